@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Launcher for `zkfc`: runs the compiled entry point (built by `npm install` / `npm run build`).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+const entry = fileURLToPath(new URL('../dist/cli/zkfc-main.js', import.meta.url));
+if (!existsSync(entry)) {
+  process.stderr.write('zkfc: not built yet (missing ' + entry + '); run `npm install` or `npm run build` in the checkout\n');
+  process.exit(1);
+}
+await import(entry);

@@ -1,0 +1,202 @@
+// The ports: the narrow interfaces through which the runtime reaches the outside world.
+// Production adapters (src/zookeeper, src/hadoop, src/fencing, src/runtime/system-clock.ts)
+// implement them; the deterministic simulation (test/sim) implements them in memory.
+// Rule: a port never throws into the runtime for an operating error. ZooKeeper operations
+// resolve to a ZkOpResult; RPC ports reject with the typed errors of src/ipc/errors.ts, which
+// the runtime's executor turns into events for the core.
+
+import type { HARequestSource, HostPort, NamenodeTarget, ServiceStatus } from '../core/types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Time
+
+export type Cancel = () => void;
+
+export interface Clock {
+  /** Monotonic milliseconds from an arbitrary origin: the only time source for timeouts and delays. */
+  monotonicMs(): number;
+  /** Wall-clock epoch milliseconds: for logs, metrics and records, never compared against timeouts. */
+  wallMs(): number;
+  /** Run `callback` once after `delayMs`; the returned function cancels it. Callback last. */
+  schedule(delayMs: number, callback: () => void): Cancel;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ZooKeeper
+
+/** Result codes, named after ZooKeeper's KeeperException.Code (Hadoop classifies on these). */
+export type ZkErrorCode =
+  | 'NODEEXISTS'
+  | 'NONODE'
+  | 'BADVERSION'
+  | 'NOTEMPTY'
+  | 'CONNECTIONLOSS'
+  | 'OPERATIONTIMEOUT'
+  | 'SESSIONEXPIRED'
+  | 'NOAUTH'
+  | 'INVALIDACL'
+  | 'AUTHFAILED'
+  | 'NOCHILDRENFOREPHEMERALS'
+  | 'OTHER';
+
+export type ZkOpResult<T> =
+  | { readonly code: 'OK'; readonly value: T }
+  | { readonly code: ZkErrorCode; readonly message: string };
+
+export interface ZkStat {
+  readonly version: number;
+  readonly aversion: number;
+  /** Session id of the owner of an ephemeral node, 0n for persistent nodes. */
+  readonly ephemeralOwner: bigint;
+  readonly czxid: bigint;
+  readonly mzxid: bigint;
+  readonly dataLength: number;
+  readonly numChildren: number;
+}
+
+/** One ACL entry, as ha.zookeeper.acl writes it: scheme:id:perms (perms letters rwcda). */
+export interface ZkAcl {
+  readonly scheme: string;
+  readonly id: string;
+  /** ZooDefs.Perms bit mask: READ 1, WRITE 2, CREATE 4, DELETE 8, ADMIN 16. */
+  readonly perms: number;
+}
+
+/** One ha.zookeeper.auth entry: scheme and the auth bytes (UTF-8 of the text after the first ':'). */
+export interface ZkAuthInfo {
+  readonly scheme: string;
+  readonly auth: Uint8Array;
+}
+
+export type ZkCreateMode = 'PERSISTENT' | 'EPHEMERAL';
+
+export type ZkWatchEventType = 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged';
+
+export interface ZkWatchEvent {
+  readonly type: ZkWatchEventType;
+  readonly path: string;
+}
+
+/**
+ * Connection-level events of one session. `epoch` identifies the session object that produced the
+ * event (Hadoop's stale-client guard compares it with the current one).
+ * - connected: SyncConnected (first time, or again after a disconnect with the same session)
+ * - disconnected: the connection was lost (or declared dead by the read timeout); the session may live
+ * - expired: the server expired the session; this session object is dead, open a new one
+ * - authFailed: credentials were refused; the session object is dead
+ * - connectTimedOut: no server answered within the initial connect bound; the session object is dead
+ */
+export interface ZkSessionEvent {
+  readonly epoch: number;
+  readonly state: 'connected' | 'disconnected' | 'expired' | 'authFailed' | 'connectTimedOut';
+}
+
+export interface ZkSessionOptions {
+  /** Connect string host:port[,host:port...][/chroot] (ha.zookeeper.quorum). */
+  readonly connectString: string;
+  readonly sessionTimeoutMs: number;
+  /** Added with addAuthInfo right after connecting (and re-sent on reconnect). */
+  readonly authInfo: readonly ZkAuthInfo[];
+  /** Deadline for every operation; an operation that does not finish by then resolves OPERATIONTIMEOUT. */
+  readonly operationTimeoutMs: number;
+}
+
+/**
+ * One ZooKeeper session. Operations never reject: they resolve to a ZkOpResult. When the session
+ * expires or is closed, every outstanding operation resolves at once (SESSIONEXPIRED or
+ * CONNECTIONLOSS). A session object is never revived after expiry: open a new one.
+ */
+export interface ZkSession {
+  readonly epoch: number;
+  /** The server-assigned session id once connected (compare with ZkStat.ephemeralOwner). */
+  sessionId(): bigint | undefined;
+  /** Negotiated session timeout once connected. */
+  negotiatedTimeoutMs(): number | undefined;
+  create(path: string, data: Uint8Array, acl: readonly ZkAcl[], mode: ZkCreateMode): Promise<ZkOpResult<string>>;
+  /** exists; NONODE is a result code. The watch fires once (NodeCreated/NodeDeleted/NodeDataChanged). */
+  exists(path: string, watch?: (event: ZkWatchEvent) => void): Promise<ZkOpResult<ZkStat>>;
+  getData(path: string, watch?: (event: ZkWatchEvent) => void): Promise<ZkOpResult<{ readonly data: Uint8Array; readonly stat: ZkStat }>>;
+  setData(path: string, data: Uint8Array, version: number): Promise<ZkOpResult<ZkStat>>;
+  delete(path: string, version: number): Promise<ZkOpResult<void>>;
+  getChildren(path: string): Promise<ZkOpResult<readonly string[]>>;
+  getAcl(path: string): Promise<ZkOpResult<{ readonly acl: readonly ZkAcl[]; readonly stat: ZkStat }>>;
+  setAcl(path: string, acl: readonly ZkAcl[], version: number): Promise<ZkOpResult<ZkStat>>;
+  /** Close the session (the server drops its ephemerals at once). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ZkSessionFactory {
+  /**
+   * Start connecting a new session in the background. Session events, including the first
+   * `connected`, go to `listener`. The initial connect is bounded: no server within
+   * the session timeout gives `connectTimedOut`.
+   */
+  open(options: ZkSessionOptions, listener: (event: ZkSessionEvent) => void): ZkSession;
+}
+
+// ---------------------------------------------------------------------------------------------
+// NameNode HA service (HAServiceProtocol) and peer ZKFCs (ZKFCProtocol)
+
+/**
+ * HAServiceProtocol on one NameNode address over one persistent Hadoop IPC connection.
+ * Calls reject with the typed errors of src/ipc/errors.ts (HealthCheckFailedError,
+ * ServiceFailedError, AccessControlError, RpcTimeoutError, ConnectionClosedError, ...).
+ */
+export interface HAServiceClient {
+  readonly address: HostPort;
+  monitorHealth(timeoutMs: number): Promise<void>;
+  getServiceStatus(timeoutMs: number): Promise<ServiceStatus>;
+  transitionToActive(source: HARequestSource, timeoutMs: number): Promise<void>;
+  transitionToStandby(source: HARequestSource, timeoutMs: number): Promise<void>;
+  transitionToObserver(source: HARequestSource, timeoutMs: number): Promise<void>;
+  /**
+   * Called once each time the underlying TCP connection closes (peer crash, reset, FATAL reply),
+   * so a dead NameNode is noticed at once. Returns a function that removes the listener.
+   */
+  onConnectionClosed(listener: (reason: Error) => void): () => void;
+  /** Close the connection; later calls reconnect on demand. */
+  close(): void;
+}
+
+export interface HAServiceClientFactory {
+  create(address: HostPort, options?: { readonly connectTimeoutMs?: number }): HAServiceClient;
+}
+
+/** ZKFCProtocol on a peer ZKFC. */
+export interface ZkfcClient {
+  readonly address: HostPort;
+  /** millisToCede <= 0 means "stop ceding". */
+  cedeActive(millisToCede: number, timeoutMs: number): Promise<void>;
+  gracefulFailover(timeoutMs: number): Promise<void>;
+  close(): void;
+}
+
+export interface ZkfcClientFactory {
+  create(address: HostPort): ZkfcClient;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fencing
+
+export interface FenceAttempt {
+  /** 'graceful' for transitionToStandby, else the method as configured, e.g. 'sshfence(hdfs:22)'. */
+  readonly method: string;
+  readonly outcome: 'success' | 'failure' | 'timeout' | 'error';
+  readonly durationMs: number;
+  readonly detail: string;
+}
+
+export interface FenceOutcome {
+  readonly fenced: boolean;
+  /** True when the old active stood down by itself (graceful transitionToStandby). */
+  readonly graceful: boolean;
+  readonly attempts: readonly FenceAttempt[];
+}
+
+/**
+ * Fences the old active named by the breadcrumb: graceful transitionToStandby first, then the
+ * configured methods in order (spec 7.3, 8). Every step is bounded in time. Never rejects.
+ */
+export interface Fencer {
+  fenceOldActive(target: NamenodeTarget): Promise<FenceOutcome>;
+}
