@@ -1,0 +1,380 @@
+// Every Prometheus metric the daemon exports, defined in this one file with a doc comment each,
+// behind intention-named methods (recordHealthCheck, setHaState, recordFailover, ...) so no other
+// module builds metric names or label strings.
+//
+// Conventions (https://prometheus.io/docs/practices/naming): `zkfc_` prefix, base units (seconds),
+// `_total` on counters, `_info` for build metadata, and only bounded label values: states come
+// from the closed lists in src/core/types.ts, and a fencing method is labelled by its configured
+// name (`sshfence`, `shell`, `graceful`), never by its arguments (which may hold paths or hosts).
+// Every label combination that can exist is created at zero up front, so `rate()` and absence
+// checks in alert rules see a series from the first scrape rather than only after the first event.
+//
+// One Registry per daemon instance, never prom-client's global one: tests and several daemons in
+// one process (the simulator) must not share counters. The nameservice and namenode ids, when
+// given, are attached to every series as default labels, so alert rules can group by nameservice
+// without relying on the scrape configuration.
+//
+// Not promised: metrics are observations for operators. Nothing in the failover logic reads them.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  ELECTOR_STATES,
+  HA_SERVICE_STATES,
+  HEALTH_STATES,
+  type ElectorState,
+  type HAServiceState,
+  type HealthState,
+} from '../core/types.js';
+import type { FenceAttempt, FenceOutcome, ZkSessionEvent } from '../runtime/ports.js';
+import {
+  FAILOVER_PHASES,
+  FAILOVER_REASONS,
+  ZK_CONNECTION_STATES,
+  type FailoverRecord,
+  type ZkConnectionState,
+} from './status.js';
+
+/** Outcome of one health round (spec 6.3): both calls answered / HealthCheckFailedException / transport failure. */
+export const HEALTH_CHECK_OUTCOMES = ['healthy', 'unhealthy', 'unreachable'] as const;
+export type HealthCheckOutcome = (typeof HEALTH_CHECK_OUTCOMES)[number];
+
+/** Result of one fencing attempt; the same words as the Fencer port's FenceAttempt.outcome. */
+export const FENCING_RESULTS = ['success', 'failure', 'timeout', 'error'] as const satisfies readonly FenceAttempt['outcome'][];
+export type FencingResult = (typeof FENCING_RESULTS)[number];
+
+/** Result of one whole fenceOldActive: stood down gracefully, fenced by a method, or not fenced at all. */
+export const FENCING_OPERATION_RESULTS = ['graceful', 'fenced', 'failed'] as const;
+export type FencingOperationResult = (typeof FENCING_OPERATION_RESULTS)[number];
+
+/** Session events as the ZkSession port names them. */
+export const ZK_SESSION_EVENTS = ['connected', 'disconnected', 'expired', 'authFailed', 'connectTimedOut'] as const satisfies readonly ZkSessionEvent['state'][];
+export type ZkSessionEventName = (typeof ZK_SESSION_EVENTS)[number];
+
+/** HA transitions this ZKFC asks of its local NameNode (transitionToActive / ToStandby / ToObserver). */
+export const TRANSITION_TARGETS = ['active', 'standby', 'observer'] as const;
+export type TransitionTarget = (typeof TRANSITION_TARGETS)[number];
+export const TRANSITION_RESULTS = ['success', 'failure'] as const;
+export type TransitionResult = (typeof TRANSITION_RESULTS)[number];
+
+/** The method label of the graceful transitionToStandby step of fencing (Fencer port convention). */
+export const GRACEFUL_FENCE_METHOD = 'graceful';
+const OTHER_LABEL = 'other';
+const METHOD_NAME = /^\s*([A-Za-z_][A-Za-z0-9_.$-]{0,63})\s*(?:\(|$)/;
+
+/**
+ * The bounded label of a fencing method: its name without arguments. `sshfence(hdfs:2222)` →
+ * `sshfence`, `shell(/usr/local/bin/fence.sh $target_host)` → `shell`, `graceful` → `graceful`.
+ * Anything that does not start with a method name becomes `other`.
+ */
+export function fenceMethodLabel(method: string): string {
+  const match = METHOD_NAME.exec(method);
+  return match?.[1] ?? OTHER_LABEL;
+}
+
+// Buckets. Health checks: Hadoop's RPC timeout is 45 s, a healthy NameNode answers in
+// milliseconds, so the buckets are dense at the low end and reach the timeout.
+const HEALTH_CHECK_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 45];
+// Failover phases: detection is bounded by the ZooKeeper session timeout (10 s default) or the
+// health RPC timeout (45 s); promotion by new-active.rpc-timeout (60 s); fencing by ssh/shell
+// deadlines (30 s each, several methods).
+const FAILOVER_PHASE_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180];
+
+export interface ZkfcMetricsOptions {
+  /** This daemon's version (package.json), exported in zkfc_build_info. */
+  readonly version: string;
+  /** Defaults to process.version. */
+  readonly nodeVersion?: string;
+  /** Attached to every series as the `nameservice` label when given. */
+  readonly nameservice?: string;
+  /** Attached to every series as the `namenode` label when given. */
+  readonly namenode?: string;
+  /** Configured fencing methods (as configured, arguments allowed): their series start at zero. */
+  readonly fencingMethods?: readonly string[];
+  /** Node.js process metrics (process_*, nodejs_*: memory, event loop lag, GC). Default true. */
+  readonly processMetrics?: boolean;
+}
+
+/** What the HTTP listener needs to serve /metrics. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metricsText(): Promise<string>;
+}
+
+/** The daemon's metrics. One instance per daemon; see the file comment. */
+export class ZkfcMetrics implements MetricsSource {
+  readonly registry: Registry;
+
+  /** zkfc_build_info: always 1; labels carry the daemon and Node.js versions. */
+  private readonly buildInfo: Gauge<'version' | 'node_version'>;
+  /**
+   * zkfc_ha_state: 1 for the HAServiceState the local NameNode reported in the last successful
+   * getServiceStatus, 0 for the others; all 0 while the NameNode is unreachable or not yet asked.
+   */
+  private readonly haState: Gauge<'state'>;
+  /** zkfc_is_active: 1 while the local NameNode last reported ACTIVE, else 0. Sum by nameservice: must be 1. */
+  private readonly isActive: Gauge;
+  /** zkfc_health_state: 1 for the current HealthMonitor state (spec 6.2), 0 for the others. */
+  private readonly healthState: Gauge<'state'>;
+  /** zkfc_elector_state: 1 for the current ActiveStandbyElector state (INIT/ACTIVE/STANDBY/NEUTRAL). */
+  private readonly electorState: Gauge<'state'>;
+  /** zkfc_zk_connection_state: 1 for the ZooKeeper connection state (Hadoop's ConnectionState). */
+  private readonly zkConnectionState: Gauge<'state'>;
+  /** zkfc_zk_session_expirations_total: sessions the server expired under us (each forces a rejoin). */
+  private readonly zkSessionExpirations: Counter;
+  /** zkfc_zk_session_events_total: session events by kind (connected, disconnected, expired, ...). */
+  private readonly zkSessionEvents: Counter<'event'>;
+  /** zkfc_health_check_duration_seconds: duration of one health round (getServiceStatus + monitorHealth), by outcome. */
+  private readonly healthCheckDuration: Histogram<'outcome'>;
+  /** zkfc_failovers_total: times this ZKFC made its NameNode active, by reason. */
+  private readonly failovers: Counter<'reason'>;
+  /** zkfc_failover_phase_duration_seconds: duration of each phase of a failover this ZKFC completed, and the total. */
+  private readonly failoverPhaseDuration: Histogram<'phase'>;
+  /** zkfc_last_failover_timestamp_seconds: wall-clock time this ZKFC last completed a failover; 0 if never. */
+  private readonly lastFailoverTimestamp: Gauge;
+  /** zkfc_fencing_attempts_total: fencing attempts against an old active, by method name and result. */
+  private readonly fencingAttempts: Counter<'method' | 'result'>;
+  /** zkfc_fencing_operations_total: whole fenceOldActive runs by result (graceful, fenced, failed). */
+  private readonly fencingOperations: Counter<'result'>;
+  /** zkfc_fencing_ready: 1 when the last preflight says the method could fence right now, else 0. */
+  private readonly fencingReady: Gauge<'method'>;
+  /** zkfc_transitions_total: HA transitions requested of the local NameNode, by target state and result. */
+  private readonly transitions: Counter<'to' | 'result'>;
+
+  constructor(options: ZkfcMetricsOptions) {
+    this.registry = new Registry();
+    const defaultLabels: Record<string, string> = {};
+    if (options.nameservice !== undefined) defaultLabels['nameservice'] = options.nameservice;
+    if (options.namenode !== undefined) defaultLabels['namenode'] = options.namenode;
+    this.registry.setDefaultLabels(defaultLabels);
+    const registers = [this.registry];
+
+    this.buildInfo = new Gauge({
+      name: 'zkfc_build_info',
+      help: 'Build information of the zkfc daemon; always 1.',
+      labelNames: ['version', 'node_version'] as const,
+      registers,
+    });
+    this.buildInfo.set({ version: options.version, node_version: options.nodeVersion ?? process.version }, 1);
+
+    this.haState = new Gauge({
+      name: 'zkfc_ha_state',
+      help: 'HA service state of the local NameNode as last reported by getServiceStatus (1 for the current state; all 0 when unknown).',
+      labelNames: ['state'] as const,
+      registers,
+    });
+    this.isActive = new Gauge({
+      name: 'zkfc_is_active',
+      help: '1 while the local NameNode last reported ACTIVE, else 0.',
+      registers,
+    });
+    this.healthState = new Gauge({
+      name: 'zkfc_health_state',
+      help: 'HealthMonitor state of the local NameNode (1 for the current state).',
+      labelNames: ['state'] as const,
+      registers,
+    });
+    this.electorState = new Gauge({
+      name: 'zkfc_elector_state',
+      help: 'ActiveStandbyElector state (1 for the current state).',
+      labelNames: ['state'] as const,
+      registers,
+    });
+    this.zkConnectionState = new Gauge({
+      name: 'zkfc_zk_connection_state',
+      help: 'ZooKeeper connection state of the elector (1 for the current state).',
+      labelNames: ['state'] as const,
+      registers,
+    });
+    this.zkSessionExpirations = new Counter({
+      name: 'zkfc_zk_session_expirations_total',
+      help: 'ZooKeeper sessions expired by the server.',
+      registers,
+    });
+    this.zkSessionEvents = new Counter({
+      name: 'zkfc_zk_session_events_total',
+      help: 'ZooKeeper session events by kind.',
+      labelNames: ['event'] as const,
+      registers,
+    });
+    this.healthCheckDuration = new Histogram({
+      name: 'zkfc_health_check_duration_seconds',
+      help: 'Duration of one health check round of the local NameNode, by outcome.',
+      labelNames: ['outcome'] as const,
+      buckets: HEALTH_CHECK_BUCKETS_SECONDS,
+      registers,
+    });
+    this.failovers = new Counter({
+      name: 'zkfc_failovers_total',
+      help: 'Failovers completed by this ZKFC (its NameNode became active), by reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    });
+    this.failoverPhaseDuration = new Histogram({
+      name: 'zkfc_failover_phase_duration_seconds',
+      help: 'Duration of each phase of the failovers completed by this ZKFC (detection, election, fencing, promotion) and in total.',
+      labelNames: ['phase'] as const,
+      buckets: FAILOVER_PHASE_BUCKETS_SECONDS,
+      registers,
+    });
+    this.lastFailoverTimestamp = new Gauge({
+      name: 'zkfc_last_failover_timestamp_seconds',
+      help: 'Unix time of the last failover completed by this ZKFC; 0 if none since start.',
+      registers,
+    });
+    this.fencingAttempts = new Counter({
+      name: 'zkfc_fencing_attempts_total',
+      help: 'Fencing attempts against an old active NameNode, by method name and result.',
+      labelNames: ['method', 'result'] as const,
+      registers,
+    });
+    this.fencingOperations = new Counter({
+      name: 'zkfc_fencing_operations_total',
+      help: 'Complete fencing operations against an old active NameNode, by result.',
+      labelNames: ['result'] as const,
+      registers,
+    });
+    this.fencingReady = new Gauge({
+      name: 'zkfc_fencing_ready',
+      help: 'Whether the last preflight found the fencing method able to fence (1) or not (0).',
+      labelNames: ['method'] as const,
+      registers,
+    });
+    this.transitions = new Counter({
+      name: 'zkfc_transitions_total',
+      help: 'HA state transitions requested of the local NameNode, by target state and result.',
+      labelNames: ['to', 'result'] as const,
+      registers,
+    });
+
+    // Start every series that can exist, so the first scrape already shows them (see file comment).
+    this.setHaState(null);
+    this.setHealthState('INITIALIZING');
+    this.setElectorState('INIT');
+    this.setZkConnectionState('DISCONNECTED');
+    this.zkSessionExpirations.inc(0);
+    for (const event of ZK_SESSION_EVENTS) this.zkSessionEvents.inc({ event }, 0);
+    for (const outcome of HEALTH_CHECK_OUTCOMES) this.healthCheckDuration.zero({ outcome });
+    for (const reason of FAILOVER_REASONS) this.failovers.inc({ reason }, 0);
+    for (const phase of FAILOVER_PHASES) this.failoverPhaseDuration.zero({ phase });
+    this.lastFailoverTimestamp.set(0);
+    for (const result of FENCING_OPERATION_RESULTS) this.fencingOperations.inc({ result }, 0);
+    for (const method of [GRACEFUL_FENCE_METHOD, ...(options.fencingMethods ?? [])]) {
+      for (const result of FENCING_RESULTS) this.fencingAttempts.inc({ method: fenceMethodLabel(method), result }, 0);
+    }
+    for (const to of TRANSITION_TARGETS) {
+      for (const result of TRANSITION_RESULTS) this.transitions.inc({ to, result }, 0);
+    }
+
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Prometheus text exposition content type, for the Content-Type header. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The text exposition of every metric (what GET /metrics serves). */
+  metricsText(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** The state from the last successful getServiceStatus, or null when the NameNode is unreachable / not yet asked. */
+  setHaState(state: HAServiceState | null): void {
+    setOneOf(this.haState, HA_SERVICE_STATES, state);
+    this.isActive.set(state === 'ACTIVE' ? 1 : 0);
+  }
+
+  setHealthState(state: HealthState): void {
+    setOneOf(this.healthState, HEALTH_STATES, state);
+  }
+
+  setElectorState(state: ElectorState): void {
+    setOneOf(this.electorState, ELECTOR_STATES, state);
+  }
+
+  setZkConnectionState(state: ZkConnectionState): void {
+    setOneOf(this.zkConnectionState, ZK_CONNECTION_STATES, state);
+  }
+
+  /** Count one session event; an `expired` also counts in zkfc_zk_session_expirations_total. */
+  recordZkSessionEvent(event: ZkSessionEventName): void {
+    this.zkSessionEvents.inc({ event });
+    if (event === 'expired') this.zkSessionExpirations.inc();
+  }
+
+  /** One health round of the local NameNode took `durationSeconds` and ended with `outcome`. */
+  recordHealthCheck(outcome: HealthCheckOutcome, durationSeconds: number): void {
+    this.healthCheckDuration.observe({ outcome }, nonNegative(durationSeconds));
+  }
+
+  /**
+   * A failover this ZKFC completed (its NameNode is now active): counts it by reason, observes each
+   * phase and the total, and sets the last-failover timestamp.
+   */
+  recordFailover(record: FailoverRecord): void {
+    this.failovers.inc({ reason: record.reason });
+    const { phases } = record;
+    this.failoverPhaseDuration.observe({ phase: 'detection' }, msToSeconds(phases.detectionMs));
+    this.failoverPhaseDuration.observe({ phase: 'election' }, msToSeconds(phases.electionMs));
+    this.failoverPhaseDuration.observe({ phase: 'fencing' }, msToSeconds(phases.fencingMs));
+    this.failoverPhaseDuration.observe({ phase: 'promotion' }, msToSeconds(phases.promotionMs));
+    this.failoverPhaseDuration.observe({ phase: 'total' }, msToSeconds(record.durationMs));
+    this.lastFailoverTimestamp.set(msToSeconds(record.atWallMs));
+  }
+
+  /**
+   * One fencing attempt (a Fencer listener hook calls this per attempt). `method` is the method as
+   * configured, e.g. `sshfence(hdfs:22)`, or `graceful`; only its name becomes the label.
+   * Do not also call recordFenceOutcome for the same run: that would count the attempts twice.
+   */
+  recordFencingAttempt(method: string, result: FencingResult): void {
+    this.fencingAttempts.inc({ method: fenceMethodLabel(method), result });
+  }
+
+  /** One whole fenceOldActive run ended with `result`. */
+  recordFencingOperation(result: FencingOperationResult): void {
+    this.fencingOperations.inc({ result });
+  }
+
+  /** Convenience for callers that only see the Fencer port's result: records every attempt and the operation. */
+  recordFenceOutcome(outcome: FenceOutcome): void {
+    for (const attempt of outcome.attempts) this.recordFencingAttempt(attempt.method, attempt.outcome);
+    this.recordFencingOperation(outcome.fenced ? (outcome.graceful ? 'graceful' : 'fenced') : 'failed');
+  }
+
+  /** Readiness of one fencing method (as configured; only its name becomes the label). */
+  setFencingReady(method: string, ready: boolean): void {
+    this.fencingReady.set({ method: fenceMethodLabel(method) }, ready ? 1 : 0);
+  }
+
+  /**
+   * Readiness of all configured methods at once (replaces the previous set). Methods sharing a
+   * name, e.g. two `shell(...)` entries, share one series that is 1 only if all of them are ready.
+   */
+  setFencingReadiness(entries: readonly { readonly method: string; readonly ready: boolean }[]): void {
+    const byLabel = new Map<string, boolean>();
+    for (const { method, ready } of entries) {
+      const label = fenceMethodLabel(method);
+      byLabel.set(label, (byLabel.get(label) ?? true) && ready);
+    }
+    this.fencingReady.reset();
+    for (const [method, ready] of byLabel) this.fencingReady.set({ method }, ready ? 1 : 0);
+  }
+
+  /** The local NameNode was asked to transition to `to`, with `result`. */
+  recordTransition(to: TransitionTarget, result: TransitionResult): void {
+    this.transitions.inc({ to, result });
+  }
+}
+
+function setOneOf<S extends string>(gauge: Gauge<'state'>, states: readonly S[], current: S | null): void {
+  for (const state of states) gauge.set({ state }, state === current ? 1 : 0);
+}
+
+function nonNegative(value: number): number {
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+function msToSeconds(ms: number): number {
+  return nonNegative(ms) / 1000;
+}

@@ -1,0 +1,235 @@
+// The daemon's status snapshot: a plain, JSON-able value that GET /status serves as is, and the
+// narrow `StatusSource` interface the HTTP listener reads it through. `StatusBoard` is a small
+// mutable holder implementing StatusSource that the composition root can update from the
+// controller's events; it does no I/O and holds no timers.
+//
+// Conventions: wall-clock times are ISO-8601 strings (the snapshot is read by people with curl as
+// much as by tools), durations carry their unit in the name, ZooKeeper session ids are hex with a
+// 0x prefix as ZooKeeper's own logs print them, and "unknown" is null rather than a made-up value.
+//
+// Not promised: the snapshot is what this ZKFC last saw. In particular haState is the local
+// NameNode's answer to the last successful getServiceStatus, not a fresh query.
+
+import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState } from '../core/types.js';
+import type { Clock } from '../runtime/ports.js';
+
+/** Hadoop's ActiveStandbyElector.ConnectionState: the elector's view of its ZooKeeper connection. */
+export const ZK_CONNECTION_STATES = ['CONNECTED', 'DISCONNECTED', 'TERMINATED'] as const;
+export type ZkConnectionState = (typeof ZK_CONNECTION_STATES)[number];
+
+/**
+ * Why this ZKFC made its NameNode active (a closed list, so the metric label stays bounded):
+ * - initial: there was no breadcrumb, i.e. no previous active on record (first election of the
+ *   nameservice, or the previous active quit cleanly);
+ * - election: the breadcrumb named another NameNode that lost the lock (crash, unhealthy, lost
+ *   ZooKeeper session); it was fenced and this one took over;
+ * - graceful: an administrator asked for it (haadmin -failover → gracefulFailover on this ZKFC);
+ * - reelected: the breadcrumb named this NameNode itself (e.g. it won again after its own session
+ *   expired), so nothing was fenced.
+ */
+export const FAILOVER_REASONS = ['initial', 'election', 'graceful', 'reelected'] as const;
+export type FailoverReason = (typeof FAILOVER_REASONS)[number];
+
+/** Phases of a failover, in order, plus the total (the `phase` label of the phase histogram). */
+export const FAILOVER_PHASES = ['detection', 'election', 'fencing', 'promotion', 'total'] as const;
+export type FailoverPhase = (typeof FAILOVER_PHASES)[number];
+
+/**
+ * How long each phase of a failover took, in milliseconds:
+ * - detectionMs: from the old active's loss (lock deletion seen, or the admin request) to this ZKFC
+ *   deciding to run for the lock;
+ * - electionMs: creating the lock znode and reading the breadcrumb;
+ * - fencingMs: fencing the old active (graceful transitionToStandby and/or methods); 0 if none;
+ * - promotionMs: writing the breadcrumb and transitionToActive on the local NameNode.
+ */
+export interface FailoverPhasesMs {
+  readonly detectionMs: number;
+  readonly electionMs: number;
+  readonly fencingMs: number;
+  readonly promotionMs: number;
+}
+
+/** One completed failover, as the controller reports it (input of metrics and of the snapshot). */
+export interface FailoverRecord {
+  /** Wall-clock epoch milliseconds when the local NameNode became active. */
+  readonly atWallMs: number;
+  /** NameNode id of the previous active (from the breadcrumb), or null if none was on record. */
+  readonly from: string | null;
+  /** NameNode id that became active (this ZKFC's NameNode). */
+  readonly to: string;
+  readonly reason: FailoverReason;
+  /** End to end; not necessarily the sum of the phases (phases may be measured on different clocks). */
+  readonly durationMs: number;
+  readonly phases: FailoverPhasesMs;
+}
+
+/** The last failover as /status shows it. */
+export interface LastFailoverStatus {
+  /** ISO-8601 wall-clock time the local NameNode became active. */
+  readonly at: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly reason: FailoverReason;
+  readonly durationMs: number;
+  readonly phases: FailoverPhasesMs;
+}
+
+/** Readiness of one configured fencing method, from the fencing preflight. */
+export interface FencingReadiness {
+  /** The method as configured, e.g. `sshfence(hdfs:22)` or `shell(/usr/local/bin/fence.sh)`. */
+  readonly method: string;
+  readonly ready: boolean;
+  /** Why it is (not) ready, for people: "ssh to nn2:22 ok, fuser found", "key file unreadable", ... */
+  readonly detail: string;
+  /** ISO-8601 time of the check, or null before the first check. */
+  readonly checkedAt: string | null;
+}
+
+/** The snapshot GET /status serves. Every field is plain JSON (no bigint, no Date, no undefined). */
+export interface ZkfcStatus {
+  readonly nameservice: string;
+  readonly namenode: string;
+  /** host:port of the local NameNode as this ZKFC reaches it (its service RPC address). */
+  readonly namenodeAddress: string;
+  /** The local NameNode's state from the last successful getServiceStatus; null when unreachable or not yet asked. */
+  readonly haState: HAServiceState | null;
+  readonly healthState: HealthState;
+  readonly electorState: ElectorState;
+  readonly zkConnectionState: ZkConnectionState;
+  /** Current ZooKeeper session id as 0x-prefixed hex, or null without a session. */
+  readonly zkSessionId: string | null;
+  /** Data of the lock znode (ActiveStandbyElectorLock) as last read, or null when nobody holds it / unknown. */
+  readonly lockHolder: ActiveNodeInfo | null;
+  /** Data of the breadcrumb znode (ActiveBreadCrumb) as last read, or null when absent / unknown. */
+  readonly breadcrumb: ActiveNodeInfo | null;
+  readonly fencing: readonly FencingReadiness[];
+  readonly lastFailover: LastFailoverStatus | null;
+  /** ISO-8601 time until which this ZKFC stays out of the election after cedeActive, or null. */
+  readonly cededUntil: string | null;
+  readonly uptimeSeconds: number;
+  /** The daemon's version. */
+  readonly version: string;
+}
+
+/** What the HTTP listener reads. Must be cheap and must not throw (a throw becomes a 500). */
+export interface StatusSource {
+  status(): ZkfcStatus;
+}
+
+/** ZooKeeper session ids are printed as hex (e.g. 0x1000a2b3c4d0005), as ZooKeeper's logs do. */
+export function formatZkSessionId(sessionId: bigint | undefined | null): string | null {
+  if (sessionId === undefined || sessionId === null) return null;
+  return `0x${BigInt.asUintN(64, sessionId).toString(16)}`;
+}
+
+/** ISO-8601 for a wall-clock epoch-ms value; null for null/undefined or a value that is not a valid time. */
+export function isoTime(wallMs: number | null | undefined): string | null {
+  if (wallMs === null || wallMs === undefined || !Number.isFinite(wallMs)) return null;
+  const date = new Date(wallMs);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+export function lastFailoverStatus(record: FailoverRecord): LastFailoverStatus {
+  return {
+    at: isoTime(record.atWallMs) ?? new Date(0).toISOString(),
+    from: record.from,
+    to: record.to,
+    reason: record.reason,
+    durationMs: record.durationMs,
+    phases: { ...record.phases },
+  };
+}
+
+/** Fields of the snapshot that change while the daemon runs (StatusBoard.update takes any subset). */
+export interface StatusPatch {
+  readonly haState?: HAServiceState | null;
+  readonly healthState?: HealthState;
+  readonly electorState?: ElectorState;
+  readonly zkConnectionState?: ZkConnectionState;
+  readonly zkSessionId?: bigint | null;
+  readonly lockHolder?: ActiveNodeInfo | null;
+  readonly breadcrumb?: ActiveNodeInfo | null;
+  /** Wall-clock epoch ms until which we cede, or null. */
+  readonly cededUntilWallMs?: number | null;
+}
+
+/** Fencing preflight result as src/fencing reports it (epoch ms rather than ISO). */
+export interface FencingReadinessInput {
+  readonly method: string;
+  readonly ready: boolean;
+  readonly detail: string;
+  readonly checkedAtMs: number | null;
+}
+
+export interface StatusIdentity {
+  readonly nameservice: string;
+  readonly namenode: string;
+  readonly namenodeAddress: string;
+  readonly version: string;
+}
+
+/**
+ * A StatusSource the composition root keeps current. The identity is fixed at construction; every
+ * other field starts at its "nothing known yet" value (INITIALIZING, INIT, DISCONNECTED, null).
+ */
+export class StatusBoard implements StatusSource {
+  private readonly startedMonotonicMs: number;
+  private current: Omit<ZkfcStatus, 'uptimeSeconds'>;
+
+  constructor(
+    identity: StatusIdentity,
+    private readonly clock: Pick<Clock, 'monotonicMs'>,
+  ) {
+    this.startedMonotonicMs = clock.monotonicMs();
+    this.current = {
+      nameservice: identity.nameservice,
+      namenode: identity.namenode,
+      namenodeAddress: identity.namenodeAddress,
+      haState: null,
+      healthState: 'INITIALIZING',
+      electorState: 'INIT',
+      zkConnectionState: 'DISCONNECTED',
+      zkSessionId: null,
+      lockHolder: null,
+      breadcrumb: null,
+      fencing: [],
+      lastFailover: null,
+      cededUntil: null,
+      version: identity.version,
+    };
+  }
+
+  update(patch: StatusPatch): void {
+    const next = { ...this.current };
+    if (patch.haState !== undefined) next.haState = patch.haState;
+    if (patch.healthState !== undefined) next.healthState = patch.healthState;
+    if (patch.electorState !== undefined) next.electorState = patch.electorState;
+    if (patch.zkConnectionState !== undefined) next.zkConnectionState = patch.zkConnectionState;
+    if (patch.zkSessionId !== undefined) next.zkSessionId = formatZkSessionId(patch.zkSessionId);
+    if (patch.lockHolder !== undefined) next.lockHolder = patch.lockHolder === null ? null : { ...patch.lockHolder };
+    if (patch.breadcrumb !== undefined) next.breadcrumb = patch.breadcrumb === null ? null : { ...patch.breadcrumb };
+    if (patch.cededUntilWallMs !== undefined) next.cededUntil = isoTime(patch.cededUntilWallMs);
+    this.current = next;
+  }
+
+  setFencingReadiness(entries: readonly FencingReadinessInput[]): void {
+    this.current = {
+      ...this.current,
+      fencing: entries.map((entry) => ({
+        method: entry.method,
+        ready: entry.ready,
+        detail: entry.detail,
+        checkedAt: isoTime(entry.checkedAtMs),
+      })),
+    };
+  }
+
+  recordFailover(record: FailoverRecord): void {
+    this.current = { ...this.current, lastFailover: lastFailoverStatus(record) };
+  }
+
+  status(): ZkfcStatus {
+    const uptimeMs = Math.max(0, this.clock.monotonicMs() - this.startedMonotonicMs);
+    return { ...this.current, uptimeSeconds: Math.floor(uptimeMs / 1000) };
+  }
+}
