@@ -1,0 +1,490 @@
+// Hadoop IPC client over node:net (spec 1): one persistent TCP connection per (address, protocol,
+// user), calls multiplexed on it and answered out of order by callId. SIMPLE auth only: preamble,
+// connection context and first call are written back-to-back in one write, as Java does.
+// Failure model, which the ZKFC's health monitoring relies on:
+// - every call has its own timer; a timeout rejects that call only (RpcTimeoutError) and the
+//   connection stays usable (a late answer is dropped);
+// - the connection closing (peer crash, reset, protocol violation, FATAL reply) fails every
+//   outstanding call at once and is reported at once to onConnectionClosed listeners, so a dead
+//   NameNode is noticed in milliseconds rather than at the next timeout;
+// - the next call after a close reconnects (no retry loop here: retry policy belongs to callers).
+// Not provided: SASL/Kerberos, pings (spec 1.9: with the ZKFC's timeouts Java sends none), idle
+// disconnect.
+
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import os from 'node:os';
+import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
+import type { HostPort } from '../core/types.js';
+import type { ProtocolId } from '../hadoop/protocol-names.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
+import type { Cancel, Clock } from '../runtime/ports.js';
+import { CLIENT_ID_LENGTH, DEFAULT_MAX_FRAME_BYTES } from './codec/constants.js';
+import { FrameDecoder, type Frame } from './codec/frame-decoder.js';
+import {
+  decodeMessage,
+  decodeResponseFrame,
+  encodeCallFrame,
+  encodeConnectionContextFrame,
+  encodeMessage,
+  errorCodeName,
+} from './codec/messages.js';
+import { encodePreamble } from './codec/preamble.js';
+import {
+  ConnectionClosedError,
+  ProtocolError,
+  RemoteError,
+  RpcConnectError,
+  RpcTimeoutError,
+  RpcTransportError,
+  remoteErrorFor,
+  TooManyPendingCallsError,
+} from './errors.js';
+
+/** ipc.client.connect.timeout default. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
+/** Outstanding calls per connection before new calls are refused (bounds memory and timers). */
+export const DEFAULT_MAX_PENDING_CALLS = 1024;
+
+/** The timer part of the Clock port; the client needs nothing else. */
+export type TimerScheduler = Pick<Clock, 'schedule'>;
+
+const realTimers: TimerScheduler = {
+  schedule(delayMs: number, callback: () => void): Cancel {
+    const handle = setTimeout(callback, delayMs);
+    return () => clearTimeout(handle);
+  },
+};
+
+/** The user a SIMPLE-auth Hadoop client acts as: HADOOP_USER_NAME, else the OS login user. */
+export function defaultEffectiveUser(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env['HADOOP_USER_NAME'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  try {
+    return os.userInfo().username;
+  } catch {
+    return env['USER'] ?? env['LOGNAME'] ?? 'unknown';
+  }
+}
+
+/** 16 bytes of a random v4 UUID, most significant half first (ClientId.getClientId). */
+export function newClientId(): Uint8Array {
+  return Uint8Array.from(Buffer.from(randomUUID().replaceAll('-', ''), 'hex'));
+}
+
+/** Hands out call ids: counter & 0x7FFFFFFF starting at 0, shared by a client's connections. */
+export class CallIdCounter {
+  private next = 0;
+  take(): number {
+    const id = this.next;
+    this.next = (this.next + 1) & 0x7fffffff;
+    return id;
+  }
+}
+
+export interface IpcConnectionOptions {
+  readonly address: HostPort;
+  readonly protocol: ProtocolId;
+  /** userInfo.effectiveUser of the connection context. */
+  readonly effectiveUser: string;
+  /** userInfo.realUser, only for proxy (doAs) users. */
+  readonly realUser?: string;
+  /** 16 bytes; default a fresh random id. */
+  readonly clientId?: Uint8Array;
+  readonly callIds?: CallIdCounter;
+  readonly connectTimeoutMs?: number;
+  /** Largest response frame accepted (ipc.maximum.response.length); default 128 MiB. */
+  readonly maxResponseBytes?: number;
+  readonly maxPendingCalls?: number;
+  readonly logger?: Logger;
+  readonly timers?: TimerScheduler;
+}
+
+/** A SUCCESS response message before decoding. */
+export interface RawResponse {
+  readonly body: Uint8Array;
+  /** Stream offset of body[0] (for error messages). */
+  readonly offset: number;
+}
+
+interface PendingCall {
+  readonly callId: number;
+  readonly method: string;
+  readonly resolve: (value: RawResponse) => void;
+  readonly reject: (error: Error) => void;
+  cancelTimer: Cancel;
+}
+
+/** One TCP connection's lifetime; events of an older session are ignored. */
+interface Session {
+  readonly socket: net.Socket;
+  readonly decoder: FrameDecoder;
+  established: boolean;
+  closed: boolean;
+  cancelConnectTimer: Cancel;
+  lastSocketError: Error | undefined;
+}
+
+/** A persistent Hadoop IPC connection to one address for one protocol and user. */
+export class IpcConnection {
+  readonly address: HostPort;
+  readonly protocol: ProtocolId;
+  readonly clientId: Uint8Array;
+  private readonly addressText: string;
+  private readonly effectiveUser: string;
+  private readonly realUser: string | undefined;
+  private readonly callIds: CallIdCounter;
+  private readonly connectTimeoutMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly maxPendingCalls: number;
+  private readonly log: Logger;
+  private readonly timers: TimerScheduler;
+  private readonly pending = new Map<number, PendingCall>();
+  private readonly listeners = new Set<(reason: Error) => void>();
+  private session: Session | undefined;
+
+  constructor(options: IpcConnectionOptions) {
+    this.address = options.address;
+    this.protocol = options.protocol;
+    this.addressText = `${options.address.host}:${options.address.port}`;
+    this.effectiveUser = options.effectiveUser;
+    this.realUser = options.realUser;
+    this.clientId = options.clientId ?? newClientId();
+    if (this.clientId.length !== CLIENT_ID_LENGTH) throw new RangeError(`clientId must be ${CLIENT_ID_LENGTH} bytes`);
+    this.callIds = options.callIds ?? new CallIdCounter();
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.maxPendingCalls = options.maxPendingCalls ?? DEFAULT_MAX_PENDING_CALLS;
+    this.timers = options.timers ?? realTimers;
+    this.log = (options.logger ?? silentLogger()).child({
+      component: 'ipc-client',
+      peer: this.addressText,
+      protocol: options.protocol.name,
+    });
+  }
+
+  /** Whether a TCP connection is currently open (or being opened). */
+  get connected(): boolean {
+    return this.session !== undefined;
+  }
+
+  /** Calls sent and not yet answered, failed or timed out. */
+  get pendingCalls(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Call `method` with `request`; resolves with the decoded response. Rejects with an
+   * RpcTransportError or a RemoteError (see src/ipc/errors.ts). Connects first if needed.
+   */
+  async call<I extends DescMessage, O extends DescMessage>(
+    method: string,
+    input: I,
+    request: MessageInitShape<I>,
+    output: O,
+    timeoutMs: number,
+  ): Promise<MessageShape<O>> {
+    const response = await this.callRaw(method, input, request, timeoutMs);
+    try {
+      return decodeMessage(output, response.body, response.offset);
+    } catch (error) {
+      // A bad response message fails this call only (Java parses it in the caller's thread).
+      throw error instanceof ProtocolError ? withAddress(error, this.addressText) : new ProtocolError(response.offset, String(error), this.addressText);
+    }
+  }
+
+  /**
+   * Like call, but resolves with the undecoded response message, for callers that must read
+   * fields the generated schema cannot represent (e.g. unknown enum values).
+   */
+  callRaw<I extends DescMessage>(method: string, input: I, request: MessageInitShape<I>, timeoutMs: number): Promise<RawResponse> {
+    return new Promise<RawResponse>((resolve, reject) => {
+      if (this.pending.size >= this.maxPendingCalls) {
+        reject(new TooManyPendingCallsError(`${this.pending.size} calls outstanding on ${this.addressText}`, this.addressText));
+        return;
+      }
+      const requestBytes = encodeMessage(input, request); // throws only for a programming error
+      const callId = this.callIds.take();
+      const call: PendingCall = { callId, method, resolve, reject, cancelTimer: () => {} };
+      call.cancelTimer = this.timers.schedule(timeoutMs, () => this.timeOut(call, timeoutMs));
+      this.pending.set(callId, call);
+      const frame = encodeCallFrame({ callId, clientId: this.clientId, methodName: method, protocol: this.protocol, request: requestBytes });
+      this.log.debug({ callId, method }, 'rpc call sent');
+      this.send(frame);
+    });
+  }
+
+  /** Called once each time an established connection closes (not for close() by the owner). */
+  onConnectionClosed(listener: (reason: Error) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Close the connection, failing outstanding calls; the next call reconnects. */
+  close(): void {
+    const session = this.session;
+    if (session) this.teardown(session, new ConnectionClosedError(`connection to ${this.addressText} closed by client`, this.addressText), false);
+  }
+
+  private send(frame: Uint8Array): void {
+    const existing = this.session;
+    if (existing) {
+      existing.socket.ref();
+      existing.socket.write(frame);
+      return;
+    }
+    this.openSession(frame);
+  }
+
+  private openSession(firstCall: Uint8Array): void {
+    const socket = new net.Socket();
+    const session: Session = {
+      socket,
+      decoder: new FrameDecoder({ maxFrameBytes: this.maxResponseBytes, allowEmptyFrames: false }),
+      established: false,
+      closed: false,
+      cancelConnectTimer: () => {},
+      lastSocketError: undefined,
+    };
+    this.session = session;
+    this.log.debug({ from: 'idle', to: 'connecting', reason: 'call' }, 'connection state changed');
+
+    session.cancelConnectTimer = this.timers.schedule(this.connectTimeoutMs, () => {
+      if (session.established || session.closed) return;
+      const cause = Object.assign(new Error(`connect timed out after ${this.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' });
+      this.teardown(
+        session,
+        new RpcConnectError(`connect to ${this.addressText} timed out after ${this.connectTimeoutMs} ms`, this.addressText, 'ETIMEDOUT', true, { cause }),
+        false,
+      );
+    });
+    socket.on('connect', () => {
+      if (session.closed) return;
+      session.established = true;
+      session.cancelConnectTimer();
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true);
+      this.log.debug({ from: 'connecting', to: 'open', reason: 'connected' }, 'connection state changed');
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(session, chunk));
+    socket.on('error', (error: Error) => {
+      session.lastSocketError = error;
+      if (!session.established) {
+        const errno = (error as NodeJS.ErrnoException).code;
+        this.teardown(
+          session,
+          new RpcConnectError(`connect to ${this.addressText} failed: ${error.message}`, this.addressText, errno, false, { cause: error }),
+          false,
+        );
+      }
+    });
+    socket.on('close', () => {
+      const cause = session.lastSocketError;
+      this.teardown(
+        session,
+        new ConnectionClosedError(
+          cause ? `connection to ${this.addressText} lost: ${cause.message}` : `connection to ${this.addressText} closed by peer`,
+          this.addressText,
+          cause ? { cause } : undefined,
+        ),
+        true,
+      );
+    });
+
+    // Parity: Client.Connection.setupIOstreams writes preamble, connection context and the first
+    // call before reading anything, so a SIMPLE server sees them in one segment.
+    const preamble = encodePreamble();
+    const context = encodeConnectionContextFrame({
+      clientId: this.clientId,
+      effectiveUser: this.effectiveUser,
+      ...(this.realUser !== undefined ? { realUser: this.realUser } : {}),
+      protocol: this.protocol.name,
+    });
+    const first = new Uint8Array(preamble.length + context.length + firstCall.length);
+    first.set(preamble, 0);
+    first.set(context, preamble.length);
+    first.set(firstCall, preamble.length + context.length);
+    socket.connect({ host: this.address.host, port: this.address.port });
+    socket.write(first);
+  }
+
+  private onData(session: Session, chunk: Buffer): void {
+    if (session.closed) return;
+    try {
+      session.decoder.push(chunk, (frame) => this.onFrame(session, frame));
+    } catch (error) {
+      // Only framing / protocol violations and FATAL replies escape onFrame.
+      if (error instanceof RemoteError) {
+        this.teardown(session, error, true);
+        return;
+      }
+      const violation = error instanceof RpcTransportError ? error : new ProtocolError(session.decoder.offset, String(error), this.addressText);
+      this.log.warn({ err: violation }, 'protocol violation from server; closing connection');
+      this.teardown(
+        session,
+        new ConnectionClosedError(`connection to ${this.addressText} closed: ${violation.message}`, this.addressText, { cause: violation }),
+        true,
+      );
+    }
+  }
+
+  private onFrame(session: Session, frame: Frame): void {
+    if (session.closed) return;
+    const response = decodeResponseFrame(frame);
+    const header = response.header;
+    if (header.clientId.length > 0 && !sameBytes(header.clientId, this.clientId)) {
+      throw new ProtocolError(frame.offset, `Client IDs not matched: local ID=${hex(this.clientId)}, ID in response=${hex(header.clientId)}`, this.addressText);
+    }
+    if (response.status === 'FATAL') {
+      const call = this.pending.get(response.callId);
+      throw remoteErrorFor({
+        className: header.exceptionClassName || 'ServerDidNotSetExceptionClassName',
+        errorMsg: header.errorMsg || 'ServerDidNotSetErrorMsg',
+        status: 'FATAL',
+        errorDetail: header.errorDetail ? errorCodeName(header.errorDetail) : undefined,
+        address: this.addressText,
+        ...(call ? { method: call.method } : {}),
+      });
+    }
+    const call = this.pending.get(response.callId);
+    if (!call) {
+      // A call that already timed out, or an id we never sent: Java ignores both the same way.
+      this.log.debug({ callId: response.callId, status: response.status }, 'response for unknown or timed-out call dropped');
+      return;
+    }
+    this.finish(call);
+    if (response.status === 'ERROR') {
+      call.reject(
+        remoteErrorFor({
+          className: header.exceptionClassName || 'ServerDidNotSetExceptionClassName',
+          errorMsg: header.errorMsg || 'ServerDidNotSetErrorMsg',
+          status: 'ERROR',
+          errorDetail: header.errorDetail ? errorCodeName(header.errorDetail) : undefined,
+          address: this.addressText,
+          method: call.method,
+        }),
+      );
+      return;
+    }
+    call.resolve({ body: response.body ?? new Uint8Array(0), offset: response.bodyOffset });
+  }
+
+  private timeOut(call: PendingCall, timeoutMs: number): void {
+    if (this.pending.get(call.callId) !== call) return;
+    this.finish(call);
+    this.log.debug({ callId: call.callId, method: call.method, timeoutMs }, 'rpc call timed out');
+    call.reject(
+      new RpcTimeoutError(`call ${call.method} #${call.callId} to ${this.addressText} timed out after ${timeoutMs} ms`, this.addressText, call.method, call.callId, timeoutMs),
+    );
+  }
+
+  private finish(call: PendingCall): void {
+    call.cancelTimer();
+    this.pending.delete(call.callId);
+    // Idle connections must not keep a CLI process alive; a daemon is kept alive by its own work.
+    if (this.pending.size === 0) this.session?.socket.unref();
+  }
+
+  private teardown(session: Session, error: Error, notify: boolean): void {
+    if (session.closed) return;
+    session.closed = true;
+    session.cancelConnectTimer();
+    session.socket.destroy();
+    if (this.session === session) this.session = undefined;
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const call of calls) {
+      call.cancelTimer();
+      call.reject(error);
+    }
+    this.log.debug({ from: session.established ? 'open' : 'connecting', to: 'idle', reason: error.message, failedCalls: calls.length }, 'connection state changed');
+    if (notify && session.established) {
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(error);
+        } catch (listenerError) {
+          this.log.error({ err: listenerError }, 'onConnectionClosed listener threw');
+        }
+      }
+    }
+  }
+}
+
+export interface IpcClientOptions {
+  /** Default: HADOOP_USER_NAME, else the OS login user. */
+  readonly effectiveUser?: string;
+  readonly realUser?: string;
+  readonly connectTimeoutMs?: number;
+  readonly maxResponseBytes?: number;
+  readonly maxPendingCalls?: number;
+  readonly logger?: Logger;
+  readonly timers?: TimerScheduler;
+  /** Fixed client id (tests); default a random v4 UUID. */
+  readonly clientId?: Uint8Array;
+}
+
+/**
+ * A Hadoop IPC client: one client id and call-id counter (like one Java Client instance) and a
+ * cache of connections keyed by (address, protocol) for its user.
+ */
+export class IpcClient {
+  readonly clientId: Uint8Array;
+  readonly effectiveUser: string;
+  private readonly callIds = new CallIdCounter();
+  private readonly connections = new Map<string, IpcConnection>();
+
+  constructor(private readonly options: IpcClientOptions = {}) {
+    this.clientId = options.clientId ?? newClientId();
+    this.effectiveUser = options.effectiveUser ?? defaultEffectiveUser();
+  }
+
+  /** The shared connection for (address, protocol); created on first use, reconnects on demand. */
+  connection(address: HostPort, protocol: ProtocolId): IpcConnection {
+    const key = `${address.host}:${address.port}|${protocol.name}|${protocol.version}`;
+    let connection = this.connections.get(key);
+    if (!connection) {
+      connection = this.createConnection(address, protocol);
+      this.connections.set(key, connection);
+    }
+    return connection;
+  }
+
+  /** A connection owned by the caller (not cached), sharing this client's id and call ids. */
+  createConnection(address: HostPort, protocol: ProtocolId, overrides: { readonly connectTimeoutMs?: number } = {}): IpcConnection {
+    const o = this.options;
+    const connectTimeoutMs = overrides.connectTimeoutMs ?? o.connectTimeoutMs;
+    return new IpcConnection({
+      address,
+      protocol,
+      effectiveUser: this.effectiveUser,
+      clientId: this.clientId,
+      callIds: this.callIds,
+      ...(o.realUser !== undefined ? { realUser: o.realUser } : {}),
+      ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+      ...(o.maxResponseBytes !== undefined ? { maxResponseBytes: o.maxResponseBytes } : {}),
+      ...(o.maxPendingCalls !== undefined ? { maxPendingCalls: o.maxPendingCalls } : {}),
+      ...(o.logger !== undefined ? { logger: o.logger } : {}),
+      ...(o.timers !== undefined ? { timers: o.timers } : {}),
+    });
+  }
+
+  /** Close every cached connection. */
+  close(): void {
+    for (const connection of this.connections.values()) connection.close();
+    this.connections.clear();
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+function withAddress(error: ProtocolError, address: string): ProtocolError {
+  return error.address !== undefined ? error : new ProtocolError(error.offset, error.reason, address, { cause: error.cause });
+}

@@ -1,0 +1,195 @@
+// Typed errors of the Hadoop IPC layer. Two families:
+// - transport errors (RpcTransportError): the call did not reach a handler or its answer did not
+//   come back: connect failed or timed out, the call timed out, the connection closed, the peer
+//   sent bytes that are not Hadoop IPC (FrameError, ProtocolError);
+// - remote errors (RemoteError): the peer answered with status ERROR or FATAL. The subclass is
+//   chosen by the Java exception class name, as Hadoop's callers unwrap RemoteException by class.
+// Callers branch on `instanceof` or on the stable `code`; the original failure stays in `cause`.
+
+import { ZkfcError } from '../errors.js';
+import { ExceptionClassName } from '../hadoop/protocol-names.js';
+
+// ---------------------------------------------------------------------------------------------
+// Transport
+
+/** Base of every failure where no answer from a handler was obtained. */
+export abstract class RpcTransportError extends ZkfcError {
+  constructor(
+    message: string,
+    /** "host:port" of the peer, when known (codec errors are raised without one). */
+    readonly address: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** TCP connect failed (ECONNREFUSED, EHOSTUNREACH, DNS failure...) or did not finish in time. */
+export class RpcConnectError extends RpcTransportError {
+  readonly code = 'RPC_CONNECT_FAILED';
+  constructor(
+    message: string,
+    address: string,
+    /** The system error code of the cause (ECONNREFUSED...), or ETIMEDOUT for our connect timeout. */
+    readonly errno: string | undefined,
+    /** True when our connect timeout fired (the peer never answered the SYN). */
+    readonly timedOut: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, address, options);
+  }
+}
+
+/** No response within the per-call timeout. The connection stays open and usable. */
+export class RpcTimeoutError extends RpcTransportError {
+  readonly code = 'RPC_TIMEOUT';
+  constructor(
+    message: string,
+    address: string,
+    readonly method: string,
+    readonly callId: number,
+    readonly timeoutMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, address, options);
+  }
+}
+
+/** The connection closed (or was closed because of a protocol violation) before the response came. */
+export class ConnectionClosedError extends RpcTransportError {
+  readonly code = 'RPC_CONNECTION_CLOSED';
+}
+
+/** The connection already has its maximum of outstanding calls; the call was not sent. */
+export class TooManyPendingCallsError extends RpcTransportError {
+  readonly code = 'RPC_TOO_MANY_PENDING_CALLS';
+}
+
+/** Framing violated: bad length prefix, oversize frame, truncated varint. `offset` is the stream offset. */
+export class FrameError extends RpcTransportError {
+  readonly code = 'RPC_FRAME_INVALID';
+  constructor(
+    /** Byte offset in the stream (from the first byte ever received on it) where the fault is. */
+    readonly offset: number,
+    readonly reason: string,
+    address?: string,
+    options?: ErrorOptions,
+  ) {
+    super(`invalid IPC frame at byte ${offset}: ${reason}`, address, options);
+  }
+}
+
+/** Well-framed bytes with bad content: undecodable header, missing required field, length mismatch. */
+export class ProtocolError extends RpcTransportError {
+  readonly code = 'RPC_PROTOCOL_ERROR';
+  constructor(
+    /** Byte offset in the stream of the message at fault. */
+    readonly offset: number,
+    readonly reason: string,
+    address?: string,
+    options?: ErrorOptions,
+  ) {
+    super(`IPC protocol error at byte ${offset}: ${reason}`, address, options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Remote
+
+export type RemoteStatus = 'ERROR' | 'FATAL';
+
+/** What the response header said, as RemoteError keeps it. */
+export interface RemoteErrorFields {
+  /** exceptionClassName; Java's client substitutes "ServerDidNotSetExceptionClassName". */
+  readonly className: string;
+  /** Full errorMsg (may carry a Java stack trace after the first line). */
+  readonly errorMsg: string;
+  readonly status: RemoteStatus;
+  /** RpcErrorCodeProto name, e.g. ERROR_APPLICATION, FATAL_UNAUTHORIZED; undefined if absent. */
+  readonly errorDetail: string | undefined;
+  /** "host:port" of the peer. */
+  readonly address?: string;
+  /** The method called, when the error answers a call. */
+  readonly method?: string;
+}
+
+/** The peer answered with an exception. The message is the first line of errorMsg. */
+export class RemoteError extends ZkfcError {
+  readonly code: string = 'RPC_REMOTE_ERROR';
+  readonly className: string;
+  readonly errorMsg: string;
+  readonly status: RemoteStatus;
+  readonly errorDetail: string | undefined;
+  readonly address: string | undefined;
+  readonly method: string | undefined;
+  constructor(fields: RemoteErrorFields, options?: ErrorOptions) {
+    const firstLine = fields.errorMsg.split('\n', 1)[0] ?? '';
+    super(firstLine.length > 0 ? firstLine : fields.className, options);
+    this.className = fields.className;
+    this.errorMsg = fields.errorMsg;
+    this.status = fields.status;
+    this.errorDetail = fields.errorDetail;
+    this.address = fields.address;
+    this.method = fields.method;
+  }
+}
+
+/** org.apache.hadoop.ha.HealthCheckFailedException: the service says it is unhealthy. */
+export class HealthCheckFailedError extends RemoteError {
+  override readonly code = 'RPC_HEALTH_CHECK_FAILED';
+}
+/** org.apache.hadoop.ha.ServiceFailedException: a state change was refused or failed. */
+export class ServiceFailedError extends RemoteError {
+  override readonly code = 'RPC_SERVICE_FAILED';
+}
+/** org.apache.hadoop.security.AccessControlException (status ERROR). */
+export class AccessControlError extends RemoteError {
+  override readonly code = 'RPC_ACCESS_DENIED';
+}
+/** org.apache.hadoop.ipc.RetriableException: try again later (NameNode still starting). */
+export class RetriableError extends RemoteError {
+  override readonly code = 'RPC_RETRIABLE';
+}
+/** org.apache.hadoop.ipc.StandbyException. */
+export class StandbyError extends RemoteError {
+  override readonly code = 'RPC_STANDBY';
+}
+/** org.apache.hadoop.ipc.RpcNoSuchMethodException. */
+export class RpcNoSuchMethodError extends RemoteError {
+  override readonly code = 'RPC_NO_SUCH_METHOD';
+}
+/** org.apache.hadoop.ipc.RpcNoSuchProtocolException. */
+export class RpcNoSuchProtocolError extends RemoteError {
+  override readonly code = 'RPC_NO_SUCH_PROTOCOL';
+}
+/** org.apache.hadoop.ipc.RPC$VersionMismatch with status ERROR (protocol version). */
+export class VersionMismatchError extends RemoteError {
+  override readonly code = 'RPC_VERSION_MISMATCH';
+}
+/**
+ * Any FATAL response, whatever the class (bad preamble, unauthorized, invalid header...). The
+ * server closes the connection after it; every outstanding call on it fails with this error.
+ */
+export class FatalRpcError extends RemoteError {
+  override readonly code = 'RPC_FATAL';
+}
+
+type RemoteErrorClass = new (fields: RemoteErrorFields, options?: ErrorOptions) => RemoteError;
+
+const BY_CLASS_NAME: ReadonlyMap<string, RemoteErrorClass> = new Map<string, RemoteErrorClass>([
+  [ExceptionClassName.HealthCheckFailed, HealthCheckFailedError],
+  [ExceptionClassName.ServiceFailed, ServiceFailedError],
+  [ExceptionClassName.AccessControl, AccessControlError],
+  [ExceptionClassName.Retriable, RetriableError],
+  [ExceptionClassName.Standby, StandbyError],
+  [ExceptionClassName.NoSuchMethod, RpcNoSuchMethodError],
+  [ExceptionClassName.NoSuchProtocol, RpcNoSuchProtocolError],
+  [ExceptionClassName.VersionMismatch, VersionMismatchError],
+]);
+
+/** Build the typed error for an ERROR/FATAL response header. */
+export function remoteErrorFor(fields: RemoteErrorFields): RemoteError {
+  if (fields.status === 'FATAL') return new FatalRpcError(fields);
+  const ErrorClass = BY_CLASS_NAME.get(fields.className) ?? RemoteError;
+  return new ErrorClass(fields);
+}
