@@ -265,7 +265,14 @@ export class ZkfcMetrics implements MetricsSource {
       for (const result of TRANSITION_RESULTS) this.transitions.inc({ to, result }, 0);
     }
 
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client exports a few gauges named *_total (nodejs_active_handles_total, ...), which
+      // break the naming rule and fail `promtool check metrics`; drop them rather than ship lint.
+      for (const metric of this.registry.getMetricsAsArray()) {
+        if (metric.name.endsWith('_total') && String(metric.type) !== 'counter') this.registry.removeSingleMetric(metric.name);
+      }
+    }
   }
 
   /** Prometheus text exposition content type, for the Content-Type header. */
