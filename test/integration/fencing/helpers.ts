@@ -3,6 +3,7 @@
 // process liveness checks. Not a test file itself.
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Logger } from '../../../src/observability/logger.js';
@@ -78,13 +79,22 @@ export async function spawnListener(host = '127.0.0.1'): Promise<ListenerProcess
   };
 }
 
-/** True while a process with this pid exists (zombies count as gone once reaped by their parent). */
+/**
+ * True while a process with this pid runs. A zombie (dead, not yet reaped by whoever inherited
+ * it) counts as gone: it no longer runs, holds no port and cannot act.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ..."; comm may contain spaces, so read after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,215 @@
+// Goal: shell(...) fencing runs commands exactly as Hadoop's ShellCommandFencer does (bash -e -c,
+// stdin closed, environment = process env + target conf with '.'→'_' + target_* variables, exit 0
+// = fenced, output logged with "[PID n] <abbreviated command>"), never lets hostile host names
+// inject commands, and enforces a hard deadline that kills the script's whole process group.
+// Method: real bash child processes; scripts write what they see (their environment, their
+// children's pids) into a temp directory that the test then inspects.
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { NamenodeTarget } from '../../../src/core/types.js';
+import { abbreviate, shellFence, type ShellFenceOptions } from '../../../src/fencing/shell-fence.js';
+import { captureLogger, eventually, isAlive, killQuietly, realClock } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'zkfc-shell-fence-'));
+const startedPids: number[] = [];
+afterAll(() => {
+  for (const pid of startedPids) killQuietly(pid);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const target: NamenodeTarget = {
+  nameserviceId: 'ns1',
+  namenodeId: 'nn2',
+  serviceAddress: { host: '10.1.2.3', port: 8020 },
+  zkfcPort: 8019,
+};
+
+function options(command: string, overrides: Partial<ShellFenceOptions> = {}): ShellFenceOptions {
+  return {
+    command,
+    target,
+    targetConf: new Map(),
+    timeoutMs: 10_000,
+    baseEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+    clock: realClock,
+    logger: captureLogger().logger,
+    ...overrides,
+  };
+}
+
+/** Parse `env -0` output into a map. */
+function readEnvFile(path: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of readFileSync(path, 'utf8').split('\0')) {
+    if (entry.length === 0) continue;
+    const eq = entry.indexOf('=');
+    env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
+function readPid(path: string): number {
+  const pid = Number(readFileSync(path, 'utf8').trim());
+  startedPids.push(pid);
+  return pid;
+}
+
+describe('shell fencing environment', () => {
+  it('gives the script exactly: base env, then target conf with . → _, then target_* variables', async () => {
+    const out = join(dir, 'env-exact');
+    const targetConf = new Map([
+      ['dfs.namenode.rpc-address', '10.1.2.3:8020'],
+      ['dfs.ha.fencing.methods', 'shell(x)'],
+      ['from.base', 'conf wins over the process environment'],
+      ['target.host', 'target parameters win over configuration'],
+      ['ha.zookeeper.quorum', 'zk1:2181,zk2:2181'],
+    ]);
+    const result = await shellFence(
+      options(`env -0 > ${out}`, { targetConf, baseEnv: { PATH: '/usr/bin:/bin', BASE_ONLY: 'kept', from_base: 'base' } }),
+    );
+    expect(result.outcome).toBe('success');
+    const env = readEnvFile(out);
+    // bash itself adds PWD, SHLVL and _; everything else is ours.
+    for (const added of ['PWD', 'SHLVL', '_', 'OLDPWD']) delete env[added];
+    expect(env).toEqual({
+      PATH: '/usr/bin:/bin',
+      BASE_ONLY: 'kept',
+      from_base: 'conf wins over the process environment',
+      'dfs_namenode_rpc-address': '10.1.2.3:8020',
+      dfs_ha_fencing_methods: 'shell(x)',
+      ha_zookeeper_quorum: 'zk1:2181,zk2:2181',
+      target_host: '10.1.2.3',
+      target_port: '8020',
+      target_address: '10.1.2.3/10.1.2.3:8020',
+      target_nameserviceid: 'ns1',
+      target_namenodeid: 'nn2',
+    });
+  });
+
+  it('formats target_address like Java: host/ip:port, or host/<unresolved>:port', async () => {
+    const out = join(dir, 'address');
+    const run = async (host: string) => {
+      const result = await shellFence(
+        options(`printf %s "$target_address" > ${out}`, { target: { ...target, serviceAddress: { host, port: 9000 } }, resolveTimeoutMs: 3000 }),
+      );
+      expect(result.outcome).toBe('success');
+      return readFileSync(out, 'utf8');
+    };
+    expect(await run('localhost')).toMatch(/^localhost\/(127\.0\.0\.1|\[0:0:0:0:0:0:0:1\]):9000$/);
+    expect(await run('no-such-host.invalid')).toBe('no-such-host.invalid/<unresolved>:9000');
+    expect(await run('::1')).toBe('::1/[0:0:0:0:0:0:0:1]:9000');
+  });
+
+  it('passes hostile host names and conf values only as inert environment values', async () => {
+    const marker = join(dir, 'pwned');
+    const out = join(dir, 'hostile');
+    const hostile = [`$(touch ${marker})`, `\`touch ${marker}\``, `nn1; touch ${marker}`, `nn1 && touch ${marker} #`, `'"\\$HOME`];
+    for (const host of hostile) {
+      const result = await shellFence(
+        options(`printf '%s|%s' "$target_host" $target_address > ${out}`, {
+          target: { ...target, serviceAddress: { host, port: 8020 } },
+          targetConf: new Map([['evil.value', `$(touch ${marker})`]]),
+          resolveTimeoutMs: 500,
+        }),
+      );
+      expect(result.outcome).toBe('success');
+      // Quoted: the exact bytes. Unquoted: word splitting at most, never evaluation.
+      expect(readFileSync(out, 'utf8').startsWith(`${host}|`)).toBe(true);
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('shell fencing result and logging', () => {
+  it.each<[string, string, string]>([
+    ['exit 0 is fenced', 'true', 'success'],
+    ['a non-zero exit is not fenced', 'exit 3', 'failure'],
+    ['bash -e: a failing command stops the script', 'false; true', 'failure'],
+    ['a command killed by a signal is not fenced', 'kill -9 $$', 'failure'],
+  ])('%s', async (_name, command, outcome) => {
+    const result = await shellFence(options(command));
+    expect(result.outcome).toBe(outcome);
+  });
+
+  it('describes the exit in the detail', async () => {
+    expect((await shellFence(options('exit 3'))).detail).toBe("fencing command 'exit 3' exited 3");
+    expect((await shellFence(options('kill -9 $$'))).detail).toContain('was killed by SIGKILL');
+  });
+
+  it('closes stdin (a command reading stdin sees EOF at once)', async () => {
+    const started = performance.now();
+    const result = await shellFence(options('cat; read -r line || exit 0; exit 5', { timeoutMs: 5000 }));
+    expect(result.outcome).toBe('success');
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
+  it('logs launch and each output line with [PID n] and the abbreviated command', async () => {
+    const captured = captureLogger();
+    const command = 'echo first line; echo second >&2; echo third';
+    await shellFence(options(command, { logger: captured.logger }));
+    const records = captured.records();
+    const launch = records.find((r) => r['msg'] === 'launched fencing command');
+    expect(launch).toMatchObject({ command });
+    const pid = launch?.['pid'];
+    expect(typeof pid).toBe('number');
+    const output = records.filter((r) => r['msg'] === 'fencing command output');
+    expect(output.map((r) => [r['stream'], r['line'], r['level']])).toEqual(
+      expect.arrayContaining([
+        ['stdout', 'first line', 30],
+        ['stderr', 'second', 40],
+        ['stdout', 'third', 30],
+      ]),
+    );
+    expect(output[0]).toMatchObject({ prefix: `[PID ${pid}] echo fir...cho third`, command: 'echo fir...cho third' });
+  });
+
+  it('abbreviates like ShellCommandFencer.abbreviate', () => {
+    expect(abbreviate('short')).toBe('short');
+    expect(abbreviate('12345678901234567890')).toBe('12345678901234567890');
+    expect(abbreviate('123456789012345678901')).toBe('12345678...345678901');
+    expect(abbreviate('abcdef', 5)).toBe('a...f');
+    expect(abbreviate('abcdef', 4)).toBe('abcdef');
+  });
+
+  it('reports an error when bash cannot be started', async () => {
+    const result = await shellFence(options('true', { baseEnv: { PATH: join(dir, 'no-bin-here') } }));
+    expect(result.outcome).toBe('error');
+    expect(result.detail).toContain('ENOENT');
+  });
+});
+
+describe('shell fencing deadline', () => {
+  it('kills the script and its children at the deadline', async () => {
+    const childPidFile = join(dir, 'child.pid');
+    const started = performance.now();
+    const result = await shellFence(options(`sleep 300 & echo $! > ${childPidFile}; sleep 300`, { timeoutMs: 800 }));
+    const elapsedMs = performance.now() - started;
+    expect(result).toEqual({ outcome: 'timeout', detail: expect.stringContaining('did not finish within 800 ms') });
+    expect(elapsedMs).toBeGreaterThanOrEqual(750);
+    expect(elapsedMs).toBeLessThan(4000);
+    const grandchild = readPid(childPidFile);
+    expect(await eventually(() => !isAlive(grandchild), 3000)).toBe(true);
+  });
+
+  it('SIGKILLs children that ignore SIGTERM after the grace period', async () => {
+    const childPidFile = join(dir, 'stubborn.pid');
+    const result = await shellFence(
+      options(`(trap '' TERM; echo $BASHPID > ${childPidFile}; exec sleep 300) & sleep 300`, { timeoutMs: 800, killGraceMs: 300 }),
+    );
+    expect(result.outcome).toBe('timeout');
+    const grandchild = readPid(childPidFile);
+    expect(await eventually(() => !isAlive(grandchild), 3000)).toBe(true);
+  });
+
+  it('does not wait for background children that keep the output open after a successful exit', async () => {
+    const childPidFile = join(dir, 'leftover.pid');
+    const started = performance.now();
+    const result = await shellFence(options(`sleep 300 & echo $! > ${childPidFile}; exit 0`, { timeoutMs: 10_000 }));
+    expect(result.outcome).toBe('success');
+    expect(performance.now() - started).toBeLessThan(4000);
+    const leftover = readPid(childPidFile);
+    expect(await eventually(() => !isAlive(leftover), 3000)).toBe(true);
+  });
+});
