@@ -1,0 +1,209 @@
+// The one place that reaches into node-zookeeper-client 1.1.3's private ConnectionManager
+// (`client.connectionManager`) to close gaps the public API cannot (test-infrastructure.md §2):
+//
+// 1. No read timeout (bug 1). We record when bytes last arrived and, like Java's ClientCnxn,
+//    declare the connection dead after 2/3 of the negotiated session timeout of silence while
+//    connected, or after connectTimeout (session timeout / number of servers) while the connect
+//    handshake is pending (a SIGSTOPped server still completes TCP handshakes from its listen
+//    backlog but never answers the ConnectRequest, and the library only bounds the TCP connect).
+//    The socket is destroyed; the library then moves on to the next server with the same session.
+// 2. No way to stop for good (bugs 5, 6). `terminate()` stops every future connect attempt
+//    (including one waiting in the library's spin-delay timer), destroys the socket and clears
+//    the library's connect timer, without calling the library's close(), which throws on a client
+//    that never connected.
+// 3. Robustness against bad server bytes: the library parses inside the socket 'data' handler
+//    and throws (e.g. "Unknown code" for error codes newer than it knows, such as THROTTLED),
+//    which would crash the process. Parse errors are caught, reported and the connection is
+//    dropped; the stale partial frame the library keeps across reconnects is discarded too.
+//
+// Everything here is checked against the library's shape at install time: an upgraded library
+// with different internals fails loudly at open(), not silently at the first partition.
+
+import type { Socket } from 'node:net';
+import type { Client } from 'node-zookeeper-client';
+
+/** ConnectionManager.STATES of node-zookeeper-client 1.1.3. */
+const CM_STATE = {
+  DISCONNECTED: 0,
+  CONNECTING: 1,
+  CONNECTED: 2,
+  CONNECTED_READ_ONLY: 3,
+  CLOSING: -1,
+  CLOSED: -2,
+  SESSION_EXPIRED: -3,
+  AUTHENTICATION_FAILED: -4,
+} as const;
+
+interface LibraryServer {
+  readonly host: string;
+  readonly port: number | string;
+}
+
+/** The private fields and methods we use; names as in lib/ConnectionManager.js. */
+interface LibraryConnectionManager {
+  state: number;
+  socket: Socket | undefined;
+  sessionTimeout: number;
+  connectTimeout: number;
+  pendingBuffer: Buffer | null;
+  connectTimeoutHandler: NodeJS.Timeout | null;
+  findNextServer(callback: (server: LibraryServer) => void): void;
+  onSocketData(buffer: Buffer): void;
+}
+
+export type DeadConnectionReason = 'read timeout' | 'connect timeout' | 'unparseable server data';
+
+export interface ClientInternalsHooks {
+  /** Monotonic milliseconds (the injected Clock). */
+  readonly now: () => number;
+  /** The library threw while handling server bytes; the connection is being dropped. */
+  readonly onDataError: (error: unknown, server: string | undefined) => void;
+}
+
+export interface ConnectionCheck {
+  /** Set when the current connection was declared dead and its socket destroyed. */
+  readonly dropped?: { readonly reason: DeadConnectionReason; readonly silentMs: number; readonly limitMs: number; readonly server: string | undefined };
+}
+
+export class ClientInternals {
+  private terminated = false;
+  private lastReceiveMs: number;
+  private attemptStartMs: number;
+  private server: string | undefined;
+  private lastDropReason: DeadConnectionReason | undefined;
+
+  private constructor(
+    private readonly cm: LibraryConnectionManager,
+    private readonly hooks: ClientInternalsHooks,
+  ) {
+    this.lastReceiveMs = hooks.now();
+    this.attemptStartMs = this.lastReceiveMs;
+  }
+
+  /** Instrument a client before its connect() is called. Throws if the library's internals differ. */
+  static install(client: Client, hooks: ClientInternalsHooks): ClientInternals {
+    const cm = (client as unknown as { connectionManager?: LibraryConnectionManager }).connectionManager;
+    const proto = cm === undefined ? undefined : (Object.getPrototypeOf(cm) as Partial<LibraryConnectionManager>);
+    if (
+      cm === undefined ||
+      proto === undefined ||
+      typeof proto.findNextServer !== 'function' ||
+      typeof proto.onSocketData !== 'function' ||
+      typeof cm.state !== 'number' ||
+      typeof cm.sessionTimeout !== 'number' ||
+      typeof cm.connectTimeout !== 'number'
+    ) {
+      throw new Error('node-zookeeper-client internals are not those of 1.1.3 (connectionManager); the adapter in src/zookeeper must be revisited');
+    }
+    const internals = new ClientInternals(cm, hooks);
+    const originalFindNextServer = proto.findNextServer;
+    const originalOnSocketData = proto.onSocketData;
+    // Instance properties shadow the prototype; connect() binds `self.onSocketData` per socket.
+    cm.findNextServer = (callback) => {
+      if (internals.terminated) return;
+      originalFindNextServer.call(cm, (server) => {
+        if (internals.terminated) return;
+        // A partial frame from the previous connection must not prefix the new one.
+        cm.pendingBuffer = null;
+        internals.attemptStartMs = hooks.now();
+        internals.lastReceiveMs = internals.attemptStartMs;
+        internals.server = `${server.host}:${server.port}`;
+        internals.lastDropReason = undefined;
+        callback(server);
+      });
+    };
+    cm.onSocketData = (buffer) => {
+      internals.lastReceiveMs = hooks.now();
+      try {
+        originalOnSocketData.call(cm, buffer);
+      } catch (error) {
+        cm.pendingBuffer = null;
+        internals.drop('unparseable server data');
+        hooks.onDataError(error, internals.server);
+      }
+    };
+    return internals;
+  }
+
+  /** host:port of the server of the current (or last) connection attempt. */
+  currentServer(): string | undefined {
+    return this.server;
+  }
+
+  /** Why the last connection was dropped by us, if it was (consumed by the disconnected log line). */
+  takeDropReason(): DeadConnectionReason | undefined {
+    const reason = this.lastDropReason;
+    this.lastDropReason = undefined;
+    return reason;
+  }
+
+  isConnected(): boolean {
+    return this.cm.state === CM_STATE.CONNECTED || this.cm.state === CM_STATE.CONNECTED_READ_ONLY;
+  }
+
+  /** The read timeout Java's ClientCnxn uses: 2/3 of the negotiated session timeout. */
+  readTimeoutMs(): number {
+    return Math.floor((this.cm.sessionTimeout * 2) / 3);
+  }
+
+  /** Session timeout as the library currently knows it (the negotiated one once connected). */
+  sessionTimeoutMs(): number {
+    return this.cm.sessionTimeout;
+  }
+
+  /**
+   * Apply the read and handshake timeouts; call periodically. Destroys the socket of a connection
+   * that has been silent too long (the library then reconnects elsewhere).
+   */
+  check(): ConnectionCheck {
+    if (this.terminated) return {};
+    const socket = this.cm.socket;
+    if (socket === undefined || socket.destroyed) return {};
+    const now = this.hooks.now();
+    if (this.isConnected()) {
+      const silentMs = now - this.lastReceiveMs;
+      const limitMs = this.readTimeoutMs();
+      if (silentMs > limitMs) {
+        this.drop('read timeout');
+        return { dropped: { reason: 'read timeout', silentMs, limitMs, server: this.server } };
+      }
+    } else if (this.cm.state === CM_STATE.CONNECTING) {
+      const silentMs = now - this.attemptStartMs;
+      const limitMs = this.cm.connectTimeout;
+      if (silentMs > limitMs) {
+        this.drop('connect timeout');
+        return { dropped: { reason: 'connect timeout', silentMs, limitMs, server: this.server } };
+      }
+    }
+    return {};
+  }
+
+  private drop(reason: DeadConnectionReason): void {
+    this.lastDropReason = reason;
+    this.cm.socket?.destroy();
+  }
+
+  /** Once the socket closes (resolves at once if there is none or it is closed already). */
+  whenSocketClosed(): Promise<void> {
+    const socket = this.cm.socket;
+    if (socket === undefined || socket.closed) return Promise.resolve();
+    return new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  /**
+   * Stop the client for good: no further connect attempts, no timers, no socket. Idempotent and
+   * safe in every library state, including never connected.
+   */
+  terminate(): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    if (this.cm.connectTimeoutHandler !== null) {
+      clearTimeout(this.cm.connectTimeoutHandler);
+      this.cm.connectTimeoutHandler = null;
+    }
+    // CLOSING makes the library's socket-close handler fail its pending requests and stop instead
+    // of reconnecting; set directly so no state event is emitted for it.
+    this.cm.state = CM_STATE.CLOSING;
+    this.cm.socket?.destroy();
+  }
+}

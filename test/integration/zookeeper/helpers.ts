@@ -1,0 +1,77 @@
+// Shared helpers of the ZooKeeper adapter tests: a real-time Clock (the adapter runs on real
+// sockets, so tests use real time), a recorder for session events with timestamps, and polling.
+
+import type { Clock, ZkOpResult, ZkSessionEvent } from '../../../src/runtime/ports.js';
+
+export const realClock: Clock = {
+  monotonicMs: () => performance.now(),
+  wallMs: () => Date.now(),
+  schedule(delayMs, callback) {
+    const timer = setTimeout(callback, delayMs);
+    return () => clearTimeout(timer);
+  },
+};
+
+export interface RecordedEvent {
+  readonly epoch: number;
+  readonly state: ZkSessionEvent['state'];
+  readonly atMs: number;
+}
+
+/** Records session events and lets a test wait for the n-th occurrence of a state. */
+export class EventRecorder {
+  readonly events: RecordedEvent[] = [];
+  private waiters: Array<() => void> = [];
+
+  readonly listener = (event: ZkSessionEvent): void => {
+    this.events.push({ ...event, atMs: performance.now() });
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  };
+
+  states(): string[] {
+    return this.events.map((event) => event.state);
+  }
+
+  count(state: ZkSessionEvent['state']): number {
+    return this.events.filter((event) => event.state === state).length;
+  }
+
+  /** Resolve with the n-th (1-based) event of `state`, waiting up to timeoutMs. */
+  async waitFor(state: ZkSessionEvent['state'], timeoutMs: number, nth = 1): Promise<RecordedEvent> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.filter((event) => event.state === state)[nth - 1];
+      if (found !== undefined) return found;
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`no '${state}' event #${nth} within ${timeoutMs} ms (events: ${this.states().join(', ') || 'none'})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (performance.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The value of an OK result, or a thrown error naming the code (for test setup steps). */
+export function ok<T>(result: ZkOpResult<T>): T {
+  if (result.code !== 'OK') throw new Error(`expected OK, got ${result.code}: ${result.message}`);
+  return result.value;
+}
+
+export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+export const text = (data: Uint8Array): string => new TextDecoder().decode(data);
