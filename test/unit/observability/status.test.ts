@@ -1,0 +1,135 @@
+// Goal: the status snapshot is plain JSON (survives JSON round trips unchanged), starts at
+// "nothing known yet", reflects each update exactly, prints ZooKeeper session ids as ZooKeeper
+// does, and measures uptime on the monotonic clock.
+// Method: drive a StatusBoard with a hand-advanced clock and compare snapshots.
+import { describe, expect, it } from 'vitest';
+import { formatZkSessionId, isoTime, lastFailoverStatus, StatusBoard, type FailoverRecord } from '../../../src/observability/status.js';
+
+class HandClock {
+  nowMs = 5_000;
+  monotonicMs(): number {
+    return this.nowMs;
+  }
+}
+
+const identity = { nameservice: 'ns1', namenode: 'nn1', namenodeAddress: 'nn1.example.com:8020', version: '0.1.0' };
+const nn2 = { nameserviceId: 'ns1', namenodeId: 'nn2', hostname: 'nn2.example.com', port: 8020, zkfcPort: 8019 };
+
+describe('status snapshot', () => {
+  it('starts with nothing known', () => {
+    const board = new StatusBoard(identity, new HandClock());
+    expect(board.status()).toEqual({
+      nameservice: 'ns1',
+      namenode: 'nn1',
+      namenodeAddress: 'nn1.example.com:8020',
+      haState: null,
+      healthState: 'INITIALIZING',
+      electorState: 'INIT',
+      zkConnectionState: 'DISCONNECTED',
+      zkSessionId: null,
+      lockHolder: null,
+      breadcrumb: null,
+      fencing: [],
+      lastFailover: null,
+      cededUntil: null,
+      uptimeSeconds: 0,
+      version: '0.1.0',
+    });
+  });
+
+  it('applies partial updates and leaves other fields alone', () => {
+    const board = new StatusBoard(identity, new HandClock());
+    board.update({ haState: 'STANDBY', healthState: 'SERVICE_HEALTHY', zkConnectionState: 'CONNECTED', zkSessionId: 0x10000a1b2c30005n });
+    board.update({ electorState: 'STANDBY', lockHolder: nn2, breadcrumb: nn2 });
+    const status = board.status();
+    expect(status).toMatchObject({
+      haState: 'STANDBY',
+      healthState: 'SERVICE_HEALTHY',
+      electorState: 'STANDBY',
+      zkConnectionState: 'CONNECTED',
+      zkSessionId: '0x10000a1b2c30005',
+      lockHolder: nn2,
+      breadcrumb: nn2,
+    });
+    board.update({ haState: null, zkSessionId: null, lockHolder: null });
+    expect(board.status()).toMatchObject({ haState: null, zkSessionId: null, lockHolder: null, breadcrumb: nn2, healthState: 'SERVICE_HEALTHY' });
+  });
+
+  it('converts times to ISO-8601 and fencing readiness from the preflight shape', () => {
+    const board = new StatusBoard(identity, new HandClock());
+    board.update({ cededUntilWallMs: Date.UTC(2024, 4, 1, 12, 0, 10) });
+    board.setFencingReadiness([
+      { method: 'sshfence(hdfs:22)', ready: false, detail: 'connect to nn2.example.com:22 refused', checkedAtMs: Date.UTC(2024, 4, 1, 12, 0, 0) },
+      { method: 'shell(/bin/true)', ready: true, detail: 'bash and /bin/true found', checkedAtMs: null },
+    ]);
+    const status = board.status();
+    expect(status.cededUntil).toBe('2024-05-01T12:00:10.000Z');
+    expect(status.fencing).toEqual([
+      { method: 'sshfence(hdfs:22)', ready: false, detail: 'connect to nn2.example.com:22 refused', checkedAt: '2024-05-01T12:00:00.000Z' },
+      { method: 'shell(/bin/true)', ready: true, detail: 'bash and /bin/true found', checkedAt: null },
+    ]);
+    board.update({ cededUntilWallMs: null });
+    expect(board.status().cededUntil).toBeNull();
+  });
+
+  it('keeps the last failover with its phases', () => {
+    const board = new StatusBoard(identity, new HandClock());
+    const record: FailoverRecord = {
+      atWallMs: Date.UTC(2024, 4, 1, 11, 59, 0),
+      from: 'nn2',
+      to: 'nn1',
+      reason: 'election',
+      durationMs: 4200,
+      phases: { detectionMs: 3000, electionMs: 40, fencingMs: 800, promotionMs: 360 },
+    };
+    board.recordFailover(record);
+    expect(board.status().lastFailover).toEqual({
+      at: '2024-05-01T11:59:00.000Z',
+      from: 'nn2',
+      to: 'nn1',
+      reason: 'election',
+      durationMs: 4200,
+      phases: { detectionMs: 3000, electionMs: 40, fencingMs: 800, promotionMs: 360 },
+    });
+    expect(lastFailoverStatus({ ...record, from: null, reason: 'initial' })).toMatchObject({ from: null, reason: 'initial' });
+  });
+
+  it('measures uptime in whole seconds on the monotonic clock', () => {
+    const clock = new HandClock();
+    const board = new StatusBoard(identity, clock);
+    clock.nowMs += 1_999;
+    expect(board.status().uptimeSeconds).toBe(1);
+    clock.nowMs += 3_600_000;
+    expect(board.status().uptimeSeconds).toBe(3601);
+    clock.nowMs -= 10_000_000; // a clock that went backwards never yields a negative uptime
+    expect(board.status().uptimeSeconds).toBe(0);
+  });
+
+  it('is plain JSON: a round trip gives the same value', () => {
+    const board = new StatusBoard(identity, new HandClock());
+    board.update({ haState: 'ACTIVE', zkSessionId: 2n ** 63n + 5n, lockHolder: nn2, cededUntilWallMs: 0 });
+    board.setFencingReadiness([{ method: 'sshfence', ready: true, detail: 'ok', checkedAtMs: 1 }]);
+    const status = board.status();
+    expect(JSON.parse(JSON.stringify(status))).toEqual(status);
+  });
+
+  it.each([
+    [0x10000a1b2c30005n, '0x10000a1b2c30005'],
+    [1n, '0x1'],
+    [-1n, '0xffffffffffffffff'], // Java longs are signed; ZooKeeper prints them as unsigned hex
+    [undefined, null],
+    [null, null],
+  ])('formats session id %s as %s', (id, text) => {
+    expect(formatZkSessionId(id)).toBe(text);
+  });
+
+  it.each([
+    [0, '1970-01-01T00:00:00.000Z'],
+    [Number.NaN, null],
+    [Number.POSITIVE_INFINITY, null],
+    [9e15, null], // beyond Date's range
+    [null, null],
+  ])('isoTime(%s) is %s', (ms, text) => {
+    expect(isoTime(ms)).toBe(text);
+  });
+});
