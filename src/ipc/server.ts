@@ -347,9 +347,10 @@ class ServerConnection {
 
   /** Read the next delimited message or answer FATAL_DESERIALIZING_REQUEST like Server.getMessage. */
   private readMessage<Desc extends DescMessage>(schema: Desc, reader: DelimitedReader, simpleName: string) {
-    const offset = reader.offset;
     try {
-      return decodeMessage(schema, reader.remaining > 0 ? reader.next() : new Uint8Array(0), offset);
+      if (reader.remaining === 0) return decodeMessage(schema, new Uint8Array(0), reader.offset);
+      const bytes = reader.next();
+      return decodeMessage(schema, bytes, reader.lastOffset);
     } catch (error) {
       if (error instanceof ProtocolError || error instanceof FrameError) {
         throw fatal(ErrorCode.FATAL_DESERIALIZING_REQUEST, `Error decoding ${simpleName}: ${error.reason}`);
@@ -405,7 +406,8 @@ class ServerConnection {
     }
     let requestHeader;
     try {
-      requestHeader = decodeMessage(RequestHeaderProtoSchema, reader.next(), reader.offset);
+      const bytes = reader.next();
+      requestHeader = decodeMessage(RequestHeaderProtoSchema, bytes, reader.lastOffset);
     } catch (error) {
       if (error instanceof ProtocolError || error instanceof FrameError) {
         throw fatal(ErrorCode.FATAL_DESERIALIZING_REQUEST, `IPC server unable to read call parameters: ${error.reason}`);
@@ -448,8 +450,8 @@ class ServerConnection {
     }
     let request: unknown;
     try {
-      const bodyOffset = reader.offset;
-      request = decodeMessage(method.input, reader.remaining > 0 ? reader.next() : new Uint8Array(0), bodyOffset);
+      const bytes = reader.remaining > 0 ? reader.next() : new Uint8Array(0);
+      request = decodeMessage(method.input, bytes, reader.lastOffset);
     } catch (error) {
       const reason = error instanceof ProtocolError || error instanceof FrameError ? error.reason : errorMessage(error);
       answer(new RpcServerFault(Status.ERROR, ErrorCode.ERROR_APPLICATION, ExceptionClassName.InvalidProtocolBuffer, reason));

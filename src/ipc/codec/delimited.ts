@@ -9,6 +9,7 @@ import { readVarint32, varint32Size, writeVarint32 } from './varint.js';
 /** Walks the delimited messages of one frame payload. */
 export class DelimitedReader {
   private pos = 0;
+  private lastStart = 0;
   constructor(
     private readonly bytes: Uint8Array,
     /** Stream offset of bytes[0]. */
@@ -25,6 +26,11 @@ export class DelimitedReader {
     return this.baseOffset + this.pos;
   }
 
+  /** Stream offset of the first byte of the message last returned by next(). */
+  get lastOffset(): number {
+    return this.baseOffset + this.lastStart;
+  }
+
   /** The next message; throws FrameError when its length prefix is truncated or overruns the frame. */
   next(): Uint8Array {
     const start = this.pos;
@@ -36,6 +42,7 @@ export class DelimitedReader {
       );
     }
     this.pos = next + length;
+    this.lastStart = next;
     return this.bytes.subarray(next, next + length);
   }
 }

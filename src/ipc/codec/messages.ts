@@ -174,8 +174,8 @@ export interface DecodedRequestFrame {
  */
 export function decodeRequestHeader(frame: Frame): DecodedRequestFrame {
   const reader = new DelimitedReader(frame.payload, frame.offset);
-  const offset = reader.offset;
-  const header = decodeMessage(RpcRequestHeaderProtoSchema, reader.next(), offset);
+  const bytes = reader.next();
+  const header = decodeMessage(RpcRequestHeaderProtoSchema, bytes, reader.lastOffset);
   return { header, reader };
 }
 
@@ -244,16 +244,18 @@ const STATUS_NAMES: Record<number, RpcStatusName> = {
  */
 export function decodeResponseFrame(frame: Frame): DecodedResponseFrame {
   const reader = new DelimitedReader(frame.payload, frame.offset);
-  const headerOffset = reader.offset;
-  const header = decodeMessage(RpcResponseHeaderProtoSchema, reader.next(), headerOffset);
+  const headerBytes = reader.next();
+  const headerOffset = reader.lastOffset;
+  const header = decodeMessage(RpcResponseHeaderProtoSchema, headerBytes, headerOffset);
   const status = STATUS_NAMES[header.status];
   if (status === undefined) throw new ProtocolError(headerOffset, `unknown response status ${header.status}`);
   const callId = header.callId | 0;
   let body: Uint8Array | undefined;
-  const bodyOffset = reader.offset;
+  let bodyOffset = reader.offset;
   if (status === 'SUCCESS') {
     if (reader.remaining === 0) throw new ProtocolError(bodyOffset, `SUCCESS response for call ${callId} has no response message`);
     body = reader.next();
+    bodyOffset = reader.lastOffset;
   }
   if (reader.remaining > 0) {
     throw new ProtocolError(reader.offset, `RPC response length mismatch: ${reader.remaining} unread bytes in the response to call ${callId}`);

@@ -1,0 +1,129 @@
+// Loopback TCP helpers for the IPC tests: a raw server that records what a client writes and lets
+// the test script the reply byte by byte, a raw client that sends arbitrary bytes and collects the
+// reply until the peer closes, free-port and polling helpers. Real sockets only; nothing mocked.
+import net from 'node:net';
+import { FrameDecoder, type Frame } from '../../../src/ipc/codec/frame-decoder.js';
+
+export interface RawServer {
+  readonly port: number;
+  /** Sockets accepted so far, in order. */
+  readonly sockets: net.Socket[];
+  /** Everything received per socket, and the individual chunks as they arrived. */
+  readonly received: Buffer[][];
+  /** Resolves when `count` connections were accepted. */
+  waitForConnection(count?: number): Promise<net.Socket>;
+  /** Resolves once at least `bytes` bytes arrived on connection `index`. */
+  waitForBytes(index: number, bytes: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** A TCP server on 127.0.0.1 that accepts and records, answering nothing unless the test writes. */
+export async function startRawServer(): Promise<RawServer> {
+  const sockets: net.Socket[] = [];
+  const received: Buffer[][] = [];
+  const waiters: Array<() => void> = [];
+  const server = net.createServer((socket) => {
+    const index = sockets.length;
+    sockets.push(socket);
+    received.push([]);
+    socket.on('data', (chunk) => {
+      received[index]!.push(chunk);
+      for (const wake of waiters.splice(0)) wake();
+    });
+    socket.on('error', () => {});
+    for (const wake of waiters.splice(0)) wake();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const until = async (condition: () => boolean, what: string): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  };
+  return {
+    port,
+    sockets,
+    received,
+    async waitForConnection(count = 1) {
+      await until(() => sockets.length >= count, `${count} connection(s)`);
+      return sockets[count - 1]!;
+    },
+    async waitForBytes(index, bytes) {
+      await until(() => Buffer.concat(received[index] ?? []).length >= bytes, `${bytes} bytes on connection ${index}`);
+      return Buffer.concat(received[index]!);
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface RawExchange {
+  /** All bytes the server sent. */
+  readonly data: Buffer;
+  /** Whether the server closed the connection before the wait ended. */
+  readonly closedByServer: boolean;
+}
+
+/**
+ * Connect, send `bytes`, and collect the reply until the server closes the connection or
+ * `waitMs` passes (then we close). `then` may send more after the first reply bytes arrive.
+ */
+export function rawExchange(port: number, bytes: Uint8Array, waitMs = 3_000): Promise<RawExchange> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let done = false;
+    const finish = (closedByServer: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ data: Buffer.concat(chunks), closedByServer });
+    };
+    const timer = setTimeout(() => finish(false), waitMs);
+    socket.on('connect', () => socket.write(bytes));
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('end', () => finish(true));
+    socket.on('close', () => finish(true));
+    socket.on('error', () => finish(true));
+  });
+}
+
+/** Frames of a reply (the server side sends no preamble). */
+export function framesOf(data: Uint8Array): Frame[] {
+  return new FrameDecoder().frames(data);
+}
+
+/** A port nothing listens on (bound then released). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Poll `condition` until true or fail after `timeoutMs`. */
+export async function eventually(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The settled outcome of a promise, for asserting on rejections together. */
+export async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown; atMs: number }> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return { ok: false, error, atMs: performance.now() };
+  }
+}
