@@ -71,7 +71,9 @@ export interface RpcMethod {
 export function defineMethod<I extends Message, O extends Message>(
   input: GenMessage<I>,
   output: GenMessage<O>,
-  handler: (request: I, ctx: RpcCallContext) => Promise<MessageInitShape<GenMessage<O>>> | MessageInitShape<GenMessage<O>>,
+  // NoInfer: I and O come from the schemas only, so a handler's return value is checked against
+  // them instead of widening O to Message.
+  handler: NoInfer<(request: I, ctx: RpcCallContext) => Promise<MessageInitShape<GenMessage<O>>> | MessageInitShape<GenMessage<O>>>,
 ): RpcMethod {
   return { input, output, handler: handler as (request: unknown, ctx: RpcCallContext) => unknown };
 }

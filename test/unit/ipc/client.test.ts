@@ -159,7 +159,7 @@ describe('IpcConnection wire bytes', () => {
 
 describe('IpcConnection against IpcServer', () => {
   it('matches out-of-order responses by call id', async () => {
-    const { port } = await testServer({ cedeActive: (millis) => sleep(millis) });
+    const { port } = await testServer({ cedeActive: async (millis) => void (await sleep(millis)) });
     const connection = connectionTo(port, ZKFC_PROTOCOL);
     const order: number[] = [];
     const call = (millis: number) =>
