@@ -127,3 +127,56 @@ export async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value:
     return { ok: false, error, atMs: performance.now() };
   }
 }
+
+export interface RawClient {
+  send(bytes: Uint8Array): void;
+  /** Resolves with the first `count` frames the server sent (waits for them). */
+  frames(count: number, timeoutMs?: number): Promise<Frame[]>;
+  /** Every byte received so far. */
+  data(): Buffer;
+  /** Resolves when the server closed the connection. */
+  readonly closed: Promise<void>;
+  isClosed(): boolean;
+  close(): void;
+}
+
+/** A raw TCP client for speaking (or mis-speaking) Hadoop IPC to a server byte by byte. */
+export async function openRawClient(port: number): Promise<RawClient> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  const chunks: Buffer[] = [];
+  let isClosed = false;
+  socket.on('data', (chunk) => chunks.push(chunk));
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) => socket.on('close', () => {
+    isClosed = true;
+    resolve();
+  }));
+  const client: RawClient = {
+    send: (bytes) => void socket.write(bytes),
+    async frames(count, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        let frames: Frame[] = [];
+        try {
+          frames = new FrameDecoder().frames(Buffer.concat(chunks));
+        } catch {
+          // incomplete or bad framing: keep waiting, the caller asserts on what arrives
+        }
+        if (frames.length >= count) return frames.slice(0, count);
+        if (Date.now() > deadline || isClosed) {
+          throw new Error(`expected ${count} frame(s), got ${frames.length} (${Buffer.concat(chunks).length} bytes, closed=${isClosed})`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+    data: () => Buffer.concat(chunks),
+    closed,
+    isClosed: () => isClosed,
+    close: () => void socket.destroy(),
+  };
+  return client;
+}
