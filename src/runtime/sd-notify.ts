@@ -43,7 +43,7 @@ export interface SdNotifierOptions {
   readonly path?: string;
   /** Deadline of one systemd-notify run, after which it is killed; default 10 s (its barrier waits up to 5 s). */
   readonly timeoutMs?: number;
-  /** Messages waiting behind the one in flight; further STATUS/WATCHDOG messages are dropped; default 8. */
+  /** Messages in flight or queued; beyond it STATUS/WATCHDOG messages are dropped (READY/STOPPING never are); default 8. */
   readonly maxPending?: number;
   /** WATCHDOG_USEC, when the unit has WatchdogSec= and the watchdog is meant for this process. */
   readonly watchdogUsec?: number;

@@ -1,0 +1,184 @@
+// Goal: systemd/zkfc@.service is a unit systemd accepts without a single warning, hardened
+// (systemd's own exposure score), restarting on crashes but not on the configuration errors of
+// src/errors.ts ExitCode, with readiness by notification, and an ExecStart that really turns the
+// instance name <nameservice>.<namenode> into Hadoop's -D options while keeping the daemon as the
+// main process.
+// Method: Debian's systemd-analyze (`verify`, `security --offline`) works on unit files without a
+// running systemd (none runs here). The ExecStart line is expanded as systemd would (specifiers,
+// $$) and run with a stub in place of /opt/zkfc/bin/zkfc that prints its PID and arguments.
+import { execFile, spawn } from 'node:child_process';
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../../src/errors.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const UNIT = join(ROOT, 'systemd/zkfc@.service');
+const SYSTEMD_ANALYZE = '/usr/bin/systemd-analyze';
+const DAEMON_PATH = '/opt/zkfc/bin/zkfc';
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(command: string, args: readonly string[], options: { cwd?: string } = {}): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(command, [...args], { timeout: 30_000, cwd: options.cwd }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') {
+        reject(new Error(`${command} did not run: ${error.message} (apt-get install -y systemd)`));
+        return;
+      }
+      resolvePromise({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The unit's directives by section; repeated keys keep every value in order. */
+function parseUnit(text: string): Map<string, Map<string, string[]>> {
+  const sections = new Map<string, Map<string, string[]>>();
+  let current: Map<string, string[]> | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) {
+      current = new Map();
+      sections.set(header[1]!, current);
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (current === undefined || eq < 0) throw new Error(`unparsable unit line: ${line}`);
+    const key = line.slice(0, eq).trim();
+    current.set(key, [...(current.get(key) ?? []), line.slice(eq + 1).trim()]);
+  }
+  return sections;
+}
+
+function directive(unit: Map<string, Map<string, string[]>>, section: string, key: string): string[] {
+  return unit.get(section)?.get(key) ?? [];
+}
+
+/** What systemd does to an ExecStart line before splitting it: specifiers (%i, %%), then $$ → $. */
+function expandLikeSystemd(line: string, instance: string): string {
+  const specifiers = line.replace(/%(.)/g, (_m, c: string) => {
+    if (c === '%') return '%';
+    if (c === 'i') return instance;
+    throw new Error(`specifier %${c} not handled by this test`);
+  });
+  if (/\$(?!\$)\{?[A-Za-z_]/.test(specifiers.replace(/\$\$/g, ''))) throw new Error('ExecStart uses an environment variable this test does not expand');
+  return specifiers.replace(/\$\$/g, '$');
+}
+
+/** Split like systemd's ExecStart: whitespace-separated words, single or double quotes group. */
+function splitWords(line: string): string[] {
+  const words: string[] = [];
+  const pattern = /'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (const match of line.matchAll(pattern)) words.push(match[1] ?? match[2]?.replace(/\\(.)/g, '$1') ?? match[3]!);
+  return words;
+}
+
+let dir = '';
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zkfc-unit-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('systemd/zkfc@.service', () => {
+  it('passes systemd-analyze verify without any message, as a template and as an instance', async () => {
+    await copyFile(UNIT, join(dir, 'zkfc@.service'));
+    await copyFile(UNIT, join(dir, 'zkfc@ns1.nn1.service'));
+    for (const name of ['zkfc@.service', 'zkfc@ns1.nn1.service']) {
+      const result = await run(SYSTEMD_ANALYZE, ['verify', '--man=no', join(dir, name)], { cwd: dir });
+      expect({ name, ...result }).toEqual({ name, code: 0, stdout: '', stderr: '' });
+    }
+  });
+
+  it('verify really checks (a broken copy is reported), so the check above can fail', async () => {
+    const text = (await readFile(UNIT, 'utf8')).replace('ProtectSystem=strict', 'ProtectSystem=strictest\nNoSuchOption=1');
+    await writeFile(join(dir, 'zkfc@ns1.nn1.service'), text);
+    const result = await run(SYSTEMD_ANALYZE, ['verify', '--man=no', join(dir, 'zkfc@ns1.nn1.service')], { cwd: dir });
+    expect(result.stderr).toContain('NoSuchOption');
+    expect(result.stderr).toMatch(/protect system value/i);
+  });
+
+  it('scores as well hardened by systemd-analyze security (exposure at most 3.0 of 10)', async () => {
+    await copyFile(UNIT, join(dir, 'zkfc@ns1.nn1.service'));
+    const result = await run(SYSTEMD_ANALYZE, ['security', '--offline=true', '--no-pager', '--threshold=30', join(dir, 'zkfc@ns1.nn1.service')], { cwd: dir });
+    const score = /Overall exposure level for \S+: (\d+(?:\.\d+)?)/.exec(result.stdout);
+    expect(score, result.stdout + result.stderr).not.toBeNull();
+    expect(Number(score![1])).toBeLessThanOrEqual(3);
+    expect(result.code).toBe(0);
+  });
+
+  it('declares readiness by notification, the hdfs user, Hadoop\'s config dir and the optional environment files', async () => {
+    const unit = parseUnit(await readFile(UNIT, 'utf8'));
+    expect(directive(unit, 'Service', 'Type')).toEqual(['notify']);
+    expect(directive(unit, 'Service', 'NotifyAccess')).toEqual(['all']);
+    expect(directive(unit, 'Service', 'User')).toEqual(['hdfs']);
+    expect(directive(unit, 'Service', 'Environment')).toContain('HADOOP_CONF_DIR=/etc/hadoop/conf');
+    expect(directive(unit, 'Service', 'EnvironmentFile')).toContain('-/etc/default/zkfc');
+    expect(directive(unit, 'Install', 'WantedBy')).toEqual(['multi-user.target']);
+  });
+
+  it('restarts on failure except on the configuration-error exit codes of src/errors.ts', async () => {
+    const unit = parseUnit(await readFile(UNIT, 'utf8'));
+    expect(directive(unit, 'Service', 'Restart')).toEqual(['on-failure']);
+    const prevented = directive(unit, 'Service', 'RestartPreventExitStatus').join(' ').split(/\s+/).map(Number).sort();
+    expect(prevented).toEqual([ExitCode.FORMAT_DENIED, ExitCode.NO_PARENT_ZNODE, ExitCode.NO_FENCER, ExitCode.AUTO_FAILOVER_NOT_ENABLED].sort());
+    // Transient failures must restart: a crash (1) and "cannot reach ZooKeeper" (6).
+    expect(prevented).not.toContain(ExitCode.FATAL);
+    expect(prevented).not.toContain(ExitCode.NO_ZK);
+  });
+
+  it('stops only the daemon by SIGTERM (KillMode=mixed) and keeps the hardening that ssh fencing tolerates', async () => {
+    const unit = parseUnit(await readFile(UNIT, 'utf8'));
+    const service = (key: string) => directive(unit, 'Service', key);
+    expect(service('KillMode')).toEqual(['mixed']);
+    expect(service('KillSignal')).toEqual(['SIGTERM']);
+    for (const [key, value] of [
+      ['NoNewPrivileges', 'yes'],
+      ['ProtectSystem', 'strict'],
+      ['ProtectHome', 'read-only'], // the ssh key under ~hdfs/.ssh stays readable
+      ['PrivateTmp', 'yes'],
+      ['ProtectKernelTunables', 'yes'],
+      ['ProtectKernelModules', 'yes'],
+      ['ProtectKernelLogs', 'yes'],
+      ['ProtectControlGroups', 'yes'],
+    ] as const) {
+      expect(service(key), key).toEqual([value]);
+    }
+    const families = service('RestrictAddressFamilies').join(' ').split(/\s+/);
+    expect(families).toEqual(expect.arrayContaining(['AF_INET', 'AF_INET6', 'AF_UNIX']));
+    // V8's JIT needs writable+executable memory.
+    expect(service('MemoryDenyWriteExecute')).toEqual([]);
+  });
+
+  it.each([
+    ['ns1.nn1', 'ns1', 'nn1'],
+    ['prod-ns.namenode_2', 'prod-ns', 'namenode_2'],
+  ])('runs ExecStart for instance %s as zkfc -D dfs.nameservice.id=%s -D dfs.ha.namenode.id=%s, exec-ing into it', async (instance, nameservice, namenode) => {
+    const unit = parseUnit(await readFile(UNIT, 'utf8'));
+    const [execStart] = directive(unit, 'Service', 'ExecStart');
+    expect(execStart).toContain(DAEMON_PATH);
+    const stub = join(dir, 'zkfc-stub');
+    await writeFile(stub, '#!/bin/sh\nprintf "%s\\n" "$$" "$@"\n');
+    await chmod(stub, 0o755);
+    const argv = splitWords(expandLikeSystemd(execStart!, instance).replaceAll(DAEMON_PATH, stub));
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.on('exit', (exitCode) => done(exitCode)));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const [pid, ...args] = stdout.trimEnd().split('\n');
+    // `exec`: the daemon has the PID systemd started (the main PID that systemd-notify reports for).
+    expect(Number(pid)).toBe(child.pid);
+    expect(args).toEqual(['-D', `dfs.nameservice.id=${nameservice}`, '-D', `dfs.ha.namenode.id=${namenode}`]);
+  });
+});
