@@ -56,14 +56,14 @@ class FakeManager {
   readonly datagrams: Datagram[] = [];
   private waiters: (() => void)[] = [];
 
-  private constructor(private readonly child: ChildProcess) {}
+  private constructor() {}
 
   static async start(dir: string, socketPath: string, mode: 'ack' | 'hold'): Promise<FakeManager> {
     const script = join(dir, 'receiver.py');
     await writeFile(script, RECEIVER);
     const child = spawn(PYTHON, [script, socketPath, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const manager = new FakeManager(child);
-    children.push(child);
+    const manager = new FakeManager();
+    children.push(child); // killed in afterEach
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
