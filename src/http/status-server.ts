@@ -242,6 +242,8 @@ function isRoute(path: string): path is Route {
 /** The path of a request target (origin-form or absolute-form), without query; undefined when unusable. */
 function requestPath(url: string | undefined): string | undefined {
   if (url === undefined || url.length === 0) return undefined;
+  // '//host/path' would parse as a URL with a host; keep it as a (non-matching) path instead.
+  if (url.startsWith('//')) return url.split('?')[0];
   try {
     return new URL(url, 'http://localhost').pathname;
   } catch {

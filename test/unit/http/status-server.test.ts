@@ -198,7 +198,7 @@ describe('StatusServer', () => {
 
   it('answers 404 for unknown paths, trailing slashes and traversal attempts', async () => {
     const { base, agent } = await start();
-    for (const path of ['/', '/status/', '/STATUS', '/metrics/x', '/../status/x', '/favicon.ico', '/%00']) {
+    for (const path of ['/', '/status/', '/STATUS', '/metrics/x', '/../status/x', '/favicon.ico', '/%00', '//evil.example/status']) {
       expect((await get(base, agent, path)).status, path).toBe(404);
     }
   });
