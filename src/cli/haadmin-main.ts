@@ -1,0 +1,88 @@
+// Entry point of `haadmin` (bin/haadmin.js): `haadmin [genericOptions] [-ns <nameserviceId>]
+// <command>`, a drop-in for `hdfs haadmin` on the commands it implements. Reads core-site.xml and
+// hdfs-site.xml from $HADOOP_CONF_DIR (else $HADOOP_HOME/etc/hadoop, else /etc/hadoop/conf), acts
+// as $HADOOP_USER_NAME (else the OS user), prints Hadoop's texts, and exits 0 or 255 (Hadoop's -1).
+// --forcemanual confirmations are read from stdin, whether it is a terminal or a pipe.
+
+import { createInterface, type Interface } from 'node:readline';
+import { join } from 'node:path';
+import { HadoopConfiguration } from '../config/hadoop-conf.js';
+import { errorMessage } from '../errors.js';
+import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
+import { exitCodeFor, runHaAdmin } from './haadmin/run.js';
+import type { HaAdminIo } from './haadmin/context.js';
+
+function confDir(env: NodeJS.ProcessEnv): string {
+  if (env['HADOOP_CONF_DIR']) return env['HADOOP_CONF_DIR'];
+  if (env['HADOOP_HOME']) return join(env['HADOOP_HOME'], 'etc/hadoop');
+  return '/etc/hadoop/conf';
+}
+
+/** stdin lines on demand; the reader is created only if a command asks, so stdin is not held open otherwise. */
+function stdinLines(): { readLine(): Promise<string | undefined>; close(): void } {
+  let reader: Interface | undefined;
+  const buffered: string[] = [];
+  const waiting: Array<(line: string | undefined) => void> = [];
+  let ended = false;
+  const open = (): void => {
+    if (reader) return;
+    reader = createInterface({ input: process.stdin, terminal: false });
+    reader.on('line', (line) => {
+      const next = waiting.shift();
+      if (next) next(line);
+      else buffered.push(line);
+    });
+    reader.on('close', () => {
+      ended = true;
+      for (const next of waiting.splice(0)) next(undefined);
+    });
+  };
+  return {
+    readLine() {
+      open();
+      const line = buffered.shift();
+      if (line !== undefined) return Promise.resolve(line);
+      if (ended) return Promise.resolve(undefined);
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    close() {
+      if (!reader) return;
+      reader.close();
+      process.stdin.destroy();
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  let conf: HadoopConfiguration;
+  try {
+    conf = HadoopConfiguration.load(confDir(process.env));
+  } catch (error) {
+    process.stderr.write(`haadmin: ${errorMessage(error)}\n`);
+    return 1;
+  }
+  const stdin = stdinLines();
+  const io: HaAdminIo = {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    errPartial: (text) => process.stderr.write(text),
+    readLine: () => stdin.readLine(),
+  };
+  try {
+    const connectTimeoutMs = conf.getInt('ipc.client.connect.timeout', 20_000);
+    const status = await runHaAdmin(process.argv.slice(2), { conf, clients: new RpcHAServiceClientFactory({ connectTimeoutMs }), io });
+    return exitCodeFor(status);
+  } finally {
+    stdin.close();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`haadmin: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

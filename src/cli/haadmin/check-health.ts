@@ -1,0 +1,33 @@
+// haadmin -checkHealth <serviceId>: asks the NameNode to run its health check (monitorHealth).
+// Exit 0 when healthy; "Health check failed: <msg>" and -1 when the NameNode says unhealthy;
+// other failures are "Operation failed" (from the runner). Parity: HAAdmin.checkHealth.
+
+import { HealthCheckFailedError } from '../../ipc/errors.js';
+import { FAILED, incorrectArgumentCount, OK, type HaAdminCommand } from './command.js';
+import { commandUsageLine, type CommandUsage } from './usage.js';
+
+const usage: CommandUsage = {
+  name: '-checkHealth',
+  args: '<serviceId>',
+  help: 'Requests that the service perform a health check.\nThe HAAdmin tool will exit with a non-zero exit code\nif the check fails.',
+};
+
+export const checkHealth: HaAdminCommand = {
+  usage,
+  options: [],
+  async run(ctx, line) {
+    const [id] = line.args;
+    if (line.args.length !== 1 || id === undefined) return incorrectArgumentCount(ctx, usage, commandUsageLine(usage));
+    const target = await ctx.resolveTarget(id);
+    try {
+      await ctx.client(target.address).monitorHealth(ctx.timeouts.cliCheckMs);
+    } catch (error) {
+      if (error instanceof HealthCheckFailedError) {
+        ctx.io.err(`Health check failed: ${error.message}`);
+        return FAILED;
+      }
+      throw error;
+    }
+    return OK;
+  },
+};

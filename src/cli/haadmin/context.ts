@@ -1,0 +1,249 @@
+// What every haadmin command works with: the configuration, the nameservice chosen by -ns, the
+// HAServiceProtocol client factory, the output streams and the user's answers, and Hadoop's
+// helpers around them (NNHAServiceTarget resolution, checkManualStateManagementOK, the
+// --forcemanual confirmation). Commands get it injected, so tests run them in-process against
+// real simulator sockets and the binary runs the same code.
+
+import { lookupService, lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { HARequestSource, HostPort } from '../../core/types.js';
+import type { HadoopConfiguration } from '../../config/hadoop-conf.js';
+import {
+  DFS_NAMESERVICE_ID,
+  detectLocalNamenode,
+  getNamenodeIds,
+  getNamenodeTarget,
+  getOnlyNameserviceId,
+  isAutomaticFailoverEnabled,
+  resolveNameserviceId,
+  type LocalAddressProbe,
+} from '../../config/topology.js';
+import { ZkfcError } from '../../errors.js';
+import type { HAServiceClient, HAServiceClientFactory } from '../../runtime/ports.js';
+
+/** Where a command writes and how it asks; lines are written with a trailing newline. */
+export interface HaAdminIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Write without a newline (the confirmation prompt). */
+  errPartial(text: string): void;
+  /** One line of the user's answer (without the line break); undefined at end of input. */
+  readLine(): Promise<string | undefined>;
+}
+
+/** How Java prints socket addresses; injectable so tests do not depend on the host's resolver. */
+export interface AddressNaming {
+  /** InetSocketAddress.toString(): "host/ip:port", "/ip:port" for a literal, "host/<unresolved>:port". */
+  socketAddress(address: HostPort): Promise<string>;
+  /** InetSocketAddress.getHostName(): the host as written, or the reverse lookup of a literal IP. */
+  hostName(host: string): Promise<string>;
+}
+
+/** Bound on one name lookup: a slow resolver must not stall the CLI. */
+const NAME_LOOKUP_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(promise: Promise<T>, fallback: T): Promise<T> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(fallback), NAME_LOOKUP_TIMEOUT_MS);
+    timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(fallback);
+      },
+    );
+  });
+}
+
+export const systemAddressNaming: AddressNaming = {
+  async socketAddress({ host, port }) {
+    if (isIP(host)) return `/${host}:${port}`;
+    const resolved = await withTimeout(
+      lookup(host).then((r) => r.address),
+      undefined,
+    );
+    return resolved === undefined ? `${host}/<unresolved>:${port}` : `${host}/${resolved}:${port}`;
+  },
+  async hostName(host) {
+    if (!isIP(host)) return host;
+    return withTimeout(
+      lookupService(host, 0).then((r) => r.hostname),
+      host,
+    );
+  },
+};
+
+/**
+ * A NameNode as haadmin addresses it (Parity: NNHAServiceTarget): service address, optional
+ * lifeline address, and whether its nameservice runs automatic failover.
+ */
+export interface HaTarget {
+  readonly nameserviceId: string;
+  readonly namenodeId: string;
+  readonly address: HostPort;
+  readonly lifelineAddress?: HostPort;
+  readonly autoFailoverEnabled: boolean;
+  /** NNHAServiceTarget.toString(): "NameNode at <lifeline or service address>". */
+  readonly description: string;
+}
+
+/** IllegalArgumentException in Hadoop: printed as "Illegal argument: <message>". */
+export class IllegalArgumentError extends ZkfcError {
+  readonly code = 'HAADMIN_ILLEGAL_ARGUMENT';
+}
+
+export interface HaAdminTimeouts {
+  /** ha.failover-controller.cli-check.rpc-timeout.ms: getServiceState, getAllServiceState, checkHealth. */
+  readonly cliCheckMs: number;
+  /** Per-node status query of -transitionToActive's "is another node active?" check (Hadoop: 5000). */
+  readonly otherNodeCheckMs: number;
+  /**
+   * Transitions. Hadoop's haadmin waits without limit; we bound it by
+   * ha.failover-controller.new-active.rpc-timeout.ms (what the ZKFC allows a transition).
+   */
+  readonly transitionMs: number;
+}
+
+export interface HaAdminContextOptions {
+  readonly conf: HadoopConfiguration;
+  readonly clients: HAServiceClientFactory;
+  readonly io: HaAdminIo;
+  /** -ns, when given. */
+  readonly nameserviceId?: string;
+  readonly naming?: AddressNaming;
+  readonly localAddressProbe?: LocalAddressProbe;
+}
+
+export class HaAdminContext {
+  readonly conf: HadoopConfiguration;
+  readonly io: HaAdminIo;
+  readonly nameserviceId: string | undefined;
+  readonly naming: AddressNaming;
+  readonly timeouts: HaAdminTimeouts;
+  /** REQUEST_BY_USER, or REQUEST_BY_USER_FORCED once --forcemanual was confirmed. */
+  requestSource: HARequestSource = 'REQUEST_BY_USER';
+  private readonly clients: HAServiceClientFactory;
+  private readonly open: HAServiceClient[] = [];
+  private readonly localAddressProbe: LocalAddressProbe | undefined;
+
+  constructor(options: HaAdminContextOptions) {
+    this.conf = options.conf;
+    this.io = options.io;
+    this.clients = options.clients;
+    this.nameserviceId = options.nameserviceId;
+    this.naming = options.naming ?? systemAddressNaming;
+    this.localAddressProbe = options.localAddressProbe;
+    this.timeouts = {
+      cliCheckMs: options.conf.getInt('ha.failover-controller.cli-check.rpc-timeout.ms', 20_000),
+      otherNodeCheckMs: 5_000,
+      transitionMs: options.conf.getInt('ha.failover-controller.new-active.rpc-timeout.ms', 60_000),
+    };
+  }
+
+  /** Parity: DFSHAAdmin.resolveTarget → new NNHAServiceTarget(conf, nsId, nnId). */
+  async resolveTarget(namenodeId: string): Promise<HaTarget> {
+    const nameserviceId = resolveNameserviceId(this.conf, this.nameserviceId);
+    const target = getNamenodeTarget(this.conf, nameserviceId, namenodeId);
+    const shown = target.lifelineAddress ?? target.serviceAddress;
+    return {
+      nameserviceId,
+      namenodeId,
+      address: target.serviceAddress,
+      ...(target.lifelineAddress ? { lifelineAddress: target.lifelineAddress } : {}),
+      autoFailoverEnabled: isAutomaticFailoverEnabled(this.conf, nameserviceId),
+      description: `NameNode at ${await this.naming.socketAddress(shown)}`,
+    };
+  }
+
+  /**
+   * Parity: DFSHAAdmin.getTargetIds: the NameNode ids of -ns, else of
+   * DFSUtil.getNamenodeNameServiceId (dfs.nameservice.id, the only nameservice, or the one
+   * with a local address); empty when none can be determined.
+   */
+  async targetIds(): Promise<string[]> {
+    let nameserviceId = this.nameserviceId ?? (this.conf.getTrimmed(DFS_NAMESERVICE_ID) || undefined) ?? getOnlyNameserviceId(this.conf);
+    if (nameserviceId === undefined) {
+      try {
+        nameserviceId = (await detectLocalNamenode(this.conf, this.localAddressProbe)).nameserviceId;
+      } catch {
+        return [];
+      }
+    }
+    return getNamenodeIds(this.conf, nameserviceId);
+  }
+
+  /** A client for one address, closed by closeAll(). */
+  client(address: HostPort): HAServiceClient {
+    const client = this.clients.create(address);
+    this.open.push(client);
+    return client;
+  }
+
+  closeAll(): void {
+    for (const client of this.open.splice(0)) client.close();
+  }
+
+  /**
+   * Parity: HAAdmin.checkManualStateManagementOK: with automatic failover on, manual commands
+   * are refused unless --forcemanual was given (then a warning is logged).
+   */
+  checkManualStateManagementOK(target: HaTarget): boolean {
+    if (!target.autoFailoverEnabled) return true;
+    if (this.requestSource !== 'REQUEST_BY_USER_FORCED') {
+      this.io.err(
+        `Automatic failover is enabled for ${target.description}\n` +
+          'Refusing to manually manage HA state, since it may cause\n' +
+          'a split-brain scenario or other incorrect state.\n' +
+          'If you are very sure you know what you are doing, please \n' +
+          'specify the --forcemanual flag.',
+      );
+      return false;
+    }
+    this.log('WARN', `Proceeding with manual HA state management even though\nautomatic failover is enabled for ${target.description}`);
+    return true;
+  }
+
+  /** A log line in the shape of Hadoop's console log4j layout (stderr). */
+  log(level: 'WARN' | 'ERROR' | 'INFO', message: string): void {
+    this.io.err(`${javaTimestamp(new Date())} ${level} ha.HAAdmin: ${message}`);
+  }
+
+  /**
+   * Parity: HAAdmin.confirmForceManual → ToolRunner.confirmPrompt: asks on stderr, reads a line;
+   * y/yes → true, n/no → false, anything else asks again. End of input counts as "no" (Java
+   * would loop forever).
+   */
+  async confirmForceManual(): Promise<boolean> {
+    const prompt =
+      'You have specified the --forcemanual flag. This flag is dangerous, as it can induce a split-brain scenario that WILL CORRUPT your HDFS namespace, possibly irrecoverably.\n' +
+      '\n' +
+      'It is recommended not to use this flag, but instead to shut down the cluster and disable automatic failover if you prefer to manually manage your HA state.\n' +
+      '\n' +
+      "You may abort safely by answering 'n' or hitting ^C now.\n" +
+      '\n' +
+      'Are you sure you want to continue?';
+    for (let attempt = 0; attempt < 100; attempt++) {
+      this.io.errPartial(`${prompt} (Y or N) `);
+      const answer = await this.io.readLine();
+      if (answer === undefined) {
+        this.io.err('');
+        return false;
+      }
+      const normalized = answer.trim().toLowerCase();
+      if (normalized === 'y' || normalized === 'yes') return true;
+      if (normalized === 'n' || normalized === 'no') return false;
+      this.io.err(`Invalid input: ${answer}`);
+    }
+    return false;
+  }
+}
+
+/** log4j ISO8601 pattern: "2024-05-01 12:34:56,789". */
+function javaTimestamp(date: Date): string {
+  const p = (n: number, width = 2): string => String(n).padStart(width, '0');
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())},${p(date.getMilliseconds(), 3)}`;
+}

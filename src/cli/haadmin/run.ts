@@ -1,0 +1,217 @@
+// The haadmin runner: generic options (-D, -conf), `-ns <id>`, command validation, option
+// parsing, the --forcemanual confirmation, dispatch to the command files, and Hadoop's mapping of
+// failures to output (Parity: ToolRunner + DFSHAAdmin.runCmd + HAAdmin.run):
+//   IllegalArgumentException (bad ids, bad config)  → "Illegal argument: <msg>", -1
+//   IOException (RPC refused, remote exceptions)     → "Operation failed: <msg>", -1
+// New commands (e.g. -failover) are added to COMMANDS; nothing else changes.
+
+import { ConfigError } from '../../errors.js';
+import { HadoopConfiguration } from '../../config/hadoop-conf.js';
+import { RemoteError, RpcTransportError } from '../../ipc/errors.js';
+import type { LocalAddressProbe } from '../../config/topology.js';
+import type { HAServiceClientFactory } from '../../runtime/ports.js';
+import { checkHealth } from './check-health.js';
+import { FAILED, OK, type HaAdminCommand, type ParsedCommandLine } from './command.js';
+import { HaAdminContext, IllegalArgumentError, type AddressNaming, type HaAdminIo } from './context.js';
+import { getAllServiceState } from './get-all-service-state.js';
+import { getServiceState } from './get-service-state.js';
+import { transitionToActive } from './transition-to-active.js';
+import { transitionToObserver } from './transition-to-observer.js';
+import { transitionToStandby } from './transition-to-standby.js';
+import { commandUsageLine, fullUsage, helpLine, type CommandUsage } from './usage.js';
+
+const HELP_USAGE: CommandUsage = { name: '-help', args: '<command>', help: 'Displays help on the specified command' };
+
+export const COMMANDS: readonly HaAdminCommand[] = [
+  checkHealth,
+  getAllServiceState,
+  getServiceState,
+  transitionToActive,
+  transitionToObserver,
+  transitionToStandby,
+];
+
+const USAGES: readonly CommandUsage[] = [...COMMANDS.map((c) => c.usage), HELP_USAGE];
+
+export interface HaAdminDeps {
+  /** The configuration from the conf dir (generic -D / -conf options are applied to it here). */
+  readonly conf: HadoopConfiguration;
+  readonly clients: HAServiceClientFactory;
+  readonly io: HaAdminIo;
+  readonly naming?: AddressNaming;
+  readonly localAddressProbe?: LocalAddressProbe;
+}
+
+/** Run haadmin with its arguments; resolves with Hadoop's status (0 or -1). */
+export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Promise<number> {
+  const { io } = deps;
+  let rest: string[];
+  try {
+    rest = applyGenericOptions(argv, deps.conf);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof IllegalArgumentError) {
+      io.err(`Illegal argument: ${error.message}`);
+      return FAILED;
+    }
+    throw error;
+  }
+
+  if (rest.length < 1) {
+    printFullUsage(io);
+    return FAILED;
+  }
+
+  // Parity: DFSHAAdmin.runCmd handles "-ns <id>" before the command.
+  let nameserviceId: string | undefined;
+  if (rest[0] === '-ns') {
+    if (rest.length < 2) {
+      io.err('Missing nameservice ID');
+      printFullUsage(io);
+      return FAILED;
+    }
+    nameserviceId = rest[1];
+    rest = rest.slice(2);
+    if (rest.length < 1) {
+      io.err('Missing command');
+      printFullUsage(io);
+      return FAILED;
+    }
+  }
+
+  const name = rest[0] ?? '';
+  if (!name.startsWith('-')) {
+    io.err(`Bad command '${name}': expected command starting with '-'`);
+    printFullUsage(io);
+    return FAILED;
+  }
+  if (name === HELP_USAGE.name) return help(rest, io);
+  const command = COMMANDS.find((c) => c.usage.name === name);
+  if (!command) {
+    io.err(`${name.slice(1)}: Unknown command`);
+    printFullUsage(io);
+    return FAILED;
+  }
+
+  const line = parseCommandLine(rest.slice(1), command.options);
+  if (line === undefined) {
+    io.err(`${name.slice(1)}: incorrect arguments`);
+    io.err(commandUsageLine(command.usage));
+    return FAILED;
+  }
+
+  const ctx = new HaAdminContext({
+    conf: deps.conf,
+    clients: deps.clients,
+    io,
+    ...(nameserviceId !== undefined ? { nameserviceId } : {}),
+    ...(deps.naming ? { naming: deps.naming } : {}),
+    ...(deps.localAddressProbe ? { localAddressProbe: deps.localAddressProbe } : {}),
+  });
+  try {
+    if (line.options.has('forcemanual')) {
+      if (!(await ctx.confirmForceManual())) {
+        ctx.log('ERROR', 'Aborted');
+        return FAILED;
+      }
+      // Instruct the NameNodes to honour this request even if they run automatic failover.
+      ctx.requestSource = 'REQUEST_BY_USER_FORCED';
+    }
+    return await command.run(ctx, line);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof IllegalArgumentError) {
+      io.err(`Illegal argument: ${error.message}`);
+      return FAILED;
+    }
+    if (error instanceof RemoteError || error instanceof RpcTransportError) {
+      io.err(`Operation failed: ${error.message}`);
+      return FAILED;
+    }
+    throw error;
+  } finally {
+    ctx.closeAll();
+  }
+}
+
+/** The exit code of the process for a status: -1 → 255, as the JVM's System.exit(-1). */
+export function exitCodeFor(status: number): number {
+  return status & 0xff;
+}
+
+function printFullUsage(io: HaAdminIo): void {
+  for (const line of fullUsage(USAGES)) io.err(line);
+}
+
+/** Parity: HAAdmin.help(argv, USAGE_DFS_MERGED). */
+function help(argv: readonly string[], io: HaAdminIo): number {
+  if (argv.length === 1) {
+    for (const line of fullUsage(USAGES)) io.out(line);
+    return OK;
+  }
+  if (argv.length !== 2) {
+    io.err(commandUsageLine(HELP_USAGE));
+    return FAILED;
+  }
+  let name = argv[1] ?? '';
+  if (!name.startsWith('-')) name = `-${name}`;
+  const usage = USAGES.find((u) => u.name === name);
+  if (!usage) {
+    io.err(`${name}: Unknown command`);
+    printFullUsage(io);
+    return FAILED;
+  }
+  io.out(helpLine(usage));
+  return OK;
+}
+
+/**
+ * GnuParser semantics for one command's tokens: "-opt" and "--opt" are options when the command
+ * accepts them, "--" ends option parsing, any other token starting with '-' is an unrecognized
+ * option (→ undefined, "incorrect arguments"), everything else is a positional argument.
+ */
+export function parseCommandLine(tokens: readonly string[], accepted: readonly string[]): ParsedCommandLine | undefined {
+  const args: string[] = [];
+  const options = new Set<string>();
+  let onlyArgs = false;
+  for (const token of tokens) {
+    if (onlyArgs || !token.startsWith('-') || token === '-') {
+      args.push(token);
+      continue;
+    }
+    if (token === '--') {
+      onlyArgs = true;
+      continue;
+    }
+    const optionName = token.replace(/^--?/, '');
+    if (!accepted.includes(optionName)) return undefined;
+    options.add(optionName);
+  }
+  return { args, options };
+}
+
+/**
+ * Hadoop's GenericOptionsParser subset, in front of the command: `-D key=value`, `-Dkey=value`
+ * and `-conf <file>`. Returns the remaining arguments. Parity: parsing stops at the first
+ * argument that is not a generic option.
+ */
+export function applyGenericOptions(argv: readonly string[], conf: HadoopConfiguration): string[] {
+  let i = 0;
+  while (i < argv.length) {
+    const token = argv[i] ?? '';
+    if (token === '-D' || (token.startsWith('-D') && token.length > 2)) {
+      const assignment = token === '-D' ? argv[i + 1] : token.slice(2);
+      if (assignment === undefined) throw new IllegalArgumentError('-D needs property=value');
+      const eq = assignment.indexOf('=');
+      if (eq <= 0) throw new IllegalArgumentError(`-D needs property=value, got '${assignment}'`);
+      conf.set(assignment.slice(0, eq).trim(), assignment.slice(eq + 1));
+      i += token === '-D' ? 2 : 1;
+    } else if (token === '-conf') {
+      const file = argv[i + 1];
+      if (file === undefined) throw new IllegalArgumentError('-conf needs a file');
+      conf.addResource(file);
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  return argv.slice(i);
+}
