@@ -75,3 +75,35 @@ export function ok<T>(result: ZkOpResult<T>): T {
 
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 export const text = (data: Uint8Array): string => new TextDecoder().decode(data);
+
+/**
+ * Transpile `entry` (a .ts file under the repo) and every module it imports relatively into a
+ * temp dir with the same layout, so a plain `node` child process can run it: ESM package.json,
+ * node_modules linked to the repo's. Returns the temp dir (remove it when done).
+ */
+export async function transpileForChildProcess(entry: string): Promise<string> {
+  const { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { dirname, join, relative, resolve } = await import('node:path');
+  const ts = (await import('typescript')).default;
+  const repo = resolve(new URL('../../..', import.meta.url).pathname);
+  const out = mkdtempSync(join(tmpdir(), 'zk-adapter-child-'));
+  writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
+  symlinkSync(join(repo, 'node_modules'), join(out, 'node_modules'), 'dir');
+  const pending = [resolve(repo, entry)];
+  const done = new Set<string>();
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    if (done.has(file)) continue;
+    done.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const match of source.matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)) pending.push(resolve(dirname(file), `${match[1]}.ts`));
+    const js = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, esModuleInterop: true },
+    }).outputText;
+    const target = join(out, relative(repo, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, js);
+  }
+  return out;
+}
