@@ -1,0 +1,54 @@
+// Turning breadcrumb data into the NameNode to fence, the way Hadoop's dataToTarget does: the
+// bytes name a nameservice and a namenode id; the target is built from OUR configuration for that
+// id, and the stored host:port must equal the configured service address. Anything else is
+// refused with a message that says what is wrong. We never fence a target we cannot vouch for:
+// the operator fixes ZooKeeper (hdfs zkfc -formatZK) instead.
+//
+// Hadoop compares resolved addresses (InetSocketAddress equality: IP and port). The pure core
+// cannot resolve names, so hosts are compared as configured, case-insensitively; configure the
+// same host strings on every node (Hadoop's ActiveNodeInfo writer stores the configured one too).
+
+import type { DecodedBreadcrumb } from '../elector/events.js';
+import { toHex } from '../note.js';
+import type { ActiveNodeInfo, NamenodeTarget } from '../types.js';
+
+export type BreadcrumbTarget =
+  | { readonly ok: true; readonly target: NamenodeTarget; readonly info: ActiveNodeInfo }
+  | { readonly ok: false; readonly error: string };
+
+export function formatTarget(target: NamenodeTarget): string {
+  return `NameNode at ${target.serviceAddress.host}:${target.serviceAddress.port} (${target.nameserviceId}.${target.namenodeId})`;
+}
+
+function formatInfo(info: ActiveNodeInfo): string {
+  return `nameserviceId: "${info.nameserviceId}" namenodeId: "${info.namenodeId}" hostname: "${info.hostname}" port: ${info.port} zkfcPort: ${info.zkfcPort}`;
+}
+
+/** Parity: DFSZKFailoverController.dataToTarget. `targets` = every NameNode of our nameservice. */
+export function breadcrumbTarget(data: Uint8Array, decoded: DecodedBreadcrumb | undefined, targets: readonly NamenodeTarget[]): BreadcrumbTarget {
+  if (decoded === undefined) return { ok: false, error: `Invalid data in ZK: ${toHex(data)}` };
+  if (!decoded.ok) return { ok: false, error: decoded.error };
+  const info = decoded.info;
+  const nameserviceId = targets[0]?.nameserviceId;
+  if (info.nameserviceId !== nameserviceId) {
+    return {
+      ok: false,
+      error: `Mismatched nameservice stored in ZK: Stored protobuf was ${formatInfo(info)}, our nameservice is ${nameserviceId ?? '(none)'}`,
+    };
+  }
+  const target = targets.find((candidate) => candidate.namenodeId === info.namenodeId);
+  if (target === undefined) {
+    return {
+      ok: false,
+      error: `Unknown namenode id stored in ZK: Stored protobuf was ${formatInfo(info)}, configured namenodes are ${targets.map((t) => t.namenodeId).join(',')}`,
+    };
+  }
+  const address = target.serviceAddress;
+  if (info.hostname.toLowerCase() !== address.host.toLowerCase() || info.port !== address.port) {
+    return {
+      ok: false,
+      error: `Mismatched address stored in ZK for ${formatTarget(target)}: Stored protobuf was ${formatInfo(info)}, address from our own configuration for this NameNode was ${address.host}:${address.port}`,
+    };
+  }
+  return { ok: true, target, info };
+}

@@ -1,0 +1,682 @@
+// Hadoop's ZKFailoverController decision logic as a pure state machine:
+// step(event, nowMs) → { commands, notes }. It owns an ActiveStandbyElector and a HealthMonitor
+// classifier and glues them as Java does: health decides whether we run for the lock
+// (recheckElectability), the election decides which HA transition the local NameNode gets, the
+// breadcrumb decides whom to fence, cedeActive takes us out of the election for a while, and the
+// service state the NameNode reports is checked against what we expect (HADOOP-10251).
+//
+// What it does NOT promise: anything about the NameNode's real state. It orders transitions and
+// fencing; the runtime carries them out and reports back; the health monitor shows the result.
+//
+// Java serialises all of this with two locks (elector, then ZKFC). Here the runtime feeds one
+// event at a time; in addition, while the elector is becoming active or a cedeActive waits for
+// its local transitionToStandby, the events Java would block on are deferred and replayed in
+// order afterwards (health rounds coalesce to the latest one, as Java's blocked monitor thread
+// would only have one in hand). Only stop() preempts.
+//
+// Parity: org.apache.hadoop.ha.ZKFailoverController (spec sections 6.4, 6.5, 7.3, 7.4).
+// Deviations are marked "Deviation:".
+
+import { assertNever } from '../assert.js';
+import { isElectorCallback, type ElectorCallback, type ElectorCommand } from '../elector/commands.js';
+import { ActiveStandbyElector, type ElectorConfig, type ElectorSnapshot } from '../elector/elector.js';
+import type { ElectorEvent } from '../elector/events.js';
+import { HealthMonitor, type HealthEvent } from '../health/health-monitor.js';
+import { StepOutput, bytesEqual, type StepResult } from '../note.js';
+import type { HAServiceState, HealthState, NamenodeTarget, ServiceStatus } from '../types.js';
+import { breadcrumbTarget, formatTarget } from './breadcrumb-target.js';
+import type { ControllerCommand, FailoverReason, FailoverReport } from './commands.js';
+import type { ControllerEvent } from './events.js';
+
+/** ha.failover-controller.graceful-fence.rpc-timeout.ms default. */
+export const GRACEFUL_FENCE_TIMEOUT_MS_DEFAULT = 5000;
+/** ha.failover-controller.new-active.rpc-timeout.ms default. */
+export const NEW_ACTIVE_RPC_TIMEOUT_MS_DEFAULT = 60000;
+/** How long a ZKFC stays out after two service-state mismatches (verifyChangedServiceState). */
+export const BAD_STATE_REJOIN_DELAY_MS = 1000;
+
+const EXIT_FATAL = 1;
+
+export interface ControllerConfig extends Omit<ElectorConfig, 'maxDeferredEvents'> {
+  readonly local: NamenodeTarget;
+  /** Every other NameNode of the nameservice (standbys and observers alike). */
+  readonly peers: readonly NamenodeTarget[];
+  /** Our ActiveNodeInfo bytes (encoded by the runtime; the core only compares them). */
+  readonly appData: Uint8Array;
+  readonly gracefulFenceTimeoutMs?: number;
+  readonly newActiveRpcTimeoutMs?: number;
+  /** Bound on events held back while busy; exceeding it is a fatal error. */
+  readonly maxDeferredEvents?: number;
+}
+
+/** Java's ActiveAttemptRecord: the outcome of the last attempt to become active. */
+export interface ActiveAttempt {
+  readonly succeeded: boolean;
+  readonly status: string;
+  readonly atMs: number;
+}
+
+export interface ControllerSnapshot {
+  readonly elector: ElectorSnapshot;
+  readonly healthState: HealthState;
+  /** The ZKFC's own expectation of the NameNode's HA state (Java's serviceState). */
+  readonly serviceState: HAServiceState;
+  /** The state the NameNode reported in the last round that obtained one. */
+  readonly lastServiceStatus: ServiceStatus | undefined;
+  /** Monotonic ms until which we stay out of the election (cedeActive / bad state), if in the future. */
+  readonly cededUntilMs: number | undefined;
+  readonly lastActiveAttempt: ActiveAttempt | undefined;
+  readonly stopped: boolean;
+  readonly exited: { readonly exitCode: number; readonly message: string } | undefined;
+  readonly busy: 'activating' | 'ceding' | undefined;
+}
+
+/** Timestamps of one failover episode, for the phase durations of the FailoverReport. */
+interface Episode {
+  lossNoticedAtMs: number | undefined;
+  contendSinceMs: number | undefined;
+  breadcrumbReadAtMs: number | undefined;
+  fenceStartMs: number | undefined;
+  fenceEndMs: number | undefined;
+  oldActive: string | null;
+  reelected: boolean;
+}
+
+export class ZKFailoverController {
+  private readonly elector: ActiveStandbyElector;
+  private readonly health = new HealthMonitor();
+  private readonly local: NamenodeTarget;
+  private readonly targets: readonly NamenodeTarget[];
+  private readonly appData: Uint8Array;
+  private readonly gracefulFenceTimeoutMs: number;
+  private readonly newActiveRpcTimeoutMs: number;
+  private readonly maxDeferred: number;
+
+  private now = 0;
+  private lastHealthState: HealthState = 'INITIALIZING';
+  private serviceState: HAServiceState = 'INITIALIZING';
+  private delayJoiningUntilMs = 0;
+  private recheckToken: number | undefined;
+  private nextTimerToken = 1;
+  private serviceStateMismatchCount = 0;
+  private quitElectionOnBadState = false;
+
+  private transitionSeq = 0;
+  private pendingActive: { readonly seq: number; readonly activationId: number } | undefined;
+  private readonly pendingStandby = new Set<number>();
+  private cedeInFlight: { readonly requestId: number; readonly millisToCede: number; readonly seq: number } | undefined;
+  private deferred: ControllerEvent[] = [];
+
+  private lastActiveAttempt: ActiveAttempt | undefined;
+  private graceful: { readonly requestId: number; readonly sinceMs: number } | undefined;
+  private episode: Episode | undefined;
+  private fencingTargets = new Map<number, string>();
+
+  private healthMonitorStarted = false;
+  private stopped = false;
+  private exited: { readonly exitCode: number; readonly message: string } | undefined;
+
+  constructor(config: ControllerConfig) {
+    this.elector = new ActiveStandbyElector({ ...config, maxDeferredEvents: config.maxDeferredEvents ?? 1024 });
+    this.local = config.local;
+    this.targets = [config.local, ...config.peers];
+    this.appData = config.appData.slice();
+    this.gracefulFenceTimeoutMs = config.gracefulFenceTimeoutMs ?? GRACEFUL_FENCE_TIMEOUT_MS_DEFAULT;
+    this.newActiveRpcTimeoutMs = config.newActiveRpcTimeoutMs ?? NEW_ACTIVE_RPC_TIMEOUT_MS_DEFAULT;
+    this.maxDeferred = config.maxDeferredEvents ?? 1024;
+  }
+
+  get lockPath(): string {
+    return this.elector.lockPath;
+  }
+
+  get breadcrumbPath(): string {
+    return this.elector.breadcrumbPath;
+  }
+
+  snapshot(): ControllerSnapshot {
+    const ceding = this.cedeInFlight !== undefined;
+    return {
+      elector: this.elector.snapshot(),
+      healthState: this.lastHealthState,
+      serviceState: this.serviceState,
+      lastServiceStatus: this.health.serviceStatus(),
+      cededUntilMs: this.delayJoiningUntilMs > this.now ? this.delayJoiningUntilMs : undefined,
+      lastActiveAttempt: this.lastActiveAttempt,
+      stopped: this.stopped,
+      exited: this.exited,
+      busy: this.elector.isActivating() ? 'activating' : ceding ? 'ceding' : undefined,
+    };
+  }
+
+  /** Sessions the elector still uses: the current one and those retiring after a graceful quit. */
+  liveEpochs(): readonly number[] {
+    const current = this.elector.snapshot().epoch;
+    return current === undefined ? this.elector.retiringEpochs() : [current, ...this.elector.retiringEpochs()];
+  }
+
+  step(event: ControllerEvent, nowMs: number): StepResult<ControllerCommand> {
+    const out = new StepOutput<ControllerCommand>();
+    if (nowMs > this.now) this.now = nowMs;
+    this.handle(event, out);
+    this.replayDeferred(out);
+    this.afterStep(out);
+    return out.result();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Dispatch and deferral
+
+  private handle(event: ControllerEvent, out: StepOutput<ControllerCommand>): void {
+    if (this.exited !== undefined) {
+      out.note('debug', 'Event ignored after exit', { event: event.type });
+      this.refuseCede(event, 'ZK Failover Controller has exited', out);
+      return;
+    }
+    if (this.stopped) {
+      out.note('debug', 'Event ignored after stop', { event: event.type });
+      this.refuseCede(event, 'ZK Failover Controller is stopping', out);
+      return;
+    }
+    if (this.mustWait(event)) {
+      this.defer(event, out);
+      return;
+    }
+    switch (event.type) {
+      case 'ControllerStarted':
+        this.feedElector({ type: 'ElectorStarted' }, out);
+        return;
+      case 'StopRequested':
+        this.onStop(out);
+        return;
+      case 'HealthProbeFinished':
+      case 'HealthMonitorFailed':
+        this.onHealthEvent(event, out);
+        return;
+      case 'ZkSessionStateChanged':
+      case 'LockCreateFinished':
+      case 'LockMonitorFinished':
+      case 'LockWatchFired':
+      case 'BreadcrumbReadFinished':
+      case 'BreadcrumbWriteFinished':
+      case 'BreadcrumbDeleteFinished':
+      case 'ElectorTimerFired':
+        this.observeForEpisode(event);
+        this.feedElector(event, out);
+        return;
+      case 'LocalTransitionFinished':
+        this.onLocalTransitionFinished(event.seq, event.ok, event.error, out);
+        return;
+      case 'FenceTargetFinished':
+        this.onFenceTargetFinished(event.activationId, event.fenced, event.graceful, event.detail, out);
+        return;
+      case 'CedeActiveRequested':
+        this.onCedeActive(event.requestId, event.millisToCede, event.requester, out);
+        return;
+      case 'GracefulFailoverStarted':
+        this.graceful = { requestId: event.requestId, sinceMs: this.now };
+        out.note('info', 'Graceful failover to this node started', { requestId: event.requestId });
+        return;
+      case 'GracefulFailoverEnded':
+        if (this.graceful?.requestId === event.requestId) this.graceful = undefined;
+        return;
+      case 'ControllerTimerFired':
+        if (event.token !== this.recheckToken) {
+          out.note('debug', 'Stale timer ignored', { timer: event.timer, token: event.token });
+          return;
+        }
+        this.recheckToken = undefined;
+        this.recheckElectability(out);
+        return;
+      default:
+        assertNever(event, 'controller event');
+    }
+  }
+
+  /** Events Java would block on (elector and ZKFC locks held) while we are busy. */
+  private mustWait(event: ControllerEvent): boolean {
+    switch (event.type) {
+      case 'StopRequested':
+      case 'LocalTransitionFinished':
+      case 'FenceTargetFinished':
+      case 'GracefulFailoverStarted':
+      case 'GracefulFailoverEnded':
+        return false;
+      case 'HealthProbeFinished':
+      case 'HealthMonitorFailed':
+      case 'CedeActiveRequested':
+      case 'ControllerTimerFired':
+      case 'ControllerStarted':
+        return this.cedeInFlight !== undefined || this.elector.isActivating();
+      default:
+        // ZooKeeper events: during an activation the elector defers them itself; during a cede
+        // the whole elector is held (Java: doCedeActive holds the elector lock across its RPC).
+        return this.cedeInFlight !== undefined;
+    }
+  }
+
+  private defer(event: ControllerEvent, out: StepOutput<ControllerCommand>): void {
+    if (event.type === 'HealthProbeFinished') {
+      // A blocked Java health thread holds one round at most: keep only the latest.
+      this.deferred = this.deferred.filter((held) => held.type !== 'HealthProbeFinished');
+    }
+    if (this.deferred.length >= this.maxDeferred) {
+      this.fatal('Too many events deferred while busy', EXIT_FATAL, out);
+      return;
+    }
+    this.deferred.push(event);
+    out.note('debug', 'Event deferred until the current operation finishes', { event: event.type, busy: this.cedeInFlight !== undefined ? 'ceding' : 'activating' });
+  }
+
+  private replayDeferred(out: StepOutput<ControllerCommand>): void {
+    while (this.deferred.length > 0 && this.exited === undefined) {
+      const next = this.deferred[0];
+      if (next === undefined || this.mustWait(next)) return;
+      this.deferred.shift();
+      this.handle(next, out);
+    }
+  }
+
+  private afterStep(out: StepOutput<ControllerCommand>): void {
+    // Parity: doRun connects to ZooKeeper first (fail fast), then starts the health monitor.
+    if (!this.healthMonitorStarted && !this.stopped && this.exited === undefined && this.elector.snapshot().connectionState === 'CONNECTED') {
+      this.healthMonitorStarted = true;
+      out.command({ type: 'StartHealthMonitor' });
+    }
+  }
+
+  private refuseCede(event: ControllerEvent, error: string, out: StepOutput<ControllerCommand>): void {
+    if (event.type === 'CedeActiveRequested') out.command({ type: 'CompleteCedeActive', requestId: event.requestId, ok: false, error });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The elector and its callbacks
+
+  private feedElector(event: ElectorEvent, out: StepOutput<ControllerCommand>): void {
+    const before = this.elector.snapshot().state;
+    const result = this.elector.step(event, this.now);
+    out.notes.push(...result.notes);
+    for (const command of result.commands) {
+      if (isElectorCallback(command)) this.onElectorCallback(command, out);
+      else this.passThrough(command, out);
+    }
+    const after = this.elector.snapshot().state;
+    if (after !== before) this.onElectorStateChanged(after);
+  }
+
+  private passThrough(command: Exclude<ElectorCommand, ElectorCallback>, out: StepOutput<ControllerCommand>): void {
+    if (command.type === 'CreateLockZnode') {
+      const episode = this.openEpisode();
+      episode.contendSinceMs ??= this.now;
+    }
+    out.command(command);
+  }
+
+  private onElectorCallback(callback: ElectorCallback, out: StepOutput<ControllerCommand>): void {
+    switch (callback.type) {
+      case 'BecomeActive': {
+        out.note('info', 'Trying to make local NameNode active...', { target: formatTarget(this.local) });
+        const seq = ++this.transitionSeq;
+        this.pendingActive = { seq, activationId: callback.activationId };
+        out.command({ type: 'TransitionLocalToActive', seq, timeoutMs: this.newActiveRpcTimeoutMs });
+        return;
+      }
+      case 'BecomeStandby': {
+        out.note('info', 'ZK Election indicated that local NameNode should become standby', { target: formatTarget(this.local) });
+        const seq = ++this.transitionSeq;
+        this.pendingStandby.add(seq);
+        out.command({ type: 'TransitionLocalToStandby', seq, timeoutMs: this.gracefulFenceTimeoutMs, purpose: 'electionLost' });
+        return;
+      }
+      case 'EnterNeutralMode':
+        // Parity: the Java ZKFC's enterNeutralMode is a no-op; the NameNode keeps its state.
+        out.note('debug', 'Neutral mode: no action, the NameNode keeps its HA state');
+        return;
+      case 'FenceOldActive':
+        this.onFenceOldActive(callback.activationId, callback.data, callback.decoded, out);
+        return;
+      case 'NotifyFatalError':
+        this.fatal(callback.message, callback.exitCode, out);
+        return;
+      default:
+        assertNever(callback, 'elector callback');
+    }
+  }
+
+  private onFenceOldActive(
+    activationId: number,
+    data: Uint8Array,
+    decoded: Extract<ElectorCallback, { type: 'FenceOldActive' }>['decoded'],
+    out: StepOutput<ControllerCommand>,
+  ): void {
+    const resolved = breadcrumbTarget(data, decoded, this.targets);
+    const episode = this.openEpisode();
+    episode.fenceStartMs = this.now;
+    if (!resolved.ok) {
+      // Never fence blindly: treat as a failure to become active (the elector releases the lock
+      // and retries after its sleep); the operator must repair ZooKeeper (-formatZK).
+      out.note('error', 'Refusing to fence: the breadcrumb does not name a NameNode of our configuration; fix ZooKeeper with hdfs zkfc -formatZK', {
+        error: resolved.error,
+      });
+      this.recordActiveAttempt(false, `Unable to fence old active: ${resolved.error}`, out);
+      episode.fenceEndMs = this.now;
+      this.feedElector({ type: 'FenceFinished', activationId, ok: false, reason: resolved.error }, out);
+      return;
+    }
+    episode.oldActive = resolved.target.namenodeId;
+    this.fencingTargets.set(activationId, formatTarget(resolved.target));
+    out.note('info', 'Should fence', { target: formatTarget(resolved.target) });
+    out.command({ type: 'FenceTarget', activationId, target: resolved.target });
+  }
+
+  private onFenceTargetFinished(activationId: number, fenced: boolean, graceful: boolean, detail: string, out: StepOutput<ControllerCommand>): void {
+    const target = this.fencingTargets.get(activationId) ?? 'old active';
+    this.fencingTargets.delete(activationId);
+    if (this.episode !== undefined) this.episode.fenceEndMs = this.now;
+    if (fenced) {
+      out.note('info', graceful ? 'Successfully transitioned old active to standby state without fencing' : 'Fenced the old active', { target, detail });
+    } else {
+      out.note('error', 'Unable to fence old active', { target, detail });
+      this.recordActiveAttempt(false, `Unable to fence old active: Unable to fence ${target}: ${detail}`, out);
+    }
+    this.feedElector({ type: 'FenceFinished', activationId, ok: fenced, reason: fenced ? detail : `Unable to fence ${target}: ${detail}` }, out);
+  }
+
+  private onLocalTransitionFinished(seq: number, ok: boolean, error: string | undefined, out: StepOutput<ControllerCommand>): void {
+    const pendingActive = this.pendingActive;
+    if (pendingActive !== undefined && pendingActive.seq === seq) {
+      this.pendingActive = undefined;
+      const target = formatTarget(this.local);
+      if (ok) {
+        const status = `Successfully transitioned ${target} to active state`;
+        out.note('info', 'Successfully transitioned local NameNode to active state', { target });
+        this.setServiceState('ACTIVE', 'transitionToActive succeeded', out);
+        this.recordActiveAttempt(true, status, out);
+      } else {
+        out.note('error', 'Couldn\'t make local NameNode active', { target, error: error ?? null });
+        this.recordActiveAttempt(false, `Couldn't make ${target} active\n${error ?? 'unknown error'}`, out);
+      }
+      this.feedElector({ type: 'BecomeActiveFinished', activationId: pendingActive.activationId, ok, reason: ok ? 'transitionToActive succeeded' : `Couldn't transition to active: ${error ?? 'unknown error'}` }, out);
+      if (ok && this.elector.snapshot().state === 'ACTIVE') this.reportFailover(out);
+      return;
+    }
+    const cede = this.cedeInFlight;
+    if (cede !== undefined && cede.seq === seq) {
+      this.finishCede(ok, error, out);
+      return;
+    }
+    if (this.pendingStandby.delete(seq)) {
+      if (ok) out.note('info', 'Successfully transitioned local NameNode to standby state');
+      else out.note('error', 'Couldn\'t transition local NameNode to standby state', { error: error ?? null });
+      // Parity: serviceState = STANDBY whatever the outcome, unless a later transition was ordered.
+      if (seq === this.transitionSeq) this.setServiceState('STANDBY', 'election lost', out);
+      return;
+    }
+    out.note('debug', 'Stale transition result ignored', { seq });
+  }
+
+  private recordActiveAttempt(succeeded: boolean, status: string, out: StepOutput<ControllerCommand>): void {
+    this.lastActiveAttempt = { succeeded, status, atMs: this.now };
+    out.command({ type: 'ReportActiveAttempt', succeeded, status });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Health and electability (spec 6.4, 6.5)
+
+  private onHealthEvent(event: HealthEvent, out: StepOutput<ControllerCommand>): void {
+    const result = this.health.step(event);
+    out.notes.push(...result.notes);
+    for (const output of result.commands) {
+      if (output.type === 'ReportServiceStatus') {
+        this.verifyChangedServiceState(output.status.state, out);
+      } else {
+        this.lastHealthState = output.to;
+        out.note('info', 'Local service entered state', { target: formatTarget(this.local), state: output.to });
+        this.recheckElectability(out);
+      }
+      if (this.exited !== undefined) return;
+    }
+  }
+
+  private recheckElectability(out: StepOutput<ControllerCommand>): void {
+    const healthy = this.lastHealthState === 'SERVICE_HEALTHY';
+    const remainingDelayMs = this.delayJoiningUntilMs - this.now;
+    if (remainingDelayMs > 0) {
+      if (healthy) {
+        out.note('info', 'Would have joined master election, but this node is prohibited from doing so for a while', { remainingMs: remainingDelayMs });
+      }
+      this.scheduleRecheck(remainingDelayMs, out);
+      return;
+    }
+    switch (this.lastHealthState) {
+      case 'SERVICE_HEALTHY':
+        if (this.serviceState !== 'OBSERVER') {
+          this.feedElector({ type: 'JoinElectionRequested', appData: this.appData }, out);
+        } else {
+          out.note('debug', 'Not joining the election: the NameNode is an observer');
+        }
+        this.quitElectionOnBadState = false;
+        return;
+      case 'INITIALIZING':
+        out.note('info', 'Ensuring that local NameNode does not participate in active master election');
+        this.feedElector({ type: 'QuitElectionRequested', needFence: false }, out);
+        this.setServiceState('INITIALIZING', 'health INITIALIZING', out);
+        return;
+      case 'SERVICE_UNHEALTHY':
+      case 'SERVICE_NOT_RESPONDING':
+        out.note('info', 'Quitting master election for local NameNode and marking that fencing is necessary', { healthState: this.lastHealthState });
+        this.feedElector({ type: 'QuitElectionRequested', needFence: true }, out);
+        this.setServiceState('INITIALIZING', `health ${this.lastHealthState}`, out);
+        return;
+      case 'HEALTH_MONITOR_FAILED':
+        this.fatal('Health monitor failed!', EXIT_FATAL, out);
+        return;
+      default:
+        assertNever(this.lastHealthState, 'health state');
+    }
+  }
+
+  private scheduleRecheck(delayMs: number, out: StepOutput<ControllerCommand>): void {
+    const token = this.nextTimerToken++;
+    this.recheckToken = token;
+    out.command({ type: 'ScheduleControllerTimer', timer: 'recheckElectability', token, delayMs });
+  }
+
+  /** Parity: verifyChangedServiceState (HADOOP-10251), plus the observer gap closed (see below). */
+  private verifyChangedServiceState(reported: HAServiceState, out: StepOutput<ControllerCommand>): void {
+    if (this.serviceState === 'INITIALIZING') {
+      if (reported === 'OBSERVER') {
+        // Deviation: Java ignores reports while its own view is INITIALIZING, so a ZKFC started
+        // next to an observer joins the election and, if it wins, loops failing transitionToActive
+        // (spec 7.6 "Gap"). Staying out is what Java does once its view is not INITIALIZING.
+        this.feedElector({ type: 'QuitElectionRequested', needFence: true }, out);
+        this.setServiceState('OBSERVER', 'NameNode reports OBSERVER', out);
+        return;
+      }
+      if (this.quitElectionOnBadState) {
+        out.note('debug', 'rechecking for electability from bad state');
+        this.recheckElectability(out);
+      }
+      return;
+    }
+    if (reported === 'OBSERVER') {
+      this.feedElector({ type: 'QuitElectionRequested', needFence: true }, out);
+      this.setServiceState('OBSERVER', 'NameNode reports OBSERVER', out);
+      return;
+    }
+    if (reported === this.serviceState) {
+      this.serviceStateMismatchCount = 0;
+      return;
+    }
+    if (this.serviceStateMismatchCount === 0) {
+      // Recheck once more: a transition may be in flight.
+      this.serviceStateMismatchCount++;
+      return;
+    }
+    out.note('error', 'Local service has changed the serviceState. Quitting election marking fencing necessary.', {
+      target: formatTarget(this.local),
+      reported,
+      expected: this.serviceState,
+    });
+    this.delayJoiningUntilMs = this.now + BAD_STATE_REJOIN_DELAY_MS;
+    this.feedElector({ type: 'QuitElectionRequested', needFence: true }, out);
+    this.quitElectionOnBadState = true;
+    this.serviceStateMismatchCount = 0;
+    this.setServiceState('INITIALIZING', 'service state mismatch', out);
+  }
+
+  private setServiceState(to: HAServiceState, reason: string, out: StepOutput<ControllerCommand>): void {
+    if (to === this.serviceState) return;
+    out.stateChange('expected service', this.serviceState, to, reason);
+    this.serviceState = to;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // cedeActive (spec 7.4)
+
+  private onCedeActive(requestId: number, millisToCede: number, requester: string | undefined, out: StepOutput<ControllerCommand>): void {
+    if (millisToCede <= 0) {
+      out.note('info', 'Cede request withdrawn; rejoining the election if healthy', { requester: requester ?? null });
+      this.delayJoiningUntilMs = 0;
+      this.recheckElectability(out);
+      out.command({ type: 'CompleteCedeActive', requestId, ok: true });
+      return;
+    }
+    out.note('info', 'Requested to cede active role', { requester: requester ?? null, millisToCede });
+    const seq = ++this.transitionSeq;
+    this.cedeInFlight = { requestId, millisToCede, seq };
+    out.command({ type: 'TransitionLocalToStandby', seq, timeoutMs: this.gracefulFenceTimeoutMs, purpose: 'cede' });
+  }
+
+  private finishCede(ok: boolean, error: string | undefined, out: StepOutput<ControllerCommand>): void {
+    const cede = this.cedeInFlight;
+    if (cede === undefined) return;
+    this.cedeInFlight = undefined;
+    if (ok) {
+      out.note('info', 'Successfully ensured local node is in standby mode');
+    } else {
+      out.note('warn', 'Unable to transition local node to standby', { error: error ?? null });
+      out.note('warn', 'Quitting election but indicating that fencing is necessary');
+    }
+    this.delayJoiningUntilMs = this.now + cede.millisToCede;
+    this.feedElector({ type: 'QuitElectionRequested', needFence: !ok }, out);
+    this.setServiceState('INITIALIZING', 'ceded active', out);
+    this.recheckElectability(out);
+    out.command({ type: 'CompleteCedeActive', requestId: cede.requestId, ok: true });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Stop and fatal errors
+
+  private onStop(out: StepOutput<ControllerCommand>): void {
+    out.note('info', 'Stopping: quitting the election (fencing of this NameNode will be necessary)');
+    // Parity: doRun's finally calls quitElection(true): the lock goes, the breadcrumb stays, so the
+    // next active fences (gracefully first) this NameNode. The NameNode itself is not touched.
+    this.feedElector({ type: 'QuitElectionRequested', needFence: true, preempt: true }, out);
+    this.stopped = true;
+    out.command({ type: 'StopHealthMonitor' });
+    this.failPendingCedes('ZK Failover Controller is stopping', out);
+  }
+
+  private fatal(message: string, exitCode: number, out: StepOutput<ControllerCommand>): void {
+    if (this.exited !== undefined) return;
+    out.note('fatal', 'Fatal error occurred', { message, exitCode });
+    const full = exitCode === EXIT_FATAL ? `ZK Failover Controller failed: ${message}` : message;
+    this.exited = { exitCode, message: full };
+    // Parity: after a fatal error doRun's finally quits the election with needFence=true.
+    this.feedElector({ type: 'QuitElectionRequested', needFence: true, preempt: true }, out);
+    out.command({ type: 'StopHealthMonitor' });
+    this.failPendingCedes(full, out);
+    out.command({ type: 'ExitProcess', exitCode, message: full });
+  }
+
+  private failPendingCedes(error: string, out: StepOutput<ControllerCommand>): void {
+    if (this.cedeInFlight !== undefined) {
+      out.command({ type: 'CompleteCedeActive', requestId: this.cedeInFlight.requestId, ok: false, error });
+      this.cedeInFlight = undefined;
+    }
+    for (const event of this.deferred) this.refuseCede(event, error, out);
+    this.deferred = [];
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Failover episodes (for the FailoverReport phases; no decision depends on them)
+
+  private openEpisode(): Episode {
+    this.episode ??= {
+      lossNoticedAtMs: this.graceful?.sinceMs,
+      contendSinceMs: undefined,
+      breadcrumbReadAtMs: undefined,
+      fenceStartMs: undefined,
+      fenceEndMs: undefined,
+      oldActive: null,
+      reelected: false,
+    };
+    return this.episode;
+  }
+
+  private observeForEpisode(event: ControllerEvent): void {
+    const electorEpoch = this.elector.snapshot().epoch;
+    const current = 'epoch' in event && event.epoch === electorEpoch;
+    if (!current) return;
+    if (
+      (event.type === 'LockWatchFired' && event.watchType === 'NodeDeleted') ||
+      (event.type === 'LockMonitorFinished' && event.code === 'NONODE') ||
+      (event.type === 'ZkSessionStateChanged' && event.state === 'expired')
+    ) {
+      const episode = this.openEpisode();
+      episode.lossNoticedAtMs ??= this.now;
+    }
+    if (event.type === 'BreadcrumbReadFinished' && this.elector.snapshot().activationStep === 'readingBreadcrumb') {
+      const episode = this.openEpisode();
+      // A new attempt: forget the fencing of an earlier failed attempt in this episode.
+      episode.fenceStartMs = undefined;
+      episode.fenceEndMs = undefined;
+      if (event.code === 'OK' && event.data !== undefined) {
+        episode.breadcrumbReadAtMs = this.now;
+        episode.reelected = bytesEqual(event.data, this.appData);
+        episode.oldActive = episode.reelected ? this.local.namenodeId : event.decoded?.ok === true ? event.decoded.info.namenodeId : null;
+      } else if (event.code === 'NONODE') {
+        episode.breadcrumbReadAtMs = this.now;
+        episode.reelected = false;
+        episode.oldActive = null;
+      }
+    }
+  }
+
+  private onElectorStateChanged(to: string): void {
+    // ACTIVE is reported by the transition result (reportFailover); losing or leaving ends the episode.
+    if (to === 'STANDBY' || to === 'INIT') this.episode = undefined;
+  }
+
+  /** Called when the local NameNode became active: turn the episode into a FailoverReport. */
+  private reportFailover(out: StepOutput<ControllerCommand>): void {
+    const episode = this.episode;
+    this.episode = undefined;
+    if (episode === undefined) return;
+    const contendSince = episode.contendSinceMs ?? this.now;
+    const lossNoticed = Math.min(episode.lossNoticedAtMs ?? contendSince, contendSince);
+    const breadcrumbRead = episode.breadcrumbReadAtMs ?? contendSince;
+    const fenced = episode.fenceStartMs !== undefined && episode.fenceEndMs !== undefined;
+    const fencingMs = fenced ? (episode.fenceEndMs ?? 0) - (episode.fenceStartMs ?? 0) : 0;
+    const promotionStart = fenced ? (episode.fenceEndMs ?? breadcrumbRead) : breadcrumbRead;
+    let reason: FailoverReason;
+    if (this.graceful !== undefined) reason = 'graceful';
+    else if (episode.reelected) reason = 'reelected';
+    else if (episode.oldActive === null) reason = 'initial';
+    else reason = 'election';
+    const report: FailoverReport = {
+      from: episode.oldActive,
+      to: this.local.namenodeId,
+      reason,
+      durationMs: Math.max(0, this.now - lossNoticed),
+      phases: {
+        detectionMs: Math.max(0, contendSince - lossNoticed),
+        electionMs: Math.max(0, breadcrumbRead - contendSince),
+        fencingMs: Math.max(0, fencingMs),
+        promotionMs: Math.max(0, this.now - promotionStart),
+      },
+    };
+    out.command({ type: 'ReportFailover', report });
+  }
+}
