@@ -16,6 +16,7 @@ import net from 'node:net';
 import os from 'node:os';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import type { HostPort } from '../core/types.js';
+import { errorMessage } from '../errors.js';
 import type { ProtocolId } from '../hadoop/protocol-names.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import type { Cancel, Clock } from '../runtime/ports.js';
@@ -147,6 +148,9 @@ export class IpcConnection {
     this.address = options.address;
     this.protocol = options.protocol;
     this.addressText = `${options.address.host}:${options.address.port}`;
+    const port = options.address.port;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`invalid port in IPC address ${this.addressText}`);
+    if (options.address.host === '') throw new RangeError('empty host in IPC address');
     this.effectiveUser = options.effectiveUser;
     this.realUser = options.realUser;
     this.clientId = options.clientId ?? newClientId();
@@ -304,7 +308,14 @@ export class IpcConnection {
     first.set(preamble, 0);
     first.set(context, preamble.length);
     first.set(firstCall, preamble.length + context.length);
-    socket.connect({ host: this.address.host, port: this.address.port });
+    try {
+      socket.connect({ host: this.address.host, port: this.address.port });
+    } catch (error) {
+      // net throws synchronously for some bad addresses; it must fail the calls, not the caller.
+      const errno = (error as NodeJS.ErrnoException).code;
+      this.teardown(session, new RpcConnectError(`connect to ${this.addressText} failed: ${errorMessage(error)}`, this.addressText, errno, false, { cause: error }), false);
+      return;
+    }
     socket.write(first);
   }
 

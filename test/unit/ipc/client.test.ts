@@ -402,6 +402,11 @@ describe('IpcConnection failure handling', () => {
     expect(connection.connected).toBe(true);
   });
 
+  it('refuses an address it could never connect to at construction', () => {
+    expect(() => new IpcConnection({ address: { host: '127.0.0.1', port: 70_000 }, protocol: HA_SERVICE_PROTOCOL, effectiveUser: 'hdfs' })).toThrow(RangeError);
+    expect(() => new IpcConnection({ address: { host: '', port: 8020 }, protocol: HA_SERVICE_PROTOCOL, effectiveUser: 'hdfs' })).toThrow(RangeError);
+  });
+
   it('connect refused: RpcConnectError with ECONNREFUSED', async () => {
     const port = await freePort();
     const connection = connectionTo(port);
