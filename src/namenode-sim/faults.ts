@@ -68,7 +68,7 @@ export class FaultRequestError extends ZkfcError {
 export function parseFault(body: string): SimFault {
   const text = body.trim();
   if (text === '') throw new FaultRequestError('empty fault request');
-  if (text.startsWith('{') || text.startsWith('"')) {
+  if (text.startsWith('{') || text.startsWith('"') || text.startsWith('[')) {
     let value: unknown;
     try {
       value = JSON.parse(text);

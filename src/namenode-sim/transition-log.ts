@@ -109,7 +109,7 @@ export function parseTransitionLog(text: string, file = 'transition log'): { ent
 const STATES = new Set(['initializing', 'active', 'standby', 'observer', 'stopped']);
 
 function invalidEntryReason(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return 'not an object';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
   const v = value as Record<string, unknown>;
   if (v['event'] !== 'start' && v['event'] !== 'transition' && v['event'] !== 'exit') return 'bad event';
   if (typeof v['nameserviceId'] !== 'string' || typeof v['namenodeId'] !== 'string') return 'missing ids';
