@@ -1,0 +1,329 @@
+// Loads the daemon's configuration the way an operator expects: Hadoop's core-site.xml and
+// hdfs-site.xml (--hadoop-conf-dir, else $HADOOP_CONF_DIR, else /etc/hadoop/conf), then our own
+// optional file, then ZKFC_* environment variables, then -D key=value, every layer under Hadoop's
+// key names. Then it finds the local NameNode, resolves every setting of src/config/schema.ts for
+// it (nameservice / namenode suffixes), validates the result with convict and returns a frozen
+// value that remembers where each value came from. Only composition roots call it.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import convict from 'convict';
+import type { NamenodeTarget } from '../core/types.js';
+import { ConfigError } from '../errors.js';
+import { HadoopConfiguration, parseJavaInt, parseTimeDurationMs } from './hadoop-conf.js';
+import { SETTINGS, SETTINGS_BY_KEY, type Setting } from './schema.js';
+import {
+  confForNamenode,
+  detectLocalNamenode,
+  getNameserviceTopology,
+  isHAEnabled,
+  parseHostPort,
+  ZKFC_CONF_KEYS,
+  type LocalAddressProbe,
+} from './topology.js';
+
+export const DEFAULT_HADOOP_CONF_DIR = '/etc/hadoop/conf';
+export const OWN_FILE_SOURCE_PREFIX = 'zkfc config file';
+
+export type SettingValue = string | number | boolean | null;
+
+export interface LoadConfigInput {
+  /** --hadoop-conf-dir; when absent HADOOP_CONF_DIR, then /etc/hadoop/conf. */
+  readonly hadoopConfDir?: string;
+  /** --config: our own file (JSON object of key → value; full-line // comments allowed). */
+  readonly configFile?: string;
+  /** -D key=value overrides, in command-line order. */
+  readonly defines?: readonly (readonly [string, string])[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Injectable for tests: local interface addresses and DNS. */
+  readonly probe?: LocalAddressProbe;
+}
+
+export interface ZkfcConfig {
+  readonly nameserviceId: string;
+  readonly namenodeId: string;
+  /** How the local NameNode was found: configured ids, or a local address match. */
+  readonly localHow: 'configured' | 'address';
+  readonly hadoopConfDir: string;
+  readonly automaticFailoverEnabled: boolean;
+  readonly local: NamenodeTarget;
+  /** Every NameNode of the nameservice, local included, in dfs.ha.namenodes order. */
+  readonly namenodes: readonly NamenodeTarget[];
+  readonly peers: readonly NamenodeTarget[];
+  /** Typed setting values resolved for the local NameNode. */
+  get<T extends SettingValue = SettingValue>(key: string): T;
+  /** Where a setting's value came from: 'default', a file path, 'env ZKFC_…' or '-D'. */
+  sourceOf(key: string): string;
+  /** The raw setting resolved for another NameNode of the nameservice (fencing a peer). */
+  getForNamenode(key: string, namenodeId: string): string | undefined;
+  /** The configuration as a NameNode sees it (per-nn keys promoted): shell fencing's environment. */
+  confForNamenode(namenodeId: string): ReadonlyMap<string, string>;
+  /** The layered Hadoop configuration (all layers applied, nothing promoted). */
+  readonly hadoopConf: HadoopConfiguration;
+}
+
+/** Read the layers into one HadoopConfiguration (no validation, no local NameNode yet). */
+export function loadLayers(input: LoadConfigInput): { conf: HadoopConfiguration; hadoopConfDir: string } {
+  const env = input.env ?? process.env;
+  const explicitDir = input.hadoopConfDir ?? env['HADOOP_CONF_DIR'];
+  const hadoopConfDir = explicitDir ?? DEFAULT_HADOOP_CONF_DIR;
+  if (explicitDir !== undefined && !isDirectory(explicitDir)) {
+    const from = input.hadoopConfDir !== undefined ? '--hadoop-conf-dir' : 'HADOOP_CONF_DIR';
+    throw new ConfigError(`Hadoop configuration directory ${explicitDir} (from ${from}) does not exist or is not a directory`, from);
+  }
+  const conf = isDirectory(hadoopConfDir) ? HadoopConfiguration.load(hadoopConfDir, { env }) : new HadoopConfiguration({ env });
+
+  if (input.configFile !== undefined) {
+    for (const [key, value] of Object.entries(readOwnConfigFile(input.configFile))) {
+      conf.set(key, value, `${OWN_FILE_SOURCE_PREFIX} ${input.configFile}`);
+    }
+  }
+  for (const setting of SETTINGS) {
+    const value = env[setting.env];
+    if (value !== undefined) conf.set(setting.key, value, `env ${setting.env}`);
+  }
+  for (const [key, value] of input.defines ?? []) conf.set(key, value, '-D');
+  return { conf, hadoopConfDir };
+}
+
+/** Our own file: a JSON object of Hadoop-style keys to string/number/boolean values. */
+export function readOwnConfigFile(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read config file ${path}: ${(cause as Error).message}`, undefined, path, { cause });
+  }
+  // Full-line // comments are blanked (not removed) so JSON error positions still match the file.
+  const json = text.replace(/^[ \t]*\/\/.*$/gm, (line) => ' '.repeat(line.length));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (cause) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(cause as Error).message}`, undefined, path, { cause });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path} must hold one JSON object of "key": value pairs`, undefined, path);
+  }
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') result[key] = String(value);
+    else throw new ConfigError(`config file ${path}: value of "${key}" must be a string, number or boolean`, key, path);
+  }
+  return result;
+}
+
+/** Load, find the local NameNode, resolve and validate every setting. Throws ConfigError. */
+export async function loadZkfcConfig(input: LoadConfigInput): Promise<ZkfcConfig> {
+  const { conf, hadoopConfDir } = loadLayers(input);
+  const localNn = await detectLocalNamenode(conf, input.probe);
+  const ns = localNn.nameserviceId;
+  if (!isHAEnabled(conf, ns)) {
+    throw new ConfigError(`HA is not enabled for this namenode. (nameservice ${ns}: dfs.ha.namenodes.${ns} must list at least two NameNodes with an RPC address)`, `dfs.ha.namenodes.${ns}`);
+  }
+  const topology = getNameserviceTopology(conf, ns);
+  const local = topology.namenodes.find((nn) => nn.namenodeId === localNn.namenodeId);
+  if (local === undefined) {
+    throw new ConfigError(`NameNode ${localNn.namenodeId} is not listed in dfs.ha.namenodes.${ns} (${topology.namenodeIds.join(',')})`, `dfs.ha.namenodes.${ns}`);
+  }
+  const extraKeys = [...ZKFC_CONF_KEYS, ...SETTINGS.filter((s) => s.suffix === 'nn').map((s) => s.key)];
+  const perNamenode = new Map<string, HadoopConfiguration>();
+  const viewOf = (nnId: string): HadoopConfiguration => {
+    let view = perNamenode.get(nnId);
+    if (view === undefined) {
+      view = confForNamenode(conf, ns, nnId, extraKeys);
+      perNamenode.set(nnId, view);
+    }
+    return view;
+  };
+  const localView = viewOf(local.namenodeId);
+
+  const values = new Map<string, SettingValue>();
+  const sources = new Map<string, string>();
+  const problems: string[] = [];
+  for (const setting of SETTINGS) {
+    const { raw, source } = rawSetting(setting, conf, localView, ns);
+    sources.set(setting.key, source);
+    try {
+      values.set(setting.key, convert(setting, raw));
+    } catch (error) {
+      problems.push(`${setting.key}: ${(error as Error).message} (from ${source})`);
+    }
+  }
+  validateWithConvict(values, problems);
+  crossCheck(values, problems);
+  if (problems.length > 0) {
+    const first = problems[0]!.split(':')[0];
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, first);
+  }
+
+  const result: ZkfcConfig = {
+    nameserviceId: ns,
+    namenodeId: local.namenodeId,
+    localHow: localNn.how,
+    hadoopConfDir,
+    automaticFailoverEnabled: topology.automaticFailoverEnabled,
+    local,
+    namenodes: topology.namenodes,
+    peers: topology.namenodes.filter((nn) => nn.namenodeId !== local.namenodeId),
+    hadoopConf: conf,
+    get<T extends SettingValue = SettingValue>(key: string): T {
+      if (!values.has(key)) throw new ConfigError(`unknown setting ${key}`, key);
+      return values.get(key) as T;
+    },
+    sourceOf(key: string): string {
+      return sources.get(key) ?? 'unknown';
+    },
+    getForNamenode(key: string, namenodeId: string): string | undefined {
+      return viewOf(namenodeId).getTrimmed(key);
+    },
+    confForNamenode(namenodeId: string): ReadonlyMap<string, string> {
+      return new Map(viewOf(namenodeId).entries({ expand: true }));
+    },
+  };
+  return Object.freeze(result);
+}
+
+function rawSetting(
+  setting: Setting,
+  conf: HadoopConfiguration,
+  localView: HadoopConfiguration,
+  ns: string,
+): { raw: string | undefined; source: string } {
+  let key: string | undefined;
+  let view = conf;
+  if (setting.suffix === 'nn') {
+    view = localView; // per-nn and per-ns keys are already promoted to the generic key here
+    key = view.has(setting.key) ? setting.key : undefined;
+  } else if (setting.suffix === 'ns') {
+    key = conf.resolveSuffixedKey(setting.key, ns);
+  } else {
+    key = conf.has(setting.key) ? setting.key : undefined;
+  }
+  if (key === undefined) return { raw: undefined, source: 'default' };
+  return { raw: view.get(key), source: view.source(key) ?? 'unknown' };
+}
+
+function convert(setting: Setting, raw: string | undefined): SettingValue {
+  if (raw === undefined) return setting.default;
+  const text = raw.trim();
+  switch (setting.format) {
+    case 'string':
+      return raw === ' ' ? raw : text; // dfs.cluster.administrators defaults to a single space
+    case 'optional-string':
+      return text === '' ? null : raw.replace(/^\s+|\s+$/g, '');
+    case 'boolean': {
+      const lower = text.toLowerCase();
+      if (lower === 'true') return true;
+      if (lower === 'false') return false;
+      throw new Error(`"${raw}" is not true or false`);
+    }
+    case 'nat':
+    case 'int': {
+      const n = parseJavaInt(text);
+      if (n === undefined) throw new Error(`"${raw}" is not an integer`);
+      if (setting.format === 'nat' && n < 0) throw new Error(`${n} must not be negative`);
+      return n;
+    }
+    case 'duration-ms': {
+      const n = parseTimeDurationMs(text);
+      if (n === undefined) throw new Error(`"${raw}" is not a duration (milliseconds, or with a unit suffix like 10s)`);
+      if (n < 0) throw new Error(`${n} ms must not be negative`);
+      return n;
+    }
+    case 'port': {
+      const n = parseJavaInt(text);
+      if (n === undefined || n < 0 || n > 65535) throw new Error(`"${raw}" is not a port number (0-65535)`);
+      return n;
+    }
+    case 'host-port': {
+      const hostPort = parseHostPort(text, setting.key);
+      return `${hostPort.host}:${hostPort.port}`;
+    }
+  }
+}
+
+/** A convict schema built from SETTINGS: one more check of types and unknown keys. */
+function validateWithConvict(values: ReadonlyMap<string, SettingValue>, problems: string[]): void {
+  const schema: Record<string, unknown> = {};
+  const data: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    const format = convictFormat(setting);
+    setPath(schema, setting.key, {
+      doc: setting.doc,
+      format,
+      default: setting.default,
+      nullable: setting.default === null,
+      ...(setting.sensitive ? { sensitive: true } : {}),
+    });
+    setPath(data, setting.key, values.get(setting.key));
+  }
+  try {
+    const config = convict(schema as convict.Schema<Record<string, unknown>>, { env: {}, args: [] });
+    config.load(data);
+    config.validate({ allowed: 'strict' });
+  } catch (error) {
+    problems.push(...(error as Error).message.split('\n').filter((line) => line.trim() !== ''));
+  }
+}
+
+function convictFormat(setting: Setting): unknown {
+  switch (setting.format) {
+    case 'boolean':
+      return Boolean;
+    case 'nat':
+    case 'duration-ms':
+      return 'nat';
+    case 'int':
+      return 'int';
+    case 'port':
+      return 'port';
+    case 'string':
+    case 'optional-string':
+    case 'host-port':
+      return String;
+  }
+}
+
+function setPath(target: Record<string, unknown>, dottedKey: string, value: unknown): void {
+  const parts = dottedKey.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (next === undefined) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+/** Checks across keys, with Hadoop's messages where Hadoop has them. */
+function crossCheck(values: ReadonlyMap<string, SettingValue>, problems: string[]): void {
+  if ((values.get('ha.zookeeper.session-timeout.ms') as number) <= 0) {
+    problems.push('ha.zookeeper.session-timeout.ms: must be greater than 0');
+  }
+  if ((values.get('ha.health-monitor.check-interval.ms') as number) <= 0) {
+    problems.push('ha.health-monitor.check-interval.ms: must be greater than 0');
+  }
+  const auth = values.get('hadoop.security.authentication');
+  if (typeof auth === 'string' && auth.toLowerCase() !== 'simple') {
+    problems.push(`hadoop.security.authentication: "${auth}" is not supported (only simple; Kerberos/SASL is not implemented)`);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return existsSync(path) && statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The settings with their values and sources, secrets redacted: what `zkfc check-config` prints. */
+export function describeConfig(config: ZkfcConfig): Array<{ key: string; value: string; source: string }> {
+  return SETTINGS.map((setting) => {
+    const value = config.get(setting.key);
+    const shown = setting.sensitive && value !== null ? '[redacted]' : value === null ? '(unset)' : JSON.stringify(value);
+    return { key: setting.key, value: shown, source: config.sourceOf(setting.key) };
+  });
+}
+
+export { SETTINGS_BY_KEY };

@@ -1,0 +1,121 @@
+// Goal: the daemon's configuration follows Hadoop's contract and our precedence: defaults <
+// Hadoop XML < our file < ZKFC_* env < -D; per-nameservice / per-namenode suffixes resolve for
+// the local NameNode; bad values are refused naming the key and where the value came from.
+// Method: real XML files in a temp conf dir, an injected local-address probe.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeConfig, loadZkfcConfig } from '../../../src/config/load.js';
+import { ConfigError } from '../../../src/errors.js';
+
+function xml(props: Record<string, string>): string {
+  const body = Object.entries(props)
+    .map(([k, v]) => `  <property><name>${k}</name><value>${v}</value></property>`)
+    .join('\n');
+  return `<?xml version="1.0"?>\n<configuration>\n${body}\n</configuration>\n`;
+}
+
+const topology = {
+  'dfs.nameservices': 'ns1',
+  'dfs.ha.namenodes.ns1': 'nn1,nn2',
+  'dfs.namenode.rpc-address.ns1.nn1': '10.1.0.1:8020',
+  'dfs.namenode.rpc-address.ns1.nn2': '10.1.0.2:8020',
+  'dfs.ha.automatic-failover.enabled': 'true',
+  'dfs.ha.fencing.methods': 'shell(/bin/true)',
+};
+const probe = (ip: string) => ({ localAddresses: () => [ip], resolve: async (h: string) => [h] });
+
+function confDir(core: Record<string, string>, hdfs: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'zkfc-conf-'));
+  writeFileSync(join(dir, 'core-site.xml'), xml(core));
+  writeFileSync(join(dir, 'hdfs-site.xml'), xml(hdfs));
+  return dir;
+}
+
+describe('loadZkfcConfig', () => {
+  it('reads Hadoop XML, finds the local NameNode by address, applies Hadoop defaults', async () => {
+    const dir = confDir({ 'ha.zookeeper.quorum': 'zk1:2181,zk2:2181' }, topology);
+    const config = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.2') });
+    expect(config.namenodeId).toBe('nn2');
+    expect(config.localHow).toBe('address');
+    expect(config.peers.map((p) => p.namenodeId)).toEqual(['nn1']);
+    expect(config.get('ha.zookeeper.quorum')).toBe('zk1:2181,zk2:2181');
+    expect(config.sourceOf('ha.zookeeper.quorum')).toContain('core-site.xml');
+    expect(config.get('ha.zookeeper.session-timeout.ms')).toBe(10000);
+    expect(config.sourceOf('ha.zookeeper.session-timeout.ms')).toBe('default');
+    expect(config.get('dfs.ha.automatic-failover.enabled')).toBe(true);
+  });
+
+  it('applies precedence: XML < own file < env < -D', async () => {
+    const dir = confDir({ 'ha.zookeeper.quorum': 'xml:1', 'ha.health-monitor.check-interval.ms': '1000' }, topology);
+    const file = join(dir, 'zkfc.json');
+    writeFileSync(file, '// our own file\n{ "ha.zookeeper.quorum": "file:1", "ha.health-monitor.rpc-timeout.ms": 30000 }\n');
+    const config = await loadZkfcConfig({
+      hadoopConfDir: dir,
+      configFile: file,
+      env: { ZKFC_HA_ZOOKEEPER_QUORUM: 'env:1', ZKFC_HA_HEALTH_MONITOR_CHECK_INTERVAL_MS: '500' },
+      defines: [['ha.zookeeper.quorum', 'cli:1']],
+      probe: probe('10.1.0.1'),
+    });
+    expect(config.get('ha.zookeeper.quorum')).toBe('cli:1');
+    expect(config.sourceOf('ha.zookeeper.quorum')).toBe('-D');
+    expect(config.get('ha.health-monitor.check-interval.ms')).toBe(500);
+    expect(config.sourceOf('ha.health-monitor.check-interval.ms')).toBe('env ZKFC_HA_HEALTH_MONITOR_CHECK_INTERVAL_MS');
+    expect(config.get('ha.health-monitor.rpc-timeout.ms')).toBe(30000);
+    expect(config.sourceOf('ha.health-monitor.rpc-timeout.ms')).toContain('zkfc.json');
+  });
+
+  it('resolves per-namenode and per-nameservice suffixes for the local NameNode and for peers', async () => {
+    const dir = confDir(
+      { 'ha.zookeeper.quorum': 'zk:2181', 'ha.zookeeper.session-timeout.ms.ns1': '4000' },
+      {
+        ...topology,
+        'dfs.ha.zkfc.port.ns1.nn1': '18019',
+        'dfs.ha.fencing.methods.ns1.nn2': 'sshfence(hdfs:2222)',
+        'dfs.ha.automatic-failover.enabled': 'false',
+        'dfs.ha.automatic-failover.enabled.ns1': 'true',
+      },
+    );
+    const config = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') });
+    expect(config.get('dfs.ha.zkfc.port')).toBe(18019);
+    expect(config.get('ha.zookeeper.session-timeout.ms')).toBe(4000);
+    expect(config.get('dfs.ha.automatic-failover.enabled')).toBe(true);
+    expect(config.get('dfs.ha.fencing.methods')).toBe('shell(/bin/true)');
+    expect(config.getForNamenode('dfs.ha.fencing.methods', 'nn2')).toBe('sshfence(hdfs:2222)');
+    expect(config.confForNamenode('nn2').get('dfs.namenode.rpc-address')).toBe('10.1.0.2:8020');
+  });
+
+  it('refuses a bad value naming the key and its source', async () => {
+    const dir = confDir({ 'ha.zookeeper.quorum': 'zk:2181', 'ha.health-monitor.check-interval.ms': 'soon' }, topology);
+    const error = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/ha\.health-monitor\.check-interval\.ms: "soon" is not a duration.*core-site\.xml/);
+    expect((error as ConfigError).key).toBe('ha.health-monitor.check-interval.ms');
+  });
+
+  it('refuses a non-positive session timeout, Kerberos, and a missing conf dir', async () => {
+    const dir = confDir({ 'ha.zookeeper.session-timeout.ms': '0', 'hadoop.security.authentication': 'kerberos' }, topology);
+    await expect(loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(
+      /session-timeout\.ms: must be greater than 0[\s\S]*kerberos.*not supported/,
+    );
+    await expect(loadZkfcConfig({ hadoopConfDir: '/nonexistent/conf', env: {} })).rejects.toThrow(/\/nonexistent\/conf.*--hadoop-conf-dir/);
+  });
+
+  it('says HA is not enabled with one NameNode, and names the own-file at fault', async () => {
+    const single = confDir({}, { 'dfs.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1', 'dfs.namenode.rpc-address.ns1.nn1': '10.1.0.1:8020' });
+    await expect(loadZkfcConfig({ hadoopConfDir: single, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(/HA is not enabled for this namenode/);
+    const dir = confDir({}, topology);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ "a": [1] }');
+    await expect(loadZkfcConfig({ hadoopConfDir: dir, configFile: bad, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(/bad\.json: value of "a"/);
+  });
+
+  it('never prints ha.zookeeper.auth', async () => {
+    const dir = confDir({ 'ha.zookeeper.quorum': 'zk:2181', 'ha.zookeeper.auth': 'digest:hdfs:s3cret' }, topology);
+    const config = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') });
+    const text = JSON.stringify(describeConfig(config));
+    expect(text).not.toContain('s3cret');
+    expect(describeConfig(config).find((r) => r.key === 'ha.zookeeper.auth')?.value).toBe('[redacted]');
+  });
+});
