@@ -1,0 +1,233 @@
+// Goal: the built `haadmin` binary behaves like `hdfs haadmin` for -getServiceState,
+// -checkHealth, -getAllServiceState, -transitionToActive and -transitionToStandby (with and
+// without --forcemanual) against NameNode processes: Hadoop's stdout/stderr texts and exit codes
+// 0 / 255, addresses from hdfs-site.xml in $HADOOP_CONF_DIR, the user from $HADOOP_USER_NAME, and
+// the --forcemanual answer read from a pipe.
+// Method: two `zkfc-sim namenode` processes on free ports; generated conf dirs (automatic failover
+// on and off); `node bin/haadmin.js` run as a child process per command. Processes are stopped in
+// afterAll, also when a test fails.
+import { spawn } from 'node:child_process';
+import { lookupService } from 'node:dns/promises';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NamenodeSimProcess, REPO_ROOT, ensureBuilt, stopAllSimProcesses } from '../support/namenode-sim-process.js';
+
+const HAADMIN = join(REPO_ROOT, 'bin/haadmin.js');
+const dir = mkdtempSync(join(tmpdir(), 'haadmin-e2e-'));
+let nn1: NamenodeSimProcess;
+let nn2: NamenodeSimProcess;
+let autoConf: string;
+let manualConf: string;
+
+function writeConf(name: string, auto: boolean, extra: Record<string, string> = {}): string {
+  const confDir = join(dir, name);
+  mkdirSync(confDir, { recursive: true });
+  const properties: Record<string, string> = {
+    'dfs.nameservices': 'ns1',
+    'dfs.ha.namenodes.ns1': 'nn1,nn2',
+    'dfs.namenode.rpc-address.ns1.nn1': `127.0.0.1:${nn1.rpcAddress.port}`,
+    'dfs.namenode.rpc-address.ns1.nn2': `127.0.0.1:${nn2.rpcAddress.port}`,
+    'dfs.namenode.http-address.ns1.nn1': `127.0.0.1:${nn1.httpAddress.port}`,
+    'dfs.namenode.http-address.ns1.nn2': `127.0.0.1:${nn2.httpAddress.port}`,
+    'dfs.ha.automatic-failover.enabled': String(auto),
+    ...extra,
+  };
+  const body = Object.entries(properties)
+    .map(([k, v]) => `  <property>\n    <name>${k}</name>\n    <value>${v}</value>\n  </property>`)
+    .join('\n');
+  writeFileSync(join(confDir, 'hdfs-site.xml'), `<?xml version="1.0"?>\n<configuration>\n${body}\n</configuration>\n`);
+  writeFileSync(join(confDir, 'core-site.xml'), '<?xml version="1.0"?>\n<configuration>\n  <property><name>fs.defaultFS</name><value>hdfs://ns1</value></property>\n</configuration>\n');
+  return confDir;
+}
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function haadmin(args: string[], options: { conf?: string; user?: string; stdin?: string } = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HAADMIN, ...args], {
+      env: { ...process.env, HADOOP_CONF_DIR: options.conf ?? autoConf, HADOOP_USER_NAME: options.user ?? 'hdfs' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  [nn1, nn2] = await Promise.all([
+    NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', superuser: 'hdfs', automaticFailover: true }),
+    NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn2', superuser: 'hdfs', automaticFailover: true }),
+  ]);
+  autoConf = writeConf('auto', true);
+  manualConf = writeConf('manual', false);
+});
+
+afterAll(async () => {
+  await stopAllSimProcesses();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const refusal = (port: number) =>
+  `Automatic failover is enabled for NameNode at /127.0.0.1:${port}\n` +
+  'Refusing to manually manage HA state, since it may cause\n' +
+  'a split-brain scenario or other incorrect state.\n' +
+  'If you are very sure you know what you are doing, please \n' +
+  'specify the --forcemanual flag.\n';
+
+describe('haadmin binary against zkfc-sim NameNodes (automatic failover on)', () => {
+  it('-getServiceState prints "standby" and exits 0', async () => {
+    expect(await haadmin(['-getServiceState', 'nn1'])).toEqual({ code: 0, stdout: 'standby\n', stderr: '' });
+    expect(await haadmin(['-ns', 'ns1', '-getServiceState', 'nn2'])).toEqual({ code: 0, stdout: 'standby\n', stderr: '' });
+  });
+
+  it('-checkHealth exits 0 silently when healthy and 255 with "Health check failed" when not', async () => {
+    expect(await haadmin(['-checkHealth', 'nn1'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    await nn1.fault('unhealthy');
+    try {
+      expect(await haadmin(['-checkHealth', 'nn1'])).toEqual({ code: 255, stdout: '', stderr: 'Health check failed: The NameNode has no resources available\n' });
+    } finally {
+      await nn1.fault('none');
+    }
+  });
+
+  it('a user who is not the superuser gets "Operation failed: Access denied ..." (255)', async () => {
+    expect(await haadmin(['-checkHealth', 'nn1'], { user: 'bob' })).toEqual({
+      code: 255,
+      stdout: '',
+      stderr: 'Operation failed: Access denied for user bob. Superuser privilege is required\n',
+    });
+  });
+
+  it('-transitionToActive / -transitionToStandby without --forcemanual are refused (255)', async () => {
+    // -transitionToActive checks the other NameNode first, so it names nn2.
+    expect(await haadmin(['-transitionToActive', 'nn1'])).toEqual({ code: 255, stdout: '', stderr: refusal(nn2.rpcAddress.port) });
+    expect(await haadmin(['-transitionToStandby', 'nn1'])).toEqual({ code: 255, stdout: '', stderr: refusal(nn1.rpcAddress.port) });
+    expect((await nn1.state()).calls.transitionToActive).toBe(0);
+  });
+
+  it('--forcemanual reads the answer from stdin: "N" aborts, "Y" transitions with REQUEST_BY_USER_FORCED', async () => {
+    const no = await haadmin(['-transitionToActive', '--forcemanual', 'nn1'], { stdin: 'N\n' });
+    expect(no.code).toBe(255);
+    expect(no.stderr).toContain('You have specified the --forcemanual flag. This flag is dangerous');
+    expect(no.stderr).toContain('Are you sure you want to continue? (Y or N) ');
+    expect(no.stderr).toMatch(/ERROR ha\.HAAdmin: Aborted\n$/);
+    expect((await nn1.state()).state).toBe('standby');
+
+    const silent = await haadmin(['-transitionToActive', '--forcemanual', 'nn1'], { stdin: '' });
+    expect(silent.code).toBe(255);
+    expect((await nn1.state()).state).toBe('standby');
+
+    const yes = await haadmin(['-transitionToActive', '--forcemanual', 'nn1'], { stdin: 'Y\n' });
+    expect(yes).toMatchObject({ code: 0, stdout: '' });
+    expect(yes.stderr).toMatch(/WARN ha\.HAAdmin: Proceeding with manual HA state management even though\nautomatic failover is enabled for NameNode at \/127\.0\.0\.1:\d+\n/);
+    expect(await haadmin(['-getServiceState', 'nn1'])).toMatchObject({ code: 0, stdout: 'active\n' });
+
+    const back = await haadmin(['-transitionToStandby', '-forcemanual', 'nn1'], { stdin: 'yes\n' });
+    expect(back.code).toBe(0);
+    expect(await haadmin(['-getServiceState', 'nn1'])).toMatchObject({ stdout: 'standby\n' });
+  });
+
+  it('-getAllServiceState prints one padded line per NameNode and exits 0, even when one is down', async () => {
+    // Java prints InetSocketAddress.getHostName(): a reverse lookup of the literal IP.
+    const host = await lookupService('127.0.0.1', 0).then(
+      (r) => r.hostname,
+      () => '127.0.0.1',
+    );
+    const run = await haadmin(['-getAllServiceState']);
+    expect(run).toEqual({
+      code: 0,
+      stdout: `${`${host}:${nn1.rpcAddress.port}`.padEnd(50)} standby   \n${`${host}:${nn2.rpcAddress.port}`.padEnd(50)} standby   \n`,
+      stderr: '',
+    });
+    const withDead = writeConf('dead', true, { 'dfs.namenode.rpc-address.ns1.nn2': '127.0.0.1:1' });
+    const partial = await haadmin(['-getAllServiceState'], { conf: withDead });
+    expect(partial.code).toBe(0);
+    const lines = partial.stdout.split('\n');
+    expect(lines[0]).toBe(`${`${host}:${nn1.rpcAddress.port}`.padEnd(50)} standby   `);
+    expect(lines[1]).toMatch(new RegExp(`^${host.replace(/\./g, '\\.')}:1 +Failed to connect: .*ECONNREFUSED`));
+  });
+
+  it('usage errors and unknown ids exit 255 with Hadoop\'s texts', async () => {
+    const unknown = await haadmin(['-bogus']);
+    expect(unknown.code).toBe(255);
+    expect(unknown.stderr).toMatch(/^bogus: Unknown command\nUsage: haadmin \[-ns <nameserviceId>\]\n/);
+    const noArgs = await haadmin([]);
+    expect(noArgs.code).toBe(255);
+    expect(noArgs.stderr).toMatch(/^Usage: haadmin \[-ns <nameserviceId>\]\n {4}\[-checkHealth <serviceId>\]/);
+    expect(await haadmin(['-getServiceState', 'nn3'])).toEqual({
+      code: 255,
+      stdout: '',
+      stderr: "Illegal argument: Unable to determine service address for namenode 'nn3'\n",
+    });
+    expect(await haadmin(['-getServiceState'])).toEqual({
+      code: 255,
+      stdout: '',
+      stderr: 'getServiceState: incorrect number of arguments\nUsage: haadmin [-ns <nameserviceId>] [-getServiceState <serviceId>]\n',
+    });
+    expect(await haadmin(['-help', 'checkHealth'])).toEqual({
+      code: 0,
+      stdout: '-checkHealth [<serviceId>]: Requests that the service perform a health check.\nThe HAAdmin tool will exit with a non-zero exit code\nif the check fails.\n',
+      stderr: '',
+    });
+  });
+});
+
+describe('haadmin binary with automatic failover off', () => {
+  it('manual -transitionToActive refuses while the other NameNode is active, works after it stands down', async () => {
+    // A pair that runs manual failover on both sides (NameNodes and configuration).
+    const manualNn1 = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', superuser: 'hdfs', automaticFailover: false, initialState: 'active' });
+    const manualNn2 = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn2', superuser: 'hdfs', automaticFailover: false });
+    const conf = writeConf('manual-pair', false, {
+      'dfs.namenode.rpc-address.ns1.nn1': `127.0.0.1:${manualNn1.rpcAddress.port}`,
+      'dfs.namenode.rpc-address.ns1.nn2': `127.0.0.1:${manualNn2.rpcAddress.port}`,
+    });
+    try {
+      expect(await haadmin(['-transitionToActive', 'nn2'], { conf })).toEqual({
+        code: 255,
+        stdout: '',
+        stderr: 'transitionToActive: Node nn1 is already active\nUsage: haadmin [-ns <nameserviceId>] [-transitionToActive [--forceactive] <serviceId>]\n',
+      });
+      expect(await haadmin(['-transitionToStandby', 'nn1'], { conf })).toEqual({ code: 0, stdout: '', stderr: '' });
+      expect(await haadmin(['-transitionToActive', 'nn2'], { conf })).toEqual({ code: 0, stdout: '', stderr: '' });
+      expect((await manualNn2.state()).state).toBe('active');
+      expect((await manualNn1.state()).state).toBe('standby');
+    } finally {
+      await Promise.all([manualNn1.stop(), manualNn2.stop()]);
+    }
+  });
+
+  it('the NameNode\'s own gate answers when the configuration disagrees with it', async () => {
+    // manualConf says manual, but nn1/nn2 run automatic failover: the NameNode refuses REQUEST_BY_USER.
+    expect(await haadmin(['-transitionToStandby', 'nn1'], { conf: manualConf })).toEqual({
+      code: 255,
+      stdout: '',
+      stderr: 'Operation failed: Manual HA control for this NameNode is disallowed, because automatic HA is enabled.\n',
+    });
+  });
+
+  it('a stopped NameNode: "Operation failed" and 255', async () => {
+    const lone = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', superuser: 'hdfs' });
+    const conf = writeConf('stopped', true, { 'dfs.namenode.rpc-address.ns1.nn1': `127.0.0.1:${lone.rpcAddress.port}` });
+    expect((await haadmin(['-getServiceState', 'nn1'], { conf })).stdout).toBe('standby\n');
+    await lone.stop();
+    const run = await haadmin(['-getServiceState', 'nn1'], { conf });
+    expect(run.code).toBe(255);
+    expect(run.stderr).toMatch(/^Operation failed: .*ECONNREFUSED.*\n$/);
+  });
+});
