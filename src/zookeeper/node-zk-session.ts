@@ -271,7 +271,7 @@ export class NodeZkSession implements ZkSession {
       const { dropped } = this.internals.check();
       if (dropped !== undefined) {
         this.log.warn(
-          { reason: dropped.reason, silentMs: dropped.silentMs, limitMs: dropped.limitMs, server: dropped.server },
+          { reason: dropped.reason, silentMs: Math.round(dropped.silentMs), limitMs: dropped.limitMs, server: dropped.server },
           'zookeeper connection silent too long, dropping it',
         );
       }
@@ -312,7 +312,7 @@ export class NodeZkSession implements ZkSession {
         cancelDeadline();
         this.outstanding.delete(entry);
         onSettled?.(result);
-        this.log.debug({ op: operation, path, code: result.code, durationMs: this.deps.clock.monotonicMs() - startedMs }, 'zookeeper operation finished');
+        this.log.debug({ op: operation, path, code: result.code, durationMs: Math.round(this.deps.clock.monotonicMs() - startedMs) }, 'zookeeper operation finished');
         resolve(result);
       };
       this.outstanding.add(entry);
