@@ -36,6 +36,8 @@ export interface SshdOptions {
   readonly extraConfig?: readonly string[];
   /** Parent of the temporary directory. Default os.tmpdir(). */
   readonly baseDir?: string;
+  /** The sshd binary. Default /usr/sbin/sshd (Debian's openssh-server). */
+  readonly sshdPath?: string;
   /** How long to wait for the server to answer with its banner. Default 10 s. */
   readonly startTimeoutMs?: number;
 }
@@ -115,7 +117,8 @@ function bannerSeen(host: string, port: number): Promise<boolean> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness> {
-  if (!existsSync(SSHD_PATH)) throw new SshdMissingError(SSHD_PATH);
+  const sshdPath = options.sshdPath ?? SSHD_PATH;
+  if (!existsSync(sshdPath)) throw new SshdMissingError(sshdPath);
   const host = options.listenAddress ?? '127.0.0.1';
   const user = userInfo().username;
   if (process.getuid?.() === 0) {
@@ -170,12 +173,13 @@ async function tryStart(dir: string, host: string, port: number, user: string, o
       '',
     ].join('\n'),
   );
-  const check = spawnSync(SSHD_PATH, ['-t', '-f', configPath], { stdio: 'pipe' });
+  const sshdPath = options.sshdPath ?? SSHD_PATH;
+  const check = spawnSync(sshdPath, ['-t', '-f', configPath], { stdio: 'pipe' });
   if (check.status !== 0) throw new Error(`sshd -t rejected ${configPath}: ${check.stderr.toString()}`);
 
   const logFd = openSync(logPath, 'a');
   // -D: stay in the foreground so the pid is sshd's; -e: log to stderr (our log file).
-  const child = spawn(SSHD_PATH, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', logFd] });
+  const child = spawn(sshdPath, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', logFd] });
   closeSync(logFd);
   installExitHook();
   running.add(child);
@@ -195,8 +199,11 @@ async function tryStart(dir: string, host: string, port: number, user: string, o
   const readLog = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '');
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+  // Our own log line proves that *this* sshd bound the port (a banner alone could come from
+  // another process that took the port between our probe and sshd's bind).
+  const listening = `Server listening on ${host} port ${port}.`;
   while (Date.now() < deadline && !exited) {
-    if (await bannerSeen(host, port)) break;
+    if (readLog().includes(listening) && (await bannerSeen(host, port))) break;
     await sleep(25);
   }
   if (exited || child.pid === undefined) return `sshd exited at start on port ${port}: ${readLog().trim()}`;

@@ -4,14 +4,15 @@
 // fuser). Method: a real sshd on loopback (test/support/sshd-harness.ts); a real `node` TCP
 // listener as the NameNode to kill; a second sshd whose sessions get a PATH with a scripted fake
 // fuser (modes: real, hang, exit 1, exit 2) and an optional nc; an iptables DROP rule on a
-// loopback address for the connect timeout (removed in finally).
+// loopback address for the connect timeout (removed in finally). Also checks the harness's own
+// promises: a missing sshd is an error with install instructions, and stop() leaves nothing behind.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshFence, sshFenceCommands, type SshFenceOptions } from '../../../src/fencing/ssh-fence.js';
-import { startSshd, type SshdHarness } from '../../support/sshd-harness.js';
+import { SshdMissingError, startSshd, type SshdHarness } from '../../support/sshd-harness.js';
 import { captureLogger, closedPort, eventually, isAlive, killQuietly, realClock, spawnListener } from './helpers.js';
 
 let sshd: SshdHarness;
@@ -219,5 +220,22 @@ describe('sshfence remote command outcomes (scripted fuser, optional nc)', () =>
     expect(await eventually(() => existsSync(join(fakeBin, 'hang.pid')), 2000)).toBe(true);
     killQuietly(Number(readFileSync(join(fakeBin, 'hang.pid'), 'utf8')));
     setFuserMode('real');
+  });
+});
+
+describe('sshd harness', () => {
+  it('fails (never skips) with install instructions when sshd is missing', async () => {
+    const attempt = startSshd({ sshdPath: '/nonexistent/sbin/sshd' });
+    await expect(attempt).rejects.toBeInstanceOf(SshdMissingError);
+    await expect(attempt).rejects.toThrow(/apt-get install -y openssh-server.*scripts\/ensure-deps\.sh/);
+  });
+
+  it('stop() ends the server and removes its directory', async () => {
+    const server = await startSshd();
+    expect(isAlive(server.pid)).toBe(true);
+    await server.stop();
+    expect(isAlive(server.pid)).toBe(false);
+    expect(existsSync(server.dir)).toBe(false);
+    await server.stop(); // idempotent
   });
 });
