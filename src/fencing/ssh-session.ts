@@ -167,6 +167,7 @@ export class SshSession {
         if (settled) return;
         settled = true;
         cancelTimer();
+        this.client.removeListener('close', onClientClose);
         stdout.end();
         stderr.end();
         for (const [name, splitter] of [['stdout', stdout], ['stderr', stderr]] as const) {
@@ -205,10 +206,7 @@ export class SshSession {
           stream.on('exit', (code: number | null, signal?: string) => {
             exit = code !== null && code !== undefined ? { kind: 'exited', code } : signal ? { kind: 'signaled', signal } : { kind: 'no-status' };
           });
-          stream.on('close', () => {
-            this.client.removeListener('close', onClientClose);
-            finish(exit ?? { kind: 'no-status' });
-          });
+          stream.on('close', () => finish(exit ?? { kind: 'no-status' }));
         });
       } catch (cause) {
         finish({ kind: 'error', message: `cannot run the command on ${this.target}: ${errorMessage(cause)}` });
