@@ -55,8 +55,10 @@ function stdinLines(): { readLine(): Promise<string | undefined>; close(): void 
 
 async function main(): Promise<number> {
   let conf: HadoopConfiguration;
+  let connectTimeoutMs: number;
   try {
     conf = HadoopConfiguration.load(confDir(process.env));
+    connectTimeoutMs = conf.getInt('ipc.client.connect.timeout', 20_000);
   } catch (error) {
     process.stderr.write(`haadmin: ${errorMessage(error)}\n`);
     return 1;
@@ -69,7 +71,6 @@ async function main(): Promise<number> {
     readLine: () => stdin.readLine(),
   };
   try {
-    const connectTimeoutMs = conf.getInt('ipc.client.connect.timeout', 20_000);
     const status = await runHaAdmin(process.argv.slice(2), { conf, clients: new RpcHAServiceClientFactory({ connectTimeoutMs }), io });
     return exitCodeFor(status);
   } finally {

@@ -1,5 +1,5 @@
-// Entry point of `zkfc-sim` (bin/zkfc-sim.js): runs one simulated NameNode process until SIGTERM,
-// or checks transition logs for overlapping active periods. stdout carries exactly one line per
+// Entry point of `zkfc-sim` (bin/zkfc-sim.js): runs one simulated NameNode process until SIGTERM
+// (or SIGINT / SIGHUP), or checks transition logs for overlapping active periods. stdout carries exactly one line per
 // started NameNode, "zkfc-sim namenode <ns>.<nn> rpc=<host>:<port> http=<host>:<port>", so
 // harnesses can read the real ports; logs (pino JSON) go to stderr. Exit codes: 0 clean stop,
 // 1 failure (or exit-on-activate), 2 usage error, 137 `crash` fault; check-transitions exits 1
@@ -67,6 +67,7 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
   // Whatever ends the process, an active NameNode must not look active forever in the log.
   process.on('exit', () => sim.model.recordExit('process exit'));
   process.on('uncaughtException', (error) => {
