@@ -1,9 +1,9 @@
-// Entry point of `zkfc-sim` (bin/zkfc-sim.js): runs one simulated NameNode process until SIGTERM
-// (or SIGINT / SIGHUP), or checks transition logs for overlapping active periods. stdout carries exactly one line per
-// started NameNode, "zkfc-sim namenode <ns>.<nn> rpc=<host>:<port> http=<host>:<port>", so
-// harnesses can read the real ports; logs (pino JSON) go to stderr. Exit codes: 0 clean stop,
-// 1 failure (or exit-on-activate), 2 usage error, 137 `crash` fault; check-transitions exits 1
-// when it finds a split brain or unreadable lines.
+// Entry point of `zkfc-sim` (bin/zkfc-sim.js): runs one simulated NameNode process until
+// SIGTERM (or SIGINT / SIGHUP), or checks transition logs for overlapping active periods. stdout
+// carries exactly one line per started NameNode, "zkfc-sim namenode <ns>.<nn>
+// rpc=<host>:<port> http=<host>:<port>", so harnesses can read the real ports; logs (pino JSON)
+// go to stderr. Exit codes: 0 clean stop, 1 failure (or exit-on-activate), 2 usage error, 137
+// `crash` fault; check-transitions exits 1 when it finds a split brain or unreadable lines.
 
 import { pino } from 'pino';
 import { errorMessage } from '../errors.js';
