@@ -327,6 +327,7 @@ class MemberProcess implements ZooKeeperMember {
       child.once('spawn', () => resolve());
       child.once('error', (error) => reject(new Error(`ZooKeeper member ${this.id}: cannot start ${this.java}: ${error.message}. Install: ${ZOOKEEPER_INSTALL_HINT}`)));
     });
+    child.on('error', () => undefined); // a later signal error must not become an uncaught 'error' event
     child.unref(); // the harness alone never keeps the event loop alive
     this.child = child;
     this.paused = false;
