@@ -7,11 +7,14 @@
 // fence, and exactly Hadoop's trade-off.
 
 import { readFile, stat } from 'node:fs/promises';
-import { Client, utils, type ClientChannel, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
+import ssh2, { type Client as SshClient, type ClientChannel, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../runtime/ports.js';
 import { DEFAULT_OUTPUT_LIMITS, OutputLineSplitter, type OutputLineLimits } from './output-lines.js';
+
+// ssh2 is CommonJS without static named exports: take them from the default export (works in Node and vitest).
+const { Client, utils } = ssh2;
 
 /** Private keys are small; anything larger is the wrong file. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
@@ -135,7 +138,7 @@ export class SshSession {
   private closed = false;
 
   constructor(
-    private readonly client: Client,
+    private readonly client: SshClient,
     private readonly clock: Clock,
     /** user@host:port, for details. */
     readonly target: string,

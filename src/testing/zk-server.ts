@@ -407,6 +407,9 @@ class MemberProcess implements ZooKeeperMember {
 
   async kill(): Promise<void> {
     if (this.child === undefined) return;
+    // Keep the event loop alive while we wait: the child is unref'd, and a plain script whose only
+    // pending work is this wait would otherwise exit with an unsettled promise.
+    this.child.ref();
     this.signal('SIGKILL');
     await this.exited;
   }
@@ -414,6 +417,7 @@ class MemberProcess implements ZooKeeperMember {
   async stop(): Promise<void> {
     if (this.child === undefined) return;
     const exited = this.exited;
+    this.child.ref(); // see kill()
     this.signal('SIGTERM');
     if (this.paused) this.signal('SIGCONT'); // a stopped process handles SIGTERM only once continued
     let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,39 @@
+// Entry point of `zkfc` (bin/zkfc.js): process I/O, signals and the exit code around runZkfc.
+import { createInterface } from 'node:readline';
+import { runZkfc } from '../daemon/daemon.js';
+
+const stopSignal = new Promise<string>((resolve) => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve(signal));
+});
+
+async function confirm(question: string): Promise<boolean> {
+  // Parity: ToolRunner.confirmPrompt — "(Y or N)", repeated until Y/N; end of input is "no".
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
+  try {
+    for (;;) {
+      process.stderr.write(`${question} (Y or N) `);
+      const answer = await new Promise<string | undefined>((resolve) => {
+        rl.once('line', resolve);
+        rl.once('close', () => resolve(undefined));
+      });
+      if (answer === undefined) return false;
+      const normalized = answer.trim().toLowerCase();
+      if (normalized === 'y' || normalized === 'yes') return true;
+      if (normalized === 'n' || normalized === 'no') return false;
+      process.stderr.write('Invalid input: ' + answer + '\n');
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+const code = await runZkfc(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  confirm,
+  env: process.env,
+  stopSignal,
+});
+// Let pino flush, then exit with Hadoop's code (open handles must not keep a stopped daemon alive).
+setTimeout(() => process.exit(code), 50).unref();
+process.exitCode = code;
