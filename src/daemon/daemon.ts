@@ -368,7 +368,9 @@ function applyRecord(record: ControllerRecord, metrics: ZkfcMetrics, status: Sta
       return;
     case 'electorStateChanged':
       metrics.setElectorState(record.to);
-      status.update({ electorState: record.to });
+      // Out of the election (INIT) we hold no session and watch nothing: what we last saw of the
+      // lock is stale, so show none rather than a holder that may be gone.
+      status.update(record.to === 'INIT' ? { electorState: record.to, lockHolder: null } : { electorState: record.to });
       return;
     case 'zkConnectionStateChanged':
       metrics.setZkConnectionState(record.to);
