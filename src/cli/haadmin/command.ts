@@ -1,6 +1,7 @@
 // The shape every haadmin command file has: its usage entry, the options it accepts (parsed the
 // way commons-cli's GnuParser does for HAAdmin: "-opt" or "--opt", anywhere on the line), and
-// `run`, which returns Hadoop's status (0, or -1 for any failure; the process exits with 255).
+// `run`, which returns Hadoop's status (0, or -1 for any failure; the process exits with 255;
+// -status returns its own small codes, see cluster-status.ts).
 
 import type { HaAdminContext } from './context.js';
 import type { CommandUsage } from './usage.js';
@@ -10,6 +11,8 @@ export interface ParsedCommandLine {
   readonly args: readonly string[];
   /** Options given, without dashes ("forcemanual"). */
   readonly options: ReadonlySet<string>;
+  /** Option tokens given, repeats included (commons-cli's getOptions().length; -failover allows 3). */
+  readonly optionCount: number;
 }
 
 export interface HaAdminCommand {

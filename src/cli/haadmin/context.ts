@@ -19,7 +19,9 @@ import {
   type LocalAddressProbe,
 } from '../../config/topology.js';
 import { ZkfcError } from '../../errors.js';
-import type { HAServiceClient, HAServiceClientFactory } from '../../runtime/ports.js';
+import type { HAServiceClient, HAServiceClientFactory, ZkfcClient, ZkfcClientFactory } from '../../runtime/ports.js';
+import { consoleLine, type ConsoleLevel, type ConsoleLog } from './console-log.js';
+import type { ZkfcStatusFetcher } from './zkfc-status-client.js';
 
 /** Where a command writes and how it asks; lines are written with a trailing newline. */
 export interface HaAdminIo {
@@ -87,6 +89,8 @@ export interface HaTarget {
   readonly address: HostPort;
   readonly lifelineAddress?: HostPort;
   readonly autoFailoverEnabled: boolean;
+  /** Port of this NameNode's ZKFC RPC server (dfs.ha.zkfc.port, per-nn resolvable; default 8019). */
+  readonly zkfcPort: number;
   /** NNHAServiceTarget.toString(): "NameNode at <lifeline or service address>". */
   readonly description: string;
 }
@@ -111,7 +115,13 @@ export interface HaAdminTimeouts {
 export interface HaAdminContextOptions {
   readonly conf: HadoopConfiguration;
   readonly clients: HAServiceClientFactory;
+  /** ZKFCProtocol clients (-failover with automatic failover on). */
+  readonly zkfcClients: ZkfcClientFactory;
+  /** GET /status of a zkfc daemon (haadmin -status). */
+  readonly fetchZkfcStatus: ZkfcStatusFetcher;
   readonly io: HaAdminIo;
+  /** Base environment of shell(...) fencing commands (-failover); default: this process's environment. */
+  readonly processEnv?: NodeJS.ProcessEnv;
   /** -ns, when given. */
   readonly nameserviceId?: string;
   readonly naming?: AddressNaming;
@@ -124,16 +134,25 @@ export class HaAdminContext {
   readonly nameserviceId: string | undefined;
   readonly naming: AddressNaming;
   readonly timeouts: HaAdminTimeouts;
+  readonly clients: HAServiceClientFactory;
+  readonly fetchZkfcStatus: ZkfcStatusFetcher;
+  readonly processEnv: NodeJS.ProcessEnv;
   /** REQUEST_BY_USER, or REQUEST_BY_USER_FORCED once --forcemanual was confirmed. */
   requestSource: HARequestSource = 'REQUEST_BY_USER';
-  private readonly clients: HAServiceClientFactory;
-  private readonly open: HAServiceClient[] = [];
+  /** Log lines in Hadoop's console layout on stderr, under any log4j category. */
+  readonly console: ConsoleLog;
+  private readonly zkfcClients: ZkfcClientFactory;
+  private readonly open: Array<HAServiceClient | ZkfcClient> = [];
   private readonly localAddressProbe: LocalAddressProbe | undefined;
 
   constructor(options: HaAdminContextOptions) {
     this.conf = options.conf;
     this.io = options.io;
     this.clients = options.clients;
+    this.zkfcClients = options.zkfcClients;
+    this.fetchZkfcStatus = options.fetchZkfcStatus;
+    this.processEnv = options.processEnv ?? process.env;
+    this.console = { log: (category, level, message) => this.io.err(consoleLine(new Date(), level, category, message)) };
     this.nameserviceId = options.nameserviceId;
     this.naming = options.naming ?? systemAddressNaming;
     this.localAddressProbe = options.localAddressProbe;
@@ -155,6 +174,7 @@ export class HaAdminContext {
       address: target.serviceAddress,
       ...(target.lifelineAddress ? { lifelineAddress: target.lifelineAddress } : {}),
       autoFailoverEnabled: isAutomaticFailoverEnabled(this.conf, nameserviceId),
+      zkfcPort: target.zkfcPort,
       description: `NameNode at ${await this.naming.socketAddress(shown)}`,
     };
   }
@@ -165,20 +185,35 @@ export class HaAdminContext {
    * with a local address); empty when none can be determined.
    */
   async targetIds(): Promise<string[]> {
-    let nameserviceId = this.nameserviceId ?? (this.conf.getTrimmed(DFS_NAMESERVICE_ID) || undefined) ?? getOnlyNameserviceId(this.conf);
-    if (nameserviceId === undefined) {
-      try {
-        nameserviceId = (await detectLocalNamenode(this.conf, this.localAddressProbe)).nameserviceId;
-      } catch {
-        return [];
-      }
+    const nameserviceId = await this.currentNameserviceId();
+    return nameserviceId === undefined ? [] : getNamenodeIds(this.conf, nameserviceId);
+  }
+
+  /**
+   * The nameservice the commands without a target address (-getAllServiceState, -status): -ns,
+   * else dfs.nameservice.id, else the only configured one, else the one with a local NameNode
+   * address (Parity: DFSUtil.getNamenodeNameServiceId); undefined when none can be determined.
+   */
+  async currentNameserviceId(): Promise<string | undefined> {
+    const nameserviceId = this.nameserviceId ?? (this.conf.getTrimmed(DFS_NAMESERVICE_ID) || undefined) ?? getOnlyNameserviceId(this.conf);
+    if (nameserviceId !== undefined) return nameserviceId;
+    try {
+      return (await detectLocalNamenode(this.conf, this.localAddressProbe)).nameserviceId;
+    } catch {
+      return undefined;
     }
-    return getNamenodeIds(this.conf, nameserviceId);
   }
 
   /** A client for one address, closed by closeAll(). */
   client(address: HostPort): HAServiceClient {
     const client = this.clients.create(address);
+    this.open.push(client);
+    return client;
+  }
+
+  /** A ZKFCProtocol client for one address, closed by closeAll(). */
+  zkfcClient(address: HostPort): ZkfcClient {
+    const client = this.zkfcClients.create(address);
     this.open.push(client);
     return client;
   }
@@ -207,9 +242,9 @@ export class HaAdminContext {
     return true;
   }
 
-  /** A log line in the shape of Hadoop's console log4j layout (stderr). */
-  log(level: 'WARN' | 'ERROR' | 'INFO', message: string): void {
-    this.io.err(`${javaTimestamp(new Date())} ${level} ha.HAAdmin: ${message}`);
+  /** A log line in the shape of Hadoop's console log4j layout (stderr), as HAAdmin logs. */
+  log(level: ConsoleLevel, message: string): void {
+    this.console.log('ha.HAAdmin', level, message);
   }
 
   /**
@@ -240,10 +275,4 @@ export class HaAdminContext {
     }
     return false;
   }
-}
-
-/** log4j ISO8601 pattern: "2024-05-01 12:34:56,789". */
-function javaTimestamp(date: Date): string {
-  const p = (n: number, width = 2): string => String(n).padStart(width, '0');
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())},${p(date.getMilliseconds(), 3)}`;
 }

@@ -3,18 +3,25 @@
 // failures to output (Parity: ToolRunner + DFSHAAdmin.runCmd + HAAdmin.run):
 //   IllegalArgumentException (bad ids, bad config)  → "Illegal argument: <msg>", -1
 //   IOException (RPC refused, remote exceptions)     → "Operation failed: <msg>", -1
-// New commands (e.g. -failover) are added to COMMANDS; nothing else changes.
+// Beyond Hadoop: `status` is accepted for -status, and with --json (read commands) the runner
+// also reports these failures as a JSON document on stdout (json-output.ts).
+// New commands are added to COMMANDS; nothing else changes.
 
 import { ConfigError } from '../../errors.js';
 import { HadoopConfiguration } from '../../config/hadoop-conf.js';
 import { RemoteError, RpcTransportError } from '../../ipc/errors.js';
 import type { LocalAddressProbe } from '../../config/topology.js';
-import type { HAServiceClientFactory } from '../../runtime/ports.js';
+import { RpcZkfcClientFactory } from '../../hadoop/zkfc-client.js';
+import type { HAServiceClientFactory, ZkfcClientFactory } from '../../runtime/ports.js';
 import { checkHealth } from './check-health.js';
 import { FAILED, OK, type HaAdminCommand, type ParsedCommandLine } from './command.js';
 import { HaAdminContext, IllegalArgumentError, type AddressNaming, type HaAdminIo } from './context.js';
+import { failover } from './failover.js';
 import { getAllServiceState } from './get-all-service-state.js';
 import { getServiceState } from './get-service-state.js';
+import { jsonError, printJson } from './json-output.js';
+import { status } from './status.js';
+import { fetchZkfcStatusOverHttp, type ZkfcStatusFetcher } from './zkfc-status-client.js';
 import { transitionToActive } from './transition-to-active.js';
 import { transitionToObserver } from './transition-to-observer.js';
 import { transitionToStandby } from './transition-to-standby.js';
@@ -24,8 +31,10 @@ const HELP_USAGE: CommandUsage = { name: '-help', args: '<command>', help: 'Disp
 
 export const COMMANDS: readonly HaAdminCommand[] = [
   checkHealth,
+  failover,
   getAllServiceState,
   getServiceState,
+  status,
   transitionToActive,
   transitionToObserver,
   transitionToStandby,
@@ -33,13 +42,25 @@ export const COMMANDS: readonly HaAdminCommand[] = [
 
 const USAGES: readonly CommandUsage[] = [...COMMANDS.map((c) => c.usage), HELP_USAGE];
 
+/** Printed after Hadoop's usage text: what this haadmin adds. */
+const EXTENSIONS_USAGE = [
+  'Not in Hadoop: -status (also "status") reports the whole nameservice; -getServiceState,',
+  '-getAllServiceState, -checkHealth and -status take --json for machine-readable output.',
+];
+
 export interface HaAdminDeps {
   /** The configuration from the conf dir (generic -D / -conf options are applied to it here). */
   readonly conf: HadoopConfiguration;
   readonly clients: HAServiceClientFactory;
+  /** ZKFCProtocol clients for -failover with automatic failover on. Default: Hadoop IPC (RpcZkfcClientFactory). */
+  readonly zkfcClients?: ZkfcClientFactory;
+  /** GET /status of a zkfc, for -status. Default: HTTP with undici. */
+  readonly fetchZkfcStatus?: ZkfcStatusFetcher;
   readonly io: HaAdminIo;
   readonly naming?: AddressNaming;
   readonly localAddressProbe?: LocalAddressProbe;
+  /** Base environment of shell(...) fencing commands run by -failover. Default: process.env. */
+  readonly processEnv?: NodeJS.ProcessEnv;
 }
 
 /** Run haadmin with its arguments; resolves with Hadoop's status (0 or -1). */
@@ -78,7 +99,8 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
     }
   }
 
-  const name = rest[0] ?? '';
+  // `haadmin status` reads better than `-status`; every other command keeps Hadoop's dash rule.
+  const name = rest[0] === 'status' ? '-status' : (rest[0] ?? '');
   if (!name.startsWith('-')) {
     io.err(`Bad command '${name}': expected command starting with '-'`);
     printFullUsage(io);
@@ -99,14 +121,26 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
     return FAILED;
   }
 
-  const ctx = new HaAdminContext({
-    conf: deps.conf,
-    clients: deps.clients,
-    io,
-    ...(nameserviceId !== undefined ? { nameserviceId } : {}),
-    ...(deps.naming ? { naming: deps.naming } : {}),
-    ...(deps.localAddressProbe ? { localAddressProbe: deps.localAddressProbe } : {}),
-  });
+  const json = line.options.has('json');
+  let ctx: HaAdminContext;
+  try {
+    ctx = new HaAdminContext({
+      conf: deps.conf,
+      clients: deps.clients,
+      zkfcClients: deps.zkfcClients ?? new RpcZkfcClientFactory({ connectTimeoutMs: deps.conf.getInt('ipc.client.connect.timeout', 20_000) }),
+      fetchZkfcStatus: deps.fetchZkfcStatus ?? fetchZkfcStatusOverHttp,
+      io,
+      ...(nameserviceId !== undefined ? { nameserviceId } : {}),
+      ...(deps.naming ? { naming: deps.naming } : {}),
+      ...(deps.localAddressProbe ? { localAddressProbe: deps.localAddressProbe } : {}),
+      ...(deps.processEnv ? { processEnv: deps.processEnv } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(`Illegal argument: ${error.message}`);
+    if (json) printJson(io, jsonError('illegal-argument', error));
+    return FAILED;
+  }
   try {
     if (line.options.has('forcemanual')) {
       if (!(await ctx.confirmForceManual())) {
@@ -120,10 +154,12 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
   } catch (error) {
     if (error instanceof ConfigError || error instanceof IllegalArgumentError) {
       io.err(`Illegal argument: ${error.message}`);
+      if (json) printJson(io, jsonError('illegal-argument', error));
       return FAILED;
     }
     if (error instanceof RemoteError || error instanceof RpcTransportError) {
       io.err(`Operation failed: ${error.message}`);
+      if (json) printJson(io, jsonError('operation-failed', error));
       return FAILED;
     }
     throw error;
@@ -138,13 +174,13 @@ export function exitCodeFor(status: number): number {
 }
 
 function printFullUsage(io: HaAdminIo): void {
-  for (const line of fullUsage(USAGES)) io.err(line);
+  for (const line of [...fullUsage(USAGES), ...EXTENSIONS_USAGE]) io.err(line);
 }
 
 /** Parity: HAAdmin.help(argv, USAGE_DFS_MERGED). */
 function help(argv: readonly string[], io: HaAdminIo): number {
   if (argv.length === 1) {
-    for (const line of fullUsage(USAGES)) io.out(line);
+    for (const line of [...fullUsage(USAGES), ...EXTENSIONS_USAGE]) io.out(line);
     return OK;
   }
   if (argv.length !== 2) {
@@ -171,6 +207,7 @@ function help(argv: readonly string[], io: HaAdminIo): number {
 export function parseCommandLine(tokens: readonly string[], accepted: readonly string[]): ParsedCommandLine | undefined {
   const args: string[] = [];
   const options = new Set<string>();
+  let optionCount = 0;
   let onlyArgs = false;
   for (const token of tokens) {
     if (onlyArgs || !token.startsWith('-') || token === '-') {
@@ -184,8 +221,9 @@ export function parseCommandLine(tokens: readonly string[], accepted: readonly s
     const optionName = token.replace(/^--?/, '');
     if (!accepted.includes(optionName)) return undefined;
     options.add(optionName);
+    optionCount++;
   }
-  return { args, options };
+  return { args, options, optionCount };
 }
 
 /**

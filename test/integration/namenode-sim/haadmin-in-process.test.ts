@@ -106,15 +106,18 @@ describe('command line errors and help', () => {
 
   it('the full usage lists the commands sorted, then the generic options', async () => {
     const run = await haadmin([], conf);
-    expect(run.err.slice(0, 8)).toEqual([
+    expect(run.err.slice(0, 11)).toEqual([
       USAGE_LINE,
       '    [-checkHealth <serviceId>]',
+      '    [-failover [--forcefence] [--forceactive] <serviceId> <serviceId>]',
       '    [-getAllServiceState]',
       '    [-getServiceState <serviceId>]',
       '    [-help <command>]',
+      '    [-status [--json]]',
       '    [-transitionToActive [--forceactive] <serviceId>]',
       '    [-transitionToObserver <serviceId>]',
       '    [-transitionToStandby <serviceId>]',
+      '',
     ]);
     expect(run.err).toContain('Generic options supported are:');
   });
@@ -132,9 +135,11 @@ describe('command line errors and help', () => {
   });
 
   it('GnuParser-style options: one or two dashes, anywhere; "--" ends options', () => {
-    expect(parseCommandLine(['-forcemanual', 'nn1'], ['forcemanual'])).toEqual({ args: ['nn1'], options: new Set(['forcemanual']) });
-    expect(parseCommandLine(['nn1', '--forcemanual'], ['forcemanual'])).toEqual({ args: ['nn1'], options: new Set(['forcemanual']) });
-    expect(parseCommandLine(['--', '-nn1'], ['forcemanual'])).toEqual({ args: ['-nn1'], options: new Set() });
+    expect(parseCommandLine(['-forcemanual', 'nn1'], ['forcemanual'])).toEqual({ args: ['nn1'], options: new Set(['forcemanual']), optionCount: 1 });
+    expect(parseCommandLine(['nn1', '--forcemanual'], ['forcemanual'])).toEqual({ args: ['nn1'], options: new Set(['forcemanual']), optionCount: 1 });
+    expect(parseCommandLine(['--', '-nn1'], ['forcemanual'])).toEqual({ args: ['-nn1'], options: new Set(), optionCount: 0 });
+    // repeats count, as commons-cli's getOptions() lists every occurrence
+    expect(parseCommandLine(['-forcemanual', '--forcemanual', 'nn1'], ['forcemanual'])?.optionCount).toBe(2);
     expect(parseCommandLine(['--forcefence', 'nn1'], ['forcemanual'])).toBeUndefined();
   });
 

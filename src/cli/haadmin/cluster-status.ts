@@ -1,0 +1,260 @@
+// What `haadmin -status` knows about one nameservice, and how it finds out: every NameNode's HA
+// state over HAServiceProtocol (getServiceStatus, short timeout) and every zkfc's GET /status
+// (health as its HealthMonitor sees it, the lock holder and breadcrumb it last read, fencing
+// readiness of its methods, its last failover), all asked in parallel with bounded timeouts.
+// `collectClusterStatus` does the asking (ports injected, so the sandbox can reuse it);
+// `clusterStatusVerdict` judges the result; rendering is status-table.ts (pure).
+//
+// Exit codes of -status (documented in its help):
+//   0  exactly one NameNode is active and every NameNode and zkfc answered
+//   1  degraded: one NameNode is active, but some NameNode or zkfc did not answer (or a zkfc
+//      answered for a different NameNode than configured)
+//   2  no NameNode reports active
+//   3  more than one NameNode reports active
+// Configuration errors are "Illegal argument: ..." with 255, as for every haadmin command.
+
+import type { HostPort, ActiveNodeInfo, HAServiceState, HealthState } from '../../core/types.js';
+import { getNamenodeIds, getNamenodeTarget, parseHostPort } from '../../config/topology.js';
+import type { HadoopConfiguration } from '../../config/hadoop-conf.js';
+import { ConfigError, errorMessage } from '../../errors.js';
+import type { FencingReadiness, LastFailoverStatus, ZkfcStatus } from '../../observability/status.js';
+import type { HAServiceClientFactory } from '../../runtime/ports.js';
+import { formatHostPort, type ZkfcStatusFetcher } from './zkfc-status-client.js';
+
+export const ZKFC_HTTP_ADDRESS_KEY = 'zkfc.http-address';
+export const ZKFC_HTTP_PORT_DEFAULT = 8021;
+
+/** Defaults of -status: short, so one dead host cannot stall the command. */
+export const STATUS_RPC_TIMEOUT_DEFAULT_MS = 5_000;
+export const STATUS_HTTP_TIMEOUT_DEFAULT_MS = 3_000;
+
+export const StatusExitCode = { OK: 0, DEGRADED: 1, NO_ACTIVE: 2, MULTIPLE_ACTIVE: 3 } as const;
+export type ClusterVerdict = 'ok' | 'degraded' | 'no-active' | 'multiple-active';
+
+/** One NameNode to ask about, with where its zkfc serves /status. */
+export interface NamenodeEndpoint {
+  readonly namenodeId: string;
+  readonly serviceAddress: HostPort;
+  readonly zkfcHttpAddress: HostPort;
+}
+
+export type HaStateProbe =
+  | { readonly ok: true; readonly state: HAServiceState; readonly readyToBecomeActive: boolean | null; readonly notReadyReason: string | null }
+  | { readonly ok: false; readonly error: string };
+
+export type ZkfcProbe =
+  | { readonly ok: true; readonly address: string; readonly status: ZkfcStatus }
+  | { readonly ok: false; readonly address: string; readonly error: string };
+
+export interface NamenodeStatus {
+  readonly namenodeId: string;
+  /** "host:port" of the service RPC address. */
+  readonly address: string;
+  readonly haState: HaStateProbe;
+  readonly zkfc: ZkfcProbe;
+  /** The zkfc's HealthMonitor state; null when its zkfc did not answer. */
+  readonly health: HealthState | null;
+  /** Whether the lock znode names this NameNode; null when no zkfc answered. */
+  readonly holdsLock: boolean | null;
+  /** Readiness of the fencing methods this NameNode's zkfc would use; null when it did not answer. */
+  readonly fencing: readonly FencingReadiness[] | null;
+}
+
+/** The election as one zkfc last read it from ZooKeeper. */
+export interface ElectionView {
+  readonly lockHolder: ActiveNodeInfo | null;
+  readonly breadcrumb: ActiveNodeInfo | null;
+  /** NameNode id whose zkfc reported this view. */
+  readonly reportedBy: string;
+}
+
+export interface ClusterStatus {
+  readonly nameserviceId: string;
+  /** ISO-8601 time the status was collected. */
+  readonly collectedAt: string;
+  readonly namenodes: readonly NamenodeStatus[];
+  /** Lock holder and breadcrumb, from a reachable zkfc (one connected to ZooKeeper preferred); null if none answered. */
+  readonly election: ElectionView | null;
+  /** True when reachable zkfcs disagree about the lock holder or breadcrumb. */
+  readonly electionViewsDiffer: boolean;
+  /** The most recent failover any reachable zkfc performed. */
+  readonly lastFailover: (LastFailoverStatus & { readonly reportedBy: string }) | null;
+  /** NameNode ids that report ACTIVE. */
+  readonly activeNamenodes: readonly string[];
+  /** Things that did not answer or do not add up, one sentence each. */
+  readonly problems: readonly string[];
+  readonly verdict: ClusterVerdict;
+}
+
+export interface CollectClusterStatusOptions {
+  readonly nameserviceId: string;
+  readonly namenodes: readonly NamenodeEndpoint[];
+  readonly clients: HAServiceClientFactory;
+  readonly fetchZkfcStatus: ZkfcStatusFetcher;
+  /** getServiceStatus timeout (also its connect timeout). Default 5000. */
+  readonly rpcTimeoutMs?: number;
+  /** GET /status timeout. Default 3000. */
+  readonly httpTimeoutMs?: number;
+  /** Wall-clock ms for collectedAt. Default Date.now. */
+  readonly wallMs?: () => number;
+}
+
+/**
+ * Where a NameNode's zkfc serves /status: `zkfc.http-address.<ns>.<nn>`, else `.<ns>`, else the
+ * generic key; a wildcard host means "the NameNode's host". When nothing is configured, the
+ * NameNode's service host with port 8021 (the daemon binds loopback by default, so that only
+ * works on the NameNode's own host; configure the key for remote use).
+ */
+export function zkfcHttpAddressFor(conf: HadoopConfiguration, nameserviceId: string, namenodeId: string, serviceHost: string): HostPort {
+  const key = conf.resolveSuffixedKey(ZKFC_HTTP_ADDRESS_KEY, nameserviceId, namenodeId);
+  if (key === undefined) return { host: serviceHost, port: ZKFC_HTTP_PORT_DEFAULT };
+  const parsed = parseHostPort(conf.get(key) ?? '', key, ZKFC_HTTP_PORT_DEFAULT, conf.source(key));
+  return parsed.host === '0.0.0.0' || parsed.host === '::' ? { host: serviceHost, port: parsed.port } : parsed;
+}
+
+/** Every NameNode of the nameservice with its service address and zkfc HTTP address. */
+export function clusterStatusEndpoints(conf: HadoopConfiguration, nameserviceId: string): NamenodeEndpoint[] {
+  const ids = getNamenodeIds(conf, nameserviceId);
+  if (ids.length === 0) {
+    const key = `dfs.ha.namenodes.${nameserviceId}`;
+    throw new ConfigError(`No NameNodes configured for nameservice ${nameserviceId}: ${key} is not set`, key);
+  }
+  return ids.map((namenodeId) => {
+    const target = getNamenodeTarget(conf, nameserviceId, namenodeId);
+    return {
+      namenodeId,
+      serviceAddress: target.serviceAddress,
+      zkfcHttpAddress: zkfcHttpAddressFor(conf, nameserviceId, namenodeId, target.serviceAddress.host),
+    };
+  });
+}
+
+/** Ask every NameNode and every zkfc, in parallel. Never rejects for a failure of a remote part. */
+export async function collectClusterStatus(options: CollectClusterStatusOptions): Promise<ClusterStatus> {
+  const rpcTimeoutMs = options.rpcTimeoutMs ?? STATUS_RPC_TIMEOUT_DEFAULT_MS;
+  const httpTimeoutMs = options.httpTimeoutMs ?? STATUS_HTTP_TIMEOUT_DEFAULT_MS;
+  const collectedAt = new Date((options.wallMs ?? Date.now)()).toISOString();
+  const probes = await Promise.all(
+    options.namenodes.map(async (endpoint) => {
+      const [haState, zkfc] = await Promise.all([
+        probeHaState(options.clients, endpoint.serviceAddress, rpcTimeoutMs),
+        probeZkfc(options.fetchZkfcStatus, endpoint, options.nameserviceId, httpTimeoutMs),
+      ]);
+      return { endpoint, haState, zkfc };
+    }),
+  );
+  return summarize(options.nameserviceId, collectedAt, probes);
+}
+
+async function probeHaState(clients: HAServiceClientFactory, address: HostPort, timeoutMs: number): Promise<HaStateProbe> {
+  const client = clients.create(address, { connectTimeoutMs: timeoutMs });
+  try {
+    const status = await client.getServiceStatus(timeoutMs);
+    return {
+      ok: true,
+      state: status.state,
+      readyToBecomeActive: status.readyToBecomeActive ?? null,
+      notReadyReason: status.notReadyReason ?? null,
+    };
+  } catch (error) {
+    return { ok: false, error: errorMessage(error) };
+  } finally {
+    client.close();
+  }
+}
+
+async function probeZkfc(fetch: ZkfcStatusFetcher, endpoint: NamenodeEndpoint, nameserviceId: string, timeoutMs: number): Promise<ZkfcProbe> {
+  const address = formatHostPort(endpoint.zkfcHttpAddress);
+  try {
+    const status = await fetch(endpoint.zkfcHttpAddress, timeoutMs);
+    // A misconfigured address can reach another NameNode's zkfc; its answer must not be taken for this one's.
+    if (status.nameservice !== nameserviceId || status.namenode !== endpoint.namenodeId) {
+      return {
+        ok: false,
+        address,
+        error: `the zkfc at ${address} serves ${status.nameservice}.${status.namenode}, not ${nameserviceId}.${endpoint.namenodeId} (check ${ZKFC_HTTP_ADDRESS_KEY})`,
+      };
+    }
+    return { ok: true, address, status };
+  } catch (error) {
+    return { ok: false, address, error: errorMessage(error) };
+  }
+}
+
+interface Probe {
+  readonly endpoint: NamenodeEndpoint;
+  readonly haState: HaStateProbe;
+  readonly zkfc: ZkfcProbe;
+}
+
+function sameNode(a: ActiveNodeInfo | null, b: ActiveNodeInfo | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.nameserviceId === b.nameserviceId && a.namenodeId === b.namenodeId && a.hostname === b.hostname && a.port === b.port;
+}
+
+/** Pure: judge the probes (exported for tests and the sandbox). */
+export function summarize(nameserviceId: string, collectedAt: string, probes: readonly Probe[]): ClusterStatus {
+  const reachable = probes.flatMap((p) => (p.zkfc.ok ? [{ namenodeId: p.endpoint.namenodeId, status: p.zkfc.status }] : []));
+  const preferred = reachable.find((r) => r.status.zkConnectionState === 'CONNECTED') ?? reachable[0];
+  const election: ElectionView | null =
+    preferred === undefined ? null : { lockHolder: preferred.status.lockHolder, breadcrumb: preferred.status.breadcrumb, reportedBy: preferred.namenodeId };
+  const connected = reachable.filter((r) => r.status.zkConnectionState === 'CONNECTED');
+  const electionViewsDiffer = connected.some(
+    (r) => election !== null && (!sameNode(r.status.lockHolder, election.lockHolder) || !sameNode(r.status.breadcrumb, election.breadcrumb)),
+  );
+
+  let lastFailover: ClusterStatus['lastFailover'] = null;
+  for (const r of reachable) {
+    const failover = r.status.lastFailover;
+    if (failover !== null && (lastFailover === null || Date.parse(failover.at) > Date.parse(lastFailover.at))) {
+      lastFailover = { ...failover, reportedBy: r.namenodeId };
+    }
+  }
+
+  const lockHolder = election?.lockHolder ?? null;
+  const namenodes: NamenodeStatus[] = probes.map(({ endpoint, haState, zkfc }) => ({
+    namenodeId: endpoint.namenodeId,
+    address: formatHostPort(endpoint.serviceAddress),
+    haState,
+    zkfc,
+    health: zkfc.ok ? zkfc.status.healthState : null,
+    holdsLock: election === null ? null : lockHolder !== null && lockHolder.nameserviceId === nameserviceId && lockHolder.namenodeId === endpoint.namenodeId,
+    fencing: zkfc.ok ? zkfc.status.fencing : null,
+  }));
+
+  const problems: string[] = [];
+  for (const nn of namenodes) {
+    if (!nn.haState.ok) problems.push(`${nn.namenodeId}: NameNode at ${nn.address} did not answer getServiceStatus: ${nn.haState.error}`);
+    if (!nn.zkfc.ok) problems.push(`${nn.namenodeId}: zkfc unreachable: ${nn.zkfc.error}`);
+    else if (nn.health !== null && nn.health !== 'SERVICE_HEALTHY') problems.push(`${nn.namenodeId}: health is ${nn.health}`);
+    for (const method of nn.fencing ?? []) {
+      if (!method.ready) problems.push(`${nn.namenodeId}: fencing method ${method.method} is not ready: ${method.detail}`);
+    }
+  }
+  const activeNamenodes = namenodes.filter((nn) => nn.haState.ok && nn.haState.state === 'ACTIVE').map((nn) => nn.namenodeId);
+  if (activeNamenodes.length === 0) problems.push('no NameNode reports active');
+  if (activeNamenodes.length > 1) problems.push(`several NameNodes report active: ${activeNamenodes.join(', ')}`);
+  if (lockHolder !== null && activeNamenodes.length === 1 && lockHolder.namenodeId !== activeNamenodes[0]) {
+    problems.push(`the lock is held for ${lockHolder.namenodeId}, but ${activeNamenodes[0]} reports active`);
+  }
+  if (electionViewsDiffer) problems.push('zkfcs disagree about the lock holder or breadcrumb (one view may be stale)');
+
+  const everyPartAnswered = namenodes.every((nn) => nn.haState.ok && nn.zkfc.ok);
+  const verdict: ClusterVerdict =
+    activeNamenodes.length > 1 ? 'multiple-active' : activeNamenodes.length === 0 ? 'no-active' : everyPartAnswered ? 'ok' : 'degraded';
+  return { nameserviceId, collectedAt, namenodes, election, electionViewsDiffer, lastFailover, activeNamenodes, problems, verdict };
+}
+
+/** The process exit code for a verdict (see the file comment). */
+export function clusterStatusExitCode(verdict: ClusterVerdict): number {
+  switch (verdict) {
+    case 'ok':
+      return StatusExitCode.OK;
+    case 'degraded':
+      return StatusExitCode.DEGRADED;
+    case 'no-active':
+      return StatusExitCode.NO_ACTIVE;
+    case 'multiple-active':
+      return StatusExitCode.MULTIPLE_ACTIVE;
+  }
+}

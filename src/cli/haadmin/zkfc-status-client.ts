@@ -1,0 +1,188 @@
+// Reads a zkfc daemon's GET /status (the ZkfcStatus JSON of src/observability/status.ts) over
+// HTTP with undici, for `haadmin -status`. Everything is bounded: connect, headers and body
+// timeouts plus an overall deadline, and a cap on the body size. The answer comes from the
+// network, so it is checked field by field; anything malformed is a ZkfcStatusError naming the
+// address and the field, never a crash.
+
+import { Client } from 'undici';
+import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState, HostPort } from '../../core/types.js';
+import { ELECTOR_STATES, HA_SERVICE_STATES, HEALTH_STATES } from '../../core/types.js';
+import { ZkfcError, errorMessage } from '../../errors.js';
+import type { FencingReadiness, LastFailoverStatus, ZkConnectionState, ZkfcStatus } from '../../observability/status.js';
+import { FAILOVER_REASONS, ZK_CONNECTION_STATES } from '../../observability/status.js';
+
+/** Fetches one zkfc's status; rejects with ZkfcStatusError. */
+export type ZkfcStatusFetcher = (address: HostPort, timeoutMs: number) => Promise<ZkfcStatus>;
+
+/** A status that could not be read: unreachable, refused, not JSON, or not a ZkfcStatus. */
+export class ZkfcStatusError extends ZkfcError {
+  readonly code = 'ZKFC_STATUS_UNAVAILABLE';
+  constructor(
+    message: string,
+    /** "host:port" of the zkfc's HTTP listener. */
+    readonly address: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Bound on the /status body: a real snapshot is a few KiB. */
+export const ZKFC_STATUS_MAX_BYTES = 1024 * 1024;
+
+export function formatHostPort({ host, port }: HostPort): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** GET http://<address>/status with undici; one connection, closed afterwards. */
+export const fetchZkfcStatusOverHttp: ZkfcStatusFetcher = async (address, timeoutMs) => {
+  const where = formatHostPort(address);
+  const client = new Client(`http://${where}`, {
+    connectTimeout: timeoutMs,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    maxResponseSize: ZKFC_STATUS_MAX_BYTES,
+    keepAliveTimeout: 1,
+  });
+  try {
+    let text: string;
+    try {
+      const response = await client.request({
+        path: '/status',
+        method: 'GET',
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.body.text();
+      if (response.statusCode !== 200) {
+        throw new ZkfcStatusError(`GET /status on ${where} answered HTTP ${response.statusCode}`, where);
+      }
+    } catch (cause) {
+      if (cause instanceof ZkfcStatusError) throw cause;
+      throw new ZkfcStatusError(`GET /status on ${where} failed: ${describeHttpError(cause, timeoutMs)}`, where, { cause });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (cause) {
+      throw new ZkfcStatusError(`GET /status on ${where} did not return JSON: ${errorMessage(cause)}`, where, { cause });
+    }
+    return parseZkfcStatus(json, where);
+  } finally {
+    client.destroy().catch(() => undefined);
+  }
+};
+
+function describeHttpError(cause: unknown, timeoutMs: number): string {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    if (cause.name === 'TimeoutError' || cause.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+    const nested = cause.cause instanceof Error ? cause.cause.message : undefined;
+    const text = typeof code === 'string' && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
+    return nested !== undefined && !text.includes(nested) ? `${text} (${nested})` : text;
+  }
+  return String(cause);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+class FieldError extends Error {}
+
+type JsonObject = Record<string, unknown>;
+
+function object(value: unknown, field: string): JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FieldError(`${field} is not an object`);
+  return value as JsonObject;
+}
+
+function string(o: JsonObject, key: string, field: string): string {
+  const value = o[key];
+  if (typeof value !== 'string') throw new FieldError(`${field}.${key} is not a string`);
+  return value;
+}
+
+function nullableString(o: JsonObject, key: string, field: string): string | null {
+  return o[key] === null || o[key] === undefined ? null : string(o, key, field);
+}
+
+function number(o: JsonObject, key: string, field: string): number {
+  const value = o[key];
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new FieldError(`${field}.${key} is not a number`);
+  return value;
+}
+
+function oneOf<T extends string>(o: JsonObject, key: string, field: string, allowed: readonly T[]): T {
+  const value = o[key];
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new FieldError(`${field}.${key} is ${JSON.stringify(value)?.slice(0, 60)}, not one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+function activeNodeInfo(value: unknown, field: string): ActiveNodeInfo | null {
+  if (value === null || value === undefined) return null;
+  const o = object(value, field);
+  return {
+    nameserviceId: string(o, 'nameserviceId', field),
+    namenodeId: string(o, 'namenodeId', field),
+    hostname: string(o, 'hostname', field),
+    port: number(o, 'port', field),
+    zkfcPort: number(o, 'zkfcPort', field),
+  };
+}
+
+function fencing(value: unknown): FencingReadiness[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new FieldError('status.fencing is not an array');
+  return value.slice(0, 64).map((entry, index) => {
+    const field = `status.fencing[${index}]`;
+    const o = object(entry, field);
+    if (typeof o['ready'] !== 'boolean') throw new FieldError(`${field}.ready is not a boolean`);
+    return { method: string(o, 'method', field), ready: o['ready'], detail: string(o, 'detail', field), checkedAt: nullableString(o, 'checkedAt', field) };
+  });
+}
+
+function lastFailover(value: unknown): LastFailoverStatus | null {
+  if (value === null || value === undefined) return null;
+  const field = 'status.lastFailover';
+  const o = object(value, field);
+  const phasesObject = o['phases'] === undefined ? {} : object(o['phases'], `${field}.phases`);
+  const phase = (key: string): number => (typeof phasesObject[key] === 'number' ? (phasesObject[key] as number) : 0);
+  return {
+    at: string(o, 'at', field),
+    from: nullableString(o, 'from', field),
+    to: string(o, 'to', field),
+    reason: oneOf(o, 'reason', field, FAILOVER_REASONS),
+    durationMs: number(o, 'durationMs', field),
+    phases: { detectionMs: phase('detectionMs'), electionMs: phase('electionMs'), fencingMs: phase('fencingMs'), promotionMs: phase('promotionMs') },
+  };
+}
+
+/** Check a /status answer field by field; `where` names the source in errors. */
+export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
+  try {
+    const o = object(json, 'status');
+    const haState = o['haState'] === null || o['haState'] === undefined ? null : oneOf<HAServiceState>(o, 'haState', 'status', HA_SERVICE_STATES);
+    return {
+      nameservice: string(o, 'nameservice', 'status'),
+      namenode: string(o, 'namenode', 'status'),
+      namenodeAddress: string(o, 'namenodeAddress', 'status'),
+      haState,
+      healthState: oneOf<HealthState>(o, 'healthState', 'status', HEALTH_STATES),
+      electorState: oneOf<ElectorState>(o, 'electorState', 'status', ELECTOR_STATES),
+      zkConnectionState: oneOf<ZkConnectionState>(o, 'zkConnectionState', 'status', ZK_CONNECTION_STATES),
+      zkSessionId: nullableString(o, 'zkSessionId', 'status'),
+      lockHolder: activeNodeInfo(o['lockHolder'], 'status.lockHolder'),
+      breadcrumb: activeNodeInfo(o['breadcrumb'], 'status.breadcrumb'),
+      fencing: fencing(o['fencing']),
+      lastFailover: lastFailover(o['lastFailover']),
+      cededUntil: nullableString(o, 'cededUntil', 'status'),
+      uptimeSeconds: typeof o['uptimeSeconds'] === 'number' ? o['uptimeSeconds'] : 0,
+      version: typeof o['version'] === 'string' ? o['version'] : '',
+    };
+  } catch (cause) {
+    if (cause instanceof FieldError) throw new ZkfcStatusError(`GET /status on ${where}: not a zkfc status: ${cause.message}`, where, { cause });
+    throw cause;
+  }
+}
