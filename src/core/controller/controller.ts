@@ -102,8 +102,11 @@ export class ZKFailoverController {
   private quitElectionOnBadState = false;
 
   private transitionSeq = 0;
-  private pendingActive: { readonly seq: number; readonly activationId: number } | undefined;
-  private readonly pendingStandby = new Set<number>();
+  private pendingActive: { readonly seq: number; readonly activationId: number; readonly serviceStateVersion: number } | undefined;
+  /** Standby transitions in flight: seq → serviceStateVersion when ordered. */
+  private readonly pendingStandby = new Map<number, number>();
+  /** Bumped by every change of serviceState, so a late transition result cannot undo a newer decision. */
+  private serviceStateVersion = 0;
   private cedeInFlight: { readonly requestId: number; readonly millisToCede: number; readonly seq: number } | undefined;
   private deferred: ControllerEvent[] = [];
 
@@ -317,14 +320,14 @@ export class ZKFailoverController {
       case 'BecomeActive': {
         out.note('info', 'Trying to make local NameNode active...', { target: formatTarget(this.local) });
         const seq = ++this.transitionSeq;
-        this.pendingActive = { seq, activationId: callback.activationId };
+        this.pendingActive = { seq, activationId: callback.activationId, serviceStateVersion: this.serviceStateVersion };
         out.command({ type: 'TransitionLocalToActive', seq, timeoutMs: this.newActiveRpcTimeoutMs });
         return;
       }
       case 'BecomeStandby': {
         out.note('info', 'ZK Election indicated that local NameNode should become standby', { target: formatTarget(this.local) });
         const seq = ++this.transitionSeq;
-        this.pendingStandby.add(seq);
+        this.pendingStandby.set(seq, this.serviceStateVersion);
         out.command({ type: 'TransitionLocalToStandby', seq, timeoutMs: this.gracefulFenceTimeoutMs, purpose: 'electionLost' });
         return;
       }
@@ -390,7 +393,7 @@ export class ZKFailoverController {
       if (ok) {
         const status = `Successfully transitioned ${target} to active state`;
         out.note('info', 'Successfully transitioned local NameNode to active state', { target });
-        this.setServiceState('ACTIVE', 'transitionToActive succeeded', out);
+        if (pendingActive.serviceStateVersion === this.serviceStateVersion) this.setServiceState('ACTIVE', 'transitionToActive succeeded', out);
         this.recordActiveAttempt(true, status, out);
       } else {
         out.note('error', 'Couldn\'t make local NameNode active', { target, error: error ?? null });
@@ -405,11 +408,14 @@ export class ZKFailoverController {
       this.finishCede(ok, error, out);
       return;
     }
-    if (this.pendingStandby.delete(seq)) {
+    const standbyVersion = this.pendingStandby.get(seq);
+    if (standbyVersion !== undefined) {
+      this.pendingStandby.delete(seq);
       if (ok) out.note('info', 'Successfully transitioned local NameNode to standby state');
       else out.note('error', 'Couldn\'t transition local NameNode to standby state', { error: error ?? null });
-      // Parity: serviceState = STANDBY whatever the outcome, unless a later transition was ordered.
-      if (seq === this.transitionSeq) this.setServiceState('STANDBY', 'election lost', out);
+      // Parity: serviceState = STANDBY whatever the outcome (Java sets it right after its blocking
+      // RPC), unless something decided otherwise meanwhile: a later transition, a quit, OBSERVER.
+      if (seq === this.transitionSeq && standbyVersion === this.serviceStateVersion) this.setServiceState('STANDBY', 'election lost', out);
       return;
     }
     out.note('debug', 'Stale transition result ignored', { seq });
@@ -526,6 +532,7 @@ export class ZKFailoverController {
   }
 
   private setServiceState(to: HAServiceState, reason: string, out: StepOutput<ControllerCommand>): void {
+    this.serviceStateVersion++;
     if (to === this.serviceState) return;
     out.stateChange('expected service', this.serviceState, to, reason);
     this.serviceState = to;
@@ -535,6 +542,11 @@ export class ZKFailoverController {
   // cedeActive (spec 7.4)
 
   private onCedeActive(requestId: number, millisToCede: number, requester: string | undefined, out: StepOutput<ControllerCommand>): void {
+    if (!this.healthMonitorStarted) {
+      // Java serves ZKFCProtocol only after ZooKeeper is connected and the health monitor runs.
+      out.command({ type: 'CompleteCedeActive', requestId, ok: false, error: 'ZK Failover Controller is not started yet' });
+      return;
+    }
     if (millisToCede <= 0) {
       out.note('info', 'Cede request withdrawn; rejoining the election if healthy', { requester: requester ?? null });
       this.delayJoiningUntilMs = 0;

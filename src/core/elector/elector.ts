@@ -123,6 +123,8 @@ export class ActiveStandbyElector {
 
   private monitorPending = false;
   private monitorEpoch: number | undefined;
+  /** Epoch on which a lock create is outstanding (never two at once: a second would see NODEEXISTS). */
+  private createPendingEpoch: number | undefined;
 
   private activation: Activation | undefined;
   private nextActivationId = 1;
@@ -465,12 +467,20 @@ export class ActiveStandbyElector {
       this.createAfterConnect = true;
       return;
     }
+    if (this.createPendingEpoch === this.epoch) {
+      // Deviation: Java's client delivers a watch once per Watcher object, so it never races two
+      // creates; we guard explicitly (a duplicate NodeDeleted must not produce a NODEEXISTS that
+      // would make us standby while our first create wins).
+      out.note('info', 'Lock create already in flight; not issuing another');
+      return;
+    }
     this.createRetryCount = 0;
     this.createLockNode(out);
   }
 
   private createLockNode(out: StepOutput<ElectorCommand>): void {
     assert(this.epoch !== undefined && this.appData !== undefined, 'create without session or data');
+    this.createPendingEpoch = this.epoch;
     out.command({ type: 'CreateLockZnode', epoch: this.epoch, path: this.lockPath, data: this.appData });
   }
 
@@ -492,6 +502,7 @@ export class ActiveStandbyElector {
   }
 
   private onCreateResult(code: ZkResultCode, out: StepOutput<ElectorCommand>): void {
+    this.createPendingEpoch = undefined;
     out.note('debug', 'CreateNode result', { code, path: this.lockPath, connectionState: this.connectionState });
     if (code === 'OK') {
       this.becomeActive('create', out);

@@ -1,0 +1,477 @@
+// Simulated NameNodes and the RPC ports that reach them (HAServiceClient), the fencer (graceful
+// transitionToStandby, then methods that really kill the NameNode), and peer ZKFC clients
+// (ZKFCProtocol cedeActive). Faults follow Hadoop's MiniZKFCCluster switches and a bit more:
+// unhealthy, hung (requests wait), slow transitions, crashed (killed, restarted later as standby),
+// fail to become active / standby, observer, and a state that changes behind the ZKFC's back.
+//
+// Semantics that keep the simulation honest:
+// - HA transitions on one NameNode are processed one at a time in arrival order (the NameNode
+//   serialises state changes), so a transitionToActive sent earlier completes before a fencing
+//   transitionToStandby sent later;
+// - a call that times out at the client may still be processed by the NameNode later;
+// - a fencing method that reports success has killed the NameNode process (its queued requests
+//   die with it); there is no "fence" that only pretends.
+
+import {
+  ConnectionClosedError,
+  HealthCheckFailedError,
+  RetriableError,
+  RpcConnectError,
+  RpcTimeoutError,
+  ServiceFailedError,
+  AccessControlError,
+} from '../../src/ipc/errors.js';
+import type { HAServiceState, HARequestSource, HostPort, NamenodeTarget, ServiceStatus } from '../../src/core/types.js';
+import type {
+  FenceAttempt,
+  FenceOutcome,
+  Fencer,
+  HAServiceClient,
+  HAServiceClientFactory,
+  ZkfcClient,
+  ZkfcClientFactory,
+} from '../../src/runtime/ports.js';
+import type { Prng, SimProcess, SimScheduler } from './sim-scheduler.js';
+
+/** What the NameNodes and RPC ports need from the world. */
+export interface SimNetwork {
+  readonly scheduler: SimScheduler;
+  readonly rng: Prng;
+  /** Can a message from host `from` reach host `to` (RPC)? A host always reaches itself. */
+  reachable(from: number, to: number): boolean;
+  /** Invariant hook: a ZKFC on `from` is sending transitionToActive to `nn`. */
+  transitionToActiveSent(from: number, nn: SimNameNode): void;
+  /** Invariant hook: a NameNode's HA state changed. */
+  nameNodeChanged(nn: SimNameNode, why: string): void;
+  /** A NameNode process died (crash or fencing): its supervisor restarts it later. */
+  nameNodeKilled(nn: SimNameNode): void;
+  trace(host: number, msg: string): void;
+}
+
+export type NameNodeProcess = 'running' | 'starting' | 'dead';
+
+const CONNECT_TIMEOUT_MS = 20_000;
+
+export class SimNameNode {
+  process: NameNodeProcess = 'running';
+  haState: HAServiceState = 'STANDBY';
+  healthy = true;
+  hungUntilMs = 0;
+  slowTransitionMs = 0;
+  failToBecomeActive = false;
+  failToBecomeStandby = false;
+  incarnation = 0;
+  activeTransitions = 0;
+  kills = 0;
+  private readonly clients = new Set<SimHAServiceClient>();
+
+  constructor(
+    readonly index: number,
+    readonly target: NamenodeTarget,
+    private readonly net: SimNetwork,
+  ) {}
+
+  /** Active as far as the cluster is concerned: its own state says so and the process exists. */
+  get isActive(): boolean {
+    return this.process !== 'dead' && this.haState === 'ACTIVE';
+  }
+
+  setState(state: HAServiceState, why: string): void {
+    if (this.haState === state) return;
+    this.haState = state;
+    this.net.nameNodeChanged(this, why);
+  }
+
+  attach(client: SimHAServiceClient): void {
+    this.clients.add(client);
+  }
+
+  detach(client: SimHAServiceClient): void {
+    this.clients.delete(client);
+  }
+
+  /** SIGKILL: the process and everything queued in it are gone; connections close. */
+  kill(why: string): void {
+    if (this.process === 'dead') return;
+    this.process = 'dead';
+    this.incarnation++;
+    this.kills++;
+    this.lane.length = 0;
+    this.laneBusy = false;
+    this.hungUntilMs = 0;
+    this.net.trace(this.index, `NameNode killed (${why})`);
+    this.setState('STANDBY', why);
+    for (const client of [...this.clients]) client.connectionLost(this.net.rng.int(1, 5));
+    this.net.nameNodeKilled(this);
+  }
+
+  /** Start a dead NameNode: "still not started" for a while, then STANDBY. */
+  restart(startupMs: number): void {
+    if (this.process !== 'dead') return;
+    this.process = 'starting';
+    this.haState = 'STANDBY';
+    this.slowTransitionMs = 0;
+    const incarnation = this.incarnation;
+    this.net.scheduler.schedule(startupMs, () => {
+      if (this.incarnation !== incarnation || this.process !== 'starting') return;
+      this.process = 'running';
+      this.net.trace(this.index, 'NameNode started');
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Request processing (on arrival)
+
+  /** Health calls: answered as soon as the NameNode is not hung. */
+  handleHealth(method: 'getServiceStatus' | 'monitorHealth', respond: (result: { ok: true; value?: ServiceStatus } | { ok: false; error: Error }) => void): void {
+    const incarnation = this.incarnation;
+    const run = (): void => {
+      if (this.incarnation !== incarnation || this.process === 'dead') return;
+      if (this.hungUntilMs > this.net.scheduler.now()) {
+        this.net.scheduler.schedule(this.hungUntilMs - this.net.scheduler.now(), run);
+        return;
+      }
+      if (this.process === 'starting') return respond({ ok: false, error: remote(RetriableError, 'org.apache.hadoop.ipc.RetriableException', 'NameNode still not started') });
+      if (method === 'getServiceStatus') return respond({ ok: true, value: { state: this.haState, readyToBecomeActive: this.haState !== 'OBSERVER' } });
+      if (!this.healthy) return respond({ ok: false, error: remote(HealthCheckFailedError, 'org.apache.hadoop.ha.HealthCheckFailedException', 'The NameNode has no resources available') });
+      respond({ ok: true });
+    };
+    this.net.scheduler.schedule(1, run);
+  }
+
+  /**
+   * HA transitions: one at a time in arrival order. Each takes 2 ms plus the slowness in force
+   * when it starts, and waits while the NameNode is hung; a NameNode that stops being slow
+   * works off its backlog at normal speed.
+   */
+  handleTransition(to: 'active' | 'standby', source: HARequestSource, respond: (result: { ok: true } | { ok: false; error: Error }) => void): void {
+    this.lane.push({ incarnation: this.incarnation, run: () => this.applyTransition(to, source, respond) });
+    if (!this.laneBusy) this.nextTransition();
+  }
+
+  private readonly lane: { readonly incarnation: number; readonly run: () => void }[] = [];
+  private laneBusy = false;
+
+  private nextTransition(): void {
+    const item = this.lane.shift();
+    if (item === undefined) {
+      this.laneBusy = false;
+      return;
+    }
+    this.laneBusy = true;
+    const { scheduler } = this.net;
+    const complete = (): void => {
+      if (this.incarnation !== item.incarnation || this.process === 'dead') return; // died: kill() cleared the lane
+      if (this.hungUntilMs > scheduler.now()) {
+        scheduler.schedule(this.hungUntilMs - scheduler.now(), complete);
+        return;
+      }
+      item.run();
+      this.nextTransition();
+    };
+    scheduler.schedule(2 + this.slowTransitionMs, complete);
+  }
+
+  private applyTransition(to: 'active' | 'standby', source: HARequestSource, respond: (result: { ok: true } | { ok: false; error: Error }) => void): void {
+    if (this.process === 'starting') return respond({ ok: false, error: remote(RetriableError, 'org.apache.hadoop.ipc.RetriableException', 'NameNode still not started') });
+    if (to === 'active') {
+      if (this.failToBecomeActive) return respond({ ok: false, error: remote(ServiceFailedError, 'org.apache.hadoop.ha.ServiceFailedException', 'injected failure to become active') });
+      if (this.haState === 'OBSERVER') return respond({ ok: false, error: remote(ServiceFailedError, 'org.apache.hadoop.ha.ServiceFailedException', "Cannot transition from 'observer' to 'active'") });
+      if (this.haState !== 'ACTIVE') this.activeTransitions++;
+      this.setState('ACTIVE', 'transitionToActive');
+      return respond({ ok: true });
+    }
+    if (this.haState === 'OBSERVER' && source === 'REQUEST_BY_ZKFC') {
+      return respond({ ok: false, error: remote(AccessControlError, 'org.apache.hadoop.security.AccessControlException', 'Request from ZK failover controller denied since the namenode is in Observer state.') });
+    }
+    if (this.failToBecomeStandby) return respond({ ok: false, error: remote(ServiceFailedError, 'org.apache.hadoop.ha.ServiceFailedException', 'injected failure to become standby') });
+    this.setState('STANDBY', 'transitionToStandby');
+    respond({ ok: true });
+  }
+}
+
+function remote<E extends Error>(
+  ErrorClass: new (fields: { className: string; errorMsg: string; status: 'ERROR'; errorDetail: string }) => E,
+  className: string,
+  message: string,
+): E {
+  return new ErrorClass({ className, errorMsg: message, status: 'ERROR', errorDetail: 'ERROR_APPLICATION' });
+}
+
+type Outcome<T> = { ok: true; value?: T } | { ok: false; error: Error };
+
+/** HAServiceProtocol from a process on host `from` to NameNode `nn`, over one "connection". */
+export class SimHAServiceClient implements HAServiceClient {
+  readonly address: HostPort;
+  private connected = false;
+  private connection = 0;
+  private readonly inFlight = new Map<number, (error: Error) => void>();
+  private nextCall = 1;
+  private readonly listeners = new Set<(reason: Error) => void>();
+
+  constructor(
+    private readonly net: SimNetwork,
+    private readonly process: SimProcess,
+    private readonly from: number,
+    readonly nn: SimNameNode,
+    private readonly connectTimeoutMs = CONNECT_TIMEOUT_MS,
+  ) {
+    this.address = nn.target.serviceAddress;
+  }
+
+  private get where(): string {
+    return `${this.address.host}:${this.address.port}`;
+  }
+
+  private call<T>(method: string, timeoutMs: number, send: (respond: (outcome: Outcome<T>) => void) => void): Promise<T> {
+    if (!this.process.alive) return new Promise<T>(() => undefined);
+    const { scheduler, rng } = this.net;
+    return new Promise<T>((resolve, reject) => {
+      const id = this.nextCall++;
+      let done = false;
+      const finish = (outcome: Outcome<T>): void => {
+        if (done) return;
+        done = true;
+        this.inFlight.delete(id);
+        cancelTimeout();
+        if (!this.process.alive) return;
+        if (outcome.ok) resolve(outcome.value as T);
+        else reject(outcome.error);
+      };
+      this.inFlight.set(id, (error) => finish({ ok: false, error }));
+      const wasConnected = this.connected;
+      const cancelTimeout = scheduler.schedule(wasConnected ? timeoutMs : Math.min(timeoutMs, this.connectTimeoutMs), () => {
+        finish({
+          ok: false,
+          error: this.connected
+            ? new RpcTimeoutError(`Call ${method} to ${this.where} timed out after ${timeoutMs} ms`, this.where, method, id, timeoutMs)
+            : new RpcConnectError(`connect to ${this.where} timed out`, this.where, 'ETIMEDOUT', true),
+        });
+      });
+      const latency = rng.int(1, 4);
+      scheduler.schedule(latency, () => {
+        if (done || !this.net.reachable(this.from, this.nn.index)) return; // black hole: the timeout answers
+        if (this.nn.process === 'dead') {
+          if (this.connected) return; // the close notification answers in-flight calls
+          finish({ ok: false, error: new RpcConnectError(`connect to ${this.where} refused`, this.where, 'ECONNREFUSED', false) });
+          return;
+        }
+        if (!this.connected) {
+          this.connected = true;
+          this.connection++;
+          this.nn.attach(this);
+        }
+        const connection = this.connection;
+        send((outcome) => {
+          // The answer travels back; it is lost if the connection went away meanwhile.
+          scheduler.schedule(rng.int(1, 4), () => {
+            if (connection === this.connection && this.connected && this.net.reachable(this.nn.index, this.from)) finish(outcome);
+          });
+        });
+      });
+    });
+  }
+
+  /** The NameNode died: the connection closes, in-flight calls fail, listeners hear about it. */
+  connectionLost(delayMs: number): void {
+    if (!this.connected) return;
+    this.net.scheduler.schedule(delayMs, () => {
+      if (!this.connected) return;
+      this.connected = false;
+      this.connection++;
+      this.nn.detach(this);
+      const reason = new ConnectionClosedError(`connection to ${this.where} closed by peer`, this.where);
+      for (const fail of [...this.inFlight.values()]) fail(reason);
+      if (!this.process.alive) return;
+      for (const listener of [...this.listeners]) listener(reason);
+    });
+  }
+
+  monitorHealth(timeoutMs: number): Promise<void> {
+    return this.call<void>('monitorHealth', timeoutMs, (respond) => this.nn.handleHealth('monitorHealth', (r) => respond(r.ok ? { ok: true } : r)));
+  }
+
+  getServiceStatus(timeoutMs: number): Promise<ServiceStatus> {
+    return this.call<ServiceStatus>('getServiceStatus', timeoutMs, (respond) =>
+      this.nn.handleHealth('getServiceStatus', (r) => respond(r.ok ? { ok: true, value: r.value as ServiceStatus } : r)),
+    );
+  }
+
+  transitionToActive(source: HARequestSource, timeoutMs: number): Promise<void> {
+    this.net.transitionToActiveSent(this.from, this.nn);
+    return this.call<void>('transitionToActive', timeoutMs, (respond) => this.nn.handleTransition('active', source, respond));
+  }
+
+  transitionToStandby(source: HARequestSource, timeoutMs: number): Promise<void> {
+    return this.call<void>('transitionToStandby', timeoutMs, (respond) => this.nn.handleTransition('standby', source, respond));
+  }
+
+  transitionToObserver(_source: HARequestSource, _timeoutMs: number): Promise<void> {
+    return Promise.reject(new Error('transitionToObserver is not used by the ZKFC'));
+  }
+
+  onConnectionClosed(listener: (reason: Error) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    if (this.connected) {
+      this.connected = false;
+      this.connection++;
+      this.nn.detach(this);
+    }
+    const reason = new ConnectionClosedError(`connection to ${this.where} closed`, this.where);
+    for (const fail of [...this.inFlight.values()]) fail(reason);
+  }
+}
+
+export class SimHAServiceClientFactory implements HAServiceClientFactory {
+  constructor(
+    private readonly net: SimNetwork,
+    private readonly process: SimProcess,
+    private readonly from: number,
+    private readonly nameNodes: readonly SimNameNode[],
+  ) {}
+
+  create(address: HostPort, options?: { readonly connectTimeoutMs?: number }): HAServiceClient {
+    const nn = this.nameNodes.find((candidate) => candidate.target.serviceAddress.host === address.host && candidate.target.serviceAddress.port === address.port);
+    if (nn === undefined) throw new Error(`no NameNode at ${address.host}:${address.port}`);
+    return new SimHAServiceClient(this.net, this.process, this.from, nn, options?.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fencing
+
+export type SimFenceMethod = 'sshfence' | 'powerfence';
+
+/** Fence switches the world flips (MiniZKFCCluster.setFailToFence and friends). */
+export interface FenceFaults {
+  /** sshfence fails against this NameNode (e.g. fuser missing, key refused). */
+  readonly sshBroken: boolean[];
+  /** The power-fencing controller is broken for this NameNode. */
+  readonly powerBroken: boolean[];
+}
+
+export class SimFencer implements Fencer {
+  constructor(
+    private readonly net: SimNetwork,
+    private readonly process: SimProcess,
+    private readonly from: number,
+    private readonly nameNodes: readonly SimNameNode[],
+    private readonly methods: readonly SimFenceMethod[],
+    private readonly faults: FenceFaults,
+    /** Mutation for checker tests: report success without touching the NameNode. */
+    private readonly lying = false,
+  ) {}
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => this.process.later(ms, resolve));
+  }
+
+  async fenceOldActive(target: NamenodeTarget): Promise<FenceOutcome> {
+    const nn = this.nameNodes.find((candidate) => candidate.target.namenodeId === target.namenodeId);
+    if (nn === undefined) return { fenced: false, graceful: false, attempts: [{ method: 'target-check', outcome: 'error', durationMs: 0, detail: 'unknown target' }] };
+    const attempts: FenceAttempt[] = [];
+    const { scheduler, rng } = this.net;
+    let started = scheduler.now();
+    if (this.lying) {
+      await this.sleep(10);
+      return { fenced: true, graceful: false, attempts: [{ method: 'shell(/bin/true)', outcome: 'success', durationMs: 10, detail: 'lied' }] };
+    }
+    const client = new SimHAServiceClient(this.net, this.process, this.from, nn, 5000);
+    try {
+      await client.transitionToStandby('REQUEST_BY_ZKFC', 5000);
+      attempts.push({ method: 'graceful', outcome: 'success', durationMs: scheduler.now() - started, detail: '' });
+      return { fenced: true, graceful: true, attempts };
+    } catch (error) {
+      attempts.push({ method: 'graceful', outcome: error instanceof RpcTimeoutError ? 'timeout' : 'failure', durationMs: scheduler.now() - started, detail: error instanceof Error ? error.message : String(error) });
+    } finally {
+      client.close();
+    }
+    for (const method of this.methods) {
+      started = scheduler.now();
+      if (method === 'sshfence') {
+        if (!this.net.reachable(this.from, nn.index)) {
+          await this.sleep(3000); // ssh connect timeout (dfs.ha.fencing.ssh.connect-timeout, shortened)
+          attempts.push({ method: 'sshfence', outcome: 'timeout', durationMs: scheduler.now() - started, detail: 'ssh connect timed out' });
+          continue;
+        }
+        await this.sleep(rng.int(20, 400));
+        if (this.faults.sshBroken[nn.index] === true || !this.net.reachable(this.from, nn.index)) {
+          attempts.push({ method: 'sshfence', outcome: 'failure', durationMs: scheduler.now() - started, detail: 'fuser failed' });
+          continue;
+        }
+        nn.kill(`sshfence from host ${this.from}`);
+        attempts.push({ method: 'sshfence', outcome: 'success', durationMs: scheduler.now() - started, detail: 'killed' });
+        return { fenced: true, graceful: false, attempts };
+      }
+      await this.sleep(rng.int(500, 2500));
+      if (this.faults.powerBroken[nn.index] === true) {
+        attempts.push({ method: 'powerfence', outcome: 'failure', durationMs: scheduler.now() - started, detail: 'power controller unavailable' });
+        continue;
+      }
+      nn.kill(`power fence from host ${this.from}`);
+      attempts.push({ method: 'powerfence', outcome: 'success', durationMs: scheduler.now() - started, detail: 'powered off' });
+      return { fenced: true, graceful: false, attempts };
+    }
+    return { fenced: false, graceful: false, attempts };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peer ZKFCs (ZKFCProtocol)
+
+/** What a peer ZKFC exposes to ZKFCProtocol callers (the FailoverController of that host, if up). */
+export interface SimZkfcEndpoint {
+  cedeActive(millisToCede: number, requester: string): Promise<void>;
+}
+
+export class SimZkfcClientFactory implements ZkfcClientFactory {
+  constructor(
+    private readonly net: SimNetwork,
+    private readonly process: SimProcess,
+    private readonly from: number,
+    private readonly hostOf: (address: HostPort) => number,
+    private readonly endpoint: (host: number) => SimZkfcEndpoint | undefined,
+  ) {}
+
+  create(address: HostPort): ZkfcClient {
+    const to = this.hostOf(address);
+    const { net, process, from } = this;
+    const where = `${address.host}:${address.port}`;
+    const endpoint = this.endpoint;
+    return {
+      address,
+      cedeActive(millisToCede: number, timeoutMs: number): Promise<void> {
+        if (!process.alive) return new Promise<void>(() => undefined);
+        return new Promise<void>((resolve, reject) => {
+          let done = false;
+          const finish = (error?: Error): void => {
+            if (done) return;
+            done = true;
+            cancel();
+            if (!process.alive) return;
+            if (error === undefined) resolve();
+            else reject(error);
+          };
+          const cancel = net.scheduler.schedule(timeoutMs, () => finish(new RpcTimeoutError(`Call cedeActive to ${where} timed out after ${timeoutMs} ms`, where, 'cedeActive', 0, timeoutMs)));
+          net.scheduler.schedule(net.rng.int(1, 4), () => {
+            if (!net.reachable(from, to)) return;
+            const peer = endpoint(to);
+            if (peer === undefined) return finish(new RpcConnectError(`connect to ${where} refused`, where, 'ECONNREFUSED', false));
+            peer.cedeActive(millisToCede, `zkfc on host ${from}`).then(
+              () => net.scheduler.schedule(net.rng.int(1, 4), () => finish()),
+              (error: unknown) => net.scheduler.schedule(net.rng.int(1, 4), () => finish(error instanceof Error ? error : new Error(String(error)))),
+            );
+          });
+        });
+      },
+      gracefulFailover(): Promise<void> {
+        return Promise.reject(new Error('not used in the simulation'));
+      },
+      close(): void {},
+    };
+  }
+}

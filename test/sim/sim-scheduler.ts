@@ -1,0 +1,191 @@
+// The simulation's time and randomness: a discrete-event scheduler on a simulated clock, a seeded
+// PRNG, and per-process clocks. Nothing here reads a real clock or starts a real timer; the run is
+// a pure function of the seed. After each event the scheduler lets pending promise continuations
+// run (a bounded number of microtask turns) before the clock moves again, so an async chain that a
+// port result starts completes "at the same simulated instant".
+
+import type { Cancel, Clock } from '../../src/runtime/ports.js';
+
+/** mulberry32: small, fast, good enough for fault injection; fully determined by the seed. */
+export class Prng {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = (seed ^ 0x9e3779b9) >>> 0;
+    for (let i = 0; i < 4; i++) this.next();
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Integer in [min, max]. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    const item = items[Math.floor(this.next() * items.length)];
+    if (item === undefined) throw new Error('pick from an empty list');
+    return item;
+  }
+}
+
+interface ScheduledEvent {
+  readonly atMs: number;
+  readonly seq: number;
+  readonly run: () => void;
+  cancelled: boolean;
+}
+
+/** Binary min-heap on (atMs, seq): events at the same time run in the order they were scheduled. */
+class EventHeap {
+  private readonly items: ScheduledEvent[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(event: ScheduledEvent): void {
+    const items = this.items;
+    items.push(event);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = items[parent] as ScheduledEvent;
+      if (before(p, event)) break;
+      items[i] = p;
+      i = parent;
+    }
+    items[i] = event;
+  }
+
+  peek(): ScheduledEvent | undefined {
+    return this.items[0];
+  }
+
+  pop(): ScheduledEvent | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined || items.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      let child = left;
+      if (right < items.length && before(items[right] as ScheduledEvent, items[left] as ScheduledEvent)) child = right;
+      if (before(last, items[child] as ScheduledEvent)) break;
+      items[i] = items[child] as ScheduledEvent;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
+}
+
+function before(a: ScheduledEvent, b: ScheduledEvent): boolean {
+  return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);
+}
+
+export class SimScheduler {
+  private readonly heap = new EventHeap();
+  private seq = 0;
+  private nowMs = 0;
+  /** Bumped by every schedule(): lets the microtask flush notice that continuations did work. */
+  activity = 0;
+  eventsRun = 0;
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  schedule(delayMs: number, run: () => void): Cancel {
+    const event: ScheduledEvent = { atMs: this.nowMs + Math.max(0, delayMs), seq: this.seq++, run, cancelled: false };
+    this.heap.push(event);
+    this.activity++;
+    return () => {
+      event.cancelled = true;
+    };
+  }
+
+  /** Run events in time order up to `untilMs`; `afterEach` runs after every event (invariants). */
+  async runUntil(untilMs: number, afterEach: () => void): Promise<void> {
+    for (;;) {
+      const next = this.heap.peek();
+      if (next === undefined || next.atMs > untilMs) break;
+      this.heap.pop();
+      if (next.cancelled) continue;
+      this.nowMs = next.atMs;
+      this.eventsRun++;
+      next.run();
+      await this.flushMicrotasks();
+      afterEach();
+    }
+    if (untilMs > this.nowMs) this.nowMs = untilMs;
+  }
+
+  /** Let promise continuations run; stop after two quiet rounds (bounded). */
+  async flushMicrotasks(): Promise<void> {
+    let quiet = 0;
+    for (let round = 0; round < 64 && quiet < 2; round++) {
+      const before = this.activity;
+      await undefined;
+      await undefined;
+      await undefined;
+      quiet = this.activity === before ? quiet + 1 : 0;
+    }
+  }
+}
+
+/**
+ * One simulated process: its Clock stops delivering callbacks once the process is killed, and the
+ * sim ports created for it check `alive` before they deliver anything (a SIGKILLed daemon does
+ * nothing more, and its promises simply never settle).
+ */
+export class SimProcess {
+  alive = true;
+
+  constructor(
+    readonly scheduler: SimScheduler,
+    readonly name: string,
+  ) {}
+
+  kill(): void {
+    this.alive = false;
+  }
+
+  /** Schedule `run` unless the process is dead by then. */
+  later(delayMs: number, run: () => void): Cancel {
+    return this.scheduler.schedule(delayMs, () => {
+      if (this.alive) run();
+    });
+  }
+}
+
+export class SimClock implements Clock {
+  constructor(private readonly process: SimProcess) {}
+
+  monotonicMs(): number {
+    return this.process.scheduler.now();
+  }
+
+  wallMs(): number {
+    // A fixed epoch keeps records deterministic.
+    return 1_700_000_000_000 + this.process.scheduler.now();
+  }
+
+  schedule(delayMs: number, callback: () => void): Cancel {
+    return this.process.later(delayMs, callback);
+  }
+}
