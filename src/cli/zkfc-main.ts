@@ -8,15 +8,16 @@ const stopSignal = new Promise<string>((resolve) => {
 
 async function confirm(question: string): Promise<boolean> {
   // Parity: ToolRunner.confirmPrompt — "(Y or N)", repeated until Y/N; end of input is "no".
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
+  // The async iterator queues lines: piped input arrives in one chunk, and a line emitted while
+  // no 'line' listener is attached (between two questions) would otherwise be lost.
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
   try {
     for (;;) {
       process.stderr.write(`${question} (Y or N) `);
-      const answer = await new Promise<string | undefined>((resolve) => {
-        rl.once('line', resolve);
-        rl.once('close', () => resolve(undefined));
-      });
-      if (answer === undefined) return false;
+      const next = await lines.next();
+      if (next.done === true) return false;
+      const answer = String(next.value);
       const normalized = answer.trim().toLowerCase();
       if (normalized === 'y' || normalized === 'yes') return true;
       if (normalized === 'n' || normalized === 'no') return false;

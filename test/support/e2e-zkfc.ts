@@ -288,8 +288,14 @@ export class ZkTestClient {
     return new Promise((resolve, reject) => this.client.getChildren(path, (error, children) => (error ? reject(error) : resolve(children))));
   }
 
-  getAcl(path: string): Promise<ACL[]> {
-    return new Promise((resolve, reject) => this.client.getACL(path, (error, acls) => (error ? reject(error) : resolve(acls))));
+  /** The znode's ACL. (The library's objects carry the permission bits as `permission`, not as its typings' `perms`.) */
+  getAcl(path: string): Promise<Array<{ scheme: string; id: string; perms: number }>> {
+    return new Promise((resolve, reject) =>
+      this.client.getACL(path, (error, acls) => {
+        if (error) reject(error);
+        else resolve(acls.map((a) => ({ scheme: a.id.scheme, id: a.id.id, perms: (a as unknown as { permission: number }).permission })));
+      }),
+    );
   }
 
   create(path: string, data: Uint8Array, mode: 'EPHEMERAL' | 'PERSISTENT', acl: ACL[] = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('world', 'anyone'))]): Promise<void> {
