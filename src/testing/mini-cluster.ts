@@ -32,6 +32,12 @@ export interface MiniClusterOptions {
   /** Environment for the zkfc daemons. */
   readonly zkfcEnv?: Readonly<Record<string, string>>;
   readonly logLevel?: string;
+  /**
+   * Called synchronously right after a NameNode or daemon process is spawned, long before it can
+   * open a connection (Node needs tens of milliseconds to start): e.g. to move it into a cgroup
+   * that a firewall rule matches (src/testing/partition.ts).
+   */
+  readonly onSpawn?: (kind: 'namenode' | 'zkfc', namenodeId: string, child: ChildProcess) => void;
 }
 
 export interface NodeHandle {
@@ -176,6 +182,7 @@ export class MiniCluster {
     ];
     const child = this.spawnLogged(args, node.simLog, {});
     node.sim = child;
+    this.options.onSpawn?.('namenode', id, child);
     writeFileSync(node.pidFile, String(child.pid));
     await waitForLine(child, node.simLog, /rpc=\S+ http=\S+/, 20_000, `NameNode ${id}`);
   }
@@ -251,6 +258,7 @@ export class MiniCluster {
     const node = this.node(id);
     const child = this.spawnLogged([...this.zkfcArgs(id), ...extraArgs], node.zkfcLog, this.zkfcEnv());
     node.zkfc = child;
+    this.options.onSpawn?.('zkfc', id, child);
     await this.waitForZkfcStatus(id, 20_000);
     return child;
   }
