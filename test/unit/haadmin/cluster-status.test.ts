@@ -1,0 +1,293 @@
+// Goal: `haadmin -status` collects the right facts and judges them as documented: HA state per
+// NameNode over RPC, health / lock / breadcrumb / fencing / last failover from each zkfc's
+// /status, "zkfc unreachable" when a zkfc does not answer (or answers for another NameNode), the
+// verdicts and exit codes (0 ok, 1 degraded, 2 no active, 3 several active), the zkfc HTTP
+// address resolution, and the exact text of the rendered table.
+// Method: simulated NameNodes in-process over real loopback TCP and the daemon's real
+// StatusServer (scripted status) over real HTTP, through collectClusterStatus with the real
+// RPC client and the undici fetcher; the renderer and the verdict are pure and checked directly.
+import { afterEach, describe, expect, it } from 'vitest';
+import { HadoopConfiguration } from '../../../src/config/hadoop-conf.js';
+import type { HostPort } from '../../../src/core/types.js';
+import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
+import {
+  clusterStatusEndpoints,
+  clusterStatusExitCode,
+  collectClusterStatus,
+  summarize,
+  zkfcHttpAddressFor,
+  type NamenodeEndpoint,
+} from '../../../src/cli/haadmin/cluster-status.js';
+import { renderStatusTable } from '../../../src/cli/haadmin/status-table.js';
+import { fetchZkfcStatusOverHttp } from '../../../src/cli/haadmin/zkfc-status-client.js';
+import { SimNamenode, type SimNamenodeOptions } from '../../../src/namenode-sim/sim-namenode.js';
+import { activeNode, startStatusListener, zkfcStatus, type StatusListener } from './zkfc-status-fixture.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+});
+
+async function sim(namenodeId: string, options: Partial<SimNamenodeOptions> = {}): Promise<SimNamenode> {
+  const started = await SimNamenode.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', ...options });
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+async function listener(...args: Parameters<typeof startStatusListener>): Promise<StatusListener> {
+  const started = await startStatusListener(...args);
+  cleanups.push(() => started.close());
+  return started;
+}
+
+const clients = new RpcHAServiceClientFactory({ effectiveUser: 'hdfs', connectTimeoutMs: 2_000 });
+const DEAD: HostPort = { host: '127.0.0.1', port: 1 };
+
+function collect(namenodes: NamenodeEndpoint[]) {
+  return collectClusterStatus({
+    nameserviceId: 'ns1',
+    namenodes,
+    clients,
+    fetchZkfcStatus: fetchZkfcStatusOverHttp,
+    rpcTimeoutMs: 2_000,
+    httpTimeoutMs: 2_000,
+    wallMs: () => Date.parse('2024-05-01T12:00:00.000Z'),
+  });
+}
+
+describe('collectClusterStatus against NameNodes and zkfc listeners', () => {
+  it('a healthy pair: verdict ok (exit 0), lock on the active, breadcrumb and last failover from the zkfcs', async () => {
+    const nn1 = await sim('nn1', { initialState: 'ACTIVE' });
+    const nn2 = await sim('nn2');
+    const lock = activeNode('nn1', nn1.rpcAddress);
+    const failover = { at: '2024-05-01T11:00:00.000Z', from: 'nn2', to: 'nn1', reason: 'graceful' as const, durationMs: 812, phases: { detectionMs: 1, electionMs: 20, fencingMs: 0, promotionMs: 790 } };
+    const z1 = await listener(zkfcStatus('nn1', { haState: 'ACTIVE', electorState: 'ACTIVE', lockHolder: lock, breadcrumb: lock, lastFailover: failover }));
+    const z2 = await listener(zkfcStatus('nn2', { lockHolder: lock, breadcrumb: lock }));
+    const status = await collect([
+      { namenodeId: 'nn1', serviceAddress: nn1.rpcAddress, zkfcHttpAddress: z1.address },
+      { namenodeId: 'nn2', serviceAddress: nn2.rpcAddress, zkfcHttpAddress: z2.address },
+    ]);
+    expect(status.verdict).toBe('ok');
+    expect(clusterStatusExitCode(status.verdict)).toBe(0);
+    expect(status.activeNamenodes).toEqual(['nn1']);
+    expect(status.namenodes.map((nn) => [nn.namenodeId, nn.haState.ok && nn.haState.state, nn.health, nn.holdsLock])).toEqual([
+      ['nn1', 'ACTIVE', 'SERVICE_HEALTHY', true],
+      ['nn2', 'STANDBY', 'SERVICE_HEALTHY', false],
+    ]);
+    expect(status.election).toEqual({ lockHolder: lock, breadcrumb: lock, reportedBy: 'nn1' });
+    expect(status.lastFailover).toEqual({ ...failover, reportedBy: 'nn1' });
+    expect(status.problems).toEqual([]);
+    expect(status.collectedAt).toBe('2024-05-01T12:00:00.000Z');
+  });
+
+  it('a zkfc that does not answer: "zkfc unreachable", verdict degraded (exit 1); the other zkfc still gives the election', async () => {
+    const nn1 = await sim('nn1', { initialState: 'ACTIVE' });
+    const nn2 = await sim('nn2');
+    const lock = activeNode('nn1', nn1.rpcAddress);
+    const z2 = await listener(zkfcStatus('nn2', { lockHolder: lock, breadcrumb: lock }));
+    const status = await collect([
+      { namenodeId: 'nn1', serviceAddress: nn1.rpcAddress, zkfcHttpAddress: DEAD },
+      { namenodeId: 'nn2', serviceAddress: nn2.rpcAddress, zkfcHttpAddress: z2.address },
+    ]);
+    expect(status.verdict).toBe('degraded');
+    expect(clusterStatusExitCode(status.verdict)).toBe(1);
+    expect(status.namenodes[0]?.zkfc.ok).toBe(false);
+    expect(status.namenodes[0]?.health).toBeNull();
+    expect(status.namenodes[0]?.holdsLock).toBe(true);
+    expect(status.election?.reportedBy).toBe('nn2');
+    expect(status.problems[0]).toMatch(/^nn1: zkfc unreachable: GET \/status on 127\.0\.0\.1:1 failed: .*ECONNREFUSED/);
+    const table = renderStatusTable(status);
+    expect(table.find((line) => line.startsWith('nn1 '))).toMatch(/ active +zkfc unreachable +held +\?$/);
+  });
+
+  it('a NameNode that does not answer while another is active: degraded', async () => {
+    const nn1 = await sim('nn1', { initialState: 'ACTIVE' });
+    const z1 = await listener(zkfcStatus('nn1', { haState: 'ACTIVE' }));
+    const z2 = await listener(zkfcStatus('nn2', { haState: null, healthState: 'SERVICE_NOT_RESPONDING' }));
+    const status = await collect([
+      { namenodeId: 'nn1', serviceAddress: nn1.rpcAddress, zkfcHttpAddress: z1.address },
+      { namenodeId: 'nn2', serviceAddress: DEAD, zkfcHttpAddress: z2.address },
+    ]);
+    expect(status.verdict).toBe('degraded');
+    expect(status.problems).toContainEqual(expect.stringMatching(/^nn2: NameNode at 127\.0\.0\.1:1 did not answer getServiceStatus: .*ECONNREFUSED/));
+    expect(status.problems).toContain('nn2: health is SERVICE_NOT_RESPONDING');
+  });
+
+  it('no active NameNode: exit 2, even when everything answered', async () => {
+    const nn1 = await sim('nn1');
+    const nn2 = await sim('nn2');
+    const z1 = await listener(zkfcStatus('nn1'));
+    const z2 = await listener(zkfcStatus('nn2'));
+    const status = await collect([
+      { namenodeId: 'nn1', serviceAddress: nn1.rpcAddress, zkfcHttpAddress: z1.address },
+      { namenodeId: 'nn2', serviceAddress: nn2.rpcAddress, zkfcHttpAddress: z2.address },
+    ]);
+    expect(status.verdict).toBe('no-active');
+    expect(clusterStatusExitCode(status.verdict)).toBe(2);
+    expect(status.problems).toContain('no NameNode reports active');
+  });
+
+  it('two active NameNodes: exit 3 (checked before anything else)', async () => {
+    const nn1 = await sim('nn1', { initialState: 'ACTIVE' });
+    const nn2 = await sim('nn2', { initialState: 'ACTIVE' });
+    const status = await collect([
+      { namenodeId: 'nn1', serviceAddress: nn1.rpcAddress, zkfcHttpAddress: DEAD },
+      { namenodeId: 'nn2', serviceAddress: nn2.rpcAddress, zkfcHttpAddress: DEAD },
+    ]);
+    expect(status.verdict).toBe('multiple-active');
+    expect(clusterStatusExitCode(status.verdict)).toBe(3);
+    expect(status.election).toBeNull();
+    expect(status.namenodes.every((nn) => nn.holdsLock === null)).toBe(true);
+  });
+
+  it('a zkfc answering for another NameNode (wrong zkfc.http-address) is not believed', async () => {
+    const nn1 = await sim('nn1', { initialState: 'ACTIVE' });
+    const nn2 = await sim('nn2');
+    const z1 = await listener(zkfcStatus('nn1', { haState: 'ACTIVE' }));
+    const status = await collect([
+      { namenodeId: 'nn1', serviceAddress: nn1.rpcAddress, zkfcHttpAddress: z1.address },
+      { namenodeId: 'nn2', serviceAddress: nn2.rpcAddress, zkfcHttpAddress: z1.address },
+    ]);
+    expect(status.verdict).toBe('degraded');
+    const nn2Zkfc = status.namenodes[1]?.zkfc;
+    expect(nn2Zkfc?.ok).toBe(false);
+    expect(nn2Zkfc && !nn2Zkfc.ok ? nn2Zkfc.error : '').toBe(`the zkfc at 127.0.0.1:${z1.address.port} serves ns1.nn1, not ns1.nn2 (check zkfc.http-address)`);
+  });
+});
+
+describe('summarize: the judgement (pure)', () => {
+  const endpoint = (namenodeId: string, port: number): NamenodeEndpoint => ({
+    namenodeId,
+    serviceAddress: { host: 'h', port },
+    zkfcHttpAddress: { host: 'h', port: port + 1 },
+  });
+  const up = (state: 'ACTIVE' | 'STANDBY') => ({ ok: true as const, state, readyToBecomeActive: true, notReadyReason: null });
+
+  it('prefers the view of a zkfc connected to ZooKeeper and flags zkfcs that disagree; picks the newest failover', () => {
+    const a = activeNode('nn1', { host: 'h', port: 1 });
+    const b = activeNode('nn2', { host: 'h', port: 3 });
+    const old = { at: '2024-01-01T00:00:00.000Z', from: null, to: 'nn1', reason: 'initial' as const, durationMs: 5, phases: { detectionMs: 0, electionMs: 0, fencingMs: 0, promotionMs: 5 } };
+    const recent = { ...old, at: '2024-02-01T00:00:00.000Z', from: 'nn1', to: 'nn2', reason: 'election' as const };
+    const status = summarize('ns1', '2024-05-01T00:00:00.000Z', [
+      { endpoint: endpoint('nn1', 1), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { zkConnectionState: 'DISCONNECTED', lockHolder: a, lastFailover: old }) } },
+      { endpoint: endpoint('nn2', 3), haState: up('ACTIVE'), zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { lockHolder: b, breadcrumb: b, lastFailover: recent }) } },
+      { endpoint: endpoint('nn3', 5), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:6', status: zkfcStatus('nn3', { lockHolder: a }) } },
+    ]);
+    expect(status.election).toEqual({ lockHolder: b, breadcrumb: b, reportedBy: 'nn2' });
+    expect(status.electionViewsDiffer).toBe(true);
+    expect(status.lastFailover?.to).toBe('nn2');
+    expect(status.lastFailover?.reportedBy).toBe('nn2');
+    expect(status.namenodes.map((nn) => nn.holdsLock)).toEqual([false, true, false]);
+    expect(status.verdict).toBe('ok');
+    expect(status.problems).toEqual(['zkfcs disagree about the lock holder or breadcrumb (one view may be stale)']);
+  });
+
+  it('reports a lock held for a NameNode other than the active one, and fencing methods that are not ready', () => {
+    const lock = activeNode('nn1', { host: 'h', port: 1 });
+    const status = summarize('ns1', '2024-05-01T00:00:00.000Z', [
+      {
+        endpoint: endpoint('nn1', 1),
+        haState: up('STANDBY'),
+        zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { lockHolder: lock, fencing: [{ method: 'sshfence', ready: false, detail: 'key file unreadable', checkedAt: null }] }) },
+      },
+      { endpoint: endpoint('nn2', 3), haState: up('ACTIVE'), zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { lockHolder: lock }) } },
+    ]);
+    expect(status.problems).toEqual([
+      'nn1: fencing method sshfence is not ready: key file unreadable',
+      'the lock is held for nn1, but nn2 reports active',
+    ]);
+  });
+});
+
+describe('renderStatusTable (pure)', () => {
+  it('renders the table, election, last failover, fencing and verdict exactly', () => {
+    const lock = activeNode('nn1', { host: '10.0.0.1', port: 8020 });
+    const status = summarize('ns1', '2024-05-01T12:00:00.000Z', [
+      {
+        endpoint: { namenodeId: 'nn1', serviceAddress: { host: '10.0.0.1', port: 8020 }, zkfcHttpAddress: { host: '10.0.0.1', port: 8021 } },
+        haState: { ok: true, state: 'ACTIVE', readyToBecomeActive: true, notReadyReason: null },
+        zkfc: {
+          ok: true,
+          address: '10.0.0.1:8021',
+          status: zkfcStatus('nn1', {
+            lockHolder: lock,
+            breadcrumb: lock,
+            fencing: [{ method: 'sshfence(hdfs:22)', ready: true, detail: 'ssh to 10.0.0.2:22 ok', checkedAt: '2024-05-01T11:59:00.000Z' }],
+            lastFailover: { at: '2024-05-01T11:00:00.000Z', from: 'nn2', to: 'nn1', reason: 'election', durationMs: 4200, phases: { detectionMs: 3000, electionMs: 40, fencingMs: 800, promotionMs: 360 } },
+          }),
+        },
+      },
+      {
+        endpoint: { namenodeId: 'nn2', serviceAddress: { host: '10.0.0.2', port: 8020 }, zkfcHttpAddress: { host: '10.0.0.2', port: 8021 } },
+        haState: { ok: true, state: 'STANDBY', readyToBecomeActive: false, notReadyReason: 'safemode' },
+        zkfc: { ok: false, address: '10.0.0.2:8021', error: 'GET /status on 10.0.0.2:8021 failed: connect ECONNREFUSED' },
+      },
+    ]);
+    expect(renderStatusTable(status)).toEqual([
+      'Nameservice ns1 (collected 2024-05-01T12:00:00.000Z)',
+      '',
+      'NAMENODE  ADDRESS        HA STATE             HEALTH            LOCK  FENCING',
+      'nn1       10.0.0.1:8020  active               SERVICE_HEALTHY   held  1/1 ready',
+      'nn2       10.0.0.2:8020  standby (not ready)  zkfc unreachable  -     ?',
+      '',
+      'Lock holder:    nn1 (ns1, 10.0.0.1:8020, zkfc port 8019)',
+      'Breadcrumb:     nn1 (ns1, 10.0.0.1:8020, zkfc port 8019)',
+      '                (as last read by the zkfc of nn1)',
+      'Last failover:  nn2 -> nn1 at 2024-05-01T11:00:00.000Z, reason election, took 4200 ms',
+      '                (detection 3000 ms, election 40 ms, fencing 800 ms, promotion 360 ms; reported by the zkfc of nn1)',
+      '',
+      'Fencing (as each zkfc checks the methods it would use):',
+      '  nn1  sshfence(hdfs:22)  ready  ssh to 10.0.0.2:22 ok  (checked 2024-05-01T11:59:00.000Z)',
+      '',
+      'Problems:',
+      '  - nn2: zkfc unreachable: GET /status on 10.0.0.2:8021 failed: connect ECONNREFUSED',
+      '',
+      'Verdict: DEGRADED: one active NameNode, but not every NameNode or zkfc answered (exit 1)',
+    ]);
+  });
+
+  it('without any zkfc answer the election is "unknown"', () => {
+    const status = summarize('ns1', 't', [
+      {
+        endpoint: { namenodeId: 'nn1', serviceAddress: { host: 'h', port: 1 }, zkfcHttpAddress: { host: 'h', port: 2 } },
+        haState: { ok: false, error: 'connect ECONNREFUSED' },
+        zkfc: { ok: false, address: 'h:2', error: 'down' },
+      },
+    ]);
+    const lines = renderStatusTable(status);
+    expect(lines).toContain('Lock holder:    unknown (no zkfc answered)');
+    expect(lines).toContain('Last failover:  unknown (no zkfc answered)');
+    expect(lines.find((l) => l.startsWith('nn1'))).toBe('nn1       h:1      unreachable  zkfc unreachable  ?     ?');
+    expect(lines.at(-1)).toBe('Verdict: NO ACTIVE NAMENODE (exit 2)');
+  });
+});
+
+describe('where each zkfc serves /status', () => {
+  const conf = (entries: Record<string, string>): HadoopConfiguration =>
+    HadoopConfiguration.fromEntries(
+      {
+        'dfs.nameservices': 'ns1',
+        'dfs.ha.namenodes.ns1': 'nn1,nn2',
+        'dfs.namenode.rpc-address.ns1.nn1': 'host1:8020',
+        'dfs.namenode.rpc-address.ns1.nn2': 'host2:8020',
+        ...entries,
+      },
+      { env: {}, systemProperties: {} },
+    );
+
+  it('per-NameNode key, then per-nameservice, then generic; a wildcard host means the NameNode host; unset means its host:8021', () => {
+    expect(zkfcHttpAddressFor(conf({}), 'ns1', 'nn1', 'host1')).toEqual({ host: 'host1', port: 8021 });
+    expect(zkfcHttpAddressFor(conf({ 'zkfc.http-address': '0.0.0.0:9999' }), 'ns1', 'nn1', 'host1')).toEqual({ host: 'host1', port: 9999 });
+    expect(zkfcHttpAddressFor(conf({ 'zkfc.http-address': '0.0.0.0:9999', 'zkfc.http-address.ns1': 'mgmt:7000' }), 'ns1', 'nn1', 'host1')).toEqual({ host: 'mgmt', port: 7000 });
+    const perNn = conf({ 'zkfc.http-address.ns1': 'mgmt:7000', 'zkfc.http-address.ns1.nn2': 'other:7001' });
+    expect(clusterStatusEndpoints(perNn, 'ns1')).toEqual([
+      { namenodeId: 'nn1', serviceAddress: { host: 'host1', port: 8020 }, zkfcHttpAddress: { host: 'mgmt', port: 7000 } },
+      { namenodeId: 'nn2', serviceAddress: { host: 'host2', port: 8020 }, zkfcHttpAddress: { host: 'other', port: 7001 } },
+    ]);
+  });
+
+  it('a bad value is a ConfigError naming the key; a nameservice without NameNodes too', () => {
+    expect(() => zkfcHttpAddressFor(conf({ 'zkfc.http-address.ns1.nn1': 'host:notaport' }), 'ns1', 'nn1', 'h')).toThrow(/zkfc\.http-address\.ns1\.nn1/);
+    expect(() => clusterStatusEndpoints(conf({}), 'ns9')).toThrow('No NameNodes configured for nameservice ns9: dfs.ha.namenodes.ns9 is not set');
+  });
+});
