@@ -113,13 +113,22 @@ export class CommandExecutor {
         });
         return;
       case 'CreateBreadcrumb':
-        this.zk(command.epoch, (s) => s.create(command.path, command.data, this.options.acl, 'PERSISTENT'), (r) => ({ type: 'BreadcrumbWriteFinished', epoch: command.epoch, code: r.code }));
+        this.zk(command.epoch, (s) => s.create(command.path, command.data, this.options.acl, 'PERSISTENT'), (r) => {
+          if (r.code === 'OK') this.emitOwnBreadcrumb(command.data, command.path);
+          return { type: 'BreadcrumbWriteFinished', epoch: command.epoch, code: r.code };
+        });
         return;
       case 'SetBreadcrumb':
-        this.zk(command.epoch, (s) => s.setData(command.path, command.data, command.version), (r) => ({ type: 'BreadcrumbWriteFinished', epoch: command.epoch, code: r.code }));
+        this.zk(command.epoch, (s) => s.setData(command.path, command.data, command.version), (r) => {
+          if (r.code === 'OK') this.emitOwnBreadcrumb(command.data, command.path);
+          return { type: 'BreadcrumbWriteFinished', epoch: command.epoch, code: r.code };
+        });
         return;
       case 'DeleteBreadcrumb':
-        this.zk(command.epoch, (s) => s.delete(command.path, command.version), (r) => ({ type: 'BreadcrumbDeleteFinished', epoch: command.epoch, code: r.code }));
+        this.zk(command.epoch, (s) => s.delete(command.path, command.version), (r) => {
+          if (r.code === 'OK') this.options.host.emit({ type: 'breadcrumb', info: null });
+          return { type: 'BreadcrumbDeleteFinished', epoch: command.epoch, code: r.code };
+        });
         return;
       case 'ScheduleElectorTimer':
         this.timer(command.delayMs, { type: 'ElectorTimerFired', timer: command.timer, token: command.token });
@@ -256,6 +265,11 @@ export class CommandExecutor {
         return { type: 'LockMonitorFinished', epoch, code: result.code };
       },
     );
+  }
+
+  private emitOwnBreadcrumb(data: Uint8Array, path: string): void {
+    const decoded = this.decodeForCore(data, path);
+    this.options.host.emit({ type: 'breadcrumb', info: decoded.ok ? decoded.info : null });
   }
 
   /** Status only: who holds the lock (the core does not need it). */

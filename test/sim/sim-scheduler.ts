@@ -135,6 +135,25 @@ export class SimScheduler {
     if (untilMs > this.nowMs) this.nowMs = untilMs;
   }
 
+  /** Like runUntil, but stops as soon as `done()` holds after an event; returns whether it did. */
+  async runUntilTrue(untilMs: number, afterEach: () => void, done: () => boolean): Promise<boolean> {
+    if (done()) return true;
+    for (;;) {
+      const next = this.heap.peek();
+      if (next === undefined || next.atMs > untilMs) break;
+      this.heap.pop();
+      if (next.cancelled) continue;
+      this.nowMs = next.atMs;
+      this.eventsRun++;
+      next.run();
+      await this.flushMicrotasks();
+      afterEach();
+      if (done()) return true;
+    }
+    if (untilMs > this.nowMs) this.nowMs = untilMs;
+    return done();
+  }
+
   /** Let promise continuations run; stop after two quiet rounds (bounded). */
   async flushMicrotasks(): Promise<void> {
     let quiet = 0;

@@ -631,6 +631,33 @@ export class SimWorld implements SimNetwork {
     await this.scheduler.runUntil(this.scheduler.now() + ms, () => this.afterEvent());
   }
 
+  /** Run (checking invariants) until `condition` holds or `limitMs` passes; returns whether it held. */
+  async runUntil(condition: () => boolean, limitMs: number): Promise<boolean> {
+    return this.scheduler.runUntilTrue(this.scheduler.now() + limitMs, () => this.afterEvent(), condition);
+  }
+
+  /** Indexes of the NameNodes that are active right now. */
+  activeNameNodes(): number[] {
+    return this.nameNodes.filter((nn) => nn.isActive).map((nn) => nn.index);
+  }
+
+  /** Index of the host whose current session owns the lock, or null. */
+  lockHolder(): number | null {
+    const lock = this.zk.znode(LOCK_PATH);
+    if (lock === undefined) return null;
+    return this.zk.sessions.get(lock.ephemeralOwner)?.host ?? null;
+  }
+
+  breadcrumbHolder(): string | null {
+    const crumb = this.zk.znode(BREADCRUMB_PATH);
+    if (crumb === undefined) return null;
+    try {
+      return decodeActiveNodeInfo(crumb.data).namenodeId;
+    } catch {
+      return null;
+    }
+  }
+
   /** Mark the start of the liveness window (scenario tests). */
   markHealed(): void {
     this.healedAtMs = this.scheduler.now();
