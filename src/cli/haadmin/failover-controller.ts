@@ -13,6 +13,11 @@
 // Failures are FailoverFailedError (printed as "Failover failed: <message>"); the messages and
 // the log lines on stderr are Hadoop's. Parity: FailoverController (Hadoop 3.3).
 //
+// Deliberate difference: in the fail-back the nodes' transition states swap with their roles (the
+// failed target is now moved to STANDBY, the old active to ACTIVE). Hadoop keeps the states
+// DFSHAAdmin set at the start, so a shell(...) fencer that fences `$source_*` (or the second
+// part of `shell(a,b)`) would fence the very NameNode being failed back to.
+//
 // Not promised: atomicity. As in Hadoop, a failover that fails half way can leave no active
 // NameNode; the messages say what happened.
 
@@ -122,7 +127,8 @@ export class FailoverController {
         try {
           // Fence the to-node unconditionally (it may still be becoming active, e.g. we timed
           // out waiting for it) and force the from-node active: it was active when we started.
-          await this.failover(toNode, fromNode, true, true);
+          // The nodes swap roles, and so do their transition states (see the file comment).
+          await this.failover({ ...toNode, transitionTargetState: 'STANDBY' }, { ...fromNode, transitionTargetState: 'ACTIVE' }, true, true);
         } catch (error) {
           if (!(error instanceof FailoverFailedError)) throw error;
           message += `. Failback to ${fromNode.description} failed (${error.message})`;

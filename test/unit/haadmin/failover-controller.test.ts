@@ -259,9 +259,10 @@ describe('manual failover: fencing failures and fail-back', () => {
     expect(error.message).toBe(`Unable to failover to NameNode at /127.0.0.1:${nn2.rpcAddress.port}`);
     expect(nn1.model.currentState()).toBe('ACTIVE');
     expect(nn2.model.currentState()).toBe('STANDBY');
-    // Fail-back = failover(nn2, nn1, forceFence, forceActive) with nn2's fencer; the nodes keep the
-    // states the failover gave them, so nn1 is still the STANDBY-bound (source_) one.
-    expect(w.fenceCalls()).toEqual([`source nn1 127.0.0.1:${nn1.rpcAddress.port} target=`, `target nn2 127.0.0.1:${nn2.rpcAddress.port} source=`]);
+    // Fail-back = failover(nn2, nn1, forceFence, forceActive) with nn2's fencer. The roles swap
+    // and so do the transition states (unlike Hadoop): nn1, becoming active again, is fenced first
+    // as target_*, then nn2, the node being fenced, as source_*.
+    expect(w.fenceCalls()).toEqual([`target nn1 127.0.0.1:${nn1.rpcAddress.port} source=`, `source nn2 127.0.0.1:${nn2.rpcAddress.port} target=`]);
     expect(w.lines.some((l) => l.startsWith(`ERROR ha.FailoverController: Unable to make NameNode at /127.0.0.1:${nn2.rpcAddress.port} active (Simulated failure`))).toBe(true);
   });
 
