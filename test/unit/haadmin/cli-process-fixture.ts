@@ -1,0 +1,65 @@
+// Test fixture for the e2e tests of the built `haadmin` binary: generated Hadoop conf dirs
+// (hdfs-site.xml / core-site.xml in a temp dir) and running `node bin/haadmin.js` as a child
+// process with a hard kill after a deadline, collecting exit code, stdout and stderr.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+export const HAADMIN = join(REPO_ROOT, 'bin/haadmin.js');
+
+/** Write hdfs-site.xml (the given properties) and core-site.xml into `<dir>/<name>`; returns the dir. */
+export function writeConfDir(dir: string, name: string, properties: Record<string, string>): string {
+  const confDir = join(dir, name);
+  mkdirSync(confDir, { recursive: true });
+  const escape = (text: string): string => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  const body = Object.entries(properties)
+    .map(([k, v]) => `  <property>\n    <name>${escape(k)}</name>\n    <value>${escape(v)}</value>\n  </property>`)
+    .join('\n');
+  writeFileSync(join(confDir, 'hdfs-site.xml'), `<?xml version="1.0"?>\n<configuration>\n${body}\n</configuration>\n`);
+  writeFileSync(
+    join(confDir, 'core-site.xml'),
+    '<?xml version="1.0"?>\n<configuration>\n  <property><name>fs.defaultFS</name><value>hdfs://ns1</value></property>\n</configuration>\n',
+  );
+  return confDir;
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliOptions {
+  readonly conf: string;
+  readonly user?: string;
+  readonly stdin?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** SIGKILL after this long (default 60 s); the result then has code null. */
+  readonly timeoutMs?: number;
+}
+
+/** Run the built haadmin with `args`; resolves when it exits (never rejects for its exit code). */
+export function runHaAdminProcess(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [HAADMIN, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, HADOOP_CONF_DIR: options.conf, HADOOP_USER_NAME: options.user ?? 'hdfs', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+    child.stdin.end(options.stdin ?? '');
+  });
+}
