@@ -1,0 +1,655 @@
+// The harness of the fault catalogue, the chaos runner and the benchmark: a MiniCluster (3-member
+// ZooKeeper ensemble, simulated NameNodes, zkfc daemons as real processes, configured only through
+// generated Hadoop XML) plus everything needed to hurt it and to judge the outcome:
+//
+// Fencing, as an operator would configure it (dfs.ha.fencing.methods), in this order:
+//   shell(<base>/fence.sh $target_namenodeid)   kills the simulated NameNode by its pid file
+//                                                (fence-sim), recording the kill for the oracle
+//   sshfence(root:<sshd port>)                   against a real local sshd with the key in
+//                                                dfs.ha.fencing.ssh.private-key-files; the remote
+//                                                `fuser -v -k -n tcp <rpc port>` kills it
+// How the oracle learns when an sshfence-killed NameNode died: the sshd sessions run with a PATH
+// whose first entry holds a `fuser` shim. The shim lists the pids on the port, runs the real
+// /usr/bin/fuser with Hadoop's exact arguments, waits until those processes are dead and appends
+// their end time (CLOCK_MONOTONIC from /proc/timer_list) to ends.jsonl - before the ssh command
+// returns, so strictly before the daemon can promote the new active. The shim only observes; the
+// kill is the real fuser's. The harness's fault switch (fence-mode file) can make the shell
+// method defer to sshfence, hang (bounded by zkfc.fencing.shell.timeout.ms) or fail a number of
+// rounds (both methods) - the catalogue's fencer faults.
+//
+// Faults: SIGKILL/SIGSTOP/SIGCONT of NameNodes and daemons, simulator faults (POST /sim/fault),
+// ZooKeeper member kill/restart (leader, quorum), one daemon partitioned from ZooKeeper
+// (src/testing/partition.ts), fencer faults. Every injection and heal is journaled with a
+// monotonic timestamp so failure messages interleave it with the NameNodes' transitions.
+//
+// Oracle (src/testing/oracle.ts): no two NameNodes active at the same moment (transition logs +
+// ends), and awaitSteady(): exactly one active NameNode, the lock znode and the breadcrumb name
+// it, exactly one controller believes it is active and its session owns the lock, within a bound.
+//
+// A controller may be a Java-compatible peer instead of our daemon (src/testing/java-peer.ts).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { decodeActiveNodeInfo } from '../hadoop/active-node-info.js';
+import type { TransitionLogEntry } from '../namenode-sim/transition-log.js';
+import type { ActiveNodeInfo } from '../core/types.js';
+import { SystemClock } from '../runtime/system-clock.js';
+import type { ZkSession } from '../runtime/ports.js';
+import { NodeZkSessionFactory } from '../zookeeper/node-zk-session.js';
+import { MiniCluster, REPO_ROOT, sleep, tail, type ExitInfo } from './mini-cluster.js';
+import { assertNoSplitBrain, formatTimeline, monoNowNs, OracleViolationError, type JournalEntry, type OracleInput } from './oracle.js';
+import { ZkPartitioner } from './partition.js';
+import { startSshd, type SshdHarness } from './sshd.js';
+import { ZkfcError } from '../errors.js';
+
+export type FencingSetup = 'shell' | 'shell-then-ssh';
+
+/** The fencer fault switch, read by fence.sh and the fuser shim at every fencing attempt. */
+export type FenceMode =
+  | { readonly kind: 'normal' }
+  /** shell(fence.sh) declines at once: sshfence does the work. */
+  | { readonly kind: 'ssh-only' }
+  /** shell(fence.sh) hangs until zkfc.fencing.shell.timeout.ms kills it; sshfence does the work. */
+  | { readonly kind: 'hang' }
+  /** Both methods fail for this many fencing rounds (fence.sh counts down), then work again. */
+  | { readonly kind: 'fail'; readonly rounds: number };
+
+export interface FaultClusterOptions {
+  readonly namenodeIds?: readonly string[];
+  /** ZooKeeper members (default 3: an ensemble). */
+  readonly zookeeperNodes?: number;
+  /** ZooKeeper tickTime (default 250 ms; session expiry is checked at tick granularity). */
+  readonly zookeeperTickMs?: number;
+  readonly zookeeperSyncLimitTicks?: number;
+  readonly zookeeperInitLimitTicks?: number;
+  /** ha.zookeeper.session-timeout.ms (default 3000). */
+  readonly sessionTimeoutMs?: number;
+  /** ha.health-monitor.check-interval.ms (default 500). */
+  readonly checkIntervalMs?: number;
+  /** ha.health-monitor.rpc-timeout.ms (default 2000). */
+  readonly healthRpcTimeoutMs?: number;
+  /** ha.failover-controller.graceful-fence.rpc-timeout.ms (default 1000). */
+  readonly gracefulFenceTimeoutMs?: number;
+  /** zkfc.fencing.shell.timeout.ms (default 5000). */
+  readonly shellFenceTimeoutMs?: number;
+  readonly fencing?: FencingSetup;
+  /** Put every daemon into its own cgroup so it can be partitioned from ZooKeeper (root only). */
+  readonly partitionable?: boolean;
+  /** NameNode ids whose controller is the Java-compatible peer instead of our daemon. */
+  readonly javaPeers?: readonly string[];
+  readonly extraConf?: Readonly<Record<string, string>>;
+  readonly logLevel?: string;
+  readonly baseDir?: string;
+}
+
+export class FaultClusterError extends ZkfcError {
+  readonly code = 'FAULT_CLUSTER';
+}
+
+export interface ElectionZnodes {
+  /** Lock holder and the session owning the lock (0x hex), or null when there is no lock. */
+  readonly lock: { readonly info: ActiveNodeInfo; readonly owner: string } | null;
+  readonly breadcrumb: ActiveNodeInfo | null;
+}
+
+/** What a controller (our daemon or the Java peer) says about itself. */
+export interface ControllerView {
+  readonly namenodeId: string;
+  readonly kind: 'zkfc' | 'java-peer';
+  readonly running: boolean;
+  /** Elector state (INIT/ACTIVE/STANDBY/NEUTRAL), undefined when it does not answer. */
+  readonly electorState: string | undefined;
+  readonly zkSessionId: string | null | undefined;
+  readonly zkConnectionState: string | undefined;
+  readonly healthState: string | undefined;
+}
+
+export interface SteadyState {
+  readonly active: string;
+  /** ms from the call until the state held. */
+  readonly elapsedMs: number;
+}
+
+const NODE = process.execPath;
+
+export class FaultCluster {
+  readonly journal: JournalEntry[] = [];
+  private readonly peers = new Map<string, ChildProcess>();
+  private readonly peerExits = new Map<ChildProcess, Promise<ExitInfo>>();
+  private partitioner: ZkPartitioner | undefined;
+  private readonly zkFactory = new NodeZkSessionFactory({ clock: new SystemClock() });
+  private stopped = false;
+
+  private constructor(
+    readonly mini: MiniCluster,
+    readonly options: FaultClusterOptions,
+    readonly sshd: SshdHarness | undefined,
+    readonly fenceModeFile: string,
+    readonly fenceScript: string,
+  ) {}
+
+  static async start(options: FaultClusterOptions = {}): Promise<FaultCluster> {
+    const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'zkfc-faults-'));
+    mkdirSync(baseDir, { recursive: true });
+    const fencing = options.fencing ?? 'shell-then-ssh';
+    const endsFile = join(baseDir, 'ends.jsonl');
+    const fenceModeFile = join(baseDir, 'fence-mode');
+    writeFileSync(fenceModeFile, 'normal\n');
+    const fenceScript = join(baseDir, 'fence.sh');
+    writeFileSync(fenceScript, fenceScriptText(baseDir, endsFile, fenceModeFile), { mode: 0o755 });
+    const shimDir = join(baseDir, 'sshbin');
+    mkdirSync(shimDir, { recursive: true });
+    writeFileSync(join(shimDir, 'fuser'), fuserShimText(endsFile, fenceModeFile), { mode: 0o755 });
+
+    let sshd: SshdHarness | undefined;
+    const methods = [`shell(${fenceScript} $target_namenodeid)`];
+    const conf: Record<string, string> = {
+      'ha.failover-controller.graceful-fence.rpc-timeout.ms': String(options.gracefulFenceTimeoutMs ?? 1000),
+      'zkfc.fencing.shell.timeout.ms': String(options.shellFenceTimeoutMs ?? 5000),
+    };
+    if (fencing === 'shell-then-ssh') {
+      sshd = await startSshd({ sessionEnv: { PATH: `${shimDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` } });
+      const keyFile = join(baseDir, 'id_ed25519');
+      copyFileSync(sshd.clientKeyPath, keyFile);
+      chmodSync(keyFile, 0o600);
+      methods.push(`sshfence(${sshd.user}:${sshd.port})`);
+      conf['dfs.ha.fencing.ssh.private-key-files'] = keyFile;
+      conf['dfs.ha.fencing.ssh.connect-timeout'] = '5000';
+      conf['zkfc.fencing.ssh.command-timeout.ms'] = '10000';
+    }
+    let cluster: FaultCluster | undefined;
+    let mini: MiniCluster;
+    try {
+      mini = await MiniCluster.start({
+        baseDir,
+        ...(options.namenodeIds !== undefined ? { namenodeIds: options.namenodeIds } : {}),
+        zookeeper: {
+          nodes: options.zookeeperNodes ?? 3,
+          tickMs: options.zookeeperTickMs ?? 250,
+          minSessionMs: 2 * (options.zookeeperTickMs ?? 250),
+          maxSessionMs: 60_000,
+          ...(options.zookeeperSyncLimitTicks !== undefined ? { syncLimitTicks: options.zookeeperSyncLimitTicks } : { syncLimitTicks: 10 }),
+          ...(options.zookeeperInitLimitTicks !== undefined ? { initLimitTicks: options.zookeeperInitLimitTicks } : { initLimitTicks: 40 }),
+        },
+        sessionTimeoutMs: options.sessionTimeoutMs ?? 3000,
+        checkIntervalMs: options.checkIntervalMs ?? 500,
+        healthRpcTimeoutMs: options.healthRpcTimeoutMs ?? 2000,
+        fencingMethods: methods.join('\n'),
+        extraConf: { ...conf, ...(options.extraConf ?? {}) },
+        ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+        onSpawn: (kind, id, child) => {
+          if (kind === 'zkfc' && cluster?.partitioner !== undefined && child.pid !== undefined) cluster.partitioner.adopt(id, child.pid);
+        },
+      });
+    } catch (error) {
+      await sshd?.stop();
+      throw error;
+    }
+    cluster = new FaultCluster(mini, options, sshd, fenceModeFile, fenceScript);
+    if (options.partitionable === true) {
+      try {
+        cluster.partitioner = await ZkPartitioner.create(mini.zk.members.map((m) => m.clientPort));
+      } catch (error) {
+        await cluster.stop();
+        throw error;
+      }
+    }
+    return cluster;
+  }
+
+  get ids(): string[] {
+    return [...this.mini.nodes.keys()];
+  }
+
+  get baseDir(): string {
+    return this.mini.baseDir;
+  }
+
+  get sessionTimeoutMs(): number {
+    return this.mini.sessionTimeoutMs;
+  }
+
+  get checkIntervalMs(): number {
+    return this.mini.checkIntervalMs;
+  }
+
+  get healthRpcTimeoutMs(): number {
+    return this.options.healthRpcTimeoutMs ?? 2000;
+  }
+
+  get gracefulFenceTimeoutMs(): number {
+    return this.options.gracefulFenceTimeoutMs ?? 1000;
+  }
+
+  isJavaPeer(id: string): boolean {
+    return (this.options.javaPeers ?? []).includes(id);
+  }
+
+  note(what: string): bigint {
+    const monoNs = monoNowNs();
+    this.journal.push({ monoNs, what });
+    return monoNs;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Start and stop
+
+  /** Start every NameNode, then every controller; wait for one active. */
+  async startAll(activeTimeoutMs = 30_000): Promise<string> {
+    await Promise.all(this.ids.map((id) => this.mini.startNamenode(id)));
+    for (const id of this.ids) await this.startController(id);
+    return this.mini.waitForActive(activeTimeoutMs);
+  }
+
+  async startController(id: string): Promise<void> {
+    this.note(`start controller ${id}`);
+    if (!this.isJavaPeer(id)) {
+      await this.mini.startZkfc(id);
+      return;
+    }
+    const node = this.mini.node(id);
+    const args = [
+      join(REPO_ROOT, 'dist/testing/java-peer-main.js'),
+      '--quorum', this.mini.zk.connectString,
+      '--session-timeout-ms', String(this.sessionTimeoutMs),
+      '--nameservice', this.mini.nameserviceId,
+      '--self', id,
+      ...this.ids.flatMap((other) => {
+        const n = this.mini.node(other);
+        return ['--namenode', `${other}=127.0.0.1:${n.rpcPort}:${n.zkfcPort}`];
+      }),
+      '--check-interval-ms', String(this.checkIntervalMs),
+      '--health-rpc-timeout-ms', String(this.healthRpcTimeoutMs),
+      '--graceful-fence-timeout-ms', String(this.gracefulFenceTimeoutMs),
+      '--fence-command', `${this.fenceScript} $target_namenodeid`,
+      '--fence-timeout-ms', String(this.options.shellFenceTimeoutMs ?? 5000),
+      '--status-file', this.peerStatusFile(id),
+      '--log-level', this.options.logLevel ?? 'info',
+    ];
+    const fd = openSync(node.zkfcLog, 'a');
+    const child = spawn(NODE, args, { env: { ...process.env, HADOOP_USER_NAME: userInfo().username }, stdio: ['ignore', fd, fd] });
+    this.peers.set(id, child);
+    this.peerExits.set(child, new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))));
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(this.peerStatusFile(id)) || this.readPeerStatus(id)?.pid !== child.pid) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new FaultClusterError(`java peer ${id} exited at start:\n${tail(node.zkfcLog)}`);
+      if (Date.now() > deadline) throw new FaultClusterError(`java peer ${id} did not start within 10 s:\n${tail(node.zkfcLog)}`);
+      await sleep(20);
+    }
+  }
+
+  controllerProcess(id: string): ChildProcess | undefined {
+    return this.isJavaPeer(id) ? this.peers.get(id) : this.mini.node(id).zkfc;
+  }
+
+  controllerRunning(id: string): boolean {
+    const child = this.controllerProcess(id);
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  namenodeRunning(id: string): boolean {
+    const child = this.mini.node(id).sim;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  async stopController(id: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<ExitInfo | undefined> {
+    this.note(`${signal} controller ${id}`);
+    const child = this.controllerProcess(id);
+    if (child === undefined) return undefined;
+    if (this.isJavaPeer(id)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGCONT');
+        child.kill(signal);
+      }
+      const exit = await Promise.race([this.peerExits.get(child)!, sleep(15_000).then(() => undefined)]);
+      if (exit !== undefined) return exit;
+      child.kill('SIGKILL');
+      return this.peerExits.get(child)!;
+    }
+    // A paused daemon cannot handle SIGTERM: let it run first.
+    child.kill('SIGCONT');
+    return this.mini.stopZkfc(id, signal);
+  }
+
+  async killController(id: string): Promise<void> {
+    await this.stopController(id, 'SIGKILL');
+  }
+
+  signalController(id: string, signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.note(`${signal} controller ${id}`);
+    this.controllerProcess(id)?.kill(signal);
+  }
+
+  async killNamenode(id: string): Promise<void> {
+    this.note(`SIGKILL NameNode ${id}`);
+    await this.mini.killNamenode(id);
+  }
+
+  signalNamenode(id: string, signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.note(`${signal} NameNode ${id}`);
+    this.mini.signalNamenode(id, signal);
+  }
+
+  async namenodeFault(id: string, fault: string, extra: Record<string, unknown> = {}): Promise<void> {
+    this.note(`NameNode ${id} fault ${fault}${Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : ''}`);
+    await this.mini.namenodeFault(id, fault, extra);
+  }
+
+  setFenceMode(mode: FenceMode): void {
+    const text = mode.kind === 'fail' ? `fail ${mode.rounds}` : mode.kind;
+    this.note(`fence mode ${text}`);
+    writeFileSync(this.fenceModeFile, `${text}\n`);
+  }
+
+  async partition(id: string): Promise<void> {
+    if (this.partitioner === undefined) throw new FaultClusterError('this cluster was started without partitionable: true');
+    this.note(`partition controller ${id} from ZooKeeper`);
+    await this.partitioner.partition(id);
+  }
+
+  async healPartition(id: string): Promise<void> {
+    if (this.partitioner === undefined) return;
+    this.note(`heal partition of ${id}`);
+    await this.partitioner.heal(id);
+  }
+
+  async killZkMember(memberId: number): Promise<void> {
+    this.note(`SIGKILL ZooKeeper member ${memberId}`);
+    await this.mini.zk.kill(memberId);
+  }
+
+  async restartZkMember(memberId: number, timeoutMs = 60_000): Promise<void> {
+    this.note(`restart ZooKeeper member ${memberId}`);
+    await this.mini.zk.restart(memberId, timeoutMs);
+    this.note(`ZooKeeper member ${memberId} serving`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.partitioner?.healAll();
+    for (const child of this.peers.values()) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await this.peerExits.get(child);
+      }
+    }
+    // Paused processes die from SIGKILL as well; stop() of the mini cluster waits for every exit.
+    await this.mini.stop();
+    await this.partitioner?.dispose();
+    await this.sshd?.stop();
+  }
+
+  cleanUp(): void {
+    this.mini.cleanUp();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Bring everything back
+
+  /**
+   * Undo every fault: heal partitions, resume paused processes, restart stopped ZooKeeper
+   * members, dead NameNodes and dead controllers, clear simulator faults and the fence mode.
+   */
+  async healAll(): Promise<void> {
+    await this.partitioner?.healAll();
+    for (const member of this.mini.zk.members) {
+      if (member.state === 'paused') this.mini.zk.resume(member.id);
+    }
+    for (const member of this.mini.zk.members) {
+      if (member.state === 'stopped') await this.restartZkMember(member.id);
+    }
+    if (readFileSync(this.fenceModeFile, 'utf8').trim() !== 'normal') this.setFenceMode({ kind: 'normal' });
+    for (const id of this.ids) {
+      this.mini.node(id).sim?.kill('SIGCONT');
+      this.controllerProcess(id)?.kill('SIGCONT');
+    }
+    for (const id of this.ids) {
+      if (!this.namenodeRunning(id)) {
+        this.note(`restart NameNode ${id}`);
+        await this.mini.startNamenode(id);
+      } else {
+        await this.mini.namenodeFault(id, 'none').catch(() => undefined);
+      }
+    }
+    for (const id of this.ids) {
+      if (!this.controllerRunning(id)) await this.startController(id);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Oracle
+
+  oracleInput(): OracleInput {
+    return { entries: this.mini.transitionEntries(), ends: this.mini.ends(), journal: this.journal };
+  }
+
+  timeline(sinceNs?: bigint): string {
+    return formatTimeline(this.oracleInput(), sinceNs !== undefined ? { sinceNs } : {});
+  }
+
+  /** No two NameNodes were ever active at the same moment; throws with the timeline otherwise. */
+  assertSafe(context = ''): void {
+    assertNoSplitBrain(this.oracleInput(), context);
+  }
+
+  /** The first transition to active after `sinceNs` (optionally of another NameNode than `not`). */
+  async waitForActivation(sinceNs: bigint, options: { readonly not?: string; readonly timeoutMs: number; readonly pollMs?: number }): Promise<TransitionLogEntry> {
+    const deadline = Date.now() + options.timeoutMs;
+    for (;;) {
+      const hit = this.mini
+        .transitionEntries()
+        .filter((e) => e.to === 'active' && BigInt(e.monoNs) > sinceNs && e.namenodeId !== options.not)
+        .sort((a, b) => (BigInt(a.monoNs) < BigInt(b.monoNs) ? -1 : 1))[0];
+      if (hit !== undefined) return hit;
+      if (Date.now() > deadline) {
+        throw new OracleViolationError(`no NameNode${options.not !== undefined ? ` other than ${options.not}` : ''} became active within ${options.timeoutMs} ms\n${this.timeline()}\n${this.logTails()}`);
+      }
+      await sleep(options.pollMs ?? 5);
+    }
+  }
+
+  /** Read the lock and breadcrumb znodes with a fresh ZooKeeper session. */
+  async readElectionZnodes(timeoutMs = 5000): Promise<ElectionZnodes> {
+    const workingDir = `/hadoop-ha/${this.mini.nameserviceId}`;
+    const session = await this.openSession(timeoutMs);
+    try {
+      const lock = await session.getData(`${workingDir}/ActiveStandbyElectorLock`);
+      const breadcrumb = await session.getData(`${workingDir}/ActiveBreadCrumb`);
+      if (lock.code !== 'OK' && lock.code !== 'NONODE') throw new FaultClusterError(`reading the lock znode: ${lock.code}`);
+      if (breadcrumb.code !== 'OK' && breadcrumb.code !== 'NONODE') throw new FaultClusterError(`reading the breadcrumb znode: ${breadcrumb.code}`);
+      return {
+        lock: lock.code === 'OK' ? { info: decodeActiveNodeInfo(lock.value.data, 'lock'), owner: `0x${BigInt.asUintN(64, lock.value.stat.ephemeralOwner).toString(16)}` } : null,
+        breadcrumb: breadcrumb.code === 'OK' ? decodeActiveNodeInfo(breadcrumb.value.data, 'breadcrumb') : null,
+      };
+    } finally {
+      await session.close();
+    }
+  }
+
+  async controllerView(id: string): Promise<ControllerView> {
+    const running = this.controllerRunning(id);
+    if (this.isJavaPeer(id)) {
+      const status = running ? this.readPeerStatus(id) : undefined;
+      return { namenodeId: id, kind: 'java-peer', running, electorState: status?.state, zkSessionId: status?.sessionId, zkConnectionState: status?.sessionId ? 'CONNECTED' : undefined, healthState: undefined };
+    }
+    const status = running ? await this.mini.zkfcStatus(id, 1000) : undefined;
+    return {
+      namenodeId: id,
+      kind: 'zkfc',
+      running,
+      electorState: status?.['electorState'] as string | undefined,
+      zkSessionId: status?.['zkSessionId'] as string | null | undefined,
+      zkConnectionState: status?.['zkConnectionState'] as string | undefined,
+      healthState: status?.['healthState'] as string | undefined,
+    };
+  }
+
+  /**
+   * Wait until the cluster is steady: exactly one NameNode is active; the lock znode exists, names
+   * it and is owned by the session of its controller, which is the only controller in elector
+   * state ACTIVE; the breadcrumb names it. With `everyone` (default true) also: every NameNode
+   * runs and answers, every controller runs, is connected to ZooKeeper and (ours) sees its
+   * NameNode healthy and is ACTIVE or STANDBY - i.e. the cluster can fail over again.
+   * Throws OracleViolationError with the last observation and the timeline after `boundMs`.
+   */
+  async awaitSteady(boundMs: number, options: { readonly everyone?: boolean; readonly context?: string } = {}): Promise<SteadyState> {
+    const started = Date.now();
+    const everyone = options.everyone ?? true;
+    let problem = 'not checked yet';
+    while (Date.now() - started <= boundMs) {
+      problem = await this.steadyProblem(everyone);
+      if (problem === '') {
+        const actives = await this.mini.activeNamenodes();
+        return { active: actives[0]!, elapsedMs: Date.now() - started };
+      }
+      await sleep(50);
+    }
+    throw new OracleViolationError(
+      `not steady within ${boundMs} ms${options.context ? ` (${options.context})` : ''}: ${problem}\n${this.timeline()}\n${this.logTails()}`,
+    );
+  }
+
+  /** '' when steady, else what is not. */
+  async steadyProblem(everyone: boolean): Promise<string> {
+    const states = await Promise.all(this.ids.map(async (id) => [id, await this.mini.namenodeState(id, 1000)] as const));
+    const actives = states.filter(([, s]) => s === 'active').map(([id]) => id);
+    if (actives.length !== 1) return `active NameNodes: [${actives.join(', ')}] (states: ${states.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')})`;
+    const active = actives[0]!;
+    if (everyone) {
+      const bad = states.filter(([, s]) => s !== 'active' && s !== 'standby');
+      if (bad.length > 0) return `NameNodes not serving: ${bad.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')}`;
+    }
+    let znodes: ElectionZnodes;
+    try {
+      znodes = await this.readElectionZnodes(3000);
+    } catch (error) {
+      return `cannot read the election znodes: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    if (znodes.lock === null) return `no lock holder while ${active} is active`;
+    if (znodes.lock.info.namenodeId !== active) return `lock names ${znodes.lock.info.namenodeId} but ${active} is active`;
+    if (znodes.breadcrumb?.namenodeId !== active) return `breadcrumb names ${znodes.breadcrumb?.namenodeId ?? 'nobody'} but ${active} is active`;
+    const views = await Promise.all(this.ids.map((id) => this.controllerView(id)));
+    const believers = views.filter((v) => v.electorState === 'ACTIVE');
+    if (believers.length !== 1 || believers[0]!.namenodeId !== active) return `controllers in elector state ACTIVE: [${believers.map((v) => v.namenodeId).join(', ')}], active NameNode ${active}`;
+    if (believers[0]!.zkSessionId !== znodes.lock.owner) return `lock owned by session ${znodes.lock.owner}, but ${active}'s controller has session ${believers[0]!.zkSessionId ?? 'none'}`;
+    if (everyone) {
+      for (const v of views) {
+        if (!v.running) return `controller ${v.namenodeId} is not running`;
+        if (v.zkConnectionState !== 'CONNECTED') return `controller ${v.namenodeId} is ${v.zkConnectionState ?? 'not answering'} (ZooKeeper)`;
+        if (v.kind === 'zkfc' && v.healthState !== 'SERVICE_HEALTHY') return `controller ${v.namenodeId} sees its NameNode ${v.healthState ?? 'unknown'}`;
+        if (v.electorState !== 'ACTIVE' && v.electorState !== 'STANDBY') return `controller ${v.namenodeId} is in elector state ${v.electorState ?? 'unknown'}`;
+      }
+    }
+    return '';
+  }
+
+  /** Last lines of every daemon and NameNode log, for failure messages. */
+  logTails(lines = 15): string {
+    return this.ids
+      .flatMap((id) => {
+        const node = this.mini.node(id);
+        return [`--- controller ${id} (${node.zkfcLog}):\n${tail(node.zkfcLog, lines)}`, `--- NameNode ${id}:\n${tail(node.simLog, 5)}`];
+      })
+      .join('\n');
+  }
+
+  private peerStatusFile(id: string): string {
+    return join(this.baseDir, `java-peer-${id}.json`);
+  }
+
+  private readPeerStatus(id: string): { pid: number; state: string; sessionId: string | null } | undefined {
+    try {
+      return JSON.parse(readFileSync(this.peerStatusFile(id), 'utf8')) as { pid: number; state: string; sessionId: string | null };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async openSession(timeoutMs: number): Promise<ZkSession> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        void session.close();
+        reject(new FaultClusterError(`no ZooKeeper session within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const session = this.zkFactory.open(
+        { connectString: this.mini.zk.connectString, sessionTimeoutMs: Math.max(this.sessionTimeoutMs, 4000), authInfo: [], operationTimeoutMs: timeoutMs },
+        (event) => {
+          if (settled) return;
+          if (event.state === 'connected') {
+            settled = true;
+            clearTimeout(timer);
+            resolve(session);
+          } else if (event.state !== 'disconnected') {
+            settled = true;
+            clearTimeout(timer);
+            void session.close();
+            reject(new FaultClusterError(`ZooKeeper session for the oracle: ${event.state}`));
+          }
+        },
+      );
+    });
+  }
+}
+
+/**
+ * The shell fencing method: honours the harness's fence-mode switch, then kills the simulated
+ * NameNode named by $1 through its pid file (fast path when it is already dead, as after a crash).
+ */
+function fenceScriptText(baseDir: string, endsFile: string, modeFile: string): string {
+  return `#!/bin/bash
+# Fence a simulated NameNode: $1 = its namenode id. Generated by src/testing/fault-cluster.ts.
+mode=$(cat ${modeFile} 2>/dev/null || echo normal)
+case "$mode" in
+  ssh-only) echo "fence-mode ssh-only: leaving this one to sshfence"; exit 1 ;;
+  hang) echo "fence-mode hang: hanging"; sleep 3600; exit 1 ;;
+  fail\\ *)
+    left=\${mode#fail }
+    if [ "$left" -gt 0 ] 2>/dev/null; then
+      echo "fail $((left - 1))" > ${modeFile}
+      echo "fence-mode fail: failing this round ($left left)"; exit 1
+    fi ;;
+esac
+pidfile=${baseDir}/nn-$1.pid
+pid=$(cat "$pidfile" 2>/dev/null) || { echo "no pid file $pidfile: not running"; exit 0; }
+stat=$(cat "/proc/$pid/stat" 2>/dev/null) || { echo "pid $pid is gone"; exit 0; }
+rest=\${stat##*) }
+case "\${rest%% *}" in Z|X) echo "pid $pid is dead"; exit 0 ;; esac
+exec ${NODE} ${join(REPO_ROOT, 'dist/cli/fence-sim-main.js')} "$pidfile" ${endsFile}
+`;
+}
+
+/**
+ * `fuser` as seen by sshfence's remote commands: the fault switch, then the real /usr/bin/fuser
+ * with the same arguments, then (for the oracle) the end time of every process it killed.
+ */
+function fuserShimText(endsFile: string, modeFile: string): string {
+  return `#!/bin/bash
+# fuser shim for the fault harness's sshd sessions. Generated by src/testing/fault-cluster.ts.
+mode=$(cat ${modeFile} 2>/dev/null || echo normal)
+case "$mode" in
+  fail\\ *)
+    left=\${mode#fail }
+    if [ "$left" -gt 0 ] 2>/dev/null; then echo "fence-mode fail: fuser refuses this round" >&2; exit 2; fi ;;
+esac
+port="\${@: -1}"
+pids=$(/usr/bin/fuser -n tcp "$port" 2>/dev/null)
+/usr/bin/fuser "$@"
+rc=$?
+for pid in $pids; do
+  while stat=$(cat "/proc/$pid/stat" 2>/dev/null); do
+    rest=\${stat##*) }
+    case "\${rest%% *}" in Z|X) break ;; esac
+    sleep 0.002
+  done
+  now=$(awk '/^now at/ { print $3; exit }' /proc/timer_list)
+  echo "{\\"pid\\":$pid,\\"monoNs\\":\\"$now\\",\\"by\\":\\"sshfence\\"}" >> ${endsFile}
+done
+exit $rc
+`;
+}
