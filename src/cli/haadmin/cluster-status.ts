@@ -19,6 +19,7 @@ import type { HadoopConfiguration } from '../../config/hadoop-conf.js';
 import { ConfigError, errorMessage } from '../../errors.js';
 import type { FencingReadiness, LastFailoverStatus, ZkfcStatus } from '../../observability/status.js';
 import type { HAServiceClientFactory } from '../../runtime/ports.js';
+import { cliClock } from './cli-clock.js';
 import { formatHostPort, type ZkfcStatusFetcher } from './zkfc-status-client.js';
 
 export const ZKFC_HTTP_ADDRESS_KEY = 'zkfc.http-address';
@@ -95,7 +96,7 @@ export interface CollectClusterStatusOptions {
   readonly rpcTimeoutMs?: number;
   /** GET /status timeout. Default 3000. */
   readonly httpTimeoutMs?: number;
-  /** Wall-clock ms for collectedAt. Default Date.now. */
+  /** Wall-clock ms for collectedAt. Default: the CLI's clock. */
   readonly wallMs?: () => number;
 }
 
@@ -133,7 +134,7 @@ export function clusterStatusEndpoints(conf: HadoopConfiguration, nameserviceId:
 export async function collectClusterStatus(options: CollectClusterStatusOptions): Promise<ClusterStatus> {
   const rpcTimeoutMs = options.rpcTimeoutMs ?? STATUS_RPC_TIMEOUT_DEFAULT_MS;
   const httpTimeoutMs = options.httpTimeoutMs ?? STATUS_HTTP_TIMEOUT_DEFAULT_MS;
-  const collectedAt = new Date((options.wallMs ?? Date.now)()).toISOString();
+  const collectedAt = new Date((options.wallMs ?? cliClock.wallMs)()).toISOString();
   const probes = await Promise.all(
     options.namenodes.map(async (endpoint) => {
       const [haState, zkfc] = await Promise.all([
