@@ -1,7 +1,8 @@
 // Entry point of `haadmin` (bin/haadmin.js): `haadmin [genericOptions] [-ns <nameserviceId>]
 // <command>`, a drop-in for `hdfs haadmin` on the commands it implements. Reads core-site.xml and
 // hdfs-site.xml from $HADOOP_CONF_DIR (else $HADOOP_HOME/etc/hadoop, else /etc/hadoop/conf), acts
-// as $HADOOP_USER_NAME (else the OS user), prints Hadoop's texts, and exits 0 or 255 (Hadoop's -1).
+// as $HADOOP_USER_NAME (else the OS user) towards NameNodes and ZKFCs, prints Hadoop's texts, and
+// exits 0 or 255 (Hadoop's -1); `-status` (not in Hadoop) exits 0-3 as its help explains.
 // --forcemanual confirmations are read from stdin, whether it is a terminal or a pipe.
 
 import { createInterface, type Interface } from 'node:readline';
