@@ -38,6 +38,12 @@ export interface MiniClusterOptions {
    * that a firewall rule matches (src/testing/partition.ts).
    */
   readonly onSpawn?: (kind: 'namenode' | 'zkfc', namenodeId: string, child: ChildProcess) => void;
+  /**
+   * Host of the NameNode addresses written to hdfs-site.xml (default 127.0.0.1). A name such as
+   * `localhost` makes the configuration look like an operator's (host names, not IPs); the
+   * processes still bind 127.0.0.1, so the name must resolve to it.
+   */
+  readonly namenodeHost?: string;
 }
 
 export interface NodeHandle {
@@ -126,6 +132,11 @@ export class MiniCluster {
     return this.options.sessionTimeoutMs ?? 4000;
   }
 
+  /** The host of the NameNode addresses in the configuration (see MiniClusterOptions.namenodeHost). */
+  get namenodeHost(): string {
+    return this.options.namenodeHost ?? '127.0.0.1';
+  }
+
   get checkIntervalMs(): number {
     return this.options.checkIntervalMs ?? 1000;
   }
@@ -157,8 +168,8 @@ export class MiniCluster {
       'dfs.ha.fencing.methods': this.options.fencingMethods ?? fenceCommand,
     };
     for (const node of this.nodes.values()) {
-      hdfs[`dfs.namenode.rpc-address.${ns}.${node.namenodeId}`] = `127.0.0.1:${node.rpcPort}`;
-      hdfs[`dfs.namenode.http-address.${ns}.${node.namenodeId}`] = `127.0.0.1:${node.httpPort}`;
+      hdfs[`dfs.namenode.rpc-address.${ns}.${node.namenodeId}`] = `${this.namenodeHost}:${node.rpcPort}`;
+      hdfs[`dfs.namenode.http-address.${ns}.${node.namenodeId}`] = `${this.namenodeHost}:${node.httpPort}`;
       hdfs[`dfs.ha.zkfc.port.${ns}.${node.namenodeId}`] = String(node.zkfcPort);
       hdfs[`zkfc.http-address.${ns}.${node.namenodeId}`] = `127.0.0.1:${node.statusPort}`;
     }
