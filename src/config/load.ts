@@ -247,6 +247,9 @@ function validateWithConvict(values: ReadonlyMap<string, SettingValue>, problems
   const schema: Record<string, unknown> = {};
   const data: Record<string, unknown> = {};
   for (const setting of SETTINGS) {
+    // A value that did not convert is already reported with its source; convict would only add
+    // a second, vaguer line for the same key ("must be a positive integer").
+    if (!values.has(setting.key)) continue;
     const format = convictFormat(setting);
     setPath(schema, setting.key, {
       doc: setting.doc,

@@ -64,6 +64,8 @@ describe('zkfc exit 1: configuration', () => {
     expect(result.stderr).toContain('ha.zookeeper.session-timeout.ms');
     expect(result.stderr).toContain('"soon"');
     expect(result.stderr).toContain('-D');
+    // One line per problem: the key is reported once, with its cause.
+    expect(result.stderr.split('ha.zookeeper.session-timeout.ms:').length - 1).toBe(1);
   });
 
   it('a malformed value in hdfs-site.xml names the key and the file', async () => {
