@@ -74,7 +74,10 @@ export interface ClusterStatus {
   /** ISO-8601 time the status was collected. */
   readonly collectedAt: string;
   readonly namenodes: readonly NamenodeStatus[];
-  /** Lock holder and breadcrumb, from a reachable zkfc (one connected to ZooKeeper preferred); null if none answered. */
+  /**
+   * Lock holder and breadcrumb as reachable zkfcs last read them (the election's active zkfc
+   * first, then those connected to ZooKeeper); null if no zkfc answered.
+   */
   readonly election: ElectionView | null;
   /** True when reachable zkfcs disagree about the lock holder or breadcrumb. */
   readonly electionViewsDiffer: boolean;
@@ -196,13 +199,25 @@ function sameNode(a: ActiveNodeInfo | null, b: ActiveNodeInfo | null): boolean {
 /** Pure: judge the probes (exported for tests and the sandbox). */
 export function summarize(nameserviceId: string, collectedAt: string, probes: readonly Probe[]): ClusterStatus {
   const reachable = probes.flatMap((p) => (p.zkfc.ok ? [{ namenodeId: p.endpoint.namenodeId, status: p.zkfc.status }] : []));
-  const preferred = reachable.find((r) => r.status.zkConnectionState === 'CONNECTED') ?? reachable[0];
+  // Whose view to trust first: the zkfc that is active in the election (it holds the lock and
+  // wrote the breadcrumb), then others connected to ZooKeeper, then the rest. A null field means
+  // "absent or not read" (a standby zkfc may never read the breadcrumb), so take the first view
+  // that has a value.
+  const rank = (r: (typeof reachable)[number]): number =>
+    r.status.zkConnectionState !== 'CONNECTED' ? 2 : r.status.electorState === 'ACTIVE' ? 0 : 1;
+  const ordered = [...reachable].sort((a, b) => rank(a) - rank(b));
+  const withLock = ordered.find((r) => r.status.lockHolder !== null);
+  const withBreadcrumb = ordered.find((r) => r.status.breadcrumb !== null);
+  const first = withLock ?? withBreadcrumb ?? ordered[0];
   const election: ElectionView | null =
-    preferred === undefined ? null : { lockHolder: preferred.status.lockHolder, breadcrumb: preferred.status.breadcrumb, reportedBy: preferred.namenodeId };
+    first === undefined
+      ? null
+      : { lockHolder: withLock?.status.lockHolder ?? null, breadcrumb: withBreadcrumb?.status.breadcrumb ?? null, reportedBy: first.namenodeId };
+  // Views that both have a value and differ (among zkfcs connected to ZooKeeper) disagree.
+  const differs = (a: ActiveNodeInfo | null, b: ActiveNodeInfo | null): boolean => a !== null && b !== null && !sameNode(a, b);
   const connected = reachable.filter((r) => r.status.zkConnectionState === 'CONNECTED');
-  const electionViewsDiffer = connected.some(
-    (r) => election !== null && (!sameNode(r.status.lockHolder, election.lockHolder) || !sameNode(r.status.breadcrumb, election.breadcrumb)),
-  );
+  const electionViewsDiffer =
+    election !== null && connected.some((r) => differs(r.status.lockHolder, election.lockHolder) || differs(r.status.breadcrumb, election.breadcrumb));
 
   let lastFailover: ClusterStatus['lastFailover'] = null;
   for (const r of reachable) {

@@ -78,9 +78,10 @@ export function renderStatusTable(status: ClusterStatus): string[] {
     lines.push(`Last failover:  ${status.election === null ? 'unknown (no zkfc answered)' : 'none recorded by a reachable zkfc'}`);
   } else {
     const p = failover.phases;
-    lines.push(`Last failover:  ${failover.from ?? '(none)'} -> ${failover.to} at ${failover.at}, reason ${failover.reason}, took ${failover.durationMs} ms`);
+    const ms = (value: number): string => `${Math.round(value)} ms`;
+    lines.push(`Last failover:  ${failover.from ?? '(none)'} -> ${failover.to} at ${failover.at}, reason ${failover.reason}, took ${ms(failover.durationMs)}`);
     lines.push(
-      `                (detection ${p.detectionMs} ms, election ${p.electionMs} ms, fencing ${p.fencingMs} ms, promotion ${p.promotionMs} ms; reported by the zkfc of ${failover.reportedBy})`,
+      `                (detection ${ms(p.detectionMs)}, election ${ms(p.electionMs)}, fencing ${ms(p.fencingMs)}, promotion ${ms(p.promotionMs)}; reported by the zkfc of ${failover.reportedBy})`,
     );
   }
 

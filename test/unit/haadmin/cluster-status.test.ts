@@ -163,14 +163,14 @@ describe('summarize: the judgement (pure)', () => {
   });
   const up = (state: 'ACTIVE' | 'STANDBY') => ({ ok: true as const, state, readyToBecomeActive: true, notReadyReason: null });
 
-  it('prefers the view of a zkfc connected to ZooKeeper and flags zkfcs that disagree; picks the newest failover', () => {
+  it('prefers the view of the election\'s active zkfc and flags connected zkfcs that disagree; picks the newest failover', () => {
     const a = activeNode('nn1', { host: 'h', port: 1 });
     const b = activeNode('nn2', { host: 'h', port: 3 });
     const old = { at: '2024-01-01T00:00:00.000Z', from: null, to: 'nn1', reason: 'initial' as const, durationMs: 5, phases: { detectionMs: 0, electionMs: 0, fencingMs: 0, promotionMs: 5 } };
     const recent = { ...old, at: '2024-02-01T00:00:00.000Z', from: 'nn1', to: 'nn2', reason: 'election' as const };
     const status = summarize('ns1', '2024-05-01T00:00:00.000Z', [
       { endpoint: endpoint('nn1', 1), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { zkConnectionState: 'DISCONNECTED', lockHolder: a, lastFailover: old }) } },
-      { endpoint: endpoint('nn2', 3), haState: up('ACTIVE'), zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { lockHolder: b, breadcrumb: b, lastFailover: recent }) } },
+      { endpoint: endpoint('nn2', 3), haState: up('ACTIVE'), zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { electorState: 'ACTIVE', lockHolder: b, breadcrumb: b, lastFailover: recent }) } },
       { endpoint: endpoint('nn3', 5), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:6', status: zkfcStatus('nn3', { lockHolder: a }) } },
     ]);
     expect(status.election).toEqual({ lockHolder: b, breadcrumb: b, reportedBy: 'nn2' });
@@ -180,6 +180,17 @@ describe('summarize: the judgement (pure)', () => {
     expect(status.namenodes.map((nn) => nn.holdsLock)).toEqual([false, true, false]);
     expect(status.verdict).toBe('ok');
     expect(status.problems).toEqual(['zkfcs disagree about the lock holder or breadcrumb (one view may be stale)']);
+  });
+
+  it('a standby zkfc that has not read the breadcrumb (null) does not disagree; a missing field is taken from another view', () => {
+    const a = activeNode('nn1', { host: 'h', port: 1 });
+    const status = summarize('ns1', 't', [
+      { endpoint: endpoint('nn1', 1), haState: up('ACTIVE'), zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { lockHolder: a, breadcrumb: null }) } },
+      { endpoint: endpoint('nn2', 3), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { lockHolder: null, breadcrumb: a }) } },
+    ]);
+    expect(status.electionViewsDiffer).toBe(false);
+    expect(status.election).toEqual({ lockHolder: a, breadcrumb: a, reportedBy: 'nn1' });
+    expect(status.problems).toEqual([]);
   });
 
   it('reports a lock held for a NameNode other than the active one, and fencing methods that are not ready', () => {
@@ -213,7 +224,7 @@ describe('renderStatusTable (pure)', () => {
             lockHolder: lock,
             breadcrumb: lock,
             fencing: [{ method: 'sshfence(hdfs:22)', ready: true, detail: 'ssh to 10.0.0.2:22 ok', checkedAt: '2024-05-01T11:59:00.000Z' }],
-            lastFailover: { at: '2024-05-01T11:00:00.000Z', from: 'nn2', to: 'nn1', reason: 'election', durationMs: 4200, phases: { detectionMs: 3000, electionMs: 40, fencingMs: 800, promotionMs: 360 } },
+            lastFailover: { at: '2024-05-01T11:00:00.000Z', from: 'nn2', to: 'nn1', reason: 'election', durationMs: 4200.4, phases: { detectionMs: 3000, electionMs: 39.6, fencingMs: 800, promotionMs: 360.2 } },
           }),
         },
       },
