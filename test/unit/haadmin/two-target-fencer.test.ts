@@ -179,7 +179,7 @@ describe('runShellCommand', () => {
     const marker = join(dir, 'child-survived');
     const started = Date.now();
     const result = await runShellCommand({
-      command: `(sleep 2; touch ${marker}) & sleep 30`,
+      command: `(sleep 1; touch ${marker}) & sleep 30`,
       env: { PATH: process.env['PATH'] ?? '' },
       timeoutMs: 300,
       killGraceMs: 200,
@@ -187,7 +187,8 @@ describe('runShellCommand', () => {
     });
     expect(result.outcome).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(3_000);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // the background child would have touched the marker by now had it survived
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(existsSync(marker)).toBe(false);
   });
 
