@@ -346,9 +346,19 @@ async function runDaemon(config: ZkfcConfig, ctx: RunContext): Promise<number> {
     log.info({ signal: outcome.signal }, 'zkfc stopped');
     return ExitCode.OK;
   }
-  log.fatal({ exitCode: outcome.exit.exitCode }, `ZK Failover Controller failed: ${outcome.exit.message}`);
-  io.stderr(`zkfc: ZK Failover Controller failed: ${outcome.exit.message}\n`);
+  const failure = controllerFailedMessage(outcome.exit.message);
+  log.fatal({ exitCode: outcome.exit.exitCode }, failure);
+  io.stderr(`zkfc: ${failure}\n`);
   return outcome.exit.exitCode;
+}
+
+/**
+ * Parity: ZKFailoverController.mainLoop throws "ZK Failover Controller failed: <msg>". The
+ * controller's exit message usually carries that prefix already; never print it twice.
+ */
+function controllerFailedMessage(message: string): string {
+  const prefix = 'ZK Failover Controller failed: ';
+  return message.startsWith(prefix) ? message : `${prefix}${message}`;
 }
 
 /** Keep metrics and the status page in step with the controller's records. */

@@ -3,14 +3,17 @@
 // not enabled, a missing ha.zookeeper.quorum, an unknown local NameNode; 5 automatic failover off
 // (before ZooKeeper is even tried, also for -formatZK); 6 ZooKeeper unreachable, after about one
 // session timeout; 3 no working znode (with the -formatZK hint); 4 no / unparsable / Java-class
-// fencer. Exit 0 on SIGTERM is covered by zkfc-shutdown.test.ts.
+// fencer; 1 again at run time: a busy RPC or HTTP port (naming its key), a fatal elector error
+// (NOAUTH creating the lock). Exit 0 on SIGTERM is covered by zkfc-shutdown.test.ts.
 // Method: one real ZooKeeper and Hadoop XML written by MiniCluster (no daemons running); each case
 // runs `node bin/zkfc.js` to completion with the cluster's conf dir plus `-D` overrides or a
 // modified copy of the XML, and checks the exit code and what it printed.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestAclId } from '../../src/zookeeper/acl.js';
 import type { MiniCluster } from '../../src/testing/mini-cluster.js';
 import { pickFreePorts } from '../support/zk-harness.js';
 import { logRecords, runNode, runZkfc, startE2eCluster, stopE2eCluster, ZKFC_BIN } from '../support/e2e-zkfc.js';
@@ -175,5 +178,41 @@ describe('zkfc exit 4: no usable fencer', () => {
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain('dfs.ha.fencing.methods');
     expect(result.stderr).toContain('You must configure a fencing method before using automatic failover.');
+  });
+});
+
+describe('zkfc exit 1 at run time', () => {
+  let busy: Server;
+  let busyPort: number;
+
+  beforeAll(async () => {
+    await cluster.startNamenode('nn1');
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    busyPort = (busy.address() as { port: number }).port;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => busy.close(resolve));
+  });
+
+  it.each([
+    ['the ZKFC RPC port', 'dfs.ha.zkfc.port.ns1.nn1', (port: number) => String(port), 'dfs.ha.zkfc.port'],
+    ['the status listener', 'zkfc.http-address.ns1.nn1', (port: number) => `127.0.0.1:${port}`, 'zkfc.http-address'],
+  ])('%s on a port in use: exit 1 naming the key', async (_label, key, value, named) => {
+    const result = await runZkfc(cluster, 'nn1', ['-D', `${key}=${value(busyPort)}`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`127.0.0.1:${busyPort}`);
+    expect(result.stderr).toContain(named);
+    expect(result.stderr).toContain('EADDRINUSE');
+  });
+
+  it('the lock cannot be created (NOAUTH: the working znode has an ACL we lack): fatal, exit 1', async () => {
+    const acl = `digest:${digestAclId('zkfcs', 'right')}:rwcda`;
+    const format = await runZkfc(cluster, 'nn1', ['-D', 'ha.zookeeper.parent-znode=/guarded', '-D', `ha.zookeeper.acl=${acl}`, '-D', 'ha.zookeeper.auth=digest:zkfcs:right', '-formatZK']);
+    expect(format.code, format.stderr).toBe(0);
+    const result = await runZkfc(cluster, 'nn1', ['-D', 'ha.zookeeper.parent-znode=/guarded', '-D', 'ha.zookeeper.auth=digest:zkfcs:wrong']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('zkfc: ZK Failover Controller failed: Received create error from Zookeeper. code:NOAUTH for path /guarded/ns1/ActiveStandbyElectorLock\n');
   });
 });
