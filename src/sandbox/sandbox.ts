@@ -4,6 +4,7 @@
 // that dies is restarted after a few seconds (as systemd would), so one can watch it come back as
 // standby. `--check` runs a scripted failover instead of the live view and exits 0 when it worked.
 
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MiniCluster, REPO_ROOT, sleep } from '../testing/mini-cluster.js';
@@ -46,10 +47,11 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
     out(describeSandbox(cluster, active));
     if (options.check) return await scriptedFailover(cluster, active, out);
     keepNamenodesRunning(cluster, () => stopping, out);
+    // The live view is `haadmin status` itself, as an operator would run it.
     for (;;) {
-      const views = await collect(cluster);
+      const table = await haadminStatus(cluster);
       if (process.stdout.isTTY) out('\x1b[2J\x1b[H' + describeSandbox(cluster, undefined));
-      out(renderTable(views) + '\n');
+      out(`$ haadmin status   (${new Date().toLocaleTimeString()})\n${table}\n`);
       await sleep(1000);
     }
   } catch (error) {
@@ -93,6 +95,17 @@ function keepNamenodesRunning(cluster: MiniCluster, stopping: () => boolean, out
     });
   };
   for (const id of cluster.nodes.keys()) watch(id);
+}
+
+function haadminStatus(cluster: MiniCluster): Promise<string> {
+  return new Promise((resolveStatus) => {
+    execFile(
+      process.execPath,
+      [join(REPO_ROOT, 'bin/haadmin.js'), 'status'],
+      { env: { ...process.env, HADOOP_CONF_DIR: cluster.confDir }, timeout: 10_000 },
+      (_error, stdout, stderr) => resolveStatus(`${stdout}${stderr}`),
+    );
+  });
 }
 
 async function collect(cluster: MiniCluster): Promise<NodeView[]> {
