@@ -89,9 +89,11 @@ export class FaultClusterError extends ZkfcError {
 }
 
 export interface ElectionZnodes {
-  /** Lock holder and the session owning the lock (0x hex), or null when there is no lock. */
-  readonly lock: { readonly info: ActiveNodeInfo; readonly owner: string } | null;
+  /** Lock holder, the session owning the lock (0x hex) and the raw data, or null when there is no lock. */
+  readonly lock: { readonly info: ActiveNodeInfo; readonly owner: string; readonly data: Uint8Array } | null;
   readonly breadcrumb: ActiveNodeInfo | null;
+  /** The breadcrumb's raw data (ActiveNodeInfo bytes), or null. */
+  readonly breadcrumbData: Uint8Array | null;
 }
 
 /** What a controller (our daemon or the Java peer) says about itself. */
@@ -461,8 +463,12 @@ export class FaultCluster {
       if (lock.code !== 'OK' && lock.code !== 'NONODE') throw new FaultClusterError(`reading the lock znode: ${lock.code}`);
       if (breadcrumb.code !== 'OK' && breadcrumb.code !== 'NONODE') throw new FaultClusterError(`reading the breadcrumb znode: ${breadcrumb.code}`);
       return {
-        lock: lock.code === 'OK' ? { info: decodeActiveNodeInfo(lock.value.data, 'lock'), owner: `0x${BigInt.asUintN(64, lock.value.stat.ephemeralOwner).toString(16)}` } : null,
+        lock:
+          lock.code === 'OK'
+            ? { info: decodeActiveNodeInfo(lock.value.data, 'lock'), owner: `0x${BigInt.asUintN(64, lock.value.stat.ephemeralOwner).toString(16)}`, data: lock.value.data }
+            : null,
         breadcrumb: breadcrumb.code === 'OK' ? decodeActiveNodeInfo(breadcrumb.value.data, 'breadcrumb') : null,
+        breadcrumbData: breadcrumb.code === 'OK' ? breadcrumb.value.data : null,
       };
     } finally {
       await session.close();

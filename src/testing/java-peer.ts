@@ -287,7 +287,7 @@ export class JavaCompatiblePeer {
     const text = JSON.stringify({
       pid: process.pid,
       state: this.state,
-      sessionId: sessionId !== undefined && sessionId.length === 8 ? `0x${sessionId.readBigUInt64BE().toString(16)}` : null,
+      sessionId: sessionId !== undefined && sessionId.length === 8 && sessionId.readBigUInt64BE() !== 0n ? `0x${sessionId.readBigUInt64BE().toString(16)}` : null,
     });
     const tmp = `${this.options.statusFile}.tmp`;
     writeFileSync(tmp, text);
