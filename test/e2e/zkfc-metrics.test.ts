@@ -3,14 +3,15 @@
 // zkfc_is_active flips, zkfc_failovers_total counts the failover by reason, the fencing counters
 // count the graceful attempt and the shell method, the phase histogram gets a sample; /active and
 // /standby answer 200/503 on both daemons and flip; GET /status matches what happened (states,
-// lock holder, breadcrumb, last failover).
+// lock holder, breadcrumb, last failover); `haadmin -status --json`, which reads those /status
+// pages, reports the same (exit 0 healthy, 1 degraded once a NameNode is gone).
 // Method: MiniCluster (real ZooKeeper, two simulated NameNode processes, the built zkfc daemons,
 // shell fencing that kills the simulated NameNode); the active NameNode process is SIGKILLed; the
 // listeners are scraped over HTTP and the text piped to /usr/bin/promtool.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MiniCluster } from '../../src/testing/mini-cluster.js';
 import type { ZkfcStatus } from '../../src/observability/status.js';
-import { eventually, httpGet, metricValue, promtoolCheckMetrics, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
+import { eventually, httpGet, metricValue, promtoolCheckMetrics, runHaadmin, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
 
 let cluster: MiniCluster | undefined;
 
@@ -28,6 +29,17 @@ async function status(c: MiniCluster, id: string): Promise<ZkfcStatus> {
 async function roleCodes(c: MiniCluster, id: string): Promise<{ active: number; standby: number }> {
   const port = c.node(id).statusPort;
   return { active: (await httpGet(port, '/active')).status, standby: (await httpGet(port, '/standby')).status };
+}
+
+interface ClusterStatusJson {
+  readonly activeNamenodes: readonly string[];
+  readonly verdict: string;
+  readonly namenodes: ReadonlyArray<{ readonly namenodeId: string; readonly zkfc: { readonly ok: boolean }; readonly holdsLock: boolean }>;
+}
+
+async function haadminStatus(c: MiniCluster): Promise<{ code: number | null; status: ClusterStatusJson }> {
+  const result = await runHaadmin(c, ['-status', '--json'], { timeoutMs: 30_000 });
+  return { code: result.code, status: JSON.parse(result.stdout) as ClusterStatusJson };
 }
 
 async function expectPromtoolAccepts(c: MiniCluster, id: string): Promise<void> {
@@ -66,6 +78,10 @@ describe('zkfc metrics, /active, /standby and /status across a failover', () => 
     const s2 = await status(c, 'nn2');
     expect(s2).toMatchObject({ namenode: 'nn2', haState: 'STANDBY', electorState: 'STANDBY', lastFailover: null });
     expect(s2.lockHolder?.namenodeId).toBe('nn1');
+    const statusBefore = await haadminStatus(c);
+    expect(statusBefore.code).toBe(0);
+    expect(statusBefore.status).toMatchObject({ activeNamenodes: ['nn1'], verdict: 'ok' });
+    expect(statusBefore.status.namenodes.map((n) => [n.namenodeId, n.zkfc.ok, n.holdsLock])).toEqual([['nn1', true, true], ['nn2', true, false]]);
     const before = (await scrapeMetrics(c, 'nn2')).samples;
     expect(metricValue(before, 'zkfc_failovers_total')).toBe(0);
     expect(metricValue(before, 'zkfc_fencing_attempts_total', { method: 'shell' })).toBe(0);
@@ -111,6 +127,11 @@ describe('zkfc metrics, /active, /standby and /status across a failover', () => 
       expect(s.breadcrumb?.namenodeId).toBe('nn2');
     }, 5_000);
     expect(await status(c, 'nn1')).toMatchObject({ haState: null, healthState: 'SERVICE_NOT_RESPONDING' });
+    // Degraded (nn1's NameNode does not answer) but one active: exit 1.
+    const statusAfter = await haadminStatus(c);
+    expect(statusAfter.code).toBe(1);
+    expect(statusAfter.status.activeNamenodes).toEqual(['nn2']);
+    expect(statusAfter.status.namenodes.find((n) => n.namenodeId === 'nn2')?.holdsLock).toBe(true);
     expect(c.splitBrainViolations()).toEqual([]);
   });
 
