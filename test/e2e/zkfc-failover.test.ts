@@ -1,7 +1,9 @@
 // Goal: failover scenarios driven only through the `zkfc` daemons and the operator CLI, as an
 // operator sees them: the active NameNode process dies (the other becomes active, the dead one
 // comes back as standby); the active NameNode turns unhealthy (failover, the old one is fenced
-// gracefully and rejoins as standby when healthy again); `haadmin -failover` (graceful: the old
+// gracefully and rejoins as standby when healthy again); the active's zkfc is SIGKILLed or paused
+// past the session timeout (the peer takes over when the session expires; a resumed zkfc must not
+// bring its NameNode back to active); `haadmin -failover` (graceful: the old
 // active goes standby and is not killed, its breadcrumb is deleted so no fencing method runs);
 // an unhealthy target is refused; cedeActive over ZKFCProtocol (stand down, peer takes over, rejoin
 // after the cede time or at once with -1; other users are refused); `zkfc check-config`.
@@ -87,6 +89,38 @@ describe('zkfc failover: the active NameNode fails', () => {
     await c.namenodeFault('nn1', 'none');
     await eventually(async () => expect(await zkfcStatus(c, 'nn1')).toMatchObject({ healthState: 'SERVICE_HEALTHY', electorState: 'STANDBY' }), 10_000);
     expect(await c.activeNamenodes()).toEqual(['nn2']);
+    expect(c.splitBrainViolations()).toEqual([]);
+  });
+});
+
+describe('zkfc failover: the active zkfc fails', () => {
+  it('SIGKILLed: its session expires and the peer takes over, fencing nn1 gracefully', async () => {
+    const c = await activeStandbyPair();
+    const killedMs = Date.now();
+    c.signalZkfc('nn1', 'SIGKILL');
+    await c.waitForActive(c.sessionTimeoutMs + 10_000, 'nn2');
+    // The lock was an ephemeral of a session nobody closed: it lasted until the server expired it.
+    expect(Date.now() - killedMs).toBeGreaterThanOrEqual(c.sessionTimeoutMs - 1000);
+    expect(await c.namenodeState('nn1')).toBe('standby');
+    expect(fencedPids(c)).toEqual([]);
+    expect(c.splitBrainViolations()).toEqual([]);
+  });
+
+  it('paused (SIGSTOP) past the session timeout: the peer takes over; resumed, it rejoins as standby and nn1 stays standby', async () => {
+    const c = await activeStandbyPair();
+    c.signalZkfc('nn1', 'SIGSTOP');
+    try {
+      await c.waitForActive(c.sessionTimeoutMs + 10_000, 'nn2');
+      expect(await c.namenodeState('nn1')).toBe('standby');
+    } finally {
+      c.signalZkfc('nn1', 'SIGCONT');
+    }
+    // The resumed daemon learns its session expired and joins again, as standby.
+    await eventually(async () => expect(await zkfcStatus(c, 'nn1')).toMatchObject({ electorState: 'STANDBY', zkConnectionState: 'CONNECTED' }), 15_000);
+    // A few health rounds later nothing flipped back.
+    await new Promise((r) => setTimeout(r, 4 * c.checkIntervalMs));
+    expect(await c.activeNamenodes()).toEqual(['nn2']);
+    expect(await c.namenodeState('nn1')).toBe('standby');
     expect(c.splitBrainViolations()).toEqual([]);
   });
 });
