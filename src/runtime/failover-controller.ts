@@ -83,6 +83,12 @@ export interface FailoverControllerTiming {
   readonly sleepAfterFailureToBecomeActiveMs?: number;
   /** Sleep between reEstablishSession attempts (5000) */
   readonly reEstablishSessionRetryDelayMs?: number;
+  /**
+   * Lease guard (not in Hadoop; see ElectorConfig.leaseGuardMs): abandon an activation whose
+   * breadcrumb write took longer than this, because a pause that long may have cost us the lock.
+   * Default: a third of the session timeout. 0 turns it off (Hadoop's behaviour).
+   */
+  readonly leaseGuardMs?: number;
 }
 
 export interface FailoverControllerPorts {
@@ -210,6 +216,7 @@ export class FailoverController {
       newActiveRpcTimeoutMs: timing.newActiveRpcTimeoutMs ?? 60_000,
       sleepAfterFailureToBecomeActiveMs: timing.sleepAfterFailureToBecomeActiveMs ?? 1000,
       reEstablishSessionRetryDelayMs: timing.reEstablishSessionRetryDelayMs ?? 5000,
+      leaseGuardMs: timing.leaseGuardMs ?? Math.floor(this.sessionTimeoutMs / 3),
     });
     this.previous = this.core.snapshot();
     this.exited = new Promise<ExitInfo>((resolve) => {

@@ -234,13 +234,15 @@ export class SimHAServiceClient implements HAServiceClient {
         done = true;
         this.inFlight.delete(id);
         cancelTimeout();
-        if (!this.process.alive) return;
-        if (outcome.ok) resolve(outcome.value as T);
-        else reject(outcome.error);
+        // Answers reach the calling process only when it runs (held during a pause).
+        this.process.run(() => {
+          if (outcome.ok) resolve(outcome.value as T);
+          else reject(outcome.error);
+        });
       };
       this.inFlight.set(id, (error) => finish({ ok: false, error }));
       const wasConnected = this.connected;
-      const cancelTimeout = scheduler.schedule(wasConnected ? timeoutMs : Math.min(timeoutMs, this.connectTimeoutMs), () => {
+      const cancelTimeout = this.process.later(wasConnected ? timeoutMs : Math.min(timeoutMs, this.connectTimeoutMs), () => {
         finish({
           ok: false,
           error: this.connected
@@ -282,8 +284,9 @@ export class SimHAServiceClient implements HAServiceClient {
       this.nn.detach(this);
       const reason = new ConnectionClosedError(`connection to ${this.where} closed by peer`, this.where);
       for (const fail of [...this.inFlight.values()]) fail(reason);
-      if (!this.process.alive) return;
-      for (const listener of [...this.listeners]) listener(reason);
+      this.process.run(() => {
+        for (const listener of [...this.listeners]) listener(reason);
+      });
     });
   }
 
@@ -452,11 +455,12 @@ export class SimZkfcClientFactory implements ZkfcClientFactory {
             if (done) return;
             done = true;
             cancel();
-            if (!process.alive) return;
-            if (error === undefined) resolve();
-            else reject(error);
+            process.run(() => {
+              if (error === undefined) resolve();
+              else reject(error);
+            });
           };
-          const cancel = net.scheduler.schedule(timeoutMs, () => finish(new RpcTimeoutError(`Call cedeActive to ${where} timed out after ${timeoutMs} ms`, where, 'cedeActive', 0, timeoutMs)));
+          const cancel = process.later(timeoutMs, () => finish(new RpcTimeoutError(`Call cedeActive to ${where} timed out after ${timeoutMs} ms`, where, 'cedeActive', 0, timeoutMs)));
           net.scheduler.schedule(net.rng.int(1, 4), () => {
             if (!net.reachable(from, to)) return;
             const peer = endpoint(to);

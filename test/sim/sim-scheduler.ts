@@ -168,12 +168,16 @@ export class SimScheduler {
 }
 
 /**
- * One simulated process: its Clock stops delivering callbacks once the process is killed, and the
- * sim ports created for it check `alive` before they deliver anything (a SIGKILLed daemon does
- * nothing more, and its promises simply never settle).
+ * One simulated process. Once killed, its Clock stops delivering callbacks and the sim ports
+ * created for it deliver nothing more (a SIGKILLed daemon does nothing, its promises never settle).
+ * While paused (a long GC pause, SIGSTOP), nothing runs in it: timers, answers, watch and session
+ * events are held and delivered in order when it resumes; meanwhile it sends nothing either, so
+ * ZooKeeper stops hearing from it.
  */
 export class SimProcess {
   alive = true;
+  pausedUntilMs = 0;
+  private readonly pauseListeners = new Set<(paused: boolean) => void>();
 
   constructor(
     readonly scheduler: SimScheduler,
@@ -184,11 +188,64 @@ export class SimProcess {
     this.alive = false;
   }
 
-  /** Schedule `run` unless the process is dead by then. */
-  later(delayMs: number, run: () => void): Cancel {
-    return this.scheduler.schedule(delayMs, () => {
-      if (this.alive) run();
+  get paused(): boolean {
+    return this.scheduler.now() < this.pausedUntilMs;
+  }
+
+  /** Freeze the process for `ms` (extends a pause already under way). */
+  pause(ms: number): void {
+    const wasPaused = this.paused;
+    this.pausedUntilMs = Math.max(this.pausedUntilMs, this.scheduler.now() + ms);
+    if (!wasPaused) for (const listener of this.pauseListeners) listener(true);
+    const until = this.pausedUntilMs;
+    this.scheduler.schedule(ms, () => {
+      if (this.pausedUntilMs === until && this.alive) for (const listener of this.pauseListeners) listener(false);
     });
+  }
+
+  onPauseChange(listener: (paused: boolean) => void): void {
+    this.pauseListeners.add(listener);
+  }
+
+  /** Work that arrived while paused, in arrival order (a resumed process sees it in that order). */
+  private readonly held: (() => void)[] = [];
+  private drainScheduled = false;
+
+  /** Run `fn` inside the process: now, or when a pause ends (in arrival order); never once killed. */
+  run(fn: () => void): void {
+    if (!this.alive) return;
+    if (this.paused || this.held.length > 0) {
+      this.held.push(fn);
+      this.scheduleDrain();
+      return;
+    }
+    fn();
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    this.scheduler.schedule(Math.max(0, this.pausedUntilMs - this.scheduler.now()), () => {
+      this.drainScheduled = false;
+      if (!this.alive) {
+        this.held.length = 0;
+        return;
+      }
+      if (this.paused) {
+        this.scheduleDrain();
+        return;
+      }
+      // One item per simulated event, so promise continuations run between items as they would
+      // between two I/O callbacks of a real event loop.
+      const fn = this.held.shift();
+      if (this.held.length > 0) this.scheduleDrain();
+      fn?.();
+    });
+  }
+
+  /** Schedule `run` inside the process. */
+  later(delayMs: number, run: () => void): Cancel {
+    return this.scheduler.schedule(delayMs, () => this.run(run));
   }
 }
 

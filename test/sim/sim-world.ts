@@ -63,9 +63,11 @@ export interface SimOptions {
    * A deliberately broken component, to prove the invariant checkers catch real bugs:
    * lying-fence (fencing reports success without killing), own-breadcrumb (every breadcrumb read
    * shows the reader's own data, so nobody fences), leaky-close (closing a session does nothing),
-   * no-restart (the supervisor never restarts a ZKFC).
+   * no-restart (the supervisor never restarts a ZKFC), no-lease-guard (the controller's lease
+   * guard is off, as in Hadoop: a ZKFC paused between its breadcrumb write and transitionToActive
+   * activates after losing the lock).
    */
-  readonly mutation?: 'lying-fence' | 'own-breadcrumb' | 'leaky-close' | 'no-restart';
+  readonly mutation?: 'lying-fence' | 'own-breadcrumb' | 'leaky-close' | 'no-restart' | 'no-lease-guard';
 }
 
 export interface SimResult {
@@ -77,6 +79,7 @@ export interface SimResult {
   readonly faults: readonly string[];
   readonly events: number;
   readonly simulatedMs: number;
+  readonly messageCounts: ReadonlyMap<string, number>;
   /** Hash of the whole log: equal for two runs of the same seed (determinism). */
   readonly traceHash: number;
   /** The last log lines, for a failing seed. */
@@ -114,6 +117,7 @@ export class SimWorld implements SimNetwork {
   readonly fenceFaults: FenceFaults;
   readonly fenceMethods: readonly SimFenceMethod[];
   private readonly isolated: number[] = [];
+  private readonly pauseAtBreadcrumbWrite = new Map<number, number>();
   private readonly counters = new Map<string, number>();
   private readonly ring: TraceEntry[] = [];
   private ringNext = 0;
@@ -128,6 +132,15 @@ export class SimWorld implements SimNetwork {
     this.fenceMethods = options.fenceMethods ?? this.rng.pick<readonly SimFenceMethod[]>([['sshfence', 'powerfence'], ['powerfence'], ['sshfence'], ['sshfence', 'powerfence']]);
     this.zk = new SimZkServer(this.scheduler, this.rng, nodes, ['/hadoop-ha', WORKING_DIR]);
     this.fenceFaults = { sshBroken: Array.from({ length: nodes }, () => false), powerBroken: Array.from({ length: nodes }, () => false) };
+    this.zk.onClientSend = (host, _kind, path) => {
+      // A targeted pause: freeze the ZKFC right after it sent its breadcrumb write (the window
+      // between winning the lock and transitionToActive, where a pause is most dangerous).
+      const pauseMs = this.pauseAtBreadcrumbWrite.get(host);
+      if (path !== BREADCRUMB_PATH || pauseMs === undefined) return;
+      this.pauseAtBreadcrumbWrite.delete(host);
+      this.trace(host, `ZKFC process paused for ${pauseMs} ms right after sending its breadcrumb write`);
+      this.hosts[host]?.process?.pause(pauseMs);
+    };
     for (let i = 0; i < nodes; i++) {
       const target = simTarget(i);
       const nn = new SimNameNode(i, target, this);
@@ -172,7 +185,11 @@ export class SimWorld implements SimNetwork {
     this.scheduler.schedule(downMs, () => nn.restart(this.rng.int(500, 5000)));
   }
 
+  /** How often each log message occurred (coverage of the scenarios the seeds reach). */
+  readonly messageCounts = new Map<string, number>();
+
   trace(host: number, msg: string, level = 'sim', fields?: object): void {
+    this.messageCounts.set(msg, (this.messageCounts.get(msg) ?? 0) + 1);
     const entry: TraceEntry = { atMs: this.scheduler.now(), host, level, msg, fields };
     if (this.ring.length < TRACE_RING) this.ring.push(entry);
     else this.ring[this.ringNext] = entry;
@@ -262,6 +279,7 @@ export class SimWorld implements SimNetwork {
         zkfcClients: new SimZkfcClientFactory(this, process, index, (address) => this.hostOf(address), (to) => this.endpoint(to)),
       },
       logger: this.logFor(index),
+      ...(mutation === 'no-lease-guard' ? { timing: { leaseGuardMs: 0 } } : {}),
     });
     host.process = process;
     host.zkFactory = zkFactory;
@@ -373,6 +391,8 @@ export class SimWorld implements SimNetwork {
       'host-isolate',
       'zkfc-kill',
       'zkfc-stop',
+      'zkfc-pause',
+      'zkfc-pause-at-write',
       'graceful-failover',
       'graceful-failover',
       'observer',
@@ -457,6 +477,18 @@ export class SimWorld implements SimNetwork {
         note(`ZKFC on host ${host} stopped (SIGTERM)`);
         this.stopController(host, rng.int(1000, 10_000));
         return;
+      case 'zkfc-pause': {
+        const d = duration(500, 25_000);
+        note(`ZKFC on host ${host} paused (GC / SIGSTOP) for ${d} ms`);
+        this.hosts[host]?.process?.pause(d);
+        return;
+      }
+      case 'zkfc-pause-at-write': {
+        const d = rng.int(4000, 20_000);
+        note(`ZKFC on host ${host} will pause ${d} ms right after its next breadcrumb write`);
+        this.pauseAtBreadcrumbWrite.set(host, d);
+        return;
+      }
       case 'graceful-failover': {
         const controller = this.hosts[host]?.controller;
         if (controller === undefined || this.hosts[host]?.stopping === true) return;
@@ -501,6 +533,7 @@ export class SimWorld implements SimNetwork {
   heal(): void {
     this.trace(-1, 'HEAL: all faults end');
     this.counters.clear();
+    this.pauseAtBreadcrumbWrite.clear();
     for (let i = 0; i < this.hosts.length; i++) {
       this.isolated[i] = 0;
       this.zk.setLink(i, 'up');
@@ -675,6 +708,7 @@ export class SimWorld implements SimNetwork {
       faults: [...this.faultLog],
       events: this.scheduler.eventsRun,
       simulatedMs: this.scheduler.now(),
+      messageCounts: this.messageCounts,
       traceHash: this.hash,
       trace: () => {
         const ordered = ring.length < TRACE_RING ? ring : [...ring.slice(next), ...ring.slice(0, next)];

@@ -143,8 +143,19 @@ export class SimZkServer {
   }
 
   private connected(session: ServerSession): boolean {
-    return session.client !== undefined && session.client.isConnectedTo(session) && this.reachable(session.host);
+    return session.client !== undefined && session.client.isConnectedTo(session) && !session.client.processPaused() && this.reachable(session.host);
   }
+
+  /** A client's process paused or resumed: a paused process sends no pings. */
+  clientPauseChanged(client: SimZkSession, paused: boolean): void {
+    const session = client.serverSession();
+    if (session === undefined || session.ended !== undefined) return;
+    if (paused) this.stopHearing(session);
+    else if (this.connected(session)) this.heard(session);
+  }
+
+  /** Test hook: called when a client sends an operation (the world injects targeted faults). */
+  onClientSend: ((host: number, kind: string, path: string) => void) | undefined;
 
   /** The client stopped reaching the server: expiry runs from now. */
   stopHearing(session: ServerSession): void {
@@ -163,8 +174,13 @@ export class SimZkServer {
       if (seq !== session.expiryCheckSeq || session.ended !== undefined) return;
       if (!this.quorumUp) return; // frozen; setQuorum(true) re-arms
       if (this.connected(session)) return;
-      if (this.scheduler.now() - session.lastHeardMs >= session.timeoutMs) this.endSession(session, 'expired');
-      else this.scheduleExpiryCheck(session);
+      if (this.scheduler.now() - session.lastHeardMs >= session.timeoutMs) {
+        this.endSession(session, 'expired');
+        // The server closes the expired session's connection; the client notices if it can hear us.
+        if (this.reachable(session.host)) session.client?.serverDroppedConnection();
+      } else {
+        this.scheduleExpiryCheck(session);
+      }
     });
   }
 
@@ -320,6 +336,14 @@ export class SimZkSession implements ZkSession {
     return this.state === 'connected' && this.server === session;
   }
 
+  processPaused(): boolean {
+    return this.process.paused;
+  }
+
+  serverSession(): ServerSession | undefined {
+    return this.server;
+  }
+
   get clientState(): string {
     return this.state;
   }
@@ -328,7 +352,7 @@ export class SimZkSession implements ZkSession {
   // Connection management
 
   private emit(state: ZkSessionEvent['state']): void {
-    if (this.process.alive) this.listener({ epoch: this.epoch, state });
+    this.process.run(() => this.listener({ epoch: this.epoch, state }));
   }
 
   private scheduleConnectAttempt(delayMs: number): void {
@@ -472,7 +496,7 @@ export class SimZkSession implements ZkSession {
       () => {
         const watchers = this.watchers.get(event.path) ?? [];
         this.watchers.delete(event.path);
-        for (const watcher of watchers) if (this.process.alive) watcher(event);
+        for (const watcher of watchers) this.process.run(() => watcher(event));
         if (server !== undefined) this.zk.heard(server);
       },
       // Lost with the connection: the reconnect's setWatches makes the server fire it again.
@@ -524,7 +548,7 @@ export class SimZkSession implements ZkSession {
     op.done = true;
     op.cancelDeadline();
     this.pending.delete(op);
-    if (this.process.alive) op.resolve(result);
+    this.process.run(() => op.resolve(result));
   }
 
   private failAll(code: ZkErrorCode, message: string): void {
@@ -532,6 +556,7 @@ export class SimZkSession implements ZkSession {
   }
 
   create(path: string, data: Uint8Array, _acl: readonly ZkAcl[], mode: ZkCreateMode): Promise<ZkOpResult<string>> {
+    this.zk.onClientSend?.(this.host, 'create', path);
     return this.op((session) => this.zk.applyCreate(session, path, data, mode));
   }
 
@@ -551,6 +576,7 @@ export class SimZkSession implements ZkSession {
   }
 
   setData(path: string, data: Uint8Array, version: number): Promise<ZkOpResult<ZkStat>> {
+    this.zk.onClientSend?.(this.host, 'setData', path);
     return this.op(() => this.zk.applySetData(path, data, version));
   }
 
@@ -612,7 +638,11 @@ export class SimZkSessionFactory implements ZkSessionFactory {
     private readonly zk: SimZkServer,
     private readonly process: SimProcess,
     private readonly host: number,
-  ) {}
+  ) {
+    process.onPauseChange((paused) => {
+      for (const session of this.opened) zk.clientPauseChanged(session, paused);
+    });
+  }
 
   open(options: ZkSessionOptions, listener: (event: ZkSessionEvent) => void): ZkSession {
     const session = new SimZkSession(this.nextEpoch++, this.host, this.zk, this.process, options, listener);

@@ -68,7 +68,7 @@ export interface ControllerSnapshot {
   readonly lastActiveAttempt: ActiveAttempt | undefined;
   readonly stopped: boolean;
   readonly exited: { readonly exitCode: number; readonly message: string } | undefined;
-  readonly busy: 'activating' | 'ceding' | undefined;
+  readonly busy: 'activating' | 'ceding' | 'standingBy' | undefined;
 }
 
 /** Timestamps of one failover episode, for the phase durations of the FailoverReport. */
@@ -137,8 +137,13 @@ export class ZKFailoverController {
     return this.elector.breadcrumbPath;
   }
 
+  private snapshotBusy(): ControllerSnapshot['busy'] {
+    if (this.elector.isActivating()) return 'activating';
+    if (this.cedeInFlight !== undefined) return 'ceding';
+    return this.pendingStandby.size > 0 ? 'standingBy' : undefined;
+  }
+
   snapshot(): ControllerSnapshot {
-    const ceding = this.cedeInFlight !== undefined;
     return {
       elector: this.elector.snapshot(),
       healthState: this.lastHealthState,
@@ -148,7 +153,7 @@ export class ZKFailoverController {
       lastActiveAttempt: this.lastActiveAttempt,
       stopped: this.stopped,
       exited: this.exited,
-      busy: this.elector.isActivating() ? 'activating' : ceding ? 'ceding' : undefined,
+      busy: this.snapshotBusy(),
     };
   }
 
@@ -250,7 +255,9 @@ export class ZKFailoverController {
       case 'CedeActiveRequested':
       case 'ControllerTimerFired':
       case 'ControllerStarted':
-        return this.cedeInFlight !== undefined || this.elector.isActivating();
+        // Java runs becomeStandby's transitionToStandby (≤ graceful-fence timeout) under the
+        // elector lock too; the service-state check must not count that transition as a mismatch.
+        return this.cedeInFlight !== undefined || this.elector.isActivating() || this.pendingStandby.size > 0;
       default:
         // ZooKeeper events: during an activation the elector defers them itself; during a cede
         // the whole elector is held (Java: doCedeActive holds the elector lock across its RPC).
@@ -268,7 +275,7 @@ export class ZKFailoverController {
       return;
     }
     this.deferred.push(event);
-    out.note('debug', 'Event deferred until the current operation finishes', { event: event.type, busy: this.cedeInFlight !== undefined ? 'ceding' : 'activating' });
+    out.note('debug', 'Event deferred until the current operation finishes', { event: event.type, busy: this.snapshotBusy() ?? null });
   }
 
   private replayDeferred(out: StepOutput<ControllerCommand>): void {

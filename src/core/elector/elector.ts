@@ -56,6 +56,15 @@ export interface ElectorConfig {
   readonly reEstablishSessionRetryDelayMs?: number;
   /** Bound on events held back while becoming active; exceeding it is a fatal error. */
   readonly maxDeferredEvents?: number;
+  /**
+   * Lease guard (not in Hadoop): the longest time between sending the breadcrumb write and asking
+   * for transitionToActive. ZooKeeper cannot expire our session earlier than a session timeout
+   * after it received that write, so while less than this has passed (keep it well under the
+   * session timeout) the lock is still ours and no peer can have fenced us yet. Longer means our
+   * process may have been paused (GC, SIGSTOP, overload) long enough to lose the lock, and
+   * activating could make a second active: the attempt is abandoned instead. 0 or absent: off.
+   */
+  readonly leaseGuardMs?: number;
 }
 
 /** The steps of becoming active, in order (spec 5.4). */
@@ -70,6 +79,8 @@ interface Activation {
   attempt: number;
   /** Version of the breadcrumb we read; undefined when there was none (write = create). */
   breadcrumbVersion: number | undefined;
+  /** When the current breadcrumb write was sent (lease guard). */
+  writeSentAtMs: number;
 }
 
 /** A session kept open after quitElection(false) only to delete our own breadcrumb. */
@@ -101,6 +112,8 @@ export class ActiveStandbyElector {
   private readonly sleepAfterFailureMs: number;
   private readonly reEstablishDelayMs: number;
   private readonly maxDeferred: number;
+  private readonly leaseGuardMs: number;
+  private nowMs = 0;
 
   private state: ElectorState = 'INIT';
   private connectionState: ZkConnectionState = 'TERMINATED';
@@ -143,6 +156,7 @@ export class ActiveStandbyElector {
     this.sleepAfterFailureMs = config.sleepAfterFailureToBecomeActiveMs ?? SLEEP_AFTER_FAILURE_TO_BECOME_ACTIVE_MS;
     this.reEstablishDelayMs = config.reEstablishSessionRetryDelayMs ?? RE_ESTABLISH_SESSION_RETRY_DELAY_MS;
     this.maxDeferred = config.maxDeferredEvents ?? 1024;
+    this.leaseGuardMs = config.leaseGuardMs ?? 0;
     assert(this.maxRetryNum >= 1, 'maxRetryNum must be at least 1');
   }
 
@@ -170,8 +184,9 @@ export class ActiveStandbyElector {
     return [...this.retiring.keys()];
   }
 
-  step(event: ElectorEvent, _nowMs: number): StepResult<ElectorCommand> {
+  step(event: ElectorEvent, nowMs: number): StepResult<ElectorCommand> {
     const out = new StepOutput<ElectorCommand>();
+    if (nowMs > this.nowMs) this.nowMs = nowMs;
     this.dispatch(event, out);
     this.replayDeferred(out);
     return out.result();
@@ -629,7 +644,7 @@ export class ActiveStandbyElector {
     }
     assert(this.activation === undefined, 'becomeActive while already becoming active');
     const id = this.nextActivationId++;
-    this.activation = { id, from, step: 'readingBreadcrumb', attempt: 1, breadcrumbVersion: undefined };
+    this.activation = { id, from, step: 'readingBreadcrumb', attempt: 1, breadcrumbVersion: undefined, writeSentAtMs: 0 };
     out.note('info', 'Checking for any old active which needs to be fenced...', { activationId: id, won: from });
     this.readBreadcrumbForActivation(out);
   }
@@ -695,6 +710,7 @@ export class ActiveStandbyElector {
       activation.attempt = 1;
       out.note('info', 'Writing znode to indicate that the local node is the most recent active...', { path: this.breadcrumbPath });
     }
+    activation.writeSentAtMs = this.nowMs;
     if (activation.breadcrumbVersion === undefined) {
       out.command({ type: 'CreateBreadcrumb', epoch: this.epoch, path: this.breadcrumbPath, data: this.appData });
     } else {
@@ -710,6 +726,11 @@ export class ActiveStandbyElector {
       return;
     }
     if (code === 'OK') {
+      const tookMs = this.nowMs - activation.writeSentAtMs;
+      if (this.leaseGuardMs > 0 && tookMs > this.leaseGuardMs) {
+        this.endActivation(false, `the breadcrumb write was answered ${tookMs} ms after it was sent (lease guard ${this.leaseGuardMs} ms): the lock may have been lost while this process was paused`, out);
+        return;
+      }
       activation.step = 'becomingActive';
       out.note('debug', 'Becoming active');
       out.command({ type: 'BecomeActive', activationId: activation.id });

@@ -539,6 +539,32 @@ describe('ActiveStandbyElector (our scenarios)', () => {
     expect(h.count('BecomeActive')).toBe(2);
   });
 
+  it('lease guard: a breadcrumb write answered too late (a paused process may have lost the lock) abandons the activation', () => {
+    const h = new ElectorHarness({ leaseGuardMs: 3000 });
+    h.startConnected(1n);
+    h.step({ type: 'JoinElectionRequested', appData: data });
+    h.create('OK');
+    h.breadcrumb('none');
+    expect(h.count('CreateBreadcrumb')).toBe(1);
+    h.nowMs += 3001;
+    h.breadcrumbWritten('OK');
+    expect(h.count('BecomeActive')).toBe(0);
+    expect(h.count('CloseZkSession')).toBe(1);
+    expect(h.last('ScheduleElectorTimer').timer).toBe('rejoinElection');
+    expect(h.notes.some((n) => n.msg === 'Exception handling the winning of election' && String(n.fields['reason']).includes('lease guard'))).toBe(true);
+  });
+
+  it('lease guard: a prompt breadcrumb write proceeds to becomeActive', () => {
+    const h = new ElectorHarness({ leaseGuardMs: 3000 });
+    h.startConnected(1n);
+    h.step({ type: 'JoinElectionRequested', appData: data });
+    h.create('OK');
+    h.breadcrumb('none');
+    h.nowMs += 2999;
+    h.breadcrumbWritten('OK');
+    expect(h.count('BecomeActive')).toBe(1);
+  });
+
   it('joins only once during the sleep after a failure', () => {
     const h = new ElectorHarness();
     h.startConnected(1n);
