@@ -155,7 +155,7 @@ interface AttemptWaiter {
 }
 
 export class FailoverController {
-  /** Resolves once, when the controller has exited after a fatal error. */
+  /** Resolves once, when the controller has exited after a fatal error (never after a clean stop()). */
   readonly exited: Promise<ExitInfo>;
 
   private readonly options: FailoverControllerOptions;
@@ -284,6 +284,7 @@ export class FailoverController {
    */
   start(): Promise<void> {
     if (this.exitInfo !== undefined) return Promise.reject(new ControllerExitedError(this.exitInfo.message, this.exitInfo.exitCode));
+    if (this.stopping !== undefined) return Promise.reject(new ControllerNotRunningError('ZK Failover Controller is stopped'));
     if (this.healthStarted) return Promise.resolve();
     const promise = new Promise<void>((resolve, reject) => this.startWaiters.push({ resolve, reject }));
     if (!this.started) {
