@@ -99,7 +99,10 @@ export class ZkfcRpcServer {
     } catch (error) {
       if (error instanceof RemoteException) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new RemoteException(ExceptionClassName.ServiceFailed, message);
+      // Errors that know their Java class (an unreachable peer is java.io.IOException, as in
+      // Java's ZKFC) keep it, so haadmin prints "Operation failed" vs "Failover failed" as Hadoop does.
+      const javaClassName = (error as { javaClassName?: unknown }).javaClassName;
+      throw new RemoteException(typeof javaClassName === 'string' ? javaClassName : ExceptionClassName.ServiceFailed, message);
     }
   }
 }
