@@ -12,12 +12,10 @@
 // Values that may come from ZooKeeper (host, port) reach the script only as environment
 // variables, never as part of the command string, so shell metacharacters in them are inert.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { NamenodeTarget } from '../core/types.js';
-import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../runtime/ports.js';
-import { DEFAULT_OUTPUT_LIMITS, OutputLineSplitter } from './output-lines.js';
+import { runShellProcess } from './shell-process.js';
 import type { FenceMethodResult } from './ssh-fence.js';
 import { formatJavaSocketAddress, resolveHostBestEffort } from './target-address.js';
 
@@ -27,11 +25,6 @@ export const SHELL_FENCE_TIMEOUT_DEFAULT_MS = 30_000;
 export const SHELL_FENCE_KILL_GRACE_DEFAULT_MS = 2_000;
 /** Bound on the DNS lookup for target_address. */
 export const TARGET_RESOLVE_TIMEOUT_DEFAULT_MS = 2_000;
-/**
- * After bash exits, how long its output pipes may stay open. Longer means a background child
- * still holds them; it is then killed with the group (Hadoop would wait for it forever).
- */
-const OUTPUT_DRAIN_MS = 500;
 /** ShellCommandFencer.ABBREV_LENGTH. */
 const ABBREV_LENGTH = 20;
 
@@ -108,136 +101,23 @@ export async function shellFence(options: ShellFenceOptions): Promise<FenceMetho
   const { env, skippedKeys } = buildShellFenceEnvironment(options.baseEnv ?? process.env, options.targetConf, target, resolvedIp);
   if (skippedKeys.length > 0) log.warn({ keys: skippedKeys.slice(0, 20) }, 'configuration entries not exported to the fencing command');
 
-  let child: ChildProcess;
-  try {
-    // detached: the command leads its own process group, so the deadline can kill it together
-    // with everything it started (process.kill(-pid)).
-    // stdin is /dev/null, not a pipe we close: Node's stdio "pipes" are socketpairs, and bash
-    // sources ~/.bashrc when stdin is a socket (it assumes sshd started it). Java's pipes do not
-    // trigger that, and /dev/null gives the same immediate EOF as Hadoop's closed stdin.
-    child = spawn('bash', ['-e', '-c', command], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  } catch (cause) {
-    log.warn({ command, err: cause }, 'unable to execute fencing command');
-    return { outcome: 'error', detail: `unable to execute ${command}: ${errorMessage(cause)}` };
-  }
-  return runToCompletion(child, options);
-}
-
-function runToCompletion(child: ChildProcess, options: ShellFenceOptions): Promise<FenceMethodResult> {
-  const log = options.logger;
-  const { command } = options;
-  const pid = child.pid;
-  const prefix = `${pid !== undefined ? `[PID ${pid}] ` : ''}${abbreviate(command)}`;
-  const timeoutMs = options.timeoutMs;
-  const killGraceMs = options.killGraceMs ?? SHELL_FENCE_KILL_GRACE_DEFAULT_MS;
-
-  return new Promise<FenceMethodResult>((resolve) => {
-    const cancels: Array<() => void> = [];
-    let timedOut = false;
-    let settled = false;
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let openStreams = 2;
-
-    const killGroup = (signal: NodeJS.Signals): void => {
-      if (pid === undefined) return;
-      try {
-        process.kill(-pid, signal);
-      } catch {
-        // ESRCH: the group is already gone.
-      }
-    };
-    const splitter = (stream: 'stdout' | 'stderr') =>
-      new OutputLineSplitter(DEFAULT_OUTPUT_LIMITS, (line) => {
-        const fields = { pid, command: abbreviate(command), prefix, stream, line };
-        // Parity: StreamPumper logs stdout at INFO and stderr at WARN.
-        if (stream === 'stdout') log.info(fields, 'fencing command output');
-        else log.warn(fields, 'fencing command output');
-      });
-    const outSplitter = splitter('stdout');
-    const errSplitter = splitter('stderr');
-
-    const finish = (result: FenceMethodResult): void => {
-      if (settled) return;
-      settled = true;
-      for (const cancel of cancels) cancel();
-      outSplitter.end();
-      errSplitter.end();
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      resolve(result);
-    };
-    const conclude = (): void => {
-      if (exit === undefined) return;
-      if (timedOut) {
-        // Members that ignored SIGTERM (or closed their output) must not outlive the deadline.
-        killGroup('SIGKILL');
-        finish({
-          outcome: 'timeout',
-          detail: `fencing command '${command}' did not finish within ${timeoutMs} ms; its process group was killed`,
-        });
-        return;
-      }
-      if (exit.code === 0) {
-        finish({ outcome: 'success', detail: `fencing command '${command}' exited 0` });
-        return;
-      }
-      const how = exit.code !== null ? `exited ${exit.code}` : `was killed by ${exit.signal ?? 'a signal'}`;
-      finish({ outcome: 'failure', detail: `fencing command '${command}' ${how}` });
-    };
-
-    child.once('error', (cause) => {
-      // Spawn failure (bash missing, fork failed): no 'exit' will follow.
-      log.warn({ command, err: cause }, 'unable to execute fencing command');
-      finish({ outcome: 'error', detail: `unable to execute ${command}: ${cause.message}` });
-    });
-    if (pid === undefined) return; // 'error' follows
-
-    log.info({ command, pid }, 'launched fencing command');
-    child.stdout?.on('data', (chunk: Buffer) => outSplitter.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => errSplitter.push(chunk));
-    const onStreamClosed = (): void => {
-      openStreams--;
-      if (openStreams === 0) conclude();
-    };
-    child.stdout?.once('close', onStreamClosed);
-    child.stderr?.once('close', onStreamClosed);
-
-    child.once('exit', (code, signal) => {
-      exit = { code, signal };
-      if (openStreams === 0) {
-        conclude();
-        return;
-      }
-      // A background child still holds our pipes. Give it a moment, then end it with the group.
-      cancels.push(
-        options.clock.schedule(OUTPUT_DRAIN_MS, () => {
-          if (settled) return;
-          log.warn({ pid, command: abbreviate(command) }, 'fencing command left processes holding its output; killing its process group');
-          killGroup('SIGKILL');
-          conclude();
-        }),
-      );
-    });
-
-    cancels.push(
-      options.clock.schedule(timeoutMs, () => {
-        if (settled) return;
-        timedOut = true;
-        log.error({ pid, command: abbreviate(command), timeoutMs }, 'fencing command timed out; killing its process group');
-        killGroup('SIGTERM');
-        cancels.push(
-          options.clock.schedule(killGraceMs, () => {
-            killGroup('SIGKILL');
-            // The group is gone now, whatever still holds the pipes; bash's exit decides.
-            if (exit !== undefined) conclude();
-          }),
-        );
-        if (exit !== undefined) {
-          // bash already exited; only leftovers remained. Kill them now rather than after the grace.
-          killGroup('SIGKILL');
-          conclude();
-        }
-      }),
-    );
+  const prefixFor = (pid: number | undefined): string => `${pid !== undefined ? `[PID ${pid}] ` : ''}${abbreviate(command)}`;
+  const result = await runShellProcess({
+    command,
+    env,
+    timeoutMs: options.timeoutMs,
+    killGraceMs: options.killGraceMs ?? SHELL_FENCE_KILL_GRACE_DEFAULT_MS,
+    clock: options.clock,
+    onLaunched: (pid) => log.info({ command, pid }, 'launched fencing command'),
+    onLine: (stream, line, pid) => {
+      const fields = { pid, command: abbreviate(command), prefix: prefixFor(pid), stream, line };
+      // Parity: StreamPumper logs stdout at INFO and stderr at WARN.
+      if (stream === 'stdout') log.info(fields, 'fencing command output');
+      else log.warn(fields, 'fencing command output');
+    },
+    onTimeout: (pid) => log.error({ pid, command: abbreviate(command), timeoutMs: options.timeoutMs }, 'fencing command timed out; killing its process group'),
+    onLeftovers: (pid) => log.warn({ pid, command: abbreviate(command) }, 'fencing command left processes holding its output; killing its process group'),
   });
+  if (result.outcome === 'error') log.warn({ command, detail: result.detail }, 'unable to execute fencing command');
+  return result;
 }
