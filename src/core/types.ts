@@ -61,4 +61,11 @@ export interface NamenodeTarget {
   readonly httpAddress?: HostPort;
   /** Port of this NameNode's ZKFC RPC server (dfs.ha.zkfc.port, per-nn resolvable). */
   readonly zkfcPort: number;
+  /**
+   * Other spellings of serviceAddress.host that name the same machine, found by the runtime at
+   * start-up (resolved IPs, the reverse-resolved name Java's getHostName() would write). The pure
+   * core cannot resolve names; Hadoop compares breadcrumb addresses resolved, so these let a
+   * breadcrumb written by a Java ZKFC ("localhost") match a configured "127.0.0.1".
+   */
+  readonly serviceHostAliases?: readonly string[];
 }

@@ -13,7 +13,9 @@ import { BadFencingConfigurationError } from '../fencing/errors.js';
 import { checkFencingConfigured, describeTarget, parsePrivateKeyFiles } from '../fencing/fencing-config.js';
 import { NodeFencer, type FencingTargetConfig } from '../fencing/node-fencer.js';
 import { FencingPreflight } from '../fencing/preflight.js';
+import { encodeActiveNodeInfo } from '../hadoop/active-node-info.js';
 import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
+import { javaHostName, withHostAliases } from '../hadoop/java-hostname.js';
 import { RpcZkfcClientFactory } from '../hadoop/zkfc-client.js';
 import { ZkfcRpcServer, zkfcBindHost } from '../hadoop/zkfc-rpc-server.js';
 import { StatusServer } from '../http/status-server.js';
@@ -255,7 +257,17 @@ async function runDaemon(config: ZkfcConfig, ctx: RunContext): Promise<number> {
     io.stderr(`zkfc: cannot bind the ZKFC RPC server on ${bindHost}:${config.get('dfs.ha.zkfc.port')} (dfs.ha.zkfc.port): ${errorMessage(error)}\n`);
     return ExitCode.FATAL;
   }
-  const local = { ...config.local, zkfcPort: rpcAddress.port };
+  // Resolve once: aliases let breadcrumbs written by Java ZKFCs match our configuration, and our
+  // own ActiveNodeInfo carries the host name Java would write (bytes identical to a Java ZKFC's).
+  const [localWithAliases, ...peers] = await withHostAliases([config.local, ...config.peers]);
+  const local = { ...localWithAliases!, zkfcPort: rpcAddress.port };
+  const appData = encodeActiveNodeInfo({
+    nameserviceId: local.nameserviceId,
+    namenodeId: local.namenodeId,
+    hostname: await javaHostName(local.serviceAddress.host),
+    port: local.serviceAddress.port,
+    zkfcPort: local.zkfcPort,
+  });
 
   const status = new StatusBoard(
     { nameservice: config.nameserviceId, namenode: config.namenodeId, namenodeAddress: `${local.serviceAddress.host}:${local.serviceAddress.port}`, version: VERSION },
@@ -280,7 +292,8 @@ async function runDaemon(config: ZkfcConfig, ctx: RunContext): Promise<number> {
 
   controller = new FailoverController({
     local,
-    peers: config.peers,
+    peers,
+    appData,
     zk: {
       connectString: ctx.zkOptions.connectString,
       sessionTimeoutMs: ctx.zkOptions.sessionTimeoutMs,

@@ -4,7 +4,7 @@
 // fences the NameNode the breadcrumb names (gracefully when it answers; with the configured shell
 // method when it refuses), overwrites the breadcrumb with its own ActiveNodeInfo and makes its
 // NameNode active.
-// Method: MiniCluster with host names in hdfs-site.xml (as operators configure it); the test plays
+// Method: MiniCluster with host names, then IP literals, in hdfs-site.xml; the test plays
 // the Java ZKFC of nn1: its own ZooKeeper session (node-zookeeper-client, not our adapter) creates
 // the EPHEMERAL lock and the PERSISTENT breadcrumb with ActiveNodeInfo bytes as Java's
 // DFSZKFailoverController.targetToData writes them (InetSocketAddress.getHostName() of a configured
@@ -45,8 +45,8 @@ async function zkfcStatus(c: MiniCluster, id: string): Promise<ZkfcStatus> {
  * nn1 active under a "Java ZKFC" (the returned session holds the lock, the breadcrumb names nn1);
  * nn2's NameNode and our daemon for it started and settled as standby.
  */
-async function javaPeerHoldsTheLock(): Promise<{ c: MiniCluster; javaZkfc: ZkTestClient; inspector: ZkTestClient }> {
-  const c = (cluster = await startE2eCluster({ namenodeHost: 'localhost' }));
+async function javaPeerHoldsTheLock(namenodeHost: string): Promise<{ c: MiniCluster; javaZkfc: ZkTestClient; inspector: ZkTestClient }> {
+  const c = (cluster = await startE2eCluster({ namenodeHost }));
   await Promise.all([c.startNamenode('nn1', ['--initial-state', 'active']), c.startNamenode('nn2')]);
   const javaZkfc = await zkClient(c);
   const nn1 = c.node('nn1');
@@ -88,9 +88,12 @@ async function expectOurDaemonOwnsTheElection(c: MiniCluster, javaZkfc: ZkTestCl
   expect(breadcrumb?.stat.ephemeralOwner.equals(Buffer.alloc(8))).toBe(true);
 }
 
-describe('our zkfc next to a Java ZKFC', () => {
+// Java writes InetSocketAddress.getHostName(): the configured name, or for a configured IP literal
+// its reverse-resolved name ("localhost" for 127.0.0.1). Both configurations must interoperate,
+// and our own breadcrumb must carry the same host string Java would write.
+describe.each(['localhost', '127.0.0.1'])('our zkfc next to a Java ZKFC (NameNodes configured as %s)', (namenodeHost) => {
   it('waits as standby while the Java ZKFC holds the lock; when its session closes, fences nn1 gracefully and takes over', async () => {
-    const { c, javaZkfc, inspector } = await javaPeerHoldsTheLock();
+    const { c, javaZkfc, inspector } = await javaPeerHoldsTheLock(namenodeHost);
 
     await javaZkfc.close();
     await c.waitForActive(10_000, 'nn2');
@@ -106,7 +109,7 @@ describe('our zkfc next to a Java ZKFC', () => {
   });
 
   it('when the old active refuses to stand down, the shell method kills it before nn2 becomes active', async () => {
-    const { c, javaZkfc, inspector } = await javaPeerHoldsTheLock();
+    const { c, javaZkfc, inspector } = await javaPeerHoldsTheLock(namenodeHost);
     const nn1Pid = c.node('nn1').sim?.pid;
     await c.namenodeFault('nn1', 'refuse-transitions');
 

@@ -5,8 +5,10 @@
 // the operator fixes ZooKeeper (hdfs zkfc -formatZK) instead.
 //
 // Hadoop compares resolved addresses (InetSocketAddress equality: IP and port). The pure core
-// cannot resolve names, so hosts are compared as configured, case-insensitively; configure the
-// same host strings on every node (Hadoop's ActiveNodeInfo writer stores the configured one too).
+// cannot resolve names, so it compares the stored host, case-insensitively, with the configured
+// host and the aliases the runtime resolved for it at start-up (serviceHostAliases: its IPs and
+// the name Java's getHostName() gives it), which covers a Java ZKFC writing "localhost" for a
+// configured "127.0.0.1".
 
 import type { DecodedBreadcrumb } from '../elector/events.js';
 import { toHex } from '../note.js';
@@ -44,7 +46,9 @@ export function breadcrumbTarget(data: Uint8Array, decoded: DecodedBreadcrumb | 
     };
   }
   const address = target.serviceAddress;
-  if (info.hostname.toLowerCase() !== address.host.toLowerCase() || info.port !== address.port) {
+  const stored = info.hostname.toLowerCase();
+  const known = [address.host, ...(target.serviceHostAliases ?? [])].map((host) => host.toLowerCase());
+  if (!known.includes(stored) || info.port !== address.port) {
     return {
       ok: false,
       error: `Mismatched address stored in ZK for ${formatTarget(target)}: Stored protobuf was ${formatInfo(info)}, address from our own configuration for this NameNode was ${address.host}:${address.port}`,

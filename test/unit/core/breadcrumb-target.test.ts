@@ -30,3 +30,23 @@ describe('breadcrumbTarget', () => {
     if (!result.ok) expect(result.error).toContain(message);
   });
 });
+
+describe('breadcrumbTarget with resolved aliases (Java writes getHostName())', () => {
+  const ipTarget: NamenodeTarget = {
+    nameserviceId: 'ns1',
+    namenodeId: 'nn2',
+    serviceAddress: { host: '127.0.0.1', port: 8020 },
+    zkfcPort: 8019,
+    serviceHostAliases: ['localhost'],
+  };
+
+  it('accepts a Java breadcrumb naming "localhost" for a configured 127.0.0.1', () => {
+    const result = breadcrumbTarget(bytes, { ok: true, info: { ...good, hostname: 'localhost' } }, [nn1, ipTarget]);
+    expect(result).toMatchObject({ ok: true, target: ipTarget });
+  });
+
+  it('still refuses a host that is neither the configured one nor an alias', () => {
+    const result = breadcrumbTarget(bytes, { ok: true, info: { ...good, hostname: 'other.example.com' } }, [nn1, ipTarget]);
+    expect(result.ok).toBe(false);
+  });
+});
