@@ -26,6 +26,7 @@ import { decodeActiveNodeInfo, encodeActiveNodeInfo } from '../hadoop/active-nod
 import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
 import type { HAServiceClient } from '../runtime/ports.js';
 import type { Logger } from '../observability/logger.js';
+import { hostAliases, javaHostName } from '../hadoop/java-hostname.js';
 
 export interface JavaPeerNamenode {
   readonly namenodeId: string;
@@ -74,7 +75,7 @@ export class JavaCompatiblePeer {
   private healthTimer: NodeJS.Timeout | undefined;
   private readonly local: HAServiceClient;
   private readonly rpc: RpcHAServiceClientFactory;
-  private readonly appData: Buffer;
+  private appData: Buffer;
   private readonly lockPath: string;
   private readonly breadcrumbPath: string;
   private readonly log: Logger;
@@ -100,7 +101,19 @@ export class JavaCompatiblePeer {
 
   start(): void {
     this.log.info({ lock: this.lockPath }, 'java-compatible peer started');
-    void this.healthRound();
+    // Java writes InetSocketAddress.getHostName(): for an IP literal, its reverse-resolved name.
+    void javaHostName(this.options.self.host).then((hostname) => {
+      this.appData = Buffer.from(
+        encodeActiveNodeInfo({
+          nameserviceId: this.options.nameserviceId,
+          namenodeId: this.options.self.namenodeId,
+          hostname,
+          port: this.options.self.port,
+          zkfcPort: this.options.self.zkfcPort,
+        }),
+      );
+      void this.healthRound();
+    });
   }
 
   /** Java's shutdown: quitElection(needFence=true) - the lock goes, the breadcrumb stays. */
@@ -258,7 +271,9 @@ export class JavaCompatiblePeer {
   private async fenceOldActive(data: Buffer): Promise<void> {
     const info = decodeActiveNodeInfo(data, this.breadcrumbPath);
     const target = this.options.namenodes.find((n) => n.namenodeId === info.namenodeId);
-    if (target === undefined || target.host !== info.hostname || target.port !== info.port) {
+    // Java compares resolved addresses; the configured host, its IPs or their names all match.
+    const known = target === undefined ? [] : [target.host, ...(await hostAliases(target.host))].map((h) => h.toLowerCase());
+    if (target === undefined || !known.includes(info.hostname.toLowerCase()) || target.port !== info.port) {
       throw new Error(`Mismatched address stored in ZK for ${info.namenodeId}: ${info.hostname}:${info.port}`);
     }
     this.log.info({ target: target.namenodeId }, 'should fence old active');

@@ -11,21 +11,25 @@
 
 import { describe, expect, it } from 'vitest';
 import { encodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
+import { javaHostName } from '../../src/hadoop/java-hostname.js';
 import type { FaultCluster } from '../../src/testing/fault-cluster.js';
 import { msSince, runs, transitionsAfter, withFaultCluster } from '../support/chaos-scenario.js';
 
 const STEADY_BOUND_MS = 15_000;
 
 /** The ActiveNodeInfo bytes Java would write for this NameNode. */
-function javaBytes(cluster: FaultCluster, id: string): Uint8Array {
+async function javaBytes(cluster: FaultCluster, id: string): Promise<Uint8Array> {
   const node = cluster.mini.node(id);
-  return encodeActiveNodeInfo({ nameserviceId: cluster.mini.nameserviceId, namenodeId: id, hostname: '127.0.0.1', port: node.rpcPort, zkfcPort: node.zkfcPort });
+  // InetSocketAddress.getHostName() of the configured 127.0.0.1 is its reverse-resolved name.
+  const hostname = await javaHostName('127.0.0.1');
+  return encodeActiveNodeInfo({ nameserviceId: cluster.mini.nameserviceId, namenodeId: id, hostname, port: node.rpcPort, zkfcPort: node.zkfcPort });
 }
 
 async function expectZnodesName(cluster: FaultCluster, id: string): Promise<void> {
   const znodes = await cluster.readElectionZnodes();
-  expect(Buffer.from(znodes.lock!.data).toString('hex')).toBe(Buffer.from(javaBytes(cluster, id)).toString('hex'));
-  expect(Buffer.from(znodes.breadcrumbData!).toString('hex')).toBe(Buffer.from(javaBytes(cluster, id)).toString('hex'));
+  const expected = Buffer.from(await javaBytes(cluster, id)).toString('hex');
+  expect(Buffer.from(znodes.lock!.data).toString('hex')).toBe(expected);
+  expect(Buffer.from(znodes.breadcrumbData!).toString('hex')).toBe(expected);
 }
 
 describe('fault catalogue: mixed cluster with a Java-compatible ZKFC peer', () => {
