@@ -1,0 +1,425 @@
+// The failover benchmark (`npm run bench`): on this machine, with real processes on loopback - a
+// 3-member ZooKeeper ensemble, two simulated NameNodes and two zkfc daemons configured through
+// Hadoop XML with shell fencing - it measures, per scenario, the failover time from the fault to
+// the new active NameNode's own transition-log line (CLOCK_MONOTONIC, same clock as the fault
+// stamp) over N runs (default 20): NameNode crash (kill -9), NameNode unhealthy, host loss (daemon
+// and NameNode kill -9 together), graceful failover (ZKFCProtocol gracefulFailover). Each run is
+// split into detection, election, fencing and promotion from the new active daemon's /status
+// lastFailover phases, with detection taken as what the harness measured minus the other three
+// (the daemon only sees the loss once the old lock is gone). Then the daemon's resident memory and
+// CPU while idle (VmRSS and utime+stime from /proc over 30 s at a 1 s check interval) and its
+// start-up time from spawn to the first health check ("zkfc ready" log line). Prints a markdown
+// report and writes it to bench/results.md. Missed targets are reported with where the time goes.
+//
+// Options: --runs N (default 20), --idle-seconds S (default 30), --startup-runs N (default 20),
+// --out PATH (default bench/results.md), --session-timeout-ms (default 5000), --scenarios LIST
+// (default crash,unhealthy,host-loss,graceful), --keep (keep the cluster directory and its logs).
+
+import { readFileSync, statSync, writeFileSync, mkdirSync, openSync, readSync, closeSync } from 'node:fs';
+import { cpus, loadavg, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { RpcZkfcClientFactory } from '../hadoop/zkfc-client.js';
+import { FaultCluster } from '../testing/fault-cluster.js';
+import { REPO_ROOT } from '../testing/mini-cluster.js';
+import { msBetween } from '../testing/oracle.js';
+import { SeededRandom } from '../testing/prng.js';
+
+export const BENCH_SCENARIOS = ['crash', 'unhealthy', 'host-loss', 'graceful'] as const;
+export type BenchScenario = (typeof BENCH_SCENARIOS)[number];
+
+interface Phases {
+  readonly detectionMs: number;
+  readonly electionMs: number;
+  readonly fencingMs: number;
+  readonly promotionMs: number;
+}
+
+export interface BenchRun {
+  readonly scenario: BenchScenario;
+  /** Fault (or request) to the new active's transition line. */
+  readonly totalMs: number;
+  /** The daemon's own report (status lastFailover). */
+  readonly reported: Phases & { readonly durationMs: number };
+  /** totalMs minus the reported election, fencing and promotion. */
+  readonly detectionMs: number;
+}
+
+interface Stats {
+  readonly median: number;
+  readonly p95: number;
+  readonly max: number;
+}
+
+export function stats(values: readonly number[]): Stats {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
+  return { median: rank(0.5), p95: rank(0.95), max: sorted[sorted.length - 1] ?? NaN };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface BenchOptions {
+  readonly scenarios: readonly BenchScenario[];
+  /** Keep the cluster directory (logs, transition logs) after the run. */
+  readonly keep: boolean;
+  readonly runs: number;
+  readonly idleSeconds: number;
+  readonly startupRuns: number;
+  readonly out: string;
+  readonly sessionTimeoutMs: number;
+}
+
+const CHECK_INTERVAL_MS = 1000;
+const ZK_TICK_MS = 100;
+
+async function lastFailover(cluster: FaultCluster, id: string): Promise<{ at: string; durationMs: number; phases: Phases } | undefined> {
+  const status = await cluster.mini.zkfcStatus(id, 2000);
+  return (status?.['lastFailover'] ?? undefined) as { at: string; durationMs: number; phases: Phases } | undefined;
+}
+
+/** Wait for a lastFailover newer than `previousAt` on daemon `id`. */
+async function newFailover(cluster: FaultCluster, id: string, previousAt: string | undefined): Promise<{ at: string; durationMs: number; phases: Phases }> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const last = await lastFailover(cluster, id);
+    if (last !== undefined && last.at !== previousAt) return last;
+    if (Date.now() > deadline) throw new Error(`daemon ${id} reported no new failover`);
+    await sleep(10);
+  }
+}
+
+async function measureScenario(cluster: FaultCluster, scenario: BenchScenario, runs: number, rng: SeededRandom, log: (line: string) => void): Promise<BenchRun[]> {
+  const results: BenchRun[] = [];
+  const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: userInfo().username });
+  for (let run = 1; run <= runs; run++) {
+    const { active: old } = await cluster.awaitSteady(60_000, { context: `before ${scenario} run ${run}` });
+    const next = cluster.ids.find((id) => id !== old)!;
+    const previous = (await lastFailover(cluster, next))?.at;
+    // Decorrelate the fault from the health-check cycle.
+    await sleep(rng.int(0, CHECK_INTERVAL_MS));
+    let faultAt: bigint;
+    switch (scenario) {
+      case 'crash':
+        faultAt = cluster.note(`bench crash run ${run}`);
+        await cluster.killNamenode(old);
+        break;
+      case 'unhealthy':
+        faultAt = cluster.note(`bench unhealthy run ${run}`);
+        await cluster.namenodeFault(old, 'unhealthy');
+        break;
+      case 'host-loss':
+        faultAt = cluster.note(`bench host loss run ${run}`);
+        await Promise.all([cluster.killController(old), cluster.killNamenode(old)]);
+        break;
+      case 'graceful': {
+        const client = zkfcClients.create({ host: '127.0.0.1', port: cluster.mini.node(next).zkfcPort });
+        faultAt = cluster.note(`bench graceful run ${run}`);
+        try {
+          await client.gracefulFailover(30_000);
+        } finally {
+          client.close();
+        }
+        break;
+      }
+    }
+    const activation = await cluster.waitForActivation(faultAt, { not: old, timeoutMs: 60_000, pollMs: 2 });
+    const totalMs = msBetween(faultAt, BigInt(activation.monoNs));
+    const report = await newFailover(cluster, activation.namenodeId, previous);
+    const { electionMs, fencingMs, promotionMs } = report.phases;
+    results.push({ scenario, totalMs, reported: { ...report.phases, durationMs: report.durationMs }, detectionMs: Math.max(0, totalMs - electionMs - fencingMs - promotionMs) });
+    log(`  ${scenario} run ${run}: ${totalMs.toFixed(1)} ms (election ${electionMs.toFixed(1)}, fencing ${fencingMs.toFixed(1)}, promotion ${promotionMs.toFixed(1)})`);
+    // Bring the old side back for the next run.
+    if (scenario === 'unhealthy') await cluster.namenodeFault(old, 'none');
+    await cluster.healAll();
+  }
+  cluster.assertSafe(`after the ${scenario} runs`);
+  return results;
+}
+
+function procStat(pid: number): { ticks: number; rssKiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields after the command name start at field 3 (state): utime is field 14, stime field 15.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { ticks, rssKiB: Number(rss?.[1] ?? NaN) };
+}
+
+function clockTicksPerSecond(): number {
+  const result = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const value = Number(result.stdout?.trim());
+  return Number.isInteger(value) && value > 0 ? value : 100;
+}
+
+export interface IdleUsage {
+  readonly namenodeId: string;
+  readonly role: string;
+  readonly rssKiB: number;
+  readonly rssMaxKiB: number;
+  readonly cpuPercent: number;
+}
+
+async function measureIdle(cluster: FaultCluster, seconds: number): Promise<IdleUsage[]> {
+  const { active } = await cluster.awaitSteady(60_000, { context: 'before the idle measurement' });
+  await sleep(3000); // let start-up work and the last failover settle
+  const hz = clockTicksPerSecond();
+  const pids = cluster.ids.map((id) => ({ id, pid: cluster.mini.node(id).zkfc!.pid! }));
+  const first = pids.map(({ pid }) => procStat(pid));
+  const rssMax = first.map((s) => s.rssKiB);
+  const startedAt = process.hrtime.bigint();
+  for (let i = 0; i < seconds; i++) {
+    await sleep(1000);
+    pids.forEach(({ pid }, index) => (rssMax[index] = Math.max(rssMax[index]!, procStat(pid).rssKiB)));
+  }
+  const elapsedS = Number(process.hrtime.bigint() - startedAt) / 1e9;
+  return pids.map(({ id, pid }, index) => {
+    const last = procStat(pid);
+    return {
+      namenodeId: id,
+      role: id === active ? 'active' : 'standby',
+      rssKiB: last.rssKiB,
+      rssMaxKiB: rssMax[index]!,
+      cpuPercent: ((last.ticks - first[index]!.ticks) / hz / elapsedS) * 100,
+    };
+  });
+}
+
+export interface StartupRun {
+  /** spawn → first log line (Node start-up and module loading). */
+  readonly firstLogMs: number;
+  /** spawn → "zkfc started" (config, ZooKeeper checks, listeners). */
+  readonly startedMs: number;
+  /** spawn → "zkfc ready" (ZooKeeper session and first health check done). */
+  readonly readyMs: number;
+}
+
+function readFrom(path: string, offset: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = statSync(path).size;
+    const buffer = Buffer.alloc(Math.max(0, size - offset));
+    readSync(fd, buffer, 0, buffer.length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function logTimeOf(text: string, message: RegExp): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!message.test(line)) continue;
+    const time = /"time":"([^"]+)"/.exec(line)?.[1];
+    if (time !== undefined) return Date.parse(time);
+  }
+  return undefined;
+}
+
+async function measureStartup(cluster: FaultCluster, runs: number, log: (line: string) => void): Promise<StartupRun[]> {
+  const results: StartupRun[] = [];
+  for (let run = 1; run <= runs; run++) {
+    const { active } = await cluster.awaitSteady(60_000, { context: `before start-up run ${run}` });
+    const standby = cluster.ids.find((id) => id !== active)!;
+    await cluster.stopController(standby, 'SIGTERM');
+    const logFile = cluster.mini.node(standby).zkfcLog;
+    const offset = statSync(logFile).size;
+    const spawnedAtMs = Date.now();
+    await cluster.startController(standby);
+    const deadline = Date.now() + 20_000;
+    let text = '';
+    let ready: number | undefined;
+    while (ready === undefined && Date.now() < deadline) {
+      text = readFrom(logFile, offset);
+      ready = logTimeOf(text, /"msg":"zkfc ready/);
+      if (ready === undefined) await sleep(10);
+    }
+    if (ready === undefined) throw new Error(`start-up run ${run}: no "zkfc ready" line from ${standby}`);
+    const firstLine = text.split('\n').find((l) => l.includes('"time":"'));
+    const firstLog = firstLine !== undefined ? Date.parse(/"time":"([^"]+)"/.exec(firstLine)![1]!) : ready;
+    const started = logTimeOf(text, /"msg":"zkfc started"/) ?? ready;
+    results.push({ firstLogMs: firstLog - spawnedAtMs, startedMs: started - spawnedAtMs, readyMs: ready - spawnedAtMs });
+    log(`  start-up run ${run}: first log ${firstLog - spawnedAtMs} ms, started ${started - spawnedAtMs} ms, ready ${ready - spawnedAtMs} ms`);
+  }
+  return results;
+}
+
+const fmt = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(ms < 10 ? 1 : 0) : '-');
+
+export function renderReport(input: {
+  readonly runs: ReadonlyMap<BenchScenario, readonly BenchRun[]>;
+  readonly idle: readonly IdleUsage[];
+  readonly idleSeconds: number;
+  readonly startup: readonly StartupRun[];
+  readonly sessionTimeoutMs: number;
+  readonly environment: string;
+}): string {
+  const { sessionTimeoutMs } = input;
+  const targets: Record<BenchScenario, { readonly what: string; readonly ok: (s: Stats) => boolean; readonly floor: string }> = {
+    crash: { what: 'median ≤ 100 ms', ok: (s) => s.median <= 100, floor: 'none: the daemon probes its NameNode as soon as the RPC connection closes' },
+    unhealthy: {
+      what: `p95 ≤ ${CHECK_INTERVAL_MS + 50} ms (check interval + 50)`,
+      ok: (s) => s.p95 <= CHECK_INTERVAL_MS + 50,
+      floor: `health check interval (${CHECK_INTERVAL_MS} ms): the fault is seen at the next check, uniformly 0-${CHECK_INTERVAL_MS} ms later`,
+    },
+    'host-loss': {
+      what: `max ≤ ${sessionTimeoutMs + 200} ms (session timeout + 200)`,
+      ok: (s) => s.max <= sessionTimeoutMs + 200,
+      floor: `ZooKeeper session timeout (${sessionTimeoutMs} ms): the lock goes when the dead daemon's session expires, between 2/3 of the timeout after its last ping and the timeout plus one tick (${ZK_TICK_MS} ms)`,
+    },
+    graceful: { what: 'median ≤ 50 ms', ok: (s) => s.median <= 50, floor: 'none (an administrator request): cedeActive on the old active, then the normal election' },
+  };
+  const names: Record<BenchScenario, string> = { crash: 'NameNode crash (kill -9)', unhealthy: 'NameNode unhealthy', 'host-loss': 'host loss (daemon + NameNode kill -9)', graceful: 'graceful failover' };
+  const lines: string[] = [];
+  lines.push('# Failover benchmark', '', input.environment, '');
+  lines.push('## Failover time: fault to new active (ms, from the NameNodes\' transition logs)', '');
+  lines.push('| scenario | runs | median | p95 | max | target | result | bounded by |', '|---|---:|---:|---:|---:|---|---|---|');
+  for (const [scenario, runs] of input.runs) {
+    const s = stats(runs.map((r) => r.totalMs));
+    lines.push(`| ${names[scenario]} | ${runs.length} | ${fmt(s.median)} | ${fmt(s.p95)} | ${fmt(s.max)} | ${targets[scenario].what} | ${targets[scenario].ok(s) ? 'met' : '**missed**'} | ${targets[scenario].floor} |`);
+  }
+  lines.push('', '## Where the time goes: phases (ms, median / p95 / max)', '');
+  lines.push('| scenario | detection | election | fencing | promotion | daemon-reported total |', '|---|---|---|---|---|---|');
+  const triple = (values: number[]) => {
+    const s = stats(values);
+    return `${fmt(s.median)} / ${fmt(s.p95)} / ${fmt(s.max)}`;
+  };
+  for (const [scenario, runs] of input.runs) {
+    lines.push(
+      `| ${names[scenario]} | ${triple(runs.map((r) => r.detectionMs))} | ${triple(runs.map((r) => r.reported.electionMs))} | ${triple(runs.map((r) => r.reported.fencingMs))} | ${triple(runs.map((r) => r.reported.promotionMs))} | ${triple(runs.map((r) => r.reported.durationMs))} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Detection = the harness\'s fault-to-active time minus the election, fencing and promotion phases the new active daemon reports ' +
+      '(/status lastFailover): the time until the surviving daemon could start the election - the old daemon noticing the fault and ' +
+      'releasing the lock (crash, unhealthy), the session expiring (host loss), or cedeActive on the old active (graceful). ' +
+      'Election = creating the lock and reading the breadcrumb; fencing = graceful transitionToStandby of the old active and, if that ' +
+      'fails, the fencing methods (shell); promotion = writing the breadcrumb and transitionToActive.',
+  );
+  lines.push('', `## Daemon resources while idle (${input.idleSeconds} s, health checks every ${CHECK_INTERVAL_MS} ms)`, '');
+  lines.push('| daemon | role | VmRSS | VmRSS max | CPU | target | result |', '|---|---|---:|---:|---:|---|---|');
+  for (const u of input.idle) {
+    const rssMiB = u.rssKiB / 1024;
+    const ok = u.rssMaxKiB / 1024 <= 64 && u.cpuPercent <= 0.3;
+    lines.push(`| ${u.namenodeId} | ${u.role} | ${rssMiB.toFixed(1)} MiB | ${(u.rssMaxKiB / 1024).toFixed(1)} MiB | ${u.cpuPercent.toFixed(2)} % | RSS ≤ 64 MiB, CPU ≤ 0.3 % | ${ok ? 'met' : '**missed**'} |`);
+  }
+  const ready = stats(input.startup.map((r) => r.readyMs));
+  const firstLog = stats(input.startup.map((r) => r.firstLogMs));
+  const started = stats(input.startup.map((r) => r.startedMs));
+  lines.push('', '## Start-up: spawn to first health check (ms)', '');
+  lines.push('| runs | median | p95 | max | target | result |', '|---:|---:|---:|---:|---|---|');
+  lines.push(`| ${input.startup.length} | ${fmt(ready.median)} | ${fmt(ready.p95)} | ${fmt(ready.max)} | ≤ 300 ms | ${ready.median <= 300 ? 'met' : '**missed**'} (median) |`);
+  lines.push(
+    '',
+    `Split (medians): spawn to the first log line (Node start-up and module loading) ${fmt(firstLog.median)} ms; to "zkfc started" ` +
+      `(configuration, ZooKeeper reachability and parent znode check on a first session, RPC and status listeners) ${fmt(started.median)} ms; ` +
+      `to "zkfc ready" (second, long-lived ZooKeeper session, then the first health check) ${fmt(ready.median)} ms. Log times have millisecond resolution.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runBench(options: BenchOptions, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string> {
+  const rng = new SeededRandom(20_26);
+  const cluster = await FaultCluster.start({
+    fencing: 'shell',
+    zookeeperTickMs: ZK_TICK_MS,
+    zookeeperSyncLimitTicks: 20,
+    zookeeperInitLimitTicks: 50,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    checkIntervalMs: CHECK_INTERVAL_MS,
+    // Hadoop's defaults for the RPC timeouts: they bound hangs, not these scenarios.
+    healthRpcTimeoutMs: 45_000,
+    gracefulFenceTimeoutMs: 5000,
+    extraConf: { 'zkfc.fencing.preflight.interval.ms': '60000' },
+  });
+  const runs = new Map<BenchScenario, BenchRun[]>();
+  let report: string;
+  try {
+    await cluster.startAll();
+    for (const scenario of options.scenarios) {
+      log(`scenario ${scenario}: ${options.runs} runs`);
+      runs.set(scenario, await measureScenario(cluster, scenario, options.runs, rng, log));
+    }
+    log(`idle resources: ${options.idleSeconds} s`);
+    const idle = await measureIdle(cluster, options.idleSeconds);
+    log(`start-up: ${options.startupRuns} runs`);
+    const startup = await measureStartup(cluster, options.startupRuns, log);
+    cluster.assertSafe('end of the benchmark');
+    const environment =
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ` +
+      `load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}. Real processes on loopback: ZooKeeper 3.8 ensemble of 3 (tick ${ZK_TICK_MS} ms), ` +
+      `two simulated NameNodes and two zkfc daemons; ha.zookeeper.session-timeout.ms=${options.sessionTimeoutMs}, ` +
+      `ha.health-monitor.check-interval.ms=${CHECK_INTERVAL_MS}, other timeouts at Hadoop's defaults; fencing shell(kill the simulated NameNode by pid). ` +
+      `${options.runs} runs per scenario; the fault is injected at a random point of the health-check cycle.`;
+    report = renderReport({ runs, idle, idleSeconds: options.idleSeconds, startup, sessionTimeoutMs: options.sessionTimeoutMs, environment });
+  } catch (error) {
+    log(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+    log(cluster.logTails());
+    await cluster.stop();
+    throw error;
+  }
+  await cluster.stop();
+  if (options.keep) log(`cluster directory kept: ${cluster.baseDir}`);
+  else cluster.cleanUp();
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(options.out, report);
+  return report;
+}
+
+function isMain(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '20' },
+      'idle-seconds': { type: 'string', default: '30' },
+      'startup-runs': { type: 'string', default: '20' },
+      'session-timeout-ms': { type: 'string', default: '5000' },
+      out: { type: 'string', default: join(REPO_ROOT, 'bench/results.md') },
+      scenarios: { type: 'string', default: BENCH_SCENARIOS.join(',') },
+      keep: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const positive = (name: string, text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0) {
+      process.stderr.write(`bench: --${name} wants a positive integer, got '${text}'\n`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const scenarios = values.scenarios.split(',').map((x) => x.trim());
+  const unknown = scenarios.filter((x) => !(BENCH_SCENARIOS as readonly string[]).includes(x));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}; known: ${BENCH_SCENARIOS.join(', ')}\n`);
+    process.exit(2);
+  }
+  runBench({
+    scenarios: scenarios as BenchScenario[],
+    keep: values.keep,
+    runs: positive('runs', values.runs),
+    idleSeconds: positive('idle-seconds', values['idle-seconds']),
+    startupRuns: positive('startup-runs', values['startup-runs']),
+    sessionTimeoutMs: positive('session-timeout-ms', values['session-timeout-ms']),
+    out: values.out,
+  }).then(
+    (report) => {
+      process.stdout.write(`\n${report}\nwritten to ${values.out}\n`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
