@@ -266,7 +266,9 @@ export class ZkfcMetrics implements MetricsSource {
     }
 
     if (options.processMetrics ?? true) {
-      collectDefaultMetrics({ register: this.registry });
+      // The event-loop delay histogram samples every eventLoopMonitoringPrecision ms; prom-client's
+      // 10 ms default wakes an idle daemon 100 times a second. 100 ms still shows real stalls.
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
       // prom-client exports a few gauges named *_total (nodejs_active_handles_total, ...), which
       // break the naming rule and fail `promtool check metrics`; drop them rather than ship lint.
       for (const metric of this.registry.getMetricsAsArray()) {

@@ -63,6 +63,8 @@ export interface ClientInternalsHooks {
 export interface ConnectionCheck {
   /** Set when the current connection was declared dead and its socket destroyed. */
   readonly dropped?: { readonly reason: DeadConnectionReason; readonly silentMs: number; readonly limitMs: number; readonly server: string | undefined };
+  /** When the connection is alive: how long until it would be declared dead if nothing arrives. */
+  readonly deadlineInMs?: number;
 }
 
 export class ClientInternals {
@@ -167,6 +169,7 @@ export class ClientInternals {
         this.drop('read timeout');
         return { dropped: { reason: 'read timeout', silentMs, limitMs, server: this.server } };
       }
+      return { deadlineInMs: limitMs - silentMs };
     } else if (this.cm.state === CM_STATE.CONNECTING) {
       const silentMs = now - this.attemptStartMs;
       const limitMs = this.cm.connectTimeout;
@@ -174,6 +177,7 @@ export class ClientInternals {
         this.drop('connect timeout');
         return { dropped: { reason: 'connect timeout', silentMs, limitMs, server: this.server } };
       }
+      return { deadlineInMs: limitMs - silentMs };
     }
     return {};
   }

@@ -263,19 +263,21 @@ export class NodeZkSession implements ZkSession {
     this.outstanding.clear();
   }
 
-  private scheduleWatchdog(): void {
-    // Check often enough that detection lands close to the 2/3 mark: 1/20 of the timeout, 10..100 ms.
-    const intervalMs = Math.max(10, Math.min(100, Math.floor(this.internals.sessionTimeoutMs() / 20)));
-    this.cancelWatchdog = this.deps.clock.schedule(intervalMs, () => {
+  private scheduleWatchdog(delayMs?: number): void {
+    // While a connection is up, wake exactly when it would go silent too long (the deadline moves
+    // with every inbound packet, so usually we wake about once per ping and find it moved).
+    // Otherwise poll at 1/20 of the timeout (10..100 ms) so detection lands close to the 2/3 mark.
+    const pollMs = Math.max(10, Math.min(100, Math.floor(this.internals.sessionTimeoutMs() / 20)));
+    this.cancelWatchdog = this.deps.clock.schedule(delayMs ?? pollMs, () => {
       if (this.deathCode !== undefined) return;
-      const { dropped } = this.internals.check();
+      const { dropped, deadlineInMs } = this.internals.check();
       if (dropped !== undefined) {
         this.log.warn(
           { reason: dropped.reason, silentMs: Math.round(dropped.silentMs), limitMs: dropped.limitMs, server: dropped.server },
           'zookeeper connection silent too long, dropping it',
         );
       }
-      this.scheduleWatchdog();
+      this.scheduleWatchdog(deadlineInMs === undefined ? undefined : Math.max(1, Math.ceil(deadlineInMs) + 1));
     });
   }
 
