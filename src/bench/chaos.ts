@@ -96,6 +96,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     disabledKinds.push(`zk-partition (${error.message})`);
     cluster = await FaultCluster.start({ ...CLUSTER, namenodeIds: ids, javaPeers, logLevel: options.logLevel });
   }
+  const removeSignalHandlers = cluster.stopOnSignals();
   const kinds = CHAOS_FAULT_KINDS.filter((k) => !disabledKinds.some((d) => d.startsWith(`${k} `)));
   disabledKinds = [...disabledKinds];
   const timings: ChaosTimings = { sessionTimeoutMs: cluster.sessionTimeoutMs, checkIntervalMs: cluster.checkIntervalMs, healthRpcTimeoutMs: cluster.healthRpcTimeoutMs };
@@ -205,6 +206,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     failure,
   };
   await cluster.stop();
+  removeSignalHandlers();
   const failed = summary.splitBrainViolations > 0 || summary.livenessViolations > 0 || failure !== undefined;
   if (!failed && !options.keep) cluster.cleanUp();
   print(formatSummary(summary));

@@ -335,6 +335,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     gracefulFenceTimeoutMs: 5000,
     extraConf: { 'zkfc.fencing.preflight.interval.ms': '60000' },
   });
+  const removeSignalHandlers = cluster.stopOnSignals();
   const runs = new Map<BenchScenario, BenchRun[]>();
   let report: string;
   try {
@@ -359,9 +360,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     log(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
     log(cluster.logTails());
     await cluster.stop();
+    removeSignalHandlers();
     throw error;
   }
   await cluster.stop();
+  removeSignalHandlers();
   if (options.keep) log(`cluster directory kept: ${cluster.baseDir}`);
   else cluster.cleanUp();
   mkdirSync(dirname(options.out), { recursive: true });

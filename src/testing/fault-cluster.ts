@@ -388,6 +388,24 @@ export class FaultCluster {
     this.mini.cleanUp();
   }
 
+  /**
+   * For programs (chaos runner, benchmark): on SIGINT, SIGTERM or SIGHUP stop every process of
+   * the cluster (ZooKeeper, NameNodes, daemons, sshd, partition rules) before exiting - Node's
+   * default would exit without running the exit hooks, leaving sshd and detached fencing
+   * commands behind. Returns a function that removes the handlers.
+   */
+  stopOnSignals(): () => void {
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const handler = (signal: NodeJS.Signals): void => {
+      process.stderr.write(`${signal}: stopping the cluster in ${this.baseDir}\n`);
+      void this.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    };
+    for (const signal of signals) process.once(signal, handler);
+    return () => {
+      for (const signal of signals) process.off(signal, handler);
+    };
+  }
+
   // -------------------------------------------------------------------------------------------
   // Bring everything back
 
