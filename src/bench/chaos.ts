@@ -149,7 +149,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       let steadyAfterMs: number | undefined;
       if (step.awaitSteady) {
         try {
-          steadyAfterMs = (await cluster.awaitSteady(options.steadyBoundMs, { context: `after chaos #${step.index} ${describeFault(step.fault)}` })).elapsedMs;
+          steadyAfterMs = (await cluster.awaitSteady(options.steadyBoundMs, { context: `after chaos #${step.index} ${describeFault(step.fault)}`, restartDead: true })).elapsedMs;
         } catch (error) {
           liveness++;
           failure ??= error instanceof Error ? error.message : String(error);
@@ -168,7 +168,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     // The end: everything healed, one last steady state and safety check.
     await cluster.healAll();
     try {
-      await cluster.awaitSteady(options.steadyBoundMs, { context: 'end of the chaos run' });
+      await cluster.awaitSteady(options.steadyBoundMs, { context: 'end of the chaos run', restartDead: true });
     } catch (error) {
       liveness++;
       failure ??= error instanceof Error ? error.message : String(error);

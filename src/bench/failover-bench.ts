@@ -96,7 +96,7 @@ async function measureScenario(cluster: FaultCluster, scenario: BenchScenario, r
   const results: BenchRun[] = [];
   const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: userInfo().username });
   for (let run = 1; run <= runs; run++) {
-    const { active: old } = await cluster.awaitSteady(60_000, { context: `before ${scenario} run ${run}` });
+    const { active: old } = await cluster.awaitSteady(60_000, { context: `before ${scenario} run ${run}`, restartDead: true });
     const next = cluster.ids.find((id) => id !== old)!;
     const previous = (await lastFailover(cluster, next))?.at;
     // Decorrelate the fault from the health-check cycle.

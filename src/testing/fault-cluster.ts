@@ -439,6 +439,24 @@ export class FaultCluster {
     }
   }
 
+  /**
+   * Start again every NameNode and controller that is not running (what systemd's Restart= does).
+   * A fault's consequences can land after its heal - e.g. a NameNode resumed from SIGSTOP is
+   * fenced (killed) a few milliseconds later by the new active's controller - so a waiting
+   * caller restarts whatever died meanwhile.
+   */
+  async restartDead(): Promise<void> {
+    for (const id of this.ids) {
+      if (!this.namenodeRunning(id)) {
+        this.note(`restart NameNode ${id} (died after the heal)`);
+        await this.mini.startNamenode(id);
+      }
+    }
+    for (const id of this.ids) {
+      if (!this.controllerRunning(id)) await this.startController(id);
+    }
+  }
+
   // -------------------------------------------------------------------------------------------
   // Oracle
 
@@ -516,19 +534,19 @@ export class FaultCluster {
    * it and is owned by the session of its controller, which is the only controller in elector
    * state ACTIVE; the breadcrumb names it. With `everyone` (default true) also: every NameNode
    * runs and answers, every controller runs, is connected to ZooKeeper and (ours) sees its
-   * NameNode healthy and is ACTIVE or STANDBY - i.e. the cluster can fail over again.
+   * NameNode healthy and is ACTIVE or STANDBY - i.e. the cluster can fail over again. With
+   * `restartDead`, processes that die while waiting are started again (see restartDead()).
    * Throws OracleViolationError with the last observation and the timeline after `boundMs`.
    */
-  async awaitSteady(boundMs: number, options: { readonly everyone?: boolean; readonly context?: string } = {}): Promise<SteadyState> {
+  async awaitSteady(boundMs: number, options: { readonly everyone?: boolean; readonly context?: string; readonly restartDead?: boolean } = {}): Promise<SteadyState> {
     const started = Date.now();
     const everyone = options.everyone ?? true;
     let problem = 'not checked yet';
     while (Date.now() - started <= boundMs) {
-      problem = await this.steadyProblem(everyone);
-      if (problem === '') {
-        const actives = await this.mini.activeNamenodes();
-        return { active: actives[0]!, elapsedMs: Date.now() - started };
-      }
+      if (options.restartDead === true) await this.restartDead();
+      const check = await this.checkSteady(everyone);
+      if (check.active !== undefined) return { active: check.active, elapsedMs: Date.now() - started };
+      problem = check.problem;
       await sleep(50);
     }
     throw new OracleViolationError(
@@ -538,36 +556,42 @@ export class FaultCluster {
 
   /** '' when steady, else what is not. */
   async steadyProblem(everyone: boolean): Promise<string> {
+    const check = await this.checkSteady(everyone);
+    return check.active !== undefined ? '' : check.problem;
+  }
+
+  private async checkSteady(everyone: boolean): Promise<{ readonly active: string } | { readonly active?: undefined; readonly problem: string }> {
+    const problem = (text: string) => ({ problem: text });
     const states = await Promise.all(this.ids.map(async (id) => [id, await this.mini.namenodeState(id, 1000)] as const));
     const actives = states.filter(([, s]) => s === 'active').map(([id]) => id);
-    if (actives.length !== 1) return `active NameNodes: [${actives.join(', ')}] (states: ${states.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')})`;
+    if (actives.length !== 1) return problem(`active NameNodes: [${actives.join(', ')}] (states: ${states.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')})`);
     const active = actives[0]!;
     if (everyone) {
       const bad = states.filter(([, s]) => s !== 'active' && s !== 'standby');
-      if (bad.length > 0) return `NameNodes not serving: ${bad.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')}`;
+      if (bad.length > 0) return problem(`NameNodes not serving: ${bad.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')}`);
     }
     let znodes: ElectionZnodes;
     try {
       znodes = await this.readElectionZnodes(3000);
     } catch (error) {
-      return `cannot read the election znodes: ${error instanceof Error ? error.message : String(error)}`;
+      return problem(`cannot read the election znodes: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (znodes.lock === null) return `no lock holder while ${active} is active`;
-    if (znodes.lock.info.namenodeId !== active) return `lock names ${znodes.lock.info.namenodeId} but ${active} is active`;
-    if (znodes.breadcrumb?.namenodeId !== active) return `breadcrumb names ${znodes.breadcrumb?.namenodeId ?? 'nobody'} but ${active} is active`;
+    if (znodes.lock === null) return problem(`no lock holder while ${active} is active`);
+    if (znodes.lock.info.namenodeId !== active) return problem(`lock names ${znodes.lock.info.namenodeId} but ${active} is active`);
+    if (znodes.breadcrumb?.namenodeId !== active) return problem(`breadcrumb names ${znodes.breadcrumb?.namenodeId ?? 'nobody'} but ${active} is active`);
     const views = await Promise.all(this.ids.map((id) => this.controllerView(id)));
     const believers = views.filter((v) => v.electorState === 'ACTIVE');
-    if (believers.length !== 1 || believers[0]!.namenodeId !== active) return `controllers in elector state ACTIVE: [${believers.map((v) => v.namenodeId).join(', ')}], active NameNode ${active}`;
-    if (believers[0]!.zkSessionId !== znodes.lock.owner) return `lock owned by session ${znodes.lock.owner}, but ${active}'s controller has session ${believers[0]!.zkSessionId ?? 'none'}`;
+    if (believers.length !== 1 || believers[0]!.namenodeId !== active) return problem(`controllers in elector state ACTIVE: [${believers.map((v) => v.namenodeId).join(', ')}], active NameNode ${active}`);
+    if (believers[0]!.zkSessionId !== znodes.lock.owner) return problem(`lock owned by session ${znodes.lock.owner}, but ${active}'s controller has session ${believers[0]!.zkSessionId ?? 'none'}`);
     if (everyone) {
       for (const v of views) {
-        if (!v.running) return `controller ${v.namenodeId} is not running`;
-        if (v.zkConnectionState !== 'CONNECTED') return `controller ${v.namenodeId} is ${v.zkConnectionState ?? 'not answering'} (ZooKeeper)`;
-        if (v.kind === 'zkfc' && v.healthState !== 'SERVICE_HEALTHY') return `controller ${v.namenodeId} sees its NameNode ${v.healthState ?? 'unknown'}`;
-        if (v.electorState !== 'ACTIVE' && v.electorState !== 'STANDBY') return `controller ${v.namenodeId} is in elector state ${v.electorState ?? 'unknown'}`;
+        if (!v.running) return problem(`controller ${v.namenodeId} is not running`);
+        if (v.zkConnectionState !== 'CONNECTED') return problem(`controller ${v.namenodeId} is ${v.zkConnectionState ?? 'not answering'} (ZooKeeper)`);
+        if (v.kind === 'zkfc' && v.healthState !== 'SERVICE_HEALTHY') return problem(`controller ${v.namenodeId} sees its NameNode ${v.healthState ?? 'unknown'}`);
+        if (v.electorState !== 'ACTIVE' && v.electorState !== 'STANDBY') return problem(`controller ${v.namenodeId} is in elector state ${v.electorState ?? 'unknown'}`);
       }
     }
-    return '';
+    return { active };
   }
 
   /** Last lines of every daemon and NameNode log, for failure messages. */
