@@ -272,6 +272,7 @@ export class FaultCluster {
     ];
     const fd = openSync(node.zkfcLog, 'a');
     const child = spawn(NODE, args, { env: { ...process.env, HADOOP_USER_NAME: userInfo().username }, stdio: ['ignore', fd, fd] });
+    if (this.partitioner !== undefined && child.pid !== undefined) this.partitioner.adopt(id, child.pid);
     this.peers.set(id, child);
     this.peerExits.set(child, new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))));
     const deadline = Date.now() + 10_000;
