@@ -11,7 +11,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { msSince, runs, withFaultCluster } from '../support/chaos-scenario.js';
+import { logOnceItShows, msSince, runs, withFaultCluster } from '../support/chaos-scenario.js';
 
 const STEADY_BOUND_MS = 15_000;
 const SHELL_FENCE_TIMEOUT_MS = 1500;
@@ -45,7 +45,7 @@ describe('fault catalogue: fencer faults', () => {
         const ms = msSince(faultAt, next);
         expect(ms).toBeLessThan(bound);
         expect(ms).toBeGreaterThan(cluster.healthRpcTimeoutMs + SHELL_FENCE_TIMEOUT_MS);
-        const log = readFileSync(cluster.mini.node(next.namenodeId).zkfcLog, 'utf8');
+        const log = await logOnceItShows(cluster.mini.node(next.namenodeId).zkfcLog, /"msg":"fencing successful"/);
         expect(log).toMatch(/"method":"shell\([^"]*fence\.sh[^"]*\)","outcome":"timeout"[^\n]*"msg":"fencing method was unsuccessful"/);
         expect(log).toMatch(/"method":"sshfence\([^)]*\)"[^\n]*"msg":"fencing successful"/);
         expect(readFileSync(`${cluster.baseDir}/ends.jsonl`, 'utf8')).toMatch(new RegExp(`"pid":${oldPid},"monoNs":"\\d+","by":"sshfence"`));
@@ -70,7 +70,7 @@ describe('fault catalogue: fencer faults', () => {
         await cluster.namenodeFault(old, 'refuse-transitions');
         await cluster.namenodeFault(old, 'unhealthy');
         const next = await cluster.waitForActivation(faultAt, { not: old, timeoutMs: 40_000 });
-        const log = readFileSync(cluster.mini.node(next.namenodeId).zkfcLog, 'utf8');
+        const log = await logOnceItShows(cluster.mini.node(next.namenodeId).zkfcLog, /"msg":"fencing successful"/);
         expect(log.match(/"msg":"unable to fence service by any configured method"/g)).toHaveLength(2);
         expect(log).toMatch(/"method":"sshfence\([^)]*\)"[^\n]*"msg":"fencing successful"/);
         // Each failed round ends with Hadoop's 1 s sleep before the election is tried again.

@@ -12,7 +12,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { msSince, runs, sleep, transitionsAfter, withFaultCluster } from '../support/chaos-scenario.js';
+import { logOnceItShows, msSince, runs, sleep, transitionsAfter, withFaultCluster } from '../support/chaos-scenario.js';
 
 /** Steady again after the fault ended: a generous bound for a loaded 2-core CI machine. */
 const STEADY_BOUND_MS = 15_000;
@@ -29,7 +29,7 @@ describe('fault catalogue: NameNode faults', () => {
         expect(msSince(faultAt, next)).toBeLessThan(1500);
         // The fault does not end (the process is gone): the survivor must be steady without it.
         await cluster.awaitSteady(STEADY_BOUND_MS, { everyone: false, context: 'NameNode dead' });
-        const winnerLog = readFileSync(cluster.mini.node(next.namenodeId).zkfcLog, 'utf8');
+        const winnerLog = await logOnceItShows(cluster.mini.node(next.namenodeId).zkfcLog, /"msg":"fencing successful"/);
         expect(winnerLog).toMatch(/"method":"shell\([^"]*fence\.sh[^"]*\)"[^\n]*"msg":"fencing successful"/);
         await cluster.healAll();
         const steady = await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'after restarting the killed NameNode' });
@@ -84,7 +84,7 @@ describe('fault catalogue: NameNode faults', () => {
         const ends = readFileSync(`${cluster.baseDir}/ends.jsonl`, 'utf8');
         expect(ends).toContain(`{"pid":${oldPid},`);
         expect(ends).toMatch(new RegExp(`"pid":${oldPid},"monoNs":"\\d+","by":"sshfence"`));
-        const winnerLog = readFileSync(cluster.mini.node(next.namenodeId).zkfcLog, 'utf8');
+        const winnerLog = await logOnceItShows(cluster.mini.node(next.namenodeId).zkfcLog, /"msg":"fencing successful"/);
         expect(winnerLog).toMatch(/"method":"sshfence\([^)]*\)"[^\n]*"msg":"fencing successful"/);
         await cluster.healAll();
         const steady = await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'after restarting the fenced NameNode' });

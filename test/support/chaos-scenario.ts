@@ -6,7 +6,7 @@
 // ZKFC_E2E_ALL=1 (npm run test:e2e:all) runs every scenario REPEATS times and adds the variants
 // kept out of `npm test` for time; the default runs each scenario once.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultCluster, type FaultClusterOptions } from '../../src/testing/fault-cluster.js';
 import { msBetween } from '../../src/testing/oracle.js';
@@ -62,3 +62,17 @@ export function transitionsAfter(cluster: FaultCluster, sinceNs: bigint, filter:
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A daemon's log once `pattern` shows in it (or as it is after `timeoutMs`). pino writes
+ * asynchronously, so a line about a step may reach the file a little after the step's effect
+ * (e.g. the NameNode's activation) is visible to the test.
+ */
+export async function logOnceItShows(path: string, pattern: RegExp, timeoutMs = 5000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = readFileSync(path, 'utf8');
+    if (pattern.test(text) || Date.now() > deadline) return text;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
