@@ -245,10 +245,11 @@ export class FaultCluster {
     return this.mini.waitForActive(activeTimeoutMs);
   }
 
-  async startController(id: string): Promise<void> {
+  /** Start the controller of `id`; `env` adds to our daemon's environment (e.g. NODE_OPTIONS). */
+  async startController(id: string, env: Readonly<Record<string, string>> = {}): Promise<void> {
     this.note(`start controller ${id}`);
     if (!this.isJavaPeer(id)) {
-      await this.mini.startZkfc(id);
+      await this.mini.startZkfc(id, [], env);
       return;
     }
     const node = this.mini.node(id);

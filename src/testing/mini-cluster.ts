@@ -265,9 +265,10 @@ export class MiniCluster {
     return { HADOOP_USER_NAME: userInfo().username, ZKFC_LOG_LEVEL: this.options.logLevel ?? 'info', ...(this.options.zkfcEnv ?? {}) };
   }
 
-  async startZkfc(id: string, extraArgs: readonly string[] = []): Promise<ChildProcess> {
+  /** Start the daemon of `id`; `extraEnv` adds to zkfcEnv() for this process only (e.g. NODE_OPTIONS). */
+  async startZkfc(id: string, extraArgs: readonly string[] = [], extraEnv: Readonly<Record<string, string>> = {}): Promise<ChildProcess> {
     const node = this.node(id);
-    const child = this.spawnLogged([...this.zkfcArgs(id), ...extraArgs], node.zkfcLog, this.zkfcEnv());
+    const child = this.spawnLogged([...this.zkfcArgs(id), ...extraArgs], node.zkfcLog, { ...this.zkfcEnv(), ...extraEnv });
     node.zkfc = child;
     this.options.onSpawn?.('zkfc', id, child);
     await this.waitForZkfcStatus(id, 20_000);
