@@ -5,6 +5,7 @@
 // resolve to a ZkOpResult; RPC ports reject with the typed errors of src/ipc/errors.ts, which
 // the runtime's executor turns into events for the core.
 
+import type { ZkResultCode } from '../core/elector/events.js';
 import type { HARequestSource, HostPort, NamenodeTarget, ServiceStatus } from '../core/types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -24,20 +25,11 @@ export interface Clock {
 // ---------------------------------------------------------------------------------------------
 // ZooKeeper
 
-/** Result codes, named after ZooKeeper's KeeperException.Code (Hadoop classifies on these). */
-export type ZkErrorCode =
-  | 'NODEEXISTS'
-  | 'NONODE'
-  | 'BADVERSION'
-  | 'NOTEMPTY'
-  | 'CONNECTIONLOSS'
-  | 'OPERATIONTIMEOUT'
-  | 'SESSIONEXPIRED'
-  | 'NOAUTH'
-  | 'INVALIDACL'
-  | 'AUTHFAILED'
-  | 'NOCHILDRENFOREPHEMERALS'
-  | 'OTHER';
+/**
+ * Result codes, named after ZooKeeper's KeeperException.Code (Hadoop classifies on these). One
+ * list, owned by the core (it decides on them); the port takes the failures from it.
+ */
+export type ZkErrorCode = Exclude<ZkResultCode, 'OK'>;
 
 export type ZkOpResult<T> =
   | { readonly code: 'OK'; readonly value: T }
