@@ -14,7 +14,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 else
   # Rebuild when a source file is newer than the last build.
-  if [ ! -f dist/.build-stamp ] || [ -n "$(find src -newer dist/.build-stamp -name '*.ts' -print -quit)" ]; then
+  if [ ! -f dist/.build-stamp ] || [ -n "$(find src tools -newer dist/.build-stamp -name '*.ts' -print -quit)" ]; then
     log "building (tsc)"
     npm run --silent build
   fi

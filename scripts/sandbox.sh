@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh --sandbox
-exec node dist/cli/sandbox-main.js "$@"
+exec node build/tools/cli/sandbox-main.js "$@"

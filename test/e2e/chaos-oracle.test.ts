@@ -10,8 +10,8 @@
 import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { RpcHAServiceClientFactory } from '../../src/hadoop/ha-service-client.js';
-import { activityStats, OracleViolationError, monoNowNs } from '../../src/testing/oracle.js';
-import { FaultCluster } from '../../src/testing/fault-cluster.js';
+import { activityStats, OracleViolationError, monoNowNs } from '../../tools/testing/oracle.js';
+import { FaultCluster } from '../../tools/testing/fault-cluster.js';
 import { ensureHarnessBuilt, sleep, withFaultCluster } from '../support/chaos-scenario.js';
 
 async function makeActive(cluster: FaultCluster, id: string): Promise<void> {

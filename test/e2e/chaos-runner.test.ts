@@ -3,14 +3,14 @@
 // --plan-only), other seeds give other plans, a long plan draws every fault kind of the catalogue,
 // and a short real run against real processes injects its faults, checks the oracle, prints the
 // summary and exits 0 with zero violations. Bad options exit 2.
-// Method: planChaos() directly; `node dist/bench/chaos.js` as a child process (the real runner:
+// Method: planChaos() directly; `node build/tools/bench/chaos.js` as a child process (the real runner:
 // FaultCluster with a 3-member ZooKeeper ensemble, NameNodes and zkfc daemons as processes).
 // The long runs (200 faults) are done by hand and reported; ZKFC_E2E_ALL=1 runs 25 faults here.
 
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHAOS_FAULT_KINDS, planChaos } from '../../src/bench/chaos-plan.js';
+import { CHAOS_FAULT_KINDS, planChaos } from '../../tools/bench/chaos-plan.js';
 import { ALL, ensureHarnessBuilt } from '../support/chaos-scenario.js';
 import { REPO_ROOT } from '../support/namenode-sim-process.js';
 
@@ -18,7 +18,7 @@ const TIMINGS = { sessionTimeoutMs: 3000, checkIntervalMs: 500, healthRpcTimeout
 
 function runChaosCli(args: readonly string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/bench/chaos.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'build/tools/bench/chaos.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

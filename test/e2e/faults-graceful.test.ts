@@ -5,13 +5,13 @@
 // requested NameNode becomes active within 2 s of the request, the old one is moved to standby
 // (never killed, never fenced), no probe fails, and no two NameNodes are ever active at once.
 // Method: FaultCluster (3-member ZooKeeper ensemble, two NameNodes, two zkfc daemons as real
-// processes); HealthProbeLoad (src/testing/probe-load.ts) over real Hadoop IPC; the gracefulFailover
+// processes); HealthProbeLoad (tools/testing/probe-load.ts) over real Hadoop IPC; the gracefulFailover
 // RPC sent to the target's ZKFC port with our Hadoop IPC client, as the daemon's login user.
 
 import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { RpcZkfcClientFactory } from '../../src/hadoop/zkfc-client.js';
-import { HealthProbeLoad } from '../../src/testing/probe-load.js';
+import { HealthProbeLoad } from '../../tools/testing/probe-load.js';
 import { msSince, runs, transitionsAfter, withFaultCluster } from '../support/chaos-scenario.js';
 
 const STEADY_BOUND_MS = 15_000;

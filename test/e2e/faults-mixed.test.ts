@@ -1,5 +1,5 @@
 // Goal: the fault catalogue's mixed cluster: our zkfc daemon controls nn1 while nn2 is controlled
-// by a Java-compatible ZKFC peer (src/testing/java-peer.ts: its own ZooKeeper client, EPHEMERAL
+// by a Java-compatible ZKFC peer (tools/testing/java-peer.ts: its own ZooKeeper client, EPHEMERAL
 // lock and PERSISTENT breadcrumb holding ActiveNodeInfo bytes exactly as Java writes them, its
 // own NameNode transitions and shell fencing). Expected: the lock and breadcrumb our daemon
 // writes are byte-identical to what the Java side writes for the same NameNode; the active role
@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import { javaHostName } from '../../src/hadoop/java-hostname.js';
-import type { FaultCluster } from '../../src/testing/fault-cluster.js';
+import type { FaultCluster } from '../../tools/testing/fault-cluster.js';
 import { msSince, runs, transitionsAfter, withFaultCluster } from '../support/chaos-scenario.js';
 
 const STEADY_BOUND_MS = 15_000;

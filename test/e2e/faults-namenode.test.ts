@@ -4,7 +4,7 @@
 // timeout, which must not cause a failover. After every scenario the oracle holds: no two
 // NameNodes were active at the same moment, and the cluster is steady again (one active, lock and
 // breadcrumb naming it, one controller believing it is active) within the stated bound.
-// Method: FaultCluster (src/testing/fault-cluster.ts): a 3-member ZooKeeper ensemble, two
+// Method: FaultCluster (tools/testing/fault-cluster.ts): a 3-member ZooKeeper ensemble, two
 // simulated NameNodes and two zkfc daemons as real processes, fencing shell(fence.sh) then
 // sshfence(root:<port>) against a real local sshd; faults are real signals and the simulator's
 // fault switch; times come from the NameNodes' own transition logs (CLOCK_MONOTONIC).

@@ -8,7 +8,7 @@
 // Method: FaultCluster with a 3-member ZooKeeper ensemble (tick 250 ms) and zkfc daemons as real
 // processes; members are SIGKILLed and restarted; the partition is an iptables DROP of the
 // daemon's packets to the ZooKeeper client ports, matched by the daemon's own cgroup
-// (src/testing/partition.ts: root, iptables and cgroup2 are required, and a missing piece fails
+// (tools/testing/partition.ts: root, iptables and cgroup2 are required, and a missing piece fails
 // the test with what to install - it is never skipped).
 
 import { describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@
 // zkfc.http-address per NameNode in hdfs-site.xml) and the built haadmin binary; the cluster is
 // stopped in afterEach, also when a test fails.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MiniCluster } from '../../src/testing/mini-cluster.js';
+import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import { eventually, runHaadmin, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
 
 let cluster: MiniCluster | undefined;

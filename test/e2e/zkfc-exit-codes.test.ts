@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestAclId } from '../../src/zookeeper/acl.js';
-import type { MiniCluster } from '../../src/testing/mini-cluster.js';
-import { pickFreePorts } from '../support/zk-harness.js';
+import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
+import { pickFreePorts } from '../../tools/testing/zk-server.js';
 import { logRecords, runNode, runZkfc, startE2eCluster, stopE2eCluster, ZKFC_BIN } from '../support/e2e-zkfc.js';
 
 let cluster: MiniCluster;

@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcZkfcClientFactory, type RpcZkfcClient } from '../../src/hadoop/zkfc-client.js';
-import type { MiniCluster } from '../../src/testing/mini-cluster.js';
+import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import type { ZkfcStatus } from '../../src/observability/status.js';
 import { eventually, metricValue, runHaadmin, runZkfc, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
 

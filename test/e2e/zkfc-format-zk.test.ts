@@ -10,7 +10,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import { digestAclId } from '../../src/zookeeper/acl.js';
-import type { MiniCluster } from '../../src/testing/mini-cluster.js';
+import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import { runZkfc, startE2eCluster, stopE2eCluster, ZK_PERMISSION, ZkTestClient, zkErrorCode, type RunResult } from '../support/e2e-zkfc.js';
 
 const NO_AUTH = -102;

@@ -12,7 +12,7 @@
 // Ownership is checked through the lock's ephemeralOwner; the split-brain oracle checks the run.
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeActiveNodeInfo, encodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
-import type { MiniCluster } from '../../src/testing/mini-cluster.js';
+import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import type { ZkfcStatus } from '../../src/observability/status.js';
 import { eventually, metricValue, scrapeMetrics, startE2eCluster, stopE2eCluster, ZkTestClient } from '../support/e2e-zkfc.js';
 

@@ -9,7 +9,7 @@
 // shell fencing that kills the simulated NameNode); the active NameNode process is SIGKILLed; the
 // listeners are scraped over HTTP and the text piped to /usr/bin/promtool.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MiniCluster } from '../../src/testing/mini-cluster.js';
+import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import type { ZkfcStatus } from '../../src/observability/status.js';
 import { eventually, httpGet, metricValue, promtoolCheckMetrics, runHaadmin, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
 

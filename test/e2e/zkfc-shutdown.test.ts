@@ -9,7 +9,7 @@
 // checks the whole run.
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
-import type { MiniCluster } from '../../src/testing/mini-cluster.js';
+import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import { scrapeMetrics, metricValue, startE2eCluster, stopE2eCluster, zkfcLogRecords, ZkTestClient } from '../support/e2e-zkfc.js';
 
 const LOCK = '/hadoop-ha/ns1/ActiveStandbyElectorLock';

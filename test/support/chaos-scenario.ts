@@ -8,8 +8,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FaultCluster, type FaultClusterOptions } from '../../src/testing/fault-cluster.js';
-import { msBetween } from '../../src/testing/oracle.js';
+import { FaultCluster, type FaultClusterOptions } from '../../tools/testing/fault-cluster.js';
+import { msBetween } from '../../tools/testing/oracle.js';
 import { REPO_ROOT, ensureBuilt } from './namenode-sim-process.js';
 
 export const ALL = process.env['ZKFC_E2E_ALL'] === '1';
@@ -24,7 +24,7 @@ export function runs(name: string): string[] {
 /** dist/ must be current: the cluster runs bin/zkfc.js, fence-sim and the Java-compatible peer from it. */
 export async function ensureHarnessBuilt(): Promise<void> {
   await ensureBuilt();
-  for (const entry of ['dist/cli/zkfc-main.js', 'dist/cli/fence-sim-main.js', 'dist/testing/java-peer-main.js']) {
+  for (const entry of ['dist/cli/zkfc-main.js', 'build/tools/cli/fence-sim-main.js', 'build/tools/testing/java-peer-main.js']) {
     if (!existsSync(join(REPO_ROOT, entry))) throw new Error(`${entry} is missing after the build`);
   }
 }

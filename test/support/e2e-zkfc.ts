@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import zookeeper from 'node-zookeeper-client';
 import type { ACL, Client, Stat } from 'node-zookeeper-client';
-import { MiniCluster, tail, type MiniClusterOptions } from '../../src/testing/mini-cluster.js';
+import { MiniCluster, tail, type MiniClusterOptions } from '../../tools/testing/mini-cluster.js';
 import { REPO_ROOT, ensureBuilt } from './namenode-sim-process.js';
 
 export const ZKFC_BIN = join(REPO_ROOT, 'bin/zkfc.js');
@@ -24,7 +24,7 @@ export const E2E_CHECK_INTERVAL_MS = 500;
 /** Build dist/ when stale (bin/*.js load it), including the zkfc and fence-sim entry points. */
 export async function ensureDistBuilt(): Promise<void> {
   await ensureBuilt();
-  for (const entry of ['dist/cli/zkfc-main.js', 'dist/cli/fence-sim-main.js', 'dist/testing/mini-cluster.js']) {
+  for (const entry of ['dist/cli/zkfc-main.js', 'build/tools/cli/fence-sim-main.js', 'build/tools/testing/mini-cluster.js']) {
     if (!existsSync(join(REPO_ROOT, entry))) throw new Error(`${entry} is missing after the build`);
   }
 }

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HostPort } from '../../src/core/types.js';
-import type { SimNamenodeSnapshot } from '../../src/namenode-sim/model.js';
+import type { SimNamenodeSnapshot } from '../../tools/namenode-sim/model.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
-const SIM_BIN = join(REPO_ROOT, 'bin/zkfc-sim.js');
+const SIM_BIN = join(REPO_ROOT, 'tools/bin/zkfc-sim.js');
 const LISTEN_LINE = /^zkfc-sim namenode (\S+)\.(\S+) rpc=(\S+):(\d+) http=(\S+):(\d+)(?: servicerpc=(\S+):(\d+))?(?: lifeline=(\S+):(\d+))?$/;
 
 export interface SimProcessOptions {
@@ -210,7 +210,8 @@ function simArgs(o: SimProcessOptions): string[] {
 let built: Promise<void> | undefined;
 
 /**
- * Make sure dist/ holds a build at least as new as every src/**.ts (what bin/*.js load). Builds
+ * Make sure dist/ and build/ hold builds at least as new as every src/**.ts and tools/**.ts (what
+ * bin/*.js and tools/bin/*.js load). Builds
  * with tsc when stale; concurrent test workers serialise on a lock directory. tsc may report
  * errors in files that are still being written and still emit JS, so success is judged by the
  * entry points being present and fresh.
@@ -221,7 +222,7 @@ export function ensureBuilt(): Promise<void> {
 }
 
 const STAMP = join(REPO_ROOT, 'dist/.build-stamp');
-const ENTRY_POINTS = ['dist/cli/sim-main.js', 'dist/cli/haadmin-main.js'].map((p) => join(REPO_ROOT, p));
+const ENTRY_POINTS = ['build/tools/cli/sim-main.js', 'dist/cli/haadmin-main.js'].map((p) => join(REPO_ROOT, p));
 
 function newestSourceMs(dir: string): number {
   let newest = 0;
@@ -235,7 +236,8 @@ function newestSourceMs(dir: string): number {
 
 function isFresh(): boolean {
   if (!existsSync(STAMP) || ENTRY_POINTS.some((p) => !existsSync(p))) return false;
-  return statSync(STAMP).mtimeMs >= newestSourceMs(join(REPO_ROOT, 'src'));
+  const newest = Math.max(newestSourceMs(join(REPO_ROOT, 'src')), newestSourceMs(join(REPO_ROOT, 'tools')));
+  return statSync(STAMP).mtimeMs >= newest;
 }
 
 async function buildIfStale(): Promise<void> {
@@ -260,14 +262,19 @@ async function buildIfStale(): Promise<void> {
   try {
     if (isFresh()) return;
     const startedMs = Date.now();
-    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    // The daemon's build (dist/) and the tools' build (build/: simulator, harnesses, fence-sim).
+    let output = '';
+    for (const project of ['tsconfig.build.json', 'tsconfig.tools.json']) {
+      const run = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      output += `${run.stdout}\n${run.stderr}\n`;
+    }
     const missing = ENTRY_POINTS.filter((p) => !existsSync(p) || statSync(p).mtimeMs < startedMs - 1000);
     if (missing.length > 0) {
-      throw new Error(`build did not produce ${missing.join(', ')}:\n${result.stdout}\n${result.stderr}`);
+      throw new Error(`build did not produce ${missing.join(', ')}:\n${output}`);
     }
     writeFileSync(STAMP, '');
   } finally {

@@ -13,7 +13,7 @@ import type { HostPort, NamenodeTarget } from '../../../src/core/types.js';
 import { NodeFencer, type FencingTargetConfig, type NodeFencerOptions } from '../../../src/fencing/node-fencer.js';
 import { RpcConnectError, ServiceFailedError } from '../../../src/ipc/errors.js';
 import type { FenceAttempt, HAServiceClient, HAServiceClientFactory } from '../../../src/runtime/ports.js';
-import { startSshd, type SshdHarness } from '../../support/sshd-harness.js';
+import { startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
 import { captureLogger, realClock, spawnListener } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zkfc-node-fencer-'));

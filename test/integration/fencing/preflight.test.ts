@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NamenodeTarget } from '../../../src/core/types.js';
 import type { FencingTargetConfig } from '../../../src/fencing/node-fencer.js';
 import { firstWord, FencingPreflight, type FencingPreflightOptions, type FencingReadiness } from '../../../src/fencing/preflight.js';
-import { startSshd, type SshdHarness } from '../../support/sshd-harness.js';
+import { startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
 import { captureLogger, closedPort, realClock } from './helpers.js';
 
 let sshd: SshdHarness;

@@ -1,7 +1,7 @@
 // Goal: sshfence against a real OpenSSH server behaves as Hadoop's SshFenceByTcpPort where Hadoop
 // is right (fuser kills the port owner; "nothing listening" is success), fails where Hadoop would
 // wrongly succeed (nc missing), and is bounded in time where Hadoop hangs (black-holed host, hung
-// fuser). Method: a real sshd on loopback (test/support/sshd-harness.ts); a real `node` TCP
+// fuser). Method: a real sshd on loopback (tools/testing/sshd.ts); a real `node` TCP
 // listener as the NameNode to kill; a second sshd whose sessions get a PATH with a scripted fake
 // fuser (modes: real, hang, exit 1, exit 2) and an optional nc; an iptables DROP rule on a
 // loopback address for the connect timeout (removed in finally). Also checks the harness's own
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshFence, sshFenceCommands, type SshFenceOptions } from '../../../src/fencing/ssh-fence.js';
-import { SshdMissingError, startSshd, type SshdHarness } from '../../support/sshd-harness.js';
+import { SshdMissingError, startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
 import { captureLogger, closedPort, eventually, isAlive, killQuietly, realClock, spawnListener } from './helpers.js';
 
 let sshd: SshdHarness;

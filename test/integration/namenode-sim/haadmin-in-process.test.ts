@@ -11,7 +11,7 @@ import { HadoopConfiguration } from '../../../src/config/hadoop-conf.js';
 import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
 import type { AddressNaming, HaAdminIo } from '../../../src/cli/haadmin/context.js';
 import { exitCodeFor, parseCommandLine, runHaAdmin } from '../../../src/cli/haadmin/run.js';
-import { SimNamenode, type SimNamenodeOptions } from '../../../src/namenode-sim/sim-namenode.js';
+import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 
 const sims: SimNamenode[] = [];
 afterEach(async () => {

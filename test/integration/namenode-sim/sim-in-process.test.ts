@@ -19,8 +19,8 @@ import {
   RpcTimeoutError,
   ServiceFailedError,
 } from '../../../src/ipc/errors.js';
-import { SimNamenode, type SimNamenodeOptions } from '../../../src/namenode-sim/sim-namenode.js';
-import { findSplitBrain, readTransitionLogs } from '../../../src/namenode-sim/transition-log.js';
+import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
+import { findSplitBrain, readTransitionLogs } from '../../../tools/namenode-sim/transition-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sim-in-process-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

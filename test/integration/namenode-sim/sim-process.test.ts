@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RpcHAServiceClientFactory, type RpcHAServiceClient } from '../../../src/hadoop/ha-service-client.js';
 import { RetriableError } from '../../../src/ipc/errors.js';
-import { findSplitBrain, readTransitionLogs } from '../../../src/namenode-sim/transition-log.js';
+import { findSplitBrain, readTransitionLogs } from '../../../tools/namenode-sim/transition-log.js';
 import { ensureBuilt, NamenodeSimProcess, REPO_ROOT, stopAllSimProcesses } from '../../support/namenode-sim-process.js';
 import type { HostPort } from '../../../src/core/types.js';
 
@@ -130,7 +130,7 @@ describe('zkfc-sim namenode as a process', () => {
 });
 
 describe('zkfc-sim check-transitions and usage', () => {
-  const run = (args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin/zkfc-sim.js'), ...args], { encoding: 'utf8', timeout: 30_000 });
+  const run = (args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'tools/bin/zkfc-sim.js'), ...args], { encoding: 'utf8', timeout: 30_000 });
 
   it('exits 1 and names the NameNodes when two were active at once, 0 for a clean log', () => {
     const line = (pid: number, nn: string, at: number, from: string | null, to: string) =>

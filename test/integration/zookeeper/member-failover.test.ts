@@ -13,7 +13,7 @@ import type { ZkSessionOptions } from '../../../src/runtime/ports.js';
 import { digestAclId, ZK_PERMS } from '../../../src/zookeeper/acl.js';
 import { NodeZkSessionFactory, type NodeZkSession } from '../../../src/zookeeper/node-zk-session.js';
 import { blockLoopbackPort, type PortBlock } from '../../support/iptables.js';
-import { startZooKeeper, type ZooKeeperEnsemble } from '../../support/zk-harness.js';
+import { startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
 import { bytes, EventRecorder, ok, realClock, text } from './helpers.js';
 
 const SESSION_TIMEOUT_MS = 4000;

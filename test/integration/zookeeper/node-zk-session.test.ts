@@ -12,7 +12,7 @@ import type { ZkSessionOptions, ZkWatchEvent } from '../../../src/runtime/ports.
 import { ConfigError } from '../../../src/errors.js';
 import { CREATOR_ALL_ACL, digestAclId, OPEN_ACL_UNSAFE, ZK_PERMS } from '../../../src/zookeeper/acl.js';
 import { NodeZkSessionFactory, type NodeZkSession } from '../../../src/zookeeper/node-zk-session.js';
-import { startZooKeeper, type ZooKeeperEnsemble } from '../../support/zk-harness.js';
+import { startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
 import { bytes, EventRecorder, eventually, ok, realClock, text } from './helpers.js';
 
 let zk: ZooKeeperEnsemble;

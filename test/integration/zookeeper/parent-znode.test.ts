@@ -13,7 +13,7 @@ import { NodeZkSessionFactory, type NodeZkSession } from '../../../src/zookeeper
 import { clearParentZNode, ensureParentZNode, parentZNodeExists } from '../../../src/zookeeper/parent-znode.js';
 import { electorPaths } from '../../../src/zookeeper/paths.js';
 import { ZkOperationError } from '../../../src/zookeeper/zk-errors.js';
-import { startZooKeeper, type ZooKeeperEnsemble } from '../../support/zk-harness.js';
+import { startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
 import { bytes, EventRecorder, ok, realClock } from './helpers.js';
 
 let zk: ZooKeeperEnsemble;

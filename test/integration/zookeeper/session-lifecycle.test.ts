@@ -23,7 +23,7 @@ import type { ZkOpResult, ZkSessionOptions, ZkWatchEvent } from '../../../src/ru
 import { OPEN_ACL_UNSAFE } from '../../../src/zookeeper/acl.js';
 import { NodeZkSessionFactory, type NodeZkSession } from '../../../src/zookeeper/node-zk-session.js';
 import { blockLoopbackPort, type PortBlock } from '../../support/iptables.js';
-import { pickFreePorts, startZooKeeper, type ZooKeeperEnsemble } from '../../support/zk-harness.js';
+import { pickFreePorts, startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
 import { bytes, EventRecorder, eventually, ok, realClock, transpileForChildProcess } from './helpers.js';
 
 const SLACK_MS = 1500;

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startZooKeeper, ZOOKEEPER_INSTALL_HINT, type ZooKeeperEnsemble } from '../../support/zk-harness.js';
+import { startZooKeeper, ZOOKEEPER_INSTALL_HINT, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
 
 const INSTALL_TEXT = 'apt-get install -y --no-install-recommends libzookeeper-java default-jre-headless';
 
@@ -155,7 +155,7 @@ describe('zk harness: owner process dies', () => {
     // Transpile the harness (it imports only node:* modules) and run it in a child process.
     const dir = mkdtempSync(join(tmpdir(), 'zk-harness-child-'));
     try {
-      const source = readFileSync(new URL('../../../src/testing/zk-server.ts', import.meta.url), 'utf8');
+      const source = readFileSync(new URL('../../../tools/testing/zk-server.ts', import.meta.url), 'utf8');
       const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
       writeFileSync(join(dir, 'zk-server.mjs'), js);
       writeFileSync(

@@ -20,7 +20,7 @@ import {
 } from '../../../src/cli/haadmin/cluster-status.js';
 import { renderStatusTable } from '../../../src/cli/haadmin/status-table.js';
 import { fetchZkfcStatusOverHttp } from '../../../src/cli/haadmin/zkfc-status-client.js';
-import { SimNamenode, type SimNamenodeOptions } from '../../../src/namenode-sim/sim-namenode.js';
+import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { activeNode, startStatusListener, zkfcStatus, type StatusListener } from './zkfc-status-fixture.js';
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -19,7 +19,7 @@ import { IllegalArgumentError } from '../../../src/cli/haadmin/context.js';
 import { FailoverController, FailoverFailedError, type FailoverNode } from '../../../src/cli/haadmin/failover-controller.js';
 import { runShellCommand } from '../../../src/cli/haadmin/shell-command.js';
 import { TwoTargetFencer, type TransitionTargetState } from '../../../src/cli/haadmin/two-target-fencer.js';
-import { SimNamenode, type SimNamenodeOptions } from '../../../src/namenode-sim/sim-namenode.js';
+import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haadmin-failover-'));
 const sims: SimNamenode[] = [];

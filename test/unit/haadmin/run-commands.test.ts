@@ -15,7 +15,7 @@ import { RpcZkfcClientFactory } from '../../../src/hadoop/zkfc-client.js';
 import { ZkfcRpcServer, type ZkfcProtocolHandler } from '../../../src/hadoop/zkfc-rpc-server.js';
 import type { AddressNaming, HaAdminIo } from '../../../src/cli/haadmin/context.js';
 import { runHaAdmin } from '../../../src/cli/haadmin/run.js';
-import { SimNamenode, type SimNamenodeOptions } from '../../../src/namenode-sim/sim-namenode.js';
+import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { activeNode, startStatusListener, zkfcStatus } from './zkfc-status-fixture.js';
 

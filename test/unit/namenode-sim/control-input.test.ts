@@ -3,8 +3,8 @@
 // and the `zkfc-sim` command line (defaults, flags, port 0, bounds).
 // Method: table tests on parseFault / applyFault / parseSimArgs.
 import { describe, expect, it } from 'vitest';
-import { parseSimArgs, SimUsageError } from '../../../src/namenode-sim/cli-args.js';
-import { applyFault, FaultRequestError, NO_FAULTS, parseFault } from '../../../src/namenode-sim/faults.js';
+import { parseSimArgs, SimUsageError } from '../../../tools/namenode-sim/cli-args.js';
+import { applyFault, FaultRequestError, NO_FAULTS, parseFault } from '../../../tools/namenode-sim/faults.js';
 
 describe('parseFault', () => {
   it.each([

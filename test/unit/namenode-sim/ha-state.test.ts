@@ -4,7 +4,7 @@
 // one input at a time.
 import { describe, expect, it } from 'vitest';
 import type { HARequestSource, HAServiceState } from '../../../src/core/types.js';
-import { decideHARequest, type HACaller, type HARequest, type SimHACondition, type SimHAConfig } from '../../../src/namenode-sim/ha-state.js';
+import { decideHARequest, type HACaller, type HARequest, type SimHACondition, type SimHAConfig } from '../../../tools/namenode-sim/ha-state.js';
 
 const config: SimHAConfig = {
   haEnabled: true,

@@ -15,7 +15,7 @@ import {
   TransitionLogWriter,
   type LoggedState,
   type TransitionLogEntry,
-} from '../../../src/namenode-sim/transition-log.js';
+} from '../../../tools/namenode-sim/transition-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'transition-log-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

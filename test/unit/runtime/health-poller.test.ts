@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthProbe } from '../../../src/core/health/health-monitor.js';
 import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
-import { SimNamenode } from '../../../src/namenode-sim/sim-namenode.js';
+import { SimNamenode } from '../../../tools/namenode-sim/sim-namenode.js';
 import { HealthPoller, type HealthPollerTiming } from '../../../src/runtime/health-poller.js';
 import type { HAServiceClient } from '../../../src/runtime/ports.js';
 import { SystemClock } from '../../../src/runtime/system-clock.js';

@@ -6,7 +6,7 @@
 // `crash` fault; check-transitions exits 1 when it finds a split brain or unreadable lines.
 
 import { pino } from 'pino';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../src/errors.js';
 import { parseSimArgs, SIM_USAGE, SimUsageError } from '../namenode-sim/cli-args.js';
 import { SimNamenode } from '../namenode-sim/sim-namenode.js';
 import { findSplitBrain, readTransitionLogs } from '../namenode-sim/transition-log.js';

@@ -22,7 +22,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ZkfcError } from '../errors.js';
+import { ZkfcError } from '../../src/errors.js';
 
 const run = promisify(execFile);
 

@@ -1,8 +1,7 @@
 // A throw-away OpenSSH server for sshfence tests, the fault catalogue and the chaos runner: Debian's
 // /usr/sbin/sshd on a free loopback port, with a fresh host key and one authorized ed25519 client
 // key, key-only auth, no PAM, no systemd (test-infrastructure.md section 5). Plain Node: no vitest
-// import, so the compiled chaos runner (dist/bench) can use it; test/support/sshd-harness.ts
-// re-exports it for tests.
+// import, so the compiled chaos runner (build/tools/bench) and the tests import the same code.
 //
 // It does not promise isolation from the host: sessions run as the current user (root in CI)
 // with that user's shell and environment, plus `sessionEnv` (sshd_config SetEnv), which tests
@@ -14,7 +13,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { ZkfcError } from '../errors.js';
+import { ZkfcError } from '../../src/errors.js';
 
 export const SSHD_PATH = '/usr/sbin/sshd';
 

@@ -5,10 +5,10 @@
 // calls (NameNodeRpcServer's methods are synchronized), injected slowness and hangs, and exiting
 // instead of answering when becoming active fails. rpc-endpoint.ts and http-endpoint.ts expose it.
 
-import type { HAServiceState } from '../core/types.js';
-import type { Clock } from '../runtime/ports.js';
-import { ExceptionClassName } from '../hadoop/protocol-names.js';
-import type { Logger } from '../observability/logger.js';
+import type { HAServiceState } from '../../src/core/types.js';
+import type { Clock } from '../../src/runtime/ports.js';
+import { ExceptionClassName } from '../../src/hadoop/protocol-names.js';
+import type { Logger } from '../../src/observability/logger.js';
 import { decideHARequest, haStateName, type HACaller, type HADecision, type HAMethodName, type HARequest, type SimHAConfig } from './ha-state.js';
 import { applyFault, NO_FAULTS, type FaultState, type SimFault } from './faults.js';
 import { TransitionLogWriter, type LoggedState } from './transition-log.js';

@@ -4,8 +4,8 @@
 // It can kill, stop (SIGTERM), pause (SIGSTOP), resume and restart members and ask who leads.
 //
 // What it does not promise: durability (forceSync=no, data under a temp dir) or production
-// settings. It has no vitest imports, so plain Node scripts can use it (test/support/zk-harness.ts
-// re-exports it for tests). Members are killed on stopAll(), on process exit and on
+// settings. It has no vitest imports, so plain Node scripts (the sandbox, the benchmark) and the tests
+// all import it. Members are killed on stopAll(), on process exit and on
 // SIGINT/SIGTERM/SIGHUP; a tiny per-member sentinel shell also kills the JVM when this Node
 // process dies without running any handler (SIGKILL, crash), so no orphaned JVMs keep ports.
 //

@@ -1,6 +1,6 @@
 // Fencing helper for clusters of simulated NameNodes (sandbox, end-to-end tests, chaos,
 // benchmark): the operator-style `shell(...)` fencer that kills the simulated NameNode process.
-//   node dist/cli/fence-sim-main.js <pid-file> <ends-file>
+//   node build/tools/cli/fence-sim-main.js <pid-file> <ends-file>
 // SIGKILLs the pid in <pid-file>, waits until the process is really dead (gone or a zombie),
 // and appends {"pid":…,"monoNs":"…"} to <ends-file>, the moment its active period ended, for the
 // split-brain oracle (a SIGKILLed NameNode cannot write its own transition log line).

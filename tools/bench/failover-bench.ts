@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { RpcZkfcClientFactory } from '../hadoop/zkfc-client.js';
+import { RpcZkfcClientFactory } from '../../src/hadoop/zkfc-client.js';
 import { FaultCluster } from '../testing/fault-cluster.js';
 import { REPO_ROOT } from '../testing/mini-cluster.js';
 import { msBetween } from '../testing/oracle.js';

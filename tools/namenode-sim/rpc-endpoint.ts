@@ -3,7 +3,7 @@
 // a reply or a RemoteException with the Java class name and message a real NameNode sends.
 
 import { create } from '@bufbuild/protobuf';
-import type { HARequestSource } from '../core/types.js';
+import type { HARequestSource } from '../../src/core/types.js';
 import {
   GetServiceStatusRequestProtoSchema,
   GetServiceStatusResponseProtoSchema,
@@ -17,11 +17,11 @@ import {
   TransitionToObserverResponseProtoSchema,
   TransitionToStandbyRequestProtoSchema,
   TransitionToStandbyResponseProtoSchema,
-} from '../gen/HAServiceProtocol_pb.js';
-import { haServiceStateToProto } from '../hadoop/ha-service-client.js';
-import { HA_PROTOCOL_VERSION, HA_SERVICE_PROTOCOL_NAME, HAServiceMethod } from '../hadoop/protocol-names.js';
-import { defineMethod, IpcServer, RemoteException, type RpcCallContext, type RpcMethod } from '../ipc/server.js';
-import type { Logger } from '../observability/logger.js';
+} from '../../src/gen/HAServiceProtocol_pb.js';
+import { haServiceStateToProto } from '../../src/hadoop/ha-service-client.js';
+import { HA_PROTOCOL_VERSION, HA_SERVICE_PROTOCOL_NAME, HAServiceMethod } from '../../src/hadoop/protocol-names.js';
+import { defineMethod, IpcServer, RemoteException, type RpcCallContext, type RpcMethod } from '../../src/ipc/server.js';
+import type { Logger } from '../../src/observability/logger.js';
 import type { HADecision, HARequest } from './ha-state.js';
 import type { SimNamenodeModel } from './model.js';
 

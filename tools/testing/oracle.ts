@@ -12,7 +12,7 @@
 // Not promised: an active period of a process that died without an exit line or an end record
 // never ends (conservative: any later active elsewhere is reported as an overlap).
 
-import { ZkfcError } from '../errors.js';
+import { ZkfcError } from '../../src/errors.js';
 import { activePeriods, findSplitBrain, type ActivePeriod, type SplitBrainViolation, type TransitionLogEntry } from '../namenode-sim/transition-log.js';
 
 /** One thing the harness did, stamped with process.hrtime.bigint() (CLOCK_MONOTONIC). */

@@ -23,7 +23,7 @@ import { FaultCluster, type FaultClusterOptions } from '../testing/fault-cluster
 import { activityStats, describeViolations, monoNowNs, msBetween, splitBrainOf } from '../testing/oracle.js';
 import { PartitionUnavailableError } from '../testing/partition.js';
 import { HealthProbeLoad } from '../testing/probe-load.js';
-import { RpcZkfcClientFactory } from '../hadoop/zkfc-client.js';
+import { RpcZkfcClientFactory } from '../../src/hadoop/zkfc-client.js';
 import { CHAOS_FAULT_KINDS, describeFault, planChaos, type ChaosFault, type ChaosFaultKind, type ChaosStep, type ChaosTarget, type ChaosTimings } from './chaos-plan.js';
 
 export interface ChaosOptions {
@@ -417,7 +417,7 @@ export async function chaosMain(argv: readonly string[]): Promise<number> {
   return summary.splitBrainViolations === 0 && summary.livenessViolations === 0 && summary.failure === undefined ? 0 : 1;
 }
 
-/** True when this module is the program (node dist/bench/chaos.js), not imported by a test. */
+/** True when this module is the program (node build/tools/bench/chaos.js), not imported by a test. */
 function isMain(): boolean {
   try {
     return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -19,9 +19,9 @@
 //                       sets the state without the HA rules (test set-up), logged as "forced"
 
 import http from 'node:http';
-import { HA_SERVICE_STATES, type HAServiceState, type HostPort } from '../core/types.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../observability/logger.js';
+import { HA_SERVICE_STATES, type HAServiceState, type HostPort } from '../../src/core/types.js';
+import { errorMessage } from '../../src/errors.js';
+import type { Logger } from '../../src/observability/logger.js';
 import { FaultRequestError, parseFault } from './faults.js';
 import { haStateName } from './ha-state.js';
 import type { SimNamenodeModel } from './model.js';

@@ -8,8 +8,8 @@
 //   zkfc-sim check-transitions LOG...   exit 1 if two NameNodes of a nameservice overlapped as active
 
 import { parseArgs } from 'node:util';
-import { HA_SERVICE_STATES, type HAServiceState } from '../core/types.js';
-import { ZkfcError } from '../errors.js';
+import { HA_SERVICE_STATES, type HAServiceState } from '../../src/core/types.js';
+import { ZkfcError } from '../../src/errors.js';
 import type { SimNamenodeOptions } from './sim-namenode.js';
 
 export class SimUsageError extends ZkfcError {

@@ -2,7 +2,7 @@
 // fault requests. Faults model what real NameNodes do under trouble (a full disk, a GC pause, a
 // crash, a failed edit-log recovery on becoming active); several may be on at once.
 
-import { ZkfcError } from '../errors.js';
+import { ZkfcError } from '../../src/errors.js';
 
 export const FAULT_NAMES = [
   'none',

@@ -10,8 +10,8 @@
 // The order of the checks is Hadoop's: started? → (observer guard) → request-source gate →
 // superuser → HA enabled → state rules.
 
-import type { HARequestSource, HAServiceState, ServiceStatus } from '../core/types.js';
-import { ExceptionClassName } from '../hadoop/protocol-names.js';
+import type { HARequestSource, HAServiceState, ServiceStatus } from '../../src/core/types.js';
+import { ExceptionClassName } from '../../src/hadoop/protocol-names.js';
 
 export type HAMethodName = 'monitorHealth' | 'getServiceStatus' | 'transitionToActive' | 'transitionToStandby' | 'transitionToObserver';
 

@@ -4,8 +4,8 @@
 // load" scenario and the chaos runner. Errors (a NameNode being fenced or restarted) are counted,
 // never thrown; a failed connection is retried after a short pause.
 
-import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
-import type { HostPort } from '../core/types.js';
+import { RpcHAServiceClientFactory } from '../../src/hadoop/ha-service-client.js';
+import type { HostPort } from '../../src/core/types.js';
 
 export interface ProbeLoadStats {
   readonly calls: number;

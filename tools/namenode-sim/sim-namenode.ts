@@ -5,10 +5,10 @@
 // not a NameNode: no namespace, no ClientProtocol, no edit log.
 
 import { userInfo } from 'node:os';
-import type { HAServiceState, HostPort } from '../core/types.js';
-import type { IpcServer } from '../ipc/server.js';
-import { silentLogger, type Logger } from '../observability/logger.js';
-import type { Cancel, Clock } from '../runtime/ports.js';
+import type { HAServiceState, HostPort } from '../../src/core/types.js';
+import type { IpcServer } from '../../src/ipc/server.js';
+import { silentLogger, type Logger } from '../../src/observability/logger.js';
+import type { Cancel, Clock } from '../../src/runtime/ports.js';
 import { SimHttpEndpoint } from './http-endpoint.js';
 import { SimNamenodeModel } from './model.js';
 import { startHAServiceRpcServer } from './rpc-endpoint.js';

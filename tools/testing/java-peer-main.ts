@@ -1,6 +1,6 @@
-// Entry point of the Java-compatible ZKFC peer (src/testing/java-peer.ts) as its own process, so
+// Entry point of the Java-compatible ZKFC peer (tools/testing/java-peer.ts) as its own process, so
 // the fault catalogue can kill -9 or SIGSTOP it like any controller:
-//   node dist/testing/java-peer-main.js --quorum H:P,... --session-timeout-ms N --parent-znode /hadoop-ha
+//   node build/tools/testing/java-peer-main.js --quorum H:P,... --session-timeout-ms N --parent-znode /hadoop-ha
 //     --nameservice ns1 --self nn2 --namenode nn1=127.0.0.1:RPC:ZKFC --namenode nn2=...
 //     --check-interval-ms N --health-rpc-timeout-ms N --graceful-fence-timeout-ms N
 //     --fence-command CMD --fence-timeout-ms N --status-file PATH [--log-level info]
@@ -9,7 +9,7 @@
 
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../observability/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { JavaCompatiblePeer, type JavaPeerNamenode } from './java-peer.js';
 
 function parseNamenode(text: string): JavaPeerNamenode {

@@ -22,11 +22,11 @@ import { spawn } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
 import zookeeper from 'node-zookeeper-client';
 import type { Client, Event, Exception, Stat } from 'node-zookeeper-client';
-import { decodeActiveNodeInfo, encodeActiveNodeInfo } from '../hadoop/active-node-info.js';
-import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
-import type { HAServiceClient } from '../runtime/ports.js';
-import type { Logger } from '../observability/logger.js';
-import { hostAliases, javaHostName } from '../hadoop/java-hostname.js';
+import { decodeActiveNodeInfo, encodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
+import { RpcHAServiceClientFactory } from '../../src/hadoop/ha-service-client.js';
+import type { HAServiceClient } from '../../src/runtime/ports.js';
+import type { Logger } from '../../src/observability/logger.js';
+import { hostAliases, javaHostName } from '../../src/hadoop/java-hostname.js';
 
 export interface JavaPeerNamenode {
   readonly namenodeId: string;
