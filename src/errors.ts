@@ -10,9 +10,14 @@ export abstract class ZkfcError extends Error {
   }
 }
 
-/** Bad configuration: names the key (and file) at fault. */
+/**
+ * Bad configuration: names the key (and file) at fault. `exitCode` is what `zkfc` exits with when
+ * this error stops it at start-up; subclasses with one of Hadoop's own codes override it
+ * (BadFencingConfigurationError: 4).
+ */
 export class ConfigError extends ZkfcError {
   readonly code = 'CONFIG_INVALID';
+  readonly exitCode: ExitCode = ExitCode.CONFIG;
   constructor(
     message: string,
     readonly key?: string,
@@ -24,8 +29,10 @@ export class ConfigError extends ZkfcError {
 }
 
 /**
- * Exit codes of `hdfs zkfc` (ZKFailoverController constants, spec 7.1). Kept identical so init
- * scripts and cluster managers that check them keep working.
+ * Exit codes of `hdfs zkfc` (ZKFailoverController's ERR_CODE_* constants), kept identical so init
+ * scripts and cluster managers that check them keep working, plus CONFIG for the configuration
+ * errors Hadoop reports as 1. A restart cannot fix those, and 1 is also what a crash exits with,
+ * so a service manager could not tell them apart (systemd/zkfc@.service restarts on 1 and 6 only).
  */
 export const ExitCode = {
   OK: 0,
@@ -41,6 +48,12 @@ export const ExitCode = {
   AUTO_FAILOVER_NOT_ENABLED: 5,
   /** ERR_CODE_NO_ZK: cannot reach ZooKeeper. */
   NO_ZK: 6,
+  /**
+   * Any other configuration error (a malformed value or file, HA not enabled, no local NameNode,
+   * no ha.zookeeper.quorum, a bad ACL): Hadoop exits 1. EX_CONFIG of sysexits.h, which systemd
+   * shows as "status=78/CONFIG".
+   */
+  CONFIG: 78,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -1,23 +1,20 @@
 // Entry point of `haadmin` (bin/haadmin.js): `haadmin [genericOptions] [-ns <nameserviceId>]
 // <command>`, a drop-in for `hdfs haadmin` on the commands it implements. Reads core-site.xml and
-// hdfs-site.xml from $HADOOP_CONF_DIR (else $HADOOP_HOME/etc/hadoop, else /etc/hadoop/conf), acts
-// as $HADOOP_USER_NAME (else the OS user) towards NameNodes and ZKFCs, prints Hadoop's texts, and
-// exits 0 or 255 (Hadoop's -1); `-status` (not in Hadoop) exits 0-3 as its help explains.
+// hdfs-site.xml from the configuration directory zkfc uses too (findHadoopConfDir: $HADOOP_CONF_DIR,
+// else $HADOOP_HOME/etc/hadoop, else /etc/hadoop/conf), acts as $HADOOP_USER_NAME (else the OS
+// user) towards NameNodes and ZKFCs, prints Hadoop's texts, and exits 0 or 255 (Hadoop's -1, also
+// for a configuration it cannot read); `-status` (not in Hadoop) exits 0-3 as its help explains; 1
+// only for an unexpected error (a bug: a JVM's uncaught exception exits 1 too).
 // --forcemanual confirmations are read from stdin, whether it is a terminal or a pipe.
 
 import { createInterface, type Interface } from 'node:readline';
-import { join } from 'node:path';
+import { findHadoopConfDir } from '../config/conf-dir.js';
 import { HadoopConfiguration } from '../config/hadoop-conf.js';
-import { errorMessage } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
+import { FAILED } from './haadmin/command.js';
 import { exitCodeFor, runHaAdmin } from './haadmin/run.js';
 import type { HaAdminIo } from './haadmin/context.js';
-
-function confDir(env: NodeJS.ProcessEnv): string {
-  if (env['HADOOP_CONF_DIR']) return env['HADOOP_CONF_DIR'];
-  if (env['HADOOP_HOME']) return join(env['HADOOP_HOME'], 'etc/hadoop');
-  return '/etc/hadoop/conf';
-}
 
 /** stdin lines on demand; the reader is created only if a command asks, so stdin is not held open otherwise. */
 function stdinLines(): { readLine(): Promise<string | undefined>; close(): void } {
@@ -58,11 +55,13 @@ async function main(): Promise<number> {
   let conf: HadoopConfiguration;
   let connectTimeoutMs: number;
   try {
-    conf = HadoopConfiguration.load(confDir(process.env));
+    const confDir = findHadoopConfDir(process.env);
+    conf = confDir.exists ? HadoopConfiguration.load(confDir.dir) : new HadoopConfiguration();
     connectTimeoutMs = conf.getInt('ipc.client.connect.timeout', 20_000);
   } catch (error) {
-    process.stderr.write(`haadmin: ${errorMessage(error)}\n`);
-    return 1;
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`haadmin: ${error.message}\n`);
+    return exitCodeFor(FAILED);
   }
   const stdin = stdinLines();
   const io: HaAdminIo = {

@@ -1,15 +1,18 @@
-// Hadoop's XML configuration (core-site.xml, hdfs-site.xml, ...) read the way
-// org.apache.hadoop.conf.Configuration reads it: later resources override earlier ones except
-// keys an earlier resource marked <final>true</final>; `${var}` expansion from system
-// properties, other keys and `${env.NAME}`; typed getters with Hadoop's parsing rules; and
-// DFSUtil's ns/nn suffix resolution. It does not read *-default.xml (callers pass defaults),
-// does not support xi:include or key deprecation, and never touches the network.
+// Hadoop's configuration as org.apache.hadoop.conf.Configuration holds it: resources read in order
+// (hadoop-xml.ts reads the XML, xi:include included), later ones overriding earlier ones except
+// keys an earlier one marked <final>true</final> (the attempt is reported with Hadoop's warning);
+// deprecated key names mapped to their new names (deprecations.ts, with Hadoop's warning);
+// `${var}` expansion from system properties, other keys and `${env.NAME}`; typed getters with
+// Hadoop's parsing rules (java-values.ts); DFSUtil's ns/nn suffix resolution; and where every
+// value came from. It does not read *-default.xml (callers pass defaults) and never touches the
+// network.
 
-import { readFileSync, statSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { ConfigError, errorMessage } from '../errors.js';
+import { ConfigError } from '../errors.js';
+import { deprecationOf, deprecationWarning } from './deprecations.js';
+import { readConfigurationFile, parseConfigurationXml, type XmlProperty } from './hadoop-xml.js';
+import { parseJavaBoolean, parseJavaInt, parseJavaLong, parseTimeDurationMs, type TimeUnit } from './java-values.js';
 
 /** Source name used for values given with `-D key=value` (Hadoop's GenericOptionsParser says "command line"). */
 export const COMMAND_LINE_SOURCE = '-D';
@@ -18,22 +21,22 @@ export const PROGRAMMATIC_SOURCE = 'programmatically';
 
 /** Parity: Configuration.MAX_SUBST. */
 const MAX_SUBSTITUTIONS = 20;
-/** A Hadoop site file is a few hundred KiB at most; refuse anything absurd before reading it. */
-const MAX_CONFIG_FILE_BYTES = 16 * 1024 * 1024;
 
 interface Entry {
   readonly value: string;
-  readonly final: boolean;
   /** Every source that set the key, oldest first (Configuration.getPropertySources). */
   readonly sources: readonly string[];
 }
 
-/** A later resource tried to change a key an earlier one marked final (Hadoop logs and ignores it). */
-export interface IgnoredFinalOverride {
-  readonly key: string;
-  readonly finalSource: string;
-  readonly ignoredSource: string;
-}
+/**
+ * Something Hadoop logs while loading a configuration, with Hadoop's text, for the caller to log:
+ * a deprecated key name (Hadoop's logger org.apache.hadoop.conf.Configuration.deprecation), or a
+ * later resource's attempt to change a key an earlier one marked final (Configuration#loadProperty:
+ * the value is kept, the attempt ignored).
+ */
+export type ConfigurationWarning =
+  | { readonly kind: 'deprecated'; readonly key: string; readonly newKeys: readonly string[]; readonly source: string; readonly message: string }
+  | { readonly kind: 'final-override'; readonly key: string; readonly finalSource: string; readonly ignoredSource: string; readonly message: string };
 
 export interface HadoopConfigurationOptions {
   /** Environment for `${env.NAME}`; defaults to process.env. */
@@ -73,7 +76,11 @@ export function defaultSystemProperties(): Record<string, string> {
 
 export class HadoopConfiguration {
   private readonly props = new Map<string, Entry>();
-  private readonly ignored: IgnoredFinalOverride[] = [];
+  /** Parity: Configuration.finalParameters (a key can be final without a value). */
+  private readonly finalKeys = new Set<string>();
+  private readonly loadWarnings: ConfigurationWarning[] = [];
+  /** Deprecated names already warned about (Hadoop warns once per key). */
+  private readonly warnedDeprecations = new Set<string>();
   private readonly env: Readonly<Record<string, string | undefined>>;
   private readonly systemProperties: Readonly<Record<string, string>>;
 
@@ -108,66 +115,55 @@ export class HadoopConfiguration {
     return conf;
   }
 
-  /** Read one XML resource and merge it. `optional`: a missing file is not an error. */
+  /** Read one XML resource (and what it includes) and merge it. `optional`: a missing file is not an error. */
   addResource(path: string, options: { readonly optional?: boolean } = {}): void {
-    let size: number;
-    try {
-      size = statSync(path).size;
-    } catch (cause) {
-      if (options.optional && (cause as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new ConfigError(`Cannot read configuration file ${path}: ${errorMessage(cause)}`, undefined, path, { cause });
-    }
-    if (size > MAX_CONFIG_FILE_BYTES) {
-      throw new ConfigError(`Configuration file ${path} is ${size} bytes, more than the ${MAX_CONFIG_FILE_BYTES} allowed`, undefined, path);
-    }
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (cause) {
-      throw new ConfigError(`Cannot read configuration file ${path}: ${errorMessage(cause)}`, undefined, path, { cause });
-    }
-    this.addXml(text, path);
+    for (const property of readConfigurationFile(path, options) ?? []) this.loadProperty(property);
   }
 
   /** Parse Hadoop configuration XML text; `sourceName` names it in errors and in source(). */
   addXml(text: string, sourceName: string): void {
-    for (const property of parseConfigurationXml(text, sourceName)) {
-      this.mergeFromResource(property.name, property.value, property.final, sourceName);
+    for (const property of parseConfigurationXml(text, sourceName)) this.loadProperty(property);
+  }
+
+  /**
+   * Set a value, as `-D key=value` or Configuration#set does: overrides even final keys. A
+   * deprecated name sets its new name(s) instead, with Hadoop's warning.
+   */
+  set(key: string, value: string, source: string = COMMAND_LINE_SOURCE): void {
+    for (const name of this.newNames(key, source)) {
+      const previous = this.props.get(name);
+      this.props.set(name, { value, sources: [...(previous?.sources ?? []), source] });
     }
   }
 
-  /** Set a value, as `-D key=value` or Configuration.set does: overrides even final keys. */
-  set(key: string, value: string, source: string = COMMAND_LINE_SOURCE): void {
-    const previous = this.props.get(key);
-    this.props.set(key, { value, final: previous?.final ?? false, sources: [...(previous?.sources ?? []), source] });
-  }
-
   unset(key: string): void {
-    this.props.delete(key);
+    for (const name of this.newNames(key)) this.props.delete(name);
   }
 
   /** A deep copy (Hadoop's `new Configuration(conf)`). */
   copy(): HadoopConfiguration {
     const other = new HadoopConfiguration({ env: this.env, systemProperties: this.systemProperties });
     for (const [key, entry] of this.props) other.props.set(key, entry);
-    other.ignored.push(...this.ignored);
+    for (const key of this.finalKeys) other.finalKeys.add(key);
+    other.loadWarnings.push(...this.loadWarnings);
+    for (const key of this.warnedDeprecations) other.warnedDeprecations.add(key);
     return other;
   }
 
   has(key: string): boolean {
-    return this.props.has(key);
+    return this.entry(key) !== undefined;
   }
 
   /** The value as written, without `${}` expansion. */
   getRaw(key: string): string | undefined {
-    return this.props.get(key)?.value;
+    return this.entry(key)?.value;
   }
 
   /** The value with `${}` expanded (Configuration.get). */
   get(key: string): string | undefined;
   get(key: string, defaultValue: string): string;
   get(key: string, defaultValue?: string): string | undefined {
-    const raw = this.props.get(key)?.value;
+    const raw = this.entry(key)?.value;
     if (raw === undefined) return defaultValue === undefined ? undefined : this.substitute(defaultValue, key);
     return this.substitute(raw, key);
   }
@@ -191,53 +187,52 @@ export class HadoopConfiguration {
       .filter((item) => item.length > 0);
   }
 
-  /** Integer with Hadoop's parsing (decimal, or hex with 0x); a bad value is a ConfigError naming the key. */
+  /**
+   * Parity: Configuration#getInt: decimal or 0x hex, no unit suffix; unset gives the default, and
+   * anything else Java's Integer.parseInt refuses (empty text, "10s") is a ConfigError naming the
+   * key, the value and where it came from.
+   */
   getInt(key: string, defaultValue: number): number {
     const value = this.getTrimmed(key);
-    if (value === undefined || value === '') return defaultValue;
-    const parsed = parseJavaInt(value);
-    if (parsed === undefined) {
-      throw new ConfigError(`Invalid value for ${key}: '${value}' is not an integer${this.sourceSuffix(key)}`, key, this.source(key));
-    }
-    return parsed;
+    if (value === undefined) return defaultValue;
+    return this.parsed(key, value, parseJavaInt(value), 'is not an integer (Hadoop reads this key as a Java int: decimal or 0x hex, no unit suffix)');
   }
 
-  /** Parity: Configuration.getBoolean: "true"/"false" (any case); anything else gives the default. */
+  /** Parity: Configuration#getLong, with getInt's rules and Java's long range (up to 2^53 here). */
+  getLong(key: string, defaultValue: number): number {
+    const value = this.getTrimmed(key);
+    if (value === undefined) return defaultValue;
+    return this.parsed(key, value, parseJavaLong(value), 'is not an integer (Hadoop reads this key as a Java long: decimal or 0x hex, no unit suffix)');
+  }
+
+  /** Parity: Configuration#getBoolean: "true"/"false" (any case); anything else gives the default. */
   getBoolean(key: string, defaultValue: boolean): boolean {
     const value = this.getTrimmed(key);
     if (value === undefined || value === '') return defaultValue;
-    const lower = value.toLowerCase();
-    if (lower === 'true') return true;
-    if (lower === 'false') return false;
-    return defaultValue;
+    return parseJavaBoolean(value) ?? defaultValue;
   }
 
   /** Like getBoolean, but a value other than true/false is a ConfigError naming the key. */
   getBooleanStrict(key: string, defaultValue: boolean): boolean {
     const value = this.getTrimmed(key);
     if (value === undefined || value === '') return defaultValue;
-    const lower = value.toLowerCase();
-    if (lower === 'true') return true;
-    if (lower === 'false') return false;
-    throw new ConfigError(`Invalid value for ${key}: '${value}' is not true or false${this.sourceSuffix(key)}`, key, this.source(key));
+    return this.parsed(key, value, parseJavaBoolean(value), 'is not true or false');
   }
 
   /**
-   * A duration in milliseconds. Parity: Configuration.getTimeDuration: a number with an optional
+   * A duration in milliseconds. Parity: Configuration#getTimeDuration: a number with an optional
    * unit suffix (ns, us, ms, s, m, h, d); without a suffix the number is in `unitWithoutSuffix`.
+   * Only for keys Hadoop reads with getTimeDuration (a key Hadoop reads with getInt takes getInt).
    */
   getTimeDurationMs(key: string, defaultMs: number, unitWithoutSuffix: TimeUnit = 'ms'): number {
     const value = this.getTrimmed(key);
-    if (value === undefined || value === '') return defaultMs;
-    const parsed = parseTimeDurationMs(value, unitWithoutSuffix);
-    if (parsed === undefined) {
-      throw new ConfigError(
-        `Invalid value for ${key}: '${value}' is not a duration (a number with an optional unit ns, us, ms, s, m, h or d)${this.sourceSuffix(key)}`,
-        key,
-        this.source(key),
-      );
-    }
-    return parsed;
+    if (value === undefined) return defaultMs;
+    return this.parsed(key, value, parseTimeDurationMs(value, unitWithoutSuffix), 'is not a duration (a number with an optional unit ns, us, ms, s, m, h or d)');
+  }
+
+  private parsed<T>(key: string, value: string, result: T | undefined, problem: string): T {
+    if (result === undefined) throw new ConfigError(`Invalid value for ${key}: '${value}' ${problem}${this.sourceSuffix(key)}`, key, this.source(key));
+    return result;
   }
 
   /**
@@ -275,35 +270,73 @@ export class HadoopConfiguration {
 
   /** Where the current value came from: a file path, '-D', or 'programmatically'. */
   source(key: string): string | undefined {
-    const sources = this.props.get(key)?.sources;
+    const sources = this.entry(key)?.sources;
     return sources === undefined ? undefined : sources[sources.length - 1];
   }
 
   /** Every source that set the key, oldest first. */
   sources(key: string): readonly string[] {
-    return this.props.get(key)?.sources ?? [];
+    return this.entry(key)?.sources ?? [];
   }
 
   isFinal(key: string): boolean {
-    return this.props.get(key)?.final ?? false;
+    return this.newNames(key).some((name) => this.finalKeys.has(name));
   }
 
-  /** Overrides of final keys that were ignored while loading (for the caller to log as Hadoop warns). */
-  ignoredFinalOverrides(): readonly IgnoredFinalOverride[] {
-    return this.ignored;
+  /**
+   * What loading logged, in order, with Hadoop's texts: deprecated key names and ignored
+   * overrides of final keys. The composition roots log them (Hadoop logs them while loading).
+   */
+  warnings(): readonly ConfigurationWarning[] {
+    return this.loadWarnings;
   }
 
-  private mergeFromResource(key: string, value: string, final: boolean, source: string): void {
-    const previous = this.props.get(key);
-    if (previous?.final) {
-      // Parity: Configuration.checkForOverride: a final key keeps its value; a different
-      // value from a later resource is reported and dropped.
-      if (previous.value !== value) {
-        this.ignored.push({ key, finalSource: previous.sources[previous.sources.length - 1] ?? source, ignoredSource: source });
+  /**
+   * Parity: Configuration#loadProperty for one property of a resource: a deprecated name loads
+   * its new name(s); a key an earlier resource marked final keeps its value, and a different
+   * value is reported (Configuration#checkForOverride) and dropped; <final>true</final> marks the
+   * key final even when the value was dropped or absent.
+   */
+  private loadProperty(property: XmlProperty): void {
+    for (const key of this.newNames(property.name, property.source)) {
+      if (property.value !== undefined) {
+        const previous = this.props.get(key);
+        if (!this.finalKeys.has(key)) {
+          this.props.set(key, { value: property.value, sources: [...(previous?.sources ?? []), property.source] });
+        } else if (previous !== undefined && previous.value !== property.value) {
+          this.loadWarnings.push({
+            kind: 'final-override',
+            key,
+            finalSource: previous.sources[previous.sources.length - 1] ?? property.source,
+            ignoredSource: property.source,
+            message: `${property.source}:an attempt to override final parameter: ${key};  Ignoring.`,
+          });
+        }
       }
-      return;
+      if (property.final) this.finalKeys.add(key);
     }
-    this.props.set(key, { value, final, sources: [...(previous?.sources ?? []), source] });
+  }
+
+  /**
+   * The names a key is stored under: its new name(s) when it is deprecated, else itself. With a
+   * `source` (a value is being set), the first use of a deprecated name is reported.
+   */
+  private newNames(key: string, source?: string): readonly string[] {
+    const deprecated = deprecationOf(key);
+    if (deprecated === undefined) return [key];
+    if (source !== undefined && !this.warnedDeprecations.has(key)) {
+      this.warnedDeprecations.add(key);
+      this.loadWarnings.push({ kind: 'deprecated', key, newKeys: deprecated.newKeys, source, message: deprecationWarning(deprecated, source) });
+    }
+    return deprecated.newKeys;
+  }
+
+  private entry(key: string): Entry | undefined {
+    for (const name of this.newNames(key)) {
+      const entry = this.props.get(name);
+      if (entry !== undefined) return entry;
+    }
+    return undefined;
   }
 
   private sourceSuffix(key: string): string {
@@ -352,43 +385,10 @@ export class HadoopConfiguration {
       }
       const value = this.env[spec];
       if (value !== undefined) return value;
-      return this.props.get(name)?.value;
+      return this.entry(name)?.value;
     }
-    return this.systemProperties[name] ?? this.props.get(name)?.value;
+    return this.systemProperties[name] ?? this.entry(name)?.value;
   }
-}
-
-export type TimeUnit = 'ns' | 'us' | 'ms' | 's' | 'm' | 'h' | 'd';
-
-const UNIT_MS: Readonly<Record<TimeUnit, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-};
-
-/** Parse "30s", "500", "2m" into milliseconds (truncated toward zero like Java's TimeUnit.convert). */
-export function parseTimeDurationMs(text: string, unitWithoutSuffix: TimeUnit = 'ms'): number | undefined {
-  const match = /^([+-]?\d+)\s*(ns|us|ms|s|m|h|d)?$/i.exec(text.trim());
-  if (!match || match[1] === undefined) return undefined;
-  const amount = Number(match[1]);
-  const unit = (match[2]?.toLowerCase() as TimeUnit | undefined) ?? unitWithoutSuffix;
-  const ms = Math.trunc(amount * UNIT_MS[unit]);
-  return Number.isSafeInteger(ms) ? ms : undefined;
-}
-
-/** Java Integer.decode-like parsing as Configuration.getInt does it (decimal, 0x hex, sign). */
-export function parseJavaInt(text: string): number | undefined {
-  const match = /^([+-]?)(0[xX][0-9a-fA-F]+|\d+)$/.exec(text);
-  if (!match || match[2] === undefined) return undefined;
-  const digits = match[2];
-  const magnitude = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : parseInt(digits, 10);
-  const value = match[1] === '-' ? -magnitude : magnitude;
-  if (value > 2147483647 || value < -2147483648) return undefined;
-  return value;
 }
 
 /** key.<ns>.<nn>, key.<ns>, key: most specific first, skipping absent ids. */
@@ -439,99 +439,3 @@ function findVariable(text: string): { start: number; end: number } | undefined 
   return undefined;
 }
 
-interface ParsedProperty {
-  readonly name: string;
-  readonly value: string;
-  readonly final: boolean;
-}
-
-const xmlParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  isArray: (_name, jpath) => jpath === 'configuration.property',
-});
-
-/**
- * Parse one configuration document into its properties, in document order. Accepts Hadoop's
- * element form (<property><name/><value/><final/></property>) and its attribute form
- * (<property name=".." value=".." final="true"/>). A property with no value is skipped, as
- * Hadoop does; a property with no name is an error naming the file and line.
- */
-export function parseConfigurationXml(text: string, sourceName: string): ParsedProperty[] {
-  const validation = XMLValidator.validate(text);
-  if (validation !== true) {
-    const { msg, line, col } = validation.err;
-    throw new ConfigError(`Malformed XML in ${sourceName} at line ${line}, column ${col}: ${msg}`, undefined, sourceName);
-  }
-  let document: unknown;
-  try {
-    document = xmlParser.parse(text);
-  } catch (cause) {
-    throw new ConfigError(`Malformed XML in ${sourceName}: ${errorMessage(cause)}`, undefined, sourceName, { cause });
-  }
-  const roots = Object.keys(document as Record<string, unknown>).filter((k) => k !== '#text' && !k.startsWith('?'));
-  if (roots.length !== 1 || roots[0] !== 'configuration') {
-    throw new ConfigError(`Bad configuration file ${sourceName}: top-level element not <configuration>`, undefined, sourceName);
-  }
-  const root = (document as Record<string, unknown>)['configuration'];
-  if (root === '' || root === undefined || typeof root === 'string') return [];
-  const rootObject = root as Record<string, unknown>;
-  if ('xi:include' in rootObject) {
-    throw new ConfigError(`Unsupported <xi:include> in ${sourceName}: inline the included properties`, undefined, sourceName);
-  }
-  const properties = (rootObject['property'] ?? []) as unknown[];
-  const lines = propertyLines(text);
-  const result: ParsedProperty[] = [];
-  properties.forEach((raw, index) => {
-    const where = `${sourceName}${lines[index] !== undefined ? ` line ${lines[index]}` : ''}`;
-    const property = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-    const name = textField(property, 'name', where);
-    if (name === undefined || name.trim() === '') {
-      throw new ConfigError(`Property without a name in ${where}`, undefined, sourceName);
-    }
-    const key = name.trim();
-    const value = textField(property, 'value', where, key);
-    if (value === undefined) return;
-    const finalText = textField(property, 'final', where, key);
-    result.push({ name: key, value, final: finalText?.trim() === 'true' });
-  });
-  return result;
-}
-
-function textField(property: Record<string, unknown>, field: string, where: string, key?: string): string | undefined {
-  const element = property[field];
-  const attribute = property[`@_${field}`];
-  const value = element !== undefined ? element : attribute;
-  if (value === undefined) return undefined;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) {
-    throw new ConfigError(`Property ${key ?? ''} in ${where} has more than one <${field}>`.replace('  ', ' '), key, where);
-  }
-  // An element with attributes or children: take its text when it has only text.
-  const object = value as Record<string, unknown>;
-  const text = object['#text'];
-  const hasChildren = Object.keys(object).some((k) => k !== '#text' && !k.startsWith('@_'));
-  if (!hasChildren) return typeof text === 'string' || typeof text === 'number' ? String(text) : '';
-  throw new ConfigError(`Property ${key ?? ''} in ${where}: <${field}> must hold text, not elements`.replace('  ', ' '), key, where);
-}
-
-/** 1-based line of each <property> start tag, in order, ignoring comments and CDATA. */
-function propertyLines(text: string): number[] {
-  const masked = text.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g, (m) => m.replace(/[^\n]/g, ' '));
-  const lines: number[] = [];
-  const pattern = /<property[\s/>]/g;
-  let line = 1;
-  let last = 0;
-  for (let match = pattern.exec(masked); match !== null; match = pattern.exec(masked)) {
-    for (let i = last; i < match.index; i++) if (masked.charCodeAt(i) === 10) line++;
-    last = match.index;
-    lines.push(line);
-  }
-  return lines;
-}

@@ -1,15 +1,18 @@
 // Loads the daemon's configuration the way an operator expects: Hadoop's core-site.xml and
-// hdfs-site.xml (--hadoop-conf-dir, else $HADOOP_CONF_DIR, else /etc/hadoop/conf), then our own
+// hdfs-site.xml (--hadoop-conf-dir, else as Hadoop's scripts find it: conf-dir.ts), then our own
 // optional file, then ZKFC_* environment variables, then -D key=value, every layer under Hadoop's
 // key names. Then it finds the local NameNode, resolves every setting of src/config/schema.ts for
 // it (nameservice / namenode suffixes), validates the result with convict and returns a frozen
 // value that remembers where each value came from. Only composition roots call it.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import type { NamenodeTarget } from '../core/types.js';
 import { ConfigError } from '../errors.js';
-import { HadoopConfiguration, parseJavaInt, parseTimeDurationMs } from './hadoop-conf.js';
+import { HADOOP_SECURITY_AUTHENTICATION_KEY, unsupportedAuthentication } from './authentication.js';
+import { findHadoopConfDir } from './conf-dir.js';
+import { HadoopConfiguration } from './hadoop-conf.js';
+import { parseJavaInt, parseJavaLong } from './java-values.js';
 import { SETTINGS, SETTINGS_BY_KEY, type Setting } from './schema.js';
 import {
   confForNamenode,
@@ -21,13 +24,12 @@ import {
   type LocalAddressProbe,
 } from './topology.js';
 
-export const DEFAULT_HADOOP_CONF_DIR = '/etc/hadoop/conf';
 export const OWN_FILE_SOURCE_PREFIX = 'zkfc config file';
 
 export type SettingValue = string | number | boolean | null;
 
 export interface LoadConfigInput {
-  /** --hadoop-conf-dir; when absent HADOOP_CONF_DIR, then /etc/hadoop/conf. */
+  /** --hadoop-conf-dir; when absent, findHadoopConfDir (HADOOP_CONF_DIR, HADOOP_HOME, /etc/hadoop/conf). */
   readonly hadoopConfDir?: string;
   /** --config: our own file (JSON object of key → value; full-line // comments allowed). */
   readonly configFile?: string;
@@ -64,13 +66,9 @@ export interface ZkfcConfig {
 /** Read the layers into one HadoopConfiguration (no validation, no local NameNode yet). */
 export function loadLayers(input: LoadConfigInput): { conf: HadoopConfiguration; hadoopConfDir: string } {
   const env = input.env ?? process.env;
-  const explicitDir = input.hadoopConfDir ?? env['HADOOP_CONF_DIR'];
-  const hadoopConfDir = explicitDir ?? DEFAULT_HADOOP_CONF_DIR;
-  if (explicitDir !== undefined && !isDirectory(explicitDir)) {
-    const from = input.hadoopConfDir !== undefined ? '--hadoop-conf-dir' : 'HADOOP_CONF_DIR';
-    throw new ConfigError(`Hadoop configuration directory ${explicitDir} (from ${from}) does not exist or is not a directory`, from);
-  }
-  const conf = isDirectory(hadoopConfDir) ? HadoopConfiguration.load(hadoopConfDir, { env }) : new HadoopConfiguration({ env });
+  const found = findHadoopConfDir(env, input.hadoopConfDir !== undefined ? { name: '--hadoop-conf-dir', dir: input.hadoopConfDir } : undefined);
+  const hadoopConfDir = found.dir;
+  const conf = found.exists ? HadoopConfiguration.load(hadoopConfDir, { env }) : new HadoopConfiguration({ env });
 
   if (input.configFile !== undefined) {
     for (const [key, value] of Object.entries(readOwnConfigFile(input.configFile))) {
@@ -224,9 +222,12 @@ function convert(setting: Setting, raw: string | undefined): SettingValue {
       if (setting.format === 'nat' && n < 0) throw new Error(`${n} must not be negative`);
       return n;
     }
-    case 'duration-ms': {
-      const n = parseTimeDurationMs(text);
-      if (n === undefined) throw new Error(`"${raw}" is not a duration (milliseconds, or with a unit suffix like 10s)`);
+    case 'int-ms':
+    case 'long-ms': {
+      // Hadoop reads these keys with getInt / getLong, which refuse a unit suffix ("10s").
+      const n = setting.format === 'int-ms' ? parseJavaInt(text) : parseJavaLong(text);
+      const java = setting.format === 'int-ms' ? 'int' : 'long';
+      if (n === undefined) throw new Error(`"${raw}" is not a number of milliseconds (Hadoop reads this key as a Java ${java}: digits only, no unit suffix)`);
       if (n < 0) throw new Error(`${n} ms must not be negative`);
       return n;
     }
@@ -274,7 +275,8 @@ function convictFormat(setting: Setting): unknown {
     case 'boolean':
       return Boolean;
     case 'nat':
-    case 'duration-ms':
+    case 'int-ms':
+    case 'long-ms':
       return 'nat';
     case 'int':
       return 'int';
@@ -306,18 +308,8 @@ function crossCheck(values: ReadonlyMap<string, SettingValue>, problems: string[
   if ((values.get('ha.health-monitor.check-interval.ms') as number) <= 0) {
     problems.push('ha.health-monitor.check-interval.ms: must be greater than 0');
   }
-  const auth = values.get('hadoop.security.authentication');
-  if (typeof auth === 'string' && auth.toLowerCase() !== 'simple') {
-    problems.push(`hadoop.security.authentication: "${auth}" is not supported (only simple; Kerberos/SASL is not implemented)`);
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return existsSync(path) && statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+  const auth = unsupportedAuthentication(values.get(HADOOP_SECURITY_AUTHENTICATION_KEY) as string);
+  if (auth !== undefined) problems.push(auth);
 }
 
 /** The settings with their values and sources, secrets redacted: what `zkfc check-config` prints. */

@@ -4,7 +4,12 @@
 // src/config/load.ts turns this table into a convict schema and fills it from defaults < Hadoop
 // XML < our own config file < environment < -D key=value.
 
-export type SettingFormat = 'string' | 'nat' | 'int' | 'duration-ms' | 'boolean' | 'port' | 'host-port' | 'optional-string';
+/**
+ * How a value is parsed. 'int-ms' / 'long-ms': milliseconds as Hadoop reads them with
+ * Configuration#getInt / #getLong (decimal or 0x hex, no unit suffix: `10s` is refused, as
+ * Hadoop's own daemons and tools refuse it), never negative.
+ */
+export type SettingFormat = 'string' | 'nat' | 'int' | 'int-ms' | 'long-ms' | 'boolean' | 'port' | 'host-port' | 'optional-string';
 
 export interface Setting {
   readonly key: string;
@@ -50,39 +55,39 @@ const NN = { suffix: 'nn' } as const;
 export const SETTINGS: readonly Setting[] = [
   // ZooKeeper (spec 4.3, 7.2)
   setting('ha.zookeeper.quorum', 'string', '', 'ZooKeeper connect string host:port[,host:port...][/chroot]. Required.', NN),
-  setting('ha.zookeeper.session-timeout.ms', 'duration-ms', 10000, 'ZooKeeper session timeout; also the bound on the initial connect. Must be > 0.', NN),
+  setting('ha.zookeeper.session-timeout.ms', 'int-ms', 10000, 'ZooKeeper session timeout; also the bound on the initial connect. Must be > 0.', NN),
   setting('ha.zookeeper.parent-znode', 'string', '/hadoop-ha', 'Parent znode; the working znode is <parent>/<nameservice>.', NN),
   setting('ha.zookeeper.acl', 'string', 'world:anyone:rwcda', 'ACL for every znode the elector creates: comma-separated scheme:id:perms, or @/path/to/file.', NN),
   setting('ha.zookeeper.auth', 'optional-string', null, 'ZooKeeper credentials added after connecting: comma-separated scheme:auth (e.g. digest:user:secret), or @/path/to/file. Never printed.', { ...NN, sensitive: true }),
   setting('ha.failover-controller.active-standby-elector.zk.op.retries', 'nat', 3, 'Retry budget of the elector for ZooKeeper operations that fail with CONNECTIONLOSS / OPERATIONTIMEOUT.'),
   // Transitions and fencing timeouts (spec 7.2, 7.3)
-  setting('ha.failover-controller.new-active.rpc-timeout.ms', 'duration-ms', 60000, 'Timeout of transitionToActive on the local NameNode; also the haadmin -> ZKFC gracefulFailover timeout.'),
-  setting('ha.failover-controller.graceful-fence.rpc-timeout.ms', 'duration-ms', 5000, 'Timeout of the graceful transitionToStandby (old active, and local stand-down on cede). Cede lasts twice this.'),
+  setting('ha.failover-controller.new-active.rpc-timeout.ms', 'int-ms', 60000, 'Timeout of transitionToActive on the local NameNode; also the haadmin -> ZKFC gracefulFailover timeout.'),
+  setting('ha.failover-controller.graceful-fence.rpc-timeout.ms', 'int-ms', 5000, 'Timeout of the graceful transitionToStandby (old active, and local stand-down on cede). Cede lasts twice this.'),
   setting('ha.failover-controller.graceful-fence.connection.retries', 'nat', 1, 'Connection retries for the graceful-fence RPC.'),
-  setting('ha.failover-controller.cli-check.rpc-timeout.ms', 'duration-ms', 20000, 'haadmin -getServiceState / -getAllServiceState / -checkHealth timeout.'),
+  setting('ha.failover-controller.cli-check.rpc-timeout.ms', 'int-ms', 20000, 'haadmin -getServiceState / -getAllServiceState / -checkHealth timeout.'),
   // Health monitor (spec 6.1)
-  setting('ha.health-monitor.check-interval.ms', 'duration-ms', 1000, 'Interval between health checks of the local NameNode.'),
-  setting('ha.health-monitor.connect-retry-interval.ms', 'duration-ms', 1000, 'Sleep between connection attempts to the local NameNode.'),
-  setting('ha.health-monitor.rpc-timeout.ms', 'duration-ms', 45000, 'Timeout of getServiceStatus and monitorHealth; a hung NameNode is declared SERVICE_NOT_RESPONDING after this.'),
-  setting('ha.health-monitor.sleep-after-disconnect.ms', 'duration-ms', 1000, 'Sleep after a transport failure before reconnecting to the local NameNode.'),
-  setting('ipc.client.connect.timeout', 'duration-ms', 20000, 'TCP connect timeout of Hadoop IPC connections.'),
+  setting('ha.health-monitor.check-interval.ms', 'long-ms', 1000, 'Interval between health checks of the local NameNode.'),
+  setting('ha.health-monitor.connect-retry-interval.ms', 'long-ms', 1000, 'Sleep between connection attempts to the local NameNode.'),
+  setting('ha.health-monitor.rpc-timeout.ms', 'int-ms', 45000, 'Timeout of getServiceStatus and monitorHealth; a hung NameNode is declared SERVICE_NOT_RESPONDING after this.'),
+  setting('ha.health-monitor.sleep-after-disconnect.ms', 'long-ms', 1000, 'Sleep after a transport failure before reconnecting to the local NameNode.'),
+  setting('ipc.client.connect.timeout', 'int-ms', 20000, 'TCP connect timeout of Hadoop IPC connections.'),
   // HDFS keys (spec 7.2)
   setting('dfs.ha.automatic-failover.enabled', 'boolean', false, 'Automatic failover for the nameservice; zkfc exits 5 when false.', { suffix: 'ns' }),
   setting('dfs.ha.zkfc.port', 'port', 8019, 'Port of the ZKFCProtocol RPC server (cedeActive, gracefulFailover).', NN),
   setting('dfs.ha.fencing.methods', 'optional-string', null, 'Fencing methods, one per line: sshfence([user][:port]) or shell(command). Required (zkfc exits 4 without).', NN),
-  setting('dfs.ha.fencing.ssh.connect-timeout', 'duration-ms', 30000, 'sshfence SSH connect timeout.'),
+  setting('dfs.ha.fencing.ssh.connect-timeout', 'int-ms', 30000, 'sshfence SSH connect timeout.'),
   setting('dfs.ha.fencing.ssh.private-key-files', 'optional-string', null, 'sshfence private key files, comma-separated, without passphrase.'),
-  setting('dfs.ha.zkfc.nn.http.timeout.ms', 'duration-ms', 20000, 'Timeout of the NameNode /stacks capture when the NameNode turns unhealthy; 0 disables.'),
+  setting('dfs.ha.zkfc.nn.http.timeout.ms', 'int-ms', 20000, 'Timeout of the NameNode /stacks capture when the NameNode turns unhealthy; 0 disables.'),
   setting('dfs.cluster.administrators', 'string', ' ', 'Users/groups allowed to call cedeActive / gracefulFailover besides the ZKFC user ("users groups").'),
   setting('dfs.nameservice.id', 'optional-string', null, 'The local nameservice id when several are configured.'),
   setting('dfs.ha.namenode.id', 'optional-string', null, 'The local NameNode id; otherwise found by matching a local address.'),
   setting('hadoop.security.authentication', 'string', 'simple', 'Only "simple" is supported (no Kerberos/SASL).'),
   // Ours (beyond Hadoop)
   setting('zkfc.http-address', 'host-port', '127.0.0.1:8021', 'Listener for /metrics, /status, /active, /standby (read-only).', { hadoop: false, ...NN }),
-  setting('zkfc.fencing.shell.timeout.ms', 'duration-ms', 30000, 'Hard deadline of a shell(...) fencing command; its whole process group is killed after it.', { hadoop: false }),
-  setting('zkfc.fencing.ssh.command-timeout.ms', 'duration-ms', 20000, 'Deadline of the remote fuser / nc commands of sshfence (Hadoop has none).', { hadoop: false }),
-  setting('zkfc.fencing.preflight.interval.ms', 'duration-ms', 60000, 'Interval of the fencing preflight (can each method work right now?); 0 disables.', { hadoop: false }),
-  setting('zkfc.zookeeper.operation-timeout.ms', 'duration-ms', 0, 'Deadline of each ZooKeeper operation; 0 = the session timeout.', { hadoop: false }),
+  setting('zkfc.fencing.shell.timeout.ms', 'long-ms', 30000, 'Hard deadline of a shell(...) fencing command; its whole process group is killed after it.', { hadoop: false }),
+  setting('zkfc.fencing.ssh.command-timeout.ms', 'long-ms', 20000, 'Deadline of the remote fuser / nc commands of sshfence (Hadoop has none).', { hadoop: false }),
+  setting('zkfc.fencing.preflight.interval.ms', 'long-ms', 60000, 'Interval of the fencing preflight (can each method work right now?); 0 disables.', { hadoop: false }),
+  setting('zkfc.zookeeper.operation-timeout.ms', 'long-ms', 0, 'Deadline of each ZooKeeper operation; 0 = the session timeout.', { hadoop: false }),
   setting('zkfc.health.probe-on-disconnect', 'boolean', true, 'Probe the local NameNode at once when its RPC connection closes (detects a crashed NameNode in milliseconds).', { hadoop: false }),
   setting('zkfc.log.level', 'string', 'info', 'pino log level: fatal, error, warn, info, debug, trace.', { hadoop: false }),
 ];

@@ -30,7 +30,8 @@ export const USAGE = `Usage: zkfc [-D key=value]... [--hadoop-conf-dir DIR] [--c
     -nonInteractive  never ask; refuse (exit 2) if the znode exists
   check-config       validate the configuration and print every setting with its source
   -D key=value       set a configuration key (highest precedence)
-  --hadoop-conf-dir  directory of core-site.xml / hdfs-site.xml (default $HADOOP_CONF_DIR, then /etc/hadoop/conf)
+  --hadoop-conf-dir  directory of core-site.xml / hdfs-site.xml (default $HADOOP_CONF_DIR, then
+                     $HADOOP_HOME/etc/hadoop, then /etc/hadoop/conf)
   --config FILE      our own JSON configuration file (keys as in Hadoop)
 `;
 

@@ -84,7 +84,7 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr(`zkfc: ${error.message}${error.key !== undefined ? ` [key: ${error.key}]` : ''}\n`);
-    return ExitCode.FATAL;
+    return error.exitCode;
   }
 
   const logger = (io.logger ?? createLogger({ level: config.get<string>('zkfc.log.level') })).child({
@@ -92,6 +92,9 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     namenode: config.namenodeId,
   });
   const log = logger.child({ component: 'zkfc' });
+  // What Hadoop logs while loading the configuration: deprecated key names, ignored overrides of final keys.
+  const confLog = logger.child({ component: 'conf' });
+  for (const warning of config.hadoopConf.warnings()) confLog.warn({ key: warning.key, kind: warning.kind }, warning.message);
 
   if (args.command.kind === 'checkConfig') return checkConfig(config, io);
 
@@ -110,13 +113,14 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     acl = zkAclFromConfig(config.get<string>('ha.zookeeper.acl'));
     authInfo = zkAuthFromConfig(config.get<string | null>('ha.zookeeper.auth') ?? undefined);
   } catch (error) {
-    io.stderr(`zkfc: ${errorMessage(error)}\n`);
-    return ExitCode.FATAL;
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`zkfc: ${error.message}\n`);
+    return error.exitCode;
   }
   const quorum = config.get<string>('ha.zookeeper.quorum');
   if (quorum.trim() === '') {
     io.stderr("zkfc: Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum\n");
-    return ExitCode.FATAL;
+    return ExitCode.CONFIG;
   }
   const sessionTimeoutMs = config.get<number>('ha.zookeeper.session-timeout.ms');
   const operationTimeoutMs = config.get<number>('zkfc.zookeeper.operation-timeout.ms') || sessionTimeoutMs;
@@ -133,7 +137,7 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     if (!(error instanceof ZkUnavailableError) && !(error instanceof ConfigError)) throw error;
     log.fatal({ err: error, quorum }, 'Unable to connect to ZooKeeper');
     io.stderr(`zkfc: ${error.message}\n`);
-    return error instanceof ConfigError ? ExitCode.FATAL : ExitCode.NO_ZK;
+    return error.exitCode;
   }
   try {
     // Step 6: -formatZK.
@@ -145,7 +149,7 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
         force: args.command.force,
         interactive: args.command.interactive,
         retryCountMax,
-        logger,
+        logger: log,
         confirm: io.confirm,
         stderr: io.stderr,
       });
@@ -173,7 +177,7 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     if (!(error instanceof BadFencingConfigurationError)) throw error;
     log.fatal({ key: error.key }, error.message);
     io.stderr(`zkfc: ${error.message}\n`);
-    return ExitCode.NO_FENCER;
+    return error.exitCode;
   }
 
   return runDaemon(config, { logger, io, clock, zkFactory, zkOptions, acl, retryCountMax });
@@ -214,7 +218,7 @@ async function runDaemon(config: ZkfcConfig, ctx: RunContext): Promise<number> {
     targets: fencingTargets,
     haServiceClientFactory: haFactory,
     clock,
-    logger,
+    logger: logger.child({ component: 'fencer' }),
     gracefulFence: {
       rpcTimeoutMs: config.get<number>('ha.failover-controller.graceful-fence.rpc-timeout.ms'),
       connectionRetries: config.get<number>('ha.failover-controller.graceful-fence.connection.retries'),
@@ -313,12 +317,13 @@ async function runDaemon(config: ZkfcConfig, ctx: RunContext): Promise<number> {
       newActiveRpcTimeoutMs: config.get<number>('ha.failover-controller.new-active.rpc-timeout.ms'),
     },
     ports: { clock, zk: ctx.zkFactory, haService: haFactory, fencer, zkfcClients },
-    logger,
+    // The elector's, health monitor's and controller's decisions (the core's notes).
+    logger: logger.child({ component: 'controller' }),
   });
   controller.onEvent((record) => applyRecord(record, metrics, status, readiness));
 
   const preflightIntervalMs = config.get<number>('zkfc.fencing.preflight.interval.ms');
-  const preflight = preflightIntervalMs > 0 ? new FencingPreflight({ targets: fencingTargets, ssh, intervalMs: preflightIntervalMs, clock, logger }) : undefined;
+  const preflight = preflightIntervalMs > 0 ? new FencingPreflight({ targets: fencingTargets, ssh, intervalMs: preflightIntervalMs, clock, logger: logger.child({ component: 'preflight' }) }) : undefined;
   if (preflight !== undefined) {
     preflight.onChange((readinessList) => {
       status.setFencingReadiness(readinessList);
@@ -443,20 +448,23 @@ function checkConfig(config: ZkfcConfig, io: DaemonIo): number {
     io.stdout(`  ${nn.namenodeId === config.namenodeId ? '*' : ' '} ${nn.namenodeId} service ${nn.serviceAddress.host}:${nn.serviceAddress.port} zkfc port ${nn.zkfcPort}\n`);
   }
   for (const row of rows) io.stdout(`${row.key.padEnd(width)}  ${row.value}  (${row.source})\n`);
+  for (const warning of config.hadoopConf.warnings()) io.stderr(`zkfc check-config: warning: ${warning.message}\n`);
   const problems: Array<{ message: string; code: number }> = [];
   if (!config.automaticFailoverEnabled) problems.push({ message: 'dfs.ha.automatic-failover.enabled is false: zkfc would exit 5', code: ExitCode.AUTO_FAILOVER_NOT_ENABLED });
-  if (config.get<string>('ha.zookeeper.quorum').trim() === '') problems.push({ message: "ha.zookeeper.quorum: Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum", code: ExitCode.FATAL });
+  if (config.get<string>('ha.zookeeper.quorum').trim() === '') problems.push({ message: "ha.zookeeper.quorum: Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum", code: ExitCode.CONFIG });
   try {
     zkAclFromConfig(config.get<string>('ha.zookeeper.acl'));
     zkAuthFromConfig(config.get<string | null>('ha.zookeeper.auth') ?? undefined);
   } catch (error) {
-    problems.push({ message: errorMessage(error), code: ExitCode.FATAL });
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push({ message: error.message, code: error.exitCode });
   }
   for (const nn of config.namenodes) {
     try {
       checkFencingConfigured(config.getForNamenode('dfs.ha.fencing.methods', nn.namenodeId), nn);
     } catch (error) {
-      problems.push({ message: `${nn.namenodeId}: ${errorMessage(error)}`, code: ExitCode.NO_FENCER });
+      if (!(error instanceof BadFencingConfigurationError)) throw error;
+      problems.push({ message: `${nn.namenodeId}: ${error.message}`, code: error.exitCode });
     }
   }
   if (problems.length === 0) {

@@ -2,10 +2,12 @@
 // session and wait for it to connect within the session timeout; otherwise exit 6 (ERR_CODE_NO_ZK).
 
 import type { ZkSession, ZkSessionFactory, ZkSessionOptions } from '../runtime/ports.js';
-import { ZkfcError } from '../errors.js';
+import { ExitCode, ZkfcError } from '../errors.js';
 
 export class ZkUnavailableError extends ZkfcError {
   readonly code = 'ZK_UNAVAILABLE';
+  /** Hadoop's ERR_CODE_NO_ZK. */
+  readonly exitCode = ExitCode.NO_ZK;
 }
 
 export function connectOnce(factory: ZkSessionFactory, options: ZkSessionOptions): Promise<ZkSession> {

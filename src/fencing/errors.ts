@@ -12,7 +12,7 @@ import type { FenceSpecError } from '../core/fencing/fence-spec.js';
  */
 export class BadFencingConfigurationError extends ConfigError {
   /** The exit code main uses for this error (Hadoop's ERR_CODE_NO_FENCER). */
-  readonly exitCode = ExitCode.NO_FENCER;
+  override readonly exitCode = ExitCode.NO_FENCER;
   constructor(
     message: string,
     key: string,

@@ -1,8 +1,10 @@
 // Goal: the built `haadmin` binary behaves like `hdfs haadmin` for -getServiceState,
 // -checkHealth, -getAllServiceState, -transitionToActive and -transitionToStandby (with and
 // without --forcemanual) against NameNode processes: Hadoop's stdout/stderr texts and exit codes
-// 0 / 255, addresses from hdfs-site.xml in $HADOOP_CONF_DIR, the user from $HADOOP_USER_NAME, and
-// the --forcemanual answer read from a pipe.
+// 0 / 255, addresses from hdfs-site.xml in $HADOOP_CONF_DIR (else $HADOOP_HOME/etc/hadoop, as
+// zkfc finds it), the user from $HADOOP_USER_NAME, and the --forcemanual answer read from a pipe.
+// The configuration loads as Hadoop loads it (xi:include, deprecated names with Hadoop's warning),
+// and what haadmin cannot use (Kerberos, a missing or malformed conf) is refused with 255.
 // Method: two `zkfc-sim namenode` processes on free ports; generated conf dirs (automatic failover
 // on and off); `node bin/haadmin.js` run as a child process per command. Processes are stopped in
 // afterAll, also when a test fails.
@@ -48,10 +50,12 @@ interface Result {
   readonly stderr: string;
 }
 
-function haadmin(args: string[], options: { conf?: string; user?: string; stdin?: string } = {}): Promise<Result> {
+function haadmin(args: string[], options: { conf?: string; user?: string; stdin?: string; env?: Record<string, string | undefined> } = {}): Promise<Result> {
+  const env: Record<string, string | undefined> = { ...process.env, HADOOP_CONF_DIR: options.conf ?? autoConf, HADOOP_USER_NAME: options.user ?? 'hdfs', ...options.env };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HAADMIN, ...args], {
-      env: { ...process.env, HADOOP_CONF_DIR: options.conf ?? autoConf, HADOOP_USER_NAME: options.user ?? 'hdfs' },
+      env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -229,5 +233,66 @@ describe('haadmin binary with automatic failover off', () => {
     const run = await haadmin(['-getServiceState', 'nn1'], { conf });
     expect(run.code).toBe(255);
     expect(run.stderr).toMatch(/^Operation failed: .*ECONNREFUSED.*\n$/);
+  });
+});
+
+describe('haadmin binary and the configuration', () => {
+  const ns1Properties = (): Record<string, string> => ({
+    'dfs.namenode.rpc-address.ns1.nn1': `127.0.0.1:${nn1.rpcAddress.port}`,
+    'dfs.namenode.rpc-address.ns1.nn2': `127.0.0.1:${nn2.rpcAddress.port}`,
+  });
+  const xml = (properties: Record<string, string>, body = ''): string =>
+    `<?xml version="1.0"?>\n<configuration xmlns:xi="http://www.w3.org/2001/XInclude">\n${Object.entries(properties)
+      .map(([k, v]) => `  <property><name>${k}</name><value>${v}</value></property>`)
+      .join('\n')}\n${body}</configuration>\n`;
+
+  it('finds the conf dir under $HADOOP_HOME/etc/hadoop when HADOOP_CONF_DIR is unset, as zkfc does', async () => {
+    const home = join(dir, 'hadoop-home');
+    mkdirSync(join(home, 'etc/hadoop'), { recursive: true });
+    writeFileSync(join(home, 'etc/hadoop/hdfs-site.xml'), xml({ 'dfs.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1,nn2', ...ns1Properties() }));
+    expect(await haadmin(['-getServiceState', 'nn1'], { env: { HADOOP_CONF_DIR: undefined, HADOOP_HOME: home } })).toEqual({ code: 0, stdout: 'standby\n', stderr: '' });
+  });
+
+  it('a HADOOP_CONF_DIR that does not exist is named, exit 255', async () => {
+    const missing = join(dir, 'no-such-conf');
+    const run = await haadmin(['-getServiceState', 'nn1'], { conf: missing });
+    expect(run.code).toBe(255);
+    expect(run.stderr).toBe(`haadmin: Hadoop configuration directory ${missing} (from HADOOP_CONF_DIR) does not exist or is not a directory\n`);
+  });
+
+  it('a malformed hdfs-site.xml is named, exit 255', async () => {
+    const conf = join(dir, 'malformed');
+    mkdirSync(conf, { recursive: true });
+    writeFileSync(join(conf, 'hdfs-site.xml'), '<configuration><property>');
+    const run = await haadmin(['-getServiceState', 'nn1'], { conf });
+    expect(run.code).toBe(255);
+    expect(run.stderr).toContain(`haadmin: Malformed XML in ${join(conf, 'hdfs-site.xml')}`);
+  });
+
+  it('reads NameNode addresses from an xi:include\'d file and the deprecated dfs.federation.nameservices, with Hadoop\'s warning', async () => {
+    const conf = join(dir, 'included');
+    mkdirSync(conf, { recursive: true });
+    writeFileSync(join(conf, 'hdfs-site.xml'), xml({ 'dfs.federation.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1,nn2' }, '  <xi:include href="namenodes.xml"/>\n'));
+    writeFileSync(join(conf, 'namenodes.xml'), xml(ns1Properties()));
+    const run = await haadmin(['-getServiceState', 'nn2'], { conf });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('standby\n');
+    expect(run.stderr).toMatch(
+      new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} WARN Configuration\\.deprecation: dfs\\.federation\\.nameservices in ${join(conf, 'hdfs-site.xml').replace(/\./g, '\\.')} is deprecated\\. Instead, use dfs\\.nameservices\\n$`),
+    );
+  });
+
+  it.each([
+    ['in core-site.xml', { core: true }],
+    ['as -D', { core: false }],
+  ])('Kerberos (hadoop.security.authentication=kerberos %s) is refused naming the key and where it came from, exit 255', async (_label, { core }) => {
+    const conf = writeConf(`kerberos-${String(core)}`, true);
+    if (core) writeFileSync(join(conf, 'core-site.xml'), xml({ 'hadoop.security.authentication': 'kerberos' }));
+    const run = await haadmin([...(core ? [] : ['-D', 'hadoop.security.authentication=kerberos']), '-getServiceState', 'nn1'], { conf });
+    expect(run.code).toBe(255);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `Illegal argument: hadoop.security.authentication: "kerberos" is not supported (only simple; Kerberos/SASL is not implemented) (from ${core ? join(conf, 'core-site.xml') : '-D'})\n`,
+    );
   });
 });

@@ -1,10 +1,13 @@
-// Goal: the built `zkfc` binary follows Hadoop's start-up sequence and exit codes (spec 7.1):
-// 0 help, 1 for a bad argument (with usage), a configuration error (naming the key or file), HA
-// not enabled, a missing ha.zookeeper.quorum, an unknown local NameNode; 5 automatic failover off
-// (before ZooKeeper is even tried, also for -formatZK); 6 ZooKeeper unreachable, after about one
-// session timeout; 3 no working znode (with the -formatZK hint); 4 no / unparsable / Java-class
-// fencer; 1 again at run time: a busy RPC or HTTP port (naming its key), a fatal elector error
-// (NOAUTH creating the lock). Exit 0 on SIGTERM is covered by zkfc-shutdown.test.ts.
+// Goal: the built `zkfc` binary follows Hadoop's start-up sequence and exit codes: 0 help, 1 for a
+// bad argument (with usage); 78 (ExitCode.CONFIG, where Hadoop exits 1) for every other
+// configuration error, so systemd does not restart on it: a malformed value or file (naming the
+// key or file), a `10s` in a key Hadoop reads with getInt, a missing xi:include, HA not enabled, a
+// missing ha.zookeeper.quorum, a bad ACL, Kerberos, an unknown local NameNode; 5 automatic
+// failover off (before ZooKeeper is even tried, also for -formatZK); 6 ZooKeeper unreachable,
+// after about one session timeout; 3 no working znode (with the -formatZK hint); 4 no /
+// unparsable / Java-class fencer; 1 again at run time: a busy RPC or HTTP port (naming its key), a
+// fatal elector error (NOAUTH creating the lock). Exit 0 on SIGTERM is covered by
+// zkfc-shutdown.test.ts.
 // Method: one real ZooKeeper and Hadoop XML written by MiniCluster (no daemons running); each case
 // runs `node bin/zkfc.js` to completion with the cluster's conf dir plus `-D` overrides or a
 // modified copy of the XML, and checks the exit code and what it printed.
@@ -13,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/errors.js';
 import { digestAclId } from '../../src/zookeeper/acl.js';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import { pickFreePorts } from '../../tools/testing/zk-server.js';
@@ -60,10 +64,10 @@ describe('zkfc exit 0 and 1: arguments', () => {
   });
 });
 
-describe('zkfc exit 1: configuration', () => {
+describe('zkfc exit 78: configuration', () => {
   it('a malformed value names the key and where it came from', async () => {
     const result = await runZkfc(cluster, 'nn1', ['-D', 'ha.zookeeper.session-timeout.ms=soon']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain('ha.zookeeper.session-timeout.ms');
     expect(result.stderr).toContain('"soon"');
     expect(result.stderr).toContain('-D');
@@ -74,7 +78,7 @@ describe('zkfc exit 1: configuration', () => {
   it('a malformed value in hdfs-site.xml names the key and the file', async () => {
     const dir = confCopy('bad-port', (xml) => xml.replace('</configuration>', '<property><name>ha.health-monitor.check-interval.ms</name><value>-5</value></property>\n</configuration>'));
     const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], { env: cluster.zkfcEnv() });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain('ha.health-monitor.check-interval.ms');
     expect(result.stderr).toContain(join(dir, 'hdfs-site.xml'));
   });
@@ -82,27 +86,27 @@ describe('zkfc exit 1: configuration', () => {
   it('an hdfs-site.xml that is not XML names the file', async () => {
     const dir = confCopy('not-xml', (xml) => xml.replace('</configuration>', '<property><name>x</name>'));
     const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], { env: cluster.zkfcEnv() });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain(join(dir, 'hdfs-site.xml'));
   });
 
   it('a missing conf dir is named', async () => {
     const missing = join(scratch, 'no-such-dir');
     const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', missing], { env: cluster.zkfcEnv() });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain(missing);
   });
 
   it('HA not enabled (one NameNode in dfs.ha.namenodes): "HA is not enabled for this namenode."', async () => {
     const result = await runZkfc(cluster, 'nn1', ['-D', 'dfs.ha.namenodes.ns1=nn1']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain('HA is not enabled for this namenode.');
     expect(result.stderr).toContain('dfs.ha.namenodes.ns1');
   });
 
   it("no ha.zookeeper.quorum: \"Missing required configuration 'ha.zookeeper.quorum'\"", async () => {
     const result = await runZkfc(cluster, 'nn1', ['-D', 'ha.zookeeper.quorum=']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain("Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum");
   });
 
@@ -111,15 +115,44 @@ describe('zkfc exit 1: configuration', () => {
     const dir = confCopy('not-local', (xml) => xml.replace(/(rpc-address\.ns1\.nn\d<\/name>\s*<value>)127\.0\.0\.1/g, '$1192.0.2.1'));
     expect(readFileSync(join(dir, 'hdfs-site.xml'), 'utf8')).not.toMatch(/rpc-address\.ns1\.nn\d<\/name>\s*<value>127/);
     const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir], { env: cluster.zkfcEnv() });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain('Could not get the namenode ID of this node. You may run zkfc on the node other than namenode.');
   });
 
   it('a dfs.ha.namenode.id that is not in dfs.ha.namenodes is named', async () => {
     const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', cluster.confDir, '-D', 'dfs.ha.namenode.id=nn9'], { env: cluster.zkfcEnv() });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain('nn9');
     expect(result.stderr).toContain('dfs.ha.namenodes.ns1');
+  });
+  it('a unit suffix in a key Hadoop reads with getInt (10s) is refused naming the key, the file and the value', async () => {
+    const dir = confCopy('suffix', (xml) => xml.replace('</configuration>', '<property><name>ha.health-monitor.rpc-timeout.ms</name><value>10s</value></property>\n</configuration>'));
+    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], { env: cluster.zkfcEnv() });
+    expect(result.code).toBe(ExitCode.CONFIG);
+    expect(result.stderr).toContain('ha.health-monitor.rpc-timeout.ms');
+    expect(result.stderr).toContain('"10s"');
+    expect(result.stderr).toContain(join(dir, 'hdfs-site.xml'));
+  });
+
+  it('an xi:include of a missing file without xi:fallback names both files', async () => {
+    const dir = confCopy('include', (xml) =>
+      xml
+        .replace('<configuration>', '<configuration xmlns:xi="http://www.w3.org/2001/XInclude">')
+        .replace('</configuration>', '<xi:include href="mountTable.xml"/>\n</configuration>'),
+    );
+    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], { env: cluster.zkfcEnv() });
+    expect(result.code).toBe(ExitCode.CONFIG);
+    expect(result.stderr).toContain(join(dir, 'mountTable.xml'));
+    expect(result.stderr).toContain(join(dir, 'hdfs-site.xml'));
+  });
+
+  it.each([
+    ['a bad ACL', 'ha.zookeeper.acl=world:anyone:rwxyz', "invalid permission 'x'"],
+    ['Kerberos', 'hadoop.security.authentication=kerberos', 'hadoop.security.authentication'],
+  ])('%s is a configuration error', async (_label, define, message) => {
+    const result = await runZkfc(cluster, 'nn1', ['-D', define]);
+    expect(result.code).toBe(ExitCode.CONFIG);
+    expect(result.stderr).toContain(message);
   });
 });
 

@@ -8,6 +8,7 @@
 // New commands are added to COMMANDS; nothing else changes.
 
 import { ConfigError } from '../../errors.js';
+import { HADOOP_SECURITY_AUTHENTICATION_KEY, unsupportedAuthentication } from '../../config/authentication.js';
 import { HadoopConfiguration } from '../../config/hadoop-conf.js';
 import { RemoteError, RpcTransportError } from '../../ipc/errors.js';
 import type { LocalAddressProbe } from '../../config/topology.js';
@@ -15,6 +16,7 @@ import { RpcZkfcClientFactory } from '../../hadoop/zkfc-client.js';
 import type { HAServiceClientFactory, ZkfcClientFactory } from '../../runtime/ports.js';
 import { checkHealth } from './check-health.js';
 import { FAILED, OK, type HaAdminCommand, type ParsedCommandLine } from './command.js';
+import { consoleLine } from './console-log.js';
 import { HaAdminContext, IllegalArgumentError, type AddressNaming, type HaAdminIo } from './context.js';
 import { failover } from './failover.js';
 import { getAllServiceState } from './get-all-service-state.js';
@@ -76,6 +78,10 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
     }
     throw error;
   }
+  // What Hadoop logs while loading (deprecated names, ignored overrides of final keys), in its shape.
+  for (const warning of deps.conf.warnings()) {
+    io.err(consoleLine(new Date(), 'WARN', warning.kind === 'deprecated' ? 'Configuration.deprecation' : 'conf.Configuration', warning.message));
+  }
 
   if (rest.length < 1) {
     printFullUsage(io);
@@ -124,6 +130,7 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
   const json = line.options.has('json');
   let ctx: HaAdminContext;
   try {
+    checkAuthentication(deps.conf);
     ctx = new HaAdminContext({
       conf: deps.conf,
       clients: deps.clients,
@@ -165,6 +172,15 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
     throw error;
   } finally {
     ctx.closeAll();
+  }
+}
+
+/** Kerberos is not implemented: a cluster that requires it is refused as the daemon refuses it. */
+function checkAuthentication(conf: HadoopConfiguration): void {
+  const problem = unsupportedAuthentication(conf.get(HADOOP_SECURITY_AUTHENTICATION_KEY));
+  if (problem !== undefined) {
+    const source = conf.source(HADOOP_SECURITY_AUTHENTICATION_KEY);
+    throw new ConfigError(`${problem}${source !== undefined ? ` (from ${source})` : ''}`, HADOOP_SECURITY_AUTHENTICATION_KEY, source);
   }
 }
 

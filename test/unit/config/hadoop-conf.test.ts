@@ -1,13 +1,16 @@
 // Goal: HadoopConfiguration reads site files exactly as org.apache.hadoop.conf.Configuration:
-// override order, final keys, ${var} expansion (keys, system properties, env with defaults,
-// loops, depth limit), Hadoop's typed getters, DFSUtil suffix resolution, source tracking, and
-// ConfigErrors that name the file/line/key for bad input.
+// override order, final keys (with Hadoop's warning for an ignored override), deprecated key
+// names (mapped, with Hadoop's warning), ${var} expansion (keys, system properties, env with
+// defaults, loops, depth limit), Hadoop's typed getters (getInt / getLong refuse "10s",
+// getTimeDuration takes it), DFSUtil suffix resolution, source tracking, and ConfigErrors that
+// name the file/line/key for bad input.
 // Method: real XML files written to a temp dir, table-driven cases.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HadoopConfiguration, parseJavaInt, parseTimeDurationMs } from '../../../src/config/hadoop-conf.js';
+import { HadoopConfiguration } from '../../../src/config/hadoop-conf.js';
+import { parseJavaInt, parseJavaLong, parseTimeDurationMs } from '../../../src/config/java-values.js';
 import { ConfigError } from '../../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hadoop-conf-test-'));
@@ -45,17 +48,70 @@ describe('HadoopConfiguration loading', () => {
     expect(conf.source('only.core')).toBe(join(d, 'core-site.xml'));
   });
 
-  it('a key marked final in an earlier file is not overridden by a later one, and the attempt is reported', () => {
+  it('a key marked final in an earlier file is not overridden by a later one, and the attempt is reported with Hadoop\'s text', () => {
     const d = confDir({
-      'core-site.xml': xml([['locked', 'first', true]]),
-      'hdfs-site.xml': xml([['locked', 'second']]),
+      'core-site.xml': xml([['locked', 'first', true], ['same', 'v', true]]),
+      'hdfs-site.xml': xml([['locked', 'second'], ['same', 'v']]),
     });
     const conf = HadoopConfiguration.load(d, noEnv);
     expect(conf.get('locked')).toBe('first');
+    expect(conf.source('locked')).toBe(join(d, 'core-site.xml'));
     expect(conf.isFinal('locked')).toBe(true);
-    expect(conf.ignoredFinalOverrides()).toEqual([
-      { key: 'locked', finalSource: join(d, 'core-site.xml'), ignoredSource: join(d, 'hdfs-site.xml') },
+    // Parity: Configuration#checkForOverride warns only when the value differs.
+    expect(conf.warnings()).toEqual([
+      {
+        kind: 'final-override',
+        key: 'locked',
+        finalSource: join(d, 'core-site.xml'),
+        ignoredSource: join(d, 'hdfs-site.xml'),
+        message: `${join(d, 'hdfs-site.xml')}:an attempt to override final parameter: locked;  Ignoring.`,
+      },
     ]);
+  });
+
+  it('<final>true</final> marks a key final even when that property has no value, and only the exact text "true" counts', () => {
+    const conf = new HadoopConfiguration(noEnv);
+    conf.addXml('<configuration><property><name>a</name><value>1</value></property><property><name>a</name><final>true</final></property><property><name>b</name><value>1</value><final> true </final></property></configuration>', 'one.xml');
+    conf.addXml('<configuration><property><name>a</name><value>2</value></property><property><name>b</name><value>2</value></property></configuration>', 'two.xml');
+    expect(conf.get('a')).toBe('1');
+    expect(conf.get('b')).toBe('2');
+    expect(conf.warnings().map((w) => w.message)).toEqual(['two.xml:an attempt to override final parameter: a;  Ignoring.']);
+  });
+
+  it.each([
+    ['dfs.federation.nameservices', 'dfs.nameservices'],
+    ['dfs.federation.nameservice.id', 'dfs.nameservice.id'],
+    ['dfs.http.address', 'dfs.namenode.http-address'],
+    ['fs.default.name', 'fs.defaultFS'],
+    ['dfs.name.dir', 'dfs.namenode.name.dir'],
+  ])('the deprecated %s in a site file sets %s, with Hadoop\'s deprecation warning naming the file', (old, current) => {
+    const d = confDir({ 'hdfs-site.xml': xml([[old, 'v1'], [old, 'v2']]) });
+    const file = join(d, 'hdfs-site.xml');
+    const conf = HadoopConfiguration.load(d, noEnv);
+    expect(conf.get(current)).toBe('v2');
+    expect(conf.source(current)).toBe(file);
+    expect(conf.get(old)).toBe('v2');
+    expect(conf.keys()).toEqual([current]);
+    // Once per key, as Hadoop warns once.
+    expect(conf.warnings()).toEqual([
+      { kind: 'deprecated', key: old, newKeys: [current], source: file, message: `${old} in ${file} is deprecated. Instead, use ${current}` },
+    ]);
+  });
+
+  it('a deprecated name given with -D sets the new key over the files, and is reported with its source', () => {
+    const d = confDir({ 'hdfs-site.xml': xml([['dfs.nameservices', 'from-file']]) });
+    const conf = HadoopConfiguration.load(d, noEnv);
+    conf.set('dfs.federation.nameservices', 'from-cli');
+    expect(conf.get('dfs.nameservices')).toBe('from-cli');
+    expect(conf.source('dfs.nameservices')).toBe('-D');
+    expect(conf.warnings().map((w) => w.message)).toEqual(['dfs.federation.nameservices in -D is deprecated. Instead, use dfs.nameservices']);
+  });
+
+  it('a deprecated name marked final keeps its new key final', () => {
+    const d = confDir({ 'core-site.xml': xml([['fs.default.name', 'hdfs://a', true]]), 'hdfs-site.xml': xml([['fs.defaultFS', 'hdfs://b']]) });
+    const conf = HadoopConfiguration.load(d, noEnv);
+    expect(conf.get('fs.defaultFS')).toBe('hdfs://a');
+    expect(conf.warnings().map((w) => w.kind)).toEqual(['deprecated', 'final-override']);
   });
 
   it('set() (a -D override) beats files, even final keys, and is reported as the source', () => {
@@ -73,7 +129,7 @@ describe('HadoopConfiguration loading', () => {
     expect(HadoopConfiguration.load(join(dir, 'does-not-exist'), noEnv).keys()).toEqual([]);
   });
 
-  it('keeps values untrimmed and names trimmed, decodes entities and CDATA, accepts the attribute form', () => {
+  it('keeps values untrimmed and names trimmed, decodes entities and CDATA, accepts the attribute form, skips empty <value>s', () => {
     const conf = new HadoopConfiguration(noEnv);
     conf.addXml(
       `<configuration>
@@ -82,6 +138,7 @@ describe('HadoopConfiguration loading', () => {
         <property name="attr.form" value="from-attrs" final="true"/>
         <property><name>empty</name><value/></property>
         <property><name>no.value</name></property>
+        <property name="attr.empty" value=""/>
       </configuration>`,
       'inline.xml',
     );
@@ -90,8 +147,10 @@ describe('HadoopConfiguration loading', () => {
     expect(conf.get('cdata')).toBe('<b>bold</b>');
     expect(conf.get('attr.form')).toBe('from-attrs');
     expect(conf.isFinal('attr.form')).toBe(true);
-    expect(conf.get('empty')).toBe('');
+    // Parity: Hadoop keeps only non-empty <value> text, so an empty element sets nothing.
+    expect(conf.has('empty')).toBe(false);
     expect(conf.has('no.value')).toBe(false);
+    expect(conf.get('attr.empty')).toBe('');
   });
 
   it.each([
@@ -215,14 +274,23 @@ describe('HadoopConfiguration typed getters', () => {
     noEnv,
   );
 
-  it('getInt parses decimal, hex and sign, defaults when unset or empty, and names the key on bad input', () => {
+  it('getInt parses decimal, hex and sign, defaults when unset, and refuses empty text, a unit suffix and junk naming the key', () => {
     expect(conf.getInt('int', 0)).toBe(42);
     expect(conf.getInt('hex', 0)).toBe(16);
     expect(conf.getInt('negative', 0)).toBe(-7);
     expect(conf.getInt('unset', 9)).toBe(9);
-    expect(conf.getInt('empty.int', 9)).toBe(9);
+    // Parity: Integer.parseInt("") and Integer.parseInt("30s") throw NumberFormatException.
+    expect(() => conf.getInt('empty.int', 9)).toThrow(/empty\.int/);
+    expect(() => conf.getInt('dur.s', 0)).toThrow(/dur\.s.*'30s'.*no unit suffix.*programmatically/);
     expect(() => conf.getInt('bad.int', 0)).toThrow(/bad\.int.*'4o'/);
     expect(() => conf.getInt('big', 0)).toThrow(ConfigError);
+  });
+
+  it('getLong takes what getInt takes and beyond the int range, and refuses a unit suffix', () => {
+    expect(conf.getLong('big', 0)).toBe(3_000_000_000);
+    expect(conf.getLong('hex', 0)).toBe(16);
+    expect(conf.getLong('unset', 5)).toBe(5);
+    expect(() => conf.getLong('dur.s', 0)).toThrow(/dur\.s.*'30s'/);
   });
 
   it('getBoolean follows Hadoop (junk gives the default); getBooleanStrict refuses junk', () => {
@@ -257,10 +325,17 @@ describe('HadoopConfiguration typed getters', () => {
     expect(parseTimeDurationMs(text)).toBe(ms);
   });
 
-  it('parseJavaInt refuses out-of-range and non-numeric text', () => {
+  it('parseJavaInt / parseJavaLong follow Integer.parseInt / Long.parseLong after getHexDigits', () => {
     expect(parseJavaInt('2147483647')).toBe(2147483647);
+    expect(parseJavaInt('-2147483648')).toBe(-2147483648);
     expect(parseJavaInt('2147483648')).toBeUndefined();
-    expect(parseJavaInt('1e3')).toBeUndefined();
+    expect(parseJavaInt('+12')).toBe(12);
+    expect(parseJavaInt('-0x10')).toBe(-16);
+    expect(parseJavaInt('+0x10')).toBeUndefined();
+    for (const text of ['1e3', '10s', '1 000', '', '0x', '1.5']) expect(parseJavaInt(text), text).toBeUndefined();
+    expect(parseJavaLong('9007199254740991')).toBe(9007199254740991);
+    expect(parseJavaLong('9007199254740992')).toBeUndefined();
+    expect(parseJavaLong('10s')).toBeUndefined();
   });
 });
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeConfig, loadZkfcConfig } from '../../../src/config/load.js';
+import { SETTINGS } from '../../../src/config/schema.js';
 import { ConfigError } from '../../../src/errors.js';
 
 function xml(props: Record<string, string>): string {
@@ -90,8 +91,30 @@ describe('loadZkfcConfig', () => {
     const dir = confDir({ 'ha.zookeeper.quorum': 'zk:2181', 'ha.health-monitor.check-interval.ms': 'soon' }, topology);
     const error = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toMatch(/ha\.health-monitor\.check-interval\.ms: "soon" is not a duration.*core-site\.xml/);
+    expect((error as ConfigError).message).toMatch(/ha\.health-monitor\.check-interval\.ms: "soon" is not a number of milliseconds.*core-site\.xml/);
     expect((error as ConfigError).key).toBe('ha.health-monitor.check-interval.ms');
+  });
+
+  it.each(SETTINGS.filter((s) => s.format === 'int-ms' || s.format === 'long-ms').map((s) => [s.key]))(
+    '%s refuses a unit suffix (10s) as Hadoop\'s getInt / getLong do, naming the key, the value and the file',
+    async (key) => {
+      const dir = confDir({ 'ha.zookeeper.quorum': 'zk:2181' }, { ...topology, [key]: '10s' });
+      const error = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toContain(`${key}: "10s" is not a number of milliseconds`);
+      expect((error as ConfigError).message).toContain(join(dir, 'hdfs-site.xml'));
+    },
+  );
+
+  it('reads the deprecated dfs.federation.nameservices as dfs.nameservices and keeps the warning for the log', async () => {
+    const { 'dfs.nameservices': ns, ...rest } = topology;
+    const dir = confDir({ 'ha.zookeeper.quorum': 'zk:2181' }, { 'dfs.federation.nameservices': ns, ...rest });
+    const config = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.2') });
+    expect(config.nameserviceId).toBe('ns1');
+    expect(config.namenodeId).toBe('nn2');
+    expect(config.hadoopConf.warnings().map((w) => w.message)).toEqual([
+      `dfs.federation.nameservices in ${join(dir, 'hdfs-site.xml')} is deprecated. Instead, use dfs.nameservices`,
+    ]);
   });
 
   it('refuses a non-positive session timeout, Kerberos, and a missing conf dir', async () => {
