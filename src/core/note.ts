@@ -59,3 +59,11 @@ export function toHex(data: Uint8Array, max = 128): string {
   for (let i = 0; i < n; i++) out += (data[i] ?? 0).toString(16).padStart(2, '0');
   return data.length > max ? `${out}…` : out;
 }
+
+/**
+ * `text` cut to `max` characters with a marker saying how much was cut: strings read from
+ * ZooKeeper (a breadcrumb's hostname can be 64 KiB) must not grow every note that quotes them.
+ */
+export function clipText(text: string, max = 256): string {
+  return text.length > max ? `${text.slice(0, max)}…[${text.length - max} more chars]` : text;
+}

@@ -1,7 +1,10 @@
 // The root pino logger factory. JSON on stdout (journald collects it); every component takes a
-// child logger with `component` bound. Secrets are redacted by path.
+// child logger with `component` bound. Secrets are redacted by path. Every string a record carries
+// (fields and message) is cut to LOG_TEXT_MAX_CHARS, whatever path it came by: a last line of
+// defence for strings from ZooKeeper, NameNodes and the network (callers bound them tighter).
 
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { pino, type Logger, type DestinationStream, type LogFn } from 'pino';
+import { boundFields, hasLongText } from './untrusted.js';
 
 export type { Logger } from 'pino';
 
@@ -12,6 +15,15 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
+/** Bound on any one string in a log record. Fencing output lines are cut at 4 KiB before this. */
+export const LOG_TEXT_MAX_CHARS = 8 * 1024;
+
+/** pino's logMethod hook: the same call with every over-long string cut. */
+function boundLogArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+  const bounded = (args as unknown[]).map((arg) => (hasLongText(arg, LOG_TEXT_MAX_CHARS) ? boundFields(arg, LOG_TEXT_MAX_CHARS) : arg));
+  (method as (...items: unknown[]) => void).apply(this, bounded);
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const logger = pino(
     {
@@ -19,6 +31,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { pid: process.pid, ...(options.bindings ?? {}) },
       redact: { paths: ['auth', '*.auth', 'zkAuth', '*.zkAuth', 'config["ha.zookeeper.auth"]'], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      hooks: { logMethod: boundLogArguments },
     },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );

@@ -20,6 +20,7 @@ import {
 } from '../../config/topology.js';
 import { ZkfcError } from '../../errors.js';
 import type { HAServiceClient, HAServiceClientFactory, ZkfcClient, ZkfcClientFactory } from '../../runtime/ports.js';
+import { escapeControl } from '../../observability/untrusted.js';
 import { consoleLine, type ConsoleLevel, type ConsoleLog } from './console-log.js';
 import type { ZkfcStatusFetcher } from './zkfc-status-client.js';
 
@@ -31,6 +32,20 @@ export interface HaAdminIo {
   errPartial(text: string): void;
   /** One line of the user's answer (without the line break); undefined at end of input. */
   readLine(): Promise<string | undefined>;
+}
+
+/**
+ * The same io with control characters made visible in every line written (line breaks and tabs
+ * kept: several of Hadoop's texts span lines). Cells that quote remote strings escape their line
+ * breaks too, before they are laid out (status-table.ts), so no remote string starts a line.
+ */
+export function terminalSafeIo(io: HaAdminIo): HaAdminIo {
+  return {
+    out: (line) => io.out(escapeControl(line, { keepLineBreaks: true })),
+    err: (line) => io.err(escapeControl(line, { keepLineBreaks: true })),
+    errPartial: (text) => io.errPartial(escapeControl(text, { keepLineBreaks: true })),
+    readLine: () => io.readLine(),
+  };
 }
 
 /** How Java prints socket addresses; injectable so tests do not depend on the host's resolver. */

@@ -6,8 +6,12 @@
 import { ZkfcError, errorMessage } from '../../errors.js';
 import type { HaAdminIo } from './context.js';
 
+// JSON.stringify escapes C0 controls but leaves DEL, the C1 controls (U+009B is CSI to some
+// terminals) and the bidi overrides raw; \u escapes keep the document identical to a parser.
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 export function printJson(io: Pick<HaAdminIo, 'out'>, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2));
+  io.out(JSON.stringify(value, null, 2).replace(RAW_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 export interface JsonError {

@@ -17,7 +17,7 @@ import type { HAServiceClientFactory, ZkfcClientFactory } from '../../runtime/po
 import { checkHealth } from './check-health.js';
 import { FAILED, OK, type HaAdminCommand, type ParsedCommandLine } from './command.js';
 import { consoleLine } from './console-log.js';
-import { HaAdminContext, IllegalArgumentError, type AddressNaming, type HaAdminIo } from './context.js';
+import { HaAdminContext, IllegalArgumentError, terminalSafeIo, type AddressNaming, type HaAdminIo } from './context.js';
 import { failover } from './failover.js';
 import { getAllServiceState } from './get-all-service-state.js';
 import { getServiceState } from './get-service-state.js';
@@ -67,7 +67,9 @@ export interface HaAdminDeps {
 
 /** Run haadmin with its arguments; resolves with Hadoop's status (0 or -1). */
 export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Promise<number> {
-  const { io } = deps;
+  // Everything haadmin prints can quote NameNodes, zkfcs and ZooKeeper: no escape sequence of
+  // theirs reaches the terminal (see terminalSafeIo).
+  const io = terminalSafeIo(deps.io);
   let rest: string[];
   try {
     rest = applyGenericOptions(argv, deps.conf);

@@ -2,21 +2,36 @@
 // NameNode, then the election (lock holder, breadcrumb), the last failover, fencing readiness per
 // method and the problems found. Pure: same input, same lines; no clock, no I/O (the sandbox and
 // other tools reuse it).
+// Most of what it shows was read from ZooKeeper (where any client may write), from NameNodes or
+// from zkfcs: every such string goes through `shown` (control characters and line breaks made
+// visible, length bounded), so it can neither rewrite the terminal nor add a line of its own
+// (a forged "Verdict: OK").
 
 import type { ActiveNodeInfo } from '../../core/types.js';
 import type { ClusterStatus, NamenodeStatus } from './cluster-status.js';
 import { clusterStatusExitCode } from './cluster-status.js';
+import { untrustedText } from '../../observability/untrusted.js';
+
+/** Longest remote string a cell shows (a hostname is at most 253 characters). */
+const CELL_MAX_CHARS = 300;
+/** Longest problem or fencing detail shown. */
+const DETAIL_MAX_CHARS = 600;
+
+/** A string from elsewhere, as one bounded piece of one line. */
+function shown(text: string, maxChars = CELL_MAX_CHARS): string {
+  return untrustedText(text, maxChars);
+}
 
 const HEADERS = ['NAMENODE', 'ADDRESS', 'HA STATE', 'HEALTH', 'LOCK', 'FENCING'] as const;
 
 function haStateCell(nn: NamenodeStatus): string {
   if (!nn.haState.ok) return 'unreachable';
-  const state = nn.haState.state.toLowerCase();
+  const state = shown(String(nn.haState.state).toLowerCase());
   return nn.haState.state === 'STANDBY' && nn.haState.readyToBecomeActive === false ? `${state} (not ready)` : state;
 }
 
 function healthCell(nn: NamenodeStatus): string {
-  return nn.zkfc.ok ? nn.zkfc.status.healthState : 'zkfc unreachable';
+  return nn.zkfc.ok ? shown(String(nn.zkfc.status.healthState)) : 'zkfc unreachable';
 }
 
 function lockCell(nn: NamenodeStatus): string {
@@ -33,7 +48,7 @@ function fencingCell(nn: NamenodeStatus): string {
 
 function describeNode(node: ActiveNodeInfo | null): string {
   if (node === null) return 'none';
-  return `${node.namenodeId} (${node.nameserviceId}, ${node.hostname}:${node.port}, zkfc port ${node.zkfcPort})`;
+  return `${shown(node.namenodeId)} (${shown(node.nameserviceId)}, ${shown(node.hostname)}:${shown(String(node.port))}, zkfc port ${shown(String(node.zkfcPort))})`;
 }
 
 /** Left-aligned columns separated by two spaces; trailing spaces trimmed. */
@@ -57,9 +72,12 @@ const VERDICT_TEXT: Readonly<Record<ClusterStatus['verdict'], string>> = {
 
 /** The lines of the status report (without trailing newlines). */
 export function renderStatusTable(status: ClusterStatus): string[] {
-  const lines: string[] = [`Nameservice ${status.nameserviceId} (collected ${status.collectedAt})`, ''];
+  const lines: string[] = [`Nameservice ${shown(status.nameserviceId)} (collected ${shown(status.collectedAt)})`, ''];
   lines.push(
-    ...formatColumns([HEADERS, ...status.namenodes.map((nn) => [nn.namenodeId, nn.address, haStateCell(nn), healthCell(nn), lockCell(nn), fencingCell(nn)])]),
+    ...formatColumns([
+      HEADERS,
+      ...status.namenodes.map((nn) => [shown(nn.namenodeId), shown(nn.address), haStateCell(nn), healthCell(nn), lockCell(nn), fencingCell(nn)]),
+    ]),
   );
   lines.push('');
 
@@ -70,7 +88,7 @@ export function renderStatusTable(status: ClusterStatus): string[] {
   } else {
     lines.push(`Lock holder:    ${describeNode(election.lockHolder)}`);
     lines.push(`Breadcrumb:     ${describeNode(election.breadcrumb)}`);
-    lines.push(`                (as last read by the zkfc of ${election.reportedBy}${status.electionViewsDiffer ? '; other zkfcs see it differently' : ''})`);
+    lines.push(`                (as last read by the zkfc of ${shown(election.reportedBy)}${status.electionViewsDiffer ? '; other zkfcs see it differently' : ''})`);
   }
 
   const failover = status.lastFailover;
@@ -79,14 +97,22 @@ export function renderStatusTable(status: ClusterStatus): string[] {
   } else {
     const p = failover.phases;
     const ms = (value: number): string => `${Math.round(value)} ms`;
-    lines.push(`Last failover:  ${failover.from ?? '(none)'} -> ${failover.to} at ${failover.at}, reason ${failover.reason}, took ${ms(failover.durationMs)}`);
     lines.push(
-      `                (detection ${ms(p.detectionMs)}, election ${ms(p.electionMs)}, fencing ${ms(p.fencingMs)}, promotion ${ms(p.promotionMs)}; reported by the zkfc of ${failover.reportedBy})`,
+      `Last failover:  ${shown(failover.from ?? '(none)')} -> ${shown(failover.to)} at ${shown(failover.at)}, reason ${shown(failover.reason)}, took ${ms(failover.durationMs)}`,
+    );
+    lines.push(
+      `                (detection ${ms(p.detectionMs)}, election ${ms(p.electionMs)}, fencing ${ms(p.fencingMs)}, promotion ${ms(p.promotionMs)}; reported by the zkfc of ${shown(failover.reportedBy)})`,
     );
   }
 
   const fencingRows = status.namenodes.flatMap((nn) =>
-    (nn.fencing ?? []).map((m) => ['  ' + nn.namenodeId, m.method, m.ready ? 'ready' : 'NOT READY', m.detail, m.checkedAt === null ? '' : `(checked ${m.checkedAt})`]),
+    (nn.fencing ?? []).map((m) => [
+      '  ' + shown(nn.namenodeId),
+      shown(m.method),
+      m.ready ? 'ready' : 'NOT READY',
+      shown(m.detail, DETAIL_MAX_CHARS),
+      m.checkedAt === null ? '' : `(checked ${shown(m.checkedAt)})`,
+    ]),
   );
   if (fencingRows.length > 0) {
     lines.push('', 'Fencing (as each zkfc checks the methods it would use):');
@@ -95,7 +121,7 @@ export function renderStatusTable(status: ClusterStatus): string[] {
 
   if (status.problems.length > 0) {
     lines.push('', 'Problems:');
-    for (const problem of status.problems) lines.push(`  - ${problem}`);
+    for (const problem of status.problems) lines.push(`  - ${shown(problem, DETAIL_MAX_CHARS)}`);
   }
   lines.push('', `Verdict: ${VERDICT_TEXT[status.verdict]} (exit ${clusterStatusExitCode(status.verdict)})`);
   return lines;

@@ -11,7 +11,7 @@
 // configured "127.0.0.1".
 
 import type { DecodedBreadcrumb } from '../elector/events.js';
-import { toHex } from '../note.js';
+import { clipText, toHex } from '../note.js';
 import type { ActiveNodeInfo, NamenodeTarget } from '../types.js';
 
 export type BreadcrumbTarget =
@@ -23,7 +23,8 @@ export function formatTarget(target: NamenodeTarget): string {
 }
 
 function formatInfo(info: ActiveNodeInfo): string {
-  return `nameserviceId: "${info.nameserviceId}" namenodeId: "${info.namenodeId}" hostname: "${info.hostname}" port: ${info.port} zkfcPort: ${info.zkfcPort}`;
+  // Every string here was read from ZooKeeper, where any client may have written it.
+  return `nameserviceId: "${clipText(info.nameserviceId)}" namenodeId: "${clipText(info.namenodeId)}" hostname: "${clipText(info.hostname)}" port: ${info.port} zkfcPort: ${info.zkfcPort}`;
 }
 
 /** Parity: DFSZKFailoverController.dataToTarget. `targets` = every NameNode of our nameservice. */

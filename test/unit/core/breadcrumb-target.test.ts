@@ -29,6 +29,15 @@ describe('breadcrumbTarget', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toContain(message);
   });
+
+  it('quotes a forged 64 KiB hostname (any ZooKeeper client can write one) cut to 256 characters', () => {
+    const result = breadcrumbTarget(bytes, { ok: true, info: { ...good, hostname: 'f'.repeat(64 * 1024) } }, [nn1, nn2]);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toContain(`hostname: "${'f'.repeat(256)}…[${64 * 1024 - 256} more chars]"`);
+      expect(result.error.length).toBeLessThan(700);
+    }
+  });
 });
 
 describe('breadcrumbTarget with resolved aliases (Java writes getHostName())', () => {

@@ -1,0 +1,109 @@
+// Goal: strings we do not control are bounded and made harmless on their way into logs: cut with a
+// marker, control characters made visible, errors and nested fields bounded, repeated identical
+// messages counted instead of written; the daemon's logger and the runtime's note logging apply
+// the bounds whatever the caller passes.
+// Method: the helpers directly; createLogger with a capturing destination; logNote with a
+// recording RuntimeLog.
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, LOG_TEXT_MAX_CHARS } from '../../../src/observability/logger.js';
+import { boundFields, boundText, escapeControl, RepeatLimiter, untrustedText } from '../../../src/observability/untrusted.js';
+import { logNote, NOTE_FIELD_MAX_CHARS, type RuntimeLog } from '../../../src/runtime/logging.js';
+
+describe('boundText / escapeControl / untrustedText', () => {
+  it('keeps short strings, cuts long ones and says by how much, never splitting a surrogate pair', () => {
+    expect(boundText('abc', 3)).toBe('abc');
+    expect(boundText('abcdef', 3)).toBe('abc…[3 more chars]');
+    expect(boundText('ab\u{1f600}cd', 3)).toBe('ab…[4 more chars]');
+  });
+
+  it('makes C0, DEL, C1 and bidi controls visible; keeps line breaks only when asked', () => {
+    expect(escapeControl('a\u001b[2Jb\r\n\t\u0007\u007f\u009b\u202e')).toBe('a\\e[2Jb\\r\\n\\t\\x07\\x7f\\x9b\\u202e');
+    expect(escapeControl('a\nb\tc\u001b', { keepLineBreaks: true })).toBe('a\nb\tc\\e');
+    expect(escapeControl('plain ünïcödé')).toBe('plain ünïcödé');
+    expect(untrustedText('\u001b'.repeat(10), 4)).toBe('\\e\\e\\e\\e…[6 more chars]');
+  });
+
+  it('boundFields bounds strings in nested objects, arrays and errors and leaves other values alone', () => {
+    const error = Object.assign(new Error('x'.repeat(50)), { code: 'E_LONG' });
+    const bounded = boundFields({ a: 'y'.repeat(20), n: 5, nested: { list: ['z'.repeat(20), 1] }, err: error, none: null }, 10) as Record<string, unknown>;
+    expect(bounded['a']).toBe('yyyyyyyyyy…[10 more chars]');
+    expect(bounded['n']).toBe(5);
+    expect(bounded['none']).toBeNull();
+    expect(bounded['nested']).toEqual({ list: ['zzzzzzzzzz…[10 more chars]', 1] });
+    expect(bounded['err']).toMatchObject({ type: 'Error', message: 'xxxxxxxxxx…[40 more chars]', code: 'E_LONG' });
+  });
+});
+
+describe('RepeatLimiter', () => {
+  it('writes the first burst of a window, counts the rest, and reports the count with the first after the window', () => {
+    const limiter = new RepeatLimiter({ burst: 2, windowMs: 1_000 });
+    const decisions = [0, 10, 20, 30, 40].map((t) => limiter.check('same', t));
+    expect(decisions.map((d) => d.write)).toEqual([true, true, false, false, false]);
+    expect(limiter.check('other', 50)).toEqual({ write: true, suppressed: 0 });
+    expect(limiter.check('same', 1_000)).toEqual({ write: true, suppressed: 3 });
+    expect(limiter.check('same', 1_001)).toEqual({ write: true, suppressed: 0 });
+  });
+
+  it('remembers at most maxKeys keys', () => {
+    const limiter = new RepeatLimiter({ burst: 1, windowMs: 1_000, maxKeys: 2 });
+    limiter.check('a', 0);
+    limiter.check('b', 0);
+    limiter.check('c', 0);
+    // 'a' was forgotten, so it is written again at once; 'c' is still limited.
+    expect(limiter.check('a', 1).write).toBe(true);
+    expect(limiter.check('c', 1).write).toBe(false);
+  });
+});
+
+describe('createLogger', () => {
+  it('cuts every over-long string of a record (fields, nested fields, error messages, the message) to LOG_TEXT_MAX_CHARS', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const log = createLogger({ level: 'info', destination }).child({ component: 'test' });
+    const huge = 'h'.repeat(64 * 1024);
+    log.warn({ hostname: huge, nested: { data: huge }, err: new Error(huge) }, `message ${huge}`);
+    log.info({ auth: 'digest:u:secret' }, 'short');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toHaveLength(2);
+    const record = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+    expect(lines[0]!.length).toBeLessThan(LOG_TEXT_MAX_CHARS * 6);
+    expect(record['hostname']).toBe(`${'h'.repeat(LOG_TEXT_MAX_CHARS)}…[${64 * 1024 - LOG_TEXT_MAX_CHARS} more chars]`);
+    expect((record['nested'] as Record<string, string>)['data']).toHaveLength(LOG_TEXT_MAX_CHARS + `…[${64 * 1024 - LOG_TEXT_MAX_CHARS} more chars]`.length);
+    expect(String(record['msg']).length).toBeLessThan(LOG_TEXT_MAX_CHARS + 32);
+    expect(String((record['err'] as Record<string, unknown>)['message']).length).toBeLessThan(LOG_TEXT_MAX_CHARS + 32);
+    // Redaction by path still applies.
+    expect(JSON.parse(lines[1] ?? '{}')).toMatchObject({ auth: '[redacted]', msg: 'short' });
+  });
+});
+
+describe('logNote', () => {
+  it('cuts string and list fields of a note to NOTE_FIELD_MAX_CHARS and writes bigints as hex', () => {
+    const written: Array<{ level: string; fields: object; msg: string }> = [];
+    const record =
+      (level: string) =>
+      (fields: object, msg: string): void => {
+        written.push({ level, fields, msg });
+      };
+    const log: RuntimeLog = {
+      debug: record('debug'),
+      info: record('info'),
+      warn: record('warn'),
+      error: record('error'),
+      fatal: record('fatal'),
+      child: () => log,
+    };
+    const huge = 'x'.repeat(64 * 1024);
+    logNote(log, { level: 'error', msg: 'Refusing to fence', fields: { error: huge, aliases: [huge], owner: 255n, port: 8020 } });
+    const fields = written[0]?.fields as Record<string, unknown>;
+    expect(String(fields['error']).length).toBeLessThan(NOTE_FIELD_MAX_CHARS + 32);
+    expect(String((fields['aliases'] as string[])[0]).length).toBeLessThan(NOTE_FIELD_MAX_CHARS + 32);
+    expect(fields['owner']).toBe('0xff');
+    expect(fields['port']).toBe(8020);
+  });
+});
