@@ -17,9 +17,18 @@
 //
 // Bounded and crash-proof by construction: request bodies are never read (a request that carries
 // one gets `Connection: close`), headers are capped by size and time, a whole request by time,
-// idle and slow sockets are dropped, connections are capped in number, and every handler error
-// becomes a 500 rather than an exception. Nothing here writes state: Hadoop's ZKFCProtocol
-// (cedeActive, gracefulFailover) is served elsewhere over Hadoop RPC.
+// idle and slow sockets are dropped, and every handler error becomes a 500 rather than an
+// exception. Nothing here writes state: Hadoop's ZKFCProtocol (cedeActive, gracefulFailover) is
+// served elsewhere over Hadoop RPC.
+//
+// Slow clients cannot starve it (the probes of a load balancer least of all): connections are
+// capped in all (maxConnections) and per source address (maxConnectionsPerAddress), and when a
+// cap is reached a new connection does not wait or fail: it replaces the oldest connection that
+// is not in the middle of a request (still sending its headers, or idle between keep-alive
+// requests). Header-trickling sockets are therefore the first to go, while a client that sends a
+// whole request at once is answered. Only when every connection under the cap is busy answering
+// is a new one refused. /metrics (the one route that costs something) has its own cap on
+// concurrent scrapes (503 beyond it); /active, /standby and /healthz are never held back by it.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -28,6 +37,7 @@ import { ZkfcError, errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { MetricsSource } from '../observability/metrics.js';
 import type { StatusSource } from '../observability/status.js';
+import { RepeatLimiter } from '../observability/untrusted.js';
 
 export const DEFAULT_STATUS_HTTP_HOST = '127.0.0.1';
 export const DEFAULT_STATUS_HTTP_PORT = 8021;
@@ -61,8 +71,12 @@ export interface StatusServerOptions {
   readonly keepAliveTimeoutMs?: number;
   /** A socket with no traffic in either direction for this long is destroyed (slow readers); default 30 s. */
   readonly socketIdleTimeoutMs?: number;
-  /** Simultaneous connections; more are refused; default 64. */
+  /** Simultaneous connections; at the cap a new one replaces the oldest idle one (see above); default 64. */
   readonly maxConnections?: number;
+  /** Simultaneous connections from one source address, same rule; default 16. */
+  readonly maxConnectionsPerAddress?: number;
+  /** /metrics requests answered at once; more get 503 with Retry-After; default 4. */
+  readonly maxConcurrentScrapes?: number;
   /** Total size of the request line and headers; default 8 KiB. */
   readonly maxHeaderBytes?: number;
 }
@@ -79,6 +93,18 @@ interface Reply {
 }
 
 const TEXT = 'text/plain; charset=utf-8';
+
+export const STATUS_HTTP_MAX_CONNECTIONS_DEFAULT = 64;
+export const STATUS_HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT = 16;
+export const STATUS_HTTP_MAX_CONCURRENT_SCRAPES_DEFAULT = 4;
+
+/** One accepted connection, as the caps see it. */
+interface Tracked {
+  readonly socket: Socket;
+  readonly address: string;
+  /** A request has arrived whose reply is not finished yet. */
+  busy: boolean;
+}
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export class StatusServer {
@@ -87,6 +113,14 @@ export class StatusServer {
   private readonly host: string;
   private readonly port: number;
   private bound: HostPort | undefined;
+  private readonly maxConnections: number;
+  private readonly maxConnectionsPerAddress: number;
+  private readonly maxConcurrentScrapes: number;
+  /** Open connections, oldest first (Map keeps insertion order). */
+  private readonly connections = new Map<Socket, Tracked>();
+  private readonly perAddress = new Map<string, number>();
+  private scrapesInFlight = 0;
+  private readonly warnings = new RepeatLimiter({ burst: 1, windowMs: 60_000 });
 
   constructor(private readonly options: StatusServerOptions) {
     this.log = options.logger.child({ component: 'http' });
@@ -105,7 +139,13 @@ export class StatusServer {
       },
       (request, response) => this.handle(request, response),
     );
-    this.server.maxConnections = options.maxConnections ?? 64;
+    this.maxConnections = Math.max(1, options.maxConnections ?? STATUS_HTTP_MAX_CONNECTIONS_DEFAULT);
+    this.maxConnectionsPerAddress = Math.max(1, Math.min(options.maxConnectionsPerAddress ?? STATUS_HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, this.maxConnections));
+    this.maxConcurrentScrapes = Math.max(1, options.maxConcurrentScrapes ?? STATUS_HTTP_MAX_CONCURRENT_SCRAPES_DEFAULT);
+    // Not server.maxConnections: Node would drop new connections at the cap, and a few
+    // header-trickling clients would lock everyone out. admit() makes room instead.
+    this.server.on('connection', (socket: Socket) => this.admit(socket));
+    this.server.on('request', (request: IncomingMessage, response: ServerResponse) => this.markBusy(request, response));
     this.server.maxRequestsPerSocket = 100;
     this.server.setTimeout(options.socketIdleTimeoutMs ?? 30_000, (socket: Socket) => socket.destroy());
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.onClientError(error, socket));
@@ -151,6 +191,69 @@ export class StatusServer {
       this.server.closeAllConnections();
       this.log.info('status HTTP listener stopped');
     });
+  }
+
+  /** Number of open connections (tests, metrics). */
+  connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** A new connection: make room under both caps, or refuse it when every connection is busy. */
+  private admit(socket: Socket): void {
+    const address = socket.remoteAddress ?? 'unknown';
+    if ((this.perAddress.get(address) ?? 0) >= this.maxConnectionsPerAddress && !this.evictOldestIdle(address)) {
+      this.refuse(socket, address, 'per-address');
+      return;
+    }
+    if (this.connections.size >= this.maxConnections && !this.evictOldestIdle(undefined)) {
+      this.refuse(socket, address, 'total');
+      return;
+    }
+    const tracked: Tracked = { socket, address, busy: false };
+    this.connections.set(socket, tracked);
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    socket.once('close', () => this.forget(tracked));
+  }
+
+  /** Destroy the oldest connection (from `address`, or any) that is not answering a request. */
+  private evictOldestIdle(address: string | undefined): boolean {
+    for (const tracked of this.connections.values()) {
+      if (tracked.busy || (address !== undefined && tracked.address !== address)) continue;
+      this.forget(tracked);
+      tracked.socket.destroy();
+      this.warnOnce(`evicted ${address === undefined ? 'total' : 'per-address'}`, { address: tracked.address }, 'status HTTP connection cap reached; closed the oldest idle connection');
+      return true;
+    }
+    return false;
+  }
+
+  private forget(tracked: Tracked): void {
+    if (!this.connections.delete(tracked.socket)) return;
+    const left = (this.perAddress.get(tracked.address) ?? 1) - 1;
+    if (left <= 0) this.perAddress.delete(tracked.address);
+    else this.perAddress.set(tracked.address, left);
+  }
+
+  private refuse(socket: Socket, address: string, cap: 'per-address' | 'total'): void {
+    socket.destroy();
+    this.warnOnce(`refused ${cap}`, { address, cap }, 'status HTTP connection refused: every connection under the cap is busy');
+  }
+
+  /** Log at warn at most once a minute per kind, with how many were not logged. */
+  private warnOnce(key: string, fields: Record<string, unknown>, msg: string): void {
+    const decision = this.warnings.check(key, performance.now());
+    if (decision.write) this.log.warn({ ...fields, ...(decision.suppressed > 0 ? { repeated: decision.suppressed } : {}) }, msg);
+  }
+
+  private markBusy(request: IncomingMessage, response: ServerResponse): void {
+    const tracked = this.connections.get(request.socket);
+    if (tracked === undefined) return;
+    tracked.busy = true;
+    const done = (): void => {
+      tracked.busy = false;
+    };
+    response.once('finish', done);
+    response.once('close', done);
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
@@ -202,8 +305,17 @@ export class StatusServer {
     switch (path) {
       case '/healthz':
         return { statusCode: 200, contentType: TEXT, body: 'ok\n' };
-      case '/metrics':
-        return { statusCode: 200, contentType: this.options.metrics.contentType, body: await this.options.metrics.metricsText() };
+      case '/metrics': {
+        if (this.scrapesInFlight >= this.maxConcurrentScrapes) {
+          return { statusCode: 503, contentType: TEXT, body: 'too many concurrent scrapes\n', headers: { 'Retry-After': '1' } };
+        }
+        this.scrapesInFlight++;
+        try {
+          return { statusCode: 200, contentType: this.options.metrics.contentType, body: await this.options.metrics.metricsText() };
+        } finally {
+          this.scrapesInFlight--;
+        }
+      }
       case '/status':
         return { statusCode: 200, contentType: JSON_TYPE, body: JSON.stringify(this.options.status.status(), null, 2) + '\n' };
       case '/active':

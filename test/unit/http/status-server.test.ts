@@ -4,7 +4,8 @@
 // clients, too many connections, failing sources) without crashing, and releases its port.
 // Method: a real StatusServer on 127.0.0.1 port 0, real HTTP with undici's `request`, and raw
 // TCP sockets for what an HTTP client library would refuse to send.
-import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { get as httpGet } from 'node:http';
+import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import {
@@ -109,6 +110,122 @@ function rawExchange(port: number, bytes: string | Buffer, waitMs: number): Prom
     socket.on('error', () => finish(true));
     socket.on('connect', () => socket.write(bytes));
   });
+}
+
+
+/** A raw connection that sent part of a request's headers and then nothing more. */
+function openPartial(port: number, localAddress = '127.0.0.1'): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, localAddress });
+    socket.on('error', () => undefined);
+    socket.once('connect', () => {
+      socket.write('GET /status HTTP/1.1\r\nHost: x\r\n');
+      // Let the server accept and account for it before the next one.
+      setTimeout(() => resolve(socket), 50);
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** Resolves true once the server has closed the socket, false after `withinMs`. */
+function closedWithin(socket: Socket, withinMs: number): Promise<boolean> {
+  if (socket.destroyed || socket.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), withinMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    socket.once('close', done);
+    socket.once('end', done);
+    socket.resume();
+  });
+}
+
+interface PlainReply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** One GET on a fresh connection (as a load balancer's probe does), never reused. */
+function plainGet(port: number, path: string): Promise<PlainReply> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet({ host: '127.0.0.1', port, path, agent: false, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+/** A MetricsSource whose metricsText() waits until release(). */
+function blockingMetrics(): { source: MetricsSource; release(): void; waitForCalls(n: number): Promise<void> } {
+  let calls = 0;
+  const waiting: Array<() => void> = [];
+  let released = false;
+  return {
+    source: {
+      contentType: 'text/plain; version=0.0.4; charset=utf-8',
+      metricsText: () => {
+        calls++;
+        if (released) return Promise.resolve('zkfc_up 1\n');
+        return new Promise<string>((resolve) => waiting.push(() => resolve('zkfc_up 1\n')));
+      },
+    },
+    release() {
+      released = true;
+      for (const wake of waiting.splice(0)) wake();
+    },
+    async waitForCalls(n: number) {
+      for (let i = 0; i < 200 && calls < n; i++) await new Promise((done) => setTimeout(done, 10));
+      expect(calls).toBe(n);
+    },
+  };
+}
+
+/**
+ * `count` sockets that each send one byte of a never-ending header every 200 ms, reopened
+ * whenever the server closes one (as an attacker would).
+ */
+function trickle(port: number, count: number): { started: Promise<void>; opened(): number; stop(): void } {
+  let stopped = false;
+  let opened = 0;
+  const sockets = new Set<Socket>();
+  const open = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (stopped) return resolve();
+      const socket = connect({ host: '127.0.0.1', port });
+      sockets.add(socket);
+      opened++;
+      let timer: NodeJS.Timeout | undefined;
+      socket.on('error', () => undefined);
+      socket.once('connect', () => {
+        socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+        timer = setInterval(() => socket.write('a'), 200);
+        resolve();
+      });
+      socket.once('close', () => {
+        clearInterval(timer);
+        sockets.delete(socket);
+        resolve();
+        if (!stopped) setTimeout(() => void open(), 20);
+      });
+    });
+  const started = (async () => {
+    for (let i = 0; i < count; i++) await open();
+  })();
+  return {
+    started,
+    opened: () => opened,
+    stop() {
+      stopped = true;
+      for (const socket of sockets) socket.destroy();
+    },
+  };
 }
 
 describe('StatusServer', () => {
@@ -256,17 +373,77 @@ describe('StatusServer', () => {
     expect((await get(base, agent, '/healthz')).status).toBe(200);
   });
 
-  it('caps simultaneous connections', async () => {
+  it('at the connection cap, a new connection replaces the oldest one still sending its headers', async () => {
     const { address } = await start({ maxConnections: 2 });
-    const held = [connect({ host: '127.0.0.1', port: address.port }), connect({ host: '127.0.0.1', port: address.port })];
+    const held = [await openPartial(address.port), await openPartial(address.port)];
     try {
-      await Promise.all(held.map((socket) => new Promise((done) => socket.once('connect', done))));
-      await new Promise((done) => setTimeout(done, 100)); // let the server account for both
-      const third = await rawExchange(address.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 5_000);
-      expect(third.closed).toBe(true);
-      expect(third.data).toBe('');
+      const third = await rawExchange(address.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 5_000);
+      expect(third.data).toMatch(/^HTTP\/1\.1 200 /);
+      expect(await closedWithin(held[0]!, 2_000)).toBe(true);
+      expect(held[1]!.destroyed || held[1]!.readableEnded).toBe(false);
     } finally {
       for (const socket of held) socket.destroy();
+    }
+  });
+
+  it('refuses a new connection only when every connection under the cap is answering a request', async () => {
+    const gate = blockingMetrics();
+    const { address } = await start({ maxConnections: 2, metrics: gate.source });
+    const scrapes = [plainGet(address.port, '/metrics'), plainGet(address.port, '/metrics')];
+    await gate.waitForCalls(2);
+    const third = await rawExchange(address.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 5_000);
+    expect(third).toMatchObject({ closed: true, data: '' });
+    gate.release();
+    expect((await Promise.all(scrapes)).map((reply) => reply.status)).toEqual([200, 200]);
+  });
+
+  it('caps connections per source address without touching other addresses', async () => {
+    const { address } = await start({ maxConnections: 8, maxConnectionsPerAddress: 2 });
+    const other = [await openPartial(address.port, '127.0.0.2'), await openPartial(address.port, '127.0.0.2')];
+    const mine = [await openPartial(address.port), await openPartial(address.port), await openPartial(address.port)];
+    try {
+      // The third from 127.0.0.1 replaced the oldest from 127.0.0.1; 127.0.0.2 kept both.
+      expect(await closedWithin(mine[0]!, 2_000)).toBe(true);
+      await new Promise((done) => setTimeout(done, 100));
+      expect([...other, mine[1]!, mine[2]!].map((socket) => socket.destroyed || socket.readableEnded)).toEqual([false, false, false, false]);
+      expect(servers.at(-1)!.connectionCount()).toBe(4);
+    } finally {
+      for (const socket of [...other, ...mine]) socket.destroy();
+    }
+  });
+
+  it('caps concurrent /metrics scrapes with 503 and Retry-After, while /active, /standby and /healthz still answer', async () => {
+    const gate = blockingMetrics();
+    const { address } = await start({ metrics: gate.source, maxConcurrentScrapes: 2 });
+    const scrapes = [plainGet(address.port, '/metrics'), plainGet(address.port, '/metrics')];
+    await gate.waitForCalls(2);
+    const refused = await plainGet(address.port, '/metrics');
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect((await plainGet(address.port, '/active')).status).toBe(200);
+    expect((await plainGet(address.port, '/standby')).status).toBe(503);
+    expect((await plainGet(address.port, '/healthz')).status).toBe(200);
+    gate.release();
+    expect((await Promise.all(scrapes)).map((reply) => reply.status)).toEqual([200, 200]);
+  });
+
+  it('keeps answering /metrics, /active and /healthz while 70 sockets trickle their headers (slowloris)', async () => {
+    const { address } = await start();
+    const attack = trickle(address.port, 70);
+    try {
+      await attack.started;
+      const outcomes: string[] = [];
+      for (let round = 0; round < 33; round++) {
+        const metrics = await plainGet(address.port, '/metrics');
+        const active = await plainGet(address.port, '/active');
+        const healthz = await plainGet(address.port, '/healthz');
+        outcomes.push(`${metrics.status} ${active.status} ${healthz.status}`);
+        await new Promise((done) => setTimeout(done, 30));
+      }
+      expect(outcomes).toEqual(Array.from({ length: 33 }, () => '200 200 200'));
+      expect(attack.opened()).toBeGreaterThanOrEqual(70);
+    } finally {
+      attack.stop();
     }
   });
 
