@@ -6,8 +6,12 @@
 // by '_' in the key, then target_host, target_port, target_address, target_nameserviceid and
 // target_namenodeid (the prefix is always `target_` on the ZKFC path); exit 0 = fenced; output
 // logged line by line with the prefix `[PID n] <command abbreviated to 20 chars>`.
-// Deliberate difference: Hadoop waits forever; we kill the command's whole process group
-// (grandchildren included) at the deadline and report a timeout.
+// Deliberate differences: Hadoop waits forever; we kill everything the command started (its
+// process group, and what left it through setsid or a double fork: containment.ts) at the
+// deadline and report a timeout, and kill what is still running when it ends. Known secrets
+// (secrets.ts) are replaced by [redacted] in its output before it is logged; the command itself
+// still receives them, as in Hadoop. The environment also carries ZKFC_FENCE_TOKEN (used to find
+// its processes).
 //
 // Values that may come from ZooKeeper (host, port) reach the script only as environment
 // variables, never as part of the command string, so shell metacharacters in them are inert.
@@ -15,6 +19,8 @@
 import type { NamenodeTarget } from '../core/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../runtime/ports.js';
+import type { ContainmentKind } from './containment.js';
+import { knownSecrets, SecretRedactor } from './secrets.js';
 import { runShellProcess } from './shell-process.js';
 import type { FenceMethodResult } from './ssh-fence.js';
 import { formatJavaSocketAddress, resolveHostBestEffort } from './target-address.js';
@@ -41,6 +47,8 @@ export interface ShellFenceOptions {
   readonly baseEnv?: NodeJS.ProcessEnv;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** How the command's processes are found and killed; default 'auto' (see containment.ts). */
+  readonly containment?: 'auto' | ContainmentKind;
 }
 
 /** ShellCommandFencer.abbreviate: put "..." in the middle of strings longer than `length`. */
@@ -101,6 +109,7 @@ export async function shellFence(options: ShellFenceOptions): Promise<FenceMetho
   const { env, skippedKeys } = buildShellFenceEnvironment(options.baseEnv ?? process.env, options.targetConf, target, resolvedIp);
   if (skippedKeys.length > 0) log.warn({ keys: skippedKeys.slice(0, 20) }, 'configuration entries not exported to the fencing command');
 
+  const redactor = new SecretRedactor(knownSecrets(options.targetConf, options.baseEnv ?? process.env));
   const prefixFor = (pid: number | undefined): string => `${pid !== undefined ? `[PID ${pid}] ` : ''}${abbreviate(command)}`;
   const result = await runShellProcess({
     command,
@@ -108,15 +117,16 @@ export async function shellFence(options: ShellFenceOptions): Promise<FenceMetho
     timeoutMs: options.timeoutMs,
     killGraceMs: options.killGraceMs ?? SHELL_FENCE_KILL_GRACE_DEFAULT_MS,
     clock: options.clock,
-    onLaunched: (pid) => log.info({ command, pid }, 'launched fencing command'),
+    ...(options.containment !== undefined ? { containment: options.containment } : {}),
+    onLaunched: (pid, containment) => log.info({ command, pid, containment }, 'launched fencing command'),
     onLine: (stream, line, pid) => {
-      const fields = { pid, command: abbreviate(command), prefix: prefixFor(pid), stream, line };
+      const fields = { pid, command: abbreviate(command), prefix: prefixFor(pid), stream, line: redactor.redact(line) };
       // Parity: StreamPumper logs stdout at INFO and stderr at WARN.
       if (stream === 'stdout') log.info(fields, 'fencing command output');
       else log.warn(fields, 'fencing command output');
     },
-    onTimeout: (pid) => log.error({ pid, command: abbreviate(command), timeoutMs: options.timeoutMs }, 'fencing command timed out; killing its process group'),
-    onLeftovers: (pid) => log.warn({ pid, command: abbreviate(command) }, 'fencing command left processes holding its output; killing its process group'),
+    onTimeout: (pid) => log.error({ pid, command: abbreviate(command), timeoutMs: options.timeoutMs }, 'fencing command timed out; killing every process it started'),
+    onLeftovers: (pid, count) => log.warn({ pid, command: abbreviate(command), processes: count }, 'fencing command left processes running; killed them'),
   });
   if (result.outcome === 'error') log.warn({ command, detail: result.detail }, 'unable to execute fencing command');
   return result;

@@ -30,6 +30,7 @@ import { resolveHostBestEffort } from '../../fencing/target-address.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Clock } from '../../runtime/ports.js';
 import type { ConsoleLog } from './console-log.js';
+import { knownSecrets, SecretRedactor } from '../../fencing/secrets.js';
 
 /** The state a node is being moved to by the failover (HAServiceTarget.transitionTargetHAStatus). */
 export type TransitionTargetState = 'ACTIVE' | 'STANDBY';
@@ -123,6 +124,7 @@ export class TwoTargetFencer {
     const command = shellCommandFor(method, node.transitionTargetState);
     const ip = await resolveHostBestEffort(node.address.host, RESOLVE_TIMEOUT_MS, this.options.clock);
     const env = shellFenceEnvironment(this.options.baseEnv ?? process.env, this.options.conf, node, ip);
+    const redactor = new SecretRedactor(knownSecrets(new Map(this.options.conf), this.options.baseEnv ?? process.env));
     let prefix = abbreviate(command);
     const result = await this.options.runShell({
       command,
@@ -134,7 +136,7 @@ export class TwoTargetFencer {
         log.log(SHELL_FENCER, 'INFO', `Launched fencing command '${command}' with pid ${pid}`);
       },
       // Parity: StreamPumper logs stdout at INFO and stderr at WARN, "<prefix>: <line>".
-      onLine: (stream, line) => log.log(SHELL_FENCER, stream === 'stdout' ? 'INFO' : 'WARN', `${prefix}: ${line}`),
+      onLine: (stream, line) => log.log(SHELL_FENCER, stream === 'stdout' ? 'INFO' : 'WARN', `${prefix}: ${redactor.redact(line)}`),
     });
     if (result.outcome === 'error') log.log(SHELL_FENCER, 'WARN', `Unable to execute ${command}: ${result.detail}`);
     else if (result.outcome === 'timeout') log.log(SHELL_FENCER, 'ERROR', result.detail);

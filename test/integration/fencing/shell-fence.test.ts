@@ -1,7 +1,9 @@
 // Goal: shell(...) fencing runs commands exactly as Hadoop's ShellCommandFencer does (bash -e -c,
 // stdin closed, environment = process env + target conf with '.'→'_' + target_* variables, exit 0
-// = fenced, output logged with "[PID n] <abbreviated command>"), never lets hostile host names
-// inject commands, and enforces a hard deadline that kills the script's whole process group.
+// = fenced, output logged with "[PID n] <abbreviated command>" and known secrets redacted), never
+// lets hostile host names inject commands, and enforces a hard deadline that kills everything the
+// script started: its process group, and processes that escaped it with setsid or a double fork,
+// both in a cgroup (root here) and with the process-tree fallback.
 // Method: real bash child processes; scripts write what they see (their environment, their
 // children's pids) into a temp directory that the test then inspects.
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NamenodeTarget } from '../../../src/core/types.js';
+import { ownCgroupDirectory } from '../../../src/fencing/containment.js';
 import { abbreviate, shellFence, type ShellFenceOptions } from '../../../src/fencing/shell-fence.js';
 import { captureLogger, eventually, isAlive, killQuietly, realClock } from './helpers.js';
 
@@ -85,6 +88,8 @@ describe('shell fencing environment', () => {
       target_address: '10.1.2.3/10.1.2.3:8020',
       target_nameserviceid: 'ns1',
       target_namenodeid: 'nn2',
+      // Marks every process the command starts (src/fencing/containment.ts).
+      ZKFC_FENCE_TOKEN: expect.stringMatching(/^\d+-\d+-[0-9a-f]{16}$/) as unknown as string,
     });
   });
 
@@ -211,5 +216,97 @@ describe('shell fencing deadline', () => {
     expect(performance.now() - started).toBeLessThan(4000);
     const leftover = readPid(childPidFile);
     expect(await eventually(() => !isAlive(leftover), 3000)).toBe(true);
+  });
+});
+
+/** Whether the process is gone or only a zombie nobody reaped yet (pid 1 of a container may not). */
+function gone(pid: number): boolean {
+  return !isAlive(pid);
+}
+
+describe.each(['auto', 'process-tree'] as const)('shell fencing: escaped processes (containment %s)', (containment) => {
+  const run = (command: string, overrides: Partial<ShellFenceOptions> = {}) => {
+    const captured = captureLogger();
+    return { captured, result: shellFence(options(command, { containment, logger: captured.logger, ...overrides })) };
+  };
+  const launchedIn = (captured: ReturnType<typeof captureLogger>): unknown => captured.records().find((r) => r['msg'] === 'launched fencing command')?.['containment'];
+
+  it('runs in a cgroup when it can (as root with a writable cgroup2 hierarchy), else on the process tree', async () => {
+    const { captured, result } = run('true');
+    expect((await result).outcome).toBe('success');
+    // This machine runs the tests as root with cgroup2 mounted: 'auto' must pick the cgroup.
+    const expected = containment === 'auto' ? 'cgroup' : 'process-tree';
+    if (containment === 'auto' && (process.getuid?.() !== 0 || ownCgroupDirectory() === undefined)) {
+      throw new Error('this test needs root and a cgroup2 mount (/sys/fs/cgroup or /sys/fs/cgroup/unified) to check the cgroup containment');
+    }
+    expect(launchedIn(captured)).toBe(expected);
+  });
+
+  it('kills a grandchild that left the process group with setsid, at the deadline', async () => {
+    const pidFile = join(dir, `setsid-${containment}.pid`);
+    const { result } = run(`setsid sh -c 'echo $$ > ${pidFile}; exec sleep 300' & sleep 300`, { timeoutMs: 800, killGraceMs: 300 });
+    expect((await result).outcome).toBe('timeout');
+    const escapee = readPid(pidFile);
+    expect(await eventually(() => gone(escapee), 3000)).toBe(true);
+  });
+
+  it('kills a daemonised grandchild (setsid -f: double fork, reparented away from the script), at the deadline', async () => {
+    const pidFile = join(dir, `setsid-f-${containment}.pid`);
+    const { result } = run(`setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 300' >/dev/null 2>&1; sleep 300`, { timeoutMs: 800, killGraceMs: 300 });
+    expect((await result).outcome).toBe('timeout');
+    const escapee = readPid(pidFile);
+    expect(await eventually(() => gone(escapee), 3000)).toBe(true);
+  });
+
+  it('kills a daemonised grandchild left behind by a command that succeeded, and says so', async () => {
+    const pidFile = join(dir, `leftover-${containment}.pid`);
+    const { captured, result } = run(`setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 300' >/dev/null 2>&1; while [ ! -s ${pidFile} ]; do sleep 0.05; done`);
+    expect((await result).outcome).toBe('success');
+    const escapee = readPid(pidFile);
+    expect(await eventually(() => gone(escapee), 3000)).toBe(true);
+    expect(captured.records().some((r) => r['msg'] === 'fencing command left processes running; killed them')).toBe(true);
+  });
+
+  it('kills a setsid grandchild that cleared its environment while its parent still runs', async () => {
+    const pidFile = join(dir, `env-i-${containment}.pid`);
+    const { result } = run(`setsid env -i sleep 300 & echo $! > ${pidFile}; sleep 300`, { timeoutMs: 800, killGraceMs: 300 });
+    expect((await result).outcome).toBe('timeout');
+    const escapee = readPid(pidFile);
+    expect(await eventually(() => gone(escapee), 3000)).toBe(true);
+  });
+});
+
+describe('shell fencing output: known secrets redacted before logging', () => {
+  it('hides ha.zookeeper.auth (and its parts), keystore passwords and sensitive environment variables from logged output', async () => {
+    const captured = captureLogger();
+    const targetConf = new Map([
+      ['ha.zookeeper.auth', 'digest:hdfs:zk-s3cr3t-pw'],
+      ['ssl.server.keystore.password', 'ks-pass-123'],
+      ['ssl.server.keystore.keypassword', 'key-pass-456'],
+      ['my.site.token', 'tok-789'],
+      ['hadoop.security.sensitive-config-keys', 'site.token$'],
+      ['ha.zookeeper.quorum', 'zk1:2181'],
+    ]);
+    const result = await shellFence(
+      options('env; echo "pw only: zk-s3cr3t-pw" >&2', {
+        targetConf,
+        logger: captured.logger,
+        baseEnv: { PATH: '/usr/bin:/bin', ZKFC_HA_ZOOKEEPER_AUTH: 'digest:env:env-secret-0', DB_PASSWORD: 'db-pass-1' },
+      }),
+    );
+    expect(result.outcome).toBe('success');
+    const logged = captured
+      .records()
+      .filter((r) => r['msg'] === 'fencing command output')
+      .map((r) => String(r['line']));
+    const text = logged.join('\n');
+    for (const secret of ['zk-s3cr3t-pw', 'hdfs:zk-s3cr3t-pw', 'ks-pass-123', 'key-pass-456', 'tok-789', 'env-secret-0', 'db-pass-1']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(logged).toContain('ha_zookeeper_auth=[redacted]');
+    expect(logged).toContain('ssl_server_keystore_password=[redacted]');
+    expect(logged).toContain('pw only: [redacted]');
+    // What is not secret is still shown.
+    expect(logged).toContain('ha_zookeeper_quorum=zk1:2181');
   });
 });
