@@ -113,6 +113,24 @@ describe('systemd/zkfc@.service', () => {
     expect(score, result.stdout + result.stderr).not.toBeNull();
     expect(Number(score![1])).toBeLessThanOrEqual(3);
     expect(result.code).toBe(0);
+    // The README quotes the score; it must be the one systemd gives today.
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`"Overall exposure level for zkfc@ns1.nn1.service: ${score![1]} OK"`);
+  });
+
+  it('caps memory (MemoryMax) above the daemon\'s stated bound, with room for fencing commands', async () => {
+    const unit = parseUnit(await readFile(UNIT, 'utf8'));
+    const [memoryMax] = directive(unit, 'Service', 'MemoryMax');
+    const match = /^(\d+)([KMG])$/.exec(memoryMax ?? '');
+    expect(match, `MemoryMax=${memoryMax ?? '(missing)'}`).not.toBeNull();
+    const mib = Number(match![1]) * { K: 1 / 1024, M: 1, G: 1024 }[match![2] as 'K' | 'M' | 'G'];
+    // The README states the daemon's bound, which the abuse tests assert; the cap leaves at
+    // least as much again for fencing commands in the same cgroup.
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const stated = /the daemon stays below (\d+) MiB\s+resident whatever its clients send/.exec(readme);
+    expect(stated).not.toBeNull();
+    expect(mib).toBeGreaterThanOrEqual(2 * Number(stated![1]));
+    expect(readme).toContain(`\`MemoryMax=${memoryMax!}\``);
   });
 
   it('declares readiness by notification, the hdfs user, Hadoop\'s config dir and the optional environment files', async () => {
