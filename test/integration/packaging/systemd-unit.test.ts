@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/errors.js';
+import { directive, expandLikeSystemd, parseUnit, splitWords } from '../../support/systemd-unit.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const UNIT = join(ROOT, 'systemd/zkfc@.service');
@@ -34,50 +35,6 @@ function run(command: string, args: readonly string[], options: { cwd?: string }
       resolvePromise({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
     });
   });
-}
-
-/** The unit's directives by section; repeated keys keep every value in order. */
-function parseUnit(text: string): Map<string, Map<string, string[]>> {
-  const sections = new Map<string, Map<string, string[]>>();
-  let current: Map<string, string[]> | undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) {
-      current = new Map();
-      sections.set(header[1]!, current);
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (current === undefined || eq < 0) throw new Error(`unparsable unit line: ${line}`);
-    const key = line.slice(0, eq).trim();
-    current.set(key, [...(current.get(key) ?? []), line.slice(eq + 1).trim()]);
-  }
-  return sections;
-}
-
-function directive(unit: Map<string, Map<string, string[]>>, section: string, key: string): string[] {
-  return unit.get(section)?.get(key) ?? [];
-}
-
-/** What systemd does to an ExecStart line before splitting it: specifiers (%i, %%), then $$ → $. */
-function expandLikeSystemd(line: string, instance: string): string {
-  const specifiers = line.replace(/%(.)/g, (_m, c: string) => {
-    if (c === '%') return '%';
-    if (c === 'i') return instance;
-    throw new Error(`specifier %${c} not handled by this test`);
-  });
-  if (/\$(?!\$)\{?[A-Za-z_]/.test(specifiers.replace(/\$\$/g, ''))) throw new Error('ExecStart uses an environment variable this test does not expand');
-  return specifiers.replace(/\$\$/g, '$');
-}
-
-/** Split like systemd's ExecStart: whitespace-separated words, single or double quotes group. */
-function splitWords(line: string): string[] {
-  const words: string[] = [];
-  const pattern = /'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (const match of line.matchAll(pattern)) words.push(match[1] ?? match[2]?.replace(/\\(.)/g, '$1') ?? match[3]!);
-  return words;
 }
 
 let dir = '';
