@@ -13,14 +13,12 @@ import { ConfigError } from '../errors.js';
 import { deprecationOf, deprecationWarning } from './deprecations.js';
 import { readConfigurationFile, parseConfigurationXml, type XmlProperty } from './hadoop-xml.js';
 import { parseJavaBoolean, parseJavaInt, parseJavaLong, parseTimeDurationMs, type TimeUnit } from './java-values.js';
+import { expandVariables, MAX_SUBSTITUTIONS } from './variable-expansion.js';
 
 /** Source name used for values given with `-D key=value` (Hadoop's GenericOptionsParser says "command line"). */
 export const COMMAND_LINE_SOURCE = '-D';
 /** Source name for values set programmatically without a file. */
 export const PROGRAMMATIC_SOURCE = 'programmatically';
-
-/** Parity: Configuration.MAX_SUBST. */
-const MAX_SUBSTITUTIONS = 20;
 
 interface Entry {
   readonly value: string;
@@ -344,50 +342,15 @@ export class HadoopConfiguration {
     return source === undefined ? '' : ` (from ${source})`;
   }
 
-  /**
-   * Parity: Configuration.substituteVars. At most MAX_SUBST rounds; an unbound variable stops
-   * expansion and leaves the text as it is at that point; a value that refers to itself
-   * returns the original expression; more rounds than the limit is an error naming the key.
-   */
+  /** Parity: Configuration#substituteVars (variable-expansion.ts); too many rounds is an error naming the key. */
   private substitute(expression: string, key: string): string {
-    let current = expression;
-    for (let round = 0; round < MAX_SUBSTITUTIONS; round++) {
-      const bounds = findVariable(current);
-      if (bounds === undefined) return current;
-      const name = current.slice(bounds.start, bounds.end);
-      const value = this.lookupVariable(name);
-      if (value === undefined) return current;
-      const reference = current.slice(bounds.start - 2, bounds.end + 1);
-      if (value.includes(reference)) return expression;
-      current = current.slice(0, bounds.start - 2) + value + current.slice(bounds.end + 1);
-    }
+    const expanded = expandVariables(expression, { env: this.env, systemProperties: this.systemProperties, property: (name) => this.entry(name)?.value });
+    if (expanded !== undefined) return expanded;
     throw new ConfigError(
       `Variable substitution depth too large: ${MAX_SUBSTITUTIONS} ${expression} (in ${key}${this.sourceSuffix(key)})`,
       key,
       this.source(key),
     );
-  }
-
-  private lookupVariable(name: string): string | undefined {
-    if (name.startsWith('env.') && name.length > 4) {
-      const spec = name.slice(4);
-      // ${env.NAME:-default}: default when unset or empty; ${env.NAME-default}: only when unset.
-      for (let i = 0; i < spec.length; i++) {
-        const c = spec[i];
-        if (c === ':' && i < spec.length - 1 && spec[i + 1] === '-') {
-          const value = this.env[spec.slice(0, i)];
-          return value === undefined || value === '' ? spec.slice(i + 2) : value;
-        }
-        if (c === '-') {
-          const value = this.env[spec.slice(0, i)];
-          return value === undefined ? spec.slice(i + 1) : value;
-        }
-      }
-      const value = this.env[spec];
-      if (value !== undefined) return value;
-      return this.entry(name)?.value;
-    }
-    return this.systemProperties[name] ?? this.entry(name)?.value;
   }
 }
 
@@ -409,33 +372,3 @@ export function addKeySuffixes(key: string, ...ids: ReadonlyArray<string | undef
   }
   return result;
 }
-
-/**
- * Parity: Configuration.findSubVariable: the first `${name}` whose name is non-empty and
- * holds no space or `$`. Returns the bounds of the name (between the braces).
- */
-function findVariable(text: string): { start: number; end: number } | undefined {
-  let from = 1;
-  for (let brace = text.indexOf('{', from); brace > 0 && brace + 2 < text.length; brace = text.indexOf('{', from)) {
-    if (text[brace - 1] !== '$') {
-      from = brace + 1;
-      continue;
-    }
-    const start = brace + 1;
-    let length = 0;
-    let reset = false;
-    for (let i = start; i < text.length; i++) {
-      const c = text[i];
-      if (c === '}' && length > 0) return { start, end: start + length };
-      if (c === '}' || c === ' ' || c === '$') {
-        from = i + 1;
-        reset = true;
-        break;
-      }
-      length++;
-    }
-    if (!reset) return undefined;
-  }
-  return undefined;
-}
-
