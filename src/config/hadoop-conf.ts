@@ -2,7 +2,7 @@
 // (hadoop-xml.ts reads the XML, xi:include included), later ones overriding earlier ones except
 // keys an earlier one marked <final>true</final> (the attempt is reported with Hadoop's warning);
 // deprecated key names mapped to their new names (deprecations.ts, with Hadoop's warning);
-// `${var}` expansion from system properties, other keys and `${env.NAME}`; typed getters with
+// `${var}` expansion (variable-expansion.ts) from system properties, other keys and `${env.NAME}`; typed getters with
 // Hadoop's parsing rules (java-values.ts); DFSUtil's ns/nn suffix resolution; and where every
 // value came from. It does not read *-default.xml (callers pass defaults) and never touches the
 // network.

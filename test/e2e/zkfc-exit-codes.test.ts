@@ -166,6 +166,23 @@ describe('zkfc exit 5: automatic failover off', () => {
     expect(result.stderr).toContain('dfs.ha.automatic-failover.enabled');
   });
 
+  it("logs Hadoop's configuration warnings first: a deprecated name, an ignored override of a final key (component conf)", async () => {
+    const dir = confCopy('warnings', (xml) =>
+      xml
+        .replace('<name>dfs.nameservices</name>', '<name>dfs.federation.nameservices</name>')
+        .replace('</configuration>', '<property><name>dfs.ha.automatic-failover.enabled</name><value>false</value></property>\n</configuration>'),
+    );
+    writeFileSync(join(dir, 'core-site.xml'), readFileSync(join(dir, 'core-site.xml'), 'utf8').replace('</configuration>', '<property><name>dfs.ha.automatic-failover.enabled</name><value>true</value><final>true</final></property>\n</configuration>'));
+    // The final true in core-site.xml holds; -D turns it off, as Hadoop's set() may.
+    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1', '-D', 'dfs.ha.automatic-failover.enabled=false'], { env: cluster.zkfcEnv() });
+    expect(result.code).toBe(5);
+    const warnings = logRecords(result.stdout).filter((r) => r['component'] === 'conf');
+    expect(warnings.map((r) => [r['level'], r['msg']])).toEqual([
+      [40, `dfs.federation.nameservices in ${join(dir, 'hdfs-site.xml')} is deprecated. Instead, use dfs.nameservices`],
+      [40, `${join(dir, 'hdfs-site.xml')}:an attempt to override final parameter: dfs.ha.automatic-failover.enabled;  Ignoring.`],
+    ]);
+  });
+
   it('the nameservice-suffixed key wins over the plain one', async () => {
     const result = await runZkfc(cluster, 'nn1', ['-D', 'dfs.ha.automatic-failover.enabled.ns1=false']);
     expect(result.code).toBe(5);
