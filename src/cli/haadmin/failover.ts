@@ -133,11 +133,13 @@ function failoverNode(ctx: HaAdminContext, target: HaTarget, transitionTargetSta
     methods: parsed.methods,
     conf: targetConf.entries(),
     baseEnv: ctx.processEnv,
-    shellTimeoutMs: targetConf.getTimeDurationMs(SHELL_TIMEOUT_KEY, 30_000),
+    // Read as the daemon reads them (src/config/schema.ts): Hadoop's key with SshFenceByTcpPort's
+    // getInt, ours with getLong; none takes a unit suffix.
+    shellTimeoutMs: targetConf.getLong(SHELL_TIMEOUT_KEY, 30_000),
     ssh: {
       privateKeyFiles: parsePrivateKeyFiles(targetConf.get(SSH_PRIVATE_KEY_FILES_KEY)),
-      connectTimeoutMs: targetConf.getTimeDurationMs(SSH_CONNECT_TIMEOUT_KEY, 30_000),
-      commandTimeoutMs: targetConf.getTimeDurationMs(SSH_COMMAND_TIMEOUT_KEY, 20_000),
+      connectTimeoutMs: targetConf.getInt(SSH_CONNECT_TIMEOUT_KEY, 30_000),
+      commandTimeoutMs: targetConf.getLong(SSH_COMMAND_TIMEOUT_KEY, 20_000),
     },
     log: ctx.console,
     sshLogger: consolePinoLogger('ha.SshFenceByTcpPort', (line) => ctx.io.err(line)),

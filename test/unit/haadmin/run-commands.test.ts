@@ -193,6 +193,18 @@ describe('-failover with automatic failover off: wired from the configuration', 
     expect(nn1.model.currentState()).toBe('ACTIVE');
   });
 
+  it.each(['dfs.ha.fencing.ssh.connect-timeout', 'zkfc.fencing.shell.timeout.ms'])(
+    'a unit suffix in %s (read with getInt / getLong, as the daemon reads it) is an illegal argument naming the key, nothing touched',
+    async (key) => {
+      const nn1 = await sim('nn1', { automaticFailoverEnabled: false, initialState: 'ACTIVE' });
+      const nn2 = await sim('nn2', { automaticFailoverEnabled: false });
+      const run = await haadmin(['-failover', 'nn1', 'nn2'], pairConf(nn1, nn2, false, { 'dfs.ha.fencing.methods': 'shell(true)', [key]: '10s' }));
+      expect(run.status).toBe(-1);
+      expect(run.err.at(-1)).toMatch(new RegExp(`^Illegal argument: Invalid value for ${key.replace(/\./g, '\\.')}: '10s' is not an integer`));
+      expect(nn1.model.currentState()).toBe('ACTIVE');
+    },
+  );
+
   it('a refusal: "Failover failed: Can\'t failover to an active service"', async () => {
     const nn1 = await sim('nn1', { automaticFailoverEnabled: false, initialState: 'ACTIVE' });
     const nn2 = await sim('nn2', { automaticFailoverEnabled: false, initialState: 'ACTIVE' });
