@@ -10,7 +10,13 @@
 //   operation has a deadline (OPERATIONTIMEOUT);
 // - an operation may be applied on the server while its answer is lost (the retried-create case);
 // - a quorum outage freezes expiry; when the quorum is back every session gets a fresh timeout;
-// - the initial connect is bounded by the session timeout (connectTimedOut).
+// - the initial connect is bounded by the session timeout (connectTimedOut);
+// - ACLs are enforced as ZooKeeper does: create needs CREATE on the parent, delete DELETE on the
+//   parent, getData READ, setData WRITE, setAcl ADMIN on the node (exists and getAcl need none);
+//   a session's identities are world:anyone plus its authInfo (digest user:password becomes
+//   digest user:base64(sha1), as DigestAuthenticationProvider; other schemes: the auth text);
+//   the `auth` scheme in a create stands for every identity the session added, and is
+//   INVALIDACL without one; NOAUTH otherwise.
 // The link between each ZKFC host and the ensemble is controlled by the world (partitions).
 
 import type {
@@ -26,12 +32,35 @@ import type {
   ZkWatchEvent,
 } from '../../src/runtime/ports.js';
 import type { Prng, SimProcess, SimScheduler } from './sim-scheduler.js';
+import { digestAclId } from '../../src/zookeeper/acl.js';
+
+/** ZooDefs.Perms. */
+export const PERMS = { READ: 1, WRITE: 2, CREATE: 4, DELETE: 8, ADMIN: 16, ALL: 31 } as const;
+/** ZooDefs.Ids.OPEN_ACL_UNSAFE. */
+export const OPEN_ACL: readonly ZkAcl[] = [{ scheme: 'world', id: 'anyone', perms: PERMS.ALL }];
+
+interface Identity {
+  readonly scheme: string;
+  readonly id: string;
+}
+
+/** The identities a session's authInfo gives it on the server (AuthenticationProvider). */
+export function identitiesOf(authInfo: ZkSessionOptions['authInfo']): Identity[] {
+  return authInfo.map(({ scheme, auth }) => {
+    const text = new TextDecoder().decode(auth);
+    if (scheme !== 'digest') return { scheme, id: text };
+    const colon = text.indexOf(':');
+    return { scheme, id: colon < 0 ? text : digestAclId(text.slice(0, colon), text.slice(colon + 1)) };
+  });
+}
 
 export type LinkState = 'up' | 'blackhole' | 'reset';
 
 interface Znode {
   data: Uint8Array;
   version: number;
+  acl: readonly ZkAcl[];
+  aversion: number;
   readonly ephemeralOwner: bigint;
   readonly czxid: bigint;
   mzxid: bigint;
@@ -41,6 +70,8 @@ interface ServerSession {
   readonly id: bigint;
   readonly timeoutMs: number;
   readonly host: number;
+  /** Who the session authenticated as (besides world:anyone). */
+  readonly identities: readonly Identity[];
   /** The client object (for deliveries); undefined once the client is gone. */
   client: SimZkSession | undefined;
   lastHeardMs: number;
@@ -67,9 +98,10 @@ export class SimZkServer {
     readonly rng: Prng,
     hosts: number,
     persistent: readonly string[],
+    persistentAcl: readonly ZkAcl[] = OPEN_ACL,
   ) {
     for (let i = 0; i < hosts; i++) this.links.push('up');
-    for (const path of persistent) this.znodes.set(path, { data: new Uint8Array(), version: 0, ephemeralOwner: 0n, czxid: 0n, mzxid: 0n });
+    for (const path of persistent) this.znodes.set(path, { data: new Uint8Array(), version: 0, acl: persistentAcl, aversion: 0, ephemeralOwner: 0n, czxid: 0n, mzxid: 0n });
   }
 
   /** One-way latency of a message between a host and the ensemble. */
@@ -127,11 +159,12 @@ export class SimZkServer {
     this.clients.delete(client);
   }
 
-  createSession(client: SimZkSession, timeoutMs: number): ServerSession {
+  createSession(client: SimZkSession, timeoutMs: number, identities: readonly Identity[] = []): ServerSession {
     const session: ServerSession = {
       id: this.nextSessionId++,
       timeoutMs,
       host: client.host,
+      identities,
       client,
       lastHeardMs: this.scheduler.now(),
       ended: undefined,
@@ -210,7 +243,7 @@ export class SimZkServer {
   // Data (applied on the server)
 
   private stat(znode: Znode): ZkStat {
-    return { version: znode.version, aversion: 0, ephemeralOwner: znode.ephemeralOwner, czxid: znode.czxid, mzxid: znode.mzxid, dataLength: znode.data.length, numChildren: 0 };
+    return { version: znode.version, aversion: znode.aversion, ephemeralOwner: znode.ephemeralOwner, czxid: znode.czxid, mzxid: znode.mzxid, dataLength: znode.data.length, numChildren: 0 };
   }
 
   private trigger(path: string, type: ZkWatchEvent['type']): void {
@@ -231,11 +264,48 @@ export class SimZkServer {
     return parent === '' || this.znodes.has(parent);
   }
 
-  applyCreate(session: ServerSession, path: string, data: Uint8Array, mode: ZkCreateMode): ZkOpResult<string> {
-    if (this.znodes.has(path)) return { code: 'NODEEXISTS', message: `node exists: ${path}` };
+  /** The parent's ACL ('/' is open to all, as ZooKeeper's root by default). */
+  private parentAcl(path: string): readonly ZkAcl[] {
+    const parent = path.slice(0, path.lastIndexOf('/'));
+    return parent === '' ? OPEN_ACL : (this.znodes.get(parent)?.acl ?? OPEN_ACL);
+  }
+
+  /** PrepRequestProcessor.checkACL: does any entry with `perm` name world:anyone or one of the session's identities? */
+  private allowed(session: ServerSession, acl: readonly ZkAcl[], perm: number): boolean {
+    return acl.some(
+      (entry) =>
+        (entry.perms & perm) !== 0 &&
+        ((entry.scheme === 'world' && entry.id === 'anyone') || session.identities.some((who) => who.scheme === entry.scheme && who.id === entry.id)),
+    );
+  }
+
+  private noAuth(path: string, what: string): ZkOpResult<never> {
+    return { code: 'NOAUTH', message: `KeeperErrorCode = NoAuth for ${path} (${what})` };
+  }
+
+  /** PrepRequestProcessor.fixupACL: `auth` entries become the session's identities; empty is invalid. */
+  private fixupAcl(session: ServerSession, acl: readonly ZkAcl[]): readonly ZkAcl[] | undefined {
+    if (acl.length === 0) return undefined;
+    const out: ZkAcl[] = [];
+    for (const entry of acl) {
+      if (entry.scheme !== 'auth') {
+        out.push(entry);
+        continue;
+      }
+      if (session.identities.length === 0) return undefined;
+      for (const who of session.identities) out.push({ scheme: who.scheme, id: who.id, perms: entry.perms });
+    }
+    return out;
+  }
+
+  applyCreate(session: ServerSession, path: string, data: Uint8Array, mode: ZkCreateMode, acl: readonly ZkAcl[] = OPEN_ACL): ZkOpResult<string> {
     if (!this.parentExists(path)) return { code: 'NONODE', message: `no parent for ${path}` };
+    if (!this.allowed(session, this.parentAcl(path), PERMS.CREATE)) return this.noAuth(path, 'create');
+    if (this.znodes.has(path)) return { code: 'NODEEXISTS', message: `node exists: ${path}` };
+    const fixed = this.fixupAcl(session, acl);
+    if (fixed === undefined) return { code: 'INVALIDACL', message: `invalid ACL for ${path}` };
     const zxid = this.zxid++;
-    this.znodes.set(path, { data: data.slice(), version: 0, ephemeralOwner: mode === 'EPHEMERAL' ? session.id : 0n, czxid: zxid, mzxid: zxid });
+    this.znodes.set(path, { data: data.slice(), version: 0, acl: fixed, aversion: 0, ephemeralOwner: mode === 'EPHEMERAL' ? session.id : 0n, czxid: zxid, mzxid: zxid });
     this.trigger(path, 'NodeCreated');
     return { code: 'OK', value: path };
   }
@@ -250,14 +320,34 @@ export class SimZkServer {
     return znode === undefined ? { code: 'NONODE', message: `no node ${path}` } : { code: 'OK', value: this.stat(znode) };
   }
 
-  applyGetData(path: string): ZkOpResult<{ readonly data: Uint8Array; readonly stat: ZkStat }> {
-    const znode = this.znodes.get(path);
-    return znode === undefined ? { code: 'NONODE', message: `no node ${path}` } : { code: 'OK', value: { data: znode.data.slice(), stat: this.stat(znode) } };
-  }
-
-  applySetData(path: string, data: Uint8Array, version: number): ZkOpResult<ZkStat> {
+  applyGetData(session: ServerSession, path: string): ZkOpResult<{ readonly data: Uint8Array; readonly stat: ZkStat }> {
     const znode = this.znodes.get(path);
     if (znode === undefined) return { code: 'NONODE', message: `no node ${path}` };
+    if (!this.allowed(session, znode.acl, PERMS.READ)) return this.noAuth(path, 'getData');
+    return { code: 'OK', value: { data: znode.data.slice(), stat: this.stat(znode) } };
+  }
+
+  applyGetAcl(path: string): ZkOpResult<{ readonly acl: readonly ZkAcl[]; readonly stat: ZkStat }> {
+    const znode = this.znodes.get(path);
+    return znode === undefined ? { code: 'NONODE', message: `no node ${path}` } : { code: 'OK', value: { acl: znode.acl, stat: this.stat(znode) } };
+  }
+
+  applySetAcl(session: ServerSession, path: string, acl: readonly ZkAcl[], version: number): ZkOpResult<ZkStat> {
+    const znode = this.znodes.get(path);
+    if (znode === undefined) return { code: 'NONODE', message: `no node ${path}` };
+    if (!this.allowed(session, znode.acl, PERMS.ADMIN)) return this.noAuth(path, 'setAcl');
+    if (version !== -1 && version !== znode.aversion) return { code: 'BADVERSION', message: `aversion ${version} != ${znode.aversion}` };
+    const fixed = this.fixupAcl(session, acl);
+    if (fixed === undefined) return { code: 'INVALIDACL', message: `invalid ACL for ${path}` };
+    znode.acl = fixed;
+    znode.aversion++;
+    return { code: 'OK', value: this.stat(znode) };
+  }
+
+  applySetData(session: ServerSession, path: string, data: Uint8Array, version: number): ZkOpResult<ZkStat> {
+    const znode = this.znodes.get(path);
+    if (znode === undefined) return { code: 'NONODE', message: `no node ${path}` };
+    if (!this.allowed(session, znode.acl, PERMS.WRITE)) return this.noAuth(path, 'setData');
     if (version !== -1 && version !== znode.version) return { code: 'BADVERSION', message: `version ${version} != ${znode.version}` };
     znode.data = data.slice();
     znode.version++;
@@ -266,9 +356,10 @@ export class SimZkServer {
     return { code: 'OK', value: this.stat(znode) };
   }
 
-  applyDelete(path: string, version: number): ZkOpResult<void> {
+  applyDelete(session: ServerSession, path: string, version: number): ZkOpResult<void> {
     const znode = this.znodes.get(path);
     if (znode === undefined) return { code: 'NONODE', message: `no node ${path}` };
+    if (!this.allowed(session, this.parentAcl(path), PERMS.DELETE)) return this.noAuth(path, 'delete');
     if (version !== -1 && version !== znode.version) return { code: 'BADVERSION', message: `version ${version} != ${znode.version}` };
     this.znodes.delete(path);
     this.trigger(path, 'NodeDeleted');
@@ -276,7 +367,7 @@ export class SimZkServer {
   }
 
   /** Inspection for invariants. */
-  znode(path: string): { readonly data: Uint8Array; readonly version: number; readonly ephemeralOwner: bigint } | undefined {
+  znode(path: string): { readonly data: Uint8Array; readonly version: number; readonly ephemeralOwner: bigint; readonly acl: readonly ZkAcl[] } | undefined {
     return this.znodes.get(path);
   }
 }
@@ -367,7 +458,7 @@ export class SimZkSession implements ZkSession {
     if (!this.process.alive) return this.abandon();
     if (this.state === 'connecting') {
       if (this.zk.reachable(this.host)) {
-        this.server = this.zk.createSession(this, this.options.sessionTimeoutMs);
+        this.server = this.zk.createSession(this, this.options.sessionTimeoutMs, identitiesOf(this.options.authInfo));
         this.becomeConnected();
         return;
       }
@@ -555,9 +646,9 @@ export class SimZkSession implements ZkSession {
     for (const op of [...this.pending]) this.finish(op, { code, message });
   }
 
-  create(path: string, data: Uint8Array, _acl: readonly ZkAcl[], mode: ZkCreateMode): Promise<ZkOpResult<string>> {
+  create(path: string, data: Uint8Array, acl: readonly ZkAcl[], mode: ZkCreateMode): Promise<ZkOpResult<string>> {
     this.zk.onClientSend?.(this.host, 'create', path);
-    return this.op((session) => this.zk.applyCreate(session, path, data, mode));
+    return this.op((session) => this.zk.applyCreate(session, path, data, mode, acl));
   }
 
   exists(path: string, watch?: (event: ZkWatchEvent) => void): Promise<ZkOpResult<ZkStat>> {
@@ -572,16 +663,16 @@ export class SimZkSession implements ZkSession {
   }
 
   getData(path: string): Promise<ZkOpResult<{ readonly data: Uint8Array; readonly stat: ZkStat }>> {
-    return this.op(() => this.zk.applyGetData(path));
+    return this.op((session) => this.zk.applyGetData(session, path));
   }
 
   setData(path: string, data: Uint8Array, version: number): Promise<ZkOpResult<ZkStat>> {
     this.zk.onClientSend?.(this.host, 'setData', path);
-    return this.op(() => this.zk.applySetData(path, data, version));
+    return this.op((session) => this.zk.applySetData(session, path, data, version));
   }
 
   delete(path: string, version: number): Promise<ZkOpResult<void>> {
-    return this.op(() => this.zk.applyDelete(path, version));
+    return this.op((session) => this.zk.applyDelete(session, path, version));
   }
 
   getChildren(_path: string): Promise<ZkOpResult<readonly string[]>> {
@@ -589,17 +680,11 @@ export class SimZkSession implements ZkSession {
   }
 
   getAcl(path: string): Promise<ZkOpResult<{ readonly acl: readonly ZkAcl[]; readonly stat: ZkStat }>> {
-    return this.op(() => {
-      const data = this.zk.applyGetData(path);
-      return data.code === 'OK' ? { code: 'OK', value: { acl: [{ scheme: 'world', id: 'anyone', perms: 31 }], stat: data.value.stat } } : data;
-    });
+    return this.op(() => this.zk.applyGetAcl(path));
   }
 
-  setAcl(path: string, _acl: readonly ZkAcl[], _version: number): Promise<ZkOpResult<ZkStat>> {
-    return this.op(() => {
-      const data = this.zk.applyGetData(path);
-      return data.code === 'OK' ? { code: 'OK', value: data.value.stat } : data;
-    });
+  setAcl(path: string, acl: readonly ZkAcl[], version: number): Promise<ZkOpResult<ZkStat>> {
+    return this.op((session) => this.zk.applySetAcl(session, path, acl, version));
   }
 
   close(): Promise<void> {
