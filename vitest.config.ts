@@ -1,5 +1,6 @@
 // Test layers: unit (pure code, codecs, in-process TCP on loopback), sim (deterministic
-// simulation, seeded), integration (real ZooKeeper / sshd / TCP), e2e (built binaries as processes).
+// simulation, seeded), integration (real ZooKeeper / sshd / TCP), e2e (built binaries as processes),
+// abuse (attacks replayed against daemons as processes).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -20,6 +21,17 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Real processes replaying attacks of hostile clients and hostile ZooKeeper data against a
+        // daemon, each asserting its stated bound (README, "Security model").
+        test: {
+          name: 'abuse',
+          include: ['test/abuse/**/*.test.ts'],
+          testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
         },

@@ -188,8 +188,8 @@ function blockingMetrics(): { source: MetricsSource; release(): void; waitForCal
 }
 
 /**
- * `count` sockets that each send one byte of a never-ending header every 200 ms, reopened
- * whenever the server closes one (as an attacker would).
+ * `count` sockets from 127.0.0.2 (another client than the probes) that each send one byte of a
+ * never-ending header every 200 ms, reopened whenever the server closes one (as an attacker would).
  */
 function trickle(port: number, count: number): { started: Promise<void>; opened(): number; stop(): void } {
   let stopped = false;
@@ -198,7 +198,7 @@ function trickle(port: number, count: number): { started: Promise<void>; opened(
   const open = (): Promise<void> =>
     new Promise((resolve) => {
       if (stopped) return resolve();
-      const socket = connect({ host: '127.0.0.1', port });
+      const socket = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' });
       sockets.add(socket);
       opened++;
       let timer: NodeJS.Timeout | undefined;
