@@ -56,6 +56,15 @@ export type TransitionTarget = (typeof TRANSITION_TARGETS)[number];
 export const TRANSITION_RESULTS = ['success', 'failure'] as const;
 export type TransitionResult = (typeof TRANSITION_RESULTS)[number];
 
+/**
+ * States of the ZooKeeper data that keep automatic failover from working until an operator acts
+ * (README, "Security model"): the configured ha.zookeeper.acl lets anyone change the election's
+ * znodes; the lock znode is persistent, so no session owns it and none will ever release it; the
+ * lock names no NameNode of this nameservice; the breadcrumb names a NameNode we refuse to fence.
+ */
+export const ZOOKEEPER_PROBLEMS = ['acl-world-writable', 'lock-not-ephemeral', 'lock-holder-unknown', 'breadcrumb-refused'] as const;
+export type ZooKeeperProblem = (typeof ZOOKEEPER_PROBLEMS)[number];
+
 /** The method label of the graceful transitionToStandby step of fencing (Fencer port convention). */
 export const GRACEFUL_FENCE_METHOD = 'graceful';
 const OTHER_LABEL = 'other';
@@ -139,6 +148,8 @@ export class ZkfcMetrics implements MetricsSource {
   private readonly fencingReady: Gauge<'method'>;
   /** zkfc_transitions_total: HA transitions requested of the local NameNode, by target state and result. */
   private readonly transitions: Counter<'to' | 'result'>;
+  /** zkfc_zookeeper_problem: 1 while the ZooKeeper problem named by `problem` is present (ZOOKEEPER_PROBLEMS), else 0. */
+  private readonly zookeeperProblem: Gauge<'problem'>;
 
   constructor(options: ZkfcMetricsOptions) {
     this.registry = new Registry();
@@ -246,6 +257,13 @@ export class ZkfcMetrics implements MetricsSource {
       registers,
     });
 
+    this.zookeeperProblem = new Gauge({
+      name: 'zkfc_zookeeper_problem',
+      help: 'Whether a ZooKeeper problem that needs an operator is present (1) or not (0): acl-world-writable, lock-not-ephemeral, lock-holder-unknown, breadcrumb-refused.',
+      labelNames: ['problem'] as const,
+      registers,
+    });
+
     // Start every series that can exist, so the first scrape already shows them (see file comment).
     this.setHaState(null);
     this.setHealthState('INITIALIZING');
@@ -264,6 +282,7 @@ export class ZkfcMetrics implements MetricsSource {
     for (const to of TRANSITION_TARGETS) {
       for (const result of TRANSITION_RESULTS) this.transitions.inc({ to, result }, 0);
     }
+    for (const problem of ZOOKEEPER_PROBLEMS) this.zookeeperProblem.set({ problem }, 0);
 
     if (options.processMetrics ?? true) {
       // The event-loop delay histogram samples every eventLoopMonitoringPrecision ms; prom-client's
@@ -368,6 +387,11 @@ export class ZkfcMetrics implements MetricsSource {
     }
     this.fencingReady.reset();
     for (const [method, ready] of byLabel) this.fencingReady.set({ method }, ready ? 1 : 0);
+  }
+
+  /** A ZooKeeper problem appeared (true) or went away (false). */
+  setZooKeeperProblem(problem: ZooKeeperProblem, present: boolean): void {
+    this.zookeeperProblem.set({ problem }, present ? 1 : 0);
   }
 
   /** The local NameNode was asked to transition to `to`, with `result`. */

@@ -59,6 +59,8 @@ function busyMetrics(): ZkfcMetrics {
   metrics.setFencingReady('sshfence(hdfs:22)', true);
   metrics.setFencingReady('shell(/bin/true)', true);
   metrics.recordTransition('active', 'success');
+  metrics.setZooKeeperProblem('acl-world-writable', true);
+  metrics.setZooKeeperProblem('breadcrumb-refused', true);
   metrics.recordFailover({
     atWallMs: Date.now(),
     from: 'nn2',
