@@ -61,11 +61,23 @@ describe('ZkfcMetrics', () => {
       zkfc_fencing_operations_total: 'counter',
       zkfc_fencing_ready: 'gauge',
       zkfc_transitions_total: 'counter',
+      zkfc_zookeeper_problem: 'gauge',
     };
     expect(Object.fromEntries([...byName].map(([name, m]) => [name, m.type]))).toEqual(expected);
     // Never the process-global registry: a second daemon in the same process must not collide.
     expect(globalRegister.getSingleMetric('zkfc_ha_state')).toBeUndefined();
     expect(() => new ZkfcMetrics({ version: '1.2.3', processMetrics: false })).not.toThrow();
+  });
+
+  it('reports each ZooKeeper problem as its own 0/1 series, all at 0 from the start', async () => {
+    const metrics = new ZkfcMetrics({ version: '1.2.3', processMetrics: false });
+    for (const problem of ['acl-world-writable', 'lock-not-ephemeral', 'lock-holder-unknown', 'breadcrumb-refused']) {
+      expect(await sample(metrics, 'zkfc_zookeeper_problem', { problem })).toBe(0);
+    }
+    metrics.setZooKeeperProblem('lock-not-ephemeral', true);
+    expect(await sample(metrics, 'zkfc_zookeeper_problem', { problem: 'lock-not-ephemeral' })).toBe(1);
+    metrics.setZooKeeperProblem('lock-not-ephemeral', false);
+    expect(await sample(metrics, 'zkfc_zookeeper_problem', { problem: 'lock-not-ephemeral' })).toBe(0);
   });
 
   it('exports build info with the daemon and Node.js versions', async () => {
