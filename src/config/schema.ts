@@ -1,6 +1,6 @@
 // Every setting of the daemon and the CLI, in one table: its key (Hadoop's own key name where
 // Hadoop has the setting, `zkfc.*` for ours), doc, format, default, environment variable, and
-// whether Hadoop resolves it per nameservice / per namenode (DFSUtil suffix rules, spec 7.2).
+// whether Hadoop resolves it per nameservice / per namenode (DFSUtil suffix rules, docs/hadoop-compat.md §7.2).
 // src/config/load.ts turns this table into a convict schema and fills it from defaults < Hadoop
 // XML < our own config file < environment < -D key=value.
 
@@ -49,29 +49,29 @@ function setting(
   };
 }
 
-/** The five ZKFC ZooKeeper keys get ns/nn suffix promotion in Hadoop (spec 4.3 last bullet). */
+/** The five ZKFC ZooKeeper keys get ns/nn suffix promotion in Hadoop (docs/hadoop-compat.md §4.3 last bullet). */
 const NN = { suffix: 'nn' } as const;
 
 export const SETTINGS: readonly Setting[] = [
-  // ZooKeeper (spec 4.3, 7.2)
+  // ZooKeeper (docs/hadoop-compat.md §4.3, §7.2)
   setting('ha.zookeeper.quorum', 'string', '', 'ZooKeeper connect string host:port[,host:port...][/chroot]. Required.', NN),
   setting('ha.zookeeper.session-timeout.ms', 'int-ms', 10000, 'ZooKeeper session timeout; also the bound on the initial connect. Must be > 0.', NN),
   setting('ha.zookeeper.parent-znode', 'string', '/hadoop-ha', 'Parent znode; the working znode is <parent>/<nameservice>.', NN),
   setting('ha.zookeeper.acl', 'string', 'world:anyone:rwcda', 'ACL for every znode the elector creates: comma-separated scheme:id:perms, or @/path/to/file.', NN),
   setting('ha.zookeeper.auth', 'optional-string', null, 'ZooKeeper credentials added after connecting: comma-separated scheme:auth (e.g. digest:user:secret), or @/path/to/file. Never printed.', { ...NN, sensitive: true }),
   setting('ha.failover-controller.active-standby-elector.zk.op.retries', 'nat', 3, 'Retry budget of the elector for ZooKeeper operations that fail with CONNECTIONLOSS / OPERATIONTIMEOUT.'),
-  // Transitions and fencing timeouts (spec 7.2, 7.3)
+  // Transitions and fencing timeouts (docs/hadoop-compat.md §7.2, §7.3)
   setting('ha.failover-controller.new-active.rpc-timeout.ms', 'int-ms', 60000, 'Timeout of transitionToActive on the local NameNode; also the haadmin -> ZKFC gracefulFailover timeout.'),
   setting('ha.failover-controller.graceful-fence.rpc-timeout.ms', 'int-ms', 5000, 'Timeout of the graceful transitionToStandby (old active, and local stand-down on cede). Cede lasts twice this.'),
   setting('ha.failover-controller.graceful-fence.connection.retries', 'nat', 1, 'Connection retries for the graceful-fence RPC.'),
   setting('ha.failover-controller.cli-check.rpc-timeout.ms', 'int-ms', 20000, 'haadmin -getServiceState / -getAllServiceState / -checkHealth timeout.'),
-  // Health monitor (spec 6.1)
+  // Health monitor (docs/hadoop-compat.md §6.1)
   setting('ha.health-monitor.check-interval.ms', 'long-ms', 1000, 'Interval between health checks of the local NameNode.'),
   setting('ha.health-monitor.connect-retry-interval.ms', 'long-ms', 1000, 'Sleep between connection attempts to the local NameNode.'),
   setting('ha.health-monitor.rpc-timeout.ms', 'int-ms', 45000, 'Timeout of getServiceStatus and monitorHealth; a hung NameNode is declared SERVICE_NOT_RESPONDING after this.'),
   setting('ha.health-monitor.sleep-after-disconnect.ms', 'long-ms', 1000, 'Sleep after a transport failure before reconnecting to the local NameNode.'),
   setting('ipc.client.connect.timeout', 'int-ms', 20000, 'TCP connect timeout of Hadoop IPC connections.'),
-  // HDFS keys (spec 7.2)
+  // HDFS keys (docs/hadoop-compat.md §7.2)
   setting('dfs.ha.automatic-failover.enabled', 'boolean', false, 'Automatic failover for the nameservice; zkfc exits 5 when false.', { suffix: 'ns' }),
   setting('dfs.ha.zkfc.port', 'port', 8019, 'Port of the ZKFCProtocol RPC server (cedeActive, gracefulFailover).', NN),
   setting('dfs.ha.fencing.methods', 'optional-string', null, 'Fencing methods, one per line: sshfence([user][:port]) or shell(command). Required (zkfc exits 4 without).', NN),

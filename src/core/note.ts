@@ -11,7 +11,10 @@ export type NoteFields = Readonly<Record<string, NoteFieldValue>>;
 
 export interface Note {
   readonly level: NoteLevel;
-  /** Stable text: greppable, never built from variables. */
+  /**
+   * Stable text: greppable. Built from constants only, except that a state change names its
+   * machine (`elector state changed`, `health state changed`); values go into `fields`.
+   */
   readonly msg: string;
   readonly fields: NoteFields;
 }

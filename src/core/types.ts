@@ -6,7 +6,7 @@
 export const HA_SERVICE_STATES = ['INITIALIZING', 'ACTIVE', 'STANDBY', 'OBSERVER'] as const;
 export type HAServiceState = (typeof HA_SERVICE_STATES)[number];
 
-/** Who asks for a state change (HARequestSource); the NameNode gates on it (spec 2.3). */
+/** Who asks for a state change (HARequestSource); the NameNode gates on it (docs/hadoop-compat.md §2.3). */
 export type HARequestSource = 'REQUEST_BY_USER' | 'REQUEST_BY_USER_FORCED' | 'REQUEST_BY_ZKFC';
 
 /** Result of getServiceStatus. */
@@ -16,7 +16,7 @@ export interface ServiceStatus {
   readonly notReadyReason?: string;
 }
 
-/** Hadoop HealthMonitor.State (spec 6.2). */
+/** Hadoop HealthMonitor.State (docs/hadoop-compat.md §6.2). */
 export const HEALTH_STATES = [
   'INITIALIZING',
   'SERVICE_NOT_RESPONDING',
@@ -26,7 +26,7 @@ export const HEALTH_STATES = [
 ] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
 
-/** ActiveStandbyElector state (spec 5.1). */
+/** ActiveStandbyElector state (docs/hadoop-compat.md §5.1). */
 export const ELECTOR_STATES = ['INIT', 'ACTIVE', 'STANDBY', 'NEUTRAL'] as const;
 export type ElectorState = (typeof ELECTOR_STATES)[number];
 

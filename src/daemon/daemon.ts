@@ -1,4 +1,4 @@
-// The `zkfc` daemon: Hadoop's ZKFC start-up sequence and exit codes (spec 7.1), then the wiring
+// The `zkfc` daemon: Hadoop's ZKFC start-up sequence and exit codes (docs/hadoop-compat.md §7.1), then the wiring
 // of every part: FailoverController (elector + health monitor + controller) on the ZooKeeper
 // adapter, the Hadoop IPC clients and the fencer; the ZKFCProtocol server; the read-only status
 // listener with metrics; the fencing preflight; systemd readiness; SIGTERM handling.

@@ -1,4 +1,4 @@
-// `zkfc -formatZK [-force] [-nonInteractive]` (spec 4.4): create the nameservice's working znode,
+// `zkfc -formatZK [-force] [-nonInteractive]` (docs/hadoop-compat.md §4.4): create the nameservice's working znode,
 // or, when it exists, clear it only with -force or the operator's confirmation. Exit codes are
 // Hadoop's: 0 done, 2 refused (ERR_CODE_FORMAT_DENIED), 1 when clearing failed.
 

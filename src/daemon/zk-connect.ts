@@ -1,4 +1,4 @@
-// The daemon's "fail fast" ZooKeeper connection at start-up (spec 5.2, 7.1 step 5): open one
+// The daemon's "fail fast" ZooKeeper connection at start-up (docs/hadoop-compat.md §5.2, §7.1 step 5): open one
 // session and wait for it to connect within the session timeout; otherwise exit 6 (ERR_CODE_NO_ZK).
 
 import type { ZkSession, ZkSessionFactory, ZkSessionOptions } from '../runtime/ports.js';

@@ -1,7 +1,7 @@
 // Encoding and strict decoding of ActiveNodeInfo (HAZKInfo.proto), the bytes Hadoop's
 // ActiveStandbyElector writes into the lock and breadcrumb znodes. Encoding must be
 // byte-identical to Java's (fields 1..5 in order, proto2 varints) because the elector compares
-// breadcrumb bytes with its own to decide "that was me" (spec 4.2, 11.2).
+// breadcrumb bytes with its own to decide "that was me" (docs/hadoop-compat.md §4.2, §11.2).
 
 import { create, fromBinary, isFieldSet, toBinary } from '@bufbuild/protobuf';
 import { ActiveNodeInfoSchema } from '../gen/HAZKInfo_pb.js';

@@ -1,4 +1,4 @@
-// HAServiceProtocol client (spec 2): the calls the ZKFC and haadmin make on a NameNode, over one
+// HAServiceProtocol client (docs/hadoop-compat.md §2): the calls the ZKFC and haadmin make on a NameNode, over one
 // persistent Hadoop IPC connection per address. Implements the HAServiceClient port. Remote
 // exceptions arrive as the typed errors of src/ipc/errors.ts (HealthCheckFailedError,
 // ServiceFailedError, AccessControlError, RetriableError...); transport failures as

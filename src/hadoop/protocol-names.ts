@@ -1,12 +1,12 @@
 // Hadoop names that travel on the wire: the two HA protocol names and versions, their method
 // names, and the fully-qualified Java exception class names that a Hadoop IPC peer puts in
-// RpcResponseHeaderProto.exceptionClassName (spec 1.4, 1.8, 2.1, 2.3, 3). Clients map these strings
+// RpcResponseHeaderProto.exceptionClassName (docs/hadoop-compat.md §1.4, §1.8, §2.1, §2.3, §3). Clients map these strings
 // to typed errors (src/ipc/errors.ts); servers (NameNode simulator, ZKFC RPC server) throw
 // RemoteException with them so Java tools see the exceptions they know.
 
-/** HAServiceProtocol as named in @ProtocolInfo of HAServiceProtocolPB (spec 2.1). */
+/** HAServiceProtocol as named in @ProtocolInfo of HAServiceProtocolPB (docs/hadoop-compat.md §2.1). */
 export const HA_SERVICE_PROTOCOL_NAME = 'org.apache.hadoop.ha.HAServiceProtocol';
-/** ZKFCProtocol as named in @ProtocolInfo of ZKFCProtocolPB (spec 3). */
+/** ZKFCProtocol as named in @ProtocolInfo of ZKFCProtocolPB (docs/hadoop-compat.md §3). */
 export const ZKFC_PROTOCOL_NAME = 'org.apache.hadoop.ha.ZKFCProtocol';
 /** clientProtocolVersion of both HA protocols. */
 export const HA_PROTOCOL_VERSION = 1;

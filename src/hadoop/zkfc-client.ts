@@ -1,4 +1,4 @@
-// ZKFCProtocol client (spec 3): cedeActive and gracefulFailover on a peer ZKFC's IPC server, over
+// ZKFCProtocol client (docs/hadoop-compat.md §3): cedeActive and gracefulFailover on a peer ZKFC's IPC server, over
 // src/ipc. Implements the ZkfcClient port. Also the millisToCede conversion both sides need:
 // Java's int travels in a uint32 field, so -1 is sent as 0xFFFFFFFF and must be read back signed.
 

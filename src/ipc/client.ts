@@ -1,4 +1,4 @@
-// Hadoop IPC client over node:net (spec 1): one persistent TCP connection per (address, protocol,
+// Hadoop IPC client over node:net (docs/hadoop-compat.md §1): one persistent TCP connection per (address, protocol,
 // user), calls multiplexed on it and answered out of order by callId. SIMPLE auth only: preamble,
 // connection context and first call are written back-to-back in one write, as Java does.
 // Failure model, which the ZKFC's health monitoring relies on:
@@ -8,7 +8,7 @@
 //   outstanding call at once and is reported at once to onConnectionClosed listeners, so a dead
 //   NameNode is noticed in milliseconds rather than at the next timeout;
 // - the next call after a close reconnects (no retry loop here: retry policy belongs to callers).
-// Not provided: SASL/Kerberos, pings (spec 1.9: with the ZKFC's timeouts Java sends none), idle
+// Not provided: SASL/Kerberos, pings (docs/hadoop-compat.md §1.9: with the ZKFC's timeouts Java sends none), idle
 // disconnect.
 
 import { randomUUID } from 'node:crypto';

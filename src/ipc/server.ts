@@ -1,4 +1,4 @@
-// Hadoop IPC server over node:net (spec 1, 1.10): what the NameNode simulator and the ZKFC's own
+// Hadoop IPC server over node:net (docs/hadoop-compat.md §1, §1.10): what the NameNode simulator and the ZKFC's own
 // ZKFCProtocol server run. It speaks what a Java Server with only SIMPLE auth speaks, so Java
 // clients (haadmin, ZKFC) and ours both work against it: preamble checks with Java's replies to bad
 // input, connection context, ProtobufRpcEngine2 dispatch by (protocol, version, method), and

@@ -34,7 +34,7 @@ import {
   type ZkConnectionState,
 } from './status.js';
 
-/** Outcome of one health round (spec 6.3): both calls answered / HealthCheckFailedException / transport failure. */
+/** Outcome of one health round (docs/hadoop-compat.md §6.3): both calls answered / HealthCheckFailedException / transport failure. */
 export const HEALTH_CHECK_OUTCOMES = ['healthy', 'unhealthy', 'unreachable'] as const;
 export type HealthCheckOutcome = (typeof HEALTH_CHECK_OUTCOMES)[number];
 
@@ -122,7 +122,7 @@ export class ZkfcMetrics implements MetricsSource {
   private readonly haState: Gauge<'state'>;
   /** zkfc_is_active: 1 while the local NameNode last reported ACTIVE, else 0. Sum by nameservice: must be 1. */
   private readonly isActive: Gauge;
-  /** zkfc_health_state: 1 for the current HealthMonitor state (spec 6.2), 0 for the others. */
+  /** zkfc_health_state: 1 for the current HealthMonitor state (docs/hadoop-compat.md §6.2), 0 for the others. */
   private readonly healthState: Gauge<'state'>;
   /** zkfc_elector_state: 1 for the current ActiveStandbyElector state (INIT/ACTIVE/STANDBY/NEUTRAL). */
   private readonly electorState: Gauge<'state'>;

@@ -1,6 +1,6 @@
 // Typed errors of the failover runtime, as the ZKFCProtocol server (and haadmin through it) sees
 // them. Each names the Java exception class a Hadoop peer expects in exceptionClassName, so the
-// RPC server can answer exactly as Java's ZKFC would (spec 3, 7.4, 7.5).
+// RPC server can answer exactly as Java's ZKFC would (docs/hadoop-compat.md §3, §7.4, §7.5).
 
 import { ZkfcError } from '../errors.js';
 

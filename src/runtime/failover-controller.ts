@@ -6,7 +6,7 @@
 // gracefulFailover) are what the ZKFCProtocol server calls; status() and onEvent() feed the
 // status page and metrics.
 //
-// Lifecycle (spec 7.1 step 9): start() connects to ZooKeeper first (failing fast: exit code 6),
+// Lifecycle (docs/hadoop-compat.md §7.1 step 9): start() connects to ZooKeeper first (failing fast: exit code 6),
 // then starts the health monitor; from then on health decides whether we run for the lock.
 // stop() quits the election with needFence=true, as Java does on shutdown: the lock goes at once,
 // the breadcrumb stays, and the next active fences this NameNode (gracefully first). stop() never
@@ -324,7 +324,7 @@ export class FailoverController {
     return promise;
   }
 
-  /** ZKFCProtocol gracefulFailover: make this node active by asking the others to cede (spec 7.5). */
+  /** ZKFCProtocol gracefulFailover: make this node active by asking the others to cede (docs/hadoop-compat.md §7.5). */
   async gracefulFailover(): Promise<void> {
     if (this.exitInfo !== undefined || this.stopping !== undefined) throw new ControllerNotRunningError('ZK Failover Controller is not running');
     if (!this.healthStarted) throw new ControllerNotRunningError('ZK Failover Controller is not started yet');

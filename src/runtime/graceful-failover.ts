@@ -1,5 +1,5 @@
 // Graceful failover to this node (ZKFCProtocol gracefulFailover; haadmin -failover with automatic
-// failover on), as the explicit phased procedure of Hadoop's doGracefulFailover (spec 7.5):
+// failover on), as the explicit phased procedure of Hadoop's doGracefulFailover (docs/hadoop-compat.md §7.5):
 //   1  pre-flight: the local NameNode must be SERVICE_HEALTHY and not an observer;
 //   2a find the current active from the lock znode (none → fail; ourselves → done);
 //   2b the other NameNodes of the nameservice, from configuration;

@@ -1,4 +1,4 @@
-// The health poller: Hadoop HealthMonitor's loop and cadence (spec 6.1, 6.3), through the Clock.
+// The health poller: Hadoop HealthMonitor's loop and cadence (docs/hadoop-compat.md §6.1, §6.3), through the Clock.
 // Each round calls getServiceStatus then monitorHealth on the local NameNode (lifeline address if
 // configured) and reports the outcome as a HealthProbe value; the pure HealthMonitor classifies.
 //   healthy / unhealthy (HealthCheckFailedException) → next round after check-interval;

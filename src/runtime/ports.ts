@@ -187,7 +187,7 @@ export interface FenceOutcome {
 
 /**
  * Fences the old active named by the breadcrumb: graceful transitionToStandby first, then the
- * configured methods in order (spec 7.3, 8). Every step is bounded in time. Never rejects.
+ * configured methods in order (docs/hadoop-compat.md §7.3, §8). Every step is bounded in time. Never rejects.
  */
 export interface Fencer {
   fenceOldActive(target: NamenodeTarget): Promise<FenceOutcome>;

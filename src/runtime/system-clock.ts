@@ -1,6 +1,7 @@
-// The production Clock: the only place in the daemon that reads the system clocks or starts
-// timers. Monotonic time comes from performance.now() (never goes backwards, unaffected by NTP
-// steps); wall time from Date.now() is for logs, metrics and records only.
+// The production Clock: the daemon's one source of real time and real timers; every component
+// (including the IPC client) gets time and timers through the Clock port it implements.
+// Monotonic time comes from performance.now() (never goes backwards, unaffected by NTP steps);
+// wall time from Date.now() is for logs, metrics and records only.
 
 import type { Cancel, Clock } from './ports.js';
 

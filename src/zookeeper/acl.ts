@@ -1,4 +1,4 @@
-// ha.zookeeper.acl and ha.zookeeper.auth, parsed exactly as Hadoop does (spec 4.3):
+// ha.zookeeper.acl and ha.zookeeper.auth, parsed exactly as Hadoop does (docs/hadoop-compat.md §4.3):
 // Parity: org.apache.hadoop.util.ZKUtil.parseACLs / parseAuth / resolveConfIndirection and
 // ZKFailoverController.initZK (empty ACL list -> ZooDefs.Ids.CREATOR_ALL_ACL).
 //

@@ -1,5 +1,5 @@
 // The one place that reaches into node-zookeeper-client 1.1.3's private ConnectionManager
-// (`client.connectionManager`) to close gaps the public API cannot (test-infrastructure.md §2):
+// (`client.connectionManager`) to close gaps the public API cannot (docs/hadoop-compat.md §12):
 //
 // 1. No read timeout (bug 1). We record when bytes last arrived and, like Java's ClientCnxn,
 //    declare the connection dead after 2/3 of the negotiated session timeout of silence while

@@ -1,6 +1,7 @@
 // Public surface of the ZooKeeper adapter: the ZkSessionFactory implementation, the
 // ha.zookeeper.acl/auth parsers, the nameservice's znode paths and the -formatZK helpers.
-// Other parts import from here; client-internals.ts (library private API) stays internal.
+// Nothing imports this barrel today: the daemon and tests import the modules directly. It lists
+// what the adapter offers; client-internals.ts (the library's private API) is not part of it.
 
 export { NodeZkSession, NodeZkSessionFactory, parseConnectString, type NodeZkSessionFactoryOptions, type ZkServerAddress } from './node-zk-session.js';
 export {

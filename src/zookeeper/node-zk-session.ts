@@ -1,5 +1,5 @@
 // The ZooKeeper adapter: ZkSessionFactory / ZkSession (src/runtime/ports.ts) on
-// node-zookeeper-client 1.1.3, with the library's measured gaps closed (test-infrastructure.md §2):
+// node-zookeeper-client 1.1.3, with the library's measured gaps closed (docs/hadoop-compat.md §12):
 //
 // - read timeout: a connection silent for 2/3 of the negotiated session timeout is dropped and the
 //   library moves to another server (client-internals.ts), as Java's ClientCnxn does;
@@ -13,8 +13,8 @@
 // - close() works in every state (the library's close() throws if it never connected).
 //
 // The adapter makes no decisions: no retries, no policy. Results are data (ZkOpResult), never
-// exceptions. Parity: Hadoop's ActiveStandbyElector/ZooKeeper client semantics as restated in spec
-// 5.2 and 5.6; auth info is registered before connecting so the library sends it right after the
+// exceptions. Parity: Hadoop's ActiveStandbyElector/ZooKeeper client semantics (docs/hadoop-compat.md
+// §5.2, §5.6); auth info is registered before connecting so the library sends it right after the
 // ConnectRequest on every (re)connect, before any queued operation.
 
 import zookeeper from 'node-zookeeper-client';

@@ -1,4 +1,4 @@
-// The working znode helpers behind `zkfc -formatZK` (spec 4.4, 5.10). Parity:
+// The working znode helpers behind `zkfc -formatZK` (docs/hadoop-compat.md §4.4, §5.10). Parity:
 // ActiveStandbyElector.ensureParentZNode / clearParentZNode / parentZNodeExists and zkDoWithRetries:
 // - ensure: create every path component PERSISTENT with the configured ACL; a component that
 //   already exists gets its ACL reset when it differs (setAclsWithRetries, versioned by aversion);

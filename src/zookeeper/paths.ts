@@ -1,4 +1,4 @@
-// The znodes of one nameservice (spec 4.1). Parity: ZKFailoverController.getParentZnode and
+// The znodes of one nameservice (docs/hadoop-compat.md §4.1). Parity: ZKFailoverController.getParentZnode and
 // ActiveStandbyElector's LOCK_FILENAME / BREADCRUMB_FILENAME:
 //   working dir = ha.zookeeper.parent-znode + '/' (only if missing) + nameservice id
 //   lock        = <working dir>/ActiveStandbyElectorLock   (EPHEMERAL, holder's ActiveNodeInfo)

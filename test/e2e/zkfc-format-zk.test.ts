@@ -1,4 +1,4 @@
-// Goal: `zkfc -formatZK [-force] [-nonInteractive]` of the built binary in every mode of spec 4.4:
+// Goal: `zkfc -formatZK [-force] [-nonInteractive]` of the built binary in every mode of docs/hadoop-compat.md §4.4:
 // fresh (creates every path component with the configured ACL, exit 0, no question asked);
 // existing + -force (the lock, the breadcrumb and any other child are cleared and the working
 // znode recreated, exit 0); existing + -nonInteractive (exit 2, nothing changed); existing and

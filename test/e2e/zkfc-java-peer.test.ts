@@ -1,4 +1,4 @@
-// Goal: our daemon shares a nameservice with a Java ZKFC through ZooKeeper alone (spec 4.1, 4.2,
+// Goal: our daemon shares a nameservice with a Java ZKFC through ZooKeeper alone (docs/hadoop-compat.md §4.1, §4.2,
 // 5.3-5.5, 7.3): while a Java ZKFC holds the lock our daemon waits as standby (its NameNode
 // standby, the lock and breadcrumb untouched); when that ZKFC's session closes, our daemon wins,
 // fences the NameNode the breadcrumb names (gracefully when it answers; with the configured shell

@@ -1,4 +1,4 @@
-// Goal: the daemons' operator surfaces follow a real failover (spec 10; our additions to Hadoop):
+// Goal: the daemons' operator surfaces follow a real failover (docs/hadoop-compat.md §10; our additions to Hadoop):
 // GET /metrics is valid Prometheus text (`promtool check metrics` accepts it) before and after;
 // zkfc_is_active flips, zkfc_failovers_total counts the failover by reason, the fencing counters
 // count the graceful attempt and the shell method, the phase histogram gets a sample; /active and

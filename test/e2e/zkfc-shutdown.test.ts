@@ -1,4 +1,4 @@
-// Goal: SIGTERM stops the `zkfc` daemon the way Hadoop's ZKFC stops (spec 5.8, 7.1 step 9): exit 0
+// Goal: SIGTERM stops the `zkfc` daemon the way Hadoop's ZKFC stops (docs/hadoop-compat.md §5.8, §7.1 step 9): exit 0
 // within a bound; the ephemeral lock is released at once by closing the session (a peer takes over
 // well before the session timeout); the breadcrumb is kept (quitElection(needFence=true)), so the
 // next active fences the old one; the local NameNode is not touched (no transition, state kept).

@@ -1,5 +1,5 @@
 // Byte builders for Hadoop IPC tests: hex helpers, a deterministic PRNG, and hand-assembled frames
-// written from the spec's worked bytes (spec 1.11) independently of the production encoders, so
+// written from Hadoop's worked bytes (docs/hadoop-compat.md §1.11) independently of the production encoders, so
 // golden tests compare two separate constructions.
 
 /** "00 01 0a" / "00010a" → bytes. Whitespace is ignored. */
@@ -40,15 +40,15 @@ export function delimited(message: Uint8Array): Uint8Array {
   return concatBytes(Uint8Array.of(message.length), message);
 }
 
-/** The spec 1.11 client id 00 01 .. 0f. */
+/** The docs/hadoop-compat.md §1.11 client id 00 01 .. 0f. */
 export const SPEC_CLIENT_ID = Uint8Array.from({ length: 16 }, (_, i) => i);
 
 export const HA_PROTOCOL_ASCII = ascii('org.apache.hadoop.ha.HAServiceProtocol');
 
-/** Spec 1.11: the preamble for SIMPLE auth. */
+/** docs/hadoop-compat.md §1.11: the preamble for SIMPLE auth. */
 export const SPEC_PREAMBLE = hexBytes('68 72 70 63 09 00 00');
 
-/** Spec 1.11: connection context frame for user hdfs, clientId 00..0f, protocol HAServiceProtocol. */
+/** docs/hadoop-compat.md §1.11: connection context frame for user hdfs, clientId 00..0f, protocol HAServiceProtocol. */
 export function specConnectionContextFrame(clientId: Uint8Array = SPEC_CLIENT_ID): Uint8Array {
   return concatBytes(
     hexBytes('00 00 00 4c 1a 08 02 10 00 18 05 22 10'),
@@ -58,7 +58,7 @@ export function specConnectionContextFrame(clientId: Uint8Array = SPEC_CLIENT_ID
   );
 }
 
-/** Spec 1.11: monitorHealth call with the given call id (< 64: one-byte zigzag varint). */
+/** docs/hadoop-compat.md §1.11: monitorHealth call with the given call id (< 64: one-byte zigzag varint). */
 export function specMonitorHealthFrame(clientId: Uint8Array = SPEC_CLIENT_ID, callId = 0): Uint8Array {
   if (callId < 0 || callId > 63) throw new Error('helper supports call ids 0..63');
   return concatBytes(
@@ -74,12 +74,12 @@ export function specMonitorHealthFrame(clientId: Uint8Array = SPEC_CLIENT_ID, ca
   );
 }
 
-/** Spec 1.11: the typical success reply header for call 0 (without the length prefix). */
+/** docs/hadoop-compat.md §1.11: the typical success reply header for call 0 (without the length prefix). */
 export function specSuccessHeader(clientId: Uint8Array = SPEC_CLIENT_ID): Uint8Array {
   return concatBytes(hexBytes('08 00 10 00 18 09 3a 10'), clientId, hexBytes('40 00'));
 }
 
-/** Spec 1.11: the SASL NEGOTIATE frame a SASL-first client sends. */
+/** docs/hadoop-compat.md §1.11: the SASL NEGOTIATE frame a SASL-first client sends. */
 export const SPEC_SASL_NEGOTIATE_FRAME = hexBytes('00 00 00 0e 0a 08 02 10 00 18 41 22 00 28 01 02 10 01');
 
 /**

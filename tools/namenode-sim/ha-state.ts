@@ -1,7 +1,7 @@
 // The NameNode simulator's HA rules as a pure function: given one HAServiceProtocol request, the
 // caller, the NameNode's condition and its configuration, decide the answer (a result, maybe a
 // new state) or the Java exception a real NameNode would throw, with Hadoop's exact class name
-// and message (spec 2.3). No I/O, no clock, no Node types: the simulator (sim-namenode.ts) applies
+// and message (docs/hadoop-compat.md §2.3). No I/O, no clock, no Node types: the simulator (sim-namenode.ts) applies
 // the decision, writes the transition log and adds fault injection around it.
 //
 // Parity: NameNodeRpcServer.{monitorHealth, transitionToActive, transitionToStandby,

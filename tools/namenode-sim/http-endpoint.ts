@@ -1,5 +1,5 @@
 // The simulated NameNode's HTTP port: the endpoints a real NameNode serves that HA tooling uses
-// (spec 10.2), plus the simulator's control interface under /sim/.
+// (docs/hadoop-compat.md §10.2), plus the simulator's control interface under /sim/.
 //
 // NameNode endpoints (they stall while the `hang` fault is on, like the rest of a paused JVM):
 //   GET /isActive   200 "I am Active!" when active, else 405 "I am not Active!"; Connection: close

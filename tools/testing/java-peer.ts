@@ -7,7 +7,7 @@
 // - the breadcrumb `<parent>/<ns>/ActiveBreadCrumb`: PERSISTENT, same data, created when absent,
 //   otherwise replaced with a versioned setData (compare-and-set on the version read before fencing);
 // - ActiveNodeInfo bytes from src/hadoop/active-node-info.ts (byte-identical to Java's).
-// Behaviour (spec 5.3-5.8, 6.4, 7.3), reduced to what a two-controller election needs: health
+// Behaviour (docs/hadoop-compat.md §5.3-§5.8, §6.4, §7.3), reduced to what a two-controller election needs: health
 // checks of its own NameNode every check interval (getServiceStatus + monitorHealth); healthy ->
 // join (create the lock; NODEEXISTS -> watch it); won -> read the breadcrumb, fence the old active
 // if it names another node (graceful transitionToStandby, then the shell fencing command), write

@@ -1,6 +1,6 @@
 // A throw-away OpenSSH server for sshfence tests, the fault catalogue and the chaos runner: Debian's
 // /usr/sbin/sshd on a free loopback port, with a fresh host key and one authorized ed25519 client
-// key, key-only auth, no PAM, no systemd (test-infrastructure.md section 5). Plain Node: no vitest
+// key, key-only auth, no PAM, no systemd (docs/hadoop-compat.md §13). Plain Node: no vitest
 // import, so the compiled chaos runner (build/tools/bench) and the tests import the same code.
 //
 // It does not promise isolation from the host: sessions run as the current user (root in CI)

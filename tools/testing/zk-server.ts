@@ -9,7 +9,7 @@
 // SIGINT/SIGTERM/SIGHUP; a tiny per-member sentinel shell also kills the JVM when this Node
 // process dies without running any handler (SIGKILL, crash), so no orphaned JVMs keep ports.
 //
-// Facts this relies on (test-infrastructure.md section 1): `srvr` shows "Mode: " only when the
+// Facts this relies on (docs/hadoop-compat.md §13): `srvr` shows "Mode: " only when the
 // server can serve (ruok answers earlier); the zookeeper.jar manifest pulls in every dependency;
 // unknown zoo.cfg keys become -Dzookeeper.<key> system properties (forceSync=no).
 

@@ -14,7 +14,7 @@
 // order afterwards (health rounds coalesce to the latest one, as Java's blocked monitor thread
 // would only have one in hand). Only stop() preempts.
 //
-// Parity: org.apache.hadoop.ha.ZKFailoverController (spec sections 6.4, 6.5, 7.3, 7.4).
+// Parity: org.apache.hadoop.ha.ZKFailoverController (docs/hadoop-compat.md §6.4, §6.5, §7.3, §7.4).
 // Deviations are marked "Deviation:".
 
 import { assertNever } from '../assert.js';
@@ -434,7 +434,7 @@ export class ZKFailoverController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Health and electability (spec 6.4, 6.5)
+  // Health and electability (docs/hadoop-compat.md §6.4, §6.5)
 
   private onHealthEvent(event: HealthEvent, out: StepOutput<ControllerCommand>): void {
     const result = this.health.step(event);
@@ -501,7 +501,7 @@ export class ZKFailoverController {
       if (reported === 'OBSERVER') {
         // Deviation: Java ignores reports while its own view is INITIALIZING, so a ZKFC started
         // next to an observer joins the election and, if it wins, loops failing transitionToActive
-        // (spec 7.6 "Gap"). Staying out is what Java does once its view is not INITIALIZING.
+        // (docs/hadoop-compat.md §7.6 "Gap"). Staying out is what Java does once its view is not INITIALIZING.
         this.feedElector({ type: 'QuitElectionRequested', needFence: true }, out);
         this.setServiceState('OBSERVER', 'NameNode reports OBSERVER', out);
         return;
@@ -546,7 +546,7 @@ export class ZKFailoverController {
   }
 
   // -------------------------------------------------------------------------------------------
-  // cedeActive (spec 7.4)
+  // cedeActive (docs/hadoop-compat.md §7.4)
 
   private onCedeActive(requestId: number, millisToCede: number, requester: string | undefined, out: StepOutput<ControllerCommand>): void {
     if (!this.healthMonitorStarted) {

@@ -14,7 +14,7 @@
 // visible in the state; every unrelated event that arrives during it is deferred and replayed,
 // in order, when it ends. Only a shutdown quit (preempt) may interrupt it.
 //
-// Parity: org.apache.hadoop.ha.ActiveStandbyElector (spec section 5). Deliberate differences are
+// Parity: org.apache.hadoop.ha.ActiveStandbyElector (docs/hadoop-compat.md §5). Deliberate differences are
 // marked "Deviation:".
 
 import { assert, assertNever } from '../assert.js';
@@ -67,7 +67,7 @@ export interface ElectorConfig {
   readonly leaseGuardMs?: number;
 }
 
-/** The steps of becoming active, in order (spec 5.4). */
+/** The steps of becoming active, in order (docs/hadoop-compat.md §5.4). */
 export type ActivationStep = 'readingBreadcrumb' | 'fencing' | 'writingBreadcrumb' | 'becomingActive';
 
 interface Activation {
@@ -196,14 +196,15 @@ export class ActiveStandbyElector {
   // Dispatch
 
   private dispatch(event: ElectorEvent, out: StepOutput<ElectorCommand>): void {
-    // After a fatal error the elector is reset (no session, out of the election), as Java's is:
-    // later results are stale, and the controller is expected to exit.
+    // Results of a session we are closing (retiring) finish that session's clean-up only.
     if ('epoch' in event && this.retiring.has(event.epoch)) {
       this.onRetiringEvent(event, out);
       return;
     }
     if ('epoch' in event && event.epoch !== this.epoch) {
-      // Parity: isStaleClient. Results and watches of a session we no longer use never count.
+      // Parity: isStaleClient. Results and watches of a session we no longer use never count. This
+      // also covers everything after a fatal error: the elector is reset then (no session, out of
+      // the election), as Java's is, and the controller is expected to exit.
       out.note('debug', 'Ignoring stale result from old client', { event: event.type, epoch: event.epoch, currentEpoch: this.epoch ?? null });
       return;
     }
@@ -633,7 +634,7 @@ export class ActiveStandbyElector {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Becoming active (spec 5.4): read breadcrumb → fence → write breadcrumb → becomeActive
+  // Becoming active (docs/hadoop-compat.md §5.4): read breadcrumb → fence → write breadcrumb → becomeActive
 
   private becomeActive(from: 'create' | 'monitor', out: StepOutput<ElectorCommand>): void {
     assert(this.wantToBeInElection, 'becomeActive outside the election');
@@ -783,7 +784,7 @@ export class ActiveStandbyElector {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Graceful quit: delete our own breadcrumb, then close (spec 5.8)
+  // Graceful quit: delete our own breadcrumb, then close (docs/hadoop-compat.md §5.8)
 
   private tryDeleteOwnBreadcrumb(out: StepOutput<ElectorCommand>): void {
     out.note('info', 'Deleting bread-crumb of active node...');

@@ -1,4 +1,4 @@
-// Parser for Hadoop's `dfs.ha.fencing.methods` value (spec 8.1) into typed fencing-method specs,
+// Parser for Hadoop's `dfs.ha.fencing.methods` value (docs/hadoop-compat.md §8.1) into typed fencing-method specs,
 // including each method's argument check (FenceMethod.checkArgs). Pure: no Node types, no I/O,
 // never throws for bad input (errors are values naming the offending line). It does not decide
 // how a method runs; src/fencing does that.

@@ -3,7 +3,7 @@
 // service status to report to the controller's service-state check. The cadence (check interval,
 // connect retry, sleep after disconnect, RPC timeout) is the runtime's health poller's business.
 //
-// What a probe means (spec 6.3): both getServiceStatus and monitorHealth answered → healthy; the
+// What a probe means (docs/hadoop-compat.md §6.3): both getServiceStatus and monitorHealth answered → healthy; the
 // NameNode raised HealthCheckFailedException → unhealthy (the connection stays usable); anything
 // else (timeout, refused, closed, RetriableException, AccessControlException...) → unreachable.
 //

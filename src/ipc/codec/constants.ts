@@ -1,4 +1,4 @@
-// Wire constants of Hadoop IPC version 9 (RpcConstants, Server, Client; spec 1.2, 1.6, 1.7, 1.9).
+// Wire constants of Hadoop IPC version 9 (RpcConstants, Server, Client; docs/hadoop-compat.md §1.2, §1.6, §1.7, §1.9).
 
 /** "hrpc", RpcConstants.HEADER. */
 export const RPC_MAGIC = new Uint8Array([0x68, 0x72, 0x70, 0x63]);
@@ -12,7 +12,7 @@ export const PREAMBLE_LENGTH = 7;
 /** Server.AuthProtocol codes as the preamble carries them (a signed byte). */
 export const AuthProtocol = { NONE: 0, SASL: -33 } as const;
 
-/** Special call ids (spec 1.6). */
+/** Special call ids (docs/hadoop-compat.md §1.6). */
 export const CallId = {
   /** Server → client fatal auth / version-mismatch responses. */
   AUTHORIZATION_FAILED: -1,

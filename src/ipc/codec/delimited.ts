@@ -1,5 +1,5 @@
 // Varint-length-delimited messages inside one frame (protobuf writeDelimitedTo / parseDelimitedFrom,
-// spec 1.1, 1.5). A reader walks a frame payload message by message and names the stream offset of
+// docs/hadoop-compat.md §1.1, §1.5). A reader walks a frame payload message by message and names the stream offset of
 // any fault; encoders build frames from already-serialised messages.
 
 import { FrameError } from '../errors.js';

@@ -1,5 +1,5 @@
 // Sans-IO splitter of a Hadoop IPC byte stream into frames: `uint32 length (big-endian)` followed
-// by `length` bytes (spec 1.1). Accepts arbitrary chunks. The length is checked against the
+// by `length` bytes (docs/hadoop-compat.md §1.1). Accepts arbitrary chunks. The length is checked against the
 // maximum BEFORE anything of the frame is buffered, and bytes are only ever held as they arrive
 // (no allocation sized from an untrusted length), so memory is bounded by maxFrameBytes + one chunk.
 // Parity: Server.Connection.checkDataLength (length < 0 or > ipc.maximum.data.length is refused);

@@ -1,4 +1,4 @@
-// Encoding and decoding of whole Hadoop IPC frames with the generated schemas (spec 1.4–1.8):
+// Encoding and decoding of whole Hadoop IPC frames with the generated schemas (docs/hadoop-compat.md §1.4–§1.8):
 // connection context, calls (RpcRequestHeaderProto + RequestHeaderProto + request), pings, SASL
 // messages, and responses (RpcResponseHeaderProto + optional response). Sans-IO. Decoders check
 // proto2 `required` fields (protobuf-es does not on parse, Java does) and that every byte of a frame
@@ -115,7 +115,7 @@ export interface ConnectionContextFields {
   readonly protocol: string;
 }
 
-/** The connection context frame (callId -3, retryCount -1); the server does not answer it (spec 1.4). */
+/** The connection context frame (callId -3, retryCount -1); the server does not answer it (docs/hadoop-compat.md §1.4). */
 export function encodeConnectionContextFrame(fields: ConnectionContextFields): Uint8Array {
   const header = encodeRpcRequestHeader({
     callId: CallId.CONNECTION_CONTEXT,
@@ -140,7 +140,7 @@ export interface CallFields {
   readonly request: Uint8Array;
 }
 
-/** A call frame: RpcRequestHeaderProto, RequestHeaderProto, request (spec 1.5). */
+/** A call frame: RpcRequestHeaderProto, RequestHeaderProto, request (docs/hadoop-compat.md §1.5). */
 export function encodeCallFrame(fields: CallFields): Uint8Array {
   const header = encodeRpcRequestHeader({ callId: fields.callId, clientId: fields.clientId, retryCount: fields.retryCount ?? 0 });
   const requestHeader = encodeMessage(RequestHeaderProtoSchema, {
@@ -151,12 +151,12 @@ export function encodeCallFrame(fields: CallFields): Uint8Array {
   return encodeDelimitedFrame([header, requestHeader, fields.request]);
 }
 
-/** A ping: header only (callId -4, retryCount -1); the server ignores it (spec 1.9). */
+/** A ping: header only (callId -4, retryCount -1); the server ignores it (docs/hadoop-compat.md §1.9). */
 export function encodePingFrame(clientId: Uint8Array): Uint8Array {
   return encodeDelimitedFrame([encodeRpcRequestHeader({ callId: CallId.PING, clientId, retryCount: INVALID_RETRY_COUNT })]);
 }
 
-/** A SASL message from the client: callId -33, empty clientId, retryCount -1 (spec 1.3). */
+/** A SASL message from the client: callId -33, empty clientId, retryCount -1 (docs/hadoop-compat.md §1.3). */
 export function encodeSaslRequestFrame(saslMessage: Uint8Array): Uint8Array {
   const header = encodeRpcRequestHeader({ callId: CallId.SASL, clientId: new Uint8Array(0), retryCount: INVALID_RETRY_COUNT });
   return encodeDelimitedFrame([header, saslMessage]);

@@ -1,6 +1,6 @@
 // The 7-byte connection preamble a client sends once per TCP connection: "hrpc", IPC version,
-// service class, auth protocol (spec 1.2). The server never answers a good preamble; how it answers
-// a bad one is decided by the server from the classification returned here (spec 1.10).
+// service class, auth protocol (docs/hadoop-compat.md §1.2). The server never answers a good preamble; how it answers
+// a bad one is decided by the server from the classification returned here (docs/hadoop-compat.md §1.10).
 
 import { AuthProtocol, DEFAULT_SERVICE_CLASS, IPC_VERSION, PREAMBLE_LENGTH, RPC_MAGIC } from './constants.js';
 

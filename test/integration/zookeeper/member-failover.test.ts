@@ -1,5 +1,5 @@
 // Goal: the adapter notices a dead connection the way Java's ZooKeeper client does, which
-// node-zookeeper-client alone never does (test-infrastructure.md §2 bug 1): when the ensemble
+// node-zookeeper-client alone never does (docs/hadoop-compat.md §12 item 1): when the ensemble
 // member it is connected to hangs (SIGSTOP) or is cut off (iptables DROP both ways), the client
 // declares the connection dead after 2/3 of the negotiated session timeout of silence, moves to
 // another member, and keeps its session: same session id, ephemeral znode kept, auth info re-sent

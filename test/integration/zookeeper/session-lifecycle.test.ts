@@ -1,5 +1,5 @@
 // Goal: the adapter's terminal paths and deadlines against a REAL ZooKeeper, closing the gaps of
-// node-zookeeper-client measured in test-infrastructure.md §2:
+// node-zookeeper-client measured in docs/hadoop-compat.md §12:
 // (c) the ensemble stops past the session timeout and comes back: `disconnected`, then `expired`;
 //     the operation in flight and the ones queued while disconnected all resolve (the library
 //     alone never calls the queued ones back), the dead session stays dead, and a fresh session

@@ -1,4 +1,4 @@
-// Goal: `dfs.ha.fencing.methods` parses exactly as Hadoop's NodeFencer does (spec 8.1), including
+// Goal: `dfs.ha.fencing.methods` parses exactly as Hadoop's NodeFencer does (docs/hadoop-compat.md §8.1), including
 // every error, and the argument checks of sshfence (SshFenceByTcpPort.Args) and shell
 // (ShellCommandFencer.checkArgs / parseArgs, 3.3+ comma rule). Method: table tests over the pure
 // parser; each row states the input and the exact result or the error reason and message.

@@ -1,4 +1,4 @@
-// Goal: ActiveNodeInfo bytes equal what Java's HAZKInfoProtos writes (spec 4.2 worked example),
+// Goal: ActiveNodeInfo bytes equal what Java's HAZKInfoProtos writes (docs/hadoop-compat.md §4.2 worked example),
 // and decoding refuses garbage with an error naming the bytes, never returning partial data.
 import { describe, expect, it } from 'vitest';
 import { decodeActiveNodeInfo, encodeActiveNodeInfo, InvalidZnodeDataError } from '../../../src/hadoop/active-node-info.js';
@@ -7,7 +7,7 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const info = { nameserviceId: 'ns1', namenodeId: 'nn1', hostname: 'nn1.example.com', port: 8020, zkfcPort: 8019 };
 
 describe('ActiveNodeInfo', () => {
-  it('encodes the spec 4.2 example byte for byte', () => {
+  it('encodes the docs/hadoop-compat.md §4.2 example byte for byte', () => {
     expect(hex(encodeActiveNodeInfo(info))).toBe(
       '0a036e7331' + '12036e6e31' + '1a0f' + Buffer.from('nn1.example.com').toString('hex') + '20d43e' + '28d33e',
     );

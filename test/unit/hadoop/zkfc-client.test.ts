@@ -1,5 +1,5 @@
 // Goal: RpcZkfcClient implements the ZkfcClient port over real Hadoop IPC and carries millisToCede
-// as Java does (int in a uint32: -1 travels as 0xFFFFFFFF, spec 3); the server-side helper reads it
+// as Java does (int in a uint32: -1 travels as 0xFFFFFFFF, docs/hadoop-compat.md §3); the server-side helper reads it
 // back signed. Method: an IpcServer serving ZKFCProtocol on a free loopback port records what
 // arrives; errors are real RemoteExceptions thrown by its handlers.
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
-// Goal: IpcConnection/IpcClient behave as spec 1 and the failure model promise over real loopback
-// TCP: exact bytes on the wire (spec 1.11), out-of-order answers, remote exceptions as typed
+// Goal: IpcConnection/IpcClient behave as docs/hadoop-compat.md §1 and the failure model promise over real loopback
+// TCP: exact bytes on the wire (docs/hadoop-compat.md §1.11), out-of-order answers, remote exceptions as typed
 // errors, per-call timeouts that leave the connection usable, every outstanding call failing at
 // once when the connection dies (and onConnectionClosed firing), FATAL replies, connect refused /
 // connect timeout, client-id checks, reconnect on demand.
@@ -73,7 +73,7 @@ const monitorHealth = (connection: IpcConnection, timeoutMs = 5_000) =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A success reply for `callId` (< 64) echoing the spec client id. */
+/** A success reply for `callId` (< 64) echoing the test client id (00 01 .. 0f). */
 function successReply(callId: number, clientId = SPEC_CLIENT_ID): Uint8Array {
   return encodeResponseFrame({ callId, status: 0, clientId, retryCount: 0 }, new Uint8Array(0));
 }
@@ -113,7 +113,7 @@ async function testServer(
 }
 
 describe('IpcConnection wire bytes', () => {
-  it('writes preamble, connection context and call #0 back-to-back in one segment, exactly as spec 1.11', async () => {
+  it('writes preamble, connection context and call #0 back-to-back in one segment, exactly as docs/hadoop-compat.md §1.11', async () => {
     const raw = await rawServer();
     const connection = connectionTo(raw.port, HA_SERVICE_PROTOCOL, { clientId: SPEC_CLIENT_ID });
     const call = monitorHealth(connection);

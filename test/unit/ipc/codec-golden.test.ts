@@ -1,7 +1,7 @@
-// Goal: our encoders and decoders reproduce every worked example of spec 1.11 byte for byte
+// Goal: our encoders and decoders reproduce every worked example of docs/hadoop-compat.md §1.11 byte for byte
 // (preamble, connection context, monitorHealth call #0, success reply header, the HA request
 // bodies, the SASL NEGOTIATE frame), and decoding those bytes yields the fields they encode.
-// Method: expected bytes are written by hand in test/support/ipc-bytes.ts from the spec text; the
+// Method: expected bytes are written by hand in test/support/ipc-bytes.ts from docs/hadoop-compat.md §1.11; the
 // production encoders build the same messages from fields; both are compared as hex.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
@@ -50,7 +50,7 @@ const oneFrame = (bytes: Uint8Array) => {
   return frames[0]!;
 };
 
-describe('spec 1.11 worked bytes', () => {
+describe('docs/hadoop-compat.md §1.11 worked bytes', () => {
   it('preamble: 68 72 70 63 09 00 00', () => {
     expect(toHex(encodePreamble())).toBe('68727063090000');
     expect(toHex(encodePreamble())).toBe(toHex(SPEC_PREAMBLE));

@@ -1,7 +1,7 @@
 // Goal: the sans-IO codec splits a byte stream into frames and frames into delimited messages
 // identically however the stream is chunked, and turns every malformed input into a FrameError or
 // ProtocolError that names the stream offset at fault, checking lengths before buffering.
-// Method: feed the spec's frames split at every offset (one message, two messages, three-way
+// Method: feed Hadoop-shaped frames (docs/hadoop-compat.md §1.1, §1.5) split at every offset (one message, two messages, three-way
 // splits), compare with the unsplit result; hand-build bad inputs and assert the error and offset.
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder, type Frame } from '../../../src/ipc/codec/frame-decoder.js';

@@ -1,5 +1,5 @@
 // Goal: IpcServer answers well-formed and malformed input exactly as a Java Hadoop IPC server with
-// only SIMPLE auth does (spec 1.3, 1.5, 1.6, 1.8, 1.10): the bad-preamble replies, FATAL codes for
+// only SIMPLE auth does (docs/hadoop-compat.md §1.3, §1.5, §1.6, §1.8, §1.10): the bad-preamble replies, FATAL codes for
 // bad headers, ERROR codes for dispatch failures, echoes of clientId/retryCount, SASL fallback to
 // SIMPLE, concurrent handlers that may never answer, and no crash on any of it.
 // Method: a raw TCP client writes hand-built bytes to a real IpcServer on a free loopback port and
@@ -105,7 +105,7 @@ async function fatalAndClose(port: number, bytes: Uint8Array): Promise<DecodedRe
   return reply!;
 }
 
-describe('IpcServer: bad preambles (spec 1.10)', () => {
+describe('IpcServer: bad preambles (docs/hadoop-compat.md §1.10)', () => {
   it('answers "GET " with Hadoop\'s HTTP 404 text and closes', async () => {
     const { port } = await startServer();
     const result = await rawExchange(port, ascii('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
@@ -160,7 +160,7 @@ describe('IpcServer: bad preambles (spec 1.10)', () => {
   });
 });
 
-describe('IpcServer: SASL from a client (spec 1.3, SIMPLE-only server)', () => {
+describe('IpcServer: SASL from a client (docs/hadoop-compat.md §1.3, SIMPLE-only server)', () => {
   it('answers NEGOTIATE with SUCCESS (callId -33) and then serves the SIMPLE connection', async () => {
     const { port } = await startServer();
     const raw = await client(port);
@@ -203,7 +203,7 @@ describe('IpcServer: SASL from a client (spec 1.3, SIMPLE-only server)', () => {
   });
 });
 
-describe('IpcServer: request headers (spec 1.5, 1.6)', () => {
+describe('IpcServer: request headers (docs/hadoop-compat.md §1.5, §1.6)', () => {
   const header = (fields: Record<string, unknown>) =>
     encodeDelimitedFrame([encodeMessage(RpcRequestHeaderProtoSchema, { callId: 5, clientId: SPEC_CLIENT_ID, retryCount: 0, ...fields } as never)]);
 
@@ -287,7 +287,7 @@ describe('IpcServer: request headers (spec 1.5, 1.6)', () => {
   });
 });
 
-describe('IpcServer: calls (spec 1.5, 1.7, 1.8)', () => {
+describe('IpcServer: calls (docs/hadoop-compat.md §1.5, §1.7, §1.8)', () => {
   it('ignores pings, echoes clientId and retryCount, and reports serverIpcVersionNum 9', async () => {
     const { port } = await startServer();
     const raw = await client(port);

@@ -1,4 +1,4 @@
-// Goal: every NameNode HA rule of spec 2.3 holds in the simulator's pure decision function, with
+// Goal: every NameNode HA rule of docs/hadoop-compat.md §2.3 holds in the simulator's pure decision function, with
 // Hadoop's exact exception class names and messages, and in Hadoop's check order.
 // Method: one named test per rule, calling decideHARequest with a baseline NameNode and changing
 // one input at a time.

@@ -1,4 +1,4 @@
-// Goal: ha.zookeeper.acl / ha.zookeeper.auth parse exactly as Hadoop's ZKUtil (spec 4.3):
+// Goal: ha.zookeeper.acl / ha.zookeeper.auth parse exactly as Hadoop's ZKUtil (docs/hadoop-compat.md §4.3):
 // splitting, trimming, ids containing ':', perms letters, errors that name the entry, the
 // CREATOR_ALL_ACL fallback for an empty list, auth split at the FIRST ':', and '@' file
 // indirection with errors naming the file. Method: table tests on the pure parsers; real temp

@@ -1,4 +1,4 @@
-// Goal: the nameservice's znode paths are Hadoop's (spec 4.1: parent + '/' if missing +
+// Goal: the nameservice's znode paths are Hadoop's (docs/hadoop-compat.md §4.1: parent + '/' if missing +
 // nameservice, ActiveStandbyElectorLock, ActiveBreadCrumb) and invalid paths are refused with
 // ZooKeeper's own rules (PathUtils.validatePath) as a ConfigError naming the key.
 // Method: table tests on the pure functions.
