@@ -2,18 +2,20 @@
 // hdfs-site.xml (--hadoop-conf-dir, else as Hadoop's scripts find it: conf-dir.ts), then our own
 // optional file, then ZKFC_* environment variables, then -D key=value, every layer under Hadoop's
 // key names. Then it finds the local NameNode, resolves every setting of src/config/schema.ts for
-// it (nameservice / namenode suffixes), validates the result with convict and returns a frozen
-// value that remembers where each value came from. Only composition roots call it.
+// it (nameservice / namenode suffixes), validates the result with convict, and returns the typed,
+// frozen settings value (ZkfcSettings) plus where each value came from. This is the one place
+// that defaults and validates a setting; every component receives its typed part. Only
+// composition roots call it.
 
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
-import type { NamenodeTarget } from '../core/types.js';
+import type { HostPort, NamenodeTarget } from '../core/types.js';
 import { ConfigError } from '../errors.js';
-import { HADOOP_SECURITY_AUTHENTICATION_KEY, unsupportedAuthentication } from './authentication.js';
+import { unsupportedAuthentication } from './authentication.js';
 import { findHadoopConfDir } from './conf-dir.js';
 import { HadoopConfiguration } from './hadoop-conf.js';
 import { parseJavaInt, parseJavaLong } from './java-values.js';
-import { SETTINGS, SETTINGS_BY_KEY, type Setting } from './schema.js';
+import { SETTINGS, SETTINGS_BY_KEY, type Setting, type ZkfcSettings } from './schema.js';
 import {
   confForNamenode,
   detectLocalNamenode,
@@ -26,7 +28,7 @@ import {
 
 export const OWN_FILE_SOURCE_PREFIX = 'zkfc config file';
 
-export type SettingValue = string | number | boolean | null;
+export type SettingValue = string | number | boolean | HostPort | null;
 
 export interface LoadConfigInput {
   /** --hadoop-conf-dir; when absent, findHadoopConfDir (HADOOP_CONF_DIR, HADOOP_HOME, /etc/hadoop/conf). */
@@ -41,22 +43,19 @@ export interface LoadConfigInput {
 }
 
 export interface ZkfcConfig {
-  readonly nameserviceId: string;
-  readonly namenodeId: string;
+  /** Every setting, typed, defaulted and validated once (frozen). */
+  readonly settings: ZkfcSettings;
   /** How the local NameNode was found: configured ids, or a local address match. */
   readonly localHow: 'configured' | 'address';
   readonly hadoopConfDir: string;
-  readonly automaticFailoverEnabled: boolean;
   readonly local: NamenodeTarget;
   /** Every NameNode of the nameservice, local included, in dfs.ha.namenodes order. */
   readonly namenodes: readonly NamenodeTarget[];
   readonly peers: readonly NamenodeTarget[];
-  /** Typed setting values resolved for the local NameNode. */
-  get<T extends SettingValue = SettingValue>(key: string): T;
   /** Where a setting's value came from: 'default', a file path, 'env ZKFC_…' or '-D'. */
   sourceOf(key: string): string;
-  /** The raw setting resolved for another NameNode of the nameservice (fencing a peer). */
-  getForNamenode(key: string, namenodeId: string): string | undefined;
+  /** dfs.ha.fencing.methods resolved for a NameNode of the nameservice (fencing a peer); undefined when unset. */
+  fencingMethodsFor(namenodeId: string): string | undefined;
   /** The configuration as a NameNode sees it (per-nn keys promoted): shell fencing's environment. */
   confForNamenode(namenodeId: string): ReadonlyMap<string, string>;
   /** The layered Hadoop configuration (all layers applied, nothing promoted). */
@@ -113,7 +112,12 @@ export function readOwnConfigFile(path: string): Record<string, string> {
 /** Load, find the local NameNode, resolve and validate every setting. Throws ConfigError. */
 export async function loadZkfcConfig(input: LoadConfigInput): Promise<ZkfcConfig> {
   const { conf, hadoopConfDir } = loadLayers(input);
-  const localNn = await detectLocalNamenode(conf, input.probe);
+  // The ids first (no per-namenode view exists before the local NameNode is known).
+  const ids = resolveSettings(conf, undefined, undefined);
+  const localNn = await detectLocalNamenode(conf, input.probe, {
+    nameserviceId: ids.settings.nameservice.nameserviceId,
+    namenodeId: ids.settings.nameservice.namenodeId,
+  });
   const ns = localNn.nameserviceId;
   if (!isHAEnabled(conf, ns)) {
     throw new ConfigError(`HA is not enabled for this namenode. (nameservice ${ns}: dfs.ha.namenodes.${ns} must list at least two NameNodes with an RPC address)`, `dfs.ha.namenodes.${ns}`);
@@ -133,8 +137,65 @@ export async function loadZkfcConfig(input: LoadConfigInput): Promise<ZkfcConfig
     }
     return view;
   };
-  const localView = viewOf(local.namenodeId);
 
+  const { settings, values, sources, problems } = resolveSettings(conf, viewOf(local.namenodeId), ns);
+  if (problems.length > 0) {
+    const first = problems[0]!.split(':')[0];
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, first);
+  }
+
+  const result: ZkfcConfig = {
+    settings,
+    localHow: localNn.how,
+    hadoopConfDir,
+    local,
+    namenodes: topology.namenodes,
+    peers: topology.namenodes.filter((nn) => nn.namenodeId !== local.namenodeId),
+    hadoopConf: conf,
+    sourceOf(key: string): string {
+      return sources.get(key) ?? 'unknown';
+    },
+    fencingMethodsFor(namenodeId: string): string | undefined {
+      return viewOf(namenodeId).getTrimmed('dfs.ha.fencing.methods');
+    },
+    confForNamenode(namenodeId: string): ReadonlyMap<string, string> {
+      return new Map(viewOf(namenodeId).entries({ expand: true }));
+    },
+  };
+  describedValues.set(result, values);
+  return Object.freeze(result);
+}
+
+/**
+ * The typed settings of a configuration without a local NameNode (haadmin): every key read as
+ * written, without nameservice / namenode suffixes. Throws ConfigError on a bad value.
+ */
+export function settingsFromConf(conf: HadoopConfiguration): ZkfcSettings {
+  const { settings, problems } = resolveSettings(conf, undefined, undefined);
+  if (problems.length > 0) {
+    const first = problems[0]!.split(':')[0];
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, first);
+  }
+  return settings;
+}
+
+/** Every setting at its default (tests, the simulation): the table's defaults as a typed value. */
+export function defaultSettings(): ZkfcSettings {
+  return resolveSettings(new HadoopConfiguration({ env: {} }), undefined, undefined).settings;
+}
+
+/** The values check-config prints, by key, for each loaded configuration. */
+const describedValues = new WeakMap<ZkfcConfig, ReadonlyMap<string, SettingValue>>();
+
+interface Resolved {
+  readonly settings: ZkfcSettings;
+  readonly values: ReadonlyMap<string, SettingValue>;
+  readonly sources: ReadonlyMap<string, string>;
+  readonly problems: readonly string[];
+}
+
+/** Convert, validate and default every row of SETTINGS once; build the typed, frozen value. */
+function resolveSettings(conf: HadoopConfiguration, localView: HadoopConfiguration | undefined, ns: string | undefined): Resolved {
   const values = new Map<string, SettingValue>();
   const sources = new Map<string, string>();
   const problems: string[] = [];
@@ -148,51 +209,36 @@ export async function loadZkfcConfig(input: LoadConfigInput): Promise<ZkfcConfig
     }
   }
   validateWithConvict(values, problems);
-  crossCheck(values, problems);
-  if (problems.length > 0) {
-    const first = problems[0]!.split(':')[0];
-    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, first);
+  // Derived value: an operation deadline of 0 means "the session timeout".
+  const sessionTimeoutMs = values.get('ha.zookeeper.session-timeout.ms');
+  if (values.get('zkfc.zookeeper.operation-timeout.ms') === 0 && typeof sessionTimeoutMs === 'number') {
+    values.set('zkfc.zookeeper.operation-timeout.ms', sessionTimeoutMs);
+    sources.set('zkfc.zookeeper.operation-timeout.ms', `${sources.get('zkfc.zookeeper.operation-timeout.ms') ?? 'default'}: 0 = ha.zookeeper.session-timeout.ms`);
   }
-
-  const result: ZkfcConfig = {
-    nameserviceId: ns,
-    namenodeId: local.namenodeId,
-    localHow: localNn.how,
-    hadoopConfDir,
-    automaticFailoverEnabled: topology.automaticFailoverEnabled,
-    local,
-    namenodes: topology.namenodes,
-    peers: topology.namenodes.filter((nn) => nn.namenodeId !== local.namenodeId),
-    hadoopConf: conf,
-    get<T extends SettingValue = SettingValue>(key: string): T {
-      if (!values.has(key)) throw new ConfigError(`unknown setting ${key}`, key);
-      return values.get(key) as T;
-    },
-    sourceOf(key: string): string {
-      return sources.get(key) ?? 'unknown';
-    },
-    getForNamenode(key: string, namenodeId: string): string | undefined {
-      return viewOf(namenodeId).getTrimmed(key);
-    },
-    confForNamenode(namenodeId: string): ReadonlyMap<string, string> {
-      return new Map(viewOf(namenodeId).entries({ expand: true }));
-    },
-  };
-  return Object.freeze(result);
+  const groups: Record<string, Record<string, SettingValue>> = {};
+  for (const setting of SETTINGS) {
+    const group = (groups[setting.group] ??= {});
+    group[setting.field] = values.get(setting.key) ?? setting.default;
+  }
+  for (const group of Object.values(groups)) Object.freeze(group);
+  // The table's type (SettingsTable in schema.ts) guarantees one row per field of ZkfcSettings.
+  const settings = Object.freeze(groups) as unknown as ZkfcSettings;
+  crossCheck(settings, problems);
+  return { settings, values, sources, problems };
 }
 
 function rawSetting(
   setting: Setting,
   conf: HadoopConfiguration,
-  localView: HadoopConfiguration,
-  ns: string,
+  localView: HadoopConfiguration | undefined,
+  ns: string | undefined,
 ): { raw: string | undefined; source: string } {
   let key: string | undefined;
   let view = conf;
-  if (setting.suffix === 'nn') {
+  if (setting.suffix === 'nn' && localView !== undefined) {
     view = localView; // per-nn and per-ns keys are already promoted to the generic key here
     key = view.has(setting.key) ? setting.key : undefined;
-  } else if (setting.suffix === 'ns') {
+  } else if (setting.suffix === 'ns' && ns !== undefined) {
     key = conf.resolveSuffixedKey(setting.key, ns);
   } else {
     key = conf.has(setting.key) ? setting.key : undefined;
@@ -202,7 +248,10 @@ function rawSetting(
 }
 
 function convert(setting: Setting, raw: string | undefined): SettingValue {
-  if (raw === undefined) return setting.default;
+  if (raw === undefined) {
+    if (setting.format === 'host-port' && typeof setting.default === 'string') return parseHostPort(setting.default, setting.key);
+    return setting.default;
+  }
   const text = raw.trim();
   switch (setting.format) {
     case 'string':
@@ -215,11 +264,10 @@ function convert(setting: Setting, raw: string | undefined): SettingValue {
       if (lower === 'false') return false;
       throw new Error(`"${raw}" is not true or false`);
     }
-    case 'nat':
-    case 'int': {
+    case 'nat': {
       const n = parseJavaInt(text);
       if (n === undefined) throw new Error(`"${raw}" is not an integer`);
-      if (setting.format === 'nat' && n < 0) throw new Error(`${n} must not be negative`);
+      if (n < 0) throw new Error(`${n} must not be negative`);
       return n;
     }
     case 'int-ms':
@@ -236,10 +284,8 @@ function convert(setting: Setting, raw: string | undefined): SettingValue {
       if (n === undefined || n < 0 || n > 65535) throw new Error(`"${raw}" is not a port number (0-65535)`);
       return n;
     }
-    case 'host-port': {
-      const hostPort = parseHostPort(text, setting.key);
-      return `${hostPort.host}:${hostPort.port}`;
-    }
+    case 'host-port':
+      return parseHostPort(text, setting.key);
   }
 }
 
@@ -259,7 +305,7 @@ function validateWithConvict(values: ReadonlyMap<string, SettingValue>, problems
       nullable: setting.default === null,
       ...(setting.sensitive ? { sensitive: true } : {}),
     });
-    setPath(data, setting.key, values.get(setting.key));
+    setPath(data, setting.key, displayValue(values.get(setting.key) ?? null));
   }
   try {
     const config = convict(schema as convict.Schema<Record<string, unknown>>, { env: {}, args: [] });
@@ -278,8 +324,6 @@ function convictFormat(setting: Setting): unknown {
     case 'int-ms':
     case 'long-ms':
       return 'nat';
-    case 'int':
-      return 'int';
     case 'port':
       return 'port';
     case 'string':
@@ -301,21 +345,24 @@ function setPath(target: Record<string, unknown>, dottedKey: string, value: unkn
 }
 
 /** Checks across keys, with Hadoop's messages where Hadoop has them. */
-function crossCheck(values: ReadonlyMap<string, SettingValue>, problems: string[]): void {
-  if ((values.get('ha.zookeeper.session-timeout.ms') as number) <= 0) {
-    problems.push('ha.zookeeper.session-timeout.ms: must be greater than 0');
-  }
-  if ((values.get('ha.health-monitor.check-interval.ms') as number) <= 0) {
-    problems.push('ha.health-monitor.check-interval.ms: must be greater than 0');
-  }
-  const auth = unsupportedAuthentication(values.get(HADOOP_SECURITY_AUTHENTICATION_KEY) as string);
+function crossCheck(settings: ZkfcSettings, problems: string[]): void {
+  if (settings.zk.sessionTimeoutMs <= 0) problems.push('ha.zookeeper.session-timeout.ms: must be greater than 0');
+  if (settings.health.checkIntervalMs <= 0) problems.push('ha.health-monitor.check-interval.ms: must be greater than 0');
+  if (settings.failover.zkOpRetries < 1) problems.push('ha.failover-controller.active-standby-elector.zk.op.retries: must be at least 1');
+  const auth = unsupportedAuthentication(settings.security.authentication);
   if (auth !== undefined) problems.push(auth);
+}
+
+/** A value as check-config prints it (host:port for addresses). */
+function displayValue(value: SettingValue): string | number | boolean | null {
+  return value !== null && typeof value === 'object' ? `${value.host}:${value.port}` : value;
 }
 
 /** The settings with their values and sources, secrets redacted: what `zkfc check-config` prints. */
 export function describeConfig(config: ZkfcConfig): Array<{ key: string; value: string; source: string }> {
+  const values = describedValues.get(config);
   return SETTINGS.map((setting) => {
-    const value = config.get(setting.key);
+    const value = displayValue(values?.get(setting.key) ?? null);
     const shown = setting.sensitive && value !== null ? '[redacted]' : value === null ? '(unset)' : JSON.stringify(value);
     return { key: setting.key, value: shown, source: config.sourceOf(setting.key) };
   });

@@ -1,22 +1,149 @@
-// Every setting of the daemon and the CLI, in one table: its key (Hadoop's own key name where
-// Hadoop has the setting, `zkfc.*` for ours), doc, format, default, environment variable, and
-// whether Hadoop resolves it per nameservice / per namenode (DFSUtil suffix rules, docs/hadoop-compat.md §7.2).
-// src/config/load.ts turns this table into a convict schema and fills it from defaults < Hadoop
-// XML < our own config file < environment < -D key=value.
+// Every setting of the daemon, in one table: its key (Hadoop's own key name where Hadoop has the
+// setting, `zkfc.*` for ours), doc, format, default, environment variable, whether Hadoop resolves
+// it per nameservice / per namenode (DFSUtil suffix rules), and the field of the typed settings
+// value (`ZkfcSettings`) it fills. The defaults here are the only ones: the core and the runtime
+// take every value from this table, through src/config/load.ts, which fills it from defaults <
+// Hadoop XML < our own config file < environment < -D key=value, validates it once and freezes it.
+//
+// One name per setting: the field name below is the name the setting has in every layer (the
+// component option, the core's config), e.g. zk.op.retries is `zkOpRetries` everywhere.
+
+import type { HostPort } from '../core/types.js';
 
 /**
  * How a value is parsed. 'int-ms' / 'long-ms': milliseconds as Hadoop reads them with
  * Configuration#getInt / #getLong (decimal or 0x hex, no unit suffix: `10s` is refused, as
  * Hadoop's own daemons and tools refuse it), never negative.
  */
-export type SettingFormat = 'string' | 'nat' | 'int' | 'int-ms' | 'long-ms' | 'boolean' | 'port' | 'host-port' | 'optional-string';
+export type SettingFormat = 'string' | 'nat' | 'int-ms' | 'long-ms' | 'boolean' | 'port' | 'host-port' | 'optional-string';
+
+/** ZooKeeper: how to reach it, and where and how the elector's znodes live. */
+export interface ZkSettings {
+  /** ha.zookeeper.quorum, as the ZooKeeper client's connect string. */
+  readonly quorum: string;
+  readonly sessionTimeoutMs: number;
+  readonly parentZnode: string;
+  /** ha.zookeeper.acl as configured (parsed by src/zookeeper/acl.ts at start-up). */
+  readonly acl: string;
+  readonly auth: string | null;
+  /** Deadline of each ZooKeeper operation; a configured 0 is resolved to the session timeout. */
+  readonly operationTimeoutMs: number;
+}
+
+/** ha.failover-controller.*: the elector's retries and the controller's RPC timeouts. */
+export interface FailoverSettings {
+  readonly zkOpRetries: number;
+  readonly newActiveRpcTimeoutMs: number;
+  /** Graceful fence of the old active, the local stand-down on cede; cede lasts twice this. */
+  readonly gracefulFenceRpcTimeoutMs: number;
+  readonly gracefulFenceConnectionRetries: number;
+  readonly cliCheckRpcTimeoutMs: number;
+}
+
+/** ha.health-monitor.* and how fast a closed NameNode connection is noticed. */
+export interface HealthMonitorSettings {
+  readonly checkIntervalMs: number;
+  readonly connectRetryIntervalMs: number;
+  readonly rpcTimeoutMs: number;
+  readonly sleepAfterDisconnectMs: number;
+  readonly probeOnDisconnect: boolean;
+}
+
+/** Hadoop IPC client settings. */
+export interface IpcSettings {
+  readonly connectTimeoutMs: number;
+}
+
+/** Fencing methods and their bounds. */
+export interface FencingSettings {
+  /** dfs.ha.fencing.methods for the local NameNode (peers: ZkfcConfig.fencingMethodsFor). */
+  readonly methods: string | null;
+  readonly sshConnectTimeoutMs: number;
+  readonly sshPrivateKeyFiles: string | null;
+  readonly sshCommandTimeoutMs: number;
+  readonly shellTimeoutMs: number;
+  readonly preflightIntervalMs: number;
+}
+
+/** The NameNode /stacks capture when the NameNode turns unhealthy (DFSZKFailoverController). */
+export interface StacksSettings {
+  /** 0 disables the capture. */
+  readonly httpTimeoutMs: number;
+  /** Where the last captures are kept as files; null keeps none (the log only). */
+  readonly dir: string | null;
+}
+
+/** The local NameNode as configured, and the nameservice's switch for automatic failover. */
+export interface NameserviceSettings {
+  readonly automaticFailoverEnabled: boolean;
+  /** dfs.nameservice.id; null: the only nameservice, or the one holding a local address. */
+  readonly nameserviceId: string | null;
+  /** dfs.ha.namenode.id; null: the NameNode whose address is local. */
+  readonly namenodeId: string | null;
+}
+
+/** The daemon's own servers: the ZKFCProtocol RPC server and the read-only HTTP listener. */
+export interface ServerSettings {
+  readonly zkfcPort: number;
+  readonly clusterAdministrators: string;
+  readonly httpAddress: HostPort;
+}
+
+export interface SecuritySettings {
+  /** Only `simple`; load.ts refuses anything else. */
+  readonly authentication: string;
+}
+
+export interface LogSettings {
+  readonly level: string;
+}
+
+/** The daemon's whole configuration as typed values, one field per row of SETTINGS. */
+export interface ZkfcSettings {
+  readonly zk: ZkSettings;
+  readonly failover: FailoverSettings;
+  readonly health: HealthMonitorSettings;
+  readonly ipc: IpcSettings;
+  readonly fencing: FencingSettings;
+  readonly stacks: StacksSettings;
+  readonly nameservice: NameserviceSettings;
+  readonly server: ServerSettings;
+  readonly security: SecuritySettings;
+  readonly log: LogSettings;
+}
+
+export type SettingGroup = keyof ZkfcSettings;
+
+/** The format a field's type allows (compile-time check that table and typed value agree). */
+type FormatFor<T> = [T] extends [boolean]
+  ? 'boolean'
+  : [T] extends [number]
+    ? 'nat' | 'int-ms' | 'long-ms' | 'port'
+    : [T] extends [HostPort]
+      ? 'host-port'
+      : [T] extends [string]
+        ? 'string'
+        : 'optional-string';
+type DefaultFor<T> = [T] extends [boolean] ? boolean : [T] extends [number] ? number : [T] extends [HostPort] ? string : T;
+
+interface Row<T> {
+  readonly key: string;
+  readonly format: FormatFor<T>;
+  readonly default: DefaultFor<T>;
+  readonly doc: string;
+  readonly suffix?: 'nn' | 'ns';
+  readonly sensitive?: boolean;
+}
+
+/** One row per field of ZkfcSettings: a field without a row, or a row without a field, does not compile. */
+type SettingsTable = { readonly [G in SettingGroup]: { readonly [F in keyof ZkfcSettings[G]]-?: Row<ZkfcSettings[G][F]> } };
 
 export interface Setting {
   readonly key: string;
   readonly doc: string;
   readonly format: SettingFormat;
   readonly default: string | number | boolean | null;
-  /** Environment variable that overrides the setting (always ZKFC_ + upper-cased key). */
+  /** Environment variable that overrides the setting (see envName). */
   readonly env: string;
   /** True when the key is one of Hadoop's (read from core-site.xml / hdfs-site.xml). */
   readonly hadoop: boolean;
@@ -24,72 +151,159 @@ export interface Setting {
   readonly suffix: 'nn' | 'ns' | 'none';
   /** Never printed (check-config, logs). */
   readonly sensitive?: boolean;
+  /** Where the value goes in ZkfcSettings: settings[group][field]. */
+  readonly group: SettingGroup;
+  readonly field: string;
 }
 
-function envName(key: string): string {
-  return 'ZKFC_' + key.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+/** Prefix of our own keys; their environment names do not repeat it. */
+export const OWN_KEY_PREFIX = 'zkfc.';
+
+/**
+ * The environment variable of a key: `ZKFC_` + the key upper-cased, every run of characters other
+ * than letters and digits turned into one `_`. Our own keys drop their `zkfc.` prefix first, so the
+ * prefix is never doubled: `zkfc.log.level` → `ZKFC_LOG_LEVEL`, `ha.zookeeper.quorum` →
+ * `ZKFC_HA_ZOOKEEPER_QUORUM`, `dfs.ha.zkfc.nn.http.timeout.ms` → `ZKFC_DFS_HA_ZKFC_NN_HTTP_TIMEOUT_MS`.
+ */
+export function envName(key: string): string {
+  const name = key.startsWith(OWN_KEY_PREFIX) ? key.slice(OWN_KEY_PREFIX.length) : key;
+  return 'ZKFC_' + name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }
 
-function setting(
-  key: string,
-  format: SettingFormat,
-  defaultValue: Setting['default'],
-  doc: string,
-  options: { hadoop?: boolean; suffix?: Setting['suffix']; sensitive?: boolean } = {},
-): Setting {
-  return {
-    key,
-    doc,
-    format,
-    default: defaultValue,
-    env: envName(key),
-    hadoop: options.hadoop ?? true,
-    suffix: options.suffix ?? 'none',
-    ...(options.sensitive ? { sensitive: true } : {}),
-  };
-}
+/** The five ZKFC ZooKeeper keys get ns/nn suffix promotion in Hadoop (DFSZKFailoverController.ZKFC_CONF_KEYS). */
+const NN = 'nn' as const;
 
-/** The five ZKFC ZooKeeper keys get ns/nn suffix promotion in Hadoop (docs/hadoop-compat.md §4.3 last bullet). */
-const NN = { suffix: 'nn' } as const;
+const TABLE: SettingsTable = {
+  zk: {
+    quorum: { key: 'ha.zookeeper.quorum', format: 'string', default: '', doc: 'ZooKeeper connect string host:port[,host:port...][/chroot]. Required.', suffix: NN },
+    sessionTimeoutMs: { key: 'ha.zookeeper.session-timeout.ms', format: 'int-ms', default: 10000, doc: 'ZooKeeper session timeout; also the bound on the initial connect. Must be > 0.', suffix: NN },
+    parentZnode: { key: 'ha.zookeeper.parent-znode', format: 'string', default: '/hadoop-ha', doc: 'Parent znode; the working znode is <parent>/<nameservice>.', suffix: NN },
+    acl: { key: 'ha.zookeeper.acl', format: 'string', default: 'world:anyone:rwcda', doc: 'ACL for every znode the elector creates: comma-separated scheme:id:perms, or @/path/to/file.', suffix: NN },
+    auth: {
+      key: 'ha.zookeeper.auth',
+      format: 'optional-string',
+      default: null,
+      doc: 'ZooKeeper credentials added after connecting: comma-separated scheme:auth (e.g. digest:user:secret), or @/path/to/file. Never printed.',
+      suffix: NN,
+      sensitive: true,
+    },
+    operationTimeoutMs: { key: 'zkfc.zookeeper.operation-timeout.ms', format: 'long-ms', default: 0, doc: 'Deadline of each ZooKeeper operation; 0 = the session timeout.' },
+  },
+  failover: {
+    zkOpRetries: {
+      key: 'ha.failover-controller.active-standby-elector.zk.op.retries',
+      format: 'nat',
+      default: 3,
+      doc: 'Retry budget of the elector for ZooKeeper operations that fail with CONNECTIONLOSS / OPERATIONTIMEOUT. At least 1.',
+    },
+    newActiveRpcTimeoutMs: {
+      key: 'ha.failover-controller.new-active.rpc-timeout.ms',
+      format: 'int-ms',
+      default: 60000,
+      doc: 'Timeout of transitionToActive on the local NameNode; also the haadmin -> ZKFC gracefulFailover timeout.',
+    },
+    gracefulFenceRpcTimeoutMs: {
+      key: 'ha.failover-controller.graceful-fence.rpc-timeout.ms',
+      format: 'int-ms',
+      default: 5000,
+      doc: 'Timeout of the graceful transitionToStandby (old active, and local stand-down on cede). Cede lasts twice this.',
+    },
+    gracefulFenceConnectionRetries: { key: 'ha.failover-controller.graceful-fence.connection.retries', format: 'nat', default: 1, doc: 'Connection retries for the graceful-fence RPC.' },
+    cliCheckRpcTimeoutMs: { key: 'ha.failover-controller.cli-check.rpc-timeout.ms', format: 'int-ms', default: 20000, doc: 'haadmin -getServiceState / -getAllServiceState / -checkHealth timeout.' },
+  },
+  health: {
+    checkIntervalMs: { key: 'ha.health-monitor.check-interval.ms', format: 'long-ms', default: 1000, doc: 'Interval between health checks of the local NameNode. Must be > 0.' },
+    connectRetryIntervalMs: { key: 'ha.health-monitor.connect-retry-interval.ms', format: 'long-ms', default: 1000, doc: 'Sleep between connection attempts to the local NameNode.' },
+    rpcTimeoutMs: {
+      key: 'ha.health-monitor.rpc-timeout.ms',
+      format: 'int-ms',
+      default: 45000,
+      doc: 'Timeout of getServiceStatus and monitorHealth; a hung NameNode is declared SERVICE_NOT_RESPONDING after this.',
+    },
+    sleepAfterDisconnectMs: { key: 'ha.health-monitor.sleep-after-disconnect.ms', format: 'long-ms', default: 1000, doc: 'Sleep after a transport failure before reconnecting to the local NameNode.' },
+    probeOnDisconnect: {
+      key: 'zkfc.health.probe-on-disconnect',
+      format: 'boolean',
+      default: true,
+      doc: 'Probe the local NameNode at once when its RPC connection closes (detects a crashed NameNode in milliseconds); false waits for the next check, as Hadoop does.',
+    },
+  },
+  ipc: {
+    connectTimeoutMs: { key: 'ipc.client.connect.timeout', format: 'int-ms', default: 20000, doc: 'TCP connect timeout of Hadoop IPC connections.' },
+  },
+  fencing: {
+    methods: {
+      key: 'dfs.ha.fencing.methods',
+      format: 'optional-string',
+      default: null,
+      doc: 'Fencing methods, one per line: sshfence([user][:port]) or shell(command). Required (zkfc exits 4 without).',
+      suffix: NN,
+    },
+    sshConnectTimeoutMs: { key: 'dfs.ha.fencing.ssh.connect-timeout', format: 'int-ms', default: 30000, doc: 'sshfence SSH connect timeout.' },
+    sshPrivateKeyFiles: { key: 'dfs.ha.fencing.ssh.private-key-files', format: 'optional-string', default: null, doc: 'sshfence private key files, comma-separated, without passphrase.' },
+    shellTimeoutMs: {
+      key: 'zkfc.fencing.shell.timeout.ms',
+      format: 'long-ms',
+      default: 30000,
+      doc: 'Hard deadline of a shell(...) fencing command; its whole process group is killed after it.',
+    },
+    sshCommandTimeoutMs: { key: 'zkfc.fencing.ssh.command-timeout.ms', format: 'long-ms', default: 20000, doc: 'Deadline of the remote fuser / nc commands of sshfence (Hadoop has none).' },
+    preflightIntervalMs: { key: 'zkfc.fencing.preflight.interval.ms', format: 'long-ms', default: 60000, doc: 'Interval of the fencing preflight (can each method work right now?); 0 disables.' },
+  },
+  stacks: {
+    httpTimeoutMs: {
+      key: 'dfs.ha.zkfc.nn.http.timeout.ms',
+      format: 'int-ms',
+      default: 20000,
+      doc: 'When the local NameNode turns unhealthy or stops responding, GET its http-address /stacks within this time and log the thread dump; 0 disables.',
+    },
+    dir: {
+      key: 'zkfc.stacks.dir',
+      format: 'optional-string',
+      default: null,
+      doc: 'Directory that keeps the last 5 /stacks captures as files (stacks-<namenode>-<time>.txt); unset keeps them in the log only.',
+    },
+  },
+  nameservice: {
+    automaticFailoverEnabled: { key: 'dfs.ha.automatic-failover.enabled', format: 'boolean', default: false, doc: 'Automatic failover for the nameservice; zkfc exits 5 when false.', suffix: 'ns' },
+    nameserviceId: { key: 'dfs.nameservice.id', format: 'optional-string', default: null, doc: 'The local nameservice id when several are configured.' },
+    namenodeId: { key: 'dfs.ha.namenode.id', format: 'optional-string', default: null, doc: 'The local NameNode id; otherwise found by matching a local address.' },
+  },
+  server: {
+    zkfcPort: { key: 'dfs.ha.zkfc.port', format: 'port', default: 8019, doc: 'Port of the ZKFCProtocol RPC server (cedeActive, gracefulFailover).', suffix: NN },
+    clusterAdministrators: {
+      key: 'dfs.cluster.administrators',
+      format: 'string',
+      default: ' ',
+      doc: 'Users/groups allowed to call cedeActive / gracefulFailover besides the ZKFC user ("users groups").',
+    },
+    httpAddress: { key: 'zkfc.http-address', format: 'host-port', default: '127.0.0.1:8021', doc: 'Listener for /metrics, /status, /active, /standby (read-only).', suffix: NN },
+  },
+  security: {
+    authentication: { key: 'hadoop.security.authentication', format: 'string', default: 'simple', doc: 'Only "simple" is supported (no Kerberos/SASL).' },
+  },
+  log: {
+    level: { key: 'zkfc.log.level', format: 'string', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace.' },
+  },
+};
 
-export const SETTINGS: readonly Setting[] = [
-  // ZooKeeper (docs/hadoop-compat.md §4.3, §7.2)
-  setting('ha.zookeeper.quorum', 'string', '', 'ZooKeeper connect string host:port[,host:port...][/chroot]. Required.', NN),
-  setting('ha.zookeeper.session-timeout.ms', 'int-ms', 10000, 'ZooKeeper session timeout; also the bound on the initial connect. Must be > 0.', NN),
-  setting('ha.zookeeper.parent-znode', 'string', '/hadoop-ha', 'Parent znode; the working znode is <parent>/<nameservice>.', NN),
-  setting('ha.zookeeper.acl', 'string', 'world:anyone:rwcda', 'ACL for every znode the elector creates: comma-separated scheme:id:perms, or @/path/to/file.', NN),
-  setting('ha.zookeeper.auth', 'optional-string', null, 'ZooKeeper credentials added after connecting: comma-separated scheme:auth (e.g. digest:user:secret), or @/path/to/file. Never printed.', { ...NN, sensitive: true }),
-  setting('ha.failover-controller.active-standby-elector.zk.op.retries', 'nat', 3, 'Retry budget of the elector for ZooKeeper operations that fail with CONNECTIONLOSS / OPERATIONTIMEOUT.'),
-  // Transitions and fencing timeouts (docs/hadoop-compat.md §7.2, §7.3)
-  setting('ha.failover-controller.new-active.rpc-timeout.ms', 'int-ms', 60000, 'Timeout of transitionToActive on the local NameNode; also the haadmin -> ZKFC gracefulFailover timeout.'),
-  setting('ha.failover-controller.graceful-fence.rpc-timeout.ms', 'int-ms', 5000, 'Timeout of the graceful transitionToStandby (old active, and local stand-down on cede). Cede lasts twice this.'),
-  setting('ha.failover-controller.graceful-fence.connection.retries', 'nat', 1, 'Connection retries for the graceful-fence RPC.'),
-  setting('ha.failover-controller.cli-check.rpc-timeout.ms', 'int-ms', 20000, 'haadmin -getServiceState / -getAllServiceState / -checkHealth timeout.'),
-  // Health monitor (docs/hadoop-compat.md §6.1)
-  setting('ha.health-monitor.check-interval.ms', 'long-ms', 1000, 'Interval between health checks of the local NameNode.'),
-  setting('ha.health-monitor.connect-retry-interval.ms', 'long-ms', 1000, 'Sleep between connection attempts to the local NameNode.'),
-  setting('ha.health-monitor.rpc-timeout.ms', 'int-ms', 45000, 'Timeout of getServiceStatus and monitorHealth; a hung NameNode is declared SERVICE_NOT_RESPONDING after this.'),
-  setting('ha.health-monitor.sleep-after-disconnect.ms', 'long-ms', 1000, 'Sleep after a transport failure before reconnecting to the local NameNode.'),
-  setting('ipc.client.connect.timeout', 'int-ms', 20000, 'TCP connect timeout of Hadoop IPC connections.'),
-  // HDFS keys (docs/hadoop-compat.md §7.2)
-  setting('dfs.ha.automatic-failover.enabled', 'boolean', false, 'Automatic failover for the nameservice; zkfc exits 5 when false.', { suffix: 'ns' }),
-  setting('dfs.ha.zkfc.port', 'port', 8019, 'Port of the ZKFCProtocol RPC server (cedeActive, gracefulFailover).', NN),
-  setting('dfs.ha.fencing.methods', 'optional-string', null, 'Fencing methods, one per line: sshfence([user][:port]) or shell(command). Required (zkfc exits 4 without).', NN),
-  setting('dfs.ha.fencing.ssh.connect-timeout', 'int-ms', 30000, 'sshfence SSH connect timeout.'),
-  setting('dfs.ha.fencing.ssh.private-key-files', 'optional-string', null, 'sshfence private key files, comma-separated, without passphrase.'),
-  setting('dfs.ha.zkfc.nn.http.timeout.ms', 'int-ms', 20000, 'Timeout of the NameNode /stacks capture when the NameNode turns unhealthy; 0 disables.'),
-  setting('dfs.cluster.administrators', 'string', ' ', 'Users/groups allowed to call cedeActive / gracefulFailover besides the ZKFC user ("users groups").'),
-  setting('dfs.nameservice.id', 'optional-string', null, 'The local nameservice id when several are configured.'),
-  setting('dfs.ha.namenode.id', 'optional-string', null, 'The local NameNode id; otherwise found by matching a local address.'),
-  setting('hadoop.security.authentication', 'string', 'simple', 'Only "simple" is supported (no Kerberos/SASL).'),
-  // Ours (beyond Hadoop)
-  setting('zkfc.http-address', 'host-port', '127.0.0.1:8021', 'Listener for /metrics, /status, /active, /standby (read-only).', { hadoop: false, ...NN }),
-  setting('zkfc.fencing.shell.timeout.ms', 'long-ms', 30000, 'Hard deadline of a shell(...) fencing command; its whole process group is killed after it.', { hadoop: false }),
-  setting('zkfc.fencing.ssh.command-timeout.ms', 'long-ms', 20000, 'Deadline of the remote fuser / nc commands of sshfence (Hadoop has none).', { hadoop: false }),
-  setting('zkfc.fencing.preflight.interval.ms', 'long-ms', 60000, 'Interval of the fencing preflight (can each method work right now?); 0 disables.', { hadoop: false }),
-  setting('zkfc.zookeeper.operation-timeout.ms', 'long-ms', 0, 'Deadline of each ZooKeeper operation; 0 = the session timeout.', { hadoop: false }),
-  setting('zkfc.health.probe-on-disconnect', 'boolean', true, 'Probe the local NameNode at once when its RPC connection closes (detects a crashed NameNode in milliseconds).', { hadoop: false }),
-  setting('zkfc.log.level', 'string', 'info', 'pino log level: fatal, error, warn, info, debug, trace.', { hadoop: false }),
-];
+/** The table as a list, in the order above (README, check-config). */
+export const SETTINGS: readonly Setting[] = Object.entries(TABLE).flatMap(([group, fields]) =>
+  Object.entries(fields as Record<string, Row<unknown>>).map(([field, row]): Setting => ({
+    key: row.key,
+    doc: row.doc,
+    format: row.format as SettingFormat,
+    default: row.default as Setting['default'],
+    env: envName(row.key),
+    hadoop: !row.key.startsWith(OWN_KEY_PREFIX),
+    suffix: row.suffix ?? 'none',
+    ...(row.sensitive === true ? { sensitive: true } : {}),
+    group: group as SettingGroup,
+    field,
+  })),
+);
 
 export const SETTINGS_BY_KEY: ReadonlyMap<string, Setting> = new Map(SETTINGS.map((s) => [s.key, s]));
+
+/** How many /stacks captures zkfc.stacks.dir keeps (the oldest go first). */
+export const STACKS_FILES_KEPT = 5;

@@ -343,9 +343,13 @@ export interface LocalNamenode {
 export async function detectLocalNamenode(
   conf: HadoopConfiguration,
   probe: LocalAddressProbe = systemLocalAddressProbe,
+  configured: { readonly nameserviceId: string | null; readonly namenodeId: string | null } = {
+    nameserviceId: conf.getTrimmed(DFS_NAMESERVICE_ID) || null,
+    namenodeId: conf.getTrimmed(DFS_HA_NAMENODE_ID_KEY) || null,
+  },
 ): Promise<LocalNamenode> {
-  const configuredNs = conf.getTrimmed(DFS_NAMESERVICE_ID) || undefined;
-  const configuredNn = conf.getTrimmed(DFS_HA_NAMENODE_ID_KEY) || undefined;
+  const configuredNs = configured.nameserviceId ?? undefined;
+  const configuredNn = configured.namenodeId ?? undefined;
   const knownNs = configuredNs ?? getOnlyNameserviceId(conf);
   if (knownNs !== undefined && configuredNn !== undefined) {
     return { nameserviceId: knownNs, namenodeId: configuredNn, how: 'configured' };

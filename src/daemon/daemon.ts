@@ -8,33 +8,33 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Logger } from 'pino';
 import { describeConfig, loadZkfcConfig, type ZkfcConfig } from '../config/load.js';
+import { STACKS_FILES_KEPT } from '../config/schema.js';
+import { DFS_NAMENODE_HTTP_PORT_DEFAULT } from '../config/topology.js';
 import { ConfigError, ExitCode, errorMessage } from '../errors.js';
-import { BadFencingConfigurationError } from '../fencing/errors.js';
-import { checkFencingConfigured, describeTarget, parsePrivateKeyFiles } from '../fencing/fencing-config.js';
+import { parsePrivateKeyFiles } from '../fencing/fencing-config.js';
 import { NodeFencer, type FencingTargetConfig } from '../fencing/node-fencer.js';
 import { FencingPreflight } from '../fencing/preflight.js';
 import { encodeActiveNodeInfo } from '../hadoop/active-node-info.js';
 import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
 import { javaHostName, withHostAliases } from '../hadoop/java-hostname.js';
+import { NameNodeStacks } from '../hadoop/namenode-stacks.js';
 import { RpcZkfcClientFactory } from '../hadoop/zkfc-client.js';
 import { ZkfcRpcServer, zkfcBindHost } from '../hadoop/zkfc-rpc-server.js';
 import { StatusServer } from '../http/status-server.js';
+import { applyRecord, type ReadinessStep } from '../observability/apply-record.js';
 import { createLogger } from '../observability/logger.js';
 import { ZkfcMetrics } from '../observability/metrics.js';
 import { StatusBoard } from '../observability/status.js';
+import { ControllerRuntime } from '../runtime/controller-runtime.js';
 import { ControllerExitedError } from '../runtime/errors.js';
-import { FailoverController } from '../runtime/failover-controller.js';
-import type { ControllerRecord } from '../runtime/records.js';
 import { ReadinessGate, sdNotifierFromEnv } from '../runtime/sd-notify.js';
 import { SystemClock } from '../runtime/system-clock.js';
-import type { ZkAcl, ZkAuthInfo, ZkSessionOptions } from '../runtime/ports.js';
-import { electorPaths } from '../zookeeper/paths.js';
+import { connectOnce, ZkUnavailableError } from '../runtime/zk-connect.js';
 import { NodeZkSessionFactory } from '../zookeeper/node-zk-session.js';
 import { parentZNodeExists } from '../zookeeper/parent-znode.js';
-import { zkAclFromConfig, zkAuthFromConfig } from '../zookeeper/acl.js';
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
 import { formatZk } from './format-zk.js';
-import { connectOnce, ZkUnavailableError } from './zk-connect.js';
+import { validate, type ValidatedConfig, type ZkSetup } from './validate.js';
 
 export interface DaemonIo {
   readonly stdout: (text: string) => void;
@@ -87,52 +87,36 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     return error.exitCode;
   }
 
-  const logger = (io.logger ?? createLogger({ level: config.get<string>('zkfc.log.level') })).child({
-    nameservice: config.nameserviceId,
-    namenode: config.namenodeId,
+  const logger = (io.logger ?? createLogger({ level: config.settings.log.level })).child({
+    nameservice: config.local.nameserviceId,
+    namenode: config.local.namenodeId,
   });
   const log = logger.child({ component: 'zkfc' });
   // What Hadoop logs while loading the configuration: deprecated key names, ignored overrides of final keys.
   const confLog = logger.child({ component: 'conf' });
   for (const warning of config.hadoopConf.warnings()) confLog.warn({ key: warning.key, kind: warning.kind }, warning.message);
 
-  if (args.command.kind === 'checkConfig') return checkConfig(config, io);
+  const validated = validate(config);
+  if (args.command.kind === 'checkConfig') return checkConfig(config, validated, io);
 
-  // Step 3: automatic failover must be on (ERR_CODE_AUTO_FAILOVER_NOT_ENABLED).
-  if (!config.automaticFailoverEnabled) {
-    const message = `Automatic failover is not enabled for ${describeTarget(config.local)}. Please ensure that automatic failover is enabled in the configuration (dfs.ha.automatic-failover.enabled) before running the ZK failover controller.`;
-    log.error({ key: 'dfs.ha.automatic-failover.enabled' }, message);
-    io.stderr(`zkfc: ${message}\n`);
-    return ExitCode.AUTO_FAILOVER_NOT_ENABLED;
+  // Steps 3 and 5: automatic failover on, ZooKeeper settings usable (fencing waits for step 8).
+  const early = validated.problems.find((problem) => problem.code !== ExitCode.NO_FENCER);
+  if (early !== undefined || validated.zk === undefined) {
+    const problem = early ?? { message: 'ZooKeeper settings unusable', code: ExitCode.CONFIG };
+    log.error(problem.key !== undefined ? { key: problem.key } : {}, problem.message);
+    io.stderr(`zkfc: ${problem.message}\n`);
+    return problem.code;
   }
-
-  // Step 5: ACL, auth, quorum, then connect once ("fail fast").
-  let acl: readonly ZkAcl[];
-  let authInfo: ZkAuthInfo[];
-  try {
-    acl = zkAclFromConfig(config.get<string>('ha.zookeeper.acl'));
-    authInfo = zkAuthFromConfig(config.get<string | null>('ha.zookeeper.auth') ?? undefined);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr(`zkfc: ${error.message}\n`);
-    return error.exitCode;
-  }
-  const quorum = config.get<string>('ha.zookeeper.quorum');
-  if (quorum.trim() === '') {
-    io.stderr("zkfc: Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum\n");
-    return ExitCode.CONFIG;
-  }
-  const sessionTimeoutMs = config.get<number>('ha.zookeeper.session-timeout.ms');
-  const operationTimeoutMs = config.get<number>('zkfc.zookeeper.operation-timeout.ms') || sessionTimeoutMs;
-  const zkOptions: ZkSessionOptions = { connectString: quorum, sessionTimeoutMs, authInfo, operationTimeoutMs };
+  const zk = validated.zk;
+  const { quorum } = config.settings.zk;
   const clock = new SystemClock();
   const zkFactory = new NodeZkSessionFactory({ clock, logger });
-  const paths = electorPaths(config.get<string>('ha.zookeeper.parent-znode'), config.nameserviceId);
-  const retryCountMax = config.get<number>('ha.failover-controller.active-standby-elector.zk.op.retries');
+  const { zkOpRetries } = config.settings.failover;
 
+  // Step 5: connect once ("fail fast").
   let setupSession;
   try {
-    setupSession = await connectOnce(zkFactory, zkOptions);
+    setupSession = await connectOnce(zkFactory, zk.session);
   } catch (error) {
     if (!(error instanceof ZkUnavailableError) && !(error instanceof ConfigError)) throw error;
     log.fatal({ err: error, quorum }, 'Unable to connect to ZooKeeper');
@@ -144,20 +128,20 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     if (args.command.kind === 'formatZK') {
       return await formatZk({
         session: setupSession,
-        workingDir: paths.workingDir,
-        acl,
+        workingDir: zk.paths.workingDir,
+        acl: zk.acl,
         force: args.command.force,
         interactive: args.command.interactive,
-        retryCountMax,
+        retryCountMax: zkOpRetries,
         logger: log,
         confirm: io.confirm,
         stderr: io.stderr,
       });
     }
     // Step 7: the working znode must exist (ERR_CODE_NO_PARENT_ZNODE).
-    if (!(await parentZNodeExists(setupSession, paths.workingDir, { retryCountMax, logger }))) {
-      const message = `Unable to start failover controller. Parent znode ${paths.workingDir} does not exist.\nRun with -formatZK flag to initialize ZooKeeper.`;
-      log.fatal({ znode: paths.workingDir }, 'Unable to start failover controller. Parent znode does not exist.');
+    if (!(await parentZNodeExists(setupSession, zk.paths.workingDir, { retryCountMax: zkOpRetries, logger }))) {
+      const message = `Unable to start failover controller. Parent znode ${zk.paths.workingDir} does not exist.\nRun with -formatZK flag to initialize ZooKeeper.`;
+      log.fatal({ znode: zk.paths.workingDir }, 'Unable to start failover controller. Parent znode does not exist.');
       io.stderr(`zkfc: ${message}\n`);
       return ExitCode.NO_PARENT_ZNODE;
     }
@@ -169,18 +153,15 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     await setupSession.close();
   }
 
-  // Step 8: fencing must be configured for the local target (ERR_CODE_NO_FENCER).
-  try {
-    checkFencingConfigured(config.get<string | null>('dfs.ha.fencing.methods') ?? undefined, config.local);
-    for (const peer of config.peers) checkFencingConfigured(config.getForNamenode('dfs.ha.fencing.methods', peer.namenodeId), peer);
-  } catch (error) {
-    if (!(error instanceof BadFencingConfigurationError)) throw error;
-    log.fatal({ key: error.key }, error.message);
-    io.stderr(`zkfc: ${error.message}\n`);
-    return error.exitCode;
+  // Step 8: fencing must be configured for the local target and its peers (ERR_CODE_NO_FENCER).
+  const fencingProblem = validated.problems.find((problem) => problem.code === ExitCode.NO_FENCER);
+  if (fencingProblem !== undefined) {
+    log.fatal({ key: fencingProblem.key }, fencingProblem.message);
+    io.stderr(`zkfc: ${fencingProblem.message}\n`);
+    return ExitCode.NO_FENCER;
   }
 
-  return runDaemon(config, { logger, io, clock, zkFactory, zkOptions, acl, retryCountMax });
+  return runDaemon(config, validated, { logger, io, clock, zkFactory, zk });
 }
 
 interface RunContext {
@@ -188,57 +169,57 @@ interface RunContext {
   readonly io: DaemonIo;
   readonly clock: SystemClock;
   readonly zkFactory: NodeZkSessionFactory;
-  readonly zkOptions: ZkSessionOptions;
-  readonly acl: readonly ZkAcl[];
-  readonly retryCountMax: number;
+  readonly zk: ZkSetup;
 }
 
 /** Step 9: start the RPC server, status listener, preflight and the controller; run until stopped. */
-async function runDaemon(config: ZkfcConfig, ctx: RunContext): Promise<number> {
+async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: RunContext): Promise<number> {
   const { logger, io, clock } = ctx;
+  const { settings } = config;
+  const { fencing, server } = settings;
   const log = logger.child({ component: 'zkfc' });
   const loginUser = io.env['HADOOP_USER_NAME'] ?? safeUserName();
-  const connectTimeoutMs = config.get<number>('ipc.client.connect.timeout');
+  const connectTimeoutMs = settings.ipc.connectTimeoutMs;
   const haFactory = new RpcHAServiceClientFactory({ effectiveUser: loginUser, connectTimeoutMs, logger });
   const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: loginUser, connectTimeoutMs, logger });
 
   const fencingTargets: FencingTargetConfig[] = config.peers.map((peer) => ({
     target: peer,
-    fencingMethods: config.getForNamenode('dfs.ha.fencing.methods', peer.namenodeId),
+    fencingMethods: config.fencingMethodsFor(peer.namenodeId),
     conf: config.confForNamenode(peer.namenodeId),
   }));
   const ssh = {
-    privateKeyFiles: parsePrivateKeyFiles(config.get<string | null>('dfs.ha.fencing.ssh.private-key-files') ?? undefined),
-    connectTimeoutMs: config.get<number>('dfs.ha.fencing.ssh.connect-timeout'),
-    commandTimeoutMs: config.get<number>('zkfc.fencing.ssh.command-timeout.ms'),
+    privateKeyFiles: parsePrivateKeyFiles(fencing.sshPrivateKeyFiles ?? undefined),
+    connectTimeoutMs: fencing.sshConnectTimeoutMs,
+    commandTimeoutMs: fencing.sshCommandTimeoutMs,
   };
-  const localMethods = (config.get<string | null>('dfs.ha.fencing.methods') ?? '').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l !== '');
-  const metrics = new ZkfcMetrics({ version: VERSION, nameservice: config.nameserviceId, namenode: config.namenodeId, fencingMethods: localMethods });
+  const localMethods = (validated.fencingMethods.get(config.local.namenodeId) ?? []).map((method) => method.text);
+  const metrics = new ZkfcMetrics({ version: VERSION, nameservice: config.local.nameserviceId, namenode: config.local.namenodeId, fencingMethods: localMethods });
   const fencer = new NodeFencer({
     targets: fencingTargets,
     haServiceClientFactory: haFactory,
     clock,
     logger: logger.child({ component: 'fencer' }),
     gracefulFence: {
-      rpcTimeoutMs: config.get<number>('ha.failover-controller.graceful-fence.rpc-timeout.ms'),
-      connectionRetries: config.get<number>('ha.failover-controller.graceful-fence.connection.retries'),
+      rpcTimeoutMs: settings.failover.gracefulFenceRpcTimeoutMs,
+      connectionRetries: settings.failover.gracefulFenceConnectionRetries,
       // Hadoop waits ipc.client.connect.retry.interval (1 s) before retrying a refused connect. A
       // refused connect means no NameNode listens there; the fencing methods decide right after,
       // so waiting only delays the failover without making it safer.
       retryIntervalMs: 10,
     },
     ssh,
-    shell: { timeoutMs: config.get<number>('zkfc.fencing.shell.timeout.ms') },
+    shell: { timeoutMs: fencing.shellTimeoutMs },
   });
 
   // The ZKFC RPC server binds first: its port goes into our ActiveNodeInfo (zkfcPort).
-  const rpcView = config.confForNamenode(config.namenodeId);
+  const rpcView = config.confForNamenode(config.local.namenodeId);
   const bindHost = zkfcBindHost(rpcView.get('dfs.namenode.servicerpc-bind-host'), rpcView.get('dfs.namenode.rpc-bind-host'), config.local.serviceAddress.host);
-  let controller: FailoverController | undefined;
+  let controller: ControllerRuntime | undefined;
   const rpcServer = new ZkfcRpcServer({
     host: bindHost,
-    port: config.get<number>('dfs.ha.zkfc.port'),
-    administrators: config.get<string>('dfs.cluster.administrators'),
+    port: server.zkfcPort,
+    administrators: server.clusterAdministrators,
     loginUser,
     logger,
     handler: {
@@ -257,8 +238,8 @@ async function runDaemon(config: ZkfcConfig, ctx: RunContext): Promise<number> {
   try {
     rpcAddress = await rpcServer.listen();
   } catch (error) {
-    log.fatal({ err: error, host: bindHost, port: config.get('dfs.ha.zkfc.port') }, 'cannot bind the ZKFC RPC server');
-    io.stderr(`zkfc: cannot bind the ZKFC RPC server on ${bindHost}:${config.get('dfs.ha.zkfc.port')} (dfs.ha.zkfc.port): ${errorMessage(error)}\n`);
+    log.fatal({ err: error, host: bindHost, port: server.zkfcPort }, 'cannot bind the ZKFC RPC server');
+    io.stderr(`zkfc: cannot bind the ZKFC RPC server on ${bindHost}:${server.zkfcPort} (dfs.ha.zkfc.port): ${errorMessage(error)}\n`);
     return ExitCode.FATAL;
   }
   // Resolve once: aliases let breadcrumbs written by Java ZKFCs match our configuration, and our
@@ -274,56 +255,58 @@ async function runDaemon(config: ZkfcConfig, ctx: RunContext): Promise<number> {
   });
 
   const status = new StatusBoard(
-    { nameservice: config.nameserviceId, namenode: config.namenodeId, namenodeAddress: `${local.serviceAddress.host}:${local.serviceAddress.port}`, version: VERSION },
+    { nameservice: local.nameserviceId, namenode: local.namenodeId, namenodeAddress: `${local.serviceAddress.host}:${local.serviceAddress.port}`, version: VERSION },
     clock,
   );
-  const [httpHost, httpPortText] = splitHostPort(config.get<string>('zkfc.http-address'));
-  const statusServer = new StatusServer({ host: httpHost, port: Number(httpPortText), metrics, status, logger });
+  const httpAddress = `${server.httpAddress.host}:${server.httpAddress.port}`;
+  const statusServer = new StatusServer({ host: server.httpAddress.host, port: server.httpAddress.port, metrics, status, logger });
   try {
     await statusServer.listen();
   } catch (error) {
     await rpcServer.close();
     log.fatal({ err: error }, 'cannot bind the status listener');
-    io.stderr(`zkfc: cannot bind the status listener on ${config.get('zkfc.http-address')} (zkfc.http-address): ${errorMessage(error)}\n`);
+    io.stderr(`zkfc: cannot bind the status listener on ${httpAddress} (zkfc.http-address): ${errorMessage(error)}\n`);
     return ExitCode.FATAL;
   }
 
   const notifier = sdNotifierFromEnv(io.env, logger.child({ component: 'systemd' }), { unsetEnvironment: true });
-  const readiness = new ReadinessGate(['zkConnected', 'firstHealthCheck'] as const, () => {
+  const readiness = new ReadinessGate<ReadinessStep>(['zkConnected', 'firstHealthCheck'], () => {
     void notifier.ready('ZooKeeper connected, first health check done');
     log.info({}, 'zkfc ready: ZooKeeper connected and first health check done');
   });
+  // Parity: DFSZKFailoverController#setLastHealthState captures the local NameNode's /stacks when it
+  // turns unhealthy or stops responding. Without a configured http-address, Hadoop's
+  // DFSUtil#getInfoServer falls back to the default port on the NameNode's host.
+  const stacks = new NameNodeStacks({
+    httpAddress: local.httpAddress ?? { host: local.serviceAddress.host, port: DFS_NAMENODE_HTTP_PORT_DEFAULT },
+    namenodeId: local.namenodeId,
+    timeoutMs: settings.stacks.httpTimeoutMs,
+    dir: settings.stacks.dir,
+    keep: STACKS_FILES_KEPT,
+    logger,
+  });
 
-  controller = new FailoverController({
+  controller = new ControllerRuntime({
     local,
     peers,
     appData,
-    zk: {
-      connectString: ctx.zkOptions.connectString,
-      sessionTimeoutMs: ctx.zkOptions.sessionTimeoutMs,
-      parentZnode: config.get<string>('ha.zookeeper.parent-znode'),
-      acl: ctx.acl,
-      authInfo: ctx.zkOptions.authInfo,
-      opRetries: ctx.retryCountMax,
-      operationTimeoutMs: ctx.zkOptions.operationTimeoutMs,
-    },
-    timing: {
-      healthCheckIntervalMs: config.get<number>('ha.health-monitor.check-interval.ms'),
-      healthConnectRetryIntervalMs: config.get<number>('ha.health-monitor.connect-retry-interval.ms'),
-      healthRpcTimeoutMs: config.get<number>('ha.health-monitor.rpc-timeout.ms'),
-      healthSleepAfterDisconnectMs: config.get<number>('ha.health-monitor.sleep-after-disconnect.ms'),
-      healthConnectTimeoutMs: connectTimeoutMs,
-      gracefulFenceTimeoutMs: config.get<number>('ha.failover-controller.graceful-fence.rpc-timeout.ms'),
-      newActiveRpcTimeoutMs: config.get<number>('ha.failover-controller.new-active.rpc-timeout.ms'),
-    },
+    zkSession: ctx.zk.session,
+    workingDir: ctx.zk.paths.workingDir,
+    acl: ctx.zk.acl,
+    failover: settings.failover,
+    health: settings.health,
+    healthConnectTimeoutMs: connectTimeoutMs,
     ports: { clock, zk: ctx.zkFactory, haService: haFactory, fencer, zkfcClients },
     // The elector's, health monitor's and controller's decisions (the core's notes).
     logger: logger.child({ component: 'controller' }),
   });
-  controller.onEvent((record) => applyRecord(record, metrics, status, readiness));
+  controller.onEvent((record) => {
+    applyRecord(record, { status, metrics, readiness });
+    if (record.type === 'healthStateChanged' && (record.to === 'SERVICE_UNHEALTHY' || record.to === 'SERVICE_NOT_RESPONDING')) void stacks.capture(record.to);
+  });
 
-  const preflightIntervalMs = config.get<number>('zkfc.fencing.preflight.interval.ms');
-  const preflight = preflightIntervalMs > 0 ? new FencingPreflight({ targets: fencingTargets, ssh, intervalMs: preflightIntervalMs, clock, logger: logger.child({ component: 'preflight' }) }) : undefined;
+  const preflight =
+    fencing.preflightIntervalMs > 0 ? new FencingPreflight({ targets: fencingTargets, ssh, intervalMs: fencing.preflightIntervalMs, clock, logger: logger.child({ component: 'preflight' }) }) : undefined;
   if (preflight !== undefined) {
     preflight.onChange((readinessList) => {
       status.setFencingReadiness(readinessList);
@@ -351,7 +334,7 @@ async function runDaemon(config: ZkfcConfig, ctx: RunContext): Promise<number> {
     return code;
   }
   log.info(
-    { rpc: `${rpcAddress.host}:${rpcAddress.port}`, http: config.get('zkfc.http-address'), local: `${local.serviceAddress.host}:${local.serviceAddress.port}` },
+    { rpc: `${rpcAddress.host}:${rpcAddress.port}`, http: httpAddress, local: `${local.serviceAddress.host}:${local.serviceAddress.port}` },
     'zkfc started',
   );
 
@@ -379,105 +362,26 @@ function controllerFailedMessage(message: string): string {
   return message.startsWith(prefix) ? message : `${prefix}${message}`;
 }
 
-/** Keep metrics and the status page in step with the controller's records. */
-function applyRecord(record: ControllerRecord, metrics: ZkfcMetrics, status: StatusBoard, readiness: ReadinessGate<'zkConnected' | 'firstHealthCheck'>): void {
-  switch (record.type) {
-    case 'healthCheck':
-      metrics.recordHealthCheck(record.outcome, record.durationMs / 1000);
-      readiness.satisfy('firstHealthCheck');
-      return;
-    case 'serviceStateReported':
-      metrics.setHaState(record.state);
-      status.update({ haState: record.state });
-      return;
-    case 'healthStateChanged':
-      metrics.setHealthState(record.to);
-      status.update({ healthState: record.to });
-      return;
-    case 'electorStateChanged':
-      metrics.setElectorState(record.to);
-      // Out of the election (INIT) we hold no session and watch nothing: what we last saw of the
-      // lock is stale, so show none rather than a holder that may be gone.
-      status.update(record.to === 'INIT' ? { electorState: record.to, lockHolder: null } : { electorState: record.to });
-      return;
-    case 'zkConnectionStateChanged':
-      metrics.setZkConnectionState(record.to);
-      status.update({ zkConnectionState: record.to });
-      if (record.to === 'CONNECTED') readiness.satisfy('zkConnected');
-      return;
-    case 'zkSessionEvent':
-      metrics.recordZkSessionEvent(record.event);
-      if (record.sessionId !== undefined) status.update({ zkSessionId: record.sessionId });
-      return;
-    case 'transition':
-      metrics.recordTransition(record.to, record.result);
-      if (record.result === 'success') {
-        // The NameNode confirmed the state: show it now, not at the next health round.
-        const state = record.to === 'active' ? 'ACTIVE' : 'STANDBY';
-        metrics.setHaState(state);
-        status.update({ haState: state });
-      }
-      return;
-    case 'fencing':
-      metrics.recordFenceOutcome(record.outcome);
-      return;
-    case 'failover':
-      metrics.recordFailover(record.record);
-      status.recordFailover(record.record);
-      return;
-    case 'lockHolder':
-      status.update({ lockHolder: record.info });
-      return;
-    case 'breadcrumb':
-      status.update({ breadcrumb: record.info });
-      return;
-    case 'cede':
-      status.update({ cededUntilWallMs: record.untilWallMs });
-      return;
-    case 'activeAttempt':
-    case 'exit':
-      return;
-  }
-}
-
-function checkConfig(config: ZkfcConfig, io: DaemonIo): number {
+/** `zkfc check-config`: every setting with its source, then the problems start-up would refuse. */
+function checkConfig(config: ZkfcConfig, validated: ValidatedConfig, io: DaemonIo): number {
   const rows = describeConfig(config);
   const width = Math.max(...rows.map((r) => r.key.length));
-  io.stdout(`nameservice ${config.nameserviceId}, namenode ${config.namenodeId} (found by ${config.localHow}), Hadoop conf dir ${config.hadoopConfDir}\n`);
+  io.stdout(`nameservice ${config.local.nameserviceId}, namenode ${config.local.namenodeId} (found by ${config.localHow}), Hadoop conf dir ${config.hadoopConfDir}\n`);
   for (const nn of config.namenodes) {
-    io.stdout(`  ${nn.namenodeId === config.namenodeId ? '*' : ' '} ${nn.namenodeId} service ${nn.serviceAddress.host}:${nn.serviceAddress.port} zkfc port ${nn.zkfcPort}\n`);
+    io.stdout(`  ${nn.namenodeId === config.local.namenodeId ? '*' : ' '} ${nn.namenodeId} service ${nn.serviceAddress.host}:${nn.serviceAddress.port} zkfc port ${nn.zkfcPort}\n`);
   }
   for (const row of rows) io.stdout(`${row.key.padEnd(width)}  ${row.value}  (${row.source})\n`);
   for (const warning of config.hadoopConf.warnings()) io.stderr(`zkfc check-config: warning: ${warning.message}\n`);
-  const problems: Array<{ message: string; code: number }> = [];
-  if (!config.automaticFailoverEnabled) problems.push({ message: 'dfs.ha.automatic-failover.enabled is false: zkfc would exit 5', code: ExitCode.AUTO_FAILOVER_NOT_ENABLED });
-  if (config.get<string>('ha.zookeeper.quorum').trim() === '') problems.push({ message: "ha.zookeeper.quorum: Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum", code: ExitCode.CONFIG });
-  try {
-    zkAclFromConfig(config.get<string>('ha.zookeeper.acl'));
-    zkAuthFromConfig(config.get<string | null>('ha.zookeeper.auth') ?? undefined);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push({ message: error.message, code: error.exitCode });
-  }
-  for (const nn of config.namenodes) {
-    try {
-      checkFencingConfigured(config.getForNamenode('dfs.ha.fencing.methods', nn.namenodeId), nn);
-    } catch (error) {
-      if (!(error instanceof BadFencingConfigurationError)) throw error;
-      problems.push({ message: `${nn.namenodeId}: ${error.message}`, code: error.exitCode });
-    }
-  }
+  const { problems } = validated;
   if (problems.length === 0) {
     io.stdout('configuration OK\n');
     return ExitCode.OK;
   }
-  for (const problem of problems) io.stderr(`zkfc check-config: ${problem.message}\n`);
+  for (const problem of problems) {
+    const prefix = problem.namenodeId !== undefined ? `${problem.namenodeId}: ` : problem.key !== undefined && !problem.message.includes(problem.key) ? `${problem.key}: ` : '';
+    io.stderr(`zkfc check-config: ${prefix}${problem.message}\n`);
+  }
   return problems[0]!.code;
-}
-
-function splitHostPort(text: string): [string, string] {
-  const colon = text.lastIndexOf(':');
-  return [text.slice(0, colon).replace(/^\[|\]$/g, ''), text.slice(colon + 1)];
 }
 
 function safeUserName(): string {

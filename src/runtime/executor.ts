@@ -2,12 +2,14 @@
 // failures included, into an event posted back to the mailbox. It never throws and never decides
 // anything: retries, ordering and interpretation all live in the core. ZooKeeper sessions are kept
 // by the core's epoch number; the lock/breadcrumb data it reads is decoded here (the core compares
-// bytes and never parses protobuf).
+// bytes and never parses protobuf). It also reads the lock for graceful failover (readActiveData),
+// the one ZooKeeper read the core does not order.
 
 import type { ControllerCommand } from '../core/controller/commands.js';
 import type { ControllerEvent } from '../core/controller/events.js';
 import type { DecodedBreadcrumb, ZkResultCode } from '../core/elector/events.js';
 import type { ActiveNodeInfo, NamenodeTarget } from '../core/types.js';
+import { FailoverServiceError } from './errors.js';
 import type { RuntimeLog } from './logging.js';
 import type { ControllerRecord } from './records.js';
 import type {
@@ -23,6 +25,7 @@ import type {
   ZkSessionOptions,
   ZkWatchEvent,
 } from './ports.js';
+import { connectOnce, ZkUnavailableError } from './zk-connect.js';
 
 export interface ExecutorHost {
   post(event: ControllerEvent): void;
@@ -72,6 +75,37 @@ export class CommandExecutor {
       return { ok: true, info: this.options.decode(data, path) };
     } catch (error) {
       return { ok: false, error: message(error) };
+    }
+  }
+
+  /**
+   * The lock znode's data (Java's ActiveStandbyElector#getActiveData), through the session of
+   * `epoch` when the elector has a connected one, else through a short-lived session. Retryable
+   * errors are retried up to `zkOpRetries` attempts in all. Null when nobody holds the lock; rejects
+   * with FailoverServiceError on any other ZooKeeper trouble.
+   */
+  async readActiveData(path: string, epoch: number | undefined, zkOpRetries: number): Promise<{ readonly data: Uint8Array; readonly decoded: DecodedBreadcrumb } | null> {
+    let temporary: ZkSession | undefined;
+    try {
+      let session = this.session(epoch);
+      if (session === undefined) {
+        try {
+          session = temporary = await connectOnce(this.options.zkFactory, this.options.zkOptions);
+        } catch (error) {
+          if (!(error instanceof ZkUnavailableError)) throw error;
+          throw new FailoverServiceError(`Unable to connect to ZooKeeper to find the active node: ${error.message}`, { cause: error });
+        }
+      }
+      let result: ZkOpResult<{ readonly data: Uint8Array }> | undefined;
+      for (let attempt = 1; attempt <= zkOpRetries; attempt++) {
+        result = await session.getData(path);
+        if (result.code !== 'CONNECTIONLOSS' && result.code !== 'OPERATIONTIMEOUT') break;
+      }
+      if (result === undefined || result.code === 'NONODE') return null;
+      if (result.code !== 'OK') throw new FailoverServiceError(`Unexpected ZooKeeper issue fetching active node info: ${result.code} ${result.message}`);
+      return { data: result.value.data, decoded: this.decodeForCore(result.value.data, path) };
+    } finally {
+      if (temporary !== undefined) void temporary.close();
     }
   }
 

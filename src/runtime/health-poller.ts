@@ -4,9 +4,10 @@
 //   healthy / unhealthy (HealthCheckFailedException) → next round after check-interval;
 //   anything else → close the client, next round after sleep-after-disconnect (new connection);
 //   the client cannot be created → next attempt after connect-retry-interval.
-// Faster than Hadoop where it is free: when the client's TCP connection closes between rounds (the
-// NameNode crashed or was killed), the next round starts at once instead of up to a check interval
-// later, so a dead NameNode is noticed in milliseconds. A round never overlaps another.
+// Faster than Hadoop where it is free (zkfc.health.probe-on-disconnect, on by default): when the
+// client's TCP connection closes between rounds (the NameNode crashed or was killed), the next round
+// starts at once instead of up to a check interval later, so a dead NameNode is noticed in
+// milliseconds. Off, the poller keeps Hadoop's cadence. A round never overlaps another.
 //
 // Not promised: freshness. A hung NameNode is only noticed when the RPC timeout (45 s) expires.
 
@@ -14,7 +15,8 @@ import type { HealthProbe } from '../core/health/health-monitor.js';
 import type { ServiceStatus } from '../core/types.js';
 import type { Cancel, Clock, HAServiceClient } from './ports.js';
 
-export interface HealthPollerTiming {
+/** The health monitor's settings (the `health` part of the daemon's typed settings). */
+export interface HealthPollerSettings {
   /** ha.health-monitor.check-interval.ms */
   readonly checkIntervalMs: number;
   /** ha.health-monitor.connect-retry-interval.ms */
@@ -23,14 +25,9 @@ export interface HealthPollerTiming {
   readonly rpcTimeoutMs: number;
   /** ha.health-monitor.sleep-after-disconnect.ms */
   readonly sleepAfterDisconnectMs: number;
+  /** zkfc.health.probe-on-disconnect: probe at once when the NameNode connection closes. */
+  readonly probeOnDisconnect: boolean;
 }
-
-export const HEALTH_POLLER_DEFAULTS: HealthPollerTiming = {
-  checkIntervalMs: 1000,
-  connectRetryIntervalMs: 1000,
-  rpcTimeoutMs: 45_000,
-  sleepAfterDisconnectMs: 1000,
-};
 
 /** An immediate round after a connection close waits at least this long after the previous round started. */
 const MIN_ROUND_SPACING_MS = 50;
@@ -39,7 +36,7 @@ export interface HealthPollerOptions {
   readonly clock: Clock;
   /** Creates the client for the health address; may throw (a bad address): that counts as not responding. */
   readonly createClient: () => HAServiceClient;
-  readonly timing: HealthPollerTiming;
+  readonly health: HealthPollerSettings;
   /** Every round's outcome, with its duration. */
   readonly onProbe: (probe: HealthProbe, durationMs: number) => void;
   /** The poller itself broke (a bug): HEALTH_MONITOR_FAILED. */
@@ -93,7 +90,7 @@ export class HealthPoller {
   }
 
   private onConnectionClosed(): void {
-    if (!this.running || this.probing) return;
+    if (!this.running || this.probing || !this.options.health.probeOnDisconnect) return;
     // Between rounds: probe at once (bounded by the minimum spacing) instead of waiting.
     const sinceLast = this.options.clock.monotonicMs() - this.lastRoundStartMs;
     this.scheduleRound(Math.max(0, MIN_ROUND_SPACING_MS - sinceLast));
@@ -109,7 +106,7 @@ export class HealthPoller {
   private async round(): Promise<void> {
     if (!this.running || this.probing) return;
     this.probing = true;
-    const { clock, timing } = this.options;
+    const { clock, health } = this.options;
     const startedMs = clock.monotonicMs();
     this.lastRoundStartMs = startedMs;
     let probe: HealthProbe;
@@ -124,26 +121,26 @@ export class HealthPoller {
           this.probing = false;
           if (!this.running) return;
           this.options.onProbe({ kind: 'unreachable', reason: `Could not connect to local service: ${reasonOf(error)}` }, clock.monotonicMs() - startedMs);
-          this.scheduleRound(timing.connectRetryIntervalMs);
+          this.scheduleRound(health.connectRetryIntervalMs);
           return;
         }
       }
       const client = this.client;
       let status: ServiceStatus | undefined;
       try {
-        status = await client.getServiceStatus(timing.rpcTimeoutMs);
-        await client.monitorHealth(timing.rpcTimeoutMs);
+        status = await client.getServiceStatus(health.rpcTimeoutMs);
+        await client.monitorHealth(health.rpcTimeoutMs);
         probe = { kind: 'healthy', status };
-        nextDelayMs = timing.checkIntervalMs;
+        nextDelayMs = health.checkIntervalMs;
       } catch (error) {
         if (isHealthCheckFailed(error)) {
           probe = status === undefined ? { kind: 'unhealthy', reason: reasonOf(error) } : { kind: 'unhealthy', reason: reasonOf(error), status };
-          nextDelayMs = timing.checkIntervalMs;
+          nextDelayMs = health.checkIntervalMs;
         } else {
           // Transport-level failure (or any other exception): drop the connection, reconnect later.
           if (this.client === client) this.dropClient();
           probe = { kind: 'unreachable', reason: reasonOf(error) };
-          nextDelayMs = timing.sleepAfterDisconnectMs;
+          nextDelayMs = health.sleepAfterDisconnectMs;
         }
       }
     } catch (error) {

@@ -241,7 +241,7 @@ describe('zkfc check-config', () => {
   });
 
   it.each([
-    ['automatic failover off', ['-D', 'dfs.ha.automatic-failover.enabled=false'], 5, 'dfs.ha.automatic-failover.enabled is false'],
+    ['automatic failover off', ['-D', 'dfs.ha.automatic-failover.enabled=false'], 5, 'Automatic failover is not enabled'],
     ["a peer's fencing method unparsable", ['-D', 'dfs.ha.fencing.methods.ns1.nn2=sshfence()'], 4, "nn2: Fencing is not configured"],
     ['no quorum', ['-D', 'ha.zookeeper.quorum='], 78, "Missing required configuration 'ha.zookeeper.quorum'"],
   ])('%s: the problem on stderr and its exit code', async (_label, defines, code, message) => {

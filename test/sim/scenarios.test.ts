@@ -1,11 +1,12 @@
-// Goal: named end-to-end scenarios of the real FailoverController runtime (mailbox, executor,
+// Goal: named end-to-end scenarios of the real ControllerRuntime (mailbox, executor,
 // health poller, graceful failover) in the deterministic simulated cluster: fast crash detection
 // through the closed connection, a ZooKeeper partition with server-side expiry, graceful failover
 // and its refusals, cedeActive, stop(), fail-fast start without ZooKeeper, a hung NameNode (Hadoop's
-// 45 s detection), and the status snapshot / event records.
+// 45 s detection), crash detection with probe-on-disconnect off (Hadoop's cadence), and the status
+// board (/status) fed by the event records.
 // Method: a SimWorld without random faults; each test starts the controllers, injects its faults
 // by hand, runs simulated time until a condition holds (invariants are checked after every event),
-// and asserts on NameNode states, ZooKeeper contents, controller status and records.
+// and asserts on NameNode states, ZooKeeper contents, the status board and records.
 
 import { describe, expect, it } from 'vitest';
 import { ControllerExitedError, FailoverServiceError, PeerCedeError } from '../../src/runtime/errors.js';
@@ -27,13 +28,19 @@ async function startedWorld(nodes = 2, seed = 1): Promise<{ world: SimWorld; rec
   return { world, records };
 }
 
+function statusOf(world: SimWorld, index: number) {
+  const board = world.hosts[index]?.status;
+  if (board === undefined) throw new Error(`no status board on host ${index}`);
+  return board.status();
+}
+
 function controller(world: SimWorld, index: number) {
   const c = world.hosts[index]?.controller;
   if (c === undefined) throw new Error(`no controller on host ${index}`);
   return c;
 }
 
-describe('FailoverController in the simulated cluster', () => {
+describe('ControllerRuntime in the simulated cluster', () => {
   it('notices a crashed NameNode through the closed connection in milliseconds and fails over', async () => {
     const { world, records } = await startedWorld();
     await world.runFor(300); // mid-way between two health rounds
@@ -130,7 +137,7 @@ describe('FailoverController in the simulated cluster', () => {
     expect(await world.runUntil(() => done, 1000)).toBe(true);
     expect(world.scheduler.now() - startedAt).toBeLessThan(100);
     expect(controller(world, 0).coreSnapshot().elector.state).toBe('INIT');
-    expect(controller(world, 0).status().cededUntilWallMs).not.toBeNull();
+    expect(statusOf(world, 0).cededUntil).not.toBeNull();
     expect(await world.runUntil(() => world.nameNodes[1]?.isActive === true, 2000)).toBe(true);
     expect(await world.runUntil(() => controller(world, 0).coreSnapshot().elector.state === 'STANDBY', 10_000)).toBe(true);
     expect(world.scheduler.now() - startedAt).toBeGreaterThan(2800);
@@ -151,7 +158,7 @@ describe('FailoverController in the simulated cluster', () => {
     expect(fencing?.target.namenodeId).toBe('nn1');
     expect(fencing?.outcome.graceful).toBe(true);
     expect(world.nameNodes[0]?.haState).toBe('STANDBY');
-    expect(controller(world, 0).status().stopped).toBe(true);
+    expect(controller(world, 0).coreSnapshot().stopped).toBe(true);
     await expect(controller(world, 0).cedeActive(1000)).rejects.toThrow('not running');
   });
 
@@ -167,6 +174,29 @@ describe('FailoverController in the simulated cluster', () => {
     expect(exitCode).toBe(6);
     await expect(start).rejects.toBeInstanceOf(ControllerExitedError);
     expect(world.scheduler.now()).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('with probe-on-disconnect off, a crashed NameNode is noticed at the next health round, as in Hadoop', async () => {
+    const world = new SimWorld({ seed: 1, nodes: 2, randomFaults: false, probeOnDisconnect: false });
+    world.startController(0);
+    expect(await world.runUntil(() => world.nameNodes[0]?.isActive === true, 5000)).toBe(true);
+    world.startController(1);
+    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'STANDBY', 5000)).toBe(true);
+    // Right after a health round of nn1's ZKFC: the next one is a check interval (1 s) away.
+    let rounds = 0;
+    controller(world, 0).onEvent((record) => {
+      if (record.type === 'healthCheck') rounds++;
+    });
+    expect(await world.runUntil(() => rounds > 0, 2000)).toBe(true);
+    const crashedAt = world.scheduler.now();
+    world.nameNodes[0]?.kill('crash');
+    expect(await world.runUntil(() => controller(world, 0).coreSnapshot().healthState === 'SERVICE_NOT_RESPONDING', 5000)).toBe(true);
+    const detectedMs = world.scheduler.now() - crashedAt;
+    expect(detectedMs).toBeGreaterThanOrEqual(900);
+    expect(detectedMs).toBeLessThanOrEqual(1100);
+    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'ACTIVE', 10_000)).toBe(true);
+    expect(world.activeNameNodes()).toEqual([1]);
+    expect(world.violations).toEqual([]);
   });
 
   it('a hung NameNode is noticed after the 45 s health RPC timeout (Hadoop parity), then fenced by a method', async () => {
@@ -187,29 +217,27 @@ describe('FailoverController in the simulated cluster', () => {
     expect(world.violations).toEqual([]);
   });
 
-  it('status() and onEvent() describe the controller: states, lock holder, breadcrumb, last failover with its phases', async () => {
+  it('the records keep the status board (/status) true: states, lock holder, breadcrumb, last failover with its phases', async () => {
     const { world, records } = await startedWorld();
     await world.runFor(1500); // one more health round after becoming active
-    const status0 = controller(world, 0).status();
+    const status0 = statusOf(world, 0);
     expect(status0).toMatchObject({
       nameservice: 'ns1',
       namenode: 'nn1',
       electorState: 'ACTIVE',
       zkConnectionState: 'CONNECTED',
-      inElection: true,
       healthState: 'SERVICE_HEALTHY',
-      expectedServiceState: 'ACTIVE',
-      reportedServiceState: 'ACTIVE',
+      haState: 'ACTIVE',
       breadcrumb: { namenodeId: 'nn1', hostname: 'nn1.sim', port: 8020 },
       lastFailover: { from: null, to: 'nn1', reason: 'initial' },
-      exit: null,
+      cededUntil: null,
     });
-    expect(status0.zkSessionId).toBeTypeOf('bigint');
-    expect(controller(world, 1).status().lockHolder?.namenodeId).toBe('nn1');
+    expect(status0.zkSessionId).toMatch(/^0x[0-9a-f]+$/);
+    expect(statusOf(world, 1).lockHolder?.namenodeId).toBe('nn1');
 
     world.nameNodes[0]?.kill('crash');
     expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'ACTIVE', 10_000)).toBe(true);
-    const status1 = controller(world, 1).status();
+    const status1 = statusOf(world, 1);
     expect(status1.lastFailover).toMatchObject({ from: 'nn1', to: 'nn2', reason: 'election' });
     const phases = status1.lastFailover?.phases;
     expect(phases?.fencingMs).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 // The simulated cluster: N hosts, each with a NameNode and a ZKFC process (the real
-// FailoverController: core + runtime) wired to simulated ports, one ZooKeeper ensemble, a
+// ControllerRuntime: core + runtime) wired to simulated ports, one ZooKeeper ensemble, a
 // network, a supervisor that restarts dead ZKFCs (systemd Restart=on-failure), and a seeded fault
 // schedule. Invariants are checked after every simulated event; a run ends with a quiet period in
 // which every fault is healed and a healthy active must appear within a stated bound.
@@ -18,7 +18,10 @@
 
 import { encodeActiveNodeInfo, decodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import type { HostPort, NamenodeTarget } from '../../src/core/types.js';
-import { FailoverController } from '../../src/runtime/failover-controller.js';
+import { defaultSettings } from '../../src/config/load.js';
+import { applyRecord } from '../../src/observability/apply-record.js';
+import { StatusBoard } from '../../src/observability/status.js';
+import { ControllerRuntime } from '../../src/runtime/controller-runtime.js';
 import type { RuntimeLog } from '../../src/runtime/logging.js';
 import type { ZkSession, ZkSessionFactory } from '../../src/runtime/ports.js';
 import {
@@ -68,6 +71,8 @@ export interface SimOptions {
    * activates after losing the lock).
    */
   readonly mutation?: 'lying-fence' | 'own-breadcrumb' | 'leaky-close' | 'no-restart' | 'no-lease-guard';
+  /** zkfc.health.probe-on-disconnect of every ZKFC (default: the setting's default). */
+  readonly probeOnDisconnect?: boolean;
 }
 
 export interface SimResult {
@@ -100,7 +105,9 @@ interface Host {
   readonly appData: Uint8Array;
   process: SimProcess | undefined;
   zkFactory: SimZkSessionFactory | undefined;
-  controller: FailoverController | undefined;
+  controller: ControllerRuntime | undefined;
+  /** The status model the daemon serves at /status, fed by this controller's records. */
+  status: StatusBoard | undefined;
   restartPending: boolean;
   /** A stop() in progress: no admin requests, restart when done. */
   stopping: boolean;
@@ -153,6 +160,7 @@ export class SimWorld implements SimNetwork {
         process: undefined,
         zkFactory: undefined,
         controller: undefined,
+        status: undefined,
         restartPending: false,
         stopping: false,
       });
@@ -266,11 +274,17 @@ export class SimWorld implements SimNetwork {
             },
           }
         : zkFactory;
-    const controller = new FailoverController({
+    const settings = defaultSettings();
+    const controller = new ControllerRuntime({
       local: simTarget(index),
       peers: this.hosts.filter((other) => other.index !== index).map((other) => simTarget(other.index)),
       appData: host.appData,
-      zk: { connectString: 'zk1.sim:2181,zk2.sim:2181,zk3.sim:2181', sessionTimeoutMs: SESSION_TIMEOUT_MS, parentZnode: '/hadoop-ha' },
+      zkSession: { connectString: 'zk1.sim:2181,zk2.sim:2181,zk3.sim:2181', sessionTimeoutMs: SESSION_TIMEOUT_MS, authInfo: [], operationTimeoutMs: SESSION_TIMEOUT_MS },
+      workingDir: WORKING_DIR,
+      acl: [{ scheme: 'world', id: 'anyone', perms: 31 }],
+      failover: settings.failover,
+      health: { ...settings.health, ...(this.options.probeOnDisconnect !== undefined ? { probeOnDisconnect: this.options.probeOnDisconnect } : {}) },
+      healthConnectTimeoutMs: settings.ipc.connectTimeoutMs,
       ports: {
         clock: new SimClock(process),
         zk: zkPort,
@@ -279,13 +293,16 @@ export class SimWorld implements SimNetwork {
         zkfcClients: new SimZkfcClientFactory(this, process, index, (address) => this.hostOf(address), (to) => this.endpoint(to)),
       },
       logger: this.logFor(index),
-      ...(mutation === 'no-lease-guard' ? { timing: { leaseGuardMs: 0 } } : {}),
+      ...(mutation === 'no-lease-guard' ? { leaseGuardMs: 0 } : {}),
     });
+    const status = new StatusBoard({ nameservice: NAMESERVICE, namenode: simTarget(index).namenodeId, namenodeAddress: `nn${index + 1}.sim:8020`, version: 'sim' }, new SimClock(process));
     host.process = process;
     host.zkFactory = zkFactory;
     host.controller = controller;
+    host.status = status;
     host.stopping = false;
     controller.onEvent((record) => {
+      applyRecord(record, { status });
       if (record.type === 'failover') this.failovers++;
     });
     controller.start().catch(() => undefined);
@@ -580,7 +597,7 @@ export class SimWorld implements SimNetwork {
 
   private readonly innerOf = new WeakMap<ZkSession, ZkSession>();
 
-  private uses(controller: FailoverController, client: ZkSession): boolean {
+  private uses(controller: ControllerRuntime, client: ZkSession): boolean {
     return controller.liveZkSessions().some((live) => live === client || this.innerOf.get(live) === client);
   }
 

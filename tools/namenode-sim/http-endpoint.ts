@@ -6,6 +6,8 @@
 //   GET /jmx[?qry=<ObjectName pattern>]
 //       Hadoop:service=NameNode,name=NameNodeStatus  {NNRole, State, HostAndPort, ...}
 //       Hadoop:service=NameNode,name=FSNamesystem    {"tag.HAState": "active", ...}
+//   GET /stacks     the thread dump as Hadoop's StackServlet prints it (text/plain): what a ZKFC
+//                   fetches when its NameNode turns unhealthy (DFSZKFailoverController)
 //
 // Control interface (always answers; JSON in and out):
 //   GET  /sim/state                      snapshot: ids, pid, state, started, safemode, faults,
@@ -96,7 +98,7 @@ export class SimHttpEndpoint {
       sendJson(response, 405, { error: `${method} not allowed on ${path}` });
       return;
     }
-    if (path === '/isActive' || path === '/jmx') {
+    if (path === '/isActive' || path === '/jmx' || path === '/stacks') {
       if (this.model.isHung()) await this.model.waitWhileHung();
       if (response.destroyed) return;
     }
@@ -104,6 +106,9 @@ export class SimHttpEndpoint {
       this.isActive(response);
     } else if (path === '/jmx') {
       sendJson(response, 200, { beans: this.beans(url.searchParams.get('qry')) });
+    } else if (path === '/stacks') {
+      response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end(this.threadDump());
     } else {
       sendJson(response, 404, { error: `no such path ${path}` });
     }
@@ -123,6 +128,25 @@ export class SimHttpEndpoint {
       `<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/>\n<title>Error 405 ${message}</title>\n</head>\n` +
         `<body><h2>HTTP ERROR 405</h2>\n<p>Problem accessing /isActive. Reason:\n<pre>    ${message}</pre></p>\n</body>\n</html>\n`,
     );
+  }
+
+  /**
+   * A thread dump in the layout of Hadoop's ReflectionUtils#printThreadInfo (what /stacks
+   * serves), with the threads a NameNode has: its RPC handlers, the health monitor's resource
+   * checker and the HTTP server. The HA state is in the handler's stack so a reader can tell dumps
+   * apart.
+   */
+  private threadDump(): string {
+    const state = haStateName(this.model.currentState());
+    const thread = (id: number, name: string, threadState: string, stack: readonly string[]): string =>
+      [`Thread ${id} (${name}):`, `  State: ${threadState}`, '  Blocked count: 0', '  Waited count: 1', '  Stack:', ...stack.map((frame) => `    ${frame}`)].join('\n');
+    const threads = [
+      thread(1, 'main', 'WAITING', ['java.lang.Object.wait(Native Method)', 'java.lang.Thread.join(Thread.java:1257)', 'org.apache.hadoop.hdfs.server.namenode.NameNode.join(NameNode.java:1017)', 'org.apache.hadoop.hdfs.server.namenode.NameNode.main(NameNode.java:1787)']),
+      thread(31, 'IPC Server handler 0 on default port 8020', 'TIMED_WAITING', ['sun.misc.Unsafe.park(Native Method)', 'org.apache.hadoop.ipc.CallQueueManager.take(CallQueueManager.java:294)', 'org.apache.hadoop.ipc.Server$Handler.run(Server.java:2979)', `// simulated NameNode ${this.model.namenodeId}, HA state ${state}`]),
+      thread(42, 'org.apache.hadoop.hdfs.server.namenode.FSNamesystem$NameNodeResourceMonitor@5a2e4553', 'TIMED_WAITING', ['java.lang.Thread.sleep(Native Method)', 'org.apache.hadoop.hdfs.server.namenode.FSNamesystem$NameNodeResourceMonitor.run(FSNamesystem.java:4531)', 'java.lang.Thread.run(Thread.java:748)']),
+      thread(57, 'qtp1205555397-57', 'RUNNABLE', ['sun.management.ThreadImpl.getThreadInfo1(Native Method)', 'org.apache.hadoop.util.ReflectionUtils.printThreadInfo(ReflectionUtils.java:223)', 'org.apache.hadoop.http.HttpServer2$StackServlet.doGet(HttpServer2.java:1583)']),
+    ];
+    return `Process Thread Dump: \n${threads.length} active threads\n${threads.join('\n')}\n`;
   }
 
   private beans(query: string | null): object[] {

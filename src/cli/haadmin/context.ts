@@ -6,6 +6,8 @@
 
 import { lookupService, lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { settingsFromConf } from '../../config/load.js';
+import type { ZkfcSettings } from '../../config/schema.js';
 import type { HARequestSource, HostPort } from '../../core/types.js';
 import type { HadoopConfiguration } from '../../config/hadoop-conf.js';
 import {
@@ -149,6 +151,8 @@ export class HaAdminContext {
   readonly nameserviceId: string | undefined;
   readonly naming: AddressNaming;
   readonly timeouts: HaAdminTimeouts;
+  /** The settings of src/config/schema.ts as this configuration sets them (keys read without suffixes). */
+  readonly settings: ZkfcSettings;
   readonly clients: HAServiceClientFactory;
   readonly fetchZkfcStatus: ZkfcStatusFetcher;
   readonly processEnv: NodeJS.ProcessEnv;
@@ -171,10 +175,11 @@ export class HaAdminContext {
     this.nameserviceId = options.nameserviceId;
     this.naming = options.naming ?? systemAddressNaming;
     this.localAddressProbe = options.localAddressProbe;
+    this.settings = settingsFromConf(options.conf);
     this.timeouts = {
-      cliCheckMs: options.conf.getInt('ha.failover-controller.cli-check.rpc-timeout.ms', 20_000),
+      cliCheckMs: this.settings.failover.cliCheckRpcTimeoutMs,
       otherNodeCheckMs: 5_000,
-      transitionMs: options.conf.getInt('ha.failover-controller.new-active.rpc-timeout.ms', 60_000),
+      transitionMs: this.settings.failover.newActiveRpcTimeoutMs,
     };
   }
 

@@ -76,8 +76,8 @@ export const failover: HaAdminCommand = {
       requestSource: ctx.requestSource,
       timeouts: {
         newActiveRpcMs: ctx.timeouts.transitionMs,
-        gracefulFenceRpcMs: ctx.conf.getInt('ha.failover-controller.graceful-fence.rpc-timeout.ms', 5_000),
-        gracefulFenceConnectionRetries: ctx.conf.getInt('ha.failover-controller.graceful-fence.connection.retries', 1),
+        gracefulFenceRpcMs: ctx.settings.failover.gracefulFenceRpcTimeoutMs,
+        gracefulFenceConnectionRetries: ctx.settings.failover.gracefulFenceConnectionRetries,
         connectRetryIntervalMs: ctx.conf.getInt('ipc.client.connect.retry.interval', 1_000),
       },
       log: ctx.console,

@@ -22,16 +22,12 @@ import { isElectorCallback, type ElectorCallback, type ElectorCommand } from '..
 import { ActiveStandbyElector, type ElectorConfig, type ElectorSnapshot } from '../elector/elector.js';
 import type { ElectorEvent } from '../elector/events.js';
 import { HealthMonitor, type HealthEvent } from '../health/health-monitor.js';
-import { StepOutput, bytesEqual, type StepResult } from '../note.js';
+import { StepOutput, type StepResult } from '../note.js';
 import type { HAServiceState, HealthState, NamenodeTarget, ServiceStatus } from '../types.js';
 import { breadcrumbTarget, formatTarget } from './breadcrumb-target.js';
-import type { ControllerCommand, FailoverReason, FailoverReport } from './commands.js';
+import type { ControllerCommand } from './commands.js';
 import type { ControllerEvent } from './events.js';
-
-/** ha.failover-controller.graceful-fence.rpc-timeout.ms default. */
-export const GRACEFUL_FENCE_TIMEOUT_MS_DEFAULT = 5000;
-/** ha.failover-controller.new-active.rpc-timeout.ms default. */
-export const NEW_ACTIVE_RPC_TIMEOUT_MS_DEFAULT = 60000;
+import { FailoverEpisodes } from './failover-episode.js';
 /** How long a ZKFC stays out after two service-state mismatches (verifyChangedServiceState). */
 export const BAD_STATE_REJOIN_DELAY_MS = 1000;
 
@@ -43,8 +39,10 @@ export interface ControllerConfig extends Omit<ElectorConfig, 'maxDeferredEvents
   readonly peers: readonly NamenodeTarget[];
   /** Our ActiveNodeInfo bytes (encoded by the runtime; the core only compares them). */
   readonly appData: Uint8Array;
-  readonly gracefulFenceTimeoutMs?: number;
-  readonly newActiveRpcTimeoutMs?: number;
+  /** ha.failover-controller.graceful-fence.rpc-timeout.ms: local transitionToStandby (election lost, cede). */
+  readonly gracefulFenceRpcTimeoutMs: number;
+  /** ha.failover-controller.new-active.rpc-timeout.ms: local transitionToActive. */
+  readonly newActiveRpcTimeoutMs: number;
   /** Bound on events held back while busy; exceeding it is a fatal error. */
   readonly maxDeferredEvents?: number;
 }
@@ -71,24 +69,13 @@ export interface ControllerSnapshot {
   readonly busy: 'activating' | 'ceding' | 'standingBy' | undefined;
 }
 
-/** Timestamps of one failover episode, for the phase durations of the FailoverReport. */
-interface Episode {
-  lossNoticedAtMs: number | undefined;
-  contendSinceMs: number | undefined;
-  breadcrumbReadAtMs: number | undefined;
-  fenceStartMs: number | undefined;
-  fenceEndMs: number | undefined;
-  oldActive: string | null;
-  reelected: boolean;
-}
-
 export class ZKFailoverController {
   private readonly elector: ActiveStandbyElector;
   private readonly health = new HealthMonitor();
   private readonly local: NamenodeTarget;
   private readonly targets: readonly NamenodeTarget[];
   private readonly appData: Uint8Array;
-  private readonly gracefulFenceTimeoutMs: number;
+  private readonly gracefulFenceRpcTimeoutMs: number;
   private readonly newActiveRpcTimeoutMs: number;
   private readonly maxDeferred: number;
 
@@ -112,7 +99,7 @@ export class ZKFailoverController {
 
   private lastActiveAttempt: ActiveAttempt | undefined;
   private graceful: { readonly requestId: number; readonly sinceMs: number } | undefined;
-  private episode: Episode | undefined;
+  private readonly episodes: FailoverEpisodes;
   private fencingTargets = new Map<number, string>();
 
   private healthMonitorStarted = false;
@@ -124,8 +111,9 @@ export class ZKFailoverController {
     this.local = config.local;
     this.targets = [config.local, ...config.peers];
     this.appData = config.appData.slice();
-    this.gracefulFenceTimeoutMs = config.gracefulFenceTimeoutMs ?? GRACEFUL_FENCE_TIMEOUT_MS_DEFAULT;
-    this.newActiveRpcTimeoutMs = config.newActiveRpcTimeoutMs ?? NEW_ACTIVE_RPC_TIMEOUT_MS_DEFAULT;
+    this.gracefulFenceRpcTimeoutMs = config.gracefulFenceRpcTimeoutMs;
+    this.newActiveRpcTimeoutMs = config.newActiveRpcTimeoutMs;
+    this.episodes = new FailoverEpisodes(config.local.namenodeId, this.appData);
     this.maxDeferred = config.maxDeferredEvents ?? 1024;
   }
 
@@ -209,7 +197,7 @@ export class ZKFailoverController {
       case 'BreadcrumbWriteFinished':
       case 'BreadcrumbDeleteFinished':
       case 'ElectorTimerFired':
-        this.observeForEpisode(event);
+        this.episodes.observe(event, this.elector.snapshot(), this.now, this.graceful?.sinceMs);
         this.feedElector(event, out);
         return;
       case 'LocalTransitionFinished':
@@ -311,14 +299,11 @@ export class ZKFailoverController {
       else this.passThrough(command, out);
     }
     const after = this.elector.snapshot().state;
-    if (after !== before) this.onElectorStateChanged(after);
+    if (after !== before) this.episodes.electorStateChanged(after);
   }
 
   private passThrough(command: Exclude<ElectorCommand, ElectorCallback>, out: StepOutput<ControllerCommand>): void {
-    if (command.type === 'CreateLockZnode') {
-      const episode = this.openEpisode();
-      episode.contendSinceMs ??= this.now;
-    }
+    if (command.type === 'CreateLockZnode') this.episodes.contending(this.now, this.graceful?.sinceMs);
     out.command(command);
   }
 
@@ -335,7 +320,7 @@ export class ZKFailoverController {
         out.note('info', 'ZK Election indicated that local NameNode should become standby', { target: formatTarget(this.local) });
         const seq = ++this.transitionSeq;
         this.pendingStandby.set(seq, this.serviceStateVersion);
-        out.command({ type: 'TransitionLocalToStandby', seq, timeoutMs: this.gracefulFenceTimeoutMs, purpose: 'electionLost' });
+        out.command({ type: 'TransitionLocalToStandby', seq, timeoutMs: this.gracefulFenceRpcTimeoutMs, purpose: 'electionLost' });
         return;
       }
       case 'EnterNeutralMode':
@@ -360,8 +345,7 @@ export class ZKFailoverController {
     out: StepOutput<ControllerCommand>,
   ): void {
     const resolved = breadcrumbTarget(data, decoded, this.targets);
-    const episode = this.openEpisode();
-    episode.fenceStartMs = this.now;
+    this.episodes.fenceStarted(this.now, resolved.ok ? resolved.target.namenodeId : null, this.graceful?.sinceMs);
     if (!resolved.ok) {
       // Never fence blindly: treat as a failure to become active (the elector releases the lock
       // and retries after its sleep); the operator must repair ZooKeeper (-formatZK).
@@ -369,11 +353,10 @@ export class ZKFailoverController {
         error: resolved.error,
       });
       this.recordActiveAttempt(false, `Unable to fence old active: ${resolved.error}`, out);
-      episode.fenceEndMs = this.now;
+      this.episodes.fenceEnded(this.now);
       this.feedElector({ type: 'FenceFinished', activationId, ok: false, reason: resolved.error }, out);
       return;
     }
-    episode.oldActive = resolved.target.namenodeId;
     this.fencingTargets.set(activationId, formatTarget(resolved.target));
     out.note('info', 'Should fence', { target: formatTarget(resolved.target) });
     out.command({ type: 'FenceTarget', activationId, target: resolved.target });
@@ -382,7 +365,7 @@ export class ZKFailoverController {
   private onFenceTargetFinished(activationId: number, fenced: boolean, graceful: boolean, detail: string, out: StepOutput<ControllerCommand>): void {
     const target = this.fencingTargets.get(activationId) ?? 'old active';
     this.fencingTargets.delete(activationId);
-    if (this.episode !== undefined) this.episode.fenceEndMs = this.now;
+    this.episodes.fenceEnded(this.now);
     if (fenced) {
       out.note('info', graceful ? 'Successfully transitioned old active to standby state without fencing' : 'Fenced the old active', { target, detail });
     } else {
@@ -407,7 +390,10 @@ export class ZKFailoverController {
         this.recordActiveAttempt(false, `Couldn't make ${target} active\n${error ?? 'unknown error'}`, out);
       }
       this.feedElector({ type: 'BecomeActiveFinished', activationId: pendingActive.activationId, ok, reason: ok ? 'transitionToActive succeeded' : `Couldn't transition to active: ${error ?? 'unknown error'}` }, out);
-      if (ok && this.elector.snapshot().state === 'ACTIVE') this.reportFailover(out);
+      if (ok && this.elector.snapshot().state === 'ACTIVE') {
+        const report = this.episodes.finish(this.now, this.graceful !== undefined);
+        if (report !== undefined) out.command({ type: 'ReportFailover', report });
+      }
       return;
     }
     const cede = this.cedeInFlight;
@@ -564,7 +550,7 @@ export class ZKFailoverController {
     out.note('info', 'Requested to cede active role', { requester: requester ?? null, millisToCede });
     const seq = ++this.transitionSeq;
     this.cedeInFlight = { requestId, millisToCede, seq };
-    out.command({ type: 'TransitionLocalToStandby', seq, timeoutMs: this.gracefulFenceTimeoutMs, purpose: 'cede' });
+    out.command({ type: 'TransitionLocalToStandby', seq, timeoutMs: this.gracefulFenceRpcTimeoutMs, purpose: 'cede' });
   }
 
   private finishCede(ok: boolean, error: string | undefined, out: StepOutput<ControllerCommand>): void {
@@ -616,86 +602,5 @@ export class ZKFailoverController {
     }
     for (const event of this.deferred) this.refuseCede(event, error, out);
     this.deferred = [];
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Failover episodes (for the FailoverReport phases; no decision depends on them)
-
-  private openEpisode(): Episode {
-    this.episode ??= {
-      lossNoticedAtMs: this.graceful?.sinceMs,
-      contendSinceMs: undefined,
-      breadcrumbReadAtMs: undefined,
-      fenceStartMs: undefined,
-      fenceEndMs: undefined,
-      oldActive: null,
-      reelected: false,
-    };
-    return this.episode;
-  }
-
-  private observeForEpisode(event: ControllerEvent): void {
-    const electorEpoch = this.elector.snapshot().epoch;
-    const current = 'epoch' in event && event.epoch === electorEpoch;
-    if (!current) return;
-    if (
-      (event.type === 'LockWatchFired' && event.watchType === 'NodeDeleted') ||
-      (event.type === 'LockMonitorFinished' && event.code === 'NONODE') ||
-      (event.type === 'ZkSessionStateChanged' && event.state === 'expired')
-    ) {
-      const episode = this.openEpisode();
-      episode.lossNoticedAtMs ??= this.now;
-    }
-    if (event.type === 'BreadcrumbReadFinished' && this.elector.snapshot().activationStep === 'readingBreadcrumb') {
-      const episode = this.openEpisode();
-      // A new attempt: forget the fencing of an earlier failed attempt in this episode.
-      episode.fenceStartMs = undefined;
-      episode.fenceEndMs = undefined;
-      if (event.code === 'OK' && event.data !== undefined) {
-        episode.breadcrumbReadAtMs = this.now;
-        episode.reelected = bytesEqual(event.data, this.appData);
-        episode.oldActive = episode.reelected ? this.local.namenodeId : event.decoded?.ok === true ? event.decoded.info.namenodeId : null;
-      } else if (event.code === 'NONODE') {
-        episode.breadcrumbReadAtMs = this.now;
-        episode.reelected = false;
-        episode.oldActive = null;
-      }
-    }
-  }
-
-  private onElectorStateChanged(to: string): void {
-    // ACTIVE is reported by the transition result (reportFailover); losing or leaving ends the episode.
-    if (to === 'STANDBY' || to === 'INIT') this.episode = undefined;
-  }
-
-  /** Called when the local NameNode became active: turn the episode into a FailoverReport. */
-  private reportFailover(out: StepOutput<ControllerCommand>): void {
-    const episode = this.episode;
-    this.episode = undefined;
-    if (episode === undefined) return;
-    const contendSince = episode.contendSinceMs ?? this.now;
-    const lossNoticed = Math.min(episode.lossNoticedAtMs ?? contendSince, contendSince);
-    const breadcrumbRead = episode.breadcrumbReadAtMs ?? contendSince;
-    const fenced = episode.fenceStartMs !== undefined && episode.fenceEndMs !== undefined;
-    const fencingMs = fenced ? (episode.fenceEndMs ?? 0) - (episode.fenceStartMs ?? 0) : 0;
-    const promotionStart = fenced ? (episode.fenceEndMs ?? breadcrumbRead) : breadcrumbRead;
-    let reason: FailoverReason;
-    if (this.graceful !== undefined) reason = 'graceful';
-    else if (episode.reelected) reason = 'reelected';
-    else if (episode.oldActive === null) reason = 'initial';
-    else reason = 'election';
-    const report: FailoverReport = {
-      from: episode.oldActive,
-      to: this.local.namenodeId,
-      reason,
-      durationMs: Math.max(0, this.now - lossNoticed),
-      phases: {
-        detectionMs: Math.max(0, contendSince - lossNoticed),
-        electionMs: Math.max(0, breadcrumbRead - contendSince),
-        fencingMs: Math.max(0, fencingMs),
-        promotionMs: Math.max(0, this.now - promotionStart),
-      },
-    };
-    out.command({ type: 'ReportFailover', report });
   }
 }

@@ -29,8 +29,6 @@ export const BREADCRUMB_FILENAME = 'ActiveBreadCrumb';
 export const SLEEP_AFTER_FAILURE_TO_BECOME_ACTIVE_MS = 1000;
 /** Sleep between failed attempts of reEstablishSession(). */
 export const RE_ESTABLISH_SESSION_RETRY_DELAY_MS = 5000;
-/** ha.failover-controller.active-standby-elector.zk.op.retries default. */
-export const ZK_OP_RETRIES_DEFAULT = 3;
 
 /** Exit codes the elector asks for (ZKFailoverController: 1 any fatal error, 6 ERR_CODE_NO_ZK). */
 const EXIT_FATAL = 1;
@@ -50,8 +48,11 @@ export type ZkConnectionState = 'DISCONNECTED' | 'CONNECTED' | 'TERMINATED';
 export interface ElectorConfig {
   /** e.g. /hadoop-ha/mycluster (see znodeWorkingDir). */
   readonly workingDir: string;
-  /** zk.op.retries: attempts of breadcrumb operations, and extra attempts of create/exists. */
-  readonly maxRetryNum?: number;
+  /**
+   * ha.failover-controller.active-standby-elector.zk.op.retries (Java's maxRetryNum): attempts of
+   * breadcrumb operations, and extra attempts of create/exists. At least 1.
+   */
+  readonly zkOpRetries: number;
   readonly sleepAfterFailureToBecomeActiveMs?: number;
   readonly reEstablishSessionRetryDelayMs?: number;
   /** Bound on events held back while becoming active; exceeding it is a fatal error. */
@@ -75,7 +76,7 @@ interface Activation {
   /** Which result won the lock: our create, or an exists() showing we own it. */
   readonly from: 'create' | 'monitor';
   step: ActivationStep;
-  /** Attempt number of the current ZooKeeper operation (bounded by maxRetryNum). */
+  /** Attempt number of the current ZooKeeper operation (bounded by zkOpRetries). */
   attempt: number;
   /** Version of the breadcrumb we read; undefined when there was none (write = create). */
   breadcrumbVersion: number | undefined;
@@ -108,7 +109,7 @@ export interface ElectorSnapshot {
 export class ActiveStandbyElector {
   readonly lockPath: string;
   readonly breadcrumbPath: string;
-  private readonly maxRetryNum: number;
+  private readonly zkOpRetries: number;
   private readonly sleepAfterFailureMs: number;
   private readonly reEstablishDelayMs: number;
   private readonly maxDeferred: number;
@@ -152,12 +153,12 @@ export class ActiveStandbyElector {
   constructor(config: ElectorConfig) {
     this.lockPath = `${config.workingDir}/${LOCK_FILENAME}`;
     this.breadcrumbPath = `${config.workingDir}/${BREADCRUMB_FILENAME}`;
-    this.maxRetryNum = config.maxRetryNum ?? ZK_OP_RETRIES_DEFAULT;
+    this.zkOpRetries = config.zkOpRetries;
     this.sleepAfterFailureMs = config.sleepAfterFailureToBecomeActiveMs ?? SLEEP_AFTER_FAILURE_TO_BECOME_ACTIVE_MS;
     this.reEstablishDelayMs = config.reEstablishSessionRetryDelayMs ?? RE_ESTABLISH_SESSION_RETRY_DELAY_MS;
     this.maxDeferred = config.maxDeferredEvents ?? 1024;
     this.leaseGuardMs = config.leaseGuardMs ?? 0;
-    assert(this.maxRetryNum >= 1, 'maxRetryNum must be at least 1');
+    assert(this.zkOpRetries >= 1, 'zkOpRetries must be at least 1');
   }
 
   snapshot(): ElectorSnapshot {
@@ -423,7 +424,7 @@ export class ActiveStandbyElector {
           this.fatalError('Unable to connect to ZooKeeper quorum: no server answered within the session timeout', EXIT_NO_ZK, out);
           return;
         }
-        // Parity: reEstablishSession() sleeps 5 s after each failed attempt, maxRetryNum attempts.
+        // Parity: reEstablishSession() sleeps 5 s after each failed attempt, maxRetryNum (zkOpRetries) attempts.
         const failures = connecting.attempt + 1;
         const token = this.nextTimerToken++;
         this.reEstablish = { failures, token };
@@ -453,7 +454,7 @@ export class ActiveStandbyElector {
           return;
         }
         this.reEstablish = undefined;
-        if (reEstablish.failures >= this.maxRetryNum) {
+        if (reEstablish.failures >= this.zkOpRetries) {
           this.fatalError('Failed to reEstablish connection with ZooKeeper', EXIT_FATAL, out);
           return;
         }
@@ -533,7 +534,7 @@ export class ActiveStandbyElector {
     }
     const message = `Received create error from Zookeeper. code:${code} for path ${this.lockPath}`;
     if (isRetryable(code)) {
-      if (this.createRetryCount < this.maxRetryNum) {
+      if (this.createRetryCount < this.zkOpRetries) {
         this.createRetryCount++;
         out.note('debug', 'Retrying createNode', { createRetryCount: this.createRetryCount, code });
         this.createLockNode(out);
@@ -573,7 +574,7 @@ export class ActiveStandbyElector {
     }
     const message = `Received stat error from Zookeeper. code:${code}`;
     if (isRetryable(code)) {
-      if (this.statRetryCount < this.maxRetryNum) {
+      if (this.statRetryCount < this.zkOpRetries) {
         this.statRetryCount++;
         this.monitorLockNodeAsync(out);
         return;
@@ -681,7 +682,7 @@ export class ActiveStandbyElector {
       this.writeBreadcrumb(out);
       return;
     }
-    if (isRetryable(code) && activation.attempt < this.maxRetryNum) {
+    if (isRetryable(code) && activation.attempt < this.zkOpRetries) {
       activation.attempt++;
       this.readBreadcrumbForActivation(out);
       return;
@@ -737,7 +738,7 @@ export class ActiveStandbyElector {
       out.command({ type: 'BecomeActive', activationId: activation.id });
       return;
     }
-    if (isRetryable(code) && activation.attempt < this.maxRetryNum) {
+    if (isRetryable(code) && activation.attempt < this.zkOpRetries) {
       activation.attempt++;
       this.writeBreadcrumb(out);
       return;
@@ -834,7 +835,7 @@ export class ActiveStandbyElector {
         this.finishRetiring(epoch, out);
         return;
       }
-      if (isRetryable(event.code) && retiring.attempt < this.maxRetryNum) {
+      if (isRetryable(event.code) && retiring.attempt < this.zkOpRetries) {
         retiring.attempt++;
         out.command({ type: 'DeleteBreadcrumb', epoch, path: this.breadcrumbPath, version: retiring.version });
         return;

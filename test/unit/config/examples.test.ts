@@ -13,20 +13,20 @@ const probe = { localAddresses: () => ['10.0.0.1'], resolve: async (host: string
 describe('config/ examples', () => {
   it('config/hadoop/*.xml is a complete two-NameNode nameservice', async () => {
     const config = await loadZkfcConfig({ hadoopConfDir: join(root, 'config/hadoop'), env: {}, probe });
-    expect(config.nameserviceId).toBe('mycluster');
-    expect(config.namenodeId).toBe('nn1');
+    expect(config.local.nameserviceId).toBe('mycluster');
+    expect(config.local.namenodeId).toBe('nn1');
     expect(config.peers.map((p) => p.namenodeId)).toEqual(['nn2']);
-    expect(config.automaticFailoverEnabled).toBe(true);
-    expect(config.get('dfs.ha.fencing.methods')).toMatch(/^sshfence\(hdfs:22\)\s+shell\(/);
-    expect(config.get('ha.zookeeper.auth')).toBe('@/etc/hadoop/conf/zk-auth.txt');
-    expect(config.get('zkfc.http-address')).toBe('0.0.0.0:8021');
+    expect(config.settings.nameservice.automaticFailoverEnabled).toBe(true);
+    expect(config.settings.fencing.methods).toMatch(/^sshfence\(hdfs:22\)\s+shell\(/);
+    expect(config.settings.zk.auth).toBe('@/etc/hadoop/conf/zk-auth.txt');
+    expect(config.settings.server.httpAddress).toEqual({ host: '0.0.0.0', port: 8021 });
   });
 
   it('config/zkfc.example.json alone describes the same nameservice', async () => {
     const config = await loadZkfcConfig({ hadoopConfDir: mkdtempSync(join(tmpdir(), 'empty-conf-')), configFile: join(root, 'config/zkfc.example.json'), env: {}, probe });
-    expect(config.nameserviceId).toBe('mycluster');
+    expect(config.local.nameserviceId).toBe('mycluster');
     expect(config.peers.map((p) => p.namenodeId)).toEqual(['nn2']);
-    expect(config.get('ha.zookeeper.quorum')).toContain('zk1.example.com:2181');
-    expect(config.get('zkfc.fencing.shell.timeout.ms')).toBe(30000);
+    expect(config.settings.zk.quorum).toContain('zk1.example.com:2181');
+    expect(config.settings.fencing.shellTimeoutMs).toBe(30000);
   });
 });

@@ -38,14 +38,17 @@ describe('loadZkfcConfig', () => {
   it('reads Hadoop XML, finds the local NameNode by address, applies Hadoop defaults', async () => {
     const dir = confDir({ 'ha.zookeeper.quorum': 'zk1:2181,zk2:2181' }, topology);
     const config = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.2') });
-    expect(config.namenodeId).toBe('nn2');
+    expect(config.local.namenodeId).toBe('nn2');
     expect(config.localHow).toBe('address');
     expect(config.peers.map((p) => p.namenodeId)).toEqual(['nn1']);
-    expect(config.get('ha.zookeeper.quorum')).toBe('zk1:2181,zk2:2181');
+    expect(config.settings.zk.quorum).toBe('zk1:2181,zk2:2181');
     expect(config.sourceOf('ha.zookeeper.quorum')).toContain('core-site.xml');
-    expect(config.get('ha.zookeeper.session-timeout.ms')).toBe(10000);
+    expect(config.settings.zk.sessionTimeoutMs).toBe(10000);
     expect(config.sourceOf('ha.zookeeper.session-timeout.ms')).toBe('default');
-    expect(config.get('dfs.ha.automatic-failover.enabled')).toBe(true);
+    expect(config.settings.nameservice.automaticFailoverEnabled).toBe(true);
+    // 0 (the default) means the session timeout, resolved once here.
+    expect(config.settings.zk.operationTimeoutMs).toBe(10000);
+    expect(Object.isFrozen(config.settings) && Object.isFrozen(config.settings.zk)).toBe(true);
   });
 
   it('applies precedence: XML < own file < env < -D', async () => {
@@ -59,11 +62,11 @@ describe('loadZkfcConfig', () => {
       defines: [['ha.zookeeper.quorum', 'cli:1']],
       probe: probe('10.1.0.1'),
     });
-    expect(config.get('ha.zookeeper.quorum')).toBe('cli:1');
+    expect(config.settings.zk.quorum).toBe('cli:1');
     expect(config.sourceOf('ha.zookeeper.quorum')).toBe('-D');
-    expect(config.get('ha.health-monitor.check-interval.ms')).toBe(500);
+    expect(config.settings.health.checkIntervalMs).toBe(500);
     expect(config.sourceOf('ha.health-monitor.check-interval.ms')).toBe('env ZKFC_HA_HEALTH_MONITOR_CHECK_INTERVAL_MS');
-    expect(config.get('ha.health-monitor.rpc-timeout.ms')).toBe(30000);
+    expect(config.settings.health.rpcTimeoutMs).toBe(30000);
     expect(config.sourceOf('ha.health-monitor.rpc-timeout.ms')).toContain('zkfc.json');
   });
 
@@ -79,11 +82,11 @@ describe('loadZkfcConfig', () => {
       },
     );
     const config = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') });
-    expect(config.get('dfs.ha.zkfc.port')).toBe(18019);
-    expect(config.get('ha.zookeeper.session-timeout.ms')).toBe(4000);
-    expect(config.get('dfs.ha.automatic-failover.enabled')).toBe(true);
-    expect(config.get('dfs.ha.fencing.methods')).toBe('shell(/bin/true)');
-    expect(config.getForNamenode('dfs.ha.fencing.methods', 'nn2')).toBe('sshfence(hdfs:2222)');
+    expect(config.settings.server.zkfcPort).toBe(18019);
+    expect(config.settings.zk.sessionTimeoutMs).toBe(4000);
+    expect(config.settings.nameservice.automaticFailoverEnabled).toBe(true);
+    expect(config.settings.fencing.methods).toBe('shell(/bin/true)');
+    expect(config.fencingMethodsFor('nn2')).toBe('sshfence(hdfs:2222)');
     expect(config.confForNamenode('nn2').get('dfs.namenode.rpc-address')).toBe('10.1.0.2:8020');
   });
 
@@ -110,8 +113,8 @@ describe('loadZkfcConfig', () => {
     const { 'dfs.nameservices': ns, ...rest } = topology;
     const dir = confDir({ 'ha.zookeeper.quorum': 'zk:2181' }, { 'dfs.federation.nameservices': ns, ...rest });
     const config = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.2') });
-    expect(config.nameserviceId).toBe('ns1');
-    expect(config.namenodeId).toBe('nn2');
+    expect(config.local.nameserviceId).toBe('ns1');
+    expect(config.local.namenodeId).toBe('nn2');
     expect(config.hadoopConf.warnings().map((w) => w.message)).toEqual([
       `dfs.federation.nameservices in ${join(dir, 'hdfs-site.xml')} is deprecated. Instead, use dfs.nameservices`,
     ]);

@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { ZKFailoverController } from '../../../src/core/controller/controller.js';
 import type { ControllerCommand } from '../../../src/core/controller/commands.js';
 import { BREADCRUMB, LOCK, MiniCluster, WORKING_DIR, encodeInfo, infoOf, target } from './mini-cluster.js';
+import { defaultSettings } from '../../../src/config/load.js';
 
 /** Java's doGracefulFailover phases against the cluster (T = 2 x graceful fence timeout). */
 function gracefulFailover(cluster: MiniCluster, to: number): { ok: true } | { ok: false; error: string } {
@@ -66,7 +67,7 @@ function serviceState(cluster: MiniCluster, node: number): string | undefined {
 
 describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   it('testNoZK: ZooKeeper unreachable at start exits with code 6', () => {
-    const controller = new ZKFailoverController({ local: target(0), peers: [target(1)], appData: encodeInfo(infoOf(target(0))), workingDir: WORKING_DIR });
+    const controller = new ZKFailoverController({ local: target(0), peers: [target(1)], appData: encodeInfo(infoOf(target(0))), workingDir: WORKING_DIR, ...defaultSettings().failover });
     const open = controller.step({ type: 'ControllerStarted' }, 0).commands.find((c) => c.type === 'OpenZkSession');
     if (open?.type !== 'OpenZkSession') throw new Error('no session opened');
     const result = controller.step({ type: 'ZkSessionStateChanged', epoch: open.epoch, state: 'connectTimedOut' }, 10_000);

@@ -6,6 +6,7 @@ import { ActiveStandbyElector, type ElectorConfig } from '../../../src/core/elec
 import type { ElectorCommand } from '../../../src/core/elector/commands.js';
 import type { ElectorEvent, ZkResultCode } from '../../../src/core/elector/events.js';
 import type { Note } from '../../../src/core/note.js';
+import { defaultSettings } from '../../../src/config/load.js';
 
 export const WORKING_DIR = '/parent/node';
 export const LOCK = `${WORKING_DIR}/ActiveStandbyElectorLock`;
@@ -18,7 +19,7 @@ export class ElectorHarness {
   nowMs = 0;
 
   constructor(config: Partial<ElectorConfig> = {}) {
-    this.elector = new ActiveStandbyElector({ workingDir: WORKING_DIR, ...config });
+    this.elector = new ActiveStandbyElector({ workingDir: WORKING_DIR, zkOpRetries: defaultSettings().failover.zkOpRetries, ...config });
   }
 
   step(event: ElectorEvent): readonly ElectorCommand[] {

@@ -430,7 +430,7 @@ describe('ActiveStandbyElector (our scenarios)', () => {
     expect(h.state).not.toBe('ACTIVE');
   });
 
-  it('retries breadcrumb reads maxRetryNum times in total, then fails the activation', () => {
+  it('retries breadcrumb reads zkOpRetries (Java: maxRetryNum) times in total, then fails the activation', () => {
     const h = new ElectorHarness();
     h.startConnected(1n);
     h.step({ type: 'JoinElectionRequested', appData: data });

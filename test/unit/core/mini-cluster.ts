@@ -12,6 +12,7 @@ import type { ControllerEvent } from '../../../src/core/controller/events.js';
 import type { ZkResultCode } from '../../../src/core/elector/events.js';
 import type { Note } from '../../../src/core/note.js';
 import type { ActiveNodeInfo, HAServiceState, NamenodeTarget } from '../../../src/core/types.js';
+import { defaultSettings } from '../../../src/config/load.js';
 
 export const NS = 'ns1';
 export const WORKING_DIR = `/hadoop-ha/${NS}`;
@@ -96,7 +97,7 @@ export class MiniCluster {
     for (let i = 0; i < size; i++) {
       const local = target(i);
       const peers = Array.from({ length: size }, (_, j) => target(j)).filter((_, j) => j !== i);
-      this.controllers.push(new ZKFailoverController({ local, peers, appData: encodeInfo(infoOf(local)), workingDir: WORKING_DIR }));
+      this.controllers.push(new ZKFailoverController({ local, peers, appData: encodeInfo(infoOf(local)), workingDir: WORKING_DIR, ...defaultSettings().failover }));
       this.services.push(new DummyNameNode());
       this.notes.push([]);
       this.commands.push([]);

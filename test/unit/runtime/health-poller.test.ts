@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthProbe } from '../../../src/core/health/health-monitor.js';
 import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
 import { SimNamenode } from '../../../tools/namenode-sim/sim-namenode.js';
-import { HealthPoller, type HealthPollerTiming } from '../../../src/runtime/health-poller.js';
+import { HealthPoller, type HealthPollerSettings } from '../../../src/runtime/health-poller.js';
 import type { HAServiceClient } from '../../../src/runtime/ports.js';
 import { SystemClock } from '../../../src/runtime/system-clock.js';
 
@@ -22,7 +22,7 @@ interface Probe {
   readonly atMs: number;
 }
 
-async function setup(timing: Partial<HealthPollerTiming> = {}) {
+async function setup(health: Partial<HealthPollerSettings> = {}) {
   const nn = await SimNamenode.start({ nameserviceId: 'ns1', namenodeId: 'nn1' });
   cleanups.push(() => nn.stop());
   const factory = new RpcHAServiceClientFactory({ connectTimeoutMs: 2000 });
@@ -37,7 +37,7 @@ async function setup(timing: Partial<HealthPollerTiming> = {}) {
       clients.push(client);
       return client;
     },
-    timing: { checkIntervalMs: 100, connectRetryIntervalMs: 100, rpcTimeoutMs: 2000, sleepAfterDisconnectMs: 100, ...timing },
+    health: { checkIntervalMs: 100, connectRetryIntervalMs: 100, rpcTimeoutMs: 2000, sleepAfterDisconnectMs: 100, probeOnDisconnect: true, ...health },
     onProbe: (probe) => probes.push({ probe, atMs: clock.monotonicMs() }),
     onFailed: (reason) => (failed = reason),
   });
@@ -90,6 +90,19 @@ describe('HealthPoller against a real NameNode endpoint', () => {
     expect((detected?.atMs ?? Infinity) - crashedAt).toBeLessThan(2000);
   });
 
+  it('with probeOnDisconnect off, a crashed NameNode is noticed only by the next round (Hadoop\'s cadence)', async () => {
+    const { nn, poller, probes } = await setup({ checkIntervalMs: 1500, probeOnDisconnect: false });
+    poller.start();
+    await waitFor(() => probes.length >= 1);
+    const lastRoundAt = probes[0]?.atMs ?? 0;
+    nn.model.applyFault({ fault: 'crash' });
+    await waitFor(() => probes.some((p) => p.probe.kind === 'unreachable'), 4000);
+    const detected = probes.find((p) => p.probe.kind === 'unreachable');
+    expect(probes.filter((p) => p.probe.kind === 'healthy')).toHaveLength(1);
+    // The closed connection was not acted on: the next round came one check interval after the last.
+    expect((detected?.atMs ?? 0) - lastRoundAt).toBeGreaterThanOrEqual(1400);
+  });
+
   it('a client that cannot be created counts as not responding and is retried after the connect-retry interval', async () => {
     const clock = new SystemClock();
     const probes: Probe[] = [];
@@ -100,7 +113,7 @@ describe('HealthPoller against a real NameNode endpoint', () => {
         attempts++;
         throw new Error('bad address nn9.invalid');
       },
-      timing: { checkIntervalMs: 1000, connectRetryIntervalMs: 50, rpcTimeoutMs: 1000, sleepAfterDisconnectMs: 1000 },
+      health: { checkIntervalMs: 1000, connectRetryIntervalMs: 50, rpcTimeoutMs: 1000, sleepAfterDisconnectMs: 1000, probeOnDisconnect: true },
       onProbe: (probe) => probes.push({ probe, atMs: clock.monotonicMs() }),
       onFailed: () => undefined,
     });

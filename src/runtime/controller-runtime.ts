@@ -1,97 +1,45 @@
-// FailoverController: one ZKFC for one local NameNode, built from plain config values and ports.
-// It wires the pure core (ZKFailoverController: elector + health classification + controller
-// logic) to the world: one mailbox feeds it events one at a time, the executor runs its commands
-// through the ports, the health poller probes the NameNode with Hadoop's cadence, and
-// graceful-failover.ts runs haadmin -failover's phases. Admin entry points (cedeActive,
-// gracefulFailover) are what the ZKFCProtocol server calls; status() and onEvent() feed the
-// status page and metrics.
+// ControllerRuntime: one ZKFC for one local NameNode, built from typed settings and ports. It
+// wires the pure core (ZKFailoverController: elector + health classification + controller logic)
+// to the world: one mailbox feeds it events one at a time, the executor runs its commands through
+// the ports, the health poller probes the NameNode with Hadoop's cadence, and graceful-failover.ts
+// runs haadmin -failover's phases. Admin entry points (cedeActive, gracefulFailover) are what the
+// ZKFCProtocol server calls; onEvent() feeds records to the status board and metrics
+// (src/observability), which hold the only status model.
 //
-// Lifecycle (docs/hadoop-compat.md §7.1 step 9): start() connects to ZooKeeper first (failing fast: exit code 6),
-// then starts the health monitor; from then on health decides whether we run for the lock.
-// stop() quits the election with needFence=true, as Java does on shutdown: the lock goes at once,
-// the breadcrumb stays, and the next active fences this NameNode (gracefully first). stop() never
-// touches the NameNode. A fatal error ends the controller: `exited` resolves with the exit code
-// and message; the composition root then exits the process.
+// Lifecycle (ZKFailoverController#doRun): start() connects to ZooKeeper first (failing fast: exit
+// code 6), then starts the health monitor; from then on health decides whether we run for the
+// lock. stop() quits the election with needFence=true, as Java does on shutdown: the lock goes at
+// once, the breadcrumb stays, and the next active fences this NameNode (gracefully first). stop()
+// never touches the NameNode. A fatal error ends the controller: `exited` resolves with the exit
+// code and message; the composition root then exits the process.
 //
-// Not here: configuration parsing, the RPC server, process signals, metrics registries.
+// Not here: configuration loading, defaults and validation (src/config), the RPC server, process
+// signals, metrics registries.
 
 import { ZKFailoverController, type ActiveAttempt, type ControllerSnapshot } from '../core/controller/controller.js';
 import type { ControllerEvent } from '../core/controller/events.js';
-import { znodeWorkingDir, type ZkConnectionState } from '../core/elector/elector.js';
-import type { DecodedBreadcrumb } from '../core/elector/events.js';
-import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState, NamenodeTarget } from '../core/types.js';
-import { decodeActiveNodeInfo, encodeActiveNodeInfo } from '../hadoop/active-node-info.js';
+import type { NamenodeTarget } from '../core/types.js';
+import { decodeActiveNodeInfo } from '../hadoop/active-node-info.js';
 import { ControllerExitedError, ControllerNotRunningError, FailoverServiceError } from './errors.js';
 import { CommandExecutor } from './executor.js';
 import { runGracefulFailover } from './graceful-failover.js';
-import { HEALTH_POLLER_DEFAULTS, HealthPoller } from './health-poller.js';
+import { HealthPoller, type HealthPollerSettings } from './health-poller.js';
 import { logNote, type RuntimeLog } from './logging.js';
 import { Mailbox } from './mailbox.js';
-import type {
-  Cancel,
-  Clock,
-  Fencer,
-  HAServiceClient,
-  HAServiceClientFactory,
-  ZkAcl,
-  ZkAuthInfo,
-  ZkOpResult,
-  ZkSession,
-  ZkSessionFactory,
-  ZkfcClientFactory,
-} from './ports.js';
-import type { ControllerRecord, ControllerRecordListener, FailoverRecord } from './records.js';
+import type { Cancel, Clock, Fencer, HAServiceClient, HAServiceClientFactory, ZkAcl, ZkSession, ZkSessionFactory, ZkSessionOptions, ZkfcClientFactory } from './ports.js';
+import type { ControllerRecord, ControllerRecordListener } from './records.js';
 
-/** world:anyone:rwcda, Hadoop's ha.zookeeper.acl default. */
-export const DEFAULT_ZK_ACL: readonly ZkAcl[] = [{ scheme: 'world', id: 'anyone', perms: 31 }];
-
-export interface FailoverControllerZkOptions {
-  /** ha.zookeeper.quorum */
-  readonly connectString: string;
-  /** ha.zookeeper.session-timeout.ms (10000). */
-  readonly sessionTimeoutMs?: number;
-  /** ha.zookeeper.parent-znode (/hadoop-ha); the working dir is <parent>/<nameservice>. */
-  readonly parentZnode?: string;
-  /** Overrides the working dir computed from parentZnode and the nameservice. */
-  readonly workingDir?: string;
-  /** ha.zookeeper.acl, parsed (default world:anyone:rwcda). */
-  readonly acl?: readonly ZkAcl[];
-  /** ha.zookeeper.auth, parsed. */
-  readonly authInfo?: readonly ZkAuthInfo[];
-  /** ha.failover-controller.active-standby-elector.zk.op.retries (3). */
-  readonly opRetries?: number;
-  /** Deadline of each ZooKeeper operation (default: the session timeout). */
-  readonly operationTimeoutMs?: number;
+/** The elector's and controller's settings (ha.failover-controller.*). */
+export interface FailoverSettings {
+  /** ha.failover-controller.active-standby-elector.zk.op.retries */
+  readonly zkOpRetries: number;
+  /** ha.failover-controller.new-active.rpc-timeout.ms */
+  readonly newActiveRpcTimeoutMs: number;
+  /** ha.failover-controller.graceful-fence.rpc-timeout.ms; cede time = 2x. */
+  readonly gracefulFenceRpcTimeoutMs: number;
 }
 
-export interface FailoverControllerTiming {
-  /** ha.health-monitor.check-interval.ms (1000) */
-  readonly healthCheckIntervalMs?: number;
-  /** ha.health-monitor.connect-retry-interval.ms (1000) */
-  readonly healthConnectRetryIntervalMs?: number;
-  /** ha.health-monitor.rpc-timeout.ms (45000) */
-  readonly healthRpcTimeoutMs?: number;
-  /** ha.health-monitor.sleep-after-disconnect.ms (1000) */
-  readonly healthSleepAfterDisconnectMs?: number;
-  /** Connect timeout of the health monitor's connection (ipc.client.connect.timeout, 20000). */
-  readonly healthConnectTimeoutMs?: number;
-  /** ha.failover-controller.graceful-fence.rpc-timeout.ms (5000); cede time = 2x. */
-  readonly gracefulFenceTimeoutMs?: number;
-  /** ha.failover-controller.new-active.rpc-timeout.ms (60000) */
-  readonly newActiveRpcTimeoutMs?: number;
-  /** SLEEP_AFTER_FAILURE_TO_BECOME_ACTIVE (1000) */
-  readonly sleepAfterFailureToBecomeActiveMs?: number;
-  /** Sleep between reEstablishSession attempts (5000) */
-  readonly reEstablishSessionRetryDelayMs?: number;
-  /**
-   * Lease guard (not in Hadoop; see ElectorConfig.leaseGuardMs): abandon an activation whose
-   * breadcrumb write took longer than this, because a pause that long may have cost us the lock.
-   * Default: a third of the session timeout. 0 turns it off (Hadoop's behaviour).
-   */
-  readonly leaseGuardMs?: number;
-}
-
-export interface FailoverControllerPorts {
+export interface ControllerRuntimePorts {
   readonly clock: Clock;
   readonly zk: ZkSessionFactory;
   readonly haService: HAServiceClientFactory;
@@ -99,15 +47,29 @@ export interface FailoverControllerPorts {
   readonly zkfcClients: ZkfcClientFactory;
 }
 
-export interface FailoverControllerOptions {
+export interface ControllerRuntimeOptions {
   readonly local: NamenodeTarget;
   /** Every other NameNode of the nameservice. */
   readonly peers: readonly NamenodeTarget[];
-  /** ActiveNodeInfo bytes for the lock and breadcrumb; default: encoded from `local`. */
-  readonly appData?: Uint8Array;
-  readonly zk: FailoverControllerZkOptions;
-  readonly timing?: FailoverControllerTiming;
-  readonly ports: FailoverControllerPorts;
+  /** ActiveNodeInfo bytes for the lock and breadcrumb. */
+  readonly appData: Uint8Array;
+  /** Every ZooKeeper session of this controller is opened with these. */
+  readonly zkSession: ZkSessionOptions;
+  /** <ha.zookeeper.parent-znode>/<nameservice>. */
+  readonly workingDir: string;
+  /** ha.zookeeper.acl, parsed: the ACL of every znode the elector creates. */
+  readonly acl: readonly ZkAcl[];
+  readonly failover: FailoverSettings;
+  readonly health: HealthPollerSettings;
+  /** Connect timeout of the health monitor's connection (ipc.client.connect.timeout). */
+  readonly healthConnectTimeoutMs: number;
+  /**
+   * Lease guard (not in Hadoop; see ElectorConfig.leaseGuardMs): abandon an activation whose
+   * breadcrumb write took longer than this, because a pause that long may have cost us the lock.
+   * Default: a third of the session timeout. 0 turns it off (Hadoop's behaviour).
+   */
+  readonly leaseGuardMs?: number;
+  readonly ports: ControllerRuntimePorts;
   readonly logger: RuntimeLog;
   /** Bound on queued events (default 10000). */
   readonly maxQueuedEvents?: number;
@@ -118,29 +80,6 @@ export interface FailoverControllerOptions {
 export interface ExitInfo {
   readonly exitCode: number;
   readonly message: string;
-}
-
-export interface FailoverControllerStatus {
-  readonly nameservice: string;
-  readonly namenode: string;
-  readonly electorState: ElectorState;
-  readonly zkConnectionState: ZkConnectionState;
-  readonly zkSessionId: bigint | undefined;
-  readonly inElection: boolean;
-  /** Which step of becoming active is under way, if any. */
-  readonly activationStep: string | undefined;
-  readonly healthState: HealthState;
-  /** The HA state this ZKFC expects of its NameNode (Java's serviceState). */
-  readonly expectedServiceState: HAServiceState;
-  /** The HA state the NameNode reported in the last round that reached it; null if it did not. */
-  readonly reportedServiceState: HAServiceState | null;
-  readonly lockHolder: ActiveNodeInfo | null;
-  readonly breadcrumb: ActiveNodeInfo | null;
-  readonly lastFailover: FailoverRecord | null;
-  readonly lastActiveAttempt: ActiveAttempt | null;
-  readonly cededUntilWallMs: number | null;
-  readonly stopped: boolean;
-  readonly exit: ExitInfo | null;
 }
 
 interface PendingCede {
@@ -154,11 +93,11 @@ interface AttemptWaiter {
   readonly cancel: Cancel;
 }
 
-export class FailoverController {
+export class ControllerRuntime {
   /** Resolves once, when the controller has exited after a fatal error (never after a clean stop()). */
   readonly exited: Promise<ExitInfo>;
 
-  private readonly options: FailoverControllerOptions;
+  private readonly options: ControllerRuntimeOptions;
   private readonly clock: Clock;
   private readonly log: RuntimeLog;
   private readonly core: ZKFailoverController;
@@ -166,9 +105,6 @@ export class FailoverController {
   private readonly executor: CommandExecutor;
   private readonly poller: HealthPoller;
   private readonly localClient: HAServiceClient;
-  private readonly sessionTimeoutMs: number;
-  private readonly opRetries: number;
-  private readonly gracefulFenceTimeoutMs: number;
   private readonly maxPendingCedes: number;
   private readonly listeners = new Set<ControllerRecordListener>();
   private readonly pendingCedes = new Map<number, PendingCede>();
@@ -183,40 +119,26 @@ export class FailoverController {
   private startWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private healthStarted = false;
 
-  // Status-only observations.
-  private reportedServiceState: HAServiceState | null = null;
-  private lockHolder: ActiveNodeInfo | null = null;
-  private breadcrumb: ActiveNodeInfo | null = null;
-  private lastFailover: FailoverRecord | null = null;
+  /** What the records last reported: state changes are emitted as snapshot differences. */
   private lastCededUntilMs: number | undefined;
   private previous: ControllerSnapshot;
 
-  constructor(options: FailoverControllerOptions) {
+  constructor(options: ControllerRuntimeOptions) {
     this.options = options;
     this.clock = options.ports.clock;
     this.log = options.logger;
-    const timing = options.timing ?? {};
-    this.sessionTimeoutMs = options.zk.sessionTimeoutMs ?? 10_000;
-    this.opRetries = options.zk.opRetries ?? 3;
-    this.gracefulFenceTimeoutMs = timing.gracefulFenceTimeoutMs ?? 5000;
     this.maxPendingCedes = options.maxPendingCedeRequests ?? 16;
-    const workingDir = options.zk.workingDir ?? znodeWorkingDir(options.zk.parentZnode ?? '/hadoop-ha', options.local.nameserviceId);
-    const local = options.local;
-    const appData =
-      options.appData ??
-      encodeActiveNodeInfo({ nameserviceId: local.nameserviceId, namenodeId: local.namenodeId, hostname: local.serviceAddress.host, port: local.serviceAddress.port, zkfcPort: local.zkfcPort });
+    const { local, failover, health } = options;
 
     this.core = new ZKFailoverController({
       local,
       peers: options.peers,
-      appData,
-      workingDir,
-      maxRetryNum: this.opRetries,
-      gracefulFenceTimeoutMs: this.gracefulFenceTimeoutMs,
-      newActiveRpcTimeoutMs: timing.newActiveRpcTimeoutMs ?? 60_000,
-      sleepAfterFailureToBecomeActiveMs: timing.sleepAfterFailureToBecomeActiveMs ?? 1000,
-      reEstablishSessionRetryDelayMs: timing.reEstablishSessionRetryDelayMs ?? 5000,
-      leaseGuardMs: timing.leaseGuardMs ?? Math.floor(this.sessionTimeoutMs / 3),
+      appData: options.appData,
+      workingDir: options.workingDir,
+      zkOpRetries: failover.zkOpRetries,
+      gracefulFenceRpcTimeoutMs: failover.gracefulFenceRpcTimeoutMs,
+      newActiveRpcTimeoutMs: failover.newActiveRpcTimeoutMs,
+      leaseGuardMs: options.leaseGuardMs ?? Math.floor(options.zkSession.sessionTimeoutMs / 3),
     });
     this.previous = this.core.snapshot();
     this.exited = new Promise<ExitInfo>((resolve) => {
@@ -225,20 +147,13 @@ export class FailoverController {
 
     this.localClient = options.ports.haService.create(local.serviceAddress);
     const healthAddress = local.lifelineAddress ?? local.serviceAddress;
-    const healthConnectTimeoutMs = timing.healthConnectTimeoutMs ?? 20_000;
     this.poller = new HealthPoller({
       clock: this.clock,
-      createClient: () => options.ports.haService.create(healthAddress, { connectTimeoutMs: healthConnectTimeoutMs }),
-      timing: {
-        checkIntervalMs: timing.healthCheckIntervalMs ?? HEALTH_POLLER_DEFAULTS.checkIntervalMs,
-        connectRetryIntervalMs: timing.healthConnectRetryIntervalMs ?? HEALTH_POLLER_DEFAULTS.connectRetryIntervalMs,
-        rpcTimeoutMs: timing.healthRpcTimeoutMs ?? HEALTH_POLLER_DEFAULTS.rpcTimeoutMs,
-        sleepAfterDisconnectMs: timing.healthSleepAfterDisconnectMs ?? HEALTH_POLLER_DEFAULTS.sleepAfterDisconnectMs,
-      },
+      createClient: () => options.ports.haService.create(healthAddress, { connectTimeoutMs: options.healthConnectTimeoutMs }),
+      health,
       onProbe: (probe, durationMs) => {
         this.emit({ type: 'healthCheck', outcome: probe.kind, durationMs });
         this.emit({ type: 'serviceStateReported', state: probe.kind === 'unreachable' ? null : (probe.status?.state ?? null) });
-        this.reportedServiceState = probe.kind === 'unreachable' ? null : (probe.status?.state ?? this.reportedServiceState);
         this.mailbox.post({ type: 'HealthProbeFinished', probe });
       },
       onFailed: (reason) => this.mailbox.post({ type: 'HealthMonitorFailed', reason }),
@@ -252,13 +167,8 @@ export class FailoverController {
     this.executor = new CommandExecutor({
       clock: this.clock,
       zkFactory: options.ports.zk,
-      zkOptions: {
-        connectString: options.zk.connectString,
-        sessionTimeoutMs: this.sessionTimeoutMs,
-        authInfo: options.zk.authInfo ?? [],
-        operationTimeoutMs: options.zk.operationTimeoutMs ?? this.sessionTimeoutMs,
-      },
-      acl: options.zk.acl ?? DEFAULT_ZK_ACL,
+      zkOptions: options.zkSession,
+      acl: options.acl,
       localClient: this.localClient,
       fencer: options.ports.fencer,
       decode: (data, path) => decodeActiveNodeInfo(data, path),
@@ -336,7 +246,7 @@ export class FailoverController {
       await runGracefulFailover({
         local: this.options.local,
         peers: this.options.peers,
-        cedeTimeoutMs: 2 * this.gracefulFenceTimeoutMs,
+        cedeTimeoutMs: 2 * this.options.failover.gracefulFenceRpcTimeoutMs,
         becomeActiveWaitMs: 60_000,
         snapshot: () => this.core.snapshot(),
         monotonicMs: () => this.clock.monotonicMs(),
@@ -357,30 +267,6 @@ export class FailoverController {
   onEvent(listener: ControllerRecordListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  status(): FailoverControllerStatus {
-    const snapshot = this.core.snapshot();
-    const now = this.clock.monotonicMs();
-    return {
-      nameservice: this.options.local.nameserviceId,
-      namenode: this.options.local.namenodeId,
-      electorState: snapshot.elector.state,
-      zkConnectionState: snapshot.elector.connectionState,
-      zkSessionId: snapshot.elector.sessionId,
-      inElection: snapshot.elector.wantToBeInElection,
-      activationStep: snapshot.elector.activationStep,
-      healthState: snapshot.healthState,
-      expectedServiceState: snapshot.serviceState,
-      reportedServiceState: this.reportedServiceState,
-      lockHolder: this.lockHolder,
-      breadcrumb: this.breadcrumb,
-      lastFailover: this.lastFailover,
-      lastActiveAttempt: snapshot.lastActiveAttempt ?? null,
-      cededUntilWallMs: snapshot.cededUntilMs === undefined ? null : this.clock.wallMs() + (snapshot.cededUntilMs - now),
-      stopped: this.stopping !== undefined,
-      exit: this.exitInfo ?? null,
-    };
   }
 
   /** The core's snapshot (tests and the simulation's invariant checks). */
@@ -426,9 +312,6 @@ export class FailoverController {
   }
 
   private emit(record: ControllerRecord): void {
-    if (record.type === 'lockHolder') this.lockHolder = record.info;
-    if (record.type === 'breadcrumb') this.breadcrumb = record.info;
-    if (record.type === 'failover') this.lastFailover = record.record;
     for (const listener of this.listeners) {
       try {
         listener(record);
@@ -517,52 +400,10 @@ export class FailoverController {
     });
   }
 
-  /**
-   * The lock znode's data (Java's getActiveData), through the elector's session when connected,
-   * else through a short-lived session. Retryable errors are retried opRetries times in total.
-   */
-  private async readActiveData(): Promise<{ readonly data: Uint8Array; readonly decoded: DecodedBreadcrumb } | null> {
-    const path = this.core.lockPath;
-    const snapshot = this.core.snapshot();
-    const current = snapshot.elector.connectionState === 'CONNECTED' ? this.executor.session(snapshot.elector.epoch) : undefined;
-    let temporary: ZkSession | undefined;
-    try {
-      const session = current ?? (temporary = await this.openTemporarySession());
-      let result: ZkOpResult<{ readonly data: Uint8Array }> | undefined;
-      for (let attempt = 1; attempt <= this.opRetries; attempt++) {
-        result = await session.getData(path);
-        if (result.code !== 'CONNECTIONLOSS' && result.code !== 'OPERATIONTIMEOUT') break;
-      }
-      if (result === undefined || result.code === 'NONODE') return null;
-      if (result.code !== 'OK') throw new FailoverServiceError(`Unexpected ZooKeeper issue fetching active node info: ${result.code} ${result.message}`);
-      return { data: result.value.data, decoded: this.executor.decodeForCore(result.value.data, path) };
-    } finally {
-      if (temporary !== undefined) void temporary.close();
-    }
-  }
-
-  private openTemporarySession(): Promise<ZkSession> {
-    return new Promise<ZkSession>((resolve, reject) => {
-      let settled = false;
-      const session = this.options.ports.zk.open(
-        {
-          connectString: this.options.zk.connectString,
-          sessionTimeoutMs: this.sessionTimeoutMs,
-          authInfo: this.options.zk.authInfo ?? [],
-          operationTimeoutMs: this.options.zk.operationTimeoutMs ?? this.sessionTimeoutMs,
-        },
-        (event) => {
-          if (settled) return;
-          if (event.state === 'connected') {
-            settled = true;
-            resolve(session);
-          } else if (event.state !== 'disconnected') {
-            settled = true;
-            void session.close();
-            reject(new FailoverServiceError(`Unable to connect to ZooKeeper to find the active node: ${event.state}`));
-          }
-        },
-      );
-    });
+  /** The lock znode's data for graceful failover, through the elector's session when it is connected. */
+  private readActiveData(): ReturnType<CommandExecutor['readActiveData']> {
+    const { elector } = this.core.snapshot();
+    const epoch = elector.connectionState === 'CONNECTED' ? elector.epoch : undefined;
+    return this.executor.readActiveData(this.core.lockPath, epoch, this.options.failover.zkOpRetries);
   }
 }

@@ -1,7 +1,10 @@
-// The daemon's "fail fast" ZooKeeper connection at start-up (docs/hadoop-compat.md §5.2, §7.1 step 5): open one
-// session and wait for it to connect within the session timeout; otherwise exit 6 (ERR_CODE_NO_ZK).
+// "Connect once or fail": open one ZooKeeper session and wait until it connects within the session
+// timeout; any other first outcome (expired, auth failed, connect timed out) closes it and rejects.
+// Used for the daemon's fail-fast connection at start-up (ZKFailoverController: ERR_CODE_NO_ZK,
+// exit 6) and for the short-lived session graceful failover reads the lock through when the
+// elector has none.
 
-import type { ZkSession, ZkSessionFactory, ZkSessionOptions } from '../runtime/ports.js';
+import type { ZkSession, ZkSessionFactory, ZkSessionOptions } from './ports.js';
 import { ExitCode, ZkfcError } from '../errors.js';
 
 export class ZkUnavailableError extends ZkfcError {

@@ -1,0 +1,91 @@
+// The daemon's checks of a loaded configuration, shared by start-up (runZkfc) and `zkfc
+// check-config`, so both refuse exactly the same things with the same exit codes. It turns the
+// typed settings into what the adapters take (parsed ACL and auth, the ZooKeeper session options,
+// the elector's znode paths, the parsed fencing methods of every NameNode), each parsed once.
+//
+// Problems come in ZKFailoverController's start-up order: automatic failover off (exit 5), bad
+// ZooKeeper settings (exit 78, where Hadoop exits 1: see ExitCode.CONFIG), then fencing not
+// configured (exit 4), which start-up reports only after its ZooKeeper steps, as Java does.
+
+import type { ZkfcConfig } from '../config/load.js';
+import type { FenceMethodSpec } from '../core/fencing/fence-spec.js';
+import { ConfigError, ExitCode } from '../errors.js';
+import { BadFencingConfigurationError } from '../fencing/errors.js';
+import { checkFencingConfigured, describeTarget } from '../fencing/fencing-config.js';
+import type { ZkAcl, ZkSessionOptions } from '../runtime/ports.js';
+import { zkAclFromConfig, zkAuthFromConfig } from '../zookeeper/acl.js';
+import { electorPaths, type ElectorZnodePaths } from '../zookeeper/paths.js';
+
+export interface ConfigProblem {
+  readonly message: string;
+  /** The exit code start-up would end with (ExitCode). */
+  readonly code: number;
+  readonly key?: string;
+  /** Whose configuration is at fault, for fencing problems (NameNode id). */
+  readonly namenodeId?: string;
+}
+
+/** What the ZooKeeper steps and the elector use, parsed. */
+export interface ZkSetup {
+  readonly session: ZkSessionOptions;
+  readonly acl: readonly ZkAcl[];
+  readonly paths: ElectorZnodePaths;
+}
+
+export interface ValidatedConfig {
+  /** Empty when the daemon may start. */
+  readonly problems: readonly ConfigProblem[];
+  /** Undefined when a ZooKeeper setting is unusable (a problem says which). */
+  readonly zk: ZkSetup | undefined;
+  /** The parsed dfs.ha.fencing.methods of every NameNode whose value is usable. */
+  readonly fencingMethods: ReadonlyMap<string, readonly FenceMethodSpec[]>;
+}
+
+export function validate(config: ZkfcConfig): ValidatedConfig {
+  const { settings } = config;
+  const problems: ConfigProblem[] = [];
+
+  // Step 3: automatic failover must be on (ERR_CODE_AUTO_FAILOVER_NOT_ENABLED).
+  if (!settings.nameservice.automaticFailoverEnabled) {
+    problems.push({
+      message: `Automatic failover is not enabled for ${describeTarget(config.local)}. Please ensure that automatic failover is enabled in the configuration (dfs.ha.automatic-failover.enabled) before running the ZK failover controller.`,
+      code: ExitCode.AUTO_FAILOVER_NOT_ENABLED,
+      key: 'dfs.ha.automatic-failover.enabled',
+    });
+  }
+
+  // Step 5: ACL, auth and quorum, before connecting.
+  let zk: ZkSetup | undefined;
+  try {
+    const acl = zkAclFromConfig(settings.zk.acl);
+    const authInfo = zkAuthFromConfig(settings.zk.auth ?? undefined);
+    const paths = electorPaths(settings.zk.parentZnode, config.local.nameserviceId);
+    if (settings.zk.quorum.trim() === '') {
+      problems.push({ message: "Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum", code: ExitCode.CONFIG, key: 'ha.zookeeper.quorum' });
+    } else {
+      const session: ZkSessionOptions = {
+        connectString: settings.zk.quorum,
+        sessionTimeoutMs: settings.zk.sessionTimeoutMs,
+        authInfo,
+        operationTimeoutMs: settings.zk.operationTimeoutMs,
+      };
+      zk = { session, acl, paths };
+    }
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push({ message: error.message, code: error.exitCode });
+  }
+
+  // Step 8: fencing must be configured for every NameNode this one may have to fence, and its own.
+  const fencingMethods = new Map<string, readonly FenceMethodSpec[]>();
+  for (const nn of config.namenodes) {
+    const value = nn.namenodeId === config.local.namenodeId ? (settings.fencing.methods ?? undefined) : config.fencingMethodsFor(nn.namenodeId);
+    try {
+      fencingMethods.set(nn.namenodeId, checkFencingConfigured(value, nn));
+    } catch (error) {
+      if (!(error instanceof BadFencingConfigurationError)) throw error;
+      problems.push({ message: error.message, code: error.exitCode, key: error.key ?? 'dfs.ha.fencing.methods', namenodeId: nn.namenodeId });
+    }
+  }
+  return { problems, zk, fencingMethods };
+}
