@@ -27,7 +27,8 @@ function boundLogArguments(this: Logger, args: Parameters<LogFn>, method: LogFn)
 export function createLogger(options: LoggerOptions = {}): Logger {
   const logger = pino(
     {
-      level: options.level ?? process.env['ZKFC_LOG_LEVEL'] ?? 'info',
+      // The daemon passes zkfc.log.level (ZKFC_LOG_LEVEL reaches it through the configuration).
+      level: options.level ?? 'info',
       base: { pid: process.pid, ...(options.bindings ?? {}) },
       redact: { paths: ['auth', '*.auth', 'zkAuth', '*.zkAuth', 'config["ha.zookeeper.auth"]'], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,

@@ -29,6 +29,9 @@ import { Mailbox } from './mailbox.js';
 import type { Cancel, Clock, Fencer, HAServiceClient, HAServiceClientFactory, ZkAcl, ZkSession, ZkSessionFactory, ZkSessionOptions, ZkfcClientFactory } from './ports.js';
 import type { ControllerRecord, ControllerRecordListener } from './records.js';
 
+/** ZKFailoverController#doGracefulFailover waits the cede time plus this fixed 60 s for its attempt. */
+const GRACEFUL_BECOME_ACTIVE_WAIT_MS = 60_000;
+
 /** The elector's and controller's settings (ha.failover-controller.*). */
 export interface FailoverSettings {
   /** ha.failover-controller.active-standby-elector.zk.op.retries */
@@ -247,7 +250,7 @@ export class ControllerRuntime {
         local: this.options.local,
         peers: this.options.peers,
         cedeTimeoutMs: 2 * this.options.failover.gracefulFenceRpcTimeoutMs,
-        becomeActiveWaitMs: 60_000,
+        becomeActiveWaitMs: GRACEFUL_BECOME_ACTIVE_WAIT_MS,
         snapshot: () => this.core.snapshot(),
         monotonicMs: () => this.clock.monotonicMs(),
         readActiveData: () => this.readActiveData(),

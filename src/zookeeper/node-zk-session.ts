@@ -150,8 +150,7 @@ export class NodeZkSession implements ZkSession {
     private readonly deps: SessionDeps,
   ) {
     this.log = deps.logger.child({ epoch });
-    if (!(options.sessionTimeoutMs > 0)) throw new ConfigError(`ha.zookeeper.session-timeout.ms must be > 0, got ${options.sessionTimeoutMs}`, 'ha.zookeeper.session-timeout.ms');
-    if (!(options.operationTimeoutMs > 0)) throw new ConfigError(`ZooKeeper operation timeout must be > 0, got ${options.operationTimeoutMs}`);
+    // Timeouts arrive validated (src/config/load.ts); the connect string is this client's own input.
     parseConnectString(options.connectString);
     for (const auth of options.authInfo) {
       if (auth.scheme === '') throw new ConfigError('ha.zookeeper.auth: empty scheme', 'ha.zookeeper.auth');

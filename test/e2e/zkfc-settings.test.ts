@@ -1,0 +1,124 @@
+// Goal: documented settings do what the README says, seen from outside the built daemon:
+// ZKFC_LOG_LEVEL reaches the daemon (debug lines appear only for the daemon given debug);
+// zkfc.health.probe-on-disconnect decides whether a SIGKILLed NameNode is noticed at once (on) or
+// only at the next health round (off, Hadoop's cadence); and the local NameNode's /stacks is
+// captured when it turns unhealthy (dfs.ha.zkfc.nn.http.timeout.ms, kept in zkfc.stacks.dir), not
+// captured with the timeout 0, and reported as not available when the NameNode is dead.
+// Method: MiniCluster (real ZooKeeper, simulated NameNode processes that serve /stacks, the built
+// zkfc daemons, Hadoop XML); health rounds are observed through the daemon's own metrics, so the
+// NameNode is killed right after a round, a whole check interval (2 s) before the next one.
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
+import { eventually, metricValue, scrapeMetrics, startE2eCluster, stopE2eCluster, zkfcLogRecords } from '../support/e2e-zkfc.js';
+
+let cluster: MiniCluster | undefined;
+
+afterEach(async () => {
+  await stopE2eCluster(cluster);
+  cluster = undefined;
+});
+
+const CHECK_INTERVAL_MS = 2000;
+
+/** nn1 active with its daemon, nn2 standby with its daemon. */
+async function activeStandbyPair(c: MiniCluster): Promise<void> {
+  await Promise.all([c.startNamenode('nn1'), c.startNamenode('nn2')]);
+  await c.startZkfc('nn1');
+  await c.waitForActive(20_000, 'nn1');
+  await c.startZkfc('nn2');
+  await eventually(async () => expect((await c.zkfcStatus('nn2'))?.['electorState']).toBe('STANDBY'), 10_000);
+}
+
+async function healthRounds(c: MiniCluster, id: string): Promise<number> {
+  const { samples } = await scrapeMetrics(c, id);
+  return metricValue(samples, 'zkfc_health_check_duration_seconds_count', { outcome: 'healthy' });
+}
+
+/** Returns as soon as the daemon of `id` has finished a health round: the next one is a check interval away. */
+async function justAfterHealthRound(c: MiniCluster, id: string): Promise<void> {
+  const before = await healthRounds(c, id);
+  const deadline = Date.now() + 3 * CHECK_INTERVAL_MS;
+  while ((await healthRounds(c, id)) === before) {
+    if (Date.now() > deadline) throw new Error(`no health round of ${id} within ${3 * CHECK_INTERVAL_MS} ms`);
+  }
+}
+
+function messages(c: MiniCluster, id: string): string[] {
+  return zkfcLogRecords(c, id).map((record) => String(record['msg'] ?? ''));
+}
+
+describe('ZKFC_LOG_LEVEL', () => {
+  it('reaches the daemon: debug lines from the daemon started with debug, none from the one started with info', async () => {
+    const c = (cluster = await startE2eCluster({ checkIntervalMs: 500 }));
+    await Promise.all([c.startNamenode('nn1'), c.startNamenode('nn2')]);
+    await c.startZkfc('nn1', [], { ZKFC_LOG_LEVEL: 'debug' });
+    await c.startZkfc('nn2', [], { ZKFC_LOG_LEVEL: 'info' });
+    await c.waitForActive(20_000, 'nn1');
+    await eventually(() => expect(zkfcLogRecords(c, 'nn1').filter((record) => record['level'] === 20).length).toBeGreaterThan(5), 10_000);
+    expect(zkfcLogRecords(c, 'nn1').some((record) => record['msg'] === 'Executing command')).toBe(true);
+    await eventually(async () => expect((await c.zkfcStatus('nn2'))?.['electorState']).toBe('STANDBY'), 10_000);
+    expect(zkfcLogRecords(c, 'nn2').filter((record) => record['level'] === 20)).toEqual([]);
+    expect(zkfcLogRecords(c, 'nn2').length).toBeGreaterThan(0);
+  });
+});
+
+describe('zkfc.health.probe-on-disconnect', () => {
+  it('on (default): a SIGKILLed active NameNode is failed over well within one check interval; its /stacks cannot be had', async () => {
+    const c = (cluster = await startE2eCluster({ checkIntervalMs: CHECK_INTERVAL_MS }));
+    await activeStandbyPair(c);
+    await justAfterHealthRound(c, 'nn1');
+    const killedMs = Date.now();
+    await c.killNamenode('nn1');
+    await c.waitForActive(10_000, 'nn2');
+    expect(Date.now() - killedMs).toBeLessThan(CHECK_INTERVAL_MS / 2);
+    // The thread-dump capture was tried (20 s default) and failed: nobody listens any more.
+    await eventually(() => expect(messages(c, 'nn1').some((m) => m.startsWith("Can't get local NN thread dump due to"))).toBe(true), 5000);
+    expect(c.splitBrainViolations()).toEqual([]);
+  });
+
+  it("off: detection waits for the next health round (Hadoop's cadence); no /stacks capture with dfs.ha.zkfc.nn.http.timeout.ms=0", async () => {
+    const c = (cluster = await startE2eCluster({
+      checkIntervalMs: CHECK_INTERVAL_MS,
+      extraConf: { 'zkfc.health.probe-on-disconnect': 'false', 'dfs.ha.zkfc.nn.http.timeout.ms': '0' },
+    }));
+    await activeStandbyPair(c);
+    await justAfterHealthRound(c, 'nn1');
+    const killedMs = Date.now();
+    await c.killNamenode('nn1');
+    await c.waitForActive(10_000, 'nn2');
+    const failoverMs = Date.now() - killedMs;
+    expect(failoverMs).toBeGreaterThanOrEqual(CHECK_INTERVAL_MS - 300);
+    expect(failoverMs).toBeLessThan(2 * CHECK_INTERVAL_MS + 2000);
+    expect(messages(c, 'nn1').filter((m) => m.includes('thread dump'))).toEqual([]);
+    expect(c.splitBrainViolations()).toEqual([]);
+  });
+});
+
+describe('NameNode /stacks capture (dfs.ha.zkfc.nn.http.timeout.ms)', () => {
+  it('an unhealthy NameNode: its thread dump is logged between the markers and kept in zkfc.stacks.dir', async () => {
+    const baseDir = mkdtempSync(join(tmpdir(), 'zkfc-cluster-'));
+    const stacksDir = join(baseDir, 'stacks');
+    const c = (cluster = await startE2eCluster({ baseDir, checkIntervalMs: 500, extraConf: { 'zkfc.stacks.dir': stacksDir } }));
+    await activeStandbyPair(c);
+    await c.namenodeFault('nn1', 'unhealthy');
+    await c.waitForActive(15_000, 'nn2');
+    const dump = await eventually(() => {
+      const record = zkfcLogRecords(c, 'nn1').find((r) => String(r['msg'] ?? '').startsWith('-- Local NN thread dump --'));
+      expect(record).toBeDefined();
+      return record!;
+    }, 10_000);
+    expect(dump).toMatchObject({ reason: 'SERVICE_UNHEALTHY', namenode: 'nn1', truncated: false });
+    expect(String(dump['msg'])).toContain('Process Thread Dump:');
+    expect(String(dump['msg'])).toContain('IPC Server handler 0');
+    expect(String(dump['msg']).trimEnd().endsWith('-- Local NN thread dump --')).toBe(true);
+    const files = existsSync(stacksDir) ? readdirSync(stacksDir) : [];
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^stacks-nn1-\d{4}-\d\d-\d\dT.*\.txt$/);
+    expect(String(dump['file'])).toBe(join(stacksDir, files[0]!));
+    expect(readFileSync(join(stacksDir, files[0]!), 'utf8')).toContain('Process Thread Dump:');
+    expect(c.splitBrainViolations()).toEqual([]);
+  });
+});
