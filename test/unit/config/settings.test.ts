@@ -198,9 +198,9 @@ describe('environment variables', () => {
 describe('settingsFromConf (haadmin: no local NameNode)', () => {
   it('reads the plain keys with the table defaults and refuses a bad value', () => {
     const conf = new HadoopConfiguration({ env: {} });
-    conf.set('ha.failover-controller.cli-check.rpc-timeout.ms', '3s');
+    conf.set('ha.failover-controller.cli-check.rpc-timeout.ms', '3000');
     expect(settingsFromConf(conf).failover).toMatchObject({ cliCheckRpcTimeoutMs: 3000, newActiveRpcTimeoutMs: 60000 });
-    conf.set('ha.failover-controller.new-active.rpc-timeout.ms', 'soon');
-    expect(() => settingsFromConf(conf)).toThrow(/new-active\.rpc-timeout\.ms: "soon" is not a duration/);
+    conf.set('ha.failover-controller.new-active.rpc-timeout.ms', '10s');
+    expect(() => settingsFromConf(conf)).toThrow(/new-active\.rpc-timeout\.ms: "10s" is not a number of milliseconds/);
   });
 });
