@@ -1,7 +1,8 @@
 // The `zkfc` daemon: Hadoop's ZKFC start-up sequence and exit codes (docs/hadoop-compat.md §7.1), then the wiring
-// of every part: FailoverController (elector + health monitor + controller) on the ZooKeeper
+// of every part: ControllerRuntime (elector + health monitor + controller) on the ZooKeeper
 // adapter, the Hadoop IPC clients and the fencer; the ZKFCProtocol server; the read-only status
-// listener with metrics; the fencing preflight; systemd readiness; SIGTERM handling.
+// listener with metrics; the fencing preflight; the NameNode /stacks capture; systemd readiness;
+// SIGTERM handling. Configuration arrives loaded and typed (src/config) and checked by validate.ts.
 // This file is the composition root: the only place that knows every concrete part.
 
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // The observer hook's records: typed facts a metrics exporter or status board consumes
-// (FailoverController.onEvent). They describe what happened; nothing in the failover logic reads
+// (ControllerRuntime#onEvent). They describe what happened; nothing in the failover logic reads
 // them back. Shapes line up with src/observability (metrics.ts, status.ts): the failover record is
 // that module's FailoverRecord, session events use the ZkSession port's names.
 

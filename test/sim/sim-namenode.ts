@@ -426,7 +426,7 @@ export class SimFencer implements Fencer {
 // ---------------------------------------------------------------------------------------------
 // Peer ZKFCs (ZKFCProtocol)
 
-/** What a peer ZKFC exposes to ZKFCProtocol callers (the FailoverController of that host, if up). */
+/** What a peer ZKFC exposes to ZKFCProtocol callers (the ControllerRuntime of that host, if up). */
 export interface SimZkfcEndpoint {
   cedeActive(millisToCede: number, requester: string): Promise<void>;
 }
