@@ -13,7 +13,7 @@
 import { FENCING_METHODS_KEY, parseFenceMethods } from '../../core/fencing/fence-spec.js';
 import type { HostPort } from '../../core/types.js';
 import { confForNamenode } from '../../config/topology.js';
-import { parsePrivateKeyFiles, SSH_CONNECT_TIMEOUT_KEY, SSH_PRIVATE_KEY_FILES_KEY } from '../../fencing/fencing-config.js';
+import { parsePrivateKeyFiles } from '../../fencing/fencing-config.js';
 import { resolveHostBestEffort } from '../../fencing/target-address.js';
 import { ServiceFailedError } from '../../ipc/errors.js';
 import { cliClock } from './cli-clock.js';
@@ -33,10 +33,6 @@ const usage: CommandUsage = {
     'Unconditionally fence services if the --forcefence option is used.\n' +
     'Try to failover to the target service even if it is not ready if the --forceactive option is used.',
 };
-
-/** zkfc.fencing.shell.timeout.ms / zkfc.fencing.ssh.command-timeout.ms: our bounds (Hadoop has none). */
-const SHELL_TIMEOUT_KEY = 'zkfc.fencing.shell.timeout.ms';
-const SSH_COMMAND_TIMEOUT_KEY = 'zkfc.fencing.ssh.command-timeout.ms';
 
 export const failover: HaAdminCommand = {
   usage,
@@ -133,13 +129,12 @@ function failoverNode(ctx: HaAdminContext, target: HaTarget, transitionTargetSta
     methods: parsed.methods,
     conf: targetConf.entries(),
     baseEnv: ctx.processEnv,
-    // Read as the daemon reads them (src/config/schema.ts): Hadoop's key with SshFenceByTcpPort's
-    // getInt, ours with getLong; none takes a unit suffix.
-    shellTimeoutMs: targetConf.getLong(SHELL_TIMEOUT_KEY, 30_000),
+    // The daemon's typed settings (src/config/schema.ts: no per-NameNode suffixes for these keys).
+    shellTimeoutMs: ctx.settings.fencing.shellTimeoutMs,
     ssh: {
-      privateKeyFiles: parsePrivateKeyFiles(targetConf.get(SSH_PRIVATE_KEY_FILES_KEY)),
-      connectTimeoutMs: targetConf.getInt(SSH_CONNECT_TIMEOUT_KEY, 30_000),
-      commandTimeoutMs: targetConf.getLong(SSH_COMMAND_TIMEOUT_KEY, 20_000),
+      privateKeyFiles: parsePrivateKeyFiles(ctx.settings.fencing.sshPrivateKeyFiles ?? undefined),
+      connectTimeoutMs: ctx.settings.fencing.sshConnectTimeoutMs,
+      commandTimeoutMs: ctx.settings.fencing.sshCommandTimeoutMs,
     },
     log: ctx.console,
     sshLogger: consolePinoLogger('ha.SshFenceByTcpPort', (line) => ctx.io.err(line)),

@@ -200,7 +200,8 @@ describe('-failover with automatic failover off: wired from the configuration', 
       const nn2 = await sim('nn2', { automaticFailoverEnabled: false });
       const run = await haadmin(['-failover', 'nn1', 'nn2'], pairConf(nn1, nn2, false, { 'dfs.ha.fencing.methods': 'shell(true)', [key]: '10s' }));
       expect(run.status).toBe(-1);
-      expect(run.err.at(-1)).toMatch(new RegExp(`^Illegal argument: Invalid value for ${key.replace(/\./g, '\\.')}: '10s' is not an integer`));
+      // Every setting of the table is read and validated once, with the daemon's rules, before any command runs.
+      expect(run.err.at(-1)).toMatch(new RegExp(`^Illegal argument: invalid configuration:\\s+${key.replace(/\./g, '\\.')}: "10s" is not a number of milliseconds`));
       expect(nn1.model.currentState()).toBe('ACTIVE');
     },
   );
