@@ -179,7 +179,7 @@ describe('haadmin -failover with automatic failover on', () => {
       });
       expect(await runHaAdminProcess(['-failover', 'nn1', 'nn2'], { conf })).toEqual({
         code: 0,
-        stdout: `Failover to NameNode at /127.0.0.1:${nn2.rpcAddress.port} successful\n`,
+        stdout: `Failover to NameNode at localhost/127.0.0.1:${nn2.rpcAddress.port} successful\n`,
         stderr: '',
       });
       expect((await nn2.state()).state).toBe('active');

@@ -132,7 +132,7 @@ describe('zkfc failover: graceful, through haadmin -failover', () => {
 
     const result = await runHaadmin(c, ['-failover', 'nn1', 'nn2'], { timeoutMs: 60_000 });
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(result.stdout).toBe(`Failover to NameNode at /127.0.0.1:${c.node('nn2').rpcPort} successful\n`);
+    expect(result.stdout).toBe(`Failover to NameNode at localhost/127.0.0.1:${c.node('nn2').rpcPort} successful\n`);
     // gracefulFailover returns once nn2 is active: no waiting needed.
     expect(await c.activeNamenodes()).toEqual(['nn2']);
     expect(await c.namenodeState('nn1')).toBe('standby');

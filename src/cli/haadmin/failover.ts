@@ -10,6 +10,7 @@
 // - automatic failover off: FailoverController (failover-controller.ts) with <from>'s fencer in
 //   the two-target form: "Failover from <from> to <to> successful" or "Failover failed: <msg>".
 
+import { isIP } from 'node:net';
 import { FENCING_METHODS_KEY, parseFenceMethods } from '../../core/fencing/fence-spec.js';
 import type { HostPort } from '../../core/types.js';
 import { confForNamenode } from '../../config/topology.js';
@@ -103,7 +104,11 @@ async function gracefulFailoverThroughZkfc(ctx: HaAdminContext, toTarget: HaTarg
     }
     throw error;
   }
-  ctx.io.out(`Failover to ${toTarget.description} successful`);
+  // Java prints the target's InetSocketAddress after the RPC layer has resolved its host name,
+  // so an IP literal shows as "localhost/127.0.0.1:port" here (seen with Hadoop 3.4.2's DFSHAAdmin).
+  const { host, port } = toTarget.address;
+  const shown = isIP(host) === 0 ? toTarget.description : `NameNode at ${await ctx.naming.hostName(host)}/${host}:${port}`;
+  ctx.io.out(`Failover to ${shown} successful`);
   return OK;
 }
 

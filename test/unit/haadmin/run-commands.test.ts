@@ -122,7 +122,7 @@ describe('-failover with automatic failover on: graceful failover through the ta
     const callers: string[] = [];
     const port = await zkfcServer({ gracefulFailover: async (caller) => void callers.push(caller) });
     const c = pairConf(8020, 8021, true, { 'dfs.ha.zkfc.port.ns1.nn2': String(port), 'dfs.ha.zkfc.port': '1' });
-    expect(await haadmin(['-failover', 'nn1', 'nn2'], c)).toEqual({ status: 0, out: ['Failover to NameNode at /127.0.0.1:8021 successful'], err: [] });
+    expect(await haadmin(['-failover', 'nn1', 'nn2'], c)).toEqual({ status: 0, out: ['Failover to NameNode at localhost/127.0.0.1:8021 successful'], err: [] });
     expect(callers).toHaveLength(1);
     expect(callers[0]).toMatch(/^hdfs at 127\.0\.0\.1/);
   });
@@ -164,7 +164,7 @@ describe('-failover with automatic failover on: graceful failover through the ta
     }
     expect(calls).toBe(0);
     const forced = await haadmin(['-failover', '--forcemanual', 'nn1', 'nn2'], c, { answers: ['y'] });
-    expect(forced).toMatchObject({ status: 0, out: ['Failover to NameNode at /127.0.0.1:8021 successful'] });
+    expect(forced).toMatchObject({ status: 0, out: ['Failover to NameNode at localhost/127.0.0.1:8021 successful'] });
     expect(calls).toBe(1);
   });
 });
