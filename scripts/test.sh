@@ -5,6 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh || exit $?
+# Real Hadoop for test/hadoop: JDK, Maven and Hadoop's jars in /var/cache/zkfc-hadoop.
+bash scripts/ensure-hadoop.sh >/dev/null || exit $?
 
 echo "[test] type-check"
 npx tsc -p tsconfig.json --noEmit || exit 1

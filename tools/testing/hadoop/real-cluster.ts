@@ -296,6 +296,7 @@ export class RealCluster {
         '#!/bin/bash',
         `pidfile=${join(this.baseDir, 'pids')}/"$target_namenodeid".pid`,
         'echo "fencing $target_namenodeid ($target_host:$target_port)"',
+        `[ "$(cat ${join(this.baseDir, 'fence-mode')} 2>/dev/null)" = noop ] && { echo "fence-mode noop: not killing"; exit 0; }`,
         '[ -f "$pidfile" ] || exit 0',
         'pid=$(cat "$pidfile")',
         'kill -9 "$pid" 2>/dev/null || true',
@@ -305,6 +306,14 @@ export class RealCluster {
       ].join('\n'),
     );
     chmodSync(this.fenceScript, 0o755);
+  }
+
+  /**
+   * 'kill' (default): the fencing method kills the old NameNode's JVM. 'noop': it succeeds without
+   * touching it, leaving QJM's epochs as the only protection (Hadoop's advice of shell(/bin/true)).
+   */
+  setFenceMode(mode: 'kill' | 'noop'): void {
+    writeFileSync(join(this.baseDir, 'fence-mode'), mode);
   }
 
   nameNodeDefines(id: string): string[] {
@@ -389,9 +398,16 @@ export class RealCluster {
     await exited;
   }
 
-  signalNameNode(id: string, signal: 'SIGSTOP' | 'SIGCONT'): void {
+  /** SIGSTOP / SIGCONT the NameNode JVM; false when it is gone (e.g. fenced meanwhile). */
+  signalNameNode(id: string, signal: 'SIGSTOP' | 'SIGCONT'): boolean {
     const pid = this.node(id).process?.pid;
-    if (pid !== undefined) process.kill(pid, signal);
+    if (pid === undefined || !this.isNameNodeRunning(id)) return false;
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   isNameNodeRunning(id: string): boolean {
