@@ -94,6 +94,8 @@ export interface NameNodeHandle {
   readonly zkfcLog: string;
   readonly pidFile: string;
   process: ChildProcess | undefined;
+  /** Date.now() when the last NameNode JVM of this id exited (seen by this process). */
+  exitedAtMs: number | undefined;
   controller: { kind: ControllerKind; process: ChildProcess } | undefined;
 }
 
@@ -139,6 +141,20 @@ function xml(props: Readonly<Record<string, string>>): string {
     .map(([k, v]) => `  <property><name>${esc(k)}</name><value>${esc(v)}</value></property>`)
     .join('\n');
   return `<?xml version="1.0"?>\n<configuration>\n${body}\n</configuration>\n`;
+}
+
+/** Times (ms since the epoch) of the NameNode's log lines saying it started its active services. */
+export function activeServicesTimes(logFile: string): number[] {
+  if (!existsSync(logFile)) return [];
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(ACTIVE_SERVICES_LINE))
+    .map((line) => {
+      // log4j ISO8601 in this machine's zone: "2026-12-03 09:45:55,473".
+      const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}),(\d{3})/.exec(line);
+      return m === null ? NaN : new Date(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +m[7]!).getTime();
+    })
+    .filter((t) => Number.isFinite(t));
 }
 
 export class RealCluster {
@@ -189,6 +205,7 @@ export class RealCluster {
         zkfcLog: join(baseDir, 'logs', `zkfc-${id}.log`),
         pidFile: join(baseDir, 'pids', `${id}.pid`),
         process: undefined,
+        exitedAtMs: undefined,
         controller: undefined,
       });
     }
@@ -373,6 +390,7 @@ export class RealCluster {
     const node = this.node(id);
     const child = this.spawnJava(id, MAIN.nameNode, this.nameNodeDefines(id), '256m');
     node.process = child;
+    child.once('exit', () => (node.exitedAtMs = Date.now()));
     writeFileSync(node.pidFile, String(child.pid));
     await waitForLog(node.log, `IPC Server listener on ${node.rpcPort}: starting`, 90_000, child);
     await this.waitFor(async () => (await this.haState(id)) !== undefined, 60_000, `${id} serving JMX`);
