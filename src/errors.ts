@@ -1,9 +1,61 @@
-// Base class of every operating error the daemon, CLI and simulator raise, plus the process exit
-// codes. Subsystems define their own subclasses next to their code (src/ipc/errors.ts, ...);
-// each carries a stable `code` and keeps the underlying failure in `cause`.
+// Base class of every operating error the daemon and the CLI raise, the list of their stable
+// codes, and the process exit codes. Subsystems define their own subclasses next to their code
+// (src/ipc/errors.ts, ...); each carries one of the codes below and keeps the underlying failure
+// in `cause`. A caller may branch on the code; the message is for people.
 
-export abstract class ZkfcError extends Error {
-  abstract readonly code: string;
+/** Codes of the Hadoop IPC layer (src/ipc/errors.ts, src/ipc/server.ts, src/hadoop/ha-errors.ts). */
+export type RpcErrorCode =
+  | 'RPC_CONNECT_FAILED'
+  | 'RPC_TIMEOUT'
+  | 'RPC_CONNECTION_CLOSED'
+  | 'RPC_TOO_MANY_PENDING_CALLS'
+  | 'RPC_FRAME_INVALID'
+  | 'RPC_PROTOCOL_ERROR'
+  | 'RPC_REMOTE_ERROR'
+  | 'RPC_HEALTH_CHECK_FAILED'
+  | 'RPC_SERVICE_FAILED'
+  | 'RPC_ACCESS_DENIED'
+  | 'RPC_RETRIABLE'
+  | 'RPC_STANDBY'
+  | 'RPC_NO_SUCH_METHOD'
+  | 'RPC_NO_SUCH_PROTOCOL'
+  | 'RPC_VERSION_MISMATCH'
+  | 'RPC_FATAL'
+  | 'RPC_REMOTE_EXCEPTION';
+
+/** Codes of the HA ports' call failures (HaCallError, src/runtime/ports.ts), one per kind. */
+export type HaCallErrorCode = 'HA_UNHEALTHY' | 'HA_REFUSED' | 'HA_FAILED' | 'HA_UNREACHABLE' | 'HA_TIMED_OUT';
+
+/** Every code a ZkfcError of src/ carries. */
+export type ZkfcErrorCode =
+  | RpcErrorCode
+  | HaCallErrorCode
+  // configuration (ConfigError and its subclasses)
+  | 'CONFIG_INVALID'
+  // runtime: the failover controller as the ZKFCProtocol server and the daemon see it
+  | 'SERVICE_FAILED'
+  | 'PEER_CEDE_FAILED'
+  | 'ZKFC_NOT_RUNNING'
+  | 'ZKFC_EXITED'
+  // ZooKeeper
+  | 'ZK_OPERATION_FAILED'
+  | 'ZK_RESPONSE_INVALID'
+  | 'ZK_UNAVAILABLE'
+  | 'ZNODE_DATA_INVALID'
+  // fencing, HTTP listener
+  | 'FENCE_TARGET_REJECTED'
+  | 'HTTP_LISTEN_FAILED'
+  // haadmin
+  | 'HAADMIN_FAILOVER_FAILED'
+  | 'HAADMIN_ILLEGAL_ARGUMENT'
+  | 'ZKFC_STATUS_UNAVAILABLE';
+
+/**
+ * `Code` is ZkfcErrorCode for everything in src/; the tools built on this base (simulator,
+ * harnesses: not shipped) name their own codes through it.
+ */
+export abstract class ZkfcError<Code extends string = ZkfcErrorCode> extends Error {
+  abstract readonly code: Code;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;

@@ -15,7 +15,7 @@ import { ConfigError, ExitCode, errorMessage } from '../errors.js';
 import { parsePrivateKeyFiles } from '../fencing/fencing-config.js';
 import { NodeFencer, type FencingTargetConfig } from '../fencing/node-fencer.js';
 import { FencingPreflight } from '../fencing/preflight.js';
-import { encodeActiveNodeInfo } from '../hadoop/active-node-info.js';
+import { decodeActiveNodeInfo, encodeActiveNodeInfo } from '../hadoop/active-node-info.js';
 import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
 import { javaHostName, withHostAliases } from '../hadoop/java-hostname.js';
 import { NameNodeStacks } from '../hadoop/namenode-stacks.js';
@@ -27,7 +27,7 @@ import { createLogger } from '../observability/logger.js';
 import { ZkfcMetrics } from '../observability/metrics.js';
 import { StatusBoard } from '../observability/status.js';
 import { ControllerRuntime } from '../runtime/controller-runtime.js';
-import { ControllerExitedError } from '../runtime/errors.js';
+import { ControllerExitedError, FailoverServiceError } from '../runtime/errors.js';
 import { ReadinessGate, sdNotifierFromEnv } from '../runtime/sd-notify.js';
 import { SystemClock } from '../runtime/system-clock.js';
 import { connectOnce, ZkUnavailableError } from '../runtime/zk-connect.js';
@@ -181,8 +181,8 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   const log = logger.child({ component: 'zkfc' });
   const loginUser = io.env['HADOOP_USER_NAME'] ?? safeUserName();
   const connectTimeoutMs = settings.ipc.connectTimeoutMs;
-  const haFactory = new RpcHAServiceClientFactory({ effectiveUser: loginUser, connectTimeoutMs, logger });
-  const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: loginUser, connectTimeoutMs, logger });
+  const haFactory = new RpcHAServiceClientFactory({ effectiveUser: loginUser, connectTimeoutMs, logger, timers: clock });
+  const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: loginUser, connectTimeoutMs, logger, timers: clock });
 
   const fencingTargets: FencingTargetConfig[] = config.peers.map((peer) => ({
     target: peer,
@@ -225,11 +225,11 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     logger,
     handler: {
       cedeActive: async (millis, caller) => {
-        if (controller === undefined) throw new Error('ZK Failover Controller is starting');
+        if (controller === undefined) throw new FailoverServiceError('ZK Failover Controller is starting');
         await controller.cedeActive(millis, caller);
       },
       gracefulFailover: async (caller) => {
-        if (controller === undefined) throw new Error('ZK Failover Controller is starting');
+        if (controller === undefined) throw new FailoverServiceError('ZK Failover Controller is starting');
         log.info({ caller }, 'gracefulFailover requested');
         await controller.gracefulFailover();
       },
@@ -291,6 +291,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     local,
     peers,
     appData,
+    decode: decodeActiveNodeInfo,
     zkSession: ctx.zk.session,
     workingDir: ctx.zk.paths.workingDir,
     acl: ctx.zk.acl,

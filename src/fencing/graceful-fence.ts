@@ -12,9 +12,8 @@
 
 import type { HostPort } from '../core/types.js';
 import { errorMessage } from '../errors.js';
-import { RemoteError, RpcConnectError, RpcTimeoutError } from '../ipc/errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { Clock, HAServiceClientFactory } from '../runtime/ports.js';
+import { HaCallError, type Clock, type HAServiceClientFactory } from '../runtime/ports.js';
 import type { FenceMethodResult } from './ssh-fence.js';
 
 export const GRACEFUL_FENCE_RPC_TIMEOUT_DEFAULT_MS = 5_000;
@@ -45,9 +44,9 @@ export async function gracefulFence(options: GracefulFenceOptions): Promise<Fenc
       log.info({ address: where }, 'successfully transitioned old active to standby state without fencing');
       return { outcome: 'success', detail: `${where} transitioned to standby` };
     } catch (cause) {
-      if (cause instanceof RpcConnectError && attempt < attempts) {
+      if (cause instanceof HaCallError && cause.notSent && attempt < attempts) {
         log.warn({ address: where, attempt, attempts, err: cause }, 'graceful fence could not connect; retrying');
-        if (!cause.timedOut) await sleep(options.retryIntervalMs, clock);
+        if (cause.kind !== 'timedOut') await sleep(options.retryIntervalMs, clock);
         continue;
       }
       const result = classify(cause, where, rpcTimeoutMs);
@@ -60,12 +59,12 @@ export async function gracefulFence(options: GracefulFenceOptions): Promise<Fenc
 }
 
 function classify(cause: unknown, where: string, rpcTimeoutMs: number): FenceMethodResult {
-  if (cause instanceof DeadlineError || cause instanceof RpcTimeoutError || (cause instanceof RpcConnectError && cause.timedOut)) {
+  if (cause instanceof DeadlineError || (cause instanceof HaCallError && cause.kind === 'timedOut')) {
     return { outcome: 'timeout', detail: `transitionToStandby on ${where} did not complete within ${rpcTimeoutMs} ms: ${errorMessage(cause)}` };
   }
-  if (cause instanceof RemoteError) {
-    // The NameNode answered and refused (ServiceFailedException, AccessControlException, ...).
-    return { outcome: 'failure', detail: `${where} refused transitionToStandby: ${cause.className}: ${cause.message}` };
+  if (cause instanceof HaCallError && cause.kind !== 'unreachable') {
+    // The NameNode answered and refused (it could not, or we are not allowed: the message says which).
+    return { outcome: 'failure', detail: `${where} refused transitionToStandby: ${cause.message}` };
   }
   return { outcome: 'error', detail: `transitionToStandby on ${where} failed: ${errorMessage(cause)}` };
 }

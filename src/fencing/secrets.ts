@@ -6,7 +6,8 @@
 //
 // A value is secret when its key (in the configuration, or a variable of the base environment)
 // matches one of:
-//   - the settings marked sensitive in src/config/schema.ts (ha.zookeeper.auth);
+//   - our own sensitive settings (OWN_SENSITIVE_KEYS: those marked sensitive in the settings
+//     table, src/config/schema.ts; a unit test keeps the two lists equal);
 //   - Hadoop's default hadoop.security.sensitive-config-keys (ConfigRedactor): keys ending in
 //     secret, password, username or credential, ssl.keystore.pass, S3/Azure keys, oauth tokens;
 //   - the patterns the configuration itself lists in hadoop.security.sensitive-config-keys.
@@ -17,13 +18,15 @@
 // Not caught: a secret the script computes or reads from elsewhere, or one shorter than
 // SECRET_MIN_CHARS (too short to hide without mangling the rest of the line).
 
-import { SETTINGS } from '../config/schema.js';
-import { resolveConfIndirection } from '../zookeeper/acl.js';
+import { resolveConfIndirection } from '../config/conf-indirection.js';
 
 export const SENSITIVE_KEYS_KEY = 'hadoop.security.sensitive-config-keys';
 export const REDACTED = '[redacted]';
 /** Shorter values are not hidden (they would cut ordinary words out of every line). */
 export const SECRET_MIN_CHARS = 3;
+
+/** The settings of ours marked sensitive in the settings table. */
+export const OWN_SENSITIVE_KEYS: readonly string[] = ['ha.zookeeper.auth'];
 
 /** Our words for Hadoop's default hadoop.security.sensitive-config-keys. */
 const HADOOP_SENSITIVE_KEY_PATTERNS: readonly string[] = [
@@ -64,7 +67,7 @@ export function knownSecrets(conf: ReadonlyMap<string, string>, baseEnv: NodeJS.
     .split(',')
     .map((pattern) => pattern.trim())
     .filter((pattern) => pattern !== '');
-  const patterns = compile([...SETTINGS.filter((setting) => setting.sensitive === true).map((setting) => setting.key), ...HADOOP_SENSITIVE_KEY_PATTERNS, ...configured]);
+  const patterns = compile([...OWN_SENSITIVE_KEYS, ...HADOOP_SENSITIVE_KEY_PATTERNS, ...configured]);
   const sensitive = (key: string): boolean => patterns.some((pattern) => pattern.test(key));
   const secrets = new Set<string>();
   const add = (key: string, value: string): void => {

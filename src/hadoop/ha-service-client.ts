@@ -1,9 +1,8 @@
 // HAServiceProtocol client (docs/hadoop-compat.md §2): the calls the ZKFC and haadmin make on a NameNode, over one
-// persistent Hadoop IPC connection per address. Implements the HAServiceClient port. Remote
-// exceptions arrive as the typed errors of src/ipc/errors.ts (HealthCheckFailedError,
-// ServiceFailedError, AccessControlError, RetriableError...); transport failures as
-// RpcTransportError subclasses. This module adds no retries: cadence and retry policy belong to
-// the health monitor and the controller.
+// persistent Hadoop IPC connection per address. Implements the HAServiceClient port: every failed
+// call rejects with the port's HaCallError (ha-errors.ts says which kind each remote exception
+// and transport failure is). This module adds no retries: cadence and retry policy belong to the
+// health monitor and the controller.
 
 import { fromBinary, isFieldSet } from '@bufbuild/protobuf';
 import type { HAServiceState, HARequestSource, HostPort, ServiceStatus } from '../core/types.js';
@@ -25,6 +24,7 @@ import { IpcClient, type IpcConnection, type TimerScheduler } from '../ipc/clien
 import { ProtocolError } from '../ipc/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { HAServiceClient, HAServiceClientFactory } from '../runtime/ports.js';
+import { HA_REMOTE_ERRORS, haCall } from './ha-errors.js';
 import { HA_SERVICE_PROTOCOL, HAServiceMethod } from './protocol-names.js';
 
 const REQUEST_SOURCE: Record<HARequestSource, HARequestSourceProto> = {
@@ -81,54 +81,62 @@ export function decodeServiceStatus(body: Uint8Array, offset = 0): ServiceStatus
 /** HAServiceProtocol on one NameNode address. */
 export class RpcHAServiceClient implements HAServiceClient {
   readonly address: HostPort;
+  private readonly where: string;
 
   constructor(private readonly connection: IpcConnection) {
     this.address = connection.address;
+    this.where = `${this.address.host}:${this.address.port}`;
   }
 
   async monitorHealth(timeoutMs: number): Promise<void> {
-    await this.connection.call(HAServiceMethod.monitorHealth, MonitorHealthRequestProtoSchema, {}, MonitorHealthResponseProtoSchema, timeoutMs);
+    await haCall(this.where, () => this.connection.call(HAServiceMethod.monitorHealth, MonitorHealthRequestProtoSchema, {}, MonitorHealthResponseProtoSchema, timeoutMs));
   }
 
-  async getServiceStatus(timeoutMs: number): Promise<ServiceStatus> {
-    const response = await this.connection.callRaw(HAServiceMethod.getServiceStatus, GetServiceStatusRequestProtoSchema, {}, timeoutMs);
-    try {
-      return decodeServiceStatus(response.body, response.offset);
-    } catch (error) {
-      if (error instanceof ProtocolError) {
-        throw new ProtocolError(error.offset, error.reason, `${this.address.host}:${this.address.port}`, { cause: error.cause });
+  getServiceStatus(timeoutMs: number): Promise<ServiceStatus> {
+    return haCall(this.where, async () => {
+      const response = await this.connection.callRaw(HAServiceMethod.getServiceStatus, GetServiceStatusRequestProtoSchema, {}, timeoutMs);
+      try {
+        return decodeServiceStatus(response.body, response.offset);
+      } catch (error) {
+        if (error instanceof ProtocolError) throw new ProtocolError(error.offset, error.reason, this.where, { cause: error.cause });
+        throw error;
       }
-      throw error;
-    }
+    });
   }
 
   async transitionToActive(source: HARequestSource, timeoutMs: number): Promise<void> {
-    await this.connection.call(
-      HAServiceMethod.transitionToActive,
-      TransitionToActiveRequestProtoSchema,
-      { reqInfo: { reqSource: REQUEST_SOURCE[source] } },
-      TransitionToActiveResponseProtoSchema,
-      timeoutMs,
+    await haCall(this.where, () =>
+      this.connection.call(
+        HAServiceMethod.transitionToActive,
+        TransitionToActiveRequestProtoSchema,
+        { reqInfo: { reqSource: REQUEST_SOURCE[source] } },
+        TransitionToActiveResponseProtoSchema,
+        timeoutMs,
+      ),
     );
   }
 
   async transitionToStandby(source: HARequestSource, timeoutMs: number): Promise<void> {
-    await this.connection.call(
-      HAServiceMethod.transitionToStandby,
-      TransitionToStandbyRequestProtoSchema,
-      { reqInfo: { reqSource: REQUEST_SOURCE[source] } },
-      TransitionToStandbyResponseProtoSchema,
-      timeoutMs,
+    await haCall(this.where, () =>
+      this.connection.call(
+        HAServiceMethod.transitionToStandby,
+        TransitionToStandbyRequestProtoSchema,
+        { reqInfo: { reqSource: REQUEST_SOURCE[source] } },
+        TransitionToStandbyResponseProtoSchema,
+        timeoutMs,
+      ),
     );
   }
 
   async transitionToObserver(source: HARequestSource, timeoutMs: number): Promise<void> {
-    await this.connection.call(
-      HAServiceMethod.transitionToObserver,
-      TransitionToObserverRequestProtoSchema,
-      { reqInfo: { reqSource: REQUEST_SOURCE[source] } },
-      TransitionToObserverResponseProtoSchema,
-      timeoutMs,
+    await haCall(this.where, () =>
+      this.connection.call(
+        HAServiceMethod.transitionToObserver,
+        TransitionToObserverRequestProtoSchema,
+        { reqInfo: { reqSource: REQUEST_SOURCE[source] } },
+        TransitionToObserverResponseProtoSchema,
+        timeoutMs,
+      ),
     );
   }
 
@@ -163,6 +171,7 @@ export class RpcHAServiceClientFactory implements HAServiceClientFactory {
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
       ...(options.timers !== undefined ? { timers: options.timers } : {}),
+      remoteErrors: HA_REMOTE_ERRORS,
     });
   }
 

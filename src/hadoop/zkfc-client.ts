@@ -1,5 +1,5 @@
 // ZKFCProtocol client (docs/hadoop-compat.md §3): cedeActive and gracefulFailover on a peer ZKFC's IPC server, over
-// src/ipc. Implements the ZkfcClient port. Also the millisToCede conversion both sides need:
+// src/ipc. Implements the ZkfcClient port (failed calls reject with its HaCallError). Also the millisToCede conversion both sides need:
 // Java's int travels in a uint32 field, so -1 is sent as 0xFFFFFFFF and must be read back signed.
 
 import type { HostPort } from '../core/types.js';
@@ -12,6 +12,7 @@ import {
 import { IpcClient, type IpcConnection, type TimerScheduler } from '../ipc/client.js';
 import type { Logger } from '../observability/logger.js';
 import type { ZkfcClient, ZkfcClientFactory } from '../runtime/ports.js';
+import { HA_REMOTE_ERRORS, haCall } from './ha-errors.js';
 import { ZKFC_PROTOCOL, ZkfcMethod } from './protocol-names.js';
 
 /** int32 millisToCede → the uint32 wire value (two's complement: -1 → 0xFFFFFFFF). */
@@ -30,23 +31,24 @@ export function decodeMillisToCede(wireValue: number): number {
 /** ZKFCProtocol over one persistent connection to a peer ZKFC. */
 export class RpcZkfcClient implements ZkfcClient {
   readonly address: HostPort;
+  private readonly where: string;
 
   constructor(private readonly connection: IpcConnection) {
     this.address = connection.address;
+    this.where = `${this.address.host}:${this.address.port}`;
   }
 
   async cedeActive(millisToCede: number, timeoutMs: number): Promise<void> {
-    await this.connection.call(
-      ZkfcMethod.cedeActive,
-      CedeActiveRequestProtoSchema,
-      { millisToCede: encodeMillisToCede(millisToCede) },
-      CedeActiveResponseProtoSchema,
-      timeoutMs,
+    const wireValue = encodeMillisToCede(millisToCede);
+    await haCall(this.where, () =>
+      this.connection.call(ZkfcMethod.cedeActive, CedeActiveRequestProtoSchema, { millisToCede: wireValue }, CedeActiveResponseProtoSchema, timeoutMs),
     );
   }
 
   async gracefulFailover(timeoutMs: number): Promise<void> {
-    await this.connection.call(ZkfcMethod.gracefulFailover, GracefulFailoverRequestProtoSchema, {}, GracefulFailoverResponseProtoSchema, timeoutMs);
+    await haCall(this.where, () =>
+      this.connection.call(ZkfcMethod.gracefulFailover, GracefulFailoverRequestProtoSchema, {}, GracefulFailoverResponseProtoSchema, timeoutMs),
+    );
   }
 
   /** See HAServiceClient.onConnectionClosed. */
@@ -76,6 +78,7 @@ export class RpcZkfcClientFactory implements ZkfcClientFactory {
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
       ...(options.timers !== undefined ? { timers: options.timers } : {}),
+      remoteErrors: HA_REMOTE_ERRORS,
     });
   }
 

@@ -3,29 +3,36 @@
 // bind host (servicerpc-bind-host, else rpc-bind-host, else the local NameNode's service
 // address), and the admin access check on both methods.
 
-import type { Logger } from 'pino';
+import { ZkfcError, errorMessage, type ZkfcErrorCode } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
 import {
   CedeActiveRequestProtoSchema,
   CedeActiveResponseProtoSchema,
   GracefulFailoverRequestProtoSchema,
   GracefulFailoverResponseProtoSchema,
 } from '../gen/ZKFCProtocol_pb.js';
-import { defineMethod, IpcServer, RemoteException, type RpcCallContext } from '../ipc/server.js';
+import { defineMethod, IpcServer } from '../ipc/server.js';
+import type { RpcCallContext } from '../ipc/server-connection.js';
+import { RemoteException } from '../ipc/errors.js';
 import { AdminAcl, shortUserName } from './admin-acl.js';
 import { ExceptionClassName, ZKFC_PROTOCOL } from './protocol-names.js';
 import { decodeMillisToCede } from './zkfc-client.js';
-import { ZkfcError } from '../errors.js';
 
-/** What the server asks the failover controller to do. Rejections become ServiceFailedException. */
+/**
+ * What the server asks the failover controller to do. A rejection is answered as Java's ZKFC
+ * would: ServiceFailedException, or IOException for the codes in IO_EXCEPTION_CODES.
+ */
 export interface ZkfcProtocolHandler {
   cedeActive(millisToCede: number, caller: string): Promise<void>;
   gracefulFailover(caller: string): Promise<void>;
 }
 
-/** A failover that could not be done: sent as org.apache.hadoop.ha.ServiceFailedException. */
-export class ServiceFailedException extends ZkfcError {
-  readonly code = 'SERVICE_FAILED';
-}
+/**
+ * Failures Java's ZKFC lets through as an IOException rather than a ServiceFailedException: a peer
+ * that could not be asked to cede (its RPC's IOException), a controller that is not running. haadmin
+ * prints "Operation failed" for those and "Failover failed" for the rest, as Hadoop's does.
+ */
+const IO_EXCEPTION_CODES: ReadonlySet<ZkfcErrorCode> = new Set<ZkfcErrorCode>(['PEER_CEDE_FAILED', 'ZKFC_NOT_RUNNING']);
 
 export interface ZkfcRpcServerOptions {
   readonly host: string;
@@ -98,11 +105,8 @@ export class ZkfcRpcServer {
       await action();
     } catch (error) {
       if (error instanceof RemoteException) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      // Errors that know their Java class (an unreachable peer is java.io.IOException, as in
-      // Java's ZKFC) keep it, so haadmin prints "Operation failed" vs "Failover failed" as Hadoop does.
-      const javaClassName = (error as { javaClassName?: unknown }).javaClassName;
-      throw new RemoteException(typeof javaClassName === 'string' ? javaClassName : ExceptionClassName.ServiceFailed, message);
+      const ioException = error instanceof ZkfcError && IO_EXCEPTION_CODES.has(error.code);
+      throw new RemoteException(ioException ? ExceptionClassName.IO : ExceptionClassName.ServiceFailed, errorMessage(error));
     }
   }
 }

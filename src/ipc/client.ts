@@ -17,9 +17,9 @@ import os from 'node:os';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import type { HostPort } from '../core/types.js';
 import { errorMessage } from '../errors.js';
-import type { ProtocolId } from '../hadoop/protocol-names.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import type { Cancel, Clock } from '../runtime/ports.js';
+import { SystemClock } from '../runtime/system-clock.js';
 import { CLIENT_ID_LENGTH, DEFAULT_MAX_FRAME_BYTES } from './codec/constants.js';
 import { FrameDecoder, type Frame } from './codec/frame-decoder.js';
 import {
@@ -40,22 +40,17 @@ import {
   RpcTransportError,
   remoteErrorFor,
   TooManyPendingCallsError,
+  type RemoteErrorClasses,
 } from './errors.js';
+import type { ProtocolId } from './names.js';
 
 /** ipc.client.connect.timeout default. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
 /** Outstanding calls per connection before new calls are refused (bounds memory and timers). */
 export const DEFAULT_MAX_PENDING_CALLS = 1024;
 
-/** The timer part of the Clock port; the client needs nothing else. */
+/** The timer part of the Clock port; the client needs nothing else. Default: the SystemClock. */
 export type TimerScheduler = Pick<Clock, 'schedule'>;
-
-const realTimers: TimerScheduler = {
-  schedule(delayMs: number, callback: () => void): Cancel {
-    const handle = setTimeout(callback, delayMs);
-    return () => clearTimeout(handle);
-  },
-};
 
 /** The user a SIMPLE-auth Hadoop client acts as: HADOOP_USER_NAME, else the OS login user. */
 export function defaultEffectiveUser(env: NodeJS.ProcessEnv = process.env): string {
@@ -99,6 +94,8 @@ export interface IpcConnectionOptions {
   readonly maxPendingCalls?: number;
   readonly logger?: Logger;
   readonly timers?: TimerScheduler;
+  /** The protocol's own remote exceptions, as typed errors by Java class name. */
+  readonly remoteErrors?: RemoteErrorClasses;
 }
 
 /** A SUCCESS response message before decoding. */
@@ -140,6 +137,7 @@ export class IpcConnection {
   private readonly maxPendingCalls: number;
   private readonly log: Logger;
   private readonly timers: TimerScheduler;
+  private readonly remoteErrors: RemoteErrorClasses | undefined;
   private readonly pending = new Map<number, PendingCall>();
   private readonly listeners = new Set<(reason: Error) => void>();
   private session: Session | undefined;
@@ -159,7 +157,8 @@ export class IpcConnection {
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.maxPendingCalls = options.maxPendingCalls ?? DEFAULT_MAX_PENDING_CALLS;
-    this.timers = options.timers ?? realTimers;
+    this.timers = options.timers ?? new SystemClock();
+    this.remoteErrors = options.remoteErrors;
     this.log = (options.logger ?? silentLogger()).child({
       component: 'ipc-client',
       peer: this.addressText,
@@ -355,7 +354,7 @@ export class IpcConnection {
         errorDetail: header.errorDetail ? errorCodeName(header.errorDetail) : undefined,
         address: this.addressText,
         ...(call ? { method: call.method } : {}),
-      });
+      }, this.remoteErrors);
     }
     const call = this.pending.get(response.callId);
     if (!call) {
@@ -373,7 +372,7 @@ export class IpcConnection {
           errorDetail: header.errorDetail ? errorCodeName(header.errorDetail) : undefined,
           address: this.addressText,
           method: call.method,
-        }),
+        }, this.remoteErrors),
       );
       return;
     }
@@ -430,6 +429,8 @@ export interface IpcClientOptions {
   readonly maxPendingCalls?: number;
   readonly logger?: Logger;
   readonly timers?: TimerScheduler;
+  /** The protocol's own remote exceptions (see IpcConnectionOptions). */
+  readonly remoteErrors?: RemoteErrorClasses;
   /** Fixed client id (tests); default a random v4 UUID. */
   readonly clientId?: Uint8Array;
 }
@@ -476,6 +477,7 @@ export class IpcClient {
       ...(o.maxPendingCalls !== undefined ? { maxPendingCalls: o.maxPendingCalls } : {}),
       ...(o.logger !== undefined ? { logger: o.logger } : {}),
       ...(o.timers !== undefined ? { timers: o.timers } : {}),
+      ...(o.remoteErrors !== undefined ? { remoteErrors: o.remoteErrors } : {}),
     });
   }
 

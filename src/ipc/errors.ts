@@ -3,17 +3,19 @@
 //   come back: connect failed or timed out, the call timed out, the connection closed, the peer
 //   sent bytes that are not Hadoop IPC (FrameError, ProtocolError);
 // - remote errors (RemoteError): the peer answered with status ERROR or FATAL. The subclass is
-//   chosen by the Java exception class name, as Hadoop's callers unwrap RemoteException by class.
+//   chosen by the Java exception class name, as Hadoop's callers unwrap RemoteException by class:
+//   the IPC layer's own here; a protocol adds its own (src/hadoop/ha-errors.ts) through the
+//   client's `remoteErrors` option.
 // Callers branch on `instanceof` or on the stable `code`; the original failure stays in `cause`.
 
-import { ZkfcError } from '../errors.js';
-import { ExceptionClassName } from '../hadoop/protocol-names.js';
+import { ZkfcError, type RpcErrorCode } from '../errors.js';
+import { IpcExceptionClassName } from './names.js';
 
 // ---------------------------------------------------------------------------------------------
 // Transport
 
 /** Base of every failure where no answer from a handler was obtained. */
-export abstract class RpcTransportError extends ZkfcError {
+export abstract class RpcTransportError extends ZkfcError<RpcErrorCode> {
   constructor(
     message: string,
     /** "host:port" of the peer, when known (codec errors are raised without one). */
@@ -114,8 +116,8 @@ export interface RemoteErrorFields {
 }
 
 /** The peer answered with an exception. The message is the first line of errorMsg. */
-export class RemoteError extends ZkfcError {
-  readonly code: string = 'RPC_REMOTE_ERROR';
+export class RemoteError extends ZkfcError<RpcErrorCode> {
+  readonly code: RpcErrorCode = 'RPC_REMOTE_ERROR';
   readonly className: string;
   readonly errorMsg: string;
   readonly status: RemoteStatus;
@@ -134,14 +136,6 @@ export class RemoteError extends ZkfcError {
   }
 }
 
-/** org.apache.hadoop.ha.HealthCheckFailedException: the service says it is unhealthy. */
-export class HealthCheckFailedError extends RemoteError {
-  override readonly code = 'RPC_HEALTH_CHECK_FAILED';
-}
-/** org.apache.hadoop.ha.ServiceFailedException: a state change was refused or failed. */
-export class ServiceFailedError extends RemoteError {
-  override readonly code = 'RPC_SERVICE_FAILED';
-}
 /** org.apache.hadoop.security.AccessControlException (status ERROR). */
 export class AccessControlError extends RemoteError {
   override readonly code = 'RPC_ACCESS_DENIED';
@@ -174,22 +168,40 @@ export class FatalRpcError extends RemoteError {
   override readonly code = 'RPC_FATAL';
 }
 
-type RemoteErrorClass = new (fields: RemoteErrorFields, options?: ErrorOptions) => RemoteError;
+export type RemoteErrorClass = new (fields: RemoteErrorFields, options?: ErrorOptions) => RemoteError;
+/** Typed errors by Java exception class name, for the ERROR replies of one protocol. */
+export type RemoteErrorClasses = ReadonlyMap<string, RemoteErrorClass>;
 
-const BY_CLASS_NAME: ReadonlyMap<string, RemoteErrorClass> = new Map<string, RemoteErrorClass>([
-  [ExceptionClassName.HealthCheckFailed, HealthCheckFailedError],
-  [ExceptionClassName.ServiceFailed, ServiceFailedError],
-  [ExceptionClassName.AccessControl, AccessControlError],
-  [ExceptionClassName.Retriable, RetriableError],
-  [ExceptionClassName.Standby, StandbyError],
-  [ExceptionClassName.NoSuchMethod, RpcNoSuchMethodError],
-  [ExceptionClassName.NoSuchProtocol, RpcNoSuchProtocolError],
-  [ExceptionClassName.VersionMismatch, VersionMismatchError],
+const BY_CLASS_NAME: RemoteErrorClasses = new Map<string, RemoteErrorClass>([
+  [IpcExceptionClassName.AccessControl, AccessControlError],
+  [IpcExceptionClassName.Retriable, RetriableError],
+  [IpcExceptionClassName.Standby, StandbyError],
+  [IpcExceptionClassName.NoSuchMethod, RpcNoSuchMethodError],
+  [IpcExceptionClassName.NoSuchProtocol, RpcNoSuchProtocolError],
+  [IpcExceptionClassName.VersionMismatch, VersionMismatchError],
 ]);
 
-/** Build the typed error for an ERROR/FATAL response header. */
-export function remoteErrorFor(fields: RemoteErrorFields): RemoteError {
+/**
+ * Build the typed error for an ERROR/FATAL response header: a class of `protocolErrors` (the
+ * protocol's own exceptions), else one of the IPC layer's, else RemoteError.
+ */
+export function remoteErrorFor(fields: RemoteErrorFields, protocolErrors?: RemoteErrorClasses): RemoteError {
   if (fields.status === 'FATAL') return new FatalRpcError(fields);
-  const ErrorClass = BY_CLASS_NAME.get(fields.className) ?? RemoteError;
+  const ErrorClass = protocolErrors?.get(fields.className) ?? BY_CLASS_NAME.get(fields.className) ?? RemoteError;
   return new ErrorClass(fields);
+}
+
+/**
+ * Thrown (or rejected) by a handler of src/ipc/server.ts: the client receives status ERROR, errorDetail
+ * ERROR_APPLICATION, exceptionClassName = className, errorMsg = message. Use Java's class names
+ * (those of the protocol served) so Java clients unwrap them.
+ */
+export class RemoteException extends ZkfcError<RpcErrorCode> {
+  readonly code = 'RPC_REMOTE_EXCEPTION';
+  constructor(
+    readonly className: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }

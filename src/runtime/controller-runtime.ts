@@ -18,8 +18,7 @@
 
 import { ZKFailoverController, type ActiveAttempt, type ControllerSnapshot } from '../core/controller/controller.js';
 import type { ControllerEvent } from '../core/controller/events.js';
-import type { NamenodeTarget } from '../core/types.js';
-import { decodeActiveNodeInfo } from '../hadoop/active-node-info.js';
+import type { ActiveNodeInfo, NamenodeTarget } from '../core/types.js';
 import { ControllerExitedError, ControllerNotRunningError, FailoverServiceError } from './errors.js';
 import { CommandExecutor } from './executor.js';
 import { runGracefulFailover } from './graceful-failover.js';
@@ -56,6 +55,8 @@ export interface ControllerRuntimeOptions {
   readonly peers: readonly NamenodeTarget[];
   /** ActiveNodeInfo bytes for the lock and breadcrumb. */
   readonly appData: Uint8Array;
+  /** Decodes lock and breadcrumb data (ActiveNodeInfo bytes); throws on bad data. */
+  readonly decode: (data: Uint8Array, path: string) => ActiveNodeInfo;
   /** Every ZooKeeper session of this controller is opened with these. */
   readonly zkSession: ZkSessionOptions;
   /** <ha.zookeeper.parent-znode>/<nameservice>. */
@@ -174,7 +175,7 @@ export class ControllerRuntime {
       acl: options.acl,
       localClient: this.localClient,
       fencer: options.ports.fencer,
-      decode: (data, path) => decodeActiveNodeInfo(data, path),
+      decode: options.decode,
       log: this.log,
       host: {
         post: (event) => this.mailbox.post(event),

@@ -1,19 +1,17 @@
 // Typed errors of the failover runtime, as the ZKFCProtocol server (and haadmin through it) sees
-// them. Each names the Java exception class a Hadoop peer expects in exceptionClassName, so the
-// RPC server can answer exactly as Java's ZKFC would (docs/hadoop-compat.md §3, §7.4, §7.5).
+// them. The server (src/hadoop/zkfc-rpc-server.ts) answers each code with the Java exception
+// class Java's ZKFC would throw (docs/hadoop-compat.md §3, §7.4, §7.5).
 
 import { ZkfcError } from '../errors.js';
 
-/** org.apache.hadoop.ha.ServiceFailedException: the failover could not be done. */
+/** The failover could not be done (Java: ServiceFailedException). */
 export class FailoverServiceError extends ZkfcError {
   readonly code = 'SERVICE_FAILED';
-  readonly javaClassName = 'org.apache.hadoop.ha.ServiceFailedException';
 }
 
 /** A peer ZKFC could not be asked to cede (unreachable, refused...); Java propagates its IOException. */
 export class PeerCedeError extends ZkfcError {
   readonly code = 'PEER_CEDE_FAILED';
-  readonly javaClassName = 'java.io.IOException';
   constructor(
     message: string,
     /** host:port of the peer ZKFC. */
@@ -27,7 +25,6 @@ export class PeerCedeError extends ZkfcError {
 /** The controller is stopping or has exited: admin requests are refused. */
 export class ControllerNotRunningError extends ZkfcError {
   readonly code = 'ZKFC_NOT_RUNNING';
-  readonly javaClassName = 'java.io.IOException';
 }
 
 /**

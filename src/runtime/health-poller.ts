@@ -1,7 +1,7 @@
 // The health poller: Hadoop HealthMonitor's loop and cadence (docs/hadoop-compat.md §6.1, §6.3), through the Clock.
 // Each round calls getServiceStatus then monitorHealth on the local NameNode (lifeline address if
 // configured) and reports the outcome as a HealthProbe value; the pure HealthMonitor classifies.
-//   healthy / unhealthy (HealthCheckFailedException) → next round after check-interval;
+//   healthy / unhealthy (the port's HaCallError of kind 'unhealthy') → next round after check-interval;
 //   anything else → close the client, next round after sleep-after-disconnect (new connection);
 //   the client cannot be created → next attempt after connect-retry-interval.
 // Faster than Hadoop where it is free (zkfc.health.probe-on-disconnect, on by default): when the
@@ -13,7 +13,8 @@
 
 import type { HealthProbe } from '../core/health/health-monitor.js';
 import type { ServiceStatus } from '../core/types.js';
-import type { Cancel, Clock, HAServiceClient } from './ports.js';
+import { errorMessage } from '../errors.js';
+import { HaCallError, type Cancel, type Clock, type HAServiceClient } from './ports.js';
 
 /** The health monitor's settings (the `health` part of the daemon's typed settings). */
 export interface HealthPollerSettings {
@@ -43,15 +44,9 @@ export interface HealthPollerOptions {
   readonly onFailed: (reason: string) => void;
 }
 
-/** True for Hadoop's HealthCheckFailedException, however the RPC layer surfaced it. */
-export function isHealthCheckFailed(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const candidate = error as { code?: unknown; className?: unknown };
-  return candidate.code === 'RPC_HEALTH_CHECK_FAILED' || candidate.className === 'org.apache.hadoop.ha.HealthCheckFailedException';
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** The NameNode answered monitorHealth: it is not healthy (Hadoop's HealthCheckFailedException). */
+function isUnhealthy(error: unknown): error is HaCallError {
+  return error instanceof HaCallError && error.kind === 'unhealthy';
 }
 
 export class HealthPoller {
@@ -120,7 +115,7 @@ export class HealthPoller {
         } catch (error) {
           this.probing = false;
           if (!this.running) return;
-          this.options.onProbe({ kind: 'unreachable', reason: `Could not connect to local service: ${reasonOf(error)}` }, clock.monotonicMs() - startedMs);
+          this.options.onProbe({ kind: 'unreachable', reason: `Could not connect to local service: ${errorMessage(error)}` }, clock.monotonicMs() - startedMs);
           this.scheduleRound(health.connectRetryIntervalMs);
           return;
         }
@@ -133,13 +128,13 @@ export class HealthPoller {
         probe = { kind: 'healthy', status };
         nextDelayMs = health.checkIntervalMs;
       } catch (error) {
-        if (isHealthCheckFailed(error)) {
-          probe = status === undefined ? { kind: 'unhealthy', reason: reasonOf(error) } : { kind: 'unhealthy', reason: reasonOf(error), status };
+        if (isUnhealthy(error)) {
+          probe = status === undefined ? { kind: 'unhealthy', reason: errorMessage(error) } : { kind: 'unhealthy', reason: errorMessage(error), status };
           nextDelayMs = health.checkIntervalMs;
         } else {
           // Transport-level failure (or any other exception): drop the connection, reconnect later.
           if (this.client === client) this.dropClient();
-          probe = { kind: 'unreachable', reason: reasonOf(error) };
+          probe = { kind: 'unreachable', reason: errorMessage(error) };
           nextDelayMs = health.sleepAfterDisconnectMs;
         }
       }
@@ -147,7 +142,7 @@ export class HealthPoller {
       this.probing = false;
       if (this.running) {
         this.running = false;
-        this.options.onFailed(`health poller failed: ${reasonOf(error)}`);
+        this.options.onFailed(`health poller failed: ${errorMessage(error)}`);
       }
       return;
     }

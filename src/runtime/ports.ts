@@ -1,12 +1,14 @@
 // The ports: the narrow interfaces through which the runtime reaches the outside world.
 // Production adapters (src/zookeeper, src/hadoop, src/fencing, src/runtime/system-clock.ts)
 // implement them; the deterministic simulation (test/sim) implements them in memory.
-// Rule: a port never throws into the runtime for an operating error. ZooKeeper operations
-// resolve to a ZkOpResult; RPC ports reject with the typed errors of src/ipc/errors.ts, which
-// the runtime's executor turns into events for the core.
+// Each port owns its contract, results and failures alike, in this file's words: ZooKeeper
+// operations resolve to a ZkOpResult and never reject; the HA ports (HAServiceClient, ZkfcClient)
+// reject with an HaCallError whose kind says what happened; the fencer never rejects. The runtime's
+// executor turns all of them into events for the core. No port names an adapter's error class.
 
 import type { ZkResultCode } from '../core/elector/events.js';
 import type { HARequestSource, HostPort, NamenodeTarget, ServiceStatus } from '../core/types.js';
+import { ZkfcError, type HaCallErrorCode } from '../errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Time
@@ -130,9 +132,51 @@ export interface ZkSessionFactory {
 // NameNode HA service (HAServiceProtocol) and peer ZKFCs (ZKFCProtocol)
 
 /**
+ * How a call on an HA port failed, as Hadoop's callers tell the cases apart (HealthMonitor,
+ * FailoverController, HAAdmin):
+ * - unhealthy: monitorHealth answered that the service is not healthy (HealthCheckFailedException);
+ *   the message is the NameNode's own;
+ * - refused: the service refused the request or could not carry it out (ServiceFailedException: a
+ *   state change it will not make, a failover that cannot be done);
+ * - failed: the peer answered with any other error (not allowed, still starting, a method or
+ *   version it does not know, a fatal protocol reply);
+ * - unreachable: no answer could be had: the connection could not be made or was lost, or the
+ *   peer did not speak the protocol;
+ * - timedOut: no answer in time (the connect or the call timed out).
+ */
+export type HaCallErrorKind = 'unhealthy' | 'refused' | 'failed' | 'unreachable' | 'timedOut';
+
+const HA_CALL_ERROR_CODES: Readonly<Record<HaCallErrorKind, HaCallErrorCode>> = {
+  unhealthy: 'HA_UNHEALTHY',
+  refused: 'HA_REFUSED',
+  failed: 'HA_FAILED',
+  unreachable: 'HA_UNREACHABLE',
+  timedOut: 'HA_TIMED_OUT',
+};
+
+/** The one way an HA port call rejects. The adapter's own error stays in `cause`. */
+export class HaCallError extends ZkfcError {
+  readonly code: HaCallErrorCode;
+  constructor(
+    readonly kind: HaCallErrorKind,
+    message: string,
+    /** "host:port" of the peer. */
+    readonly address: string,
+    /**
+     * True when the connection could not be made, so the request was never sent: a caller may
+     * retry it (Hadoop's connect retries) knowing it has not taken effect.
+     */
+    readonly notSent: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.code = HA_CALL_ERROR_CODES[kind];
+  }
+}
+
+/**
  * HAServiceProtocol on one NameNode address over one persistent Hadoop IPC connection.
- * Calls reject with the typed errors of src/ipc/errors.ts (HealthCheckFailedError,
- * ServiceFailedError, AccessControlError, RpcTimeoutError, ConnectionClosedError, ...).
+ * Calls reject with HaCallError only.
  */
 export interface HAServiceClient {
   readonly address: HostPort;
@@ -154,7 +198,7 @@ export interface HAServiceClientFactory {
   create(address: HostPort, options?: { readonly connectTimeoutMs?: number }): HAServiceClient;
 }
 
-/** ZKFCProtocol on a peer ZKFC. */
+/** ZKFCProtocol on a peer ZKFC. Calls reject with HaCallError only. */
 export interface ZkfcClient {
   readonly address: HostPort;
   /** millisToCede <= 0 means "stop ceding". */

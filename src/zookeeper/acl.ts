@@ -7,14 +7,14 @@
 //   part is 0, as in Java). Entries without two distinct colons are refused.
 // - Auth: split on ',', trim, drop empties; each entry split at the FIRST ':' into scheme and the
 //   auth bytes (UTF-8); "digest:user:secret" -> scheme "digest", auth "user:secret".
-// - '@' indirection: a value starting with '@' names a local file (path trimmed) whose UTF-8
-//   content, trimmed, is the value.
+// - '@' indirection (src/config/conf-indirection.ts): a value starting with '@' names a local
+//   file (path trimmed) whose UTF-8 content, trimmed, is the value.
 //
 // Stricter than Hadoop on purpose: an empty scheme is refused here with the entry named, where
 // Java would only fail later inside ZooKeeper (and node-zookeeper-client would throw).
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { resolveConfIndirection } from '../config/conf-indirection.js';
 import type { ZkAcl, ZkAuthInfo } from '../runtime/ports.js';
 import { ConfigError } from '../errors.js';
 
@@ -85,21 +85,6 @@ export function parseZkAuth(value: string, key = ZK_AUTH_KEY): ZkAuthInfo[] {
     if (scheme === '') throw new BadAuthFormatError(`${key}: auth entry has an empty scheme`, key);
     return { scheme, auth: new TextEncoder().encode(entry.slice(colon + 1)) };
   });
-}
-
-/**
- * ZKUtil.resolveConfIndirection: "@/path" -> the file's content (UTF-8, trimmed); any other value
- * unchanged. A missing or unreadable file is a ConfigError naming the key and the file.
- */
-export function resolveConfIndirection(value: string, key: string): string {
-  if (!value.startsWith('@')) return value;
-  const file = value.slice(1).trim();
-  if (file === '') throw new ConfigError(`${key}: '@' must be followed by a file path`, key);
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch (cause) {
-    throw new ConfigError(`${key}: cannot read ${file}: ${(cause as Error).message}`, key, file, { cause });
-  }
 }
 
 /**

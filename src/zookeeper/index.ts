@@ -13,7 +13,6 @@ export {
   OPEN_ACL_UNSAFE,
   parseZkAcl,
   parseZkAuth,
-  resolveConfIndirection,
   sameAcl,
   ZK_ACL_DEFAULT,
   ZK_ACL_KEY,

@@ -12,24 +12,18 @@
 // - a fencing method that reports success has killed the NameNode process (its queued requests
 //   die with it); there is no "fence" that only pretends.
 
-import {
-  ConnectionClosedError,
-  HealthCheckFailedError,
-  RetriableError,
-  RpcConnectError,
-  RpcTimeoutError,
-  ServiceFailedError,
-  AccessControlError,
-} from '../../src/ipc/errors.js';
 import type { HAServiceState, HARequestSource, HostPort, NamenodeTarget, ServiceStatus } from '../../src/core/types.js';
-import type {
-  FenceAttempt,
-  FenceOutcome,
-  Fencer,
-  HAServiceClient,
-  HAServiceClientFactory,
-  ZkfcClient,
-  ZkfcClientFactory,
+import { errorMessage } from '../../src/errors.js';
+import {
+  HaCallError,
+  type FenceAttempt,
+  type FenceOutcome,
+  type Fencer,
+  type HAServiceClient,
+  type HAServiceClientFactory,
+  type HaCallErrorKind,
+  type ZkfcClient,
+  type ZkfcClientFactory,
 } from '../../src/runtime/ports.js';
 import type { Prng, SimProcess, SimScheduler } from './sim-scheduler.js';
 
@@ -82,6 +76,12 @@ export class SimNameNode {
     this.net.nameNodeChanged(this, why);
   }
 
+  /** The NameNode answered the call with an error: unhealthy, refused, or another (failed). */
+  private answer(kind: 'unhealthy' | 'refused' | 'failed', message: string): HaCallError {
+    const { host, port } = this.target.serviceAddress;
+    return callError(kind, message, `${host}:${port}`);
+  }
+
   attach(client: SimHAServiceClient): void {
     this.clients.add(client);
   }
@@ -131,9 +131,9 @@ export class SimNameNode {
         this.net.scheduler.schedule(this.hungUntilMs - this.net.scheduler.now(), run);
         return;
       }
-      if (this.process === 'starting') return respond({ ok: false, error: remote(RetriableError, 'org.apache.hadoop.ipc.RetriableException', 'NameNode still not started') });
+      if (this.process === 'starting') return respond({ ok: false, error: this.answer('failed', 'NameNode still not started') });
       if (method === 'getServiceStatus') return respond({ ok: true, value: { state: this.haState, readyToBecomeActive: this.haState !== 'OBSERVER' } });
-      if (!this.healthy) return respond({ ok: false, error: remote(HealthCheckFailedError, 'org.apache.hadoop.ha.HealthCheckFailedException', 'The NameNode has no resources available') });
+      if (!this.healthy) return respond({ ok: false, error: this.answer('unhealthy', 'The NameNode has no resources available') });
       respond({ ok: true });
     };
     this.net.scheduler.schedule(1, run);
@@ -173,29 +173,26 @@ export class SimNameNode {
   }
 
   private applyTransition(to: 'active' | 'standby', source: HARequestSource, respond: (result: { ok: true } | { ok: false; error: Error }) => void): void {
-    if (this.process === 'starting') return respond({ ok: false, error: remote(RetriableError, 'org.apache.hadoop.ipc.RetriableException', 'NameNode still not started') });
+    if (this.process === 'starting') return respond({ ok: false, error: this.answer('failed', 'NameNode still not started') });
     if (to === 'active') {
-      if (this.failToBecomeActive) return respond({ ok: false, error: remote(ServiceFailedError, 'org.apache.hadoop.ha.ServiceFailedException', 'injected failure to become active') });
-      if (this.haState === 'OBSERVER') return respond({ ok: false, error: remote(ServiceFailedError, 'org.apache.hadoop.ha.ServiceFailedException', "Cannot transition from 'observer' to 'active'") });
+      if (this.failToBecomeActive) return respond({ ok: false, error: this.answer('refused', 'injected failure to become active') });
+      if (this.haState === 'OBSERVER') return respond({ ok: false, error: this.answer('refused', "Cannot transition from 'observer' to 'active'") });
       if (this.haState !== 'ACTIVE') this.activeTransitions++;
       this.setState('ACTIVE', 'transitionToActive');
       return respond({ ok: true });
     }
     if (this.haState === 'OBSERVER' && source === 'REQUEST_BY_ZKFC') {
-      return respond({ ok: false, error: remote(AccessControlError, 'org.apache.hadoop.security.AccessControlException', 'Request from ZK failover controller denied since the namenode is in Observer state.') });
+      return respond({ ok: false, error: this.answer('failed', 'Request from ZK failover controller denied since the namenode is in Observer state.') });
     }
-    if (this.failToBecomeStandby) return respond({ ok: false, error: remote(ServiceFailedError, 'org.apache.hadoop.ha.ServiceFailedException', 'injected failure to become standby') });
+    if (this.failToBecomeStandby) return respond({ ok: false, error: this.answer('refused', 'injected failure to become standby') });
     this.setState('STANDBY', 'transitionToStandby');
     respond({ ok: true });
   }
 }
 
-function remote<E extends Error>(
-  ErrorClass: new (fields: { className: string; errorMsg: string; status: 'ERROR'; errorDetail: string }) => E,
-  className: string,
-  message: string,
-): E {
-  return new ErrorClass({ className, errorMsg: message, status: 'ERROR', errorDetail: 'ERROR_APPLICATION' });
+/** A failed call as the HA port reports it. `notSent`: the connection could not be made. */
+function callError(kind: HaCallErrorKind, message: string, where: string, notSent = false): HaCallError {
+  return new HaCallError(kind, message, where, notSent);
 }
 
 type Outcome<T> = { ok: true; value?: T } | { ok: false; error: Error };
@@ -246,8 +243,8 @@ export class SimHAServiceClient implements HAServiceClient {
         finish({
           ok: false,
           error: this.connected
-            ? new RpcTimeoutError(`Call ${method} to ${this.where} timed out after ${timeoutMs} ms`, this.where, method, id, timeoutMs)
-            : new RpcConnectError(`connect to ${this.where} timed out`, this.where, 'ETIMEDOUT', true),
+            ? callError('timedOut', `Call ${method} to ${this.where} timed out after ${timeoutMs} ms`, this.where)
+            : callError('timedOut', `connect to ${this.where} timed out`, this.where, true),
         });
       });
       const latency = rng.int(1, 4);
@@ -255,7 +252,7 @@ export class SimHAServiceClient implements HAServiceClient {
         if (done || !this.net.reachable(this.from, this.nn.index)) return; // black hole: the timeout answers
         if (this.nn.process === 'dead') {
           if (this.connected) return; // the close notification answers in-flight calls
-          finish({ ok: false, error: new RpcConnectError(`connect to ${this.where} refused`, this.where, 'ECONNREFUSED', false) });
+          finish({ ok: false, error: callError('unreachable', `connect to ${this.where} refused`, this.where, true) });
           return;
         }
         if (!this.connected) {
@@ -282,7 +279,7 @@ export class SimHAServiceClient implements HAServiceClient {
       this.connected = false;
       this.connection++;
       this.nn.detach(this);
-      const reason = new ConnectionClosedError(`connection to ${this.where} closed by peer`, this.where);
+      const reason = callError('unreachable', `connection to ${this.where} closed by peer`, this.where);
       for (const fail of [...this.inFlight.values()]) fail(reason);
       this.process.run(() => {
         for (const listener of [...this.listeners]) listener(reason);
@@ -324,7 +321,7 @@ export class SimHAServiceClient implements HAServiceClient {
       this.connection++;
       this.nn.detach(this);
     }
-    const reason = new ConnectionClosedError(`connection to ${this.where} closed`, this.where);
+    const reason = callError('unreachable', `connection to ${this.where} closed`, this.where);
     for (const fail of [...this.inFlight.values()]) fail(reason);
   }
 }
@@ -389,7 +386,7 @@ export class SimFencer implements Fencer {
       attempts.push({ method: 'graceful', outcome: 'success', durationMs: scheduler.now() - started, detail: '' });
       return { fenced: true, graceful: true, attempts };
     } catch (error) {
-      attempts.push({ method: 'graceful', outcome: error instanceof RpcTimeoutError ? 'timeout' : 'failure', durationMs: scheduler.now() - started, detail: error instanceof Error ? error.message : String(error) });
+      attempts.push({ method: 'graceful', outcome: error instanceof HaCallError && error.kind === 'timedOut' ? 'timeout' : 'failure', durationMs: scheduler.now() - started, detail: errorMessage(error) });
     } finally {
       client.close();
     }
@@ -460,14 +457,15 @@ export class SimZkfcClientFactory implements ZkfcClientFactory {
               else reject(error);
             });
           };
-          const cancel = process.later(timeoutMs, () => finish(new RpcTimeoutError(`Call cedeActive to ${where} timed out after ${timeoutMs} ms`, where, 'cedeActive', 0, timeoutMs)));
+          const cancel = process.later(timeoutMs, () => finish(callError('timedOut', `Call cedeActive to ${where} timed out after ${timeoutMs} ms`, where)));
           net.scheduler.schedule(net.rng.int(1, 4), () => {
             if (!net.reachable(from, to)) return;
             const peer = endpoint(to);
-            if (peer === undefined) return finish(new RpcConnectError(`connect to ${where} refused`, where, 'ECONNREFUSED', false));
+            if (peer === undefined) return finish(callError('unreachable', `connect to ${where} refused`, where, true));
             peer.cedeActive(millisToCede, `zkfc on host ${from}`).then(
               () => net.scheduler.schedule(net.rng.int(1, 4), () => finish()),
-              (error: unknown) => net.scheduler.schedule(net.rng.int(1, 4), () => finish(error instanceof Error ? error : new Error(String(error)))),
+              // The peer's ZKFCProtocol server answers a failed cede with its message.
+              (error: unknown) => net.scheduler.schedule(net.rng.int(1, 4), () => finish(callError('refused', errorMessage(error), where))),
             );
           });
         });

@@ -279,6 +279,7 @@ export class SimWorld implements SimNetwork {
       local: simTarget(index),
       peers: this.hosts.filter((other) => other.index !== index).map((other) => simTarget(other.index)),
       appData: host.appData,
+      decode: decodeActiveNodeInfo,
       zkSession: { connectString: 'zk1.sim:2181,zk2.sim:2181,zk3.sim:2181', sessionTimeoutMs: SESSION_TIMEOUT_MS, authInfo: [], operationTimeoutMs: SESSION_TIMEOUT_MS },
       workingDir: WORKING_DIR,
       acl: [{ scheme: 'world', id: 'anyone', perms: 31 }],

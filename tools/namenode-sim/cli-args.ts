@@ -12,7 +12,7 @@ import { HA_SERVICE_STATES, type HAServiceState } from '../../src/core/types.js'
 import { ZkfcError } from '../../src/errors.js';
 import type { SimNamenodeOptions } from './sim-namenode.js';
 
-export class SimUsageError extends ZkfcError {
+export class SimUsageError extends ZkfcError<'SIM_USAGE'> {
   readonly code = 'SIM_USAGE';
 }
 

@@ -57,7 +57,7 @@ export const NO_FAULTS: FaultState = {
 /** Upper bound of injected delays: long enough for any timeout test, short enough to never wedge a suite. */
 export const MAX_FAULT_DELAY_MS = 600_000;
 
-export class FaultRequestError extends ZkfcError {
+export class FaultRequestError extends ZkfcError<'SIM_FAULT_INVALID'> {
   readonly code = 'SIM_FAULT_INVALID';
 }
 

@@ -20,7 +20,9 @@ import {
 } from '../../src/gen/HAServiceProtocol_pb.js';
 import { haServiceStateToProto } from '../../src/hadoop/ha-service-client.js';
 import { HA_PROTOCOL_VERSION, HA_SERVICE_PROTOCOL_NAME, HAServiceMethod } from '../../src/hadoop/protocol-names.js';
-import { defineMethod, IpcServer, RemoteException, type RpcCallContext, type RpcMethod } from '../../src/ipc/server.js';
+import { defineMethod, IpcServer } from '../../src/ipc/server.js';
+import type { RpcCallContext, RpcMethod } from '../../src/ipc/server-connection.js';
+import { RemoteException } from '../../src/ipc/errors.js';
 import type { Logger } from '../../src/observability/logger.js';
 import type { HADecision, HARequest } from './ha-state.js';
 import type { SimNamenodeModel } from './model.js';

@@ -84,7 +84,7 @@ export interface FaultClusterOptions {
   readonly baseDir?: string;
 }
 
-export class FaultClusterError extends ZkfcError {
+export class FaultClusterError extends ZkfcError<'FAULT_CLUSTER'> {
   readonly code = 'FAULT_CLUSTER';
 }
 

@@ -28,7 +28,7 @@ export interface OracleInput {
 }
 
 /** A broken promise of the oracle; the message carries the interleaved timeline. */
-export class OracleViolationError extends ZkfcError {
+export class OracleViolationError extends ZkfcError<'ORACLE_VIOLATION'> {
   readonly code = 'ORACLE_VIOLATION';
 }
 

@@ -26,7 +26,7 @@ import { ZkfcError } from '../../src/errors.js';
 
 const run = promisify(execFile);
 
-export class PartitionUnavailableError extends ZkfcError {
+export class PartitionUnavailableError extends ZkfcError<'PARTITION_UNAVAILABLE'> {
   readonly code = 'PARTITION_UNAVAILABLE';
 }
 

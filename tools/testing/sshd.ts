@@ -18,7 +18,7 @@ import { ZkfcError } from '../../src/errors.js';
 export const SSHD_PATH = '/usr/sbin/sshd';
 
 /** sshd (or ssh-keygen) is not installed: tests fail with this, they never skip. */
-export class SshdMissingError extends ZkfcError {
+export class SshdMissingError extends ZkfcError<'SSHD_MISSING'> {
   readonly code = 'SSHD_MISSING';
   constructor(what: string) {
     super(

@@ -4,7 +4,7 @@
 // HAAdmin.checkHealth. --json (not in Hadoop) also prints {"serviceId", "address", "healthy",
 // "reason"} on stdout for both outcomes.
 
-import { HealthCheckFailedError } from '../../ipc/errors.js';
+import { HaCallError } from '../../runtime/ports.js';
 import { FAILED, incorrectArgumentCount, OK, type HaAdminCommand } from './command.js';
 import { printJson } from './json-output.js';
 import { commandUsageLine, type CommandUsage } from './usage.js';
@@ -30,7 +30,7 @@ export const checkHealth: HaAdminCommand = {
     try {
       await ctx.client(target.address).monitorHealth(ctx.timeouts.cliCheckMs);
     } catch (error) {
-      if (error instanceof HealthCheckFailedError) {
+      if (error instanceof HaCallError && error.kind === 'unhealthy') {
         report(false, error.message);
         ctx.io.err(`Health check failed: ${error.message}`);
         return FAILED;

@@ -7,7 +7,7 @@
 //   ha.failover-controller.new-active.rpc-timeout.ms): "Failover to <NameNode at ...> successful",
 //   or "Failover failed: <msg>" for a ServiceFailedException; other errors reach the runner
 //   ("Operation failed: ..."). <from> is not used;
-// - automatic failover off: FailoverController (failover-controller.ts) with <from>'s fencer in
+// - automatic failover off: ManualFailover (manual-failover.ts, Hadoop's FailoverController) with <from>'s fencer in
 //   the two-target form: "Failover from <from> to <to> successful" or "Failover failed: <msg>".
 
 import { isIP } from 'node:net';
@@ -16,12 +16,12 @@ import type { HostPort } from '../../core/types.js';
 import { confForNamenode } from '../../config/topology.js';
 import { parsePrivateKeyFiles } from '../../fencing/fencing-config.js';
 import { resolveHostBestEffort } from '../../fencing/target-address.js';
-import { ServiceFailedError } from '../../ipc/errors.js';
+import { HaCallError } from '../../runtime/ports.js';
 import { cliClock } from './cli-clock.js';
 import { FAILED, OK, type HaAdminCommand } from './command.js';
 import { consolePinoLogger } from './console-log.js';
 import type { HaAdminContext, HaTarget } from './context.js';
-import { FailoverController, FailoverFailedError, type FailoverNode } from './failover-controller.js';
+import { FailoverFailedError, ManualFailover, type FailoverNode } from './manual-failover.js';
 import { runShellCommand } from './shell-command.js';
 import { TwoTargetFencer, type TransitionTargetState } from './two-target-fencer.js';
 import { commandUsageLine, type CommandUsage } from './usage.js';
@@ -68,7 +68,7 @@ export const failover: HaAdminCommand = {
       return gracefulFailoverThroughZkfc(ctx, toTarget);
     }
 
-    const controller = new FailoverController({
+    const manual = new ManualFailover({
       clients: ctx.clients,
       requestSource: ctx.requestSource,
       timeouts: {
@@ -81,7 +81,7 @@ export const failover: HaAdminCommand = {
       sameAddress,
     });
     try {
-      await controller.failover(failoverNode(ctx, fromTarget, 'STANDBY'), failoverNode(ctx, toTarget, 'ACTIVE'), forceFence, forceActive);
+      await manual.failover(failoverNode(ctx, fromTarget, 'STANDBY'), failoverNode(ctx, toTarget, 'ACTIVE'), forceFence, forceActive);
     } catch (error) {
       if (!(error instanceof FailoverFailedError)) throw error;
       ctx.io.err(`Failover failed: ${error.message}`);
@@ -98,7 +98,8 @@ async function gracefulFailoverThroughZkfc(ctx: HaAdminContext, toTarget: HaTarg
   try {
     await client.gracefulFailover(ctx.timeouts.transitionMs);
   } catch (error) {
-    if (error instanceof ServiceFailedError) {
+    // ServiceFailedException from the ZKFC: it could not do the failover and said why.
+    if (error instanceof HaCallError && error.kind === 'refused') {
       ctx.io.err(`Failover failed: ${error.message}`);
       return FAILED;
     }

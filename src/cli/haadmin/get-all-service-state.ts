@@ -5,7 +5,7 @@
 // --json (not in Hadoop) prints {"namenodes": [{"serviceId", "address", "state", "error"}]}
 // with the configured address (no reverse lookup) and the same exit codes.
 
-import { RemoteError, RpcTransportError } from '../../ipc/errors.js';
+import { HaCallError } from '../../runtime/ports.js';
 import { FAILED, OK, type HaAdminCommand } from './command.js';
 import { printJson } from './json-output.js';
 import type { CommandUsage } from './usage.js';
@@ -46,7 +46,7 @@ export const getAllServiceState: HaAdminCommand = {
         states.push({ serviceId: id, address, state: status.state.toLowerCase(), error: null });
       } catch (error) {
         // Parity: only IOExceptions are caught per node; anything else aborts the command.
-        if (!(error instanceof RemoteError || error instanceof RpcTransportError)) throw error;
+        if (!(error instanceof HaCallError)) throw error;
         states.push({ serviceId: id, address, state: null, error: error.message });
       }
       const last = states[states.length - 1];

@@ -18,7 +18,7 @@ export interface JsonError {
   readonly error: {
     /** How Hadoop classifies it: illegal-argument ("Illegal argument: ...") or operation-failed. */
     readonly kind: 'illegal-argument' | 'operation-failed';
-    /** The error's stable code (e.g. RPC_CONNECT_FAILED, CONFIG_INVALID). */
+    /** The error's stable code (e.g. HA_UNREACHABLE, CONFIG_INVALID). */
     readonly code: string;
     readonly message: string;
   };

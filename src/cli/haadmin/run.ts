@@ -10,10 +10,9 @@
 import { ConfigError } from '../../errors.js';
 import { HADOOP_SECURITY_AUTHENTICATION_KEY, unsupportedAuthentication } from '../../config/authentication.js';
 import { HadoopConfiguration } from '../../config/hadoop-conf.js';
-import { RemoteError, RpcTransportError } from '../../ipc/errors.js';
 import type { LocalAddressProbe } from '../../config/topology.js';
 import { RpcZkfcClientFactory } from '../../hadoop/zkfc-client.js';
-import type { HAServiceClientFactory, ZkfcClientFactory } from '../../runtime/ports.js';
+import { HaCallError, type HAServiceClientFactory, type ZkfcClientFactory } from '../../runtime/ports.js';
 import { checkHealth } from './check-health.js';
 import { FAILED, OK, type HaAdminCommand, type ParsedCommandLine } from './command.js';
 import { consoleLine } from './console-log.js';
@@ -166,7 +165,8 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
       if (json) printJson(io, jsonError('illegal-argument', error));
       return FAILED;
     }
-    if (error instanceof RemoteError || error instanceof RpcTransportError) {
+    // An IOException in Hadoop's sense: the NameNode or ZKFC answered with an error or was not reached.
+    if (error instanceof HaCallError) {
       io.err(`Operation failed: ${error.message}`);
       if (json) printJson(io, jsonError('operation-failed', error));
       return FAILED;

@@ -18,7 +18,7 @@ import {
   RpcResponseHeaderProtoSchema,
 } from '../../gen/RpcHeader_pb.js';
 import type { RpcRequestHeaderProto, RpcResponseHeaderProto } from '../../gen/RpcHeader_pb.js';
-import type { ProtocolId } from '../../hadoop/protocol-names.js';
+import type { ProtocolId } from '../names.js';
 import { ProtocolError } from '../errors.js';
 import { CallId, INVALID_RETRY_COUNT, IPC_VERSION } from './constants.js';
 import { DelimitedReader, encodeDelimitedFrame } from './delimited.js';

@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostPort, NamenodeTarget } from '../../../src/core/types.js';
 import { NodeFencer, type FencingTargetConfig, type NodeFencerOptions } from '../../../src/fencing/node-fencer.js';
-import { RpcConnectError, ServiceFailedError } from '../../../src/ipc/errors.js';
-import type { FenceAttempt, HAServiceClient, HAServiceClientFactory } from '../../../src/runtime/ports.js';
+import { HaCallError, type FenceAttempt, type HAServiceClient, type HAServiceClientFactory } from '../../../src/runtime/ports.js';
 import { startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
 import { captureLogger, realClock, spawnListener } from './helpers.js';
 
@@ -55,16 +54,8 @@ class ScriptedHAFactory implements HAServiceClientFactory {
   }
 }
 
-const refuses = () =>
-  Promise.reject(
-    new ServiceFailedError({
-      className: 'org.apache.hadoop.ha.ServiceFailedException',
-      errorMsg: 'Cannot transition: disk full',
-      status: 'ERROR',
-      errorDetail: 'ERROR_APPLICATION',
-    }),
-  );
-const refusedConnect = () => Promise.reject(new RpcConnectError('connect refused', 'nn2.example.com:8020', 'ECONNREFUSED', false));
+const refuses = () => Promise.reject(new HaCallError('refused', 'Cannot transition: disk full', 'nn2.example.com:8020', false));
+const refusedConnect = () => Promise.reject(new HaCallError('unreachable', 'connect refused', 'nn2.example.com:8020', true));
 
 function fencer(methods: string | undefined, factory: HAServiceClientFactory, overrides: Partial<NodeFencerOptions> = {}) {
   const attempts: FenceAttempt[] = [];
@@ -123,7 +114,7 @@ describe('NodeFencer: graceful step', () => {
     expect(outcome.attempts[0]).toMatchObject({
       method: 'graceful',
       outcome: 'failure',
-      detail: expect.stringContaining('ServiceFailedException: Cannot transition: disk full'),
+      detail: expect.stringContaining('refused transitionToStandby: Cannot transition: disk full'),
     });
   });
 

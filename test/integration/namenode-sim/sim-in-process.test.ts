@@ -10,15 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RpcHAServiceClientFactory, type RpcHAServiceClient } from '../../../src/hadoop/ha-service-client.js';
-import {
-  AccessControlError,
-  ConnectionClosedError,
-  HealthCheckFailedError,
-  RemoteError,
-  RetriableError,
-  RpcTimeoutError,
-  ServiceFailedError,
-} from '../../../src/ipc/errors.js';
+import { HealthCheckFailedError, ServiceFailedError } from '../../../src/hadoop/ha-errors.js';
+import { AccessControlError, ConnectionClosedError, RemoteError, RetriableError, RpcTimeoutError } from '../../../src/ipc/errors.js';
 import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { findSplitBrain, readTransitionLogs } from '../../../tools/namenode-sim/transition-log.js';
 
@@ -71,9 +64,12 @@ async function expectRemote(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(type);
-  expect((error as RemoteError).className).toBe(className);
-  expect((error as RemoteError).message).toBe(message);
+  // The port's HaCallError carries the NameNode's message; the typed remote error is its cause.
+  expect((error as Error).message).toBe(message);
+  const cause = (error as Error).cause;
+  expect(cause).toBeInstanceOf(type);
+  expect((cause as RemoteError).className).toBe(className);
+  expect((cause as RemoteError).message).toBe(message);
 }
 
 describe('HAServiceProtocol over IPC', () => {
@@ -118,13 +114,13 @@ describe('HAServiceProtocol over IPC', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(denied).toBeInstanceOf(AccessControlError);
-    expect((denied as AccessControlError).className).toBe('org.apache.hadoop.security.AccessControlException');
+    expect((denied as Error).cause).toBeInstanceOf(AccessControlError);
+    expect(((denied as Error).cause as AccessControlError).className).toBe('org.apache.hadoop.security.AccessControlException');
     expect((denied as Error).message).toBe('Access denied for user alice. Superuser privilege is required');
     expect(await alice.getServiceStatus(T)).toMatchObject({ state: 'STANDBY' }); // no superuser needed
 
     await hdfs.transitionToObserver('REQUEST_BY_USER_FORCED', T);
-    await expect(hdfs.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toBeInstanceOf(ServiceFailedError);
+    await expect(hdfs.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toMatchObject({ cause: expect.any(ServiceFailedError) });
     await expect(hdfs.transitionToStandby('REQUEST_BY_ZKFC', T)).rejects.toThrow(
       /Request from ZK failover controller at 127\.0\.0\.1 denied since the namenode is in Observer state\./,
     );
@@ -144,9 +140,9 @@ describe('HAServiceProtocol over IPC', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(RetriableError);
+    expect((error as Error).cause).toBeInstanceOf(RetriableError);
     expect((error as Error).message).toBe('NameNode still not started');
-    await expect(client.monitorHealth(T)).rejects.toBeInstanceOf(RetriableError);
+    await expect(client.monitorHealth(T)).rejects.toMatchObject({ cause: expect.any(RetriableError) });
     await new Promise((r) => setTimeout(r, 1_100));
     expect(await client.getServiceStatus(T)).toMatchObject({ state: 'STANDBY' });
   });
@@ -155,7 +151,7 @@ describe('HAServiceProtocol over IPC', () => {
     const sim = await startSim({ safemode: true, notBecomeActiveInSafemode: true });
     const client = clientFor(sim);
     await expect(client.monitorHealth(T)).rejects.toThrow(/configured to report UNHEALTHY to ZKFC in Safemode/);
-    await expect(client.monitorHealth(T)).rejects.toBeInstanceOf(HealthCheckFailedError);
+    await expect(client.monitorHealth(T)).rejects.toMatchObject({ cause: expect.any(HealthCheckFailedError) });
     expect(await client.getServiceStatus(T)).toMatchObject({ readyToBecomeActive: false, notReadyReason: expect.stringMatching(/^The NameNode is in safemode\./) });
     await expect(client.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toThrow(/^NameNode still not leave safemode$/);
     expect((await http(sim, '/sim/safemode', { method: 'POST', body: '{"on":false}' })).status).toBe(200);
@@ -254,7 +250,7 @@ describe('faults', () => {
     const sim = await startSim();
     const client = clientFor(sim);
     await postFault(sim, '{"fault":"slow","ms":600}');
-    await expect(client.monitorHealth(150)).rejects.toBeInstanceOf(RpcTimeoutError);
+    await expect(client.monitorHealth(150)).rejects.toMatchObject({ cause: expect.any(RpcTimeoutError) });
     const started = performance.now();
     await client.monitorHealth(T);
     expect(performance.now() - started).toBeGreaterThanOrEqual(550);
@@ -266,7 +262,7 @@ describe('faults', () => {
     const sim = await startSim();
     const client = clientFor(sim);
     await postFault(sim, 'hang');
-    await expect(client.monitorHealth(200)).rejects.toBeInstanceOf(RpcTimeoutError);
+    await expect(client.monitorHealth(200)).rejects.toMatchObject({ cause: expect.any(RpcTimeoutError) });
     await expect(fetch(`http://${sim.httpAddress.host}:${sim.httpAddress.port}/isActive`, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
     const pending = client.transitionToActive('REQUEST_BY_ZKFC', T);
     await new Promise((r) => setTimeout(r, 200));
@@ -282,7 +278,7 @@ describe('faults', () => {
     const sim = await startSim();
     const client = clientFor(sim);
     await postFault(sim, 'refuse-transitions');
-    await expect(client.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toBeInstanceOf(ServiceFailedError);
+    await expect(client.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toMatchObject({ cause: expect.any(ServiceFailedError) });
     expect(sim.model.currentState()).toBe('STANDBY');
     await client.monitorHealth(T); // health is unaffected
   });
@@ -305,7 +301,7 @@ describe('faults', () => {
     const sim = await startSim({ transitionLogPath: logPath });
     const client = clientFor(sim);
     await postFault(sim, 'exit-on-activate');
-    await expect(client.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(client.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toMatchObject({ cause: expect.any(ConnectionClosedError) });
     expect((await sim.exited).code).toBe(1);
     const { entries } = readTransitionLogs([logPath]);
     expect(entries.map((e) => `${e.event}:${e.from}->${e.to}`)).toEqual(['start:null->standby', 'exit:standby->stopped']);

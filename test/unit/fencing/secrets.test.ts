@@ -7,12 +7,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { knownSecrets, REDACTED, SecretRedactor } from '../../../src/fencing/secrets.js';
+import { SETTINGS } from '../../../src/config/schema.js';
+import { knownSecrets, OWN_SENSITIVE_KEYS, REDACTED, SecretRedactor } from '../../../src/fencing/secrets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zkfc-secrets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('knownSecrets', () => {
+  it('knows every setting the settings table marks sensitive (fencing keeps its own list: it may not import the config adapter)', () => {
+    expect([...OWN_SENSITIVE_KEYS].sort()).toEqual(SETTINGS.filter((setting) => setting.sensitive === true).map((setting) => setting.key).sort());
+  });
+
   it('finds ha.zookeeper.auth with each credential and its parts, keystore passwords and Hadoop-sensitive keys', () => {
     const secrets = knownSecrets(
       new Map([

@@ -299,7 +299,7 @@ describe('beyond Hadoop: -status and --json', () => {
     const run = await haadmin(['-getServiceState', 'nn1', '--json'], pairConf(1, 2, true));
     expect(run.status).toBe(-1);
     expect(run.err[0]).toMatch(/^Operation failed: .*ECONNREFUSED/);
-    expect(JSON.parse(run.out.join('\n'))).toMatchObject({ error: { kind: 'operation-failed', code: 'RPC_CONNECT_FAILED' } });
+    expect(JSON.parse(run.out.join('\n'))).toMatchObject({ error: { kind: 'operation-failed', code: 'HA_UNREACHABLE' } });
   });
 
   it('--json is refused by commands that change state', async () => {

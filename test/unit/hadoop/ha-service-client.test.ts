@@ -25,18 +25,19 @@ import {
   haServiceStateToProto,
 } from '../../../src/hadoop/ha-service-client.js';
 import { ExceptionClassName, HA_SERVICE_PROTOCOL_NAME } from '../../../src/hadoop/protocol-names.js';
+import { HealthCheckFailedError, ServiceFailedError } from '../../../src/hadoop/ha-errors.js';
 import {
   AccessControlError,
   ConnectionClosedError,
-  HealthCheckFailedError,
   ProtocolError,
+  RemoteException,
   RetriableError,
   RpcConnectError,
   RpcTimeoutError,
-  ServiceFailedError,
 } from '../../../src/ipc/errors.js';
-import { IpcServer, RemoteException, defineMethod, type RpcCallContext } from '../../../src/ipc/server.js';
-import type { HAServiceClient } from '../../../src/runtime/ports.js';
+import { IpcServer, defineMethod } from '../../../src/ipc/server.js';
+import type { RpcCallContext } from '../../../src/ipc/server-connection.js';
+import { HaCallError, type HAServiceClient } from '../../../src/runtime/ports.js';
 import { hexBytes } from '../../support/ipc-bytes.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -146,16 +147,17 @@ describe('RpcHAServiceClient', () => {
   });
 
   it.each([
-    ['monitorHealth', ExceptionClassName.HealthCheckFailed, HealthCheckFailedError, 'The NameNode has no resources available'],
-    ['transitionToActive', ExceptionClassName.ServiceFailed, ServiceFailedError, "Cannot transition from 'observer' to 'active'"],
+    ['monitorHealth', ExceptionClassName.HealthCheckFailed, 'unhealthy', HealthCheckFailedError, 'The NameNode has no resources available'],
+    ['transitionToActive', ExceptionClassName.ServiceFailed, 'refused', ServiceFailedError, "Cannot transition from 'observer' to 'active'"],
     [
       'transitionToStandby',
       ExceptionClassName.AccessControl,
+      'failed',
       AccessControlError,
       'Manual HA control for this NameNode is disallowed, because automatic HA is enabled.',
     ],
-    ['getServiceStatus', ExceptionClassName.Retriable, RetriableError, 'NameNode still not started'],
-  ] as const)('%s failing with %s rejects with its typed error', async (method, className, ErrorClass, message) => {
+    ['getServiceStatus', ExceptionClassName.Retriable, 'failed', RetriableError, 'NameNode still not started'],
+  ] as const)('%s failing with %s rejects with the port kind %s, the typed error in cause', async (method, className, kind, ErrorClass, message) => {
     const { nn, address } = await fakeNameNode();
     nn.failWith.set(method, new RemoteException(className, message));
     const client = clientFor(address);
@@ -166,15 +168,19 @@ describe('RpcHAServiceClient', () => {
       getServiceStatus: () => client.getServiceStatus(5_000),
     };
     const error = await run[method]!().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ErrorClass);
-    expect(error).toMatchObject({ className, message });
+    expect(error).toBeInstanceOf(HaCallError);
+    expect(error).toMatchObject({ kind, message, notSent: false, address: `${address.host}:${address.port}` });
+    expect((error as HaCallError).cause).toBeInstanceOf(ErrorClass);
+    expect((error as HaCallError).cause).toMatchObject({ className, message });
   });
 
   it('a hung NameNode times the call out; the connection stays usable for the next call', async () => {
     const { nn, address } = await fakeNameNode();
     nn.hang.add('monitorHealth');
     const client = clientFor(address);
-    await expect(client.monitorHealth(150)).rejects.toBeInstanceOf(RpcTimeoutError);
+    const timedOut = await client.monitorHealth(150).catch((e: unknown) => e);
+    expect(timedOut).toMatchObject({ kind: 'timedOut', notSent: false });
+    expect((timedOut as HaCallError).cause).toBeInstanceOf(RpcTimeoutError);
     expect(await client.getServiceStatus(5_000)).toEqual({ state: 'STANDBY' });
   });
 
@@ -188,10 +194,10 @@ describe('RpcHAServiceClient', () => {
     await client.getServiceStatus(5_000);
     const killedAt = performance.now();
     await first.server.close();
-    expect(await inFlight).toBeInstanceOf(ConnectionClosedError);
+    expect(await inFlight).toMatchObject({ kind: 'unreachable', notSent: false, cause: expect.any(ConnectionClosedError) });
     expect(performance.now() - killedAt).toBeLessThan(1_000);
     expect(closed).toHaveLength(1);
-    await expect(client.getServiceStatus(5_000)).rejects.toBeInstanceOf(RpcConnectError);
+    await expect(client.getServiceStatus(5_000)).rejects.toMatchObject({ kind: 'unreachable', notSent: true, cause: expect.any(RpcConnectError) });
 
     const second = new IpcServer({ host: '127.0.0.1', port: first.address.port });
     second.registerProtocol(HA_SERVICE_PROTOCOL_NAME, 1, {

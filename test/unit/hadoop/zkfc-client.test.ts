@@ -11,8 +11,9 @@ import {
 } from '../../../src/gen/ZKFCProtocol_pb.js';
 import { ExceptionClassName, ZKFC_PROTOCOL_NAME } from '../../../src/hadoop/protocol-names.js';
 import { RpcZkfcClientFactory, decodeMillisToCede, encodeMillisToCede } from '../../../src/hadoop/zkfc-client.js';
-import { AccessControlError, RpcTimeoutError, ServiceFailedError } from '../../../src/ipc/errors.js';
-import { IpcServer, RemoteException, defineMethod } from '../../../src/ipc/server.js';
+import { ServiceFailedError } from '../../../src/hadoop/ha-errors.js';
+import { AccessControlError, RemoteException, RpcTimeoutError } from '../../../src/ipc/errors.js';
+import { IpcServer, defineMethod } from '../../../src/ipc/server.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -87,18 +88,17 @@ describe('RpcZkfcClient', () => {
     await client.gracefulFailover(5_000);
     fail = true;
     const error = await client.gracefulFailover(5_000).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ServiceFailedError);
-    expect((error as Error).message).toBe('Unable to become active. Local node is not healthy');
+    expect(error).toMatchObject({ kind: 'refused', message: 'Unable to become active. Local node is not healthy', cause: expect.any(ServiceFailedError) });
   });
 
-  it('a caller the peer does not allow gets AccessControlError', async () => {
+  it('a caller the peer does not allow gets a failed call (AccessControlException)', async () => {
     const { address } = await peerZkfc({ allowedUser: 'hdfs' });
-    await expect(clientFor(address, 'mallory').cedeActive(1_000, 5_000)).rejects.toBeInstanceOf(AccessControlError);
+    await expect(clientFor(address, 'mallory').cedeActive(1_000, 5_000)).rejects.toMatchObject({ kind: 'failed', cause: expect.any(AccessControlError) });
     await expect(clientFor(address, 'hdfs').cedeActive(1_000, 5_000)).resolves.toBeUndefined();
   });
 
   it('a peer that never finishes the failover times the call out', async () => {
     const { address } = await peerZkfc({ failover: () => new Promise<void>(() => {}) });
-    await expect(clientFor(address).gracefulFailover(150)).rejects.toBeInstanceOf(RpcTimeoutError);
+    await expect(clientFor(address).gracefulFailover(150)).rejects.toMatchObject({ kind: 'timedOut', cause: expect.any(RpcTimeoutError) });
   });
 });

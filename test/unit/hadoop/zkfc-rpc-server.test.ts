@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AdminAcl } from '../../../src/hadoop/admin-acl.js';
 import { RpcZkfcClientFactory } from '../../../src/hadoop/zkfc-client.js';
 import { ZkfcRpcServer, zkfcBindHost } from '../../../src/hadoop/zkfc-rpc-server.js';
-import { AccessControlError, ServiceFailedError } from '../../../src/ipc/errors.js';
+import { ServiceFailedError } from '../../../src/hadoop/ha-errors.js';
+import { AccessControlError, RemoteError } from '../../../src/ipc/errors.js';
+import { ControllerNotRunningError, FailoverServiceError, PeerCedeError } from '../../../src/runtime/errors.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 
 const servers: ZkfcRpcServer[] = [];
@@ -14,7 +16,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function start(administrators: string, behaviour: { fail?: string } = {}) {
+async function start(administrators: string, behaviour: { fail?: string | Error } = {}) {
   const calls: string[] = [];
   const server = new ZkfcRpcServer({
     host: '127.0.0.1',
@@ -26,11 +28,11 @@ async function start(administrators: string, behaviour: { fail?: string } = {}) 
     handler: {
       async cedeActive(ms, caller) {
         calls.push(`cede ${ms} by ${caller}`);
-        if (behaviour.fail) throw new Error(behaviour.fail);
+        if (behaviour.fail) throw typeof behaviour.fail === 'string' ? new FailoverServiceError(behaviour.fail) : behaviour.fail;
       },
       async gracefulFailover(caller) {
         calls.push(`failover by ${caller}`);
-        if (behaviour.fail) throw new Error(behaviour.fail);
+        if (behaviour.fail) throw typeof behaviour.fail === 'string' ? new FailoverServiceError(behaviour.fail) : behaviour.fail;
       },
     },
   });
@@ -57,7 +59,7 @@ describe('ZkfcRpcServer', () => {
   it('refuses other users unless listed in dfs.cluster.administrators (users or groups)', async () => {
     const { address, calls } = await start('alice hadoop-admins');
     const mallory = client('mallory', address);
-    await expect(mallory.gracefulFailover(5000)).rejects.toBeInstanceOf(AccessControlError);
+    await expect(mallory.gracefulFailover(5000)).rejects.toMatchObject({ kind: 'failed', cause: expect.any(AccessControlError) });
     await expect(mallory.cedeActive(1000, 5000)).rejects.toThrow(/Disallowed RPC access from mallory .* Not listed in dfs.cluster.administrators/);
     mallory.close();
     const alice = client('alice', address);
@@ -73,8 +75,20 @@ describe('ZkfcRpcServer', () => {
     const { address } = await start('*', { fail: 'nn2 is not currently healthy. Cannot be failover target' });
     const c = client('anyone', address);
     const error = await c.gracefulFailover(5000).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ServiceFailedError);
+    expect(error).toMatchObject({ kind: 'refused', cause: expect.any(ServiceFailedError) });
     expect((error as Error).message).toContain('not currently healthy');
+    c.close();
+  });
+
+  it.each([
+    ['a peer that could not be asked to cede', new PeerCedeError('Unable to cede nn2', 'nn2:8019')],
+    ['a controller that is not running', new ControllerNotRunningError('ZK Failover Controller is stopped')],
+  ])('reports %s as java.io.IOException, as Java\'s ZKFC lets it through', async (_name, failure) => {
+    const { address } = await start('*', { fail: failure });
+    const c = client('anyone', address);
+    const error = await c.gracefulFailover(5000).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'failed', message: failure.message });
+    expect(((error as Error).cause as RemoteError).className).toBe('java.io.IOException');
     c.close();
   });
 

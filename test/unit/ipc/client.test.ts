@@ -23,19 +23,19 @@ import {
   AccessControlError,
   ConnectionClosedError,
   FatalRpcError,
-  HealthCheckFailedError,
   ProtocolError,
   RemoteError,
+  RemoteException,
   RetriableError,
   RpcConnectError,
   RpcNoSuchMethodError,
   RpcNoSuchProtocolError,
   RpcTimeoutError,
-  ServiceFailedError,
   StandbyError,
   VersionMismatchError,
 } from '../../../src/ipc/errors.js';
-import { IpcServer, RemoteException, defineMethod } from '../../../src/ipc/server.js';
+import { IpcServer, defineMethod } from '../../../src/ipc/server.js';
+import { HA_REMOTE_ERRORS, HealthCheckFailedError, ServiceFailedError } from '../../../src/hadoop/ha-errors.js';
 import { ExceptionClassName, HA_SERVICE_PROTOCOL, ZKFC_PROTOCOL } from '../../../src/hadoop/protocol-names.js';
 import {
   SPEC_CLIENT_ID,
@@ -195,13 +195,13 @@ describe('IpcConnection against IpcServer', () => {
     [ExceptionClassName.NoSuchProtocol, RpcNoSuchProtocolError, 'RPC_NO_SUCH_PROTOCOL'],
     [ExceptionClassName.VersionMismatch, VersionMismatchError, 'RPC_VERSION_MISMATCH'],
     ['java.io.FileNotFoundException', RemoteError, 'RPC_REMOTE_ERROR'],
-  ] as const)('remote exception %s becomes its typed error', async (className, ErrorClass, code) => {
+  ] as const)('remote exception %s becomes its typed error (the protocol adds its own: HA_REMOTE_ERRORS)', async (className, ErrorClass, code) => {
     const { port } = await testServer({
       monitorHealth: () => {
         throw new RemoteException(className, 'first line\n\tat org.example.Foo.bar(Foo.java:1)');
       },
     });
-    const connection = connectionTo(port);
+    const connection = connectionTo(port, HA_SERVICE_PROTOCOL, { remoteErrors: HA_REMOTE_ERRORS });
     const error = await monitorHealth(connection).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ErrorClass);
     expect(error).toBeInstanceOf(RemoteError);
@@ -218,6 +218,17 @@ describe('IpcConnection against IpcServer', () => {
     });
     // an ERROR leaves the connection open
     expect(connection.connected).toBe(true);
+  });
+
+  it('without the protocol\'s own classes an HA exception is a plain RemoteError: the transport knows no HA protocol', async () => {
+    const { port } = await testServer({
+      monitorHealth: () => {
+        throw new RemoteException(ExceptionClassName.HealthCheckFailed, 'The NameNode has no resources available');
+      },
+    });
+    const error = await monitorHealth(connectionTo(port)).catch((e: unknown) => e);
+    expect((error as Error).constructor).toBe(RemoteError);
+    expect(error).toMatchObject({ code: 'RPC_REMOTE_ERROR', className: ExceptionClassName.HealthCheckFailed });
   });
 
   it('unknown method, unknown protocol and version mismatch come back as their typed errors', async () => {

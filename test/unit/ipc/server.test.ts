@@ -35,7 +35,9 @@ import {
   type DecodedResponseFrame,
 } from '../../../src/ipc/codec/messages.js';
 import { encodePreamble } from '../../../src/ipc/codec/preamble.js';
-import { IpcServer, RemoteException, defineMethod, type RpcCallContext } from '../../../src/ipc/server.js';
+import { IpcServer, defineMethod } from '../../../src/ipc/server.js';
+import type { RpcCallContext } from '../../../src/ipc/server-connection.js';
+import { RemoteException } from '../../../src/ipc/errors.js';
 import { ExceptionClassName, HA_SERVICE_PROTOCOL } from '../../../src/hadoop/protocol-names.js';
 import { SPEC_CLIENT_ID, SPEC_PREAMBLE, SPEC_SASL_NEGOTIATE_FRAME, ascii, concatBytes, hexBytes, toHex } from '../../support/ipc-bytes.js';
 import { eventually, openRawClient, rawExchange, type RawClient } from './net-helpers.js';

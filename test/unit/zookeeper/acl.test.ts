@@ -18,11 +18,11 @@ import {
   formatZkAcl,
   parseZkAcl,
   parseZkAuth,
-  resolveConfIndirection,
   sameAcl,
   zkAclFromConfig,
   zkAuthFromConfig,
 } from '../../../src/zookeeper/acl.js';
+import { resolveConfIndirection } from '../../../src/config/conf-indirection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zk-acl-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,8 +10,12 @@
 //      a failed fence ends the failover ("Unable to fence ... Fencing failed.");
 //   5. transitionToActive on the to-node (new-active timeout);
 //   6. if that failed and the from-node was not fenced, fail back: failover(to, from, true, true).
-// Failures are FailoverFailedError (printed as "Failover failed: <message>"); the messages and
-// the log lines on stderr are Hadoop's. Parity: FailoverController (Hadoop 3.3).
+// ManualFailover is Hadoop's FailoverController (renamed here: the daemon's controller is a different
+// thing). Failures are FailoverFailedError (printed as "Failover failed: <message>"); the messages
+// and the log lines on stderr are Hadoop's: the HA port's error kinds stand for Java's exception
+// classes (refused = ServiceFailedException, unhealthy = HealthCheckFailedException, any = an
+// IOException), and javaExceptionLine prints the class the NameNode named. Parity:
+// FailoverController (Hadoop 3.3).
 //
 // Deliberate difference: in the fail-back the nodes' transition states swap with their roles (the
 // failed target is now moved to STANDBY, the old active to ACTIVE). Hadoop keeps the states
@@ -22,9 +26,9 @@
 // NameNode; the messages say what happened.
 
 import type { HARequestSource, HAServiceState, HostPort } from '../../core/types.js';
-import { ZkfcError, errorMessage } from '../../errors.js';
-import { HealthCheckFailedError, RemoteError, RpcConnectError, RpcTransportError, ServiceFailedError } from '../../ipc/errors.js';
-import type { Clock, HAServiceClient, HAServiceClientFactory } from '../../runtime/ports.js';
+import { ZkfcError } from '../../errors.js';
+import { javaExceptionLine } from '../../hadoop/ha-errors.js';
+import { HaCallError, type Clock, type HAServiceClient, type HAServiceClientFactory } from '../../runtime/ports.js';
 import { cliClock, sleep } from './cli-clock.js';
 import type { ConsoleLog } from './console-log.js';
 import { IllegalArgumentError } from './context.js';
@@ -54,7 +58,7 @@ export interface FailoverTimeouts {
   readonly connectRetryIntervalMs: number;
 }
 
-export interface FailoverControllerOptions {
+export interface ManualFailoverOptions {
   readonly clients: HAServiceClientFactory;
   /** REQUEST_BY_USER, or REQUEST_BY_USER_FORCED after a confirmed --forcemanual. */
   readonly requestSource: HARequestSource;
@@ -67,9 +71,14 @@ export interface FailoverControllerOptions {
 
 const CATEGORY = 'ha.FailoverController';
 
-/** An IOException in Hadoop's sense: the remote side refused or the transport failed. */
-function isIoError(error: unknown): error is RemoteError | RpcTransportError {
-  return error instanceof RemoteError || error instanceof RpcTransportError;
+/** An IOException in Hadoop's sense: the remote side answered with an error or could not be reached. */
+function isIoError(error: unknown): error is HaCallError {
+  return error instanceof HaCallError;
+}
+
+/** ServiceFailedException: the service refused the request or could not carry it out. */
+function isRefused(error: unknown): error is HaCallError {
+  return error instanceof HaCallError && error.kind === 'refused';
 }
 
 /** HAServiceState.toString(): the lower-case name. */
@@ -77,10 +86,10 @@ function stateName(state: HAServiceState): string {
   return state.toLowerCase();
 }
 
-export class FailoverController {
+export class ManualFailover {
   private readonly clock: Clock;
 
-  constructor(private readonly options: FailoverControllerOptions) {
+  constructor(private readonly options: ManualFailoverOptions) {
     this.clock = options.clock ?? cliClock;
   }
 
@@ -109,10 +118,10 @@ export class FailoverController {
     try {
       await this.withClient(toNode.address, undefined, (client) => client.transitionToActive(this.options.requestSource, this.options.timeouts.newActiveRpcMs));
     } catch (error) {
-      if (error instanceof ServiceFailedError) {
+      if (isRefused(error)) {
         this.log('ERROR', `Unable to make ${toNode.description} active (${error.message}). Failing back.`);
       } else if (isIoError(error)) {
-        this.log('ERROR', `Unable to make ${toNode.description} active (unable to connect). Failing back.\n${describeError(error)}`);
+        this.log('ERROR', `Unable to make ${toNode.description} active (unable to connect). Failing back.\n${javaExceptionLine(error)}`);
       } else {
         throw error;
       }
@@ -152,7 +161,7 @@ export class FailoverController {
       } catch (error) {
         if (!isIoError(error)) throw error;
         const message = `Unable to get service state for ${toNode.description}`;
-        this.log('ERROR', `${message}\n${describeError(error)}`);
+        this.log('ERROR', `${message}\n${javaExceptionLine(error)}`);
         throw new FailoverFailedError(message, { cause: error });
       }
       if (status.state !== 'STANDBY') {
@@ -168,7 +177,7 @@ export class FailoverController {
       try {
         await client.monitorHealth(rpcMs);
       } catch (error) {
-        if (error instanceof HealthCheckFailedError) throw new FailoverFailedError("Can't failover to an unhealthy service", { cause: error });
+        if (error instanceof HaCallError && error.kind === 'unhealthy') throw new FailoverFailedError("Can't failover to an unhealthy service", { cause: error });
         if (isIoError(error)) throw new FailoverFailedError('Got an IO exception', { cause: error });
         throw error;
       }
@@ -188,16 +197,16 @@ export class FailoverController {
         return true;
       } catch (error) {
         // Connection retries (Hadoop's ipc.client.connect.max.retries for this proxy); none after a connect timeout.
-        if (error instanceof RpcConnectError && attempt < attempts) {
-          if (!error.timedOut) await sleep(connectRetryIntervalMs, this.clock);
+        if (error instanceof HaCallError && error.notSent && attempt < attempts) {
+          if (error.kind !== 'timedOut') await sleep(connectRetryIntervalMs, this.clock);
           continue;
         }
-        if (error instanceof ServiceFailedError) {
+        if (isRefused(error)) {
           this.log('WARN', `Unable to gracefully make ${node.description} standby (${error.message})`);
           return false;
         }
         if (isIoError(error)) {
-          this.log('WARN', `Unable to gracefully make ${node.description} standby (unable to connect)\n${describeError(error)}`);
+          this.log('WARN', `Unable to gracefully make ${node.description} standby (unable to connect)\n${javaExceptionLine(error)}`);
           return false;
         }
         throw error;
@@ -217,11 +226,4 @@ export class FailoverController {
   private log(level: 'INFO' | 'WARN' | 'ERROR', message: string): void {
     this.options.log.log(CATEGORY, level, message);
   }
-}
-
-/** The line log4j prints under a logged exception: "<class>: <message>". */
-function describeError(error: unknown): string {
-  if (error instanceof RemoteError) return `${error.className}: ${error.message}`;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return errorMessage(error);
 }

@@ -3,7 +3,7 @@
 // health), graceful stand-down of the old active, two-target fencing when needed or forced,
 // transitionToActive, fail-back when the new active refuses, and Hadoop's messages for each
 // failure. Ported from Hadoop's TestFailoverController scenarios.
-// Method: FailoverController with the real TwoTargetFencer (shell(...) methods run by bash,
+// Method: ManualFailover with the real TwoTargetFencer (shell(...) methods run by bash,
 // writing what they saw to a file) against simulated NameNodes served in-process over real
 // loopback TCP; log lines are captured in memory.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client
 import { cliClock } from '../../../src/cli/haadmin/cli-clock.js';
 import { consolePinoLogger, type ConsoleLog } from '../../../src/cli/haadmin/console-log.js';
 import { IllegalArgumentError } from '../../../src/cli/haadmin/context.js';
-import { FailoverController, FailoverFailedError, type FailoverNode } from '../../../src/cli/haadmin/failover-controller.js';
+import { FailoverFailedError, ManualFailover, type FailoverNode } from '../../../src/cli/haadmin/manual-failover.js';
 import { runShellCommand } from '../../../src/cli/haadmin/shell-command.js';
 import { TwoTargetFencer, type TransitionTargetState } from '../../../src/cli/haadmin/two-target-fencer.js';
 import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
@@ -39,7 +39,7 @@ interface World {
   readonly log: ConsoleLog;
   readonly fenceLog: string;
   node(namenodeId: string, address: HostPort, state: TransitionTargetState, fencing?: string): FailoverNode;
-  controller(timeouts?: Partial<{ newActiveRpcMs: number; gracefulFenceRpcMs: number }>): FailoverController;
+  controller(timeouts?: Partial<{ newActiveRpcMs: number; gracefulFenceRpcMs: number }>): ManualFailover;
   fenceCalls(): string[];
 }
 
@@ -76,7 +76,7 @@ function world(): World {
       return { ...base, fencer };
     },
     controller(timeouts = {}) {
-      return new FailoverController({
+      return new ManualFailover({
         clients,
         requestSource: 'REQUEST_BY_USER',
         timeouts: {

@@ -1,0 +1,467 @@
+// One accepted connection of the Hadoop IPC server (src/ipc/server.ts): Java's
+// Server.Connection.readAndProcess and processOneRpc. It checks the preamble (with Java's replies
+// to bad input), takes the connection context, answers SASL only to fall back to SIMPLE, and
+// dispatches each call by (protocol, version, method) to its handler, answering in any order.
+// Every fault ends in an ERROR/FATAL reply or a closed connection, never in an exception to the
+// server. Backpressure: it stops reading while too many calls are in flight or responses unsent.
+
+import net from 'node:net';
+import { create, isFieldSet, toBinary } from '@bufbuild/protobuf';
+import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
+import { IpcConnectionContextProtoSchema } from '../gen/IpcConnectionContext_pb.js';
+import { RequestHeaderProtoSchema } from '../gen/ProtobufRpcEngine2_pb.js';
+import {
+  RpcKindProto,
+  RpcRequestHeaderProto_OperationProto,
+  RpcRequestHeaderProtoSchema,
+  RpcResponseHeaderProto_RpcErrorCodeProto as ErrorCode,
+  RpcResponseHeaderProto_RpcStatusProto as Status,
+  RpcSaslProto_SaslState,
+  RpcSaslProtoSchema,
+} from '../gen/RpcHeader_pb.js';
+import type { RpcRequestHeaderProto } from '../gen/RpcHeader_pb.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { AuthProtocol, CallId, INVALID_RETRY_COUNT, IPC_VERSION, PREAMBLE_LENGTH } from './codec/constants.js';
+import { DelimitedReader } from './codec/delimited.js';
+import { FrameDecoder, type Frame } from './codec/frame-decoder.js';
+import { decodeMessage, encodeMessage, encodeResponseFrame } from './codec/messages.js';
+import { checkPreamble, looksLikeHttpGet } from './codec/preamble.js';
+import { FrameError, ProtocolError, RemoteException } from './errors.js';
+import { IpcExceptionClassName as ExceptionClassName } from './names.js';
+
+/** Who called what, handed to every handler. */
+export interface RpcCallContext {
+  /** userInfo.effectiveUser of the connection context ('' when the client sent none). */
+  readonly user: string;
+  /** userInfo.realUser, for proxy (doAs) users only. */
+  readonly realUser?: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** declaringClassProtocolName of the call. */
+  readonly protocol: string;
+  readonly method: string;
+}
+
+/** One method of a registered protocol; build it with defineMethod. */
+export interface RpcMethod {
+  readonly input: DescMessage;
+  readonly output: DescMessage;
+  readonly handler: (request: unknown, ctx: RpcCallContext) => unknown;
+}
+
+/** A protocol served: its version and methods by name. */
+export interface RegisteredProtocol {
+  readonly version: number;
+  readonly methods: ReadonlyMap<string, RpcMethod>;
+}
+
+/** Calls in flight on one connection before it stops reading (backpressure, like a full call queue). */
+const MAX_IN_FLIGHT_PER_CONNECTION = 256;
+/** Unsent response bytes on one connection before it stops reading. */
+const MAX_UNSENT_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** How long a connection being closed after a FATAL reply may linger to flush it. */
+const CLOSE_LINGER_MS = 2_000;
+
+/** Parity: Server.RECEIVED_HTTP_REQ_RESPONSE. */
+const HTTP_RESPONSE =
+  'HTTP/1.1 404 Not Found\r\n' +
+  'Content-type: text/plain\r\n\r\n' +
+  'It looks like you are making an HTTP request to a Hadoop IPC port. ' +
+  'This is not the correct port for the web interface on this daemon.\r\n';
+
+/** An error to answer with; FATAL ones close the connection after the reply. */
+class RpcServerFault {
+  constructor(
+    readonly status: Status.ERROR | Status.FATAL,
+    readonly errorCode: ErrorCode,
+    readonly className: string,
+    readonly message: string,
+  ) {}
+}
+
+const fatal = (errorCode: ErrorCode, message: string, className: string = ExceptionClassName.RpcServer) =>
+  new RpcServerFault(Status.FATAL, errorCode, className, message);
+
+type ConnectionState =
+  | 'preamble'
+  /** Preamble asked for SASL; waiting for the client's NEGOTIATE. */
+  | 'sasl'
+  /** Waiting for the connection context. */
+  | 'context'
+  | 'ready'
+  | 'closing';
+
+/** One accepted connection: Server.Connection.readAndProcess + processOneRpc. */
+export class ServerConnection {
+  private state: ConnectionState = 'preamble';
+  private preamble: Uint8Array = new Uint8Array(0);
+  private readonly decoder: FrameDecoder;
+  private readonly log: Logger;
+  private readonly remoteAddress: string;
+  private readonly remotePort: number;
+  private authProtocol: number = AuthProtocol.NONE;
+  private user = '';
+  private realUser: string | undefined;
+  /** IpcConnectionContextProto.protocol ("null" in Java's messages when absent). */
+  private connectionProtocol: string | undefined;
+  private inFlight = 0;
+  private closed = false;
+  private lingerTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly protocols: ReadonlyMap<string, RegisteredProtocol>,
+    maxFrameBytes: number,
+    serverLog: Logger,
+    private readonly onClosed: () => void,
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.log = serverLog.child({ peer: `${this.remoteAddress}:${this.remotePort}` });
+    this.decoder = new FrameDecoder({ maxFrameBytes, startOffset: PREAMBLE_LENGTH });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.log.debug({ err: error }, 'ipc connection socket error'));
+    socket.on('close', () => this.finalize());
+    socket.on('drain', () => this.updateFlow());
+    this.log.debug('ipc connection accepted');
+  }
+
+  /** Close at once (server shutdown, fatal framing error). */
+  destroy(reason: string): void {
+    if (this.closed) return;
+    this.log.debug({ reason }, 'ipc connection closed by server');
+    this.state = 'closing';
+    this.socket.destroy();
+    this.finalize();
+  }
+
+  private finalize(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.state = 'closing';
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.onClosed();
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      this.consume(chunk);
+    } catch (error) {
+      // Defensive: consume handles every expected fault itself; anything else is a bug, and a bug
+      // must cost one connection, never the server.
+      this.log.error({ err: error }, 'unexpected error while reading an ipc connection');
+      this.destroy('internal error');
+    }
+  }
+
+  private consume(chunk: Uint8Array): void {
+    if (this.state === 'closing') return;
+    let rest = chunk;
+    if (this.state === 'preamble') {
+      const need = PREAMBLE_LENGTH - this.preamble.length;
+      this.preamble = concat(this.preamble, rest.subarray(0, need));
+      rest = rest.subarray(need);
+      if (looksLikeHttpGet(this.preamble)) {
+        this.log.info('http request on the ipc port');
+        this.endWith(Buffer.from(HTTP_RESPONSE, 'utf8'));
+        return;
+      }
+      if (this.preamble.length < PREAMBLE_LENGTH) return;
+      if (!this.onPreamble()) return;
+    }
+    try {
+      this.decoder.push(rest, (frame) => this.onFrame(frame));
+    } catch (error) {
+      if (error instanceof FrameError) {
+        // Parity: checkDataLength just drops the connection, no reply.
+        this.log.info({ offset: error.offset, reason: error.reason }, 'bad ipc frame; closing connection');
+        this.destroy(error.reason);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** Returns whether reading may continue. */
+  private onPreamble(): boolean {
+    const check = checkPreamble(this.preamble);
+    if (check.kind === 'badVersion') {
+      this.log.warn({ version: check.version, magicOk: check.magicOk }, 'bad ipc preamble');
+      if (check.version >= IPC_VERSION) {
+        // Parity: Server.setupBadVersionResponse, clients of version >= 9 read a normal FATAL reply.
+        this.respondFatal(
+          CallId.AUTHORIZATION_FAILED,
+          INVALID_RETRY_COUNT,
+          new RpcServerFault(
+            Status.FATAL,
+            ErrorCode.FATAL_VERSION_MISMATCH,
+            ExceptionClassName.VersionMismatch,
+            `Server IPC version ${IPC_VERSION} cannot communicate with client version ${check.version}`,
+          ),
+        );
+      } else {
+        // Versions 2..8 get legacy Writable replies in Java; we speak none of them.
+        this.destroy(`unsupported ipc version ${check.version}`);
+      }
+      return false;
+    }
+    if (check.kind === 'http') {
+      this.endWith(Buffer.from(HTTP_RESPONSE, 'utf8'));
+      return false;
+    }
+    if (check.authProtocol === AuthProtocol.NONE) {
+      this.state = 'context';
+    } else if (check.authProtocol === AuthProtocol.SASL) {
+      this.authProtocol = AuthProtocol.SASL;
+      this.state = 'sasl';
+    } else {
+      // Parity: Server.Connection.initializeAuthContext → doSaslReply(IpcException).
+      this.respondFatal(
+        CallId.AUTHORIZATION_FAILED,
+        INVALID_RETRY_COUNT,
+        new RpcServerFault(Status.FATAL, ErrorCode.FATAL_UNAUTHORIZED, ExceptionClassName.Ipc, `Unknown auth protocol:${check.authProtocol}`),
+      );
+      return false;
+    }
+    return true;
+  }
+
+  /** Parity: Server.Connection.processOneRpc. */
+  private onFrame(frame: Frame): void {
+    if (this.state === 'closing') return;
+    let callId: number = CallId.AUTHORIZATION_FAILED;
+    let retryCount: number = INVALID_RETRY_COUNT;
+    try {
+      const reader = new DelimitedReader(frame.payload, frame.offset);
+      const header = this.readMessage(RpcRequestHeaderProtoSchema, reader, 'RpcRequestHeaderProto');
+      callId = header.callId;
+      retryCount = header.retryCount;
+      checkRpcHeaders(header);
+      if (callId < 0) this.onOutOfBand(header, reader);
+      else if (this.state !== 'ready') throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Connection context not established');
+      else this.onCall(header, reader);
+    } catch (error) {
+      if (!(error instanceof RpcServerFault)) throw error;
+      if (error.status === Status.FATAL) {
+        this.log.info({ callId, errorCode: ErrorCode[error.errorCode], reason: error.message }, 'fatal ipc error; closing connection');
+        this.respondFatal(callId, retryCount, error);
+      } else {
+        this.respond(callId, retryCount, new Uint8Array(0), error);
+      }
+    }
+  }
+
+  /** Read the next delimited message or answer FATAL_DESERIALIZING_REQUEST like Server.getMessage. */
+  private readMessage<Desc extends DescMessage>(schema: Desc, reader: DelimitedReader, simpleName: string) {
+    try {
+      if (reader.remaining === 0) return decodeMessage(schema, new Uint8Array(0), reader.offset);
+      const bytes = reader.next();
+      return decodeMessage(schema, bytes, reader.lastOffset);
+    } catch (error) {
+      if (error instanceof ProtocolError || error instanceof FrameError) {
+        throw fatal(ErrorCode.FATAL_DESERIALIZING_REQUEST, `Error decoding ${simpleName}: ${error.reason}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Parity: Server.Connection.processRpcOutOfBandRequest. */
+  private onOutOfBand(header: RpcRequestHeaderProto, reader: DelimitedReader): void {
+    switch (header.callId) {
+      case CallId.CONNECTION_CONTEXT: {
+        if (this.state === 'sasl') throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Connection header sent during SASL negotiation');
+        if (this.state === 'ready') throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Connection context already processed');
+        const context = this.readMessage(IpcConnectionContextProtoSchema, reader, 'IpcConnectionContextProto');
+        this.user = context.userInfo?.effectiveUser ?? '';
+        this.realUser = context.userInfo?.realUser || undefined;
+        this.connectionProtocol = context.protocol || undefined;
+        this.state = 'ready';
+        this.log.debug({ user: this.user, realUser: this.realUser, protocol: this.connectionProtocol }, 'ipc connection context received');
+        return;
+      }
+      case CallId.SASL: {
+        if (this.authProtocol !== AuthProtocol.SASL || this.state !== 'sasl') {
+          throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'SASL protocol not requested by client');
+        }
+        const sasl = this.readMessage(RpcSaslProtoSchema, reader, 'RpcSaslProto');
+        if (sasl.state !== RpcSaslProto_SaslState.NEGOTIATE) {
+          throw fatal(
+            ErrorCode.FATAL_UNAUTHORIZED,
+            `SASL ${RpcSaslProto_SaslState[sasl.state] ?? sasl.state} not supported: this server only enables SIMPLE authentication`,
+            ExceptionClassName.AccessControl,
+          );
+        }
+        // Parity: a SIMPLE-only server answers NEGOTIATE with SUCCESS and switches to SIMPLE.
+        this.authProtocol = AuthProtocol.NONE;
+        this.state = 'context';
+        this.respond(CallId.SASL, INVALID_RETRY_COUNT, new Uint8Array(0), undefined, encodeMessage(RpcSaslProtoSchema, { state: RpcSaslProto_SaslState.SUCCESS }));
+        return;
+      }
+      case CallId.PING:
+        this.log.debug('ping received');
+        return;
+      default:
+        throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, `Unknown out of band call #${header.callId}`);
+    }
+  }
+
+  /** Parity: Server.Connection.processRpcRequest + ProtobufRpcEngine2.Server.ProtoBufRpcInvoker.call. */
+  private onCall(header: RpcRequestHeaderProto, reader: DelimitedReader): void {
+    if (header.rpcKind !== RpcKindProto.RPC_PROTOCOL_BUFFER) {
+      throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, `Unknown rpc kind in rpc header${RpcKindProto[header.rpcKind] ?? header.rpcKind}`);
+    }
+    let requestHeader;
+    try {
+      const bytes = reader.next();
+      requestHeader = decodeMessage(RequestHeaderProtoSchema, bytes, reader.lastOffset);
+    } catch (error) {
+      if (error instanceof ProtocolError || error instanceof FrameError) {
+        throw fatal(ErrorCode.FATAL_DESERIALIZING_REQUEST, `IPC server unable to read call parameters: ${error.reason}`);
+      }
+      throw error;
+    }
+    const { methodName, declaringClassProtocolName: protocolName, clientProtocolVersion } = requestHeader;
+    const callId = header.callId;
+    const retryCount = header.retryCount;
+    const clientId = header.clientId;
+    const answer = (fault: RpcServerFault) => this.respond(callId, retryCount, clientId, fault);
+
+    const registered = this.protocols.get(protocolName);
+    if (!registered) {
+      answer(new RpcServerFault(Status.ERROR, ErrorCode.ERROR_NO_SUCH_PROTOCOL, ExceptionClassName.NoSuchProtocol, `Unknown protocol: ${protocolName}`));
+      return;
+    }
+    if (BigInt(registered.version) !== clientProtocolVersion) {
+      answer(
+        new RpcServerFault(
+          Status.ERROR,
+          ErrorCode.ERROR_RPC_VERSION_MISMATCH,
+          ExceptionClassName.VersionMismatch,
+          `Protocol ${protocolName} version mismatch. (client = ${clientProtocolVersion}, server = ${registered.version})`,
+        ),
+      );
+      return;
+    }
+    const method = registered.methods.get(methodName);
+    if (!method) {
+      answer(
+        new RpcServerFault(
+          Status.ERROR,
+          ErrorCode.ERROR_NO_SUCH_METHOD,
+          ExceptionClassName.NoSuchMethod,
+          `Unknown method ${methodName} called on ${this.connectionProtocol ?? 'null'} protocol.`,
+        ),
+      );
+      return;
+    }
+    let request: unknown;
+    try {
+      const bytes = reader.remaining > 0 ? reader.next() : new Uint8Array(0);
+      request = decodeMessage(method.input, bytes, reader.lastOffset);
+    } catch (error) {
+      const reason = error instanceof ProtocolError || error instanceof FrameError ? error.reason : errorMessage(error);
+      answer(new RpcServerFault(Status.ERROR, ErrorCode.ERROR_APPLICATION, ExceptionClassName.InvalidProtocolBuffer, reason));
+      return;
+    }
+    const ctx: RpcCallContext = {
+      user: this.user,
+      ...(this.realUser !== undefined ? { realUser: this.realUser } : {}),
+      remoteAddress: this.remoteAddress,
+      remotePort: this.remotePort,
+      protocol: protocolName,
+      method: methodName,
+    };
+    this.inFlight++;
+    this.updateFlow();
+    this.log.debug({ callId, method: methodName, user: this.user }, 'rpc call received');
+    void Promise.resolve()
+      .then(() => method.handler(request, ctx))
+      .then(
+        (result) => {
+          let body: Uint8Array;
+          try {
+            body = toBinary(method.output, create(method.output, result as MessageInitShape<DescMessage>));
+          } catch (error) {
+            this.log.error({ err: error, method: methodName }, 'handler result could not be serialised');
+            return this.callDone(callId, retryCount, clientId, new RpcServerFault(Status.ERROR, ErrorCode.ERROR_SERIALIZING_RESPONSE, ExceptionClassName.IO, errorMessage(error)));
+          }
+          return this.callDone(callId, retryCount, clientId, undefined, body);
+        },
+        (error: unknown) => {
+          if (error instanceof RemoteException) {
+            this.log.debug({ callId, method: methodName, className: error.className, reason: error.message }, 'rpc call failed');
+            return this.callDone(callId, retryCount, clientId, new RpcServerFault(Status.ERROR, ErrorCode.ERROR_APPLICATION, error.className, error.message));
+          }
+          this.log.error({ err: error, method: methodName }, 'rpc handler threw an unexpected error');
+          return this.callDone(callId, retryCount, clientId, new RpcServerFault(Status.ERROR, ErrorCode.ERROR_APPLICATION, ExceptionClassName.IO, errorMessage(error)));
+        },
+      );
+  }
+
+  private callDone(callId: number, retryCount: number, clientId: Uint8Array, fault?: RpcServerFault, body?: Uint8Array): void {
+    if (this.closed) return; // the connection went away while the handler ran: nothing to answer
+    this.inFlight--;
+    this.respond(callId, retryCount, clientId, fault, body);
+    this.updateFlow();
+  }
+
+  /** Write one response (ERROR when `fault` is given, else SUCCESS with `body`). */
+  private respond(callId: number, retryCount: number, clientId: Uint8Array, fault?: RpcServerFault, body?: Uint8Array): void {
+    if (this.state === 'closing') return;
+    const frame = fault
+      ? encodeResponseFrame({ callId, status: fault.status, clientId, retryCount, exceptionClassName: fault.className, errorMsg: fault.message, errorDetail: fault.errorCode })
+      : encodeResponseFrame({ callId, status: Status.SUCCESS, clientId, retryCount }, body ?? new Uint8Array(0));
+    this.socket.write(frame);
+  }
+
+  /** FATAL replies carry an empty clientId (Java's fake RpcCall) and end the connection. */
+  private respondFatal(callId: number, retryCount: number, fault: RpcServerFault): void {
+    const frame = encodeResponseFrame({
+      callId,
+      status: Status.FATAL,
+      clientId: new Uint8Array(0),
+      retryCount,
+      exceptionClassName: fault.className,
+      errorMsg: fault.message,
+      errorDetail: fault.errorCode,
+    });
+    this.endWith(frame);
+  }
+
+  /** Send the last bytes and close; destroy if the peer does not let us finish in time. */
+  private endWith(bytes: Uint8Array): void {
+    if (this.state === 'closing') return;
+    this.state = 'closing';
+    this.socket.end(bytes);
+    this.lingerTimer = setTimeout(() => this.socket.destroy(), CLOSE_LINGER_MS);
+    this.lingerTimer.unref();
+  }
+
+  /** Stop reading while too many calls are in flight or responses are unsent. */
+  private updateFlow(): void {
+    if (this.closed) return;
+    const busy = this.inFlight >= MAX_IN_FLIGHT_PER_CONNECTION || this.socket.writableLength > MAX_UNSENT_RESPONSE_BYTES;
+    if (busy && !this.socket.isPaused()) this.socket.pause();
+    else if (!busy && this.socket.isPaused()) this.socket.resume();
+  }
+}
+
+/** Parity: Server.Connection.checkRpcHeaders. */
+function checkRpcHeaders(header: RpcRequestHeaderProto): void {
+  if (!isFieldSet(header, RpcRequestHeaderProtoSchema.field.rpcOp)) throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, ' IPC Server: No rpc op in rpcRequestHeader');
+  if (header.rpcOp !== RpcRequestHeaderProto_OperationProto.RPC_FINAL_PACKET) {
+    throw fatal(
+      ErrorCode.FATAL_INVALID_RPC_HEADER,
+      `IPC Server does not implement rpc header operation${RpcRequestHeaderProto_OperationProto[header.rpcOp] ?? header.rpcOp}`,
+    );
+  }
+  if (!isFieldSet(header, RpcRequestHeaderProtoSchema.field.rpcKind)) throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, ' IPC Server: No rpc kind in rpcRequestHeader');
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
