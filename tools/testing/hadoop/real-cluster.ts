@@ -76,6 +76,8 @@ export interface RealClusterOptions {
   readonly fencingMethods?: string;
   /** Extra hdfs-site properties. */
   readonly hdfsSite?: Readonly<Record<string, string>>;
+  /** Name directories by NameNode id (default a folder under baseDir), e.g. on a small tmpfs. */
+  readonly nameDirs?: Readonly<Record<string, string>>;
   /** Start a DataNode (default true). */
   readonly dataNode?: boolean;
   readonly baseDir?: string;
@@ -183,6 +185,19 @@ export class RealCluster {
 
   /** Resolve Hadoop, start ZooKeeper, JournalNodes, NameNodes (first active-capable, others bootstrapped) and the DataNode. */
   static async start(options: RealClusterOptions = {}): Promise<RealCluster> {
+    // Ports are picked free and bound later by the JVMs; on a busy machine another process can
+    // take one meanwhile. Such a start is retried on fresh ports; any other failure is not.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await RealCluster.startOnce(options);
+      } catch (error) {
+        const text = error instanceof Error ? `${error.message} ${String(error.cause)}` : String(error);
+        if (attempt >= 3 || !/BindException|Port in use|Address already in use/.test(text) || options.baseDir !== undefined) throw error;
+      }
+    }
+  }
+
+  private static async startOnce(options: RealClusterOptions): Promise<RealCluster> {
     const version = options.hadoopVersion ?? process.env['HADOOP_VERSION'] ?? '3.4.2';
     const cacheDir = ensureHadoop(version);
     const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'zkfc-hadoop-'));
@@ -200,7 +215,7 @@ export class RealCluster {
         httpPort: take(),
         zkfcPort: take(),
         statusPort: take(),
-        nameDir: join(baseDir, 'data', id),
+        nameDir: options.nameDirs?.[id] ?? join(baseDir, 'data', id),
         log: join(baseDir, 'logs', `${id}.log`),
         zkfcLog: join(baseDir, 'logs', `zkfc-${id}.log`),
         pidFile: join(baseDir, 'pids', `${id}.pid`),
@@ -353,8 +368,9 @@ export class RealCluster {
   }
 
   /** Run a short-lived Java tool to completion, bounded in time. */
-  async runJava(name: string, main: string, args: readonly string[], timeoutMs = 60_000, heap = '128m'): Promise<RunResult> {
-    const child = spawn('java', this.javaArgs(main, args, heap), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  async runJava(name: string, main: string, args: readonly string[], timeoutMs = 60_000, heap = '128m', input = ''): Promise<RunResult> {
+    const child = spawn('java', this.javaArgs(main, args, heap), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin?.end(input);
     live.add(child);
     let stdout = '';
     let stderr = '';
@@ -511,13 +527,13 @@ export class RealCluster {
   }
 
   /** Hadoop's `hdfs haadmin` (DFSHAAdmin). */
-  hadoopHaAdmin(args: readonly string[]): Promise<RunResult> {
-    return this.runJava('haadmin', MAIN.haAdmin, args, 120_000, '96m');
+  hadoopHaAdmin(args: readonly string[], input = ''): Promise<RunResult> {
+    return this.runJava('haadmin', MAIN.haAdmin, args, 120_000, '96m', input);
   }
 
   /** Our `haadmin`, with the same configuration directory. */
-  ourHaAdmin(args: readonly string[]): Promise<RunResult> {
-    return runProcess(process.execPath, [join(REPO_ROOT, 'bin/haadmin.js'), ...args], 120_000, { HADOOP_CONF_DIR: this.confDir });
+  ourHaAdmin(args: readonly string[], input = ''): Promise<RunResult> {
+    return runProcess(process.execPath, [join(REPO_ROOT, 'bin/haadmin.js'), ...args], 120_000, { HADOOP_CONF_DIR: this.confDir }, input);
   }
 
   /** Hadoop's `hdfs dfs` (FsShell) through the nameservice. */
@@ -607,8 +623,9 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-async function runProcess(command: string, args: readonly string[], timeoutMs: number, env: Readonly<Record<string, string>> = {}): Promise<RunResult> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+async function runProcess(command: string, args: readonly string[], timeoutMs: number, env: Readonly<Record<string, string>> = {}, input = ''): Promise<RunResult> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  child.stdin.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
