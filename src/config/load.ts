@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import type { HostPort, NamenodeTarget } from '../core/types.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import { unsupportedAuthentication } from './authentication.js';
 import { findHadoopConfDir } from './conf-dir.js';
 import { HadoopConfiguration } from './hadoop-conf.js';
@@ -88,7 +88,7 @@ export function readOwnConfigFile(path: string): Record<string, string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new ConfigError(`cannot read config file ${path}: ${(cause as Error).message}`, undefined, path, { cause });
+    throw new ConfigError(`cannot read config file ${path}: ${errorMessage(cause)}`, undefined, path, { cause });
   }
   // Full-line // comments are blanked (not removed) so JSON error positions still match the file.
   const json = text.replace(/^[ \t]*\/\/.*$/gm, (line) => ' '.repeat(line.length));
@@ -96,7 +96,7 @@ export function readOwnConfigFile(path: string): Record<string, string> {
   try {
     parsed = JSON.parse(json);
   } catch (cause) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(cause as Error).message}`, undefined, path, { cause });
+    throw new ConfigError(`config file ${path} is not valid JSON: ${errorMessage(cause)}`, undefined, path, { cause });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`config file ${path} must hold one JSON object of "key": value pairs`, undefined, path);
@@ -205,7 +205,7 @@ function resolveSettings(conf: HadoopConfiguration, localView: HadoopConfigurati
     try {
       values.set(setting.key, convert(setting, raw));
     } catch (error) {
-      problems.push(`${setting.key}: ${(error as Error).message} (from ${source})`);
+      problems.push(`${setting.key}: ${errorMessage(error)} (from ${source})`);
     }
   }
   validateWithConvict(values, problems);
@@ -312,7 +312,7 @@ function validateWithConvict(values: ReadonlyMap<string, SettingValue>, problems
     config.load(data);
     config.validate({ allowed: 'strict' });
   } catch (error) {
-    problems.push(...(error as Error).message.split('\n').filter((line) => line.trim() !== ''));
+    problems.push(...errorMessage(error).split('\n').filter((line) => line.trim() !== ''));
   }
 }
 

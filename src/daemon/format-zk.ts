@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { ZkAcl, ZkSession } from '../runtime/ports.js';
 import { clearParentZNode, ensureParentZNode, parentZNodeExists } from '../zookeeper/parent-znode.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, errorMessage } from '../errors.js';
 
 export interface FormatZkOptions {
   readonly session: ZkSession;
@@ -44,7 +44,7 @@ export async function formatZk(options: FormatZkOptions): Promise<ExitCode> {
       await clearParentZNode(session, workingDir, zkOptions);
     } catch (error) {
       logger.error({ err: error, znode: workingDir }, 'Unable to clear zk parent znode');
-      options.stderr(`Unable to clear zk parent znode ${workingDir}: ${(error as Error).message}\n`);
+      options.stderr(`Unable to clear zk parent znode ${workingDir}: ${errorMessage(error)}\n`);
       return ExitCode.FATAL;
     }
   }

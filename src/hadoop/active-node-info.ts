@@ -6,7 +6,7 @@
 import { create, fromBinary, isFieldSet, toBinary } from '@bufbuild/protobuf';
 import { ActiveNodeInfoSchema } from '../gen/HAZKInfo_pb.js';
 import type { ActiveNodeInfo } from '../core/types.js';
-import { ZkfcError } from '../errors.js';
+import { ZkfcError, errorMessage } from '../errors.js';
 
 /** Znode data that is not a valid ActiveNodeInfo; carries the bytes in hex (as Hadoop's "Invalid data in ZK"). */
 export class InvalidZnodeDataError extends ZkfcError {
@@ -38,7 +38,7 @@ export function decodeActiveNodeInfo(data: Uint8Array, path = 'znode'): ActiveNo
   try {
     message = fromBinary(ActiveNodeInfoSchema, data, { readUnknownFields: true });
   } catch (cause) {
-    throw new InvalidZnodeDataError(`Invalid data in ZK at ${path}: ${hex} (${(cause as Error).message})`, hex, { cause });
+    throw new InvalidZnodeDataError(`Invalid data in ZK at ${path}: ${hex} (${errorMessage(cause)})`, hex, { cause });
   }
   for (const field of REQUIRED) {
     if (!isFieldSet(message, ActiveNodeInfoSchema.field[field])) {

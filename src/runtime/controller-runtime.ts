@@ -27,6 +27,7 @@ import { logNote, type RuntimeLog } from './logging.js';
 import { Mailbox } from './mailbox.js';
 import type { Cancel, Clock, Fencer, HAServiceClient, HAServiceClientFactory, ZkAcl, ZkSession, ZkSessionFactory, ZkSessionOptions, ZkfcClientFactory } from './ports.js';
 import type { ControllerRecord, ControllerRecordListener } from './records.js';
+import { errorMessage } from '../errors.js';
 
 /** ZKFailoverController#doGracefulFailover waits the cede time plus this fixed 60 s for its attempt. */
 const GRACEFUL_BECOME_ACTIVE_WAIT_MS = 60_000;
@@ -320,7 +321,7 @@ export class ControllerRuntime {
       try {
         listener(record);
       } catch (error) {
-        this.log.warn({ err: error instanceof Error ? error.message : String(error), record: record.type }, 'Event listener threw');
+        this.log.warn({ err: errorMessage(error), record: record.type }, 'Event listener threw');
       }
     }
   }

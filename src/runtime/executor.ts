@@ -9,6 +9,7 @@ import type { ControllerCommand } from '../core/controller/commands.js';
 import type { ControllerEvent } from '../core/controller/events.js';
 import type { DecodedBreadcrumb, ZkResultCode } from '../core/elector/events.js';
 import type { ActiveNodeInfo, NamenodeTarget } from '../core/types.js';
+import { errorMessage } from '../errors.js';
 import { FailoverServiceError } from './errors.js';
 import type { RuntimeLog } from './logging.js';
 import type { ControllerRecord } from './records.js';
@@ -51,10 +52,6 @@ export interface ExecutorOptions {
   readonly host: ExecutorHost;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export class CommandExecutor {
   private readonly sessions = new Map<number, ZkSession>();
   private readonly closing = new Set<Promise<void>>();
@@ -74,7 +71,7 @@ export class CommandExecutor {
     try {
       return { ok: true, info: this.options.decode(data, path) };
     } catch (error) {
-      return { ok: false, error: message(error) };
+      return { ok: false, error: errorMessage(error) };
     }
   }
 
@@ -219,7 +216,7 @@ export class CommandExecutor {
       this.sessions.set(epoch, holder.session);
     } catch (error) {
       // The factory should not throw; if it does, the session never connects.
-      this.options.log.error({ err: message(error), epoch }, 'Could not open a ZooKeeper session');
+      this.options.log.error({ err: errorMessage(error), epoch }, 'Could not open a ZooKeeper session');
       host.post({ type: 'ZkSessionStateChanged', epoch, state: 'connectTimedOut' });
     }
   }
@@ -230,7 +227,7 @@ export class CommandExecutor {
     this.sessions.delete(epoch);
     for (const key of [...this.watchers.keys()]) if (key.startsWith(`${epoch}\u0000`)) this.watchers.delete(key);
     const closing = session.close().catch((error: unknown) => {
-      this.options.log.warn({ err: message(error), epoch }, 'Closing a ZooKeeper session failed');
+      this.options.log.warn({ err: errorMessage(error), epoch }, 'Closing a ZooKeeper session failed');
     });
     this.closing.add(closing);
     void closing.finally(() => this.closing.delete(closing));
@@ -250,7 +247,7 @@ export class CommandExecutor {
     try {
       promise = run(session);
     } catch (error) {
-      promise = Promise.resolve(failed('OTHER', message(error)));
+      promise = Promise.resolve(failed('OTHER', errorMessage(error)));
     }
     promise.then(
       (result) => {
@@ -258,7 +255,7 @@ export class CommandExecutor {
       },
       (error: unknown) => {
         // Ports resolve; a rejection is an adapter bug. Report it as a non-retryable error.
-        if (!this.halted) host.post(toEvent(failed('OTHER', message(error))));
+        if (!this.halted) host.post(toEvent(failed('OTHER', errorMessage(error))));
       },
     );
   }
@@ -349,8 +346,8 @@ export class CommandExecutor {
       },
       (error: unknown) => {
         if (this.halted) return;
-        host.emit({ type: 'transition', to, result: 'failure', durationMs: clock.monotonicMs() - startedMs, error: message(error) });
-        host.post({ type: 'LocalTransitionFinished', seq, ok: false, error: message(error) });
+        host.emit({ type: 'transition', to, result: 'failure', durationMs: clock.monotonicMs() - startedMs, error: errorMessage(error) });
+        host.post({ type: 'LocalTransitionFinished', seq, ok: false, error: errorMessage(error) });
       },
     );
   }
@@ -372,7 +369,7 @@ export class CommandExecutor {
       },
       (error: unknown) => {
         if (this.halted) return;
-        host.post({ type: 'FenceTargetFinished', activationId, fenced: false, graceful: false, detail: `fencer failed: ${message(error)}` });
+        host.post({ type: 'FenceTargetFinished', activationId, fenced: false, graceful: false, detail: `fencer failed: ${errorMessage(error)}` });
       },
     );
   }

@@ -19,6 +19,7 @@ import type { NamenodeTarget } from '../core/types.js';
 import { FailoverServiceError, PeerCedeError } from './errors.js';
 import type { RuntimeLog } from './logging.js';
 import type { ZkfcClient, ZkfcClientFactory } from './ports.js';
+import { errorMessage } from '../errors.js';
 
 export interface GracefulFailoverDeps {
   readonly local: NamenodeTarget;
@@ -87,7 +88,7 @@ export async function runGracefulFailover(deps: GracefulFailoverDeps): Promise<v
       try {
         await client.cedeActive(deps.cedeTimeoutMs, deps.cedeTimeoutMs);
       } catch (cause) {
-        const message = cause instanceof Error ? cause.message : String(cause);
+        const message = errorMessage(cause);
         throw new PeerCedeError(`Unable to ask ZKFC at ${zkfcAddress(remote)} (${formatTarget(remote)}) to cede active: ${message}`, zkfcAddress(remote), { cause });
       }
     }
@@ -111,7 +112,7 @@ export async function runGracefulFailover(deps: GracefulFailoverDeps): Promise<v
       } catch (cause) {
         // Deviation: Java fails the whole call here although the failover itself is done; we log
         // it. The peer rejoins by itself when its cede time runs out.
-        log.warn({ target: formatTarget(target), err: cause instanceof Error ? cause.message : String(cause) }, 'Unable to let a peer ZKFC rejoin the election; it will after its cede time');
+        log.warn({ target: formatTarget(target), err: errorMessage(cause) }, 'Unable to let a peer ZKFC rejoin the election; it will after its cede time');
       }
     }
     if (!attempt.succeeded) throw new FailoverServiceError(`Failed to become active. ${attempt.status}`);

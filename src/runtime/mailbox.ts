@@ -7,6 +7,8 @@
 // throwing (an assertion in the core = a bug), is reported through onFailure, once, and the
 // mailbox then drops everything (the controller exits; systemd restarts it).
 
+import { errorMessage } from '../errors.js';
+
 export class Mailbox<E> {
   private readonly queue: E[] = [];
   private draining = false;
@@ -40,7 +42,7 @@ export class Mailbox<E> {
         try {
           this.handler(event);
         } catch (cause) {
-          this.fail(`internal error while handling an event: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+          this.fail(`internal error while handling an event: ${errorMessage(cause)}`, cause);
         }
       }
     } finally {

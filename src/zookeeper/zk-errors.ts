@@ -4,7 +4,7 @@
 // an operating error; it resolves ZkOpResult values built here.
 
 import type { ZkErrorCode } from '../runtime/ports.js';
-import { ZkfcError } from '../errors.js';
+import { ZkfcError, errorMessage } from '../errors.js';
 
 /** KeeperException.Code numbers (node-zookeeper-client lib/Exception.js uses the same values). */
 export const KEEPER_CODES = {
@@ -58,7 +58,7 @@ export type ZkFailure = { readonly code: ZkErrorCode; readonly message: string }
  */
 export function failureFromLibraryError(error: unknown, operation: string, path: string): ZkFailure {
   const keeperCode = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : undefined;
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   if (keeperCode === undefined) return { code: 'OTHER', message: `${operation} ${path}: ${text}` };
   return { code: zkErrorCodeOf(keeperCode), message: `${operation} ${path}: ${text}` };
 }

@@ -7,6 +7,7 @@
 import { incorrectArgumentCount, FAILED, OK, type HaAdminCommand } from './command.js';
 import type { HaAdminContext } from './context.js';
 import { commandUsageLine, type CommandUsage } from './usage.js';
+import { errorMessage } from '../../errors.js';
 
 const usage: CommandUsage = { name: '-transitionToActive', args: '[--forceactive] <serviceId>', help: 'Transitions the service into Active state' };
 
@@ -39,7 +40,7 @@ async function isOtherTargetNodeActive(ctx: HaAdminContext, targetId: string): P
       }
     } catch (error) {
       // Parity: any exception here (Hadoop prints two spaces after "occurred").
-      ctx.io.err(`Unexpected error occurred  ${error instanceof Error ? error.message : String(error)}`);
+      ctx.io.err(`Unexpected error occurred  ${errorMessage(error)}`);
       ctx.io.err(commandUsageLine(usage));
       return true;
     }
