@@ -40,8 +40,9 @@ module.exports = {
     {
       name: 'core-is-pure',
       comment:
-        'src/core decides and never does I/O: step(event, now) -> {commands, notes}. It imports only itself, ' +
-        'so it runs the same under the simulation and in the daemon (src/core/tsconfig.json checks the same with types: []).',
+        'src/core decides and never does I/O: step(event, now) -> {commands, notes}. It imports only ' +
+        'itself, so it runs the same under the simulation and in the daemon (src/core/tsconfig.json ' +
+        'checks the same with types: []).',
       severity: 'error',
       from: { path: '^src/core/' },
       to: { pathNot: '^src/core/' },
@@ -49,8 +50,9 @@ module.exports = {
     {
       name: 'runtime-sees-core-and-ports',
       comment:
-        'src/runtime drives the core and reaches the world only through the ports it owns (runtime/ports.ts), ' +
-        'so the simulation can stand in for every adapter. No adapter, no npm package (Node built-ins for timers and sd_notify are fine).',
+        'src/runtime drives the core and reaches the world only through the ports it owns ' +
+        '(runtime/ports.ts), so the simulation can stand in for every adapter. No adapter, no npm ' +
+        'package (Node built-ins for timers and sd_notify are fine).',
       severity: 'error',
       from: { path: '^src/runtime/' },
       to: {
@@ -69,7 +71,11 @@ module.exports = {
       from: { path: `^src/${adapter}/` },
       to: {
         path: `^src/(${Object.keys(ADAPTERS).join('|')}|runtime|daemon|cli)/`,
-        pathNot: [`^src/(${[adapter, ...uses].join('|')})/`, '^src/runtime/(ports|records|system-clock)\\.ts$', ...SHARED],
+        pathNot: [
+          `^src/(${[adapter, ...uses].join('|')})/`,
+          '^src/runtime/(ports|records|system-clock)\\.ts$',
+          ...SHARED,
+        ],
       },
     })),
     {

@@ -3,7 +3,7 @@
 // (src/ipc/errors.ts, ...); each carries one of the codes below and keeps the underlying failure
 // in `cause`. A caller may branch on the code; the message is for people.
 
-/** Codes of the Hadoop IPC layer (src/ipc/errors.ts, src/ipc/server.ts, src/hadoop/ha-errors.ts). */
+/** Codes of the Hadoop IPC layer (src/ipc/errors.ts) and the HA protocols' exceptions (src/hadoop/ha-errors.ts). */
 export type RpcErrorCode =
   | 'RPC_CONNECT_FAILED'
   | 'RPC_TIMEOUT'

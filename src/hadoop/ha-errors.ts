@@ -7,7 +7,14 @@
 // #tryGracefulFence (ServiceFailedException vs IOException), HAAdmin (IOException).
 
 import { errorMessage } from '../errors.js';
-import { RemoteError, RpcConnectError, RpcTimeoutError, RpcTransportError, type RemoteErrorClass, type RemoteErrorClasses } from '../ipc/errors.js';
+import {
+  RemoteError,
+  RpcConnectError,
+  RpcTimeoutError,
+  RpcTransportError,
+  type RemoteErrorClass,
+  type RemoteErrorClasses,
+} from '../ipc/errors.js';
 import { HaCallError, type HaCallErrorKind } from '../runtime/ports.js';
 import { ExceptionClassName } from './protocol-names.js';
 
@@ -46,7 +53,8 @@ export async function haCall<T>(address: string, call: () => Promise<T>): Promis
     return await call();
   } catch (error) {
     if (error instanceof RemoteError || error instanceof RpcTransportError) {
-      throw new HaCallError(haCallErrorKind(error), errorMessage(error), address, error instanceof RpcConnectError, { cause: error });
+      const notSent = error instanceof RpcConnectError;
+      throw new HaCallError(haCallErrorKind(error), errorMessage(error), address, notSent, { cause: error });
     }
     throw error;
   }
