@@ -1,6 +1,10 @@
-// Test layers: unit (pure code, codecs, in-process TCP on loopback), sim (deterministic
-// simulation, seeded), integration (real ZooKeeper / sshd / TCP), e2e (built binaries as processes),
-// abuse (attacks replayed against daemons as processes).
+// Test layers, by what a test needs (the rule that decides where a new test goes):
+//   unit        pure code, codecs, in-process servers on loopback TCP; no other process, no root
+//   sim         the deterministic simulation: seeded, virtual time, no I/O
+//   integration real ZooKeeper / sshd / iptables (root) / other processes, one component at a time
+//   e2e         the built binaries as processes, whole nameservices (tools/testing/mini-cluster.ts)
+//   hadoop      real Hadoop daemons from Maven (tools/testing/hadoop/real-cluster.ts)
+// Shared helpers (clocks, waiting, free ports, the PRNG) live in tools/testing/, once.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { RpcHAServiceClientFactory } from '../../src/hadoop/ha-service-client.js';
 import { activityStats, OracleViolationError, monoNowNs } from '../../tools/testing/oracle.js';
 import { FaultCluster } from '../../tools/testing/fault-cluster.js';
-import { ensureHarnessBuilt, sleep, withFaultCluster } from '../support/chaos-scenario.js';
+import { ensureHarnessBuilt, withFaultCluster } from '../support/chaos-scenario.js';
+import { sleep } from '../../tools/testing/wait.js';
 
 async function makeActive(cluster: FaultCluster, id: string): Promise<void> {
   const client = new RpcHAServiceClientFactory({ effectiveUser: userInfo().username }).create({ host: '127.0.0.1', port: cluster.mini.node(id).rpcPort });

@@ -10,7 +10,8 @@
 // logs. Timings: session 3 s (ZooKeeper tick 250 ms), health checks every 500 ms.
 
 import { describe, expect, it } from 'vitest';
-import { msSince, runs, sleep, transitionsAfter, withFaultCluster } from '../support/chaos-scenario.js';
+import { msSince, runs, transitionsAfter, withFaultCluster } from '../support/chaos-scenario.js';
+import { sleep } from '../../tools/testing/wait.js';
 
 const STEADY_BOUND_MS = 15_000;
 /** Losing a session takes the session timeout plus up to one tick (expiry is checked per tick). */

@@ -12,7 +12,8 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { logOnceItShows, msSince, runs, sleep, transitionsAfter, withFaultCluster } from '../support/chaos-scenario.js';
+import { logOnceItShows, msSince, runs, transitionsAfter, withFaultCluster } from '../support/chaos-scenario.js';
+import { sleep } from '../../tools/testing/wait.js';
 
 /** Steady again after the fault ended: a generous bound for a loaded 2-core CI machine. */
 const STEADY_BOUND_MS = 15_000;

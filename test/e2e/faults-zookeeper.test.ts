@@ -12,7 +12,8 @@
 // the test with what to install - it is never skipped).
 
 import { describe, expect, it } from 'vitest';
-import { msSince, runs, sleep, transitionsAfter, withFaultCluster } from '../support/chaos-scenario.js';
+import { msSince, runs, transitionsAfter, withFaultCluster } from '../support/chaos-scenario.js';
+import { sleep } from '../../tools/testing/wait.js';
 
 const STEADY_BOUND_MS = 15_000;
 

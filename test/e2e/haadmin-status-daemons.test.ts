@@ -8,7 +8,8 @@
 // stopped in afterEach, also when a test fails.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
-import { eventually, runHaadmin, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
+import { runHaadmin, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
+import { eventually } from '../../tools/testing/wait.js';
 
 let cluster: MiniCluster | undefined;
 

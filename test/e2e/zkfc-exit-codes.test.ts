@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import { digestAclId } from '../../src/zookeeper/acl.js';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
-import { pickFreePorts } from '../../tools/testing/zk-server.js';
+import { pickFreePorts } from '../../tools/testing/net.js';
 import { logRecords, runNode, runZkfc, startE2eCluster, stopE2eCluster, ZKFC_BIN } from '../support/e2e-zkfc.js';
 
 let cluster: MiniCluster;

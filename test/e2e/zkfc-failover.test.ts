@@ -16,7 +16,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RpcZkfcClientFactory, type RpcZkfcClient } from '../../src/hadoop/zkfc-client.js';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import type { ZkfcStatus } from '../../src/observability/status.js';
-import { eventually, metricValue, runHaadmin, runZkfc, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
+import { metricValue, runHaadmin, runZkfc, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
+import { eventually } from '../../tools/testing/wait.js';
 
 let cluster: MiniCluster | undefined;
 const zkfcClients: RpcZkfcClient[] = [];

@@ -14,7 +14,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeActiveNodeInfo, encodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import type { ZkfcStatus } from '../../src/observability/status.js';
-import { eventually, metricValue, scrapeMetrics, startE2eCluster, stopE2eCluster, ZkTestClient } from '../support/e2e-zkfc.js';
+import { metricValue, scrapeMetrics, startE2eCluster, stopE2eCluster, ZkTestClient } from '../support/e2e-zkfc.js';
+import { eventually } from '../../tools/testing/wait.js';
 
 const WORKING_DIR = '/hadoop-ha/ns1';
 const LOCK = `${WORKING_DIR}/ActiveStandbyElectorLock`;

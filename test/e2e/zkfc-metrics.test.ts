@@ -11,7 +11,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import type { ZkfcStatus } from '../../src/observability/status.js';
-import { eventually, httpGet, metricValue, promtoolCheckMetrics, runHaadmin, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
+import { httpGet, metricValue, promtoolCheckMetrics, runHaadmin, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
+import { eventually } from '../../tools/testing/wait.js';
 
 let cluster: MiniCluster | undefined;
 

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
-import { eventually, metricValue, scrapeMetrics, startE2eCluster, stopE2eCluster, zkfcLogRecords } from '../support/e2e-zkfc.js';
+import { metricValue, scrapeMetrics, startE2eCluster, stopE2eCluster, zkfcLogRecords } from '../support/e2e-zkfc.js';
+import { eventually } from '../../tools/testing/wait.js';
 
 let cluster: MiniCluster | undefined;
 

@@ -34,11 +34,11 @@ export interface SimNetwork {
   /** Can a message from host `from` reach host `to` (RPC)? A host always reaches itself. */
   reachable(from: number, to: number): boolean;
   /** Invariant hook: a ZKFC on `from` is sending transitionToActive to `nn`. */
-  transitionToActiveSent(from: number, nn: SimNameNode): void;
+  transitionToActiveSent(from: number, nn: SimulatedNameNode): void;
   /** Invariant hook: a NameNode's HA state changed. */
-  nameNodeChanged(nn: SimNameNode, why: string): void;
+  nameNodeChanged(nn: SimulatedNameNode, why: string): void;
   /** A NameNode process died (crash or fencing): its supervisor restarts it later. */
-  nameNodeKilled(nn: SimNameNode): void;
+  nameNodeKilled(nn: SimulatedNameNode): void;
   trace(host: number, msg: string): void;
 }
 
@@ -46,7 +46,7 @@ export type NameNodeProcess = 'running' | 'starting' | 'dead';
 
 const CONNECT_TIMEOUT_MS = 20_000;
 
-export class SimNameNode {
+export class SimulatedNameNode {
   process: NameNodeProcess = 'running';
   haState: HAServiceState = 'STANDBY';
   healthy = true;
@@ -210,7 +210,7 @@ export class SimHAServiceClient implements HAServiceClient {
     private readonly net: SimNetwork,
     private readonly process: SimProcess,
     private readonly from: number,
-    readonly nn: SimNameNode,
+    readonly nn: SimulatedNameNode,
     private readonly connectTimeoutMs = CONNECT_TIMEOUT_MS,
   ) {
     this.address = nn.target.serviceAddress;
@@ -331,7 +331,7 @@ export class SimHAServiceClientFactory implements HAServiceClientFactory {
     private readonly net: SimNetwork,
     private readonly process: SimProcess,
     private readonly from: number,
-    private readonly nameNodes: readonly SimNameNode[],
+    private readonly nameNodes: readonly SimulatedNameNode[],
   ) {}
 
   create(address: HostPort, options?: { readonly connectTimeoutMs?: number }): HAServiceClient {
@@ -359,7 +359,7 @@ export class SimFencer implements Fencer {
     private readonly net: SimNetwork,
     private readonly process: SimProcess,
     private readonly from: number,
-    private readonly nameNodes: readonly SimNameNode[],
+    private readonly nameNodes: readonly SimulatedNameNode[],
     private readonly methods: readonly SimFenceMethod[],
     private readonly faults: FenceFaults,
     /** Mutation for checker tests: report success without touching the NameNode. */

@@ -5,40 +5,11 @@
 // port result starts completes "at the same simulated instant".
 
 import type { Cancel, Clock } from '../../src/runtime/ports.js';
+import { SeededRandom } from '../../tools/testing/prng.js';
 
-/** mulberry32: small, fast, good enough for fault injection; fully determined by the seed. */
-export class Prng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = (seed ^ 0x9e3779b9) >>> 0;
-    for (let i = 0; i < 4; i++) this.next();
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  }
-}
+/** The simulation's PRNG: the shared SeededRandom with the simulation's seeding (same stream as ever). */
+export type Prng = SeededRandom;
+export const newPrng = (seed: number): Prng => SeededRandom.forSimulation(seed);
 
 interface ScheduledEvent {
   readonly atMs: number;

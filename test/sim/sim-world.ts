@@ -27,13 +27,13 @@ import type { ZkSession, ZkSessionFactory } from '../../src/runtime/ports.js';
 import {
   SimFencer,
   SimHAServiceClientFactory,
-  SimNameNode,
+  SimulatedNameNode,
   SimZkfcClientFactory,
   type FenceFaults,
   type SimFenceMethod,
   type SimNetwork,
 } from './sim-namenode.js';
-import { Prng, SimClock, SimProcess, SimScheduler } from './sim-scheduler.js';
+import { newPrng, type Prng, SimClock, SimProcess, SimScheduler } from './sim-scheduler.js';
 import { SimZkServer, SimZkSessionFactory, type LinkState } from './sim-zookeeper.js';
 
 export const NAMESERVICE = 'ns1';
@@ -101,7 +101,7 @@ interface TraceEntry {
 
 interface Host {
   readonly index: number;
-  readonly nn: SimNameNode;
+  readonly nn: SimulatedNameNode;
   readonly appData: Uint8Array;
   process: SimProcess | undefined;
   zkFactory: SimZkSessionFactory | undefined;
@@ -118,7 +118,7 @@ export class SimWorld implements SimNetwork {
   readonly rng: Prng;
   readonly zk: SimZkServer;
   readonly hosts: Host[] = [];
-  readonly nameNodes: SimNameNode[] = [];
+  readonly nameNodes: SimulatedNameNode[] = [];
   readonly violations: string[] = [];
   readonly faultLog: string[] = [];
   readonly fenceFaults: FenceFaults;
@@ -134,7 +134,7 @@ export class SimWorld implements SimNetwork {
   private healedAtMs: number | undefined;
 
   constructor(readonly options: SimOptions) {
-    this.rng = new Prng(options.seed);
+    this.rng = newPrng(options.seed);
     const nodes = options.nodes ?? (this.rng.chance(0.3) ? 3 : 2);
     this.fenceMethods = options.fenceMethods ?? this.rng.pick<readonly SimFenceMethod[]>([['sshfence', 'powerfence'], ['powerfence'], ['sshfence'], ['sshfence', 'powerfence']]);
     this.zk = new SimZkServer(this.scheduler, this.rng, nodes, ['/hadoop-ha', WORKING_DIR]);
@@ -150,7 +150,7 @@ export class SimWorld implements SimNetwork {
     };
     for (let i = 0; i < nodes; i++) {
       const target = simTarget(i);
-      const nn = new SimNameNode(i, target, this);
+      const nn = new SimulatedNameNode(i, target, this);
       this.nameNodes.push(nn);
       this.isolated.push(0);
       this.hosts.push({
@@ -174,7 +174,7 @@ export class SimWorld implements SimNetwork {
     return from === to || ((this.isolated[from] ?? 0) === 0 && (this.isolated[to] ?? 0) === 0);
   }
 
-  transitionToActiveSent(from: number, nn: SimNameNode): void {
+  transitionToActiveSent(from: number, nn: SimulatedNameNode): void {
     for (const other of this.nameNodes) {
       if (other !== nn && other.isActive) {
         this.violation(`ZKFC on host ${from} sent transitionToActive to ${nn.target.namenodeId} while ${other.target.namenodeId} is still active (not fenced, not stood down)`);
@@ -182,12 +182,12 @@ export class SimWorld implements SimNetwork {
     }
   }
 
-  nameNodeChanged(nn: SimNameNode, why: string): void {
+  nameNodeChanged(nn: SimulatedNameNode, why: string): void {
     this.trace(nn.index, `NameNode ${nn.target.namenodeId} is now ${nn.haState} (${why})`);
     this.checkSplitBrain();
   }
 
-  nameNodeKilled(nn: SimNameNode): void {
+  nameNodeKilled(nn: SimulatedNameNode): void {
     // The NameNode's own supervisor (systemd, an operator) starts it again after a while.
     const downMs = this.healedAtMs === undefined ? this.rng.int(3000, 20_000) : 2000;
     this.scheduler.schedule(downMs, () => nn.restart(this.rng.int(500, 5000)));
@@ -388,7 +388,7 @@ export class SimWorld implements SimNetwork {
   private injectRandomFault(remainingMs: number): void {
     const { rng } = this;
     const host = rng.int(0, this.hosts.length - 1);
-    const nn = this.nameNodes[host] as SimNameNode;
+    const nn = this.nameNodes[host] as SimulatedNameNode;
     const duration = (min: number, max: number): number => Math.max(1, Math.min(rng.int(min, max), remainingMs));
     const kind = rng.pick([
       'zk-partition',
@@ -557,7 +557,7 @@ export class SimWorld implements SimNetwork {
       this.zk.setLink(i, 'up');
       this.fenceFaults.sshBroken[i] = false;
       this.fenceFaults.powerBroken[i] = false;
-      const nn = this.nameNodes[i] as SimNameNode;
+      const nn = this.nameNodes[i] as SimulatedNameNode;
       nn.healthy = true;
       nn.hungUntilMs = 0;
       nn.slowTransitionMs = 0;
@@ -606,7 +606,7 @@ export class SimWorld implements SimNetwork {
   private healthyActive(): boolean {
     const active = this.nameNodes.filter((nn) => nn.isActive);
     if (active.length !== 1) return false;
-    const nn = active[0] as SimNameNode;
+    const nn = active[0] as SimulatedNameNode;
     const host = this.hosts[nn.index] as Host;
     const controller = host.controller;
     if (controller === undefined || host.process?.alive !== true) return false;

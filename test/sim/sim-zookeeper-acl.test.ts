@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ZkAcl, ZkOpResult, ZkSessionOptions } from '../../src/runtime/ports.js';
 import { digestAclId, parseZkAcl } from '../../src/zookeeper/acl.js';
-import { Prng, SimProcess, SimScheduler } from './sim-scheduler.js';
+import { newPrng, SimProcess, SimScheduler } from './sim-scheduler.js';
 import { OPEN_ACL, PERMS, SimZkServer, SimZkSession } from './sim-zookeeper.js';
 
 const PARENT = '/hadoop-ha/ns1';
@@ -14,7 +14,7 @@ const HDFS_ACL: readonly ZkAcl[] = parseZkAcl(`digest:${digestAclId('hdfs', 'pw'
 
 function world(parentAcl: readonly ZkAcl[] = OPEN_ACL) {
   const scheduler = new SimScheduler();
-  const zk = new SimZkServer(scheduler, new Prng(7), 2, ['/hadoop-ha', PARENT], parentAcl);
+  const zk = new SimZkServer(scheduler, newPrng(7), 2, ['/hadoop-ha', PARENT], parentAcl);
   const open = (host: number, auth: string | undefined): SimZkSession => {
     const options: ZkSessionOptions = {
       connectString: 'zk.sim:2181',

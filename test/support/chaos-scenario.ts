@@ -61,7 +61,6 @@ export function transitionsAfter(cluster: FaultCluster, sinceNs: bigint, filter:
     .filter((e) => filter.to === undefined || e.to === filter.to);
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A daemon's log once `pattern` shows in it (or as it is after `timeoutMs`). pino writes

@@ -145,18 +145,6 @@ export function zkfcLogTail(cluster: MiniCluster, id: string, lines = 40): strin
 // ---------------------------------------------------------------------------------------------
 // Waiting
 
-/** Retry `probe` until it returns without throwing; rethrows its last error after `timeoutMs`. */
-export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs: number, intervalMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      if (Date.now() >= deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The status listener

@@ -1,6 +1,8 @@
-// Byte builders for Hadoop IPC tests: hex helpers, a deterministic PRNG, and hand-assembled frames
+// Byte builders for Hadoop IPC tests: hex helpers, a fuzz mutator and hand-assembled frames
 // written from Hadoop's worked bytes (docs/hadoop-compat.md §1.11) independently of the production encoders, so
 // golden tests compare two separate constructions.
+
+import { SeededRandom } from '../../tools/testing/prng.js';
 
 /** "00 01 0a" / "00010a" → bytes. Whitespace is ignored. */
 export function hexBytes(text: string): Uint8Array {
@@ -82,70 +84,37 @@ export function specSuccessHeader(clientId: Uint8Array = SPEC_CLIENT_ID): Uint8A
 /** docs/hadoop-compat.md §1.11: the SASL NEGOTIATE frame a SASL-first client sends. */
 export const SPEC_SASL_NEGOTIATE_FRAME = hexBytes('00 00 00 0e 0a 08 02 10 00 18 41 22 00 28 01 02 10 01');
 
-/**
- * Deterministic PRNG (mulberry32) so fuzz runs are reproducible from their seed.
- */
-export class SeededRandom {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  /** Uniform in [0, 2^32). */
-  nextUint32(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  /** Uniform integer in [0, bound). */
-  int(bound: number): number {
-    return Math.floor((this.nextUint32() / 4294967296) * bound);
-  }
-  bytes(length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) out[i] = this.nextUint32() & 0xff;
-    return out;
-  }
-  pick<T>(items: readonly T[]): T {
-    const item = items[this.int(items.length)];
-    if (item === undefined) throw new Error('pick from empty list');
-    return item;
-  }
-}
-
-/** A copy of `input` with a few random byte flips, truncations, insertions or duplications. */
 export function mutate(input: Uint8Array, random: SeededRandom): Uint8Array {
   let bytes: Uint8Array = Uint8Array.from(input);
-  const rounds = 1 + random.int(4);
+  const rounds = 1 + random.below(4);
   for (let r = 0; r < rounds; r++) {
-    switch (random.int(6)) {
+    switch (random.below(6)) {
       case 0: // flip a byte
-        if (bytes.length > 0) bytes[random.int(bytes.length)] = random.nextUint32() & 0xff;
+        if (bytes.length > 0) bytes[random.below(bytes.length)] = random.nextUint32() & 0xff;
         break;
       case 1: // flip a bit
         if (bytes.length > 0) {
-          const i = random.int(bytes.length);
-          bytes[i] = (bytes[i] ?? 0) ^ (1 << random.int(8));
+          const i = random.below(bytes.length);
+          bytes[i] = (bytes[i] ?? 0) ^ (1 << random.below(8));
         }
         break;
       case 2: // truncate
-        bytes = bytes.subarray(0, random.int(bytes.length + 1));
+        bytes = bytes.subarray(0, random.below(bytes.length + 1));
         break;
       case 3: { // insert random bytes
-        const at = random.int(bytes.length + 1);
-        bytes = concatBytes(bytes.subarray(0, at), random.bytes(1 + random.int(8)), bytes.subarray(at));
+        const at = random.below(bytes.length + 1);
+        bytes = concatBytes(bytes.subarray(0, at), random.bytes(1 + random.below(8)), bytes.subarray(at));
         break;
       }
       case 4: { // duplicate a slice
-        const from = random.int(bytes.length + 1);
-        const to = from + random.int(bytes.length - from + 1);
+        const from = random.below(bytes.length + 1);
+        const to = from + random.below(bytes.length - from + 1);
         bytes = concatBytes(bytes, bytes.subarray(from, to));
         break;
       }
       default: { // set an interesting value (length-like) somewhere
         if (bytes.length >= 4) {
-          const at = random.int(bytes.length - 3);
+          const at = random.below(bytes.length - 3);
           const value = random.pick([0, 1, 0x7f, 0x80, 0xff, 0xffffffff, 0x7fffffff, 0x80000000, 0x08000001]);
           new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(at, value >>> 0, false);
         }

@@ -15,9 +15,7 @@
 // --java-peer (the last NameNode's controller is the Java-compatible peer), --keep (keep the
 // directory on success too), --log-level LEVEL (daemons; default info), --quiet.
 
-import { realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FaultCluster, type FaultClusterOptions } from '../testing/fault-cluster.js';
 import { activityStats, describeViolations, monoNowNs, msBetween, splitBrainOf } from '../testing/oracle.js';
@@ -25,6 +23,8 @@ import { PartitionUnavailableError } from '../testing/partition.js';
 import { HealthProbeLoad } from '../testing/probe-load.js';
 import { RpcZkfcClientFactory } from '../../src/hadoop/zkfc-client.js';
 import { CHAOS_FAULT_KINDS, describeFault, planChaos, type ChaosFault, type ChaosFaultKind, type ChaosStep, type ChaosTarget, type ChaosTimings } from './chaos-plan.js';
+import { sleep } from '../testing/wait.js';
+import { isMain } from './is-main.js';
 
 export interface ChaosOptions {
   readonly seed: number;
@@ -75,7 +75,6 @@ const CLUSTER: FaultClusterOptions = {
   shellFenceTimeoutMs: 2000,
 };
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 class ChaosAbort extends Error {}
 
@@ -417,16 +416,8 @@ export async function chaosMain(argv: readonly string[]): Promise<number> {
   return summary.splitBrainViolations === 0 && summary.livenessViolations === 0 && summary.failure === undefined ? 0 : 1;
 }
 
-/** True when this module is the program (node build/tools/bench/chaos.js), not imported by a test. */
-function isMain(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMain(import.meta.url)) {
   chaosMain(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -20,13 +20,13 @@ import { cpus, loadavg, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { RpcZkfcClientFactory } from '../../src/hadoop/zkfc-client.js';
 import { FaultCluster } from '../testing/fault-cluster.js';
 import { REPO_ROOT } from '../testing/mini-cluster.js';
 import { msBetween } from '../testing/oracle.js';
 import { SeededRandom } from '../testing/prng.js';
+import { sleep } from '../testing/wait.js';
+import { isMain } from './is-main.js';
 
 export const BENCH_SCENARIOS = ['crash', 'unhealthy', 'host-loss', 'graceful'] as const;
 export type BenchScenario = (typeof BENCH_SCENARIOS)[number];
@@ -60,7 +60,6 @@ export function stats(values: readonly number[]): Stats {
   return { median: rank(0.5), p95: rank(0.95), max: sorted[sorted.length - 1] ?? NaN };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface BenchOptions {
   readonly scenarios: readonly BenchScenario[];
@@ -394,15 +393,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   return report;
 }
 
-function isMain(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string', default: '20' },

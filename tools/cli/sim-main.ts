@@ -8,7 +8,7 @@
 import { pino } from 'pino';
 import { errorMessage } from '../../src/errors.js';
 import { parseSimArgs, SIM_USAGE, SimUsageError } from '../namenode-sim/cli-args.js';
-import { SimNamenode } from '../namenode-sim/sim-namenode.js';
+import { NameNodeSimulator } from '../namenode-sim/sim-namenode.js';
 import { findSplitBrain, readTransitionLogs } from '../namenode-sim/transition-log.js';
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -43,7 +43,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 
   const logger = pino({ level: command.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
-  const sim = await SimNamenode.start({
+  const sim = await NameNodeSimulator.start({
     ...command.options,
     logger,
     // The transition log line is written before this runs; exit at once like a dying NameNode.

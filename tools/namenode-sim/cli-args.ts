@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { HA_SERVICE_STATES, type HAServiceState } from '../../src/core/types.js';
 import { ZkfcError } from '../../src/errors.js';
-import type { SimNamenodeOptions } from './sim-namenode.js';
+import type { NameNodeSimulatorOptions } from './sim-namenode.js';
 
 export class SimUsageError extends ZkfcError<'SIM_USAGE'> {
   readonly code = 'SIM_USAGE';
@@ -27,7 +27,7 @@ export const SIM_USAGE = `Usage:
   zkfc-sim check-transitions LOG...`;
 
 export type SimCommand =
-  | { readonly command: 'namenode'; readonly options: SimNamenodeOptions; readonly logLevel: string }
+  | { readonly command: 'namenode'; readonly options: NameNodeSimulatorOptions; readonly logLevel: string }
   | { readonly command: 'check-transitions'; readonly files: readonly string[] }
   | { readonly command: 'help' };
 
@@ -73,7 +73,7 @@ export function parseSimArgs(argv: readonly string[]): SimCommand {
   const v = parsed.values;
   const nameserviceId = required(v.nameservice, '--nameservice');
   const namenodeId = required(v['namenode-id'], '--namenode-id');
-  const options: SimNamenodeOptions = {
+  const options: NameNodeSimulatorOptions = {
     nameserviceId,
     namenodeId,
     host: v.host ?? '127.0.0.1',

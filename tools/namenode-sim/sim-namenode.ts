@@ -8,12 +8,13 @@ import { userInfo } from 'node:os';
 import type { HAServiceState, HostPort } from '../../src/core/types.js';
 import type { IpcServer } from '../../src/ipc/server.js';
 import { silentLogger, type Logger } from '../../src/observability/logger.js';
-import type { Cancel, Clock } from '../../src/runtime/ports.js';
+import type { Clock } from '../../src/runtime/ports.js';
+import { realClock } from '../testing/clock.js';
 import { SimHttpEndpoint } from './http-endpoint.js';
 import { SimNamenodeModel } from './model.js';
 import { startHAServiceRpcServer } from './rpc-endpoint.js';
 
-export interface SimNamenodeOptions {
+export interface NameNodeSimulatorOptions {
   readonly nameserviceId: string;
   readonly namenodeId: string;
   /** Address to bind and report; default 127.0.0.1. */
@@ -54,15 +55,6 @@ export interface SimNamenodeOptions {
   readonly exit?: (code: number, reason: string) => void;
 }
 
-/** Real time: the simulator is a stand-alone test tool with its own timers. */
-export const systemClock: Clock = {
-  monotonicMs: () => performance.now(),
-  wallMs: () => Date.now(),
-  schedule(delayMs: number, callback: () => void): Cancel {
-    const handle = setTimeout(callback, delayMs);
-    return () => clearTimeout(handle);
-  },
-};
 
 export function currentUser(): string {
   try {
@@ -72,7 +64,7 @@ export function currentUser(): string {
   }
 }
 
-export class SimNamenode {
+export class NameNodeSimulator {
   readonly model: SimNamenodeModel;
   /** Resolves when the simulated process "exits" (crash, exit-on-activate) with its exit code. */
   readonly exited: Promise<{ readonly code: number; readonly reason: string }>;
@@ -83,7 +75,7 @@ export class SimNamenode {
   private resolveExited: (value: { code: number; reason: string }) => void = () => {};
   private readonly log: Logger;
 
-  private constructor(private readonly options: SimNamenodeOptions) {
+  private constructor(private readonly options: NameNodeSimulatorOptions) {
     const logger = options.logger ?? silentLogger();
     this.log = logger.child({ component: 'namenode-sim', nameservice: options.nameserviceId, namenode: options.namenodeId });
     this.exited = new Promise((resolve) => {
@@ -105,15 +97,15 @@ export class SimNamenode {
       startupDelayMs: options.startupDelayMs ?? 0,
       ...(options.transitionLogPath !== undefined ? { transitionLogPath: options.transitionLogPath } : {}),
       logger,
-      clock: options.clock ?? systemClock,
+      clock: options.clock ?? realClock,
       pid: process.pid,
       exit: (code, reason) => this.onExit(code, reason),
     });
   }
 
   /** Start serving; ports 0 are replaced by the bound ones (see rpcAddress / httpAddress). */
-  static async start(options: SimNamenodeOptions): Promise<SimNamenode> {
-    const sim = new SimNamenode(options);
+  static async start(options: NameNodeSimulatorOptions): Promise<NameNodeSimulator> {
+    const sim = new NameNodeSimulator(options);
     try {
       await sim.listen();
     } catch (error) {
@@ -204,7 +196,7 @@ export class SimNamenode {
   }
 
   private bound(): { rpc: HostPort; http: HostPort; serviceRpc?: HostPort; lifeline?: HostPort } {
-    if (!this.addresses) throw new Error('SimNamenode is not listening');
+    if (!this.addresses) throw new Error('NameNodeSimulator is not listening');
     return this.addresses;
   }
 }

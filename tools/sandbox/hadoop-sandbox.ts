@@ -6,7 +6,8 @@
 
 import { join } from 'node:path';
 import { MAIN, RealCluster } from '../testing/hadoop/real-cluster.js';
-import { REPO_ROOT, sleep } from '../testing/mini-cluster.js';
+import { REPO_ROOT} from '../testing/mini-cluster.js';
+import { sleep } from '../testing/wait.js';
 
 export interface HadoopSandboxOptions {
   readonly check: boolean;

@@ -7,7 +7,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MiniCluster, REPO_ROOT, sleep } from '../testing/mini-cluster.js';
+import { MiniCluster, REPO_ROOT} from '../testing/mini-cluster.js';
+import { sleep } from '../testing/wait.js';
 
 export interface SandboxOptions {
   readonly check: boolean;

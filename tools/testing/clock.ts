@@ -67,6 +67,11 @@ export class ManualClock implements Clock {
   }
 
   /** Jump to the next timer and fire it; false when none is pending. */
+  /** Set the monotonic time to any value, even backwards: for code that must survive a misbehaving clock. */
+  setMonotonicMs(ms: number): void {
+    this.nowMs = ms;
+  }
+
   runNext(): boolean {
     const timer = this.next();
     if (timer === undefined) return false;

@@ -38,11 +38,12 @@ import type { ActiveNodeInfo } from '../../src/core/types.js';
 import { SystemClock } from '../../src/runtime/system-clock.js';
 import type { ZkSession } from '../../src/runtime/ports.js';
 import { NodeZkSessionFactory } from '../../src/zookeeper/node-zk-session.js';
-import { MiniCluster, REPO_ROOT, sleep, tail, type ExitInfo } from './mini-cluster.js';
+import { MiniCluster, REPO_ROOT, tail, type ExitInfo } from './mini-cluster.js';
 import { assertNoSplitBrain, formatTimeline, monoNowNs, OracleViolationError, type JournalEntry, type OracleInput } from './oracle.js';
 import { ZkPartitioner } from './partition.js';
 import { startSshd, type SshdHarness } from './sshd.js';
 import { ZkfcError } from '../../src/errors.js';
+import { sleep } from './wait.js';
 
 export type FencingSetup = 'shell' | 'shell-then-ssh';
 

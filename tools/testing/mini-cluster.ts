@@ -9,9 +9,11 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileS
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pickFreePorts, startZooKeeper, type StartZooKeeperOptions, type ZooKeeperEnsemble } from './zk-server.js';
+import { pickFreePorts } from './net.js';
+import { startZooKeeper, type StartZooKeeperOptions, type ZooKeeperEnsemble } from './zk-server.js';
 import { killAndWait, recordEnd } from './fence-sim.js';
 import { findSplitBrain, readTransitionLogs, type SplitBrainViolation, type TransitionLogEntry } from '../namenode-sim/transition-log.js';
+import { sleep } from './wait.js';
 
 /** The checkout's root: the nearest folder above this file with our package.json (works from tools/ and build/). */
 export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
@@ -454,6 +456,3 @@ export function tail(file: string, lines = 30): string {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-}

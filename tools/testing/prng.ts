@@ -1,12 +1,22 @@
-// A small seeded pseudo-random generator for the chaos runner: the same seed gives the same
-// sequence of faults, targets and timings on every machine, so a failing run can be replayed with
-// `npm run chaos -- --seed N`. Not cryptographic; not for anything but test schedules.
-// Algorithm: SplitMix32-seeded Mulberry32 (32-bit state, full period, fast in plain JS numbers).
+// The one seeded pseudo-random generator of the tests and tools (the chaos runner, the benchmark,
+// the simulation, the codec fuzzers): the same seed gives the same sequence on every machine, so a
+// failing run replays from its seed. Not cryptographic; not for anything but test schedules.
+// Algorithm: Mulberry32 (32-bit state, full period, fast in plain JS numbers). Three seedings, each
+// kept because recorded seeds depend on it: the constructor mixes the seed with SplitMix32 (chaos
+// runner, benchmark); forSimulation() is the simulation's (seed xor the golden ratio, four draws
+// discarded); fromState() starts from the seed as is (the codec fuzzers).
 
 export class SeededRandom {
   private state: number;
 
-  constructor(readonly seed: number) {
+  constructor(
+    readonly seed: number,
+    initialState?: number,
+  ) {
+    if (initialState !== undefined) {
+      this.state = initialState >>> 0;
+      return;
+    }
     // Mix the seed once so nearby seeds (1, 2, 3) do not start with correlated outputs.
     let z = (seed | 0) + 0x9e3779b9;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
@@ -14,13 +24,42 @@ export class SeededRandom {
     this.state = (z ^ (z >>> 16)) >>> 0;
   }
 
-  /** Uniform in [0, 1). */
-  next(): number {
+  /** The simulation's seeding: seed xor 0x9e3779b9, then four draws discarded. */
+  static forSimulation(seed: number): SeededRandom {
+    const random = new SeededRandom(seed, (seed ^ 0x9e3779b9) >>> 0);
+    for (let i = 0; i < 4; i++) random.nextUint32();
+    return random;
+  }
+
+  /** The seed used as the state itself (the codec fuzzers' recorded seeds). */
+  static fromState(seed: number): SeededRandom {
+    return new SeededRandom(seed, seed >>> 0);
+  }
+
+  /** Uniform in [0, 2^32). */
+  nextUint32(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** Uniform integer in [0, bound). */
+  below(bound: number): number {
+    return Math.floor(this.next() * bound);
+  }
+
+  /** `length` random bytes. */
+  bytes(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.nextUint32() & 0xff;
+    return out;
   }
 
   /** Uniform integer in [min, max] (both inclusive). */

@@ -10,10 +10,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ZkfcError } from '../../src/errors.js';
+import { freePort } from './net.js';
+import { sleep } from './wait.js';
 
 export const SSHD_PATH = '/usr/sbin/sshd';
 
@@ -85,16 +87,6 @@ function keygen(path: string): void {
   if (result.status !== 0) throw new Error(`ssh-keygen failed for ${path}: ${result.stderr.toString()}`);
 }
 
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Resolves true once something on host:port sends an SSH banner. */
 function bannerSeen(host: string, port: number): Promise<boolean> {
@@ -115,7 +107,6 @@ function bannerSeen(host: string, port: number): Promise<boolean> {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness> {
   const sshdPath = options.sshdPath ?? SSHD_PATH;

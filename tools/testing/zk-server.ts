@@ -15,9 +15,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { pickFreePorts } from './net.js';
+import { sleep } from './wait.js';
 
 /** The one line that tells a developer or CI what to install. */
 export const ZOOKEEPER_INSTALL_HINT =
@@ -27,9 +29,6 @@ export const ZOOKEEPER_INSTALL_HINT =
 const DEFAULT_ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 const DEFAULT_SLF4J_SIMPLE_JAR = '/usr/share/java/slf4j-simple.jar';
 const JVM_FLAGS = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData', '-Djava.awt.headless=true'];
-/** Ports are picked below Linux's ephemeral range so outgoing connections cannot take them meanwhile. */
-const PORT_RANGE_LOW = 20000;
-const PORT_RANGE_HIGH = 32000;
 const START_ATTEMPTS_MAX = 5;
 const STOP_GRACE_MS = 5000;
 const FOUR_LETTER_REPLY_BYTES_MAX = 1 << 20;
@@ -156,37 +155,6 @@ function findJar(explicit: string | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // Free ports
 
-function listenOnce(host: string, port: number): Promise<Server | undefined> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(undefined));
-    server.listen({ host, port, exclusive: true }, () => resolve(server));
-  });
-}
-
-/**
- * Pick `count` distinct ports that are free right now on `host`: random ports below the ephemeral
- * range, each verified by binding it (all held at once, then released). A JVM may still lose a race
- * for one; startZooKeeper() then retries with new ports.
- */
-export async function pickFreePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
-  const held: Server[] = [];
-  const ports: number[] = [];
-  try {
-    for (let tries = 0; ports.length < count; tries++) {
-      if (tries > count * 200) throw new Error(`could not find ${count} free ports on ${host} in ${PORT_RANGE_LOW}-${PORT_RANGE_HIGH}`);
-      const port = PORT_RANGE_LOW + Math.floor(Math.random() * (PORT_RANGE_HIGH - PORT_RANGE_LOW));
-      if (ports.includes(port)) continue;
-      const server = await listenOnce(host, port);
-      if (server === undefined) continue;
-      held.push(server);
-      ports.push(port);
-    }
-    return ports;
-  } finally {
-    await Promise.all(held.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Four-letter words
@@ -225,7 +193,6 @@ function parseMode(srvr: string): ZooKeeperMode | undefined {
   return mode === 'leader' || mode === 'follower' || mode === 'observer' || mode === 'standalone' ? mode : undefined;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------
 // Process-exit safety net: every live member of every ensemble of this process.

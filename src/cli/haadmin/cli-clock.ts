@@ -1,16 +1,10 @@
-// The Clock haadmin hands to the fencing adapters: real time. The CLI is a short-lived process
-// that only waits on RPCs, commands and retry pauses, so it needs nothing more than this.
+// The Clock haadmin hands to the fencing adapters: the daemon's SystemClock, one instance for the
+// short-lived CLI process, which only waits on RPCs, commands and retry pauses.
 
-import type { Cancel, Clock } from '../../runtime/ports.js';
+import type { Clock } from '../../runtime/ports.js';
+import { SystemClock } from '../../runtime/system-clock.js';
 
-export const cliClock: Clock = {
-  monotonicMs: () => performance.now(),
-  wallMs: () => Date.now(),
-  schedule(delayMs: number, callback: () => void): Cancel {
-    const handle = setTimeout(callback, delayMs);
-    return () => clearTimeout(handle);
-  },
-};
+export const cliClock: Clock = new SystemClock();
 
 /** Pause for `ms` on `clock`. */
 export function sleep(ms: number, clock: Clock = cliClock): Promise<void> {

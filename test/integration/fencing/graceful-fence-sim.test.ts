@@ -13,7 +13,8 @@ import type { NamenodeTarget } from '../../../src/core/types.js';
 import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
 import { NodeFencer } from '../../../src/fencing/node-fencer.js';
 import { NamenodeSimProcess, stopAllSimProcesses } from '../../support/namenode-sim-process.js';
-import { captureLogger, closedPort, realClock } from './helpers.js';
+import { captureLogger, closedPort } from './helpers.js';
+import { realClock } from '../../../tools/testing/clock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zkfc-graceful-sim-'));
 afterEach(async () => {

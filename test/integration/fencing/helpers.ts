@@ -7,17 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Logger } from '../../../src/observability/logger.js';
-import type { Clock } from '../../../src/runtime/ports.js';
 
-/** Real timers and monotonic time: what production's system clock does. */
-export const realClock: Clock = {
-  monotonicMs: () => performance.now(),
-  wallMs: () => Date.now(),
-  schedule(delayMs, callback) {
-    const timer = setTimeout(callback, delayMs);
-    return () => clearTimeout(timer);
-  },
-};
 
 export interface CapturedLogger {
   readonly logger: Logger;
@@ -98,15 +88,6 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Poll until `predicate` holds or `timeoutMs` passes; returns whether it held. */
-export async function eventually(predicate: () => boolean, timeoutMs: number, intervalMs = 25): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (predicate()) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
 
 /** Kill a pid we started (directly or through a script), ignoring "already gone". */
 export function killQuietly(pid: number | undefined): void {

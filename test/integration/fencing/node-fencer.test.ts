@@ -13,7 +13,8 @@ import type { HostPort, NamenodeTarget } from '../../../src/core/types.js';
 import { NodeFencer, type FencingTargetConfig, type NodeFencerOptions } from '../../../src/fencing/node-fencer.js';
 import { HaCallError, type FenceAttempt, type HAServiceClient, type HAServiceClientFactory } from '../../../src/runtime/ports.js';
 import { startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
-import { captureLogger, realClock, spawnListener } from './helpers.js';
+import { captureLogger, spawnListener } from './helpers.js';
+import { realClock } from '../../../tools/testing/clock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zkfc-node-fencer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,8 @@ import type { NamenodeTarget } from '../../../src/core/types.js';
 import type { FencingTargetConfig } from '../../../src/fencing/node-fencer.js';
 import { firstWord, FencingPreflight, type FencingPreflightOptions, type FencingReadiness } from '../../../src/fencing/preflight.js';
 import { startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
-import { captureLogger, closedPort, realClock } from './helpers.js';
+import { captureLogger, closedPort } from './helpers.js';
+import { realClock } from '../../../tools/testing/clock.js';
 
 let sshd: SshdHarness;
 let bareSshd: SshdHarness;

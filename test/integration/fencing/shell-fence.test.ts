@@ -13,7 +13,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { NamenodeTarget } from '../../../src/core/types.js';
 import { ownCgroupDirectory } from '../../../src/fencing/containment.js';
 import { abbreviate, shellFence, type ShellFenceOptions } from '../../../src/fencing/shell-fence.js';
-import { captureLogger, eventually, isAlive, killQuietly, realClock } from './helpers.js';
+import { captureLogger, isAlive, killQuietly } from './helpers.js';
+import { realClock } from '../../../tools/testing/clock.js';
+import { waitUntil } from '../../../tools/testing/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zkfc-shell-fence-'));
 const startedPids: number[] = [];
@@ -195,7 +197,7 @@ describe('shell fencing deadline', () => {
     expect(elapsedMs).toBeGreaterThanOrEqual(750);
     expect(elapsedMs).toBeLessThan(4000);
     const grandchild = readPid(childPidFile);
-    expect(await eventually(() => !isAlive(grandchild), 3000)).toBe(true);
+    await waitUntil(() => !isAlive(grandchild), 3000, '!isAlive(grandchild)');
   });
 
   it('SIGKILLs children that ignore SIGTERM after the grace period', async () => {
@@ -205,7 +207,7 @@ describe('shell fencing deadline', () => {
     );
     expect(result.outcome).toBe('timeout');
     const grandchild = readPid(childPidFile);
-    expect(await eventually(() => !isAlive(grandchild), 3000)).toBe(true);
+    await waitUntil(() => !isAlive(grandchild), 3000, '!isAlive(grandchild)');
   });
 
   it('does not wait for background children that keep the output open after a successful exit', async () => {
@@ -215,7 +217,7 @@ describe('shell fencing deadline', () => {
     expect(result.outcome).toBe('success');
     expect(performance.now() - started).toBeLessThan(4000);
     const leftover = readPid(childPidFile);
-    expect(await eventually(() => !isAlive(leftover), 3000)).toBe(true);
+    await waitUntil(() => !isAlive(leftover), 3000, '!isAlive(leftover)');
   });
 });
 
@@ -247,7 +249,7 @@ describe.each(['auto', 'process-tree'] as const)('shell fencing: escaped process
     const { result } = run(`setsid sh -c 'echo $$ > ${pidFile}; exec sleep 300' & sleep 300`, { timeoutMs: 800, killGraceMs: 300 });
     expect((await result).outcome).toBe('timeout');
     const escapee = readPid(pidFile);
-    expect(await eventually(() => gone(escapee), 3000)).toBe(true);
+    await waitUntil(() => gone(escapee), 3000, 'gone(escapee)');
   });
 
   it('kills a daemonised grandchild (setsid -f: double fork, reparented away from the script), at the deadline', async () => {
@@ -255,7 +257,7 @@ describe.each(['auto', 'process-tree'] as const)('shell fencing: escaped process
     const { result } = run(`setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 300' >/dev/null 2>&1; sleep 300`, { timeoutMs: 800, killGraceMs: 300 });
     expect((await result).outcome).toBe('timeout');
     const escapee = readPid(pidFile);
-    expect(await eventually(() => gone(escapee), 3000)).toBe(true);
+    await waitUntil(() => gone(escapee), 3000, 'gone(escapee)');
   });
 
   it('kills a daemonised grandchild left behind by a command that succeeded, and says so', async () => {
@@ -263,7 +265,7 @@ describe.each(['auto', 'process-tree'] as const)('shell fencing: escaped process
     const { captured, result } = run(`setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 300' >/dev/null 2>&1; while [ ! -s ${pidFile} ]; do sleep 0.05; done`);
     expect((await result).outcome).toBe('success');
     const escapee = readPid(pidFile);
-    expect(await eventually(() => gone(escapee), 3000)).toBe(true);
+    await waitUntil(() => gone(escapee), 3000, 'gone(escapee)');
     expect(captured.records().some((r) => r['msg'] === 'fencing command left processes running; killed them')).toBe(true);
   });
 
@@ -272,7 +274,7 @@ describe.each(['auto', 'process-tree'] as const)('shell fencing: escaped process
     const { result } = run(`setsid env -i sleep 300 & echo $! > ${pidFile}; sleep 300`, { timeoutMs: 800, killGraceMs: 300 });
     expect((await result).outcome).toBe('timeout');
     const escapee = readPid(pidFile);
-    expect(await eventually(() => gone(escapee), 3000)).toBe(true);
+    await waitUntil(() => gone(escapee), 3000, 'gone(escapee)');
   });
 });
 

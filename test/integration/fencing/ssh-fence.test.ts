@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshFence, sshFenceCommands, type SshFenceOptions } from '../../../src/fencing/ssh-fence.js';
 import { SshdMissingError, startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
-import { captureLogger, closedPort, eventually, isAlive, killQuietly, realClock, spawnListener } from './helpers.js';
+import { captureLogger, closedPort, isAlive, killQuietly, spawnListener } from './helpers.js';
+import { realClock } from '../../../tools/testing/clock.js';
+import { waitUntil } from '../../../tools/testing/wait.js';
 
 let sshd: SshdHarness;
 let fakeSshd: SshdHarness;
@@ -217,7 +219,7 @@ describe('sshfence remote command outcomes (scripted fuser, optional nc)', () =>
     expect(elapsedMs).toBeLessThan(5_000);
     // The hung remote process was started; whether the server honoured the KILL signal request or
     // not, our side is free. Clean it up either way.
-    expect(await eventually(() => existsSync(join(fakeBin, 'hang.pid')), 2000)).toBe(true);
+    await waitUntil(() => existsSync(join(fakeBin, 'hang.pid')), 2000, 'existsSync(join(fakeBin, hang.pid))');
     killQuietly(Number(readFileSync(join(fakeBin, 'hang.pid'), 'utf8')));
     setFuserMode('real');
   });

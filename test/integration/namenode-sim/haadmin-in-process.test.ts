@@ -11,22 +11,22 @@ import { HadoopConfiguration } from '../../../src/config/hadoop-conf.js';
 import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
 import type { AddressNaming, HaAdminIo } from '../../../src/cli/haadmin/context.js';
 import { exitCodeFor, parseCommandLine, runHaAdmin } from '../../../src/cli/haadmin/run.js';
-import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
+import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 
-const sims: SimNamenode[] = [];
+const sims: NameNodeSimulator[] = [];
 afterEach(async () => {
   await Promise.all(sims.splice(0).map((sim) => sim.stop('test done')));
 });
 
-async function startSim(namenodeId: string, options: Partial<SimNamenodeOptions> = {}): Promise<SimNamenode> {
-  const sim = await SimNamenode.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', ...options });
+async function startSim(namenodeId: string, options: Partial<NameNodeSimulatorOptions> = {}): Promise<NameNodeSimulator> {
+  const sim = await NameNodeSimulator.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', ...options });
   sims.push(sim);
   return sim;
 }
 
 /** A two-NameNode nameservice configuration pointing at the given simulators. */
-function confFor(nn1: SimNamenode | number, nn2: SimNamenode | number, auto: boolean): HadoopConfiguration {
-  const port = (x: SimNamenode | number) => (typeof x === 'number' ? x : x.rpcAddress.port);
+function confFor(nn1: NameNodeSimulator | number, nn2: NameNodeSimulator | number, auto: boolean): HadoopConfiguration {
+  const port = (x: NameNodeSimulator | number) => (typeof x === 'number' ? x : x.rpcAddress.port);
   return HadoopConfiguration.fromEntries(
     {
       'dfs.nameservices': 'ns1',

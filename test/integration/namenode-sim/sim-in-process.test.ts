@@ -3,7 +3,7 @@
 // errors the ZKFC branches on, the HTTP endpoints report the state, every fault switch does what
 // it promises (slow, hang, unhealthy, refuse/delay transitions, exit-on-activate, crash), and the
 // transition log records every change before it is answered.
-// Method: SimNamenode instances in this process on port 0, RpcHAServiceClientFactory clients,
+// Method: NameNodeSimulator instances in this process on port 0, RpcHAServiceClientFactory clients,
 // fetch() on the HTTP port; every instance is stopped in afterEach.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,13 +12,13 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RpcHAServiceClientFactory, type RpcHAServiceClient } from '../../../src/hadoop/ha-service-client.js';
 import { HealthCheckFailedError, ServiceFailedError } from '../../../src/hadoop/ha-errors.js';
 import { AccessControlError, ConnectionClosedError, RemoteError, RetriableError, RpcTimeoutError } from '../../../src/ipc/errors.js';
-import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
+import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { findSplitBrain, readTransitionLogs } from '../../../tools/namenode-sim/transition-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sim-in-process-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const sims: SimNamenode[] = [];
+const sims: NameNodeSimulator[] = [];
 const clients: RpcHAServiceClient[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -26,8 +26,8 @@ afterEach(async () => {
 });
 
 let logCounter = 0;
-async function startSim(options: Partial<SimNamenodeOptions> = {}): Promise<SimNamenode> {
-  const sim = await SimNamenode.start({
+async function startSim(options: Partial<NameNodeSimulatorOptions> = {}): Promise<NameNodeSimulator> {
+  const sim = await NameNodeSimulator.start({
     nameserviceId: 'ns1',
     namenodeId: 'nn1',
     superuser: 'hdfs',
@@ -38,17 +38,17 @@ async function startSim(options: Partial<SimNamenodeOptions> = {}): Promise<SimN
   return sim;
 }
 
-function clientFor(sim: SimNamenode, user = 'hdfs', address = sim.rpcAddress): RpcHAServiceClient {
+function clientFor(sim: NameNodeSimulator, user = 'hdfs', address = sim.rpcAddress): RpcHAServiceClient {
   const client = new RpcHAServiceClientFactory({ effectiveUser: user, connectTimeoutMs: 5_000 }).create(address);
   clients.push(client);
   return client;
 }
 
-async function http(sim: SimNamenode, path: string, init: RequestInit = {}): Promise<Response> {
+async function http(sim: NameNodeSimulator, path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`http://${sim.httpAddress.host}:${sim.httpAddress.port}${path}`, { signal: AbortSignal.timeout(5_000), ...init });
 }
 
-async function postFault(sim: SimNamenode, body: string): Promise<Response> {
+async function postFault(sim: NameNodeSimulator, body: string): Promise<Response> {
   return http(sim, '/sim/fault', { method: 'POST', body });
 }
 

@@ -8,7 +8,6 @@
 // RpcHAServiceClientFactory clients; every process is stopped in afterEach, even on failure.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { RetriableError } from '../../../src/ipc/errors.js';
 import { findSplitBrain, readTransitionLogs } from '../../../tools/namenode-sim/transition-log.js';
 import { ensureBuilt, NamenodeSimProcess, REPO_ROOT, stopAllSimProcesses } from '../../support/namenode-sim-process.js';
 import type { HostPort } from '../../../src/core/types.js';
+import { freePort } from '../../../tools/testing/net.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sim-process-'));
 const clients: RpcHAServiceClient[] = [];
@@ -38,17 +38,6 @@ function client(address: HostPort): RpcHAServiceClient {
   return c;
 }
 
-/** A port that was free a moment ago (listen on 0, close). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('zkfc-sim namenode as a process', () => {
   it('binds the ports it is given, prints them, serves HA calls, and stops cleanly on SIGTERM', async () => {

@@ -18,8 +18,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MiniCluster } from '../../../tools/testing/mini-cluster.js';
-import { eventually, httpGet, startE2eCluster, stopE2eCluster } from '../../support/e2e-zkfc.js';
+import { httpGet, startE2eCluster, stopE2eCluster } from '../../support/e2e-zkfc.js';
 import { directive, expandLikeSystemd, parseUnit, splitWords, unitEnvironment } from '../../support/systemd-unit.js';
+import { eventually } from '../../../tools/testing/wait.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 const UNIT = join(REPO_ROOT, 'systemd/zkfc@.service');

@@ -1,16 +1,8 @@
-// Shared helpers of the ZooKeeper adapter tests: a real-time Clock (the adapter runs on real
-// sockets, so tests use real time), a recorder for session events with timestamps, and polling.
+// Shared helpers of the ZooKeeper adapter tests: a recorder for session events with timestamps
+// and result helpers (the real clock and polling are tools/testing's).
 
-import type { Clock, ZkOpResult, ZkSessionEvent } from '../../../src/runtime/ports.js';
+import type { ZkOpResult, ZkSessionEvent } from '../../../src/runtime/ports.js';
 
-export const realClock: Clock = {
-  monotonicMs: () => performance.now(),
-  wallMs: () => Date.now(),
-  schedule(delayMs, callback) {
-    const timer = setTimeout(callback, delayMs);
-    return () => clearTimeout(timer);
-  },
-};
 
 export interface RecordedEvent {
   readonly epoch: number;
@@ -57,15 +49,6 @@ export class EventRecorder {
   }
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (performance.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** The value of an OK result, or a thrown error naming the code (for test setup steps). */
 export function ok<T>(result: ZkOpResult<T>): T {

@@ -14,7 +14,8 @@ import { digestAclId, ZK_PERMS } from '../../../src/zookeeper/acl.js';
 import { NodeZkSessionFactory, type NodeZkSession } from '../../../src/zookeeper/node-zk-session.js';
 import { blockLoopbackPort, type PortBlock } from '../../support/iptables.js';
 import { startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
-import { bytes, EventRecorder, ok, realClock, text } from './helpers.js';
+import { bytes, EventRecorder, ok, text } from './helpers.js';
+import { realClock } from '../../../tools/testing/clock.js';
 
 const SESSION_TIMEOUT_MS = 4000;
 const READ_TIMEOUT_MS = Math.floor((SESSION_TIMEOUT_MS * 2) / 3);

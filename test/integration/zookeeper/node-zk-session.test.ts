@@ -13,7 +13,9 @@ import { ConfigError } from '../../../src/errors.js';
 import { CREATOR_ALL_ACL, digestAclId, OPEN_ACL_UNSAFE, ZK_PERMS } from '../../../src/zookeeper/acl.js';
 import { NodeZkSessionFactory, type NodeZkSession } from '../../../src/zookeeper/node-zk-session.js';
 import { startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
-import { bytes, EventRecorder, eventually, ok, realClock, text } from './helpers.js';
+import { bytes, EventRecorder, ok, text } from './helpers.js';
+import { realClock } from '../../../tools/testing/clock.js';
+import { waitUntil } from '../../../tools/testing/wait.js';
 
 let zk: ZooKeeperEnsemble;
 const factory = new NodeZkSessionFactory({ clock: realClock, spinDelayMs: 50 });
@@ -106,7 +108,7 @@ describe('NodeZkSession against a real ZooKeeper', () => {
     const deleted: ZkWatchEvent[] = [];
     ok(await observer.session.exists(path, (event) => deleted.push(event)));
     await owner.session.close();
-    await eventually(() => deleted.length > 0 || undefined, 5000, 'NodeDeleted watch after the owner closed');
+    await waitUntil(() => deleted.length > 0 || undefined, 5000, 'NodeDeleted watch after the owner closed');
     expect(deleted).toEqual([{ type: 'NodeDeleted', path }]);
     expect(await observer.session.exists(path)).toMatchObject({ code: 'NONODE' });
   });
@@ -118,13 +120,13 @@ describe('NodeZkSession against a real ZooKeeper', () => {
     const events: ZkWatchEvent[] = [];
     expect(await session.exists(path, (event) => events.push(event))).toMatchObject({ code: 'NONODE' });
     ok(await other.session.create(path, bytes('a'), OPEN_ACL_UNSAFE, 'PERSISTENT'));
-    await eventually(() => events.length === 1 || undefined, 5000, 'NodeCreated');
+    await waitUntil(() => events.length === 1 || undefined, 5000, 'NodeCreated');
     expect(events[0]).toEqual({ type: 'NodeCreated', path });
 
     ok(await session.getData(path, (event) => events.push(event)));
     ok(await other.session.setData(path, bytes('b'), -1));
     ok(await other.session.setData(path, bytes('c'), -1)); // the one-shot watch must not fire again
-    await eventually(() => events.length === 2 || undefined, 5000, 'NodeDataChanged');
+    await waitUntil(() => events.length === 2 || undefined, 5000, 'NodeDataChanged');
     ok(await session.getData(path)); // a round trip after the second setData
     expect(events).toEqual([
       { type: 'NodeCreated', path },

@@ -14,7 +14,8 @@ import { clearParentZNode, ensureParentZNode, parentZNodeExists } from '../../..
 import { electorPaths } from '../../../src/zookeeper/paths.js';
 import { ZkOperationError } from '../../../src/zookeeper/zk-errors.js';
 import { startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
-import { bytes, EventRecorder, ok, realClock } from './helpers.js';
+import { bytes, EventRecorder, ok } from './helpers.js';
+import { realClock } from '../../../tools/testing/clock.js';
 
 let zk: ZooKeeperEnsemble;
 const factory = new NodeZkSessionFactory({ clock: realClock, spinDelayMs: 50 });

@@ -23,8 +23,11 @@ import type { ZkOpResult, ZkSessionOptions, ZkWatchEvent } from '../../../src/ru
 import { OPEN_ACL_UNSAFE } from '../../../src/zookeeper/acl.js';
 import { NodeZkSessionFactory, type NodeZkSession } from '../../../src/zookeeper/node-zk-session.js';
 import { blockLoopbackPort, type PortBlock } from '../../support/iptables.js';
-import { pickFreePorts, startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
-import { bytes, EventRecorder, eventually, ok, realClock, transpileForChildProcess } from './helpers.js';
+import { pickFreePorts } from '../../../tools/testing/net.js';
+import { startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
+import { bytes, EventRecorder, ok, transpileForChildProcess } from './helpers.js';
+import { realClock } from '../../../tools/testing/clock.js';
+import { waitUntil } from '../../../tools/testing/wait.js';
 
 const SLACK_MS = 1500;
 
@@ -89,7 +92,7 @@ describe('session lifecycle against a real ZooKeeper', () => {
     block = await blockLoopbackPort(zk.member(1).clientPort);
     zk.resume(1);
     const expiring = `Expiring session 0x${sessionId.toString(16)}`;
-    await eventually(() => readFileSync(zk.member(1).logFile, 'utf8').includes(expiring) || undefined, 3 * sessionTimeoutMs + 10_000, `server log "${expiring}"`);
+    await waitUntil(() => readFileSync(zk.member(1).logFile, 'utf8').includes(expiring) || undefined, 3 * sessionTimeoutMs + 10_000, `server log "${expiring}"`);
     await block.remove();
     block = undefined;
 

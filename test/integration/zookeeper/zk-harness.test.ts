@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startZooKeeper, ZOOKEEPER_INSTALL_HINT, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
+import { waitUntil } from '../../../tools/testing/wait.js';
 
 const INSTALL_TEXT = 'apt-get install -y --no-install-recommends libzookeeper-java default-jre-headless';
 
@@ -45,13 +46,6 @@ function portAccepts(port: number): Promise<boolean> {
   });
 }
 
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('zk harness: prerequisites', () => {
   it('fails with the install command when the ZooKeeper jar is missing', async () => {
@@ -155,12 +149,16 @@ describe('zk harness: owner process dies', () => {
     // Transpile the harness (it imports only node:* modules) and run it in a child process.
     const dir = mkdtempSync(join(tmpdir(), 'zk-harness-child-'));
     try {
-      const source = readFileSync(new URL('../../../tools/testing/zk-server.ts', import.meta.url), 'utf8');
-      const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-      writeFileSync(join(dir, 'zk-server.mjs'), js);
+      // The harness and the modules it imports, transpiled into one ES-module folder.
+      writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+      for (const name of ['zk-server', 'net', 'wait']) {
+        const source = readFileSync(new URL(`../../../tools/testing/${name}.ts`, import.meta.url), 'utf8');
+        const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+        writeFileSync(join(dir, `${name}.js`), js);
+      }
       writeFileSync(
         join(dir, 'main.mjs'),
-        `import { startZooKeeper } from './zk-server.mjs';
+        `import { startZooKeeper } from './zk-server.js';
          const zk = await startZooKeeper({ tickMs: 250, baseDir: ${JSON.stringify(join(dir, 'zk'))} });
          console.log(JSON.stringify({ pid: zk.member(1).pid, port: zk.member(1).clientPort }));
          setInterval(() => {}, 1000);`,
@@ -179,8 +177,8 @@ describe('zk harness: owner process dies', () => {
       expect(await portAccepts(port)).toBe(true);
 
       child.kill('SIGKILL');
-      await eventually(() => !processAlive(pid), 10_000, `JVM ${pid} gone after its owner was SIGKILLed`);
-      await eventually(async () => !(await portAccepts(port)), 5_000, `port ${port} closed`);
+      await waitUntil(() => !processAlive(pid), 10_000, `JVM ${pid} gone after its owner was SIGKILLed`);
+      await waitUntil(async () => !(await portAccepts(port)), 5_000, `port ${port} closed`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@
 // several nodes: failover on bad health, bad state and lost sessions, no failover to unhealthy
 // nodes, recovery from failed activations, ZooKeeper outages, cedeActive and graceful failover.
 // Method: each `it` ports one test of Hadoop's TestZKFailoverController (same name) onto
-// MiniCluster (./mini-cluster.ts): real controller cores wired to an in-memory ZooKeeper and
+// CoreCluster (./core-cluster.ts): real controller cores wired to an in-memory ZooKeeper and
 // DummyHAService-like NameNodes on a virtual clock, asserting on NameNode state, lock holder,
 // fence and transition counts as the Java test does. The graceful-failover phases that the runtime
 // runs (runtime/graceful-failover.ts) are played by the small `gracefulFailover` helper below.
@@ -13,11 +13,11 @@
 import { describe, expect, it } from 'vitest';
 import { ZKFailoverController } from '../../../src/core/controller/controller.js';
 import type { ControllerCommand } from '../../../src/core/controller/commands.js';
-import { BREADCRUMB, LOCK, MiniCluster, WORKING_DIR, encodeInfo, infoOf, target } from './mini-cluster.js';
+import { BREADCRUMB, LOCK, CoreCluster, WORKING_DIR, encodeInfo, infoOf, target } from './core-cluster.js';
 import { defaultSettings } from '../../../src/config/load.js';
 
 /** Java's doGracefulFailover phases against the cluster (T = 2 x graceful fence timeout). */
-function gracefulFailover(cluster: MiniCluster, to: number): { ok: true } | { ok: false; error: string } {
+function gracefulFailover(cluster: CoreCluster, to: number): { ok: true } | { ok: false; error: string } {
   const timeoutMs = 10_000;
   const controller = cluster.controllers[to];
   if (controller === undefined) throw new Error('no such node');
@@ -49,7 +49,7 @@ function gracefulFailover(cluster: MiniCluster, to: number): { ok: true } | { ok
   return attempt.succeeded ? { ok: true } : { ok: false, error: `Failed to become active. ${attempt.status}` };
 }
 
-function expireAndVerifyFailover(cluster: MiniCluster, from: number, to: number): void {
+function expireAndVerifyFailover(cluster: CoreCluster, from: number, to: number): void {
   cluster.preventSessionReestablishment(from);
   try {
     cluster.expireSession(from);
@@ -61,7 +61,7 @@ function expireAndVerifyFailover(cluster: MiniCluster, from: number, to: number)
   expect(cluster.countActive()).toBe(1);
 }
 
-function serviceState(cluster: MiniCluster, node: number): string | undefined {
+function serviceState(cluster: CoreCluster, node: number): string | undefined {
   return cluster.controllers[node]?.snapshot().serviceState;
 }
 
@@ -78,7 +78,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testAutoFailoverOnBadHealth: bad health fails over, graceful first, fencing when graceful fails', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     cluster.setHealthy(0, false);
     cluster.waitFor(() => serviceState(cluster, 0) === 'INITIALIZING', 'svc0 INITIALIZING');
@@ -96,7 +96,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testAutoFailoverOnBadState: a NameNode that leaves ACTIVE by itself makes its ZKFC quit', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     cluster.svc(0).state = 'STANDBY';
     cluster.waitFor(() => serviceState(cluster, 1) === 'ACTIVE', 'svc1 ACTIVE');
@@ -105,7 +105,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testAutoFailoverOnLostZKSession: session expiry fails over, back and forth, twice', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     expireAndVerifyFailover(cluster, 0, 1);
     expireAndVerifyFailover(cluster, 1, 0);
@@ -115,7 +115,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testDontFailoverToUnhealthyNode: an unhealthy standby never takes the lock', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     cluster.setHealthy(1, false);
     cluster.waitFor(() => cluster.healthState(1) === 'SERVICE_UNHEALTHY', 'svc1 unhealthy');
@@ -128,7 +128,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testBecomingActiveFails: a node that fails to become active releases the lock so the old one can fail back', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     cluster.svc(1).failToBecomeActive = true;
     cluster.setHealthy(0, false);
@@ -149,7 +149,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testZooKeeperFailure: a ZooKeeper outage changes no HA state and keeps the sessions', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     const session0 = cluster.sessionIdOf(0);
     const session1 = cluster.sessionIdOf(1);
@@ -169,7 +169,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testCedeActive: cedeActive answers at once, leaves the election, rejoins after the delay', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     expect(cluster.electorState(0)).toBe('ACTIVE');
     const cededAt = cluster.nowMs;
@@ -185,7 +185,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testGracefulFailover: graceful failover there and back, no fencing', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     expect(cluster.activeLockHolder()).toBe(0);
     expect(gracefulFailover(cluster, 1)).toEqual({ ok: true });
@@ -200,7 +200,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testGracefulFailoverToUnhealthy: an unhealthy node refuses to be the failover target', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     cluster.setHealthy(1, false);
     cluster.waitFor(() => cluster.electorState(1) === 'INIT', 'svc1 out of the election');
@@ -210,7 +210,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testGracefulFailoverFailBecomingActive: the failure is reported and the old active comes back without fencing', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     cluster.svc(1).failToBecomeActive = true;
     const result = gracefulFailover(cluster, 1);
@@ -225,7 +225,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testGracefulFailoverFailBecomingStandby: an old active that cannot stand down is fenced', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     cluster.svc(0).failToBecomeStandby = true;
     expect(gracefulFailover(cluster, 1)).toEqual({ ok: true });
@@ -234,7 +234,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testGracefulFailoverFailBecomingStandbyAndFailFence: failover fails when the old active cannot be fenced', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     cluster.svc(0).failToBecomeStandby = true;
     cluster.svc(0).failToFence = true;
@@ -246,7 +246,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testOneOfEverything: expiry, ZooKeeper restart, bad health and graceful failovers in one run', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     expireAndVerifyFailover(cluster, 0, 1);
     expireAndVerifyFailover(cluster, 1, 0);
@@ -270,7 +270,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   });
 
   it('testGracefulFailoverMultipleZKfcs: graceful failover around three ZKFCs, no fencing', () => {
-    const cluster = new MiniCluster(3);
+    const cluster = new CoreCluster(3);
     cluster.start();
     expect(cluster.activeLockHolder()).toBe(0);
     expect(gracefulFailover(cluster, 1)).toEqual({ ok: true });
@@ -287,7 +287,7 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
 
 describe('ZKFailoverController (our scenarios)', () => {
   it('a ZKFC next to an observer stays out of the election, and rejoins when it is a standby again', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.svc(1).state = 'OBSERVER';
     cluster.start();
     cluster.advance(3000);
@@ -299,7 +299,7 @@ describe('ZKFailoverController (our scenarios)', () => {
   });
 
   it('an active NameNode that turns observer makes its ZKFC quit with fencing', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     cluster.svc(0).state = 'OBSERVER';
     cluster.waitFor(() => cluster.activeLockHolder() === 1, 'svc1 holds the lock');
@@ -307,7 +307,7 @@ describe('ZKFailoverController (our scenarios)', () => {
   });
 
   it('refuses to fence breadcrumb data naming a NameNode with another address, and keeps retrying every second', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     // A breadcrumb for nn1 at an address our configuration does not have (stale config elsewhere).
     cluster.writeZnode(BREADCRUMB, encodeInfo({ ...infoOf(target(0)), hostname: 'elsewhere' }));
     for (let i = 0; i < 2; i++) cluster.send(i, { type: 'ControllerStarted' });
@@ -325,7 +325,7 @@ describe('ZKFailoverController (our scenarios)', () => {
 
   it('refuses undecodable breadcrumb data and unknown namenode ids', () => {
     for (const bad of [new Uint8Array([0xff, 0x00]), encodeInfo({ ...infoOf(target(0)), namenodeId: 'nn9' }), encodeInfo({ ...infoOf(target(0)), nameserviceId: 'other' })]) {
-      const cluster = new MiniCluster();
+      const cluster = new CoreCluster();
       cluster.writeZnode(BREADCRUMB, bad);
       for (let i = 0; i < 2; i++) cluster.send(i, { type: 'ControllerStarted' });
       cluster.advance(3000);
@@ -337,7 +337,7 @@ describe('ZKFailoverController (our scenarios)', () => {
   });
 
   it('health monitor failure is fatal with exit code 1 and quits the election', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     cluster.send(0, { type: 'HealthMonitorFailed', reason: 'thread died' });
     expect(cluster.exits[0]).toEqual({ exitCode: 1, message: 'ZK Failover Controller failed: Health monitor failed!' });
@@ -345,7 +345,7 @@ describe('ZKFailoverController (our scenarios)', () => {
   });
 
   it('stop quits the election with needFence (breadcrumb kept) and does not touch the NameNode', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     const transitionsBefore = cluster.commandsOf(0, 'TransitionLocalToStandby').length;
     cluster.send(0, { type: 'StopRequested' });
@@ -359,7 +359,7 @@ describe('ZKFailoverController (our scenarios)', () => {
   });
 
   it('two consecutive mismatching status reports are needed before quitting (one may be a transition in flight)', () => {
-    const cluster = new MiniCluster();
+    const cluster = new CoreCluster();
     cluster.start();
     expect(cluster.electorState(0)).toBe('ACTIVE');
     expect(cluster.activeLockHolder()).toBe(0);

@@ -18,16 +18,8 @@ import {
   javaInet6Text,
   resolveHostBestEffort,
 } from '../../../src/fencing/target-address.js';
-import type { Clock } from '../../../src/runtime/ports.js';
+import { realClock as clock } from '../../../tools/testing/clock.js';
 
-const clock: Clock = {
-  monotonicMs: () => performance.now(),
-  wallMs: () => Date.now(),
-  schedule(delayMs, callback) {
-    const timer = setTimeout(callback, delayMs);
-    return () => clearTimeout(timer);
-  },
-};
 
 const target: NamenodeTarget = { nameserviceId: 'ns1', namenodeId: 'nn2', serviceAddress: { host: 'nn2.example.com', port: 8020 }, zkfcPort: 8019 };
 

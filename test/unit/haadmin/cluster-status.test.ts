@@ -20,7 +20,7 @@ import {
 } from '../../../src/cli/haadmin/cluster-status.js';
 import { renderStatusTable } from '../../../src/cli/haadmin/status-table.js';
 import { fetchZkfcStatusOverHttp } from '../../../src/cli/haadmin/zkfc-status-client.js';
-import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
+import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { activeNode, startStatusListener, zkfcStatus, type StatusListener } from './zkfc-status-fixture.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -28,8 +28,8 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
 });
 
-async function sim(namenodeId: string, options: Partial<SimNamenodeOptions> = {}): Promise<SimNamenode> {
-  const started = await SimNamenode.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', ...options });
+async function sim(namenodeId: string, options: Partial<NameNodeSimulatorOptions> = {}): Promise<NameNodeSimulator> {
+  const started = await NameNodeSimulator.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', ...options });
   cleanups.push(() => started.stop());
   return started;
 }

@@ -19,17 +19,17 @@ import { IllegalArgumentError } from '../../../src/cli/haadmin/context.js';
 import { FailoverFailedError, ManualFailover, type FailoverNode } from '../../../src/cli/haadmin/manual-failover.js';
 import { runShellCommand } from '../../../src/cli/haadmin/shell-command.js';
 import { TwoTargetFencer, type TransitionTargetState } from '../../../src/cli/haadmin/two-target-fencer.js';
-import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
+import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haadmin-failover-'));
-const sims: SimNamenode[] = [];
+const sims: NameNodeSimulator[] = [];
 afterEach(async () => {
   await Promise.all(sims.splice(0).map((sim) => sim.stop('test done')));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function startSim(namenodeId: string, options: Partial<SimNamenodeOptions> = {}): Promise<SimNamenode> {
-  const sim = await SimNamenode.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', automaticFailoverEnabled: false, ...options });
+async function startSim(namenodeId: string, options: Partial<NameNodeSimulatorOptions> = {}): Promise<NameNodeSimulator> {
+  const sim = await NameNodeSimulator.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', automaticFailoverEnabled: false, ...options });
   sims.push(sim);
   return sim;
 }
@@ -164,7 +164,7 @@ describe('manual failover: the happy paths', () => {
 });
 
 describe('manual failover: pre-checks refuse before anything changes', () => {
-  it.each<[string, Partial<SimNamenodeOptions>, RegExp]>([
+  it.each<[string, Partial<NameNodeSimulatorOptions>, RegExp]>([
     ['an active target', { initialState: 'ACTIVE' }, /^Can't failover to an active service$/],
     ['an observer target', { initialState: 'OBSERVER' }, /^Can't failover to an observer service$/],
   ])('%s', async (_name, target, message) => {

@@ -15,7 +15,7 @@ import { RpcZkfcClientFactory } from '../../../src/hadoop/zkfc-client.js';
 import { ZkfcRpcServer, type ZkfcProtocolHandler } from '../../../src/hadoop/zkfc-rpc-server.js';
 import type { AddressNaming, HaAdminIo } from '../../../src/cli/haadmin/context.js';
 import { runHaAdmin } from '../../../src/cli/haadmin/run.js';
-import { SimNamenode, type SimNamenodeOptions } from '../../../tools/namenode-sim/sim-namenode.js';
+import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { activeNode, startStatusListener, zkfcStatus } from './zkfc-status-fixture.js';
 
@@ -24,8 +24,8 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
 });
 
-async function sim(namenodeId: string, options: Partial<SimNamenodeOptions> = {}): Promise<SimNamenode> {
-  const started = await SimNamenode.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', ...options });
+async function sim(namenodeId: string, options: Partial<NameNodeSimulatorOptions> = {}): Promise<NameNodeSimulator> {
+  const started = await NameNodeSimulator.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', ...options });
   cleanups.push(() => started.stop());
   return started;
 }
@@ -48,8 +48,8 @@ function conf(entries: Record<string, string>): HadoopConfiguration {
   return HadoopConfiguration.fromEntries({ 'dfs.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1,nn2', ...entries }, { env: {}, systemProperties: {} });
 }
 
-function pairConf(nn1: SimNamenode | number, nn2: SimNamenode | number, auto: boolean, extra: Record<string, string> = {}): HadoopConfiguration {
-  const port = (x: SimNamenode | number): number => (typeof x === 'number' ? x : x.rpcAddress.port);
+function pairConf(nn1: NameNodeSimulator | number, nn2: NameNodeSimulator | number, auto: boolean, extra: Record<string, string> = {}): HadoopConfiguration {
+  const port = (x: NameNodeSimulator | number): number => (typeof x === 'number' ? x : x.rpcAddress.port);
   return conf({
     'dfs.namenode.rpc-address.ns1.nn1': `127.0.0.1:${port(nn1)}`,
     'dfs.namenode.rpc-address.ns1.nn2': `127.0.0.1:${port(nn2)}`,

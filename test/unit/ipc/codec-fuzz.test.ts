@@ -19,13 +19,13 @@ import { FrameError, ProtocolError } from '../../../src/ipc/errors.js';
 import { decodeServiceStatus } from '../../../src/hadoop/ha-service-client.js';
 import {
   SPEC_SASL_NEGOTIATE_FRAME,
-  SeededRandom,
   concatBytes,
   frameOf,
   mutate,
   specConnectionContextFrame,
   specMonitorHealthFrame,
 } from '../../support/ipc-bytes.js';
+import { SeededRandom } from '../../../tools/testing/prng.js';
 
 const SEED = 0x5eed_1234;
 const ITERATIONS = 100_000;
@@ -48,7 +48,7 @@ function isTyped(error: unknown): boolean {
 
 describe('codec fuzz', () => {
   it(`${ITERATIONS} random and mutated inputs give frames or typed errors only, with bounded buffering`, () => {
-    const random = new SeededRandom(SEED);
+    const random = SeededRandom.fromState(SEED);
     let frames = 0;
     let typedErrors = 0;
     let decodedResponses = 0;
@@ -56,16 +56,16 @@ describe('codec fuzz', () => {
     const untyped: string[] = [];
     for (let i = 0; i < ITERATIONS; i++) {
       let input: Uint8Array;
-      const kind = random.int(10);
-      if (kind === 0) input = random.bytes(random.int(64));
-      else if (kind === 1) input = frameOf(random.bytes(random.int(96)));
+      const kind = random.below(10);
+      if (kind === 0) input = random.bytes(random.below(64));
+      else if (kind === 1) input = frameOf(random.bytes(random.below(96)));
       else input = mutate(random.pick(SEEDS), random);
 
       const decoder = new FrameDecoder({ maxFrameBytes: MAX_FRAME_BYTES, startOffset: 7 });
       try {
         let pos = 0;
         while (pos < input.length) {
-          const size = 1 + random.int(input.length - pos);
+          const size = 1 + random.below(input.length - pos);
           decoder.push(input.subarray(pos, pos + size), (frame) => {
             frames++;
             try {

@@ -16,14 +16,15 @@ import { HA_SERVICE_PROTOCOL } from '../../../src/hadoop/protocol-names.js';
 import {
   SPEC_PREAMBLE,
   SPEC_SASL_NEGOTIATE_FRAME,
-  SeededRandom,
   concatBytes,
   frameOf,
   mutate,
   specConnectionContextFrame,
   specMonitorHealthFrame,
 } from '../../support/ipc-bytes.js';
-import { eventually } from './net-helpers.js';
+import {} from './net-helpers.js';
+import { waitUntil } from '../../../tools/testing/wait.js';
+import { SeededRandom } from '../../../tools/testing/prng.js';
 
 const SEED = 0xfeed_0001;
 const CONNECTIONS = 1_000;
@@ -37,9 +38,9 @@ afterEach(async () => {
 
 function script(random: SeededRandom): Uint8Array {
   const handshake = concatBytes(SPEC_PREAMBLE, specConnectionContextFrame());
-  switch (random.int(6)) {
+  switch (random.below(6)) {
     case 0:
-      return random.bytes(random.int(40));
+      return random.bytes(random.below(40));
     case 1:
       return mutate(concatBytes(SPEC_PREAMBLE, specConnectionContextFrame(), specMonitorHealthFrame()), random);
     case 2:
@@ -49,13 +50,13 @@ function script(random: SeededRandom): Uint8Array {
     case 4:
       return concatBytes(encodePreamble({ authProtocol: 0xdf }), mutate(SPEC_SASL_NEGOTIATE_FRAME, random));
     default:
-      return concatBytes(handshake, frameOf(random.bytes(random.int(60))));
+      return concatBytes(handshake, frameOf(random.bytes(random.below(60))));
   }
 }
 
 /** Send `bytes` in random chunks; resolve with what came back once the server closes or LINGER_MS pass. */
 function play(port: number, bytes: Uint8Array, random: SeededRandom): Promise<{ replied: boolean; closedByServer: boolean }> {
-  const cuts = [random.int(bytes.length + 1), random.int(bytes.length + 1)].sort((a, b) => a - b);
+  const cuts = [random.below(bytes.length + 1), random.below(bytes.length + 1)].sort((a, b) => a - b);
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     let replied = false;
@@ -101,7 +102,7 @@ describe('IpcServer fuzz', () => {
     const { port } = await server.listen();
     cleanups.push(() => server.close());
 
-    const random = new SeededRandom(SEED);
+    const random = SeededRandom.fromState(SEED);
     const scripts = Array.from({ length: CONNECTIONS }, () => script(random));
     let replied = 0;
     let closedByServer = 0;
@@ -117,7 +118,7 @@ describe('IpcServer fuzz', () => {
     expect(closedByServer).toBeGreaterThan(CONNECTIONS / 10);
     expect(served).toBeGreaterThan(0);
 
-    await eventually(() => server.connectionCount() === 0, 5_000, 'all fuzz connections released');
+    await waitUntil(() => server.connectionCount() === 0, 5_000, 'all fuzz connections released');
     const connection = new IpcConnection({ address: { host: '127.0.0.1', port }, protocol: HA_SERVICE_PROTOCOL, effectiveUser: 'hdfs' });
     cleanups.push(() => connection.close());
     const before = served;

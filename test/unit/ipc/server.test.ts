@@ -40,7 +40,8 @@ import type { RpcCallContext } from '../../../src/ipc/server-connection.js';
 import { RemoteException } from '../../../src/ipc/errors.js';
 import { ExceptionClassName, HA_SERVICE_PROTOCOL } from '../../../src/hadoop/protocol-names.js';
 import { SPEC_CLIENT_ID, SPEC_PREAMBLE, SPEC_SASL_NEGOTIATE_FRAME, ascii, concatBytes, hexBytes, toHex } from '../../support/ipc-bytes.js';
-import { eventually, openRawClient, rawExchange, type RawClient } from './net-helpers.js';
+import { openRawClient, rawExchange, type RawClient } from './net-helpers.js';
+import { waitUntil } from '../../../tools/testing/wait.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -407,7 +408,7 @@ describe('IpcServer: calls (docs/hadoop-compat.md §1.5, §1.7, §1.8)', () => {
     expect(answered.map((r) => r.callId).sort()).toEqual([2, 3]);
     expect(server.connectionCount()).toBe(1);
     raw.close();
-    await eventually(() => server.connectionCount() === 0, 2_000, 'connection cleanup');
+    await waitUntil(() => server.connectionCount() === 0, 2_000, 'connection cleanup');
     release(); // the abandoned handler finishing later must not write or throw
     await new Promise((resolve) => setTimeout(resolve, 20));
   });
@@ -418,7 +419,7 @@ describe('IpcServer: calls (docs/hadoop-compat.md §1.5, §1.7, §1.8)', () => {
     const a = await client(port);
     const b = await client(port);
     a.send(handshake());
-    await eventually(() => server.connectionCount() === 2, 2_000, 'two connections');
+    await waitUntil(() => server.connectionCount() === 2, 2_000, 'two connections');
     await server.close();
     await Promise.all([a.closed, b.closed]);
     expect(server.connectionCount()).toBe(0);
@@ -429,7 +430,7 @@ describe('IpcServer: calls (docs/hadoop-compat.md §1.5, §1.7, §1.8)', () => {
     const { server, port } = await startServer({}, { maxConnections: 2 });
     await client(port);
     await client(port);
-    await eventually(() => server.connectionCount() === 2, 2_000, 'two connections');
+    await waitUntil(() => server.connectionCount() === 2, 2_000, 'two connections');
     const third = await client(port);
     await third.closed;
     expect(server.connectionCount()).toBe(2);

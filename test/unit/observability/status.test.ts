@@ -1,23 +1,18 @@
 // Goal: the status snapshot is plain JSON (survives JSON round trips unchanged), starts at
 // "nothing known yet", reflects each update exactly, prints ZooKeeper session ids as ZooKeeper
 // does, and measures uptime on the monotonic clock.
-// Method: drive a StatusBoard with a hand-advanced clock and compare snapshots.
+// Method: drive a StatusBoard with the shared ManualClock and compare snapshots.
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../tools/testing/clock.js';
 import { formatZkSessionId, isoTime, lastFailoverStatus, StatusBoard, type FailoverRecord } from '../../../src/observability/status.js';
 
-class HandClock {
-  nowMs = 5_000;
-  monotonicMs(): number {
-    return this.nowMs;
-  }
-}
 
 const identity = { nameservice: 'ns1', namenode: 'nn1', namenodeAddress: 'nn1.example.com:8020', version: '0.1.0' };
 const nn2 = { nameserviceId: 'ns1', namenodeId: 'nn2', hostname: 'nn2.example.com', port: 8020, zkfcPort: 8019 };
 
 describe('status snapshot', () => {
   it('starts with nothing known', () => {
-    const board = new StatusBoard(identity, new HandClock());
+    const board = new StatusBoard(identity, new ManualClock({ startMs: 5_000 }));
     expect(board.status()).toEqual({
       nameservice: 'ns1',
       namenode: 'nn1',
@@ -38,7 +33,7 @@ describe('status snapshot', () => {
   });
 
   it('applies partial updates and leaves other fields alone', () => {
-    const board = new StatusBoard(identity, new HandClock());
+    const board = new StatusBoard(identity, new ManualClock({ startMs: 5_000 }));
     board.update({ haState: 'STANDBY', healthState: 'SERVICE_HEALTHY', zkConnectionState: 'CONNECTED', zkSessionId: 0x10000a1b2c30005n });
     board.update({ electorState: 'STANDBY', lockHolder: nn2, breadcrumb: nn2 });
     const status = board.status();
@@ -56,7 +51,7 @@ describe('status snapshot', () => {
   });
 
   it('converts times to ISO-8601 and fencing readiness from the preflight shape', () => {
-    const board = new StatusBoard(identity, new HandClock());
+    const board = new StatusBoard(identity, new ManualClock({ startMs: 5_000 }));
     board.update({ cededUntilWallMs: Date.UTC(2024, 4, 1, 12, 0, 10) });
     board.setFencingReadiness([
       { method: 'sshfence(hdfs:22)', ready: false, detail: 'connect to nn2.example.com:22 refused', checkedAtMs: Date.UTC(2024, 4, 1, 12, 0, 0) },
@@ -73,7 +68,7 @@ describe('status snapshot', () => {
   });
 
   it('keeps the last failover with its phases', () => {
-    const board = new StatusBoard(identity, new HandClock());
+    const board = new StatusBoard(identity, new ManualClock({ startMs: 5_000 }));
     const record: FailoverRecord = {
       atWallMs: Date.UTC(2024, 4, 1, 11, 59, 0),
       from: 'nn2',
@@ -95,18 +90,18 @@ describe('status snapshot', () => {
   });
 
   it('measures uptime in whole seconds on the monotonic clock', () => {
-    const clock = new HandClock();
+    const clock = new ManualClock({ startMs: 5_000 });
     const board = new StatusBoard(identity, clock);
-    clock.nowMs += 1_999;
+    clock.advance(1_999);
     expect(board.status().uptimeSeconds).toBe(1);
-    clock.nowMs += 3_600_000;
+    clock.advance(3_600_000);
     expect(board.status().uptimeSeconds).toBe(3601);
-    clock.nowMs -= 10_000_000; // a clock that went backwards never yields a negative uptime
+    clock.setMonotonicMs(clock.monotonicMs() - 10_000_000); // a clock that went backwards never yields a negative uptime
     expect(board.status().uptimeSeconds).toBe(0);
   });
 
   it('is plain JSON: a round trip gives the same value', () => {
-    const board = new StatusBoard(identity, new HandClock());
+    const board = new StatusBoard(identity, new ManualClock({ startMs: 5_000 }));
     board.update({ haState: 'ACTIVE', zkSessionId: 2n ** 63n + 5n, lockHolder: nn2, cededUntilWallMs: 0 });
     board.setFencingReadiness([{ method: 'sshfence', ready: true, detail: 'ok', checkedAtMs: 1 }]);
     const status = board.status();

@@ -15,8 +15,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { pickFreePorts, startZooKeeper, type ZooKeeperEnsemble } from '../zk-server.js';
-import { REPO_ROOT, sleep, tail } from '../mini-cluster.js';
+import { pickFreePorts } from '../net.js';
+import { startZooKeeper, type ZooKeeperEnsemble } from '../zk-server.js';
+import { REPO_ROOT, tail } from '../mini-cluster.js';
+import { sleep } from '../wait.js';
 
 export const HADOOP_INSTALL_HINT = 'run `bash scripts/ensure-hadoop.sh` (as root it installs a JDK and Maven, then resolves Hadoop from Maven Central)';
 

@@ -71,7 +71,7 @@ interface Timer {
   readonly event: ControllerEvent;
 }
 
-export class MiniCluster {
+export class CoreCluster {
   readonly controllers: ZKFailoverController[] = [];
   readonly services: DummyNameNode[] = [];
   readonly notes: Note[][] = [];
