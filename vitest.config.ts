@@ -3,6 +3,7 @@
 //   sim         the deterministic simulation: seeded, virtual time, no I/O
 //   integration real ZooKeeper / sshd / iptables (root) / other processes, one component at a time
 //   e2e         the built binaries as processes, whole nameservices (tools/testing/mini-cluster.ts)
+//   abuse       attacks replayed against daemons as processes, each with its stated bound
 //   hadoop      real Hadoop daemons from Maven (tools/testing/hadoop/real-cluster.ts)
 // Shared helpers (clocks, waiting, free ports, the PRNG) live in tools/testing/, once.
 import { defineConfig } from 'vitest/config';
