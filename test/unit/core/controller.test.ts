@@ -4,50 +4,16 @@
 // Method: each `it` ports one test of Hadoop's TestZKFailoverController (same name) onto
 // CoreCluster (./core-cluster.ts): real controller cores wired to an in-memory ZooKeeper and
 // DummyHAService-like NameNodes on a virtual clock, asserting on NameNode state, lock holder,
-// fence and transition counts as the Java test does. The graceful-failover phases that the runtime
-// runs (runtime/graceful-failover.ts) are played by the small `gracefulFailover` helper below.
+// fence and transition counts as the Java test does. Graceful failovers run the runtime's own
+// procedure (runtime/graceful-failover.ts) against the cluster (CoreCluster#gracefulFailover).
 // Not ported (daemon/CLI start-up, other parts): testFormatZK, testFormatOneClusterLeavesOther-
 // ClustersAlone, testWontRunWhenAutoFailoverDisabled, testFormatSetsAcls, testFencingMustBeConfigured.
 // Our own scenarios (observer, mismatch details, bad breadcrumbs, fatal paths) follow the ports.
 
 import { describe, expect, it } from 'vitest';
 import { ZKFailoverController } from '../../../src/core/controller/controller.js';
-import type { ControllerCommand } from '../../../src/core/controller/commands.js';
 import { BREADCRUMB, LOCK, CoreCluster, WORKING_DIR, encodeInfo, infoOf, target } from './core-cluster.js';
 import { defaultSettings } from '../../../src/config/load.js';
-
-/** Java's doGracefulFailover phases against the cluster (T = 2 x graceful fence timeout). */
-function gracefulFailover(cluster: CoreCluster, to: number): { ok: true } | { ok: false; error: string } {
-  const timeoutMs = 10_000;
-  const controller = cluster.controllers[to];
-  if (controller === undefined) throw new Error('no such node');
-  const snapshot = controller.snapshot();
-  const name = `NameNode at host${to + 1}:8020 (ns1.nn${to + 1})`;
-  if (snapshot.healthState !== 'SERVICE_HEALTHY') return { ok: false, error: `${name} is not currently healthy. Cannot be failover target` };
-  if (snapshot.serviceState === 'OBSERVER') return { ok: false, error: `${name} is in observer state. Cannot be failover target` };
-  const active = cluster.activeLockHolder();
-  if (active === null) return { ok: false, error: 'No other node is currently active.' };
-  if (active === to) return { ok: true };
-  cluster.send(to, { type: 'GracefulFailoverStarted', requestId: 1 });
-  const attemptsBefore = cluster.commandsOf(to, 'ReportActiveAttempt').length;
-  const others = cluster.controllers.map((_, i) => i).filter((i) => i !== to);
-  for (const i of [...others.filter((i) => i !== active), active]) {
-    const answer = cluster.cedeActive(i, timeoutMs);
-    if (answer?.ok !== true) return { ok: false, error: answer?.error ?? 'no answer' };
-  }
-  let attempt: Extract<ControllerCommand, { type: 'ReportActiveAttempt' }> | undefined;
-  try {
-    cluster.waitFor(() => {
-      attempt = cluster.commandsOf(to, 'ReportActiveAttempt')[attemptsBefore];
-      return attempt !== undefined || cluster.healthState(to) !== 'SERVICE_HEALTHY';
-    }, 'an attempt to become active', timeoutMs + 60_000);
-  } finally {
-    cluster.send(to, { type: 'GracefulFailoverEnded', requestId: 1 });
-  }
-  if (attempt === undefined) return { ok: false, error: 'Unable to become active. Service became unhealthy while trying to failover.' };
-  for (const i of others) cluster.cedeActive(i, -1);
-  return attempt.succeeded ? { ok: true } : { ok: false, error: `Failed to become active. ${attempt.status}` };
-}
 
 function expireAndVerifyFailover(cluster: CoreCluster, from: number, to: number): void {
   cluster.preventSessionReestablishment(from);
@@ -184,13 +150,13 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
     expect(cluster.svc(0).fenceCount).toBe(0);
   });
 
-  it('testGracefulFailover: graceful failover there and back, no fencing', () => {
+  it('testGracefulFailover: graceful failover there and back, no fencing', async () => {
     const cluster = new CoreCluster();
     cluster.start();
     expect(cluster.activeLockHolder()).toBe(0);
-    expect(gracefulFailover(cluster, 1)).toEqual({ ok: true });
+    expect(await cluster.gracefulFailover(1)).toEqual({ ok: true });
     cluster.waitFor(() => cluster.activeLockHolder() === 1, 'svc1 holds the lock');
-    expect(gracefulFailover(cluster, 0)).toEqual({ ok: true });
+    expect(await cluster.gracefulFailover(0)).toEqual({ ok: true });
     cluster.waitFor(() => cluster.activeLockHolder() === 0, 'svc0 holds the lock');
     cluster.advance(10_000);
     expect(cluster.svc(0).fenceCount).toBe(0);
@@ -199,21 +165,21 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
     expect(cluster.svc(1).activeTransitionCount).toBe(1);
   });
 
-  it('testGracefulFailoverToUnhealthy: an unhealthy node refuses to be the failover target', () => {
+  it('testGracefulFailoverToUnhealthy: an unhealthy node refuses to be the failover target', async () => {
     const cluster = new CoreCluster();
     cluster.start();
     cluster.setHealthy(1, false);
     cluster.waitFor(() => cluster.electorState(1) === 'INIT', 'svc1 out of the election');
-    const result = gracefulFailover(cluster, 1);
+    const result = await cluster.gracefulFailover(1);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toContain('is not currently healthy.');
   });
 
-  it('testGracefulFailoverFailBecomingActive: the failure is reported and the old active comes back without fencing', () => {
+  it('testGracefulFailoverFailBecomingActive: the failure is reported and the old active comes back without fencing', async () => {
     const cluster = new CoreCluster();
     cluster.start();
     cluster.svc(1).failToBecomeActive = true;
-    const result = gracefulFailover(cluster, 1);
+    const result = await cluster.gracefulFailover(1);
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.error).toContain("Couldn't make NameNode at host2:8020 (ns1.nn2) active");
@@ -224,28 +190,28 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
     cluster.waitFor(() => cluster.activeLockHolder() === 0, 'svc0 holds the lock again');
   });
 
-  it('testGracefulFailoverFailBecomingStandby: an old active that cannot stand down is fenced', () => {
+  it('testGracefulFailoverFailBecomingStandby: an old active that cannot stand down is fenced', async () => {
     const cluster = new CoreCluster();
     cluster.start();
     cluster.svc(0).failToBecomeStandby = true;
-    expect(gracefulFailover(cluster, 1)).toEqual({ ok: true });
+    expect(await cluster.gracefulFailover(1)).toEqual({ ok: true });
     expect(cluster.svc(0).fenceCount).toBe(1);
     expect(cluster.countActive()).toBe(1);
   });
 
-  it('testGracefulFailoverFailBecomingStandbyAndFailFence: failover fails when the old active cannot be fenced', () => {
+  it('testGracefulFailoverFailBecomingStandbyAndFailFence: failover fails when the old active cannot be fenced', async () => {
     const cluster = new CoreCluster();
     cluster.start();
     cluster.svc(0).failToBecomeStandby = true;
     cluster.svc(0).failToFence = true;
-    const result = gracefulFailover(cluster, 1);
+    const result = await cluster.gracefulFailover(1);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toContain('Unable to fence NameNode at host1:8020 (ns1.nn1)');
     // Never two actives: svc1 was not made active.
     expect(cluster.svc(1).state).not.toBe('ACTIVE');
   });
 
-  it('testOneOfEverything: expiry, ZooKeeper restart, bad health and graceful failovers in one run', () => {
+  it('testOneOfEverything: expiry, ZooKeeper restart, bad health and graceful failovers in one run', async () => {
     const cluster = new CoreCluster();
     cluster.start();
     expireAndVerifyFailover(cluster, 0, 1);
@@ -264,20 +230,20 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
     expect(serviceState(cluster, 0)).toBe('INITIALIZING');
     cluster.setHealthy(0, true);
     cluster.waitFor(() => cluster.healthState(0) === 'SERVICE_HEALTHY', 'svc0 healthy');
-    expect(gracefulFailover(cluster, 0)).toEqual({ ok: true });
-    expect(gracefulFailover(cluster, 1)).toEqual({ ok: true });
+    expect(await cluster.gracefulFailover(0)).toEqual({ ok: true });
+    expect(await cluster.gracefulFailover(1)).toEqual({ ok: true });
     expect(cluster.countActive()).toBe(1);
   });
 
-  it('testGracefulFailoverMultipleZKfcs: graceful failover around three ZKFCs, no fencing', () => {
+  it('testGracefulFailoverMultipleZKfcs: graceful failover around three ZKFCs, no fencing', async () => {
     const cluster = new CoreCluster(3);
     cluster.start();
     expect(cluster.activeLockHolder()).toBe(0);
-    expect(gracefulFailover(cluster, 1)).toEqual({ ok: true });
+    expect(await cluster.gracefulFailover(1)).toEqual({ ok: true });
     cluster.waitFor(() => cluster.activeLockHolder() === 1, 'svc1 holds the lock');
-    expect(gracefulFailover(cluster, 2)).toEqual({ ok: true });
+    expect(await cluster.gracefulFailover(2)).toEqual({ ok: true });
     cluster.waitFor(() => cluster.activeLockHolder() === 2, 'svc2 holds the lock');
-    expect(gracefulFailover(cluster, 0)).toEqual({ ok: true });
+    expect(await cluster.gracefulFailover(0)).toEqual({ ok: true });
     cluster.waitFor(() => cluster.activeLockHolder() === 0, 'svc0 holds the lock');
     cluster.advance(10_000);
     expect(cluster.services.map((s) => s.fenceCount)).toEqual([0, 0, 0]);

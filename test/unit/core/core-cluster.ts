@@ -3,16 +3,26 @@
 // one-shot watches, session expiry) and N DummyHAService-like NameNodes with Hadoop's fault
 // switches (setHealthy, setFailToBecomeActive, setFailToBecomeStandby, setFailToFence,
 // setUnreachable). Commands are executed at once and their results queued as events; timers and
-// health rounds run on a virtual clock. It is a test harness for the core only; the full
-// simulation with the real runtime lives in test/sim.
+// health rounds run on a virtual clock. A graceful failover (haadmin -failover) runs the runtime's
+// own procedure, runtime/graceful-failover.ts, against the cluster. Otherwise it is a test harness
+// for the core only; the full simulation with the real runtime lives in test/sim.
 
-import { ZKFailoverController } from '../../../src/core/controller/controller.js';
+import { ZKFailoverController, type ActiveAttempt } from '../../../src/core/controller/controller.js';
 import type { ControllerCommand } from '../../../src/core/controller/commands.js';
 import type { ControllerEvent } from '../../../src/core/controller/events.js';
 import type { ZkResultCode } from '../../../src/core/elector/events.js';
 import type { Note } from '../../../src/core/note.js';
-import type { ActiveNodeInfo, HAServiceState, NamenodeTarget } from '../../../src/core/types.js';
+import type { ActiveNodeInfo, HAServiceState, HostPort, NamenodeTarget } from '../../../src/core/types.js';
 import { defaultSettings } from '../../../src/config/load.js';
+import { FailoverServiceError, PeerCedeError } from '../../../src/runtime/errors.js';
+import { runGracefulFailover } from '../../../src/runtime/graceful-failover.js';
+import { silentRuntimeLog } from '../../../src/runtime/logging.js';
+import type { ZkfcClient } from '../../../src/runtime/ports.js';
+
+/** ControllerRuntime's wait for the attempt on top of the cede time (Java's fixed 60 s). */
+const GRACEFUL_BECOME_ACTIVE_WAIT_MS = 60_000;
+
+export type GracefulFailoverOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
 export const NS = 'ns1';
 export const WORKING_DIR = `/hadoop-ha/${NS}`;
@@ -169,6 +179,73 @@ export class CoreCluster {
     const requestId = this.nextRequestId++;
     this.send(node, { type: 'CedeActiveRequested', requestId, millisToCede, requester: 'test' });
     return this.cedeAnswers.get(requestId);
+  }
+
+  /**
+   * haadmin -failover to `to`, as the daemon serves it (ControllerRuntime#gracefulFailover): the
+   * core hears GracefulFailoverStarted/Ended around the runtime's runGracefulFailover, whose ports
+   * are this cluster (the lock znode, the peers' cedeActive, the core's attempt record, virtual
+   * time). Resolves with the outcome the ZKFC protocol would report.
+   */
+  async gracefulFailover(to: number): Promise<GracefulFailoverOutcome> {
+    const controller = this.controllers[to];
+    if (controller === undefined) throw new Error(`no node ${to}`);
+    const requestId = this.nextRequestId++;
+    this.send(to, { type: 'GracefulFailoverStarted', requestId });
+    try {
+      await runGracefulFailover({
+        local: target(to),
+        peers: this.controllers.map((_, i) => target(i)).filter((_, i) => i !== to),
+        cedeTimeoutMs: 2 * defaultSettings().failover.gracefulFenceRpcTimeoutMs,
+        becomeActiveWaitMs: GRACEFUL_BECOME_ACTIVE_WAIT_MS,
+        snapshot: () => controller.snapshot(),
+        monotonicMs: () => this.nowMs,
+        readActiveData: () => {
+          const lock = this.znodes.get(LOCK);
+          return Promise.resolve(lock === undefined ? null : { data: lock.data, decoded: decodeInfo(lock.data) });
+        },
+        zkfcClients: { create: (address) => this.zkfcClient(address) },
+        waitForActiveAttempt: (sinceMs, timeoutMs) => Promise.resolve(this.waitForActiveAttempt(to, sinceMs, timeoutMs)),
+        log: silentRuntimeLog(),
+      });
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof FailoverServiceError || error instanceof PeerCedeError) return { ok: false, error: error.message };
+      throw error;
+    } finally {
+      this.send(to, { type: 'GracefulFailoverEnded', requestId });
+    }
+  }
+
+  /** ZKFCProtocol to the node whose ZKFC listens at `address`: cedeActive only. */
+  private zkfcClient(address: HostPort): ZkfcClient {
+    const node = this.controllers.findIndex((_, i) => target(i).serviceAddress.host === address.host && target(i).zkfcPort === address.port);
+    if (node < 0) throw new Error(`no ZKFC at ${address.host}:${address.port}`);
+    return {
+      address,
+      cedeActive: (millisToCede) => {
+        const answer = this.cedeActive(node, millisToCede);
+        if (answer?.ok === true) return Promise.resolve();
+        return Promise.reject(new Error(answer?.error ?? 'no answer'));
+      },
+      gracefulFailover: () => Promise.reject(new Error('not used by the graceful failover procedure')),
+      close: () => undefined,
+    };
+  }
+
+  /**
+   * ControllerRuntime#waitForActiveAttempt on virtual time: the node's first attempt to become
+   * active at or after `sinceMs`, or null once its NameNode is not healthy or `timeoutMs` passed.
+   */
+  private waitForActiveAttempt(node: number, sinceMs: number, timeoutMs: number): ActiveAttempt | null {
+    const startMs = this.nowMs;
+    for (;;) {
+      const snapshot = this.controllers[node]?.snapshot();
+      const attempt = snapshot?.lastActiveAttempt;
+      if (attempt !== undefined && attempt.atMs >= sinceMs) return attempt;
+      if (snapshot?.healthState !== 'SERVICE_HEALTHY' || this.nowMs - startMs >= timeoutMs) return null;
+      this.advance(100);
+    }
   }
 
   setHealthy(node: number, healthy: boolean): void {
