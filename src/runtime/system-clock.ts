@@ -1,5 +1,8 @@
-// The production Clock: the daemon's one source of real time and real timers; every component
-// (including the IPC client) gets time and timers through the Clock port it implements.
+// The production Clock: the daemon's one real clock and timer source for its decisions. The core
+// (through the runtime), the health poller, the ZooKeeper adapter, fencing and the IPC client get
+// time and timers through the Clock port this implements. A few I/O guards keep local timers
+// because they take no failover decision: the IPC server's close linger, the bound on start-up
+// host-name lookups, and the status server's idle-socket timeout, request timing and warning spacing.
 // Monotonic time comes from performance.now() (never goes backwards, unaffected by NTP steps);
 // wall time from Date.now() is for logs, metrics and records only.
 

@@ -487,7 +487,7 @@ export class ZKFailoverController {
       if (reported === 'OBSERVER') {
         // Deviation: Java ignores reports while its own view is INITIALIZING, so a ZKFC started
         // next to an observer joins the election and, if it wins, loops failing transitionToActive
-        // (docs/hadoop-compat.md §7.6 "Gap"). Staying out is what Java does once its view is not INITIALIZING.
+        // (docs/hadoop-compat.md §7.6, last point). Staying out is what Java does once its view is not INITIALIZING.
         this.feedElector({ type: 'QuitElectionRequested', needFence: true }, out);
         this.setServiceState('OBSERVER', 'NameNode reports OBSERVER', out);
         return;
