@@ -3,6 +3,9 @@
 // (ZKFCProtocol cedeActive). Faults follow Hadoop's MiniZKFCCluster switches and a bit more:
 // unhealthy, hung (requests wait), slow transitions, crashed (killed, restarted later as standby),
 // fail to become active / standby, observer, and a state that changes behind the ZKFC's back.
+// What a NameNode answers is decided by the NameNode simulator's HA rules (decideHARequest,
+// tools/namenode-sim/ha-state.ts: Hadoop's checks and messages), and a refusal reaches the ZKFC
+// with the kind the real HA client gives that Java exception (HA_REMOTE_ERRORS, haCallErrorKind).
 //
 // Semantics that keep the simulation honest:
 // - HA transitions on one NameNode are processed one at a time in arrival order (the NameNode
@@ -14,6 +17,9 @@
 
 import type { HAServiceState, HARequestSource, HostPort, NamenodeTarget, ServiceStatus } from '../../src/core/types.js';
 import { errorMessage } from '../../src/errors.js';
+import { HA_REMOTE_ERRORS, haCallErrorKind } from '../../src/hadoop/ha-errors.js';
+import { ExceptionClassName } from '../../src/hadoop/protocol-names.js';
+import { remoteErrorFor } from '../../src/ipc/errors.js';
 import {
   HaCallError,
   type FenceAttempt,
@@ -25,6 +31,7 @@ import {
   type ZkfcClient,
   type ZkfcClientFactory,
 } from '../../src/runtime/ports.js';
+import { decideHARequest, type HACaller, type HADecision, type HARequest, type SimHAConfig } from '../../tools/namenode-sim/ha-state.js';
 import type { Prng, SimProcess, SimScheduler } from './sim-scheduler.js';
 
 /** What the NameNodes and RPC ports need from the world. */
@@ -33,6 +40,8 @@ export interface SimNetwork {
   readonly rng: Prng;
   /** Can a message from host `from` reach host `to` (RPC)? A host always reaches itself. */
   reachable(from: number, to: number): boolean;
+  /** The address of host `index`, as a NameNode sees its callers (Server#getRemoteAddress). */
+  hostAddress(index: number): string;
   /** Invariant hook: a ZKFC on `from` is sending transitionToActive to `nn`. */
   transitionToActiveSent(from: number, nn: SimulatedNameNode): void;
   /** Invariant hook: a NameNode's HA state changed. */
@@ -45,6 +54,21 @@ export interface SimNetwork {
 export type NameNodeProcess = 'running' | 'starting' | 'dead';
 
 const CONNECT_TIMEOUT_MS = 20_000;
+
+/**
+ * The configuration the HA rules read: HA with automatic failover on, never in safe mode, and
+ * permissions off (the simulation has no users; every caller is the superuser anyway).
+ */
+const SIM_HA_CONFIG: SimHAConfig = {
+  haEnabled: true,
+  automaticFailoverEnabled: true,
+  superuser: 'hdfs',
+  supergroupMembers: [],
+  permissionsEnabled: false,
+  notBecomeActiveInSafemode: false,
+};
+
+type HAException = Extract<HADecision, { readonly kind: 'exception' }>;
 
 export class SimulatedNameNode {
   process: NameNodeProcess = 'running';
@@ -76,10 +100,26 @@ export class SimulatedNameNode {
     this.net.nameNodeChanged(this, why);
   }
 
-  /** The NameNode answered the call with an error: unhealthy, refused, or another (failed). */
-  private answer(kind: 'unhealthy' | 'refused' | 'failed', message: string): HaCallError {
+  /** The HA rules' answer to `request` from `caller`, for the NameNode as it is now. */
+  private decide(request: HARequest, caller: HACaller): HADecision {
+    const condition = { state: this.haState, started: this.process !== 'starting', safemode: false, hasResources: this.healthy };
+    return decideHARequest(request, caller, condition, SIM_HA_CONFIG);
+  }
+
+  /**
+   * The NameNode answered with a Java exception: the call fails as it does through the real HA
+   * client (the IPC layer types the exception, haCall gives the port's kind).
+   */
+  private answer(exception: HAException): HaCallError {
     const { host, port } = this.target.serviceAddress;
-    return callError(kind, message, `${host}:${port}`);
+    const where = `${host}:${port}`;
+    const remote = remoteErrorFor({ className: exception.className, errorMsg: exception.message, status: 'ERROR', errorDetail: 'ERROR_APPLICATION', address: where }, HA_REMOTE_ERRORS);
+    return new HaCallError(haCallErrorKind(remote), remote.message, where, false, { cause: remote });
+  }
+
+  /** A fault switch's refusal, thrown as DummyHAService (MiniZKFCCluster) throws it. */
+  private injected(message: string): HaCallError {
+    return this.answer({ kind: 'exception', className: ExceptionClassName.ServiceFailed, message });
   }
 
   attach(client: SimHAServiceClient): void {
@@ -123,7 +163,7 @@ export class SimulatedNameNode {
   // Request processing (on arrival)
 
   /** Health calls: answered as soon as the NameNode is not hung. */
-  handleHealth(method: 'getServiceStatus' | 'monitorHealth', respond: (result: { ok: true; value?: ServiceStatus } | { ok: false; error: Error }) => void): void {
+  handleHealth(method: 'getServiceStatus' | 'monitorHealth', caller: HACaller, respond: (result: { ok: true; value?: ServiceStatus } | { ok: false; error: Error }) => void): void {
     const incarnation = this.incarnation;
     const run = (): void => {
       if (this.incarnation !== incarnation || this.process === 'dead') return;
@@ -131,10 +171,9 @@ export class SimulatedNameNode {
         this.net.scheduler.schedule(this.hungUntilMs - this.net.scheduler.now(), run);
         return;
       }
-      if (this.process === 'starting') return respond({ ok: false, error: this.answer('failed', 'NameNode still not started') });
-      if (method === 'getServiceStatus') return respond({ ok: true, value: { state: this.haState, readyToBecomeActive: this.haState !== 'OBSERVER' } });
-      if (!this.healthy) return respond({ ok: false, error: this.answer('unhealthy', 'The NameNode has no resources available') });
-      respond({ ok: true });
+      const decision = this.decide({ method }, caller);
+      if (decision.kind === 'exception') return respond({ ok: false, error: this.answer(decision) });
+      respond(decision.status === undefined ? { ok: true } : { ok: true, value: decision.status });
     };
     this.net.scheduler.schedule(1, run);
   }
@@ -144,8 +183,8 @@ export class SimulatedNameNode {
    * when it starts, and waits while the NameNode is hung; a NameNode that stops being slow
    * works off its backlog at normal speed.
    */
-  handleTransition(to: 'active' | 'standby', source: HARequestSource, respond: (result: { ok: true } | { ok: false; error: Error }) => void): void {
-    this.lane.push({ incarnation: this.incarnation, run: () => this.applyTransition(to, source, respond) });
+  handleTransition(to: 'active' | 'standby', source: HARequestSource, caller: HACaller, respond: (result: { ok: true } | { ok: false; error: Error }) => void): void {
+    this.lane.push({ incarnation: this.incarnation, run: () => this.applyTransition(to, source, caller, respond) });
     if (!this.laneBusy) this.nextTransition();
   }
 
@@ -172,20 +211,21 @@ export class SimulatedNameNode {
     scheduler.schedule(2 + this.slowTransitionMs, complete);
   }
 
-  private applyTransition(to: 'active' | 'standby', source: HARequestSource, respond: (result: { ok: true } | { ok: false; error: Error }) => void): void {
-    if (this.process === 'starting') return respond({ ok: false, error: this.answer('failed', 'NameNode still not started') });
-    if (to === 'active') {
-      if (this.failToBecomeActive) return respond({ ok: false, error: this.answer('refused', 'injected failure to become active') });
-      if (this.haState === 'OBSERVER') return respond({ ok: false, error: this.answer('refused', "Cannot transition from 'observer' to 'active'") });
-      if (this.haState !== 'ACTIVE') this.activeTransitions++;
-      this.setState('ACTIVE', 'transitionToActive');
-      return respond({ ok: true });
+  /**
+   * The HA rules decide; the fault switches act where DummyHAService has them: a failure to become
+   * active once the NameNode has started, before any state rule; a failure to become standby after
+   * the rules (an observer refuses the ZKFC first).
+   */
+  private applyTransition(to: 'active' | 'standby', source: HARequestSource, caller: HACaller, respond: (result: { ok: true } | { ok: false; error: Error }) => void): void {
+    const method = to === 'active' ? 'transitionToActive' : 'transitionToStandby';
+    const decision = this.decide({ method, source }, caller);
+    if (to === 'active' && this.failToBecomeActive && this.process !== 'starting') return respond({ ok: false, error: this.injected('injected failure to become active') });
+    if (decision.kind === 'exception') return respond({ ok: false, error: this.answer(decision) });
+    if (to === 'standby' && this.failToBecomeStandby) return respond({ ok: false, error: this.injected('injected failure to become standby') });
+    if (decision.nextState !== undefined) {
+      if (decision.nextState === 'ACTIVE') this.activeTransitions++;
+      this.setState(decision.nextState, method);
     }
-    if (this.haState === 'OBSERVER' && source === 'REQUEST_BY_ZKFC') {
-      return respond({ ok: false, error: this.answer('failed', 'Request from ZK failover controller denied since the namenode is in Observer state.') });
-    }
-    if (this.failToBecomeStandby) return respond({ ok: false, error: this.answer('refused', 'injected failure to become standby') });
-    this.setState('STANDBY', 'transitionToStandby');
     respond({ ok: true });
   }
 }
@@ -218,6 +258,11 @@ export class SimHAServiceClient implements HAServiceClient {
 
   private get where(): string {
     return `${this.address.host}:${this.address.port}`;
+  }
+
+  /** Who calls, as the NameNode sees it: the ZKFC's user on its host. */
+  private get caller(): HACaller {
+    return { user: SIM_HA_CONFIG.superuser, remoteAddress: this.net.hostAddress(this.from) };
   }
 
   private call<T>(method: string, timeoutMs: number, send: (respond: (outcome: Outcome<T>) => void) => void): Promise<T> {
@@ -288,22 +333,22 @@ export class SimHAServiceClient implements HAServiceClient {
   }
 
   monitorHealth(timeoutMs: number): Promise<void> {
-    return this.call<void>('monitorHealth', timeoutMs, (respond) => this.nn.handleHealth('monitorHealth', (r) => respond(r.ok ? { ok: true } : r)));
+    return this.call<void>('monitorHealth', timeoutMs, (respond) => this.nn.handleHealth('monitorHealth', this.caller, (r) => respond(r.ok ? { ok: true } : r)));
   }
 
   getServiceStatus(timeoutMs: number): Promise<ServiceStatus> {
     return this.call<ServiceStatus>('getServiceStatus', timeoutMs, (respond) =>
-      this.nn.handleHealth('getServiceStatus', (r) => respond(r.ok ? { ok: true, value: r.value as ServiceStatus } : r)),
+      this.nn.handleHealth('getServiceStatus', this.caller, (r) => respond(r.ok ? { ok: true, value: r.value as ServiceStatus } : r)),
     );
   }
 
   transitionToActive(source: HARequestSource, timeoutMs: number): Promise<void> {
     this.net.transitionToActiveSent(this.from, this.nn);
-    return this.call<void>('transitionToActive', timeoutMs, (respond) => this.nn.handleTransition('active', source, respond));
+    return this.call<void>('transitionToActive', timeoutMs, (respond) => this.nn.handleTransition('active', source, this.caller, respond));
   }
 
   transitionToStandby(source: HARequestSource, timeoutMs: number): Promise<void> {
-    return this.call<void>('transitionToStandby', timeoutMs, (respond) => this.nn.handleTransition('standby', source, respond));
+    return this.call<void>('transitionToStandby', timeoutMs, (respond) => this.nn.handleTransition('standby', source, this.caller, respond));
   }
 
   transitionToObserver(_source: HARequestSource, _timeoutMs: number): Promise<void> {

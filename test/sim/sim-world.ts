@@ -170,6 +170,10 @@ export class SimWorld implements SimNetwork {
   // -------------------------------------------------------------------------------------------
   // SimNetwork
 
+  hostAddress(index: number): string {
+    return simTarget(index).serviceAddress.host;
+  }
+
   reachable(from: number, to: number): boolean {
     return from === to || ((this.isolated[from] ?? 0) === 0 && (this.isolated[to] ?? 0) === 0);
   }
