@@ -2,7 +2,8 @@
 // ControllerRuntime: core + runtime) wired to simulated ports, one ZooKeeper ensemble, a
 // network, a supervisor that restarts dead ZKFCs (systemd Restart=on-failure), and a seeded fault
 // schedule. Invariants are checked after every simulated event; a run ends with a quiet period in
-// which every fault is healed and a healthy active must appear within a stated bound.
+// which every fault is healed and a healthy active must appear within a stated bound. This file
+// only wires and runs: the faults are sim-faults.ts, the invariant checkers sim-checkers.ts.
 //
 // Invariants (a violation fails the seed):
 //  1. at most one NameNode is active at any instant, judged by the NameNodes' own state, fenced or
@@ -29,12 +30,13 @@ import {
   SimHAServiceClientFactory,
   SimulatedNameNode,
   SimZkfcClientFactory,
-  type FenceFaults,
   type SimFenceMethod,
   type SimNetwork,
 } from './sim-namenode.js';
+import { SimCheckers } from './sim-checkers.js';
+import { SimFaults } from './sim-faults.js';
 import { newPrng, type Prng, SimClock, SimProcess, SimScheduler } from './sim-scheduler.js';
-import { SimZkServer, SimZkSessionFactory, type LinkState } from './sim-zookeeper.js';
+import { SimZkServer, SimZkSessionFactory } from './sim-zookeeper.js';
 
 export const NAMESERVICE = 'ns1';
 export const WORKING_DIR = `/hadoop-ha/${NAMESERVICE}`;
@@ -99,7 +101,7 @@ interface TraceEntry {
   readonly fields: object | undefined;
 }
 
-interface Host {
+export interface Host {
   readonly index: number;
   readonly nn: SimulatedNameNode;
   readonly appData: Uint8Array;
@@ -119,18 +121,17 @@ export class SimWorld implements SimNetwork {
   readonly zk: SimZkServer;
   readonly hosts: Host[] = [];
   readonly nameNodes: SimulatedNameNode[] = [];
-  readonly violations: string[] = [];
   readonly faultLog: string[] = [];
-  readonly fenceFaults: FenceFaults;
+  readonly faults: SimFaults;
+  readonly checkers: SimCheckers;
   readonly fenceMethods: readonly SimFenceMethod[];
-  private readonly isolated: number[] = [];
-  private readonly pauseAtBreadcrumbWrite = new Map<number, number>();
-  private readonly counters = new Map<string, number>();
+  /** The sessions the mutation wrappers stand for (a ZKFC uses the wrapper, the server knows the inner one). */
+  readonly innerOf = new WeakMap<ZkSession, ZkSession>();
   private readonly ring: TraceEntry[] = [];
   private ringNext = 0;
   private hash = 0x811c9dc5;
   failovers = 0;
-  private stableSinceMs: number | undefined;
+  /** When the faults stopped (the liveness window opened), if they have. */
   private healedAtMs: number | undefined;
 
   constructor(readonly options: SimOptions) {
@@ -138,21 +139,15 @@ export class SimWorld implements SimNetwork {
     const nodes = options.nodes ?? (this.rng.chance(0.3) ? 3 : 2);
     this.fenceMethods = options.fenceMethods ?? this.rng.pick<readonly SimFenceMethod[]>([['sshfence', 'powerfence'], ['powerfence'], ['sshfence'], ['sshfence', 'powerfence']]);
     this.zk = new SimZkServer(this.scheduler, this.rng, nodes, ['/hadoop-ha', WORKING_DIR]);
-    this.fenceFaults = { sshBroken: Array.from({ length: nodes }, () => false), powerBroken: Array.from({ length: nodes }, () => false) };
+    this.faults = new SimFaults(this, nodes);
+    this.checkers = new SimCheckers(this, { lock: LOCK_PATH, breadcrumb: BREADCRUMB_PATH });
     this.zk.onClientSend = (host, _kind, path) => {
-      // A targeted pause: freeze the ZKFC right after it sent its breadcrumb write (the window
-      // between winning the lock and transitionToActive, where a pause is most dangerous).
-      const pauseMs = this.pauseAtBreadcrumbWrite.get(host);
-      if (path !== BREADCRUMB_PATH || pauseMs === undefined) return;
-      this.pauseAtBreadcrumbWrite.delete(host);
-      this.trace(host, `ZKFC process paused for ${pauseMs} ms right after sending its breadcrumb write`);
-      this.hosts[host]?.process?.pause(pauseMs);
+      if (path === BREADCRUMB_PATH) this.faults.breadcrumbWriteSent(host);
     };
     for (let i = 0; i < nodes; i++) {
       const target = simTarget(i);
       const nn = new SimulatedNameNode(i, target, this);
       this.nameNodes.push(nn);
-      this.isolated.push(0);
       this.hosts.push({
         index: i,
         nn,
@@ -175,20 +170,16 @@ export class SimWorld implements SimNetwork {
   }
 
   reachable(from: number, to: number): boolean {
-    return from === to || ((this.isolated[from] ?? 0) === 0 && (this.isolated[to] ?? 0) === 0);
+    return this.faults.reachable(from, to);
   }
 
   transitionToActiveSent(from: number, nn: SimulatedNameNode): void {
-    for (const other of this.nameNodes) {
-      if (other !== nn && other.isActive) {
-        this.violation(`ZKFC on host ${from} sent transitionToActive to ${nn.target.namenodeId} while ${other.target.namenodeId} is still active (not fenced, not stood down)`);
-      }
-    }
+    this.checkers.transitionToActiveSent(from, nn);
   }
 
   nameNodeChanged(nn: SimulatedNameNode, why: string): void {
     this.trace(nn.index, `NameNode ${nn.target.namenodeId} is now ${nn.haState} (${why})`);
-    this.checkSplitBrain();
+    this.checkers.checkSplitBrain();
   }
 
   nameNodeKilled(nn: SimulatedNameNode): void {
@@ -211,10 +202,9 @@ export class SimWorld implements SimNetwork {
     this.hash = Math.imul(h ^ (this.scheduler.now() & 0xffffffff), 0x01000193) >>> 0;
   }
 
-  private violation(message: string): void {
-    const text = `t=${this.scheduler.now()}ms: ${message}`;
-    if (!this.violations.includes(text)) this.violations.push(text);
-    this.trace(-1, `VIOLATION ${message}`);
+  /** The invariant violations found so far. */
+  get violations(): readonly string[] {
+    return this.checkers.violations;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -294,7 +284,7 @@ export class SimWorld implements SimNetwork {
         clock: new SimClock(process),
         zk: zkPort,
         haService: new SimHAServiceClientFactory(this, process, index, this.nameNodes),
-        fencer: new SimFencer(this, process, index, this.nameNodes, this.fenceMethods, this.fenceFaults, mutation === 'lying-fence'),
+        fencer: new SimFencer(this, process, index, this.nameNodes, this.fenceMethods, this.faults.fence, mutation === 'lying-fence'),
         zkfcClients: new SimZkfcClientFactory(this, process, index, (address) => this.hostOf(address), (to) => this.endpoint(to)),
       },
       logger: this.logFor(index),
@@ -357,302 +347,14 @@ export class SimWorld implements SimNetwork {
     });
   }
 
-  private scheduleRestart(index: number, delayMs: number): void {
+  /** systemd's Restart=: start the ZKFC of host `index` again after `delayMs` (not twice). */
+  scheduleRestart(index: number, delayMs: number): void {
     const host = this.hosts[index];
     if (host === undefined || host.restartPending || this.options.mutation === 'no-restart') return;
     host.restartPending = true;
     this.scheduler.schedule(delayMs, () => {
       if (host.controller === undefined && host.restartPending) this.startController(index);
     });
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Faults
-
-  private bump(key: string, delta: number): number {
-    const value = (this.counters.get(key) ?? 0) + delta;
-    this.counters.set(key, value);
-    return value;
-  }
-
-  private during(key: string, durationMs: number, start: () => void, end: () => void): void {
-    if (this.bump(key, 1) === 1) start();
-    this.scheduler.schedule(durationMs, () => {
-      if (this.bump(key, -1) === 0) end();
-    });
-  }
-
-  private applyLink(host: number): void {
-    const reset = (this.counters.get(`zk-reset-${host}`) ?? 0) > 0;
-    const blackhole = (this.counters.get(`zk-blackhole-${host}`) ?? 0) > 0;
-    const state: LinkState = reset ? 'reset' : blackhole ? 'blackhole' : 'up';
-    this.zk.setLink(host, state);
-  }
-
-  private injectRandomFault(remainingMs: number): void {
-    const { rng } = this;
-    const host = rng.int(0, this.hosts.length - 1);
-    const nn = this.nameNodes[host] as SimulatedNameNode;
-    const duration = (min: number, max: number): number => Math.max(1, Math.min(rng.int(min, max), remainingMs));
-    const kind = rng.pick([
-      'zk-partition',
-      'zk-partition',
-      'zk-partition',
-      'zk-outage',
-      'expire-session',
-      'expire-session',
-      'nn-crash',
-      'nn-crash',
-      'nn-hang',
-      'nn-slow',
-      'nn-unhealthy',
-      'nn-unhealthy',
-      'nn-fail-active',
-      'nn-fail-standby',
-      'host-isolate',
-      'host-isolate',
-      'zkfc-kill',
-      'zkfc-stop',
-      'zkfc-pause',
-      'zkfc-pause-at-write',
-      'graceful-failover',
-      'graceful-failover',
-      'observer',
-      'bad-state',
-      'fence-broken',
-    ] as const);
-    const note = (text: string): void => {
-      this.faultLog.push(`t=${this.scheduler.now()} ${text}`);
-      this.trace(host, `FAULT ${text}`);
-    };
-    switch (kind) {
-      case 'zk-partition': {
-        const how = rng.chance(0.5) ? 'blackhole' : 'reset';
-        const d = duration(200, 30_000);
-        note(`zk link of host ${host} ${how} for ${d} ms`);
-        this.during(`zk-${how}-${host}`, d, () => this.applyLink(host), () => this.applyLink(host));
-        return;
-      }
-      case 'zk-outage': {
-        const d = duration(1000, 20_000);
-        note(`ZooKeeper quorum lost for ${d} ms`);
-        this.during('zk-outage', d, () => this.zk.setQuorum(false), () => this.zk.setQuorum(true));
-        return;
-      }
-      case 'expire-session': {
-        const sessions = [...this.zk.sessions.values()].filter((s) => s.host === host && s.ended === undefined);
-        if (sessions.length === 0) return;
-        const victim = rng.pick(sessions);
-        note(`expire session 0x${victim.id.toString(16)} of host ${host}`);
-        this.zk.expireSession(victim.id);
-        return;
-      }
-      case 'nn-crash': {
-        note(`NameNode ${nn.target.namenodeId} crashes`);
-        nn.kill('crash');
-        return;
-      }
-      case 'nn-hang': {
-        const d = duration(2000, 70_000);
-        note(`NameNode ${nn.target.namenodeId} hangs for ${d} ms`);
-        nn.hungUntilMs = Math.max(nn.hungUntilMs, this.scheduler.now() + d);
-        return;
-      }
-      case 'nn-slow': {
-        const d = duration(5000, 60_000);
-        const slowMs = rng.int(500, 25_000);
-        note(`NameNode ${nn.target.namenodeId} transitions take ${slowMs} ms for ${d} ms`);
-        this.during(`slow-${host}`, d, () => (nn.slowTransitionMs = slowMs), () => (nn.slowTransitionMs = 0));
-        return;
-      }
-      case 'nn-unhealthy': {
-        const d = duration(2000, 40_000);
-        note(`NameNode ${nn.target.namenodeId} unhealthy for ${d} ms`);
-        this.during(`unhealthy-${host}`, d, () => (nn.healthy = false), () => (nn.healthy = true));
-        return;
-      }
-      case 'nn-fail-active': {
-        const d = duration(3000, 40_000);
-        note(`NameNode ${nn.target.namenodeId} fails to become active for ${d} ms`);
-        this.during(`fail-active-${host}`, d, () => (nn.failToBecomeActive = true), () => (nn.failToBecomeActive = false));
-        return;
-      }
-      case 'nn-fail-standby': {
-        const d = duration(3000, 40_000);
-        note(`NameNode ${nn.target.namenodeId} fails to become standby for ${d} ms`);
-        this.during(`fail-standby-${host}`, d, () => (nn.failToBecomeStandby = true), () => (nn.failToBecomeStandby = false));
-        return;
-      }
-      case 'host-isolate': {
-        const d = duration(1000, 30_000);
-        const alsoZk = rng.chance(0.5);
-        note(`host ${host} isolated from the other hosts${alsoZk ? ' and ZooKeeper' : ''} for ${d} ms`);
-        this.during(`isolate-${host}`, d, () => (this.isolated[host] = 1), () => (this.isolated[host] = 0));
-        if (alsoZk) this.during(`zk-blackhole-${host}`, d, () => this.applyLink(host), () => this.applyLink(host));
-        return;
-      }
-      case 'zkfc-kill':
-        note(`ZKFC on host ${host} killed (SIGKILL)`);
-        this.killController(host, 'SIGKILL');
-        return;
-      case 'zkfc-stop':
-        note(`ZKFC on host ${host} stopped (SIGTERM)`);
-        this.stopController(host, rng.int(1000, 10_000));
-        return;
-      case 'zkfc-pause': {
-        const d = duration(500, 25_000);
-        note(`ZKFC on host ${host} paused (GC / SIGSTOP) for ${d} ms`);
-        this.hosts[host]?.process?.pause(d);
-        return;
-      }
-      case 'zkfc-pause-at-write': {
-        const d = rng.int(4000, 20_000);
-        note(`ZKFC on host ${host} will pause ${d} ms right after its next breadcrumb write`);
-        this.pauseAtBreadcrumbWrite.set(host, d);
-        return;
-      }
-      case 'graceful-failover': {
-        const controller = this.hosts[host]?.controller;
-        if (controller === undefined || this.hosts[host]?.stopping === true) return;
-        note(`haadmin -failover to ${nn.target.namenodeId}`);
-        controller.gracefulFailover().then(
-          () => this.trace(host, 'graceful failover succeeded'),
-          (error: unknown) => this.trace(host, `graceful failover failed: ${error instanceof Error ? error.message : String(error)}`),
-        );
-        return;
-      }
-      case 'observer': {
-        if (nn.process !== 'running' || nn.haState !== 'STANDBY') return;
-        const d = duration(3000, 30_000);
-        note(`NameNode ${nn.target.namenodeId} made observer by an operator for ${d} ms`);
-        nn.setState('OBSERVER', 'haadmin -transitionToObserver');
-        this.scheduler.schedule(d, () => {
-          if (nn.haState === 'OBSERVER') nn.setState('STANDBY', 'haadmin -transitionToStandby');
-        });
-        return;
-      }
-      case 'bad-state':
-        if (!nn.isActive) return;
-        note(`NameNode ${nn.target.namenodeId} drops to standby by itself`);
-        nn.setState('STANDBY', 'spontaneous');
-        return;
-      case 'fence-broken': {
-        const d = duration(2000, 30_000);
-        const which = rng.chance(0.5) ? 'ssh' : 'power';
-        note(`${which} fencing of ${nn.target.namenodeId} broken for ${d} ms`);
-        const flags = which === 'ssh' ? this.fenceFaults.sshBroken : this.fenceFaults.powerBroken;
-        this.during(`fence-${which}-${host}`, d, () => (flags[host] = true), () => (flags[host] = false));
-        return;
-      }
-      default: {
-        const never: never = kind;
-        throw new Error(`unknown fault ${String(never)}`);
-      }
-    }
-  }
-
-  /** End every fault: links up, NameNodes running and healthy, ZKFCs running. */
-  heal(): void {
-    this.trace(-1, 'HEAL: all faults end');
-    this.counters.clear();
-    this.pauseAtBreadcrumbWrite.clear();
-    for (let i = 0; i < this.hosts.length; i++) {
-      this.isolated[i] = 0;
-      this.zk.setLink(i, 'up');
-      this.fenceFaults.sshBroken[i] = false;
-      this.fenceFaults.powerBroken[i] = false;
-      const nn = this.nameNodes[i] as SimulatedNameNode;
-      nn.healthy = true;
-      nn.hungUntilMs = 0;
-      nn.slowTransitionMs = 0;
-      nn.failToBecomeActive = false;
-      nn.failToBecomeStandby = false;
-      if (nn.haState === 'OBSERVER') nn.setState('STANDBY', 'haadmin -transitionToStandby');
-      if (nn.process === 'dead') nn.restart(this.rng.int(500, 3000));
-      const host = this.hosts[i] as Host;
-      if (host.controller === undefined && !host.stopping) this.scheduleRestart(i, 0);
-    }
-    this.zk.setQuorum(true);
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Invariants
-
-  private checkSplitBrain(): void {
-    const active = this.nameNodes.filter((nn) => nn.isActive);
-    if (active.length > 1) this.violation(`split brain: ${active.map((nn) => nn.target.namenodeId).join(' and ')} are both active`);
-  }
-
-  private checkLock(): void {
-    const lock = this.zk.znode(LOCK_PATH);
-    if (lock === undefined) return;
-    const owner = this.zk.sessions.get(lock.ephemeralOwner);
-    if (owner === undefined || owner.ended !== undefined) {
-      this.violation('the lock is owned by a session the server ended');
-      return;
-    }
-    const client = owner.client;
-    if (client === undefined) return; // closed or lost by its process: the server ends it within the timeout
-    const host = this.hosts[owner.host];
-    if (host === undefined || host.zkFactory === undefined || !host.zkFactory.opened.includes(client) || host.controller === undefined) return;
-    if (!this.uses(host.controller, client)) {
-      this.violation(`leaked lock: host ${owner.host} holds the lock with a session (0x${owner.id.toString(16)}) its ZKFC no longer uses`);
-    }
-  }
-
-  private readonly innerOf = new WeakMap<ZkSession, ZkSession>();
-
-  private uses(controller: ControllerRuntime, client: ZkSession): boolean {
-    return controller.liveZkSessions().some((live) => live === client || this.innerOf.get(live) === client);
-  }
-
-  /** The state liveness wants: exactly one active NameNode, owned lock, matching breadcrumb. */
-  private healthyActive(): boolean {
-    const active = this.nameNodes.filter((nn) => nn.isActive);
-    if (active.length !== 1) return false;
-    const nn = active[0] as SimulatedNameNode;
-    const host = this.hosts[nn.index] as Host;
-    const controller = host.controller;
-    if (controller === undefined || host.process?.alive !== true) return false;
-    const snapshot = controller.coreSnapshot();
-    if (snapshot.elector.state !== 'ACTIVE' || snapshot.healthState !== 'SERVICE_HEALTHY') return false;
-    const lock = this.zk.znode(LOCK_PATH);
-    if (lock === undefined || lock.ephemeralOwner !== snapshot.elector.sessionId) return false;
-    const crumb = this.zk.znode(BREADCRUMB_PATH);
-    if (crumb === undefined) return false;
-    try {
-      return decodeActiveNodeInfo(crumb.data).namenodeId === nn.target.namenodeId;
-    } catch {
-      return false;
-    }
-  }
-
-  private afterEvent(): void {
-    this.checkSplitBrain();
-    this.checkLock();
-    if (this.healedAtMs !== undefined) {
-      if (this.healthyActive()) this.stableSinceMs ??= this.scheduler.now();
-      else this.stableSinceMs = undefined;
-    }
-  }
-
-  private checkEnd(): void {
-    // No live server session may be unused by its ZKFC (sessions of dead processes are expired by now).
-    for (const session of this.zk.sessions.values()) {
-      if (session.ended !== undefined) continue;
-      const host = this.hosts[session.host];
-      const client = session.client;
-      if (host?.controller === undefined || client === undefined) {
-        this.violation(`leaked session 0x${session.id.toString(16)} of host ${session.host} still alive at the end`);
-        continue;
-      }
-      if (!this.uses(host.controller, client)) this.violation(`leaked session 0x${session.id.toString(16)} of host ${session.host} still alive at the end (not used by its ZKFC)`);
-    }
-    for (const host of this.hosts) {
-      const state = host.controller?.coreSnapshot().elector.state;
-      if (host.nn.isActive) continue;
-      if (state !== 'STANDBY') this.violation(`at the end ${host.nn.target.namenodeId}'s ZKFC is ${state ?? 'not running'}, expected STANDBY`);
-    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -668,27 +370,29 @@ export class SimWorld implements SimNetwork {
       const count = rng.int(3, 18);
       for (let k = 0; k < count; k++) {
         const at = rng.int(5000, chaosMs - 500);
-        this.scheduler.schedule(at, () => this.injectRandomFault(chaosMs - at));
+        this.scheduler.schedule(at, () => this.faults.injectRandom(chaosMs - at));
       }
     }
     await this.runFor(chaosMs);
-    this.heal();
+    this.faults.heal();
     this.healedAtMs = this.scheduler.now();
+    this.checkers.openLivenessWindow(false);
     await this.runFor(quietMs);
-    const recoveryMs = this.stableSinceMs === undefined ? undefined : this.stableSinceMs - (this.healedAtMs ?? 0);
-    if (recoveryMs === undefined) this.violation(`no stable healthy active within ${quietMs} ms after the faults stopped`);
-    else if (recoveryMs > RECOVERY_BOUND_MS) this.violation(`recovery took ${recoveryMs} ms, more than the bound ${RECOVERY_BOUND_MS} ms`);
-    this.checkEnd();
+    const stableSinceMs = this.checkers.stableSinceMs;
+    const recoveryMs = stableSinceMs === undefined ? undefined : stableSinceMs - this.healedAtMs;
+    if (recoveryMs === undefined) this.checkers.violation(`no stable healthy active within ${quietMs} ms after the faults stopped`);
+    else if (recoveryMs > RECOVERY_BOUND_MS) this.checkers.violation(`recovery took ${recoveryMs} ms, more than the bound ${RECOVERY_BOUND_MS} ms`);
+    this.checkers.checkEnd();
     return this.result(recoveryMs);
   }
 
   async runFor(ms: number): Promise<void> {
-    await this.scheduler.runUntil(this.scheduler.now() + ms, () => this.afterEvent());
+    await this.scheduler.runUntil(this.scheduler.now() + ms, () => this.checkers.afterEvent());
   }
 
   /** Run (checking invariants) until `condition` holds or `limitMs` passes; returns whether it held. */
   async runUntil(condition: () => boolean, limitMs: number): Promise<boolean> {
-    return this.scheduler.runUntilTrue(this.scheduler.now() + limitMs, () => this.afterEvent(), condition);
+    return this.scheduler.runUntilTrue(this.scheduler.now() + limitMs, () => this.checkers.afterEvent(), condition);
   }
 
   /** Indexes of the NameNodes that are active right now. */
@@ -716,7 +420,7 @@ export class SimWorld implements SimNetwork {
   /** Mark the start of the liveness window (scenario tests). */
   markHealed(): void {
     this.healedAtMs = this.scheduler.now();
-    this.stableSinceMs = this.healthyActive() ? this.scheduler.now() : undefined;
+    this.checkers.openLivenessWindow(true);
   }
 
   result(recoveryMs: number | undefined): SimResult {
@@ -724,7 +428,7 @@ export class SimWorld implements SimNetwork {
     const next = this.ringNext;
     return {
       seed: this.options.seed,
-      violations: [...this.violations],
+      violations: [...this.checkers.violations],
       recoveryMs,
       failovers: this.failovers,
       faults: [...this.faultLog],
