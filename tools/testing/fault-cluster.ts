@@ -1,61 +1,39 @@
 // The harness of the fault catalogue, the chaos runner and the benchmark: a MiniCluster (3-member
 // ZooKeeper ensemble, simulated NameNodes, zkfc daemons as real processes, configured only through
-// generated Hadoop XML) plus everything needed to hurt it and to judge the outcome:
+// generated Hadoop XML) plus everything needed to hurt it and to judge the outcome.
 //
-// Fencing, as an operator would configure it (dfs.ha.fencing.methods), in this order:
-//   shell(<base>/fence.sh $target_namenodeid)   kills the simulated NameNode by its pid file
-//                                                (fence-sim), recording the kill for the oracle
-//   sshfence(root:<sshd port>)                   against a real local sshd with the key in
-//                                                dfs.ha.fencing.ssh.private-key-files; the remote
-//                                                `fuser -v -k -n tcp <rpc port>` kills it
-// How the oracle learns when an sshfence-killed NameNode died: the sshd sessions run with a PATH
-// whose first entry holds a `fuser` shim. The shim lists the pids on the port, runs the real
-// /usr/bin/fuser with Hadoop's exact arguments, waits until those processes are dead and appends
-// their end time (CLOCK_MONOTONIC from /proc/timer_list) to ends.jsonl - before the ssh command
-// returns, so strictly before the daemon can promote the new active. The shim only observes; the
-// kill is the real fuser's. The harness's fault switch (fence-mode file) can make the shell
-// method defer to sshfence, hang (bounded by zkfc.fencing.shell.timeout.ms) or fail a number of
-// rounds (both methods) - the catalogue's fencer faults.
+// Fencing, as an operator would configure it (shell, then sshfence against a real sshd), and its
+// fault switch: fault-fencing.ts.
 //
 // Faults: SIGKILL/SIGSTOP/SIGCONT of NameNodes and daemons, simulator faults (POST /sim/fault),
 // ZooKeeper member kill/restart (leader, quorum), one daemon partitioned from ZooKeeper
 // (tools/testing/partition.ts), fencer faults. Every injection and heal is journaled with a
 // monotonic timestamp so failure messages interleave it with the NameNodes' transitions.
 //
-// Oracle (tools/testing/oracle.ts): no two NameNodes active at the same moment (transition logs +
-// ends), and awaitSteady(): exactly one active NameNode, the lock znode and the breadcrumb name
-// it, exactly one controller believes it is active and its session owns the lock, within a bound.
+// Oracles: no two NameNodes active at the same moment (oracle.ts: transition logs + ends), and
+// awaitSteady(), which waits for steady.ts's check to pass: exactly one active NameNode, the lock
+// znode and the breadcrumb name it, exactly one controller believes it is active and its session
+// owns the lock, within a bound.
 //
 // A controller may be a Java-compatible peer instead of our daemon (tools/testing/java-peer.ts).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { decodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import type { TransitionLogEntry } from '../namenode-sim/transition-log.js';
-import type { ActiveNodeInfo } from '../../src/core/types.js';
 import { SystemClock } from '../../src/runtime/system-clock.js';
 import type { ZkSession } from '../../src/runtime/ports.js';
 import { NodeZkSessionFactory } from '../../src/zookeeper/node-zk-session.js';
 import { MiniCluster, REPO_ROOT, tail, type ExitInfo } from './mini-cluster.js';
 import { assertNoSplitBrain, formatTimeline, monoNowNs, OracleViolationError, type JournalEntry, type OracleInput } from './oracle.js';
+import { setUpFaultFencing, fenceModeText, type FenceMode, type FencingSetup } from './fault-fencing.js';
 import { ZkPartitioner } from './partition.js';
-import { startSshd, type SshdHarness } from './sshd.js';
+import type { SshdHarness } from './sshd.js';
+import { checkSteady, type ControllerView, type ElectionZnodes, type SteadyProbe } from './steady.js';
 import { ZkfcError } from '../../src/errors.js';
 import { sleep } from './wait.js';
-
-export type FencingSetup = 'shell' | 'shell-then-ssh';
-
-/** The fencer fault switch, read by fence.sh and the fuser shim at every fencing attempt. */
-export type FenceMode =
-  | { readonly kind: 'normal' }
-  /** shell(fence.sh) declines at once: sshfence does the work. */
-  | { readonly kind: 'ssh-only' }
-  /** shell(fence.sh) hangs until zkfc.fencing.shell.timeout.ms kills it; sshfence does the work. */
-  | { readonly kind: 'hang' }
-  /** Both methods fail for this many fencing rounds (fence.sh counts down), then work again. */
-  | { readonly kind: 'fail'; readonly rounds: number };
 
 export interface FaultClusterOptions {
   readonly namenodeIds?: readonly string[];
@@ -89,26 +67,6 @@ export class FaultClusterError extends ZkfcError<'FAULT_CLUSTER'> {
   readonly code = 'FAULT_CLUSTER';
 }
 
-export interface ElectionZnodes {
-  /** Lock holder, the session owning the lock (0x hex) and the raw data, or null when there is no lock. */
-  readonly lock: { readonly info: ActiveNodeInfo; readonly owner: string; readonly data: Uint8Array } | null;
-  readonly breadcrumb: ActiveNodeInfo | null;
-  /** The breadcrumb's raw data (ActiveNodeInfo bytes), or null. */
-  readonly breadcrumbData: Uint8Array | null;
-}
-
-/** What a controller (our daemon or the Java peer) says about itself. */
-export interface ControllerView {
-  readonly namenodeId: string;
-  readonly kind: 'zkfc' | 'java-peer';
-  readonly running: boolean;
-  /** Elector state (INIT/ACTIVE/STANDBY/NEUTRAL), undefined when it does not answer. */
-  readonly electorState: string | undefined;
-  readonly zkSessionId: string | null | undefined;
-  readonly zkConnectionState: string | undefined;
-  readonly healthState: string | undefined;
-}
-
 export interface SteadyState {
   readonly active: string;
   /** ms from the call until the state held. */
@@ -137,31 +95,12 @@ export class FaultCluster {
     const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'zkfc-faults-'));
     mkdirSync(baseDir, { recursive: true });
     const fencing = options.fencing ?? 'shell-then-ssh';
-    const endsFile = join(baseDir, 'ends.jsonl');
-    const fenceModeFile = join(baseDir, 'fence-mode');
-    writeFileSync(fenceModeFile, 'normal\n');
-    const fenceScript = join(baseDir, 'fence.sh');
-    writeFileSync(fenceScript, fenceScriptText(baseDir, endsFile, fenceModeFile), { mode: 0o755 });
-    const shimDir = join(baseDir, 'sshbin');
-    mkdirSync(shimDir, { recursive: true });
-    writeFileSync(join(shimDir, 'fuser'), fuserShimText(endsFile, fenceModeFile), { mode: 0o755 });
-
-    let sshd: SshdHarness | undefined;
-    const methods = [`shell(${fenceScript} $target_namenodeid)`];
+    const { methods, conf: fencingConf, sshd, fenceModeFile, fenceScript } = await setUpFaultFencing(baseDir, fencing, join(baseDir, 'ends.jsonl'));
     const conf: Record<string, string> = {
       'ha.failover-controller.graceful-fence.rpc-timeout.ms': String(options.gracefulFenceTimeoutMs ?? 1000),
       'zkfc.fencing.shell.timeout.ms': String(options.shellFenceTimeoutMs ?? 5000),
+      ...fencingConf,
     };
-    if (fencing === 'shell-then-ssh') {
-      sshd = await startSshd({ sessionEnv: { PATH: `${shimDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` } });
-      const keyFile = join(baseDir, 'id_ed25519');
-      copyFileSync(sshd.clientKeyPath, keyFile);
-      chmodSync(keyFile, 0o600);
-      methods.push(`sshfence(${sshd.user}:${sshd.port})`);
-      conf['dfs.ha.fencing.ssh.private-key-files'] = keyFile;
-      conf['dfs.ha.fencing.ssh.connect-timeout'] = '5000';
-      conf['zkfc.fencing.ssh.command-timeout.ms'] = '10000';
-    }
     let cluster: FaultCluster | undefined;
     let mini: MiniCluster;
     try {
@@ -179,7 +118,7 @@ export class FaultCluster {
         sessionTimeoutMs: options.sessionTimeoutMs ?? 3000,
         checkIntervalMs: options.checkIntervalMs ?? 500,
         healthRpcTimeoutMs: options.healthRpcTimeoutMs ?? 2000,
-        fencingMethods: methods.join('\n'),
+        fencingMethods: methods,
         extraConf: { ...conf, ...(options.extraConf ?? {}) },
         ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
         onSpawn: (kind, id, child) => {
@@ -343,7 +282,7 @@ export class FaultCluster {
   }
 
   setFenceMode(mode: FenceMode): void {
-    const text = mode.kind === 'fail' ? `fail ${mode.rounds}` : mode.kind;
+    const text = fenceModeText(mode);
     this.note(`fence mode ${text}`);
     writeFileSync(this.fenceModeFile, `${text}\n`);
   }
@@ -547,7 +486,7 @@ export class FaultCluster {
     let problem = 'not checked yet';
     while (Date.now() - started <= boundMs) {
       if (options.restartDead === true) await this.restartDead();
-      const check = await this.checkSteady(everyone);
+      const check = await checkSteady(this.steadyProbe(), everyone);
       if (check.active !== undefined) return { active: check.active, elapsedMs: Date.now() - started };
       problem = check.problem;
       await sleep(50);
@@ -559,42 +498,17 @@ export class FaultCluster {
 
   /** '' when steady, else what is not. */
   async steadyProblem(everyone: boolean): Promise<string> {
-    const check = await this.checkSteady(everyone);
+    const check = await checkSteady(this.steadyProbe(), everyone);
     return check.active !== undefined ? '' : check.problem;
   }
 
-  private async checkSteady(everyone: boolean): Promise<{ readonly active: string } | { readonly active?: undefined; readonly problem: string }> {
-    const problem = (text: string) => ({ problem: text });
-    const states = await Promise.all(this.ids.map(async (id) => [id, await this.mini.namenodeState(id, 1000)] as const));
-    const actives = states.filter(([, s]) => s === 'active').map(([id]) => id);
-    if (actives.length !== 1) return problem(`active NameNodes: [${actives.join(', ')}] (states: ${states.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')})`);
-    const active = actives[0]!;
-    if (everyone) {
-      const bad = states.filter(([, s]) => s !== 'active' && s !== 'standby');
-      if (bad.length > 0) return problem(`NameNodes not serving: ${bad.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')}`);
-    }
-    let znodes: ElectionZnodes;
-    try {
-      znodes = await this.readElectionZnodes(3000);
-    } catch (error) {
-      return problem(`cannot read the election znodes: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (znodes.lock === null) return problem(`no lock holder while ${active} is active`);
-    if (znodes.lock.info.namenodeId !== active) return problem(`lock names ${znodes.lock.info.namenodeId} but ${active} is active`);
-    if (znodes.breadcrumb?.namenodeId !== active) return problem(`breadcrumb names ${znodes.breadcrumb?.namenodeId ?? 'nobody'} but ${active} is active`);
-    const views = await Promise.all(this.ids.map((id) => this.controllerView(id)));
-    const believers = views.filter((v) => v.electorState === 'ACTIVE');
-    if (believers.length !== 1 || believers[0]!.namenodeId !== active) return problem(`controllers in elector state ACTIVE: [${believers.map((v) => v.namenodeId).join(', ')}], active NameNode ${active}`);
-    if (believers[0]!.zkSessionId !== znodes.lock.owner) return problem(`lock owned by session ${znodes.lock.owner}, but ${active}'s controller has session ${believers[0]!.zkSessionId ?? 'none'}`);
-    if (everyone) {
-      for (const v of views) {
-        if (!v.running) return problem(`controller ${v.namenodeId} is not running`);
-        if (v.zkConnectionState !== 'CONNECTED') return problem(`controller ${v.namenodeId} is ${v.zkConnectionState ?? 'not answering'} (ZooKeeper)`);
-        if (v.kind === 'zkfc' && v.healthState !== 'SERVICE_HEALTHY') return problem(`controller ${v.namenodeId} sees its NameNode ${v.healthState ?? 'unknown'}`);
-        if (v.electorState !== 'ACTIVE' && v.electorState !== 'STANDBY') return problem(`controller ${v.namenodeId} is in elector state ${v.electorState ?? 'unknown'}`);
-      }
-    }
-    return { active };
+  /** What steady.ts's check observes: the NameNodes, the election znodes, the controllers. */
+  private steadyProbe(): SteadyProbe {
+    return {
+      namenodeStates: () => Promise.all(this.ids.map(async (id) => [id, await this.mini.namenodeState(id, 1000)] as const)),
+      electionZnodes: () => this.readElectionZnodes(3000),
+      controllerViews: () => Promise.all(this.ids.map((id) => this.controllerView(id))),
+    };
   }
 
   /** Last lines of every daemon and NameNode log, for failure messages. */
@@ -646,61 +560,4 @@ export class FaultCluster {
       );
     });
   }
-}
-
-/**
- * The shell fencing method: honours the harness's fence-mode switch, then kills the simulated
- * NameNode named by $1 through its pid file (fast path when it is already dead, as after a crash).
- */
-function fenceScriptText(baseDir: string, endsFile: string, modeFile: string): string {
-  return `#!/bin/bash
-# Fence a simulated NameNode: $1 = its namenode id. Generated by tools/testing/fault-cluster.ts.
-mode=$(cat ${modeFile} 2>/dev/null || echo normal)
-case "$mode" in
-  ssh-only) echo "fence-mode ssh-only: leaving this one to sshfence"; exit 1 ;;
-  hang) echo "fence-mode hang: hanging"; sleep 3600; exit 1 ;;
-  fail\\ *)
-    left=\${mode#fail }
-    if [ "$left" -gt 0 ] 2>/dev/null; then
-      echo "fail $((left - 1))" > ${modeFile}
-      echo "fence-mode fail: failing this round ($left left)"; exit 1
-    fi ;;
-esac
-pidfile=${baseDir}/nn-$1.pid
-pid=$(cat "$pidfile" 2>/dev/null) || { echo "no pid file $pidfile: not running"; exit 0; }
-stat=$(cat "/proc/$pid/stat" 2>/dev/null) || { echo "pid $pid is gone"; exit 0; }
-rest=\${stat##*) }
-case "\${rest%% *}" in Z|X) echo "pid $pid is dead"; exit 0 ;; esac
-exec ${NODE} ${join(REPO_ROOT, 'build/tools/cli/fence-sim-main.js')} "$pidfile" ${endsFile}
-`;
-}
-
-/**
- * `fuser` as seen by sshfence's remote commands: the fault switch, then the real /usr/bin/fuser
- * with the same arguments, then (for the oracle) the end time of every process it killed.
- */
-function fuserShimText(endsFile: string, modeFile: string): string {
-  return `#!/bin/bash
-# fuser shim for the fault harness's sshd sessions. Generated by tools/testing/fault-cluster.ts.
-mode=$(cat ${modeFile} 2>/dev/null || echo normal)
-case "$mode" in
-  fail\\ *)
-    left=\${mode#fail }
-    if [ "$left" -gt 0 ] 2>/dev/null; then echo "fence-mode fail: fuser refuses this round" >&2; exit 2; fi ;;
-esac
-port="\${@: -1}"
-pids=$(/usr/bin/fuser -n tcp "$port" 2>/dev/null)
-/usr/bin/fuser "$@"
-rc=$?
-for pid in $pids; do
-  while stat=$(cat "/proc/$pid/stat" 2>/dev/null); do
-    rest=\${stat##*) }
-    case "\${rest%% *}" in Z|X) break ;; esac
-    sleep 0.002
-  done
-  now=$(awk '/^now at/ { print $3; exit }' /proc/timer_list)
-  echo "{\\"pid\\":$pid,\\"monoNs\\":\\"$now\\",\\"by\\":\\"sshfence\\"}" >> ${endsFile}
-done
-exit $rc
-`;
 }
