@@ -35,7 +35,8 @@ import { NodeZkSessionFactory } from '../zookeeper/node-zk-session.js';
 import { parentZNodeExists } from '../zookeeper/parent-znode.js';
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
 import { formatZk } from './format-zk.js';
-import { validate, type ValidatedConfig, type ZkSetup } from './validate.js';
+import { validate, WORLD_WRITABLE_ACL_FIX, WORLD_WRITABLE_ACL_WARNING, type ValidatedConfig, type ZkSetup } from './validate.js';
+import { isWorldWritable } from '../zookeeper/acl.js';
 
 export interface DaemonIo {
   readonly stdout: (text: string) => void;
@@ -99,6 +100,7 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
 
   const validated = validate(config);
   if (args.command.kind === 'checkConfig') return checkConfig(config, validated, io);
+  for (const warning of validated.warnings) log.warn({ key: warning.key }, warning.message);
 
   // Steps 3 and 5: automatic failover on, ZooKeeper settings usable (fencing waits for step 8).
   const early = validated.problems.find((problem) => problem.code !== ExitCode.NO_FENCER);
@@ -259,6 +261,11 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     { nameservice: local.nameserviceId, namenode: local.namenodeId, namenodeAddress: `${local.serviceAddress.host}:${local.serviceAddress.port}`, version: VERSION },
     clock,
   );
+  if (isWorldWritable(ctx.zk.acl)) {
+    // Shown for as long as the daemon runs: /status (haadmin status) and the metrics' alert rule.
+    status.setZooKeeperProblem({ problem: 'acl-world-writable', detail: WORLD_WRITABLE_ACL_WARNING, clear: WORLD_WRITABLE_ACL_FIX }, true);
+    metrics.setZooKeeperProblem('acl-world-writable', true);
+  }
   const httpAddress = `${server.httpAddress.host}:${server.httpAddress.port}`;
   const statusServer = new StatusServer({ host: server.httpAddress.host, port: server.httpAddress.port, metrics, status, logger });
   try {
@@ -374,6 +381,7 @@ function checkConfig(config: ZkfcConfig, validated: ValidatedConfig, io: DaemonI
   }
   for (const row of rows) io.stdout(`${row.key.padEnd(width)}  ${row.value}  (${row.source})\n`);
   for (const warning of config.hadoopConf.warnings()) io.stderr(`zkfc check-config: warning: ${warning.message}\n`);
+  for (const warning of validated.warnings) io.stderr(`zkfc check-config: warning: ${warning.message}\n`);
   const { problems } = validated;
   if (problems.length === 0) {
     io.stdout('configuration OK\n');

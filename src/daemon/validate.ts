@@ -6,6 +6,8 @@
 // Problems come in ZKFailoverController's start-up order: automatic failover off (exit 5), bad
 // ZooKeeper settings (exit 78, where Hadoop exits 1: see ExitCode.CONFIG), then fencing not
 // configured (exit 4), which start-up reports only after its ZooKeeper steps, as Java does.
+// Warnings do not stop the daemon: start-up logs them (and /status shows them), check-config prints
+// them.
 
 import type { ZkfcConfig } from '../config/load.js';
 import type { FenceMethodSpec } from '../core/fencing/fence-spec.js';
@@ -13,8 +15,20 @@ import { ConfigError, ExitCode } from '../errors.js';
 import { BadFencingConfigurationError } from '../fencing/errors.js';
 import { checkFencingConfigured, describeTarget } from '../fencing/fencing-config.js';
 import type { ZkAcl, ZkSessionOptions } from '../runtime/ports.js';
-import { zkAclFromConfig, zkAuthFromConfig } from '../zookeeper/acl.js';
+import { isWorldWritable, zkAclFromConfig, zkAuthFromConfig } from '../zookeeper/acl.js';
 import { electorPaths, type ElectorZnodePaths } from '../zookeeper/paths.js';
+
+/** Something unsafe the daemon starts with all the same. */
+export interface ConfigWarning {
+  readonly message: string;
+  readonly key: string;
+}
+
+/** Why a world-writable ha.zookeeper.acl is unsafe and what to do: start-up, check-config and /status say the same. */
+export const WORLD_WRITABLE_ACL_WARNING =
+  'ha.zookeeper.acl is world-writable (world:anyone with more than read, Hadoop\'s default): any ZooKeeper client can squat the election lock or forge the breadcrumb and stop automatic failover';
+export const WORLD_WRITABLE_ACL_FIX =
+  'set ha.zookeeper.acl to a digest or sasl ACL (and ha.zookeeper.auth to its credentials), stop every zkfc of the nameservice and run zkfc -formatZK';
 
 export interface ConfigProblem {
   readonly message: string;
@@ -35,6 +49,7 @@ export interface ZkSetup {
 export interface ValidatedConfig {
   /** Empty when the daemon may start. */
   readonly problems: readonly ConfigProblem[];
+  readonly warnings: readonly ConfigWarning[];
   /** Undefined when a ZooKeeper setting is unusable (a problem says which). */
   readonly zk: ZkSetup | undefined;
   /** The parsed dfs.ha.fencing.methods of every NameNode whose value is usable. */
@@ -44,6 +59,7 @@ export interface ValidatedConfig {
 export function validate(config: ZkfcConfig): ValidatedConfig {
   const { settings } = config;
   const problems: ConfigProblem[] = [];
+  const warnings: ConfigWarning[] = [];
 
   // Step 3: automatic failover must be on (ERR_CODE_AUTO_FAILOVER_NOT_ENABLED).
   if (!settings.nameservice.automaticFailoverEnabled) {
@@ -58,6 +74,7 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
   let zk: ZkSetup | undefined;
   try {
     const acl = zkAclFromConfig(settings.zk.acl);
+    if (isWorldWritable(acl)) warnings.push({ message: `${WORLD_WRITABLE_ACL_WARNING}; ${WORLD_WRITABLE_ACL_FIX}`, key: 'ha.zookeeper.acl' });
     const authInfo = zkAuthFromConfig(settings.zk.auth ?? undefined);
     const paths = electorPaths(settings.zk.parentZnode, config.local.nameserviceId);
     if (settings.zk.quorum.trim() === '') {
@@ -87,5 +104,5 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
       problems.push({ message: error.message, code: error.exitCode, key: error.key ?? 'dfs.ha.fencing.methods', namenodeId: nn.namenodeId });
     }
   }
-  return { problems, zk, fencingMethods };
+  return { problems, warnings, zk, fencingMethods };
 }

@@ -70,6 +70,10 @@ export function applyRecord(record: ControllerRecord, sinks: RecordSinks): void 
     case 'cede':
       status.update({ cededUntilWallMs: record.untilWallMs });
       return;
+    case 'zooKeeperProblem':
+      metrics?.setZooKeeperProblem(record.problem, record.present);
+      status.setZooKeeperProblem({ problem: record.problem, detail: record.detail, clear: record.clear }, record.present);
+      return;
     case 'activeAttempt':
     case 'exit':
       return;

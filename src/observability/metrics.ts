@@ -26,6 +26,7 @@ import {
   type HealthState,
 } from '../core/types.js';
 import type { FenceAttempt, FenceOutcome, ZkSessionEvent } from '../runtime/ports.js';
+import { ZOOKEEPER_PROBLEMS, type ZooKeeperProblem } from '../runtime/records.js';
 import {
   FAILOVER_PHASES,
   FAILOVER_REASONS,
@@ -55,15 +56,6 @@ export const TRANSITION_TARGETS = ['active', 'standby', 'observer'] as const;
 export type TransitionTarget = (typeof TRANSITION_TARGETS)[number];
 export const TRANSITION_RESULTS = ['success', 'failure'] as const;
 export type TransitionResult = (typeof TRANSITION_RESULTS)[number];
-
-/**
- * States of the ZooKeeper data that keep automatic failover from working until an operator acts
- * (README, "Security model"): the configured ha.zookeeper.acl lets anyone change the election's
- * znodes; the lock znode is persistent, so no session owns it and none will ever release it; the
- * lock names no NameNode of this nameservice; the breadcrumb names a NameNode we refuse to fence.
- */
-export const ZOOKEEPER_PROBLEMS = ['acl-world-writable', 'lock-not-ephemeral', 'lock-holder-unknown', 'breadcrumb-refused'] as const;
-export type ZooKeeperProblem = (typeof ZOOKEEPER_PROBLEMS)[number];
 
 /** The method label of the graceful transitionToStandby step of fencing (Fencer port convention). */
 export const GRACEFUL_FENCE_METHOD = 'graceful';

@@ -85,6 +85,16 @@ export interface FencingReadiness {
   readonly checkedAt: string | null;
 }
 
+/** A ZooKeeper problem that keeps automatic failover from working until an operator acts. */
+export interface ZooKeeperProblemStatus {
+  /** One of ZOOKEEPER_PROBLEMS (src/runtime/records.ts). */
+  readonly problem: string;
+  /** What is wrong, naming the znode. */
+  readonly detail: string;
+  /** The command (or configuration change) that clears it. */
+  readonly clear: string;
+}
+
 /** The snapshot GET /status serves. Every field is plain JSON (no bigint, no Date, no undefined). */
 export interface ZkfcStatus {
   readonly nameservice: string;
@@ -106,6 +116,8 @@ export interface ZkfcStatus {
   readonly lastFailover: LastFailoverStatus | null;
   /** ISO-8601 time until which this ZKFC stays out of the election after cedeActive, or null. */
   readonly cededUntil: string | null;
+  /** ZooKeeper problems an operator must clear, in the order they appeared (empty when none). */
+  readonly zookeeperProblems: readonly ZooKeeperProblemStatus[];
   readonly uptimeSeconds: number;
   /** The daemon's version. */
   readonly version: string;
@@ -195,8 +207,18 @@ export class StatusBoard implements StatusSource {
       fencing: [],
       lastFailover: null,
       cededUntil: null,
+      zookeeperProblems: [],
       version: identity.version,
     };
+  }
+
+  /** Show (present) or drop a ZooKeeper problem; one entry per problem, the latest detail. */
+  setZooKeeperProblem(problem: ZooKeeperProblemStatus, present: boolean): void {
+    const others = this.current.zookeeperProblems.filter((entry) => entry.problem !== problem.problem);
+    const kept = this.current.zookeeperProblems.find((entry) => entry.problem === problem.problem);
+    const entry = { problem: problem.problem, detail: problem.detail, clear: problem.clear };
+    const next = !present ? others : kept === undefined ? [...others, entry] : this.current.zookeeperProblems.map((e) => (e === kept ? entry : e));
+    this.current = { ...this.current, zookeeperProblems: next };
   }
 
   update(patch: StatusPatch): void {

@@ -25,6 +25,7 @@ import { runGracefulFailover } from './graceful-failover.js';
 import { HealthPoller, type HealthPollerSettings } from './health-poller.js';
 import { logNote, type RuntimeLog } from './logging.js';
 import { Mailbox } from './mailbox.js';
+import { BREADCRUMB_RECHECK_MS, ZooKeeperProblems } from './zookeeper-problems.js';
 import type { Cancel, Clock, Fencer, HAServiceClient, HAServiceClientFactory, ZkAcl, ZkSession, ZkSessionFactory, ZkSessionOptions, ZkfcClientFactory } from './ports.js';
 import type { ControllerRecord, ControllerRecordListener } from './records.js';
 import { errorMessage } from '../errors.js';
@@ -116,6 +117,8 @@ export class ControllerRuntime {
   private readonly attemptWaiters = new Set<AttemptWaiter>();
   private nextRequestId = 1;
   private gracefulInProgress = false;
+  private readonly problems: ZooKeeperProblems;
+  private breadcrumbRecheck: Cancel | undefined;
 
   private resolveExited!: (info: ExitInfo) => void;
   private exitInfo: ExitInfo | undefined;
@@ -148,6 +151,15 @@ export class ControllerRuntime {
     this.previous = this.core.snapshot();
     this.exited = new Promise<ExitInfo>((resolve) => {
       this.resolveExited = resolve;
+    });
+
+    this.problems = new ZooKeeperProblems({
+      lockPath: this.core.lockPath,
+      breadcrumbPath: this.core.breadcrumbPath,
+      quorum: options.zkSession.connectString,
+      targets: [local, ...options.peers],
+      log: this.log,
+      emit: (record) => this.emit(record),
     });
 
     this.localClient = options.ports.haService.create(local.serviceAddress);
@@ -186,6 +198,8 @@ export class ControllerRuntime {
         completeCedeActive: (requestId, ok, error) => this.completeCede(requestId, ok, error),
         activeAttempt: (succeeded, status) => this.onActiveAttempt(succeeded, status),
         exit: (exitCode, message) => this.finishExit(exitCode, message),
+        lockObserved: (stat) => this.problems.lockObserved(stat),
+        lockDataRead: (data, decoded) => this.problems.lockDataRead(data, decoded),
       },
     });
   }
@@ -214,6 +228,7 @@ export class ControllerRuntime {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info({}, 'Stopping failover controller');
+      this.breadcrumbRecheck?.();
       if (this.exitInfo === undefined) this.mailbox.post({ type: 'StopRequested' });
       this.poller.stop();
       await this.executor.halt();
@@ -309,6 +324,10 @@ export class ControllerRuntime {
       this.emit({ type: 'healthStateChanged', from: before.healthState, to: now.healthState });
       if (now.healthState !== 'SERVICE_HEALTHY') this.releaseAttemptWaiters();
     }
+    if (now.breadcrumbRefusals.count > before.breadcrumbRefusals.count) {
+      this.problems.breadcrumbRefused(now.breadcrumbRefusals.lastError ?? 'unknown breadcrumb');
+      this.scheduleBreadcrumbRecheck();
+    }
     if (now.cededUntilMs !== this.lastCededUntilMs) {
       this.lastCededUntilMs = now.cededUntilMs;
       const untilWallMs = now.cededUntilMs === undefined ? null : this.clock.wallMs() + (now.cededUntilMs - this.clock.monotonicMs());
@@ -338,6 +357,7 @@ export class ControllerRuntime {
     if (this.exitInfo !== undefined) return;
     this.exitInfo = { exitCode, message };
     this.log.fatal({ exitCode }, message);
+    this.breadcrumbRecheck?.();
     this.poller.stop();
     void this.executor.halt();
     this.localClient.close();
@@ -368,6 +388,7 @@ export class ControllerRuntime {
 
   private onActiveAttempt(succeeded: boolean, status: string): void {
     this.emit({ type: 'activeAttempt', succeeded, status });
+    if (succeeded) this.problems.activated();
     const attempt = this.core.snapshot().lastActiveAttempt;
     if (attempt === undefined) return;
     for (const waiter of [...this.attemptWaiters]) {
@@ -402,6 +423,31 @@ export class ControllerRuntime {
         }),
       };
       this.attemptWaiters.add(waiter);
+    });
+  }
+
+  /**
+   * While a refused breadcrumb is reported, read it again now and then: the ZKFC that refused it
+   * may never win the lock again, and an operator's fix must clear the report all the same.
+   */
+  private scheduleBreadcrumbRecheck(): void {
+    if (this.breadcrumbRecheck !== undefined) return;
+    this.breadcrumbRecheck = this.clock.schedule(BREADCRUMB_RECHECK_MS, () => {
+      this.breadcrumbRecheck = undefined;
+      if (!this.problems.has('breadcrumb-refused') || this.exitInfo !== undefined || this.stopping !== undefined) return;
+      const { elector } = this.core.snapshot();
+      const epoch = elector.connectionState === 'CONNECTED' ? elector.epoch : undefined;
+      if (epoch === undefined) {
+        this.scheduleBreadcrumbRecheck();
+        return;
+      }
+      this.executor.readActiveData(this.core.breadcrumbPath, epoch, 1).then(
+        (read) => {
+          this.problems.breadcrumbChecked(read);
+          if (this.problems.has('breadcrumb-refused')) this.scheduleBreadcrumbRecheck();
+        },
+        () => this.scheduleBreadcrumbRecheck(),
+      );
     });
   }
 

@@ -36,6 +36,10 @@ export interface ExecutorHost {
   completeCedeActive(requestId: number, ok: boolean, error: string | undefined): void;
   activeAttempt(succeeded: boolean, status: string): void;
   exit(exitCode: number, message: string): void;
+  /** The lock znode as the monitor saw it (null: absent), for zookeeper-problems.ts. */
+  lockObserved?(stat: { readonly ephemeralOwner: bigint } | null): void;
+  /** The lock znode's data as read for the status, for zookeeper-problems.ts. */
+  lockDataRead?(data: Uint8Array, decoded: DecodedBreadcrumb): void;
 }
 
 export interface ExecutorOptions {
@@ -289,10 +293,14 @@ export class CommandExecutor {
       (session) => session.exists(path, this.lockWatcher(epoch, path)),
       (result) => {
         if (result.code === 'OK') {
+          host.lockObserved?.({ ephemeralOwner: result.value.ephemeralOwner });
           this.readLockHolderForStatus(epoch, path);
           return { type: 'LockMonitorFinished', epoch, code: 'OK', ephemeralOwner: result.value.ephemeralOwner };
         }
-        if (result.code === 'NONODE') host.emit({ type: 'lockHolder', info: null });
+        if (result.code === 'NONODE') {
+          host.lockObserved?.(null);
+          host.emit({ type: 'lockHolder', info: null });
+        }
         return { type: 'LockMonitorFinished', epoch, code: result.code };
       },
     );
@@ -312,6 +320,7 @@ export class CommandExecutor {
         if (this.halted) return;
         if (result.code === 'OK') {
           const decoded = this.decodeForCore(result.value.data, path);
+          this.options.host.lockDataRead?.(result.value.data, decoded);
           this.options.host.emit({ type: 'lockHolder', info: decoded.ok ? decoded.info : null });
         } else if (result.code === 'NONODE') {
           this.options.host.emit({ type: 'lockHolder', info: null });

@@ -8,6 +8,20 @@ import type { ZkConnectionState } from '../core/elector/elector.js';
 import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState, NamenodeTarget } from '../core/types.js';
 import type { FenceOutcome, ZkSessionEvent } from './ports.js';
 
+/**
+ * States of the ZooKeeper data that keep automatic failover from working until an operator acts
+ * (README, "Security model"):
+ * - acl-world-writable: the configured ha.zookeeper.acl lets any ZooKeeper client change the
+ *   election's znodes (Hadoop's default, world:anyone:rwcda);
+ * - lock-not-ephemeral: the lock znode is persistent, so no session owns it and none will ever
+ *   release it: no NameNode can become active through the election;
+ * - lock-holder-unknown: the lock's data names no NameNode of this nameservice (not a zkfc's lock);
+ * - breadcrumb-refused: the breadcrumb names a NameNode we refuse to fence, so no zkfc that wins
+ *   the lock becomes active.
+ */
+export const ZOOKEEPER_PROBLEMS = ['acl-world-writable', 'lock-not-ephemeral', 'lock-holder-unknown', 'breadcrumb-refused'] as const;
+export type ZooKeeperProblem = (typeof ZOOKEEPER_PROBLEMS)[number];
+
 /** A completed failover with its wall-clock time (observability/status.ts FailoverRecord). */
 export interface FailoverRecord extends FailoverReport {
   readonly atWallMs: number;
@@ -33,6 +47,11 @@ export type ControllerRecord =
   | { readonly type: 'breadcrumb'; readonly info: ActiveNodeInfo | null }
   /** Wall-clock ms until which this ZKFC stays out of the election, or null. */
   | { readonly type: 'cede'; readonly untilWallMs: number | null }
+  /**
+   * A ZooKeeper problem appeared (present, with what is wrong and the command that clears it) or
+   * went away. Emitted once per change, never per retry.
+   */
+  | { readonly type: 'zooKeeperProblem'; readonly problem: ZooKeeperProblem; readonly present: boolean; readonly detail: string; readonly clear: string }
   /** An attempt to become active ended (Java's ActiveAttemptRecord). */
   | { readonly type: 'activeAttempt'; readonly succeeded: boolean; readonly status: string }
   | { readonly type: 'exit'; readonly exitCode: number; readonly message: string };

@@ -26,6 +26,14 @@ export const ZK_ACL_DEFAULT = 'world:anyone:rwcda';
 /** ZooDefs.Perms. */
 export const ZK_PERMS = { READ: 1, WRITE: 2, CREATE: 4, DELETE: 8, ADMIN: 16, ALL: 31 } as const;
 
+/**
+ * Whether an ACL lets any ZooKeeper client change what it protects (world:anyone with any
+ * permission beyond READ), as Hadoop's default ha.zookeeper.acl world:anyone:rwcda does.
+ */
+export function isWorldWritable(acl: readonly ZkAcl[]): boolean {
+  return acl.some((entry) => entry.scheme === 'world' && entry.id === 'anyone' && (entry.perms & ~ZK_PERMS.READ) !== 0);
+}
+
 /** ZooDefs.Ids.CREATOR_ALL_ACL: all permissions for whoever authenticated the creating session. */
 export const CREATOR_ALL_ACL: readonly ZkAcl[] = Object.freeze([Object.freeze({ scheme: 'auth', id: '', perms: ZK_PERMS.ALL })]);
 /** ZooDefs.Ids.OPEN_ACL_UNSAFE. */

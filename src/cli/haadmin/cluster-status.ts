@@ -254,6 +254,19 @@ export function summarize(nameserviceId: string, collectedAt: string, probes: re
     problems.push(`the lock is held for ${lockHolder.namenodeId}, but ${activeNamenodes[0]} reports active`);
   }
   if (electionViewsDiffer) problems.push('zkfcs disagree about the lock holder or breadcrumb (one view may be stale)');
+  // ZooKeeper problems the zkfcs report (a squatted lock, a refused breadcrumb, an open ACL), each
+  // once with every zkfc that reports it, and the command that clears it.
+  const reported = new Map<string, { readonly reporters: string[]; readonly detail: string; readonly clear: string }>();
+  for (const nn of namenodes) {
+    if (!nn.zkfc.ok) continue;
+    for (const entry of nn.zkfc.status.zookeeperProblems) {
+      const key = `${entry.problem}\0${entry.detail}`;
+      const known = reported.get(key) ?? { reporters: [], detail: entry.detail, clear: entry.clear };
+      known.reporters.push(nn.namenodeId);
+      reported.set(key, known);
+    }
+  }
+  for (const { reporters, detail, clear } of reported.values()) problems.push(`zkfc of ${reporters.join(', ')}: ${detail}; to clear: ${clear}`);
 
   const everyPartAnswered = namenodes.every((nn) => nn.haState.ok && nn.zkfc.ok);
   const verdict: ClusterVerdict =

@@ -14,8 +14,8 @@ import { untrustedText } from '../../observability/untrusted.js';
 
 /** Longest remote string a cell shows (a hostname is at most 253 characters). */
 const CELL_MAX_CHARS = 300;
-/** Longest problem or fencing detail shown. */
-const DETAIL_MAX_CHARS = 600;
+/** Longest problem or fencing detail shown (a ZooKeeper problem carries the command that clears it at its end). */
+const DETAIL_MAX_CHARS = 2000;
 
 /** A string from elsewhere, as one bounded piece of one line. */
 function shown(text: string, maxChars = CELL_MAX_CHARS): string {

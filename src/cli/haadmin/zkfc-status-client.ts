@@ -8,7 +8,7 @@ import { Client } from 'undici';
 import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState, HostPort } from '../../core/types.js';
 import { ELECTOR_STATES, HA_SERVICE_STATES, HEALTH_STATES } from '../../core/types.js';
 import { ZkfcError, errorMessage } from '../../errors.js';
-import type { FencingReadiness, LastFailoverStatus, ZkConnectionState, ZkfcStatus } from '../../observability/status.js';
+import type { FencingReadiness, LastFailoverStatus, ZkConnectionState, ZkfcStatus, ZooKeeperProblemStatus } from '../../observability/status.js';
 import { FAILOVER_REASONS, ZK_CONNECTION_STATES } from '../../observability/status.js';
 
 /** Fetches one zkfc's status; rejects with ZkfcStatusError. */
@@ -159,6 +159,17 @@ function lastFailover(value: unknown): LastFailoverStatus | null {
   };
 }
 
+function zookeeperProblems(value: unknown): ZooKeeperProblemStatus[] {
+  // Absent from zkfcs older than this field: nothing reported.
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new FieldError('status.zookeeperProblems is not an array');
+  return value.slice(0, 16).map((entry, index) => {
+    const field = `status.zookeeperProblems[${index}]`;
+    const o = object(entry, field);
+    return { problem: string(o, 'problem', field), detail: string(o, 'detail', field), clear: string(o, 'clear', field) };
+  });
+}
+
 /** Check a /status answer field by field; `where` names the source in errors. */
 export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
   try {
@@ -178,6 +189,7 @@ export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
       fencing: fencing(o['fencing']),
       lastFailover: lastFailover(o['lastFailover']),
       cededUntil: nullableString(o, 'cededUntil', 'status'),
+      zookeeperProblems: zookeeperProblems(o['zookeeperProblems']),
       uptimeSeconds: typeof o['uptimeSeconds'] === 'number' ? o['uptimeSeconds'] : 0,
       version: typeof o['version'] === 'string' ? o['version'] : '',
     };

@@ -64,6 +64,12 @@ export interface ControllerSnapshot {
   /** Monotonic ms until which we stay out of the election (cedeActive / bad state), if in the future. */
   readonly cededUntilMs: number | undefined;
   readonly lastActiveAttempt: ActiveAttempt | undefined;
+  /**
+   * The last breadcrumb this ZKFC refused to fence (it names no NameNode of our configuration), as
+   * the number of refusals so far and the last reason. Refusals only count up: whether ZooKeeper
+   * still holds that breadcrumb is for the runtime to find out (it is not the core's to read).
+   */
+  readonly breadcrumbRefusals: { readonly count: number; readonly lastError: string | undefined };
   readonly stopped: boolean;
   readonly exited: { readonly exitCode: number; readonly message: string } | undefined;
   readonly busy: 'activating' | 'ceding' | 'standingBy' | undefined;
@@ -87,6 +93,8 @@ export class ZKFailoverController {
   private nextTimerToken = 1;
   private serviceStateMismatchCount = 0;
   private quitElectionOnBadState = false;
+  private breadcrumbRefusalCount = 0;
+  private lastBreadcrumbRefusal: string | undefined;
 
   private transitionSeq = 0;
   private pendingActive: { readonly seq: number; readonly activationId: number; readonly serviceStateVersion: number } | undefined;
@@ -139,6 +147,7 @@ export class ZKFailoverController {
       lastServiceStatus: this.health.serviceStatus(),
       cededUntilMs: this.delayJoiningUntilMs > this.now ? this.delayJoiningUntilMs : undefined,
       lastActiveAttempt: this.lastActiveAttempt,
+      breadcrumbRefusals: { count: this.breadcrumbRefusalCount, lastError: this.lastBreadcrumbRefusal },
       stopped: this.stopped,
       exited: this.exited,
       busy: this.snapshotBusy(),
@@ -348,8 +357,11 @@ export class ZKFailoverController {
     this.episodes.fenceStarted(this.now, resolved.ok ? resolved.target.namenodeId : null, this.graceful?.sinceMs);
     if (!resolved.ok) {
       // Never fence blindly: treat as a failure to become active (the elector releases the lock
-      // and retries after its sleep); the operator must repair ZooKeeper (-formatZK).
-      out.note('error', 'Refusing to fence: the breadcrumb does not name a NameNode of our configuration; fix ZooKeeper with hdfs zkfc -formatZK', {
+      // and retries after its sleep); an operator must repair ZooKeeper. The runtime reports it
+      // once, with the command that clears it (breadcrumbRefusals in the snapshot).
+      this.breadcrumbRefusalCount++;
+      this.lastBreadcrumbRefusal = resolved.error;
+      out.note('error', 'Refusing to fence: the breadcrumb does not name a NameNode of our configuration', {
         error: resolved.error,
       });
       this.recordActiveAttempt(false, `Unable to fence old active: ${resolved.error}`, out);

@@ -208,6 +208,21 @@ describe('summarize: the judgement (pure)', () => {
       'the lock is held for nn1, but nn2 reports active',
     ]);
   });
+
+  it('lists each ZooKeeper problem the zkfcs report once, naming every reporter, with the command that clears it', () => {
+    const squat = { problem: 'lock-not-ephemeral', detail: 'the lock znode /hadoop-ha/ns1/ActiveStandbyElectorLock is persistent', clear: 'zkCli.sh -server zk:2181 delete /hadoop-ha/ns1/ActiveStandbyElectorLock' };
+    const acl = { problem: 'acl-world-writable', detail: 'ha.zookeeper.acl is world-writable', clear: 'set ha.zookeeper.acl' };
+    const status = summarize('ns1', 't', [
+      { endpoint: endpoint('nn1', 1), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { zookeeperProblems: [squat, acl] }) } },
+      { endpoint: endpoint('nn2', 3), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { zookeeperProblems: [squat] }) } },
+    ]);
+    expect(status.problems).toEqual([
+      'no NameNode reports active',
+      'zkfc of nn1, nn2: the lock znode /hadoop-ha/ns1/ActiveStandbyElectorLock is persistent; to clear: zkCli.sh -server zk:2181 delete /hadoop-ha/ns1/ActiveStandbyElectorLock',
+      'zkfc of nn1: ha.zookeeper.acl is world-writable; to clear: set ha.zookeeper.acl',
+    ]);
+    expect(renderStatusTable(status)).toContain(`  - ${status.problems[1]!}`);
+  });
 });
 
 describe('renderStatusTable (pure)', () => {

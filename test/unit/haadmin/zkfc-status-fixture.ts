@@ -28,6 +28,7 @@ export function zkfcStatus(namenode: string, overrides: Partial<ZkfcStatus> = {}
     fencing: [{ method: 'shell(/bin/true)', ready: true, detail: 'bash found', checkedAt: '2024-05-01T12:00:00.000Z' }],
     lastFailover: null,
     cededUntil: null,
+    zookeeperProblems: [],
     uptimeSeconds: 60,
     version: '0.1.0',
     ...overrides,

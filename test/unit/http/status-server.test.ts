@@ -42,6 +42,7 @@ function sampleStatus(haState: ZkfcStatus['haState']): ZkfcStatus {
       phases: { detectionMs: 3000, electionMs: 40, fencingMs: 800, promotionMs: 360 },
     },
     cededUntil: null,
+    zookeeperProblems: [],
     uptimeSeconds: 3600,
     version: '0.1.0',
   };

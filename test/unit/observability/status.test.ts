@@ -27,9 +27,23 @@ describe('status snapshot', () => {
       fencing: [],
       lastFailover: null,
       cededUntil: null,
+      zookeeperProblems: [],
       uptimeSeconds: 0,
       version: '0.1.0',
     });
+  });
+
+  it('shows each ZooKeeper problem once, with its latest detail, in the order they appeared, until it clears', () => {
+    const board = new StatusBoard(identity, new HandClock());
+    const lock = { problem: 'lock-not-ephemeral', detail: 'lock persistent', clear: 'zkCli.sh delete lock' };
+    const acl = { problem: 'acl-world-writable', detail: 'open ACL', clear: 'set ha.zookeeper.acl' };
+    board.setZooKeeperProblem(acl, true);
+    board.setZooKeeperProblem(lock, true);
+    board.setZooKeeperProblem({ ...acl, detail: 'open ACL (again)' }, true);
+    expect(board.status().zookeeperProblems).toEqual([{ ...acl, detail: 'open ACL (again)' }, lock]);
+    board.setZooKeeperProblem(lock, false);
+    board.setZooKeeperProblem(lock, false);
+    expect(board.status().zookeeperProblems).toEqual([{ ...acl, detail: 'open ACL (again)' }]);
   });
 
   it('applies partial updates and leaves other fields alone', () => {
