@@ -24,7 +24,7 @@ import { applyRecord } from '../../src/observability/apply-record.js';
 import { StatusBoard } from '../../src/observability/status.js';
 import { ControllerRuntime } from '../../src/runtime/controller-runtime.js';
 import type { RuntimeLog } from '../../src/runtime/logging.js';
-import type { ZkSession, ZkSessionFactory } from '../../src/runtime/ports.js';
+import type { ZkAcl, ZkAuthInfo, ZkSession, ZkSessionFactory } from '../../src/runtime/ports.js';
 import {
   SimFencer,
   SimHAServiceClientFactory,
@@ -36,7 +36,7 @@ import {
 import { SimCheckers } from './sim-checkers.js';
 import { SimFaults } from './sim-faults.js';
 import { newPrng, type Prng, SimClock, SimProcess, SimScheduler } from './sim-scheduler.js';
-import { SimZkServer, SimZkSessionFactory } from './sim-zookeeper.js';
+import { OPEN_ACL, SimZkServer, SimZkSessionFactory } from './sim-zookeeper.js';
 
 export const NAMESERVICE = 'ns1';
 export const WORKING_DIR = `/hadoop-ha/${NAMESERVICE}`;
@@ -75,6 +75,11 @@ export interface SimOptions {
   readonly mutation?: 'lying-fence' | 'own-breadcrumb' | 'leaky-close' | 'no-restart' | 'no-lease-guard';
   /** zkfc.health.probe-on-disconnect of every ZKFC (default: the setting's default). */
   readonly probeOnDisconnect?: boolean;
+  /**
+   * ha.zookeeper.acl and ha.zookeeper.auth of every ZKFC (default: world:anyone:rwcda, no auth).
+   * The working znode is created with the same ACL, as zkfc -formatZK does.
+   */
+  readonly zkSecurity?: { readonly acl: readonly ZkAcl[]; readonly authInfo: readonly ZkAuthInfo[] };
 }
 
 export interface SimResult {
@@ -138,7 +143,7 @@ export class SimWorld implements SimNetwork {
     this.rng = newPrng(options.seed);
     const nodes = options.nodes ?? (this.rng.chance(0.3) ? 3 : 2);
     this.fenceMethods = options.fenceMethods ?? this.rng.pick<readonly SimFenceMethod[]>([['sshfence', 'powerfence'], ['powerfence'], ['sshfence'], ['sshfence', 'powerfence']]);
-    this.zk = new SimZkServer(this.scheduler, this.rng, nodes, ['/hadoop-ha', WORKING_DIR]);
+    this.zk = new SimZkServer(this.scheduler, this.rng, nodes, ['/hadoop-ha', WORKING_DIR], options.zkSecurity?.acl ?? OPEN_ACL);
     this.faults = new SimFaults(this, nodes);
     this.checkers = new SimCheckers(this, { lock: LOCK_PATH, breadcrumb: BREADCRUMB_PATH });
     this.zk.onClientSend = (host, _kind, path) => {
@@ -274,9 +279,14 @@ export class SimWorld implements SimNetwork {
       peers: this.hosts.filter((other) => other.index !== index).map((other) => simTarget(other.index)),
       appData: host.appData,
       decode: decodeActiveNodeInfo,
-      zkSession: { connectString: 'zk1.sim:2181,zk2.sim:2181,zk3.sim:2181', sessionTimeoutMs: SESSION_TIMEOUT_MS, authInfo: [], operationTimeoutMs: SESSION_TIMEOUT_MS },
+      zkSession: {
+        connectString: 'zk1.sim:2181,zk2.sim:2181,zk3.sim:2181',
+        sessionTimeoutMs: SESSION_TIMEOUT_MS,
+        authInfo: this.options.zkSecurity?.authInfo ?? [],
+        operationTimeoutMs: SESSION_TIMEOUT_MS,
+      },
       workingDir: WORKING_DIR,
-      acl: [{ scheme: 'world', id: 'anyone', perms: 31 }],
+      acl: this.options.zkSecurity?.acl ?? OPEN_ACL,
       failover: settings.failover,
       health: { ...settings.health, ...(this.options.probeOnDisconnect !== undefined ? { probeOnDisconnect: this.options.probeOnDisconnect } : {}) },
       healthConnectTimeoutMs: settings.ipc.connectTimeoutMs,

@@ -1,7 +1,8 @@
 // Goal: the graceful step of fencing works with the real Hadoop IPC client against a NameNode that
 // speaks HAServiceProtocol: an active NameNode that agrees is left standby and no method runs; one
 // that refuses (ServiceFailedException), hangs (no answer within the RPC timeout) or is gone
-// (connection refused, retried once) falls through to the configured methods, within the bounds.
+// (connection refused, retried once) falls through to the configured methods, within the bounds;
+// a timed-out graceful step never counts as fenced.
 // Method: `zkfc-sim namenode` processes (test/support/namenode-sim-process.ts) driven through
 // their /sim/ control interface; RpcHAServiceClientFactory; a shell(...) method whose marker file
 // shows whether a method ran.
@@ -22,10 +23,10 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function fencerFor(target: NamenodeTarget, markerName: string, rpcTimeoutMs = 2000) {
+function fencerFor(target: NamenodeTarget, markerName: string, rpcTimeoutMs = 2000, methods?: string) {
   const marker = join(dir, markerName);
   const fencer = new NodeFencer({
-    targets: [{ target, fencingMethods: `shell(touch ${marker})`, conf: new Map() }],
+    targets: [{ target, fencingMethods: methods ?? `shell(touch ${marker})`, conf: new Map() }],
     haServiceClientFactory: new RpcHAServiceClientFactory({ logger: captureLogger().logger }),
     clock: realClock,
     logger: captureLogger().logger,
@@ -81,6 +82,19 @@ describe('graceful fence with the real IPC client against a simulated NameNode',
     expect(gracefulMs).toBeLessThan(3000);
     expect(performance.now() - started).toBeLessThan(6000);
     expect(outcome.fenced).toBe(true);
+    expect(existsSync(marker)).toBe(true);
+  });
+
+  it('never counts a timed-out graceful step as fenced: with every method failing, a hung active stays unfenced', async () => {
+    // A second, independent check of "a timed-out graceful fence is not a success" (the simulation
+    // has the other): the real IPC client's deadline against a NameNode process that stops answering.
+    const { sim, target } = await activeSim('nn5');
+    await sim.fault('hang');
+    const { fencer, marker } = fencerFor(target, 'never', 800, `shell(touch ${join(dir, 'never')}; exit 1)`);
+    const outcome = await fencer.fenceOldActive(target);
+    expect(outcome.attempts.map((attempt) => `${attempt.method}:${attempt.outcome}`)).toEqual(['graceful:timeout', `shell(touch ${marker}; exit 1):failure`]);
+    expect(outcome).toMatchObject({ fenced: false, graceful: false });
+    // The method really ran (after the graceful step gave up), and failed.
     expect(existsSync(marker)).toBe(true);
   });
 

@@ -34,7 +34,7 @@ describe('status snapshot', () => {
   });
 
   it('shows each ZooKeeper problem once, with its latest detail, in the order they appeared, until it clears', () => {
-    const board = new StatusBoard(identity, new HandClock());
+    const board = new StatusBoard(identity, new ManualClock({ startMs: 5_000 }));
     const lock = { problem: 'lock-not-ephemeral', detail: 'lock persistent', clear: 'zkCli.sh delete lock' };
     const acl = { problem: 'acl-world-writable', detail: 'open ACL', clear: 'set ha.zookeeper.acl' };
     board.setZooKeeperProblem(acl, true);
