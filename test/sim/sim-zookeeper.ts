@@ -11,8 +11,9 @@
 // - an operation may be applied on the server while its answer is lost (the retried-create case);
 // - a quorum outage freezes expiry; when the quorum is back every session gets a fresh timeout;
 // - the initial connect is bounded by the session timeout (connectTimedOut);
-// - ACLs are enforced as ZooKeeper does: create needs CREATE on the parent, delete DELETE on the
-//   parent, getData READ, setData WRITE, setAcl ADMIN on the node (exists and getAcl need none);
+// - ACLs are enforced as ZooKeeper (3.5+) does: create needs CREATE on the parent, delete DELETE on
+//   the parent, getData READ, setData WRITE, setAcl ADMIN, getAcl READ or ADMIN on the node (exists
+//   needs none);
 //   a session's identities are world:anyone plus its authInfo (digest user:password becomes
 //   digest user:base64(sha1), as DigestAuthenticationProvider; other schemes: the auth text);
 //   the `auth` scheme in a create stands for every identity the session added, and is
@@ -327,9 +328,11 @@ export class SimZkServer {
     return { code: 'OK', value: { data: znode.data.slice(), stat: this.stat(znode) } };
   }
 
-  applyGetAcl(path: string): ZkOpResult<{ readonly acl: readonly ZkAcl[]; readonly stat: ZkStat }> {
+  applyGetAcl(session: ServerSession, path: string): ZkOpResult<{ readonly acl: readonly ZkAcl[]; readonly stat: ZkStat }> {
     const znode = this.znodes.get(path);
-    return znode === undefined ? { code: 'NONODE', message: `no node ${path}` } : { code: 'OK', value: { acl: znode.acl, stat: this.stat(znode) } };
+    if (znode === undefined) return { code: 'NONODE', message: `no node ${path}` };
+    if (!this.allowed(session, znode.acl, PERMS.READ | PERMS.ADMIN)) return this.noAuth(path, 'getAcl');
+    return { code: 'OK', value: { acl: znode.acl, stat: this.stat(znode) } };
   }
 
   applySetAcl(session: ServerSession, path: string, acl: readonly ZkAcl[], version: number): ZkOpResult<ZkStat> {
@@ -680,7 +683,7 @@ export class SimZkSession implements ZkSession {
   }
 
   getAcl(path: string): Promise<ZkOpResult<{ readonly acl: readonly ZkAcl[]; readonly stat: ZkStat }>> {
-    return this.op(() => this.zk.applyGetAcl(path));
+    return this.op((session) => this.zk.applyGetAcl(session, path));
   }
 
   setAcl(path: string, acl: readonly ZkAcl[], version: number): Promise<ZkOpResult<ZkStat>> {
