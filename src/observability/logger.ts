@@ -2,9 +2,16 @@
 // child logger with `component` bound. Secrets are redacted by path. Every string a record carries
 // (fields and message) is cut to LOG_TEXT_MAX_CHARS, whatever path it came by: a last line of
 // defence for strings from ZooKeeper, NameNodes and the network (callers bound them tighter).
+//
+// Repeated identical records are rate-limited: of the records at info, warn and error that agree
+// in component, level, message and fields (identifiers that change on every retry, such as
+// session ids and epochs, not counted), at most REPEAT_BURST per REPEAT_WINDOW_MS are written; the
+// first one after the window carries `repeated: <how many were left out>`. A loop that retries
+// once a second (a forged breadcrumb, a squatted lock) costs a few lines a minute, not a day's
+// worth of disk. Debug records (opt-in) and fatal ones are never held back.
 
 import { pino, type Logger, type DestinationStream, type LogFn } from 'pino';
-import { boundFields, hasLongText } from './untrusted.js';
+import { boundFields, hasLongText, RepeatLimiter } from './untrusted.js';
 
 export type { Logger } from 'pino';
 
@@ -18,10 +25,46 @@ export interface LoggerOptions {
 /** Bound on any one string in a log record. Fencing output lines are cut at 4 KiB before this. */
 export const LOG_TEXT_MAX_CHARS = 8 * 1024;
 
-/** pino's logMethod hook: the same call with every over-long string cut. */
-function boundLogArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
-  const bounded = (args as unknown[]).map((arg) => (hasLongText(arg, LOG_TEXT_MAX_CHARS) ? boundFields(arg, LOG_TEXT_MAX_CHARS) : arg));
-  (method as (...items: unknown[]) => void).apply(this, bounded);
+/** Identical records written per window before the rest are only counted. */
+export const REPEAT_BURST = 3;
+export const REPEAT_WINDOW_MS = 60_000;
+/** Fields that differ on every retry of the same thing; they do not make a record different. */
+const VOLATILE_FIELDS = new Set(['epoch', 'sessionId', 'activationId', 'requestId', 'token', 'durationMs', 'time', 'pid']);
+/** pino's numeric levels: info, warn, error are limited. */
+const LIMITED_LEVELS = new Set([30, 40, 50]);
+
+function repeatKey(level: number, bindings: Record<string, unknown>, args: readonly unknown[]): string {
+  const parts: unknown[] = [level, bindings['component'] ?? ''];
+  for (const arg of args) {
+    if (arg !== null && typeof arg === 'object' && !(arg instanceof Error)) {
+      parts.push(Object.entries(arg).filter(([key]) => !VOLATILE_FIELDS.has(key)));
+    } else {
+      parts.push(arg instanceof Error ? arg.message : arg);
+    }
+  }
+  try {
+    return JSON.stringify(parts, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  } catch {
+    return String(Math.random()); // not serialisable: never treated as a repeat
+  }
+}
+
+/** pino's logMethod hook: over-long strings cut, identical repeats limited (see the file comment). */
+function logMethodHook(limiter: RepeatLimiter): (this: Logger, args: Parameters<LogFn>, method: LogFn, level: number) => void {
+  return function (this: Logger, args, method, level) {
+    let items = (args as unknown[]).map((arg) => (hasLongText(arg, LOG_TEXT_MAX_CHARS) ? boundFields(arg, LOG_TEXT_MAX_CHARS) : arg));
+    if (LIMITED_LEVELS.has(level)) {
+      const decision = limiter.check(repeatKey(level, this.bindings(), items), performance.now());
+      if (!decision.write) return;
+      if (decision.suppressed > 0) {
+        const [first, ...rest] = items;
+        if (first instanceof Error) items = [{ err: first, repeated: decision.suppressed }, ...rest];
+        else if (first !== null && typeof first === 'object') items = [{ ...first, repeated: decision.suppressed }, ...rest];
+        else items = [{ repeated: decision.suppressed }, ...items];
+      }
+    }
+    (method as (...values: unknown[]) => void).apply(this, items);
+  };
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -32,7 +75,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { pid: process.pid, ...(options.bindings ?? {}) },
       redact: { paths: ['auth', '*.auth', 'zkAuth', '*.zkAuth', 'config["ha.zookeeper.auth"]'], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      hooks: { logMethod: boundLogArguments },
+      hooks: { logMethod: logMethodHook(new RepeatLimiter({ burst: REPEAT_BURST, windowMs: REPEAT_WINDOW_MS, maxKeys: 512 })) },
     },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );

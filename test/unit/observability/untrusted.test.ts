@@ -107,3 +107,31 @@ describe('logNote', () => {
     expect(fields['port']).toBe(8020);
   });
 });
+
+describe('createLogger: repeated identical records', () => {
+  it('writes at most REPEAT_BURST identical info/warn/error records a window (session ids and epochs do not count), then the count', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+        done();
+      },
+    });
+    const log = createLogger({ level: 'debug', destination }).child({ component: 'controller' });
+    for (let epoch = 0; epoch < 10; epoch++) {
+      log.warn({ epoch, sessionId: `0x${epoch}`, reason: 'unable to fence old active' }, 'Exception handling the winning of election');
+      log.debug({ epoch }, 'Executing command');
+    }
+    log.warn({ reason: 'something else' }, 'Exception handling the winning of election');
+    log.error(new Error('boom'), 'failed');
+    log.fatal({}, 'fatal is never held back');
+    log.fatal({}, 'fatal is never held back');
+    await new Promise((resolve) => setImmediate(resolve));
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const warned = records.filter((r) => r['msg'] === 'Exception handling the winning of election');
+    expect(warned.map((r) => r['reason'])).toEqual(['unable to fence old active', 'unable to fence old active', 'unable to fence old active', 'something else']);
+    expect(records.filter((r) => r['msg'] === 'Executing command')).toHaveLength(10);
+    expect(records.filter((r) => r['msg'] === 'fatal is never held back')).toHaveLength(2);
+    expect(records.find((r) => r['msg'] === 'failed')?.['err']).toMatchObject({ message: 'boom' });
+  });
+});
