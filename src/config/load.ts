@@ -349,6 +349,17 @@ function crossCheck(settings: ZkfcSettings, problems: string[]): void {
   if (settings.zk.sessionTimeoutMs <= 0) problems.push('ha.zookeeper.session-timeout.ms: must be greater than 0');
   if (settings.health.checkIntervalMs <= 0) problems.push('ha.health-monitor.check-interval.ms: must be greater than 0');
   if (settings.failover.zkOpRetries < 1) problems.push('ha.failover-controller.active-standby-elector.zk.op.retries: must be at least 1');
+  const { rpc } = settings;
+  if (rpc.maxConnections < 1) problems.push('zkfc.rpc.max-connections: must be at least 1');
+  if (rpc.maxConnectionsPerAddress < 1) problems.push('zkfc.rpc.max-connections-per-address: must be at least 1');
+  if (rpc.setupTimeoutMs <= 0) problems.push('zkfc.rpc.setup-timeout.ms: must be greater than 0');
+  if (rpc.connectionMaxIdleTimeMs <= 0) problems.push('ipc.client.connection.maxidletime: must be greater than 0');
+  const gracefulCedeMs = 2 * settings.failover.gracefulFenceRpcTimeoutMs;
+  if (rpc.maxCedeMs < gracefulCedeMs) {
+    problems.push(
+      `zkfc.rpc.cede.max.ms: ${rpc.maxCedeMs} is less than the ${gracefulCedeMs} ms a graceful failover cedes for (twice ha.failover-controller.graceful-fence.rpc-timeout.ms)`,
+    );
+  }
   const auth = unsupportedAuthentication(settings.security.authentication);
   if (auth !== undefined) problems.push(auth);
 }

@@ -89,6 +89,23 @@ export interface ServerSettings {
   readonly httpAddress: HostPort;
 }
 
+/**
+ * Bounds of the ZKFCProtocol RPC server against hostile or broken clients (README, "Security
+ * model"): who may connect, how many, for how long, and how long a cede may last.
+ */
+export interface RpcServerSettings {
+  /** Comma-separated addresses and CIDR blocks allowed to connect; null: every address. */
+  readonly allowedAddresses: string | null;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  /** Deadline for the preamble and the connection context after connecting. */
+  readonly setupTimeoutMs: number;
+  /** ipc.client.connection.maxidletime: the server closes connections idle for twice this (Hadoop's Server). */
+  readonly connectionMaxIdleTimeMs: number;
+  /** Longest cedeActive honoured; a longer one is refused. */
+  readonly maxCedeMs: number;
+}
+
 export interface SecuritySettings {
   /** Only `simple`; load.ts refuses anything else. */
   readonly authentication: string;
@@ -108,6 +125,7 @@ export interface ZkfcSettings {
   readonly stacks: StacksSettings;
   readonly nameservice: NameserviceSettings;
   readonly server: ServerSettings;
+  readonly rpc: RpcServerSettings;
   readonly security: SecuritySettings;
   readonly log: LogSettings;
 }
@@ -278,6 +296,39 @@ const TABLE: SettingsTable = {
       doc: 'Users/groups allowed to call cedeActive / gracefulFailover besides the ZKFC user ("users groups").',
     },
     httpAddress: { key: 'zkfc.http-address', format: 'host-port', default: '127.0.0.1:8021', doc: 'Listener for /metrics, /status, /active, /standby (read-only).', suffix: NN },
+  },
+  rpc: {
+    allowedAddresses: {
+      key: 'zkfc.rpc.allowed-addresses',
+      format: 'optional-string',
+      default: null,
+      doc: 'Addresses and CIDR blocks (comma-separated, IPv4 or IPv6) that may connect to the ZKFC RPC port: the other ZKFCs and the hosts haadmin runs on. Unset: every address (Hadoop has no such list).',
+    },
+    maxConnections: { key: 'zkfc.rpc.max-connections', format: 'nat', default: 64, doc: 'Connections the ZKFC RPC server holds at once; at the cap a new one replaces the oldest idle one. At least 1.' },
+    maxConnectionsPerAddress: {
+      key: 'zkfc.rpc.max-connections-per-address',
+      format: 'nat',
+      default: 8,
+      doc: 'Connections to the ZKFC RPC server from one source address; at the cap a new one replaces that address\'s oldest idle one. At least 1.',
+    },
+    setupTimeoutMs: {
+      key: 'zkfc.rpc.setup-timeout.ms',
+      format: 'long-ms',
+      default: 10000,
+      doc: 'A connection to the ZKFC RPC server that has not sent its preamble and connection context within this is closed. Must be > 0.',
+    },
+    connectionMaxIdleTimeMs: {
+      key: 'ipc.client.connection.maxidletime',
+      format: 'int-ms',
+      default: 10000,
+      doc: 'The ZKFC RPC server closes a connection with no call for twice this, as Hadoop\'s IPC server does (always here, not only above ipc.client.idlethreshold connections). Must be > 0.',
+    },
+    maxCedeMs: {
+      key: 'zkfc.rpc.cede.max.ms',
+      format: 'long-ms',
+      default: 300000,
+      doc: 'Longest cedeActive the ZKFC RPC server honours; a longer one is refused (Hadoop takes any). At least twice ha.failover-controller.graceful-fence.rpc-timeout.ms (graceful failover cedes for that long).',
+    },
   },
   security: {
     authentication: { key: 'hadoop.security.authentication', format: 'string', default: 'simple', doc: 'Only "simple" is supported (no Kerberos/SASL).' },

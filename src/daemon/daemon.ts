@@ -224,6 +224,15 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     port: server.zkfcPort,
     administrators: server.clusterAdministrators,
     loginUser,
+    limits: {
+      ...(validated.rpcAllowList !== undefined ? { allowList: validated.rpcAllowList } : {}),
+      maxConnections: settings.rpc.maxConnections,
+      maxConnectionsPerAddress: settings.rpc.maxConnectionsPerAddress,
+      setupTimeoutMs: settings.rpc.setupTimeoutMs,
+      // Parity: Hadoop's IPC server closes connections idle for twice ipc.client.connection.maxidletime.
+      maxIdleMs: 2 * settings.rpc.connectionMaxIdleTimeMs,
+      maxCedeMs: settings.rpc.maxCedeMs,
+    },
     logger,
     handler: {
       cedeActive: async (millis, caller) => {

@@ -15,6 +15,7 @@ import { ConfigError, ExitCode } from '../errors.js';
 import { BadFencingConfigurationError } from '../fencing/errors.js';
 import { checkFencingConfigured, describeTarget } from '../fencing/fencing-config.js';
 import type { ZkAcl, ZkSessionOptions } from '../runtime/ports.js';
+import { AddressAllowList, BadAddressListError } from '../ipc/admission.js';
 import { isWorldWritable, zkAclFromConfig, zkAuthFromConfig } from '../zookeeper/acl.js';
 import { electorPaths, type ElectorZnodePaths } from '../zookeeper/paths.js';
 
@@ -54,6 +55,8 @@ export interface ValidatedConfig {
   readonly zk: ZkSetup | undefined;
   /** The parsed dfs.ha.fencing.methods of every NameNode whose value is usable. */
   readonly fencingMethods: ReadonlyMap<string, readonly FenceMethodSpec[]>;
+  /** zkfc.rpc.allowed-addresses, parsed; undefined: every address may connect. */
+  readonly rpcAllowList: AddressAllowList | undefined;
 }
 
 export function validate(config: ZkfcConfig): ValidatedConfig {
@@ -93,6 +96,17 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
     problems.push({ message: error.message, code: error.exitCode });
   }
 
+  // Not Hadoop's: the ZKFC RPC server's allow-list must parse.
+  let rpcAllowList: AddressAllowList | undefined;
+  if (settings.rpc.allowedAddresses !== null) {
+    try {
+      rpcAllowList = AddressAllowList.parse(settings.rpc.allowedAddresses);
+    } catch (error) {
+      if (!(error instanceof BadAddressListError)) throw error;
+      problems.push({ message: `zkfc.rpc.allowed-addresses: ${error.message}`, code: ExitCode.CONFIG, key: 'zkfc.rpc.allowed-addresses' });
+    }
+  }
+
   // Step 8: fencing must be configured for every NameNode this one may have to fence, and its own.
   const fencingMethods = new Map<string, readonly FenceMethodSpec[]>();
   for (const nn of config.namenodes) {
@@ -104,5 +118,5 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
       problems.push({ message: error.message, code: error.exitCode, key: error.key ?? 'dfs.ha.fencing.methods', namenodeId: nn.namenodeId });
     }
   }
-  return { problems, warnings, zk, fencingMethods };
+  return { problems, warnings, zk, fencingMethods, rpcAllowList };
 }

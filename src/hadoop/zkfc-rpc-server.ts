@@ -2,6 +2,14 @@
 // `hdfs haadmin -failover` and Java ZKFC peers can drive our daemon. Parity: ZKFCRpcServer —
 // bind host (servicerpc-bind-host, else rpc-bind-host, else the local NameNode's service
 // address), and the admin access check on both methods.
+//
+// Bounded, beyond Hadoop (README, "Security model"): ZKFCProtocol messages are tiny, so frames are
+// capped at SETUP_FRAME_BYTES until the connection context arrives and at CALL_FRAME_BYTES after;
+// connections are capped in all and per source address, must set themselves up within a deadline
+// and are closed when idle (ZkfcRpcLimits); an optional allow-list says which addresses may
+// connect at all. A cedeActive longer than maxCedeMs is refused with ServiceFailedException
+// (Hadoop takes any duration: 0x7fffffff ms is 24 days without an active NameNode), and every
+// cede is logged with its caller, address and duration.
 
 import { ZkfcError, errorMessage, type ZkfcErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -11,6 +19,7 @@ import {
   GracefulFailoverRequestProtoSchema,
   GracefulFailoverResponseProtoSchema,
 } from '../gen/ZKFCProtocol_pb.js';
+import type { AddressAllowList } from '../ipc/admission.js';
 import { defineMethod, IpcServer } from '../ipc/server.js';
 import type { RpcCallContext } from '../ipc/server-connection.js';
 import { RemoteException } from '../ipc/errors.js';
@@ -34,9 +43,32 @@ export interface ZkfcProtocolHandler {
  */
 const IO_EXCEPTION_CODES: ReadonlySet<ZkfcErrorCode> = new Set<ZkfcErrorCode>(['PEER_CEDE_FAILED', 'ZKFC_NOT_RUNNING']);
 
+/** Largest frame before the connection context: a Java client's SASL negotiation and context are a few hundred bytes. */
+export const SETUP_FRAME_BYTES = 4 * 1024;
+/** Largest call frame: a cedeActive or gracefulFailover request with its headers is under 200 bytes. */
+export const CALL_FRAME_BYTES = 64 * 1024;
+/** Calls in flight per connection (a ZKFC or haadmin makes one at a time). */
+const MAX_IN_FLIGHT_PER_CONNECTION = 8;
+/** Unsent answers per connection before it stops reading (a client that does not read). */
+const MAX_UNSENT_RESPONSE_BYTES = 64 * 1024;
+
+/** The bounds of the server (src/config/schema.ts, RpcServerSettings). */
+export interface ZkfcRpcLimits {
+  readonly allowList?: AddressAllowList;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly setupTimeoutMs: number;
+  /** Connections without a call for this long are closed (twice ipc.client.connection.maxidletime). */
+  readonly maxIdleMs: number;
+  /** Longest cedeActive honoured. */
+  readonly maxCedeMs: number;
+}
+
 export interface ZkfcRpcServerOptions {
   readonly host: string;
   readonly port: number;
+  /** Default: no allow-list, 64 connections (8 per address), 10 s setup, 20 s idle, 5 min cede. */
+  readonly limits?: Partial<ZkfcRpcLimits>;
   /** dfs.cluster.administrators. */
   readonly administrators: string;
   /** The daemon's own login user: callers with the same short name are always allowed. */
@@ -57,6 +89,14 @@ export function zkfcBindHost(serviceBindHost: string | undefined, rpcBindHost: s
   return serviceHost;
 }
 
+export const ZKFC_RPC_LIMITS_DEFAULT: ZkfcRpcLimits = {
+  maxConnections: 64,
+  maxConnectionsPerAddress: 8,
+  setupTimeoutMs: 10_000,
+  maxIdleMs: 20_000,
+  maxCedeMs: 300_000,
+};
+
 export class ZkfcRpcServer {
   private readonly server: IpcServer;
   private readonly acl: AdminAcl;
@@ -65,11 +105,34 @@ export class ZkfcRpcServer {
   constructor(private readonly options: ZkfcRpcServerOptions) {
     this.log = options.logger.child({ component: 'zkfc-rpc' });
     this.acl = options.acl ?? new AdminAcl(options.administrators);
-    this.server = new IpcServer({ host: options.host, port: options.port, logger: this.log });
+    const limits = { ...ZKFC_RPC_LIMITS_DEFAULT, ...options.limits };
+    this.server = new IpcServer({
+      host: options.host,
+      port: options.port,
+      logger: this.log,
+      maxFrameBytes: CALL_FRAME_BYTES,
+      maxSetupFrameBytes: SETUP_FRAME_BYTES,
+      maxConnections: limits.maxConnections,
+      maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
+      ...(limits.allowList !== undefined ? { allowList: limits.allowList } : {}),
+      setupTimeoutMs: limits.setupTimeoutMs,
+      maxIdleMs: limits.maxIdleMs,
+      maxInFlightPerConnection: MAX_IN_FLIGHT_PER_CONNECTION,
+      maxUnsentResponseBytes: MAX_UNSENT_RESPONSE_BYTES,
+    });
     this.server.registerProtocol(ZKFC_PROTOCOL.name, ZKFC_PROTOCOL.version, {
       cedeActive: defineMethod(CedeActiveRequestProtoSchema, CedeActiveResponseProtoSchema, async (request, ctx) => {
         this.checkRpcAdminAccess(ctx);
         const millisToCede = decodeMillisToCede(request.millisToCede);
+        const who = { user: ctx.user || '(no user)', address: ctx.remoteAddress, millisToCede };
+        if (millisToCede > limits.maxCedeMs) {
+          this.log.warn({ ...who, maxCedeMs: limits.maxCedeMs }, 'cedeActive refused: longer than zkfc.rpc.cede.max.ms');
+          throw new RemoteException(
+            ExceptionClassName.ServiceFailed,
+            `cedeActive for ${millisToCede} ms refused: longer than the ${limits.maxCedeMs} ms this ZKFC allows (zkfc.rpc.cede.max.ms)`,
+          );
+        }
+        this.log.info(who, millisToCede > 0 ? 'cedeActive requested' : 'cedeActive withdrawal requested');
         await this.call(() => options.handler.cedeActive(millisToCede, describeCaller(ctx)));
         return {};
       }),

@@ -4,6 +4,9 @@
 // dispatches each call by (protocol, version, method) to its handler, answering in any order.
 // Every fault ends in an ERROR/FATAL reply or a closed connection, never in an exception to the
 // server. Backpressure: it stops reading while too many calls are in flight or responses unsent.
+// Bounds (ConnectionLimits): a small frame limit until the connection context has arrived and the
+// full one after it, a deadline for the preamble and the context, and the time of its last
+// traffic, so the server can close connections that sit idle (Server#closeIdle).
 
 import net from 'node:net';
 import { create, isFieldSet, toBinary } from '@bufbuild/protobuf';
@@ -56,10 +59,19 @@ export interface RegisteredProtocol {
   readonly methods: ReadonlyMap<string, RpcMethod>;
 }
 
-/** Calls in flight on one connection before it stops reading (backpressure, like a full call queue). */
-const MAX_IN_FLIGHT_PER_CONNECTION = 256;
-/** Unsent response bytes on one connection before it stops reading. */
-const MAX_UNSENT_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** What one connection may cost; IpcServer fills it from its options. */
+export interface ConnectionLimits {
+  /** Largest request frame once the connection context has arrived (ipc.maximum.data.length). */
+  readonly maxFrameBytes: number;
+  /** Largest frame before that (SASL negotiation, the context itself). */
+  readonly maxSetupFrameBytes: number;
+  /** Preamble and connection context must have arrived this long after accept; 0: no deadline. */
+  readonly setupTimeoutMs: number;
+  /** Calls in flight before it stops reading (backpressure, like a full call queue). */
+  readonly maxInFlight: number;
+  /** Unsent response bytes before it stops reading. */
+  readonly maxUnsentResponseBytes: number;
+}
 /** How long a connection being closed after a FATAL reply may linger to flush it. */
 const CLOSE_LINGER_MS = 2_000;
 
@@ -108,23 +120,43 @@ export class ServerConnection {
   private inFlight = 0;
   private closed = false;
   private lingerTimer: NodeJS.Timeout | undefined;
+  private setupTimer: NodeJS.Timeout | undefined;
+  /** performance.now() of the last bytes received or sent. */
+  private lastActivityMs = performance.now();
 
   constructor(
     private readonly socket: net.Socket,
     private readonly protocols: ReadonlyMap<string, RegisteredProtocol>,
-    maxFrameBytes: number,
+    private readonly limits: ConnectionLimits,
     serverLog: Logger,
     private readonly onClosed: () => void,
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.log = serverLog.child({ peer: `${this.remoteAddress}:${this.remotePort}` });
-    this.decoder = new FrameDecoder({ maxFrameBytes, startOffset: PREAMBLE_LENGTH });
+    this.decoder = new FrameDecoder({ maxFrameBytes: limits.maxSetupFrameBytes, startOffset: PREAMBLE_LENGTH });
+    if (limits.setupTimeoutMs > 0) {
+      this.setupTimer = setTimeout(() => {
+        this.log.info({ timeoutMs: limits.setupTimeoutMs, state: this.state }, 'ipc connection did not send its preamble and connection context in time; closing it');
+        this.destroy('setup timeout');
+      }, limits.setupTimeoutMs);
+      this.setupTimer.unref();
+    }
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.log.debug({ err: error }, 'ipc connection socket error'));
     socket.on('close', () => this.finalize());
     socket.on('drain', () => this.updateFlow());
     this.log.debug('ipc connection accepted');
+  }
+
+  /** A call is being handled (its answer not yet sent): the connection is not idle. */
+  isBusy(): boolean {
+    return this.inFlight > 0;
+  }
+
+  /** No call in flight and no traffic for at least `idleMs`. */
+  idleFor(idleMs: number, nowMs: number): boolean {
+    return this.inFlight === 0 && nowMs - this.lastActivityMs >= idleMs;
   }
 
   /** Close at once (server shutdown, fatal framing error). */
@@ -141,10 +173,12 @@ export class ServerConnection {
     this.closed = true;
     this.state = 'closing';
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    if (this.setupTimer) clearTimeout(this.setupTimer);
     this.onClosed();
   }
 
   private onData(chunk: Buffer): void {
+    this.lastActivityMs = performance.now();
     try {
       this.consume(chunk);
     } catch (error) {
@@ -277,6 +311,9 @@ export class ServerConnection {
         this.realUser = context.userInfo?.realUser || undefined;
         this.connectionProtocol = context.protocol || undefined;
         this.state = 'ready';
+        if (this.setupTimer) clearTimeout(this.setupTimer);
+        // Set up: calls may now be as large as the server allows.
+        this.decoder.setMaxFrameBytes(this.limits.maxFrameBytes);
         this.log.debug({ user: this.user, realUser: this.realUser, protocol: this.connectionProtocol }, 'ipc connection context received');
         return;
       }
@@ -412,6 +449,7 @@ export class ServerConnection {
     const frame = fault
       ? encodeResponseFrame({ callId, status: fault.status, clientId, retryCount, exceptionClassName: fault.className, errorMsg: fault.message, errorDetail: fault.errorCode })
       : encodeResponseFrame({ callId, status: Status.SUCCESS, clientId, retryCount }, body ?? new Uint8Array(0));
+    this.lastActivityMs = performance.now();
     this.socket.write(frame);
   }
 
@@ -441,7 +479,7 @@ export class ServerConnection {
   /** Stop reading while too many calls are in flight or responses are unsent. */
   private updateFlow(): void {
     if (this.closed) return;
-    const busy = this.inFlight >= MAX_IN_FLIGHT_PER_CONNECTION || this.socket.writableLength > MAX_UNSENT_RESPONSE_BYTES;
+    const busy = this.inFlight >= this.limits.maxInFlight || this.socket.writableLength > this.limits.maxUnsentResponseBytes;
     if (busy && !this.socket.isPaused()) this.socket.pause();
     else if (!busy && this.socket.isPaused()) this.socket.resume();
   }

@@ -26,7 +26,7 @@ export interface FrameDecoderOptions {
 }
 
 export class FrameDecoder {
-  readonly maxFrameBytes: number;
+  private maxFrameBytesValue: number;
   private readonly allowEmptyFrames: boolean;
   private chunks: Uint8Array[] = [];
   /** Read position inside chunks[0]. */
@@ -39,11 +39,23 @@ export class FrameDecoder {
   private failure: FrameError | undefined;
 
   constructor(options: FrameDecoderOptions = {}) {
-    const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    if (!Number.isInteger(max) || max < 0 || max > 0x7fffffff) throw new RangeError(`maxFrameBytes out of range: ${max}`);
-    this.maxFrameBytes = max;
+    this.maxFrameBytesValue = checkedMax(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
     this.allowEmptyFrames = options.allowEmptyFrames ?? true;
     this.consumedOffset = options.startOffset ?? 0;
+  }
+
+  /** Largest accepted payload length. */
+  get maxFrameBytes(): number {
+    return this.maxFrameBytesValue;
+  }
+
+  /**
+   * Change the largest accepted payload length for every frame whose length prefix is read from
+   * now on (a server allows larger frames once a connection has set itself up). A frame whose
+   * prefix was already accepted is not checked again.
+   */
+  setMaxFrameBytes(max: number): void {
+    this.maxFrameBytesValue = checkedMax(max);
   }
 
   /** Bytes received but not yet returned as part of a frame. */
@@ -79,7 +91,7 @@ export class FrameDecoder {
         const length = ((prefix[0] ?? 0) << 24) | ((prefix[1] ?? 0) << 16) | ((prefix[2] ?? 0) << 8) | (prefix[3] ?? 0);
         const prefixOffset = this.consumedOffset - FRAME_LENGTH_BYTES;
         if (length < 0) this.fail(prefixOffset, `negative frame length ${length}`);
-        if (length > this.maxFrameBytes) this.fail(prefixOffset, `frame length ${length} exceeds maximum ${this.maxFrameBytes}`);
+        if (length > this.maxFrameBytesValue) this.fail(prefixOffset, `frame length ${length} exceeds maximum ${this.maxFrameBytesValue}`);
         if (length === 0 && !this.allowEmptyFrames) this.fail(prefixOffset, 'empty frame');
         this.expected = length;
       }
@@ -137,4 +149,9 @@ export class FrameDecoder {
     }
     return out;
   }
+}
+
+function checkedMax(max: number): number {
+  if (!Number.isInteger(max) || max < 0 || max > 0x7fffffff) throw new RangeError(`maxFrameBytes out of range: ${max}`);
+  return max;
 }

@@ -426,13 +426,25 @@ describe('IpcServer: calls (docs/hadoop-compat.md §1.5, §1.7, §1.8)', () => {
     await expect(openRawClient(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
-  it('maxConnections: further connections are dropped at accept', async () => {
-    const { server, port } = await startServer({}, { maxConnections: 2 });
-    await client(port);
-    await client(port);
+  it('maxConnections: at the cap a new connection replaces the oldest idle one; busy ones are kept, and when all are busy it is dropped', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { server, port } = await startServer({ monitorHealth: () => held }, { maxConnections: 2 });
+    const idle = await client(port);
+    const busy = await client(port);
+    busy.send(concatBytes(handshake(), call(1)));
     await waitUntil(() => server.connectionCount() === 2, 2_000, 'two connections');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the call reaches its handler
     const third = await client(port);
-    await third.closed;
+    await idle.closed;
+    expect(busy.isClosed()).toBe(false);
+    third.send(concatBytes(handshake(), call(2)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Both held connections now have a call in flight: a fourth finds no room.
+    const fourth = await client(port);
+    await fourth.closed;
     expect(server.connectionCount()).toBe(2);
+    release();
+    expect((await replies(busy, 1))[0]?.status).toBe('SUCCESS');
   });
 });
