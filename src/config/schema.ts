@@ -263,7 +263,7 @@ const TABLE: SettingsTable = {
       key: 'zkfc.fencing.shell.timeout.ms',
       format: 'long-ms',
       default: 30000,
-      doc: 'Hard deadline of a shell(...) fencing command; its whole process group is killed after it.',
+      doc: 'Hard deadline of a shell(...) fencing command; every process it started (setsid escapees included) is killed after it.',
     },
     sshCommandTimeoutMs: { key: 'zkfc.fencing.ssh.command-timeout.ms', format: 'long-ms', default: 20000, doc: 'Deadline of the remote fuser / nc commands of sshfence (Hadoop has none).' },
     preflightIntervalMs: { key: 'zkfc.fencing.preflight.interval.ms', format: 'long-ms', default: 60000, doc: 'Interval of the fencing preflight (can each method work right now?); 0 disables.' },
