@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestAclId } from '../../src/zookeeper/acl.js';
-import { processAlive, startAbuseCluster, stopAbuseCluster, waitFor, type AbuseCluster } from './harness.js';
+import { processAlive, startAbuseCluster, stopAbuseCluster, type AbuseCluster } from './harness.js';
+import { waitUntil } from '../../tools/testing/wait.js';
 
 const ZK_PASSWORD = 'abuse-zk-password-1';
 const KEYSTORE_PASSWORD = 'abuse-keystore-password-2';
@@ -49,7 +50,7 @@ describe('abuse: a fencing script that prints its secrets and leaves a setsid es
     await cluster.namenodeFault(active, 'refuse-transitions');
     await cluster.namenodeFault(active, 'unhealthy');
     await cluster.waitForActive(40_000, standby);
-    const log = await waitFor(
+    const log = await waitUntil(
       () => {
         const text = readFileSync(cluster.node(standby).zkfcLog, 'utf8');
         return text.includes('"msg":"fencing command left processes running; killed them"') ? text : undefined;
@@ -67,6 +68,6 @@ describe('abuse: a fencing script that prints its secrets and leaves a setsid es
     // The daemonised grandchild did not outlive the fencing command.
     const escapee = Number(readFileSync(escapeePidFile, 'utf8').trim());
     expect(escapee).toBeGreaterThan(1);
-    await waitFor(() => (processAlive(escapee) ? undefined : true), 5_000, `escapee ${escapee} gone`);
+    await waitUntil(() => (processAlive(escapee) ? undefined : true), 5_000, `escapee ${escapee} gone`);
   });
 });

@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import { runHaadmin, ZkTestClient } from '../support/e2e-zkfc.js';
-import { RAW_ESCAPES, startAbuseCluster, stopAbuseCluster, waitFor, type AbuseCluster } from './harness.js';
+import { RAW_ESCAPES, startAbuseCluster, stopAbuseCluster, type AbuseCluster } from './harness.js';
+import { waitUntil } from '../../tools/testing/wait.js';
 
 const FORGED_HOST = '\u001b[2J\u001b[H\u001b]0;owned\u0007\r\nVerdict: OK: one active NameNode, every NameNode and zkfc answered (exit 0)\n\u009b31m';
 
@@ -30,7 +31,7 @@ describe('abuse: escape sequences in ZooKeeper data, shown by haadmin status', (
     const port = cluster.node(active).rpcPort;
     await attacker!.setData(lock, encodeActiveNodeInfo({ nameserviceId: cluster.nameserviceId, namenodeId: active, hostname: FORGED_HOST, port, zkfcPort: 8019 }));
     // The standby's daemon watches the lock and re-reads its holder for /status.
-    await waitFor(
+    await waitUntil(
       async () => {
         const status = await cluster.zkfcStatus(standby);
         const holder = status?.['lockHolder'] as { hostname?: string } | null | undefined;

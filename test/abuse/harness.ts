@@ -141,17 +141,6 @@ export function socketFlood(port: number, count: number, first: string | Buffer,
 // eslint-disable-next-line no-control-regex
 export const RAW_ESCAPES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u009f]/;
 
-/** Poll `probe` until it returns something other than undefined; throws after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() >= deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 /** Whether a process is running (a zombie nobody reaped yet counts as gone). */
 export function processAlive(pid: number): boolean {
   try {

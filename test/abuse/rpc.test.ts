@@ -16,7 +16,8 @@ import { encodeConnectionContextFrame } from '../../src/ipc/codec/messages.js';
 import { RpcZkfcClientFactory } from '../../src/hadoop/zkfc-client.js';
 import { runHaadmin } from '../support/e2e-zkfc.js';
 import { SPEC_CLIENT_ID, SPEC_PREAMBLE, concatBytes } from '../support/ipc-bytes.js';
-import { plainGet, rssMiB, socketFlood, startAbuseCluster, stopAbuseCluster, waitFor, type AbuseCluster } from './harness.js';
+import { plainGet, rssMiB, socketFlood, startAbuseCluster, stopAbuseCluster, type AbuseCluster } from './harness.js';
+import { waitUntil } from '../../tools/testing/wait.js';
 
 /** Stated bound (README, "Security model", and systemd MemoryMax leaves room above it). */
 const RSS_BOUND_MIB = 160;
@@ -131,7 +132,7 @@ describe('abuse: the ZKFC RPC port', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(await cluster.activeNamenodes()).toEqual([active]);
     for (const id of [active, standby]) {
-      const line = await waitFor(
+      const line = await waitUntil(
         () => readFileSync(cluster.node(id).zkfcLog, 'utf8').split('\n').find((l) => l.includes('"msg":"cedeActive refused: longer than zkfc.rpc.cede.max.ms"')),
         5000,
         `${id} logs the refused cede`,

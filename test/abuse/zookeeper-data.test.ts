@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import { runHaadmin, scrapeMetrics, metricValue, ZkTestClient } from '../support/e2e-zkfc.js';
-import { fileBytes, startAbuseCluster, stopAbuseCluster, waitFor, type AbuseCluster } from './harness.js';
+import { fileBytes, startAbuseCluster, stopAbuseCluster, type AbuseCluster } from './harness.js';
+import { waitUntil } from '../../tools/testing/wait.js';
 
 /** Stated bound (README, "Security model"): log growth under a forged breadcrumb. */
 const LOG_BYTES_PER_DAY_BOUND = 64 * 1024 * 1024;
@@ -46,7 +47,7 @@ describe('abuse: hostile ZooKeeper data', () => {
     for (const id of cluster.nodes.keys()) await cluster.startZkfc(id);
 
     for (const id of cluster.nodes.keys()) {
-      await waitFor(async () => (metricValue((await scrapeMetrics(cluster, id)).samples, 'zkfc_zookeeper_problem', { problem: 'lock-not-ephemeral' }) === 1 ? true : undefined), 15_000, `${id} reports the squatted lock`);
+      await waitUntil(async () => (metricValue((await scrapeMetrics(cluster, id)).samples, 'zkfc_zookeeper_problem', { problem: 'lock-not-ephemeral' }) === 1 ? true : undefined), 15_000, `${id} reports the squatted lock`);
     }
     // Several seconds of being stuck: still one report per daemon.
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -65,7 +66,7 @@ describe('abuse: hostile ZooKeeper data', () => {
     await squatter.remove(lock);
     await cluster.waitForActive(20_000);
     for (const id of cluster.nodes.keys()) {
-      await waitFor(async () => (metricValue((await scrapeMetrics(cluster, id)).samples, 'zkfc_zookeeper_problem', { problem: 'lock-not-ephemeral' }) === 0 ? true : undefined), 10_000, `${id} clears the report`);
+      await waitUntil(async () => (metricValue((await scrapeMetrics(cluster, id)).samples, 'zkfc_zookeeper_problem', { problem: 'lock-not-ephemeral' }) === 0 ? true : undefined), 10_000, `${id} clears the report`);
     }
   });
 
@@ -80,7 +81,7 @@ describe('abuse: hostile ZooKeeper data', () => {
     await cluster.stopZkfc(active, 'SIGKILL');
     await cluster.killNamenode(active);
     const log = cluster.node(standby).zkfcLog;
-    await waitFor(() => (countLines(log, 'Refusing to fence: the breadcrumb does not name a NameNode of our configuration') > 0 ? true : undefined), 30_000, 'the survivor refuses the forged breadcrumb');
+    await waitUntil(() => (countLines(log, 'Refusing to fence: the breadcrumb does not name a NameNode of our configuration') > 0 ? true : undefined), 30_000, 'the survivor refuses the forged breadcrumb');
     // Each retry releases the lock by closing its session and opens a new one: count sessions.
     const sessions = async (): Promise<number> => metricValue((await scrapeMetrics(cluster, standby)).samples, 'zkfc_zk_session_events_total', { event: 'connected' });
     const startBytes = fileBytes(log);
