@@ -124,6 +124,7 @@ class CgroupContainment implements Containment {
   static create(token: string, clock: Pick<Clock, 'schedule'>): CgroupContainment | undefined {
     const parent = ownCgroupDirectory();
     if (parent === undefined) return undefined;
+    removeStaleCgroups(parent);
     const directory = join(parent, `zkfc-fence-${token.split('-').slice(0, 2).join('-')}`);
     try {
       mkdirSync(directory);
@@ -183,14 +184,40 @@ class CgroupContainment implements Containment {
   }
 
   async release(): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
+    // A killed member counts until its parent reaps it (pid 1 for a daemonised escapee), so give
+    // the kernel time; what is still left is removed by the next command's removeStaleCgroups.
+    for (let attempt = 0; attempt < 30; attempt++) {
       try {
         rmdirSync(this.directory);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        await wait(this.clock, 25);
+        await wait(this.clock, Math.min(1000, 25 * 2 ** attempt));
       }
+    }
+  }
+}
+
+/**
+ * Remove the empty cgroups earlier commands left behind (their release gave up, or the daemon that
+ * made them died): ours once empty, and those of daemons that are gone. Best effort.
+ */
+function removeStaleCgroups(parent: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const match = /^zkfc-fence-(\d+)-\d+$/.exec(entry);
+    if (match === null) continue;
+    const owner = Number(match[1]);
+    if (owner !== process.pid && signalPid(owner, 0)) continue; // another live daemon's: not ours to touch
+    try {
+      rmdirSync(join(parent, entry)); // fails (EBUSY) while anything still lives in it
+    } catch {
+      // still populated, or gone meanwhile
     }
   }
 }

@@ -123,14 +123,17 @@ export function runShellProcess(options: ShellProcessOptions): Promise<ShellProc
       errLines.end();
       child.stdout?.destroy();
       child.stderr?.destroy();
-      // Nothing the command started outlives it, whatever the outcome.
+      // Nothing the command started outlives it, whatever the outcome. Removing the (empty)
+      // cgroup afterwards may take a moment; the result does not wait for it.
       void killAll()
         .then((left) => {
           if (left > 0 && !timedOut) options.onLeftovers?.(pid, left);
-          return containment.release();
         })
         .catch(() => undefined)
-        .then(() => resolve(result));
+        .then(() => {
+          resolve(result);
+          void containment.release();
+        });
     };
     const conclude = (): void => {
       if (exit === undefined) return;

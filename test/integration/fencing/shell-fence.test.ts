@@ -6,7 +6,8 @@
 // both in a cgroup (root here) and with the process-tree fallback.
 // Method: real bash child processes; scripts write what they see (their environment, their
 // children's pids) into a temp directory that the test then inspects.
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -275,6 +276,27 @@ describe.each(['auto', 'process-tree'] as const)('shell fencing: escaped process
     expect((await result).outcome).toBe('timeout');
     const escapee = readPid(pidFile);
     await waitUntil(() => gone(escapee), 3000, 'gone(escapee)');
+  });
+});
+
+describe('shell fencing: cgroup housekeeping', () => {
+  it('removes the empty cgroups that commands of a daemon now gone left behind, and only those', async () => {
+    const parent = ownCgroupDirectory();
+    if (parent === undefined || process.getuid?.() !== 0) throw new Error('this test needs root and a cgroup2 mount (/sys/fs/cgroup or /sys/fs/cgroup/unified)');
+    const gone = spawnSync('true').pid!;
+    const stale = join(parent, `zkfc-fence-${gone}-7`);
+    // A live daemon's (pid 1 stands in for one) is not ours to touch.
+    const alive = join(parent, 'zkfc-fence-1-7');
+    mkdirSync(stale);
+    mkdirSync(alive);
+    try {
+      const result = await shellFence(options('true'));
+      expect(result.outcome).toBe('success');
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(alive)).toBe(true);
+    } finally {
+      if (existsSync(alive)) rmdirSync(alive);
+    }
   });
 });
 
