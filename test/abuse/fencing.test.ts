@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestAclId } from '../../src/zookeeper/acl.js';
-import { processAlive, startAbuseCluster, stopAbuseCluster, type AbuseCluster } from './harness.js';
+import { processAlive } from '../../tools/testing/processes.js';
+import { startAbuseCluster, stopAbuseCluster, type AbuseCluster } from './harness.js';
 import { waitUntil } from '../../tools/testing/wait.js';
 
 const ZK_PASSWORD = 'abuse-zk-password-1';
@@ -68,6 +69,6 @@ describe('abuse: a fencing script that prints its secrets and leaves a setsid es
     // The daemonised grandchild did not outlive the fencing command.
     const escapee = Number(readFileSync(escapeePidFile, 'utf8').trim());
     expect(escapee).toBeGreaterThan(1);
-    await waitUntil(() => (processAlive(escapee) ? undefined : true), 5_000, `escapee ${escapee} gone`);
+    await waitUntil(() => !processAlive(escapee), 5_000, `escapee ${escapee} gone`);
   });
 });

@@ -140,18 +140,3 @@ export function socketFlood(port: number, count: number, first: string | Buffer,
 /** Every C0 control but \n, \r and \t, DEL and the C1 controls: what must never reach a terminal raw. */
 // eslint-disable-next-line no-control-regex
 export const RAW_ESCAPES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u009f]/;
-
-/** Whether a process is running (a zombie nobody reaped yet counts as gone). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !['Z', 'X'].includes(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-  } catch {
-    return false;
-  }
-}

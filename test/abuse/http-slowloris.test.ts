@@ -9,6 +9,7 @@
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainGet, socketFlood, startAbuseCluster, stopAbuseCluster, type AbuseCluster } from './harness.js';
+import { sleep } from '../../tools/testing/wait.js';
 
 let setup: AbuseCluster | undefined;
 beforeAll(async () => {
@@ -44,7 +45,7 @@ describe('abuse: slow HTTP clients against the status listener', () => {
             failures.push(`round ${round} ${path}: ${(error as Error).message} after ${Date.now() - started} ms`);
           }
         }
-        await new Promise((resolve) => setTimeout(resolve, 30));
+        await sleep(30);
       }
       expect(failures).toEqual([]);
       // The attack really ran at full strength the whole time.

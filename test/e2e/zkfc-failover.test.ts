@@ -17,7 +17,7 @@ import { RpcZkfcClientFactory, type RpcZkfcClient } from '../../src/hadoop/zkfc-
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import type { ZkfcStatus } from '../../src/observability/status.js';
 import { metricValue, runHaadmin, runZkfc, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
-import { eventually } from '../../tools/testing/wait.js';
+import { eventually, sleep } from '../../tools/testing/wait.js';
 
 let cluster: MiniCluster | undefined;
 const zkfcClients: RpcZkfcClient[] = [];
@@ -119,7 +119,7 @@ describe('zkfc failover: the active zkfc fails', () => {
     // The resumed daemon learns its session expired and joins again, as standby.
     await eventually(async () => expect(await zkfcStatus(c, 'nn1')).toMatchObject({ electorState: 'STANDBY', zkConnectionState: 'CONNECTED' }), 15_000);
     // A few health rounds later nothing flipped back.
-    await new Promise((r) => setTimeout(r, 4 * c.checkIntervalMs));
+    await sleep(4 * c.checkIntervalMs);
     expect(await c.activeNamenodes()).toEqual(['nn2']);
     expect(await c.namenodeState('nn1')).toBe('standby');
     expect(c.splitBrainViolations()).toEqual([]);

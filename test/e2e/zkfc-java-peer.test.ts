@@ -15,7 +15,7 @@ import { decodeActiveNodeInfo, encodeActiveNodeInfo } from '../../src/hadoop/act
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import type { ZkfcStatus } from '../../src/observability/status.js';
 import { metricValue, scrapeMetrics, startE2eCluster, stopE2eCluster, ZkTestClient } from '../support/e2e-zkfc.js';
-import { eventually } from '../../tools/testing/wait.js';
+import { eventually, sleep } from '../../tools/testing/wait.js';
 
 const WORKING_DIR = '/hadoop-ha/ns1';
 const LOCK = `${WORKING_DIR}/ActiveStandbyElectorLock`;
@@ -66,7 +66,7 @@ async function javaPeerHoldsTheLock(namenodeHost: string): Promise<{ c: MiniClus
 
   // It keeps waiting: several health rounds later nothing moved.
   const breadcrumbBefore = await inspector.getData(BREADCRUMB);
-  await new Promise((r) => setTimeout(r, 4 * c.checkIntervalMs));
+  await sleep(4 * c.checkIntervalMs);
   const lock = await inspector.exists(LOCK);
   expect(lock?.ephemeralOwner).toEqual(javaZkfc.sessionId);
   expect((await inspector.getData(BREADCRUMB))?.stat.mzxid).toEqual(breadcrumbBefore?.stat.mzxid);

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import { scrapeMetrics, metricValue, startE2eCluster, stopE2eCluster, zkfcLogRecords, ZkTestClient } from '../support/e2e-zkfc.js';
+import { eventually, sleep } from '../../tools/testing/wait.js';
 
 const LOCK = '/hadoop-ha/ns1/ActiveStandbyElectorLock';
 const BREADCRUMB = '/hadoop-ha/ns1/ActiveBreadCrumb';
@@ -77,8 +78,7 @@ describe('zkfc SIGTERM', () => {
     await c.waitForActive(20_000, 'nn1');
     await c.startZkfc('nn2');
     // nn2's daemon is in the election as standby before nn1's stops.
-    for (let i = 0; i < 200 && (await c.zkfcStatus('nn2'))?.['electorState'] !== 'STANDBY'; i++) await new Promise((r) => setTimeout(r, 25));
-    expect((await c.zkfcStatus('nn2'))?.['electorState']).toBe('STANDBY');
+    await eventually(async () => expect((await c.zkfcStatus('nn2'))?.['electorState']).toBe('STANDBY'), 5_000);
 
     const signalledMs = Date.now();
     c.signalZkfc('nn1', 'SIGTERM');
@@ -98,14 +98,14 @@ describe('zkfc SIGTERM', () => {
     await c.startZkfc('nn1');
     await c.waitForActive(20_000, 'nn1');
     await c.startZkfc('nn2');
-    for (let i = 0; i < 200 && (await c.zkfcStatus('nn2'))?.['electorState'] !== 'STANDBY'; i++) await new Promise((r) => setTimeout(r, 25));
+    await eventually(async () => expect((await c.zkfcStatus('nn2'))?.['electorState']).toBe('STANDBY'), 5_000);
     inspector = await ZkTestClient.connect(c.zk.connectString);
     const lockBefore = await inspector.exists(LOCK);
     const transitionsBefore = c.transitionEntries().length;
 
     expect(await c.stopZkfc('nn2', 'SIGTERM', STOP_BOUND_MS)).toEqual({ code: 0, signal: null });
     // Give any wrong reaction (a lock re-creation, a transition) time to show.
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     const lockAfter = await inspector.exists(LOCK);
     expect(lockAfter?.czxid).toEqual(lockBefore?.czxid);
     expect(c.transitionEntries().length).toBe(transitionsBefore);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { RealCluster } from '../../tools/testing/hadoop/real-cluster.js';
 import { ensureDistBuilt } from '../support/e2e-zkfc.js';
+import { sleep } from '../../tools/testing/wait.js';
 
 let cluster: RealCluster | undefined;
 let failed = false;
@@ -46,7 +47,7 @@ describe('real NameNode rules', () => {
       expect(await c.haState('nn3')).toBe('observer');
       await c.startController('nn3', 'ours');
       await c.startController('nn2', 'ours');
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await sleep(3000);
       await c.killNameNode('nn1');
       await c.waitForActive('nn2', 60_000);
       expect(await c.haState('nn3')).toBe('observer');

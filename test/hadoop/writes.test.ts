@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RealCluster, activeServicesTimes } from '../../tools/testing/hadoop/real-cluster.js';
 import { ensureDistBuilt } from '../support/e2e-zkfc.js';
+import { sleep } from '../../tools/testing/wait.js';
 
 let cluster: RealCluster | undefined;
 let failed = false;
@@ -66,7 +67,7 @@ describe('writes through the nameservice across failovers', () => {
           // refuses ("not currently healthy"), as Hadoop's does: retry as an operator would.
           let r = await c.ourHaAdmin(['-failover', active, other]);
           for (let i = 0; i < 30 && r.code !== 0 && /not currently healthy/.test(r.stderr + r.stdout); i++) {
-            await new Promise((resolve) => setTimeout(resolve, 1000));
+            await sleep(1000);
             r = await c.ourHaAdmin(['-failover', active, other]);
           }
           expect(r.code, r.stderr + r.stdout).toBe(0);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { FaultCluster, type FaultClusterOptions } from '../../tools/testing/fault-cluster.js';
 import { msBetween } from '../../tools/testing/oracle.js';
 import { REPO_ROOT, ensureBuilt } from './namenode-sim-process.js';
+import { sleep } from '../../tools/testing/wait.js';
 
 export const ALL = process.env['ZKFC_E2E_ALL'] === '1';
 /** How many times each scenario runs: 1 in `npm test`, 3 in `npm run test:e2e:all`. */
@@ -72,6 +73,6 @@ export async function logOnceItShows(path: string, pattern: RegExp, timeoutMs = 
   for (;;) {
     const text = readFileSync(path, 'utf8');
     if (pattern.test(text) || Date.now() > deadline) return text;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HostPort } from '../../src/core/types.js';
 import type { SimNamenodeSnapshot } from '../../tools/namenode-sim/model.js';
+import { sleep } from '../../tools/testing/wait.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const SIM_BIN = join(REPO_ROOT, 'tools/bin/zkfc-sim.js');
@@ -256,7 +257,7 @@ async function buildIfStale(): Promise<void> {
         // it went away meanwhile
       }
       if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   }
   try {

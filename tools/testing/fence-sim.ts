@@ -7,17 +7,9 @@
 // Exit 0 = fenced (also when the process was already dead), 1 = could not kill it.
 
 import { appendFileSync, readFileSync } from 'node:fs';
+import { processAlive } from './processes.js';
+import { sleep } from './wait.js';
 
-export function isProcessDead(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 3 (after the parenthesised command name) is the state; Z = zombie, X = dead.
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
-  } catch {
-    return true;
-  }
-}
 
 export function recordEnd(endsFile: string, pid: number, monoNs: bigint): void {
   appendFileSync(endsFile, JSON.stringify({ pid, monoNs: monoNs.toString() }) + '\n');
@@ -34,9 +26,9 @@ export async function killAndWait(pid: number, timeoutMs = 5000): Promise<bigint
     return undefined;
   }
   const deadline = Date.now() + timeoutMs;
-  while (!isProcessDead(pid)) {
+  while (processAlive(pid)) {
     if (Date.now() > deadline) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await sleep(2);
   }
   return killedAt;
 }

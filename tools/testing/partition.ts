@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ZkfcError } from '../../src/errors.js';
+import { sleep } from './wait.js';
 
 const run = promisify(execFile);
 
@@ -179,7 +180,7 @@ async function removeCgroup(path: string): Promise<void> {
       rmdirSync(path);
       return;
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   }
 }

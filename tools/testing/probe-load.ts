@@ -6,6 +6,7 @@
 
 import { RpcHAServiceClientFactory } from '../../src/hadoop/ha-service-client.js';
 import type { HostPort } from '../../src/core/types.js';
+import { sleep } from './wait.js';
 
 export interface ProbeLoadStats {
   readonly calls: number;
@@ -34,7 +35,7 @@ export class HealthProbeLoad {
                   this.calls += 2;
                 } catch {
                   this.errors++;
-                  await new Promise((resolve) => setTimeout(resolve, 20));
+                  await sleep(20);
                 }
               }
             } finally {

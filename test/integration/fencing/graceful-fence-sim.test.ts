@@ -14,7 +14,8 @@ import type { NamenodeTarget } from '../../../src/core/types.js';
 import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
 import { NodeFencer } from '../../../src/fencing/node-fencer.js';
 import { NamenodeSimProcess, stopAllSimProcesses } from '../../support/namenode-sim-process.js';
-import { captureLogger, closedPort } from './helpers.js';
+import { freePort } from '../../../tools/testing/net.js';
+import { captureLogger } from './helpers.js';
 import { realClock } from '../../../tools/testing/clock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zkfc-graceful-sim-'));
@@ -99,7 +100,7 @@ describe('graceful fence with the real IPC client against a simulated NameNode',
   });
 
   it('retries a refused connection once, then runs the methods', async () => {
-    const target: NamenodeTarget = { nameserviceId: 'ns1', namenodeId: 'nn4', serviceAddress: { host: '127.0.0.1', port: await closedPort() }, zkfcPort: 8019 };
+    const target: NamenodeTarget = { nameserviceId: 'ns1', namenodeId: 'nn4', serviceAddress: { host: '127.0.0.1', port: await freePort() }, zkfcPort: 8019 };
     const { fencer, marker } = fencerFor(target, 'gone');
     const outcome = await fencer.fenceOldActive(target);
     expect(outcome.attempts[0]).toMatchObject({ method: 'graceful', outcome: 'error' });

@@ -1,13 +1,12 @@
-// Shared helpers for the fencing tests: a real-time Clock, a pino logger that captures its JSON
-// lines, a real TCP listener in a child process (the "NameNode" that fencing must kill), and
-// process liveness checks. Not a test file itself.
+// Shared helpers for the fencing tests: a pino logger that captures its JSON lines, a real TCP
+// listener in a child process (the "NameNode" that fencing must kill), and killing what a test
+// started. Not a test file itself. Clocks, waiting, free ports and process liveness come from
+// tools/testing.
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Logger } from '../../../src/observability/logger.js';
-
 
 export interface CapturedLogger {
   readonly logger: Logger;
@@ -69,26 +68,6 @@ export async function spawnListener(host = '127.0.0.1'): Promise<ListenerProcess
   };
 }
 
-/**
- * True while a process with this pid runs. A zombie (dead, not yet reaped by whoever inherited
- * it) counts as gone: it no longer runs, holds no port and cannot act.
- */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    // /proc/<pid>/stat: "pid (comm) S ..."; comm may contain spaces, so read after the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-
 /** Kill a pid we started (directly or through a script), ignoring "already gone". */
 export function killQuietly(pid: number | undefined): void {
   if (pid === undefined) return;
@@ -97,17 +76,4 @@ export function killQuietly(pid: number | undefined): void {
   } catch {
     // already gone
   }
-}
-
-/** A free TCP port on host (listen on 0, close). Nothing listens there afterwards. */
-export async function closedPort(host = '127.0.0.1'): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

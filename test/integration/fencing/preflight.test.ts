@@ -11,8 +11,10 @@ import type { NamenodeTarget } from '../../../src/core/types.js';
 import type { FencingTargetConfig } from '../../../src/fencing/node-fencer.js';
 import { firstWord, FencingPreflight, type FencingPreflightOptions, type FencingReadiness } from '../../../src/fencing/preflight.js';
 import { startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
-import { captureLogger, closedPort } from './helpers.js';
+import { freePort } from '../../../tools/testing/net.js';
+import { captureLogger } from './helpers.js';
 import { realClock } from '../../../tools/testing/clock.js';
+import { sleep } from '../../../tools/testing/wait.js';
 
 let sshd: SshdHarness;
 let bareSshd: SshdHarness;
@@ -95,7 +97,7 @@ describe('preflight: sshfence', () => {
   });
 
   it('fails fast when the ssh port is closed', async () => {
-    const method = `sshfence(${sshd.user}:${await closedPort()})`;
+    const method = `sshfence(${sshd.user}:${await freePort()})`;
     const started = performance.now();
     const entry = byMethod(await preflight([peer('nn2', '127.0.0.1', method)], { checkTimeoutMs: 1000 }).runOnce(), method);
     expect(entry?.ready).toBe(false);
@@ -173,11 +175,11 @@ describe('preflight: scheduling and listeners', () => {
     let runs = 0;
     check.onRun(() => runs++);
     check.start();
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await sleep(700);
     await check.stop();
     const afterStop = runs;
     expect(afterStop).toBeGreaterThanOrEqual(2);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(runs).toBe(afterStop);
   });
 });

@@ -14,7 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { NamenodeTarget } from '../../../src/core/types.js';
 import { ownCgroupDirectory } from '../../../src/fencing/containment.js';
 import { abbreviate, shellFence, type ShellFenceOptions } from '../../../src/fencing/shell-fence.js';
-import { captureLogger, isAlive, killQuietly } from './helpers.js';
+import { processAlive } from '../../../tools/testing/processes.js';
+import { captureLogger, killQuietly } from './helpers.js';
 import { realClock } from '../../../tools/testing/clock.js';
 import { waitUntil } from '../../../tools/testing/wait.js';
 
@@ -198,7 +199,7 @@ describe('shell fencing deadline', () => {
     expect(elapsedMs).toBeGreaterThanOrEqual(750);
     expect(elapsedMs).toBeLessThan(4000);
     const grandchild = readPid(childPidFile);
-    await waitUntil(() => !isAlive(grandchild), 3000, '!isAlive(grandchild)');
+    await waitUntil(() => !processAlive(grandchild), 3000, `grandchild ${grandchild} gone`);
   });
 
   it('SIGKILLs children that ignore SIGTERM after the grace period', async () => {
@@ -208,7 +209,7 @@ describe('shell fencing deadline', () => {
     );
     expect(result.outcome).toBe('timeout');
     const grandchild = readPid(childPidFile);
-    await waitUntil(() => !isAlive(grandchild), 3000, '!isAlive(grandchild)');
+    await waitUntil(() => !processAlive(grandchild), 3000, `grandchild ${grandchild} gone`);
   });
 
   it('does not wait for background children that keep the output open after a successful exit', async () => {
@@ -218,13 +219,13 @@ describe('shell fencing deadline', () => {
     expect(result.outcome).toBe('success');
     expect(performance.now() - started).toBeLessThan(4000);
     const leftover = readPid(childPidFile);
-    await waitUntil(() => !isAlive(leftover), 3000, '!isAlive(leftover)');
+    await waitUntil(() => !processAlive(leftover), 3000, `leftover ${leftover} gone`);
   });
 });
 
 /** Whether the process is gone or only a zombie nobody reaped yet (pid 1 of a container may not). */
 function gone(pid: number): boolean {
-  return !isAlive(pid);
+  return !processAlive(pid);
 }
 
 describe.each(['auto', 'process-tree'] as const)('shell fencing: escaped processes (containment %s)', (containment) => {

@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshFence, sshFenceCommands, type SshFenceOptions } from '../../../src/fencing/ssh-fence.js';
 import { SshdMissingError, startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
-import { captureLogger, closedPort, isAlive, killQuietly, spawnListener } from './helpers.js';
+import { freePort } from '../../../tools/testing/net.js';
+import { processAlive } from '../../../tools/testing/processes.js';
+import { captureLogger, killQuietly, spawnListener } from './helpers.js';
 import { realClock } from '../../../tools/testing/clock.js';
 import { waitUntil } from '../../../tools/testing/wait.js';
 
@@ -91,27 +93,27 @@ describe('sshfence against a real sshd', () => {
   });
 
   it('reports success when nothing listens (fuser exit 1, nc -z exit 1)', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const result = await sshFence(options(sshd, port));
     expect(result).toEqual({ outcome: 'success', detail: expect.stringContaining(`nothing listening on port ${port}`) });
   });
 
   it('accepts the key among several key files', async () => {
     const other = sshd.createUnauthorizedKey('first-but-wrong');
-    const port = await closedPort();
+    const port = await freePort();
     const result = await sshFence(options(sshd, port, { privateKeyFiles: [other, sshd.clientKeyPath] }));
     expect(result.outcome).toBe('success');
   });
 
   it('fails cleanly with a key the server does not accept', async () => {
     const wrongKey = sshd.createUnauthorizedKey();
-    const result = await sshFence(options(sshd, await closedPort(), { privateKeyFiles: [wrongKey] }));
+    const result = await sshFence(options(sshd, await freePort(), { privateKeyFiles: [wrongKey] }));
     expect(result.outcome).toBe('error');
     expect(result.detail).toMatch(/authentication methods failed/);
   });
 
   it('fails cleanly with a user the server does not know', async () => {
-    const result = await sshFence(options(sshd, await closedPort(), { user: 'zkfc-no-such-user' }));
+    const result = await sshFence(options(sshd, await freePort(), { user: 'zkfc-no-such-user' }));
     expect(result.outcome).toBe('error');
     expect(result.detail).toContain('zkfc-no-such-user@127.0.0.1');
   });
@@ -129,7 +131,7 @@ describe('sshfence against a real sshd', () => {
 
   it('fails fast when the ssh port is closed (connection refused)', async () => {
     const started = performance.now();
-    const result = await sshFence(options(sshd, 1234, { sshPort: await closedPort() }));
+    const result = await sshFence(options(sshd, 1234, { sshPort: await freePort() }));
     expect(result.outcome).toBe('error');
     expect(result.detail).toMatch(/ECONNREFUSED/);
     expect(performance.now() - started).toBeLessThan(5_000);
@@ -138,7 +140,7 @@ describe('sshfence against a real sshd', () => {
   it('gives up on a black-holed host within the connect timeout', async () => {
     // 127.0.0.0/8 is all loopback; a DROP rule for one unusual address and port swallows the SYNs.
     const address = `127.77.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
-    const port = await closedPort();
+    const port = await freePort();
     const rule = ['INPUT', '-d', address, '-p', 'tcp', '--dport', String(port), '-j', 'DROP'];
     execFileSync('iptables', ['-I', ...rule]);
     try {
@@ -176,7 +178,7 @@ describe('sshfence remote command outcomes (scripted fuser, optional nc)', () =>
   it('fails when nc cannot run after fuser exit 1 (Hadoop would report success)', async () => {
     setFuserMode('exit1');
     setNcAvailable(false);
-    const result = await sshFence(options(fakeSshd, await closedPort()));
+    const result = await sshFence(options(fakeSshd, await freePort()));
     expect(result.outcome).toBe('failure');
     expect(result.detail).toContain('could not verify');
     expect(result.detail).toContain('exited 127 (command not found)');
@@ -189,7 +191,7 @@ describe('sshfence remote command outcomes (scripted fuser, optional nc)', () =>
     try {
       const result = await sshFence(options(fakeSshd, listener.port));
       expect(result).toEqual({ outcome: 'failure', detail: expect.stringContaining('still listening') });
-      expect(isAlive(listener.pid)).toBe(true);
+      expect(processAlive(listener.pid)).toBe(true);
     } finally {
       listener.kill();
     }
@@ -198,20 +200,20 @@ describe('sshfence remote command outcomes (scripted fuser, optional nc)', () =>
   it('succeeds through the nc branch when the port is closed', async () => {
     setFuserMode('exit1');
     setNcAvailable(true);
-    const result = await sshFence(options(fakeSshd, await closedPort()));
+    const result = await sshFence(options(fakeSshd, await freePort()));
     expect(result.outcome).toBe('success');
   });
 
   it('fails on any other fuser exit code', async () => {
     setFuserMode('exit2');
-    const result = await sshFence(options(fakeSshd, await closedPort()));
+    const result = await sshFence(options(fakeSshd, await freePort()));
     expect(result).toEqual({ outcome: 'failure', detail: expect.stringContaining('exited 2') });
   });
 
   it('gives up on a hung fuser within the command deadline and closes the channel', async () => {
     setFuserMode('hang');
     const started = performance.now();
-    const result = await sshFence(options(fakeSshd, await closedPort(), { commandTimeoutMs: 1500 }));
+    const result = await sshFence(options(fakeSshd, await freePort(), { commandTimeoutMs: 1500 }));
     const elapsedMs = performance.now() - started;
     expect(result.outcome).toBe('timeout');
     expect(result.detail).toContain('did not finish within 1500 ms');
@@ -234,9 +236,9 @@ describe('sshd harness', () => {
 
   it('stop() ends the server and removes its directory', async () => {
     const server = await startSshd();
-    expect(isAlive(server.pid)).toBe(true);
+    expect(processAlive(server.pid)).toBe(true);
     await server.stop();
-    expect(isAlive(server.pid)).toBe(false);
+    expect(processAlive(server.pid)).toBe(false);
     expect(existsSync(server.dir)).toBe(false);
     await server.stop(); // idempotent
   });

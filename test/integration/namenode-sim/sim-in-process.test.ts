@@ -14,6 +14,7 @@ import { HealthCheckFailedError, ServiceFailedError } from '../../../src/hadoop/
 import { AccessControlError, ConnectionClosedError, RemoteError, RetriableError, RpcTimeoutError } from '../../../src/ipc/errors.js';
 import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { findSplitBrain, readTransitionLogs } from '../../../tools/namenode-sim/transition-log.js';
+import { sleep } from '../../../tools/testing/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sim-in-process-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -143,7 +144,7 @@ describe('HAServiceProtocol over IPC', () => {
     expect((error as Error).cause).toBeInstanceOf(RetriableError);
     expect((error as Error).message).toBe('NameNode still not started');
     await expect(client.monitorHealth(T)).rejects.toMatchObject({ cause: expect.any(RetriableError) });
-    await new Promise((r) => setTimeout(r, 1_100));
+    await sleep(1_100);
     expect(await client.getServiceStatus(T)).toMatchObject({ state: 'STANDBY' });
   });
 
@@ -265,7 +266,7 @@ describe('faults', () => {
     await expect(client.monitorHealth(200)).rejects.toMatchObject({ cause: expect.any(RpcTimeoutError) });
     await expect(fetch(`http://${sim.httpAddress.host}:${sim.httpAddress.port}/isActive`, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
     const pending = client.transitionToActive('REQUEST_BY_ZKFC', T);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect(sim.model.currentState()).toBe('STANDBY');
     expect((await (await http(sim, '/sim/state')).json()) as object).toMatchObject({ faults: { hang: true } }); // control still answers
     await postFault(sim, 'none');
@@ -289,7 +290,7 @@ describe('faults', () => {
     await postFault(sim, 'delay-transitions:700');
     const started = performance.now();
     const pending = client.transitionToActive('REQUEST_BY_ZKFC', T);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(sim.model.currentState()).toBe('STANDBY');
     await pending;
     expect(performance.now() - started).toBeGreaterThanOrEqual(650);

@@ -17,6 +17,7 @@ import { findSplitBrain, readTransitionLogs } from '../../../tools/namenode-sim/
 import { ensureBuilt, NamenodeSimProcess, REPO_ROOT, stopAllSimProcesses } from '../../support/namenode-sim-process.js';
 import type { HostPort } from '../../../src/core/types.js';
 import { freePort } from '../../../tools/testing/net.js';
+import { sleep } from '../../../tools/testing/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sim-process-'));
 const clients: RpcHAServiceClient[] = [];
@@ -78,7 +79,7 @@ describe('zkfc-sim namenode as a process', () => {
   it('the start-up delay and superuser options take effect in the process', async () => {
     const sim = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', superuser: 'hdfs', startupDelayMs: 1_500 });
     await expect(client(sim.rpcAddress).getServiceStatus(T)).rejects.toMatchObject({ cause: expect.any(RetriableError) });
-    await new Promise((r) => setTimeout(r, 1_600));
+    await sleep(1_600);
     expect(await client(sim.rpcAddress).getServiceStatus(T)).toMatchObject({ state: 'STANDBY' });
     const other = new RpcHAServiceClientFactory({ effectiveUser: 'mallory', connectTimeoutMs: 5_000 }).create(sim.rpcAddress);
     clients.push(other);

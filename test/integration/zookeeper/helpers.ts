@@ -60,11 +60,11 @@ export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text
 export const text = (data: Uint8Array): string => new TextDecoder().decode(data);
 
 /**
- * Transpile `entry` (a .ts file under the repo) and every module it imports relatively into a
- * temp dir with the same layout, so a plain `node` child process can run it: ESM package.json,
+ * Transpile `entries` (.ts files under the repo) and every module they import relatively into a
+ * temp dir with the same layout, so a plain `node` child process can run them: ESM package.json,
  * node_modules linked to the repo's. Returns the temp dir (remove it when done).
  */
-export async function transpileForChildProcess(entry: string): Promise<string> {
+export async function transpileForChildProcess(...entries: readonly string[]): Promise<string> {
   const { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { dirname, join, relative, resolve } = await import('node:path');
@@ -73,7 +73,7 @@ export async function transpileForChildProcess(entry: string): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'zk-adapter-child-'));
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
   symlinkSync(join(repo, 'node_modules'), join(out, 'node_modules'), 'dir');
-  const pending = [resolve(repo, entry)];
+  const pending = entries.map((entry) => resolve(repo, entry));
   const done = new Set<string>();
   while (pending.length > 0) {
     const file = pending.pop() as string;

@@ -15,7 +15,7 @@ import { NodeZkSessionFactory, type NodeZkSession } from '../../../src/zookeeper
 import { startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
 import { bytes, EventRecorder, ok, text } from './helpers.js';
 import { realClock } from '../../../tools/testing/clock.js';
-import { waitUntil } from '../../../tools/testing/wait.js';
+import { sleep, waitUntil } from '../../../tools/testing/wait.js';
 
 let zk: ZooKeeperEnsemble;
 const factory = new NodeZkSessionFactory({ clock: realClock, spinDelayMs: 50 });
@@ -172,7 +172,7 @@ describe('NodeZkSession against a real ZooKeeper', () => {
     open.push(session);
     await recorder.waitFor('authFailed', 10_000);
     expect(await session.exists('/')).toMatchObject({ code: 'AUTHFAILED' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(recorder.states().filter((state) => state !== 'connected')).toEqual(['authFailed']);
   });
 
@@ -206,7 +206,7 @@ describe('NodeZkSession against a real ZooKeeper', () => {
     const session = factory.open(options(), recorder.listener);
     await session.close(); // synchronously after open: library bug 6 would throw here
     const dead = factory.open(options({ connectString: '127.0.0.1:1' }), recorder.listener);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     await dead.close();
     expect(recorder.events).toEqual([]);
     expect(await session.exists('/')).toMatchObject({ code: 'CONNECTIONLOSS' });

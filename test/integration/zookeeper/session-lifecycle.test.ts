@@ -27,7 +27,7 @@ import { pickFreePorts } from '../../../tools/testing/net.js';
 import { startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
 import { bytes, EventRecorder, ok, transpileForChildProcess } from './helpers.js';
 import { realClock } from '../../../tools/testing/clock.js';
-import { waitUntil } from '../../../tools/testing/wait.js';
+import { sleep, waitUntil } from '../../../tools/testing/wait.js';
 
 const SLACK_MS = 1500;
 
@@ -86,7 +86,7 @@ describe('session lifecycle against a real ZooKeeper', () => {
       session.create(`${path}-2`, bytes(''), OPEN_ACL_UNSAFE, 'PERSISTENT'),
       session.setData(path, bytes('y'), -1),
     ];
-    await new Promise((resolve) => setTimeout(resolve, sessionTimeoutMs + 500));
+    await sleep(sessionTimeoutMs + 500);
 
     // Bring the server back while the client cannot reach it, and let the server expire us.
     block = await blockLoopbackPort(zk.member(1).clientPort);
@@ -140,7 +140,7 @@ describe('session lifecycle against a real ZooKeeper', () => {
     ok(await session.exists('/')); // our connection works again, the late reply has been consumed
     ok(await other.session.setData(path, bytes('b'), -1));
     ok(await session.getData(path)); // a round trip after the change
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect(watched).toEqual([]);
     expect(recorder.states()).toEqual(['connected']); // the connection itself survived
   });
@@ -149,15 +149,14 @@ describe('session lifecycle against a real ZooKeeper', () => {
 describe('initial connect is bounded', () => {
   /** Run the adapter in a child Node process; returns its JSON lines and when it exited. */
   async function runChild(connectString: string, sessionTimeoutMs: number): Promise<{ lines: Array<Record<string, unknown>>; exitMs: number | undefined }> {
-    const dir = await transpileForChildProcess('src/zookeeper/node-zk-session.ts');
+    const dir = await transpileForChildProcess('src/zookeeper/node-zk-session.ts', 'src/runtime/system-clock.ts');
     try {
       const script = `
         import { NodeZkSessionFactory } from './src/zookeeper/node-zk-session.js';
+        import { SystemClock } from './src/runtime/system-clock.js';
         const start = performance.now();
         const out = (o) => process.stdout.write(JSON.stringify({ ...o, atMs: Math.round(performance.now() - start) }) + '\\n');
-        const clock = { monotonicMs: () => performance.now(), wallMs: () => Date.now(),
-          schedule(ms, cb) { const t = setTimeout(cb, ms); return () => clearTimeout(t); } };
-        const factory = new NodeZkSessionFactory({ clock, spinDelayMs: 50 });
+        const factory = new NodeZkSessionFactory({ clock: new SystemClock(), spinDelayMs: 50 });
         const session = factory.open({ connectString: ${JSON.stringify(connectString)}, sessionTimeoutMs: ${sessionTimeoutMs},
           authInfo: [], operationTimeoutMs: 60000 }, (event) => out({ event: event.state, epoch: event.epoch }));
         session.exists('/').then((r) => out({ op: r.code }));

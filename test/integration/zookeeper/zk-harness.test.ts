@@ -4,30 +4,19 @@
 // install hint when java or the jar is missing.
 // Method: start a standalone server and a 3-member ensemble with tick 250 ms, observe them only
 // from outside (four-letter words, /proc, TCP connects), and run the harness in a child Node
-// process (transpiled with TypeScript's transpileModule) that is then SIGKILLed.
+// process (transpiled by ./helpers.ts's transpileForChildProcess) that is then SIGKILLed.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ts from 'typescript';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startZooKeeper, ZOOKEEPER_INSTALL_HINT, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
+import { processAlive } from '../../../tools/testing/processes.js';
 import { waitUntil } from '../../../tools/testing/wait.js';
+import { transpileForChildProcess } from './helpers.js';
 
 const INSTALL_TEXT = 'apt-get install -y --no-install-recommends libzookeeper-java default-jre-headless';
-
-/** True while a process with this pid exists and is not a zombie. */
-function processAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 
 function processGroupOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -146,19 +135,12 @@ describe('zk harness: 3-member ensemble', () => {
 
 describe('zk harness: owner process dies', () => {
   it('kills the JVM when the Node process that started it is SIGKILLed', async () => {
-    // Transpile the harness (it imports only node:* modules) and run it in a child process.
-    const dir = mkdtempSync(join(tmpdir(), 'zk-harness-child-'));
+    // The harness and every module it imports, transpiled, run in a child process.
+    const dir = await transpileForChildProcess('tools/testing/zk-server.ts');
     try {
-      // The harness and the modules it imports, transpiled into one ES-module folder.
-      writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-      for (const name of ['zk-server', 'net', 'wait']) {
-        const source = readFileSync(new URL(`../../../tools/testing/${name}.ts`, import.meta.url), 'utf8');
-        const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-        writeFileSync(join(dir, `${name}.js`), js);
-      }
       writeFileSync(
         join(dir, 'main.mjs'),
-        `import { startZooKeeper } from './zk-server.js';
+        `import { startZooKeeper } from './tools/testing/zk-server.js';
          const zk = await startZooKeeper({ tickMs: 250, baseDir: ${JSON.stringify(join(dir, 'zk'))} });
          console.log(JSON.stringify({ pid: zk.member(1).pid, port: zk.member(1).clientPort }));
          setInterval(() => {}, 1000);`,

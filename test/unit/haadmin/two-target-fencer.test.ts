@@ -22,6 +22,7 @@ import {
   TwoTargetFencer,
   type FencingSubject,
 } from '../../../src/cli/haadmin/two-target-fencer.js';
+import { sleep } from '../../../tools/testing/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haadmin-fencer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -188,7 +189,7 @@ describe('runShellCommand', () => {
     expect(result.outcome).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(3_000);
     // the background child would have touched the marker by now had it survived
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await sleep(1_500);
     expect(existsSync(marker)).toBe(false);
   });
 

@@ -39,6 +39,7 @@ import { IpcServer, defineMethod } from '../../../src/ipc/server.js';
 import type { RpcCallContext } from '../../../src/ipc/server-connection.js';
 import { HaCallError, type HAServiceClient } from '../../../src/runtime/ports.js';
 import { hexBytes } from '../../support/ipc-bytes.js';
+import { sleep } from '../../../tools/testing/wait.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -208,7 +209,7 @@ describe('RpcHAServiceClient', () => {
     await client.monitorHealth(5_000);
     unsubscribe();
     await second.close();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(closed).toHaveLength(1); // unsubscribed listeners hear nothing
   });
 

@@ -19,6 +19,7 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { ZkfcMetrics, type MetricsSource } from '../../../src/observability/metrics.js';
 import type { StatusSource, ZkfcStatus } from '../../../src/observability/status.js';
 import type { HostPort } from '../../../src/core/types.js';
+import { sleep } from '../../../tools/testing/wait.js';
 
 function sampleStatus(haState: ZkfcStatus['haState']): ZkfcStatus {
   return {
@@ -182,7 +183,7 @@ function blockingMetrics(): { source: MetricsSource; release(): void; waitForCal
       for (const wake of waiting.splice(0)) wake();
     },
     async waitForCalls(n: number) {
-      for (let i = 0; i < 200 && calls < n; i++) await new Promise((done) => setTimeout(done, 10));
+      for (let i = 0; i < 200 && calls < n; i++) await sleep(10);
       expect(calls).toBe(n);
     },
   };
@@ -405,7 +406,7 @@ describe('StatusServer', () => {
     try {
       // The third from 127.0.0.1 replaced the oldest from 127.0.0.1; 127.0.0.2 kept both.
       expect(await closedWithin(mine[0]!, 2_000)).toBe(true);
-      await new Promise((done) => setTimeout(done, 100));
+      await sleep(100);
       expect([...other, mine[1]!, mine[2]!].map((socket) => socket.destroyed || socket.readableEnded)).toEqual([false, false, false, false]);
       expect(servers.at(-1)!.connectionCount()).toBe(4);
     } finally {
@@ -439,7 +440,7 @@ describe('StatusServer', () => {
         const active = await plainGet(address.port, '/active');
         const healthz = await plainGet(address.port, '/healthz');
         outcomes.push(`${metrics.status} ${active.status} ${healthz.status}`);
-        await new Promise((done) => setTimeout(done, 30));
+        await sleep(30);
       }
       expect(outcomes).toEqual(Array.from({ length: 33 }, () => '200 200 200'));
       expect(attack.opened()).toBeGreaterThanOrEqual(70);

@@ -3,6 +3,7 @@
 // reply until the peer closes, free-port and polling helpers. Real sockets only; nothing mocked.
 import net from 'node:net';
 import { FrameDecoder, type Frame } from '../../../src/ipc/codec/frame-decoder.js';
+import { sleep } from '../../../tools/testing/wait.js';
 
 export interface RawServer {
   readonly port: number;
@@ -154,7 +155,7 @@ export async function openRawClient(port: number): Promise<RawClient> {
         if (Date.now() > deadline || isClosed) {
           throw new Error(`expected ${count} frame(s), got ${frames.length} (${Buffer.concat(chunks).length} bytes, closed=${isClosed})`);
         }
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
       }
     },
     data: () => Buffer.concat(chunks),

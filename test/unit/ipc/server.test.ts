@@ -41,7 +41,7 @@ import { RemoteException } from '../../../src/ipc/errors.js';
 import { ExceptionClassName, HA_SERVICE_PROTOCOL } from '../../../src/hadoop/protocol-names.js';
 import { SPEC_CLIENT_ID, SPEC_PREAMBLE, SPEC_SASL_NEGOTIATE_FRAME, ascii, concatBytes, hexBytes, toHex } from '../../support/ipc-bytes.js';
 import { openRawClient, rawExchange, type RawClient } from './net-helpers.js';
-import { waitUntil } from '../../../tools/testing/wait.js';
+import { sleep, waitUntil } from '../../../tools/testing/wait.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -302,7 +302,7 @@ describe('IpcServer: calls (docs/hadoop-compat.md §1.5, §1.7, §1.8)', () => {
     expect(reply!.header.retryCount).toBe(2);
     expect(reply!.header.serverIpcVersionNum).toBe(9);
     expect(toHex(reply!.body!)).toBe('');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await sleep(30);
     expect(await raw.frames(1)).toHaveLength(1); // the ping got no reply
     expect(raw.isClosed()).toBe(false);
   });
@@ -410,7 +410,7 @@ describe('IpcServer: calls (docs/hadoop-compat.md §1.5, §1.7, §1.8)', () => {
     raw.close();
     await waitUntil(() => server.connectionCount() === 0, 2_000, 'connection cleanup');
     release(); // the abandoned handler finishing later must not write or throw
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   });
 
   it('close() closes every connection and the listener; listen() reports the bound port', async () => {

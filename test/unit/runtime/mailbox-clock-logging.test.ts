@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { logNote, silentRuntimeLog, type RuntimeLog } from '../../../src/runtime/logging.js';
 import { Mailbox } from '../../../src/runtime/mailbox.js';
 import { SystemClock } from '../../../src/runtime/system-clock.js';
+import { sleep } from '../../../tools/testing/wait.js';
 
 describe('Mailbox', () => {
   it('runs each event to completion before the next, in posting order, including posts made by a handler', () => {
@@ -67,7 +68,7 @@ describe('SystemClock', () => {
     clock.schedule(5, () => fired.push('early'));
     const cancel = clock.schedule(10, () => fired.push('cancelled'));
     cancel();
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await sleep(60);
     expect(fired).toEqual(['early', 'late']);
     expect(clock.monotonicMs()).toBeGreaterThanOrEqual(start + 20);
     expect(Math.abs(clock.wallMs() - Date.now())).toBeLessThan(1000);
