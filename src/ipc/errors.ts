@@ -10,6 +10,7 @@
 
 import { ZkfcError, type RpcErrorCode } from '../errors.js';
 import { IpcExceptionClassName } from './names.js';
+import { boundText } from '../observability/untrusted.js';
 
 // ---------------------------------------------------------------------------------------------
 // Transport
@@ -115,7 +116,15 @@ export interface RemoteErrorFields {
   readonly method?: string;
 }
 
-/** The peer answered with an exception. The message is the first line of errorMsg. */
+/** Bounds on what a peer's exception may make us carry around (a peer may send megabytes). */
+export const REMOTE_MESSAGE_MAX_CHARS = 1024;
+export const REMOTE_CLASS_NAME_MAX_CHARS = 256;
+export const REMOTE_ERROR_MSG_MAX_CHARS = 16 * 1024;
+
+/**
+ * The peer answered with an exception. The message is the first line of errorMsg. Every text the
+ * peer sent is cut to a bound here, so no log line or error message built from it can be huge.
+ */
 export class RemoteError extends ZkfcError<RpcErrorCode> {
   readonly code: RpcErrorCode = 'RPC_REMOTE_ERROR';
   readonly className: string;
@@ -125,10 +134,11 @@ export class RemoteError extends ZkfcError<RpcErrorCode> {
   readonly address: string | undefined;
   readonly method: string | undefined;
   constructor(fields: RemoteErrorFields, options?: ErrorOptions) {
-    const firstLine = fields.errorMsg.split('\n', 1)[0] ?? '';
-    super(firstLine.length > 0 ? firstLine : fields.className, options);
-    this.className = fields.className;
-    this.errorMsg = fields.errorMsg;
+    const className = boundText(fields.className, REMOTE_CLASS_NAME_MAX_CHARS);
+    const firstLine = boundText(fields.errorMsg.slice(0, REMOTE_ERROR_MSG_MAX_CHARS).split('\n', 1)[0] ?? '', REMOTE_MESSAGE_MAX_CHARS);
+    super(firstLine.length > 0 ? firstLine : className, options);
+    this.className = className;
+    this.errorMsg = boundText(fields.errorMsg, REMOTE_ERROR_MSG_MAX_CHARS);
     this.status = fields.status;
     this.errorDetail = fields.errorDetail;
     this.address = fields.address;
