@@ -1,11 +1,13 @@
 // Test layers, by what a test needs (the rule that decides where a new test goes):
-//   unit        pure code, codecs, in-process servers on loopback TCP; no other process, no root
+//   unit        pure code, codecs, in-process servers on loopback TCP; no other process (but git and
+//               dependency-cruiser reading the source tree), no root
 //   sim         the deterministic simulation: seeded, virtual time, no I/O
 //   integration real ZooKeeper / sshd / iptables (root) / other processes, one component at a time
 //   e2e         the built binaries as processes, whole nameservices (tools/testing/mini-cluster.ts)
 //   abuse       attacks replayed against daemons as processes, each with its stated bound
 //   hadoop      real Hadoop daemons from Maven (tools/testing/hadoop/real-cluster.ts)
-// Shared helpers (clocks, waiting, free ports, the PRNG) live in tools/testing/, once.
+// Shared helpers (clocks, waiting, free ports, process liveness, the PRNG) live in tools/testing/,
+// once; fixtures more than one layer uses live in test/support/.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

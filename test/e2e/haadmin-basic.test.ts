@@ -8,15 +8,14 @@
 // Method: two `zkfc-sim namenode` processes on free ports; generated conf dirs (automatic failover
 // on and off); `node bin/haadmin.js` run as a child process per command. Processes are stopped in
 // afterAll, also when a test fails.
-import { spawn } from 'node:child_process';
 import { lookupService } from 'node:dns/promises';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NamenodeSimProcess, REPO_ROOT, ensureBuilt, stopAllSimProcesses } from '../support/namenode-sim-process.js';
+import { runHaAdminProcess, writeConfDir, type CliResult } from '../support/haadmin-process.js';
+import { NamenodeSimProcess, ensureBuilt, stopAllSimProcesses } from '../support/namenode-sim-process.js';
 
-const HAADMIN = join(REPO_ROOT, 'bin/haadmin.js');
 const dir = mkdtempSync(join(tmpdir(), 'haadmin-e2e-'));
 let nn1: NamenodeSimProcess;
 let nn2: NamenodeSimProcess;
@@ -24,9 +23,7 @@ let autoConf: string;
 let manualConf: string;
 
 function writeConf(name: string, auto: boolean, extra: Record<string, string> = {}): string {
-  const confDir = join(dir, name);
-  mkdirSync(confDir, { recursive: true });
-  const properties: Record<string, string> = {
+  return writeConfDir(dir, name, {
     'dfs.nameservices': 'ns1',
     'dfs.ha.namenodes.ns1': 'nn1,nn2',
     'dfs.namenode.rpc-address.ns1.nn1': `127.0.0.1:${nn1.rpcAddress.port}`,
@@ -35,41 +32,11 @@ function writeConf(name: string, auto: boolean, extra: Record<string, string> = 
     'dfs.namenode.http-address.ns1.nn2': `127.0.0.1:${nn2.httpAddress.port}`,
     'dfs.ha.automatic-failover.enabled': String(auto),
     ...extra,
-  };
-  const body = Object.entries(properties)
-    .map(([k, v]) => `  <property>\n    <name>${k}</name>\n    <value>${v}</value>\n  </property>`)
-    .join('\n');
-  writeFileSync(join(confDir, 'hdfs-site.xml'), `<?xml version="1.0"?>\n<configuration>\n${body}\n</configuration>\n`);
-  writeFileSync(join(confDir, 'core-site.xml'), '<?xml version="1.0"?>\n<configuration>\n  <property><name>fs.defaultFS</name><value>hdfs://ns1</value></property>\n</configuration>\n');
-  return confDir;
-}
-
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function haadmin(args: string[], options: { conf?: string; user?: string; stdin?: string; env?: Record<string, string | undefined> } = {}): Promise<Result> {
-  const env: Record<string, string | undefined> = { ...process.env, HADOOP_CONF_DIR: options.conf ?? autoConf, HADOOP_USER_NAME: options.user ?? 'hdfs', ...options.env };
-  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HAADMIN, ...args], {
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
   });
+}
+
+function haadmin(args: string[], options: { conf?: string; user?: string; stdin?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+  return runHaAdminProcess(args, { ...options, conf: options.conf ?? autoConf });
 }
 
 beforeAll(async () => {

@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ZkfcRpcServer } from '../../src/hadoop/zkfc-rpc-server.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { NamenodeSimProcess, ensureBuilt, stopAllSimProcesses } from '../support/namenode-sim-process.js';
-import { runHaAdminProcess, writeConfDir, type CliResult } from '../unit/haadmin/cli-process-fixture.js';
+import { runHaAdminProcess, writeConfDir, type CliResult } from '../support/haadmin-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haadmin-failover-e2e-'));
 const fenceScript = join(dir, 'fence-old-active.sh');

@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NamenodeSimProcess, ensureBuilt, stopAllSimProcesses } from '../support/namenode-sim-process.js';
-import { runHaAdminProcess, writeConfDir } from '../unit/haadmin/cli-process-fixture.js';
-import { activeNode, startStatusListener, zkfcStatus, type StatusListener } from '../unit/haadmin/zkfc-status-fixture.js';
+import { runHaAdminProcess, writeConfDir } from '../support/haadmin-process.js';
+import { activeNode, startStatusListener, zkfcStatus, type StatusListener } from '../support/zkfc-status-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haadmin-status-e2e-'));
 let nn1: NamenodeSimProcess;

@@ -21,7 +21,7 @@ import {
 import { renderStatusTable } from '../../../src/cli/haadmin/status-table.js';
 import { fetchZkfcStatusOverHttp } from '../../../src/cli/haadmin/zkfc-status-client.js';
 import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
-import { activeNode, startStatusListener, zkfcStatus, type StatusListener } from './zkfc-status-fixture.js';
+import { activeNode, startStatusListener, zkfcStatus, type StatusListener } from '../../support/zkfc-status-fixture.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

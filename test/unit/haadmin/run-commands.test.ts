@@ -17,7 +17,7 @@ import type { AddressNaming, HaAdminIo } from '../../../src/cli/haadmin/context.
 import { runHaAdmin } from '../../../src/cli/haadmin/run.js';
 import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { activeNode, startStatusListener, zkfcStatus } from './zkfc-status-fixture.js';
+import { activeNode, startStatusListener, zkfcStatus } from '../../support/zkfc-status-fixture.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

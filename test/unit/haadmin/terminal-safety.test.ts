@@ -10,7 +10,7 @@ import { summarize } from '../../../src/cli/haadmin/cluster-status.js';
 import { terminalSafeIo, type HaAdminIo } from '../../../src/cli/haadmin/context.js';
 import { renderStatusTable } from '../../../src/cli/haadmin/status-table.js';
 import type { ActiveNodeInfo } from '../../../src/core/types.js';
-import { activeNode, zkfcStatus } from './zkfc-status-fixture.js';
+import { activeNode, zkfcStatus } from '../../support/zkfc-status-fixture.js';
 
 /** Every C0 control but \n and \t, DEL and the C1 controls. */
 // eslint-disable-next-line no-control-regex

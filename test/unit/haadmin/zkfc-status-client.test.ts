@@ -9,7 +9,7 @@ import { createServer as createTcpServer, type Server as TcpServer, type Socket 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostPort } from '../../../src/core/types.js';
 import { fetchZkfcStatusOverHttp, parseZkfcStatus, ZkfcStatusError } from '../../../src/cli/haadmin/zkfc-status-client.js';
-import { activeNode, startStatusListener, zkfcStatus } from './zkfc-status-fixture.js';
+import { activeNode, startStatusListener, zkfcStatus } from '../../support/zkfc-status-fixture.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -1,11 +1,11 @@
-// Test fixture for the e2e tests of the built `haadmin` binary: generated Hadoop conf dirs
-// (hdfs-site.xml / core-site.xml in a temp dir) and running `node bin/haadmin.js` as a child
-// process with a hard kill after a deadline, collecting exit code, stdout and stderr.
+// The built `haadmin` binary as the e2e tests run it: generated Hadoop conf dirs (hdfs-site.xml /
+// core-site.xml in a temp dir) and `node bin/haadmin.js` as a child process with a hard kill after
+// a deadline, collecting exit code, stdout and stderr.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { REPO_ROOT } from './namenode-sim-process.js';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const HAADMIN = join(REPO_ROOT, 'bin/haadmin.js');
 
 /** Write hdfs-site.xml (the given properties) and core-site.xml into `<dir>/<name>`; returns the dir. */
@@ -34,7 +34,8 @@ export interface CliOptions {
   readonly conf: string;
   readonly user?: string;
   readonly stdin?: string;
-  readonly env?: Readonly<Record<string, string>>;
+  /** Added to this process's environment; undefined removes a variable. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** SIGKILL after this long (default 60 s); the result then has code null. */
   readonly timeoutMs?: number;
 }
@@ -42,9 +43,11 @@ export interface CliOptions {
 /** Run the built haadmin with `args`; resolves when it exits (never rejects for its exit code). */
 export function runHaAdminProcess(args: readonly string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env, HADOOP_CONF_DIR: options.conf, HADOOP_USER_NAME: options.user ?? 'hdfs', ...options.env };
+    for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
     const child = spawn(process.execPath, [HAADMIN, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, HADOOP_CONF_DIR: options.conf, HADOOP_USER_NAME: options.user ?? 'hdfs', ...options.env },
+      env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

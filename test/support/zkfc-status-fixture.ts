@@ -2,11 +2,11 @@
 // daemon's real StatusServer (src/http/status-server.ts) on a free loopback port, serving a
 // ZkfcStatus the test sets; only the daemon's state behind it is scripted. Shared by the haadmin
 // unit tests and the e2e tests of the built binary (which query it over HTTP).
-import type { ActiveNodeInfo, HostPort } from '../../../src/core/types.js';
-import { StatusServer } from '../../../src/http/status-server.js';
-import { silentLogger } from '../../../src/observability/logger.js';
-import type { MetricsSource } from '../../../src/observability/metrics.js';
-import type { StatusSource, ZkfcStatus } from '../../../src/observability/status.js';
+import type { ActiveNodeInfo, HostPort } from '../../src/core/types.js';
+import { StatusServer } from '../../src/http/status-server.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import type { MetricsSource } from '../../src/observability/metrics.js';
+import type { StatusSource, ZkfcStatus } from '../../src/observability/status.js';
 
 export function activeNode(namenodeId: string, address: HostPort, zkfcPort = 8019): ActiveNodeInfo {
   return { nameserviceId: 'ns1', namenodeId, hostname: address.host, port: address.port, zkfcPort };
