@@ -1,5 +1,4 @@
 // Entry point of `zkfc` (bin/zkfc.js): process I/O, signals and the exit code around runZkfc.
-import { createInterface } from 'node:readline';
 import { runZkfc } from '../daemon/daemon.js';
 
 const stopSignal = new Promise<string>((resolve) => {
@@ -10,6 +9,8 @@ async function confirm(question: string): Promise<boolean> {
   // Parity: ToolRunner.confirmPrompt — "(Y or N)", repeated until Y/N; end of input is "no".
   // The async iterator queues lines: piped input arrives in one chunk, and a line emitted while
   // no 'line' listener is attached (between two questions) would otherwise be lost.
+  // Loaded here: only -formatZK asks, a running daemon never does.
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, terminal: false });
   const lines = rl[Symbol.asyncIterator]();
   try {

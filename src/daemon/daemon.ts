@@ -49,7 +49,11 @@ export interface DaemonIo {
   readonly logger?: Logger;
 }
 
-export const VERSION: string = readVersion();
+// Set to package.json's version by the daemon bundle's build (scripts/bundle-daemon.mjs), which
+// leaves package.json where this module's relative URL would not find it.
+declare const ZKFC_BUNDLED_VERSION: string | undefined;
+
+export const VERSION: string = typeof ZKFC_BUNDLED_VERSION === 'string' ? ZKFC_BUNDLED_VERSION : readVersion();
 
 function readVersion(): string {
   try {

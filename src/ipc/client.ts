@@ -11,7 +11,6 @@
 // Not provided: SASL/Kerberos, pings (docs/hadoop-compat.md §1.9: with the ZKFC's timeouts Java sends none), idle
 // disconnect.
 
-import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
@@ -63,9 +62,22 @@ export function defaultEffectiveUser(env: NodeJS.ProcessEnv = process.env): stri
   }
 }
 
-/** 16 bytes of a random v4 UUID, most significant half first (ClientId.getClientId). */
+/**
+ * 16 bytes of a random v4 UUID, most significant half first (ClientId.getClientId). The id must
+ * be unique among a NameNode's clients (its RetryCache keys on it), not secret: any client may
+ * send any id. So Math.random (V8 seeds it per process from the OS) serves, and the daemon does
+ * not load node:crypto for it (about 2 MiB resident, see README "Daemon resources while idle").
+ */
 export function newClientId(): Uint8Array {
-  return Uint8Array.from(Buffer.from(randomUUID().replaceAll('-', ''), 'hex'));
+  const id = new Uint8Array(16);
+  for (let i = 0; i < 16; i += 2) {
+    const random16 = Math.floor(Math.random() * 0x10000);
+    id[i] = random16 >>> 8;
+    id[i + 1] = random16 & 0xff;
+  }
+  id[6] = (id[6]! & 0x0f) | 0x40; // version 4
+  id[8] = (id[8]! & 0x3f) | 0x80; // IETF variant
+  return id;
 }
 
 /** Hands out call ids: counter & 0x7FFFFFFF starting at 0, shared by a client's connections. */

@@ -212,10 +212,10 @@ let built: Promise<void> | undefined;
 
 /**
  * Make sure dist/ and build/ hold builds at least as new as every src/**.ts and tools/**.ts (what
- * bin/*.js and tools/bin/*.js load). Builds
- * with tsc when stale; concurrent test workers serialise on a lock directory. tsc may report
- * errors in files that are still being written and still emit JS, so success is judged by the
- * entry points being present and fresh.
+ * bin/*.js and tools/bin/*.js load). Builds with tsc and the daemon's bundler
+ * (scripts/bundle-daemon.mjs) when stale; concurrent test workers serialise on a lock directory.
+ * tsc may report errors in files that are still being written and still emit JS, so success is
+ * judged by the entry points being present and fresh.
  */
 export function ensureBuilt(): Promise<void> {
   built ??= buildIfStale();
@@ -223,7 +223,7 @@ export function ensureBuilt(): Promise<void> {
 }
 
 const STAMP = join(REPO_ROOT, 'dist/.build-stamp');
-const ENTRY_POINTS = ['build/tools/cli/sim-main.js', 'dist/cli/haadmin-main.js'].map((p) => join(REPO_ROOT, p));
+const ENTRY_POINTS = ['build/tools/cli/sim-main.js', 'dist/cli/haadmin-main.js', 'dist/zkfc.mjs'].map((p) => join(REPO_ROOT, p));
 
 function newestSourceMs(dir: string): number {
   let newest = 0;
@@ -273,6 +273,9 @@ async function buildIfStale(): Promise<void> {
       });
       output += `${run.stdout}\n${run.stderr}\n`;
     }
+    // The daemon's bundle (bin/zkfc.js runs it), as `npm run build` makes it.
+    const bundle = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/bundle-daemon.mjs')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    output += `${bundle.stdout}\n${bundle.stderr}\n`;
     const missing = ENTRY_POINTS.filter((p) => !existsSync(p) || statSync(p).mtimeMs < startedMs - 1000);
     if (missing.length > 0) {
       throw new Error(`build did not produce ${missing.join(', ')}:\n${output}`);

@@ -8,17 +8,24 @@
 // lastFailover phases, with detection taken as what the harness measured minus the other three
 // (the daemon only sees the loss once the old lock is gone). Then the daemon's resident memory and
 // CPU while idle (VmRSS and utime+stime from /proc over 30 s at a 1 s check interval) and its
-// start-up time from spawn to the first health check ("zkfc ready" log line). Prints a markdown
-// report and writes it to bench/results.md. Missed targets are reported with where the time goes.
+// start-up time from spawn to the first health check ("zkfc ready" log line), each beside bare
+// Node measured in the same run under the same load: the idle RSS of `node -e
+// "setInterval(()=>{},1000)"` sampled in the same window, and the exec-to-exit time of `node -e 0`
+// spawned right before each daemon start. The daemons run with the NODE_OPTIONS of the shipped
+// systemd unit (systemd/zkfc@.service); idle and start-up are also measured without them. Prints a
+// markdown report and writes it to bench/results.md. Missed targets are reported with where the
+// time goes.
 //
 // Options: --runs N (default 20), --idle-seconds S (default 30), --startup-runs N (default 20),
 // --out PATH (default bench/results.md), --session-timeout-ms (default 5000), --scenarios LIST
-// (default crash,unhealthy,host-loss,graceful), --keep (keep the cluster directory and its logs).
+// (default crash,unhealthy,host-loss,graceful,idle,startup), --node-options 'A;B' (the NODE_OPTIONS
+// variants measured for idle and start-up, ';'-separated, '' = none; default: none and the unit's),
+// --keep (keep the cluster directory and its logs).
 
 import { readFileSync, statSync, writeFileSync, mkdirSync, openSync, readSync, closeSync } from 'node:fs';
 import { cpus, loadavg, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { RpcZkfcClientFactory } from '../../src/hadoop/zkfc-client.js';
 import { FaultCluster } from '../testing/fault-cluster.js';
@@ -28,8 +35,15 @@ import { SeededRandom } from '../testing/prng.js';
 import { sleep } from '../testing/wait.js';
 import { isMain } from './is-main.js';
 
-export const BENCH_SCENARIOS = ['crash', 'unhealthy', 'host-loss', 'graceful'] as const;
+export const FAILOVER_SCENARIOS = ['crash', 'unhealthy', 'host-loss', 'graceful'] as const;
+export type FailoverScenario = (typeof FAILOVER_SCENARIOS)[number];
+export const BENCH_SCENARIOS = [...FAILOVER_SCENARIOS, 'idle', 'startup'] as const;
 export type BenchScenario = (typeof BENCH_SCENARIOS)[number];
+
+/** Targets for the daemon's own cost (issue "A lean daemon"). */
+export const STARTUP_TARGET_MS = 150;
+export const IDLE_RSS_TARGET_MIB = 50;
+export const IDLE_CPU_TARGET_PERCENT = 0.3;
 
 interface Phases {
   readonly detectionMs: number;
@@ -39,7 +53,7 @@ interface Phases {
 }
 
 export interface BenchRun {
-  readonly scenario: BenchScenario;
+  readonly scenario: FailoverScenario;
   /** Fault (or request) to the new active's transition line. */
   readonly totalMs: number;
   /** The daemon's own report (status lastFailover). */
@@ -63,6 +77,8 @@ export function stats(values: readonly number[]): Stats {
 
 interface BenchOptions {
   readonly scenarios: readonly BenchScenario[];
+  /** NODE_OPTIONS variants for the idle and start-up measurements ('' = none). */
+  readonly nodeOptions: readonly string[];
   /** Keep the cluster directory (logs, transition logs) after the run. */
   readonly keep: boolean;
   readonly runs: number;
@@ -91,7 +107,7 @@ async function newFailover(cluster: FaultCluster, id: string, previousAt: string
   }
 }
 
-async function measureScenario(cluster: FaultCluster, scenario: BenchScenario, runs: number, rng: SeededRandom, log: (line: string) => void): Promise<BenchRun[]> {
+async function measureScenario(cluster: FaultCluster, scenario: FailoverScenario, runs: number, rng: SeededRandom, log: (line: string) => void): Promise<BenchRun[]> {
   const results: BenchRun[] = [];
   const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: userInfo().username });
   for (let run = 1; run <= runs; run++) {
@@ -155,59 +171,102 @@ function clockTicksPerSecond(): number {
 }
 
 export interface IdleUsage {
+  /** A daemon's NameNode id, or 'node' for the bare Node baseline. */
   readonly namenodeId: string;
-  readonly role: string;
-  /** NODE_OPTIONS the daemon ran with ('' = none). */
+  readonly role: 'active' | 'standby' | 'bare node';
+  /** NODE_OPTIONS the process ran with ('' = none). */
   readonly nodeOptions: string;
-  readonly rssKiB: number;
+  readonly rssMedianKiB: number;
   readonly rssMaxKiB: number;
   readonly cpuPercent: number;
 }
 
-/** V8/Node settings that trade nothing this daemon needs for memory (measured in the report). */
-export const LEAN_NODE_OPTIONS = '--v8-pool-size=1 --max-semi-space-size=1';
+/**
+ * The NODE_OPTIONS that the shipped systemd unit sets (`Environment=NODE_OPTIONS=...` or
+ * `Environment="NODE_OPTIONS=..."`), '' when it sets none: what production daemons run with.
+ */
+export function unitNodeOptions(unitText: string): string {
+  for (const line of unitText.split('\n')) {
+    const match = /^\s*Environment=(?:"NODE_OPTIONS=([^"]*)"|NODE_OPTIONS=(\S*))\s*$/.exec(line);
+    if (match !== null) return (match[1] ?? match[2] ?? '').trim();
+  }
+  return '';
+}
+
+export const SHIPPED_NODE_OPTIONS = unitNodeOptions(readFileSync(join(REPO_ROOT, 'systemd/zkfc@.service'), 'utf8'));
+
+const BARE_IDLE_SCRIPT = 'setInterval(()=>{},1000)';
+
+function nodeEnv(nodeOptions: string): NodeJS.ProcessEnv {
+  return { ...process.env, NODE_OPTIONS: nodeOptions };
+}
+
+/** Restart every daemon whose NODE_OPTIONS differ, one at a time; the cluster stays steady in between. */
+async function useNodeOptions(cluster: FaultCluster, nodeOptions: string): Promise<void> {
+  if ((cluster.controllerEnv['NODE_OPTIONS'] ?? '') === nodeOptions) return;
+  cluster.controllerEnv = { ...cluster.controllerEnv, NODE_OPTIONS: nodeOptions };
+  for (const id of cluster.ids) {
+    await cluster.awaitSteady(60_000, { context: `before restarting ${id} with NODE_OPTIONS='${nodeOptions}'`, restartDead: true });
+    await cluster.stopController(id, 'SIGTERM');
+    await cluster.startController(id);
+  }
+}
 
 async function measureIdle(cluster: FaultCluster, seconds: number, nodeOptions: string): Promise<IdleUsage[]> {
-  if (nodeOptions !== '') {
-    // Restart the daemons one at a time with the options; the cluster stays steady in between.
-    for (const id of cluster.ids) {
-      await cluster.awaitSteady(60_000, { context: `before restarting ${id} with NODE_OPTIONS`, restartDead: true });
-      await cluster.stopController(id, 'SIGTERM');
-      await cluster.startController(id, { NODE_OPTIONS: nodeOptions });
-    }
-  }
+  await useNodeOptions(cluster, nodeOptions);
   const { active } = await cluster.awaitSteady(60_000, { context: 'before the idle measurement', restartDead: true });
-  await sleep(10_000); // let start-up work (JIT, first collections) and the last failover settle
-  const hz = clockTicksPerSecond();
-  const pids = cluster.ids.map((id) => ({ id, pid: cluster.mini.node(id).zkfc!.pid! }));
-  const first = pids.map(({ pid }) => procStat(pid));
-  const rssMax = first.map((s) => s.rssKiB);
-  const startedAt = process.hrtime.bigint();
-  for (let i = 0; i < seconds; i++) {
-    await sleep(1000);
-    pids.forEach(({ pid }, index) => (rssMax[index] = Math.max(rssMax[index]!, procStat(pid).rssKiB)));
+  // The baseline: an idle Node process with the same options, sampled in the same window.
+  const bare = spawn(process.execPath, ['-e', BARE_IDLE_SCRIPT], { env: nodeEnv(nodeOptions), stdio: 'ignore' });
+  try {
+    await sleep(10_000); // let start-up work (JIT, first collections) and the last failover settle
+    const hz = clockTicksPerSecond();
+    const pids = [...cluster.ids.map((id) => ({ id, pid: cluster.mini.node(id).zkfc!.pid! })), { id: 'node', pid: bare.pid! }];
+    const first = pids.map(({ pid }) => procStat(pid));
+    const samples = first.map((s) => [s.rssKiB]);
+    const startedAt = process.hrtime.bigint();
+    for (let i = 0; i < seconds; i++) {
+      await sleep(1000);
+      pids.forEach(({ pid }, index) => samples[index]!.push(procStat(pid).rssKiB));
+    }
+    const elapsedS = Number(process.hrtime.bigint() - startedAt) / 1e9;
+    return pids.map(({ id, pid }, index) => {
+      const last = procStat(pid);
+      const rss = stats(samples[index]!);
+      return {
+        namenodeId: id,
+        role: id === 'node' ? 'bare node' : id === active ? 'active' : 'standby',
+        nodeOptions,
+        rssMedianKiB: rss.median,
+        rssMaxKiB: rss.max,
+        cpuPercent: ((last.ticks - first[index]!.ticks) / hz / elapsedS) * 100,
+      };
+    });
+  } finally {
+    bare.kill('SIGKILL');
   }
-  const elapsedS = Number(process.hrtime.bigint() - startedAt) / 1e9;
-  return pids.map(({ id, pid }, index) => {
-    const last = procStat(pid);
-    return {
-      namenodeId: id,
-      role: id === active ? 'active' : 'standby',
-      nodeOptions,
-      rssKiB: last.rssKiB,
-      rssMaxKiB: rssMax[index]!,
-      cpuPercent: ((last.ticks - first[index]!.ticks) / hz / elapsedS) * 100,
-    };
-  });
 }
 
 export interface StartupRun {
+  readonly nodeOptions: string;
+  /** spawn → exit of `node -e 0`, spawned right before the daemon (the same load). */
+  readonly bareNodeMs: number;
   /** spawn → first log line (Node start-up and module loading). */
   readonly firstLogMs: number;
   /** spawn → "zkfc started" (config, ZooKeeper checks, listeners). */
   readonly startedMs: number;
   /** spawn → "zkfc ready" (ZooKeeper session and first health check done). */
   readonly readyMs: number;
+}
+
+/** Exec to exit of a bare `node -e 0` (ms). */
+async function bareNodeExecMs(nodeOptions: string): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['-e', '0'], { env: nodeEnv(nodeOptions), stdio: 'ignore' });
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', () => resolve());
+  });
+  return performance.now() - started;
 }
 
 function readFrom(path: string, offset: number): string {
@@ -231,46 +290,104 @@ function logTimeOf(text: string, message: RegExp): number | undefined {
   return undefined;
 }
 
-async function measureStartup(cluster: FaultCluster, runs: number, log: (line: string) => void): Promise<StartupRun[]> {
+async function measureStartup(cluster: FaultCluster, runs: number, variants: readonly string[], log: (line: string) => void): Promise<StartupRun[]> {
   const results: StartupRun[] = [];
   for (let run = 1; run <= runs; run++) {
-    const { active } = await cluster.awaitSteady(60_000, { context: `before start-up run ${run}` });
-    const standby = cluster.ids.find((id) => id !== active)!;
-    await cluster.stopController(standby, 'SIGTERM');
-    const logFile = cluster.mini.node(standby).zkfcLog;
-    const offset = statSync(logFile).size;
-    const spawnedAtMs = Date.now();
-    await cluster.startController(standby);
-    const deadline = Date.now() + 20_000;
-    let text = '';
-    let ready: number | undefined;
-    while (ready === undefined && Date.now() < deadline) {
-      text = readFrom(logFile, offset);
-      ready = logTimeOf(text, /"msg":"zkfc ready/);
-      if (ready === undefined) await sleep(10);
+    // Variants interleave run by run, so a change of load on the machine hits them alike.
+    for (const nodeOptions of variants) {
+      await useNodeOptions(cluster, nodeOptions);
+      const { active } = await cluster.awaitSteady(60_000, { context: `before start-up run ${run}` });
+      const standby = cluster.ids.find((id) => id !== active)!;
+      await cluster.stopController(standby, 'SIGTERM');
+      await sleep(200); // the stopped daemon's exit work is not the next start-up's load
+      const bareNodeMs = await bareNodeExecMs(nodeOptions);
+      const logFile = cluster.mini.node(standby).zkfcLog;
+      const offset = statSync(logFile).size;
+      const spawnedAtMs = Date.now();
+      await cluster.startController(standby);
+      const deadline = Date.now() + 20_000;
+      let text = '';
+      let ready: number | undefined;
+      while (ready === undefined && Date.now() < deadline) {
+        text = readFrom(logFile, offset);
+        ready = logTimeOf(text, /"msg":"zkfc ready/);
+        if (ready === undefined) await sleep(10);
+      }
+      if (ready === undefined) throw new Error(`start-up run ${run}: no "zkfc ready" line from ${standby}`);
+      const firstLine = text.split('\n').find((l) => l.includes('"time":"'));
+      const firstLog = firstLine !== undefined ? Date.parse(/"time":"([^"]+)"/.exec(firstLine)![1]!) : ready;
+      const started = logTimeOf(text, /"msg":"zkfc started"/) ?? ready;
+      results.push({ nodeOptions, bareNodeMs, firstLogMs: firstLog - spawnedAtMs, startedMs: started - spawnedAtMs, readyMs: ready - spawnedAtMs });
+      log(
+        `  start-up run ${run} (NODE_OPTIONS='${nodeOptions}'): node -e 0 ${bareNodeMs.toFixed(0)} ms; daemon first log ${firstLog - spawnedAtMs} ms, ` +
+          `started ${started - spawnedAtMs} ms, ready ${ready - spawnedAtMs} ms`,
+      );
     }
-    if (ready === undefined) throw new Error(`start-up run ${run}: no "zkfc ready" line from ${standby}`);
-    const firstLine = text.split('\n').find((l) => l.includes('"time":"'));
-    const firstLog = firstLine !== undefined ? Date.parse(/"time":"([^"]+)"/.exec(firstLine)![1]!) : ready;
-    const started = logTimeOf(text, /"msg":"zkfc started"/) ?? ready;
-    results.push({ firstLogMs: firstLog - spawnedAtMs, startedMs: started - spawnedAtMs, readyMs: ready - spawnedAtMs });
-    log(`  start-up run ${run}: first log ${firstLog - spawnedAtMs} ms, started ${started - spawnedAtMs} ms, ready ${ready - spawnedAtMs} ms`);
   }
   return results;
 }
 
 const fmt = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(ms < 10 ? 1 : 0) : '-');
 
-export function renderReport(input: {
-  readonly runs: ReadonlyMap<BenchScenario, readonly BenchRun[]>;
-  readonly idle: readonly IdleUsage[];
-  readonly idleSeconds: number;
-  readonly startup: readonly StartupRun[];
-  readonly sessionTimeoutMs: number;
-  readonly environment: string;
-}): string {
-  const { sessionTimeoutMs } = input;
-  const targets: Record<BenchScenario, { readonly what: string; readonly ok: (s: Stats) => boolean; readonly floor: string }> = {
+const optionsText = (nodeOptions: string): string => (nodeOptions === '' ? '(none)' : `\`${nodeOptions}\``);
+const mib = (kib: number): string => `${(kib / 1024).toFixed(1)} MiB`;
+const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
+
+function renderIdle(lines: string[], idle: readonly IdleUsage[], idleSeconds: number): void {
+  lines.push('', `## Daemon resources while idle (${idleSeconds} s, health checks every ${CHECK_INTERVAL_MS} ms)`, '');
+  lines.push(
+    `| process | NODE_OPTIONS | VmRSS median | VmRSS max | above bare Node (median) | RSS ≤ ${IDLE_RSS_TARGET_MIB} MiB (max) | CPU | CPU ≤ ${IDLE_CPU_TARGET_PERCENT} % |`,
+    '|---|---|---:|---:|---:|---|---:|---|',
+  );
+  for (const u of idle) {
+    const bare = idle.find((b) => b.role === 'bare node' && b.nodeOptions === u.nodeOptions);
+    if (u.role === 'bare node') {
+      lines.push(`| bare \`node -e "${BARE_IDLE_SCRIPT}"\` | ${optionsText(u.nodeOptions)} | ${mib(u.rssMedianKiB)} | ${mib(u.rssMaxKiB)} | - | - | ${u.cpuPercent.toFixed(2)} % | - |`);
+      continue;
+    }
+    const above = bare === undefined ? '-' : `+${mib(u.rssMedianKiB - bare.rssMedianKiB)} (×${(u.rssMedianKiB / bare.rssMedianKiB).toFixed(2)})`;
+    lines.push(
+      `| zkfc ${u.namenodeId} (${u.role}) | ${optionsText(u.nodeOptions)} | ${mib(u.rssMedianKiB)} | ${mib(u.rssMaxKiB)} | ${above} | ${verdict(u.rssMaxKiB / 1024 <= IDLE_RSS_TARGET_MIB)} | ${u.cpuPercent.toFixed(2)} % | ${verdict(u.cpuPercent <= IDLE_CPU_TARGET_PERCENT)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `VmRSS sampled once a second from /proc/<pid>/status after 10 s of settling; bare Node is an idle \`node -e "${BARE_IDLE_SCRIPT}"\` (Node ${process.version}) ` +
+      'sampled in the same window with the same NODE_OPTIONS. CPU = utime + stime from /proc/<pid>/stat over the window.',
+  );
+}
+
+function renderStartup(lines: string[], startup: readonly StartupRun[]): void {
+  lines.push('', '## Start-up: exec to first health check (ms)', '');
+  lines.push(
+    '| NODE_OPTIONS | runs | bare `node -e 0` median | daemon median | p95 | max | daemon − bare (median) | ratio | target | result |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
+  );
+  const variants = [...new Set(startup.map((r) => r.nodeOptions))];
+  const splits: string[] = [];
+  for (const nodeOptions of variants) {
+    const runs = startup.filter((r) => r.nodeOptions === nodeOptions);
+    const ready = stats(runs.map((r) => r.readyMs));
+    const bare = stats(runs.map((r) => r.bareNodeMs));
+    const firstLog = stats(runs.map((r) => r.firstLogMs));
+    const started = stats(runs.map((r) => r.startedMs));
+    lines.push(
+      `| ${optionsText(nodeOptions)} | ${runs.length} | ${fmt(bare.median)} | ${fmt(ready.median)} | ${fmt(ready.p95)} | ${fmt(ready.max)} | ${fmt(ready.median - bare.median)} | ×${(ready.median / bare.median).toFixed(2)} | ≤ ${STARTUP_TARGET_MS} ms (median) | ${verdict(ready.median <= STARTUP_TARGET_MS)} |`,
+    );
+    splits.push(`${optionsText(nodeOptions)}: first log line ${fmt(firstLog.median)} ms, "zkfc started" ${fmt(started.median)} ms, "zkfc ready" ${fmt(ready.median)} ms`);
+  }
+  lines.push(
+    '',
+    'The daemon: spawn of `node bin/zkfc.js` to the time stamp of its "zkfc ready" log line (ZooKeeper connected and the first health ' +
+      'check done). Bare Node: spawn to exit of `node -e 0`, run right before each daemon start. Split (medians) - to the first log line ' +
+      '(Node start-up, module loading, configuration); to "zkfc started" (ZooKeeper reachability and parent znode check on a first ' +
+      `session, RPC and status listeners); to "zkfc ready" (second, long-lived ZooKeeper session, then the first health check): ${splits.join('; ')}. ` +
+      'Log times have millisecond resolution.',
+  );
+}
+
+function renderFailover(lines: string[], input: ReadonlyMap<FailoverScenario, readonly BenchRun[]>, sessionTimeoutMs: number): void {
+  const targets: Record<FailoverScenario, { readonly what: string; readonly ok: (s: Stats) => boolean; readonly floor: string }> = {
     crash: { what: 'median ≤ 100 ms', ok: (s) => s.median <= 100, floor: 'none: the daemon probes its NameNode as soon as the RPC connection closes' },
     unhealthy: {
       what: `p95 ≤ ${CHECK_INTERVAL_MS + 50} ms (check interval + 50)`,
@@ -284,12 +401,10 @@ export function renderReport(input: {
     },
     graceful: { what: 'median ≤ 50 ms', ok: (s) => s.median <= 50, floor: 'none (an administrator request): cedeActive on the old active, then the normal election' },
   };
-  const names: Record<BenchScenario, string> = { crash: 'NameNode crash (kill -9)', unhealthy: 'NameNode unhealthy', 'host-loss': 'host loss (daemon + NameNode kill -9)', graceful: 'graceful failover' };
-  const lines: string[] = [];
-  lines.push('# Failover benchmark', '', input.environment, '');
+  const names: Record<FailoverScenario, string> = { crash: 'NameNode crash (kill -9)', unhealthy: 'NameNode unhealthy', 'host-loss': 'host loss (daemon + NameNode kill -9)', graceful: 'graceful failover' };
   lines.push('## Failover time: fault to new active (ms, from the NameNodes\' transition logs)', '');
   lines.push('| scenario | runs | median | p95 | max | target | result | bounded by |', '|---|---:|---:|---:|---:|---|---|---|');
-  for (const [scenario, runs] of input.runs) {
+  for (const [scenario, runs] of input) {
     const s = stats(runs.map((r) => r.totalMs));
     lines.push(`| ${names[scenario]} | ${runs.length} | ${fmt(s.median)} | ${fmt(s.p95)} | ${fmt(s.max)} | ${targets[scenario].what} | ${targets[scenario].ok(s) ? 'met' : '**missed**'} | ${targets[scenario].floor} |`);
   }
@@ -299,7 +414,7 @@ export function renderReport(input: {
     const s = stats(values);
     return `${fmt(s.median)} / ${fmt(s.p95)} / ${fmt(s.max)}`;
   };
-  for (const [scenario, runs] of input.runs) {
+  for (const [scenario, runs] of input) {
     lines.push(
       `| ${names[scenario]} | ${triple(runs.map((r) => r.detectionMs))} | ${triple(runs.map((r) => r.reported.electionMs))} | ${triple(runs.map((r) => r.reported.fencingMs))} | ${triple(runs.map((r) => r.reported.promotionMs))} | ${triple(runs.map((r) => r.reported.durationMs))} |`,
     );
@@ -312,33 +427,26 @@ export function renderReport(input: {
       'Election = creating the lock and reading the breadcrumb; fencing = graceful transitionToStandby of the old active and, if that ' +
       'fails, the fencing methods (shell); promotion = writing the breadcrumb and transitionToActive.',
   );
-  lines.push('', `## Daemon resources while idle (${input.idleSeconds} s, health checks every ${CHECK_INTERVAL_MS} ms)`, '');
-  lines.push('| daemon | role | NODE_OPTIONS | VmRSS at end | VmRSS max | RSS ≤ 64 MiB | CPU | CPU ≤ 0.3 % |', '|---|---|---|---:|---:|---|---:|---|');
-  for (const u of input.idle) {
-    const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
-    lines.push(
-      `| ${u.namenodeId} | ${u.role} | ${u.nodeOptions === '' ? '(none)' : `\`${u.nodeOptions}\``} | ${(u.rssKiB / 1024).toFixed(1)} MiB | ${(u.rssMaxKiB / 1024).toFixed(1)} MiB | ${verdict(u.rssMaxKiB / 1024 <= 64)} | ${u.cpuPercent.toFixed(2)} % | ${verdict(u.cpuPercent <= 0.3)} |`,
-    );
+}
+
+export function renderReport(input: {
+  readonly runs: ReadonlyMap<FailoverScenario, readonly BenchRun[]>;
+  readonly failoverNodeOptions: string;
+  readonly idle: readonly IdleUsage[];
+  readonly idleSeconds: number;
+  readonly startup: readonly StartupRun[];
+  readonly sessionTimeoutMs: number;
+  readonly environment: string;
+}): string {
+  const { sessionTimeoutMs } = input;
+  const lines: string[] = [];
+  lines.push('# Failover benchmark', '', input.environment, '');
+  if (input.runs.size > 0) {
+    renderFailover(lines, input.runs, sessionTimeoutMs);
+    lines.push('', `Daemons ran with NODE_OPTIONS ${optionsText(input.failoverNodeOptions)} (the shipped systemd unit's).`);
   }
-  lines.push(
-    '',
-    `Memory: an empty Node ${process.version} process has about 40 MiB resident here; the daemon's modules (pino, protobuf-es, ` +
-      'node-zookeeper-client, fast-xml-parser, convict, prom-client and our code) and its heap add the rest. ' +
-      `\`${LEAN_NODE_OPTIONS}\` (one V8 worker thread instead of four, a 1 MiB young generation) is measured as the second set of rows; ` +
-      'it can be set with NODE_OPTIONS in the systemd unit. CPU = utime + stime from /proc/<pid>/stat over the window.',
-  );
-  const ready = stats(input.startup.map((r) => r.readyMs));
-  const firstLog = stats(input.startup.map((r) => r.firstLogMs));
-  const started = stats(input.startup.map((r) => r.startedMs));
-  lines.push('', '## Start-up: spawn to first health check (ms)', '');
-  lines.push('| runs | median | p95 | max | target | result |', '|---:|---:|---:|---:|---|---|');
-  lines.push(`| ${input.startup.length} | ${fmt(ready.median)} | ${fmt(ready.p95)} | ${fmt(ready.max)} | ≤ 300 ms | ${ready.median <= 300 ? 'met' : '**missed**'} (median) |`);
-  lines.push(
-    '',
-    `Split (medians): spawn to the first log line (Node start-up and module loading) ${fmt(firstLog.median)} ms; to "zkfc started" ` +
-      `(configuration, ZooKeeper reachability and parent znode check on a first session, RPC and status listeners) ${fmt(started.median)} ms; ` +
-      `to "zkfc ready" (second, long-lived ZooKeeper session, then the first health check) ${fmt(ready.median)} ms. Log times have millisecond resolution.`,
-  );
+  if (input.idle.length > 0) renderIdle(lines, input.idle, input.idleSeconds);
+  if (input.startup.length > 0) renderStartup(lines, input.startup);
   return `${lines.join('\n')}\n`;
 }
 
@@ -357,26 +465,35 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     extraConf: { 'zkfc.fencing.preflight.interval.ms': '60000' },
   });
   const removeSignalHandlers = cluster.stopOnSignals();
-  const runs = new Map<BenchScenario, BenchRun[]>();
+  const runs = new Map<FailoverScenario, BenchRun[]>();
   let report: string;
   try {
+    cluster.controllerEnv = { NODE_OPTIONS: SHIPPED_NODE_OPTIONS };
     await cluster.startAll();
-    for (const scenario of options.scenarios) {
-      log(`scenario ${scenario}: ${options.runs} runs`);
+    for (const scenario of FAILOVER_SCENARIOS.filter((x) => options.scenarios.includes(x))) {
+      log(`scenario ${scenario}: ${options.runs} runs (NODE_OPTIONS='${SHIPPED_NODE_OPTIONS}')`);
       runs.set(scenario, await measureScenario(cluster, scenario, options.runs, rng, log));
     }
-    log(`idle resources: ${options.idleSeconds} s`);
-    const idle = [...(await measureIdle(cluster, options.idleSeconds, '')), ...(await measureIdle(cluster, options.idleSeconds, LEAN_NODE_OPTIONS))];
-    log(`start-up: ${options.startupRuns} runs`);
-    const startup = await measureStartup(cluster, options.startupRuns, log);
+    const idle: IdleUsage[] = [];
+    if (options.scenarios.includes('idle')) {
+      for (const nodeOptions of options.nodeOptions) {
+        log(`idle resources: ${options.idleSeconds} s (NODE_OPTIONS='${nodeOptions}')`);
+        idle.push(...(await measureIdle(cluster, options.idleSeconds, nodeOptions)));
+      }
+    }
+    let startup: StartupRun[] = [];
+    if (options.scenarios.includes('startup')) {
+      log(`start-up: ${options.startupRuns} runs per NODE_OPTIONS variant`);
+      startup = await measureStartup(cluster, options.startupRuns, options.nodeOptions, log);
+    }
     cluster.assertSafe('end of the benchmark');
     const environment =
       `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ` +
       `load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}. Real processes on loopback: ZooKeeper 3.8 ensemble of 3 (tick ${ZK_TICK_MS} ms), ` +
       `two simulated NameNodes and two zkfc daemons; ha.zookeeper.session-timeout.ms=${options.sessionTimeoutMs}, ` +
       `ha.health-monitor.check-interval.ms=${CHECK_INTERVAL_MS}, other timeouts at Hadoop's defaults; fencing shell(kill the simulated NameNode by pid). ` +
-      `${options.runs} runs per scenario; the fault is injected at a random point of the health-check cycle.`;
-    report = renderReport({ runs, idle, idleSeconds: options.idleSeconds, startup, sessionTimeoutMs: options.sessionTimeoutMs, environment });
+      `${options.runs} runs per failover scenario; the fault is injected at a random point of the health-check cycle.`;
+    report = renderReport({ runs, failoverNodeOptions: SHIPPED_NODE_OPTIONS, idle, idleSeconds: options.idleSeconds, startup, sessionTimeoutMs: options.sessionTimeoutMs, environment });
   } catch (error) {
     log(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
     log(cluster.logTails());
@@ -403,6 +520,7 @@ if (isMain(import.meta.url)) {
       'session-timeout-ms': { type: 'string', default: '5000' },
       out: { type: 'string', default: join(REPO_ROOT, 'bench/results.md') },
       scenarios: { type: 'string', default: BENCH_SCENARIOS.join(',') },
+      'node-options': { type: 'string' },
       keep: { type: 'boolean', default: false },
     },
     strict: true,
@@ -421,8 +539,10 @@ if (isMain(import.meta.url)) {
     process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}; known: ${BENCH_SCENARIOS.join(', ')}\n`);
     process.exit(2);
   }
+  const nodeOptions = values['node-options'] !== undefined ? values['node-options'].split(';').map((x) => x.trim()) : [...new Set(['', SHIPPED_NODE_OPTIONS])];
   runBench({
     scenarios: scenarios as BenchScenario[],
+    nodeOptions,
     keep: values.keep,
     runs: positive('runs', values.runs),
     idleSeconds: positive('idle-seconds', values['idle-seconds']),

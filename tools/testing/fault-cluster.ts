@@ -185,11 +185,17 @@ export class FaultCluster {
     return this.mini.waitForActive(activeTimeoutMs);
   }
 
+  /**
+   * Added to the environment of every daemon this cluster starts from now on, restarts included
+   * (e.g. NODE_OPTIONS for the benchmark); `env` of startController adds to it.
+   */
+  controllerEnv: Readonly<Record<string, string>> = {};
+
   /** Start the controller of `id`; `env` adds to our daemon's environment (e.g. NODE_OPTIONS). */
   async startController(id: string, env: Readonly<Record<string, string>> = {}): Promise<void> {
     this.note(`start controller ${id}`);
     if (!this.isJavaPeer(id)) {
-      await this.mini.startZkfc(id, [], env);
+      await this.mini.startZkfc(id, [], { ...this.controllerEnv, ...env });
       return;
     }
     const node = this.mini.node(id);
