@@ -22,8 +22,8 @@
 //
 // Beyond Hadoop, which waits for the fencing command forever and kills nothing.
 
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Clock } from '../runtime/ports.js';
 
@@ -62,6 +62,9 @@ let sequence = 0;
 
 /** A containment for one fencing command. Never throws: falls back to the process tree. */
 export function openContainment(options: ContainmentOptions): Containment {
+  // node:crypto is loaded when a fencing command first runs: an idle daemon never needs it, and it
+  // costs resident memory from start-up on (README "Daemon resources while idle").
+  const { randomBytes } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   const token = `${process.pid}-${++sequence}-${randomBytes(8).toString('hex')}`;
   if ((options.prefer ?? 'auto') !== 'process-tree') {
     const cgroup = CgroupContainment.create(token, options.clock);

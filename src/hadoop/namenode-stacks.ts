@@ -12,7 +12,6 @@
 
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client } from 'undici';
 import type { HostPort } from '../core/types.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -112,6 +111,10 @@ export class NameNodeStacks {
 
 /** GET /stacks within `timeoutMs` in all; reads at most STACKS_MAX_BYTES of the body. */
 async function fetchStacks(where: string, timeoutMs: number): Promise<{ text: string; truncated: boolean }> {
+  // undici is loaded when a capture first runs: a healthy NameNode's daemon never needs it, and
+  // loading it at start-up costs resident memory and start-up time (README "Daemon resources
+  // while idle"); the daemon's bundle leaves it out (scripts/bundle-daemon.mjs).
+  const { Client } = await import('undici');
   const client = new Client(`http://${where}`, { connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 1 });
   try {
     const response = await client.request({ path: '/stacks', method: 'GET', signal: AbortSignal.timeout(timeoutMs) });

@@ -66,7 +66,7 @@ export function defaultEffectiveUser(env: NodeJS.ProcessEnv = process.env): stri
  * 16 bytes of a random v4 UUID, most significant half first (ClientId.getClientId). The id must
  * be unique among a NameNode's clients (its RetryCache keys on it), not secret: any client may
  * send any id. So Math.random (V8 seeds it per process from the OS) serves, and the daemon does
- * not load node:crypto for it (about 2 MiB resident, see README "Daemon resources while idle").
+ * not load node:crypto for it (2 MiB resident in an otherwise idle Node process).
  */
 export function newClientId(): Uint8Array {
   const id = new Uint8Array(16);

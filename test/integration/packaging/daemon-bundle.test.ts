@@ -1,8 +1,9 @@
 // Goal: what ships for the daemon holds only what a running controller needs. dist/ has no file
 // built from tools/ or test/ (simulator, sandbox, benchmark, process harnesses): every compiled
 // file there has its source under src/. The daemon's bundle (dist/zkfc.mjs, which bin/zkfc.js
-// runs) is made from src/ and npm dependencies only, without the haadmin CLI or its HTTP client
-// (undici), and leaves the SSH client (ssh2) out, to be loaded only when an sshfence runs.
+// runs) is made from src/ and npm dependencies only, without the haadmin CLI, and leaves the SSH
+// client (ssh2) and the HTTP client (undici) out, to be loaded only when an sshfence or a capture
+// of the NameNode's /stacks runs.
 // Method: the build as the tests make it (`npm run build` does the same), then the file tree of
 // dist/, the bundle's source map (every module that went into it) and the bundle's text.
 import { spawnSync } from 'node:child_process';
@@ -49,10 +50,12 @@ describe('daemon build output', () => {
     expect(sources).toContain('src/daemon/daemon.ts');
   });
 
-  it('loads ssh2 only through a dynamic import, when an sshfence or the fencing preflight needs it', () => {
+  it('loads ssh2 and undici only through dynamic imports, when an sshfence or a /stacks capture needs them', () => {
     const text = readFileSync(BUNDLE, 'utf8');
-    expect(text).toMatch(/import\("ssh2"\)/);
-    expect(text).not.toMatch(/from\s*"ssh2"|require\("ssh2"\)/);
+    for (const name of ['ssh2', 'undici']) {
+      expect(text).toMatch(new RegExp(`import\\("${name}"\\)`));
+      expect(text).not.toMatch(new RegExp(`from\\s*"${name}"|require\\("${name}"\\)`));
+    }
   });
 
   it('bin/zkfc.js runs the bundle and loads no other module file', async () => {
