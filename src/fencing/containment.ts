@@ -23,7 +23,6 @@
 // Beyond Hadoop, which waits for the fencing command forever and kills nothing.
 
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Clock } from '../runtime/ports.js';
 
@@ -62,10 +61,11 @@ let sequence = 0;
 
 /** A containment for one fencing command. Never throws: falls back to the process tree. */
 export function openContainment(options: ContainmentOptions): Containment {
-  // node:crypto is loaded when a fencing command first runs: an idle daemon never needs it, and it
-  // costs resident memory from start-up on (README "Daemon resources while idle").
-  const { randomBytes } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-  const token = `${process.pid}-${++sequence}-${randomBytes(8).toString('hex')}`;
+  // The random part tells this daemon's commands from those of an earlier process that had the
+  // same pid; it need not be secret, so Math.random serves and the daemon does not load
+  // node:crypto (resident memory from start-up on, or a delay in the first failover if loaded then).
+  const random64 = [0, 1].map(() => Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')).join('');
+  const token = `${process.pid}-${++sequence}-${random64}`;
   if ((options.prefer ?? 'auto') !== 'process-tree') {
     const cgroup = CgroupContainment.create(token, options.clock);
     if (cgroup !== undefined) return cgroup;
