@@ -330,11 +330,7 @@ export class SimWorld implements SimNetwork {
     const host = this.hosts[index];
     if (host?.process === undefined) return;
     this.trace(index, `ZKFC process gone (${why})`);
-    host.process.kill();
-    host.zkFactory?.processKilled();
-    host.process = undefined;
-    host.zkFactory = undefined;
-    host.controller = undefined;
+    this.processGone(host);
     this.scheduleRestart(index, SUPERVISOR_RESTART_DELAY_MS);
   }
 
@@ -347,14 +343,19 @@ export class SimWorld implements SimNetwork {
     this.trace(index, 'ZKFC stopping (SIGTERM)');
     void controller.stop().then(() => {
       if (host.controller !== controller) return;
-      host.process?.kill();
-      host.zkFactory?.processKilled();
-      host.process = undefined;
-      host.zkFactory = undefined;
-      host.controller = undefined;
+      this.processGone(host);
       host.stopping = false;
       this.scheduleRestart(index, downMs);
     });
+  }
+
+  /** The ZKFC process of `host` is gone: its timers and ZooKeeper sessions with it. */
+  private processGone(host: Host): void {
+    host.process?.kill();
+    host.zkFactory?.processKilled();
+    host.process = undefined;
+    host.zkFactory = undefined;
+    host.controller = undefined;
   }
 
   /** systemd's Restart=: start the ZKFC of host `index` again after `delayMs` (not twice). */
