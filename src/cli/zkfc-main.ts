@@ -1,8 +1,12 @@
 // Entry point of `zkfc` (bin/zkfc.js): process I/O, signals and the exit code around runZkfc.
 import { runZkfc } from '../daemon/daemon.js';
 
+// A repeated SIGTERM while stopping is ignored: the shutdown (leaving the election, closing the
+// ZooKeeper session) must finish, or the peer waits for our session to expire. A second SIGINT
+// (Ctrl-C twice at a terminal) still ends the process at once.
 const stopSignal = new Promise<string>((resolve) => {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve(signal));
+  process.on('SIGTERM', () => resolve('SIGTERM'));
+  process.once('SIGINT', () => resolve('SIGINT'));
 });
 
 async function confirm(question: string): Promise<boolean> {
