@@ -16,6 +16,22 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
       { test: { name: 'sim', include: ['test/sim/**/*.test.ts'], testTimeout: 180_000 } },
       {
+        // The edit loop's share of the integration layer (npm run test:fast): the quick files.
+        test: {
+          name: 'integration-fast',
+          include: [
+            'test/integration/zookeeper/node-zk-session.test.ts',
+            'test/integration/zookeeper/parent-znode.test.ts',
+            'test/integration/fencing/shell-fence.test.ts',
+            'test/integration/fencing/graceful-fence-sim.test.ts',
+            'test/integration/namenode-sim/sim-in-process.test.ts',
+            'test/integration/namenode-sim/haadmin-in-process.test.ts',
+          ],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

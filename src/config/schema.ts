@@ -343,7 +343,7 @@ export const SETTINGS: readonly Setting[] = Object.entries(TABLE).flatMap(([grou
   Object.entries(fields as Record<string, Row<unknown>>).map(([field, row]): Setting => ({
     key: row.key,
     doc: row.doc,
-    format: row.format as SettingFormat,
+    format: row.format,
     default: row.default as Setting['default'],
     env: envName(row.key),
     hadoop: !row.key.startsWith(OWN_KEY_PREFIX),

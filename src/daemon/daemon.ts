@@ -222,6 +222,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   // The ZKFC RPC server binds first: its port goes into our ActiveNodeInfo (zkfcPort).
   const rpcView = config.confForNamenode(config.local.namenodeId);
   const bindHost = zkfcBindHost(rpcView.get('dfs.namenode.servicerpc-bind-host'), rpcView.get('dfs.namenode.rpc-bind-host'), config.local.serviceAddress.host);
+  // eslint-disable-next-line prefer-const -- the RPC server's handlers below read it; it is set once the runtime exists
   let controller: ControllerRuntime | undefined;
   const rpcServer = new ZkfcRpcServer({
     host: bindHost,
@@ -339,9 +340,9 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
 
   const shutdown = async (): Promise<void> => {
     void notifier.stopping();
-    preflight?.stop();
+    await preflight?.stop();
     await rpcServer.close();
-    await controller!.stop();
+    await controller.stop();
     await statusServer.close();
     await notifier.flush();
   };

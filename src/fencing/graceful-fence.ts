@@ -81,7 +81,7 @@ function withDeadline<T>(promise: Promise<T>, deadlineMs: number, clock: Clock):
       },
       (error: unknown) => {
         cancel();
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
   });

@@ -82,7 +82,7 @@ export async function loadPrivateKeys(
     if (parsed instanceof Error) {
       return { ok: false, detail: `cannot use private key file ${file}: ${parsed.message} (keys must be unencrypted)` };
     }
-    const list = Array.isArray(parsed) ? parsed : [parsed];
+    const list: ParsedKey[] = Array.isArray(parsed) ? (parsed as ParsedKey[]) : [parsed];
     for (const key of list) {
       if (!key.isPrivateKey()) return { ok: false, detail: `private key file ${file} holds no private key` };
       keys.push(key);

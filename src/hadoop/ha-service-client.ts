@@ -35,7 +35,7 @@ const REQUEST_SOURCE: Record<HARequestSource, HARequestSourceProto> = {
 
 /** HAServiceStateProto → our state names. Parity: HAServiceProtocolClientSideTranslatorPB maps anything else to INITIALIZING. */
 export function haServiceStateFromProto(value: number): HAServiceState {
-  switch (value) {
+  switch (value as HAServiceStateProto) {
     case HAServiceStateProto.ACTIVE:
       return 'ACTIVE';
     case HAServiceStateProto.STANDBY:

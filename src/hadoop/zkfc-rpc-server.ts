@@ -168,7 +168,7 @@ export class ZkfcRpcServer {
       await action();
     } catch (error) {
       if (error instanceof RemoteException) throw error;
-      const ioException = error instanceof ZkfcError && IO_EXCEPTION_CODES.has(error.code);
+      const ioException = error instanceof ZkfcError && IO_EXCEPTION_CODES.has(error.code as ZkfcErrorCode);
       throw new RemoteException(ioException ? ExceptionClassName.IO : ExceptionClassName.ServiceFailed, errorMessage(error));
     }
   }

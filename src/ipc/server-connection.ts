@@ -83,13 +83,16 @@ const HTTP_RESPONSE =
   'This is not the correct port for the web interface on this daemon.\r\n';
 
 /** An error to answer with; FATAL ones close the connection after the reply. */
-class RpcServerFault {
+class RpcServerFault extends Error {
   constructor(
     readonly status: Status.ERROR | Status.FATAL,
     readonly errorCode: ErrorCode,
     readonly className: string,
-    readonly message: string,
-  ) {}
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RpcServerFault';
+  }
 }
 
 const fatal = (errorCode: ErrorCode, message: string, className: string = ExceptionClassName.RpcServer) =>

@@ -63,6 +63,7 @@ function logMethodHook(limiter: RepeatLimiter): (this: Logger, args: Parameters<
         else items = [{ repeated: decision.suppressed }, ...items];
       }
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it (the linter's view differs)
     (method as (...values: unknown[]) => void).apply(this, items);
   };
 }

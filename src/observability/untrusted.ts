@@ -80,7 +80,8 @@ export function boundFields(value: unknown, maxChars: number, maxDepth = 4): unk
     };
   }
   if (Array.isArray(value)) {
-    const items = value.length > 64 ? [...value.slice(0, 64), `…[${value.length - 64} more items]`] : value;
+    const list = value as unknown[];
+    const items: unknown[] = list.length > 64 ? [...list.slice(0, 64), `…[${list.length - 64} more items]`] : list;
     return items.map((item: unknown) => boundFields(item, maxChars, maxDepth - 1));
   }
   if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;

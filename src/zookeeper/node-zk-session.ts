@@ -437,7 +437,7 @@ export class NodeZkSession implements ZkSession {
       (error, [children]) => {
         if (error) return failureFromLibraryError(error, 'getChildren', path);
         if (!Array.isArray(children) || !children.every((child) => typeof child === 'string')) return { code: 'OTHER', message: `getChildren ${path}: malformed reply` };
-        return { code: 'OK', value: children as string[] };
+        return { code: 'OK', value: children };
       },
     );
   }

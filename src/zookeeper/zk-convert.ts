@@ -73,7 +73,7 @@ export function aclToLibrary(acl: readonly ZkAcl[]): zookeeper.ACL[] {
   return acl.map((entry) => {
     const id = new zookeeper.Id(entry.scheme, entry.id);
     if (entry.perms >= 1 && entry.perms <= 31) return new zookeeper.ACL(entry.perms, id);
-    const raw = Object.create(zookeeper.ACL.prototype as object) as { permission: number; id: zookeeper.Id };
+    const raw = Object.create(zookeeper.ACL.prototype) as { permission: number; id: zookeeper.Id };
     raw.permission = entry.perms;
     raw.id = id;
     return raw as unknown as zookeeper.ACL;

@@ -317,7 +317,7 @@ export class ZkTestClient {
 
 /** ZooKeeper's error code of a client error (NO_NODE = -101, NO_AUTH = -102, ...), if it has one. */
 export function zkErrorCode(error: unknown): number | undefined {
-  if (typeof error === 'object' && error !== null && 'getCode' in error && typeof (error as { getCode: unknown }).getCode === 'function') {
+  if (typeof error === 'object' && error !== null && 'getCode' in error && typeof (error).getCode === 'function') {
     return (error as { getCode: () => number }).getCode();
   }
   return undefined;

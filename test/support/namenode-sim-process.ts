@@ -90,7 +90,7 @@ export class NamenodeSimProcess {
       child.once('exit', (code, signal) => resolvePromise({ code, signal, observedMonoNs: process.hrtime.bigint() }));
     });
     child.stderr?.setEncoding('utf8');
-    createInterface({ input: child.stderr! }).on('line', (line) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
       if (stderrLines.length < 2000) stderrLines.push(line);
     });
     const timeoutMs = options.startTimeoutMs ?? 20_000;
@@ -99,7 +99,7 @@ export class NamenodeSimProcess {
         child.kill('SIGKILL');
         reject(new Error(`zkfc-sim did not print its listen line within ${timeoutMs} ms; stderr:\n${stderrLines.join('\n')}`));
       }, timeoutMs);
-      const lines = createInterface({ input: child.stdout! });
+      const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
         const match = LISTEN_LINE.exec(line.trim());
         if (match) {

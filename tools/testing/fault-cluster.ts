@@ -101,6 +101,7 @@ export class FaultCluster {
       'zkfc.fencing.shell.timeout.ms': String(options.shellFenceTimeoutMs ?? 5000),
       ...fencingConf,
     };
+    // eslint-disable-next-line prefer-const -- the spawn hook above the assignment reads it
     let cluster: FaultCluster | undefined;
     let mini: MiniCluster;
     try {

@@ -25,5 +25,5 @@ export interface JsonError {
 }
 
 export function jsonError(kind: JsonError['error']['kind'], error: unknown): JsonError {
-  return { error: { kind, code: error instanceof ZkfcError ? error.code : 'UNKNOWN', message: errorMessage(error) } };
+  return { error: { kind, code: error instanceof ZkfcError ? String(error.code) : 'UNKNOWN', message: errorMessage(error) } };
 }

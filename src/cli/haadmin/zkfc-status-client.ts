@@ -148,7 +148,7 @@ function lastFailover(value: unknown): LastFailoverStatus | null {
   const field = 'status.lastFailover';
   const o = object(value, field);
   const phasesObject = o['phases'] === undefined ? {} : object(o['phases'], `${field}.phases`);
-  const phase = (key: string): number => (typeof phasesObject[key] === 'number' ? (phasesObject[key] as number) : 0);
+  const phase = (key: string): number => (typeof phasesObject[key] === 'number' ? (phasesObject[key]) : 0);
   return {
     at: string(o, 'at', field),
     from: nullableString(o, 'from', field),

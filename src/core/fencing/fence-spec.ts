@@ -69,6 +69,7 @@ export type FenceSpecParseResult =
   | { readonly ok: false; readonly error: FenceSpecError };
 
 // Java's `\s` (without UNICODE_CHARACTER_CLASS) is exactly [ \t\n\x0B\f\r].
+// eslint-disable-next-line no-control-regex -- \x0B (vertical tab) is part of Java's \s
 const JAVA_LINE_SPLIT = /[ \t\n\x0B\f\r]*\n[ \t\n\x0B\f\r]*/;
 // CLASS_RE = ([a-zA-Z0-9\.\$]+); Java's `.` excludes the line terminators \n \r \u0085 \u2028 \u2029.
 const CLASS_WITH_ARGUMENT = /^([a-zA-Z0-9.$]+)\(([^\n\r\u0085\u2028\u2029]+?)\)$/;

@@ -93,7 +93,7 @@ describe('shell fencing environment', () => {
       target_nameserviceid: 'ns1',
       target_namenodeid: 'nn2',
       // Marks every process the command starts (src/fencing/containment.ts).
-      ZKFC_FENCE_TOKEN: expect.stringMatching(/^\d+-\d+-[0-9a-f]{16}$/) as unknown as string,
+      ZKFC_FENCE_TOKEN: expect.stringMatching(/^\d+-\d+-[0-9a-f]{16}$/),
     });
   });
 

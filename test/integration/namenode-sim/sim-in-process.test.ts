@@ -164,8 +164,8 @@ describe('HAServiceProtocol over IPC', () => {
     const sim = await startSim({ serviceRpcPort: 0, lifelinePort: 0 });
     expect(sim.serviceRpcAddress?.port).toBeGreaterThan(0);
     expect(sim.lifelineAddress?.port).toBeGreaterThan(0);
-    await clientFor(sim, 'hdfs', sim.lifelineAddress!).monitorHealth(T);
-    await clientFor(sim, 'hdfs', sim.serviceRpcAddress!).transitionToActive('REQUEST_BY_ZKFC', T);
+    await clientFor(sim, 'hdfs', sim.lifelineAddress).monitorHealth(T);
+    await clientFor(sim, 'hdfs', sim.serviceRpcAddress).transitionToActive('REQUEST_BY_ZKFC', T);
     expect(await clientFor(sim).getServiceStatus(T)).toMatchObject({ state: 'ACTIVE' });
     expect(sim.describe()).toMatch(/^zkfc-sim namenode ns1\.nn1 rpc=127\.0\.0\.1:\d+ http=127\.0\.0\.1:\d+ servicerpc=127\.0\.0\.1:\d+ lifeline=127\.0\.0\.1:\d+$/);
   });

@@ -65,12 +65,12 @@ class FakeManager {
     const manager = new FakeManager();
     children.push(child); // killed in afterEach
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`fake manager did not start: ${stderr}`)), 10_000);
       child.once('error', (error) => reject(new Error(`cannot run ${PYTHON}: ${error.message} (apt-get install -y python3)`)));
       child.once('exit', (code) => reject(new Error(`fake manager exited ${code}: ${stderr}`)));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
         const parsed = JSON.parse(line) as Datagram | { listening: true };
         if ('listening' in parsed) {
           clearTimeout(timer);

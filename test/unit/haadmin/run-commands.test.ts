@@ -268,7 +268,7 @@ describe('beyond Hadoop: -status and --json', () => {
       address: `127.0.0.1:${nn1.rpcAddress.port}`,
       state: 'standby',
       readyToBecomeActive: false,
-      notReadyReason: expect.stringMatching(/^The NameNode is in safemode\./) as unknown as string,
+      notReadyReason: expect.stringMatching(/^The NameNode is in safemode\./),
     });
   });
 

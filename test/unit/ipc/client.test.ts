@@ -6,7 +6,6 @@
 // root: test/integration/ipc/connect-timeout.test.ts).
 // Method: the client talks either to our IpcServer or to a raw node:net server whose replies the
 // test writes byte by byte.
-import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   GetServiceStatusRequestProtoSchema,
@@ -305,7 +304,7 @@ describe('IpcConnection failure handling', () => {
     const calls = [monitorHealth(connection, 10_000), monitorHealth(connection, 10_000), monitorHealth(connection, 10_000)].map(settle);
     const head = concatBytes(SPEC_PREAMBLE, specConnectionContextFrame());
     await raw.waitForBytes(0, head.length + 3 * specMonitorHealthFrame().length);
-    const socket = raw.sockets[0]! as net.Socket;
+    const socket = raw.sockets[0]!;
     const reply = successReply(1);
     socket.write(reply.subarray(0, reply.length - 3)); // half a response
     await sleep(50);

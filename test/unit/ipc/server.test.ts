@@ -208,7 +208,7 @@ describe('IpcServer: SASL from a client (docs/hadoop-compat.md §1.3, SIMPLE-onl
 
 describe('IpcServer: request headers (docs/hadoop-compat.md §1.5, §1.6)', () => {
   const header = (fields: Record<string, unknown>) =>
-    encodeDelimitedFrame([encodeMessage(RpcRequestHeaderProtoSchema, { callId: 5, clientId: SPEC_CLIENT_ID, retryCount: 0, ...fields } as never)]);
+    encodeDelimitedFrame([encodeMessage(RpcRequestHeaderProtoSchema, { callId: 5, clientId: SPEC_CLIENT_ID, retryCount: 0, ...fields })]);
 
   it.each([
     ['no rpcOp', { rpcKind: RpcKindProto.RPC_PROTOCOL_BUFFER }, ' IPC Server: No rpc op in rpcRequestHeader'],

@@ -54,6 +54,7 @@ describe('start-up: "NameNode still not started"', () => {
 describe('superuser check', () => {
   const nonSuper = { caller: { user: 'alice' } };
   it.each([
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it
     ['monitorHealth', { method: 'monitorHealth' } as HARequest],
     ['transitionToActive', toActive('REQUEST_BY_ZKFC')],
     ['transitionToStandby', toStandby('REQUEST_BY_ZKFC')],
@@ -246,6 +247,7 @@ describe('getServiceStatus ready / notReadyReason', () => {
 
 describe('HA disabled', () => {
   it.each([
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it
     ['getServiceStatus', { method: 'getServiceStatus' } as HARequest],
     ['transitionToActive', toActive('REQUEST_BY_ZKFC')],
     ['transitionToStandby', toStandby('REQUEST_BY_ZKFC')],
