@@ -79,7 +79,7 @@ describe('ZKFC RPC server settings', () => {
   it('a world-writable ha.zookeeper.acl (the default) is a warning saying what to do; a digest ACL is not', async () => {
     const open = validate(await load([]));
     expect(open.problems).toEqual([]);
-    expect(open.warnings).toEqual([{ key: 'ha.zookeeper.acl', message: expect.stringContaining('ha.zookeeper.acl is world-writable') as unknown as string }]);
+    expect(open.warnings).toEqual([{ key: 'ha.zookeeper.acl', message: expect.stringContaining('ha.zookeeper.acl is world-writable') }]);
     expect(open.warnings[0]?.message).toContain('run zkfc -formatZK');
     const closed = validate(await load([['ha.zookeeper.acl', 'digest:hdfs:abc=:rwcda,world:anyone:r']]));
     expect(closed.warnings).toEqual([]);

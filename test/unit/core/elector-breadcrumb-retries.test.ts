@@ -42,7 +42,7 @@ describe('breadcrumb write retries (zk.op.retries)', () => {
     const codes: ZkResultCode[] = ['CONNECTIONLOSS', 'OPERATIONTIMEOUT'];
     for (let i = 0; i < zkOpRetries + 3; i++) {
       if (writes(h) === i) break; // no further attempt was made
-      h.breadcrumbWritten(codes[i % 2]!);
+      h.breadcrumbWritten(codes[i % 2]);
     }
     expect(writes(h)).toBe(zkOpRetries);
     expect(h.count(existing ? 'CreateBreadcrumb' : 'SetBreadcrumb')).toBe(0);

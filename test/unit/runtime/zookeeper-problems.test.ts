@@ -50,7 +50,7 @@ describe('ZooKeeperProblems', () => {
         type: 'zooKeeperProblem',
         problem: 'lock-not-ephemeral',
         present: true,
-        detail: expect.stringContaining('/hadoop-ha/ns1/ActiveStandbyElectorLock is persistent') as unknown as string,
+        detail: expect.stringContaining('/hadoop-ha/ns1/ActiveStandbyElectorLock is persistent'),
         clear: 'make sure no NameNode is active (haadmin -getAllServiceState), then: zkCli.sh -server zk1:2181,zk2:2181 delete /hadoop-ha/ns1/ActiveStandbyElectorLock',
       },
     ]);
