@@ -80,7 +80,7 @@ module.exports = {
     })),
     {
       name: 'generated-code-for-the-protocol-adapters',
-      comment: 'src/gen is the protobuf generated for Hadoop\'s wire protocols: only ipc and hadoop speak them.',
+      comment: "src/gen is the protobuf generated for Hadoop's wire protocols: only ipc and hadoop speak them.",
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/(gen|ipc|hadoop)/' },
       to: { path: '^src/gen/' },

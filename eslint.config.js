@@ -19,7 +19,12 @@ export default tseslint.config(
     rules: {
       // Unused names are the compiler's job (noUnusedLocals/noUnusedParameters); a leading
       // underscore marks a deliberately unused parameter.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      // No line over 120 columns outside generated code: Prettier wraps code, this catches long strings and comments.
+      'max-len': ['error', { code: 120 }],
       // An async function that implements a Promise-returning port need not await anything.
       '@typescript-eslint/require-await': 'off',
     },

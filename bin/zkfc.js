@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 const entry = fileURLToPath(new URL('../dist/zkfc.mjs', import.meta.url));
 if (!existsSync(entry)) {
-  process.stderr.write('zkfc: not built yet (missing ' + entry + '); run `npm install` or `npm run build` in the checkout\n');
+  process.stderr.write(
+    'zkfc: not built yet (missing ' + entry + '); run `npm install` or `npm run build` in the checkout\n',
+  );
   process.exit(1);
 }
 // The daemon waits on sockets and timers nearly all its life: V8's optimizing (TurboFan) and

@@ -54,7 +54,11 @@ const result = await build({
   plugins: [leanPromClient],
   // The CommonJS dependencies (node-zookeeper-client, convict, prom-client, ...) call require()
   // for Node's built-in modules; an ES module has no require of its own.
-  banner: { js: "import { createRequire as __zkfcCreateRequire } from 'node:module'; const require = __zkfcCreateRequire(import.meta.url);" },
+  banner: {
+    js:
+      'import { createRequire as __zkfcCreateRequire } from ' +
+      "'node:module'; const require = __zkfcCreateRequire(import.meta.url);",
+  },
   // daemon.ts reads package.json for the version when run unbundled; the bundle carries it.
   define: { ZKFC_BUNDLED_VERSION: JSON.stringify(version) },
   // Minified: V8 parses the whole text at start-up and keeps it in memory for the functions it

@@ -71,7 +71,11 @@ async function main(): Promise<number> {
     readLine: () => stdin.readLine(),
   };
   try {
-    const status = await runHaAdmin(process.argv.slice(2), { conf, clients: new RpcHAServiceClientFactory({ connectTimeoutMs }), io });
+    const status = await runHaAdmin(process.argv.slice(2), {
+      conf,
+      clients: new RpcHAServiceClientFactory({ connectTimeoutMs }),
+      io,
+    });
     return exitCodeFor(status);
   } finally {
     stdin.close();
@@ -83,7 +87,9 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`haadmin: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `haadmin: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

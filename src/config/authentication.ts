@@ -10,5 +10,8 @@ export const HADOOP_SECURITY_AUTHENTICATION_KEY = 'hadoop.security.authenticatio
  */
 export function unsupportedAuthentication(value: string | undefined): string | undefined {
   if (value === undefined || value.trim().toLowerCase() === 'simple') return undefined;
-  return `${HADOOP_SECURITY_AUTHENTICATION_KEY}: "${value}" is not supported (only simple; Kerberos/SASL is not implemented)`;
+  return (
+    `${HADOOP_SECURITY_AUTHENTICATION_KEY}: "${value}" is not ` +
+    `supported (only simple; Kerberos/SASL is not implemented)`
+  );
 }

@@ -37,9 +37,13 @@ export function findHadoopConfDir(
     const legacy = existsSync(join(home, 'conf', 'hadoop-env.sh'));
     chosen = { dir: join(home, legacy ? 'conf' : 'etc/hadoop'), from: 'HADOOP_HOME' };
   }
-  if (chosen === undefined) return { dir: DEFAULT_HADOOP_CONF_DIR, from: 'default', exists: isDirectory(DEFAULT_HADOOP_CONF_DIR) };
+  if (chosen === undefined)
+    return { dir: DEFAULT_HADOOP_CONF_DIR, from: 'default', exists: isDirectory(DEFAULT_HADOOP_CONF_DIR) };
   if (!isDirectory(chosen.dir)) {
-    throw new ConfigError(`Hadoop configuration directory ${chosen.dir} (from ${chosen.from}) does not exist or is not a directory`, chosen.from);
+    throw new ConfigError(
+      `Hadoop configuration directory ${chosen.dir} (from ${chosen.from}) does not exist or is not a directory`,
+      chosen.from,
+    );
   }
   return { ...chosen, exists: true };
 }

@@ -38,5 +38,8 @@ export function deprecationOf(key: string): DeprecatedKey | undefined {
  * "<key> in <source> is deprecated. Instead, use <new key>[, <new key>...]".
  */
 export function deprecationWarning(deprecated: DeprecatedKey, source?: string): string {
-  return `${deprecated.key}${source !== undefined ? ` in ${source}` : ''} is deprecated. Instead, use ${deprecated.newKeys.join(', ')}`;
+  return (
+    `${deprecated.key}${source !== undefined ? ` in ${source}` : ''} ` +
+    `is deprecated. Instead, use ${deprecated.newKeys.join(', ')}`
+  );
 }

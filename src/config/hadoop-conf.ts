@@ -33,8 +33,20 @@ interface Entry {
  * the value is kept, the attempt ignored).
  */
 export type ConfigurationWarning =
-  | { readonly kind: 'deprecated'; readonly key: string; readonly newKeys: readonly string[]; readonly source: string; readonly message: string }
-  | { readonly kind: 'final-override'; readonly key: string; readonly finalSource: string; readonly ignoredSource: string; readonly message: string };
+  | {
+      readonly kind: 'deprecated';
+      readonly key: string;
+      readonly newKeys: readonly string[];
+      readonly source: string;
+      readonly message: string;
+    }
+  | {
+      readonly kind: 'final-override';
+      readonly key: string;
+      readonly finalSource: string;
+      readonly ignoredSource: string;
+      readonly message: string;
+    };
 
 export interface HadoopConfigurationOptions {
   /** Environment for `${env.NAME}`; defaults to process.env. */
@@ -193,14 +205,24 @@ export class HadoopConfiguration {
   getInt(key: string, defaultValue: number): number {
     const value = this.getTrimmed(key);
     if (value === undefined) return defaultValue;
-    return this.parsed(key, value, parseJavaInt(value), 'is not an integer (Hadoop reads this key as a Java int: decimal or 0x hex, no unit suffix)');
+    return this.parsed(
+      key,
+      value,
+      parseJavaInt(value),
+      'is not an integer (Hadoop reads this key as a Java int: decimal or 0x hex, no unit suffix)',
+    );
   }
 
   /** Parity: Configuration#getLong, with getInt's rules and Java's long range (up to 2^53 here). */
   getLong(key: string, defaultValue: number): number {
     const value = this.getTrimmed(key);
     if (value === undefined) return defaultValue;
-    return this.parsed(key, value, parseJavaLong(value), 'is not an integer (Hadoop reads this key as a Java long: decimal or 0x hex, no unit suffix)');
+    return this.parsed(
+      key,
+      value,
+      parseJavaLong(value),
+      'is not an integer (Hadoop reads this key as a Java long: decimal or 0x hex, no unit suffix)',
+    );
   }
 
   /** Parity: Configuration#getBoolean: "true"/"false" (any case); anything else gives the default. */
@@ -225,11 +247,21 @@ export class HadoopConfiguration {
   getTimeDurationMs(key: string, defaultMs: number, unitWithoutSuffix: TimeUnit = 'ms'): number {
     const value = this.getTrimmed(key);
     if (value === undefined) return defaultMs;
-    return this.parsed(key, value, parseTimeDurationMs(value, unitWithoutSuffix), 'is not a duration (a number with an optional unit ns, us, ms, s, m, h or d)');
+    return this.parsed(
+      key,
+      value,
+      parseTimeDurationMs(value, unitWithoutSuffix),
+      'is not a duration (a number with an optional unit ns, us, ms, s, m, h or d)',
+    );
   }
 
   private parsed<T>(key: string, value: string, result: T | undefined, problem: string): T {
-    if (result === undefined) throw new ConfigError(`Invalid value for ${key}: '${value}' ${problem}${this.sourceSuffix(key)}`, key, this.source(key));
+    if (result === undefined)
+      throw new ConfigError(
+        `Invalid value for ${key}: '${value}' ${problem}${this.sourceSuffix(key)}`,
+        key,
+        this.source(key),
+      );
     return result;
   }
 
@@ -324,7 +356,13 @@ export class HadoopConfiguration {
     if (deprecated === undefined) return [key];
     if (source !== undefined && !this.warnedDeprecations.has(key)) {
       this.warnedDeprecations.add(key);
-      this.loadWarnings.push({ kind: 'deprecated', key, newKeys: deprecated.newKeys, source, message: deprecationWarning(deprecated, source) });
+      this.loadWarnings.push({
+        kind: 'deprecated',
+        key,
+        newKeys: deprecated.newKeys,
+        source,
+        message: deprecationWarning(deprecated, source),
+      });
     }
     return deprecated.newKeys;
   }
@@ -344,7 +382,11 @@ export class HadoopConfiguration {
 
   /** Parity: Configuration#substituteVars (variable-expansion.ts); too many rounds is an error naming the key. */
   private substitute(expression: string, key: string): string {
-    const expanded = expandVariables(expression, { env: this.env, systemProperties: this.systemProperties, property: (name) => this.entry(name)?.value });
+    const expanded = expandVariables(expression, {
+      env: this.env,
+      systemProperties: this.systemProperties,
+      property: (name) => this.entry(name)?.value,
+    });
     if (expanded !== undefined) return expanded;
     throw new ConfigError(
       `Variable substitution depth too large: ${MAX_SUBSTITUTIONS} ${expression} (in ${key}${this.sourceSuffix(key)})`,

@@ -47,7 +47,10 @@ interface ReadState {
  * Read one configuration file and everything it includes. `optional`: a missing file gives
  * undefined (Hadoop's quiet default resources) instead of a ConfigError naming the file.
  */
-export function readConfigurationFile(path: string, options: { readonly optional?: boolean } = {}): XmlProperty[] | undefined {
+export function readConfigurationFile(
+  path: string,
+  options: { readonly optional?: boolean } = {},
+): XmlProperty[] | undefined {
   return readFile(path, options.optional ?? false, { depth: 0, chain: [] });
 }
 
@@ -68,7 +71,11 @@ function readFile(path: string, optional: boolean, state: ReadState): XmlPropert
     throw new ConfigError(`Cannot read configuration file ${path}: ${errorMessage(cause)}`, undefined, path, { cause });
   }
   if (size > MAX_CONFIG_FILE_BYTES) {
-    throw new ConfigError(`Configuration file ${path} is ${size} bytes, more than the ${MAX_CONFIG_FILE_BYTES} allowed`, undefined, path);
+    throw new ConfigError(
+      `Configuration file ${path} is ${size} bytes, more than the ${MAX_CONFIG_FILE_BYTES} allowed`,
+      undefined,
+      path,
+    );
   }
   let text: string;
   try {
@@ -97,7 +104,11 @@ function parseText(text: string, sourceName: string, state: ReadState): XmlPrope
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
     const { msg, line, col } = validation.err;
-    throw new ConfigError(`Malformed XML in ${sourceName} at line ${line}, column ${col}: ${msg}`, undefined, sourceName);
+    throw new ConfigError(
+      `Malformed XML in ${sourceName} at line ${line}, column ${col}: ${msg}`,
+      undefined,
+      sourceName,
+    );
   }
   let document: OrderedNode[];
   try {
@@ -107,7 +118,11 @@ function parseText(text: string, sourceName: string, state: ReadState): XmlPrope
   }
   const roots = document.filter((node) => elementName(node) !== undefined);
   if (roots.length !== 1 || localName(elementName(roots[0]!)!) !== 'configuration') {
-    throw new ConfigError(`Bad configuration file ${sourceName}: top-level element not <configuration>`, undefined, sourceName);
+    throw new ConfigError(
+      `Bad configuration file ${sourceName}: top-level element not <configuration>`,
+      undefined,
+      sourceName,
+    );
   }
   const reader = new DocumentReader(sourceName, propertyLines(text), state);
   reader.walk(children(roots[0]!), true);
@@ -161,7 +176,11 @@ class DocumentReader {
       if (field !== 'name' && field !== 'value' && field !== 'final') continue;
       const key = field === 'name' ? undefined : fields.get('name');
       if (fields.has(field)) {
-        throw new ConfigError(`Property ${key ?? ''} in ${where} has more than one <${field}>`.replace('  ', ' '), key, this.sourceName);
+        throw new ConfigError(
+          `Property ${key ?? ''} in ${where} has more than one <${field}>`.replace('  ', ' '),
+          key,
+          this.sourceName,
+        );
       }
       fields.set(field, textOf(child, field, where, key, this.sourceName));
     }
@@ -171,7 +190,8 @@ class DocumentReader {
       return text !== undefined && text !== '' ? text : attributes[`@_${field}`];
     };
     const name = pick('name')?.trim();
-    if (name === undefined || name === '') throw new ConfigError(`Property without a name in ${where}`, undefined, this.sourceName);
+    if (name === undefined || name === '')
+      throw new ConfigError(`Property without a name in ${where}`, undefined, this.sourceName);
     this.properties.push({ name, value: pick('value'), final: pick('final') === 'true', source: this.sourceName });
   }
 
@@ -201,11 +221,16 @@ class DocumentReader {
       return;
     }
     if (this.state.chain.includes(target)) {
-      throw new ConfigError(`xi:include cycle: ${[...this.state.chain, target].join(' includes ')}`, undefined, this.sourceName);
+      throw new ConfigError(
+        `xi:include cycle: ${[...this.state.chain, target].join(' includes ')}`,
+        undefined,
+        this.sourceName,
+      );
     }
     if (this.state.depth + 1 > MAX_INCLUDE_DEPTH) {
       throw new ConfigError(
-        `xi:include of '${href}' in ${this.sourceName} nests more than ${MAX_INCLUDE_DEPTH} deep: ${[...this.state.chain, target].join(' includes ')}`,
+        `xi:include of '${href}' in ${this.sourceName} nests more than ` +
+          `${MAX_INCLUDE_DEPTH} deep: ${[...this.state.chain, target].join(' includes ')}`,
         undefined,
         this.sourceName,
       );
@@ -225,12 +250,18 @@ class DocumentReader {
       try {
         return fileURLToPath(href);
       } catch (cause) {
-        throw new ConfigError(`xi:include href '${href}' in ${this.sourceName} is not a usable file: URL: ${errorMessage(cause)}`, undefined, this.sourceName, { cause });
+        throw new ConfigError(
+          `xi:include href '${href}' in ${this.sourceName} is not a usable file: URL: ${errorMessage(cause)}`,
+          undefined,
+          this.sourceName,
+          { cause },
+        );
       }
     }
     if (scheme !== undefined) {
       throw new ConfigError(
-        `xi:include href '${href}' in ${this.sourceName} is not a local file: configuration is never fetched over the network; copy it into the configuration directory`,
+        `xi:include href '${href}' in ${this.sourceName} is not a local file: configuration ` +
+          `is never fetched over the network; copy it into the configuration directory`,
         undefined,
         this.sourceName,
       );
@@ -258,7 +289,9 @@ function children(node: OrderedNode): OrderedNode[] {
 
 function attributesOf(node: OrderedNode): Record<string, string | undefined> {
   const attributes = node[':@'];
-  return typeof attributes === 'object' && attributes !== null ? (attributes as Record<string, string | undefined>) : {};
+  return typeof attributes === 'object' && attributes !== null
+    ? (attributes as Record<string, string | undefined>)
+    : {};
 }
 
 /** The text of <name>, <value> or <final>; an element inside it is an error naming the key. */
@@ -266,7 +299,11 @@ function textOf(node: OrderedNode, field: string, where: string, key: string | u
   let text = '';
   for (const child of children(node)) {
     if (elementName(child) !== undefined) {
-      throw new ConfigError(`Property ${key ?? ''} in ${where}: <${field}> must hold text, not elements`.replace('  ', ' '), key, sourceName);
+      throw new ConfigError(
+        `Property ${key ?? ''} in ${where}: <${field}> must hold text, not elements`.replace('  ', ' '),
+        key,
+        sourceName,
+      );
     }
     const part = child['#text'];
     if (typeof part === 'string' || typeof part === 'number' || typeof part === 'boolean') text += String(part);

@@ -38,7 +38,10 @@ function parseJavaInteger(text: string): number | undefined {
   return Number(text);
 }
 
-/** Parity: Configuration#getBoolean: "true" / "false" in any case; anything else is undefined (Hadoop then takes the default). */
+/**
+ * Parity: Configuration#getBoolean: "true" / "false" in any case; anything else is undefined (Hadoop then takes the
+ * default).
+ */
 export function parseJavaBoolean(text: string): boolean | undefined {
   const lower = text.toLowerCase();
   if (lower === 'true') return true;

@@ -65,7 +65,10 @@ export interface ZkfcConfig {
 /** Read the layers into one HadoopConfiguration (no validation, no local NameNode yet). */
 export function loadLayers(input: LoadConfigInput): { conf: HadoopConfiguration; hadoopConfDir: string } {
   const env = input.env ?? process.env;
-  const found = findHadoopConfDir(env, input.hadoopConfDir !== undefined ? { name: '--hadoop-conf-dir', dir: input.hadoopConfDir } : undefined);
+  const found = findHadoopConfDir(
+    env,
+    input.hadoopConfDir !== undefined ? { name: '--hadoop-conf-dir', dir: input.hadoopConfDir } : undefined,
+  );
   const hadoopConfDir = found.dir;
   const conf = found.exists ? HadoopConfiguration.load(hadoopConfDir, { env }) : new HadoopConfiguration({ env });
 
@@ -103,7 +106,8 @@ export function readOwnConfigFile(path: string): Record<string, string> {
   }
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') result[key] = String(value);
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      result[key] = String(value);
     else throw new ConfigError(`config file ${path}: value of "${key}" must be a string, number or boolean`, key, path);
   }
   return result;
@@ -120,12 +124,19 @@ export async function loadZkfcConfig(input: LoadConfigInput): Promise<ZkfcConfig
   });
   const ns = localNn.nameserviceId;
   if (!isHAEnabled(conf, ns)) {
-    throw new ConfigError(`HA is not enabled for this namenode. (nameservice ${ns}: dfs.ha.namenodes.${ns} must list at least two NameNodes with an RPC address)`, `dfs.ha.namenodes.${ns}`);
+    throw new ConfigError(
+      `HA is not enabled for this namenode. (nameservice ${ns}: ` +
+        `dfs.ha.namenodes.${ns} must list at least two NameNodes with an RPC address)`,
+      `dfs.ha.namenodes.${ns}`,
+    );
   }
   const topology = getNameserviceTopology(conf, ns);
   const local = topology.namenodes.find((nn) => nn.namenodeId === localNn.namenodeId);
   if (local === undefined) {
-    throw new ConfigError(`NameNode ${localNn.namenodeId} is not listed in dfs.ha.namenodes.${ns} (${topology.namenodeIds.join(',')})`, `dfs.ha.namenodes.${ns}`);
+    throw new ConfigError(
+      `NameNode ${localNn.namenodeId} is not listed in dfs.ha.namenodes.${ns} (${topology.namenodeIds.join(',')})`,
+      `dfs.ha.namenodes.${ns}`,
+    );
   }
   const extraKeys = [...ZKFC_CONF_KEYS, ...SETTINGS.filter((s) => s.suffix === 'nn').map((s) => s.key)];
   const perNamenode = new Map<string, HadoopConfiguration>();
@@ -195,7 +206,11 @@ interface Resolved {
 }
 
 /** Convert, validate and default every row of SETTINGS once; build the typed, frozen value. */
-function resolveSettings(conf: HadoopConfiguration, localView: HadoopConfiguration | undefined, ns: string | undefined): Resolved {
+function resolveSettings(
+  conf: HadoopConfiguration,
+  localView: HadoopConfiguration | undefined,
+  ns: string | undefined,
+): Resolved {
   const values = new Map<string, SettingValue>();
   const sources = new Map<string, string>();
   const problems: string[] = [];
@@ -213,7 +228,10 @@ function resolveSettings(conf: HadoopConfiguration, localView: HadoopConfigurati
   const sessionTimeoutMs = values.get('ha.zookeeper.session-timeout.ms');
   if (values.get('zkfc.zookeeper.operation-timeout.ms') === 0 && typeof sessionTimeoutMs === 'number') {
     values.set('zkfc.zookeeper.operation-timeout.ms', sessionTimeoutMs);
-    sources.set('zkfc.zookeeper.operation-timeout.ms', `${sources.get('zkfc.zookeeper.operation-timeout.ms') ?? 'default'}: 0 = ha.zookeeper.session-timeout.ms`);
+    sources.set(
+      'zkfc.zookeeper.operation-timeout.ms',
+      `${sources.get('zkfc.zookeeper.operation-timeout.ms') ?? 'default'}: 0 = ha.zookeeper.session-timeout.ms`,
+    );
   }
   const groups: Record<string, Record<string, SettingValue>> = {};
   for (const setting of SETTINGS) {
@@ -249,7 +267,8 @@ function rawSetting(
 
 function convert(setting: Setting, raw: string | undefined): SettingValue {
   if (raw === undefined) {
-    if (setting.format === 'host-port' && typeof setting.default === 'string') return parseHostPort(setting.default, setting.key);
+    if (setting.format === 'host-port' && typeof setting.default === 'string')
+      return parseHostPort(setting.default, setting.key);
     return setting.default;
   }
   const text = raw.trim();
@@ -275,7 +294,11 @@ function convert(setting: Setting, raw: string | undefined): SettingValue {
       // Hadoop reads these keys with getInt / getLong, which refuse a unit suffix ("10s").
       const n = setting.format === 'int-ms' ? parseJavaInt(text) : parseJavaLong(text);
       const java = setting.format === 'int-ms' ? 'int' : 'long';
-      if (n === undefined) throw new Error(`"${raw}" is not a number of milliseconds (Hadoop reads this key as a Java ${java}: digits only, no unit suffix)`);
+      if (n === undefined)
+        throw new Error(
+          `"${raw}" is not a number of milliseconds (Hadoop reads ` +
+            `this key as a Java ${java}: digits only, no unit suffix)`,
+        );
       if (n < 0) throw new Error(`${n} ms must not be negative`);
       return n;
     }
@@ -312,7 +335,11 @@ function validateWithConvict(values: ReadonlyMap<string, SettingValue>, problems
     config.load(data);
     config.validate({ allowed: 'strict' });
   } catch (error) {
-    problems.push(...errorMessage(error).split('\n').filter((line) => line.trim() !== ''));
+    problems.push(
+      ...errorMessage(error)
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
+    );
   }
 }
 
@@ -347,8 +374,10 @@ function setPath(target: Record<string, unknown>, dottedKey: string, value: unkn
 /** Checks across keys, with Hadoop's messages where Hadoop has them. */
 function crossCheck(settings: ZkfcSettings, problems: string[]): void {
   if (settings.zk.sessionTimeoutMs <= 0) problems.push('ha.zookeeper.session-timeout.ms: must be greater than 0');
-  if (settings.health.checkIntervalMs <= 0) problems.push('ha.health-monitor.check-interval.ms: must be greater than 0');
-  if (settings.failover.zkOpRetries < 1) problems.push('ha.failover-controller.active-standby-elector.zk.op.retries: must be at least 1');
+  if (settings.health.checkIntervalMs <= 0)
+    problems.push('ha.health-monitor.check-interval.ms: must be greater than 0');
+  if (settings.failover.zkOpRetries < 1)
+    problems.push('ha.failover-controller.active-standby-elector.zk.op.retries: must be at least 1');
   const { rpc } = settings;
   if (rpc.maxConnections < 1) problems.push('zkfc.rpc.max-connections: must be at least 1');
   if (rpc.maxConnectionsPerAddress < 1) problems.push('zkfc.rpc.max-connections-per-address: must be at least 1');
@@ -357,7 +386,8 @@ function crossCheck(settings: ZkfcSettings, problems: string[]): void {
   const gracefulCedeMs = 2 * settings.failover.gracefulFenceRpcTimeoutMs;
   if (rpc.maxCedeMs < gracefulCedeMs) {
     problems.push(
-      `zkfc.rpc.cede.max.ms: ${rpc.maxCedeMs} is less than the ${gracefulCedeMs} ms a graceful failover cedes for (twice ha.failover-controller.graceful-fence.rpc-timeout.ms)`,
+      `zkfc.rpc.cede.max.ms: ${rpc.maxCedeMs} is less than the ${gracefulCedeMs} ms a ` +
+        `graceful failover cedes for (twice ha.failover-controller.graceful-fence.rpc-timeout.ms)`,
     );
   }
   const auth = unsupportedAuthentication(settings.security.authentication);
@@ -374,7 +404,8 @@ export function describeConfig(config: ZkfcConfig): Array<{ key: string; value: 
   const values = describedValues.get(config);
   return SETTINGS.map((setting) => {
     const value = displayValue(values?.get(setting.key) ?? null);
-    const shown = setting.sensitive && value !== null ? '[redacted]' : value === null ? '(unset)' : JSON.stringify(value);
+    const shown =
+      setting.sensitive && value !== null ? '[redacted]' : value === null ? '(unset)' : JSON.stringify(value);
     return { key: setting.key, value: shown, source: config.sourceOf(setting.key) };
   });
 }

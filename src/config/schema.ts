@@ -15,7 +15,8 @@ import type { HostPort } from '../core/types.js';
  * Configuration#getInt / #getLong (decimal or 0x hex, no unit suffix: `10s` is refused, as
  * Hadoop's own daemons and tools refuse it), never negative.
  */
-export type SettingFormat = 'string' | 'nat' | 'int-ms' | 'long-ms' | 'boolean' | 'port' | 'host-port' | 'optional-string';
+export type SettingFormat =
+  'string' | 'nat' | 'int-ms' | 'long-ms' | 'boolean' | 'port' | 'host-port' | 'optional-string';
 
 /** ZooKeeper: how to reach it, and where and how the elector's znodes live. */
 export interface ZkSettings {
@@ -142,7 +143,13 @@ type FormatFor<T> = [T] extends [boolean]
       : [T] extends [string]
         ? 'string'
         : 'optional-string';
-type DefaultFor<T> = [T] extends [boolean] ? boolean : [T] extends [number] ? number : [T] extends [HostPort] ? string : T;
+type DefaultFor<T> = [T] extends [boolean]
+  ? boolean
+  : [T] extends [number]
+    ? number
+    : [T] extends [HostPort]
+      ? string
+      : T;
 
 interface Row<T> {
   readonly key: string;
@@ -154,7 +161,9 @@ interface Row<T> {
 }
 
 /** One row per field of ZkfcSettings: a field without a row, or a row without a field, does not compile. */
-type SettingsTable = { readonly [G in SettingGroup]: { readonly [F in keyof ZkfcSettings[G]]-?: Row<ZkfcSettings[G][F]> } };
+type SettingsTable = {
+  readonly [G in SettingGroup]: { readonly [F in keyof ZkfcSettings[G]]-?: Row<ZkfcSettings[G][F]> };
+};
 
 export interface Setting {
   readonly key: string;
@@ -193,26 +202,59 @@ const NN = 'nn' as const;
 
 const TABLE: SettingsTable = {
   zk: {
-    quorum: { key: 'ha.zookeeper.quorum', format: 'string', default: '', doc: 'ZooKeeper connect string host:port[,host:port...][/chroot]. Required.', suffix: NN },
-    sessionTimeoutMs: { key: 'ha.zookeeper.session-timeout.ms', format: 'int-ms', default: 10000, doc: 'ZooKeeper session timeout; also the bound on the initial connect. Must be > 0.', suffix: NN },
-    parentZnode: { key: 'ha.zookeeper.parent-znode', format: 'string', default: '/hadoop-ha', doc: 'Parent znode; the working znode is <parent>/<nameservice>.', suffix: NN },
-    acl: { key: 'ha.zookeeper.acl', format: 'string', default: 'world:anyone:rwcda', doc: 'ACL for every znode the elector creates: comma-separated scheme:id:perms, or @/path/to/file.', suffix: NN },
+    quorum: {
+      key: 'ha.zookeeper.quorum',
+      format: 'string',
+      default: '',
+      doc: 'ZooKeeper connect string host:port[,host:port...][/chroot]. Required.',
+      suffix: NN,
+    },
+    sessionTimeoutMs: {
+      key: 'ha.zookeeper.session-timeout.ms',
+      format: 'int-ms',
+      default: 10000,
+      doc: 'ZooKeeper session timeout; also the bound on the initial connect. Must be > 0.',
+      suffix: NN,
+    },
+    parentZnode: {
+      key: 'ha.zookeeper.parent-znode',
+      format: 'string',
+      default: '/hadoop-ha',
+      doc: 'Parent znode; the working znode is <parent>/<nameservice>.',
+      suffix: NN,
+    },
+    acl: {
+      key: 'ha.zookeeper.acl',
+      format: 'string',
+      default: 'world:anyone:rwcda',
+      doc: 'ACL for every znode the elector creates: comma-separated scheme:id:perms, or @/path/to/file.',
+      suffix: NN,
+    },
     auth: {
       key: 'ha.zookeeper.auth',
       format: 'optional-string',
       default: null,
-      doc: 'ZooKeeper credentials added after connecting: comma-separated scheme:auth (e.g. digest:user:secret), or @/path/to/file. Never printed.',
+      doc:
+        'ZooKeeper credentials added after connecting: comma-separated ' +
+        'scheme:auth (e.g. digest:user:secret), or @/path/to/file. Never printed.',
       suffix: NN,
       sensitive: true,
     },
-    operationTimeoutMs: { key: 'zkfc.zookeeper.operation-timeout.ms', format: 'long-ms', default: 0, doc: 'Deadline of each ZooKeeper operation; 0 = the session timeout.' },
+    operationTimeoutMs: {
+      key: 'zkfc.zookeeper.operation-timeout.ms',
+      format: 'long-ms',
+      default: 0,
+      doc: 'Deadline of each ZooKeeper operation; 0 = the session timeout.',
+    },
   },
   failover: {
     zkOpRetries: {
       key: 'ha.failover-controller.active-standby-elector.zk.op.retries',
       format: 'nat',
       default: 3,
-      doc: 'Retry budget of the elector for ZooKeeper operations that fail with CONNECTIONLOSS / OPERATIONTIMEOUT. At least 1.',
+      doc:
+        'Retry budget of the elector for ZooKeeper operations that ' +
+        'fail with CONNECTIONLOSS / OPERATIONTIMEOUT. At least 1.',
     },
     newActiveRpcTimeoutMs: {
       key: 'ha.failover-controller.new-active.rpc-timeout.ms',
@@ -224,30 +266,66 @@ const TABLE: SettingsTable = {
       key: 'ha.failover-controller.graceful-fence.rpc-timeout.ms',
       format: 'int-ms',
       default: 5000,
-      doc: 'Timeout of the graceful transitionToStandby (old active, and local stand-down on cede). Cede lasts twice this.',
+      doc:
+        'Timeout of the graceful transitionToStandby (old active, ' +
+        'and local stand-down on cede). Cede lasts twice this.',
     },
-    gracefulFenceConnectionRetries: { key: 'ha.failover-controller.graceful-fence.connection.retries', format: 'nat', default: 1, doc: 'Connection retries for the graceful-fence RPC.' },
-    cliCheckRpcTimeoutMs: { key: 'ha.failover-controller.cli-check.rpc-timeout.ms', format: 'int-ms', default: 20000, doc: 'haadmin -getServiceState / -getAllServiceState / -checkHealth timeout.' },
+    gracefulFenceConnectionRetries: {
+      key: 'ha.failover-controller.graceful-fence.connection.retries',
+      format: 'nat',
+      default: 1,
+      doc: 'Connection retries for the graceful-fence RPC.',
+    },
+    cliCheckRpcTimeoutMs: {
+      key: 'ha.failover-controller.cli-check.rpc-timeout.ms',
+      format: 'int-ms',
+      default: 20000,
+      doc: 'haadmin -getServiceState / -getAllServiceState / -checkHealth timeout.',
+    },
   },
   health: {
-    checkIntervalMs: { key: 'ha.health-monitor.check-interval.ms', format: 'long-ms', default: 1000, doc: 'Interval between health checks of the local NameNode. Must be > 0.' },
-    connectRetryIntervalMs: { key: 'ha.health-monitor.connect-retry-interval.ms', format: 'long-ms', default: 1000, doc: 'Sleep between connection attempts to the local NameNode.' },
+    checkIntervalMs: {
+      key: 'ha.health-monitor.check-interval.ms',
+      format: 'long-ms',
+      default: 1000,
+      doc: 'Interval between health checks of the local NameNode. Must be > 0.',
+    },
+    connectRetryIntervalMs: {
+      key: 'ha.health-monitor.connect-retry-interval.ms',
+      format: 'long-ms',
+      default: 1000,
+      doc: 'Sleep between connection attempts to the local NameNode.',
+    },
     rpcTimeoutMs: {
       key: 'ha.health-monitor.rpc-timeout.ms',
       format: 'int-ms',
       default: 45000,
-      doc: 'Timeout of getServiceStatus and monitorHealth; a hung NameNode is declared SERVICE_NOT_RESPONDING after this.',
+      doc:
+        'Timeout of getServiceStatus and monitorHealth; a hung ' +
+        'NameNode is declared SERVICE_NOT_RESPONDING after this.',
     },
-    sleepAfterDisconnectMs: { key: 'ha.health-monitor.sleep-after-disconnect.ms', format: 'long-ms', default: 1000, doc: 'Sleep after a transport failure before reconnecting to the local NameNode.' },
+    sleepAfterDisconnectMs: {
+      key: 'ha.health-monitor.sleep-after-disconnect.ms',
+      format: 'long-ms',
+      default: 1000,
+      doc: 'Sleep after a transport failure before reconnecting to the local NameNode.',
+    },
     probeOnDisconnect: {
       key: 'zkfc.health.probe-on-disconnect',
       format: 'boolean',
       default: true,
-      doc: 'Probe the local NameNode at once when its RPC connection closes (detects a crashed NameNode in milliseconds); false waits for the next check, as Hadoop does.',
+      doc:
+        'Probe the local NameNode at once when its RPC connection closes (detects a ' +
+        'crashed NameNode in milliseconds); false waits for the next check, as Hadoop does.',
     },
   },
   ipc: {
-    connectTimeoutMs: { key: 'ipc.client.connect.timeout', format: 'int-ms', default: 20000, doc: 'TCP connect timeout of Hadoop IPC connections.' },
+    connectTimeoutMs: {
+      key: 'ipc.client.connect.timeout',
+      format: 'int-ms',
+      default: 20000,
+      doc: 'TCP connect timeout of Hadoop IPC connections.',
+    },
   },
   fencing: {
     methods: {
@@ -257,84 +335,165 @@ const TABLE: SettingsTable = {
       doc: 'Fencing methods, one per line: sshfence([user][:port]) or shell(command). Required (zkfc exits 4 without).',
       suffix: NN,
     },
-    sshConnectTimeoutMs: { key: 'dfs.ha.fencing.ssh.connect-timeout', format: 'int-ms', default: 30000, doc: 'sshfence SSH connect timeout.' },
-    sshPrivateKeyFiles: { key: 'dfs.ha.fencing.ssh.private-key-files', format: 'optional-string', default: null, doc: 'sshfence private key files, comma-separated, without passphrase.' },
+    sshConnectTimeoutMs: {
+      key: 'dfs.ha.fencing.ssh.connect-timeout',
+      format: 'int-ms',
+      default: 30000,
+      doc: 'sshfence SSH connect timeout.',
+    },
+    sshPrivateKeyFiles: {
+      key: 'dfs.ha.fencing.ssh.private-key-files',
+      format: 'optional-string',
+      default: null,
+      doc: 'sshfence private key files, comma-separated, without passphrase.',
+    },
     shellTimeoutMs: {
       key: 'zkfc.fencing.shell.timeout.ms',
       format: 'long-ms',
       default: 30000,
-      doc: 'Hard deadline of a shell(...) fencing command; every process it started (setsid escapees included) is killed after it.',
+      doc:
+        'Hard deadline of a shell(...) fencing command; every process ' +
+        'it started (setsid escapees included) is killed after it.',
     },
-    sshCommandTimeoutMs: { key: 'zkfc.fencing.ssh.command-timeout.ms', format: 'long-ms', default: 20000, doc: 'Deadline of the remote fuser / nc commands of sshfence (Hadoop has none).' },
-    preflightIntervalMs: { key: 'zkfc.fencing.preflight.interval.ms', format: 'long-ms', default: 60000, doc: 'Interval of the fencing preflight (can each method work right now?); 0 disables.' },
+    sshCommandTimeoutMs: {
+      key: 'zkfc.fencing.ssh.command-timeout.ms',
+      format: 'long-ms',
+      default: 20000,
+      doc: 'Deadline of the remote fuser / nc commands of sshfence (Hadoop has none).',
+    },
+    preflightIntervalMs: {
+      key: 'zkfc.fencing.preflight.interval.ms',
+      format: 'long-ms',
+      default: 60000,
+      doc: 'Interval of the fencing preflight (can each method work right now?); 0 disables.',
+    },
   },
   stacks: {
     httpTimeoutMs: {
       key: 'dfs.ha.zkfc.nn.http.timeout.ms',
       format: 'int-ms',
       default: 20000,
-      doc: 'When the local NameNode turns unhealthy or stops responding, GET its http-address /stacks within this time and log the thread dump; 0 disables.',
+      doc:
+        'When the local NameNode turns unhealthy or stops responding, GET its ' +
+        'http-address /stacks within this time and log the thread dump; 0 disables.',
     },
     dir: {
       key: 'zkfc.stacks.dir',
       format: 'optional-string',
       default: null,
-      doc: 'Directory that keeps the last 5 /stacks captures as files (stacks-<namenode>-<time>.txt); unset keeps them in the log only.',
+      doc:
+        'Directory that keeps the last 5 /stacks captures as files ' +
+        '(stacks-<namenode>-<time>.txt); unset keeps them in the log only.',
     },
   },
   nameservice: {
-    automaticFailoverEnabled: { key: 'dfs.ha.automatic-failover.enabled', format: 'boolean', default: false, doc: 'Automatic failover for the nameservice; zkfc exits 5 when false.', suffix: 'ns' },
-    nameserviceId: { key: 'dfs.nameservice.id', format: 'optional-string', default: null, doc: 'The local nameservice id when several are configured.' },
-    namenodeId: { key: 'dfs.ha.namenode.id', format: 'optional-string', default: null, doc: 'The local NameNode id; otherwise found by matching a local address.' },
+    automaticFailoverEnabled: {
+      key: 'dfs.ha.automatic-failover.enabled',
+      format: 'boolean',
+      default: false,
+      doc: 'Automatic failover for the nameservice; zkfc exits 5 when false.',
+      suffix: 'ns',
+    },
+    nameserviceId: {
+      key: 'dfs.nameservice.id',
+      format: 'optional-string',
+      default: null,
+      doc: 'The local nameservice id when several are configured.',
+    },
+    namenodeId: {
+      key: 'dfs.ha.namenode.id',
+      format: 'optional-string',
+      default: null,
+      doc: 'The local NameNode id; otherwise found by matching a local address.',
+    },
   },
   server: {
-    zkfcPort: { key: 'dfs.ha.zkfc.port', format: 'port', default: 8019, doc: 'Port of the ZKFCProtocol RPC server (cedeActive, gracefulFailover).', suffix: NN },
+    zkfcPort: {
+      key: 'dfs.ha.zkfc.port',
+      format: 'port',
+      default: 8019,
+      doc: 'Port of the ZKFCProtocol RPC server (cedeActive, gracefulFailover).',
+      suffix: NN,
+    },
     clusterAdministrators: {
       key: 'dfs.cluster.administrators',
       format: 'string',
       default: ' ',
       doc: 'Users/groups allowed to call cedeActive / gracefulFailover besides the ZKFC user ("users groups").',
     },
-    httpAddress: { key: 'zkfc.http-address', format: 'host-port', default: '127.0.0.1:8021', doc: 'Listener for /metrics, /status, /active, /standby (read-only).', suffix: NN },
+    httpAddress: {
+      key: 'zkfc.http-address',
+      format: 'host-port',
+      default: '127.0.0.1:8021',
+      doc: 'Listener for /metrics, /status, /active, /standby (read-only).',
+      suffix: NN,
+    },
   },
   rpc: {
     allowedAddresses: {
       key: 'zkfc.rpc.allowed-addresses',
       format: 'optional-string',
       default: null,
-      doc: 'Addresses and CIDR blocks (comma-separated, IPv4 or IPv6) that may connect to the ZKFC RPC port: the other ZKFCs and the hosts haadmin runs on. Unset: every address (Hadoop has no such list).',
+      doc:
+        'Addresses and CIDR blocks (comma-separated, IPv4 or IPv6) that may connect to the ZKFC RPC port: ' +
+        'the other ZKFCs and the hosts haadmin runs on. Unset: every address (Hadoop has no such list).',
     },
-    maxConnections: { key: 'zkfc.rpc.max-connections', format: 'nat', default: 64, doc: 'Connections the ZKFC RPC server holds at once; at the cap a new one replaces the oldest idle one. At least 1.' },
+    maxConnections: {
+      key: 'zkfc.rpc.max-connections',
+      format: 'nat',
+      default: 64,
+      doc:
+        'Connections the ZKFC RPC server holds at once; at the ' +
+        'cap a new one replaces the oldest idle one. At least 1.',
+    },
     maxConnectionsPerAddress: {
       key: 'zkfc.rpc.max-connections-per-address',
       format: 'nat',
       default: 8,
-      doc: 'Connections to the ZKFC RPC server from one source address; at the cap a new one replaces that address\'s oldest idle one. At least 1.',
+      doc:
+        'Connections to the ZKFC RPC server from one source address; at the ' +
+        "cap a new one replaces that address's oldest idle one. At least 1.",
     },
     setupTimeoutMs: {
       key: 'zkfc.rpc.setup-timeout.ms',
       format: 'long-ms',
       default: 10000,
-      doc: 'A connection to the ZKFC RPC server that has not sent its preamble and connection context within this is closed. Must be > 0.',
+      doc:
+        'A connection to the ZKFC RPC server that has not sent its ' +
+        'preamble and connection context within this is closed. Must be > 0.',
     },
     connectionMaxIdleTimeMs: {
       key: 'ipc.client.connection.maxidletime',
       format: 'int-ms',
       default: 10000,
-      doc: 'The ZKFC RPC server closes a connection with no call for twice this, as Hadoop\'s IPC server does (always here, not only above ipc.client.idlethreshold connections). Must be > 0.',
+      doc:
+        "The ZKFC RPC server closes a connection with no call for twice this, as Hadoop's IPC " +
+        'server does (always here, not only above ipc.client.idlethreshold connections). Must be > 0.',
     },
     maxCedeMs: {
       key: 'zkfc.rpc.cede.max.ms',
       format: 'long-ms',
       default: 300000,
-      doc: 'Longest cedeActive the ZKFC RPC server honours; a longer one is refused (Hadoop takes any). At least twice ha.failover-controller.graceful-fence.rpc-timeout.ms (graceful failover cedes for that long).',
+      doc:
+        'Longest cedeActive the ZKFC RPC server honours; a longer one is refused (Hadoop takes any). At least ' +
+        'twice ha.failover-controller.graceful-fence.rpc-timeout.ms (graceful failover cedes for that long).',
     },
   },
   security: {
-    authentication: { key: 'hadoop.security.authentication', format: 'string', default: 'simple', doc: 'Only "simple" is supported (no Kerberos/SASL).' },
+    authentication: {
+      key: 'hadoop.security.authentication',
+      format: 'string',
+      default: 'simple',
+      doc: 'Only "simple" is supported (no Kerberos/SASL).',
+    },
   },
   log: {
-    level: { key: 'zkfc.log.level', format: 'string', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace.' },
+    level: {
+      key: 'zkfc.log.level',
+      format: 'string',
+      default: 'info',
+      doc: 'pino log level: fatal, error, warn, info, debug, trace.',
+    },
   },
 };
 

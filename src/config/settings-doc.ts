@@ -6,7 +6,14 @@ import { SETTINGS } from './schema.js';
 
 export function settingsReference(): string {
   const rows = SETTINGS.map((s) => {
-    const def = s.default === '' ? '(required)' : s.default === null ? '(unset)' : s.default === ' ' ? '" " (nobody)' : String(s.default);
+    const def =
+      s.default === ''
+        ? '(required)'
+        : s.default === null
+          ? '(unset)'
+          : s.default === ' '
+            ? '" " (nobody)'
+            : String(s.default);
     const scope = s.suffix === 'nn' ? 'ns, nn' : s.suffix === 'ns' ? 'ns' : '';
     return `| \`${s.key}\` | ${def} | ${scope} | \`${s.env}\` | ${s.doc}${s.hadoop ? '' : ' *(zkfc only)*'} |`;
   });

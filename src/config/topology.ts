@@ -142,7 +142,11 @@ export function isAutomaticFailoverEnabled(conf: HadoopConfiguration, nameservic
 export function parseHostPort(text: string, key: string, defaultPort?: number, source?: string): HostPort {
   const target = text.trim();
   const invalid = (why: string): ConfigError =>
-    new ConfigError(`Does not contain a valid host:port authority: ${target} (configuration property '${key}': ${why})`, key, source);
+    new ConfigError(
+      `Does not contain a valid host:port authority: ${target} (configuration property '${key}': ${why})`,
+      key,
+      source,
+    );
   if (target === '') throw invalid('empty');
   let authority = target;
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(authority);
@@ -187,7 +191,11 @@ export function parseHostPort(text: string, key: string, defaultPort?: number, s
  * Parity: DFSUtil.getNamenodeServiceAddr: `servicerpc-address.<ns>.<nn>`, else
  * `rpc-address.<ns>.<nn>` (exact suffixes), parsed with default port 8020.
  */
-export function getNamenodeServiceAddress(conf: HadoopConfiguration, nameserviceId: string, namenodeId: string): HostPort {
+export function getNamenodeServiceAddress(
+  conf: HadoopConfiguration,
+  nameserviceId: string,
+  namenodeId: string,
+): HostPort {
   for (const base of [DFS_NAMENODE_SERVICE_RPC_ADDRESS_KEY, DFS_NAMENODE_RPC_ADDRESS_KEY]) {
     const key = addKeySuffixes(base, nameserviceId, namenodeId);
     const value = conf.get(key);
@@ -200,7 +208,11 @@ export function getNamenodeServiceAddress(conf: HadoopConfiguration, nameservice
 }
 
 /** The client RPC address (`rpc-address.<ns>.<nn>`), or undefined when not configured. */
-export function getNamenodeRpcAddress(conf: HadoopConfiguration, nameserviceId: string, namenodeId: string): HostPort | undefined {
+export function getNamenodeRpcAddress(
+  conf: HadoopConfiguration,
+  nameserviceId: string,
+  namenodeId: string,
+): HostPort | undefined {
   const key = addKeySuffixes(DFS_NAMENODE_RPC_ADDRESS_KEY, nameserviceId, namenodeId);
   const value = conf.get(key);
   return value === undefined ? undefined : parseHostPort(value, key, DFS_NAMENODE_RPC_PORT_DEFAULT, conf.source(key));
@@ -213,23 +225,38 @@ export function getNamenodeRpcAddress(conf: HadoopConfiguration, nameserviceId: 
  * default port 9870, a wildcard host replaced by the service host; ZKFC port: dfs.ha.zkfc.port
  * with ns/nn suffix resolution, default 8019.
  */
-export function getNamenodeTarget(conf: HadoopConfiguration, nameserviceId: string, namenodeId: string): NamenodeTarget {
+export function getNamenodeTarget(
+  conf: HadoopConfiguration,
+  nameserviceId: string,
+  namenodeId: string,
+): NamenodeTarget {
   const serviceAddress = getNamenodeServiceAddress(conf, nameserviceId, namenodeId);
   const lifelineKey = addKeySuffixes(DFS_NAMENODE_LIFELINE_RPC_ADDRESS_KEY, nameserviceId, namenodeId);
   const lifelineText = conf.getTrimmed(lifelineKey);
   const lifelineAddress =
-    lifelineText === undefined || lifelineText === '' ? undefined : parseHostPort(lifelineText, lifelineKey, undefined, conf.source(lifelineKey));
+    lifelineText === undefined || lifelineText === ''
+      ? undefined
+      : parseHostPort(lifelineText, lifelineKey, undefined, conf.source(lifelineKey));
   const httpKey = conf.resolveSuffixedKey(DFS_NAMENODE_HTTP_ADDRESS_KEY, nameserviceId, namenodeId);
   let httpAddress: HostPort | undefined;
   if (httpKey !== undefined) {
-    const parsed = parseHostPort(conf.get(httpKey) ?? '', httpKey, DFS_NAMENODE_HTTP_PORT_DEFAULT, conf.source(httpKey));
+    const parsed = parseHostPort(
+      conf.get(httpKey) ?? '',
+      httpKey,
+      DFS_NAMENODE_HTTP_PORT_DEFAULT,
+      conf.source(httpKey),
+    );
     // Parity: DFSUtil.substituteForWildcardAddress: a wildcard bind means "the NameNode's host".
     httpAddress = isWildcardHost(parsed.host) ? { host: serviceAddress.host, port: parsed.port } : parsed;
   }
   const zkfcKey = conf.resolveSuffixedKey(DFS_HA_ZKFC_PORT_KEY, nameserviceId, namenodeId);
   const zkfcPort = zkfcKey === undefined ? DFS_HA_ZKFC_PORT_DEFAULT : conf.getInt(zkfcKey, DFS_HA_ZKFC_PORT_DEFAULT);
   if (zkfcPort < 0 || zkfcPort > 65535) {
-    throw new ConfigError(`Invalid value for ${zkfcKey}: port ${zkfcPort} out of range`, zkfcKey, zkfcKey === undefined ? undefined : conf.source(zkfcKey));
+    throw new ConfigError(
+      `Invalid value for ${zkfcKey}: port ${zkfcPort} out of range`,
+      zkfcKey,
+      zkfcKey === undefined ? undefined : conf.source(zkfcKey),
+    );
   }
   return {
     nameserviceId,
@@ -297,7 +324,8 @@ export function confForNamenode(
   promoteGenericKeys(target, nameserviceId, undefined, NAMESERVICE_SPECIFIC_KEYS);
   if (extraKeys.length > 0) promoteGenericKeys(target, nameserviceId, namenodeId, extraKeys);
   const rpcAddress = target.get(DFS_NAMENODE_RPC_ADDRESS_KEY);
-  if (rpcAddress !== undefined) target.set(FS_DEFAULT_NAME_KEY, `hdfs://${rpcAddress}`, 'NameNode.initializeGenericKeys');
+  if (rpcAddress !== undefined)
+    target.set(FS_DEFAULT_NAME_KEY, `hdfs://${rpcAddress}`, 'NameNode.initializeGenericKeys');
   return target;
 }
 
@@ -370,12 +398,14 @@ export async function detectLocalNamenode(
       } catch {
         addresses = []; // unresolved addresses never match (Parity: s.isUnresolved())
       }
-      if (addresses.some((address) => isLocalAddress(address, local))) matches.push({ nameserviceId: ns, namenodeId: nn });
+      if (addresses.some((address) => isLocalAddress(address, local)))
+        matches.push({ nameserviceId: ns, namenodeId: nn });
     }
   }
   if (matches.length > 1) {
     throw new ConfigError(
-      `Configuration has multiple addresses that match local node's address. Please configure the system with ${DFS_NAMESERVICE_ID} and ${DFS_HA_NAMENODE_ID_KEY}`,
+      `Configuration has multiple addresses that match local node's address. Please ` +
+        `configure the system with ${DFS_NAMESERVICE_ID} and ${DFS_HA_NAMENODE_ID_KEY}`,
       DFS_HA_NAMENODE_ID_KEY,
     );
   }

@@ -85,4 +85,3 @@ function findVariable(text: string): { start: number; end: number } | undefined 
   }
   return undefined;
 }
-

@@ -21,8 +21,9 @@ export class BadArgumentError extends Error {
   override readonly name = 'BadArgumentError';
 }
 
-export const USAGE = `Usage: zkfc [-D key=value]... [--hadoop-conf-dir DIR] [--config FILE] [-formatZK [-force] [-nonInteractive]]
-       zkfc [-D key=value]... [--hadoop-conf-dir DIR] [--config FILE] check-config
+export const USAGE =
+  'Usage: zkfc [-D key=value]... [--hadoop-conf-dir DIR] [--config FILE] [-formatZK [-force] [-nonInteractive]]\n' +
+  `       zkfc [-D key=value]... [--hadoop-conf-dir DIR] [--config FILE] check-config
 
   (no command)       run the failover controller for the local NameNode
   -formatZK          create the nameservice's znode in ZooKeeper
@@ -48,7 +49,7 @@ export function parseZkfcArgs(argv: readonly string[]): ZkfcArgs {
       if (value === undefined) throw new BadArgumentError(`Bad argument: ${arg} needs a value`);
       return value;
     };
-    if (arg === '-D' || arg.startsWith('-D') && arg.length > 2 && arg !== '-Dhelp') {
+    if (arg === '-D' || (arg.startsWith('-D') && arg.length > 2 && arg !== '-Dhelp')) {
       const text = arg === '-D' ? next() : arg.slice(2);
       const eq = text.indexOf('=');
       if (eq <= 0) throw new BadArgumentError(`Bad argument: -D ${text} (expected key=value)`);

@@ -35,7 +35,13 @@ import { NodeZkSessionFactory } from '../zookeeper/node-zk-session.js';
 import { parentZNodeExists } from '../zookeeper/parent-znode.js';
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
 import { formatZk } from './format-zk.js';
-import { validate, WORLD_WRITABLE_ACL_FIX, WORLD_WRITABLE_ACL_WARNING, type ValidatedConfig, type ZkSetup } from './validate.js';
+import {
+  validate,
+  WORLD_WRITABLE_ACL_FIX,
+  WORLD_WRITABLE_ACL_WARNING,
+  type ValidatedConfig,
+  type ZkSetup,
+} from './validate.js';
 import { isWorldWritable } from '../zookeeper/acl.js';
 
 export interface DaemonIo {
@@ -57,7 +63,9 @@ export const VERSION: string = typeof ZKFC_BUNDLED_VERSION === 'string' ? ZKFC_B
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -100,7 +108,8 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
   const log = logger.child({ component: 'zkfc' });
   // What Hadoop logs while loading the configuration: deprecated key names, ignored overrides of final keys.
   const confLog = logger.child({ component: 'conf' });
-  for (const warning of config.hadoopConf.warnings()) confLog.warn({ key: warning.key, kind: warning.kind }, warning.message);
+  for (const warning of config.hadoopConf.warnings())
+    confLog.warn({ key: warning.key, kind: warning.kind }, warning.message);
 
   const validated = validate(config);
   if (args.command.kind === 'checkConfig') return checkConfig(config, validated, io);
@@ -147,7 +156,9 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     }
     // Step 7: the working znode must exist (ERR_CODE_NO_PARENT_ZNODE).
     if (!(await parentZNodeExists(setupSession, zk.paths.workingDir, { retryCountMax: zkOpRetries, logger }))) {
-      const message = `Unable to start failover controller. Parent znode ${zk.paths.workingDir} does not exist.\nRun with -formatZK flag to initialize ZooKeeper.`;
+      const message =
+        `Unable to start failover controller. Parent znode ${zk.paths.workingDir} ` +
+        `does not exist.\nRun with -formatZK flag to initialize ZooKeeper.`;
       log.fatal({ znode: zk.paths.workingDir }, 'Unable to start failover controller. Parent znode does not exist.');
       io.stderr(`zkfc: ${message}\n`);
       return ExitCode.NO_PARENT_ZNODE;
@@ -187,7 +198,12 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   const log = logger.child({ component: 'zkfc' });
   const loginUser = io.env['HADOOP_USER_NAME'] ?? safeUserName();
   const connectTimeoutMs = settings.ipc.connectTimeoutMs;
-  const haFactory = new RpcHAServiceClientFactory({ effectiveUser: loginUser, connectTimeoutMs, logger, timers: clock });
+  const haFactory = new RpcHAServiceClientFactory({
+    effectiveUser: loginUser,
+    connectTimeoutMs,
+    logger,
+    timers: clock,
+  });
   const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: loginUser, connectTimeoutMs, logger, timers: clock });
 
   const fencingTargets: FencingTargetConfig[] = config.peers.map((peer) => ({
@@ -201,7 +217,12 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     commandTimeoutMs: fencing.sshCommandTimeoutMs,
   };
   const localMethods = (validated.fencingMethods.get(config.local.namenodeId) ?? []).map((method) => method.text);
-  const metrics = new ZkfcMetrics({ version: VERSION, nameservice: config.local.nameserviceId, namenode: config.local.namenodeId, fencingMethods: localMethods });
+  const metrics = new ZkfcMetrics({
+    version: VERSION,
+    nameservice: config.local.nameserviceId,
+    namenode: config.local.namenodeId,
+    fencingMethods: localMethods,
+  });
   const fencer = new NodeFencer({
     targets: fencingTargets,
     haServiceClientFactory: haFactory,
@@ -221,7 +242,11 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
 
   // The ZKFC RPC server binds first: its port goes into our ActiveNodeInfo (zkfcPort).
   const rpcView = config.confForNamenode(config.local.namenodeId);
-  const bindHost = zkfcBindHost(rpcView.get('dfs.namenode.servicerpc-bind-host'), rpcView.get('dfs.namenode.rpc-bind-host'), config.local.serviceAddress.host);
+  const bindHost = zkfcBindHost(
+    rpcView.get('dfs.namenode.servicerpc-bind-host'),
+    rpcView.get('dfs.namenode.rpc-bind-host'),
+    config.local.serviceAddress.host,
+  );
   // eslint-disable-next-line prefer-const -- the RPC server's handlers below read it; it is set once the runtime exists
   let controller: ControllerRuntime | undefined;
   const rpcServer = new ZkfcRpcServer({
@@ -256,7 +281,10 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     rpcAddress = await rpcServer.listen();
   } catch (error) {
     log.fatal({ err: error, host: bindHost, port: server.zkfcPort }, 'cannot bind the ZKFC RPC server');
-    io.stderr(`zkfc: cannot bind the ZKFC RPC server on ${bindHost}:${server.zkfcPort} (dfs.ha.zkfc.port): ${errorMessage(error)}\n`);
+    io.stderr(
+      `zkfc: cannot bind the ZKFC RPC server on ${bindHost}:${server.zkfcPort} ` +
+        `(dfs.ha.zkfc.port): ${errorMessage(error)}\n`,
+    );
     return ExitCode.FATAL;
   }
   // Resolve once: aliases let breadcrumbs written by Java ZKFCs match our configuration, and our
@@ -272,16 +300,30 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   });
 
   const status = new StatusBoard(
-    { nameservice: local.nameserviceId, namenode: local.namenodeId, namenodeAddress: `${local.serviceAddress.host}:${local.serviceAddress.port}`, version: VERSION },
+    {
+      nameservice: local.nameserviceId,
+      namenode: local.namenodeId,
+      namenodeAddress: `${local.serviceAddress.host}:${local.serviceAddress.port}`,
+      version: VERSION,
+    },
     clock,
   );
   if (isWorldWritable(ctx.zk.acl)) {
     // Shown for as long as the daemon runs: /status (haadmin status) and the metrics' alert rule.
-    status.setZooKeeperProblem({ problem: 'acl-world-writable', detail: WORLD_WRITABLE_ACL_WARNING, clear: WORLD_WRITABLE_ACL_FIX }, true);
+    status.setZooKeeperProblem(
+      { problem: 'acl-world-writable', detail: WORLD_WRITABLE_ACL_WARNING, clear: WORLD_WRITABLE_ACL_FIX },
+      true,
+    );
     metrics.setZooKeeperProblem('acl-world-writable', true);
   }
   const httpAddress = `${server.httpAddress.host}:${server.httpAddress.port}`;
-  const statusServer = new StatusServer({ host: server.httpAddress.host, port: server.httpAddress.port, metrics, status, logger });
+  const statusServer = new StatusServer({
+    host: server.httpAddress.host,
+    port: server.httpAddress.port,
+    metrics,
+    status,
+    logger,
+  });
   try {
     await statusServer.listen();
   } catch (error) {
@@ -325,11 +367,23 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   });
   controller.onEvent((record) => {
     applyRecord(record, { status, metrics, readiness });
-    if (record.type === 'healthStateChanged' && (record.to === 'SERVICE_UNHEALTHY' || record.to === 'SERVICE_NOT_RESPONDING')) void stacks.capture(record.to);
+    if (
+      record.type === 'healthStateChanged' &&
+      (record.to === 'SERVICE_UNHEALTHY' || record.to === 'SERVICE_NOT_RESPONDING')
+    )
+      void stacks.capture(record.to);
   });
 
   const preflight =
-    fencing.preflightIntervalMs > 0 ? new FencingPreflight({ targets: fencingTargets, ssh, intervalMs: fencing.preflightIntervalMs, clock, logger: logger.child({ component: 'preflight' }) }) : undefined;
+    fencing.preflightIntervalMs > 0
+      ? new FencingPreflight({
+          targets: fencingTargets,
+          ssh,
+          intervalMs: fencing.preflightIntervalMs,
+          clock,
+          logger: logger.child({ component: 'preflight' }),
+        })
+      : undefined;
   if (preflight !== undefined) {
     preflight.onChange((readinessList) => {
       status.setFencingReadiness(readinessList);
@@ -357,7 +411,11 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     return code;
   }
   log.info(
-    { rpc: `${rpcAddress.host}:${rpcAddress.port}`, http: httpAddress, local: `${local.serviceAddress.host}:${local.serviceAddress.port}` },
+    {
+      rpc: `${rpcAddress.host}:${rpcAddress.port}`,
+      http: httpAddress,
+      local: `${local.serviceAddress.host}:${local.serviceAddress.port}`,
+    },
     'zkfc started',
   );
 
@@ -389,9 +447,15 @@ function controllerFailedMessage(message: string): string {
 function checkConfig(config: ZkfcConfig, validated: ValidatedConfig, io: DaemonIo): number {
   const rows = describeConfig(config);
   const width = Math.max(...rows.map((r) => r.key.length));
-  io.stdout(`nameservice ${config.local.nameserviceId}, namenode ${config.local.namenodeId} (found by ${config.localHow}), Hadoop conf dir ${config.hadoopConfDir}\n`);
+  io.stdout(
+    `nameservice ${config.local.nameserviceId}, namenode ${config.local.namenodeId} ` +
+      `(found by ${config.localHow}), Hadoop conf dir ${config.hadoopConfDir}\n`,
+  );
   for (const nn of config.namenodes) {
-    io.stdout(`  ${nn.namenodeId === config.local.namenodeId ? '*' : ' '} ${nn.namenodeId} service ${nn.serviceAddress.host}:${nn.serviceAddress.port} zkfc port ${nn.zkfcPort}\n`);
+    io.stdout(
+      `  ${nn.namenodeId === config.local.namenodeId ? '*' : ' '} ${nn.namenodeId} service ` +
+        `${nn.serviceAddress.host}:${nn.serviceAddress.port} zkfc port ${nn.zkfcPort}\n`,
+    );
   }
   for (const row of rows) io.stdout(`${row.key.padEnd(width)}  ${row.value}  (${row.source})\n`);
   for (const warning of config.hadoopConf.warnings()) io.stderr(`zkfc check-config: warning: ${warning.message}\n`);
@@ -402,7 +466,12 @@ function checkConfig(config: ZkfcConfig, validated: ValidatedConfig, io: DaemonI
     return ExitCode.OK;
   }
   for (const problem of problems) {
-    const prefix = problem.namenodeId !== undefined ? `${problem.namenodeId}: ` : problem.key !== undefined && !problem.message.includes(problem.key) ? `${problem.key}: ` : '';
+    const prefix =
+      problem.namenodeId !== undefined
+        ? `${problem.namenodeId}: `
+        : problem.key !== undefined && !problem.message.includes(problem.key)
+          ? `${problem.key}: `
+          : '';
     io.stderr(`zkfc check-config: ${prefix}${problem.message}\n`);
   }
   return problems[0]!.code;

@@ -27,9 +27,11 @@ export interface ConfigWarning {
 
 /** Why a world-writable ha.zookeeper.acl is unsafe and what to do: start-up, check-config and /status say the same. */
 export const WORLD_WRITABLE_ACL_WARNING =
-  'ha.zookeeper.acl is world-writable (world:anyone with more than read, Hadoop\'s default): any ZooKeeper client can squat the election lock or forge the breadcrumb and stop automatic failover';
+  "ha.zookeeper.acl is world-writable (world:anyone with more than read, Hadoop's default): any " +
+  'ZooKeeper client can squat the election lock or forge the breadcrumb and stop automatic failover';
 export const WORLD_WRITABLE_ACL_FIX =
-  'set ha.zookeeper.acl to a digest or sasl ACL (and ha.zookeeper.auth to its credentials), stop every zkfc of the nameservice and run zkfc -formatZK';
+  'set ha.zookeeper.acl to a digest or sasl ACL (and ha.zookeeper.auth to ' +
+  'its credentials), stop every zkfc of the nameservice and run zkfc -formatZK';
 
 export interface ConfigProblem {
   readonly message: string;
@@ -67,7 +69,11 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
   // Step 3: automatic failover must be on (ERR_CODE_AUTO_FAILOVER_NOT_ENABLED).
   if (!settings.nameservice.automaticFailoverEnabled) {
     problems.push({
-      message: `Automatic failover is not enabled for ${describeTarget(config.local)}. Please ensure that automatic failover is enabled in the configuration (dfs.ha.automatic-failover.enabled) before running the ZK failover controller.`,
+      message:
+        `Automatic failover is not enabled for ` +
+        `${describeTarget(config.local)}. Please ensure that automatic failover ` +
+        `is enabled in the configuration (dfs.ha.automatic-failover.enabled) ` +
+        `before running the ZK failover controller.`,
       code: ExitCode.AUTO_FAILOVER_NOT_ENABLED,
       key: 'dfs.ha.automatic-failover.enabled',
     });
@@ -77,11 +83,16 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
   let zk: ZkSetup | undefined;
   try {
     const acl = zkAclFromConfig(settings.zk.acl);
-    if (isWorldWritable(acl)) warnings.push({ message: `${WORLD_WRITABLE_ACL_WARNING}; ${WORLD_WRITABLE_ACL_FIX}`, key: 'ha.zookeeper.acl' });
+    if (isWorldWritable(acl))
+      warnings.push({ message: `${WORLD_WRITABLE_ACL_WARNING}; ${WORLD_WRITABLE_ACL_FIX}`, key: 'ha.zookeeper.acl' });
     const authInfo = zkAuthFromConfig(settings.zk.auth ?? undefined);
     const paths = electorPaths(settings.zk.parentZnode, config.local.nameserviceId);
     if (settings.zk.quorum.trim() === '') {
-      problems.push({ message: "Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum", code: ExitCode.CONFIG, key: 'ha.zookeeper.quorum' });
+      problems.push({
+        message: "Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum",
+        code: ExitCode.CONFIG,
+        key: 'ha.zookeeper.quorum',
+      });
     } else {
       const session: ZkSessionOptions = {
         connectString: settings.zk.quorum,
@@ -103,19 +114,31 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
       rpcAllowList = AddressAllowList.parse(settings.rpc.allowedAddresses);
     } catch (error) {
       if (!(error instanceof BadAddressListError)) throw error;
-      problems.push({ message: `zkfc.rpc.allowed-addresses: ${error.message}`, code: ExitCode.CONFIG, key: 'zkfc.rpc.allowed-addresses' });
+      problems.push({
+        message: `zkfc.rpc.allowed-addresses: ${error.message}`,
+        code: ExitCode.CONFIG,
+        key: 'zkfc.rpc.allowed-addresses',
+      });
     }
   }
 
   // Step 8: fencing must be configured for every NameNode this one may have to fence, and its own.
   const fencingMethods = new Map<string, readonly FenceMethodSpec[]>();
   for (const nn of config.namenodes) {
-    const value = nn.namenodeId === config.local.namenodeId ? (settings.fencing.methods ?? undefined) : config.fencingMethodsFor(nn.namenodeId);
+    const value =
+      nn.namenodeId === config.local.namenodeId
+        ? (settings.fencing.methods ?? undefined)
+        : config.fencingMethodsFor(nn.namenodeId);
     try {
       fencingMethods.set(nn.namenodeId, checkFencingConfigured(value, nn));
     } catch (error) {
       if (!(error instanceof BadFencingConfigurationError)) throw error;
-      problems.push({ message: error.message, code: error.exitCode, key: error.key ?? 'dfs.ha.fencing.methods', namenodeId: nn.namenodeId });
+      problems.push({
+        message: error.message,
+        code: error.exitCode,
+        key: error.key ?? 'dfs.ha.fencing.methods',
+        namenodeId: nn.namenodeId,
+      });
     }
   }
   return { problems, warnings, zk, fencingMethods, rpcAllowList };

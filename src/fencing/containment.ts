@@ -64,7 +64,13 @@ export function openContainment(options: ContainmentOptions): Containment {
   // The random part tells this daemon's commands from those of an earlier process that had the
   // same pid; it need not be secret, so Math.random serves and the daemon does not load
   // node:crypto (resident memory from start-up on, or a delay in the first failover if loaded then).
-  const random64 = [0, 1].map(() => Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')).join('');
+  const random64 = [0, 1]
+    .map(() =>
+      Math.floor(Math.random() * 2 ** 32)
+        .toString(16)
+        .padStart(8, '0'),
+    )
+    .join('');
   const token = `${process.pid}-${++sequence}-${random64}`;
   if ((options.prefer ?? 'auto') !== 'process-tree') {
     const cgroup = CgroupContainment.create(token, options.clock);
@@ -100,7 +106,8 @@ export function ownCgroupDirectory(): string | undefined {
   return join(mountPoint, ownPath);
 }
 
-const wait = (clock: Pick<Clock, 'schedule'>, ms: number): Promise<void> => new Promise((resolve) => clock.schedule(ms, resolve));
+const wait = (clock: Pick<Clock, 'schedule'>, ms: number): Promise<void> =>
+  new Promise((resolve) => clock.schedule(ms, resolve));
 
 function signalPid(pid: number, signal: NodeJS.Signals | 0): boolean {
   try {
@@ -253,7 +260,14 @@ function readStat(pid: number): ProcStat | undefined {
   }
   // The command name (field 2) is in parentheses and may itself contain ') '.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: fields[0] ?? '?', ppid: Number(fields[1]), pgrp: Number(fields[2]), session: Number(fields[3]), startTime: fields[19] ?? '' };
+  return {
+    pid,
+    state: fields[0] ?? '?',
+    ppid: Number(fields[1]),
+    pgrp: Number(fields[2]),
+    session: Number(fields[3]),
+    startTime: fields[19] ?? '',
+  };
 }
 
 function isZombie(pid: number): boolean {
@@ -314,7 +328,7 @@ class ProcessTreeContainment implements Containment {
       }
     }
     // Descendants of members, by parent pid, until nothing new is found.
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const stat of all) {
         if (!members.has(stat.pid) && members.has(stat.ppid)) {

@@ -28,7 +28,10 @@ export function checkFencingConfigured(
 ): readonly FenceMethodSpec[] {
   const hint = 'You must configure a fencing method before using automatic failover.';
   if (value === undefined) {
-    throw new BadFencingConfigurationError(`Fencing is not configured for ${describeTarget(target)}: No fencer configured (${key} is not set). ${hint}`, key);
+    throw new BadFencingConfigurationError(
+      `Fencing is not configured for ${describeTarget(target)}: No fencer configured (${key} is not set). ${hint}`,
+      key,
+    );
   }
   const parsed = parseFenceMethods(value);
   if (!parsed.ok) {
@@ -41,7 +44,9 @@ export function checkFencingConfigured(
   return parsed.methods;
 }
 
-/** dfs.ha.fencing.ssh.private-key-files: comma-separated, trimmed, empty entries dropped (getTrimmedStringCollection). */
+/**
+ * dfs.ha.fencing.ssh.private-key-files: comma-separated, trimmed, empty entries dropped (getTrimmedStringCollection).
+ */
 export function parsePrivateKeyFiles(value: string | undefined): readonly string[] {
   if (value === undefined) return [];
   return value

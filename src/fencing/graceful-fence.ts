@@ -50,7 +50,10 @@ export async function gracefulFence(options: GracefulFenceOptions): Promise<Fenc
         continue;
       }
       const result = classify(cause, where, rpcTimeoutMs);
-      log.warn({ address: where, outcome: result.outcome, detail: result.detail }, 'unable to gracefully make old active standby');
+      log.warn(
+        { address: where, outcome: result.outcome, detail: result.detail },
+        'unable to gracefully make old active standby',
+      );
       return result;
     } finally {
       client.close();
@@ -60,7 +63,10 @@ export async function gracefulFence(options: GracefulFenceOptions): Promise<Fenc
 
 function classify(cause: unknown, where: string, rpcTimeoutMs: number): FenceMethodResult {
   if (cause instanceof DeadlineError || (cause instanceof HaCallError && cause.kind === 'timedOut')) {
-    return { outcome: 'timeout', detail: `transitionToStandby on ${where} did not complete within ${rpcTimeoutMs} ms: ${errorMessage(cause)}` };
+    return {
+      outcome: 'timeout',
+      detail: `transitionToStandby on ${where} did not complete within ${rpcTimeoutMs} ms: ${errorMessage(cause)}`,
+    };
   }
   if (cause instanceof HaCallError && cause.kind !== 'unreachable') {
     // The NameNode answered and refused (it could not, or we are not allowed: the message says which).

@@ -29,7 +29,12 @@ import {
   GRACEFUL_FENCE_RPC_TIMEOUT_DEFAULT_MS,
 } from './graceful-fence.js';
 import { shellFence, SHELL_FENCE_KILL_GRACE_DEFAULT_MS, SHELL_FENCE_TIMEOUT_DEFAULT_MS } from './shell-fence.js';
-import { sshFence, SSH_COMMAND_TIMEOUT_DEFAULT_MS, SSH_CONNECT_TIMEOUT_DEFAULT_MS, type FenceMethodResult } from './ssh-fence.js';
+import {
+  sshFence,
+  SSH_COMMAND_TIMEOUT_DEFAULT_MS,
+  SSH_CONNECT_TIMEOUT_DEFAULT_MS,
+  type FenceMethodResult,
+} from './ssh-fence.js';
 
 /** FenceAttempt.method of the graceful step (the Fencer port's convention). */
 export const GRACEFUL_METHOD = 'graceful';
@@ -113,7 +118,11 @@ export class NodeFencer implements Fencer {
     return run.catch((cause: unknown) => {
       // Unreachable by construction (every step resolves values); the port must never reject.
       this.log.error({ err: cause }, 'unexpected error while fencing');
-      return { fenced: false, graceful: false, attempts: [{ method: 'fencer', outcome: 'error', durationMs: 0, detail: errorMessage(cause) }] };
+      return {
+        fenced: false,
+        graceful: false,
+        attempts: [{ method: 'fencer', outcome: 'error', durationMs: 0, detail: errorMessage(cause) }],
+      };
     });
   }
 
@@ -132,7 +141,9 @@ export class NodeFencer implements Fencer {
 
     const configured = this.findConfigured(target);
     if (!configured) {
-      const detail = `refusing to fence ${name} (${target.nameserviceId}.${target.namenodeId}): it is not a configured NameNode of this nameservice`;
+      const detail =
+        `refusing to fence ${name} (${target.nameserviceId}.${target.namenodeId}): ` +
+        `it is not a configured NameNode of this nameservice`;
       log.error({ address: target.serviceAddress }, 'refusing to fence a target that is not a configured NameNode');
       record({ method: TARGET_CHECK_METHOD, outcome: 'error', durationMs: 0, detail });
       return finish({ fenced: false, graceful: false, attempts });
@@ -157,7 +168,9 @@ export class NodeFencer implements Fencer {
 
     const methods = configured.methods;
     if (methods === undefined || !methods.ok) {
-      const detail = `fencing is not configured for ${name}: ${methods === undefined ? 'dfs.ha.fencing.methods is not set' : methods.error.message}`;
+      const detail =
+        `fencing is not configured for ${name}: ` +
+        `${methods === undefined ? 'dfs.ha.fencing.methods is not set' : methods.error.message}`;
       log.error({ detail }, 'unable to fence old active: bad fencing configuration');
       record({ method: CONFIG_CHECK_METHOD, outcome: 'error', durationMs: 0, detail });
       return finish({ fenced: false, graceful: false, attempts });
@@ -174,13 +187,20 @@ export class NodeFencer implements Fencer {
         log.info({ step, method: method.text, durationMs: attempt.durationMs }, 'fencing successful');
         return finish({ fenced: true, graceful: false, attempts });
       }
-      log.warn({ step, method: method.text, outcome: attempt.outcome, detail: attempt.detail }, 'fencing method was unsuccessful');
+      log.warn(
+        { step, method: method.text, outcome: attempt.outcome, detail: attempt.detail },
+        'fencing method was unsuccessful',
+      );
     }
     log.error({ target: name }, 'unable to fence service by any configured method');
     return finish({ fenced: false, graceful: false, attempts });
   }
 
-  private async runMethod(method: FenceMethodSpec, config: FencingTargetConfig, log: Logger): Promise<FenceMethodResult> {
+  private async runMethod(
+    method: FenceMethodSpec,
+    config: FencingTargetConfig,
+    log: Logger,
+  ): Promise<FenceMethodResult> {
     const target = config.target;
     switch (method.kind) {
       case 'sshfence': {

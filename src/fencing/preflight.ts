@@ -68,7 +68,8 @@ type CheckResult = { readonly ready: boolean; readonly detail: string };
 
 // A fixed remote script: no value from configuration or ZooKeeper is part of it.
 const REMOTE_TOOLS_CHECK =
-  'PATH=$PATH:/sbin:/usr/sbin; for t in fuser nc; do if command -v "$t" >/dev/null 2>&1; then echo "$t=ok"; else echo "$t=missing"; fi; done';
+  'PATH=$PATH:/sbin:/usr/sbin; for t in fuser nc; do if command -v "$t" ' +
+  '>/dev/null 2>&1; then echo "$t=ok"; else echo "$t=missing"; fi; done';
 
 export class FencingPreflight {
   private readonly uses: readonly MethodUse[];
@@ -85,7 +86,12 @@ export class FencingPreflight {
     this.log = options.logger;
     this.checkTimeoutMs = options.checkTimeoutMs ?? PREFLIGHT_CHECK_TIMEOUT_DEFAULT_MS;
     this.uses = collectMethodUses(options.targets);
-    this.current = this.uses.map((use) => ({ method: use.spec.text, ready: false, detail: 'not checked yet', checkedAtMs: null }));
+    this.current = this.uses.map((use) => ({
+      method: use.spec.text,
+      ready: false,
+      detail: 'not checked yet',
+      checkedAtMs: null,
+    }));
   }
 
   /** The latest readiness per configured method. */
@@ -137,14 +143,21 @@ export class FencingPreflight {
       this.log.error({ err: cause }, 'fencing preflight run failed');
     }
     if (!this.stopped) {
-      this.timer = this.options.clock.schedule(this.options.intervalMs ?? PREFLIGHT_INTERVAL_DEFAULT_MS, () => void this.tick());
+      this.timer = this.options.clock.schedule(
+        this.options.intervalMs ?? PREFLIGHT_INTERVAL_DEFAULT_MS,
+        () => void this.tick(),
+      );
     }
   }
 
   private async run(): Promise<readonly FencingReadiness[]> {
     const results = await Promise.all(this.uses.map((use) => this.checkUse(use)));
     const checkedAtMs = this.options.clock.wallMs();
-    const next = results.map((result, index) => ({ ...result, method: this.uses[index]?.spec.text ?? '', checkedAtMs }));
+    const next = results.map((result, index) => ({
+      ...result,
+      method: this.uses[index]?.spec.text ?? '',
+      checkedAtMs,
+    }));
     const previous = this.current;
     const first = previous.every((entry) => entry.checkedAtMs === null);
     let changed = first;
@@ -152,7 +165,12 @@ export class FencingPreflight {
       const before = previous[index];
       if (before === undefined || before.ready !== entry.ready || before.detail !== entry.detail) changed = true;
       if (before !== undefined && (before.checkedAtMs === null || before.ready !== entry.ready)) {
-        const fields = { method: entry.method, from: before.checkedAtMs === null ? 'unknown' : label(before.ready), to: label(entry.ready), reason: entry.detail };
+        const fields = {
+          method: entry.method,
+          from: before.checkedAtMs === null ? 'unknown' : label(before.ready),
+          to: label(entry.ready),
+          reason: entry.detail,
+        };
         if (entry.ready) this.log.info(fields, 'fencing method readiness changed');
         else this.log.warn(fields, 'fencing method readiness changed');
       }
@@ -172,9 +190,15 @@ export class FencingPreflight {
     }
   }
 
-  private async checkSsh(spec: SshFenceMethodSpec, targets: readonly FencingTargetConfig[]): Promise<Omit<FencingReadiness, 'method' | 'checkedAtMs'>> {
+  private async checkSsh(
+    spec: SshFenceMethodSpec,
+    targets: readonly FencingTargetConfig[],
+  ): Promise<Omit<FencingReadiness, 'method' | 'checkedAtMs'>> {
     const perTarget = await Promise.all(
-      targets.map(async ({ target }) => ({ namenodeId: target.namenodeId, ...(await this.checkSshTarget(spec, target)) })),
+      targets.map(async ({ target }) => ({
+        namenodeId: target.namenodeId,
+        ...(await this.checkSshTarget(spec, target)),
+      })),
     );
     const ready = perTarget.every((entry) => entry.ready);
     const detail = perTarget.map((entry) => `${entry.namenodeId}: ${entry.detail}`).join('; ');
@@ -183,7 +207,8 @@ export class FencingPreflight {
 
   private async checkSshTarget(spec: SshFenceMethodSpec, target: NamenodeTarget): Promise<CheckResult> {
     const host = target.serviceAddress.host;
-    if (!isSafeHost(host)) return { ready: false, detail: `host ${JSON.stringify(host)} is not a valid host name or IP address` };
+    if (!isSafeHost(host))
+      return { ready: false, detail: `host ${JSON.stringify(host)} is not a valid host name or IP address` };
     const ssh = this.options.ssh;
     const user = spec.user ?? ssh?.defaultUser ?? userInfo().username;
     const where = `${user}@${host}:${spec.sshPort}`;
@@ -205,33 +230,57 @@ export class FencingPreflight {
         },
       });
       if (result.kind !== 'exited' || result.code !== 0) {
-        return { ready: false, detail: `ssh to ${where} ok, but the tool check did not run (${result.kind === 'exited' ? `exit ${result.code}` : result.kind})` };
+        return {
+          ready: false,
+          detail:
+            `ssh to ${where} ok, but the tool check did not run ` +
+            `(${result.kind === 'exited' ? `exit ${result.code}` : result.kind})`,
+        };
       }
       const missing = ['fuser', 'nc'].filter((tool) => !lines.includes(`${tool}=ok`));
-      if (missing.length > 0) return { ready: false, detail: `ssh to ${where} ok, but ${missing.join(' and ')} not found on the host` };
+      if (missing.length > 0)
+        return { ready: false, detail: `ssh to ${where} ok, but ${missing.join(' and ')} not found on the host` };
       return { ready: true, detail: `ssh to ${where} ok, fuser and nc found` };
     } finally {
       connected.session.close();
     }
   }
 
-  private async checkShell(spec: ShellFenceMethodSpec, targetConfig: FencingTargetConfig | undefined): Promise<CheckResult> {
+  private async checkShell(
+    spec: ShellFenceMethodSpec,
+    targetConfig: FencingTargetConfig | undefined,
+  ): Promise<CheckResult> {
     const resolved = resolveShellCommandForZkfc(spec);
     if (!resolved.ok) {
-      return { ready: false, detail: `this command always fails when the ZKFC fences (Hadoop 3.3+ comma rule: ${resolved.message})` };
+      return {
+        ready: false,
+        detail: `this command always fails when the ZKFC fences (Hadoop 3.3+ comma rule: ${resolved.message})`,
+      };
     }
     const word = firstWord(resolved.command);
     if (word.kind === 'empty') return { ready: true, detail: 'empty command (always succeeds)' };
-    if (word.kind === 'dynamic') return { ready: true, detail: `first word ${JSON.stringify(word.text)} is computed when the command runs; not checked` };
+    if (word.kind === 'dynamic')
+      return {
+        ready: true,
+        detail: `first word ${JSON.stringify(word.text)} is computed when the command runs; not checked`,
+      };
     const env =
       targetConfig === undefined
         ? { ...(this.options.shellBaseEnv ?? process.env) }
-        : buildShellFenceEnvironment(this.options.shellBaseEnv ?? process.env, targetConfig.conf, targetConfig.target, undefined).env;
+        : buildShellFenceEnvironment(
+            this.options.shellBaseEnv ?? process.env,
+            targetConfig.conf,
+            targetConfig.target,
+            undefined,
+          ).env;
     // `type` answers "file" only for an executable file (on PATH, or the path itself).
     return runBashTypeCheck(word.text, env, this.checkTimeoutMs, this.options.clock);
   }
 
-  private notify(listener: (readiness: readonly FencingReadiness[]) => void, readiness: readonly FencingReadiness[]): void {
+  private notify(
+    listener: (readiness: readonly FencingReadiness[]) => void,
+    readiness: readonly FencingReadiness[],
+  ): void {
     try {
       listener(readiness);
     } catch (cause) {
@@ -265,8 +314,13 @@ function collectMethodUses(targets: readonly FencingTargetConfig[]): MethodUse[]
  * quotes are removed. Words built from expansions ($VAR, $(...), `...`) or globs are "dynamic":
  * evaluating them would mean running parts of the command, which a preflight must not do.
  */
-export function firstWord(command: string): { readonly kind: 'word' | 'dynamic'; readonly text: string } | { readonly kind: 'empty' } {
-  const words = command.trim().split(/[\s;&|<>()]+/).filter((w) => w.length > 0);
+export function firstWord(
+  command: string,
+): { readonly kind: 'word' | 'dynamic'; readonly text: string } | { readonly kind: 'empty' } {
+  const words = command
+    .trim()
+    .split(/[\s;&|<>()]+/)
+    .filter((w) => w.length > 0);
   for (const word of words) {
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) continue; // FOO=bar cmd
     if (/[$`*?[\\]/.test(word)) return { kind: 'dynamic', text: word };
@@ -290,7 +344,10 @@ function runBashTypeCheck(word: string, env: NodeJS.ProcessEnv, timeoutMs: numbe
     };
     let child;
     try {
-      child = spawn('bash', ['-c', 'type -t -- "$1"', 'fencing-preflight', word], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+      child = spawn('bash', ['-c', 'type -t -- "$1"', 'fencing-preflight', word], {
+        env,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
     } catch (cause) {
       resolve({ ready: false, detail: `cannot start bash: ${errorMessage(cause)}` });
       return;
@@ -305,8 +362,13 @@ function runBashTypeCheck(word: string, env: NodeJS.ProcessEnv, timeoutMs: numbe
     child.once('error', (cause) => finish({ ready: false, detail: `cannot start bash: ${cause.message}` }));
     child.once('close', (code) => {
       const kind = output.trim();
-      if (code === 0 && kind.length > 0) finish({ ready: true, detail: `bash found; ${JSON.stringify(word)} is a ${kind}` });
-      else finish({ ready: false, detail: `${JSON.stringify(word)} not found (not an executable on PATH, builtin or keyword)` });
+      if (code === 0 && kind.length > 0)
+        finish({ ready: true, detail: `bash found; ${JSON.stringify(word)} is a ${kind}` });
+      else
+        finish({
+          ready: false,
+          detail: `${JSON.stringify(word)} not found (not an executable on PATH, builtin or keyword)`,
+        });
     });
   });
 }

@@ -91,7 +91,8 @@ export function knownSecrets(conf: ReadonlyMap<string, string>, baseEnv: NodeJS.
     }
   };
   for (const [key, value] of conf) if (sensitive(key)) add(key, value);
-  for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined && sensitive(key.toLowerCase())) add(key, value);
+  for (const [key, value] of Object.entries(baseEnv))
+    if (value !== undefined && sensitive(key.toLowerCase())) add(key, value);
   return [...secrets].filter((secret) => secret.length >= SECRET_MIN_CHARS);
 }
 
@@ -100,7 +101,9 @@ export class SecretRedactor {
   private readonly secrets: readonly string[];
 
   constructor(secrets: readonly string[]) {
-    this.secrets = [...new Set(secrets)].filter((secret) => secret.length >= SECRET_MIN_CHARS).sort((a, b) => b.length - a.length);
+    this.secrets = [...new Set(secrets)]
+      .filter((secret) => secret.length >= SECRET_MIN_CHARS)
+      .sort((a, b) => b.length - a.length);
   }
 
   redact(line: string): string {

@@ -94,7 +94,8 @@ export function buildShellFenceEnvironment(
   };
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) put(key, value);
   for (const [key, value] of targetConf) put(key.replaceAll('.', '_'), value);
-  for (const [key, value] of Object.entries(targetEnvironment(target, resolvedIp))) put(key.replaceAll('.', '_'), value);
+  for (const [key, value] of Object.entries(targetEnvironment(target, resolvedIp)))
+    put(key.replaceAll('.', '_'), value);
   return { env, skippedKeys };
 }
 
@@ -106,11 +107,18 @@ export async function shellFence(options: ShellFenceOptions): Promise<FenceMetho
     options.resolveTimeoutMs ?? TARGET_RESOLVE_TIMEOUT_DEFAULT_MS,
     options.clock,
   );
-  const { env, skippedKeys } = buildShellFenceEnvironment(options.baseEnv ?? process.env, options.targetConf, target, resolvedIp);
-  if (skippedKeys.length > 0) log.warn({ keys: skippedKeys.slice(0, 20) }, 'configuration entries not exported to the fencing command');
+  const { env, skippedKeys } = buildShellFenceEnvironment(
+    options.baseEnv ?? process.env,
+    options.targetConf,
+    target,
+    resolvedIp,
+  );
+  if (skippedKeys.length > 0)
+    log.warn({ keys: skippedKeys.slice(0, 20) }, 'configuration entries not exported to the fencing command');
 
   const redactor = new SecretRedactor(knownSecrets(options.targetConf, options.baseEnv ?? process.env));
-  const prefixFor = (pid: number | undefined): string => `${pid !== undefined ? `[PID ${pid}] ` : ''}${abbreviate(command)}`;
+  const prefixFor = (pid: number | undefined): string =>
+    `${pid !== undefined ? `[PID ${pid}] ` : ''}${abbreviate(command)}`;
   const result = await runShellProcess({
     command,
     env,
@@ -125,8 +133,16 @@ export async function shellFence(options: ShellFenceOptions): Promise<FenceMetho
       if (stream === 'stdout') log.info(fields, 'fencing command output');
       else log.warn(fields, 'fencing command output');
     },
-    onTimeout: (pid) => log.error({ pid, command: abbreviate(command), timeoutMs: options.timeoutMs }, 'fencing command timed out; killing every process it started'),
-    onLeftovers: (pid, count) => log.warn({ pid, command: abbreviate(command), processes: count }, 'fencing command left processes running; killed them'),
+    onTimeout: (pid) =>
+      log.error(
+        { pid, command: abbreviate(command), timeoutMs: options.timeoutMs },
+        'fencing command timed out; killing every process it started',
+      ),
+    onLeftovers: (pid, count) =>
+      log.warn(
+        { pid, command: abbreviate(command), processes: count },
+        'fencing command left processes running; killed them',
+      ),
   });
   if (result.outcome === 'error') log.warn({ command, detail: result.detail }, 'unable to execute fencing command');
   return result;

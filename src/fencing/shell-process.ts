@@ -60,7 +60,11 @@ export function runShellProcess(options: ShellProcessOptions): Promise<ShellProc
     // trigger that, and /dev/null gives the same immediate EOF as Hadoop's closed stdin.
     const env = { ...options.env, ...containment.env };
     child = containment.gated
-      ? spawn('bash', ['-c', GATE_SCRIPT, 'bash', command], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true })
+      ? spawn('bash', ['-c', GATE_SCRIPT, 'bash', command], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+          detached: true,
+        })
       : spawn('bash', ['-e', '-c', command], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   } catch (cause) {
     void containment.release();
@@ -138,7 +142,12 @@ export function runShellProcess(options: ShellProcessOptions): Promise<ShellProc
     const conclude = (): void => {
       if (exit === undefined) return;
       if (timedOut) {
-        finish({ outcome: 'timeout', detail: `fencing command '${command}' did not finish within ${timeoutMs} ms; it and every process it started were killed` });
+        finish({
+          outcome: 'timeout',
+          detail:
+            `fencing command '${command}' did not finish within ` +
+            `${timeoutMs} ms; it and every process it started were killed`,
+        });
         return;
       }
       if (exit.code === 0) {
@@ -150,7 +159,9 @@ export function runShellProcess(options: ShellProcessOptions): Promise<ShellProc
     };
 
     // Spawn failure (bash missing, fork failed): no 'exit' follows.
-    child.once('error', (cause) => finish({ outcome: 'error', detail: `unable to execute ${command}: ${cause.message}` }));
+    child.once('error', (cause) =>
+      finish({ outcome: 'error', detail: `unable to execute ${command}: ${cause.message}` }),
+    );
     if (pid === undefined) return; // 'error' follows
     options.onLaunched?.(pid, containment.kind);
 

@@ -76,7 +76,10 @@ export async function sshFence(options: SshFenceOptions): Promise<FenceMethodRes
     clock: options.clock,
   });
   if (!connected.ok) {
-    log.warn({ host, user: options.user, outcome: connected.outcome, detail: connected.detail }, 'unable to connect for sshfence');
+    log.warn(
+      { host, user: options.user, outcome: connected.outcome, detail: connected.detail },
+      'unable to connect for sshfence',
+    );
     return { outcome: connected.outcome, detail: connected.detail };
   }
   const session = connected.session;
@@ -127,10 +130,15 @@ async function fenceOverSession(
   }
   if (nc.kind === 'exited' && nc.code === 0) {
     log.warn({ port }, 'unable to fence: it is running but we cannot kill it');
-    return { outcome: 'failure', detail: `port ${port} is still listening on ${options.address.host} but fuser could not kill it` };
+    return {
+      outcome: 'failure',
+      detail: `port ${port} is still listening on ${options.address.host} but fuser could not kill it`,
+    };
   }
   // Unlike Hadoop: a check that could not run proves nothing.
-  const detail = `could not verify that port ${port} is down: nc on ${session.target} ${describe(nc, options.commandTimeoutMs)}`;
+  const detail =
+    `could not verify that port ${port} is down: nc on ` +
+    `${session.target} ${describe(nc, options.commandTimeoutMs)}`;
   log.warn({ port, detail }, 'nc check could not run; not fenced');
   return { outcome: nc.kind === 'timeout' ? 'timeout' : 'failure', detail };
 }

@@ -63,7 +63,9 @@ export interface SshExecOptions {
 /** Load and parse the private keys; the first unusable file makes the whole list unusable. */
 export async function loadPrivateKeys(
   files: readonly string[],
-): Promise<{ readonly ok: true; readonly keys: readonly ParsedKey[] } | { readonly ok: false; readonly detail: string }> {
+): Promise<
+  { readonly ok: true; readonly keys: readonly ParsedKey[] } | { readonly ok: false; readonly detail: string }
+> {
   if (files.length === 0) {
     return { ok: false, detail: 'no private key configured (dfs.ha.fencing.ssh.private-key-files is empty)' };
   }
@@ -73,7 +75,8 @@ export async function loadPrivateKeys(
     let data: Buffer;
     try {
       const info = await stat(file);
-      if (info.size > MAX_KEY_FILE_BYTES) return { ok: false, detail: `private key file ${file} is ${info.size} bytes; not a private key` };
+      if (info.size > MAX_KEY_FILE_BYTES)
+        return { ok: false, detail: `private key file ${file} is ${info.size} bytes; not a private key` };
       data = await readFile(file);
     } catch (cause) {
       return { ok: false, detail: `cannot read private key file ${file}: ${errorMessage(cause)}` };
@@ -113,7 +116,11 @@ export async function connectSsh(options: SshConnectOptions): Promise<SshConnect
     };
     // ssh2's readyTimeout covers the same span; our own timer is the guarantee.
     const cancelTimer = options.clock.schedule(options.connectTimeoutMs, () =>
-      finish({ ok: false, outcome: 'timeout', detail: `no SSH session with ${target} within ${options.connectTimeoutMs} ms` }),
+      finish({
+        ok: false,
+        outcome: 'timeout',
+        detail: `no SSH session with ${target} within ${options.connectTimeoutMs} ms`,
+      }),
     );
     client.on('ready', () => finish({ ok: true, session: new SshSession(client, options.clock, target) }));
     client.on('error', (err: Error & { level?: string }) => {
@@ -124,8 +131,14 @@ export async function connectSsh(options: SshConnectOptions): Promise<SshConnect
         detail: `unable to connect to ${target}: ${err.message}${err.level ? ` (${err.level})` : ''}`,
       });
     });
-    client.on('close', () => finish({ ok: false, outcome: 'error', detail: `connection to ${target} closed during the SSH handshake` }));
-    const authHandler: PublicKeyAuthMethod[] = loaded.keys.map((key) => ({ type: 'publickey', username: options.user, key }));
+    client.on('close', () =>
+      finish({ ok: false, outcome: 'error', detail: `connection to ${target} closed during the SSH handshake` }),
+    );
+    const authHandler: PublicKeyAuthMethod[] = loaded.keys.map((key) => ({
+      type: 'publickey',
+      username: options.user,
+      key,
+    }));
     try {
       client.connect({
         host: options.host,
@@ -181,7 +194,10 @@ export class SshSession {
         this.client.removeListener('close', onClientClose);
         stdout.end();
         stderr.end();
-        for (const [name, splitter] of [['stdout', stdout], ['stderr', stderr]] as const) {
+        for (const [name, splitter] of [
+          ['stdout', stdout],
+          ['stderr', stderr],
+        ] as const) {
           if (splitter.droppedLines > 0) options.onLine(name, `[${splitter.droppedLines} more lines not logged]`);
         }
         resolve(result);
@@ -197,7 +213,8 @@ export class SshSession {
         }
         finish({ kind: 'timeout', timeoutMs: options.timeoutMs });
       });
-      const onClientClose = (): void => finish(exit ?? { kind: 'error', message: `connection to ${this.target} closed while running the command` });
+      const onClientClose = (): void =>
+        finish(exit ?? { kind: 'error', message: `connection to ${this.target} closed while running the command` });
       this.client.once('close', onClientClose);
       try {
         this.client.exec(command, (err, stream) => {
@@ -215,7 +232,12 @@ export class SshSession {
           stream.on('data', (chunk: Buffer) => stdout.push(chunk));
           stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
           stream.on('exit', (code: number | null, signal?: string) => {
-            exit = code !== null && code !== undefined ? { kind: 'exited', code } : signal ? { kind: 'signaled', signal } : { kind: 'no-status' };
+            exit =
+              code !== null && code !== undefined
+                ? { kind: 'exited', code }
+                : signal
+                  ? { kind: 'signaled', signal }
+                  : { kind: 'no-status' };
           });
           stream.on('close', () => finish(exit ?? { kind: 'no-status' }));
         });

@@ -40,7 +40,10 @@ export function assertSafeFenceAddress(address: HostPort, what = 'fencing target
     );
   }
   if (!isValidPort(address.port)) {
-    throw new FenceTargetRejectedError(`refusing ${what} port ${JSON.stringify(address.port)}: not an integer in 1..65535`, String(address.port));
+    throw new FenceTargetRejectedError(
+      `refusing ${what} port ${JSON.stringify(address.port)}: not an integer in 1..65535`,
+      String(address.port),
+    );
   }
 }
 
@@ -80,7 +83,11 @@ export function javaInet6Text(ip: string): string {
  * Resolve `host` to one address the way Java would pick it (IPv4 first), giving up after
  * `timeoutMs`. Never rejects: undefined means "unresolved". An IP literal is returned as is.
  */
-export async function resolveHostBestEffort(host: string, timeoutMs: number, clock: Clock): Promise<string | undefined> {
+export async function resolveHostBestEffort(
+  host: string,
+  timeoutMs: number,
+  clock: Clock,
+): Promise<string | undefined> {
   if (isIP(host) !== 0) return host;
   let cancel: (() => void) | undefined;
   const timedOut = new Promise<undefined>((resolve) => {

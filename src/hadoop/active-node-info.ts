@@ -32,7 +32,10 @@ export function decodeActiveNodeInfo(data: Uint8Array, path = 'znode'): ActiveNo
   const hex = Buffer.from(data.subarray(0, 256)).toString('hex') + (data.length > 256 ? '…' : '');
   if (data.length === 0) throw new InvalidZnodeDataError(`Invalid data in ZK at ${path}: empty`, hex);
   if (data.length > MAX_DATA_BYTES) {
-    throw new InvalidZnodeDataError(`Invalid data in ZK at ${path}: ${data.length} bytes is too large for ActiveNodeInfo`, hex);
+    throw new InvalidZnodeDataError(
+      `Invalid data in ZK at ${path}: ${data.length} bytes is too large for ActiveNodeInfo`,
+      hex,
+    );
   }
   let message;
   try {
@@ -49,7 +52,10 @@ export function decodeActiveNodeInfo(data: Uint8Array, path = 'znode'): ActiveNo
     throw new InvalidZnodeDataError(`Invalid data in ZK at ${path}: ${hex} (unknown fields)`, hex);
   }
   if (message.port <= 0 || message.port > 65535 || message.zkfcPort < 0 || message.zkfcPort > 65535) {
-    throw new InvalidZnodeDataError(`Invalid data in ZK at ${path}: port ${message.port} / zkfcPort ${message.zkfcPort} out of range`, hex);
+    throw new InvalidZnodeDataError(
+      `Invalid data in ZK at ${path}: port ${message.port} / zkfcPort ${message.zkfcPort} out of range`,
+      hex,
+    );
   }
   return {
     nameserviceId: message.nameserviceId,

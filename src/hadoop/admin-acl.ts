@@ -47,7 +47,13 @@ export class AdminAcl {
     const text = spec.replace(/^\s+/, '');
     const userPart = space < 0 ? text : text.slice(0, space);
     const groupPart = space < 0 ? '' : text.slice(space + 1);
-    const list = (s: string) => new Set(s.split(',').map((x) => x.trim()).filter((x) => x !== '' && x !== '*'));
+    const list = (s: string) =>
+      new Set(
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== '' && x !== '*'),
+      );
     this.users = list(userPart);
     this.groups = list(groupPart);
   }

@@ -33,7 +33,10 @@ const REQUEST_SOURCE: Record<HARequestSource, HARequestSourceProto> = {
   REQUEST_BY_ZKFC: HARequestSourceProto.REQUEST_BY_ZKFC,
 };
 
-/** HAServiceStateProto → our state names. Parity: HAServiceProtocolClientSideTranslatorPB maps anything else to INITIALIZING. */
+/**
+ * HAServiceStateProto → our state names. Parity: HAServiceProtocolClientSideTranslatorPB maps anything else to
+ * INITIALIZING.
+ */
 export function haServiceStateFromProto(value: number): HAServiceState {
   switch (value as HAServiceStateProto) {
     case HAServiceStateProto.ACTIVE:
@@ -61,7 +64,12 @@ export function decodeServiceStatus(body: Uint8Array, offset = 0): ServiceStatus
   try {
     message = fromBinary(GetServiceStatusResponseProtoSchema, body);
   } catch (cause) {
-    throw new ProtocolError(offset, `cannot decode ${GetServiceStatusResponseProtoSchema.typeName}: ${String(cause)}`, undefined, { cause });
+    throw new ProtocolError(
+      offset,
+      `cannot decode ${GetServiceStatusResponseProtoSchema.typeName}: ${String(cause)}`,
+      undefined,
+      { cause },
+    );
   }
   let state: HAServiceState;
   if (isFieldSet(message, GetServiceStatusResponseProtoSchema.field.state)) {
@@ -69,12 +77,19 @@ export function decodeServiceStatus(body: Uint8Array, offset = 0): ServiceStatus
   } else if (message.$unknown?.some((field) => field.no === 1)) {
     state = 'INITIALIZING';
   } else {
-    throw new ProtocolError(offset, `${GetServiceStatusResponseProtoSchema.typeName} is missing required fields: state`);
+    throw new ProtocolError(
+      offset,
+      `${GetServiceStatusResponseProtoSchema.typeName} is missing required fields: state`,
+    );
   }
   return {
     state,
-    ...(isFieldSet(message, GetServiceStatusResponseProtoSchema.field.readyToBecomeActive) ? { readyToBecomeActive: message.readyToBecomeActive } : {}),
-    ...(isFieldSet(message, GetServiceStatusResponseProtoSchema.field.notReadyReason) ? { notReadyReason: message.notReadyReason } : {}),
+    ...(isFieldSet(message, GetServiceStatusResponseProtoSchema.field.readyToBecomeActive)
+      ? { readyToBecomeActive: message.readyToBecomeActive }
+      : {}),
+    ...(isFieldSet(message, GetServiceStatusResponseProtoSchema.field.notReadyReason)
+      ? { notReadyReason: message.notReadyReason }
+      : {}),
   };
 }
 
@@ -89,16 +104,30 @@ export class RpcHAServiceClient implements HAServiceClient {
   }
 
   async monitorHealth(timeoutMs: number): Promise<void> {
-    await haCall(this.where, () => this.connection.call(HAServiceMethod.monitorHealth, MonitorHealthRequestProtoSchema, {}, MonitorHealthResponseProtoSchema, timeoutMs));
+    await haCall(this.where, () =>
+      this.connection.call(
+        HAServiceMethod.monitorHealth,
+        MonitorHealthRequestProtoSchema,
+        {},
+        MonitorHealthResponseProtoSchema,
+        timeoutMs,
+      ),
+    );
   }
 
   getServiceStatus(timeoutMs: number): Promise<ServiceStatus> {
     return haCall(this.where, async () => {
-      const response = await this.connection.callRaw(HAServiceMethod.getServiceStatus, GetServiceStatusRequestProtoSchema, {}, timeoutMs);
+      const response = await this.connection.callRaw(
+        HAServiceMethod.getServiceStatus,
+        GetServiceStatusRequestProtoSchema,
+        {},
+        timeoutMs,
+      );
       try {
         return decodeServiceStatus(response.body, response.offset);
       } catch (error) {
-        if (error instanceof ProtocolError) throw new ProtocolError(error.offset, error.reason, this.where, { cause: error.cause });
+        if (error instanceof ProtocolError)
+          throw new ProtocolError(error.offset, error.reason, this.where, { cause: error.cause });
         throw error;
       }
     });
@@ -150,7 +179,9 @@ export class RpcHAServiceClient implements HAServiceClient {
 }
 
 export interface RpcHAServiceClientFactoryOptions {
-  /** Default: HADOOP_USER_NAME, else the OS login user. Must be the HDFS superuser for health checks and transitions. */
+  /**
+   * Default: HADOOP_USER_NAME, else the OS login user. Must be the HDFS superuser for health checks and transitions.
+   */
   readonly effectiveUser?: string;
   /** Default for every client (ipc.client.connect.timeout, 20000 ms); create() may override it. */
   readonly connectTimeoutMs?: number;

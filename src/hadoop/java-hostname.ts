@@ -33,14 +33,21 @@ export async function javaHostName(host: string, timeoutMs = HOSTNAME_LOOKUP_TIM
 
 /** Every spelling of `host` a breadcrumb may carry for the same machine: its IPs and their names. */
 export async function hostAliases(host: string, timeoutMs = HOSTNAME_LOOKUP_TIMEOUT_MS): Promise<string[]> {
-  const ips = isIP(host) !== 0 ? [host] : (await bounded(dns.lookup(host, { all: true }), timeoutMs, [])).map((a) => a.address);
+  const ips =
+    isIP(host) !== 0 ? [host] : (await bounded(dns.lookup(host, { all: true }), timeoutMs, [])).map((a) => a.address);
   const names = await Promise.all(ips.map((ip) => javaHostName(ip, timeoutMs)));
   return [...new Set([...ips, ...names].filter((alias) => alias.toLowerCase() !== host.toLowerCase()))];
 }
 
 /** The targets with serviceHostAliases filled in (lookups in parallel, each bounded). */
-export async function withHostAliases(targets: readonly NamenodeTarget[], timeoutMs = HOSTNAME_LOOKUP_TIMEOUT_MS): Promise<NamenodeTarget[]> {
+export async function withHostAliases(
+  targets: readonly NamenodeTarget[],
+  timeoutMs = HOSTNAME_LOOKUP_TIMEOUT_MS,
+): Promise<NamenodeTarget[]> {
   return Promise.all(
-    targets.map(async (target) => ({ ...target, serviceHostAliases: await hostAliases(target.serviceAddress.host, timeoutMs) })),
+    targets.map(async (target) => ({
+      ...target,
+      serviceHostAliases: await hostAliases(target.serviceAddress.host, timeoutMs),
+    })),
   );
 }

@@ -77,13 +77,26 @@ export class NameNodeStacks {
     try {
       fetched = await fetchStacks(where, timeoutMs);
     } catch (error) {
-      this.log.warn({ url: `http://${where}/stacks`, reason, err: errorMessage(error) }, `Can't get local NN thread dump due to ${errorMessage(error)}`);
+      this.log.warn(
+        { url: `http://${where}/stacks`, reason, err: errorMessage(error) },
+        `Can't get local NN thread dump due to ${errorMessage(error)}`,
+      );
       return undefined;
     }
     const file = await this.keep(fetched.text, reason);
-    const shown = fetched.text.length > STACKS_LOG_MAX_CHARS ? `${fetched.text.slice(0, STACKS_LOG_MAX_CHARS)}\n[... ${fetched.text.length - STACKS_LOG_MAX_CHARS} more characters${file !== undefined ? ` in ${file}` : ''}]` : fetched.text;
+    const shown =
+      fetched.text.length > STACKS_LOG_MAX_CHARS
+        ? `${fetched.text.slice(0, STACKS_LOG_MAX_CHARS)}\n[... ${fetched.text.length - STACKS_LOG_MAX_CHARS} ` +
+          `more characters${file !== undefined ? ` in ${file}` : ''}]`
+        : fetched.text;
     this.log.info(
-      { namenode: this.options.namenodeId, reason, bytes: fetched.text.length, truncated: fetched.truncated, ...(file !== undefined ? { file } : {}) },
+      {
+        namenode: this.options.namenodeId,
+        reason,
+        bytes: fetched.text.length,
+        truncated: fetched.truncated,
+        ...(file !== undefined ? { file } : {}),
+      },
       `-- Local NN thread dump -- \n${shown}\n -- Local NN thread dump -- `,
     );
     return { text: fetched.text, truncated: fetched.truncated, file };
@@ -115,7 +128,12 @@ async function fetchStacks(where: string, timeoutMs: number): Promise<{ text: st
   // loading it at start-up costs resident memory and start-up time (README "Daemon resources
   // while idle"); the daemon's bundle leaves it out (scripts/bundle-daemon.mjs).
   const { Client } = await import('undici');
-  const client = new Client(`http://${where}`, { connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 1 });
+  const client = new Client(`http://${where}`, {
+    connectTimeout: timeoutMs,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    keepAliveTimeout: 1,
+  });
   try {
     const response = await client.request({ path: '/stacks', method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
     const chunks: Buffer[] = [];
@@ -136,7 +154,8 @@ async function fetchStacks(where: string, timeoutMs: number): Promise<{ text: st
     if (response.statusCode !== 200) throw new Error(`GET /stacks answered HTTP ${response.statusCode}`);
     return { text: Buffer.concat(chunks).toString('utf8'), truncated };
   } catch (error) {
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) throw new Error(`no answer within ${timeoutMs} ms`, { cause: error });
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+      throw new Error(`no answer within ${timeoutMs} ms`, { cause: error });
     throw error;
   } finally {
     client.destroy().catch(() => undefined);

@@ -1,5 +1,6 @@
 // ZKFCProtocol client (docs/hadoop-compat.md §3): cedeActive and gracefulFailover on a peer ZKFC's IPC server, over
-// src/ipc. Implements the ZkfcClient port (failed calls reject with its HaCallError). Also the millisToCede conversion both sides need:
+// src/ipc. Implements the ZkfcClient port (failed calls reject with its HaCallError). Also the millisToCede conversion
+// both sides need:
 // Java's int travels in a uint32 field, so -1 is sent as 0xFFFFFFFF and must be read back signed.
 
 import type { HostPort } from '../core/types.js';
@@ -41,13 +42,25 @@ export class RpcZkfcClient implements ZkfcClient {
   async cedeActive(millisToCede: number, timeoutMs: number): Promise<void> {
     const wireValue = encodeMillisToCede(millisToCede);
     await haCall(this.where, () =>
-      this.connection.call(ZkfcMethod.cedeActive, CedeActiveRequestProtoSchema, { millisToCede: wireValue }, CedeActiveResponseProtoSchema, timeoutMs),
+      this.connection.call(
+        ZkfcMethod.cedeActive,
+        CedeActiveRequestProtoSchema,
+        { millisToCede: wireValue },
+        CedeActiveResponseProtoSchema,
+        timeoutMs,
+      ),
     );
   }
 
   async gracefulFailover(timeoutMs: number): Promise<void> {
     await haCall(this.where, () =>
-      this.connection.call(ZkfcMethod.gracefulFailover, GracefulFailoverRequestProtoSchema, {}, GracefulFailoverResponseProtoSchema, timeoutMs),
+      this.connection.call(
+        ZkfcMethod.gracefulFailover,
+        GracefulFailoverRequestProtoSchema,
+        {},
+        GracefulFailoverResponseProtoSchema,
+        timeoutMs,
+      ),
     );
   }
 

@@ -43,7 +43,9 @@ export interface ZkfcProtocolHandler {
  */
 const IO_EXCEPTION_CODES: ReadonlySet<ZkfcErrorCode> = new Set<ZkfcErrorCode>(['PEER_CEDE_FAILED', 'ZKFC_NOT_RUNNING']);
 
-/** Largest frame before the connection context: a Java client's SASL negotiation and context are a few hundred bytes. */
+/**
+ * Largest frame before the connection context: a Java client's SASL negotiation and context are a few hundred bytes.
+ */
 export const SETUP_FRAME_BYTES = 4 * 1024;
 /** Largest call frame: a cedeActive or gracefulFailover request with its headers is under 200 bytes. */
 export const CALL_FRAME_BYTES = 64 * 1024;
@@ -82,7 +84,11 @@ export interface ZkfcRpcServerOptions {
  * Parity: ZKFCRpcServer's bind address — dfs.namenode.servicerpc-bind-host, else
  * dfs.namenode.rpc-bind-host, else the host of the local NameNode's service RPC address.
  */
-export function zkfcBindHost(serviceBindHost: string | undefined, rpcBindHost: string | undefined, serviceHost: string): string {
+export function zkfcBindHost(
+  serviceBindHost: string | undefined,
+  rpcBindHost: string | undefined,
+  serviceHost: string,
+): string {
   for (const host of [serviceBindHost, rpcBindHost]) {
     if (host !== undefined && host.trim() !== '') return host.trim();
   }
@@ -126,21 +132,29 @@ export class ZkfcRpcServer {
         const millisToCede = decodeMillisToCede(request.millisToCede);
         const who = { user: ctx.user || '(no user)', address: ctx.remoteAddress, millisToCede };
         if (millisToCede > limits.maxCedeMs) {
-          this.log.warn({ ...who, maxCedeMs: limits.maxCedeMs }, 'cedeActive refused: longer than zkfc.rpc.cede.max.ms');
+          this.log.warn(
+            { ...who, maxCedeMs: limits.maxCedeMs },
+            'cedeActive refused: longer than zkfc.rpc.cede.max.ms',
+          );
           throw new RemoteException(
             ExceptionClassName.ServiceFailed,
-            `cedeActive for ${millisToCede} ms refused: longer than the ${limits.maxCedeMs} ms this ZKFC allows (zkfc.rpc.cede.max.ms)`,
+            `cedeActive for ${millisToCede} ms refused: longer than the ` +
+              `${limits.maxCedeMs} ms this ZKFC allows (zkfc.rpc.cede.max.ms)`,
           );
         }
         this.log.info(who, millisToCede > 0 ? 'cedeActive requested' : 'cedeActive withdrawal requested');
         await this.call(() => options.handler.cedeActive(millisToCede, describeCaller(ctx)));
         return {};
       }),
-      gracefulFailover: defineMethod(GracefulFailoverRequestProtoSchema, GracefulFailoverResponseProtoSchema, async (_request, ctx) => {
-        this.checkRpcAdminAccess(ctx);
-        await this.call(() => options.handler.gracefulFailover(describeCaller(ctx)));
-        return {};
-      }),
+      gracefulFailover: defineMethod(
+        GracefulFailoverRequestProtoSchema,
+        GracefulFailoverResponseProtoSchema,
+        async (_request, ctx) => {
+          this.checkRpcAdminAccess(ctx);
+          await this.call(() => options.handler.gracefulFailover(describeCaller(ctx)));
+          return {};
+        },
+      ),
     });
   }
 
@@ -155,11 +169,16 @@ export class ZkfcRpcServer {
   /** Parity: ZKFCRpcServer.checkRpcAdminAccess. */
   private checkRpcAdminAccess(ctx: RpcCallContext): void {
     const user = ctx.user;
-    if (user !== '' && (this.acl.isUserAllowed(user) || shortUserName(user) === shortUserName(this.options.loginUser))) return;
-    this.log.warn({ user, remote: ctx.remoteAddress, method: ctx.method }, 'refused ZKFC RPC: caller not an administrator');
+    if (user !== '' && (this.acl.isUserAllowed(user) || shortUserName(user) === shortUserName(this.options.loginUser)))
+      return;
+    this.log.warn(
+      { user, remote: ctx.remoteAddress, method: ctx.method },
+      'refused ZKFC RPC: caller not an administrator',
+    );
     throw new RemoteException(
       ExceptionClassName.AccessControl,
-      `Disallowed RPC access from ${user || '(no user)'} (auth:SIMPLE) at ${ctx.remoteAddress}. Not listed in dfs.cluster.administrators`,
+      `Disallowed RPC access from ${user || '(no user)'} (auth:SIMPLE) ` +
+        `at ${ctx.remoteAddress}. Not listed in dfs.cluster.administrators`,
     );
   }
 
@@ -169,7 +188,10 @@ export class ZkfcRpcServer {
     } catch (error) {
       if (error instanceof RemoteException) throw error;
       const ioException = error instanceof ZkfcError && IO_EXCEPTION_CODES.has(error.code as ZkfcErrorCode);
-      throw new RemoteException(ioException ? ExceptionClassName.IO : ExceptionClassName.ServiceFailed, errorMessage(error));
+      throw new RemoteException(
+        ioException ? ExceptionClassName.IO : ExceptionClassName.ServiceFailed,
+        errorMessage(error),
+      );
     }
   }
 }

@@ -140,7 +140,13 @@ export class StatusServer {
       (request, response) => this.handle(request, response),
     );
     this.maxConnections = Math.max(1, options.maxConnections ?? STATUS_HTTP_MAX_CONNECTIONS_DEFAULT);
-    this.maxConnectionsPerAddress = Math.max(1, Math.min(options.maxConnectionsPerAddress ?? STATUS_HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, this.maxConnections));
+    this.maxConnectionsPerAddress = Math.max(
+      1,
+      Math.min(
+        options.maxConnectionsPerAddress ?? STATUS_HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT,
+        this.maxConnections,
+      ),
+    );
     this.maxConcurrentScrapes = Math.max(1, options.maxConcurrentScrapes ?? STATUS_HTTP_MAX_CONCURRENT_SCRAPES_DEFAULT);
     // Not server.maxConnections: Node would drop new connections at the cap, and a few
     // header-trickling clients would lock everyone out. admit() makes room instead.
@@ -157,14 +163,21 @@ export class StatusServer {
     return new Promise<HostPort>((resolve, reject) => {
       const onError = (error: Error): void => {
         this.server.off('listening', onListening);
-        reject(new HttpListenError(`status HTTP listener cannot bind ${this.host}:${this.port}: ${errorMessage(error)}`, wanted, { cause: error }));
+        reject(
+          new HttpListenError(
+            `status HTTP listener cannot bind ${this.host}:${this.port}: ${errorMessage(error)}`,
+            wanted,
+            { cause: error },
+          ),
+        );
       };
       const onListening = (): void => {
         this.server.off('error', onError);
         // Later server-level errors (rare: e.g. EMFILE on accept) are logged, never thrown.
         this.server.on('error', (error) => this.log.error({ err: error }, 'status HTTP listener error'));
         const address = this.server.address();
-        this.bound = typeof address === 'object' && address !== null ? { host: address.address, port: address.port } : wanted;
+        this.bound =
+          typeof address === 'object' && address !== null ? { host: address.address, port: address.port } : wanted;
         this.log.info({ host: this.bound.host, port: this.bound.port }, 'status HTTP listener started');
         resolve(this.bound);
       };
@@ -221,7 +234,11 @@ export class StatusServer {
       if (tracked.busy || (address !== undefined && tracked.address !== address)) continue;
       this.forget(tracked);
       tracked.socket.destroy();
-      this.warnOnce(`evicted ${address === undefined ? 'total' : 'per-address'}`, { address: tracked.address }, 'status HTTP connection cap reached; closed the oldest idle connection');
+      this.warnOnce(
+        `evicted ${address === undefined ? 'total' : 'per-address'}`,
+        { address: tracked.address },
+        'status HTTP connection cap reached; closed the oldest idle connection',
+      );
       return true;
     }
     return false;
@@ -236,13 +253,18 @@ export class StatusServer {
 
   private refuse(socket: Socket, address: string, cap: 'per-address' | 'total'): void {
     socket.destroy();
-    this.warnOnce(`refused ${cap}`, { address, cap }, 'status HTTP connection refused: every connection under the cap is busy');
+    this.warnOnce(
+      `refused ${cap}`,
+      { address, cap },
+      'status HTTP connection refused: every connection under the cap is busy',
+    );
   }
 
   /** Log at warn at most once a minute per kind, with how many were not logged. */
   private warnOnce(key: string, fields: Record<string, unknown>, msg: string): void {
     const decision = this.warnings.check(key, performance.now());
-    if (decision.write) this.log.warn({ ...fields, ...(decision.suppressed > 0 ? { repeated: decision.suppressed } : {}) }, msg);
+    if (decision.write)
+      this.log.warn({ ...fields, ...(decision.suppressed > 0 ? { repeated: decision.suppressed } : {}) }, msg);
   }
 
   private markBusy(request: IncomingMessage, response: ServerResponse): void {
@@ -261,7 +283,8 @@ export class StatusServer {
     const method = request.method ?? '';
     const path = requestPath(request.url);
     // Bodies are never read: close the connection after the reply rather than parse or drain one.
-    const hasBody = request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
+    const hasBody =
+      request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
     const finish = (reply: Reply): void => {
       if (response.headersSent || response.destroyed) return;
       const body = Buffer.from(reply.body, 'utf8');
@@ -274,13 +297,23 @@ export class StatusServer {
       if (hasBody) response.setHeader('Connection', 'close');
       response.end(method === 'HEAD' ? undefined : body);
       this.log.debug(
-        { method: method.slice(0, 16), path: (path ?? '').slice(0, 128), statusCode: reply.statusCode, durationMs: Math.round(performance.now() - startedMs) },
+        {
+          method: method.slice(0, 16),
+          path: (path ?? '').slice(0, 128),
+          statusCode: reply.statusCode,
+          durationMs: Math.round(performance.now() - startedMs),
+        },
         'status HTTP request',
       );
     };
     try {
       if (method !== 'GET' && method !== 'HEAD') {
-        finish({ statusCode: 405, contentType: TEXT, body: 'method not allowed: this listener is read-only\n', headers: { Allow: ALLOWED_METHODS } });
+        finish({
+          statusCode: 405,
+          contentType: TEXT,
+          body: 'method not allowed: this listener is read-only\n',
+          headers: { Allow: ALLOWED_METHODS },
+        });
         return;
       }
       if (path === undefined) {
@@ -307,17 +340,30 @@ export class StatusServer {
         return { statusCode: 200, contentType: TEXT, body: 'ok\n' };
       case '/metrics': {
         if (this.scrapesInFlight >= this.maxConcurrentScrapes) {
-          return { statusCode: 503, contentType: TEXT, body: 'too many concurrent scrapes\n', headers: { 'Retry-After': '1' } };
+          return {
+            statusCode: 503,
+            contentType: TEXT,
+            body: 'too many concurrent scrapes\n',
+            headers: { 'Retry-After': '1' },
+          };
         }
         this.scrapesInFlight++;
         try {
-          return { statusCode: 200, contentType: this.options.metrics.contentType, body: await this.options.metrics.metricsText() };
+          return {
+            statusCode: 200,
+            contentType: this.options.metrics.contentType,
+            body: await this.options.metrics.metricsText(),
+          };
         } finally {
           this.scrapesInFlight--;
         }
       }
       case '/status':
-        return { statusCode: 200, contentType: JSON_TYPE, body: JSON.stringify(this.options.status.status(), null, 2) + '\n' };
+        return {
+          statusCode: 200,
+          contentType: JSON_TYPE,
+          body: JSON.stringify(this.options.status.status(), null, 2) + '\n',
+        };
       case '/active':
         return this.haStateProbe('ACTIVE');
       case '/standby':
@@ -325,7 +371,9 @@ export class StatusServer {
     }
   }
 
-  /** Load-balancer probe: 200 when the local NameNode was last seen in `wanted`, 503 otherwise; the body is the state. */
+  /**
+   * Load-balancer probe: 200 when the local NameNode was last seen in `wanted`, 503 otherwise; the body is the state.
+   */
   private haStateProbe(wanted: 'ACTIVE' | 'STANDBY'): Reply {
     const haState = this.options.status.status().haState;
     return { statusCode: haState === wanted ? 200 : 503, contentType: TEXT, body: `${haState ?? 'UNKNOWN'}\n` };

@@ -36,7 +36,8 @@ function parseIPv6(text: string): Uint8Array | undefined {
   const leftGroups = left === '' ? [] : left.split(':');
   const rightGroups = right === undefined || right === '' ? [] : right.split(':');
   const missing = 8 - leftGroups.length - rightGroups.length;
-  const groups = right === undefined ? leftGroups : [...leftGroups, ...Array<string>(missing).fill('0'), ...rightGroups];
+  const groups =
+    right === undefined ? leftGroups : [...leftGroups, ...Array<string>(missing).fill('0'), ...rightGroups];
   const bytes = new Uint8Array(16);
   groups.forEach((group, i) => {
     const value = parseInt(group, 16);
@@ -85,7 +86,8 @@ export class AddressAllowList {
       const maxBits = parsed.family === 4 ? 32 : 128;
       const prefixText = slash < 0 ? String(maxBits) : entry.slice(slash + 1);
       const prefixBits = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-      if (!(prefixBits >= 0 && prefixBits <= maxBits)) throw new BadAddressListError(`'${entry}' has a bad prefix length (0-${maxBits})`);
+      if (!(prefixBits >= 0 && prefixBits <= maxBits))
+        throw new BadAddressListError(`'${entry}' has a bad prefix length (0-${maxBits})`);
       blocks.push({ family: parsed.family, bytes: parsed.bytes, prefixBits });
     }
     return new AddressAllowList(blocks, text);

@@ -159,7 +159,8 @@ export class IpcConnection {
     this.protocol = options.protocol;
     this.addressText = `${options.address.host}:${options.address.port}`;
     const port = options.address.port;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`invalid port in IPC address ${this.addressText}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new RangeError(`invalid port in IPC address ${this.addressText}`);
     if (options.address.host === '') throw new RangeError('empty host in IPC address');
     this.effectiveUser = options.effectiveUser;
     this.realUser = options.realUser;
@@ -204,7 +205,9 @@ export class IpcConnection {
       return decodeMessage(output, response.body, response.offset);
     } catch (error) {
       // A bad response message fails this call only (Java parses it in the caller's thread).
-      throw error instanceof ProtocolError ? withAddress(error, this.addressText) : new ProtocolError(response.offset, String(error), this.addressText);
+      throw error instanceof ProtocolError
+        ? withAddress(error, this.addressText)
+        : new ProtocolError(response.offset, String(error), this.addressText);
     }
   }
 
@@ -212,10 +215,20 @@ export class IpcConnection {
    * Like call, but resolves with the undecoded response message, for callers that must read
    * fields the generated schema cannot represent (e.g. unknown enum values).
    */
-  callRaw<I extends DescMessage>(method: string, input: I, request: MessageInitShape<I>, timeoutMs: number): Promise<RawResponse> {
+  callRaw<I extends DescMessage>(
+    method: string,
+    input: I,
+    request: MessageInitShape<I>,
+    timeoutMs: number,
+  ): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
       if (this.pending.size >= this.maxPendingCalls) {
-        reject(new TooManyPendingCallsError(`${this.pending.size} calls outstanding on ${this.addressText}`, this.addressText));
+        reject(
+          new TooManyPendingCallsError(
+            `${this.pending.size} calls outstanding on ${this.addressText}`,
+            this.addressText,
+          ),
+        );
         return;
       }
       const requestBytes = encodeMessage(input, request); // throws only for a programming error
@@ -223,7 +236,13 @@ export class IpcConnection {
       const call: PendingCall = { callId, method, resolve, reject, cancelTimer: () => {} };
       call.cancelTimer = this.timers.schedule(timeoutMs, () => this.timeOut(call, timeoutMs));
       this.pending.set(callId, call);
-      const frame = encodeCallFrame({ callId, clientId: this.clientId, methodName: method, protocol: this.protocol, request: requestBytes });
+      const frame = encodeCallFrame({
+        callId,
+        clientId: this.clientId,
+        methodName: method,
+        protocol: this.protocol,
+        request: requestBytes,
+      });
       this.log.debug({ callId, method }, 'rpc call sent');
       this.send(frame);
     });
@@ -238,7 +257,12 @@ export class IpcConnection {
   /** Close the connection, failing outstanding calls; the next call reconnects. */
   close(): void {
     const session = this.session;
-    if (session) this.teardown(session, new ConnectionClosedError(`connection to ${this.addressText} closed by client`, this.addressText), false);
+    if (session)
+      this.teardown(
+        session,
+        new ConnectionClosedError(`connection to ${this.addressText} closed by client`, this.addressText),
+        false,
+      );
   }
 
   private send(frame: Uint8Array): void {
@@ -266,10 +290,18 @@ export class IpcConnection {
 
     session.cancelConnectTimer = this.timers.schedule(this.connectTimeoutMs, () => {
       if (session.established || session.closed) return;
-      const cause = Object.assign(new Error(`connect timed out after ${this.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' });
+      const cause = Object.assign(new Error(`connect timed out after ${this.connectTimeoutMs} ms`), {
+        code: 'ETIMEDOUT',
+      });
       this.teardown(
         session,
-        new RpcConnectError(`connect to ${this.addressText} timed out after ${this.connectTimeoutMs} ms`, this.addressText, 'ETIMEDOUT', true, { cause }),
+        new RpcConnectError(
+          `connect to ${this.addressText} timed out after ${this.connectTimeoutMs} ms`,
+          this.addressText,
+          'ETIMEDOUT',
+          true,
+          { cause },
+        ),
         false,
       );
     });
@@ -288,7 +320,13 @@ export class IpcConnection {
         const errno = (error as NodeJS.ErrnoException).code;
         this.teardown(
           session,
-          new RpcConnectError(`connect to ${this.addressText} failed: ${error.message}`, this.addressText, errno, false, { cause: error }),
+          new RpcConnectError(
+            `connect to ${this.addressText} failed: ${error.message}`,
+            this.addressText,
+            errno,
+            false,
+            { cause: error },
+          ),
           false,
         );
       }
@@ -298,7 +336,9 @@ export class IpcConnection {
       this.teardown(
         session,
         new ConnectionClosedError(
-          cause ? `connection to ${this.addressText} lost: ${cause.message}` : `connection to ${this.addressText} closed by peer`,
+          cause
+            ? `connection to ${this.addressText} lost: ${cause.message}`
+            : `connection to ${this.addressText} closed by peer`,
           this.addressText,
           cause ? { cause } : undefined,
         ),
@@ -324,7 +364,17 @@ export class IpcConnection {
     } catch (error) {
       // net throws synchronously for some bad addresses; it must fail the calls, not the caller.
       const errno = (error as NodeJS.ErrnoException).code;
-      this.teardown(session, new RpcConnectError(`connect to ${this.addressText} failed: ${errorMessage(error)}`, this.addressText, errno, false, { cause: error }), false);
+      this.teardown(
+        session,
+        new RpcConnectError(
+          `connect to ${this.addressText} failed: ${errorMessage(error)}`,
+          this.addressText,
+          errno,
+          false,
+          { cause: error },
+        ),
+        false,
+      );
       return;
     }
     socket.write(first);
@@ -340,11 +390,16 @@ export class IpcConnection {
         this.teardown(session, error, true);
         return;
       }
-      const violation = error instanceof RpcTransportError ? error : new ProtocolError(session.decoder.offset, String(error), this.addressText);
+      const violation =
+        error instanceof RpcTransportError
+          ? error
+          : new ProtocolError(session.decoder.offset, String(error), this.addressText);
       this.log.warn({ err: violation }, 'protocol violation from server; closing connection');
       this.teardown(
         session,
-        new ConnectionClosedError(`connection to ${this.addressText} closed: ${violation.message}`, this.addressText, { cause: violation }),
+        new ConnectionClosedError(`connection to ${this.addressText} closed: ${violation.message}`, this.addressText, {
+          cause: violation,
+        }),
         true,
       );
     }
@@ -355,36 +410,49 @@ export class IpcConnection {
     const response = decodeResponseFrame(frame);
     const header = response.header;
     if (header.clientId.length > 0 && !sameBytes(header.clientId, this.clientId)) {
-      throw new ProtocolError(frame.offset, `Client IDs not matched: local ID=${hex(this.clientId)}, ID in response=${hex(header.clientId)}`, this.addressText);
+      throw new ProtocolError(
+        frame.offset,
+        `Client IDs not matched: local ID=${hex(this.clientId)}, ID in response=${hex(header.clientId)}`,
+        this.addressText,
+      );
     }
     if (response.status === 'FATAL') {
       const call = this.pending.get(response.callId);
-      throw remoteErrorFor({
-        className: header.exceptionClassName || 'ServerDidNotSetExceptionClassName',
-        errorMsg: header.errorMsg || 'ServerDidNotSetErrorMsg',
-        status: 'FATAL',
-        errorDetail: header.errorDetail ? errorCodeName(header.errorDetail) : undefined,
-        address: this.addressText,
-        ...(call ? { method: call.method } : {}),
-      }, this.remoteErrors);
+      throw remoteErrorFor(
+        {
+          className: header.exceptionClassName || 'ServerDidNotSetExceptionClassName',
+          errorMsg: header.errorMsg || 'ServerDidNotSetErrorMsg',
+          status: 'FATAL',
+          errorDetail: header.errorDetail ? errorCodeName(header.errorDetail) : undefined,
+          address: this.addressText,
+          ...(call ? { method: call.method } : {}),
+        },
+        this.remoteErrors,
+      );
     }
     const call = this.pending.get(response.callId);
     if (!call) {
       // A call that already timed out, or an id we never sent: Java ignores both the same way.
-      this.log.debug({ callId: response.callId, status: response.status }, 'response for unknown or timed-out call dropped');
+      this.log.debug(
+        { callId: response.callId, status: response.status },
+        'response for unknown or timed-out call dropped',
+      );
       return;
     }
     this.finish(call);
     if (response.status === 'ERROR') {
       call.reject(
-        remoteErrorFor({
-          className: header.exceptionClassName || 'ServerDidNotSetExceptionClassName',
-          errorMsg: header.errorMsg || 'ServerDidNotSetErrorMsg',
-          status: 'ERROR',
-          errorDetail: header.errorDetail ? errorCodeName(header.errorDetail) : undefined,
-          address: this.addressText,
-          method: call.method,
-        }, this.remoteErrors),
+        remoteErrorFor(
+          {
+            className: header.exceptionClassName || 'ServerDidNotSetExceptionClassName',
+            errorMsg: header.errorMsg || 'ServerDidNotSetErrorMsg',
+            status: 'ERROR',
+            errorDetail: header.errorDetail ? errorCodeName(header.errorDetail) : undefined,
+            address: this.addressText,
+            method: call.method,
+          },
+          this.remoteErrors,
+        ),
       );
       return;
     }
@@ -396,7 +464,13 @@ export class IpcConnection {
     this.finish(call);
     this.log.debug({ callId: call.callId, method: call.method, timeoutMs }, 'rpc call timed out');
     call.reject(
-      new RpcTimeoutError(`call ${call.method} #${call.callId} to ${this.addressText} timed out after ${timeoutMs} ms`, this.addressText, call.method, call.callId, timeoutMs),
+      new RpcTimeoutError(
+        `call ${call.method} #${call.callId} to ${this.addressText} timed out after ${timeoutMs} ms`,
+        this.addressText,
+        call.method,
+        call.callId,
+        timeoutMs,
+      ),
     );
   }
 
@@ -419,7 +493,15 @@ export class IpcConnection {
       call.cancelTimer();
       call.reject(error);
     }
-    this.log.debug({ from: session.established ? 'open' : 'connecting', to: 'idle', reason: error.message, failedCalls: calls.length }, 'connection state changed');
+    this.log.debug(
+      {
+        from: session.established ? 'open' : 'connecting',
+        to: 'idle',
+        reason: error.message,
+        failedCalls: calls.length,
+      },
+      'connection state changed',
+    );
     if (notify && session.established) {
       for (const listener of [...this.listeners]) {
         try {
@@ -474,7 +556,11 @@ export class IpcClient {
   }
 
   /** A connection owned by the caller (not cached), sharing this client's id and call ids. */
-  createConnection(address: HostPort, protocol: ProtocolId, overrides: { readonly connectTimeoutMs?: number } = {}): IpcConnection {
+  createConnection(
+    address: HostPort,
+    protocol: ProtocolId,
+    overrides: { readonly connectTimeoutMs?: number } = {},
+  ): IpcConnection {
     const o = this.options;
     const connectTimeoutMs = overrides.connectTimeoutMs ?? o.connectTimeoutMs;
     return new IpcConnection({
@@ -511,5 +597,7 @@ function hex(bytes: Uint8Array): string {
 }
 
 function withAddress(error: ProtocolError, address: string): ProtocolError {
-  return error.address !== undefined ? error : new ProtocolError(error.offset, error.reason, address, { cause: error.cause });
+  return error.address !== undefined
+    ? error
+    : new ProtocolError(error.offset, error.reason, address, { cause: error.cause });
 }

@@ -135,7 +135,10 @@ export class RemoteError extends ZkfcError<RpcErrorCode> {
   readonly method: string | undefined;
   constructor(fields: RemoteErrorFields, options?: ErrorOptions) {
     const className = boundText(fields.className, REMOTE_CLASS_NAME_MAX_CHARS);
-    const firstLine = boundText(fields.errorMsg.slice(0, REMOTE_ERROR_MSG_MAX_CHARS).split('\n', 1)[0] ?? '', REMOTE_MESSAGE_MAX_CHARS);
+    const firstLine = boundText(
+      fields.errorMsg.slice(0, REMOTE_ERROR_MSG_MAX_CHARS).split('\n', 1)[0] ?? '',
+      REMOTE_MESSAGE_MAX_CHARS,
+    );
     super(firstLine.length > 0 ? firstLine : className, options);
     this.className = className;
     this.errorMsg = boundText(fields.errorMsg, REMOTE_ERROR_MSG_MAX_CHARS);

@@ -140,7 +140,10 @@ export class ServerConnection {
     this.decoder = new FrameDecoder({ maxFrameBytes: limits.maxSetupFrameBytes, startOffset: PREAMBLE_LENGTH });
     if (limits.setupTimeoutMs > 0) {
       this.setupTimer = setTimeout(() => {
-        this.log.info({ timeoutMs: limits.setupTimeoutMs, state: this.state }, 'ipc connection did not send its preamble and connection context in time; closing it');
+        this.log.info(
+          { timeoutMs: limits.setupTimeoutMs, state: this.state },
+          'ipc connection did not send its preamble and connection context in time; closing it',
+        );
         this.destroy('setup timeout');
       }, limits.setupTimeoutMs);
       this.setupTimer.unref();
@@ -257,7 +260,12 @@ export class ServerConnection {
       this.respondFatal(
         CallId.AUTHORIZATION_FAILED,
         INVALID_RETRY_COUNT,
-        new RpcServerFault(Status.FATAL, ErrorCode.FATAL_UNAUTHORIZED, ExceptionClassName.Ipc, `Unknown auth protocol:${check.authProtocol}`),
+        new RpcServerFault(
+          Status.FATAL,
+          ErrorCode.FATAL_UNAUTHORIZED,
+          ExceptionClassName.Ipc,
+          `Unknown auth protocol:${check.authProtocol}`,
+        ),
       );
       return false;
     }
@@ -276,12 +284,16 @@ export class ServerConnection {
       retryCount = header.retryCount;
       checkRpcHeaders(header);
       if (callId < 0) this.onOutOfBand(header, reader);
-      else if (this.state !== 'ready') throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Connection context not established');
+      else if (this.state !== 'ready')
+        throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Connection context not established');
       else this.onCall(header, reader);
     } catch (error) {
       if (!(error instanceof RpcServerFault)) throw error;
       if (error.status === Status.FATAL) {
-        this.log.info({ callId, errorCode: ErrorCode[error.errorCode], reason: error.message }, 'fatal ipc error; closing connection');
+        this.log.info(
+          { callId, errorCode: ErrorCode[error.errorCode], reason: error.message },
+          'fatal ipc error; closing connection',
+        );
         this.respondFatal(callId, retryCount, error);
       } else {
         this.respond(callId, retryCount, new Uint8Array(0), error);
@@ -307,8 +319,10 @@ export class ServerConnection {
   private onOutOfBand(header: RpcRequestHeaderProto, reader: DelimitedReader): void {
     switch (header.callId) {
       case CallId.CONNECTION_CONTEXT: {
-        if (this.state === 'sasl') throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Connection header sent during SASL negotiation');
-        if (this.state === 'ready') throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Connection context already processed');
+        if (this.state === 'sasl')
+          throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Connection header sent during SASL negotiation');
+        if (this.state === 'ready')
+          throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Connection context already processed');
         const context = this.readMessage(IpcConnectionContextProtoSchema, reader, 'IpcConnectionContextProto');
         this.user = context.userInfo?.effectiveUser ?? '';
         this.realUser = context.userInfo?.realUser || undefined;
@@ -317,7 +331,10 @@ export class ServerConnection {
         if (this.setupTimer) clearTimeout(this.setupTimer);
         // Set up: calls may now be as large as the server allows.
         this.decoder.setMaxFrameBytes(this.limits.maxFrameBytes);
-        this.log.debug({ user: this.user, realUser: this.realUser, protocol: this.connectionProtocol }, 'ipc connection context received');
+        this.log.debug(
+          { user: this.user, realUser: this.realUser, protocol: this.connectionProtocol },
+          'ipc connection context received',
+        );
         return;
       }
       case CallId.SASL: {
@@ -328,14 +345,21 @@ export class ServerConnection {
         if (sasl.state !== RpcSaslProto_SaslState.NEGOTIATE) {
           throw fatal(
             ErrorCode.FATAL_UNAUTHORIZED,
-            `SASL ${RpcSaslProto_SaslState[sasl.state] ?? sasl.state} not supported: this server only enables SIMPLE authentication`,
+            `SASL ${RpcSaslProto_SaslState[sasl.state] ?? sasl.state} ` +
+              `not supported: this server only enables SIMPLE authentication`,
             ExceptionClassName.AccessControl,
           );
         }
         // Parity: a SIMPLE-only server answers NEGOTIATE with SUCCESS and switches to SIMPLE.
         this.authProtocol = AuthProtocol.NONE;
         this.state = 'context';
-        this.respond(CallId.SASL, INVALID_RETRY_COUNT, new Uint8Array(0), undefined, encodeMessage(RpcSaslProtoSchema, { state: RpcSaslProto_SaslState.SUCCESS }));
+        this.respond(
+          CallId.SASL,
+          INVALID_RETRY_COUNT,
+          new Uint8Array(0),
+          undefined,
+          encodeMessage(RpcSaslProtoSchema, { state: RpcSaslProto_SaslState.SUCCESS }),
+        );
         return;
       }
       case CallId.PING:
@@ -349,7 +373,10 @@ export class ServerConnection {
   /** Parity: Server.Connection.processRpcRequest + ProtobufRpcEngine2.Server.ProtoBufRpcInvoker.call. */
   private onCall(header: RpcRequestHeaderProto, reader: DelimitedReader): void {
     if (header.rpcKind !== RpcKindProto.RPC_PROTOCOL_BUFFER) {
-      throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, `Unknown rpc kind in rpc header${RpcKindProto[header.rpcKind] ?? header.rpcKind}`);
+      throw fatal(
+        ErrorCode.FATAL_INVALID_RPC_HEADER,
+        `Unknown rpc kind in rpc header${RpcKindProto[header.rpcKind] ?? header.rpcKind}`,
+      );
     }
     let requestHeader;
     try {
@@ -357,7 +384,10 @@ export class ServerConnection {
       requestHeader = decodeMessage(RequestHeaderProtoSchema, bytes, reader.lastOffset);
     } catch (error) {
       if (error instanceof ProtocolError || error instanceof FrameError) {
-        throw fatal(ErrorCode.FATAL_DESERIALIZING_REQUEST, `IPC server unable to read call parameters: ${error.reason}`);
+        throw fatal(
+          ErrorCode.FATAL_DESERIALIZING_REQUEST,
+          `IPC server unable to read call parameters: ${error.reason}`,
+        );
       }
       throw error;
     }
@@ -369,7 +399,14 @@ export class ServerConnection {
 
     const registered = this.protocols.get(protocolName);
     if (!registered) {
-      answer(new RpcServerFault(Status.ERROR, ErrorCode.ERROR_NO_SUCH_PROTOCOL, ExceptionClassName.NoSuchProtocol, `Unknown protocol: ${protocolName}`));
+      answer(
+        new RpcServerFault(
+          Status.ERROR,
+          ErrorCode.ERROR_NO_SUCH_PROTOCOL,
+          ExceptionClassName.NoSuchProtocol,
+          `Unknown protocol: ${protocolName}`,
+        ),
+      );
       return;
     }
     if (BigInt(registered.version) !== clientProtocolVersion) {
@@ -378,7 +415,8 @@ export class ServerConnection {
           Status.ERROR,
           ErrorCode.ERROR_RPC_VERSION_MISMATCH,
           ExceptionClassName.VersionMismatch,
-          `Protocol ${protocolName} version mismatch. (client = ${clientProtocolVersion}, server = ${registered.version})`,
+          `Protocol ${protocolName} version mismatch. (client = ` +
+            `${clientProtocolVersion}, server = ${registered.version})`,
         ),
       );
       return;
@@ -401,7 +439,9 @@ export class ServerConnection {
       request = decodeMessage(method.input, bytes, reader.lastOffset);
     } catch (error) {
       const reason = error instanceof ProtocolError || error instanceof FrameError ? error.reason : errorMessage(error);
-      answer(new RpcServerFault(Status.ERROR, ErrorCode.ERROR_APPLICATION, ExceptionClassName.InvalidProtocolBuffer, reason));
+      answer(
+        new RpcServerFault(Status.ERROR, ErrorCode.ERROR_APPLICATION, ExceptionClassName.InvalidProtocolBuffer, reason),
+      );
       return;
     }
     const ctx: RpcCallContext = {
@@ -424,22 +464,51 @@ export class ServerConnection {
             body = toBinary(method.output, create(method.output, result as MessageInitShape<DescMessage>));
           } catch (error) {
             this.log.error({ err: error, method: methodName }, 'handler result could not be serialised');
-            return this.callDone(callId, retryCount, clientId, new RpcServerFault(Status.ERROR, ErrorCode.ERROR_SERIALIZING_RESPONSE, ExceptionClassName.IO, errorMessage(error)));
+            return this.callDone(
+              callId,
+              retryCount,
+              clientId,
+              new RpcServerFault(
+                Status.ERROR,
+                ErrorCode.ERROR_SERIALIZING_RESPONSE,
+                ExceptionClassName.IO,
+                errorMessage(error),
+              ),
+            );
           }
           return this.callDone(callId, retryCount, clientId, undefined, body);
         },
         (error: unknown) => {
           if (error instanceof RemoteException) {
-            this.log.debug({ callId, method: methodName, className: error.className, reason: error.message }, 'rpc call failed');
-            return this.callDone(callId, retryCount, clientId, new RpcServerFault(Status.ERROR, ErrorCode.ERROR_APPLICATION, error.className, error.message));
+            this.log.debug(
+              { callId, method: methodName, className: error.className, reason: error.message },
+              'rpc call failed',
+            );
+            return this.callDone(
+              callId,
+              retryCount,
+              clientId,
+              new RpcServerFault(Status.ERROR, ErrorCode.ERROR_APPLICATION, error.className, error.message),
+            );
           }
           this.log.error({ err: error, method: methodName }, 'rpc handler threw an unexpected error');
-          return this.callDone(callId, retryCount, clientId, new RpcServerFault(Status.ERROR, ErrorCode.ERROR_APPLICATION, ExceptionClassName.IO, errorMessage(error)));
+          return this.callDone(
+            callId,
+            retryCount,
+            clientId,
+            new RpcServerFault(Status.ERROR, ErrorCode.ERROR_APPLICATION, ExceptionClassName.IO, errorMessage(error)),
+          );
         },
       );
   }
 
-  private callDone(callId: number, retryCount: number, clientId: Uint8Array, fault?: RpcServerFault, body?: Uint8Array): void {
+  private callDone(
+    callId: number,
+    retryCount: number,
+    clientId: Uint8Array,
+    fault?: RpcServerFault,
+    body?: Uint8Array,
+  ): void {
     if (this.closed) return; // the connection went away while the handler ran: nothing to answer
     this.inFlight--;
     this.respond(callId, retryCount, clientId, fault, body);
@@ -447,10 +516,24 @@ export class ServerConnection {
   }
 
   /** Write one response (ERROR when `fault` is given, else SUCCESS with `body`). */
-  private respond(callId: number, retryCount: number, clientId: Uint8Array, fault?: RpcServerFault, body?: Uint8Array): void {
+  private respond(
+    callId: number,
+    retryCount: number,
+    clientId: Uint8Array,
+    fault?: RpcServerFault,
+    body?: Uint8Array,
+  ): void {
     if (this.state === 'closing') return;
     const frame = fault
-      ? encodeResponseFrame({ callId, status: fault.status, clientId, retryCount, exceptionClassName: fault.className, errorMsg: fault.message, errorDetail: fault.errorCode })
+      ? encodeResponseFrame({
+          callId,
+          status: fault.status,
+          clientId,
+          retryCount,
+          exceptionClassName: fault.className,
+          errorMsg: fault.message,
+          errorDetail: fault.errorCode,
+        })
       : encodeResponseFrame({ callId, status: Status.SUCCESS, clientId, retryCount }, body ?? new Uint8Array(0));
     this.lastActivityMs = performance.now();
     this.socket.write(frame);
@@ -482,7 +565,8 @@ export class ServerConnection {
   /** Stop reading while too many calls are in flight or responses are unsent. */
   private updateFlow(): void {
     if (this.closed) return;
-    const busy = this.inFlight >= this.limits.maxInFlight || this.socket.writableLength > this.limits.maxUnsentResponseBytes;
+    const busy =
+      this.inFlight >= this.limits.maxInFlight || this.socket.writableLength > this.limits.maxUnsentResponseBytes;
     if (busy && !this.socket.isPaused()) this.socket.pause();
     else if (!busy && this.socket.isPaused()) this.socket.resume();
   }
@@ -490,14 +574,17 @@ export class ServerConnection {
 
 /** Parity: Server.Connection.checkRpcHeaders. */
 function checkRpcHeaders(header: RpcRequestHeaderProto): void {
-  if (!isFieldSet(header, RpcRequestHeaderProtoSchema.field.rpcOp)) throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, ' IPC Server: No rpc op in rpcRequestHeader');
+  if (!isFieldSet(header, RpcRequestHeaderProtoSchema.field.rpcOp))
+    throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, ' IPC Server: No rpc op in rpcRequestHeader');
   if (header.rpcOp !== RpcRequestHeaderProto_OperationProto.RPC_FINAL_PACKET) {
     throw fatal(
       ErrorCode.FATAL_INVALID_RPC_HEADER,
-      `IPC Server does not implement rpc header operation${RpcRequestHeaderProto_OperationProto[header.rpcOp] ?? header.rpcOp}`,
+      `IPC Server does not implement rpc header ` +
+        `operation${RpcRequestHeaderProto_OperationProto[header.rpcOp] ?? header.rpcOp}`,
     );
   }
-  if (!isFieldSet(header, RpcRequestHeaderProtoSchema.field.rpcKind)) throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, ' IPC Server: No rpc kind in rpcRequestHeader');
+  if (!isFieldSet(header, RpcRequestHeaderProtoSchema.field.rpcKind))
+    throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, ' IPC Server: No rpc kind in rpcRequestHeader');
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

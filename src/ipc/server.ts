@@ -22,14 +22,22 @@ import { silentLogger, type Logger } from '../observability/logger.js';
 import { RepeatLimiter } from '../observability/untrusted.js';
 import { ConnectionAdmission, type AddressAllowList } from './admission.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './codec/constants.js';
-import { ServerConnection, type ConnectionLimits, type RegisteredProtocol, type RpcCallContext, type RpcMethod } from './server-connection.js';
+import {
+  ServerConnection,
+  type ConnectionLimits,
+  type RegisteredProtocol,
+  type RpcCallContext,
+  type RpcMethod,
+} from './server-connection.js';
 
 export function defineMethod<I extends Message, O extends Message>(
   input: GenMessage<I>,
   output: GenMessage<O>,
   // NoInfer: I and O come from the schemas only, so a handler's return value is checked against
   // them instead of widening O to Message.
-  handler: NoInfer<(request: I, ctx: RpcCallContext) => Promise<MessageInitShape<GenMessage<O>>> | MessageInitShape<GenMessage<O>>>,
+  handler: NoInfer<
+    (request: I, ctx: RpcCallContext) => Promise<MessageInitShape<GenMessage<O>>> | MessageInitShape<GenMessage<O>>
+  >,
 ): RpcMethod {
   return { input, output, handler: handler as (request: unknown, ctx: RpcCallContext) => unknown };
 }
@@ -77,7 +85,13 @@ export class IpcServer {
     this.log = (options.logger ?? silentLogger()).child({ component: 'ipc-server' });
     const maxConnections = Math.max(1, options.maxConnections ?? 1024);
     this.admission = new ConnectionAdmission<ServerConnection>(
-      { maxConnections, maxConnectionsPerAddress: Math.max(1, Math.min(maxConnections, options.maxConnectionsPerAddress ?? maxConnections)) },
+      {
+        maxConnections,
+        maxConnectionsPerAddress: Math.max(
+          1,
+          Math.min(maxConnections, options.maxConnectionsPerAddress ?? maxConnections),
+        ),
+      },
       (connection) => connection.isBusy(),
       options.allowList,
     );
@@ -144,7 +158,9 @@ export class IpcServer {
       if (logged.write) {
         this.log.warn(
           { address, reason: decision.reason, ...(logged.suppressed > 0 ? { repeated: logged.suppressed } : {}) },
-          decision.reason === 'not-allowed' ? 'ipc connection refused: address not in the allow-list' : 'ipc connection refused: every connection under the cap is busy',
+          decision.reason === 'not-allowed'
+            ? 'ipc connection refused: address not in the allow-list'
+            : 'ipc connection refused: every connection under the cap is busy',
         );
       }
       return;
@@ -158,7 +174,10 @@ export class IpcServer {
     this.admission.add(connection, address);
   }
 
-  /** Close every connection idle for maxIdleMs (Server#closeIdle, which Hadoop runs above ipc.client.idlethreshold connections). */
+  /**
+   * Close every connection idle for maxIdleMs (Server#closeIdle, which Hadoop runs above ipc.client.idlethreshold
+   * connections).
+   */
   private closeIdle(maxIdleMs: number): void {
     const now = performance.now();
     for (const connection of [...this.connections]) {

@@ -72,7 +72,10 @@ export function applyRecord(record: ControllerRecord, sinks: RecordSinks): void 
       return;
     case 'zooKeeperProblem':
       metrics?.setZooKeeperProblem(record.problem, record.present);
-      status.setZooKeeperProblem({ problem: record.problem, detail: record.detail, clear: record.clear }, record.present);
+      status.setZooKeeperProblem(
+        { problem: record.problem, detail: record.detail, clear: record.clear },
+        record.present,
+      );
       return;
     case 'activeAttempt':
     case 'exit':

@@ -29,7 +29,16 @@ export const LOG_TEXT_MAX_CHARS = 8 * 1024;
 export const REPEAT_BURST = 3;
 export const REPEAT_WINDOW_MS = 60_000;
 /** Fields that differ on every retry of the same thing; they do not make a record different. */
-const VOLATILE_FIELDS = new Set(['epoch', 'sessionId', 'activationId', 'requestId', 'token', 'durationMs', 'time', 'pid']);
+const VOLATILE_FIELDS = new Set([
+  'epoch',
+  'sessionId',
+  'activationId',
+  'requestId',
+  'token',
+  'durationMs',
+  'time',
+  'pid',
+]);
 /** pino's numeric levels: info, warn, error are limited. */
 const LIMITED_LEVELS = new Set([30, 40, 50]);
 
@@ -50,20 +59,25 @@ function repeatKey(level: number, bindings: Record<string, unknown>, args: reado
 }
 
 /** pino's logMethod hook: over-long strings cut, identical repeats limited (see the file comment). */
-function logMethodHook(limiter: RepeatLimiter): (this: Logger, args: Parameters<LogFn>, method: LogFn, level: number) => void {
+function logMethodHook(
+  limiter: RepeatLimiter,
+): (this: Logger, args: Parameters<LogFn>, method: LogFn, level: number) => void {
   return function (this: Logger, args, method, level) {
-    let items = (args as unknown[]).map((arg) => (hasLongText(arg, LOG_TEXT_MAX_CHARS) ? boundFields(arg, LOG_TEXT_MAX_CHARS) : arg));
+    let items = (args as unknown[]).map((arg) =>
+      hasLongText(arg, LOG_TEXT_MAX_CHARS) ? boundFields(arg, LOG_TEXT_MAX_CHARS) : arg,
+    );
     if (LIMITED_LEVELS.has(level)) {
       const decision = limiter.check(repeatKey(level, this.bindings(), items), performance.now());
       if (!decision.write) return;
       if (decision.suppressed > 0) {
         const [first, ...rest] = items;
         if (first instanceof Error) items = [{ err: first, repeated: decision.suppressed }, ...rest];
-        else if (first !== null && typeof first === 'object') items = [{ ...first, repeated: decision.suppressed }, ...rest];
+        else if (first !== null && typeof first === 'object')
+          items = [{ ...first, repeated: decision.suppressed }, ...rest];
         else items = [{ repeated: decision.suppressed }, ...items];
       }
     }
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it (the linter's view differs)
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it (the linter's view
     (method as (...values: unknown[]) => void).apply(this, items);
   };
 }
@@ -76,7 +90,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { pid: process.pid, ...(options.bindings ?? {}) },
       redact: { paths: ['auth', '*.auth', 'zkAuth', '*.zkAuth', 'config["ha.zookeeper.auth"]'], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      hooks: { logMethod: logMethodHook(new RepeatLimiter({ burst: REPEAT_BURST, windowMs: REPEAT_WINDOW_MS, maxKeys: 512 })) },
+      hooks: {
+        logMethod: logMethodHook(new RepeatLimiter({ burst: REPEAT_BURST, windowMs: REPEAT_WINDOW_MS, maxKeys: 512 })),
+      },
     },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );

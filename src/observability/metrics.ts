@@ -35,12 +35,20 @@ import {
   type ZkConnectionState,
 } from './status.js';
 
-/** Outcome of one health round (docs/hadoop-compat.md §6.3): both calls answered / HealthCheckFailedException / transport failure. */
+/**
+ * Outcome of one health round (docs/hadoop-compat.md §6.3): both calls answered / HealthCheckFailedException /
+ * transport failure.
+ */
 export const HEALTH_CHECK_OUTCOMES = ['healthy', 'unhealthy', 'unreachable'] as const;
 export type HealthCheckOutcome = (typeof HEALTH_CHECK_OUTCOMES)[number];
 
 /** Result of one fencing attempt; the same words as the Fencer port's FenceAttempt.outcome. */
-export const FENCING_RESULTS = ['success', 'failure', 'timeout', 'error'] as const satisfies readonly FenceAttempt['outcome'][];
+export const FENCING_RESULTS = [
+  'success',
+  'failure',
+  'timeout',
+  'error',
+] as const satisfies readonly FenceAttempt['outcome'][];
 export type FencingResult = (typeof FENCING_RESULTS)[number];
 
 /** Result of one whole fenceOldActive: stood down gracefully, fenced by a method, or not fenced at all. */
@@ -48,7 +56,13 @@ export const FENCING_OPERATION_RESULTS = ['graceful', 'fenced', 'failed'] as con
 export type FencingOperationResult = (typeof FENCING_OPERATION_RESULTS)[number];
 
 /** Session events as the ZkSession port names them. */
-export const ZK_SESSION_EVENTS = ['connected', 'disconnected', 'expired', 'authFailed', 'connectTimedOut'] as const satisfies readonly ZkSessionEvent['state'][];
+export const ZK_SESSION_EVENTS = [
+  'connected',
+  'disconnected',
+  'expired',
+  'authFailed',
+  'connectTimedOut',
+] as const satisfies readonly ZkSessionEvent['state'][];
 export type ZkSessionEventName = (typeof ZK_SESSION_EVENTS)[number];
 
 /** HA transitions this ZKFC asks of its local NameNode (transitionToActive / ToStandby / ToObserver). */
@@ -124,7 +138,9 @@ export class ZkfcMetrics implements MetricsSource {
   private readonly zkSessionExpirations: Counter;
   /** zkfc_zk_session_events_total: session events by kind (connected, disconnected, expired, ...). */
   private readonly zkSessionEvents: Counter<'event'>;
-  /** zkfc_health_check_duration_seconds: duration of one health round (getServiceStatus + monitorHealth), by outcome. */
+  /**
+   * zkfc_health_check_duration_seconds: duration of one health round (getServiceStatus + monitorHealth), by outcome.
+   */
   private readonly healthCheckDuration: Histogram<'outcome'>;
   /** zkfc_failovers_total: times this ZKFC made its NameNode active, by reason. */
   private readonly failovers: Counter<'reason'>;
@@ -140,7 +156,9 @@ export class ZkfcMetrics implements MetricsSource {
   private readonly fencingReady: Gauge<'method'>;
   /** zkfc_transitions_total: HA transitions requested of the local NameNode, by target state and result. */
   private readonly transitions: Counter<'to' | 'result'>;
-  /** zkfc_zookeeper_problem: 1 while the ZooKeeper problem named by `problem` is present (ZOOKEEPER_PROBLEMS), else 0. */
+  /**
+   * zkfc_zookeeper_problem: 1 while the ZooKeeper problem named by `problem` is present (ZOOKEEPER_PROBLEMS), else 0.
+   */
   private readonly zookeeperProblem: Gauge<'problem'>;
 
   constructor(options: ZkfcMetricsOptions) {
@@ -161,7 +179,9 @@ export class ZkfcMetrics implements MetricsSource {
 
     this.haState = new Gauge({
       name: 'zkfc_ha_state',
-      help: 'HA service state of the local NameNode as last reported by getServiceStatus (1 for the current state; all 0 when unknown).',
+      help:
+        'HA service state of the local NameNode as last reported by ' +
+        'getServiceStatus (1 for the current state; all 0 when unknown).',
       labelNames: ['state'] as const,
       registers,
     });
@@ -214,7 +234,9 @@ export class ZkfcMetrics implements MetricsSource {
     });
     this.failoverPhaseDuration = new Histogram({
       name: 'zkfc_failover_phase_duration_seconds',
-      help: 'Duration of each phase of the failovers completed by this ZKFC (detection, election, fencing, promotion) and in total.',
+      help:
+        'Duration of each phase of the failovers completed by this ' +
+        'ZKFC (detection, election, fencing, promotion) and in total.',
       labelNames: ['phase'] as const,
       buckets: FAILOVER_PHASE_BUCKETS_SECONDS,
       registers,
@@ -251,7 +273,9 @@ export class ZkfcMetrics implements MetricsSource {
 
     this.zookeeperProblem = new Gauge({
       name: 'zkfc_zookeeper_problem',
-      help: 'Whether a ZooKeeper problem that needs an operator is present (1) or not (0): acl-world-writable, lock-not-ephemeral, lock-holder-unknown, breadcrumb-refused.',
+      help:
+        'Whether a ZooKeeper problem that needs an operator is present (1) or not (0): ' +
+        'acl-world-writable, lock-not-ephemeral, lock-holder-unknown, breadcrumb-refused.',
       labelNames: ['problem'] as const,
       registers,
     });
@@ -283,7 +307,8 @@ export class ZkfcMetrics implements MetricsSource {
       // prom-client exports a few gauges named *_total (nodejs_active_handles_total, ...), which
       // break the naming rule and fail `promtool check metrics`; drop them rather than ship lint.
       for (const metric of this.registry.getMetricsAsArray()) {
-        if (metric.name.endsWith('_total') && String(metric.type) !== 'counter') this.registry.removeSingleMetric(metric.name);
+        if (metric.name.endsWith('_total') && String(metric.type) !== 'counter')
+          this.registry.removeSingleMetric(metric.name);
       }
     }
   }

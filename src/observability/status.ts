@@ -217,7 +217,11 @@ export class StatusBoard implements StatusSource {
     const others = this.current.zookeeperProblems.filter((entry) => entry.problem !== problem.problem);
     const kept = this.current.zookeeperProblems.find((entry) => entry.problem === problem.problem);
     const entry = { problem: problem.problem, detail: problem.detail, clear: problem.clear };
-    const next = !present ? others : kept === undefined ? [...others, entry] : this.current.zookeeperProblems.map((e) => (e === kept ? entry : e));
+    const next = !present
+      ? others
+      : kept === undefined
+        ? [...others, entry]
+        : this.current.zookeeperProblems.map((e) => (e === kept ? entry : e));
     this.current = { ...this.current, zookeeperProblems: next };
   }
 

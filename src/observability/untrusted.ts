@@ -95,7 +95,8 @@ export function hasLongText(value: unknown, maxChars: number, maxDepth = 4): boo
   if (typeof value === 'string') return value.length > maxChars;
   if (value === null || typeof value !== 'object' || maxDepth <= 0) return false;
   if (value instanceof Error) return value.message.length > maxChars || (value.stack?.length ?? 0) > maxChars;
-  if (Array.isArray(value)) return value.length > 64 || value.some((item: unknown) => hasLongText(item, maxChars, maxDepth - 1));
+  if (Array.isArray(value))
+    return value.length > 64 || value.some((item: unknown) => hasLongText(item, maxChars, maxDepth - 1));
   if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return false;
   return Object.values(value).some((field) => hasLongText(field, maxChars, maxDepth - 1));
 }

@@ -26,7 +26,18 @@ import { HealthPoller, type HealthPollerSettings } from './health-poller.js';
 import { logNote, type RuntimeLog } from './logging.js';
 import { Mailbox } from './mailbox.js';
 import { BREADCRUMB_RECHECK_MS, ZooKeeperProblems } from './zookeeper-problems.js';
-import type { Cancel, Clock, Fencer, HAServiceClient, HAServiceClientFactory, ZkAcl, ZkSession, ZkSessionFactory, ZkSessionOptions, ZkfcClientFactory } from './ports.js';
+import type {
+  Cancel,
+  Clock,
+  Fencer,
+  HAServiceClient,
+  HAServiceClientFactory,
+  ZkAcl,
+  ZkSession,
+  ZkSessionFactory,
+  ZkSessionOptions,
+  ZkfcClientFactory,
+} from './ports.js';
 import type { ControllerRecord, ControllerRecordListener } from './records.js';
 import { errorMessage } from '../errors.js';
 
@@ -166,20 +177,28 @@ export class ControllerRuntime {
     const healthAddress = local.lifelineAddress ?? local.serviceAddress;
     this.poller = new HealthPoller({
       clock: this.clock,
-      createClient: () => options.ports.haService.create(healthAddress, { connectTimeoutMs: options.healthConnectTimeoutMs }),
+      createClient: () =>
+        options.ports.haService.create(healthAddress, { connectTimeoutMs: options.healthConnectTimeoutMs }),
       health,
       onProbe: (probe, durationMs) => {
         this.emit({ type: 'healthCheck', outcome: probe.kind, durationMs });
-        this.emit({ type: 'serviceStateReported', state: probe.kind === 'unreachable' ? null : (probe.status?.state ?? null) });
+        this.emit({
+          type: 'serviceStateReported',
+          state: probe.kind === 'unreachable' ? null : (probe.status?.state ?? null),
+        });
         this.mailbox.post({ type: 'HealthProbeFinished', probe });
       },
       onFailed: (reason) => this.mailbox.post({ type: 'HealthMonitorFailed', reason }),
     });
 
-    this.mailbox = new Mailbox<ControllerEvent>((event) => this.handle(event), options.maxQueuedEvents ?? 10_000, (reason, cause) => {
-      this.log.fatal({ err: cause instanceof Error ? cause.stack : String(cause) }, 'Failover controller failed');
-      this.finishExit(1, `ZK Failover Controller failed: ${reason}`);
-    });
+    this.mailbox = new Mailbox<ControllerEvent>(
+      (event) => this.handle(event),
+      options.maxQueuedEvents ?? 10_000,
+      (reason, cause) => {
+        this.log.fatal({ err: cause instanceof Error ? cause.stack : String(cause) }, 'Failover controller failed');
+        this.finishExit(1, `ZK Failover Controller failed: ${reason}`);
+      },
+    );
 
     this.executor = new CommandExecutor({
       clock: this.clock,
@@ -212,13 +231,22 @@ export class ControllerRuntime {
    * rejects with ControllerExitedError (exitCode 6 when ZooKeeper is unreachable).
    */
   start(): Promise<void> {
-    if (this.exitInfo !== undefined) return Promise.reject(new ControllerExitedError(this.exitInfo.message, this.exitInfo.exitCode));
-    if (this.stopping !== undefined) return Promise.reject(new ControllerNotRunningError('ZK Failover Controller is stopped'));
+    if (this.exitInfo !== undefined)
+      return Promise.reject(new ControllerExitedError(this.exitInfo.message, this.exitInfo.exitCode));
+    if (this.stopping !== undefined)
+      return Promise.reject(new ControllerNotRunningError('ZK Failover Controller is stopped'));
     if (this.healthStarted) return Promise.resolve();
     const promise = new Promise<void>((resolve, reject) => this.startWaiters.push({ resolve, reject }));
     if (!this.started) {
       this.started = true;
-      this.log.info({ nameservice: this.options.local.nameserviceId, namenode: this.options.local.namenodeId, lock: this.core.lockPath }, 'Starting failover controller');
+      this.log.info(
+        {
+          nameservice: this.options.local.nameserviceId,
+          namenode: this.options.local.namenodeId,
+          lock: this.core.lockPath,
+        },
+        'Starting failover controller',
+      );
       this.mailbox.post({ type: 'ControllerStarted' });
     }
     return promise;
@@ -234,7 +262,8 @@ export class ControllerRuntime {
       await this.executor.halt();
       this.localClient.close();
       this.failAdminWaiters(new ControllerNotRunningError('ZK Failover Controller is stopped'));
-      for (const waiter of this.startWaiters) waiter.reject(new ControllerNotRunningError('ZK Failover Controller was stopped before it started'));
+      for (const waiter of this.startWaiters)
+        waiter.reject(new ControllerNotRunningError('ZK Failover Controller was stopped before it started'));
       this.startWaiters = [];
     })();
     return this.stopping;
@@ -245,20 +274,29 @@ export class ControllerRuntime {
 
   /** ZKFCProtocol cedeActive: millisToCede <= 0 means "stop ceding, rejoin now if healthy". */
   cedeActive(millisToCede: number, requester?: string): Promise<void> {
-    if (this.exitInfo !== undefined || this.stopping !== undefined) return Promise.reject(new ControllerNotRunningError('ZK Failover Controller is not running'));
-    if (!this.healthStarted) return Promise.reject(new ControllerNotRunningError('ZK Failover Controller is not started yet'));
-    if (this.pendingCedes.size >= this.maxPendingCedes) return Promise.reject(new FailoverServiceError('Too many concurrent cedeActive requests'));
+    if (this.exitInfo !== undefined || this.stopping !== undefined)
+      return Promise.reject(new ControllerNotRunningError('ZK Failover Controller is not running'));
+    if (!this.healthStarted)
+      return Promise.reject(new ControllerNotRunningError('ZK Failover Controller is not started yet'));
+    if (this.pendingCedes.size >= this.maxPendingCedes)
+      return Promise.reject(new FailoverServiceError('Too many concurrent cedeActive requests'));
     const requestId = this.nextRequestId++;
     const promise = new Promise<void>((resolve, reject) => this.pendingCedes.set(requestId, { resolve, reject }));
-    this.mailbox.post(requester === undefined ? { type: 'CedeActiveRequested', requestId, millisToCede } : { type: 'CedeActiveRequested', requestId, millisToCede, requester });
+    this.mailbox.post(
+      requester === undefined
+        ? { type: 'CedeActiveRequested', requestId, millisToCede }
+        : { type: 'CedeActiveRequested', requestId, millisToCede, requester },
+    );
     return promise;
   }
 
   /** ZKFCProtocol gracefulFailover: make this node active by asking the others to cede (docs/hadoop-compat.md §7.5). */
   async gracefulFailover(): Promise<void> {
-    if (this.exitInfo !== undefined || this.stopping !== undefined) throw new ControllerNotRunningError('ZK Failover Controller is not running');
+    if (this.exitInfo !== undefined || this.stopping !== undefined)
+      throw new ControllerNotRunningError('ZK Failover Controller is not running');
     if (!this.healthStarted) throw new ControllerNotRunningError('ZK Failover Controller is not started yet');
-    if (this.gracefulInProgress) throw new FailoverServiceError('A graceful failover to this node is already in progress');
+    if (this.gracefulInProgress)
+      throw new FailoverServiceError('A graceful failover to this node is already in progress');
     this.gracefulInProgress = true;
     const requestId = this.nextRequestId++;
     this.mailbox.post({ type: 'GracefulFailoverStarted', requestId });
@@ -316,9 +354,14 @@ export class ControllerRuntime {
     const now = this.core.snapshot();
     const before = this.previous;
     this.previous = now;
-    if (now.elector.state !== before.elector.state) this.emit({ type: 'electorStateChanged', from: before.elector.state, to: now.elector.state });
+    if (now.elector.state !== before.elector.state)
+      this.emit({ type: 'electorStateChanged', from: before.elector.state, to: now.elector.state });
     if (now.elector.connectionState !== before.elector.connectionState) {
-      this.emit({ type: 'zkConnectionStateChanged', from: before.elector.connectionState, to: now.elector.connectionState });
+      this.emit({
+        type: 'zkConnectionStateChanged',
+        from: before.elector.connectionState,
+        to: now.elector.connectionState,
+      });
     }
     if (now.healthState !== before.healthState) {
       this.emit({ type: 'healthStateChanged', from: before.healthState, to: now.healthState });
@@ -330,7 +373,8 @@ export class ControllerRuntime {
     }
     if (now.cededUntilMs !== this.lastCededUntilMs) {
       this.lastCededUntilMs = now.cededUntilMs;
-      const untilWallMs = now.cededUntilMs === undefined ? null : this.clock.wallMs() + (now.cededUntilMs - this.clock.monotonicMs());
+      const untilWallMs =
+        now.cededUntilMs === undefined ? null : this.clock.wallMs() + (now.cededUntilMs - this.clock.monotonicMs());
       this.emit({ type: 'cede', untilWallMs });
     }
   }
@@ -410,8 +454,10 @@ export class ControllerRuntime {
 
   private waitForActiveAttempt(sinceMs: number, timeoutMs: number): Promise<ActiveAttempt | null> {
     const snapshot = this.core.snapshot();
-    if (snapshot.lastActiveAttempt !== undefined && snapshot.lastActiveAttempt.atMs >= sinceMs) return Promise.resolve(snapshot.lastActiveAttempt);
-    if (snapshot.healthState !== 'SERVICE_HEALTHY' || this.exitInfo !== undefined || this.stopping !== undefined) return Promise.resolve(null);
+    if (snapshot.lastActiveAttempt !== undefined && snapshot.lastActiveAttempt.atMs >= sinceMs)
+      return Promise.resolve(snapshot.lastActiveAttempt);
+    if (snapshot.healthState !== 'SERVICE_HEALTHY' || this.exitInfo !== undefined || this.stopping !== undefined)
+      return Promise.resolve(null);
     return new Promise<ActiveAttempt | null>((resolve) => {
       const waiter: AttemptWaiter = {
         sinceMs,
@@ -434,7 +480,8 @@ export class ControllerRuntime {
     if (this.breadcrumbRecheck !== undefined) return;
     this.breadcrumbRecheck = this.clock.schedule(BREADCRUMB_RECHECK_MS, () => {
       this.breadcrumbRecheck = undefined;
-      if (!this.problems.has('breadcrumb-refused') || this.exitInfo !== undefined || this.stopping !== undefined) return;
+      if (!this.problems.has('breadcrumb-refused') || this.exitInfo !== undefined || this.stopping !== undefined)
+        return;
       const { elector } = this.core.snapshot();
       const epoch = elector.connectionState === 'CONNECTED' ? elector.epoch : undefined;
       if (epoch === undefined) {

@@ -60,7 +60,10 @@ export class CommandExecutor {
   private readonly sessions = new Map<number, ZkSession>();
   private readonly closing = new Set<Promise<void>>();
   private readonly timers = new Set<Cancel>();
-  private readonly watchers = new Map<string, { readonly state: { armed: boolean }; readonly fire: (event: ZkWatchEvent) => void }>();
+  private readonly watchers = new Map<
+    string,
+    { readonly state: { armed: boolean }; readonly fire: (event: ZkWatchEvent) => void }
+  >();
   private halted = false;
 
   constructor(private readonly options: ExecutorOptions) {}
@@ -85,7 +88,11 @@ export class CommandExecutor {
    * errors are retried up to `zkOpRetries` attempts in all. Null when nobody holds the lock; rejects
    * with FailoverServiceError on any other ZooKeeper trouble.
    */
-  async readActiveData(path: string, epoch: number | undefined, zkOpRetries: number): Promise<{ readonly data: Uint8Array; readonly decoded: DecodedBreadcrumb } | null> {
+  async readActiveData(
+    path: string,
+    epoch: number | undefined,
+    zkOpRetries: number,
+  ): Promise<{ readonly data: Uint8Array; readonly decoded: DecodedBreadcrumb } | null> {
     let temporary: ZkSession | undefined;
     try {
       let session = this.session(epoch);
@@ -94,7 +101,9 @@ export class CommandExecutor {
           session = temporary = await connectOnce(this.options.zkFactory, this.options.zkOptions);
         } catch (error) {
           if (!(error instanceof ZkUnavailableError)) throw error;
-          throw new FailoverServiceError(`Unable to connect to ZooKeeper to find the active node: ${error.message}`, { cause: error });
+          throw new FailoverServiceError(`Unable to connect to ZooKeeper to find the active node: ${error.message}`, {
+            cause: error,
+          });
         }
       }
       let result: ZkOpResult<{ readonly data: Uint8Array }> | undefined;
@@ -103,7 +112,10 @@ export class CommandExecutor {
         if (result.code !== 'CONNECTIONLOSS' && result.code !== 'OPERATIONTIMEOUT') break;
       }
       if (result === undefined || result.code === 'NONODE') return null;
-      if (result.code !== 'OK') throw new FailoverServiceError(`Unexpected ZooKeeper issue fetching active node info: ${result.code} ${result.message}`);
+      if (result.code !== 'OK')
+        throw new FailoverServiceError(
+          `Unexpected ZooKeeper issue fetching active node info: ${result.code} ${result.message}`,
+        );
       return { data: result.value.data, decoded: this.decodeForCore(result.value.data, path) };
     } finally {
       if (temporary !== undefined) void temporary.close();
@@ -131,39 +143,66 @@ export class CommandExecutor {
         this.closeSession(command.epoch);
         return;
       case 'CreateLockZnode':
-        this.zk(command.epoch, (s) => s.create(command.path, command.data, this.options.acl, 'EPHEMERAL'), (r) => ({ type: 'LockCreateFinished', epoch: command.epoch, code: r.code }));
+        this.zk(
+          command.epoch,
+          (s) => s.create(command.path, command.data, this.options.acl, 'EPHEMERAL'),
+          (r) => ({ type: 'LockCreateFinished', epoch: command.epoch, code: r.code }),
+        );
         return;
       case 'MonitorLockZnode':
         this.monitorLock(command.epoch, command.path);
         return;
       case 'ReadBreadcrumb':
-        this.zk(command.epoch, (s) => s.getData(command.path), (r) => {
-          if (r.code !== 'OK') {
-            if (r.code === 'NONODE') this.options.host.emit({ type: 'breadcrumb', info: null });
-            return { type: 'BreadcrumbReadFinished', epoch: command.epoch, code: r.code };
-          }
-          const decoded = this.decodeForCore(r.value.data, command.path);
-          this.options.host.emit({ type: 'breadcrumb', info: decoded.ok ? decoded.info : null });
-          return { type: 'BreadcrumbReadFinished', epoch: command.epoch, code: 'OK', data: r.value.data, version: r.value.stat.version, decoded };
-        });
+        this.zk(
+          command.epoch,
+          (s) => s.getData(command.path),
+          (r) => {
+            if (r.code !== 'OK') {
+              if (r.code === 'NONODE') this.options.host.emit({ type: 'breadcrumb', info: null });
+              return { type: 'BreadcrumbReadFinished', epoch: command.epoch, code: r.code };
+            }
+            const decoded = this.decodeForCore(r.value.data, command.path);
+            this.options.host.emit({ type: 'breadcrumb', info: decoded.ok ? decoded.info : null });
+            return {
+              type: 'BreadcrumbReadFinished',
+              epoch: command.epoch,
+              code: 'OK',
+              data: r.value.data,
+              version: r.value.stat.version,
+              decoded,
+            };
+          },
+        );
         return;
       case 'CreateBreadcrumb':
-        this.zk(command.epoch, (s) => s.create(command.path, command.data, this.options.acl, 'PERSISTENT'), (r) => {
-          if (r.code === 'OK') this.emitOwnBreadcrumb(command.data, command.path);
-          return { type: 'BreadcrumbWriteFinished', epoch: command.epoch, code: r.code };
-        });
+        this.zk(
+          command.epoch,
+          (s) => s.create(command.path, command.data, this.options.acl, 'PERSISTENT'),
+          (r) => {
+            if (r.code === 'OK') this.emitOwnBreadcrumb(command.data, command.path);
+            return { type: 'BreadcrumbWriteFinished', epoch: command.epoch, code: r.code };
+          },
+        );
         return;
       case 'SetBreadcrumb':
-        this.zk(command.epoch, (s) => s.setData(command.path, command.data, command.version), (r) => {
-          if (r.code === 'OK') this.emitOwnBreadcrumb(command.data, command.path);
-          return { type: 'BreadcrumbWriteFinished', epoch: command.epoch, code: r.code };
-        });
+        this.zk(
+          command.epoch,
+          (s) => s.setData(command.path, command.data, command.version),
+          (r) => {
+            if (r.code === 'OK') this.emitOwnBreadcrumb(command.data, command.path);
+            return { type: 'BreadcrumbWriteFinished', epoch: command.epoch, code: r.code };
+          },
+        );
         return;
       case 'DeleteBreadcrumb':
-        this.zk(command.epoch, (s) => s.delete(command.path, command.version), (r) => {
-          if (r.code === 'OK') this.options.host.emit({ type: 'breadcrumb', info: null });
-          return { type: 'BreadcrumbDeleteFinished', epoch: command.epoch, code: r.code };
-        });
+        this.zk(
+          command.epoch,
+          (s) => s.delete(command.path, command.version),
+          (r) => {
+            if (r.code === 'OK') this.options.host.emit({ type: 'breadcrumb', info: null });
+            return { type: 'BreadcrumbDeleteFinished', epoch: command.epoch, code: r.code };
+          },
+        );
         return;
       case 'ScheduleElectorTimer':
         this.timer(command.delayMs, { type: 'ElectorTimerFired', timer: command.timer, token: command.token });
@@ -193,7 +232,10 @@ export class CommandExecutor {
         this.options.host.activeAttempt(command.succeeded, command.status);
         return;
       case 'ReportFailover':
-        this.options.host.emit({ type: 'failover', record: { ...command.report, atWallMs: this.options.clock.wallMs() } });
+        this.options.host.emit({
+          type: 'failover',
+          record: { ...command.report, atWallMs: this.options.clock.wallMs() },
+        });
         return;
       case 'ExitProcess':
         this.options.host.exit(command.exitCode, command.message);
@@ -213,9 +255,14 @@ export class CommandExecutor {
     try {
       holder.session = zkFactory.open(zkOptions, (event) => {
         if (this.halted) return;
-        const sessionId = event.state === 'connected' ? (holder.session ?? this.sessions.get(epoch))?.sessionId() : undefined;
+        const sessionId =
+          event.state === 'connected' ? (holder.session ?? this.sessions.get(epoch))?.sessionId() : undefined;
         host.emit({ type: 'zkSessionEvent', event: event.state, sessionId });
-        host.post(sessionId === undefined ? { type: 'ZkSessionStateChanged', epoch, state: event.state } : { type: 'ZkSessionStateChanged', epoch, state: event.state, sessionId });
+        host.post(
+          sessionId === undefined
+            ? { type: 'ZkSessionStateChanged', epoch, state: event.state }
+            : { type: 'ZkSessionStateChanged', epoch, state: event.state, sessionId },
+        );
       });
       this.sessions.set(epoch, holder.session);
     } catch (error) {
@@ -238,10 +285,17 @@ export class CommandExecutor {
   }
 
   /** Run one ZooKeeper operation on the session of `epoch`; post the event `toEvent` builds. */
-  private zk<T>(epoch: number, run: (session: ZkSession) => Promise<ZkOpResult<T>>, toEvent: (result: ZkOpResult<T>) => ControllerEvent): void {
+  private zk<T>(
+    epoch: number,
+    run: (session: ZkSession) => Promise<ZkOpResult<T>>,
+    toEvent: (result: ZkOpResult<T>) => ControllerEvent,
+  ): void {
     const { host } = this.options;
     const session = this.sessions.get(epoch);
-    const failed = (code: ZkResultCode, why: string): ZkOpResult<T> => ({ code: code as Exclude<ZkResultCode, 'OK'>, message: why });
+    const failed = (code: ZkResultCode, why: string): ZkOpResult<T> => ({
+      code: code as Exclude<ZkResultCode, 'OK'>,
+      message: why,
+    });
     if (session === undefined) {
       // The core never uses a session it closed; answer as the ZooKeeper client would.
       host.post(toEvent(failed('SESSIONEXPIRED', 'session closed')));
@@ -343,7 +397,10 @@ export class CommandExecutor {
     const startedMs = clock.monotonicMs();
     let call: Promise<void>;
     try {
-      call = to === 'active' ? localClient.transitionToActive('REQUEST_BY_ZKFC', timeoutMs) : localClient.transitionToStandby('REQUEST_BY_ZKFC', timeoutMs);
+      call =
+        to === 'active'
+          ? localClient.transitionToActive('REQUEST_BY_ZKFC', timeoutMs)
+          : localClient.transitionToStandby('REQUEST_BY_ZKFC', timeoutMs);
     } catch (error) {
       call = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -355,7 +412,13 @@ export class CommandExecutor {
       },
       (error: unknown) => {
         if (this.halted) return;
-        host.emit({ type: 'transition', to, result: 'failure', durationMs: clock.monotonicMs() - startedMs, error: errorMessage(error) });
+        host.emit({
+          type: 'transition',
+          to,
+          result: 'failure',
+          durationMs: clock.monotonicMs() - startedMs,
+          error: errorMessage(error),
+        });
         host.post({ type: 'LocalTransitionFinished', seq, ok: false, error: errorMessage(error) });
       },
     );
@@ -373,12 +436,26 @@ export class CommandExecutor {
       (outcome) => {
         if (this.halted) return;
         host.emit({ type: 'fencing', target, outcome });
-        const detail = outcome.attempts.map((a) => `${a.method}: ${a.outcome}${a.detail === '' ? '' : ` (${a.detail})`}`).join('; ');
-        host.post({ type: 'FenceTargetFinished', activationId, fenced: outcome.fenced, graceful: outcome.graceful, detail: detail === '' ? 'no fencing attempt' : detail });
+        const detail = outcome.attempts
+          .map((a) => `${a.method}: ${a.outcome}${a.detail === '' ? '' : ` (${a.detail})`}`)
+          .join('; ');
+        host.post({
+          type: 'FenceTargetFinished',
+          activationId,
+          fenced: outcome.fenced,
+          graceful: outcome.graceful,
+          detail: detail === '' ? 'no fencing attempt' : detail,
+        });
       },
       (error: unknown) => {
         if (this.halted) return;
-        host.post({ type: 'FenceTargetFinished', activationId, fenced: false, graceful: false, detail: `fencer failed: ${errorMessage(error)}` });
+        host.post({
+          type: 'FenceTargetFinished',
+          activationId,
+          fenced: false,
+          graceful: false,
+          detail: `fencer failed: ${errorMessage(error)}`,
+        });
       },
     );
   }
@@ -389,7 +466,8 @@ function describe(command: ControllerCommand): Record<string, unknown> {
   const summary: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(command)) {
     if (value instanceof Uint8Array) summary[key] = `${value.length} bytes`;
-    else if (key === 'target' && typeof value === 'object' && value !== null) summary[key] = (value as NamenodeTarget).namenodeId;
+    else if (key === 'target' && typeof value === 'object' && value !== null)
+      summary[key] = (value as NamenodeTarget).namenodeId;
     else if (key === 'report') summary[key] = 'failover report';
     else summary[key] = value;
   }

@@ -43,7 +43,10 @@ function zkfcAddress(target: NamenodeTarget): string {
 }
 
 function sameAddress(a: NamenodeTarget, b: NamenodeTarget): boolean {
-  return a.serviceAddress.host.toLowerCase() === b.serviceAddress.host.toLowerCase() && a.serviceAddress.port === b.serviceAddress.port;
+  return (
+    a.serviceAddress.host.toLowerCase() === b.serviceAddress.host.toLowerCase() &&
+    a.serviceAddress.port === b.serviceAddress.port
+  );
 }
 
 /** Runs the whole procedure; resolves on success, rejects with FailoverServiceError / PeerCedeError. */
@@ -75,33 +78,45 @@ export async function runGracefulFailover(deps: GracefulFailoverDeps): Promise<v
   // Phase 2b: every other node of the nameservice (standbys and observers alike).
   const others = deps.peers.filter((peer) => !sameAddress(peer, local));
   const activeNode = others.find((peer) => sameAddress(peer, oldActive));
-  if (activeNode === undefined) throw new FailoverServiceError(`Active node ${formatTarget(oldActive)} does not match any known remote node`);
+  if (activeNode === undefined)
+    throw new FailoverServiceError(`Active node ${formatTarget(oldActive)} does not match any known remote node`);
 
   // Phase 3: ask the others to yield, the active one last.
   const startedMs = deps.monotonicMs();
   const contacted: { readonly target: NamenodeTarget; readonly client: ZkfcClient }[] = [];
   try {
     for (const remote of [...others.filter((peer) => peer !== activeNode), activeNode]) {
-      log.info({ target: formatTarget(remote), zkfc: zkfcAddress(remote), millisToCede: deps.cedeTimeoutMs }, 'Asking remote ZKFC to cede its active state');
+      log.info(
+        { target: formatTarget(remote), zkfc: zkfcAddress(remote), millisToCede: deps.cedeTimeoutMs },
+        'Asking remote ZKFC to cede its active state',
+      );
       const client = deps.zkfcClients.create({ host: remote.serviceAddress.host, port: remote.zkfcPort });
       contacted.push({ target: remote, client });
       try {
         await client.cedeActive(deps.cedeTimeoutMs, deps.cedeTimeoutMs);
       } catch (cause) {
         const message = errorMessage(cause);
-        throw new PeerCedeError(`Unable to ask ZKFC at ${zkfcAddress(remote)} (${formatTarget(remote)}) to cede active: ${message}`, zkfcAddress(remote), { cause });
+        throw new PeerCedeError(
+          `Unable to ask ZKFC at ${zkfcAddress(remote)} (${formatTarget(remote)}) to cede active: ${message}`,
+          zkfcAddress(remote),
+          { cause },
+        );
       }
     }
 
     // Phase 4: wait for the normal election to make us active.
-    log.info({ timeoutMs: deps.cedeTimeoutMs + deps.becomeActiveWaitMs }, 'Waiting for the election to make the local node active');
+    log.info(
+      { timeoutMs: deps.cedeTimeoutMs + deps.becomeActiveWaitMs },
+      'Waiting for the election to make the local node active',
+    );
     const attempt = await deps.waitForActiveAttempt(startedMs, deps.cedeTimeoutMs + deps.becomeActiveWaitMs);
     if (attempt === null) {
       if (deps.snapshot().healthState !== 'SERVICE_HEALTHY') {
         throw new FailoverServiceError('Unable to become active. Service became unhealthy while trying to failover.');
       }
       throw new FailoverServiceError(
-        'Unable to become active. Local node did not get an opportunity to do so from ZooKeeper, or the local node took too long to transition to active.',
+        'Unable to become active. Local node did not get an opportunity to do so ' +
+          'from ZooKeeper, or the local node took too long to transition to active.',
       );
     }
 
@@ -112,7 +127,10 @@ export async function runGracefulFailover(deps: GracefulFailoverDeps): Promise<v
       } catch (cause) {
         // Deviation: Java fails the whole call here although the failover itself is done; we log
         // it. The peer rejoins by itself when its cede time runs out.
-        log.warn({ target: formatTarget(target), err: errorMessage(cause) }, 'Unable to let a peer ZKFC rejoin the election; it will after its cede time');
+        log.warn(
+          { target: formatTarget(target), err: errorMessage(cause) },
+          'Unable to let a peer ZKFC rejoin the election; it will after its cede time',
+        );
       }
     }
     if (!attempt.succeeded) throw new FailoverServiceError(`Failed to become active. ${attempt.status}`);

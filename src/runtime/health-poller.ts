@@ -115,7 +115,10 @@ export class HealthPoller {
         } catch (error) {
           this.probing = false;
           if (!this.running) return;
-          this.options.onProbe({ kind: 'unreachable', reason: `Could not connect to local service: ${errorMessage(error)}` }, clock.monotonicMs() - startedMs);
+          this.options.onProbe(
+            { kind: 'unreachable', reason: `Could not connect to local service: ${errorMessage(error)}` },
+            clock.monotonicMs() - startedMs,
+          );
           this.scheduleRound(health.connectRetryIntervalMs);
           return;
         }
@@ -129,7 +132,10 @@ export class HealthPoller {
         nextDelayMs = health.checkIntervalMs;
       } catch (error) {
         if (isUnhealthy(error)) {
-          probe = status === undefined ? { kind: 'unhealthy', reason: errorMessage(error) } : { kind: 'unhealthy', reason: errorMessage(error), status };
+          probe =
+            status === undefined
+              ? { kind: 'unhealthy', reason: errorMessage(error) }
+              : { kind: 'unhealthy', reason: errorMessage(error), status };
           nextDelayMs = health.checkIntervalMs;
         } else {
           // Transport-level failure (or any other exception): drop the connection, reconnect later.

@@ -28,7 +28,8 @@ export function logNote(log: RuntimeLog, note: Note): void {
     if (value === undefined) continue;
     if (typeof value === 'bigint') fields[key] = `0x${BigInt.asUintN(64, value).toString(16)}`;
     else if (typeof value === 'string') fields[key] = boundText(value, NOTE_FIELD_MAX_CHARS);
-    else if (Array.isArray(value)) fields[key] = value.slice(0, 64).map((item: string) => boundText(item, NOTE_FIELD_MAX_CHARS));
+    else if (Array.isArray(value))
+      fields[key] = value.slice(0, 64).map((item: string) => boundText(item, NOTE_FIELD_MAX_CHARS));
     else fields[key] = value;
   }
   log[note.level](fields, note.msg);
@@ -37,6 +38,14 @@ export function logNote(log: RuntimeLog, note: Note): void {
 /** A RuntimeLog that drops everything (library use, tests that do not look at logs). */
 export function silentRuntimeLog(): RuntimeLog {
   const drop: LogMethod = () => undefined;
-  const log: RuntimeLog = { debug: drop, info: drop, warn: drop, error: drop, fatal: drop, child: () => log, isLevelEnabled: () => false };
+  const log: RuntimeLog = {
+    debug: drop,
+    info: drop,
+    warn: drop,
+    error: drop,
+    fatal: drop,
+    child: () => log,
+    isLevelEnabled: () => false,
+  };
   return log;
 }

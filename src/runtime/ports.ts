@@ -34,8 +34,7 @@ export interface Clock {
 export type ZkErrorCode = Exclude<ZkResultCode, 'OK'>;
 
 export type ZkOpResult<T> =
-  | { readonly code: 'OK'; readonly value: T }
-  | { readonly code: ZkErrorCode; readonly message: string };
+  { readonly code: 'OK'; readonly value: T } | { readonly code: ZkErrorCode; readonly message: string };
 
 export interface ZkStat {
   readonly version: number;
@@ -109,7 +108,10 @@ export interface ZkSession {
   create(path: string, data: Uint8Array, acl: readonly ZkAcl[], mode: ZkCreateMode): Promise<ZkOpResult<string>>;
   /** exists; NONODE is a result code. The watch fires once (NodeCreated/NodeDeleted/NodeDataChanged). */
   exists(path: string, watch?: (event: ZkWatchEvent) => void): Promise<ZkOpResult<ZkStat>>;
-  getData(path: string, watch?: (event: ZkWatchEvent) => void): Promise<ZkOpResult<{ readonly data: Uint8Array; readonly stat: ZkStat }>>;
+  getData(
+    path: string,
+    watch?: (event: ZkWatchEvent) => void,
+  ): Promise<ZkOpResult<{ readonly data: Uint8Array; readonly stat: ZkStat }>>;
   setData(path: string, data: Uint8Array, version: number): Promise<ZkOpResult<ZkStat>>;
   delete(path: string, version: number): Promise<ZkOpResult<void>>;
   getChildren(path: string): Promise<ZkOpResult<readonly string[]>>;

@@ -19,7 +19,12 @@ import type { FenceOutcome, ZkSessionEvent } from './ports.js';
  * - breadcrumb-refused: the breadcrumb names a NameNode we refuse to fence, so no zkfc that wins
  *   the lock becomes active.
  */
-export const ZOOKEEPER_PROBLEMS = ['acl-world-writable', 'lock-not-ephemeral', 'lock-holder-unknown', 'breadcrumb-refused'] as const;
+export const ZOOKEEPER_PROBLEMS = [
+  'acl-world-writable',
+  'lock-not-ephemeral',
+  'lock-holder-unknown',
+  'breadcrumb-refused',
+] as const;
 export type ZooKeeperProblem = (typeof ZOOKEEPER_PROBLEMS)[number];
 
 /** A completed failover with its wall-clock time (observability/status.ts FailoverRecord). */
@@ -29,7 +34,11 @@ export interface FailoverRecord extends FailoverReport {
 
 export type ControllerRecord =
   /** One health round of the local NameNode (getServiceStatus + monitorHealth). */
-  | { readonly type: 'healthCheck'; readonly outcome: 'healthy' | 'unhealthy' | 'unreachable'; readonly durationMs: number }
+  | {
+      readonly type: 'healthCheck';
+      readonly outcome: 'healthy' | 'unhealthy' | 'unreachable';
+      readonly durationMs: number;
+    }
   /** The state the NameNode reported, or null when the round could not reach it. */
   | { readonly type: 'serviceStateReported'; readonly state: HAServiceState | null }
   | { readonly type: 'healthStateChanged'; readonly from: HealthState; readonly to: HealthState }
@@ -37,7 +46,13 @@ export type ControllerRecord =
   | { readonly type: 'zkConnectionStateChanged'; readonly from: ZkConnectionState; readonly to: ZkConnectionState }
   | { readonly type: 'zkSessionEvent'; readonly event: ZkSessionEvent['state']; readonly sessionId: bigint | undefined }
   /** A transition this ZKFC asked of its local NameNode. */
-  | { readonly type: 'transition'; readonly to: 'active' | 'standby'; readonly result: 'success' | 'failure'; readonly durationMs: number; readonly error?: string }
+  | {
+      readonly type: 'transition';
+      readonly to: 'active' | 'standby';
+      readonly result: 'success' | 'failure';
+      readonly durationMs: number;
+      readonly error?: string;
+    }
   /** One fenceOldActive run against the old active. */
   | { readonly type: 'fencing'; readonly target: NamenodeTarget; readonly outcome: FenceOutcome }
   | { readonly type: 'failover'; readonly record: FailoverRecord }
@@ -51,7 +66,13 @@ export type ControllerRecord =
    * A ZooKeeper problem appeared (present, with what is wrong and the command that clears it) or
    * went away. Emitted once per change, never per retry.
    */
-  | { readonly type: 'zooKeeperProblem'; readonly problem: ZooKeeperProblem; readonly present: boolean; readonly detail: string; readonly clear: string }
+  | {
+      readonly type: 'zooKeeperProblem';
+      readonly problem: ZooKeeperProblem;
+      readonly present: boolean;
+      readonly detail: string;
+      readonly clear: string;
+    }
   /** An attempt to become active ended (Java's ActiveAttemptRecord). */
   | { readonly type: 'activeAttempt'; readonly succeeded: boolean; readonly status: string }
   | { readonly type: 'exit'; readonly exitCode: number; readonly message: string };

@@ -43,7 +43,9 @@ export interface SdNotifierOptions {
   readonly path?: string;
   /** Deadline of one systemd-notify run, after which it is killed; default 10 s (its barrier waits up to 5 s). */
   readonly timeoutMs?: number;
-  /** Messages in flight or queued; beyond it STATUS/WATCHDOG messages are dropped (READY/STOPPING never are); default 8. */
+  /**
+   * Messages in flight or queued; beyond it STATUS/WATCHDOG messages are dropped (READY/STOPPING never are); default 8.
+   */
   readonly maxPending?: number;
   /** WATCHDOG_USEC, when the unit has WatchdogSec= and the watchdog is meant for this process. */
   readonly watchdogUsec?: number;
@@ -152,11 +154,21 @@ export class SdNotifier {
           if (code === 'ENOENT') {
             if (!this.missingBinaryLogged) {
               this.missingBinaryLogged = true;
-              this.options.log.warn({ command: this.command }, 'systemd-notify not found: cannot report readiness to systemd');
+              this.options.log.warn(
+                { command: this.command },
+                'systemd-notify not found: cannot report readiness to systemd',
+              );
             }
           } else {
             this.options.log.warn(
-              { command: this.command, message: args, notifySocket: socket, killed: error.killed, exitCode: code, stderr: String(stderr).trim().slice(0, 500) },
+              {
+                command: this.command,
+                message: args,
+                notifySocket: socket,
+                killed: error.killed,
+                exitCode: code,
+                stderr: String(stderr).trim().slice(0, 500),
+              },
               'sd_notify failed',
             );
           }
@@ -176,7 +188,10 @@ export class SdNotifier {
 export function sdNotifierFromEnv(
   env: NodeJS.ProcessEnv,
   log: NotifyLog,
-  options: { readonly unsetEnvironment?: boolean; readonly pid?: number } & Omit<SdNotifierOptions, 'notifySocket' | 'log' | 'watchdogUsec'> = {},
+  options: { readonly unsetEnvironment?: boolean; readonly pid?: number } & Omit<
+    SdNotifierOptions,
+    'notifySocket' | 'log' | 'watchdogUsec'
+  > = {},
 ): SdNotifier {
   const notifySocket = env['NOTIFY_SOCKET'];
   const watchdogPid = env['WATCHDOG_PID'];

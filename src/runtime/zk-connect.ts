@@ -26,7 +26,8 @@ export function connectOnce(factory: ZkSessionFactory, options: ZkSessionOptions
         void session.close();
         reject(
           new ZkUnavailableError(
-            `Unable to connect to ZooKeeper quorum at ${options.connectString} (${event.state}). Please check the configured value for ha.zookeeper.quorum and ensure that ZooKeeper is running.`,
+            `Unable to connect to ZooKeeper quorum at ${options.connectString} (${event.state}). Please ` +
+              `check the configured value for ha.zookeeper.quorum and ensure that ZooKeeper is running.`,
           ),
         );
       }

@@ -44,7 +44,9 @@ export class ZooKeeperProblems {
     return this.reported.has(problem);
   }
 
-  /** The lock znode as the elector's monitor saw it: absent (null), or present with its owner session (0 = persistent). */
+  /**
+   * The lock znode as the elector's monitor saw it: absent (null), or present with its owner session (0 = persistent).
+   */
   lockObserved(stat: { readonly ephemeralOwner: bigint } | null): void {
     if (stat === null) {
       this.set('lock-not-ephemeral', undefined);
@@ -56,8 +58,12 @@ export class ZooKeeperProblems {
       return;
     }
     this.set('lock-not-ephemeral', {
-      detail: `the lock znode ${this.options.lockPath} is persistent: no ZooKeeper session owns it and none will ever release it, so no NameNode can become active through the election`,
-      clear: `make sure no NameNode is active (haadmin -getAllServiceState), then: zkCli.sh -server ${this.options.quorum} delete ${this.options.lockPath}`,
+      detail:
+        `the lock znode ${this.options.lockPath} is persistent: no ZooKeeper session owns it ` +
+        `and none will ever release it, so no NameNode can become active through the election`,
+      clear:
+        `make sure no NameNode is active (haadmin -getAllServiceState), then: ` +
+        `zkCli.sh -server ${this.options.quorum} delete ${this.options.lockPath}`,
     });
   }
 
@@ -69,22 +75,31 @@ export class ZooKeeperProblems {
       return;
     }
     this.set('lock-holder-unknown', {
-      detail: `the lock znode ${this.options.lockPath} is held by a client that is not a zkfc of this nameservice: ${resolved.error}`,
-      clear: `stop that ZooKeeper client, or make sure no NameNode is active (haadmin -getAllServiceState) and run: zkCli.sh -server ${this.options.quorum} delete ${this.options.lockPath}`,
+      detail:
+        `the lock znode ${this.options.lockPath} is held by a client ` +
+        `that is not a zkfc of this nameservice: ${resolved.error}`,
+      clear:
+        `stop that ZooKeeper client, or make sure no NameNode is active (haadmin -getAllServiceState) ` +
+        `and run: zkCli.sh -server ${this.options.quorum} delete ${this.options.lockPath}`,
     });
   }
 
   /** This ZKFC won the lock and refused to fence the breadcrumb (the core counts refusals). */
   breadcrumbRefused(error: string): void {
     this.set('breadcrumb-refused', {
-      detail: `the breadcrumb znode ${this.options.breadcrumbPath} names a NameNode this zkfc refuses to fence, so no zkfc that wins the lock becomes active: ${error}`,
-      clear: `make sure the NameNode it names is not active (haadmin -getAllServiceState), then: zkCli.sh -server ${this.options.quorum} delete ${this.options.breadcrumbPath}`,
+      detail:
+        `the breadcrumb znode ${this.options.breadcrumbPath} names a NameNode this ` +
+        `zkfc refuses to fence, so no zkfc that wins the lock becomes active: ${error}`,
+      clear:
+        `make sure the NameNode it names is not active (haadmin -getAllServiceState), ` +
+        `then: zkCli.sh -server ${this.options.quorum} delete ${this.options.breadcrumbPath}`,
     });
   }
 
   /** The breadcrumb as read again: absent (null) or a NameNode we would fence clears the refusal. */
   breadcrumbChecked(read: { readonly data: Uint8Array; readonly decoded: DecodedBreadcrumb } | null): void {
-    if (read === null || breadcrumbTarget(read.data, read.decoded, this.options.targets).ok) this.set('breadcrumb-refused', undefined);
+    if (read === null || breadcrumbTarget(read.data, read.decoded, this.options.targets).ok)
+      this.set('breadcrumb-refused', undefined);
   }
 
   /** This ZKFC made its NameNode active: whatever it refused before is gone. */
@@ -98,12 +113,21 @@ export class ZooKeeperProblems {
       if (before === undefined) return;
       this.reported.delete(problem);
       this.options.log.info({ problem }, 'ZooKeeper problem cleared');
-      this.options.emit({ type: 'zooKeeperProblem', problem, present: false, detail: before.detail, clear: before.clear });
+      this.options.emit({
+        type: 'zooKeeperProblem',
+        problem,
+        present: false,
+        detail: before.detail,
+        clear: before.clear,
+      });
       return;
     }
     if (before !== undefined && before.detail === now.detail) return;
     this.reported.set(problem, now);
-    this.options.log.error({ problem, detail: now.detail, clear: now.clear }, 'ZooKeeper data blocks automatic failover; an operator must clear it');
+    this.options.log.error(
+      { problem, detail: now.detail, clear: now.clear },
+      'ZooKeeper data blocks automatic failover; an operator must clear it',
+    );
     this.options.emit({ type: 'zooKeeperProblem', problem, present: true, detail: now.detail, clear: now.clear });
   }
 }

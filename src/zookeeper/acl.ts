@@ -35,9 +35,13 @@ export function isWorldWritable(acl: readonly ZkAcl[]): boolean {
 }
 
 /** ZooDefs.Ids.CREATOR_ALL_ACL: all permissions for whoever authenticated the creating session. */
-export const CREATOR_ALL_ACL: readonly ZkAcl[] = Object.freeze([Object.freeze({ scheme: 'auth', id: '', perms: ZK_PERMS.ALL })]);
+export const CREATOR_ALL_ACL: readonly ZkAcl[] = Object.freeze([
+  Object.freeze({ scheme: 'auth', id: '', perms: ZK_PERMS.ALL }),
+]);
 /** ZooDefs.Ids.OPEN_ACL_UNSAFE. */
-export const OPEN_ACL_UNSAFE: readonly ZkAcl[] = Object.freeze([Object.freeze({ scheme: 'world', id: 'anyone', perms: ZK_PERMS.ALL })]);
+export const OPEN_ACL_UNSAFE: readonly ZkAcl[] = Object.freeze([
+  Object.freeze({ scheme: 'world', id: 'anyone', perms: ZK_PERMS.ALL }),
+]);
 
 const PERM_BY_LETTER: ReadonlyMap<string, number> = new Map([
   ['r', ZK_PERMS.READ],
@@ -64,7 +68,11 @@ function permsFromString(perms: string, entry: string, key: string): number {
   let mask = 0;
   for (const letter of perms) {
     const bit = PERM_BY_LETTER.get(letter);
-    if (bit === undefined) throw new BadAclFormatError(`${key}: invalid permission '${letter}' in permission string '${perms}' of ACL '${entry}'`, key);
+    if (bit === undefined)
+      throw new BadAclFormatError(
+        `${key}: invalid permission '${letter}' in permission string '${perms}' of ACL '${entry}'`,
+        key,
+      );
     mask |= bit;
   }
   return mask;
@@ -80,7 +88,11 @@ export function parseZkAcl(value: string, key = ZK_ACL_KEY): ZkAcl[] {
     }
     const scheme = entry.slice(0, firstColon);
     if (scheme === '') throw new BadAclFormatError(`${key}: ACL '${entry}' has an empty scheme`, key);
-    return { scheme, id: entry.slice(firstColon + 1, lastColon), perms: permsFromString(entry.slice(lastColon + 1), entry, key) };
+    return {
+      scheme,
+      id: entry.slice(firstColon + 1, lastColon),
+      perms: permsFromString(entry.slice(lastColon + 1), entry, key),
+    };
   });
 }
 

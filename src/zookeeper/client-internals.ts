@@ -62,7 +62,12 @@ export interface ClientInternalsHooks {
 
 export interface ConnectionCheck {
   /** Set when the current connection was declared dead and its socket destroyed. */
-  readonly dropped?: { readonly reason: DeadConnectionReason; readonly silentMs: number; readonly limitMs: number; readonly server: string | undefined };
+  readonly dropped?: {
+    readonly reason: DeadConnectionReason;
+    readonly silentMs: number;
+    readonly limitMs: number;
+    readonly server: string | undefined;
+  };
   /** When the connection is alive: how long until it would be declared dead if nothing arrives. */
   readonly deadlineInMs?: number;
 }
@@ -95,7 +100,10 @@ export class ClientInternals {
       typeof cm.sessionTimeout !== 'number' ||
       typeof cm.connectTimeout !== 'number'
     ) {
-      throw new Error('node-zookeeper-client internals are not those of 1.1.3 (connectionManager); the adapter in src/zookeeper must be revisited');
+      throw new Error(
+        'node-zookeeper-client internals are not those of 1.1.3 ' +
+          '(connectionManager); the adapter in src/zookeeper must be revisited',
+      );
     }
     const internals = new ClientInternals(cm, hooks);
     const originalFindNextServer = proto.findNextServer;

@@ -3,7 +3,13 @@
 // Nothing imports this barrel today: the daemon and tests import the modules directly. It lists
 // what the adapter offers; client-internals.ts (the library's private API) is not part of it.
 
-export { NodeZkSession, NodeZkSessionFactory, parseConnectString, type NodeZkSessionFactoryOptions, type ZkServerAddress } from './node-zk-session.js';
+export {
+  NodeZkSession,
+  NodeZkSessionFactory,
+  parseConnectString,
+  type NodeZkSessionFactoryOptions,
+  type ZkServerAddress,
+} from './node-zk-session.js';
 export {
   BadAclFormatError,
   BadAuthFormatError,

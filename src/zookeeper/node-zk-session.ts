@@ -36,7 +36,14 @@ import type {
 import { ConfigError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { ClientInternals } from './client-internals.js';
-import { aclFromLibrary, aclToLibrary, formatSessionId, int64FromBuffer, statFromLibrary, watchEventFromLibrary } from './zk-convert.js';
+import {
+  aclFromLibrary,
+  aclToLibrary,
+  formatSessionId,
+  int64FromBuffer,
+  statFromLibrary,
+  watchEventFromLibrary,
+} from './zk-convert.js';
 import { failureFromLibraryError } from './zk-errors.js';
 
 export interface NodeZkSessionFactoryOptions {
@@ -66,7 +73,10 @@ export interface ZkServerAddress {
  * host[:port][,host[:port]...][/chroot]. IPv6 literals are refused (the library splits on ':').
  * Throws ConfigError naming the key and the bad entry.
  */
-export function parseConnectString(connectString: string, key = 'ha.zookeeper.quorum'): { readonly servers: readonly ZkServerAddress[]; readonly chroot: string | undefined } {
+export function parseConnectString(
+  connectString: string,
+  key = 'ha.zookeeper.quorum',
+): { readonly servers: readonly ZkServerAddress[]; readonly chroot: string | undefined } {
   const slash = connectString.indexOf('/');
   const hostList = slash === -1 ? connectString : connectString.slice(0, slash);
   const chrootText = slash === -1 ? undefined : connectString.slice(slash);
@@ -78,7 +88,8 @@ export function parseConnectString(connectString: string, key = 'ha.zookeeper.qu
   for (const raw of hostList.split(',')) {
     const entry = raw.trim();
     if (entry === '') continue;
-    if (entry.startsWith('[')) throw new ConfigError(`${key}: IPv6 literal "${entry}" is not supported by the ZooKeeper client`, key);
+    if (entry.startsWith('['))
+      throw new ConfigError(`${key}: IPv6 literal "${entry}" is not supported by the ZooKeeper client`, key);
     const parts = entry.split(':');
     const host = parts[0] ?? '';
     const portText = parts[1];
@@ -122,7 +133,8 @@ interface SessionDeps {
   readonly closeTimeoutMs: number;
 }
 
-type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'expired' | 'authFailed' | 'connectTimedOut' | 'closed';
+type ConnectionState =
+  'connecting' | 'connected' | 'disconnected' | 'expired' | 'authFailed' | 'connectTimedOut' | 'closed';
 
 interface OutstandingOperation {
   settle(result: ZkOpResult<never>): void;
@@ -163,7 +175,8 @@ export class NodeZkSession implements ZkSession {
     });
     this.internals = ClientInternals.install(this.client, {
       now: () => deps.clock.monotonicMs(),
-      onDataError: (error, server) => this.log.warn({ err: error, server }, 'zookeeper server data not understood, dropping connection'),
+      onDataError: (error, server) =>
+        this.log.warn({ err: error, server }, 'zookeeper server data not understood, dropping connection'),
     });
     // Stored by the library and sent right after the ConnectRequest on every (re)connect.
     for (const auth of options.authInfo) this.client.addAuthInfo(auth.scheme, Buffer.from(auth.auth));
@@ -171,13 +184,23 @@ export class NodeZkSession implements ZkSession {
     this.client.on('connected', () => this.onConnected());
     this.client.on('disconnected', () => this.onDisconnected());
     this.client.on('expired', () => this.die('expired', 'SESSIONEXPIRED', 'the server expired the session'));
-    this.client.on('authenticationFailed', () => this.die('authFailed', 'AUTHFAILED', 'the server refused the auth info'));
+    this.client.on('authenticationFailed', () =>
+      this.die('authFailed', 'AUTHFAILED', 'the server refused the auth info'),
+    );
 
     this.cancelConnectBound = deps.clock.schedule(options.sessionTimeoutMs, () => {
-      if (!this.everConnected) this.die('connectTimedOut', 'CONNECTIONLOSS', `no ZooKeeper server answered within ${options.sessionTimeoutMs} ms`);
+      if (!this.everConnected)
+        this.die(
+          'connectTimedOut',
+          'CONNECTIONLOSS',
+          `no ZooKeeper server answered within ${options.sessionTimeoutMs} ms`,
+        );
     });
     this.scheduleWatchdog();
-    this.log.info({ connectString: options.connectString, sessionTimeoutMs: options.sessionTimeoutMs }, 'zookeeper session connecting');
+    this.log.info(
+      { connectString: options.connectString, sessionTimeoutMs: options.sessionTimeoutMs },
+      'zookeeper session connecting',
+    );
     this.client.connect();
   }
 
@@ -228,7 +251,11 @@ export class NodeZkSession implements ZkSession {
     this.setState('connected', first ? 'session established' : 'session re-established after disconnect');
     if (first) {
       this.log.info(
-        { sessionId: sessionId === undefined ? undefined : formatSessionId(sessionId), negotiatedTimeoutMs: this.client.getSessionTimeout(), server: this.internals.currentServer() },
+        {
+          sessionId: sessionId === undefined ? undefined : formatSessionId(sessionId),
+          negotiatedTimeoutMs: this.client.getSessionTimeout(),
+          server: this.internals.currentServer(),
+        },
         'zookeeper session established',
       );
     }
@@ -272,7 +299,12 @@ export class NodeZkSession implements ZkSession {
       const { dropped, deadlineInMs } = this.internals.check();
       if (dropped !== undefined) {
         this.log.warn(
-          { reason: dropped.reason, silentMs: Math.round(dropped.silentMs), limitMs: dropped.limitMs, server: dropped.server },
+          {
+            reason: dropped.reason,
+            silentMs: Math.round(dropped.silentMs),
+            limitMs: dropped.limitMs,
+            server: dropped.server,
+          },
           'zookeeper connection silent too long, dropping it',
         );
       }
@@ -305,7 +337,10 @@ export class NodeZkSession implements ZkSession {
       let settled = false;
       const entry: OutstandingOperation = { settle: (result) => settle(result) };
       const cancelDeadline = this.deps.clock.schedule(this.options.operationTimeoutMs, () =>
-        settle({ code: 'OPERATIONTIMEOUT', message: `${operation} ${path}: no result within ${this.options.operationTimeoutMs} ms` }),
+        settle({
+          code: 'OPERATIONTIMEOUT',
+          message: `${operation} ${path}: no result within ${this.options.operationTimeoutMs} ms`,
+        }),
       );
       const settle = (result: ZkOpResult<T>): void => {
         if (settled) return;
@@ -313,7 +348,10 @@ export class NodeZkSession implements ZkSession {
         cancelDeadline();
         this.outstanding.delete(entry);
         onSettled?.(result);
-        this.log.debug({ op: operation, path, code: result.code, durationMs: Math.round(this.deps.clock.monotonicMs() - startedMs) }, 'zookeeper operation finished');
+        this.log.debug(
+          { op: operation, path, code: result.code, durationMs: Math.round(this.deps.clock.monotonicMs() - startedMs) },
+          'zookeeper operation finished',
+        );
         resolve(result);
       };
       this.outstanding.add(entry);
@@ -360,12 +398,22 @@ export class NodeZkSession implements ZkSession {
   }
 
   create(path: string, data: Uint8Array, acl: readonly ZkAcl[], mode: ZkCreateMode): Promise<ZkOpResult<string>> {
-    if (data.length > DATA_BYTES_MAX) return Promise.resolve({ code: 'OTHER', message: `create ${path}: ${data.length} bytes exceed ${DATA_BYTES_MAX}` });
+    if (data.length > DATA_BYTES_MAX)
+      return Promise.resolve({
+        code: 'OTHER',
+        message: `create ${path}: ${data.length} bytes exceed ${DATA_BYTES_MAX}`,
+      });
     return this.run<string>(
       'create',
       path,
       (callback) =>
-        this.client.create(path, Buffer.from(data), aclToLibrary(acl), mode === 'EPHEMERAL' ? zookeeper.CreateMode.EPHEMERAL : zookeeper.CreateMode.PERSISTENT, callback),
+        this.client.create(
+          path,
+          Buffer.from(data),
+          aclToLibrary(acl),
+          mode === 'EPHEMERAL' ? zookeeper.CreateMode.EPHEMERAL : zookeeper.CreateMode.PERSISTENT,
+          callback,
+        ),
       (error, [createdPath]) => {
         if (error) return failureFromLibraryError(error, 'create', path);
         if (typeof createdPath !== 'string') return { code: 'OTHER', message: `create ${path}: no path in reply` };
@@ -379,7 +427,8 @@ export class NodeZkSession implements ZkSession {
     return this.run<ZkStat>(
       'exists',
       path,
-      (callback) => (armed === undefined ? this.client.exists(path, callback) : this.client.exists(path, armed.fn, callback)),
+      (callback) =>
+        armed === undefined ? this.client.exists(path, callback) : this.client.exists(path, armed.fn, callback),
       (error, [stat]) => {
         if (error) return failureFromLibraryError(error, 'exists', path);
         // The library reports a missing node as success with a null stat (and keeps the watch).
@@ -393,12 +442,16 @@ export class NodeZkSession implements ZkSession {
     );
   }
 
-  getData(path: string, watch?: (event: ZkWatchEvent) => void): Promise<ZkOpResult<{ readonly data: Uint8Array; readonly stat: ZkStat }>> {
+  getData(
+    path: string,
+    watch?: (event: ZkWatchEvent) => void,
+  ): Promise<ZkOpResult<{ readonly data: Uint8Array; readonly stat: ZkStat }>> {
     const armed = watch === undefined ? undefined : this.watcher(watch);
     return this.run<{ readonly data: Uint8Array; readonly stat: ZkStat }>(
       'getData',
       path,
-      (callback) => (armed === undefined ? this.client.getData(path, callback) : this.client.getData(path, armed.fn, callback)),
+      (callback) =>
+        armed === undefined ? this.client.getData(path, callback) : this.client.getData(path, armed.fn, callback),
       (error, [data, stat]) => {
         if (error) return failureFromLibraryError(error, 'getData', path);
         const bytes = Buffer.isBuffer(data) ? new Uint8Array(data) : new Uint8Array(0); // null data reads as empty
@@ -411,12 +464,17 @@ export class NodeZkSession implements ZkSession {
   }
 
   setData(path: string, data: Uint8Array, version: number): Promise<ZkOpResult<ZkStat>> {
-    if (data.length > DATA_BYTES_MAX) return Promise.resolve({ code: 'OTHER', message: `setData ${path}: ${data.length} bytes exceed ${DATA_BYTES_MAX}` });
+    if (data.length > DATA_BYTES_MAX)
+      return Promise.resolve({
+        code: 'OTHER',
+        message: `setData ${path}: ${data.length} bytes exceed ${DATA_BYTES_MAX}`,
+      });
     return this.run<ZkStat>(
       'setData',
       path,
       (callback) => this.client.setData(path, Buffer.from(data), version, callback),
-      (error, [stat]) => (error ? failureFromLibraryError(error, 'setData', path) : { code: 'OK', value: statFromLibrary(stat) }),
+      (error, [stat]) =>
+        error ? failureFromLibraryError(error, 'setData', path) : { code: 'OK', value: statFromLibrary(stat) },
     );
   }
 
@@ -436,7 +494,8 @@ export class NodeZkSession implements ZkSession {
       (callback) => this.client.getChildren(path, callback),
       (error, [children]) => {
         if (error) return failureFromLibraryError(error, 'getChildren', path);
-        if (!Array.isArray(children) || !children.every((child) => typeof child === 'string')) return { code: 'OTHER', message: `getChildren ${path}: malformed reply` };
+        if (!Array.isArray(children) || !children.every((child) => typeof child === 'string'))
+          return { code: 'OTHER', message: `getChildren ${path}: malformed reply` };
         return { code: 'OK', value: children };
       },
     );
@@ -447,7 +506,10 @@ export class NodeZkSession implements ZkSession {
       'getAcl',
       path,
       (callback) => this.client.getACL(path, callback),
-      (error, [acl, stat]) => (error ? failureFromLibraryError(error, 'getAcl', path) : { code: 'OK', value: { acl: aclFromLibrary(acl), stat: statFromLibrary(stat) } }),
+      (error, [acl, stat]) =>
+        error
+          ? failureFromLibraryError(error, 'getAcl', path)
+          : { code: 'OK', value: { acl: aclFromLibrary(acl), stat: statFromLibrary(stat) } },
     );
   }
 
@@ -456,7 +518,8 @@ export class NodeZkSession implements ZkSession {
       'setAcl',
       path,
       (callback) => this.client.setACL(path, aclToLibrary(acl), version, callback),
-      (error, [stat]) => (error ? failureFromLibraryError(error, 'setAcl', path) : { code: 'OK', value: statFromLibrary(stat) }),
+      (error, [stat]) =>
+        error ? failureFromLibraryError(error, 'setAcl', path) : { code: 'OK', value: statFromLibrary(stat) },
     );
   }
 
@@ -483,7 +546,10 @@ export class NodeZkSession implements ZkSession {
       try {
         this.client.close();
         let cancelTimer: Cancel | undefined;
-        await Promise.race([socketClosed, new Promise<void>((resolve) => (cancelTimer = this.deps.clock.schedule(this.deps.closeTimeoutMs, resolve)))]);
+        await Promise.race([
+          socketClosed,
+          new Promise<void>((resolve) => (cancelTimer = this.deps.clock.schedule(this.deps.closeTimeoutMs, resolve))),
+        ]);
         cancelTimer?.();
       } catch (error) {
         this.log.warn({ err: error }, 'zookeeper close-session request failed');

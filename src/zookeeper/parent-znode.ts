@@ -39,7 +39,11 @@ function loggerOf(options: ParentZNodeOptions | undefined): Logger {
 }
 
 /** zkDoWithRetries: run `action` until it succeeds or fails with a non-retryable code. */
-async function withRetries<T>(attempts: number, action: () => Promise<ZkOpResult<T>>, extraRetryable?: ZkErrorCode): Promise<ZkOpResult<T>> {
+async function withRetries<T>(
+  attempts: number,
+  action: () => Promise<ZkOpResult<T>>,
+  extraRetryable?: ZkErrorCode,
+): Promise<ZkOpResult<T>> {
   let result = await action();
   for (let attempt = 1; attempt < attempts; attempt++) {
     if (result.code === 'OK' || !(isRetryableZkCode(result.code) || result.code === extraRetryable)) return result;
@@ -53,7 +57,11 @@ function fail(what: string, path: string, result: ZkFailure): never {
 }
 
 /** parentZNodeExists: exists(workingDir). */
-export async function parentZNodeExists(session: ZkSession, workingDir: string, options?: ParentZNodeOptions): Promise<boolean> {
+export async function parentZNodeExists(
+  session: ZkSession,
+  workingDir: string,
+  options?: ParentZNodeOptions,
+): Promise<boolean> {
   validateZnodePath(workingDir);
   const result = await withRetries(attemptsOf(options), () => session.exists(workingDir));
   if (result.code === 'OK') return true;
@@ -62,9 +70,15 @@ export async function parentZNodeExists(session: ZkSession, workingDir: string, 
 }
 
 /** ensureParentZNode: create every component of workingDir with `acl`; reset differing ACLs. */
-export async function ensureParentZNode(session: ZkSession, workingDir: string, acl: readonly ZkAcl[], options?: ParentZNodeOptions): Promise<void> {
+export async function ensureParentZNode(
+  session: ZkSession,
+  workingDir: string,
+  acl: readonly ZkAcl[],
+  options?: ParentZNodeOptions,
+): Promise<void> {
   validateZnodePath(workingDir);
-  if (acl.length === 0) throw new ZkOperationError(`Couldn't create ${workingDir}: empty ACL`, 'INVALIDACL', workingDir);
+  if (acl.length === 0)
+    throw new ZkOperationError(`Couldn't create ${workingDir}: empty ACL`, 'INVALIDACL', workingDir);
   const attempts = attemptsOf(options);
   const log = loggerOf(options);
   let prefix = '';
@@ -105,13 +119,18 @@ async function listSubtree(session: ZkSession, root: string, znodeCountMax: numb
     if (children.code === 'NONODE' && index > 0) continue; // deleted meanwhile
     if (children.code !== 'OK') return children;
     for (const child of children.value) tree.push(node === '/' ? `/${child}` : `${node}/${child}`);
-    if (tree.length > znodeCountMax) return { code: 'OTHER', message: `more than ${znodeCountMax} znodes under ${root}` };
+    if (tree.length > znodeCountMax)
+      return { code: 'OTHER', message: `more than ${znodeCountMax} znodes under ${root}` };
   }
   return { code: 'OK', value: tree };
 }
 
 /** clearParentZNode: delete workingDir and everything below it. */
-export async function clearParentZNode(session: ZkSession, workingDir: string, options?: ParentZNodeOptions): Promise<void> {
+export async function clearParentZNode(
+  session: ZkSession,
+  workingDir: string,
+  options?: ParentZNodeOptions,
+): Promise<void> {
   validateZnodePath(workingDir);
   if (workingDir === '/') throw new ZkOperationError('refusing to delete the ZooKeeper root', 'OTHER', workingDir);
   const log = loggerOf(options);

@@ -34,7 +34,12 @@ export function znodePathProblem(path: string): string | undefined {
   for (let index = 0; index < path.length; index++) {
     const c = path.charCodeAt(index);
     if (c === 0) return `null character not allowed @${index}`;
-    if ((c > 0x00 && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfff0 && c <= 0xffff)) {
+    if (
+      (c > 0x00 && c <= 0x1f) ||
+      (c >= 0x7f && c <= 0x9f) ||
+      (c >= 0xd800 && c <= 0xf8ff) ||
+      (c >= 0xfff0 && c <= 0xffff)
+    ) {
       return `invalid character @${index}`;
     }
   }
@@ -49,7 +54,8 @@ export function validateZnodePath(path: string, key: string = ZK_PARENT_ZNODE_KE
 
 /** ZKFailoverController.getParentZnode: parent + '/' (if missing) + nameservice id. */
 export function workingDirFor(parentZnode: string, nameserviceId: string): string {
-  if (nameserviceId === '') throw new ConfigError('nameservice id must not be empty (it names the working znode)', 'dfs.nameservices');
+  if (nameserviceId === '')
+    throw new ConfigError('nameservice id must not be empty (it names the working znode)', 'dfs.nameservices');
   const workingDir = (parentZnode.endsWith('/') ? parentZnode : `${parentZnode}/`) + nameserviceId;
   validateZnodePath(workingDir);
   return workingDir;
@@ -57,5 +63,9 @@ export function workingDirFor(parentZnode: string, nameserviceId: string): strin
 
 export function electorPaths(parentZnode: string, nameserviceId: string): ElectorZnodePaths {
   const workingDir = workingDirFor(parentZnode, nameserviceId);
-  return { workingDir, lockPath: `${workingDir}/${LOCK_FILENAME}`, breadcrumbPath: `${workingDir}/${BREADCRUMB_FILENAME}` };
+  return {
+    workingDir,
+    lockPath: `${workingDir}/${LOCK_FILENAME}`,
+    breadcrumbPath: `${workingDir}/${BREADCRUMB_FILENAME}`,
+  };
 }

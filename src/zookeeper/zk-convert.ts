@@ -38,7 +38,10 @@ export interface LibraryAcl {
  */
 export function int64FromBuffer(value: unknown, field: string): bigint {
   if (!Buffer.isBuffer(value) || value.length !== 8) {
-    throw new ZkResponseError(`ZooKeeper response field ${field}: expected 8 bytes, got ${Buffer.isBuffer(value) ? `${value.length} bytes` : typeof value}`);
+    throw new ZkResponseError(
+      `ZooKeeper response field ${field}: expected 8 bytes, got ` +
+        `${Buffer.isBuffer(value) ? `${value.length} bytes` : typeof value}`,
+    );
   }
   return value.readBigInt64BE(0);
 }
@@ -86,7 +89,8 @@ export function aclFromLibrary(list: unknown): ZkAcl[] {
     const entry = item as Partial<LibraryAcl> | null;
     const scheme = entry?.id?.scheme;
     const id = entry?.id?.id;
-    if (typeof scheme !== 'string' || typeof id !== 'string') throw new ZkResponseError(`ZooKeeper response: ACL entry ${index} has no id`);
+    if (typeof scheme !== 'string' || typeof id !== 'string')
+      throw new ZkResponseError(`ZooKeeper response: ACL entry ${index} has no id`);
     return { scheme, id, perms: int32(entry?.permission, `acl[${index}].perms`) };
   });
 }

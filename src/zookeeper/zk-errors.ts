@@ -57,7 +57,10 @@ export type ZkFailure = { readonly code: ZkErrorCode; readonly message: string }
  * or some other Error) into a failed ZkOpResult whose message names the operation and path.
  */
 export function failureFromLibraryError(error: unknown, operation: string, path: string): ZkFailure {
-  const keeperCode = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : undefined;
+  const keeperCode =
+    typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number'
+      ? (error as { code: number }).code
+      : undefined;
   const text = errorMessage(error);
   if (keeperCode === undefined) return { code: 'OTHER', message: `${operation} ${path}: ${text}` };
   return { code: zkErrorCodeOf(keeperCode), message: `${operation} ${path}: ${text}` };

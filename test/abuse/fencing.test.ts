@@ -65,7 +65,8 @@ describe('abuse: a fencing script that prints its secrets and leaves a setsid es
     expect(log).toContain('auth is [redacted]');
     expect(log).toContain('DB_PASSWORD=[redacted]');
     // ... and no secret (nor its password part) reached it.
-    for (const secret of [ZK_PASSWORD, `hdfs:${ZK_PASSWORD}`, KEYSTORE_PASSWORD, ENV_SECRET]) expect(log).not.toContain(secret);
+    for (const secret of [ZK_PASSWORD, `hdfs:${ZK_PASSWORD}`, KEYSTORE_PASSWORD, ENV_SECRET])
+      expect(log).not.toContain(secret);
     // The daemonised grandchild did not outlive the fencing command.
     const escapee = Number(readFileSync(escapeePidFile, 'utf8').trim());
     expect(escapee).toBeGreaterThan(1);

@@ -11,7 +11,9 @@ import { runHaadmin, ZkTestClient } from '../support/e2e-zkfc.js';
 import { RAW_ESCAPES, startAbuseCluster, stopAbuseCluster, type AbuseCluster } from './harness.js';
 import { waitUntil } from '../../tools/testing/wait.js';
 
-const FORGED_HOST = '\u001b[2J\u001b[H\u001b]0;owned\u0007\r\nVerdict: OK: one active NameNode, every NameNode and zkfc answered (exit 0)\n\u009b31m';
+const FORGED_HOST =
+  '\u001b[2J\u001b[H\u001b]0;owned\u0007\r\nVerdict: OK: one active ' +
+  'NameNode, every NameNode and zkfc answered (exit 0)\n\u009b31m';
 
 let setup: AbuseCluster | undefined;
 let attacker: ZkTestClient | undefined;
@@ -29,7 +31,16 @@ describe('abuse: escape sequences in ZooKeeper data, shown by haadmin status', (
     const { cluster, active, standby } = setup!;
     const lock = `/hadoop-ha/${cluster.nameserviceId}/ActiveStandbyElectorLock`;
     const port = cluster.node(active).rpcPort;
-    await attacker!.setData(lock, encodeActiveNodeInfo({ nameserviceId: cluster.nameserviceId, namenodeId: active, hostname: FORGED_HOST, port, zkfcPort: 8019 }));
+    await attacker!.setData(
+      lock,
+      encodeActiveNodeInfo({
+        nameserviceId: cluster.nameserviceId,
+        namenodeId: active,
+        hostname: FORGED_HOST,
+        port,
+        zkfcPort: 8019,
+      }),
+    );
     // The standby's daemon watches the lock and re-reads its holder for /status.
     await waitUntil(
       async () => {

@@ -96,7 +96,12 @@ export interface SocketFloodOptions {
  * `count` TCP connections to `port` that each write `first` once connected and then call
  * `every(socket)` every `everyMs`; a closed one is reopened (unless reopenAfterMs is null).
  */
-export function socketFlood(port: number, count: number, first: string | Buffer, options: SocketFloodOptions = {}): SocketFlood {
+export function socketFlood(
+  port: number,
+  count: number,
+  first: string | Buffer,
+  options: SocketFloodOptions = {},
+): SocketFlood {
   const { from = '127.0.0.1', everyMs = 0, every } = options;
   const reopenAfterMs = options.reopenAfterMs === undefined ? 50 : options.reopenAfterMs;
   let stopped = false;

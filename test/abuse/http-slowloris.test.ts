@@ -20,40 +20,44 @@ afterAll(async () => {
 });
 
 describe('abuse: slow HTTP clients against the status listener', () => {
-  it('70 header-trickling sockets: every /metrics scrape and every /active and /healthz probe is answered', async () => {
-    const { cluster, active } = setup!;
-    const port = cluster.node(active).statusPort;
-    const trickle = { everyMs: 200, every: (socket: Socket) => socket.write('a') };
-    const header = 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ';
-    const attack = socketFlood(port, 70, header, { ...trickle, from: '127.0.0.2', reopenAfterMs: 20 });
-    const replay = socketFlood(port, 70, header, { ...trickle, from: '127.0.0.1', reopenAfterMs: null });
-    try {
-      await Promise.all([attack.started, replay.started]);
-      const failures: string[] = [];
-      for (let round = 0; round < 33; round++) {
-        for (const [path, expected] of [
-          ['/metrics', 200],
-          ['/active', 200],
-          ['/healthz', 200],
-        ] as const) {
-          const started = Date.now();
-          try {
-            const reply = await plainGet(port, path);
-            if (reply.status !== expected) failures.push(`round ${round} ${path}: HTTP ${reply.status}`);
-            else if (path === '/metrics' && !reply.body.includes('zkfc_is_active')) failures.push(`round ${round} /metrics: no zkfc_is_active`);
-          } catch (error) {
-            failures.push(`round ${round} ${path}: ${(error as Error).message} after ${Date.now() - started} ms`);
+  it(
+    '70 header-trickling sockets: every /metrics scrape ' + 'and every /active and /healthz probe is answered',
+    async () => {
+      const { cluster, active } = setup!;
+      const port = cluster.node(active).statusPort;
+      const trickle = { everyMs: 200, every: (socket: Socket) => socket.write('a') };
+      const header = 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ';
+      const attack = socketFlood(port, 70, header, { ...trickle, from: '127.0.0.2', reopenAfterMs: 20 });
+      const replay = socketFlood(port, 70, header, { ...trickle, from: '127.0.0.1', reopenAfterMs: null });
+      try {
+        await Promise.all([attack.started, replay.started]);
+        const failures: string[] = [];
+        for (let round = 0; round < 33; round++) {
+          for (const [path, expected] of [
+            ['/metrics', 200],
+            ['/active', 200],
+            ['/healthz', 200],
+          ] as const) {
+            const started = Date.now();
+            try {
+              const reply = await plainGet(port, path);
+              if (reply.status !== expected) failures.push(`round ${round} ${path}: HTTP ${reply.status}`);
+              else if (path === '/metrics' && !reply.body.includes('zkfc_is_active'))
+                failures.push(`round ${round} /metrics: no zkfc_is_active`);
+            } catch (error) {
+              failures.push(`round ${round} ${path}: ${(error as Error).message} after ${Date.now() - started} ms`);
+            }
           }
+          await sleep(30);
         }
-        await sleep(30);
+        expect(failures).toEqual([]);
+        // The attack really ran at full strength the whole time.
+        expect(attack.opened()).toBeGreaterThanOrEqual(70);
+        expect(attack.open()).toBeGreaterThan(0);
+      } finally {
+        attack.stop();
+        replay.stop();
       }
-      expect(failures).toEqual([]);
-      // The attack really ran at full strength the whole time.
-      expect(attack.opened()).toBeGreaterThanOrEqual(70);
-      expect(attack.open()).toBeGreaterThan(0);
-    } finally {
-      attack.stop();
-      replay.stop();
-    }
-  });
+    },
+  );
 });

@@ -34,8 +34,15 @@ function lengthPrefix(length: number): Uint8Array {
   return Uint8Array.from([(length >>> 24) & 0xff, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff]);
 }
 
-/** Open a socket, write `head` and then up to `bytes` of filler as fast as the daemon takes it; resolves when closed or done. */
-function partialFrame(port: number, head: Uint8Array, bytes: number): Promise<{ closedByServer: boolean; sent: number }> {
+/**
+ * Open a socket, write `head` and then up to `bytes` of filler as fast as the daemon takes it; resolves when closed or
+ * done.
+ */
+function partialFrame(
+  port: number,
+  head: Uint8Array,
+  bytes: number,
+): Promise<{ closedByServer: boolean; sent: number }> {
   return new Promise((resolve) => {
     const socket: Socket = connect({ host: '127.0.0.1', port });
     let sent = 0;
@@ -67,26 +74,34 @@ function partialFrame(port: number, head: Uint8Array, bytes: number): Promise<{ 
 }
 
 describe('abuse: the ZKFC RPC port', () => {
-  it('8 partial 128 MiB frames: memory stays below the bound, every such connection is closed, the daemon keeps serving', async () => {
-    const { cluster, active } = setup!;
-    const node = cluster.node(active);
-    const pid = node.zkfc!.pid!;
-    const before = rssMiB(pid);
-    const context = encodeConnectionContextFrame({ clientId: SPEC_CLIENT_ID, effectiveUser: userInfo().username, protocol: 'org.apache.hadoop.ha.ZKFCProtocol' });
-    const announced = lengthPrefix(128 * 1024 * 1024);
-    const heads = [
-      ...Array.from({ length: 4 }, () => concatBytes(SPEC_PREAMBLE, announced)),
-      ...Array.from({ length: 4 }, () => concatBytes(SPEC_PREAMBLE, context, announced)),
-    ];
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 20);
-    const results = await Promise.all(heads.map((head) => partialFrame(node.zkfcPort, head, 16 * 1024 * 1024)));
-    clearInterval(sampler);
-    peak = Math.max(peak, rssMiB(pid));
-    expect(results.map((r) => r.closedByServer)).toEqual(Array.from({ length: 8 }, () => true));
-    expect(peak, `RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MiB`).toBeLessThan(RSS_BOUND_MIB);
-    expect((await plainGet(node.statusPort, '/healthz')).status).toBe(200);
-  });
+  it(
+    '8 partial 128 MiB frames: memory stays below the bound, ' +
+      'every such connection is closed, the daemon keeps serving',
+    async () => {
+      const { cluster, active } = setup!;
+      const node = cluster.node(active);
+      const pid = node.zkfc!.pid!;
+      const before = rssMiB(pid);
+      const context = encodeConnectionContextFrame({
+        clientId: SPEC_CLIENT_ID,
+        effectiveUser: userInfo().username,
+        protocol: 'org.apache.hadoop.ha.ZKFCProtocol',
+      });
+      const announced = lengthPrefix(128 * 1024 * 1024);
+      const heads = [
+        ...Array.from({ length: 4 }, () => concatBytes(SPEC_PREAMBLE, announced)),
+        ...Array.from({ length: 4 }, () => concatBytes(SPEC_PREAMBLE, context, announced)),
+      ];
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 20);
+      const results = await Promise.all(heads.map((head) => partialFrame(node.zkfcPort, head, 16 * 1024 * 1024)));
+      clearInterval(sampler);
+      peak = Math.max(peak, rssMiB(pid));
+      expect(results.map((r) => r.closedByServer)).toEqual(Array.from({ length: 8 }, () => true));
+      expect(peak, `RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MiB`).toBeLessThan(RSS_BOUND_MIB);
+      expect((await plainGet(node.statusPort, '/healthz')).status).toBe(200);
+    },
+  );
 
   it('1,024 idle sockets on both ZKFC ports: haadmin -failover still succeeds', async () => {
     const { cluster, active, standby } = setup!;
@@ -98,7 +113,9 @@ describe('abuse: the ZKFC RPC port', () => {
     ]);
     try {
       await Promise.all(floods.map((flood) => flood.started));
-      const result = await runHaadmin(cluster, ['-ns', cluster.nameserviceId, '-failover', active, standby], { timeoutMs: 60_000 });
+      const result = await runHaadmin(cluster, ['-ns', cluster.nameserviceId, '-failover', active, standby], {
+        timeoutMs: 60_000,
+      });
       expect(result.code, result.stdout + result.stderr).toBe(0);
       expect(result.stdout).toContain(`Failover to NameNode at`);
       await cluster.waitForActive(20_000, standby);
@@ -107,39 +124,54 @@ describe('abuse: the ZKFC RPC port', () => {
       for (const flood of floods) flood.stop();
     }
     // Back again, for the next test.
-    const back = await runHaadmin(cluster, ['-ns', cluster.nameserviceId, '-failover', standby, active], { timeoutMs: 60_000 });
+    const back = await runHaadmin(cluster, ['-ns', cluster.nameserviceId, '-failover', standby, active], {
+      timeoutMs: 60_000,
+    });
     expect(back.code, back.stdout + back.stderr).toBe(0);
     await cluster.waitForActive(20_000, active);
   });
 
-  it('cedeActive(0x7fffffff) to both ZKFCs is refused and logged with caller, address and duration; the active stays active', async () => {
-    const { cluster, active, standby } = setup!;
-    const factory = new RpcZkfcClientFactory({ effectiveUser: userInfo().username });
-    const outcomes: string[] = [];
-    for (const id of [active, standby]) {
-      const client = factory.create({ host: '127.0.0.1', port: cluster.node(id).zkfcPort });
-      try {
-        await client.cedeActive(0x7fffffff, 5000);
-        outcomes.push(`${id}: accepted`);
-      } catch (error) {
-        outcomes.push(`${id}: ${(error as Error).message}`);
-      } finally {
-        client.close();
+  it(
+    'cedeActive(0x7fffffff) to both ZKFCs is refused and logged ' +
+      'with caller, address and duration; the active stays active',
+    async () => {
+      const { cluster, active, standby } = setup!;
+      const factory = new RpcZkfcClientFactory({ effectiveUser: userInfo().username });
+      const outcomes: string[] = [];
+      for (const id of [active, standby]) {
+        const client = factory.create({ host: '127.0.0.1', port: cluster.node(id).zkfcPort });
+        try {
+          await client.cedeActive(0x7fffffff, 5000);
+          outcomes.push(`${id}: accepted`);
+        } catch (error) {
+          outcomes.push(`${id}: ${(error as Error).message}`);
+        } finally {
+          client.close();
+        }
       }
-    }
-    for (const outcome of outcomes) expect(outcome).toMatch(/cedeActive for 2147483647 ms refused: longer than the 300000 ms this ZKFC allows \(zkfc\.rpc\.cede\.max\.ms\)/);
-    // Nothing moved: the active is still the only active a while later.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    expect(await cluster.activeNamenodes()).toEqual([active]);
-    for (const id of [active, standby]) {
-      const line = await waitUntil(
-        () => readFileSync(cluster.node(id).zkfcLog, 'utf8').split('\n').find((l) => l.includes('"msg":"cedeActive refused: longer than zkfc.rpc.cede.max.ms"')),
-        5000,
-        `${id} logs the refused cede`,
-      );
-      expect(line).toContain(`"user":"${userInfo().username}"`);
-      expect(line).toContain('"address":"127.0.0.1"');
-      expect(line).toContain('"millisToCede":2147483647');
-    }
-  });
+      for (const outcome of outcomes)
+        expect(outcome).toMatch(
+          new RegExp(
+            String.raw`cedeActive for 2147483647 ms refused: longer than the ` +
+              String.raw`300000 ms this ZKFC allows \(zkfc\.rpc\.cede\.max\.ms\)`,
+          ),
+        );
+      // Nothing moved: the active is still the only active a while later.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(await cluster.activeNamenodes()).toEqual([active]);
+      for (const id of [active, standby]) {
+        const line = await waitUntil(
+          () =>
+            readFileSync(cluster.node(id).zkfcLog, 'utf8')
+              .split('\n')
+              .find((l) => l.includes('"msg":"cedeActive refused: longer than zkfc.rpc.cede.max.ms"')),
+          5000,
+          `${id} logs the refused cede`,
+        );
+        expect(line).toContain(`"user":"${userInfo().username}"`);
+        expect(line).toContain('"address":"127.0.0.1"');
+        expect(line).toContain('"millisToCede":2147483647');
+      }
+    },
+  );
 });

@@ -16,7 +16,10 @@ import { ensureHarnessBuilt, withFaultCluster } from '../support/chaos-scenario.
 import { sleep } from '../../tools/testing/wait.js';
 
 async function makeActive(cluster: FaultCluster, id: string): Promise<void> {
-  const client = new RpcHAServiceClientFactory({ effectiveUser: userInfo().username }).create({ host: '127.0.0.1', port: cluster.mini.node(id).rpcPort });
+  const client = new RpcHAServiceClientFactory({ effectiveUser: userInfo().username }).create({
+    host: '127.0.0.1',
+    port: cluster.mini.node(id).rpcPort,
+  });
   try {
     await client.transitionToActive('REQUEST_BY_ZKFC', 5000);
   } finally {
@@ -42,7 +45,9 @@ describe('chaos oracle', () => {
       }
       expect(caught).toBeInstanceOf(OracleViolationError);
       const message = (caught as Error).message;
-      expect(message).toMatch(/two actives in ns1: nn1 \(pid \d+\) active \d+\.\.never seen ending and nn2 \(pid \d+\) active from \d+/);
+      expect(message).toMatch(
+        /two actives in ns1: nn1 \(pid \d+\) active \d+\.\.never seen ending and nn2 \(pid \d+\) active from \d+/,
+      );
       expect(message).toContain('harness: make nn2 active while nn1 still is');
       expect(message).toMatch(/nn2 +pid=\d+ transition standby -> active/);
     } finally {
@@ -51,25 +56,29 @@ describe('chaos oracle', () => {
     }
   });
 
-  it('accepts a hand-over where the old active was killed (and the kill recorded) before the new one activated; counts the gap', async () => {
-    await withFaultCluster({ fencing: 'shell' }, async (cluster) => {
-      await Promise.all(cluster.ids.map((id) => cluster.mini.startNamenode(id)));
-      const windowStart = monoNowNs();
-      await makeActive(cluster, 'nn1');
-      await sleep(100);
-      await cluster.killNamenode('nn1');
-      await sleep(300);
-      await makeActive(cluster, 'nn2');
-      await sleep(100);
-      const windowEnd = monoNowNs();
-      expect(() => cluster.assertSafe()).not.toThrow();
-      const stats = activityStats(cluster.oracleInput(), windowStart, windowEnd);
-      expect(stats.failovers).toBe(1);
-      expect(stats.periods).toHaveLength(2);
-      // The gap is the 300 ms sleep plus the RPC, measured between the recorded kill and nn2's line.
-      const gapMs = Number(stats.maxGapNs) / 1e6;
-      expect(gapMs).toBeGreaterThanOrEqual(300);
-      expect(gapMs).toBeLessThan(2000);
-    });
-  });
+  it(
+    'accepts a hand-over where the old active was killed (and the ' +
+      'kill recorded) before the new one activated; counts the gap',
+    async () => {
+      await withFaultCluster({ fencing: 'shell' }, async (cluster) => {
+        await Promise.all(cluster.ids.map((id) => cluster.mini.startNamenode(id)));
+        const windowStart = monoNowNs();
+        await makeActive(cluster, 'nn1');
+        await sleep(100);
+        await cluster.killNamenode('nn1');
+        await sleep(300);
+        await makeActive(cluster, 'nn2');
+        await sleep(100);
+        const windowEnd = monoNowNs();
+        expect(() => cluster.assertSafe()).not.toThrow();
+        const stats = activityStats(cluster.oracleInput(), windowStart, windowEnd);
+        expect(stats.failovers).toBe(1);
+        expect(stats.periods).toHaveLength(2);
+        // The gap is the 300 ms sleep plus the RPC, measured between the recorded kill and nn2's line.
+        const gapMs = Number(stats.maxGapNs) / 1e6;
+        expect(gapMs).toBeGreaterThanOrEqual(300);
+        expect(gapMs).toBeLessThan(2000);
+      });
+    },
+  );
 });

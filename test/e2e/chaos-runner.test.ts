@@ -18,7 +18,9 @@ const TIMINGS = { sessionTimeoutMs: 3000, checkIntervalMs: 500, healthRpcTimeout
 
 function runChaosCli(args: readonly string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'build/tools/bench/chaos.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'build/tools/bench/chaos.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -39,7 +41,11 @@ describe('chaos runner', () => {
     expect(new Set(long.map((s) => s.fault.kind))).toEqual(new Set(CHAOS_FAULT_KINDS));
     expect(long.some((s) => !s.awaitSteady)).toBe(true);
     // A restricted catalogue is honoured (e.g. no partitions when iptables/cgroup2 are missing).
-    expect(planChaos(1, 100, TIMINGS, ['nn-crash', 'zkfc-pause']).every((s) => s.fault.kind === 'nn-crash' || s.fault.kind === 'zkfc-pause')).toBe(true);
+    expect(
+      planChaos(1, 100, TIMINGS, ['nn-crash', 'zkfc-pause']).every(
+        (s) => s.fault.kind === 'nn-crash' || s.fault.kind === 'zkfc-pause',
+      ),
+    ).toBe(true);
   });
 
   it('--plan-only prints the same plan for the same seed; bad options exit 2', async () => {
@@ -55,15 +61,19 @@ describe('chaos runner', () => {
   });
 
   const faults = ALL ? 25 : 6;
-  it(`a real run of ${faults} faults (seed 5): zero violations, summary printed, exit 0`, async () => {
-    await ensureHarnessBuilt();
-    const run = await runChaosCli(['--seed', '5', '--faults', String(faults)], 170_000 + (faults - 6) * 15_000);
-    expect(run.output).toContain('chaos summary (seed 5)');
-    expect(run.output).toMatch(new RegExp(`faults injected: +${faults} `));
-    expect(run.output).toMatch(/split-brain violations: 0\n/);
-    expect(run.output).toMatch(/liveness violations: +0\n/);
-    expect(run.output).toMatch(/max time without an active NameNode: \d+ ms/);
-    expect(run.output).toContain('result:                 PASS');
-    expect(run.code, run.output).toBe(0);
-  }, 180_000 + 25 * 15_000);
+  it(
+    `a real run of ${faults} faults (seed 5): zero violations, summary printed, exit 0`,
+    async () => {
+      await ensureHarnessBuilt();
+      const run = await runChaosCli(['--seed', '5', '--faults', String(faults)], 170_000 + (faults - 6) * 15_000);
+      expect(run.output).toContain('chaos summary (seed 5)');
+      expect(run.output).toMatch(new RegExp(`faults injected: +${faults} `));
+      expect(run.output).toMatch(/split-brain violations: 0\n/);
+      expect(run.output).toMatch(/liveness violations: +0\n/);
+      expect(run.output).toMatch(/max time without an active NameNode: \d+ ms/);
+      expect(run.output).toContain('result:                 PASS');
+      expect(run.code, run.output).toBe(0);
+    },
+    180_000 + 25 * 15_000,
+  );
 });

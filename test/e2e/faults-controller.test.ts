@@ -18,7 +18,10 @@ const STEADY_BOUND_MS = 15_000;
 const sessionLossBoundMs = (sessionTimeoutMs: number) => sessionTimeoutMs + 250 + 2000;
 
 describe('fault catalogue: controller faults', () => {
-  for (const title of runs('kill -9 of the active daemon: the other takes over after the session timeout and fences the live NameNode gracefully')) {
+  for (const title of runs(
+    'kill -9 of the active daemon: the other takes over after ' +
+      'the session timeout and fences the live NameNode gracefully',
+  )) {
     it(title, async () => {
       await withFaultCluster({}, async (cluster) => {
         const old = await cluster.startAll();
@@ -42,7 +45,10 @@ describe('fault catalogue: controller faults', () => {
     });
   }
 
-  for (const title of runs('active daemon paused (SIGSTOP) past the session timeout, then resumed: one failover, and the resumed daemon never makes its NameNode active again')) {
+  for (const title of runs(
+    'active daemon paused (SIGSTOP) past the session timeout, then resumed: ' +
+      'one failover, and the resumed daemon never makes its NameNode active again',
+  )) {
     it(title, async () => {
       await withFaultCluster({}, async (cluster) => {
         const old = await cluster.startAll();
@@ -65,7 +71,10 @@ describe('fault catalogue: controller faults', () => {
     });
   }
 
-  for (const title of runs('host loss (kill -9 of the active daemon and its NameNode together): the standby is active within session timeout + tick + 2 s')) {
+  for (const title of runs(
+    'host loss (kill -9 of the active daemon and its NameNode ' +
+      'together): the standby is active within session timeout + tick + 2 s',
+  )) {
     it(title, async () => {
       await withFaultCluster({}, async (cluster) => {
         const old = await cluster.startAll();
@@ -84,7 +93,10 @@ describe('fault catalogue: controller faults', () => {
     });
   }
 
-  for (const title of runs('rolling restart of every daemon in turn (SIGTERM, start again): steady after each step, at most one failover per step, never two actives')) {
+  for (const title of runs(
+    'rolling restart of every daemon in turn (SIGTERM, start again): steady ' +
+      'after each step, at most one failover per step, never two actives',
+  )) {
     it(title, async () => {
       await withFaultCluster({ namenodeIds: ['nn1', 'nn2', 'nn3'] }, async (cluster) => {
         await cluster.startAll();

@@ -31,7 +31,9 @@ function processesMentioning(needle: string): number[] {
 }
 
 describe('fault catalogue: fencer faults', () => {
-  for (const title of runs('a hanging shell fencer is killed at zkfc.fencing.shell.timeout.ms and sshfence fences the hung NameNode')) {
+  for (const title of runs(
+    'a hanging shell fencer is killed at zkfc.fencing.shell.timeout.ms and sshfence fences the hung NameNode',
+  )) {
     it(title, async () => {
       await withFaultCluster({ shellFenceTimeoutMs: SHELL_FENCE_TIMEOUT_MS }, async (cluster) => {
         const old = await cluster.startAll();
@@ -40,25 +42,39 @@ describe('fault catalogue: fencer faults', () => {
         cluster.setFenceMode({ kind: 'hang' });
         const faultAt = cluster.note('fault: hanging fencer, then SIGSTOP the active NameNode');
         cluster.signalNamenode(old, 'SIGSTOP');
-        const bound = cluster.healthRpcTimeoutMs + cluster.checkIntervalMs + cluster.gracefulFenceTimeoutMs + SHELL_FENCE_TIMEOUT_MS + 4000;
+        const bound =
+          cluster.healthRpcTimeoutMs +
+          cluster.checkIntervalMs +
+          cluster.gracefulFenceTimeoutMs +
+          SHELL_FENCE_TIMEOUT_MS +
+          4000;
         const next = await cluster.waitForActivation(faultAt, { not: old, timeoutMs: bound + 10_000 });
         const ms = msSince(faultAt, next);
         expect(ms).toBeLessThan(bound);
         expect(ms).toBeGreaterThan(cluster.healthRpcTimeoutMs + SHELL_FENCE_TIMEOUT_MS);
         const log = await logOnceItShows(cluster.mini.node(next.namenodeId).zkfcLog, /"msg":"fencing successful"/);
-        expect(log).toMatch(/"method":"shell\([^"]*fence\.sh[^"]*\)","outcome":"timeout"[^\n]*"msg":"fencing method was unsuccessful"/);
+        expect(log).toMatch(
+          /"method":"shell\([^"]*fence\.sh[^"]*\)","outcome":"timeout"[^\n]*"msg":"fencing method was unsuccessful"/,
+        );
         expect(log).toMatch(/"method":"sshfence\([^)]*\)"[^\n]*"msg":"fencing successful"/);
-        expect(readFileSync(`${cluster.baseDir}/ends.jsonl`, 'utf8')).toMatch(new RegExp(`"pid":${oldPid},"monoNs":"\\d+","by":"sshfence"`));
+        expect(readFileSync(`${cluster.baseDir}/ends.jsonl`, 'utf8')).toMatch(
+          new RegExp(`"pid":${oldPid},"monoNs":"\\d+","by":"sshfence"`),
+        );
         // The hung command and everything it started are gone (its process group was killed).
         expect(processesMentioning(cluster.fenceScript)).toEqual([]);
         cluster.signalNamenode(old, 'SIGCONT');
         await cluster.healAll();
-        expect((await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'after the heal' })).active).toBe(next.namenodeId);
+        expect((await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'after the heal' })).active).toBe(
+          next.namenodeId,
+        );
       });
     });
   }
 
-  for (const title of runs('fencing that fails for 2 rounds, then succeeds: the old active stays the only active until it is fenced; failover completes in the third round')) {
+  for (const title of runs(
+    'fencing that fails for 2 rounds, then succeeds: the old active stays ' +
+      'the only active until it is fenced; failover completes in the third round',
+  )) {
     it(title, async () => {
       await withFaultCluster({}, async (cluster) => {
         const old = await cluster.startAll();
@@ -75,12 +91,16 @@ describe('fault catalogue: fencer faults', () => {
         expect(log).toMatch(/"method":"sshfence\([^)]*\)"[^\n]*"msg":"fencing successful"/);
         // Each failed round ends with Hadoop's 1 s sleep before the election is tried again.
         expect(msSince(faultAt, next)).toBeGreaterThan(2 * 1000);
-        expect(msSince(faultAt, next)).toBeLessThan(cluster.checkIntervalMs + 3 * (cluster.gracefulFenceTimeoutMs + 4000) + 2 * 1000);
+        expect(msSince(faultAt, next)).toBeLessThan(
+          cluster.checkIntervalMs + 3 * (cluster.gracefulFenceTimeoutMs + 4000) + 2 * 1000,
+        );
         const ends = cluster.mini.ends();
         expect(ends.get(oldPid)).toBeDefined();
         expect(ends.get(oldPid)!).toBeLessThan(BigInt(next.monoNs));
         await cluster.healAll();
-        expect((await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'after the heal' })).active).toBe(next.namenodeId);
+        expect((await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'after the heal' })).active).toBe(
+          next.namenodeId,
+        );
       });
     });
   }

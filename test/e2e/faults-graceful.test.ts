@@ -18,7 +18,10 @@ const STEADY_BOUND_MS = 15_000;
 const FAILOVERS = 4;
 
 describe('fault catalogue: graceful failover under load', () => {
-  for (const title of runs(`${FAILOVERS} graceful failovers back and forth under health-probe load: each within 2 s, old active to standby, no probe error`)) {
+  for (const title of runs(
+    `${FAILOVERS} graceful failovers back and forth under health-probe ` +
+      `load: each within 2 s, old active to standby, no probe error`,
+  )) {
     it(title, async () => {
       await withFaultCluster({ fencing: 'shell' }, async (cluster) => {
         await cluster.startAll();
@@ -30,7 +33,9 @@ describe('fault catalogue: graceful failover under load', () => {
         const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: userInfo().username });
         try {
           for (let i = 0; i < FAILOVERS; i++) {
-            const { active: from } = await cluster.awaitSteady(STEADY_BOUND_MS, { context: `before graceful failover ${i + 1}` });
+            const { active: from } = await cluster.awaitSteady(STEADY_BOUND_MS, {
+              context: `before graceful failover ${i + 1}`,
+            });
             const to = cluster.ids.find((id) => id !== from)!;
             const client = zkfcClients.create({ host: '127.0.0.1', port: cluster.mini.node(to).zkfcPort });
             const requestedAt = cluster.note(`graceful failover ${i + 1}: ${from} -> ${to}`);

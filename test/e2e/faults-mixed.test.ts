@@ -22,7 +22,13 @@ async function javaBytes(cluster: FaultCluster, id: string): Promise<Uint8Array>
   const node = cluster.mini.node(id);
   // InetSocketAddress.getHostName() of the configured 127.0.0.1 is its reverse-resolved name.
   const hostname = await javaHostName('127.0.0.1');
-  return encodeActiveNodeInfo({ nameserviceId: cluster.mini.nameserviceId, namenodeId: id, hostname, port: node.rpcPort, zkfcPort: node.zkfcPort });
+  return encodeActiveNodeInfo({
+    nameserviceId: cluster.mini.nameserviceId,
+    namenodeId: id,
+    hostname,
+    port: node.rpcPort,
+    zkfcPort: node.zkfcPort,
+  });
 }
 
 async function expectZnodesName(cluster: FaultCluster, id: string): Promise<void> {
@@ -33,7 +39,10 @@ async function expectZnodesName(cluster: FaultCluster, id: string): Promise<void
 }
 
 describe('fault catalogue: mixed cluster with a Java-compatible ZKFC peer', () => {
-  for (const title of runs('our daemon (nn1) and a Java-compatible peer (nn2) hand the active role back and forth through crash, unhealthy and controller loss')) {
+  for (const title of runs(
+    'our daemon (nn1) and a Java-compatible peer (nn2) hand the active ' +
+      'role back and forth through crash, unhealthy and controller loss',
+  )) {
     it(title, async () => {
       await withFaultCluster({ javaPeers: ['nn2'] }, async (cluster) => {
         await cluster.mini.startNamenode('nn1');
@@ -44,7 +53,8 @@ describe('fault catalogue: mixed cluster with a Java-compatible ZKFC peer', () =
         await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'our daemon active, Java peer standby' });
         await expectZnodesName(cluster, 'nn1');
 
-        // 1. Our NameNode crashes: the Java peer fences (shell: already dead), writes its breadcrumb over ours, activates nn2.
+        // 1. Our NameNode crashes: the Java peer fences (shell: already dead), writes its breadcrumb over ours,
+        // activates nn2.
         let faultAt = cluster.note('fault: kill -9 nn1 (ours active)');
         await cluster.killNamenode('nn1');
         let next = await cluster.waitForActivation(faultAt, { not: 'nn1', timeoutMs: 15_000 });
@@ -54,7 +64,8 @@ describe('fault catalogue: mixed cluster with a Java-compatible ZKFC peer', () =
         await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'Java peer active, our daemon standby' });
         await expectZnodesName(cluster, 'nn2');
 
-        // 2. The Java controller dies: its session expires, our daemon reads Java's breadcrumb, fences nn2 gracefully, activates nn1.
+        // 2. The Java controller dies: its session expires, our daemon reads Java's breadcrumb, fences nn2 gracefully,
+        // activates nn1.
         faultAt = cluster.note('fault: kill -9 the Java peer (active)');
         await cluster.killController('nn2');
         next = await cluster.waitForActivation(faultAt, { not: 'nn2', timeoutMs: 20_000 });

@@ -19,7 +19,9 @@ import { sleep } from '../../tools/testing/wait.js';
 const STEADY_BOUND_MS = 15_000;
 
 describe('fault catalogue: NameNode faults', () => {
-  for (const title of runs('kill -9 of the active NameNode: the standby is active within 1.5 s; the dead one is fenced by the shell method')) {
+  for (const title of runs(
+    'kill -9 of the active NameNode: the standby is active within 1.5 s; the dead one is fenced by the shell method',
+  )) {
     it(title, async () => {
       await withFaultCluster({}, async (cluster) => {
         const old = await cluster.startAll();
@@ -30,7 +32,10 @@ describe('fault catalogue: NameNode faults', () => {
         expect(msSince(faultAt, next)).toBeLessThan(1500);
         // The fault does not end (the process is gone): the survivor must be steady without it.
         await cluster.awaitSteady(STEADY_BOUND_MS, { everyone: false, context: 'NameNode dead' });
-        const winnerLog = await logOnceItShows(cluster.mini.node(next.namenodeId).zkfcLog, /"msg":"fencing successful"/);
+        const winnerLog = await logOnceItShows(
+          cluster.mini.node(next.namenodeId).zkfcLog,
+          /"msg":"fencing successful"/,
+        );
         expect(winnerLog).toMatch(/"method":"shell\([^"]*fence\.sh[^"]*\)"[^\n]*"msg":"fencing successful"/);
         await cluster.healAll();
         const steady = await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'after restarting the killed NameNode' });
@@ -40,7 +45,10 @@ describe('fault catalogue: NameNode faults', () => {
     });
   }
 
-  for (const title of runs('unhealthy active NameNode: failover within check interval + 1.5 s; the old one is moved to standby gracefully, not killed')) {
+  for (const title of runs(
+    'unhealthy active NameNode: failover within check interval + ' +
+      '1.5 s; the old one is moved to standby gracefully, not killed',
+  )) {
     it(title, async () => {
       await withFaultCluster({}, async (cluster) => {
         const old = await cluster.startAll();
@@ -66,7 +74,10 @@ describe('fault catalogue: NameNode faults', () => {
     });
   }
 
-  for (const title of runs('active NameNode hung (SIGSTOP) past the health RPC timeout, then resumed: failover; sshfence kills the hung process; it never acts again')) {
+  for (const title of runs(
+    'active NameNode hung (SIGSTOP) past the health RPC timeout, then ' +
+      'resumed: failover; sshfence kills the hung process; it never acts again',
+  )) {
     it(title, async () => {
       await withFaultCluster({}, async (cluster) => {
         const old = await cluster.startAll();
@@ -85,7 +96,10 @@ describe('fault catalogue: NameNode faults', () => {
         const ends = readFileSync(`${cluster.baseDir}/ends.jsonl`, 'utf8');
         expect(ends).toContain(`{"pid":${oldPid},`);
         expect(ends).toMatch(new RegExp(`"pid":${oldPid},"monoNs":"\\d+","by":"sshfence"`));
-        const winnerLog = await logOnceItShows(cluster.mini.node(next.namenodeId).zkfcLog, /"msg":"fencing successful"/);
+        const winnerLog = await logOnceItShows(
+          cluster.mini.node(next.namenodeId).zkfcLog,
+          /"msg":"fencing successful"/,
+        );
         expect(winnerLog).toMatch(/"method":"sshfence\([^)]*\)"[^\n]*"msg":"fencing successful"/);
         await cluster.healAll();
         const steady = await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'after restarting the fenced NameNode' });

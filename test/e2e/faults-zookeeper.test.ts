@@ -33,13 +33,17 @@ describe('fault catalogue: ZooKeeper faults', () => {
         expect(during.active).toBe(active);
         await sleep(cluster.sessionTimeoutMs);
         await cluster.restartZkMember(leader);
-        expect((await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'after the member rejoined' })).active).toBe(active);
+        expect((await cluster.awaitSteady(STEADY_BOUND_MS, { context: 'after the member rejoined' })).active).toBe(
+          active,
+        );
         expect(transitionsAfter(cluster, faultAt)).toHaveLength(0);
       });
     });
   }
 
-  for (const title of runs('ZooKeeper quorum lost for twice the session timeout, then regained: the active stays active, no transition at all')) {
+  for (const title of runs(
+    'ZooKeeper quorum lost for twice the session timeout, then regained: the active stays active, no transition at all',
+  )) {
     it(title, async () => {
       await withFaultCluster({ fencing: 'shell' }, async (cluster) => {
         const active = await cluster.startAll();
@@ -59,7 +63,10 @@ describe('fault catalogue: ZooKeeper faults', () => {
     });
   }
 
-  for (const title of runs('active daemon partitioned from ZooKeeper: failover after the session timeout, old NameNode fenced gracefully; after the heal it rejoins as standby')) {
+  for (const title of runs(
+    'active daemon partitioned from ZooKeeper: failover after the session ' +
+      'timeout, old NameNode fenced gracefully; after the heal it rejoins as standby',
+  )) {
     it(title, async () => {
       await withFaultCluster({ fencing: 'shell', partitionable: true }, async (cluster) => {
         const old = await cluster.startAll();
@@ -84,7 +91,9 @@ describe('fault catalogue: ZooKeeper faults', () => {
     });
   }
 
-  for (const title of runs('standby daemon partitioned from ZooKeeper for twice the session timeout: no failover; it rejoins after the heal')) {
+  for (const title of runs(
+    'standby daemon partitioned from ZooKeeper for twice the session timeout: no failover; it rejoins after the heal',
+  )) {
     it(title, async () => {
       await withFaultCluster({ fencing: 'shell', partitionable: true }, async (cluster) => {
         const active = await cluster.startAll();

@@ -35,7 +35,10 @@ function writeConf(name: string, auto: boolean, extra: Record<string, string> = 
   });
 }
 
-function haadmin(args: string[], options: { conf?: string; user?: string; stdin?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+function haadmin(
+  args: string[],
+  options: { conf?: string; user?: string; stdin?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliResult> {
   return runHaAdminProcess(args, { ...options, conf: options.conf ?? autoConf });
 }
 
@@ -64,14 +67,22 @@ const refusal = (port: number) =>
 describe('haadmin binary against zkfc-sim NameNodes (automatic failover on)', () => {
   it('-getServiceState prints "standby" and exits 0', async () => {
     expect(await haadmin(['-getServiceState', 'nn1'])).toEqual({ code: 0, stdout: 'standby\n', stderr: '' });
-    expect(await haadmin(['-ns', 'ns1', '-getServiceState', 'nn2'])).toEqual({ code: 0, stdout: 'standby\n', stderr: '' });
+    expect(await haadmin(['-ns', 'ns1', '-getServiceState', 'nn2'])).toEqual({
+      code: 0,
+      stdout: 'standby\n',
+      stderr: '',
+    });
   });
 
   it('-checkHealth exits 0 silently when healthy and 255 with "Health check failed" when not', async () => {
     expect(await haadmin(['-checkHealth', 'nn1'])).toEqual({ code: 0, stdout: '', stderr: '' });
     await nn1.fault('unhealthy');
     try {
-      expect(await haadmin(['-checkHealth', 'nn1'])).toEqual({ code: 255, stdout: '', stderr: 'Health check failed: The NameNode has no resources available\n' });
+      expect(await haadmin(['-checkHealth', 'nn1'])).toEqual({
+        code: 255,
+        stdout: '',
+        stderr: 'Health check failed: The NameNode has no resources available\n',
+      });
     } finally {
       await nn1.fault('none');
     }
@@ -87,8 +98,16 @@ describe('haadmin binary against zkfc-sim NameNodes (automatic failover on)', ()
 
   it('-transitionToActive / -transitionToStandby without --forcemanual are refused (255)', async () => {
     // -transitionToActive checks the other NameNode first, so it names nn2.
-    expect(await haadmin(['-transitionToActive', 'nn1'])).toEqual({ code: 255, stdout: '', stderr: refusal(nn2.rpcAddress.port) });
-    expect(await haadmin(['-transitionToStandby', 'nn1'])).toEqual({ code: 255, stdout: '', stderr: refusal(nn1.rpcAddress.port) });
+    expect(await haadmin(['-transitionToActive', 'nn1'])).toEqual({
+      code: 255,
+      stdout: '',
+      stderr: refusal(nn2.rpcAddress.port),
+    });
+    expect(await haadmin(['-transitionToStandby', 'nn1'])).toEqual({
+      code: 255,
+      stdout: '',
+      stderr: refusal(nn1.rpcAddress.port),
+    });
     expect((await nn1.state()).calls.transitionToActive).toBe(0);
   });
 
@@ -106,7 +125,12 @@ describe('haadmin binary against zkfc-sim NameNodes (automatic failover on)', ()
 
     const yes = await haadmin(['-transitionToActive', '--forcemanual', 'nn1'], { stdin: 'Y\n' });
     expect(yes).toMatchObject({ code: 0, stdout: '' });
-    expect(yes.stderr).toMatch(/WARN ha\.HAAdmin: Proceeding with manual HA state management even though\nautomatic failover is enabled for NameNode at \/127\.0\.0\.1:\d+\n/);
+    expect(yes.stderr).toMatch(
+      new RegExp(
+        String.raw`WARN ha\.HAAdmin: Proceeding with manual HA state management even thou` +
+          String.raw`gh\nautomatic failover is enabled for NameNode at \/127\.0\.0\.1:\d+\n`,
+      ),
+    );
     expect(await haadmin(['-getServiceState', 'nn1'])).toMatchObject({ code: 0, stdout: 'active\n' });
 
     const back = await haadmin(['-transitionToStandby', '-forcemanual', 'nn1'], { stdin: 'yes\n' });
@@ -123,7 +147,9 @@ describe('haadmin binary against zkfc-sim NameNodes (automatic failover on)', ()
     const run = await haadmin(['-getAllServiceState']);
     expect(run).toEqual({
       code: 0,
-      stdout: `${`${host}:${nn1.rpcAddress.port}`.padEnd(50)} standby   \n${`${host}:${nn2.rpcAddress.port}`.padEnd(50)} standby   \n`,
+      stdout:
+        `${`${host}:${nn1.rpcAddress.port}`.padEnd(50)} standby   ` +
+        `\n${`${host}:${nn2.rpcAddress.port}`.padEnd(50)} standby   \n`,
       stderr: '',
     });
     const withDead = writeConf('dead', true, { 'dfs.namenode.rpc-address.ns1.nn2': '127.0.0.1:1' });
@@ -134,7 +160,7 @@ describe('haadmin binary against zkfc-sim NameNodes (automatic failover on)', ()
     expect(lines[1]).toMatch(new RegExp(`^${host.replace(/\./g, '\\.')}:1 +Failed to connect: .*ECONNREFUSED`));
   });
 
-  it('usage errors and unknown ids exit 255 with Hadoop\'s texts', async () => {
+  it("usage errors and unknown ids exit 255 with Hadoop's texts", async () => {
     const unknown = await haadmin(['-bogus']);
     expect(unknown.code).toBe(255);
     expect(unknown.stderr).toMatch(/^bogus: Unknown command\nUsage: haadmin \[-ns <nameserviceId>\]\n/);
@@ -149,11 +175,15 @@ describe('haadmin binary against zkfc-sim NameNodes (automatic failover on)', ()
     expect(await haadmin(['-getServiceState'])).toEqual({
       code: 255,
       stdout: '',
-      stderr: 'getServiceState: incorrect number of arguments\nUsage: haadmin [-ns <nameserviceId>] [-getServiceState <serviceId>]\n',
+      stderr:
+        'getServiceState: incorrect number of arguments\nUsage: ' +
+        'haadmin [-ns <nameserviceId>] [-getServiceState <serviceId>]\n',
     });
     expect(await haadmin(['-help', 'checkHealth'])).toEqual({
       code: 0,
-      stdout: '-checkHealth [<serviceId>]: Requests that the service perform a health check.\nThe HAAdmin tool will exit with a non-zero exit code\nif the check fails.\n',
+      stdout:
+        '-checkHealth [<serviceId>]: Requests that the service perform a health ' +
+        'check.\nThe HAAdmin tool will exit with a non-zero exit code\nif the check fails.\n',
       stderr: '',
     });
   });
@@ -162,8 +192,19 @@ describe('haadmin binary against zkfc-sim NameNodes (automatic failover on)', ()
 describe('haadmin binary with automatic failover off', () => {
   it('manual -transitionToActive refuses while the other NameNode is active, works after it stands down', async () => {
     // A pair that runs manual failover on both sides (NameNodes and configuration).
-    const manualNn1 = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', superuser: 'hdfs', automaticFailover: false, initialState: 'active' });
-    const manualNn2 = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn2', superuser: 'hdfs', automaticFailover: false });
+    const manualNn1 = await NamenodeSimProcess.start({
+      nameserviceId: 'ns1',
+      namenodeId: 'nn1',
+      superuser: 'hdfs',
+      automaticFailover: false,
+      initialState: 'active',
+    });
+    const manualNn2 = await NamenodeSimProcess.start({
+      nameserviceId: 'ns1',
+      namenodeId: 'nn2',
+      superuser: 'hdfs',
+      automaticFailover: false,
+    });
     const conf = writeConf('manual-pair', false, {
       'dfs.namenode.rpc-address.ns1.nn1': `127.0.0.1:${manualNn1.rpcAddress.port}`,
       'dfs.namenode.rpc-address.ns1.nn2': `127.0.0.1:${manualNn2.rpcAddress.port}`,
@@ -172,7 +213,9 @@ describe('haadmin binary with automatic failover off', () => {
       expect(await haadmin(['-transitionToActive', 'nn2'], { conf })).toEqual({
         code: 255,
         stdout: '',
-        stderr: 'transitionToActive: Node nn1 is already active\nUsage: haadmin [-ns <nameserviceId>] [-transitionToActive [--forceactive] <serviceId>]\n',
+        stderr:
+          'transitionToActive: Node nn1 is already active\nUsage: haadmin [-ns ' +
+          '<nameserviceId>] [-transitionToActive [--forceactive] <serviceId>]\n',
       });
       expect(await haadmin(['-transitionToStandby', 'nn1'], { conf })).toEqual({ code: 0, stdout: '', stderr: '' });
       expect(await haadmin(['-transitionToActive', 'nn2'], { conf })).toEqual({ code: 0, stdout: '', stderr: '' });
@@ -183,7 +226,7 @@ describe('haadmin binary with automatic failover off', () => {
     }
   });
 
-  it('the NameNode\'s own gate answers when the configuration disagrees with it', async () => {
+  it("the NameNode's own gate answers when the configuration disagrees with it", async () => {
     // manualConf says manual, but nn1/nn2 run automatic failover: the NameNode refuses REQUEST_BY_USER.
     expect(await haadmin(['-transitionToStandby', 'nn1'], { conf: manualConf })).toEqual({
       code: 255,
@@ -194,7 +237,9 @@ describe('haadmin binary with automatic failover off', () => {
 
   it('a stopped NameNode: "Operation failed" and 255', async () => {
     const lone = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', superuser: 'hdfs' });
-    const conf = writeConf('stopped', true, { 'dfs.namenode.rpc-address.ns1.nn1': `127.0.0.1:${lone.rpcAddress.port}` });
+    const conf = writeConf('stopped', true, {
+      'dfs.namenode.rpc-address.ns1.nn1': `127.0.0.1:${lone.rpcAddress.port}`,
+    });
     expect((await haadmin(['-getServiceState', 'nn1'], { conf })).stdout).toBe('standby\n');
     await lone.stop();
     const run = await haadmin(['-getServiceState', 'nn1'], { conf });
@@ -216,15 +261,23 @@ describe('haadmin binary and the configuration', () => {
   it('finds the conf dir under $HADOOP_HOME/etc/hadoop when HADOOP_CONF_DIR is unset, as zkfc does', async () => {
     const home = join(dir, 'hadoop-home');
     mkdirSync(join(home, 'etc/hadoop'), { recursive: true });
-    writeFileSync(join(home, 'etc/hadoop/hdfs-site.xml'), xml({ 'dfs.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1,nn2', ...ns1Properties() }));
-    expect(await haadmin(['-getServiceState', 'nn1'], { env: { HADOOP_CONF_DIR: undefined, HADOOP_HOME: home } })).toEqual({ code: 0, stdout: 'standby\n', stderr: '' });
+    writeFileSync(
+      join(home, 'etc/hadoop/hdfs-site.xml'),
+      xml({ 'dfs.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1,nn2', ...ns1Properties() }),
+    );
+    expect(
+      await haadmin(['-getServiceState', 'nn1'], { env: { HADOOP_CONF_DIR: undefined, HADOOP_HOME: home } }),
+    ).toEqual({ code: 0, stdout: 'standby\n', stderr: '' });
   });
 
   it('a HADOOP_CONF_DIR that does not exist is named, exit 255', async () => {
     const missing = join(dir, 'no-such-conf');
     const run = await haadmin(['-getServiceState', 'nn1'], { conf: missing });
     expect(run.code).toBe(255);
-    expect(run.stderr).toBe(`haadmin: Hadoop configuration directory ${missing} (from HADOOP_CONF_DIR) does not exist or is not a directory\n`);
+    expect(run.stderr).toBe(
+      `haadmin: Hadoop configuration directory ${missing} (from ` +
+        `HADOOP_CONF_DIR) does not exist or is not a directory\n`,
+    );
   });
 
   it('a malformed hdfs-site.xml is named, exit 255', async () => {
@@ -236,30 +289,52 @@ describe('haadmin binary and the configuration', () => {
     expect(run.stderr).toContain(`haadmin: Malformed XML in ${join(conf, 'hdfs-site.xml')}`);
   });
 
-  it('reads NameNode addresses from an xi:include\'d file and the deprecated dfs.federation.nameservices, with Hadoop\'s warning', async () => {
-    const conf = join(dir, 'included');
-    mkdirSync(conf, { recursive: true });
-    writeFileSync(join(conf, 'hdfs-site.xml'), xml({ 'dfs.federation.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1,nn2' }, '  <xi:include href="namenodes.xml"/>\n'));
-    writeFileSync(join(conf, 'namenodes.xml'), xml(ns1Properties()));
-    const run = await haadmin(['-getServiceState', 'nn2'], { conf });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toBe('standby\n');
-    expect(run.stderr).toMatch(
-      new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} WARN Configuration\\.deprecation: dfs\\.federation\\.nameservices in ${join(conf, 'hdfs-site.xml').replace(/\./g, '\\.')} is deprecated\\. Instead, use dfs\\.nameservices\\n$`),
-    );
-  });
+  it(
+    "reads NameNode addresses from an xi:include'd file and the " +
+      "deprecated dfs.federation.nameservices, with Hadoop's warning",
+    async () => {
+      const conf = join(dir, 'included');
+      mkdirSync(conf, { recursive: true });
+      writeFileSync(
+        join(conf, 'hdfs-site.xml'),
+        xml(
+          { 'dfs.federation.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1,nn2' },
+          '  <xi:include href="namenodes.xml"/>\n',
+        ),
+      );
+      writeFileSync(join(conf, 'namenodes.xml'), xml(ns1Properties()));
+      const run = await haadmin(['-getServiceState', 'nn2'], { conf });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe('standby\n');
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} WARN ` +
+            `Configuration\\.deprecation: dfs\\.federation\\.nameservices ` +
+            `in ${join(conf, 'hdfs-site.xml').replace(/\./g, '\\.')} ` +
+            `is deprecated\\. Instead, use dfs\\.nameservices\\n$`,
+        ),
+      );
+    },
+  );
 
   it.each([
     ['in core-site.xml', { core: true }],
     ['as -D', { core: false }],
-  ])('Kerberos (hadoop.security.authentication=kerberos %s) is refused naming the key and where it came from, exit 255', async (_label, { core }) => {
-    const conf = writeConf(`kerberos-${String(core)}`, true);
-    if (core) writeFileSync(join(conf, 'core-site.xml'), xml({ 'hadoop.security.authentication': 'kerberos' }));
-    const run = await haadmin([...(core ? [] : ['-D', 'hadoop.security.authentication=kerberos']), '-getServiceState', 'nn1'], { conf });
-    expect(run.code).toBe(255);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(
-      `Illegal argument: hadoop.security.authentication: "kerberos" is not supported (only simple; Kerberos/SASL is not implemented) (from ${core ? join(conf, 'core-site.xml') : '-D'})\n`,
-    );
-  });
+  ])(
+    'Kerberos (hadoop.security.authentication=kerberos %s) is refused naming the key and where it came from, exit 255',
+    async (_label, { core }) => {
+      const conf = writeConf(`kerberos-${String(core)}`, true);
+      if (core) writeFileSync(join(conf, 'core-site.xml'), xml({ 'hadoop.security.authentication': 'kerberos' }));
+      const run = await haadmin(
+        [...(core ? [] : ['-D', 'hadoop.security.authentication=kerberos']), '-getServiceState', 'nn1'],
+        { conf },
+      );
+      expect(run.code).toBe(255);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        `Illegal argument: hadoop.security.authentication: "kerberos" is not supported (only simple; ` +
+          `Kerberos/SASL is not implemented) (from ${core ? join(conf, 'core-site.xml') : '-D'})\n`,
+      );
+    },
+  );
 });

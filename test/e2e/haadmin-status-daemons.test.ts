@@ -24,7 +24,13 @@ interface StatusDocument {
   activeNamenodes: string[];
   election: { lockHolder: { namenodeId: string } | null; breadcrumb: { namenodeId: string } | null } | null;
   lastFailover: { to: string; reason: string; reportedBy: string } | null;
-  namenodes: Array<{ namenodeId: string; health: string | null; holdsLock: boolean | null; fencing: Array<{ method: string }> | null; zkfc: { ok: boolean } }>;
+  namenodes: Array<{
+    namenodeId: string;
+    health: string | null;
+    holdsLock: boolean | null;
+    fencing: Array<{ method: string }> | null;
+    zkfc: { ok: boolean };
+  }>;
 }
 
 describe('haadmin status against zkfc daemons', () => {
@@ -43,9 +49,17 @@ describe('haadmin status against zkfc daemons', () => {
 
     const before = await status();
     expect(before.code).toBe(0);
-    expect(before.document).toMatchObject({ verdict: 'ok', activeNamenodes: ['nn1'], election: { lockHolder: { namenodeId: 'nn1' }, breadcrumb: { namenodeId: 'nn1' } } });
+    expect(before.document).toMatchObject({
+      verdict: 'ok',
+      activeNamenodes: ['nn1'],
+      election: { lockHolder: { namenodeId: 'nn1' }, breadcrumb: { namenodeId: 'nn1' } },
+    });
     // The mini cluster keeps Hadoop's default (world-writable) ZooKeeper ACL: both zkfcs report it, once.
-    expect(before.document.problems).toEqual([expect.stringMatching(/^zkfc of nn1, nn2: ha\.zookeeper\.acl is world-writable .*; to clear: set ha\.zookeeper\.acl/)]);
+    expect(before.document.problems).toEqual([
+      expect.stringMatching(
+        /^zkfc of nn1, nn2: ha\.zookeeper\.acl is world-writable .*; to clear: set ha\.zookeeper\.acl/,
+      ),
+    ]);
     expect(before.document.namenodes.map((nn) => [nn.namenodeId, nn.health, nn.holdsLock])).toEqual([
       ['nn1', 'SERVICE_HEALTHY', true],
       ['nn2', 'SERVICE_HEALTHY', false],
@@ -53,17 +67,27 @@ describe('haadmin status against zkfc daemons', () => {
 
     const table = await runHaadmin(c, ['status'], { timeoutMs: 30_000 });
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(new RegExp(`\\nnn1 +127\\.0\\.0\\.1:${c.node('nn1').rpcPort} +active +SERVICE_HEALTHY +held `));
+    expect(table.stdout).toMatch(
+      new RegExp(`\\nnn1 +127\\.0\\.0\\.1:${c.node('nn1').rpcPort} +active +SERVICE_HEALTHY +held `),
+    );
     expect(table.stdout).toMatch(/\nLock holder: {4}nn1 \(ns1, /);
     expect(table.stdout).toMatch(/\nLast failover: {2}\(none\) -> nn1 at \S+, reason initial, took \d+ ms\n/);
 
     const failover = await runHaadmin(c, ['-failover', 'nn1', 'nn2'], { timeoutMs: 60_000 });
     expect(failover.code, failover.stderr).toBe(0);
-    await eventually(async () => {
-      const after = await status();
-      expect(after.code).toBe(0);
-      expect(after.document).toMatchObject({ activeNamenodes: ['nn2'], election: { lockHolder: { namenodeId: 'nn2' } }, lastFailover: { to: 'nn2', reason: 'graceful', reportedBy: 'nn2' } });
-    }, 15_000, 200);
+    await eventually(
+      async () => {
+        const after = await status();
+        expect(after.code).toBe(0);
+        expect(after.document).toMatchObject({
+          activeNamenodes: ['nn2'],
+          election: { lockHolder: { namenodeId: 'nn2' } },
+          lastFailover: { to: 'nn2', reason: 'graceful', reportedBy: 'nn2' },
+        });
+      },
+      15_000,
+      200,
+    );
 
     await c.stopZkfc('nn1');
     const degraded = await runHaadmin(c, ['status'], { timeoutMs: 30_000 });

@@ -39,7 +39,15 @@ beforeAll(async () => {
     phases: { detectionMs: 3000, electionMs: 40, fencingMs: 800, promotionMs: 360 },
   };
   [z1, z2] = await Promise.all([
-    startStatusListener(zkfcStatus('nn1', { haState: 'ACTIVE', electorState: 'ACTIVE', lockHolder: lock, breadcrumb: lock, lastFailover: failover })),
+    startStatusListener(
+      zkfcStatus('nn1', {
+        haState: 'ACTIVE',
+        electorState: 'ACTIVE',
+        lockHolder: lock,
+        breadcrumb: lock,
+        lastFailover: failover,
+      }),
+    ),
     startStatusListener(zkfcStatus('nn2', { lockHolder: lock, breadcrumb: lock })),
   ]);
   conf = writeConfDir(dir, 'conf', {
@@ -74,7 +82,9 @@ describe('haadmin status (built binary)', () => {
       `nn2       ${a2.padEnd(width)}  standby   SERVICE_HEALTHY  -     1/1 ready`,
     ]);
     expect(result.stdout).toContain(`Lock holder:    nn1 (ns1, 127.0.0.1:${nn1.rpcAddress.port}, zkfc port 8019)`);
-    expect(result.stdout).toContain('Last failover:  nn2 -> nn1 at 2024-05-01T11:00:00.000Z, reason election, took 4200 ms');
+    expect(result.stdout).toContain(
+      'Last failover:  nn2 -> nn1 at 2024-05-01T11:00:00.000Z, reason election, took 4200 ms',
+    );
     expect(lines.at(-2)).toBe('Verdict: OK: one active NameNode, every NameNode and zkfc answered (exit 0)');
   });
 
@@ -87,9 +97,19 @@ describe('haadmin status (built binary)', () => {
       activeNamenodes: string[];
       election: { lockHolder: { namenodeId: string } };
       lastFailover: { reason: string; reportedBy: string };
-      namenodes: Array<{ namenodeId: string; haState: { ok: boolean; state?: string }; health: string; holdsLock: boolean }>;
+      namenodes: Array<{
+        namenodeId: string;
+        haState: { ok: boolean; state?: string };
+        health: string;
+        holdsLock: boolean;
+      }>;
     };
-    expect(document).toMatchObject({ nameserviceId: 'ns1', verdict: 'ok', activeNamenodes: ['nn1'], election: { lockHolder: { namenodeId: 'nn1' } } });
+    expect(document).toMatchObject({
+      nameserviceId: 'ns1',
+      verdict: 'ok',
+      activeNamenodes: ['nn1'],
+      election: { lockHolder: { namenodeId: 'nn1' } },
+    });
     expect(document.lastFailover).toMatchObject({ reason: 'election', reportedBy: 'nn1' });
     expect(document.namenodes.map((nn) => [nn.namenodeId, nn.haState.state, nn.health, nn.holdsLock])).toEqual([
       ['nn1', 'ACTIVE', 'SERVICE_HEALTHY', true],
@@ -108,8 +128,12 @@ describe('haadmin status (built binary)', () => {
     });
     const degraded = await runHaAdminProcess(['status'], { conf: noZkfc });
     expect(degraded.code).toBe(1);
-    expect(degraded.stdout).toMatch(new RegExp(`\\nnn2 +127\\.0\\.0\\.1:${nn2.rpcAddress.port} +standby +zkfc unreachable +- +\\?\\n`));
-    expect(degraded.stdout).toMatch(/ {2}- nn2: zkfc unreachable: GET \/status on 127\.0\.0\.1:1 failed: .*ECONNREFUSED/);
+    expect(degraded.stdout).toMatch(
+      new RegExp(`\\nnn2 +127\\.0\\.0\\.1:${nn2.rpcAddress.port} +standby +zkfc unreachable +- +\\?\\n`),
+    );
+    expect(degraded.stdout).toMatch(
+      / {2}- nn2: zkfc unreachable: GET \/status on 127\.0\.0\.1:1 failed: .*ECONNREFUSED/,
+    );
 
     await nn1.forceState('standby', 'test: no active');
     try {
@@ -130,7 +154,13 @@ describe('--json on the read commands (built binary)', () => {
   it('-getServiceState, -getAllServiceState and -checkHealth print documents with the usual exit codes', async () => {
     const state = await runHaAdminProcess(['-getServiceState', 'nn1', '--json'], { conf });
     expect(state.code).toBe(0);
-    expect(JSON.parse(state.stdout)).toEqual({ serviceId: 'nn1', address: `127.0.0.1:${nn1.rpcAddress.port}`, state: 'active', readyToBecomeActive: true, notReadyReason: null });
+    expect(JSON.parse(state.stdout)).toEqual({
+      serviceId: 'nn1',
+      address: `127.0.0.1:${nn1.rpcAddress.port}`,
+      state: 'active',
+      readyToBecomeActive: true,
+      notReadyReason: null,
+    });
 
     const all = await runHaAdminProcess(['-getAllServiceState', '--json'], { conf });
     expect(all.code).toBe(0);
@@ -145,7 +175,12 @@ describe('--json on the read commands (built binary)', () => {
     try {
       const sick = await runHaAdminProcess(['-checkHealth', 'nn2', '--json'], { conf });
       expect(sick.code).toBe(255);
-      expect(JSON.parse(sick.stdout)).toEqual({ serviceId: 'nn2', address: `127.0.0.1:${nn2.rpcAddress.port}`, healthy: false, reason: 'The NameNode has no resources available' });
+      expect(JSON.parse(sick.stdout)).toEqual({
+        serviceId: 'nn2',
+        address: `127.0.0.1:${nn2.rpcAddress.port}`,
+        healthy: false,
+        reason: 'The NameNode has no resources available',
+      });
       expect(sick.stderr).toBe('Health check failed: The NameNode has no resources available\n');
     } finally {
       await nn2.fault('none');
@@ -153,7 +188,11 @@ describe('--json on the read commands (built binary)', () => {
     const unknown = await runHaAdminProcess(['-getServiceState', 'nn9', '--json'], { conf });
     expect(unknown.code).toBe(255);
     expect(JSON.parse(unknown.stdout)).toEqual({
-      error: { kind: 'illegal-argument', code: 'CONFIG_INVALID', message: "Unable to determine service address for namenode 'nn9'" },
+      error: {
+        kind: 'illegal-argument',
+        code: 'CONFIG_INVALID',
+        message: "Unable to determine service address for namenode 'nn9'",
+      },
     });
   });
 });

@@ -76,8 +76,15 @@ describe('zkfc exit 78: configuration', () => {
   });
 
   it('a malformed value in hdfs-site.xml names the key and the file', async () => {
-    const dir = confCopy('bad-port', (xml) => xml.replace('</configuration>', '<property><name>ha.health-monitor.check-interval.ms</name><value>-5</value></property>\n</configuration>'));
-    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], { env: cluster.zkfcEnv() });
+    const dir = confCopy('bad-port', (xml) =>
+      xml.replace(
+        '</configuration>',
+        '<property><name>ha.health-monitor.check-interval.ms</name><value>-5</value></property>\n</configuration>',
+      ),
+    );
+    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], {
+      env: cluster.zkfcEnv(),
+    });
     expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain('ha.health-monitor.check-interval.ms');
     expect(result.stderr).toContain(join(dir, 'hdfs-site.xml'));
@@ -85,7 +92,9 @@ describe('zkfc exit 78: configuration', () => {
 
   it('an hdfs-site.xml that is not XML names the file', async () => {
     const dir = confCopy('not-xml', (xml) => xml.replace('</configuration>', '<property><name>x</name>'));
-    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], { env: cluster.zkfcEnv() });
+    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], {
+      env: cluster.zkfcEnv(),
+    });
     expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain(join(dir, 'hdfs-site.xml'));
   });
@@ -104,35 +113,56 @@ describe('zkfc exit 78: configuration', () => {
     expect(result.stderr).toContain('dfs.ha.namenodes.ns1');
   });
 
-  it("no ha.zookeeper.quorum: \"Missing required configuration 'ha.zookeeper.quorum'\"", async () => {
+  it('no ha.zookeeper.quorum: "Missing required configuration \'ha.zookeeper.quorum\'"', async () => {
     const result = await runZkfc(cluster, 'nn1', ['-D', 'ha.zookeeper.quorum=']);
     expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain("Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum");
   });
 
-  it('no NameNode address of this host and no dfs.ha.namenode.id: "Could not get the namenode ID of this node"', async () => {
-    // 192.0.2.0/24 is TEST-NET-1: never an address of this host.
-    const dir = confCopy('not-local', (xml) => xml.replace(/(rpc-address\.ns1\.nn\d<\/name>\s*<value>)127\.0\.0\.1/g, '$1192.0.2.1'));
-    expect(readFileSync(join(dir, 'hdfs-site.xml'), 'utf8')).not.toMatch(/rpc-address\.ns1\.nn\d<\/name>\s*<value>127/);
-    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir], { env: cluster.zkfcEnv() });
-    expect(result.code).toBe(ExitCode.CONFIG);
-    expect(result.stderr).toContain('Could not get the namenode ID of this node. You may run zkfc on the node other than namenode.');
-  });
+  it(
+    'no NameNode address of this host and no dfs.ha.namenode.id: ' + '"Could not get the namenode ID of this node"',
+    async () => {
+      // 192.0.2.0/24 is TEST-NET-1: never an address of this host.
+      const dir = confCopy('not-local', (xml) =>
+        xml.replace(/(rpc-address\.ns1\.nn\d<\/name>\s*<value>)127\.0\.0\.1/g, '$1192.0.2.1'),
+      );
+      expect(readFileSync(join(dir, 'hdfs-site.xml'), 'utf8')).not.toMatch(
+        /rpc-address\.ns1\.nn\d<\/name>\s*<value>127/,
+      );
+      const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir], { env: cluster.zkfcEnv() });
+      expect(result.code).toBe(ExitCode.CONFIG);
+      expect(result.stderr).toContain(
+        'Could not get the namenode ID of this node. You may run zkfc on the node other than namenode.',
+      );
+    },
+  );
 
   it('a dfs.ha.namenode.id that is not in dfs.ha.namenodes is named', async () => {
-    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', cluster.confDir, '-D', 'dfs.ha.namenode.id=nn9'], { env: cluster.zkfcEnv() });
+    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', cluster.confDir, '-D', 'dfs.ha.namenode.id=nn9'], {
+      env: cluster.zkfcEnv(),
+    });
     expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain('nn9');
     expect(result.stderr).toContain('dfs.ha.namenodes.ns1');
   });
-  it('a unit suffix in a key Hadoop reads with getInt (10s) is refused naming the key, the file and the value', async () => {
-    const dir = confCopy('suffix', (xml) => xml.replace('</configuration>', '<property><name>ha.health-monitor.rpc-timeout.ms</name><value>10s</value></property>\n</configuration>'));
-    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], { env: cluster.zkfcEnv() });
-    expect(result.code).toBe(ExitCode.CONFIG);
-    expect(result.stderr).toContain('ha.health-monitor.rpc-timeout.ms');
-    expect(result.stderr).toContain('"10s"');
-    expect(result.stderr).toContain(join(dir, 'hdfs-site.xml'));
-  });
+  it(
+    'a unit suffix in a key Hadoop reads with getInt (10s) ' + 'is refused naming the key, the file and the value',
+    async () => {
+      const dir = confCopy('suffix', (xml) =>
+        xml.replace(
+          '</configuration>',
+          '<property><name>ha.health-monitor.rpc-timeout.ms</name><value>10s</value></property>\n</configuration>',
+        ),
+      );
+      const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], {
+        env: cluster.zkfcEnv(),
+      });
+      expect(result.code).toBe(ExitCode.CONFIG);
+      expect(result.stderr).toContain('ha.health-monitor.rpc-timeout.ms');
+      expect(result.stderr).toContain('"10s"');
+      expect(result.stderr).toContain(join(dir, 'hdfs-site.xml'));
+    },
+  );
 
   it('an xi:include of a missing file without xi:fallback names both files', async () => {
     const dir = confCopy('include', (xml) =>
@@ -140,7 +170,9 @@ describe('zkfc exit 78: configuration', () => {
         .replace('<configuration>', '<configuration xmlns:xi="http://www.w3.org/2001/XInclude">')
         .replace('</configuration>', '<xi:include href="mountTable.xml"/>\n</configuration>'),
     );
-    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], { env: cluster.zkfcEnv() });
+    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1'], {
+      env: cluster.zkfcEnv(),
+    });
     expect(result.code).toBe(ExitCode.CONFIG);
     expect(result.stderr).toContain(join(dir, 'mountTable.xml'));
     expect(result.stderr).toContain(join(dir, 'hdfs-site.xml'));
@@ -157,31 +189,72 @@ describe('zkfc exit 78: configuration', () => {
 });
 
 describe('zkfc exit 5: automatic failover off', () => {
-  it.each([[[] as string[]], [['-formatZK', '-nonInteractive']]])('%j exits 5 before connecting to ZooKeeper', async (extra) => {
-    // The quorum points nowhere: exit 5 (not 6) proves the check comes first, as in Hadoop.
-    const [closedPort] = await pickFreePorts(1);
-    const result = await runZkfc(cluster, 'nn1', ['-D', 'dfs.ha.automatic-failover.enabled=false', '-D', `ha.zookeeper.quorum=127.0.0.1:${closedPort}`, ...extra]);
-    expect(result.code).toBe(5);
-    expect(result.stderr).toContain('Automatic failover is not enabled');
-    expect(result.stderr).toContain('dfs.ha.automatic-failover.enabled');
-  });
+  it.each([[[] as string[]], [['-formatZK', '-nonInteractive']]])(
+    '%j exits 5 before connecting to ZooKeeper',
+    async (extra) => {
+      // The quorum points nowhere: exit 5 (not 6) proves the check comes first, as in Hadoop.
+      const [closedPort] = await pickFreePorts(1);
+      const result = await runZkfc(cluster, 'nn1', [
+        '-D',
+        'dfs.ha.automatic-failover.enabled=false',
+        '-D',
+        `ha.zookeeper.quorum=127.0.0.1:${closedPort}`,
+        ...extra,
+      ]);
+      expect(result.code).toBe(5);
+      expect(result.stderr).toContain('Automatic failover is not enabled');
+      expect(result.stderr).toContain('dfs.ha.automatic-failover.enabled');
+    },
+  );
 
-  it("logs Hadoop's configuration warnings first: a deprecated name, an ignored override of a final key (component conf)", async () => {
-    const dir = confCopy('warnings', (xml) =>
-      xml
-        .replace('<name>dfs.nameservices</name>', '<name>dfs.federation.nameservices</name>')
-        .replace('</configuration>', '<property><name>dfs.ha.automatic-failover.enabled</name><value>false</value></property>\n</configuration>'),
-    );
-    writeFileSync(join(dir, 'core-site.xml'), readFileSync(join(dir, 'core-site.xml'), 'utf8').replace('</configuration>', '<property><name>dfs.ha.automatic-failover.enabled</name><value>true</value><final>true</final></property>\n</configuration>'));
-    // The final true in core-site.xml holds; -D turns it off, as Hadoop's set() may.
-    const result = await runNode([ZKFC_BIN, '--hadoop-conf-dir', dir, '-D', 'dfs.ha.namenode.id=nn1', '-D', 'dfs.ha.automatic-failover.enabled=false'], { env: cluster.zkfcEnv() });
-    expect(result.code).toBe(5);
-    const warnings = logRecords(result.stdout).filter((r) => r['component'] === 'conf');
-    expect(warnings.map((r) => [r['level'], r['msg']])).toEqual([
-      [40, `dfs.federation.nameservices in ${join(dir, 'hdfs-site.xml')} is deprecated. Instead, use dfs.nameservices`],
-      [40, `${join(dir, 'hdfs-site.xml')}:an attempt to override final parameter: dfs.ha.automatic-failover.enabled;  Ignoring.`],
-    ]);
-  });
+  it(
+    "logs Hadoop's configuration warnings first: a deprecated " +
+      'name, an ignored override of a final key (component conf)',
+    async () => {
+      const dir = confCopy('warnings', (xml) =>
+        xml
+          .replace('<name>dfs.nameservices</name>', '<name>dfs.federation.nameservices</name>')
+          .replace(
+            '</configuration>',
+            '<property><name>dfs.ha.automatic-failover.enabled</name><value>false</value></property>\n</configuration>',
+          ),
+      );
+      writeFileSync(
+        join(dir, 'core-site.xml'),
+        readFileSync(join(dir, 'core-site.xml'), 'utf8').replace(
+          '</configuration>',
+          '<property><name>dfs.ha.automatic-failover.enabled</name><value>true</value>' +
+            '<final>true</final></property>\n</configuration>',
+        ),
+      );
+      // The final true in core-site.xml holds; -D turns it off, as Hadoop's set() may.
+      const result = await runNode(
+        [
+          ZKFC_BIN,
+          '--hadoop-conf-dir',
+          dir,
+          '-D',
+          'dfs.ha.namenode.id=nn1',
+          '-D',
+          'dfs.ha.automatic-failover.enabled=false',
+        ],
+        { env: cluster.zkfcEnv() },
+      );
+      expect(result.code).toBe(5);
+      const warnings = logRecords(result.stdout).filter((r) => r['component'] === 'conf');
+      expect(warnings.map((r) => [r['level'], r['msg']])).toEqual([
+        [
+          40,
+          `dfs.federation.nameservices in ${join(dir, 'hdfs-site.xml')} is deprecated. Instead, use dfs.nameservices`,
+        ],
+        [
+          40,
+          `${join(dir, 'hdfs-site.xml')}:an attempt to override final ` +
+            `parameter: dfs.ha.automatic-failover.enabled;  Ignoring.`,
+        ],
+      ]);
+    },
+  );
 
   it('the nameservice-suffixed key wins over the plain one', async () => {
     const result = await runZkfc(cluster, 'nn1', ['-D', 'dfs.ha.automatic-failover.enabled.ns1=false']);
@@ -190,19 +263,28 @@ describe('zkfc exit 5: automatic failover off', () => {
 });
 
 describe('zkfc exit 6: ZooKeeper unreachable', () => {
-  it.each([[[] as string[]], [['-formatZK', '-force']]])('%j with the quorum on a closed port exits 6 after about one session timeout', async (extra) => {
-    const [closedPort] = await pickFreePorts(1);
-    const sessionTimeoutMs = 2000;
-    const result = await runZkfc(cluster, 'nn1', ['-D', `ha.zookeeper.quorum=127.0.0.1:${closedPort}`, '-D', `ha.zookeeper.session-timeout.ms=${sessionTimeoutMs}`, ...extra]);
-    expect(result.code).toBe(6);
-    expect(result.stderr).toContain(`127.0.0.1:${closedPort}`);
-    expect(result.stderr).toContain('ha.zookeeper.quorum');
-    // It waited for the session timeout (no earlier give-up) and not much longer (Node start-up aside).
-    expect(result.durationMs).toBeGreaterThanOrEqual(sessionTimeoutMs);
-    expect(result.durationMs).toBeLessThan(sessionTimeoutMs + 5000);
-    const fatal = logRecords(result.stdout).find((r) => r['level'] === 60);
-    expect(fatal?.['msg']).toBe('Unable to connect to ZooKeeper');
-  });
+  it.each([[[] as string[]], [['-formatZK', '-force']]])(
+    '%j with the quorum on a closed port exits 6 after about one session timeout',
+    async (extra) => {
+      const [closedPort] = await pickFreePorts(1);
+      const sessionTimeoutMs = 2000;
+      const result = await runZkfc(cluster, 'nn1', [
+        '-D',
+        `ha.zookeeper.quorum=127.0.0.1:${closedPort}`,
+        '-D',
+        `ha.zookeeper.session-timeout.ms=${sessionTimeoutMs}`,
+        ...extra,
+      ]);
+      expect(result.code).toBe(6);
+      expect(result.stderr).toContain(`127.0.0.1:${closedPort}`);
+      expect(result.stderr).toContain('ha.zookeeper.quorum');
+      // It waited for the session timeout (no earlier give-up) and not much longer (Node start-up aside).
+      expect(result.durationMs).toBeGreaterThanOrEqual(sessionTimeoutMs);
+      expect(result.durationMs).toBeLessThan(sessionTimeoutMs + 5000);
+      const fatal = logRecords(result.stdout).find((r) => r['level'] === 60);
+      expect(fatal?.['msg']).toBe('Unable to connect to ZooKeeper');
+    },
+  );
 });
 
 describe('zkfc exit 3: no working znode', () => {
@@ -259,10 +341,26 @@ describe('zkfc exit 1 at run time', () => {
 
   it('the lock cannot be created (NOAUTH: the working znode has an ACL we lack): fatal, exit 1', async () => {
     const acl = `digest:${digestAclId('zkfcs', 'right')}:rwcda`;
-    const format = await runZkfc(cluster, 'nn1', ['-D', 'ha.zookeeper.parent-znode=/guarded', '-D', `ha.zookeeper.acl=${acl}`, '-D', 'ha.zookeeper.auth=digest:zkfcs:right', '-formatZK']);
+    const format = await runZkfc(cluster, 'nn1', [
+      '-D',
+      'ha.zookeeper.parent-znode=/guarded',
+      '-D',
+      `ha.zookeeper.acl=${acl}`,
+      '-D',
+      'ha.zookeeper.auth=digest:zkfcs:right',
+      '-formatZK',
+    ]);
     expect(format.code, format.stderr).toBe(0);
-    const result = await runZkfc(cluster, 'nn1', ['-D', 'ha.zookeeper.parent-znode=/guarded', '-D', 'ha.zookeeper.auth=digest:zkfcs:wrong']);
+    const result = await runZkfc(cluster, 'nn1', [
+      '-D',
+      'ha.zookeeper.parent-znode=/guarded',
+      '-D',
+      'ha.zookeeper.auth=digest:zkfcs:wrong',
+    ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('zkfc: ZK Failover Controller failed: Received create error from Zookeeper. code:NOAUTH for path /guarded/ns1/ActiveStandbyElectorLock\n');
+    expect(result.stderr).toBe(
+      'zkfc: ZK Failover Controller failed: Received create error from ' +
+        'Zookeeper. code:NOAUTH for path /guarded/ns1/ActiveStandbyElectorLock\n',
+    );
   });
 });

@@ -16,7 +16,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RpcZkfcClientFactory, type RpcZkfcClient } from '../../src/hadoop/zkfc-client.js';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import type { ZkfcStatus } from '../../src/observability/status.js';
-import { metricValue, runHaadmin, runZkfc, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
+import {
+  metricValue,
+  runHaadmin,
+  runZkfc,
+  scrapeMetrics,
+  startE2eCluster,
+  stopE2eCluster,
+} from '../support/e2e-zkfc.js';
 import { eventually, sleep } from '../../tools/testing/wait.js';
 
 let cluster: MiniCluster | undefined;
@@ -55,43 +62,68 @@ function fencedPids(c: MiniCluster): number[] {
 }
 
 function zkfcClient(c: MiniCluster, id: string, user?: string): RpcZkfcClient {
-  const factory = new RpcZkfcClientFactory({ effectiveUser: user ?? c.zkfcEnv()['HADOOP_USER_NAME'] ?? 'root', connectTimeoutMs: 3000 });
+  const factory = new RpcZkfcClientFactory({
+    effectiveUser: user ?? c.zkfcEnv()['HADOOP_USER_NAME'] ?? 'root',
+    connectTimeoutMs: 3000,
+  });
   const client = factory.create({ host: '127.0.0.1', port: c.node(id).zkfcPort });
   zkfcClients.push(client);
   return client;
 }
 
 describe('zkfc failover: the active NameNode fails', () => {
-  it('its process is killed: the other becomes active within the session timeout; restarted, it rejoins as standby', async () => {
-    const c = await activeStandbyPair();
-    const killedMs = Date.now();
-    await c.killNamenode('nn1');
-    await c.waitForActive(c.sessionTimeoutMs, 'nn2');
-    expect(Date.now() - killedMs).toBeLessThan(c.sessionTimeoutMs);
+  it(
+    'its process is killed: the other becomes active within ' + 'the session timeout; restarted, it rejoins as standby',
+    async () => {
+      const c = await activeStandbyPair();
+      const killedMs = Date.now();
+      await c.killNamenode('nn1');
+      await c.waitForActive(c.sessionTimeoutMs, 'nn2');
+      expect(Date.now() - killedMs).toBeLessThan(c.sessionTimeoutMs);
 
-    await c.startNamenode('nn1');
-    await eventually(async () => expect(await zkfcStatus(c, 'nn1')).toMatchObject({ electorState: 'STANDBY', healthState: 'SERVICE_HEALTHY', haState: 'STANDBY' }), 15_000);
-    expect(await c.activeNamenodes()).toEqual(['nn2']);
-    expect(c.splitBrainViolations()).toEqual([]);
-  });
+      await c.startNamenode('nn1');
+      await eventually(
+        async () =>
+          expect(await zkfcStatus(c, 'nn1')).toMatchObject({
+            electorState: 'STANDBY',
+            healthState: 'SERVICE_HEALTHY',
+            haState: 'STANDBY',
+          }),
+        15_000,
+      );
+      expect(await c.activeNamenodes()).toEqual(['nn2']);
+      expect(c.splitBrainViolations()).toEqual([]);
+    },
+  );
 
-  it('it turns unhealthy: failover; the old active is fenced gracefully (not killed) and rejoins when healthy', async () => {
-    const c = await activeStandbyPair();
-    await c.namenodeFault('nn1', 'unhealthy');
-    await c.waitForActive(15_000, 'nn2');
-    expect(await c.namenodeState('nn1')).toBe('standby');
-    expect(c.node('nn1').sim?.exitCode).toBeNull();
-    expect(fencedPids(c)).toEqual([]);
-    await eventually(async () => expect(await zkfcStatus(c, 'nn1')).toMatchObject({ healthState: 'SERVICE_UNHEALTHY', electorState: 'INIT' }), 10_000);
-    const m2 = (await scrapeMetrics(c, 'nn2')).samples;
-    expect(metricValue(m2, 'zkfc_fencing_operations_total', { result: 'graceful' })).toBe(1);
-    expect(metricValue(m2, 'zkfc_fencing_attempts_total', { method: 'shell' })).toBe(0);
+  it(
+    'it turns unhealthy: failover; the old active is ' + 'fenced gracefully (not killed) and rejoins when healthy',
+    async () => {
+      const c = await activeStandbyPair();
+      await c.namenodeFault('nn1', 'unhealthy');
+      await c.waitForActive(15_000, 'nn2');
+      expect(await c.namenodeState('nn1')).toBe('standby');
+      expect(c.node('nn1').sim?.exitCode).toBeNull();
+      expect(fencedPids(c)).toEqual([]);
+      await eventually(
+        async () =>
+          expect(await zkfcStatus(c, 'nn1')).toMatchObject({ healthState: 'SERVICE_UNHEALTHY', electorState: 'INIT' }),
+        10_000,
+      );
+      const m2 = (await scrapeMetrics(c, 'nn2')).samples;
+      expect(metricValue(m2, 'zkfc_fencing_operations_total', { result: 'graceful' })).toBe(1);
+      expect(metricValue(m2, 'zkfc_fencing_attempts_total', { method: 'shell' })).toBe(0);
 
-    await c.namenodeFault('nn1', 'none');
-    await eventually(async () => expect(await zkfcStatus(c, 'nn1')).toMatchObject({ healthState: 'SERVICE_HEALTHY', electorState: 'STANDBY' }), 10_000);
-    expect(await c.activeNamenodes()).toEqual(['nn2']);
-    expect(c.splitBrainViolations()).toEqual([]);
-  });
+      await c.namenodeFault('nn1', 'none');
+      await eventually(
+        async () =>
+          expect(await zkfcStatus(c, 'nn1')).toMatchObject({ healthState: 'SERVICE_HEALTHY', electorState: 'STANDBY' }),
+        10_000,
+      );
+      expect(await c.activeNamenodes()).toEqual(['nn2']);
+      expect(c.splitBrainViolations()).toEqual([]);
+    },
+  );
 });
 
 describe('zkfc failover: the active zkfc fails', () => {
@@ -107,23 +139,31 @@ describe('zkfc failover: the active zkfc fails', () => {
     expect(c.splitBrainViolations()).toEqual([]);
   });
 
-  it('paused (SIGSTOP) past the session timeout: the peer takes over; resumed, it rejoins as standby and nn1 stays standby', async () => {
-    const c = await activeStandbyPair();
-    c.signalZkfc('nn1', 'SIGSTOP');
-    try {
-      await c.waitForActive(c.sessionTimeoutMs + 10_000, 'nn2');
+  it(
+    'paused (SIGSTOP) past the session timeout: the peer takes ' +
+      'over; resumed, it rejoins as standby and nn1 stays standby',
+    async () => {
+      const c = await activeStandbyPair();
+      c.signalZkfc('nn1', 'SIGSTOP');
+      try {
+        await c.waitForActive(c.sessionTimeoutMs + 10_000, 'nn2');
+        expect(await c.namenodeState('nn1')).toBe('standby');
+      } finally {
+        c.signalZkfc('nn1', 'SIGCONT');
+      }
+      // The resumed daemon learns its session expired and joins again, as standby.
+      await eventually(
+        async () =>
+          expect(await zkfcStatus(c, 'nn1')).toMatchObject({ electorState: 'STANDBY', zkConnectionState: 'CONNECTED' }),
+        15_000,
+      );
+      // A few health rounds later nothing flipped back.
+      await sleep(4 * c.checkIntervalMs);
+      expect(await c.activeNamenodes()).toEqual(['nn2']);
       expect(await c.namenodeState('nn1')).toBe('standby');
-    } finally {
-      c.signalZkfc('nn1', 'SIGCONT');
-    }
-    // The resumed daemon learns its session expired and joins again, as standby.
-    await eventually(async () => expect(await zkfcStatus(c, 'nn1')).toMatchObject({ electorState: 'STANDBY', zkConnectionState: 'CONNECTED' }), 15_000);
-    // A few health rounds later nothing flipped back.
-    await sleep(4 * c.checkIntervalMs);
-    expect(await c.activeNamenodes()).toEqual(['nn2']);
-    expect(await c.namenodeState('nn1')).toBe('standby');
-    expect(c.splitBrainViolations()).toEqual([]);
-  });
+      expect(c.splitBrainViolations()).toEqual([]);
+    },
+  );
 });
 
 describe('zkfc failover: graceful, through haadmin -failover', () => {
@@ -148,7 +188,10 @@ describe('zkfc failover: graceful, through haadmin -failover', () => {
     expect(s2.lastFailover).toMatchObject({ from: null, to: 'nn2', reason: 'graceful' });
     expect(s2.lastFailover?.phases.fencingMs).toBe(0);
     // nn1's daemon is back in the election (cedeActive(-1) at the end of the failover).
-    await eventually(async () => expect(await zkfcStatus(c, 'nn1')).toMatchObject({ electorState: 'STANDBY', cededUntil: null }), 10_000);
+    await eventually(
+      async () => expect(await zkfcStatus(c, 'nn1')).toMatchObject({ electorState: 'STANDBY', cededUntil: null }),
+      10_000,
+    );
 
     const back = await runHaadmin(c, ['-failover', 'nn2', 'nn1'], { timeoutMs: 60_000 });
     expect(back.code, back.stderr).toBe(0);
@@ -180,27 +223,33 @@ describe('zkfc failover: graceful, through haadmin -failover', () => {
 });
 
 describe('zkfc failover: cedeActive over ZKFCProtocol', () => {
-  it('the active stands down for the given time, the peer takes over without fencing, then it rejoins as standby', async () => {
-    const c = await activeStandbyPair();
-    const cedeMs = 4000;
-    const calledMs = Date.now();
-    await zkfcClient(c, 'nn1').cedeActive(cedeMs, 10_000);
-    // cedeActive returns after the local transitionToStandby.
-    expect(await c.namenodeState('nn1')).toBe('standby');
-    await c.waitForActive(10_000, 'nn2');
-    const s1 = await zkfcStatus(c, 'nn1');
-    expect(s1.cededUntil).not.toBeNull();
-    expect(Date.parse(s1.cededUntil!)).toBeGreaterThanOrEqual(calledMs + cedeMs - 1000);
-    expect(s1.electorState).toBe('INIT');
-    expect(metricValue((await scrapeMetrics(c, 'nn2')).samples, 'zkfc_fencing_attempts_total')).toBe(0);
-    expect(fencedPids(c)).toEqual([]);
+  it(
+    'the active stands down for the given time, the peer ' + 'takes over without fencing, then it rejoins as standby',
+    async () => {
+      const c = await activeStandbyPair();
+      const cedeMs = 4000;
+      const calledMs = Date.now();
+      await zkfcClient(c, 'nn1').cedeActive(cedeMs, 10_000);
+      // cedeActive returns after the local transitionToStandby.
+      expect(await c.namenodeState('nn1')).toBe('standby');
+      await c.waitForActive(10_000, 'nn2');
+      const s1 = await zkfcStatus(c, 'nn1');
+      expect(s1.cededUntil).not.toBeNull();
+      expect(Date.parse(s1.cededUntil!)).toBeGreaterThanOrEqual(calledMs + cedeMs - 1000);
+      expect(s1.electorState).toBe('INIT');
+      expect(metricValue((await scrapeMetrics(c, 'nn2')).samples, 'zkfc_fencing_attempts_total')).toBe(0);
+      expect(fencedPids(c)).toEqual([]);
 
-    // After the cede time nn1's daemon rejoins, as standby: nn2 keeps the lock.
-    await eventually(async () => expect(await zkfcStatus(c, 'nn1')).toMatchObject({ electorState: 'STANDBY' }), cedeMs + 10_000);
-    expect(Date.now() - calledMs).toBeGreaterThanOrEqual(cedeMs - 500);
-    expect(await c.activeNamenodes()).toEqual(['nn2']);
-    expect(c.splitBrainViolations()).toEqual([]);
-  });
+      // After the cede time nn1's daemon rejoins, as standby: nn2 keeps the lock.
+      await eventually(
+        async () => expect(await zkfcStatus(c, 'nn1')).toMatchObject({ electorState: 'STANDBY' }),
+        cedeMs + 10_000,
+      );
+      expect(Date.now() - calledMs).toBeGreaterThanOrEqual(cedeMs - 500);
+      expect(await c.activeNamenodes()).toEqual(['nn2']);
+      expect(c.splitBrainViolations()).toEqual([]);
+    },
+  );
 
   it('cedeActive(-1) ends a cede at once', async () => {
     const c = await activeStandbyPair();
@@ -209,17 +258,22 @@ describe('zkfc failover: cedeActive over ZKFCProtocol', () => {
     await eventually(async () => expect((await zkfcStatus(c, 'nn2')).electorState).toBe('INIT'), 5_000);
     const stoppedCedingMs = Date.now();
     await client.cedeActive(-1, 10_000);
-    await eventually(async () => expect(await zkfcStatus(c, 'nn2')).toMatchObject({ electorState: 'STANDBY', cededUntil: null }), 10_000);
+    await eventually(
+      async () => expect(await zkfcStatus(c, 'nn2')).toMatchObject({ electorState: 'STANDBY', cededUntil: null }),
+      10_000,
+    );
     expect(Date.now() - stoppedCedingMs).toBeLessThan(10_000);
     expect(await c.activeNamenodes()).toEqual(['nn1']);
   });
 
   it('a caller that is neither the zkfc user nor in dfs.cluster.administrators is refused', async () => {
     const c = await activeStandbyPair();
-    const error = await zkfcClient(c, 'nn1', 'mallory').cedeActive(10_000, 10_000).then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
+    const error = await zkfcClient(c, 'nn1', 'mallory')
+      .cedeActive(10_000, 10_000)
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
     expect(error?.message).toMatch(/Disallowed RPC access from mallory.*Not listed in dfs\.cluster\.administrators/s);
     expect(await c.activeNamenodes()).toEqual(['nn1']);
     expect((await zkfcStatus(c, 'nn1')).electorState).toBe('ACTIVE');
@@ -231,10 +285,20 @@ describe('zkfc check-config', () => {
     const c = (cluster = await startE2eCluster());
     const result = await runZkfc(c, 'nn1', ['-D', 'ha.zookeeper.auth=digest:zkfcs:top-secret', 'check-config']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`nameservice ns1, namenode nn1 (found by configured), Hadoop conf dir ${c.confDir}`);
-    expect(result.stdout).toContain(`* nn1 service 127.0.0.1:${c.node('nn1').rpcPort} zkfc port ${c.node('nn1').zkfcPort}`);
-    expect(result.stdout).toContain(`  nn2 service 127.0.0.1:${c.node('nn2').rpcPort} zkfc port ${c.node('nn2').zkfcPort}`);
-    expect(result.stdout).toMatch(new RegExp(`ha\\.zookeeper\\.quorum +"${c.zk.connectString.replace(/\./g, '\\.')}" +\\(${c.confDir}/core-site\\.xml\\)`));
+    expect(result.stdout).toContain(
+      `nameservice ns1, namenode nn1 (found by configured), Hadoop conf dir ${c.confDir}`,
+    );
+    expect(result.stdout).toContain(
+      `* nn1 service 127.0.0.1:${c.node('nn1').rpcPort} zkfc port ${c.node('nn1').zkfcPort}`,
+    );
+    expect(result.stdout).toContain(
+      `  nn2 service 127.0.0.1:${c.node('nn2').rpcPort} zkfc port ${c.node('nn2').zkfcPort}`,
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `ha\\.zookeeper\\.quorum +"${c.zk.connectString.replace(/\./g, '\\.')}" +\\(${c.confDir}/core-site\\.xml\\)`,
+      ),
+    );
     expect(result.stdout).toMatch(/ha\.zookeeper\.auth +\[redacted\] +\(-D\)/);
     expect(result.stdout).not.toContain('top-secret');
     expect(result.stdout).toMatch(/ha\.zookeeper\.parent-znode +"\/hadoop-ha" +\(default\)/);
@@ -242,8 +306,18 @@ describe('zkfc check-config', () => {
   });
 
   it.each([
-    ['automatic failover off', ['-D', 'dfs.ha.automatic-failover.enabled=false'], 5, 'Automatic failover is not enabled'],
-    ["a peer's fencing method unparsable", ['-D', 'dfs.ha.fencing.methods.ns1.nn2=sshfence()'], 4, "nn2: Fencing is not configured"],
+    [
+      'automatic failover off',
+      ['-D', 'dfs.ha.automatic-failover.enabled=false'],
+      5,
+      'Automatic failover is not enabled',
+    ],
+    [
+      "a peer's fencing method unparsable",
+      ['-D', 'dfs.ha.fencing.methods.ns1.nn2=sshfence()'],
+      4,
+      'nn2: Fencing is not configured',
+    ],
     ['no quorum', ['-D', 'ha.zookeeper.quorum='], 78, "Missing required configuration 'ha.zookeeper.quorum'"],
   ])('%s: the problem on stderr and its exit code', async (_label, defines, code, message) => {
     const c = (cluster = await startE2eCluster());

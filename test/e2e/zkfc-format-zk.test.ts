@@ -11,7 +11,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import { digestAclId } from '../../src/zookeeper/acl.js';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
-import { runZkfc, startE2eCluster, stopE2eCluster, ZK_PERMISSION, ZkTestClient, zkErrorCode, type RunResult } from '../support/e2e-zkfc.js';
+import {
+  runZkfc,
+  startE2eCluster,
+  stopE2eCluster,
+  ZK_PERMISSION,
+  ZkTestClient,
+  zkErrorCode,
+  type RunResult,
+} from '../support/e2e-zkfc.js';
 
 const NO_AUTH = -102;
 let cluster: MiniCluster;
@@ -35,8 +43,17 @@ async function zkClient(auth?: readonly [string, string]): Promise<ZkTestClient>
   return client;
 }
 
-function format(parent: string, flags: readonly string[], options: { input?: string; extra?: readonly string[] } = {}): Promise<RunResult> {
-  return runZkfc(cluster, 'nn1', ['-D', `ha.zookeeper.parent-znode=${parent}`, ...(options.extra ?? []), '-formatZK', ...flags], options.input === undefined ? {} : { input: options.input });
+function format(
+  parent: string,
+  flags: readonly string[],
+  options: { input?: string; extra?: readonly string[] } = {},
+): Promise<RunResult> {
+  return runZkfc(
+    cluster,
+    'nn1',
+    ['-D', `ha.zookeeper.parent-znode=${parent}`, ...(options.extra ?? []), '-formatZK', ...flags],
+    options.input === undefined ? {} : { input: options.input },
+  );
 }
 
 /** Format `parent` fresh, then put a lock (EPHEMERAL, from its own session) and a breadcrumb in it. */
@@ -45,7 +62,13 @@ async function formattedWithElectionZnodes(parent: string): Promise<{ workingDir
   expect(fresh.code, fresh.stderr).toBe(0);
   const workingDir = `${parent}/ns1`;
   const holder = await zkClient();
-  const info = encodeActiveNodeInfo({ nameserviceId: 'ns1', namenodeId: 'nn2', hostname: '127.0.0.1', port: cluster.node('nn2').rpcPort, zkfcPort: cluster.node('nn2').zkfcPort });
+  const info = encodeActiveNodeInfo({
+    nameserviceId: 'ns1',
+    namenodeId: 'nn2',
+    hostname: '127.0.0.1',
+    port: cluster.node('nn2').rpcPort,
+    zkfcPort: cluster.node('nn2').zkfcPort,
+  });
   await holder.create(`${workingDir}/ActiveStandbyElectorLock`, info, 'EPHEMERAL');
   await holder.create(`${workingDir}/ActiveBreadCrumb`, info, 'PERSISTENT');
   return { workingDir, holder };
@@ -55,7 +78,9 @@ describe('zkfc -formatZK on a fresh ZooKeeper', () => {
   it('creates every path component with the configured ACL, without asking', async () => {
     const secret = 'hdfs-zkfc-secret';
     const aclId = digestAclId('zkfcs', secret);
-    const result = await format('/fmt/fresh', [], { extra: ['-D', `ha.zookeeper.acl=digest:${aclId}:rwcda`, '-D', `ha.zookeeper.auth=digest:zkfcs:${secret}`] });
+    const result = await format('/fmt/fresh', [], {
+      extra: ['-D', `ha.zookeeper.acl=digest:${aclId}:rwcda`, '-D', `ha.zookeeper.auth=digest:zkfcs:${secret}`],
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('Proceed formatting');
 

@@ -11,7 +11,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import type { ZkfcStatus } from '../../src/observability/status.js';
-import { httpGet, metricValue, promtoolCheckMetrics, runHaadmin, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
+import {
+  httpGet,
+  metricValue,
+  promtoolCheckMetrics,
+  runHaadmin,
+  scrapeMetrics,
+  startE2eCluster,
+  stopE2eCluster,
+} from '../support/e2e-zkfc.js';
 import { eventually } from '../../tools/testing/wait.js';
 
 let cluster: MiniCluster | undefined;
@@ -35,7 +43,11 @@ async function roleCodes(c: MiniCluster, id: string): Promise<{ active: number; 
 interface ClusterStatusJson {
   readonly activeNamenodes: readonly string[];
   readonly verdict: string;
-  readonly namenodes: ReadonlyArray<{ readonly namenodeId: string; readonly zkfc: { readonly ok: boolean }; readonly holdsLock: boolean }>;
+  readonly namenodes: ReadonlyArray<{
+    readonly namenodeId: string;
+    readonly zkfc: { readonly ok: boolean };
+    readonly holdsLock: boolean;
+  }>;
 }
 
 async function haadminStatus(c: MiniCluster): Promise<{ code: number | null; status: ClusterStatusJson }> {
@@ -72,7 +84,14 @@ describe('zkfc metrics, /active, /standby and /status across a failover', () => 
     await expectPromtoolAccepts(c, 'nn1');
     await expectPromtoolAccepts(c, 'nn2');
     const s1 = await status(c, 'nn1');
-    expect(s1).toMatchObject({ nameservice: 'ns1', namenode: 'nn1', haState: 'ACTIVE', healthState: 'SERVICE_HEALTHY', electorState: 'ACTIVE', zkConnectionState: 'CONNECTED' });
+    expect(s1).toMatchObject({
+      nameservice: 'ns1',
+      namenode: 'nn1',
+      haState: 'ACTIVE',
+      healthState: 'SERVICE_HEALTHY',
+      electorState: 'ACTIVE',
+      zkConnectionState: 'CONNECTED',
+    });
     expect(s1.zkSessionId).toMatch(/^0x[0-9a-f]+$/);
     expect(s1.lockHolder?.namenodeId).toBe('nn1');
     expect(s1.breadcrumb?.namenodeId).toBe('nn1');
@@ -82,7 +101,10 @@ describe('zkfc metrics, /active, /standby and /status across a failover', () => 
     const statusBefore = await haadminStatus(c);
     expect(statusBefore.code).toBe(0);
     expect(statusBefore.status).toMatchObject({ activeNamenodes: ['nn1'], verdict: 'ok' });
-    expect(statusBefore.status.namenodes.map((n) => [n.namenodeId, n.zkfc.ok, n.holdsLock])).toEqual([['nn1', true, true], ['nn2', true, false]]);
+    expect(statusBefore.status.namenodes.map((n) => [n.namenodeId, n.zkfc.ok, n.holdsLock])).toEqual([
+      ['nn1', true, true],
+      ['nn2', true, false],
+    ]);
     const before = (await scrapeMetrics(c, 'nn2')).samples;
     expect(metricValue(before, 'zkfc_failovers_total')).toBe(0);
     expect(metricValue(before, 'zkfc_fencing_attempts_total', { method: 'shell' })).toBe(0);
@@ -116,7 +138,9 @@ describe('zkfc metrics, /active, /standby and /status across a failover', () => 
       expect(metricValue(after, 'zkfc_failover_phase_duration_seconds_count', { phase }), phase).toBe(1);
     }
     expect(metricValue(after, 'zkfc_failover_phase_duration_seconds_sum', { phase: 'total' })).toBeGreaterThan(0);
-    expect(metricValue(after, 'zkfc_last_failover_timestamp_seconds')).toBeGreaterThanOrEqual(Math.floor(killedAtSeconds));
+    expect(metricValue(after, 'zkfc_last_failover_timestamp_seconds')).toBeGreaterThanOrEqual(
+      Math.floor(killedAtSeconds),
+    );
     await expectPromtoolAccepts(c, 'nn1');
     await expectPromtoolAccepts(c, 'nn2');
 
@@ -143,7 +167,11 @@ describe('zkfc metrics, /active, /standby and /status across a failover', () => 
     const port = c.node('nn1').statusPort;
     expect((await httpGet(port, '/healthz')).status).toBe(200);
     expect((await httpGet(port, '/no-such-page')).status).toBe(404);
-    const post = await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST', body: 'x', signal: AbortSignal.timeout(3000) });
+    const post = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      method: 'POST',
+      body: 'x',
+      signal: AbortSignal.timeout(3000),
+    });
     expect(post.status).toBe(405);
   });
 });

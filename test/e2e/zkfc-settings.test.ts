@@ -52,62 +52,85 @@ function messages(c: MiniCluster, id: string): string[] {
 }
 
 describe('ZKFC_LOG_LEVEL', () => {
-  it('reaches the daemon: debug lines from the daemon started with debug, none from the one started with info', async () => {
-    const c = (cluster = await startE2eCluster({ checkIntervalMs: 500 }));
-    await Promise.all([c.startNamenode('nn1'), c.startNamenode('nn2')]);
-    await c.startZkfc('nn1', [], { ZKFC_LOG_LEVEL: 'debug' });
-    await c.startZkfc('nn2', [], { ZKFC_LOG_LEVEL: 'info' });
-    await c.waitForActive(20_000, 'nn1');
-    await eventually(() => expect(zkfcLogRecords(c, 'nn1').filter((record) => record['level'] === 20).length).toBeGreaterThan(5), 10_000);
-    expect(zkfcLogRecords(c, 'nn1').some((record) => record['msg'] === 'Executing command')).toBe(true);
-    await eventually(async () => expect((await c.zkfcStatus('nn2'))?.['electorState']).toBe('STANDBY'), 10_000);
-    expect(zkfcLogRecords(c, 'nn2').filter((record) => record['level'] === 20)).toEqual([]);
-    expect(zkfcLogRecords(c, 'nn2').length).toBeGreaterThan(0);
-  });
+  it(
+    'reaches the daemon: debug lines from the daemon ' + 'started with debug, none from the one started with info',
+    async () => {
+      const c = (cluster = await startE2eCluster({ checkIntervalMs: 500 }));
+      await Promise.all([c.startNamenode('nn1'), c.startNamenode('nn2')]);
+      await c.startZkfc('nn1', [], { ZKFC_LOG_LEVEL: 'debug' });
+      await c.startZkfc('nn2', [], { ZKFC_LOG_LEVEL: 'info' });
+      await c.waitForActive(20_000, 'nn1');
+      await eventually(
+        () => expect(zkfcLogRecords(c, 'nn1').filter((record) => record['level'] === 20).length).toBeGreaterThan(5),
+        10_000,
+      );
+      expect(zkfcLogRecords(c, 'nn1').some((record) => record['msg'] === 'Executing command')).toBe(true);
+      await eventually(async () => expect((await c.zkfcStatus('nn2'))?.['electorState']).toBe('STANDBY'), 10_000);
+      expect(zkfcLogRecords(c, 'nn2').filter((record) => record['level'] === 20)).toEqual([]);
+      expect(zkfcLogRecords(c, 'nn2').length).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('zkfc.health.probe-on-disconnect', () => {
-  it('on (default): a SIGKILLed active NameNode is failed over well within one check interval; its /stacks cannot be had', async () => {
-    const c = (cluster = await startE2eCluster({ checkIntervalMs: CHECK_INTERVAL_MS }));
-    await activeStandbyPair(c);
-    await justAfterHealthRound(c, 'nn1');
-    const killedMs = Date.now();
-    await c.killNamenode('nn1');
-    await c.waitForActive(10_000, 'nn2');
-    expect(Date.now() - killedMs).toBeLessThan(CHECK_INTERVAL_MS / 2);
-    // The thread-dump capture was tried (20 s default) and failed: nobody listens any more.
-    await eventually(() => expect(messages(c, 'nn1').some((m) => m.startsWith("Can't get local NN thread dump due to"))).toBe(true), 5000);
-    expect(c.splitBrainViolations()).toEqual([]);
-  });
+  it(
+    'on (default): a SIGKILLed active NameNode is failed over ' +
+      'well within one check interval; its /stacks cannot be had',
+    async () => {
+      const c = (cluster = await startE2eCluster({ checkIntervalMs: CHECK_INTERVAL_MS }));
+      await activeStandbyPair(c);
+      await justAfterHealthRound(c, 'nn1');
+      const killedMs = Date.now();
+      await c.killNamenode('nn1');
+      await c.waitForActive(10_000, 'nn2');
+      expect(Date.now() - killedMs).toBeLessThan(CHECK_INTERVAL_MS / 2);
+      // The thread-dump capture was tried (20 s default) and failed: nobody listens any more.
+      await eventually(
+        () => expect(messages(c, 'nn1').some((m) => m.startsWith("Can't get local NN thread dump due to"))).toBe(true),
+        5000,
+      );
+      expect(c.splitBrainViolations()).toEqual([]);
+    },
+  );
 
-  it("off: detection waits for the next health round (Hadoop's cadence); no /stacks capture with dfs.ha.zkfc.nn.http.timeout.ms=0", async () => {
-    const c = (cluster = await startE2eCluster({
-      checkIntervalMs: CHECK_INTERVAL_MS,
-      extraConf: { 'zkfc.health.probe-on-disconnect': 'false', 'dfs.ha.zkfc.nn.http.timeout.ms': '0' },
-    }));
-    await activeStandbyPair(c);
-    await justAfterHealthRound(c, 'nn1');
-    const killedMs = Date.now();
-    await c.killNamenode('nn1');
-    await c.waitForActive(10_000, 'nn2');
-    const failoverMs = Date.now() - killedMs;
-    expect(failoverMs).toBeGreaterThanOrEqual(CHECK_INTERVAL_MS - 300);
-    expect(failoverMs).toBeLessThan(2 * CHECK_INTERVAL_MS + 2000);
-    expect(messages(c, 'nn1').filter((m) => m.includes('thread dump'))).toEqual([]);
-    expect(c.splitBrainViolations()).toEqual([]);
-  });
+  it(
+    "off: detection waits for the next health round (Hadoop's " +
+      'cadence); no /stacks capture with dfs.ha.zkfc.nn.http.timeout.ms=0',
+    async () => {
+      const c = (cluster = await startE2eCluster({
+        checkIntervalMs: CHECK_INTERVAL_MS,
+        extraConf: { 'zkfc.health.probe-on-disconnect': 'false', 'dfs.ha.zkfc.nn.http.timeout.ms': '0' },
+      }));
+      await activeStandbyPair(c);
+      await justAfterHealthRound(c, 'nn1');
+      const killedMs = Date.now();
+      await c.killNamenode('nn1');
+      await c.waitForActive(10_000, 'nn2');
+      const failoverMs = Date.now() - killedMs;
+      expect(failoverMs).toBeGreaterThanOrEqual(CHECK_INTERVAL_MS - 300);
+      expect(failoverMs).toBeLessThan(2 * CHECK_INTERVAL_MS + 2000);
+      expect(messages(c, 'nn1').filter((m) => m.includes('thread dump'))).toEqual([]);
+      expect(c.splitBrainViolations()).toEqual([]);
+    },
+  );
 });
 
 describe('NameNode /stacks capture (dfs.ha.zkfc.nn.http.timeout.ms)', () => {
   it('an unhealthy NameNode: its thread dump is logged between the markers and kept in zkfc.stacks.dir', async () => {
     const baseDir = mkdtempSync(join(tmpdir(), 'zkfc-cluster-'));
     const stacksDir = join(baseDir, 'stacks');
-    const c = (cluster = await startE2eCluster({ baseDir, checkIntervalMs: 500, extraConf: { 'zkfc.stacks.dir': stacksDir } }));
+    const c = (cluster = await startE2eCluster({
+      baseDir,
+      checkIntervalMs: 500,
+      extraConf: { 'zkfc.stacks.dir': stacksDir },
+    }));
     await activeStandbyPair(c);
     await c.namenodeFault('nn1', 'unhealthy');
     await c.waitForActive(15_000, 'nn2');
     const dump = await eventually(() => {
-      const record = zkfcLogRecords(c, 'nn1').find((r) => String(r['msg'] ?? '').startsWith('-- Local NN thread dump --'));
+      const record = zkfcLogRecords(c, 'nn1').find((r) =>
+        String(r['msg'] ?? '').startsWith('-- Local NN thread dump --'),
+      );
       expect(record).toBeDefined();
       return record!;
     }, 10_000);

@@ -10,7 +10,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
-import { scrapeMetrics, metricValue, startE2eCluster, stopE2eCluster, zkfcLogRecords, ZkTestClient } from '../support/e2e-zkfc.js';
+import {
+  scrapeMetrics,
+  metricValue,
+  startE2eCluster,
+  stopE2eCluster,
+  zkfcLogRecords,
+  ZkTestClient,
+} from '../support/e2e-zkfc.js';
 import { eventually, sleep } from '../../tools/testing/wait.js';
 
 const LOCK = '/hadoop-ha/ns1/ActiveStandbyElectorLock';
@@ -53,7 +60,11 @@ describe('zkfc SIGTERM', () => {
     // needFence = true: the breadcrumb still names nn1, so whoever wins next must fence it.
     const breadcrumb = await inspector.getData(BREADCRUMB);
     expect(breadcrumb).not.toBeNull();
-    expect(decodeActiveNodeInfo(breadcrumb!.data, BREADCRUMB)).toMatchObject({ nameserviceId: 'ns1', namenodeId: 'nn1', port: c.node('nn1').rpcPort });
+    expect(decodeActiveNodeInfo(breadcrumb!.data, BREADCRUMB)).toMatchObject({
+      nameserviceId: 'ns1',
+      namenodeId: 'nn1',
+      port: c.node('nn1').rpcPort,
+    });
     // The NameNode was not touched: still active, no transition since.
     expect(await c.namenodeState('nn1')).toBe('active');
     expect(transitionsOf(c, 'nn1')).toBe(nn1Transitions);

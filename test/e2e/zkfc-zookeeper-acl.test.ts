@@ -9,7 +9,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import { digestAclId } from '../../src/zookeeper/acl.js';
-import { runZkfc, startE2eCluster, stopE2eCluster, zkErrorCode, ZK_PERMISSION, ZkTestClient } from '../support/e2e-zkfc.js';
+import {
+  runZkfc,
+  startE2eCluster,
+  stopE2eCluster,
+  zkErrorCode,
+  ZK_PERMISSION,
+  ZkTestClient,
+} from '../support/e2e-zkfc.js';
 
 const PASSWORD = 'acl-test-secret';
 const DIGEST_ID = digestAclId('hdfs', PASSWORD);
@@ -46,32 +53,36 @@ async function rejected(operation: Promise<unknown>): Promise<number | undefined
 }
 
 describe('ha.zookeeper.acl in a real ZooKeeper', () => {
-  it('the working znode, the lock and the breadcrumb carry the configured ACL, before and after a failover; a stranger cannot tamper', async () => {
-    const workingDir = `/hadoop-ha/${cluster.nameserviceId}`;
-    const first = await cluster.waitForActive(30_000);
-    const stranger = await client();
-    // Reading an ACL needs READ or ADMIN on the znode (ZooKeeper 3.5+): the operator's credentials.
-    const admin = await client(['digest', `hdfs:${PASSWORD}`]);
-    for (const path of [workingDir, `${workingDir}/ActiveStandbyElectorLock`, `${workingDir}/ActiveBreadCrumb`]) {
-      expect({ path, acl: await admin.getAcl(path) }).toEqual({ path, acl: EXPECTED });
-    }
-    const NO_AUTH = -102;
-    expect(await rejected(stranger.getAcl(`${workingDir}/ActiveStandbyElectorLock`))).toBe(NO_AUTH);
-    expect(await rejected(stranger.remove(`${workingDir}/ActiveStandbyElectorLock`))).toBe(NO_AUTH);
-    expect(await rejected(stranger.setData(`${workingDir}/ActiveBreadCrumb`, new Uint8Array([1])))).toBe(NO_AUTH);
-    expect(await rejected(stranger.remove(`${workingDir}/ActiveBreadCrumb`))).toBe(NO_AUTH);
+  it(
+    'the working znode, the lock and the breadcrumb carry the configured ' +
+      'ACL, before and after a failover; a stranger cannot tamper',
+    async () => {
+      const workingDir = `/hadoop-ha/${cluster.nameserviceId}`;
+      const first = await cluster.waitForActive(30_000);
+      const stranger = await client();
+      // Reading an ACL needs READ or ADMIN on the znode (ZooKeeper 3.5+): the operator's credentials.
+      const admin = await client(['digest', `hdfs:${PASSWORD}`]);
+      for (const path of [workingDir, `${workingDir}/ActiveStandbyElectorLock`, `${workingDir}/ActiveBreadCrumb`]) {
+        expect({ path, acl: await admin.getAcl(path) }).toEqual({ path, acl: EXPECTED });
+      }
+      const NO_AUTH = -102;
+      expect(await rejected(stranger.getAcl(`${workingDir}/ActiveStandbyElectorLock`))).toBe(NO_AUTH);
+      expect(await rejected(stranger.remove(`${workingDir}/ActiveStandbyElectorLock`))).toBe(NO_AUTH);
+      expect(await rejected(stranger.setData(`${workingDir}/ActiveBreadCrumb`, new Uint8Array([1])))).toBe(NO_AUTH);
+      expect(await rejected(stranger.remove(`${workingDir}/ActiveBreadCrumb`))).toBe(NO_AUTH);
 
-    // A failover: the new active's lock and rewritten breadcrumb still carry it.
-    await cluster.killNamenode(first);
-    const second = await cluster.waitForActive(30_000);
-    expect(second).not.toBe(first);
-    for (const path of [`${workingDir}/ActiveStandbyElectorLock`, `${workingDir}/ActiveBreadCrumb`]) {
-      expect({ path, acl: await admin.getAcl(path) }).toEqual({ path, acl: EXPECTED });
-    }
-    // No world-writable warning with a digest ACL.
-    const status = await cluster.zkfcStatus(second);
-    expect(status?.['zookeeperProblems']).toEqual([]);
-  });
+      // A failover: the new active's lock and rewritten breadcrumb still carry it.
+      await cluster.killNamenode(first);
+      const second = await cluster.waitForActive(30_000);
+      expect(second).not.toBe(first);
+      for (const path of [`${workingDir}/ActiveStandbyElectorLock`, `${workingDir}/ActiveBreadCrumb`]) {
+        expect({ path, acl: await admin.getAcl(path) }).toEqual({ path, acl: EXPECTED });
+      }
+      // No world-writable warning with a digest ACL.
+      const status = await cluster.zkfcStatus(second);
+      expect(status?.['zookeeperProblems']).toEqual([]);
+    },
+  );
 
   it('check-config warns about a world-writable ha.zookeeper.acl; with a digest ACL it does not', async () => {
     const id = [...cluster.nodes.keys()][0]!;

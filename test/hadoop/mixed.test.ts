@@ -31,7 +31,9 @@ async function step(fn: () => Promise<void>): Promise<void> {
     await fn();
   } catch (error) {
     failed = true;
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster.baseDir})`, { cause: error });
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster.baseDir})`, {
+      cause: error,
+    });
   }
 }
 
@@ -45,7 +47,11 @@ describe("Hadoop's ZKFC (nn1) and our zkfc (nn2) in one nameservice", () => {
       expect(readFileSync(cluster.node('nn2').zkfcLog, 'utf8')).toMatch(/fencing successful/i);
       await cluster.startNameNode('nn1');
       // Hadoop's ZKFC sees its NameNode healthy again and rejoins as standby.
-      await cluster.waitFor(async () => (await cluster.haState('nn1')) === 'standby', 90_000, 'nn1 standby under the Java ZKFC');
+      await cluster.waitFor(
+        async () => (await cluster.haState('nn1')) === 'standby',
+        90_000,
+        'nn1 standby under the Java ZKFC',
+      );
       expect(await cluster.activeNameNodes()).toEqual(['nn2']);
     }));
 
@@ -58,8 +64,13 @@ describe("Hadoop's ZKFC (nn1) and our zkfc (nn2) in one nameservice", () => {
         // restarted can fail on a stale IPC connection (EOFException); its elector retries and the
         // NameNode becomes active, but this gracefulFailover already reported failure. Java's
         // behaviour, not ours: the operator's retry succeeds, and so must ours.
-        await cluster.waitFor(async () => (await cluster.activeNameNodes()).length === 1, 30_000, 'one active after the Java retry');
-        if ((await cluster.activeNameNodes())[0] !== 'nn1') toJava = await cluster.hadoopHaAdmin(['-failover', 'nn2', 'nn1']);
+        await cluster.waitFor(
+          async () => (await cluster.activeNameNodes()).length === 1,
+          30_000,
+          'one active after the Java retry',
+        );
+        if ((await cluster.activeNameNodes())[0] !== 'nn1')
+          toJava = await cluster.hadoopHaAdmin(['-failover', 'nn2', 'nn1']);
         else toJava = { ...toJava, code: 0 };
       }
       expect(toJava.code, toJava.stderr + toJava.stdout).toBe(0);
@@ -79,14 +90,23 @@ describe("Hadoop's ZKFC (nn1) and our zkfc (nn2) in one nameservice", () => {
       await cluster.waitForActive('nn1', 90_000);
       expect(hadoopZkfcLog()).toMatch(/Successfully transitioned NameNode at .* to active state/);
       await cluster.startNameNode('nn2');
-      await cluster.waitFor(async () => (await cluster.haState('nn2')) === 'standby', 90_000, 'nn2 standby under our zkfc');
+      await cluster.waitFor(
+        async () => (await cluster.haState('nn2')) === 'standby',
+        90_000,
+        'nn2 standby under our zkfc',
+      );
     }));
 
   it('-formatZK -force by either side is accepted by the other', () =>
     step(async () => {
       await cluster.stopController('nn1');
       await cluster.stopController('nn2');
-      const javaFormat = await cluster.runJava('zkfc-format', 'org.apache.hadoop.hdfs.tools.DFSZKFailoverController', ['-Ddfs.ha.namenode.id=nn1', '-formatZK', '-force', '-nonInteractive']);
+      const javaFormat = await cluster.runJava('zkfc-format', 'org.apache.hadoop.hdfs.tools.DFSZKFailoverController', [
+        '-Ddfs.ha.namenode.id=nn1',
+        '-formatZK',
+        '-force',
+        '-nonInteractive',
+      ]);
       expect(javaFormat.code, javaFormat.stderr).toBe(0);
       const oursNoForce = await cluster.runOurZkfc('nn2', ['-formatZK', '-nonInteractive']);
       expect(oursNoForce.code).toBe(2); // exists: Hadoop's ERR_CODE_FORMAT_DENIED
@@ -94,8 +114,16 @@ describe("Hadoop's ZKFC (nn1) and our zkfc (nn2) in one nameservice", () => {
       expect(oursForce.code, oursForce.stderr).toBe(0);
       await cluster.startController('nn1', 'hadoop');
       await cluster.startController('nn2', 'ours');
-      await cluster.waitFor(async () => (await cluster.activeNameNodes()).length === 1, 90_000, 'one active after re-formatting');
-      const javaNoForce = await cluster.runJava('zkfc-format', 'org.apache.hadoop.hdfs.tools.DFSZKFailoverController', ['-Ddfs.ha.namenode.id=nn1', '-formatZK', '-nonInteractive']);
+      await cluster.waitFor(
+        async () => (await cluster.activeNameNodes()).length === 1,
+        90_000,
+        'one active after re-formatting',
+      );
+      const javaNoForce = await cluster.runJava('zkfc-format', 'org.apache.hadoop.hdfs.tools.DFSZKFailoverController', [
+        '-Ddfs.ha.namenode.id=nn1',
+        '-formatZK',
+        '-nonInteractive',
+      ]);
       expect(javaNoForce.code).toBe(2);
     }));
 });

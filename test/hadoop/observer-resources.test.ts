@@ -30,7 +30,10 @@ async function step(fn: () => Promise<void>): Promise<void> {
     await fn();
   } catch (error) {
     failed = true;
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster?.baseDir ?? '?'})`, { cause: error });
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster?.baseDir ?? '?'})`,
+      { cause: error },
+    );
   }
 }
 
@@ -67,14 +70,19 @@ describe('real NameNode rules', () => {
       const c = await RealCluster.start({
         healthRpcTimeoutMs: 5000,
         nameDirs: { nn1: join(mountPoint, 'nn1') },
-        hdfsSite: { 'dfs.namenode.resource.du.reserved': String(8 * 1024 * 1024), 'dfs.namenode.resource.check.interval': '1000' },
+        hdfsSite: {
+          'dfs.namenode.resource.du.reserved': String(8 * 1024 * 1024),
+          'dfs.namenode.resource.check.interval': '1000',
+        },
       });
       cluster = c;
       await c.startController('nn1', 'ours');
       await c.waitForActive('nn1', 60_000);
       await c.startController('nn2', 'ours');
       // Leave less than the reserved 8 MiB free on nn1's name directory.
-      execFileSync('dd', ['if=/dev/zero', `of=${join(mountPoint, 'filler')}`, 'bs=1M', 'count=18'], { stdio: 'ignore' });
+      execFileSync('dd', ['if=/dev/zero', `of=${join(mountPoint, 'filler')}`, 'bs=1M', 'count=18'], {
+        stdio: 'ignore',
+      });
       await c.waitForActive('nn2', 60_000);
       expect(readFileSync(c.node('nn1').zkfcLog, 'utf8')).toMatch(/SERVICE_UNHEALTHY/);
       // Graceful: nn1 is standby, its JVM still runs (nothing was killed).

@@ -31,17 +31,29 @@ async function step(fn: () => Promise<void>): Promise<void> {
     await fn();
   } catch (error) {
     failed = true;
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster.baseDir})`, { cause: error });
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster.baseDir})`, {
+      cause: error,
+    });
   }
 }
 
 describe('our zkfc against real NameNodes', () => {
   it("our haadmin prints what Hadoop's haadmin prints, with the same exit codes", () =>
     step(async () => {
-      for (const args of [['-getAllServiceState'], ['-getServiceState', 'nn1'], ['-getServiceState', 'nn2'], ['-checkHealth', 'nn1'], ['-getServiceState', 'nn9']]) {
+      for (const args of [
+        ['-getAllServiceState'],
+        ['-getServiceState', 'nn1'],
+        ['-getServiceState', 'nn2'],
+        ['-checkHealth', 'nn1'],
+        ['-getServiceState', 'nn9'],
+      ]) {
         const ours = await cluster.ourHaAdmin(args);
         const theirs = await cluster.hadoopHaAdmin(args);
-        expect({ args, code: ours.code, out: ours.stdout.trimEnd() }).toEqual({ args, code: theirs.code, out: theirs.stdout.trimEnd() });
+        expect({ args, code: ours.code, out: ours.stdout.trimEnd() }).toEqual({
+          args,
+          code: theirs.code,
+          out: theirs.stdout.trimEnd(),
+        });
       }
       const all = await cluster.ourHaAdmin(['-getAllServiceState']);
       expect(all.stdout).toMatch(/:\d+\s+active/);
@@ -77,35 +89,56 @@ describe('our zkfc against real NameNodes', () => {
       expect(tookMs).toBeLessThan(30_000);
       // The dead NameNode comes back as standby; the active stays where it is.
       await cluster.startNameNode('nn1');
-      await cluster.waitFor(async () => (await cluster.haState('nn1')) === 'standby', 60_000, 'nn1 standby after restart');
+      await cluster.waitFor(
+        async () => (await cluster.haState('nn1')) === 'standby',
+        60_000,
+        'nn1 standby after restart',
+      );
       expect(await cluster.activeNameNodes()).toEqual(['nn2']);
     }));
 
-  it('a hung active (SIGSTOP past the health RPC timeout) is replaced; resumed, QJM refuses it and it never serves as active again', () =>
-    step(async () => {
-      await cluster.waitForActive('nn2', 30_000);
-      // Fencing succeeds without killing: only the JournalNodes' epochs stand between the resumed
-      // old active and the namespace (Hadoop's documented QJM setup with shell(/bin/true)).
-      cluster.setFenceMode('noop');
-      try {
-        expect(cluster.signalNameNode('nn2', 'SIGSTOP')).toBe(true);
-        await cluster.waitFor(async () => (await cluster.haState('nn1')) === 'active', 60_000, 'nn1 active while nn2 is stopped');
-        // A write through the nameservice lands on nn1 and advances the journal epoch's edits.
-        const put = await cluster.fsShell(['-put', '-f', cluster.confDir + '/core-site.xml', '/after-hang.xml']);
-        expect(put.code, put.stderr).toBe(0);
-        expect(cluster.signalNameNode('nn2', 'SIGCONT')).toBe(true);
-        // The resumed nn2 must not accept a write, and must leave the active state (its own zkfc
-        // makes it standby, or it aborts when the JournalNodes refuse its old epoch).
-        const direct = await cluster.fsShell(['-put', '-f', cluster.confDir + '/hdfs-site.xml', `hdfs://127.0.0.1:${cluster.node('nn2').rpcPort}/stale-write.xml`]);
-        expect(direct.code).not.toBe(0);
-        await cluster.waitFor(async () => (await cluster.haState('nn2')) !== 'active', 60_000, 'resumed nn2 out of the active state');
-        expect(await cluster.activeNameNodes()).toEqual(['nn1']);
-        const ls = await cluster.fsShell(['-ls', '/']);
-        expect(ls.stdout).toContain('/after-hang.xml');
-        expect(ls.stdout).not.toContain('/stale-write.xml');
-      } finally {
-        cluster.setFenceMode('kill');
-        cluster.signalNameNode('nn2', 'SIGCONT');
-      }
-    }));
+  it(
+    'a hung active (SIGSTOP past the health RPC timeout) is replaced; ' +
+      'resumed, QJM refuses it and it never serves as active again',
+    () =>
+      step(async () => {
+        await cluster.waitForActive('nn2', 30_000);
+        // Fencing succeeds without killing: only the JournalNodes' epochs stand between the resumed
+        // old active and the namespace (Hadoop's documented QJM setup with shell(/bin/true)).
+        cluster.setFenceMode('noop');
+        try {
+          expect(cluster.signalNameNode('nn2', 'SIGSTOP')).toBe(true);
+          await cluster.waitFor(
+            async () => (await cluster.haState('nn1')) === 'active',
+            60_000,
+            'nn1 active while nn2 is stopped',
+          );
+          // A write through the nameservice lands on nn1 and advances the journal epoch's edits.
+          const put = await cluster.fsShell(['-put', '-f', cluster.confDir + '/core-site.xml', '/after-hang.xml']);
+          expect(put.code, put.stderr).toBe(0);
+          expect(cluster.signalNameNode('nn2', 'SIGCONT')).toBe(true);
+          // The resumed nn2 must not accept a write, and must leave the active state (its own zkfc
+          // makes it standby, or it aborts when the JournalNodes refuse its old epoch).
+          const direct = await cluster.fsShell([
+            '-put',
+            '-f',
+            cluster.confDir + '/hdfs-site.xml',
+            `hdfs://127.0.0.1:${cluster.node('nn2').rpcPort}/stale-write.xml`,
+          ]);
+          expect(direct.code).not.toBe(0);
+          await cluster.waitFor(
+            async () => (await cluster.haState('nn2')) !== 'active',
+            60_000,
+            'resumed nn2 out of the active state',
+          );
+          expect(await cluster.activeNameNodes()).toEqual(['nn1']);
+          const ls = await cluster.fsShell(['-ls', '/']);
+          expect(ls.stdout).toContain('/after-hang.xml');
+          expect(ls.stdout).not.toContain('/stale-write.xml');
+        } finally {
+          cluster.setFenceMode('kill');
+          cluster.signalNameNode('nn2', 'SIGCONT');
+        }
+      }),
+  );
 });

@@ -10,7 +10,10 @@ import { ensureDistBuilt } from '../support/e2e-zkfc.js';
 
 it('npm start -- --hadoop --check fails over on real NameNodes and exits 0', async () => {
   await ensureDistBuilt();
-  const run = spawnSync(process.execPath, [join(REPO_ROOT, 'build/tools/cli/sandbox-main.js'), '--hadoop', '--check'], { encoding: 'utf8', timeout: 280_000 });
+  const run = spawnSync(process.execPath, [join(REPO_ROOT, 'build/tools/cli/sandbox-main.js'), '--hadoop', '--check'], {
+    encoding: 'utf8',
+    timeout: 280_000,
+  });
   expect(run.stdout + run.stderr).toMatch(/check: nn2 is active \d+ ms after nn1 was killed/);
   expect(run.stdout).toMatch(/Hadoop's haadmin -failover nn2 nn1: Failover to NameNode at .* successful/);
   expect(run.stdout).toContain('check OK');

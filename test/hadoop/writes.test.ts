@@ -27,12 +27,19 @@ async function step(fn: () => Promise<void>): Promise<void> {
     await fn();
   } catch (error) {
     failed = true;
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster?.baseDir ?? '?'})`, { cause: error });
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster?.baseDir ?? '?'})`,
+      { cause: error },
+    );
   }
 }
 
 function acks(file: string): number {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('ACK ')).length : 0;
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('ACK ')).length
+    : 0;
 }
 
 async function startOurs(options: Parameters<typeof RealCluster.start>[0]): Promise<RealCluster> {
@@ -75,7 +82,11 @@ describe('writes through the nameservice across failovers', () => {
         }
         active = other;
         // The client goes on writing against the new active.
-        await c.waitFor(async () => acks(ackFile) >= before + 5, 90_000, `writes acknowledged after failover ${round + 1}`);
+        await c.waitFor(
+          async () => acks(ackFile) >= before + 5,
+          90_000,
+          `writes acknowledged after failover ${round + 1}`,
+        );
       }
       writer.kill('SIGTERM');
       await exited;
@@ -86,27 +97,36 @@ describe('writes through the nameservice across failovers', () => {
       expect(total).toBeGreaterThanOrEqual(40);
     }));
 
-  it("shared edits in a local directory: the hung old active's JVM is gone before the new active starts its services", () =>
-    step(async () => {
-      const c = await startOurs({ sharedEdits: 'local', healthRpcTimeoutMs: 3000, sessionTimeoutMs: 5000, checkIntervalMs: 1000 });
-      const ackFile = join(c.baseDir, 'acks.txt');
-      const writer = c.startWriter('/writes', ackFile, 600);
-      const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
-      await c.waitFor(async () => acks(ackFile) >= 10, 60_000, 'the writer acknowledged 10 files');
-      const activationsBefore = activeServicesTimes(c.node('nn2').log).length;
-      expect(c.signalNameNode('nn1', 'SIGSTOP')).toBe(true);
-      await c.waitForActive('nn2', 60_000);
-      const activations = activeServicesTimes(c.node('nn2').log);
-      expect(activations.length).toBe(activationsBefore + 1);
-      const nn1GoneAt = c.node('nn1').exitedAtMs;
-      expect(nn1GoneAt, 'the fencer killed the hung nn1').toBeDefined();
-      // Log times have millisecond resolution; the kill must come first.
-      expect(nn1GoneAt!).toBeLessThanOrEqual(activations.at(-1)! + 1);
-      const before = acks(ackFile);
-      await c.waitFor(async () => acks(ackFile) >= before + 5, 90_000, 'writes acknowledged by nn2');
-      writer.kill('SIGTERM');
-      await exited;
-      const verify = await c.verifyWrites('/writes', ackFile);
-      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-    }));
+  it(
+    "shared edits in a local directory: the hung old active's " +
+      'JVM is gone before the new active starts its services',
+    () =>
+      step(async () => {
+        const c = await startOurs({
+          sharedEdits: 'local',
+          healthRpcTimeoutMs: 3000,
+          sessionTimeoutMs: 5000,
+          checkIntervalMs: 1000,
+        });
+        const ackFile = join(c.baseDir, 'acks.txt');
+        const writer = c.startWriter('/writes', ackFile, 600);
+        const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
+        await c.waitFor(async () => acks(ackFile) >= 10, 60_000, 'the writer acknowledged 10 files');
+        const activationsBefore = activeServicesTimes(c.node('nn2').log).length;
+        expect(c.signalNameNode('nn1', 'SIGSTOP')).toBe(true);
+        await c.waitForActive('nn2', 60_000);
+        const activations = activeServicesTimes(c.node('nn2').log);
+        expect(activations.length).toBe(activationsBefore + 1);
+        const nn1GoneAt = c.node('nn1').exitedAtMs;
+        expect(nn1GoneAt, 'the fencer killed the hung nn1').toBeDefined();
+        // Log times have millisecond resolution; the kill must come first.
+        expect(nn1GoneAt!).toBeLessThanOrEqual(activations.at(-1)! + 1);
+        const before = acks(ackFile);
+        await c.waitFor(async () => acks(ackFile) >= before + 5, 90_000, 'writes acknowledged by nn2');
+        writer.kill('SIGTERM');
+        await exited;
+        const verify = await c.verifyWrites('/writes', ackFile);
+        expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+      }),
+  );
 });

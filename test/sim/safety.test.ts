@@ -22,15 +22,29 @@ import { SimProcess } from './sim-scheduler.js';
 import { BREADCRUMB_PATH, LOCK_PATH, SimWorld, type SimOptions } from './sim-world.js';
 import { OPEN_ACL, SimZkSession } from './sim-zookeeper.js';
 
-async function startedWorld(options: Partial<SimOptions> = {}): Promise<{ world: SimWorld; records: ControllerRecord[][] }> {
-  const world = new SimWorld({ seed: 11, nodes: 2, randomFaults: false, fenceMethods: ['sshfence', 'powerfence'], ...options });
+async function startedWorld(
+  options: Partial<SimOptions> = {},
+): Promise<{ world: SimWorld; records: ControllerRecord[][] }> {
+  const world = new SimWorld({
+    seed: 11,
+    nodes: 2,
+    randomFaults: false,
+    fenceMethods: ['sshfence', 'powerfence'],
+    ...options,
+  });
   const records: ControllerRecord[][] = [[], []];
   for (let i = 0; i < 2; i++) {
     world.startController(i);
     world.hosts[i]?.controller?.onEvent((record) => records[i]?.push(record));
     if (i === 0) expect(await world.runUntil(() => world.nameNodes[0]?.isActive === true, 5000)).toBe(true);
   }
-  expect(await world.runUntil(() => world.hosts.every((h) => h.controller?.coreSnapshot().elector.state === (h.index === 0 ? 'ACTIVE' : 'STANDBY')), 5000)).toBe(true);
+  expect(
+    await world.runUntil(
+      () =>
+        world.hosts.every((h) => h.controller?.coreSnapshot().elector.state === (h.index === 0 ? 'ACTIVE' : 'STANDBY')),
+      5000,
+    ),
+  ).toBe(true);
   return { world, records };
 }
 
@@ -55,7 +69,9 @@ async function settle<T>(world: SimWorld, operation: Promise<ZkOpResult<T>>): Pr
 }
 
 function problemRecords(records: readonly ControllerRecord[]): string[] {
-  return records.flatMap((r) => (r.type === 'zooKeeperProblem' ? [`${r.problem}:${r.present ? 'present' : 'cleared'}`] : []));
+  return records.flatMap((r) =>
+    r.type === 'zooKeeperProblem' ? [`${r.problem}:${r.present ? 'present' : 'cleared'}`] : [],
+  );
 }
 
 describe('graceful failover when our transitionToActive fails', () => {
@@ -71,10 +87,14 @@ describe('graceful failover when our transitionToActive fails', () => {
     );
     expect(await world.runUntil(() => outcome !== 'pending', 90_000)).toBe(true);
     expect(outcome).toBeInstanceOf(FailoverServiceError);
-    expect((outcome as Error).message).toMatch(/^Failed to become active\. Couldn't make NameNode at nn2\.sim:8020 \(ns1\.nn2\) active/);
+    expect((outcome as Error).message).toMatch(
+      /^Failed to become active\. Couldn't make NameNode at nn2\.sim:8020 \(ns1\.nn2\) active/,
+    );
     expect(nn2.isActive).toBe(false);
     // nn1's ZKFC rejoins (cedeActive(-1)) and wins again; nn2 keeps failing and never takes over.
-    expect(await world.runUntil(() => world.activeNameNodes().length === 1 && world.activeNameNodes()[0] === 0, 30_000)).toBe(true);
+    expect(
+      await world.runUntil(() => world.activeNameNodes().length === 1 && world.activeNameNodes()[0] === 0, 30_000),
+    ).toBe(true);
     expect(world.violations).toEqual([]);
   });
 });
@@ -83,22 +103,28 @@ describe('ha.zookeeper.acl on the znodes the ZKFCs create', () => {
   const acl = parseZkAcl(`digest:${digestAclId('hdfs', 'zk-secret')}:rwcda`);
   const authInfo: ZkAuthInfo[] = [{ scheme: 'digest', auth: new TextEncoder().encode('hdfs:zk-secret') }];
 
-  it('the lock and the breadcrumb carry the configured ACL; a client without the credentials cannot remove or rewrite them', async () => {
-    const { world } = await startedWorld({ zkSecurity: { acl, authInfo } });
-    expect(world.zk.znode(LOCK_PATH)?.acl).toEqual(acl);
-    expect(world.zk.znode(BREADCRUMB_PATH)?.acl).toEqual(acl);
-    const stranger = outsider(world);
-    expect((await settle(world, stranger.delete(LOCK_PATH, -1))).code).toBe('NOAUTH');
-    expect((await settle(world, stranger.delete(BREADCRUMB_PATH, -1))).code).toBe('NOAUTH');
-    expect((await settle(world, stranger.setData(BREADCRUMB_PATH, new Uint8Array([1]), -1))).code).toBe('NOAUTH');
-    expect((await settle(world, stranger.create(`${LOCK_PATH}-squat`, new Uint8Array([1]), OPEN_ACL, 'PERSISTENT'))).code).toBe('NOAUTH');
-    // A failover still works under the ACL: the new active rewrites the breadcrumb it may write.
-    world.nameNodes[0]?.kill('crash');
-    expect(await world.runUntil(() => world.activeNameNodes()[0] === 1, 20_000)).toBe(true);
-    expect(world.zk.znode(BREADCRUMB_PATH)?.acl).toEqual(acl);
-    expect(world.zk.znode(LOCK_PATH)?.acl).toEqual(acl);
-    expect(world.violations).toEqual([]);
-  });
+  it(
+    'the lock and the breadcrumb carry the configured ACL; a ' +
+      'client without the credentials cannot remove or rewrite them',
+    async () => {
+      const { world } = await startedWorld({ zkSecurity: { acl, authInfo } });
+      expect(world.zk.znode(LOCK_PATH)?.acl).toEqual(acl);
+      expect(world.zk.znode(BREADCRUMB_PATH)?.acl).toEqual(acl);
+      const stranger = outsider(world);
+      expect((await settle(world, stranger.delete(LOCK_PATH, -1))).code).toBe('NOAUTH');
+      expect((await settle(world, stranger.delete(BREADCRUMB_PATH, -1))).code).toBe('NOAUTH');
+      expect((await settle(world, stranger.setData(BREADCRUMB_PATH, new Uint8Array([1]), -1))).code).toBe('NOAUTH');
+      expect(
+        (await settle(world, stranger.create(`${LOCK_PATH}-squat`, new Uint8Array([1]), OPEN_ACL, 'PERSISTENT'))).code,
+      ).toBe('NOAUTH');
+      // A failover still works under the ACL: the new active rewrites the breadcrumb it may write.
+      world.nameNodes[0]?.kill('crash');
+      expect(await world.runUntil(() => world.activeNameNodes()[0] === 1, 20_000)).toBe(true);
+      expect(world.zk.znode(BREADCRUMB_PATH)?.acl).toEqual(acl);
+      expect(world.zk.znode(LOCK_PATH)?.acl).toEqual(acl);
+      expect(world.violations).toEqual([]);
+    },
+  );
 
   it('with the open default ACL the same stranger can remove the lock (what the ACL protects against)', async () => {
     const { world } = await startedWorld();
@@ -108,53 +134,96 @@ describe('ha.zookeeper.acl on the znodes the ZKFCs create', () => {
 });
 
 describe('stuck ZooKeeper states are reported once per change', () => {
-  it('a squatted persistent lock: every ZKFC reports it once, nobody becomes active; deleting it clears the report and the election completes', async () => {
-    const world = new SimWorld({ seed: 12, nodes: 2, randomFaults: false, fenceMethods: ['sshfence'] });
-    const squatter = outsider(world);
-    const forged = encodeActiveNodeInfo({ nameserviceId: 'ns1', namenodeId: 'nn9', hostname: 'squatter', port: 1, zkfcPort: 1 });
-    expect((await settle(world, squatter.create(LOCK_PATH, forged, OPEN_ACL, 'PERSISTENT'))).code).toBe('OK');
-    const records: ControllerRecord[][] = [[], []];
-    for (let i = 0; i < 2; i++) {
-      world.startController(i);
-      world.hosts[i]?.controller?.onEvent((record) => records[i]?.push(record));
-    }
-    await world.runFor(60_000);
-    expect(world.activeNameNodes()).toEqual([]);
-    for (const list of records) expect(problemRecords(list)).toEqual(['lock-not-ephemeral:present', 'lock-holder-unknown:present']);
-    expect(world.hosts[0]?.status?.status().zookeeperProblems.map((p) => p.problem)).toEqual(['lock-not-ephemeral', 'lock-holder-unknown']);
-    expect(world.hosts[0]?.status?.status().zookeeperProblems[0]?.clear).toContain(`delete ${LOCK_PATH}`);
-    // The operator's fix.
-    expect((await settle(world, squatter.delete(LOCK_PATH, -1))).code).toBe('OK');
-    expect(await world.runUntil(() => world.activeNameNodes().length === 1 && records.every((list) => problemRecords(list).length === 4), 20_000)).toBe(true);
-    for (const list of records) expect(problemRecords(list)).toEqual(['lock-not-ephemeral:present', 'lock-holder-unknown:present', 'lock-not-ephemeral:cleared', 'lock-holder-unknown:cleared']);
-    // The world's lock invariant assumes only ZKFCs hold the lock, so the squatter's lock breaks
-    // it on purpose; every other invariant (one active at most, fenced before activation) holds.
-    expect(world.violations.filter((v) => !v.endsWith('the lock is owned by a session the server ended'))).toEqual([]);
-  });
+  it(
+    'a squatted persistent lock: every ZKFC reports it once, nobody becomes ' +
+      'active; deleting it clears the report and the election completes',
+    async () => {
+      const world = new SimWorld({ seed: 12, nodes: 2, randomFaults: false, fenceMethods: ['sshfence'] });
+      const squatter = outsider(world);
+      const forged = encodeActiveNodeInfo({
+        nameserviceId: 'ns1',
+        namenodeId: 'nn9',
+        hostname: 'squatter',
+        port: 1,
+        zkfcPort: 1,
+      });
+      expect((await settle(world, squatter.create(LOCK_PATH, forged, OPEN_ACL, 'PERSISTENT'))).code).toBe('OK');
+      const records: ControllerRecord[][] = [[], []];
+      for (let i = 0; i < 2; i++) {
+        world.startController(i);
+        world.hosts[i]?.controller?.onEvent((record) => records[i]?.push(record));
+      }
+      await world.runFor(60_000);
+      expect(world.activeNameNodes()).toEqual([]);
+      for (const list of records)
+        expect(problemRecords(list)).toEqual(['lock-not-ephemeral:present', 'lock-holder-unknown:present']);
+      expect(world.hosts[0]?.status?.status().zookeeperProblems.map((p) => p.problem)).toEqual([
+        'lock-not-ephemeral',
+        'lock-holder-unknown',
+      ]);
+      expect(world.hosts[0]?.status?.status().zookeeperProblems[0]?.clear).toContain(`delete ${LOCK_PATH}`);
+      // The operator's fix.
+      expect((await settle(world, squatter.delete(LOCK_PATH, -1))).code).toBe('OK');
+      expect(
+        await world.runUntil(
+          () => world.activeNameNodes().length === 1 && records.every((list) => problemRecords(list).length === 4),
+          20_000,
+        ),
+      ).toBe(true);
+      for (const list of records)
+        expect(problemRecords(list)).toEqual([
+          'lock-not-ephemeral:present',
+          'lock-holder-unknown:present',
+          'lock-not-ephemeral:cleared',
+          'lock-holder-unknown:cleared',
+        ]);
+      // The world's lock invariant assumes only ZKFCs hold the lock, so the squatter's lock breaks
+      // it on purpose; every other invariant (one active at most, fenced before activation) holds.
+      expect(world.violations.filter((v) => !v.endsWith('the lock is owned by a session the server ended'))).toEqual(
+        [],
+      );
+    },
+  );
 
-  it('a forged breadcrumb (60 KiB host name) after the active crashed: every winner refuses to fence and reports it once however often it retries; deleting it lets the failover complete', async () => {
-    const { world, records } = await startedWorld({ fenceMethods: ['sshfence'] });
-    const forger = outsider(world);
-    const forged = encodeActiveNodeInfo({ nameserviceId: 'ns1', namenodeId: 'nn1', hostname: 'h'.repeat(60 * 1024), port: 8020, zkfcPort: 8019 });
-    expect((await settle(world, forger.setData(BREADCRUMB_PATH, forged, -1))).code).toBe('OK');
-    world.nameNodes[0]?.kill('crash');
-    await world.runFor(60_000);
-    expect(world.activeNameNodes()).toEqual([]);
-    const refusals = controller(world, 1).coreSnapshot().breadcrumbRefusals.count;
-    expect(refusals).toBeGreaterThan(20);
-    // Dozens of refusals, one report per ZKFC.
-    for (const list of records) expect(problemRecords(list)).toEqual(['breadcrumb-refused:present']);
-    const reported = world.hosts[1]?.status?.status().zookeeperProblems[0];
-    expect(reported?.detail.length).toBeLessThan(2000);
-    expect(reported?.clear).toContain(`delete ${BREADCRUMB_PATH}`);
-    // The operator checks that nn1 is not active and removes the breadcrumb.
-    expect((await settle(world, forger.delete(BREADCRUMB_PATH, -1))).code).toBe('OK');
-    // Whichever ZKFC wins next (nn1's came back after its crash) fences nothing and activates; each
-    // ZKFC's report clears, by its own activation or by reading the breadcrumb again.
-    expect(
-      await world.runUntil(() => world.activeNameNodes().length === 1 && records.every((list) => problemRecords(list).at(-1) === 'breadcrumb-refused:cleared'), 20_000),
-    ).toBe(true);
-    for (const list of records) expect(problemRecords(list)).toEqual(['breadcrumb-refused:present', 'breadcrumb-refused:cleared']);
-    expect(world.violations).toEqual([]);
-  });
+  it(
+    'a forged breadcrumb (60 KiB host name) after the active crashed: every winner refuses to ' +
+      'fence and reports it once however often it retries; deleting it lets the failover complete',
+    async () => {
+      const { world, records } = await startedWorld({ fenceMethods: ['sshfence'] });
+      const forger = outsider(world);
+      const forged = encodeActiveNodeInfo({
+        nameserviceId: 'ns1',
+        namenodeId: 'nn1',
+        hostname: 'h'.repeat(60 * 1024),
+        port: 8020,
+        zkfcPort: 8019,
+      });
+      expect((await settle(world, forger.setData(BREADCRUMB_PATH, forged, -1))).code).toBe('OK');
+      world.nameNodes[0]?.kill('crash');
+      await world.runFor(60_000);
+      expect(world.activeNameNodes()).toEqual([]);
+      const refusals = controller(world, 1).coreSnapshot().breadcrumbRefusals.count;
+      expect(refusals).toBeGreaterThan(20);
+      // Dozens of refusals, one report per ZKFC.
+      for (const list of records) expect(problemRecords(list)).toEqual(['breadcrumb-refused:present']);
+      const reported = world.hosts[1]?.status?.status().zookeeperProblems[0];
+      expect(reported?.detail.length).toBeLessThan(2000);
+      expect(reported?.clear).toContain(`delete ${BREADCRUMB_PATH}`);
+      // The operator checks that nn1 is not active and removes the breadcrumb.
+      expect((await settle(world, forger.delete(BREADCRUMB_PATH, -1))).code).toBe('OK');
+      // Whichever ZKFC wins next (nn1's came back after its crash) fences nothing and activates; each
+      // ZKFC's report clears, by its own activation or by reading the breadcrumb again.
+      expect(
+        await world.runUntil(
+          () =>
+            world.activeNameNodes().length === 1 &&
+            records.every((list) => problemRecords(list).at(-1) === 'breadcrumb-refused:cleared'),
+          20_000,
+        ),
+      ).toBe(true);
+      for (const list of records)
+        expect(problemRecords(list)).toEqual(['breadcrumb-refused:present', 'breadcrumb-refused:cleared']);
+      expect(world.violations).toEqual([]);
+    },
+  );
 });

@@ -24,7 +24,13 @@ async function startedWorld(nodes = 2, seed = 1): Promise<{ world: SimWorld; rec
     // Let node 0 win the first election, as MiniZKFCCluster.start does.
     if (i === 0) expect(await world.runUntil(() => world.nameNodes[0]?.isActive === true, 5000)).toBe(true);
   }
-  expect(await world.runUntil(() => world.hosts.every((h) => h.controller?.coreSnapshot().elector.state === (h.index === 0 ? 'ACTIVE' : 'STANDBY')), 5000)).toBe(true);
+  expect(
+    await world.runUntil(
+      () =>
+        world.hosts.every((h) => h.controller?.coreSnapshot().elector.state === (h.index === 0 ? 'ACTIVE' : 'STANDBY')),
+      5000,
+    ),
+  ).toBe(true);
   return { world, records };
 }
 
@@ -46,54 +52,81 @@ describe('ControllerRuntime in the simulated cluster', () => {
     await world.runFor(300); // mid-way between two health rounds
     const crashedAt = world.scheduler.now();
     world.nameNodes[0]?.kill('crash');
-    expect(await world.runUntil(() => controller(world, 0).coreSnapshot().healthState === 'SERVICE_NOT_RESPONDING', 5000)).toBe(true);
+    expect(
+      await world.runUntil(() => controller(world, 0).coreSnapshot().healthState === 'SERVICE_NOT_RESPONDING', 5000),
+    ).toBe(true);
     const detectedMs = world.scheduler.now() - crashedAt;
     // Hadoop would wait for the next round (up to 1 s check interval); we probe at once.
     expect(detectedMs).toBeLessThan(100);
-    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'ACTIVE', 10_000)).toBe(true);
+    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'ACTIVE', 10_000)).toBe(
+      true,
+    );
     expect(world.activeNameNodes()).toEqual([1]);
     expect(world.scheduler.now() - crashedAt).toBeLessThan(2000);
     expect(world.breadcrumbHolder()).toBe('nn2');
-    const failover = records[1]?.find((r): r is Extract<ControllerRecord, { type: 'failover' }> => r.type === 'failover');
+    const failover = records[1]?.find(
+      (r): r is Extract<ControllerRecord, { type: 'failover' }> => r.type === 'failover',
+    );
     expect(failover?.record).toMatchObject({ from: 'nn1', to: 'nn2', reason: 'election' });
     expect(world.violations).toEqual([]);
   });
 
-  it('keeps a ZooKeeper-partitioned active until the server expires its session; the peer fences it first; "expired" is learnt after the heal', async () => {
-    const { world, records } = await startedWorld();
-    const cutAt = world.scheduler.now();
-    world.zk.setLink(0, 'blackhole');
-    // Disconnect noticed after 2/3 of the session timeout: neutral mode, NameNode untouched.
-    expect(await world.runUntil(() => controller(world, 0).coreSnapshot().elector.state === 'NEUTRAL', 8000)).toBe(true);
-    expect(world.scheduler.now() - cutAt).toBeGreaterThanOrEqual(6000);
-    expect(world.nameNodes[0]?.isActive).toBe(true);
-    // The server expires the session after 10 s; the peer wins, fences nn1, then activates nn2.
-    expect(await world.runUntil(() => world.nameNodes[1]?.isActive === true, 15_000)).toBe(true);
-    expect(world.scheduler.now() - cutAt).toBeGreaterThanOrEqual(10_000);
-    expect(world.nameNodes[0]?.isActive).toBe(false);
-    const fencing = records[1]?.find((r): r is Extract<ControllerRecord, { type: 'fencing' }> => r.type === 'fencing');
-    expect(fencing?.outcome).toMatchObject({ fenced: true, graceful: true });
-    expect(records[0]?.some((r) => r.type === 'zkSessionEvent' && r.event === 'expired')).toBe(false);
-    // Heal at once: the old session's client reconnects and only now hears "expired".
-    world.zk.setLink(0, 'up');
-    expect(await world.runUntil(() => records[0]?.some((r) => r.type === 'zkSessionEvent' && r.event === 'expired') === true, 2000)).toBe(true);
-    expect(await world.runUntil(() => controller(world, 0).coreSnapshot().elector.state === 'STANDBY', 5000)).toBe(true);
-    expect(world.activeNameNodes()).toEqual([1]);
-    expect(world.violations).toEqual([]);
-  });
+  it(
+    'keeps a ZooKeeper-partitioned active until the server expires its ' +
+      'session; the peer fences it first; "expired" is learnt after the heal',
+    async () => {
+      const { world, records } = await startedWorld();
+      const cutAt = world.scheduler.now();
+      world.zk.setLink(0, 'blackhole');
+      // Disconnect noticed after 2/3 of the session timeout: neutral mode, NameNode untouched.
+      expect(await world.runUntil(() => controller(world, 0).coreSnapshot().elector.state === 'NEUTRAL', 8000)).toBe(
+        true,
+      );
+      expect(world.scheduler.now() - cutAt).toBeGreaterThanOrEqual(6000);
+      expect(world.nameNodes[0]?.isActive).toBe(true);
+      // The server expires the session after 10 s; the peer wins, fences nn1, then activates nn2.
+      expect(await world.runUntil(() => world.nameNodes[1]?.isActive === true, 15_000)).toBe(true);
+      expect(world.scheduler.now() - cutAt).toBeGreaterThanOrEqual(10_000);
+      expect(world.nameNodes[0]?.isActive).toBe(false);
+      const fencing = records[1]?.find(
+        (r): r is Extract<ControllerRecord, { type: 'fencing' }> => r.type === 'fencing',
+      );
+      expect(fencing?.outcome).toMatchObject({ fenced: true, graceful: true });
+      expect(records[0]?.some((r) => r.type === 'zkSessionEvent' && r.event === 'expired')).toBe(false);
+      // Heal at once: the old session's client reconnects and only now hears "expired".
+      world.zk.setLink(0, 'up');
+      expect(
+        await world.runUntil(
+          () => records[0]?.some((r) => r.type === 'zkSessionEvent' && r.event === 'expired') === true,
+          2000,
+        ),
+      ).toBe(true);
+      expect(await world.runUntil(() => controller(world, 0).coreSnapshot().elector.state === 'STANDBY', 5000)).toBe(
+        true,
+      );
+      expect(world.activeNameNodes()).toEqual([1]);
+      expect(world.violations).toEqual([]);
+    },
+  );
 
   it('gracefulFailover moves the active without fencing, there and back (testGracefulFailover)', async () => {
     const { world, records } = await startedWorld();
     const there = controller(world, 1).gracefulFailover();
     let settled = false;
-    there.then(() => (settled = true), () => (settled = true));
+    there.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     expect(await world.runUntil(() => settled, 20_000)).toBe(true);
     await expect(there).resolves.toBeUndefined();
     expect(world.lockHolder()).toBe(1);
     expect(world.activeNameNodes()).toEqual([1]);
     const back = controller(world, 0).gracefulFailover();
     settled = false;
-    back.then(() => (settled = true), () => (settled = true));
+    back.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     expect(await world.runUntil(() => settled, 20_000)).toBe(true);
     await expect(back).resolves.toBeUndefined();
     expect(world.activeNameNodes()).toEqual([0]);
@@ -111,7 +144,9 @@ describe('ControllerRuntime in the simulated cluster', () => {
     const nn2 = world.nameNodes[1];
     if (nn2 === undefined) throw new Error('no nn2');
     nn2.healthy = false;
-    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().healthState === 'SERVICE_UNHEALTHY', 3000)).toBe(true);
+    expect(
+      await world.runUntil(() => controller(world, 1).coreSnapshot().healthState === 'SERVICE_UNHEALTHY', 3000),
+    ).toBe(true);
     const attempt = controller(world, 1).gracefulFailover();
     await expect(attempt).rejects.toBeInstanceOf(FailoverServiceError);
     await expect(attempt).rejects.toThrow('is not currently healthy. Cannot be failover target');
@@ -122,45 +157,60 @@ describe('ControllerRuntime in the simulated cluster', () => {
     world.killController(2, 'test');
     const attempt = controller(world, 1).gracefulFailover();
     let settled = false;
-    attempt.then(() => (settled = true), () => (settled = true));
+    attempt.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     expect(await world.runUntil(() => settled, 30_000)).toBe(true);
     await expect(attempt).rejects.toBeInstanceOf(PeerCedeError);
     expect(world.activeNameNodes()).toEqual([0]);
   });
 
-  it('cedeActive answers at once, lets the peer take over without fencing, and rejoins after the delay (testCedeActive)', async () => {
-    const { world, records } = await startedWorld();
-    const startedAt = world.scheduler.now();
-    const cede = controller(world, 0).cedeActive(3000, 'test');
-    let done = false;
-    void cede.then(() => (done = true));
-    expect(await world.runUntil(() => done, 1000)).toBe(true);
-    expect(world.scheduler.now() - startedAt).toBeLessThan(100);
-    expect(controller(world, 0).coreSnapshot().elector.state).toBe('INIT');
-    expect(statusOf(world, 0).cededUntil).not.toBeNull();
-    expect(await world.runUntil(() => world.nameNodes[1]?.isActive === true, 2000)).toBe(true);
-    expect(await world.runUntil(() => controller(world, 0).coreSnapshot().elector.state === 'STANDBY', 10_000)).toBe(true);
-    expect(world.scheduler.now() - startedAt).toBeGreaterThan(2800);
-    expect(records[1]?.filter((r) => r.type === 'fencing')).toEqual([]);
-    expect(world.violations).toEqual([]);
-  });
+  it(
+    'cedeActive answers at once, lets the peer take over without ' +
+      'fencing, and rejoins after the delay (testCedeActive)',
+    async () => {
+      const { world, records } = await startedWorld();
+      const startedAt = world.scheduler.now();
+      const cede = controller(world, 0).cedeActive(3000, 'test');
+      let done = false;
+      void cede.then(() => (done = true));
+      expect(await world.runUntil(() => done, 1000)).toBe(true);
+      expect(world.scheduler.now() - startedAt).toBeLessThan(100);
+      expect(controller(world, 0).coreSnapshot().elector.state).toBe('INIT');
+      expect(statusOf(world, 0).cededUntil).not.toBeNull();
+      expect(await world.runUntil(() => world.nameNodes[1]?.isActive === true, 2000)).toBe(true);
+      expect(await world.runUntil(() => controller(world, 0).coreSnapshot().elector.state === 'STANDBY', 10_000)).toBe(
+        true,
+      );
+      expect(world.scheduler.now() - startedAt).toBeGreaterThan(2800);
+      expect(records[1]?.filter((r) => r.type === 'fencing')).toEqual([]);
+      expect(world.violations).toEqual([]);
+    },
+  );
 
-  it('stop() quits with needFence: the lock goes, the breadcrumb stays, the peer fences gracefully; the NameNode is not touched by the stopping ZKFC', async () => {
-    const { world, records } = await startedWorld();
-    const before = records[0]?.filter((r) => r.type === 'transition').length ?? 0;
-    const stopping = controller(world, 0).stop();
-    let stopped = false;
-    void stopping.then(() => (stopped = true));
-    expect(await world.runUntil(() => stopped, 1000)).toBe(true);
-    expect(records[0]?.filter((r) => r.type === 'transition').length).toBe(before);
-    expect(await world.runUntil(() => world.nameNodes[1]?.isActive === true, 5000)).toBe(true);
-    const fencing = records[1]?.find((r): r is Extract<ControllerRecord, { type: 'fencing' }> => r.type === 'fencing');
-    expect(fencing?.target.namenodeId).toBe('nn1');
-    expect(fencing?.outcome.graceful).toBe(true);
-    expect(world.nameNodes[0]?.haState).toBe('STANDBY');
-    expect(controller(world, 0).coreSnapshot().stopped).toBe(true);
-    await expect(controller(world, 0).cedeActive(1000)).rejects.toThrow('not running');
-  });
+  it(
+    'stop() quits with needFence: the lock goes, the breadcrumb stays, the ' +
+      'peer fences gracefully; the NameNode is not touched by the stopping ZKFC',
+    async () => {
+      const { world, records } = await startedWorld();
+      const before = records[0]?.filter((r) => r.type === 'transition').length ?? 0;
+      const stopping = controller(world, 0).stop();
+      let stopped = false;
+      void stopping.then(() => (stopped = true));
+      expect(await world.runUntil(() => stopped, 1000)).toBe(true);
+      expect(records[0]?.filter((r) => r.type === 'transition').length).toBe(before);
+      expect(await world.runUntil(() => world.nameNodes[1]?.isActive === true, 5000)).toBe(true);
+      const fencing = records[1]?.find(
+        (r): r is Extract<ControllerRecord, { type: 'fencing' }> => r.type === 'fencing',
+      );
+      expect(fencing?.target.namenodeId).toBe('nn1');
+      expect(fencing?.outcome.graceful).toBe(true);
+      expect(world.nameNodes[0]?.haState).toBe('STANDBY');
+      expect(controller(world, 0).coreSnapshot().stopped).toBe(true);
+      await expect(controller(world, 0).cedeActive(1000)).rejects.toThrow('not running');
+    },
+  );
 
   it('start() fails fast with exit code 6 when ZooKeeper is unreachable', async () => {
     const world = new SimWorld({ seed: 5, nodes: 2, randomFaults: false });
@@ -181,7 +231,9 @@ describe('ControllerRuntime in the simulated cluster', () => {
     world.startController(0);
     expect(await world.runUntil(() => world.nameNodes[0]?.isActive === true, 5000)).toBe(true);
     world.startController(1);
-    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'STANDBY', 5000)).toBe(true);
+    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'STANDBY', 5000)).toBe(
+      true,
+    );
     // Right after a health round of nn1's ZKFC: the next one is a check interval (1 s) away.
     let rounds = 0;
     controller(world, 0).onEvent((record) => {
@@ -190,62 +242,100 @@ describe('ControllerRuntime in the simulated cluster', () => {
     expect(await world.runUntil(() => rounds > 0, 2000)).toBe(true);
     const crashedAt = world.scheduler.now();
     world.nameNodes[0]?.kill('crash');
-    expect(await world.runUntil(() => controller(world, 0).coreSnapshot().healthState === 'SERVICE_NOT_RESPONDING', 5000)).toBe(true);
+    expect(
+      await world.runUntil(() => controller(world, 0).coreSnapshot().healthState === 'SERVICE_NOT_RESPONDING', 5000),
+    ).toBe(true);
     const detectedMs = world.scheduler.now() - crashedAt;
     expect(detectedMs).toBeGreaterThanOrEqual(900);
     expect(detectedMs).toBeLessThanOrEqual(1100);
-    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'ACTIVE', 10_000)).toBe(true);
+    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'ACTIVE', 10_000)).toBe(
+      true,
+    );
     expect(world.activeNameNodes()).toEqual([1]);
     expect(world.violations).toEqual([]);
   });
 
-  it('a hung NameNode is noticed after the 45 s health RPC timeout (Hadoop parity), then fenced by a method', async () => {
-    const { world, records } = await startedWorld();
-    const hungAt = world.scheduler.now();
-    const nn1 = world.nameNodes[0];
-    if (nn1 === undefined) throw new Error('no nn1');
-    nn1.hungUntilMs = hungAt + 120_000;
-    expect(await world.runUntil(() => controller(world, 0).coreSnapshot().healthState === 'SERVICE_NOT_RESPONDING', 60_000)).toBe(true);
-    const detectedMs = world.scheduler.now() - hungAt;
-    expect(detectedMs).toBeGreaterThanOrEqual(44_000);
-    expect(detectedMs).toBeLessThanOrEqual(47_000);
-    expect(await world.runUntil(() => world.nameNodes[1]?.isActive === true, 20_000)).toBe(true);
-    // The graceful transitionToStandby timed out (5 s) and sshfence killed the hung process.
-    expect(nn1.process).not.toBe('running');
-    const fencing = records[1]?.find((r): r is Extract<ControllerRecord, { type: 'fencing' }> => r.type === 'fencing');
-    expect(fencing?.outcome.attempts.map((a) => `${a.method}:${a.outcome}`)).toEqual(['graceful:timeout', 'sshfence:success']);
-    expect(world.violations).toEqual([]);
-  });
+  it(
+    'a hung NameNode is noticed after the 45 s health ' + 'RPC timeout (Hadoop parity), then fenced by a method',
+    async () => {
+      const { world, records } = await startedWorld();
+      const hungAt = world.scheduler.now();
+      const nn1 = world.nameNodes[0];
+      if (nn1 === undefined) throw new Error('no nn1');
+      nn1.hungUntilMs = hungAt + 120_000;
+      expect(
+        await world.runUntil(
+          () => controller(world, 0).coreSnapshot().healthState === 'SERVICE_NOT_RESPONDING',
+          60_000,
+        ),
+      ).toBe(true);
+      const detectedMs = world.scheduler.now() - hungAt;
+      expect(detectedMs).toBeGreaterThanOrEqual(44_000);
+      expect(detectedMs).toBeLessThanOrEqual(47_000);
+      expect(await world.runUntil(() => world.nameNodes[1]?.isActive === true, 20_000)).toBe(true);
+      // The graceful transitionToStandby timed out (5 s) and sshfence killed the hung process.
+      expect(nn1.process).not.toBe('running');
+      const fencing = records[1]?.find(
+        (r): r is Extract<ControllerRecord, { type: 'fencing' }> => r.type === 'fencing',
+      );
+      expect(fencing?.outcome.attempts.map((a) => `${a.method}:${a.outcome}`)).toEqual([
+        'graceful:timeout',
+        'sshfence:success',
+      ]);
+      expect(world.violations).toEqual([]);
+    },
+  );
 
-  it('the records keep the status board (/status) true: states, lock holder, breadcrumb, last failover with its phases', async () => {
-    const { world, records } = await startedWorld();
-    await world.runFor(1500); // one more health round after becoming active
-    const status0 = statusOf(world, 0);
-    expect(status0).toMatchObject({
-      nameservice: 'ns1',
-      namenode: 'nn1',
-      electorState: 'ACTIVE',
-      zkConnectionState: 'CONNECTED',
-      healthState: 'SERVICE_HEALTHY',
-      haState: 'ACTIVE',
-      breadcrumb: { namenodeId: 'nn1', hostname: 'nn1.sim', port: 8020 },
-      lastFailover: { from: null, to: 'nn1', reason: 'initial' },
-      cededUntil: null,
-    });
-    expect(status0.zkSessionId).toMatch(/^0x[0-9a-f]+$/);
-    expect(statusOf(world, 1).lockHolder?.namenodeId).toBe('nn1');
+  it(
+    'the records keep the status board (/status) true: states, ' +
+      'lock holder, breadcrumb, last failover with its phases',
+    async () => {
+      const { world, records } = await startedWorld();
+      await world.runFor(1500); // one more health round after becoming active
+      const status0 = statusOf(world, 0);
+      expect(status0).toMatchObject({
+        nameservice: 'ns1',
+        namenode: 'nn1',
+        electorState: 'ACTIVE',
+        zkConnectionState: 'CONNECTED',
+        healthState: 'SERVICE_HEALTHY',
+        haState: 'ACTIVE',
+        breadcrumb: { namenodeId: 'nn1', hostname: 'nn1.sim', port: 8020 },
+        lastFailover: { from: null, to: 'nn1', reason: 'initial' },
+        cededUntil: null,
+      });
+      expect(status0.zkSessionId).toMatch(/^0x[0-9a-f]+$/);
+      expect(statusOf(world, 1).lockHolder?.namenodeId).toBe('nn1');
 
-    world.nameNodes[0]?.kill('crash');
-    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'ACTIVE', 10_000)).toBe(true);
-    const status1 = statusOf(world, 1);
-    expect(status1.lastFailover).toMatchObject({ from: 'nn1', to: 'nn2', reason: 'election' });
-    const phases = status1.lastFailover?.phases;
-    expect(phases?.fencingMs).toBeGreaterThan(0);
-    expect(phases?.promotionMs).toBeGreaterThan(0);
-    expect(status1.lastFailover?.durationMs).toBeGreaterThanOrEqual((phases?.electionMs ?? 0) + (phases?.fencingMs ?? 0));
-    const types = new Set(records[1]?.map((r) => r.type));
-    for (const type of ['healthCheck', 'serviceStateReported', 'healthStateChanged', 'electorStateChanged', 'zkConnectionStateChanged', 'zkSessionEvent', 'transition', 'fencing', 'failover', 'lockHolder', 'breadcrumb', 'activeAttempt']) {
-      expect(types.has(type as ControllerRecord['type'])).toBe(true);
-    }
-  });
+      world.nameNodes[0]?.kill('crash');
+      expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'ACTIVE', 10_000)).toBe(
+        true,
+      );
+      const status1 = statusOf(world, 1);
+      expect(status1.lastFailover).toMatchObject({ from: 'nn1', to: 'nn2', reason: 'election' });
+      const phases = status1.lastFailover?.phases;
+      expect(phases?.fencingMs).toBeGreaterThan(0);
+      expect(phases?.promotionMs).toBeGreaterThan(0);
+      expect(status1.lastFailover?.durationMs).toBeGreaterThanOrEqual(
+        (phases?.electionMs ?? 0) + (phases?.fencingMs ?? 0),
+      );
+      const types = new Set(records[1]?.map((r) => r.type));
+      for (const type of [
+        'healthCheck',
+        'serviceStateReported',
+        'healthStateChanged',
+        'electorStateChanged',
+        'zkConnectionStateChanged',
+        'zkSessionEvent',
+        'transition',
+        'fencing',
+        'failover',
+        'lockHolder',
+        'breadcrumb',
+        'activeAttempt',
+      ]) {
+        expect(types.has(type as ControllerRecord['type'])).toBe(true);
+      }
+    },
+  );
 });

@@ -13,7 +13,8 @@ function envInt(name: string): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
 }
 
@@ -53,7 +54,10 @@ export async function runShard(shard: number): Promise<ShardReport> {
     if (result.recoveryMs !== undefined) maxRecoveryMs = Math.max(maxRecoveryMs, result.recoveryMs);
     if (result.violations.length > 0) failed.push(result);
     if (single && shard === 1) {
-      console.log(`SIM_SEED=${seed}: ${result.violations.length === 0 ? 'ok' : 'FAILED'}, recovery ${String(result.recoveryMs)} ms\nfaults:\n${result.faults.join('\n')}\n${result.trace()}`);
+      console.log(
+        `SIM_SEED=${seed}: ${result.violations.length === 0 ? 'ok' : 'FAILED'}, recovery ` +
+          `${String(result.recoveryMs)} ms\nfaults:\n${result.faults.join('\n')}\n${result.trace()}`,
+      );
     }
   }
   for (const result of failed.slice(0, 3)) {

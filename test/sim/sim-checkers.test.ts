@@ -1,14 +1,18 @@
 // Goal: the simulation's invariant checkers are not vacuous, and runs are deterministic.
 // Method: (1) run seeds with a deliberately broken component (a fencer that lies, breadcrumb reads
 // that always show the reader's own data, a session close that does nothing, a supervisor that
-// never restarts, the lease guard switched off) and require the matching violation to be reported; (2) run seeds twice and
+// never restarts, the lease guard switched off) and require the matching violation to be reported; (2) run seeds twice
+// and
 // require identical traces (hash of every log line with its simulated time), event counts and
 // outcomes.
 
 import { describe, expect, it } from 'vitest';
 import { runSeed } from './sim-world.js';
 
-async function violationsOver(seeds: number, mutation: 'lying-fence' | 'own-breadcrumb' | 'leaky-close' | 'no-restart' | 'no-lease-guard'): Promise<string[]> {
+async function violationsOver(
+  seeds: number,
+  mutation: 'lying-fence' | 'own-breadcrumb' | 'leaky-close' | 'no-restart' | 'no-lease-guard',
+): Promise<string[]> {
   const found: string[] = [];
   for (let seed = 1; seed <= seeds; seed++) found.push(...(await runSeed(seed, { mutation })).violations);
   return found;
@@ -32,11 +36,15 @@ describe('simulation invariant checkers', () => {
     expect(violations.some((v) => v.includes('leaked session'))).toBe(true);
   });
 
-  it('catch a split brain after a process pause when the lease guard is off (Hadoop behaviour), which the guard prevents', async () => {
-    // Seeds 1..300 contain pauses right after a breadcrumb write that outlast the session.
-    const violations = await violationsOver(300, 'no-lease-guard');
-    expect(violations.some((v) => v.includes('sent transitionToActive') && v.includes('still active'))).toBe(true);
-  });
+  it(
+    'catch a split brain after a process pause when the lease ' +
+      'guard is off (Hadoop behaviour), which the guard prevents',
+    async () => {
+      // Seeds 1..300 contain pauses right after a breadcrumb write that outlast the session.
+      const violations = await violationsOver(300, 'no-lease-guard');
+      expect(violations.some((v) => v.includes('sent transitionToActive') && v.includes('still active'))).toBe(true);
+    },
+  );
 
   it('catch a lost active when crashed ZKFCs are never restarted', async () => {
     const violations = await violationsOver(40, 'no-restart');

@@ -36,7 +36,10 @@ export class SimCheckers {
   transitionToActiveSent(from: number, nn: SimulatedNameNode): void {
     for (const other of this.world.nameNodes) {
       if (other !== nn && other.isActive) {
-        this.violation(`ZKFC on host ${from} sent transitionToActive to ${nn.target.namenodeId} while ${other.target.namenodeId} is still active (not fenced, not stood down)`);
+        this.violation(
+          `ZKFC on host ${from} sent transitionToActive to ${nn.target.namenodeId} ` +
+            `while ${other.target.namenodeId} is still active (not fenced, not stood down)`,
+        );
       }
     }
   }
@@ -44,7 +47,8 @@ export class SimCheckers {
   /** Invariant 1, judged by the NameNodes' own state. */
   checkSplitBrain(): void {
     const active = this.world.nameNodes.filter((nn) => nn.isActive);
-    if (active.length > 1) this.violation(`split brain: ${active.map((nn) => nn.target.namenodeId).join(' and ')} are both active`);
+    if (active.length > 1)
+      this.violation(`split brain: ${active.map((nn) => nn.target.namenodeId).join(' and ')} are both active`);
   }
 
   /** After every simulated event: invariants 1 and 3, and the liveness window once it is open. */
@@ -83,9 +87,18 @@ export class SimCheckers {
     const client = owner.client;
     if (client === undefined) return; // closed or lost by its process: the server ends it within the timeout
     const host = hosts[owner.host];
-    if (host === undefined || host.zkFactory === undefined || !host.zkFactory.opened.includes(client) || host.controller === undefined) return;
+    if (
+      host === undefined ||
+      host.zkFactory === undefined ||
+      !host.zkFactory.opened.includes(client) ||
+      host.controller === undefined
+    )
+      return;
     if (!this.uses(host.controller, client)) {
-      this.violation(`leaked lock: host ${owner.host} holds the lock with a session (0x${owner.id.toString(16)}) its ZKFC no longer uses`);
+      this.violation(
+        `leaked lock: host ${owner.host} holds the lock with a ` +
+          `session (0x${owner.id.toString(16)}) its ZKFC no longer uses`,
+      );
     }
   }
 
@@ -127,12 +140,17 @@ export class SimCheckers {
         this.violation(`leaked session 0x${session.id.toString(16)} of host ${session.host} still alive at the end`);
         continue;
       }
-      if (!this.uses(host.controller, client)) this.violation(`leaked session 0x${session.id.toString(16)} of host ${session.host} still alive at the end (not used by its ZKFC)`);
+      if (!this.uses(host.controller, client))
+        this.violation(
+          `leaked session 0x${session.id.toString(16)} of host ` +
+            `${session.host} still alive at the end (not used by its ZKFC)`,
+        );
     }
     for (const host of hosts) {
       const state = host.controller?.coreSnapshot().elector.state;
       if (host.nn.isActive) continue;
-      if (state !== 'STANDBY') this.violation(`at the end ${host.nn.target.namenodeId}'s ZKFC is ${state ?? 'not running'}, expected STANDBY`);
+      if (state !== 'STANDBY')
+        this.violation(`at the end ${host.nn.target.namenodeId}'s ZKFC is ${state ?? 'not running'}, expected STANDBY`);
     }
   }
 }

@@ -25,7 +25,10 @@ export class SimFaults {
     private readonly world: SimWorld,
     nodes: number,
   ) {
-    this.fence = { sshBroken: Array.from({ length: nodes }, () => false), powerBroken: Array.from({ length: nodes }, () => false) };
+    this.fence = {
+      sshBroken: Array.from({ length: nodes }, () => false),
+      powerBroken: Array.from({ length: nodes }, () => false),
+    };
     this.isolated = Array.from({ length: nodes }, () => 0);
   }
 
@@ -108,13 +111,23 @@ export class SimFaults {
         const how = rng.chance(0.5) ? 'blackhole' : 'reset';
         const d = duration(200, 30_000);
         note(`zk link of host ${host} ${how} for ${d} ms`);
-        this.during(`zk-${how}-${host}`, d, () => this.applyLink(host), () => this.applyLink(host));
+        this.during(
+          `zk-${how}-${host}`,
+          d,
+          () => this.applyLink(host),
+          () => this.applyLink(host),
+        );
         return;
       }
       case 'zk-outage': {
         const d = duration(1000, 20_000);
         note(`ZooKeeper quorum lost for ${d} ms`);
-        this.during('zk-outage', d, () => this.world.zk.setQuorum(false), () => this.world.zk.setQuorum(true));
+        this.during(
+          'zk-outage',
+          d,
+          () => this.world.zk.setQuorum(false),
+          () => this.world.zk.setQuorum(true),
+        );
         return;
       }
       case 'expire-session': {
@@ -140,33 +153,64 @@ export class SimFaults {
         const d = duration(5000, 60_000);
         const slowMs = rng.int(500, 25_000);
         note(`NameNode ${nn.target.namenodeId} transitions take ${slowMs} ms for ${d} ms`);
-        this.during(`slow-${host}`, d, () => (nn.slowTransitionMs = slowMs), () => (nn.slowTransitionMs = 0));
+        this.during(
+          `slow-${host}`,
+          d,
+          () => (nn.slowTransitionMs = slowMs),
+          () => (nn.slowTransitionMs = 0),
+        );
         return;
       }
       case 'nn-unhealthy': {
         const d = duration(2000, 40_000);
         note(`NameNode ${nn.target.namenodeId} unhealthy for ${d} ms`);
-        this.during(`unhealthy-${host}`, d, () => (nn.healthy = false), () => (nn.healthy = true));
+        this.during(
+          `unhealthy-${host}`,
+          d,
+          () => (nn.healthy = false),
+          () => (nn.healthy = true),
+        );
         return;
       }
       case 'nn-fail-active': {
         const d = duration(3000, 40_000);
         note(`NameNode ${nn.target.namenodeId} fails to become active for ${d} ms`);
-        this.during(`fail-active-${host}`, d, () => (nn.failToBecomeActive = true), () => (nn.failToBecomeActive = false));
+        this.during(
+          `fail-active-${host}`,
+          d,
+          () => (nn.failToBecomeActive = true),
+          () => (nn.failToBecomeActive = false),
+        );
         return;
       }
       case 'nn-fail-standby': {
         const d = duration(3000, 40_000);
         note(`NameNode ${nn.target.namenodeId} fails to become standby for ${d} ms`);
-        this.during(`fail-standby-${host}`, d, () => (nn.failToBecomeStandby = true), () => (nn.failToBecomeStandby = false));
+        this.during(
+          `fail-standby-${host}`,
+          d,
+          () => (nn.failToBecomeStandby = true),
+          () => (nn.failToBecomeStandby = false),
+        );
         return;
       }
       case 'host-isolate': {
         const d = duration(1000, 30_000);
         const alsoZk = rng.chance(0.5);
         note(`host ${host} isolated from the other hosts${alsoZk ? ' and ZooKeeper' : ''} for ${d} ms`);
-        this.during(`isolate-${host}`, d, () => (this.isolated[host] = 1), () => (this.isolated[host] = 0));
-        if (alsoZk) this.during(`zk-blackhole-${host}`, d, () => this.applyLink(host), () => this.applyLink(host));
+        this.during(
+          `isolate-${host}`,
+          d,
+          () => (this.isolated[host] = 1),
+          () => (this.isolated[host] = 0),
+        );
+        if (alsoZk)
+          this.during(
+            `zk-blackhole-${host}`,
+            d,
+            () => this.applyLink(host),
+            () => this.applyLink(host),
+          );
         return;
       }
       case 'zkfc-kill':
@@ -195,7 +239,11 @@ export class SimFaults {
         note(`haadmin -failover to ${nn.target.namenodeId}`);
         controller.gracefulFailover().then(
           () => this.world.trace(host, 'graceful failover succeeded'),
-          (error: unknown) => this.world.trace(host, `graceful failover failed: ${error instanceof Error ? error.message : String(error)}`),
+          (error: unknown) =>
+            this.world.trace(
+              host,
+              `graceful failover failed: ${error instanceof Error ? error.message : String(error)}`,
+            ),
         );
         return;
       }
@@ -219,7 +267,12 @@ export class SimFaults {
         const which = rng.chance(0.5) ? 'ssh' : 'power';
         note(`${which} fencing of ${nn.target.namenodeId} broken for ${d} ms`);
         const flags = which === 'ssh' ? this.fence.sshBroken : this.fence.powerBroken;
-        this.during(`fence-${which}-${host}`, d, () => (flags[host] = true), () => (flags[host] = false));
+        this.during(
+          `fence-${which}-${host}`,
+          d,
+          () => (flags[host] = true),
+          () => (flags[host] = false),
+        );
         return;
       }
       default: {

@@ -31,7 +31,13 @@ import {
   type ZkfcClient,
   type ZkfcClientFactory,
 } from '../../src/runtime/ports.js';
-import { decideHARequest, type HACaller, type HADecision, type HARequest, type SimHAConfig } from '../../tools/namenode-sim/ha-state.js';
+import {
+  decideHARequest,
+  type HACaller,
+  type HADecision,
+  type HARequest,
+  type SimHAConfig,
+} from '../../tools/namenode-sim/ha-state.js';
 import type { Prng, SimProcess, SimScheduler } from './sim-scheduler.js';
 
 /** What the NameNodes and RPC ports need from the world. */
@@ -102,7 +108,12 @@ export class SimulatedNameNode {
 
   /** The HA rules' answer to `request` from `caller`, for the NameNode as it is now. */
   private decide(request: HARequest, caller: HACaller): HADecision {
-    const condition = { state: this.haState, started: this.process !== 'starting', safemode: false, hasResources: this.healthy };
+    const condition = {
+      state: this.haState,
+      started: this.process !== 'starting',
+      safemode: false,
+      hasResources: this.healthy,
+    };
     return decideHARequest(request, caller, condition, SIM_HA_CONFIG);
   }
 
@@ -113,7 +124,16 @@ export class SimulatedNameNode {
   private answer(exception: HAException): HaCallError {
     const { host, port } = this.target.serviceAddress;
     const where = `${host}:${port}`;
-    const remote = remoteErrorFor({ className: exception.className, errorMsg: exception.message, status: 'ERROR', errorDetail: 'ERROR_APPLICATION', address: where }, HA_REMOTE_ERRORS);
+    const remote = remoteErrorFor(
+      {
+        className: exception.className,
+        errorMsg: exception.message,
+        status: 'ERROR',
+        errorDetail: 'ERROR_APPLICATION',
+        address: where,
+      },
+      HA_REMOTE_ERRORS,
+    );
     return new HaCallError(haCallErrorKind(remote), remote.message, where, false, { cause: remote });
   }
 
@@ -163,7 +183,11 @@ export class SimulatedNameNode {
   // Request processing (on arrival)
 
   /** Health calls: answered as soon as the NameNode is not hung. */
-  handleHealth(method: 'getServiceStatus' | 'monitorHealth', caller: HACaller, respond: (result: { ok: true; value?: ServiceStatus } | { ok: false; error: Error }) => void): void {
+  handleHealth(
+    method: 'getServiceStatus' | 'monitorHealth',
+    caller: HACaller,
+    respond: (result: { ok: true; value?: ServiceStatus } | { ok: false; error: Error }) => void,
+  ): void {
     const incarnation = this.incarnation;
     const run = (): void => {
       if (this.incarnation !== incarnation || this.process === 'dead') return;
@@ -183,7 +207,12 @@ export class SimulatedNameNode {
    * when it starts, and waits while the NameNode is hung; a NameNode that stops being slow
    * works off its backlog at normal speed.
    */
-  handleTransition(to: 'active' | 'standby', source: HARequestSource, caller: HACaller, respond: (result: { ok: true } | { ok: false; error: Error }) => void): void {
+  handleTransition(
+    to: 'active' | 'standby',
+    source: HARequestSource,
+    caller: HACaller,
+    respond: (result: { ok: true } | { ok: false; error: Error }) => void,
+  ): void {
     this.lane.push({ incarnation: this.incarnation, run: () => this.applyTransition(to, source, caller, respond) });
     if (!this.laneBusy) this.nextTransition();
   }
@@ -216,12 +245,19 @@ export class SimulatedNameNode {
    * active once the NameNode has started, before any state rule; a failure to become standby after
    * the rules (an observer refuses the ZKFC first).
    */
-  private applyTransition(to: 'active' | 'standby', source: HARequestSource, caller: HACaller, respond: (result: { ok: true } | { ok: false; error: Error }) => void): void {
+  private applyTransition(
+    to: 'active' | 'standby',
+    source: HARequestSource,
+    caller: HACaller,
+    respond: (result: { ok: true } | { ok: false; error: Error }) => void,
+  ): void {
     const method = to === 'active' ? 'transitionToActive' : 'transitionToStandby';
     const decision = this.decide({ method, source }, caller);
-    if (to === 'active' && this.failToBecomeActive && this.process !== 'starting') return respond({ ok: false, error: this.injected('injected failure to become active') });
+    if (to === 'active' && this.failToBecomeActive && this.process !== 'starting')
+      return respond({ ok: false, error: this.injected('injected failure to become active') });
     if (decision.kind === 'exception') return respond({ ok: false, error: this.answer(decision) });
-    if (to === 'standby' && this.failToBecomeStandby) return respond({ ok: false, error: this.injected('injected failure to become standby') });
+    if (to === 'standby' && this.failToBecomeStandby)
+      return respond({ ok: false, error: this.injected('injected failure to become standby') });
     if (decision.nextState !== undefined) {
       if (decision.nextState === 'ACTIVE') this.activeTransitions++;
       this.setState(decision.nextState, method);
@@ -265,7 +301,11 @@ export class SimHAServiceClient implements HAServiceClient {
     return { user: SIM_HA_CONFIG.superuser, remoteAddress: this.net.hostAddress(this.from) };
   }
 
-  private call<T>(method: string, timeoutMs: number, send: (respond: (outcome: Outcome<T>) => void) => void): Promise<T> {
+  private call<T>(
+    method: string,
+    timeoutMs: number,
+    send: (respond: (outcome: Outcome<T>) => void) => void,
+  ): Promise<T> {
     if (!this.process.alive) return new Promise<T>(() => undefined);
     const { scheduler, rng } = this.net;
     return new Promise<T>((resolve, reject) => {
@@ -284,14 +324,17 @@ export class SimHAServiceClient implements HAServiceClient {
       };
       this.inFlight.set(id, (error) => finish({ ok: false, error }));
       const wasConnected = this.connected;
-      const cancelTimeout = this.process.later(wasConnected ? timeoutMs : Math.min(timeoutMs, this.connectTimeoutMs), () => {
-        finish({
-          ok: false,
-          error: this.connected
-            ? callError('timedOut', `Call ${method} to ${this.where} timed out after ${timeoutMs} ms`, this.where)
-            : callError('timedOut', `connect to ${this.where} timed out`, this.where, true),
-        });
-      });
+      const cancelTimeout = this.process.later(
+        wasConnected ? timeoutMs : Math.min(timeoutMs, this.connectTimeoutMs),
+        () => {
+          finish({
+            ok: false,
+            error: this.connected
+              ? callError('timedOut', `Call ${method} to ${this.where} timed out after ${timeoutMs} ms`, this.where)
+              : callError('timedOut', `connect to ${this.where} timed out`, this.where, true),
+          });
+        },
+      );
       const latency = rng.int(1, 4);
       scheduler.schedule(latency, () => {
         if (done || !this.net.reachable(this.from, this.nn.index)) return; // black hole: the timeout answers
@@ -309,7 +352,8 @@ export class SimHAServiceClient implements HAServiceClient {
         send((outcome) => {
           // The answer travels back; it is lost if the connection went away meanwhile.
           scheduler.schedule(rng.int(1, 4), () => {
-            if (connection === this.connection && this.connected && this.net.reachable(this.nn.index, this.from)) finish(outcome);
+            if (connection === this.connection && this.connected && this.net.reachable(this.nn.index, this.from))
+              finish(outcome);
           });
         });
       });
@@ -333,22 +377,30 @@ export class SimHAServiceClient implements HAServiceClient {
   }
 
   monitorHealth(timeoutMs: number): Promise<void> {
-    return this.call<void>('monitorHealth', timeoutMs, (respond) => this.nn.handleHealth('monitorHealth', this.caller, (r) => respond(r.ok ? { ok: true } : r)));
+    return this.call<void>('monitorHealth', timeoutMs, (respond) =>
+      this.nn.handleHealth('monitorHealth', this.caller, (r) => respond(r.ok ? { ok: true } : r)),
+    );
   }
 
   getServiceStatus(timeoutMs: number): Promise<ServiceStatus> {
     return this.call<ServiceStatus>('getServiceStatus', timeoutMs, (respond) =>
-      this.nn.handleHealth('getServiceStatus', this.caller, (r) => respond(r.ok ? { ok: true, value: r.value as ServiceStatus } : r)),
+      this.nn.handleHealth('getServiceStatus', this.caller, (r) =>
+        respond(r.ok ? { ok: true, value: r.value as ServiceStatus } : r),
+      ),
     );
   }
 
   transitionToActive(source: HARequestSource, timeoutMs: number): Promise<void> {
     this.net.transitionToActiveSent(this.from, this.nn);
-    return this.call<void>('transitionToActive', timeoutMs, (respond) => this.nn.handleTransition('active', source, this.caller, respond));
+    return this.call<void>('transitionToActive', timeoutMs, (respond) =>
+      this.nn.handleTransition('active', source, this.caller, respond),
+    );
   }
 
   transitionToStandby(source: HARequestSource, timeoutMs: number): Promise<void> {
-    return this.call<void>('transitionToStandby', timeoutMs, (respond) => this.nn.handleTransition('standby', source, this.caller, respond));
+    return this.call<void>('transitionToStandby', timeoutMs, (respond) =>
+      this.nn.handleTransition('standby', source, this.caller, respond),
+    );
   }
 
   transitionToObserver(_source: HARequestSource, _timeoutMs: number): Promise<void> {
@@ -380,9 +432,18 @@ export class SimHAServiceClientFactory implements HAServiceClientFactory {
   ) {}
 
   create(address: HostPort, options?: { readonly connectTimeoutMs?: number }): HAServiceClient {
-    const nn = this.nameNodes.find((candidate) => candidate.target.serviceAddress.host === address.host && candidate.target.serviceAddress.port === address.port);
+    const nn = this.nameNodes.find(
+      (candidate) =>
+        candidate.target.serviceAddress.host === address.host && candidate.target.serviceAddress.port === address.port,
+    );
     if (nn === undefined) throw new Error(`no NameNode at ${address.host}:${address.port}`);
-    return new SimHAServiceClient(this.net, this.process, this.from, nn, options?.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+    return new SimHAServiceClient(
+      this.net,
+      this.process,
+      this.from,
+      nn,
+      options?.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+    );
   }
 }
 
@@ -417,13 +478,22 @@ export class SimFencer implements Fencer {
 
   async fenceOldActive(target: NamenodeTarget): Promise<FenceOutcome> {
     const nn = this.nameNodes.find((candidate) => candidate.target.namenodeId === target.namenodeId);
-    if (nn === undefined) return { fenced: false, graceful: false, attempts: [{ method: 'target-check', outcome: 'error', durationMs: 0, detail: 'unknown target' }] };
+    if (nn === undefined)
+      return {
+        fenced: false,
+        graceful: false,
+        attempts: [{ method: 'target-check', outcome: 'error', durationMs: 0, detail: 'unknown target' }],
+      };
     const attempts: FenceAttempt[] = [];
     const { scheduler, rng } = this.net;
     let started = scheduler.now();
     if (this.lying) {
       await this.sleep(10);
-      return { fenced: true, graceful: false, attempts: [{ method: 'shell(/bin/true)', outcome: 'success', durationMs: 10, detail: 'lied' }] };
+      return {
+        fenced: true,
+        graceful: false,
+        attempts: [{ method: 'shell(/bin/true)', outcome: 'success', durationMs: 10, detail: 'lied' }],
+      };
     }
     const client = new SimHAServiceClient(this.net, this.process, this.from, nn, 5000);
     try {
@@ -431,7 +501,12 @@ export class SimFencer implements Fencer {
       attempts.push({ method: 'graceful', outcome: 'success', durationMs: scheduler.now() - started, detail: '' });
       return { fenced: true, graceful: true, attempts };
     } catch (error) {
-      attempts.push({ method: 'graceful', outcome: error instanceof HaCallError && error.kind === 'timedOut' ? 'timeout' : 'failure', durationMs: scheduler.now() - started, detail: errorMessage(error) });
+      attempts.push({
+        method: 'graceful',
+        outcome: error instanceof HaCallError && error.kind === 'timedOut' ? 'timeout' : 'failure',
+        durationMs: scheduler.now() - started,
+        detail: errorMessage(error),
+      });
     } finally {
       client.close();
     }
@@ -440,25 +515,50 @@ export class SimFencer implements Fencer {
       if (method === 'sshfence') {
         if (!this.net.reachable(this.from, nn.index)) {
           await this.sleep(3000); // ssh connect timeout (dfs.ha.fencing.ssh.connect-timeout, shortened)
-          attempts.push({ method: 'sshfence', outcome: 'timeout', durationMs: scheduler.now() - started, detail: 'ssh connect timed out' });
+          attempts.push({
+            method: 'sshfence',
+            outcome: 'timeout',
+            durationMs: scheduler.now() - started,
+            detail: 'ssh connect timed out',
+          });
           continue;
         }
         await this.sleep(rng.int(20, 400));
         if (this.faults.sshBroken[nn.index] === true || !this.net.reachable(this.from, nn.index)) {
-          attempts.push({ method: 'sshfence', outcome: 'failure', durationMs: scheduler.now() - started, detail: 'fuser failed' });
+          attempts.push({
+            method: 'sshfence',
+            outcome: 'failure',
+            durationMs: scheduler.now() - started,
+            detail: 'fuser failed',
+          });
           continue;
         }
         nn.kill(`sshfence from host ${this.from}`);
-        attempts.push({ method: 'sshfence', outcome: 'success', durationMs: scheduler.now() - started, detail: 'killed' });
+        attempts.push({
+          method: 'sshfence',
+          outcome: 'success',
+          durationMs: scheduler.now() - started,
+          detail: 'killed',
+        });
         return { fenced: true, graceful: false, attempts };
       }
       await this.sleep(rng.int(500, 2500));
       if (this.faults.powerBroken[nn.index] === true) {
-        attempts.push({ method: 'powerfence', outcome: 'failure', durationMs: scheduler.now() - started, detail: 'power controller unavailable' });
+        attempts.push({
+          method: 'powerfence',
+          outcome: 'failure',
+          durationMs: scheduler.now() - started,
+          detail: 'power controller unavailable',
+        });
         continue;
       }
       nn.kill(`power fence from host ${this.from}`);
-      attempts.push({ method: 'powerfence', outcome: 'success', durationMs: scheduler.now() - started, detail: 'powered off' });
+      attempts.push({
+        method: 'powerfence',
+        outcome: 'success',
+        durationMs: scheduler.now() - started,
+        detail: 'powered off',
+      });
       return { fenced: true, graceful: false, attempts };
     }
     return { fenced: false, graceful: false, attempts };
@@ -502,7 +602,9 @@ export class SimZkfcClientFactory implements ZkfcClientFactory {
               else reject(error);
             });
           };
-          const cancel = process.later(timeoutMs, () => finish(callError('timedOut', `Call cedeActive to ${where} timed out after ${timeoutMs} ms`, where)));
+          const cancel = process.later(timeoutMs, () =>
+            finish(callError('timedOut', `Call cedeActive to ${where} timed out after ${timeoutMs} ms`, where)),
+          );
           net.scheduler.schedule(net.rng.int(1, 4), () => {
             if (!net.reachable(from, to)) return;
             const peer = endpoint(to);
@@ -510,7 +612,10 @@ export class SimZkfcClientFactory implements ZkfcClientFactory {
             peer.cedeActive(millisToCede, `zkfc on host ${from}`).then(
               () => net.scheduler.schedule(net.rng.int(1, 4), () => finish()),
               // The peer's ZKFCProtocol server answers a failed cede with its message.
-              (error: unknown) => net.scheduler.schedule(net.rng.int(1, 4), () => finish(callError('refused', errorMessage(error), where))),
+              (error: unknown) =>
+                net.scheduler.schedule(net.rng.int(1, 4), () =>
+                  finish(callError('refused', errorMessage(error), where)),
+                ),
             );
           });
         });

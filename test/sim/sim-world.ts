@@ -47,10 +47,15 @@ export const RECOVERY_BOUND_MS = 60_000;
 /** systemd RestartSec for a ZKFC that exited. */
 const SUPERVISOR_RESTART_DELAY_MS = 5000;
 const SESSION_TIMEOUT_MS = 10_000;
-const TRACE_RING = Number(process.env["SIM_TRACE_LINES"] ?? 400);
+const TRACE_RING = Number(process.env['SIM_TRACE_LINES'] ?? 400);
 
 export function simTarget(index: number): NamenodeTarget {
-  return { nameserviceId: NAMESERVICE, namenodeId: `nn${index + 1}`, serviceAddress: { host: `nn${index + 1}.sim`, port: 8020 }, zkfcPort: 8019 };
+  return {
+    nameserviceId: NAMESERVICE,
+    namenodeId: `nn${index + 1}`,
+    serviceAddress: { host: `nn${index + 1}.sim`, port: 8020 },
+    zkfcPort: 8019,
+  };
 }
 
 export interface SimOptions {
@@ -142,8 +147,21 @@ export class SimWorld implements SimNetwork {
   constructor(readonly options: SimOptions) {
     this.rng = newPrng(options.seed);
     const nodes = options.nodes ?? (this.rng.chance(0.3) ? 3 : 2);
-    this.fenceMethods = options.fenceMethods ?? this.rng.pick<readonly SimFenceMethod[]>([['sshfence', 'powerfence'], ['powerfence'], ['sshfence'], ['sshfence', 'powerfence']]);
-    this.zk = new SimZkServer(this.scheduler, this.rng, nodes, ['/hadoop-ha', WORKING_DIR], options.zkSecurity?.acl ?? OPEN_ACL);
+    this.fenceMethods =
+      options.fenceMethods ??
+      this.rng.pick<readonly SimFenceMethod[]>([
+        ['sshfence', 'powerfence'],
+        ['powerfence'],
+        ['sshfence'],
+        ['sshfence', 'powerfence'],
+      ]);
+    this.zk = new SimZkServer(
+      this.scheduler,
+      this.rng,
+      nodes,
+      ['/hadoop-ha', WORKING_DIR],
+      options.zkSecurity?.acl ?? OPEN_ACL,
+    );
     this.faults = new SimFaults(this, nodes);
     this.checkers = new SimCheckers(this, { lock: LOCK_PATH, breadcrumb: BREADCRUMB_PATH });
     this.zk.onClientSend = (host, _kind, path) => {
@@ -156,7 +174,13 @@ export class SimWorld implements SimNetwork {
       this.hosts.push({
         index: i,
         nn,
-        appData: encodeActiveNodeInfo({ nameserviceId: NAMESERVICE, namenodeId: target.namenodeId, hostname: target.serviceAddress.host, port: 8020, zkfcPort: 8019 }),
+        appData: encodeActiveNodeInfo({
+          nameserviceId: NAMESERVICE,
+          namenodeId: target.namenodeId,
+          hostname: target.serviceAddress.host,
+          port: 8020,
+          zkfcPort: 8019,
+        }),
         process: undefined,
         zkFactory: undefined,
         controller: undefined,
@@ -288,19 +312,44 @@ export class SimWorld implements SimNetwork {
       workingDir: WORKING_DIR,
       acl: this.options.zkSecurity?.acl ?? OPEN_ACL,
       failover: settings.failover,
-      health: { ...settings.health, ...(this.options.probeOnDisconnect !== undefined ? { probeOnDisconnect: this.options.probeOnDisconnect } : {}) },
+      health: {
+        ...settings.health,
+        ...(this.options.probeOnDisconnect !== undefined ? { probeOnDisconnect: this.options.probeOnDisconnect } : {}),
+      },
       healthConnectTimeoutMs: settings.ipc.connectTimeoutMs,
       ports: {
         clock: new SimClock(process),
         zk: zkPort,
         haService: new SimHAServiceClientFactory(this, process, index, this.nameNodes),
-        fencer: new SimFencer(this, process, index, this.nameNodes, this.fenceMethods, this.faults.fence, mutation === 'lying-fence'),
-        zkfcClients: new SimZkfcClientFactory(this, process, index, (address) => this.hostOf(address), (to) => this.endpoint(to)),
+        fencer: new SimFencer(
+          this,
+          process,
+          index,
+          this.nameNodes,
+          this.fenceMethods,
+          this.faults.fence,
+          mutation === 'lying-fence',
+        ),
+        zkfcClients: new SimZkfcClientFactory(
+          this,
+          process,
+          index,
+          (address) => this.hostOf(address),
+          (to) => this.endpoint(to),
+        ),
       },
       logger: this.logFor(index),
       ...(mutation === 'no-lease-guard' ? { leaseGuardMs: 0 } : {}),
     });
-    const status = new StatusBoard({ nameservice: NAMESERVICE, namenode: simTarget(index).namenodeId, namenodeAddress: `nn${index + 1}.sim:8020`, version: 'sim' }, new SimClock(process));
+    const status = new StatusBoard(
+      {
+        nameservice: NAMESERVICE,
+        namenode: simTarget(index).namenodeId,
+        namenodeAddress: `nn${index + 1}.sim:8020`,
+        version: 'sim',
+      },
+      new SimClock(process),
+    );
     host.process = process;
     host.zkFactory = zkFactory;
     host.controller = controller;
@@ -376,7 +425,8 @@ export class SimWorld implements SimNetwork {
     const { rng } = this;
     const chaosMs = this.options.chaosMs ?? rng.int(30_000, 90_000);
     const quietMs = this.options.quietMs ?? RECOVERY_BOUND_MS + 20_000;
-    for (let i = 0; i < this.hosts.length; i++) this.scheduler.schedule(rng.int(0, 3000), () => this.startController(i));
+    for (let i = 0; i < this.hosts.length; i++)
+      this.scheduler.schedule(rng.int(0, 3000), () => this.startController(i));
     if (this.options.randomFaults !== false) {
       const count = rng.int(3, 18);
       for (let k = 0; k < count; k++) {
@@ -391,8 +441,10 @@ export class SimWorld implements SimNetwork {
     await this.runFor(quietMs);
     const stableSinceMs = this.checkers.stableSinceMs;
     const recoveryMs = stableSinceMs === undefined ? undefined : stableSinceMs - this.healedAtMs;
-    if (recoveryMs === undefined) this.checkers.violation(`no stable healthy active within ${quietMs} ms after the faults stopped`);
-    else if (recoveryMs > RECOVERY_BOUND_MS) this.checkers.violation(`recovery took ${recoveryMs} ms, more than the bound ${RECOVERY_BOUND_MS} ms`);
+    if (recoveryMs === undefined)
+      this.checkers.violation(`no stable healthy active within ${quietMs} ms after the faults stopped`);
+    else if (recoveryMs > RECOVERY_BOUND_MS)
+      this.checkers.violation(`recovery took ${recoveryMs} ms, more than the bound ${RECOVERY_BOUND_MS} ms`);
     this.checkers.checkEnd();
     return this.result(recoveryMs);
   }
@@ -449,7 +501,13 @@ export class SimWorld implements SimNetwork {
       traceHash: this.hash,
       trace: () => {
         const ordered = ring.length < TRACE_RING ? ring : [...ring.slice(next), ...ring.slice(0, next)];
-        return ordered.map((e) => `${String(e.atMs).padStart(7)} ${e.host < 0 ? 'world' : `h${e.host}`.padEnd(5)} ${e.level.padEnd(5)} ${e.msg}${e.fields === undefined ? '' : ` ${safeJson(e.fields)}`}`).join('\n');
+        return ordered
+          .map(
+            (e) =>
+              `${String(e.atMs).padStart(7)} ${e.host < 0 ? 'world' : `h${e.host}`.padEnd(5)} ` +
+              `${e.level.padEnd(5)} ${e.msg}${e.fields === undefined ? '' : ` ${safeJson(e.fields)}`}`,
+          )
+          .join('\n');
       },
     };
   }

@@ -28,7 +28,11 @@ function world(parentAcl: readonly ZkAcl[] = OPEN_ACL) {
   const settle = async <T>(operation: Promise<ZkOpResult<T>>): Promise<ZkOpResult<T>> => {
     let result: ZkOpResult<T> | undefined;
     void operation.then((value) => (result = value));
-    await scheduler.runUntilTrue(scheduler.now() + 30_000, () => undefined, () => result !== undefined);
+    await scheduler.runUntilTrue(
+      scheduler.now() + 30_000,
+      () => undefined,
+      () => result !== undefined,
+    );
     if (result === undefined) throw new Error('operation did not settle');
     return result;
   };
@@ -38,26 +42,29 @@ function world(parentAcl: readonly ZkAcl[] = OPEN_ACL) {
 const data = new TextEncoder().encode('x');
 
 describe('simulated ZooKeeper ACLs', () => {
-  it('a znode created with a digest ACL can be read, written and deleted only by a session with that digest', async () => {
-    const { zk, open, settle } = world();
-    const owner = open(0, 'hdfs:pw');
-    const stranger = open(1, undefined);
-    const wrongPassword = open(1, 'hdfs:guess');
-    const lock = `${PARENT}/ActiveStandbyElectorLock`;
-    expect((await settle(owner.create(lock, data, HDFS_ACL, 'PERSISTENT'))).code).toBe('OK');
-    expect(zk.znode(lock)?.acl).toEqual(HDFS_ACL);
-    for (const session of [stranger, wrongPassword]) {
-      expect((await settle(session.getData(lock))).code).toBe('NOAUTH');
-      expect((await settle(session.setData(lock, data, -1))).code).toBe('NOAUTH');
-      expect((await settle(session.setAcl(lock, OPEN_ACL, -1))).code).toBe('NOAUTH');
-      // exists needs no permission; getAcl needs READ or ADMIN (ZooKeeper 3.5+).
-      expect((await settle(session.exists(lock))).code).toBe('OK');
-      expect((await settle(session.getAcl(lock))).code).toBe('NOAUTH');
-    }
-    expect((await settle(owner.getData(lock))).code).toBe('OK');
-    expect(await settle(owner.getAcl(lock))).toMatchObject({ code: 'OK', value: { acl: HDFS_ACL } });
-    expect((await settle(owner.setData(lock, data, -1))).code).toBe('OK');
-  });
+  it(
+    'a znode created with a digest ACL can be read, ' + 'written and deleted only by a session with that digest',
+    async () => {
+      const { zk, open, settle } = world();
+      const owner = open(0, 'hdfs:pw');
+      const stranger = open(1, undefined);
+      const wrongPassword = open(1, 'hdfs:guess');
+      const lock = `${PARENT}/ActiveStandbyElectorLock`;
+      expect((await settle(owner.create(lock, data, HDFS_ACL, 'PERSISTENT'))).code).toBe('OK');
+      expect(zk.znode(lock)?.acl).toEqual(HDFS_ACL);
+      for (const session of [stranger, wrongPassword]) {
+        expect((await settle(session.getData(lock))).code).toBe('NOAUTH');
+        expect((await settle(session.setData(lock, data, -1))).code).toBe('NOAUTH');
+        expect((await settle(session.setAcl(lock, OPEN_ACL, -1))).code).toBe('NOAUTH');
+        // exists needs no permission; getAcl needs READ or ADMIN (ZooKeeper 3.5+).
+        expect((await settle(session.exists(lock))).code).toBe('OK');
+        expect((await settle(session.getAcl(lock))).code).toBe('NOAUTH');
+      }
+      expect((await settle(owner.getData(lock))).code).toBe('OK');
+      expect(await settle(owner.getAcl(lock))).toMatchObject({ code: 'OK', value: { acl: HDFS_ACL } });
+      expect((await settle(owner.setData(lock, data, -1))).code).toBe('OK');
+    },
+  );
 
   it('create and delete are checked against the parent: CREATE and DELETE', async () => {
     const { open, settle } = world(HDFS_ACL);
@@ -82,7 +89,7 @@ describe('simulated ZooKeeper ACLs', () => {
     expect((await settle(stranger.delete(lock, -1))).code).toBe('OK');
   });
 
-  it('the auth scheme stands for the session\'s own identities, and is invalid without any', async () => {
+  it("the auth scheme stands for the session's own identities, and is invalid without any", async () => {
     const { zk, open, settle } = world();
     const owner = open(0, 'hdfs:pw');
     const stranger = open(1, undefined);

@@ -102,7 +102,16 @@ export class SimZkServer {
     persistentAcl: readonly ZkAcl[] = OPEN_ACL,
   ) {
     for (let i = 0; i < hosts; i++) this.links.push('up');
-    for (const path of persistent) this.znodes.set(path, { data: new Uint8Array(), version: 0, acl: persistentAcl, aversion: 0, ephemeralOwner: 0n, czxid: 0n, mzxid: 0n });
+    for (const path of persistent)
+      this.znodes.set(path, {
+        data: new Uint8Array(),
+        version: 0,
+        acl: persistentAcl,
+        aversion: 0,
+        ephemeralOwner: 0n,
+        czxid: 0n,
+        mzxid: 0n,
+      });
   }
 
   /** One-way latency of a message between a host and the ensemble. */
@@ -123,7 +132,8 @@ export class SimZkServer {
     if (before === state) return;
     for (const client of [...this.clients]) if (client.host === host) client.linkChanged();
     if (state !== 'up') {
-      for (const session of this.sessions.values()) if (session.host === host && session.ended === undefined) this.stopHearing(session);
+      for (const session of this.sessions.values())
+        if (session.host === host && session.ended === undefined) this.stopHearing(session);
     }
   }
 
@@ -177,7 +187,12 @@ export class SimZkServer {
   }
 
   private connected(session: ServerSession): boolean {
-    return session.client !== undefined && session.client.isConnectedTo(session) && !session.client.processPaused() && this.reachable(session.host);
+    return (
+      session.client !== undefined &&
+      session.client.isConnectedTo(session) &&
+      !session.client.processPaused() &&
+      this.reachable(session.host)
+    );
   }
 
   /** A client's process paused or resumed: a paused process sends no pings. */
@@ -244,7 +259,15 @@ export class SimZkServer {
   // Data (applied on the server)
 
   private stat(znode: Znode): ZkStat {
-    return { version: znode.version, aversion: znode.aversion, ephemeralOwner: znode.ephemeralOwner, czxid: znode.czxid, mzxid: znode.mzxid, dataLength: znode.data.length, numChildren: 0 };
+    return {
+      version: znode.version,
+      aversion: znode.aversion,
+      ephemeralOwner: znode.ephemeralOwner,
+      czxid: znode.czxid,
+      mzxid: znode.mzxid,
+      dataLength: znode.data.length,
+      numChildren: 0,
+    };
   }
 
   private trigger(path: string, type: ZkWatchEvent['type']): void {
@@ -276,7 +299,8 @@ export class SimZkServer {
     return acl.some(
       (entry) =>
         (entry.perms & perm) !== 0 &&
-        ((entry.scheme === 'world' && entry.id === 'anyone') || session.identities.some((who) => who.scheme === entry.scheme && who.id === entry.id)),
+        ((entry.scheme === 'world' && entry.id === 'anyone') ||
+          session.identities.some((who) => who.scheme === entry.scheme && who.id === entry.id)),
     );
   }
 
@@ -299,14 +323,28 @@ export class SimZkServer {
     return out;
   }
 
-  applyCreate(session: ServerSession, path: string, data: Uint8Array, mode: ZkCreateMode, acl: readonly ZkAcl[] = OPEN_ACL): ZkOpResult<string> {
+  applyCreate(
+    session: ServerSession,
+    path: string,
+    data: Uint8Array,
+    mode: ZkCreateMode,
+    acl: readonly ZkAcl[] = OPEN_ACL,
+  ): ZkOpResult<string> {
     if (!this.parentExists(path)) return { code: 'NONODE', message: `no parent for ${path}` };
     if (!this.allowed(session, this.parentAcl(path), PERMS.CREATE)) return this.noAuth(path, 'create');
     if (this.znodes.has(path)) return { code: 'NODEEXISTS', message: `node exists: ${path}` };
     const fixed = this.fixupAcl(session, acl);
     if (fixed === undefined) return { code: 'INVALIDACL', message: `invalid ACL for ${path}` };
     const zxid = this.zxid++;
-    this.znodes.set(path, { data: data.slice(), version: 0, acl: fixed, aversion: 0, ephemeralOwner: mode === 'EPHEMERAL' ? session.id : 0n, czxid: zxid, mzxid: zxid });
+    this.znodes.set(path, {
+      data: data.slice(),
+      version: 0,
+      acl: fixed,
+      aversion: 0,
+      ephemeralOwner: mode === 'EPHEMERAL' ? session.id : 0n,
+      czxid: zxid,
+      mzxid: zxid,
+    });
     this.trigger(path, 'NodeCreated');
     return { code: 'OK', value: path };
   }
@@ -318,7 +356,9 @@ export class SimZkServer {
       this.watches.set(path, watchers);
     }
     const znode = this.znodes.get(path);
-    return znode === undefined ? { code: 'NONODE', message: `no node ${path}` } : { code: 'OK', value: this.stat(znode) };
+    return znode === undefined
+      ? { code: 'NONODE', message: `no node ${path}` }
+      : { code: 'OK', value: this.stat(znode) };
   }
 
   applyGetData(session: ServerSession, path: string): ZkOpResult<{ readonly data: Uint8Array; readonly stat: ZkStat }> {
@@ -328,7 +368,10 @@ export class SimZkServer {
     return { code: 'OK', value: { data: znode.data.slice(), stat: this.stat(znode) } };
   }
 
-  applyGetAcl(session: ServerSession, path: string): ZkOpResult<{ readonly acl: readonly ZkAcl[]; readonly stat: ZkStat }> {
+  applyGetAcl(
+    session: ServerSession,
+    path: string,
+  ): ZkOpResult<{ readonly acl: readonly ZkAcl[]; readonly stat: ZkStat }> {
     const znode = this.znodes.get(path);
     if (znode === undefined) return { code: 'NONODE', message: `no node ${path}` };
     if (!this.allowed(session, znode.acl, PERMS.READ | PERMS.ADMIN)) return this.noAuth(path, 'getAcl');
@@ -339,7 +382,8 @@ export class SimZkServer {
     const znode = this.znodes.get(path);
     if (znode === undefined) return { code: 'NONODE', message: `no node ${path}` };
     if (!this.allowed(session, znode.acl, PERMS.ADMIN)) return this.noAuth(path, 'setAcl');
-    if (version !== -1 && version !== znode.aversion) return { code: 'BADVERSION', message: `aversion ${version} != ${znode.aversion}` };
+    if (version !== -1 && version !== znode.aversion)
+      return { code: 'BADVERSION', message: `aversion ${version} != ${znode.aversion}` };
     const fixed = this.fixupAcl(session, acl);
     if (fixed === undefined) return { code: 'INVALIDACL', message: `invalid ACL for ${path}` };
     znode.acl = fixed;
@@ -351,7 +395,8 @@ export class SimZkServer {
     const znode = this.znodes.get(path);
     if (znode === undefined) return { code: 'NONODE', message: `no node ${path}` };
     if (!this.allowed(session, znode.acl, PERMS.WRITE)) return this.noAuth(path, 'setData');
-    if (version !== -1 && version !== znode.version) return { code: 'BADVERSION', message: `version ${version} != ${znode.version}` };
+    if (version !== -1 && version !== znode.version)
+      return { code: 'BADVERSION', message: `version ${version} != ${znode.version}` };
     znode.data = data.slice();
     znode.version++;
     znode.mzxid = this.zxid++;
@@ -363,14 +408,22 @@ export class SimZkServer {
     const znode = this.znodes.get(path);
     if (znode === undefined) return { code: 'NONODE', message: `no node ${path}` };
     if (!this.allowed(session, this.parentAcl(path), PERMS.DELETE)) return this.noAuth(path, 'delete');
-    if (version !== -1 && version !== znode.version) return { code: 'BADVERSION', message: `version ${version} != ${znode.version}` };
+    if (version !== -1 && version !== znode.version)
+      return { code: 'BADVERSION', message: `version ${version} != ${znode.version}` };
     this.znodes.delete(path);
     this.trigger(path, 'NodeDeleted');
     return { code: 'OK', value: undefined };
   }
 
   /** Inspection for invariants. */
-  znode(path: string): { readonly data: Uint8Array; readonly version: number; readonly ephemeralOwner: bigint; readonly acl: readonly ZkAcl[] } | undefined {
+  znode(path: string):
+    | {
+        readonly data: Uint8Array;
+        readonly version: number;
+        readonly ephemeralOwner: bigint;
+        readonly acl: readonly ZkAcl[];
+      }
+    | undefined {
     return this.znodes.get(path);
   }
 }
@@ -523,11 +576,13 @@ export class SimZkSession implements ZkSession {
       this.disconnectTimer = undefined;
       if (this.server !== undefined) this.zk.heard(this.server);
       const held = this.heldDeliveries.splice(0);
-      for (const delivery of held) if (delivery.connection === this.connection) this.deliver(delivery.run, delivery.lost);
+      for (const delivery of held)
+        if (delivery.connection === this.connection) this.deliver(delivery.run, delivery.lost);
       for (const op of this.pending) if (!op.applied && op.sentOnConnection === this.connection) this.send(op);
       return;
     }
-    if (this.state === 'disconnected' && this.zk.reachable(this.host)) this.scheduleConnectAttempt(this.zk.rng.int(0, 1000));
+    if (this.state === 'disconnected' && this.zk.reachable(this.host))
+      this.scheduleConnectAttempt(this.zk.rng.int(0, 1000));
   }
 
   /** The server closed our connection (it expired the session while we were connected). */
@@ -544,7 +599,8 @@ export class SimZkSession implements ZkSession {
     if (this.server !== undefined) this.zk.stopHearing(this.server);
     for (const delivery of this.heldDeliveries.splice(0)) delivery.lost();
     // Requests on the wire are lost: CONNECTIONLOSS. Unsent ones wait for the reconnect.
-    for (const op of [...this.pending]) if (op.sentOnConnection !== undefined) this.finish(op, { code: 'CONNECTIONLOSS', message: 'connection lost' });
+    for (const op of [...this.pending])
+      if (op.sentOnConnection !== undefined) this.finish(op, { code: 'CONNECTIONLOSS', message: 'connection lost' });
     this.emit('disconnected');
     this.scheduleConnectAttempt(this.zk.rng.int(0, 1000));
   }
@@ -595,7 +651,8 @@ export class SimZkSession implements ZkSession {
       },
       // Lost with the connection: the reconnect's setWatches makes the server fire it again.
       () => {
-        if (server !== undefined && server.ended === undefined && this.state !== 'closed' && this.state !== 'expired') server.heldWatchEvents.push(event);
+        if (server !== undefined && server.ended === undefined && this.state !== 'closed' && this.state !== 'expired')
+          server.heldWatchEvents.push(event);
       },
     );
   }
@@ -612,7 +669,9 @@ export class SimZkSession implements ZkSession {
       const op: Pending = {
         apply,
         resolve: resolve as (result: ZkOpResult<unknown>) => void,
-        cancelDeadline: this.zk.scheduler.schedule(this.options.operationTimeoutMs, () => this.finish(op, { code: 'OPERATIONTIMEOUT', message: 'operation timed out' })),
+        cancelDeadline: this.zk.scheduler.schedule(this.options.operationTimeoutMs, () =>
+          this.finish(op, { code: 'OPERATIONTIMEOUT', message: 'operation timed out' }),
+        ),
         sentOnConnection: undefined,
         applied: false,
         done: false,
@@ -628,12 +687,23 @@ export class SimZkSession implements ZkSession {
     this.zk.scheduler.schedule(this.zk.latencyMs(), () => {
       // Arrives at the server only over a live link on the same connection.
       const server = this.server;
-      if (op.done || op.applied || server === undefined || connection !== this.connection || !this.zk.reachable(this.host) || server.ended !== undefined) return;
+      if (
+        op.done ||
+        op.applied ||
+        server === undefined ||
+        connection !== this.connection ||
+        !this.zk.reachable(this.host) ||
+        server.ended !== undefined
+      )
+        return;
       op.applied = true;
       const result = op.apply(server);
       this.zk.heard(server);
       // A lost answer ends the operation with CONNECTIONLOSS when the client notices the disconnect.
-      this.deliver(() => this.finish(op, result), () => undefined);
+      this.deliver(
+        () => this.finish(op, result),
+        () => undefined,
+      );
     });
   }
 

@@ -25,12 +25,19 @@ export function runs(name: string): string[] {
 /** dist/ must be current: the cluster runs bin/zkfc.js, fence-sim and the Java-compatible peer from it. */
 export async function ensureHarnessBuilt(): Promise<void> {
   await ensureBuilt();
-  for (const entry of ['dist/cli/zkfc-main.js', 'build/tools/cli/fence-sim-main.js', 'build/tools/testing/java-peer-main.js']) {
+  for (const entry of [
+    'dist/cli/zkfc-main.js',
+    'build/tools/cli/fence-sim-main.js',
+    'build/tools/testing/java-peer-main.js',
+  ]) {
     if (!existsSync(join(REPO_ROOT, entry))) throw new Error(`${entry} is missing after the build`);
   }
 }
 
-export async function withFaultCluster(options: FaultClusterOptions, scenario: (cluster: FaultCluster) => Promise<void>): Promise<void> {
+export async function withFaultCluster(
+  options: FaultClusterOptions,
+  scenario: (cluster: FaultCluster) => Promise<void>,
+): Promise<void> {
   await ensureHarnessBuilt();
   const cluster = await FaultCluster.start(options);
   let failure: unknown;
@@ -54,14 +61,17 @@ export function msSince(fromNs: bigint, entry: { readonly monoNs: string }): num
 }
 
 /** Transitions of `namenodeId` to `to` after `sinceNs`. */
-export function transitionsAfter(cluster: FaultCluster, sinceNs: bigint, filter: { readonly namenodeId?: string; readonly to?: string } = {}) {
+export function transitionsAfter(
+  cluster: FaultCluster,
+  sinceNs: bigint,
+  filter: { readonly namenodeId?: string; readonly to?: string } = {},
+) {
   return cluster.mini
     .transitionEntries()
     .filter((e) => e.event === 'transition' && BigInt(e.monoNs) > sinceNs)
     .filter((e) => filter.namenodeId === undefined || e.namenodeId === filter.namenodeId)
     .filter((e) => filter.to === undefined || e.to === filter.to);
 }
-
 
 /**
  * A daemon's log once `pattern` shows in it (or as it is after `timeoutMs`). pino writes

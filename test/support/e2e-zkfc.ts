@@ -24,7 +24,11 @@ export const E2E_CHECK_INTERVAL_MS = 500;
 /** Build dist/ when stale (bin/*.js load it), including the zkfc and fence-sim entry points. */
 export async function ensureDistBuilt(): Promise<void> {
   await ensureBuilt();
-  for (const entry of ['dist/cli/zkfc-main.js', 'build/tools/cli/fence-sim-main.js', 'build/tools/testing/mini-cluster.js']) {
+  for (const entry of [
+    'dist/cli/zkfc-main.js',
+    'build/tools/cli/fence-sim-main.js',
+    'build/tools/testing/mini-cluster.js',
+  ]) {
     if (!existsSync(join(REPO_ROOT, entry))) throw new Error(`${entry} is missing after the build`);
   }
 }
@@ -82,7 +86,11 @@ process.on('exit', () => {
 export function runNode(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const startedMs = Date.now();
   return new Promise<RunResult>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'], cwd: REPO_ROOT });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: REPO_ROOT,
+    });
     oneShots.add(child);
     let stdout = '';
     let stderr = '';
@@ -106,15 +114,31 @@ export function runNode(args: readonly string[], options: RunOptions = {}): Prom
 }
 
 /** `zkfc <args>` as the cluster's NameNode `id` would run it (its conf dir and ids), to completion. */
-export function runZkfc(cluster: MiniCluster, id: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return runNode([...cluster.zkfcArgs(id), ...args], { ...options, env: { ...cluster.zkfcEnv(), ...(options.env ?? {}) } });
+export function runZkfc(
+  cluster: MiniCluster,
+  id: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  return runNode([...cluster.zkfcArgs(id), ...args], {
+    ...options,
+    env: { ...cluster.zkfcEnv(), ...(options.env ?? {}) },
+  });
 }
 
 /** `haadmin <args>` against the cluster's configuration. */
-export function runHaadmin(cluster: MiniCluster, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export function runHaadmin(
+  cluster: MiniCluster,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   return runNode([HAADMIN_BIN, ...args], {
     ...options,
-    env: { HADOOP_CONF_DIR: cluster.confDir, HADOOP_USER_NAME: cluster.zkfcEnv()['HADOOP_USER_NAME'] ?? 'root', ...(options.env ?? {}) },
+    env: {
+      HADOOP_CONF_DIR: cluster.confDir,
+      HADOOP_USER_NAME: cluster.zkfcEnv()['HADOOP_USER_NAME'] ?? 'root',
+      ...(options.env ?? {}),
+    },
   });
 }
 
@@ -145,12 +169,15 @@ export function zkfcLogTail(cluster: MiniCluster, id: string, lines = 40): strin
 // ---------------------------------------------------------------------------------------------
 // Waiting
 
-
 // ---------------------------------------------------------------------------------------------
 // The status listener
 
 /** GET http://127.0.0.1:<statusPort><path>: status code and body. */
-export async function httpGet(port: number, path: string, timeoutMs = 3000): Promise<{ status: number; body: string; contentType: string | null }> {
+export async function httpGet(
+  port: number,
+  path: string,
+  timeoutMs = 3000,
+): Promise<{ status: number; body: string; contentType: string | null }> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
   return { status: response.status, body: await response.text(), contentType: response.headers.get('content-type') };
 }
@@ -183,14 +210,23 @@ export function parsePrometheusText(text: string): MetricSample[] {
 }
 
 /** Sum of the samples named `name` whose labels include `labels`; throws when none matches. */
-export function metricValue(samples: readonly MetricSample[], name: string, labels: Readonly<Record<string, string>> = {}): number {
-  const matching = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+export function metricValue(
+  samples: readonly MetricSample[],
+  name: string,
+  labels: Readonly<Record<string, string>> = {},
+): number {
+  const matching = samples.filter(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
   if (matching.length === 0) throw new Error(`no sample ${name}${JSON.stringify(labels)}`);
   return matching.reduce((sum, s) => sum + s.value, 0);
 }
 
 /** GET /metrics of the NameNode `id`'s daemon, parsed, with the raw text. */
-export async function scrapeMetrics(cluster: MiniCluster, id: string): Promise<{ text: string; samples: MetricSample[]; contentType: string | null }> {
+export async function scrapeMetrics(
+  cluster: MiniCluster,
+  id: string,
+): Promise<{ text: string; samples: MetricSample[]; contentType: string | null }> {
   const { status, body, contentType } = await httpGet(cluster.node(id).statusPort, '/metrics');
   if (status !== 200) throw new Error(`GET /metrics of ${id}: HTTP ${status}: ${body}`);
   return { text: body, samples: parsePrometheusText(body), contentType };
@@ -234,8 +270,15 @@ export class ZkTestClient {
 
   private constructor(private readonly client: Client) {}
 
-  static async connect(connectString: string, options: { sessionTimeoutMs?: number; auth?: readonly [string, string] } = {}): Promise<ZkTestClient> {
-    const client = zookeeper.createClient(connectString, { sessionTimeout: options.sessionTimeoutMs ?? 30_000, spinDelay: 100, retries: 0 });
+  static async connect(
+    connectString: string,
+    options: { sessionTimeoutMs?: number; auth?: readonly [string, string] } = {},
+  ): Promise<ZkTestClient> {
+    const client = zookeeper.createClient(connectString, {
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      spinDelay: 100,
+      retries: 0,
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         client.close();
@@ -257,7 +300,9 @@ export class ZkTestClient {
   }
 
   exists(path: string): Promise<Stat | null> {
-    return new Promise((resolve, reject) => this.client.exists(path, (error, stat) => (error ? reject(error) : resolve(stat ?? null))));
+    return new Promise((resolve, reject) =>
+      this.client.exists(path, (error, stat) => (error ? reject(error) : resolve(stat ?? null))),
+    );
   }
 
   /** Data and stat, or null when the znode does not exist. */
@@ -273,31 +318,53 @@ export class ZkTestClient {
   }
 
   getChildren(path: string): Promise<string[]> {
-    return new Promise((resolve, reject) => this.client.getChildren(path, (error, children) => (error ? reject(error) : resolve(children))));
+    return new Promise((resolve, reject) =>
+      this.client.getChildren(path, (error, children) => (error ? reject(error) : resolve(children))),
+    );
   }
 
-  /** The znode's ACL. (The library's objects carry the permission bits as `permission`, not as its typings' `perms`.) */
+  /**
+   * The znode's ACL. (The library's objects carry the permission bits as `permission`, not as its typings' `perms`.)
+   */
   getAcl(path: string): Promise<Array<{ scheme: string; id: string; perms: number }>> {
     return new Promise((resolve, reject) =>
       this.client.getACL(path, (error, acls) => {
         if (error) reject(error);
-        else resolve(acls.map((a) => ({ scheme: a.id.scheme, id: a.id.id, perms: (a as unknown as { permission: number }).permission })));
+        else
+          resolve(
+            acls.map((a) => ({
+              scheme: a.id.scheme,
+              id: a.id.id,
+              perms: (a as unknown as { permission: number }).permission,
+            })),
+          );
       }),
     );
   }
 
-  create(path: string, data: Uint8Array, mode: 'EPHEMERAL' | 'PERSISTENT', acl: ACL[] = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('world', 'anyone'))]): Promise<void> {
+  create(
+    path: string,
+    data: Uint8Array,
+    mode: 'EPHEMERAL' | 'PERSISTENT',
+    acl: ACL[] = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('world', 'anyone'))],
+  ): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.client.create(path, Buffer.from(data), acl, zookeeper.CreateMode[mode], (error) => (error ? reject(error) : resolve())),
+      this.client.create(path, Buffer.from(data), acl, zookeeper.CreateMode[mode], (error) =>
+        error ? reject(error) : resolve(),
+      ),
     );
   }
 
   setData(path: string, data: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => this.client.setData(path, Buffer.from(data), -1, (error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.client.setData(path, Buffer.from(data), -1, (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   remove(path: string): Promise<void> {
-    return new Promise((resolve, reject) => this.client.remove(path, -1, (error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.client.remove(path, -1, (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   /** Close the session (its ephemerals vanish at once); resolves when the server confirmed or after 3 s. */
@@ -317,7 +384,7 @@ export class ZkTestClient {
 
 /** ZooKeeper's error code of a client error (NO_NODE = -101, NO_AUTH = -102, ...), if it has one. */
 export function zkErrorCode(error: unknown): number | undefined {
-  if (typeof error === 'object' && error !== null && 'getCode' in error && typeof (error).getCode === 'function') {
+  if (typeof error === 'object' && error !== null && 'getCode' in error && typeof error.getCode === 'function') {
     return (error as { getCode: () => number }).getCode();
   }
   return undefined;

@@ -12,14 +12,16 @@ export const HAADMIN = join(REPO_ROOT, 'bin/haadmin.js');
 export function writeConfDir(dir: string, name: string, properties: Record<string, string>): string {
   const confDir = join(dir, name);
   mkdirSync(confDir, { recursive: true });
-  const escape = (text: string): string => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  const escape = (text: string): string =>
+    text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
   const body = Object.entries(properties)
     .map(([k, v]) => `  <property>\n    <name>${escape(k)}</name>\n    <value>${escape(v)}</value>\n  </property>`)
     .join('\n');
   writeFileSync(join(confDir, 'hdfs-site.xml'), `<?xml version="1.0"?>\n<configuration>\n${body}\n</configuration>\n`);
   writeFileSync(
     join(confDir, 'core-site.xml'),
-    '<?xml version="1.0"?>\n<configuration>\n  <property><name>fs.defaultFS</name><value>hdfs://ns1</value></property>\n</configuration>\n',
+    '<?xml version="1.0"?>\n<configuration>\n  ' +
+      '<property><name>fs.defaultFS</name><value>hdfs://ns1</value></property>\n</configuration>\n',
   );
   return confDir;
 }
@@ -43,7 +45,12 @@ export interface CliOptions {
 /** Run the built haadmin with `args`; resolves when it exits (never rejects for its exit code). */
 export function runHaAdminProcess(args: readonly string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, HADOOP_CONF_DIR: options.conf, HADOOP_USER_NAME: options.user ?? 'hdfs', ...options.env };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      HADOOP_CONF_DIR: options.conf,
+      HADOOP_USER_NAME: options.user ?? 'hdfs',
+      ...options.env,
+    };
     for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
     const child = spawn(process.execPath, [HAADMIN, ...args], {
       cwd: REPO_ROOT,

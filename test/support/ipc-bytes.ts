@@ -101,18 +101,21 @@ export function mutate(input: Uint8Array, random: SeededRandom): Uint8Array {
       case 2: // truncate
         bytes = bytes.subarray(0, random.below(bytes.length + 1));
         break;
-      case 3: { // insert random bytes
+      case 3: {
+        // insert random bytes
         const at = random.below(bytes.length + 1);
         bytes = concatBytes(bytes.subarray(0, at), random.bytes(1 + random.below(8)), bytes.subarray(at));
         break;
       }
-      case 4: { // duplicate a slice
+      case 4: {
+        // duplicate a slice
         const from = random.below(bytes.length + 1);
         const to = from + random.below(bytes.length - from + 1);
         bytes = concatBytes(bytes, bytes.subarray(from, to));
         break;
       }
-      default: { // set an interesting value (length-like) somewhere
+      default: {
+        // set an interesting value (length-like) somewhere
         if (bytes.length >= 4) {
           const at = random.below(bytes.length - 3);
           const value = random.pick([0, 1, 0x7f, 0x80, 0xff, 0xffffffff, 0x7fffffff, 0x80000000, 0x08000001]);

@@ -47,7 +47,9 @@ export async function assertIptablesUsable(): Promise<void> {
   try {
     await run('iptables', ['-w', '10', '-L', 'INPUT', '-n']);
   } catch (error) {
-    throw new Error(`${IPTABLES_INSTALL_HINT} (iptables -L failed: ${(error as Error).message.split('\n')[0]})`, { cause: error });
+    throw new Error(`${IPTABLES_INSTALL_HINT} (iptables -L failed: ${(error as Error).message.split('\n')[0]})`, {
+      cause: error,
+    });
   }
 }
 
@@ -68,7 +70,9 @@ export async function blockLoopbackPort(port: number): Promise<PortBlock> {
   } catch (error) {
     for (const rule of inserted) await run('iptables', ['-w', '10', '-D', ...rule]).catch(() => undefined);
     active.delete(port);
-    throw new Error(`${IPTABLES_INSTALL_HINT} (iptables -I failed: ${(error as Error).message.split('\n')[0]})`, { cause: error });
+    throw new Error(`${IPTABLES_INSTALL_HINT} (iptables -I failed: ${(error as Error).message.split('\n')[0]})`, {
+      cause: error,
+    });
   }
   let removed = false;
   return {

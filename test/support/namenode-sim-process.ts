@@ -15,7 +15,10 @@ import { sleep } from '../../tools/testing/wait.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const SIM_BIN = join(REPO_ROOT, 'tools/bin/zkfc-sim.js');
-const LISTEN_LINE = /^zkfc-sim namenode (\S+)\.(\S+) rpc=(\S+):(\d+) http=(\S+):(\d+)(?: servicerpc=(\S+):(\d+))?(?: lifeline=(\S+):(\d+))?$/;
+const LISTEN_LINE = new RegExp(
+  String.raw`^zkfc-sim namenode (\S+)\.(\S+) rpc=(\S+):(\d+) http=(\S+):(\d+)` +
+    String.raw`(?: servicerpc=(\S+):(\d+))?(?: lifeline=(\S+):(\d+))?$`,
+);
 
 export interface SimProcessOptions {
   readonly nameserviceId: string;
@@ -97,7 +100,11 @@ export class NamenodeSimProcess {
     const listen = await new Promise<RegExpExecArray>((resolvePromise, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`zkfc-sim did not print its listen line within ${timeoutMs} ms; stderr:\n${stderrLines.join('\n')}`));
+        reject(
+          new Error(
+            `zkfc-sim did not print its listen line within ${timeoutMs} ms; stderr:\n${stderrLines.join('\n')}`,
+          ),
+        );
       }, timeoutMs);
       const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
@@ -109,7 +116,12 @@ export class NamenodeSimProcess {
       });
       void exited.then((exit) => {
         clearTimeout(timer);
-        reject(new Error(`zkfc-sim exited (code ${exit.code}, signal ${exit.signal}) before listening; stderr:\n${stderrLines.join('\n')}`));
+        reject(
+          new Error(
+            `zkfc-sim exited (code ${exit.code}, signal ${exit.signal}) ` +
+              `before listening; stderr:\n${stderrLines.join('\n')}`,
+          ),
+        );
       });
     });
     const sim = new NamenodeSimProcess(child, listen, exited);
@@ -223,7 +235,9 @@ export function ensureBuilt(): Promise<void> {
 }
 
 const STAMP = join(REPO_ROOT, 'dist/.build-stamp');
-const ENTRY_POINTS = ['build/tools/cli/sim-main.js', 'dist/cli/haadmin-main.js', 'dist/zkfc.mjs'].map((p) => join(REPO_ROOT, p));
+const ENTRY_POINTS = ['build/tools/cli/sim-main.js', 'dist/cli/haadmin-main.js', 'dist/zkfc.mjs'].map((p) =>
+  join(REPO_ROOT, p),
+);
 
 function newestSourceMs(dir: string): number {
   let newest = 0;
@@ -274,7 +288,11 @@ async function buildIfStale(): Promise<void> {
       output += `${run.stdout}\n${run.stderr}\n`;
     }
     // The daemon's bundle (bin/zkfc.js runs it), as `npm run build` makes it.
-    const bundle = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/bundle-daemon.mjs')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    const bundle = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/bundle-daemon.mjs')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     output += `${bundle.stdout}\n${bundle.stderr}\n`;
     const missing = ENTRY_POINTS.filter((p) => !existsSync(p) || statSync(p).mtimeMs < startedMs - 1000);
     if (missing.length > 0) {

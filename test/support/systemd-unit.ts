@@ -37,7 +37,8 @@ export function expandLikeSystemd(line: string, instance: string): string {
     if (c === 'i') return instance;
     throw new Error(`specifier %${c} not handled by this helper`);
   });
-  if (/\$(?!\$)\{?[A-Za-z_]/.test(specifiers.replace(/\$\$/g, ''))) throw new Error('ExecStart uses an environment variable this helper does not expand');
+  if (/\$(?!\$)\{?[A-Za-z_]/.test(specifiers.replace(/\$\$/g, '')))
+    throw new Error('ExecStart uses an environment variable this helper does not expand');
   return specifiers.replace(/\$\$/g, '$');
 }
 

@@ -47,7 +47,13 @@ export interface StatusListener {
 export async function startStatusListener(initial: ZkfcStatus): Promise<StatusListener> {
   const holder = { current: initial };
   const source: StatusSource = { status: () => holder.current };
-  const server = new StatusServer({ host: '127.0.0.1', port: 0, metrics: noMetrics, status: source, logger: silentLogger() });
+  const server = new StatusServer({
+    host: '127.0.0.1',
+    port: 0,
+    metrics: noMetrics,
+    status: source,
+    logger: silentLogger(),
+  });
   const address = await server.listen();
   return {
     address,

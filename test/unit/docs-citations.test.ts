@@ -24,10 +24,14 @@ const FOREIGN = [
 ];
 
 function trackedFiles(): string[] {
-  const out = execFileSync('git', ['ls-files', 'src', 'tools', 'test', 'scripts', 'systemd', 'config', 'docs', 'README.md'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    'git',
+    ['ls-files', 'src', 'tools', 'test', 'scripts', 'systemd', 'config', 'docs', 'README.md'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   return out.split('\n').filter((f) => f !== '' && f !== SELF && /\.(ts|js|mjs|cjs|sh|ya?ml|service|md)$/.test(f));
 }
 

@@ -79,11 +79,17 @@ const WEIGHTS: Readonly<Record<ChaosFaultKind, number>> = {
 /** Probability that the next fault starts before the cluster is steady again. */
 const OVERLAP_PROBABILITY = 0.2;
 
-export function planChaos(seed: number, faults: number, timings: ChaosTimings, kinds: readonly ChaosFaultKind[] = CHAOS_FAULT_KINDS): ChaosStep[] {
+export function planChaos(
+  seed: number,
+  faults: number,
+  timings: ChaosTimings,
+  kinds: readonly ChaosFaultKind[] = CHAOS_FAULT_KINDS,
+): ChaosStep[] {
   if (kinds.length === 0) throw new Error('planChaos: no fault kinds to choose from');
   const rng = new SeededRandom(seed);
   const { sessionTimeoutMs: s, healthRpcTimeoutMs: h } = timings;
-  const target = (activeShare = 0.75): ChaosTarget => (rng.chance(activeShare) ? { role: 'active' } : { role: 'standby', pick: rng.int(0, 7) });
+  const target = (activeShare = 0.75): ChaosTarget =>
+    rng.chance(activeShare) ? { role: 'active' } : { role: 'standby', pick: rng.int(0, 7) };
   const steps: ChaosStep[] = [];
   for (let index = 1; index <= faults; index++) {
     const kind = rng.weighted(kinds.map((k) => [k, WEIGHTS[k]] as const));
@@ -157,7 +163,10 @@ export function describeFault(fault: ChaosFault): string {
     case 'fencer-hang':
       return `fencer-hang while ${describeTarget(fault.target)} NameNode hangs`;
     case 'fencer-fail':
-      return `fencer-fail for ${fault.rounds} round(s) while ${describeTarget(fault.target)} NameNode is unhealthy and refuses transitions`;
+      return (
+        `fencer-fail for ${fault.rounds} round(s) while ` +
+        `${describeTarget(fault.target)} NameNode is unhealthy and refuses transitions`
+      );
     case 'graceful-failover':
       return `graceful-failover to ${describeTarget(fault.target)}`;
     case 'rolling-restart':

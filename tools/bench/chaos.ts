@@ -22,7 +22,16 @@ import { activityStats, describeViolations, monoNowNs, msBetween, splitBrainOf }
 import { PartitionUnavailableError } from '../testing/partition.js';
 import { HealthProbeLoad } from '../testing/probe-load.js';
 import { RpcZkfcClientFactory } from '../../src/hadoop/zkfc-client.js';
-import { CHAOS_FAULT_KINDS, describeFault, planChaos, type ChaosFault, type ChaosFaultKind, type ChaosStep, type ChaosTarget, type ChaosTimings } from './chaos-plan.js';
+import {
+  CHAOS_FAULT_KINDS,
+  describeFault,
+  planChaos,
+  type ChaosFault,
+  type ChaosFaultKind,
+  type ChaosStep,
+  type ChaosTarget,
+  type ChaosTimings,
+} from './chaos-plan.js';
 import { sleep } from '../testing/wait.js';
 import { isMain } from './is-main.js';
 
@@ -75,7 +84,6 @@ const CLUSTER: FaultClusterOptions = {
   shellFenceTimeoutMs: 2000,
 };
 
-
 class ChaosAbort extends Error {}
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
@@ -88,7 +96,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
 
   let cluster: FaultCluster;
   try {
-    cluster = await FaultCluster.start({ ...CLUSTER, namenodeIds: ids, partitionable: true, javaPeers, logLevel: options.logLevel });
+    cluster = await FaultCluster.start({
+      ...CLUSTER,
+      namenodeIds: ids,
+      partitionable: true,
+      javaPeers,
+      logLevel: options.logLevel,
+    });
   } catch (error) {
     if (!(error instanceof PartitionUnavailableError)) throw error;
     print(`chaos: partition faults disabled: ${error.message}`);
@@ -98,11 +112,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const removeSignalHandlers = cluster.stopOnSignals();
   const kinds = CHAOS_FAULT_KINDS.filter((k) => !disabledKinds.some((d) => d.startsWith(`${k} `)));
   disabledKinds = [...disabledKinds];
-  const timings: ChaosTimings = { sessionTimeoutMs: cluster.sessionTimeoutMs, checkIntervalMs: cluster.checkIntervalMs, healthRpcTimeoutMs: cluster.healthRpcTimeoutMs };
+  const timings: ChaosTimings = {
+    sessionTimeoutMs: cluster.sessionTimeoutMs,
+    checkIntervalMs: cluster.checkIntervalMs,
+    healthRpcTimeoutMs: cluster.healthRpcTimeoutMs,
+  };
   const plan = planChaos(options.seed, options.faults, timings, kinds);
   print(
-    `chaos: seed ${options.seed}, ${options.faults} faults, ${ids.length} NameNodes${javaPeers.length > 0 ? ` (${javaPeers.join(', ')} under the Java-compatible peer)` : ''}, ` +
-      `ZooKeeper ensemble of ${cluster.mini.zk.members.length}, session ${cluster.sessionTimeoutMs} ms, health checks ${cluster.checkIntervalMs} ms, steady bound ${options.steadyBoundMs} ms; dir ${cluster.baseDir}`,
+    `chaos: seed ${options.seed}, ${options.faults} faults, ${ids.length} ` +
+      `NameNodes${javaPeers.length > 0 ? ` (${javaPeers.join(', ')} under the Java-compatible peer)` : ''}, ` +
+      `ZooKeeper ensemble of ${cluster.mini.zk.members.length}, session ${cluster.sessionTimeoutMs} ms, health ` +
+      `checks ${cluster.checkIntervalMs} ms, steady bound ${options.steadyBoundMs} ms; dir ${cluster.baseDir}`,
   );
 
   const results: ChaosStepResult[] = [];
@@ -148,7 +168,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       let steadyAfterMs: number | undefined;
       if (step.awaitSteady) {
         try {
-          steadyAfterMs = (await cluster.awaitSteady(options.steadyBoundMs, { context: `after chaos #${step.index} ${describeFault(step.fault)}`, restartDead: true })).elapsedMs;
+          steadyAfterMs = (
+            await cluster.awaitSteady(options.steadyBoundMs, {
+              context: `after chaos #${step.index} ${describeFault(step.fault)}`,
+              restartDead: true,
+            })
+          ).elapsedMs;
         } catch (error) {
           liveness++;
           failure ??= error instanceof Error ? error.message : String(error);
@@ -159,8 +184,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       results.push({ step, targetId, injectedAtNs, steadyAfterMs, activations, note });
       if (!options.quiet) {
         print(
-          `#${String(step.index).padStart(3)} ${describeFault(step.fault)}${targetId !== undefined ? ` [${targetId}]` : ''}: ` +
-            `${activations} activation(s)${note ? `, ${note}` : ''}, ${steadyAfterMs !== undefined ? `steady after ${steadyAfterMs} ms` : 'next fault overlaps'}`,
+          `#${String(step.index).padStart(3)} ` +
+            `${describeFault(step.fault)}${targetId !== undefined ? ` [${targetId}]` : ''}: ` +
+            `${activations} activation(s)${note ? `, ${note}` : ''}, ` +
+            `${steadyAfterMs !== undefined ? `steady after ${steadyAfterMs} ms` : 'next fault overlaps'}`,
         );
       }
     }
@@ -175,7 +202,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     checkSafety();
   } catch (error) {
     if (!(error instanceof ChaosAbort)) {
-      failure ??= `harness error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${cluster.timeline()}\n${cluster.logTails()}`;
+      failure ??=
+        `harness error: ` +
+        `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n` +
+        `${cluster.timeline()}\n${cluster.logTails()}`;
     }
   } finally {
     if (monitor !== undefined) clearInterval(monitor);
@@ -186,7 +216,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const endNs = monoNowNs();
   const stats = activityStats(cluster.oracleInput(), windowStartNs, endNs);
   const maxNoActiveStep =
-    stats.maxGapStartNs === undefined ? undefined : [...results].reverse().find((r) => r.injectedAtNs <= stats.maxGapStartNs!)?.step.index;
+    stats.maxGapStartNs === undefined
+      ? undefined
+      : [...results].reverse().find((r) => r.injectedAtNs <= stats.maxGapStartNs!)?.step.index;
   const byKind: Record<string, number> = {};
   for (const r of results) byKind[r.step.fault.kind] = (byKind[r.step.fault.kind] ?? 0) + 1;
   const summary: ChaosSummary = {
@@ -213,9 +245,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   return summary;
 }
 
-async function inject(cluster: FaultCluster, fault: ChaosFault, zkfcClients: RpcZkfcClientFactory): Promise<{ targetId: string | undefined; note: string }> {
+async function inject(
+  cluster: FaultCluster,
+  fault: ChaosFault,
+  zkfcClients: RpcZkfcClientFactory,
+): Promise<{ targetId: string | undefined; note: string }> {
   const s = cluster.sessionTimeoutMs;
-  const failoverBoundMs = cluster.healthRpcTimeoutMs + cluster.checkIntervalMs + cluster.gracefulFenceTimeoutMs + 2000 + 8000;
+  const failoverBoundMs =
+    cluster.healthRpcTimeoutMs + cluster.checkIntervalMs + cluster.gracefulFenceTimeoutMs + 2000 + 8000;
   switch (fault.kind) {
     case 'nn-crash': {
       const id = await resolve(cluster, fault.target);
@@ -280,7 +317,12 @@ async function inject(cluster: FaultCluster, fault: ChaosFault, zkfcClients: Rpc
       const at = monoNowNs();
       cluster.setFenceMode({ kind: 'hang' });
       cluster.signalNamenode(id, 'SIGSTOP');
-      const took = await failoverWithin(cluster, at, id, failoverBoundMs + (cluster.options.shellFenceTimeoutMs ?? 5000));
+      const took = await failoverWithin(
+        cluster,
+        at,
+        id,
+        failoverBoundMs + (cluster.options.shellFenceTimeoutMs ?? 5000),
+      );
       cluster.signalNamenode(id, 'SIGCONT');
       return { targetId: id, note: took };
     }
@@ -295,7 +337,8 @@ async function inject(cluster: FaultCluster, fault: ChaosFault, zkfcClients: Rpc
     }
     case 'graceful-failover': {
       const id = await resolve(cluster, fault.target);
-      if (cluster.isJavaPeer(id)) return { targetId: id, note: 'skipped: the Java-compatible peer does not serve ZKFCProtocol' };
+      if (cluster.isJavaPeer(id))
+        return { targetId: id, note: 'skipped: the Java-compatible peer does not serve ZKFCProtocol' };
       const client = zkfcClients.create({ host: '127.0.0.1', port: cluster.mini.node(id).zkfcPort });
       const at = monoNowNs();
       try {
@@ -303,7 +346,10 @@ async function inject(cluster: FaultCluster, fault: ChaosFault, zkfcClients: Rpc
         return { targetId: id, note: `gracefulFailover ok in ${msBetween(at, monoNowNs()).toFixed(0)} ms` };
       } catch (error) {
         // Refusals are legitimate while the cluster is not steady (overlapping faults, unhealthy target).
-        return { targetId: id, note: `gracefulFailover refused: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` };
+        return {
+          targetId: id,
+          note: `gracefulFailover refused: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`,
+        };
       } finally {
         client.close();
       }
@@ -348,13 +394,17 @@ export function formatSummary(summary: ChaosSummary): string {
     `chaos summary (seed ${summary.seed})`,
     `  faults injected:        ${summary.faultsInjected} (${kinds || 'none'})`,
     `  failovers:              ${summary.failovers}`,
-    `  max time without an active NameNode: ${summary.maxNoActiveMs.toFixed(0)} ms${summary.maxNoActiveStep !== undefined ? ` (during fault #${summary.maxNoActiveStep})` : ''}`,
+    `  max time without an active NameNode: ${summary.maxNoActiveMs.toFixed(0)} ` +
+      `ms${summary.maxNoActiveStep !== undefined ? ` (during fault #${summary.maxNoActiveStep})` : ''}`,
     `  max time to steady after a fault ended: ${summary.maxSteadyAfterMs} ms`,
     `  split-brain violations: ${summary.splitBrainViolations}`,
     `  liveness violations:    ${summary.livenessViolations}`,
     `  duration:               ${(summary.durationMs / 1000).toFixed(0)} s`,
     ...(summary.disabledKinds.length > 0 ? [`  disabled fault kinds:   ${summary.disabledKinds.join('; ')}`] : []),
-    `  result:                 ${summary.splitBrainViolations === 0 && summary.livenessViolations === 0 && summary.failure === undefined ? 'PASS' : 'FAIL'}`,
+    `  result:                 ` +
+      (summary.splitBrainViolations === 0 && summary.livenessViolations === 0 && summary.failure === undefined
+        ? 'PASS'
+        : 'FAIL'),
   ];
   return lines.join('\n');
 }
@@ -362,7 +412,8 @@ export function formatSummary(summary: ChaosSummary): string {
 function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^-?\d+$/.test(value) || n < min || n > max) throw new Error(`--${name} wants an integer from ${min} to ${max}, got '${value}'`);
+  if (!/^-?\d+$/.test(value) || n < min || n > max)
+    throw new Error(`--${name} wants an integer from ${min} to ${max}, got '${value}'`);
   return n;
 }
 
@@ -405,17 +456,25 @@ export async function chaosMain(argv: readonly string[]): Promise<number> {
     return 2;
   }
   if (values['plan-only']) {
-    const timings = { sessionTimeoutMs: CLUSTER.sessionTimeoutMs!, checkIntervalMs: CLUSTER.checkIntervalMs!, healthRpcTimeoutMs: CLUSTER.healthRpcTimeoutMs! };
+    const timings = {
+      sessionTimeoutMs: CLUSTER.sessionTimeoutMs!,
+      checkIntervalMs: CLUSTER.checkIntervalMs!,
+      healthRpcTimeoutMs: CLUSTER.healthRpcTimeoutMs!,
+    };
     const kinds: ChaosFaultKind[] = CHAOS_FAULT_KINDS.filter((k) => !(options.javaPeer && k === 'graceful-failover'));
     for (const step of planChaos(options.seed, options.faults, timings, kinds)) {
-      process.stdout.write(`#${step.index} +${step.delayBeforeMs} ms ${describeFault(step.fault)}${step.awaitSteady ? '' : ' (next overlaps)'}\n`);
+      process.stdout.write(
+        `#${step.index} +${step.delayBeforeMs} ms ` +
+          `${describeFault(step.fault)}${step.awaitSteady ? '' : ' (next overlaps)'}\n`,
+      );
     }
     return 0;
   }
   const summary = await runChaos(options);
-  return summary.splitBrainViolations === 0 && summary.livenessViolations === 0 && summary.failure === undefined ? 0 : 1;
+  return summary.splitBrainViolations === 0 && summary.livenessViolations === 0 && summary.failure === undefined
+    ? 0
+    : 1;
 }
-
 
 if (isMain(import.meta.url)) {
   chaosMain(process.argv.slice(2)).then(

@@ -74,7 +74,6 @@ export function stats(values: readonly number[]): Stats {
   return { median: rank(0.5), p95: rank(0.95), max: sorted[sorted.length - 1] ?? NaN };
 }
 
-
 interface BenchOptions {
   readonly scenarios: readonly BenchScenario[];
   /** NODE_OPTIONS variants for the idle and start-up measurements ('' = none). */
@@ -91,13 +90,20 @@ interface BenchOptions {
 const CHECK_INTERVAL_MS = 1000;
 const ZK_TICK_MS = 100;
 
-async function lastFailover(cluster: FaultCluster, id: string): Promise<{ at: string; durationMs: number; phases: Phases } | undefined> {
+async function lastFailover(
+  cluster: FaultCluster,
+  id: string,
+): Promise<{ at: string; durationMs: number; phases: Phases } | undefined> {
   const status = await cluster.mini.zkfcStatus(id, 2000);
   return (status?.['lastFailover'] ?? undefined) as { at: string; durationMs: number; phases: Phases } | undefined;
 }
 
 /** Wait for a lastFailover newer than `previousAt` on daemon `id`. */
-async function newFailover(cluster: FaultCluster, id: string, previousAt: string | undefined): Promise<{ at: string; durationMs: number; phases: Phases }> {
+async function newFailover(
+  cluster: FaultCluster,
+  id: string,
+  previousAt: string | undefined,
+): Promise<{ at: string; durationMs: number; phases: Phases }> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const last = await lastFailover(cluster, id);
@@ -107,11 +113,20 @@ async function newFailover(cluster: FaultCluster, id: string, previousAt: string
   }
 }
 
-async function measureScenario(cluster: FaultCluster, scenario: FailoverScenario, runs: number, rng: SeededRandom, log: (line: string) => void): Promise<BenchRun[]> {
+async function measureScenario(
+  cluster: FaultCluster,
+  scenario: FailoverScenario,
+  runs: number,
+  rng: SeededRandom,
+  log: (line: string) => void,
+): Promise<BenchRun[]> {
   const results: BenchRun[] = [];
   const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: userInfo().username });
   for (let run = 1; run <= runs; run++) {
-    const { active: old } = await cluster.awaitSteady(60_000, { context: `before ${scenario} run ${run}`, restartDead: true });
+    const { active: old } = await cluster.awaitSteady(60_000, {
+      context: `before ${scenario} run ${run}`,
+      restartDead: true,
+    });
     const next = cluster.ids.find((id) => id !== old)!;
     const previous = (await lastFailover(cluster, next))?.at;
     // Decorrelate the fault from the health-check cycle.
@@ -145,8 +160,16 @@ async function measureScenario(cluster: FaultCluster, scenario: FailoverScenario
     const totalMs = msBetween(faultAt, BigInt(activation.monoNs));
     const report = await newFailover(cluster, activation.namenodeId, previous);
     const { electionMs, fencingMs, promotionMs } = report.phases;
-    results.push({ scenario, totalMs, reported: { ...report.phases, durationMs: report.durationMs }, detectionMs: Math.max(0, totalMs - electionMs - fencingMs - promotionMs) });
-    log(`  ${scenario} run ${run}: ${totalMs.toFixed(1)} ms (election ${electionMs.toFixed(1)}, fencing ${fencingMs.toFixed(1)}, promotion ${promotionMs.toFixed(1)})`);
+    results.push({
+      scenario,
+      totalMs,
+      reported: { ...report.phases, durationMs: report.durationMs },
+      detectionMs: Math.max(0, totalMs - electionMs - fencingMs - promotionMs),
+    });
+    log(
+      `  ${scenario} run ${run}: ${totalMs.toFixed(1)} ms (election ${electionMs.toFixed(1)}, ` +
+        `fencing ${fencingMs.toFixed(1)}, promotion ${promotionMs.toFixed(1)})`,
+    );
     // Bring the old side back for the next run.
     if (scenario === 'unhealthy') await cluster.namenodeFault(old, 'none');
     await cluster.healAll();
@@ -206,7 +229,10 @@ async function useNodeOptions(cluster: FaultCluster, nodeOptions: string): Promi
   if ((cluster.controllerEnv['NODE_OPTIONS'] ?? '') === nodeOptions) return;
   cluster.controllerEnv = { ...cluster.controllerEnv, NODE_OPTIONS: nodeOptions };
   for (const id of cluster.ids) {
-    await cluster.awaitSteady(60_000, { context: `before restarting ${id} with NODE_OPTIONS='${nodeOptions}'`, restartDead: true });
+    await cluster.awaitSteady(60_000, {
+      context: `before restarting ${id} with NODE_OPTIONS='${nodeOptions}'`,
+      restartDead: true,
+    });
     await cluster.stopController(id, 'SIGTERM');
     await cluster.startController(id);
   }
@@ -220,7 +246,10 @@ async function measureIdle(cluster: FaultCluster, seconds: number, nodeOptions: 
   try {
     await sleep(10_000); // let start-up work (JIT, first collections) and the last failover settle
     const hz = clockTicksPerSecond();
-    const pids = [...cluster.ids.map((id) => ({ id, pid: cluster.mini.node(id).zkfc!.pid! })), { id: 'node', pid: bare.pid! }];
+    const pids = [
+      ...cluster.ids.map((id) => ({ id, pid: cluster.mini.node(id).zkfc!.pid! })),
+      { id: 'node', pid: bare.pid! },
+    ];
     const first = pids.map(({ pid }) => procStat(pid));
     const samples = first.map((s) => [s.rssKiB]);
     const startedAt = process.hrtime.bigint();
@@ -290,7 +319,12 @@ function logTimeOf(text: string, message: RegExp): number | undefined {
   return undefined;
 }
 
-async function measureStartup(cluster: FaultCluster, runs: number, variants: readonly string[], log: (line: string) => void): Promise<StartupRun[]> {
+async function measureStartup(
+  cluster: FaultCluster,
+  runs: number,
+  variants: readonly string[],
+  log: (line: string) => void,
+): Promise<StartupRun[]> {
   const results: StartupRun[] = [];
   for (let run = 1; run <= runs; run++) {
     // Variants interleave run by run, so a change of load on the machine hits them alike.
@@ -317,9 +351,16 @@ async function measureStartup(cluster: FaultCluster, runs: number, variants: rea
       const firstLine = text.split('\n').find((l) => l.includes('"time":"'));
       const firstLog = firstLine !== undefined ? Date.parse(/"time":"([^"]+)"/.exec(firstLine)![1]!) : ready;
       const started = logTimeOf(text, /"msg":"zkfc started"/) ?? ready;
-      results.push({ nodeOptions, bareNodeMs, firstLogMs: firstLog - spawnedAtMs, startedMs: started - spawnedAtMs, readyMs: ready - spawnedAtMs });
+      results.push({
+        nodeOptions,
+        bareNodeMs,
+        firstLogMs: firstLog - spawnedAtMs,
+        startedMs: started - spawnedAtMs,
+        readyMs: ready - spawnedAtMs,
+      });
       log(
-        `  start-up run ${run} (NODE_OPTIONS='${nodeOptions}'): node -e 0 ${bareNodeMs.toFixed(0)} ms; daemon first log ${firstLog - spawnedAtMs} ms, ` +
+        `  start-up run ${run} (NODE_OPTIONS='${nodeOptions}'): node -e 0 ` +
+          `${bareNodeMs.toFixed(0)} ms; daemon first log ${firstLog - spawnedAtMs} ms, ` +
           `started ${started - spawnedAtMs} ms, ready ${ready - spawnedAtMs} ms`,
       );
     }
@@ -336,31 +377,44 @@ const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
 function renderIdle(lines: string[], idle: readonly IdleUsage[], idleSeconds: number): void {
   lines.push('', `## Daemon resources while idle (${idleSeconds} s, health checks every ${CHECK_INTERVAL_MS} ms)`, '');
   lines.push(
-    `| process | NODE_OPTIONS | VmRSS median | VmRSS max | above bare Node (median) | RSS ≤ ${IDLE_RSS_TARGET_MIB} MiB (max) | CPU | CPU ≤ ${IDLE_CPU_TARGET_PERCENT} % |`,
+    `| process | NODE_OPTIONS | VmRSS median | VmRSS max | above bare Node (median) | ` +
+      `RSS ≤ ${IDLE_RSS_TARGET_MIB} MiB (max) | CPU | CPU ≤ ${IDLE_CPU_TARGET_PERCENT} % |`,
     '|---|---|---:|---:|---:|---|---:|---|',
   );
   for (const u of idle) {
     const bare = idle.find((b) => b.role === 'bare node' && b.nodeOptions === u.nodeOptions);
     if (u.role === 'bare node') {
-      lines.push(`| bare \`node -e "${BARE_IDLE_SCRIPT}"\` | ${optionsText(u.nodeOptions)} | ${mib(u.rssMedianKiB)} | ${mib(u.rssMaxKiB)} | - | - | ${u.cpuPercent.toFixed(2)} % | - |`);
+      lines.push(
+        `| bare \`node -e "${BARE_IDLE_SCRIPT}"\` | ${optionsText(u.nodeOptions)} | ` +
+          `${mib(u.rssMedianKiB)} | ${mib(u.rssMaxKiB)} | - | - | ${u.cpuPercent.toFixed(2)} % | - |`,
+      );
       continue;
     }
-    const above = bare === undefined ? '-' : `+${mib(u.rssMedianKiB - bare.rssMedianKiB)} (×${(u.rssMedianKiB / bare.rssMedianKiB).toFixed(2)})`;
+    const above =
+      bare === undefined
+        ? '-'
+        : `+${mib(u.rssMedianKiB - bare.rssMedianKiB)} (×${(u.rssMedianKiB / bare.rssMedianKiB).toFixed(2)})`;
     lines.push(
-      `| zkfc ${u.namenodeId} (${u.role}) | ${optionsText(u.nodeOptions)} | ${mib(u.rssMedianKiB)} | ${mib(u.rssMaxKiB)} | ${above} | ${verdict(u.rssMaxKiB / 1024 <= IDLE_RSS_TARGET_MIB)} | ${u.cpuPercent.toFixed(2)} % | ${verdict(u.cpuPercent <= IDLE_CPU_TARGET_PERCENT)} |`,
+      `| zkfc ${u.namenodeId} (${u.role}) | ${optionsText(u.nodeOptions)} ` +
+        `| ${mib(u.rssMedianKiB)} | ${mib(u.rssMaxKiB)} | ${above} | ` +
+        `${verdict(u.rssMaxKiB / 1024 <= IDLE_RSS_TARGET_MIB)} | ${u.cpuPercent.toFixed(2)} ` +
+        `% | ${verdict(u.cpuPercent <= IDLE_CPU_TARGET_PERCENT)} |`,
     );
   }
   lines.push(
     '',
-    `VmRSS sampled once a second from /proc/<pid>/status after 10 s of settling; bare Node is an idle \`node -e "${BARE_IDLE_SCRIPT}"\` (Node ${process.version}) ` +
-      'sampled in the same window with the same NODE_OPTIONS. CPU = utime + stime from /proc/<pid>/stat over the window.',
+    `VmRSS sampled once a second from /proc/<pid>/status after 10 s of settling; ` +
+      `bare Node is an idle \`node -e "${BARE_IDLE_SCRIPT}"\` (Node ${process.version}) ` +
+      'sampled in the same window with the same NODE_OPTIONS. ' +
+      'CPU = utime + stime from /proc/<pid>/stat over the window.',
   );
 }
 
 function renderStartup(lines: string[], startup: readonly StartupRun[]): void {
   lines.push('', '## Start-up: exec to first health check (ms)', '');
   lines.push(
-    '| NODE_OPTIONS | runs | bare `node -e 0` median | daemon median | p95 | max | daemon − bare (median) | ratio | target | result |',
+    '| NODE_OPTIONS | runs | bare `node -e 0` median | daemon median ' +
+      '| p95 | max | daemon − bare (median) | ratio | target | result |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
   );
   const variants = [...new Set(startup.map((r) => r.nodeOptions))];
@@ -372,59 +426,109 @@ function renderStartup(lines: string[], startup: readonly StartupRun[]): void {
     const firstLog = stats(runs.map((r) => r.firstLogMs));
     const started = stats(runs.map((r) => r.startedMs));
     lines.push(
-      `| ${optionsText(nodeOptions)} | ${runs.length} | ${fmt(bare.median)} | ${fmt(ready.median)} | ${fmt(ready.p95)} | ${fmt(ready.max)} | ${fmt(ready.median - bare.median)} | ×${(ready.median / bare.median).toFixed(2)} | ≤ ${STARTUP_TARGET_MS} ms (median) | ${verdict(ready.median <= STARTUP_TARGET_MS)} |`,
+      `| ${optionsText(nodeOptions)} | ${runs.length} | ${fmt(bare.median)} ` +
+        `| ${fmt(ready.median)} | ${fmt(ready.p95)} | ${fmt(ready.max)} | ` +
+        `${fmt(ready.median - bare.median)} | ×${(ready.median / bare.median).toFixed(2)} | ` +
+        `≤ ${STARTUP_TARGET_MS} ms (median) | ${verdict(ready.median <= STARTUP_TARGET_MS)} |`,
     );
-    splits.push(`${optionsText(nodeOptions)}: first log line ${fmt(firstLog.median)} ms, "zkfc started" ${fmt(started.median)} ms, "zkfc ready" ${fmt(ready.median)} ms`);
+    splits.push(
+      `${optionsText(nodeOptions)}: first log line ${fmt(firstLog.median)} ms, ` +
+        `"zkfc started" ${fmt(started.median)} ms, "zkfc ready" ${fmt(ready.median)} ms`,
+    );
   }
   lines.push(
     '',
-    'The daemon: spawn of `node bin/zkfc.js` to the time stamp of its "zkfc ready" log line (ZooKeeper connected and the first health ' +
-      'check done). Bare Node: spawn to exit of `node -e 0`, run right before each daemon start. Split (medians) - to the first log line ' +
-      '(Node start-up, module loading, configuration); to "zkfc started" (ZooKeeper reachability and parent znode check on a first ' +
-      `session, RPC and status listeners); to "zkfc ready" (second, long-lived ZooKeeper session, then the first health check): ${splits.join('; ')}. ` +
+    'The daemon: spawn of `node bin/zkfc.js` to the time stamp of its ' +
+      '"zkfc ready" log line (ZooKeeper connected and the first health ' +
+      'check done). Bare Node: spawn to exit of `node -e 0`, run right ' +
+      'before each daemon start. Split (medians) - to the first log line ' +
+      '(Node start-up, module loading, configuration); to "zkfc started" ' +
+      '(ZooKeeper reachability and parent znode check on a first ' +
+      `session, RPC and status listeners); to "zkfc ready" (second, long-lived ` +
+      `ZooKeeper session, then the first health check): ${splits.join('; ')}. ` +
       'Log times have millisecond resolution.',
   );
 }
 
-function renderFailover(lines: string[], input: ReadonlyMap<FailoverScenario, readonly BenchRun[]>, sessionTimeoutMs: number): void {
-  const targets: Record<FailoverScenario, { readonly what: string; readonly ok: (s: Stats) => boolean; readonly floor: string }> = {
-    crash: { what: 'median ≤ 100 ms', ok: (s) => s.median <= 100, floor: 'none: the daemon probes its NameNode as soon as the RPC connection closes' },
+function renderFailover(
+  lines: string[],
+  input: ReadonlyMap<FailoverScenario, readonly BenchRun[]>,
+  sessionTimeoutMs: number,
+): void {
+  const targets: Record<
+    FailoverScenario,
+    { readonly what: string; readonly ok: (s: Stats) => boolean; readonly floor: string }
+  > = {
+    crash: {
+      what: 'median ≤ 100 ms',
+      ok: (s) => s.median <= 100,
+      floor: 'none: the daemon probes its NameNode as soon as the RPC connection closes',
+    },
     unhealthy: {
       what: `p95 ≤ ${CHECK_INTERVAL_MS + 50} ms (check interval + 50)`,
       ok: (s) => s.p95 <= CHECK_INTERVAL_MS + 50,
-      floor: `health check interval (${CHECK_INTERVAL_MS} ms): the fault is seen at the next check, uniformly 0-${CHECK_INTERVAL_MS} ms later`,
+      floor:
+        `health check interval (${CHECK_INTERVAL_MS} ms): the fault is ` +
+        `seen at the next check, uniformly 0-${CHECK_INTERVAL_MS} ms later`,
     },
     'host-loss': {
       what: `max ≤ ${sessionTimeoutMs + 200} ms (session timeout + 200)`,
       ok: (s) => s.max <= sessionTimeoutMs + 200,
-      floor: `ZooKeeper session timeout (${sessionTimeoutMs} ms): the lock goes when the dead daemon's session expires, between 2/3 of the timeout after its last ping and the timeout plus one tick (${ZK_TICK_MS} ms)`,
+      floor:
+        `ZooKeeper session timeout (${sessionTimeoutMs} ms): the lock goes when the dead daemon's session ` +
+        `expires, between 2/3 of the timeout after its last ping and the timeout plus one tick (${ZK_TICK_MS} ms)`,
     },
-    graceful: { what: 'median ≤ 50 ms', ok: (s) => s.median <= 50, floor: 'none (an administrator request): cedeActive on the old active, then the normal election' },
+    graceful: {
+      what: 'median ≤ 50 ms',
+      ok: (s) => s.median <= 50,
+      floor: 'none (an administrator request): cedeActive on the old active, then the normal election',
+    },
   };
-  const names: Record<FailoverScenario, string> = { crash: 'NameNode crash (kill -9)', unhealthy: 'NameNode unhealthy', 'host-loss': 'host loss (daemon + NameNode kill -9)', graceful: 'graceful failover' };
-  lines.push('## Failover time: fault to new active (ms, from the NameNodes\' transition logs)', '');
-  lines.push('| scenario | runs | median | p95 | max | target | result | bounded by |', '|---|---:|---:|---:|---:|---|---|---|');
+  const names: Record<FailoverScenario, string> = {
+    crash: 'NameNode crash (kill -9)',
+    unhealthy: 'NameNode unhealthy',
+    'host-loss': 'host loss (daemon + NameNode kill -9)',
+    graceful: 'graceful failover',
+  };
+  lines.push("## Failover time: fault to new active (ms, from the NameNodes' transition logs)", '');
+  lines.push(
+    '| scenario | runs | median | p95 | max | target | result | bounded by |',
+    '|---|---:|---:|---:|---:|---|---|---|',
+  );
   for (const [scenario, runs] of input) {
     const s = stats(runs.map((r) => r.totalMs));
-    lines.push(`| ${names[scenario]} | ${runs.length} | ${fmt(s.median)} | ${fmt(s.p95)} | ${fmt(s.max)} | ${targets[scenario].what} | ${targets[scenario].ok(s) ? 'met' : '**missed**'} | ${targets[scenario].floor} |`);
+    lines.push(
+      `| ${names[scenario]} | ${runs.length} | ${fmt(s.median)} | ${fmt(s.p95)} | ${fmt(s.max)} | ` +
+        `${targets[scenario].what} | ${targets[scenario].ok(s) ? 'met' : '**missed**'} | ${targets[scenario].floor} |`,
+    );
   }
   lines.push('', '## Where the time goes: phases (ms, median / p95 / max)', '');
-  lines.push('| scenario | detection | election | fencing | promotion | daemon-reported total |', '|---|---|---|---|---|---|');
+  lines.push(
+    '| scenario | detection | election | fencing | promotion | daemon-reported total |',
+    '|---|---|---|---|---|---|',
+  );
   const triple = (values: number[]) => {
     const s = stats(values);
     return `${fmt(s.median)} / ${fmt(s.p95)} / ${fmt(s.max)}`;
   };
   for (const [scenario, runs] of input) {
     lines.push(
-      `| ${names[scenario]} | ${triple(runs.map((r) => r.detectionMs))} | ${triple(runs.map((r) => r.reported.electionMs))} | ${triple(runs.map((r) => r.reported.fencingMs))} | ${triple(runs.map((r) => r.reported.promotionMs))} | ${triple(runs.map((r) => r.reported.durationMs))} |`,
+      `| ${names[scenario]} | ${triple(runs.map((r) => r.detectionMs))} ` +
+        `| ${triple(runs.map((r) => r.reported.electionMs))} | ` +
+        `${triple(runs.map((r) => r.reported.fencingMs))} | ${triple(runs.map((r) => r.reported.promotionMs))} ` +
+        `| ${triple(runs.map((r) => r.reported.durationMs))} |`,
     );
   }
   lines.push(
     '',
-    'Detection = the harness\'s fault-to-active time minus the election, fencing and promotion phases the new active daemon reports ' +
-      '(/status lastFailover): the time until the surviving daemon could start the election - the old daemon noticing the fault and ' +
-      'releasing the lock (crash, unhealthy), the session expiring (host loss), or cedeActive on the old active (graceful). ' +
-      'Election = creating the lock and reading the breadcrumb; fencing = graceful transitionToStandby of the old active and, if that ' +
+    "Detection = the harness's fault-to-active time minus the election, " +
+      'fencing and promotion phases the new active daemon reports ' +
+      '(/status lastFailover): the time until the surviving daemon ' +
+      'could start the election - the old daemon noticing the fault and ' +
+      'releasing the lock (crash, unhealthy), the session expiring ' +
+      '(host loss), or cedeActive on the old active (graceful). ' +
+      'Election = creating the lock and reading the breadcrumb; fencing ' +
+      '= graceful transitionToStandby of the old active and, if that ' +
       'fails, the fencing methods (shell); promotion = writing the breadcrumb and transitionToActive.',
   );
 }
@@ -443,14 +547,20 @@ export function renderReport(input: {
   lines.push('# Failover benchmark', '', input.environment, '');
   if (input.runs.size > 0) {
     renderFailover(lines, input.runs, sessionTimeoutMs);
-    lines.push('', `Daemons ran with NODE_OPTIONS ${optionsText(input.failoverNodeOptions)} (the shipped systemd unit's).`);
+    lines.push(
+      '',
+      `Daemons ran with NODE_OPTIONS ${optionsText(input.failoverNodeOptions)} (the shipped systemd unit's).`,
+    );
   }
   if (input.idle.length > 0) renderIdle(lines, input.idle, input.idleSeconds);
   if (input.startup.length > 0) renderStartup(lines, input.startup);
   return `${lines.join('\n')}\n`;
 }
 
-export async function runBench(options: BenchOptions, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string> {
+export async function runBench(
+  options: BenchOptions,
+  log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<string> {
   const rng = new SeededRandom(20_26);
   const cluster = await FaultCluster.start({
     fencing: 'shell',
@@ -488,12 +598,24 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     }
     cluster.assertSafe('end of the benchmark');
     const environment =
-      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ` +
-      `load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}. Real processes on loopback: ZooKeeper 3.8 ensemble of 3 (tick ${ZK_TICK_MS} ms), ` +
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} ` +
+      `× ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ` +
+      `load average at the end ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}. Real processes on loopback: ZooKeeper 3.8 ensemble of 3 (tick ${ZK_TICK_MS} ms), ` +
       `two simulated NameNodes and two zkfc daemons; ha.zookeeper.session-timeout.ms=${options.sessionTimeoutMs}, ` +
-      `ha.health-monitor.check-interval.ms=${CHECK_INTERVAL_MS}, other timeouts at Hadoop's defaults; fencing shell(kill the simulated NameNode by pid). ` +
+      `ha.health-monitor.check-interval.ms=${CHECK_INTERVAL_MS}, other timeouts ` +
+      `at Hadoop's defaults; fencing shell(kill the simulated NameNode by pid). ` +
       `${options.runs} runs per failover scenario; the fault is injected at a random point of the health-check cycle.`;
-    report = renderReport({ runs, failoverNodeOptions: SHIPPED_NODE_OPTIONS, idle, idleSeconds: options.idleSeconds, startup, sessionTimeoutMs: options.sessionTimeoutMs, environment });
+    report = renderReport({
+      runs,
+      failoverNodeOptions: SHIPPED_NODE_OPTIONS,
+      idle,
+      idleSeconds: options.idleSeconds,
+      startup,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+      environment,
+    });
   } catch (error) {
     log(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
     log(cluster.logTails());
@@ -509,7 +631,6 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   writeFileSync(options.out, report);
   return report;
 }
-
 
 if (isMain(import.meta.url)) {
   const { values } = parseArgs({
@@ -539,7 +660,10 @@ if (isMain(import.meta.url)) {
     process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}; known: ${BENCH_SCENARIOS.join(', ')}\n`);
     process.exit(2);
   }
-  const nodeOptions = values['node-options'] !== undefined ? values['node-options'].split(';').map((x) => x.trim()) : [...new Set(['', SHIPPED_NODE_OPTIONS])];
+  const nodeOptions =
+    values['node-options'] !== undefined
+      ? values['node-options'].split(';').map((x) => x.trim())
+      : [...new Set(['', SHIPPED_NODE_OPTIONS])];
   runBench({
     scenarios: scenarios as BenchScenario[],
     nodeOptions,

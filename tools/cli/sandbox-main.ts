@@ -10,8 +10,8 @@ const out = (text: string): void => void process.stdout.write(text);
 const code = args.includes('--hadoop')
   ? await runHadoopSandbox({ check: args.includes('--check'), out })
   : await runSandbox({
-  check: args.includes('--check'),
-  baseDir: join(REPO_ROOT, '.sandbox'),
-  out,
-});
+      check: args.includes('--check'),
+      baseDir: join(REPO_ROOT, '.sandbox'),
+      out,
+    });
 process.exit(code);

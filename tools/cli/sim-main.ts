@@ -34,7 +34,8 @@ async function main(argv: readonly string[]): Promise<void> {
     const violations = findSplitBrain(entries);
     for (const v of violations) {
       process.stdout.write(
-        `split brain in ${v.nameserviceId}: ${v.first.namenodeId} (pid ${v.first.pid}) and ${v.second.namenodeId} (pid ${v.second.pid}) both active from ${v.second.startNs} ns\n`,
+        `split brain in ${v.nameserviceId}: ${v.first.namenodeId} (pid ${v.first.pid}) and ` +
+          `${v.second.namenodeId} (pid ${v.second.pid}) both active from ${v.second.startNs} ns\n`,
       );
     }
     process.stdout.write(`${entries.length} entries, ${violations.length} overlapping active periods\n`);
@@ -42,7 +43,10 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
-  const logger = pino({ level: command.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+  const logger = pino(
+    { level: command.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ fd: 2, sync: true }),
+  );
   const sim = await NameNodeSimulator.start({
     ...command.options,
     logger,

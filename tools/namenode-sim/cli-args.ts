@@ -33,7 +33,8 @@ export type SimCommand =
 
 export function parseSimArgs(argv: readonly string[]): SimCommand {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') return { command: 'help' };
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help')
+    return { command: 'help' };
   if (command === 'check-transitions') {
     if (rest.length === 0) throw new SimUsageError('check-transitions needs at least one log file');
     return { command: 'check-transitions', files: rest };
@@ -107,7 +108,8 @@ function optional<K extends string, T>(key: K, value: T | undefined): { [P in K]
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value.trim() === '') throw new SimUsageError(`${flag} is required`);
-  if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new SimUsageError(`${flag} '${value}' may only hold letters, digits, '-' and '_'`);
+  if (!/^[A-Za-z0-9_-]+$/.test(value))
+    throw new SimUsageError(`${flag} '${value}' may only hold letters, digits, '-' and '_'`);
   return value;
 }
 
@@ -136,7 +138,9 @@ function state(value: string | undefined): HAServiceState | undefined {
   if (value === undefined) return undefined;
   const upper = value.trim().toUpperCase();
   if (!(HA_SERVICE_STATES as readonly string[]).includes(upper)) {
-    throw new SimUsageError(`--initial-state '${value}' must be one of ${HA_SERVICE_STATES.map((s) => s.toLowerCase()).join(', ')}`);
+    throw new SimUsageError(
+      `--initial-state '${value}' must be one of ${HA_SERVICE_STATES.map((s) => s.toLowerCase()).join(', ')}`,
+    );
   }
   return upper as HAServiceState;
 }

@@ -76,7 +76,8 @@ export function parseFault(body: string): SimFault {
       throw new FaultRequestError(`fault request is not valid JSON: ${text.slice(0, 100)}`);
     }
     if (typeof value === 'string') return parseFault(value);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FaultRequestError('fault request must be an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new FaultRequestError('fault request must be an object');
     const object = value as Record<string, unknown>;
     if (typeof object['fault'] === 'string') return makeFault(object['fault'], object['ms']);
     const keys = Object.keys(object);

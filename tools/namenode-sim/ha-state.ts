@@ -13,12 +13,16 @@
 import type { HARequestSource, HAServiceState, ServiceStatus } from '../../src/core/types.js';
 import { ExceptionClassName } from '../../src/hadoop/protocol-names.js';
 
-export type HAMethodName = 'monitorHealth' | 'getServiceStatus' | 'transitionToActive' | 'transitionToStandby' | 'transitionToObserver';
+export type HAMethodName =
+  'monitorHealth' | 'getServiceStatus' | 'transitionToActive' | 'transitionToStandby' | 'transitionToObserver';
 
 export type HARequest =
   | { readonly method: 'monitorHealth' }
   | { readonly method: 'getServiceStatus' }
-  | { readonly method: 'transitionToActive' | 'transitionToStandby' | 'transitionToObserver'; readonly source: HARequestSource };
+  | {
+      readonly method: 'transitionToActive' | 'transitionToStandby' | 'transitionToObserver';
+      readonly source: HARequestSource;
+    };
 
 /** Who calls: the effective user of the IPC connection and the peer's IP (Server.getRemoteAddress). */
 export interface HACaller {
@@ -80,7 +84,12 @@ function exception(className: ExceptionClassName, message: string): HADecision {
 const OK: HADecision = { kind: 'ok' };
 
 /** Decide one HAServiceProtocol call. Pure: the same inputs always give the same decision. */
-export function decideHARequest(request: HARequest, caller: HACaller, condition: SimHACondition, config: SimHAConfig): HADecision {
+export function decideHARequest(
+  request: HARequest,
+  caller: HACaller,
+  condition: SimHACondition,
+  config: SimHAConfig,
+): HADecision {
   // Parity: NameNodeRpcServer.checkNNStartup, first in every HA method.
   if (!condition.started) return exception(ExceptionClassName.Retriable, `${NAMENODE_ROLE} still not started`);
 
@@ -102,21 +111,31 @@ function getServiceStatus(condition: SimHACondition, config: SimHAConfig): HADec
   if (state === 'INITIALIZING') return { kind: 'ok', status: { state } };
   if (state === 'STANDBY') {
     if (condition.safemode) {
-      return { kind: 'ok', status: { state, readyToBecomeActive: false, notReadyReason: `The NameNode is in safemode. ${SAFEMODE_TIP}` } };
+      return {
+        kind: 'ok',
+        status: { state, readyToBecomeActive: false, notReadyReason: `The NameNode is in safemode. ${SAFEMODE_TIP}` },
+      };
     }
     return { kind: 'ok', status: { state, readyToBecomeActive: true } };
   }
   if (state === 'ACTIVE') return { kind: 'ok', status: { state, readyToBecomeActive: true } };
-  return { kind: 'ok', status: { state, readyToBecomeActive: false, notReadyReason: `State is ${haStateName(state)}` } };
+  return {
+    kind: 'ok',
+    status: { state, readyToBecomeActive: false, notReadyReason: `State is ${haStateName(state)}` },
+  };
 }
 
 function monitorHealth(caller: HACaller, condition: SimHACondition, config: SimHAConfig): HADecision {
   const denied = checkSuperuser(caller, config);
   if (denied) return denied;
   if (!config.haEnabled) return OK; // Parity: no-op when HA is disabled
-  if (!condition.hasResources) return exception(ExceptionClassName.HealthCheckFailed, 'The NameNode has no resources available');
+  if (!condition.hasResources)
+    return exception(ExceptionClassName.HealthCheckFailed, 'The NameNode has no resources available');
   if (config.notBecomeActiveInSafemode && condition.safemode) {
-    return exception(ExceptionClassName.HealthCheckFailed, 'The NameNode is configured to report UNHEALTHY to ZKFC in Safemode.');
+    return exception(
+      ExceptionClassName.HealthCheckFailed,
+      'The NameNode is configured to report UNHEALTHY to ZKFC in Safemode.',
+    );
   }
   return OK;
 }
@@ -145,17 +164,21 @@ function transition(
   switch (method) {
     case 'transitionToActive':
       if (!config.haEnabled) return exception(ExceptionClassName.ServiceFailed, 'HA for namenode is not enabled');
-      if (state === 'OBSERVER') return exception(ExceptionClassName.ServiceFailed, "Cannot transition from 'observer' to 'active'");
-      if (safemodeGuard) return exception(ExceptionClassName.ServiceFailed, `${NAMENODE_ROLE} still not leave safemode`);
+      if (state === 'OBSERVER')
+        return exception(ExceptionClassName.ServiceFailed, "Cannot transition from 'observer' to 'active'");
+      if (safemodeGuard)
+        return exception(ExceptionClassName.ServiceFailed, `${NAMENODE_ROLE} still not leave safemode`);
       return state === 'ACTIVE' ? OK : { kind: 'ok', nextState: 'ACTIVE' };
     case 'transitionToStandby':
       if (!config.haEnabled) return exception(ExceptionClassName.ServiceFailed, 'HA for namenode is not enabled');
       return state === 'STANDBY' ? OK : { kind: 'ok', nextState: 'STANDBY' };
     case 'transitionToObserver':
       // Parity: NameNode.transitionToObserver checks safe mode before "HA enabled".
-      if (safemodeGuard) return exception(ExceptionClassName.ServiceFailed, `${NAMENODE_ROLE} still not leave safemode`);
+      if (safemodeGuard)
+        return exception(ExceptionClassName.ServiceFailed, `${NAMENODE_ROLE} still not leave safemode`);
       if (!config.haEnabled) return exception(ExceptionClassName.ServiceFailed, 'HA for namenode is not enabled');
-      if (state === 'ACTIVE') return exception(ExceptionClassName.ServiceFailed, "Cannot transition from 'active' to 'observer'");
+      if (state === 'ACTIVE')
+        return exception(ExceptionClassName.ServiceFailed, "Cannot transition from 'active' to 'observer'");
       return state === 'OBSERVER' ? OK : { kind: 'ok', nextState: 'OBSERVER' };
   }
 }
@@ -165,7 +188,10 @@ function checkHaStateChange(source: HARequestSource, caller: HACaller, config: S
   switch (source) {
     case 'REQUEST_BY_USER':
       if (config.automaticFailoverEnabled) {
-        return exception(ExceptionClassName.AccessControl, 'Manual HA control for this NameNode is disallowed, because automatic HA is enabled.');
+        return exception(
+          ExceptionClassName.AccessControl,
+          'Manual HA control for this NameNode is disallowed, because automatic HA is enabled.',
+        );
       }
       return undefined;
     case 'REQUEST_BY_USER_FORCED':
@@ -185,5 +211,8 @@ function checkHaStateChange(source: HARequestSource, caller: HACaller, config: S
 function checkSuperuser(caller: HACaller, config: SimHAConfig): HADecision | undefined {
   if (!config.permissionsEnabled) return undefined;
   if (caller.user === config.superuser || config.supergroupMembers.includes(caller.user)) return undefined;
-  return exception(ExceptionClassName.AccessControl, `Access denied for user ${caller.user}. Superuser privilege is required`);
+  return exception(
+    ExceptionClassName.AccessControl,
+    `Access denied for user ${caller.user}. Superuser privilege is required`,
+  );
 }

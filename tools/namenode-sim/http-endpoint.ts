@@ -125,8 +125,10 @@ export class SimHttpEndpoint {
     response.writeHead(405, { 'Content-Type': 'text/html;charset=iso-8859-1', Connection: 'close' });
     // The shape of Jetty's sendError page, which is what load balancers and scripts see.
     response.end(
-      `<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/>\n<title>Error 405 ${message}</title>\n</head>\n` +
-        `<body><h2>HTTP ERROR 405</h2>\n<p>Problem accessing /isActive. Reason:\n<pre>    ${message}</pre></p>\n</body>\n</html>\n`,
+      `<html>\n<head>\n<meta http-equiv="Content-Type" ` +
+        `content="text/html;charset=utf-8"/>\n<title>Error 405 ${message}</title>\n</head>\n` +
+        `<body><h2>HTTP ERROR 405</h2>\n<p>Problem accessing /isActive. ` +
+        `Reason:\n<pre>    ${message}</pre></p>\n</body>\n</html>\n`,
     );
   }
 
@@ -139,12 +141,42 @@ export class SimHttpEndpoint {
   private threadDump(): string {
     const state = haStateName(this.model.currentState());
     const thread = (id: number, name: string, threadState: string, stack: readonly string[]): string =>
-      [`Thread ${id} (${name}):`, `  State: ${threadState}`, '  Blocked count: 0', '  Waited count: 1', '  Stack:', ...stack.map((frame) => `    ${frame}`)].join('\n');
+      [
+        `Thread ${id} (${name}):`,
+        `  State: ${threadState}`,
+        '  Blocked count: 0',
+        '  Waited count: 1',
+        '  Stack:',
+        ...stack.map((frame) => `    ${frame}`),
+      ].join('\n');
     const threads = [
-      thread(1, 'main', 'WAITING', ['java.lang.Object.wait(Native Method)', 'java.lang.Thread.join(Thread.java:1257)', 'org.apache.hadoop.hdfs.server.namenode.NameNode.join(NameNode.java:1017)', 'org.apache.hadoop.hdfs.server.namenode.NameNode.main(NameNode.java:1787)']),
-      thread(31, 'IPC Server handler 0 on default port 8020', 'TIMED_WAITING', ['sun.misc.Unsafe.park(Native Method)', 'org.apache.hadoop.ipc.CallQueueManager.take(CallQueueManager.java:294)', 'org.apache.hadoop.ipc.Server$Handler.run(Server.java:2979)', `// simulated NameNode ${this.model.namenodeId}, HA state ${state}`]),
-      thread(42, 'org.apache.hadoop.hdfs.server.namenode.FSNamesystem$NameNodeResourceMonitor@5a2e4553', 'TIMED_WAITING', ['java.lang.Thread.sleep(Native Method)', 'org.apache.hadoop.hdfs.server.namenode.FSNamesystem$NameNodeResourceMonitor.run(FSNamesystem.java:4531)', 'java.lang.Thread.run(Thread.java:748)']),
-      thread(57, 'qtp1205555397-57', 'RUNNABLE', ['sun.management.ThreadImpl.getThreadInfo1(Native Method)', 'org.apache.hadoop.util.ReflectionUtils.printThreadInfo(ReflectionUtils.java:223)', 'org.apache.hadoop.http.HttpServer2$StackServlet.doGet(HttpServer2.java:1583)']),
+      thread(1, 'main', 'WAITING', [
+        'java.lang.Object.wait(Native Method)',
+        'java.lang.Thread.join(Thread.java:1257)',
+        'org.apache.hadoop.hdfs.server.namenode.NameNode.join(NameNode.java:1017)',
+        'org.apache.hadoop.hdfs.server.namenode.NameNode.main(NameNode.java:1787)',
+      ]),
+      thread(31, 'IPC Server handler 0 on default port 8020', 'TIMED_WAITING', [
+        'sun.misc.Unsafe.park(Native Method)',
+        'org.apache.hadoop.ipc.CallQueueManager.take(CallQueueManager.java:294)',
+        'org.apache.hadoop.ipc.Server$Handler.run(Server.java:2979)',
+        `// simulated NameNode ${this.model.namenodeId}, HA state ${state}`,
+      ]),
+      thread(
+        42,
+        'org.apache.hadoop.hdfs.server.namenode.FSNamesystem$NameNodeResourceMonitor@5a2e4553',
+        'TIMED_WAITING',
+        [
+          'java.lang.Thread.sleep(Native Method)',
+          'org.apache.hadoop.hdfs.server.namenode.FSNamesystem$NameNodeResourceMonitor.run(FSNamesystem.java:4531)',
+          'java.lang.Thread.run(Thread.java:748)',
+        ],
+      ),
+      thread(57, 'qtp1205555397-57', 'RUNNABLE', [
+        'sun.management.ThreadImpl.getThreadInfo1(Native Method)',
+        'org.apache.hadoop.util.ReflectionUtils.printThreadInfo(ReflectionUtils.java:223)',
+        'org.apache.hadoop.http.HttpServer2$StackServlet.doGet(HttpServer2.java:1583)',
+      ]),
     ];
     return `Process Thread Dump: \n${threads.length} active threads\n${threads.join('\n')}\n`;
   }
@@ -181,7 +213,12 @@ export class SimHttpEndpoint {
     return all.filter((bean) => pattern.test(String(bean['name'])));
   }
 
-  private async control(method: string, path: string, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  private async control(
+    method: string,
+    path: string,
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ): Promise<void> {
     if (path === '/sim/state' && method === 'GET') {
       sendJson(response, 200, { ...this.model.snapshot(), rpc: this.options.rpcAddress(), http: this.bound });
       return;
@@ -216,7 +253,9 @@ export class SimHttpEndpoint {
         const object = parseObject(body);
         const state = typeof object['state'] === 'string' ? object['state'].toUpperCase() : '';
         if (!(HA_SERVICE_STATES as readonly string[]).includes(state)) {
-          throw new FaultRequestError(`body must be {"state": one of ${HA_SERVICE_STATES.map((s) => s.toLowerCase()).join(', ')}}`);
+          throw new FaultRequestError(
+            `body must be {"state": one of ${HA_SERVICE_STATES.map((s) => s.toLowerCase()).join(', ')}}`,
+          );
         }
         const cause = typeof object['cause'] === 'string' ? object['cause'].slice(0, 200) : 'control request';
         this.model.forceState(state as HAServiceState, cause);
@@ -243,7 +282,8 @@ function parseObject(body: string): Record<string, unknown> {
   } catch {
     throw new FaultRequestError('body is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FaultRequestError('body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new FaultRequestError('body must be a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -265,12 +305,18 @@ function readBody(request: http.IncomingMessage): Promise<string | undefined> {
 
 function sendJson(response: http.ServerResponse, status: number, value: unknown): void {
   const text = JSON.stringify(value);
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf8', 'Content-Length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 
 /** A JMX ObjectName query with `*` / `?` wildcards as a whole-string RegExp. */
 function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`);
 }

@@ -9,7 +9,15 @@ import type { HAServiceState } from '../../src/core/types.js';
 import type { Clock } from '../../src/runtime/ports.js';
 import { ExceptionClassName } from '../../src/hadoop/protocol-names.js';
 import type { Logger } from '../../src/observability/logger.js';
-import { decideHARequest, haStateName, type HACaller, type HADecision, type HAMethodName, type HARequest, type SimHAConfig } from './ha-state.js';
+import {
+  decideHARequest,
+  haStateName,
+  type HACaller,
+  type HADecision,
+  type HAMethodName,
+  type HARequest,
+  type SimHAConfig,
+} from './ha-state.js';
 import { applyFault, NO_FAULTS, type FaultState, type SimFault } from './faults.js';
 import { TransitionLogWriter, type LoggedState } from './transition-log.js';
 
@@ -83,11 +91,19 @@ export class SimNamenodeModel {
     this.state = options.initialState;
     this.safemode = options.safemode;
     this.startedAtMs = options.clock.monotonicMs() + Math.max(0, options.startupDelayMs);
-    this.log = options.logger.child({ component: 'namenode-sim', nameservice: options.nameserviceId, namenode: options.namenodeId });
+    this.log = options.logger.child({
+      component: 'namenode-sim',
+      nameservice: options.nameserviceId,
+      namenode: options.namenodeId,
+    });
     this.transitionLog =
       options.transitionLogPath === undefined
         ? undefined
-        : new TransitionLogWriter(options.transitionLogPath, { nameserviceId: options.nameserviceId, namenodeId: options.namenodeId, pid: options.pid });
+        : new TransitionLogWriter(options.transitionLogPath, {
+            nameserviceId: options.nameserviceId,
+            namenodeId: options.namenodeId,
+            pid: options.pid,
+          });
     this.transitionLog?.append('start', null, loggedState(this.state), 'process started');
   }
 
@@ -198,7 +214,12 @@ export class SimNamenodeModel {
       this.options.ha,
     );
     this.log.debug({ method: request.method, user: caller.user, peer: caller.remoteAddress, decision }, 'HA call');
-    if (decision.kind !== 'ok' || decision.nextState === undefined || request.method === 'getServiceStatus' || request.method === 'monitorHealth') {
+    if (
+      decision.kind !== 'ok' ||
+      decision.nextState === undefined ||
+      request.method === 'getServiceStatus' ||
+      request.method === 'monitorHealth'
+    ) {
       return decision;
     }
 
@@ -215,7 +236,10 @@ export class SimNamenodeModel {
     if (decision.nextState === 'ACTIVE' && this.faults.exitOnActivate) {
       // Parity: NameNode.doImmediateShutdown when starting active services fails: the process
       // exits instead of answering; it never served as active.
-      this.exitProcess(FAILED_TRANSITION_EXIT_CODE, `${cause}: failed to start active services (fault exit-on-activate)`);
+      this.exitProcess(
+        FAILED_TRANSITION_EXIT_CODE,
+        `${cause}: failed to start active services (fault exit-on-activate)`,
+      );
       return stoppedDecision();
     }
     this.changeState(decision.nextState, cause);

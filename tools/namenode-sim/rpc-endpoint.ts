@@ -52,28 +52,44 @@ async function decide(model: SimNamenodeModel, request: HARequest, ctx: RpcCallC
 /** The HAServiceProtocol methods of one simulated NameNode, ready for IpcServer.registerProtocol. */
 export function haServiceProtocolMethods(model: SimNamenodeModel): Record<string, RpcMethod> {
   return {
-    [HAServiceMethod.monitorHealth]: defineMethod(MonitorHealthRequestProtoSchema, MonitorHealthResponseProtoSchema, async (_request, ctx) => {
-      await decide(model, { method: 'monitorHealth' }, ctx);
-      return {};
-    }),
-    [HAServiceMethod.getServiceStatus]: defineMethod(GetServiceStatusRequestProtoSchema, GetServiceStatusResponseProtoSchema, async (_request, ctx) => {
-      const decision = await decide(model, { method: 'getServiceStatus' }, ctx);
-      const status = decision.kind === 'ok' ? decision.status : undefined;
-      if (!status) throw new RemoteException(ILLEGAL_ARGUMENT, 'no status'); // unreachable: the rules always give one
-      // Optional proto2 fields are sent only when set, as the Java translator does.
-      const response = create(GetServiceStatusResponseProtoSchema, { state: haServiceStateToProto(status.state) });
-      if (status.readyToBecomeActive !== undefined) response.readyToBecomeActive = status.readyToBecomeActive;
-      if (status.notReadyReason !== undefined) response.notReadyReason = status.notReadyReason;
-      return response;
-    }),
-    [HAServiceMethod.transitionToActive]: defineMethod(TransitionToActiveRequestProtoSchema, TransitionToActiveResponseProtoSchema, async (request, ctx) => {
-      await decide(model, { method: 'transitionToActive', source: requestSource(request.reqInfo) }, ctx);
-      return {};
-    }),
-    [HAServiceMethod.transitionToStandby]: defineMethod(TransitionToStandbyRequestProtoSchema, TransitionToStandbyResponseProtoSchema, async (request, ctx) => {
-      await decide(model, { method: 'transitionToStandby', source: requestSource(request.reqInfo) }, ctx);
-      return {};
-    }),
+    [HAServiceMethod.monitorHealth]: defineMethod(
+      MonitorHealthRequestProtoSchema,
+      MonitorHealthResponseProtoSchema,
+      async (_request, ctx) => {
+        await decide(model, { method: 'monitorHealth' }, ctx);
+        return {};
+      },
+    ),
+    [HAServiceMethod.getServiceStatus]: defineMethod(
+      GetServiceStatusRequestProtoSchema,
+      GetServiceStatusResponseProtoSchema,
+      async (_request, ctx) => {
+        const decision = await decide(model, { method: 'getServiceStatus' }, ctx);
+        const status = decision.kind === 'ok' ? decision.status : undefined;
+        if (!status) throw new RemoteException(ILLEGAL_ARGUMENT, 'no status'); // unreachable: the rules always give one
+        // Optional proto2 fields are sent only when set, as the Java translator does.
+        const response = create(GetServiceStatusResponseProtoSchema, { state: haServiceStateToProto(status.state) });
+        if (status.readyToBecomeActive !== undefined) response.readyToBecomeActive = status.readyToBecomeActive;
+        if (status.notReadyReason !== undefined) response.notReadyReason = status.notReadyReason;
+        return response;
+      },
+    ),
+    [HAServiceMethod.transitionToActive]: defineMethod(
+      TransitionToActiveRequestProtoSchema,
+      TransitionToActiveResponseProtoSchema,
+      async (request, ctx) => {
+        await decide(model, { method: 'transitionToActive', source: requestSource(request.reqInfo) }, ctx);
+        return {};
+      },
+    ),
+    [HAServiceMethod.transitionToStandby]: defineMethod(
+      TransitionToStandbyRequestProtoSchema,
+      TransitionToStandbyResponseProtoSchema,
+      async (request, ctx) => {
+        await decide(model, { method: 'transitionToStandby', source: requestSource(request.reqInfo) }, ctx);
+        return {};
+      },
+    ),
     [HAServiceMethod.transitionToObserver]: defineMethod(
       TransitionToObserverRequestProtoSchema,
       TransitionToObserverResponseProtoSchema,
@@ -90,7 +106,11 @@ export async function startHAServiceRpcServer(
   model: SimNamenodeModel,
   options: { readonly host: string; readonly port: number; readonly logger?: Logger },
 ): Promise<{ readonly server: IpcServer; readonly host: string; readonly port: number }> {
-  const server = new IpcServer({ host: options.host, port: options.port, ...(options.logger ? { logger: options.logger } : {}) });
+  const server = new IpcServer({
+    host: options.host,
+    port: options.port,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   server.registerProtocol(HA_SERVICE_PROTOCOL_NAME, HA_PROTOCOL_VERSION, haServiceProtocolMethods(model));
   const bound = await server.listen();
   return { server, host: bound.host, port: bound.port };

@@ -55,7 +55,6 @@ export interface NameNodeSimulatorOptions {
   readonly exit?: (code: number, reason: string) => void;
 }
 
-
 export function currentUser(): string {
   try {
     return userInfo().username;
@@ -77,7 +76,11 @@ export class NameNodeSimulator {
 
   private constructor(private readonly options: NameNodeSimulatorOptions) {
     const logger = options.logger ?? silentLogger();
-    this.log = logger.child({ component: 'namenode-sim', nameservice: options.nameserviceId, namenode: options.namenodeId });
+    this.log = logger.child({
+      component: 'namenode-sim',
+      nameservice: options.nameserviceId,
+      namenode: options.namenodeId,
+    });
     this.exited = new Promise((resolve) => {
       this.resolveExited = resolve;
     });
@@ -134,7 +137,9 @@ export class NameNodeSimulator {
   /** "zkfc-sim namenode ns1.nn1 rpc=127.0.0.1:8020 http=127.0.0.1:9870[ servicerpc=..][ lifeline=..]" */
   describe(): string {
     const a = this.bound();
-    let line = `zkfc-sim namenode ${this.options.nameserviceId}.${this.options.namenodeId} rpc=${a.rpc.host}:${a.rpc.port} http=${a.http.host}:${a.http.port}`;
+    let line =
+      `zkfc-sim namenode ${this.options.nameserviceId}.${this.options.namenodeId} ` +
+      `rpc=${a.rpc.host}:${a.rpc.port} http=${a.http.host}:${a.http.port}`;
     if (a.serviceRpc) line += ` servicerpc=${a.serviceRpc.host}:${a.serviceRpc.port}`;
     if (a.lifeline) line += ` lifeline=${a.lifeline.host}:${a.lifeline.port}`;
     return line;
@@ -158,7 +163,8 @@ export class NameNodeSimulator {
       return { host, port: started.port };
     };
     const rpc = await startRpc(this.options.rpcPort ?? 0);
-    const serviceRpc = this.options.serviceRpcPort === undefined ? undefined : await startRpc(this.options.serviceRpcPort);
+    const serviceRpc =
+      this.options.serviceRpcPort === undefined ? undefined : await startRpc(this.options.serviceRpcPort);
     const lifeline = this.options.lifelinePort === undefined ? undefined : await startRpc(this.options.lifelinePort);
     const http = new SimHttpEndpoint(this.model, {
       host,

@@ -40,7 +40,12 @@ export class TransitionLogWriter {
     private readonly identity: { readonly nameserviceId: string; readonly namenodeId: string; readonly pid: number },
   ) {}
 
-  append(event: TransitionLogEntry['event'], from: LoggedState | null, to: LoggedState, cause: string): TransitionLogEntry {
+  append(
+    event: TransitionLogEntry['event'],
+    from: LoggedState | null,
+    to: LoggedState,
+    cause: string,
+  ): TransitionLogEntry {
     const entry: TransitionLogEntry = {
       v: TRANSITION_LOG_VERSION,
       event,
@@ -69,7 +74,10 @@ export interface TransitionLogParseError {
  * Parse the lines of one or more log files. A torn last line (a process killed mid-write) is
  * reported in `errors`, never thrown, so a checker can still judge the rest.
  */
-export function readTransitionLogs(paths: readonly string[]): { entries: TransitionLogEntry[]; errors: TransitionLogParseError[] } {
+export function readTransitionLogs(paths: readonly string[]): {
+  entries: TransitionLogEntry[];
+  errors: TransitionLogParseError[];
+} {
   const entries: TransitionLogEntry[] = [];
   const errors: TransitionLogParseError[] = [];
   for (const file of paths) {
@@ -87,7 +95,10 @@ export function readTransitionLogs(paths: readonly string[]): { entries: Transit
   return { entries, errors };
 }
 
-export function parseTransitionLog(text: string, file = 'transition log'): { entries: TransitionLogEntry[]; errors: TransitionLogParseError[] } {
+export function parseTransitionLog(
+  text: string,
+  file = 'transition log',
+): { entries: TransitionLogEntry[]; errors: TransitionLogParseError[] } {
   const entries: TransitionLogEntry[] = [];
   const errors: TransitionLogParseError[] = [];
   text.split('\n').forEach((line, index) => {
@@ -139,7 +150,10 @@ export interface SplitBrainViolation {
  * Active periods per process. `ends` gives, per pid, the monotonic time at which a harness saw a
  * process die without writing an exit line (SIGKILL); without it such a period never ends.
  */
-export function activePeriods(entries: readonly TransitionLogEntry[], ends: ReadonlyMap<number, bigint> = new Map()): ActivePeriod[] {
+export function activePeriods(
+  entries: readonly TransitionLogEntry[],
+  ends: ReadonlyMap<number, bigint> = new Map(),
+): ActivePeriod[] {
   const sorted = [...entries].sort((a, b) => compareBigint(BigInt(a.monoNs), BigInt(b.monoNs)));
   // A simulated NameNode is one (pid, ns, nn): in-process tests run several NameNodes in one pid.
   const open = new Map<string, { entry: TransitionLogEntry; startNs: bigint }>();
@@ -155,12 +169,16 @@ export function activePeriods(entries: readonly TransitionLogEntry[], ends: Read
       open.set(key, { entry, startNs: at });
     }
   }
-  for (const current of open.values()) periods.push(period(current.entry, current.startNs, ends.get(current.entry.pid)));
+  for (const current of open.values())
+    periods.push(period(current.entry, current.startNs, ends.get(current.entry.pid)));
   return periods;
 }
 
 /** Every pair of overlapping active periods of different NameNode processes in the same nameservice. */
-export function findSplitBrain(entries: readonly TransitionLogEntry[], ends: ReadonlyMap<number, bigint> = new Map()): SplitBrainViolation[] {
+export function findSplitBrain(
+  entries: readonly TransitionLogEntry[],
+  ends: ReadonlyMap<number, bigint> = new Map(),
+): SplitBrainViolation[] {
   const periods = activePeriods(entries, ends).sort((a, b) => compareBigint(a.startNs, b.startNs));
   const violations: SplitBrainViolation[] = [];
   for (let i = 0; i < periods.length; i++) {
@@ -171,7 +189,8 @@ export function findSplitBrain(entries: readonly TransitionLogEntry[], ends: Rea
       if (!second) continue;
       if (second.nameserviceId !== first.nameserviceId || identity(second) === identity(first)) continue;
       // Periods are half-open [start, end): a hand-over at the same nanosecond is not an overlap.
-      if (first.endNs === undefined || second.startNs < first.endNs) violations.push({ nameserviceId: first.nameserviceId, first, second });
+      if (first.endNs === undefined || second.startNs < first.endNs)
+        violations.push({ nameserviceId: first.nameserviceId, first, second });
     }
   }
   return violations;
@@ -181,7 +200,11 @@ function period(entry: TransitionLogEntry, startNs: bigint, endNs: bigint | unde
   return { nameserviceId: entry.nameserviceId, namenodeId: entry.namenodeId, pid: entry.pid, startNs, endNs };
 }
 
-function identity(value: { readonly pid: number; readonly nameserviceId: string; readonly namenodeId: string }): string {
+function identity(value: {
+  readonly pid: number;
+  readonly nameserviceId: string;
+  readonly namenodeId: string;
+}): string {
   return `${value.pid}/${value.nameserviceId}/${value.namenodeId}`;
 }
 

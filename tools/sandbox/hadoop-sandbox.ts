@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import { MAIN, RealCluster } from '../testing/hadoop/real-cluster.js';
-import { REPO_ROOT} from '../testing/mini-cluster.js';
+import { REPO_ROOT } from '../testing/mini-cluster.js';
 import { sleep } from '../testing/wait.js';
 
 export interface HadoopSandboxOptions {
@@ -68,13 +68,15 @@ function describe(cluster: RealCluster): string {
     '',
     `Real Hadoop ${cluster.hadoopVersion} nameservice ns1, configuration in ${cluster.confDir}`,
     ...[...cluster.nodes.values()].map(
-      (n) => `  ${n.id}: NameNode rpc 127.0.0.1:${n.rpcPort}, http http://127.0.0.1:${n.httpPort}, zkfc rpc ${n.zkfcPort}, zkfc status http://127.0.0.1:${n.statusPort}/status`,
+      (n) =>
+        `  ${n.id}: NameNode rpc 127.0.0.1:${n.rpcPort}, http http://127.0.0.1:${n.httpPort}, ` +
+        `zkfc rpc ${n.zkfcPort}, zkfc status http://127.0.0.1:${n.statusPort}/status`,
     ),
     '',
-    'Write and read a file with Hadoop\'s client (through the nameservice, ConfiguredFailoverProxyProvider):',
+    "Write and read a file with Hadoop's client (through the nameservice, ConfiguredFailoverProxyProvider):",
     `  ${java} ${MAIN.fsShell} -put /etc/hostname /hello.txt`,
     `  ${java} ${MAIN.fsShell} -cat /hello.txt`,
-    'Fail over gracefully, with Hadoop\'s haadmin or ours:',
+    "Fail over gracefully, with Hadoop's haadmin or ours:",
     `  ${java} ${MAIN.haAdmin} -failover nn1 nn2`,
     `  HADOOP_CONF_DIR=${cluster.confDir} node ${join(REPO_ROOT, 'bin/haadmin.js')} -failover nn2 nn1`,
     `Crash the active: kill -9 $(cat ${cluster.node('nn1').pidFile})   (our zkfc fences it and promotes the standby)`,

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MiniCluster, REPO_ROOT} from '../testing/mini-cluster.js';
+import { MiniCluster, REPO_ROOT } from '../testing/mini-cluster.js';
 import { sleep } from '../testing/wait.js';
 
 export interface SandboxOptions {
@@ -31,7 +31,12 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
   mkdirSync(options.baseDir, { recursive: true });
   out('starting ZooKeeper ...\n');
   // Hadoop's defaults (10 s session, 1 s health checks, 45 s health RPC timeout).
-  const cluster = await MiniCluster.start({ baseDir: options.baseDir, sessionTimeoutMs: 10_000, checkIntervalMs: 1000, healthRpcTimeoutMs: 45_000 });
+  const cluster = await MiniCluster.start({
+    baseDir: options.baseDir,
+    sessionTimeoutMs: 10_000,
+    checkIntervalMs: 1000,
+    healthRpcTimeoutMs: 45_000,
+  });
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -114,14 +119,17 @@ async function collect(cluster: MiniCluster): Promise<NodeView[]> {
     [...cluster.nodes.keys()].map(async (id) => {
       const [state, status] = await Promise.all([cluster.namenodeState(id, 500), cluster.zkfcStatus(id, 500)]);
       const lock = status?.['lockHolder'] as { namenodeId?: string } | null | undefined;
-      const last = status?.['lastFailover'] as { from?: string; to?: string; reason?: string; durationMs?: number } | null | undefined;
+      const last = status?.['lastFailover'] as
+        { from?: string; to?: string; reason?: string; durationMs?: number } | null | undefined;
       return {
         id,
         state: state ?? 'down',
         health: (status?.['healthState'] as string | undefined) ?? 'zkfc unreachable',
         elector: (status?.['electorState'] as string | undefined) ?? '-',
         holdsLock: lock?.namenodeId === id,
-        lastFailover: last ? `${last.from ?? '-'} -> ${last.to} (${last.reason}, ${Math.round(last.durationMs ?? 0)} ms)` : '-',
+        lastFailover: last
+          ? `${last.from ?? '-'} -> ${last.to} (${last.reason}, ${Math.round(last.durationMs ?? 0)} ms)`
+          : '-',
       };
     }),
   );
@@ -143,7 +151,8 @@ function describeSandbox(cluster: MiniCluster, active: string | undefined): stri
   for (const node of cluster.nodes.values()) {
     lines.push(
       `  ${node.namenodeId}: NameNode rpc 127.0.0.1:${node.rpcPort} http http://127.0.0.1:${node.httpPort}/isActive` +
-        ` | zkfc rpc :${node.zkfcPort} metrics http://127.0.0.1:${node.statusPort}/metrics status http://127.0.0.1:${node.statusPort}/status` +
+        ` | zkfc rpc :${node.zkfcPort} metrics http://127.0.0.1:${node.statusPort}/metrics ` +
+        `status http://127.0.0.1:${node.statusPort}/status` +
         ` | logs ${node.zkfcLog}`,
     );
   }
@@ -152,9 +161,11 @@ function describeSandbox(cluster: MiniCluster, active: string | undefined): stri
     '',
     'Try, in another shell:',
     `  kill -9 $(cat ${join(cluster.baseDir, 'nn-nn1.pid')})          # crash nn1; it restarts as standby after 3 s`,
-    `  curl -X POST -d '{"fault":"unhealthy"}' http://127.0.0.1:${cluster.node('nn1').httpPort}/sim/fault   # make nn1 unhealthy ('none' heals)`,
+    `  curl -X POST -d '{"fault":"unhealthy"}' ` +
+      `http://127.0.0.1:${cluster.node('nn1').httpPort}/sim/fault   # make nn1 unhealthy ('none' heals)`,
     `  HADOOP_CONF_DIR=${cluster.confDir} node ${join(REPO_ROOT, 'bin/haadmin.js')} -getAllServiceState`,
-    `  HADOOP_CONF_DIR=${cluster.confDir} node ${join(REPO_ROOT, 'bin/haadmin.js')} -failover nn1 nn2   # graceful failover`,
+    `  HADOOP_CONF_DIR=${cluster.confDir} node ` +
+      `${join(REPO_ROOT, 'bin/haadmin.js')} -failover nn1 nn2   # graceful failover`,
     'Ctrl-C stops everything.',
     '',
   );

@@ -82,7 +82,8 @@ export class ManualClock implements Clock {
   private next(): ManualTimer | undefined {
     let best: ManualTimer | undefined;
     for (const timer of this.timers) {
-      if (best === undefined || timer.atMs < best.atMs || (timer.atMs === best.atMs && timer.seq < best.seq)) best = timer;
+      if (best === undefined || timer.atMs < best.atMs || (timer.atMs === best.atMs && timer.seq < best.seq))
+        best = timer;
     }
     return best;
   }

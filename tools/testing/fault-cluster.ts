@@ -27,7 +27,14 @@ import { SystemClock } from '../../src/runtime/system-clock.js';
 import type { ZkSession } from '../../src/runtime/ports.js';
 import { NodeZkSessionFactory } from '../../src/zookeeper/node-zk-session.js';
 import { MiniCluster, REPO_ROOT, tail, type ExitInfo } from './mini-cluster.js';
-import { assertNoSplitBrain, formatTimeline, monoNowNs, OracleViolationError, type JournalEntry, type OracleInput } from './oracle.js';
+import {
+  assertNoSplitBrain,
+  formatTimeline,
+  monoNowNs,
+  OracleViolationError,
+  type JournalEntry,
+  type OracleInput,
+} from './oracle.js';
 import { setUpFaultFencing, fenceModeText, type FenceMode, type FencingSetup } from './fault-fencing.js';
 import { ZkPartitioner } from './partition.js';
 import type { SshdHarness } from './sshd.js';
@@ -95,7 +102,13 @@ export class FaultCluster {
     const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'zkfc-faults-'));
     mkdirSync(baseDir, { recursive: true });
     const fencing = options.fencing ?? 'shell-then-ssh';
-    const { methods, conf: fencingConf, sshd, fenceModeFile, fenceScript } = await setUpFaultFencing(baseDir, fencing, join(baseDir, 'ends.jsonl'));
+    const {
+      methods,
+      conf: fencingConf,
+      sshd,
+      fenceModeFile,
+      fenceScript,
+    } = await setUpFaultFencing(baseDir, fencing, join(baseDir, 'ends.jsonl'));
     const conf: Record<string, string> = {
       'ha.failover-controller.graceful-fence.rpc-timeout.ms': String(options.gracefulFenceTimeoutMs ?? 1000),
       'zkfc.fencing.shell.timeout.ms': String(options.shellFenceTimeoutMs ?? 5000),
@@ -113,8 +126,12 @@ export class FaultCluster {
           tickMs: options.zookeeperTickMs ?? 250,
           minSessionMs: 2 * (options.zookeeperTickMs ?? 250),
           maxSessionMs: 60_000,
-          ...(options.zookeeperSyncLimitTicks !== undefined ? { syncLimitTicks: options.zookeeperSyncLimitTicks } : { syncLimitTicks: 10 }),
-          ...(options.zookeeperInitLimitTicks !== undefined ? { initLimitTicks: options.zookeeperInitLimitTicks } : { initLimitTicks: 40 }),
+          ...(options.zookeeperSyncLimitTicks !== undefined
+            ? { syncLimitTicks: options.zookeeperSyncLimitTicks }
+            : { syncLimitTicks: 10 }),
+          ...(options.zookeeperInitLimitTicks !== undefined
+            ? { initLimitTicks: options.zookeeperInitLimitTicks }
+            : { initLimitTicks: 40 }),
         },
         sessionTimeoutMs: options.sessionTimeoutMs ?? 3000,
         checkIntervalMs: options.checkIntervalMs ?? 500,
@@ -123,7 +140,8 @@ export class FaultCluster {
         extraConf: { ...conf, ...(options.extraConf ?? {}) },
         ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
         onSpawn: (kind, id, child) => {
-          if (kind === 'zkfc' && cluster?.partitioner !== undefined && child.pid !== undefined) cluster.partitioner.adopt(id, child.pid);
+          if (kind === 'zkfc' && cluster?.partitioner !== undefined && child.pid !== undefined)
+            cluster.partitioner.adopt(id, child.pid);
         },
       });
     } catch (error) {
@@ -202,31 +220,50 @@ export class FaultCluster {
     const node = this.mini.node(id);
     const args = [
       join(REPO_ROOT, 'build/tools/testing/java-peer-main.js'),
-      '--quorum', this.mini.zk.connectString,
-      '--session-timeout-ms', String(this.sessionTimeoutMs),
-      '--nameservice', this.mini.nameserviceId,
-      '--self', id,
+      '--quorum',
+      this.mini.zk.connectString,
+      '--session-timeout-ms',
+      String(this.sessionTimeoutMs),
+      '--nameservice',
+      this.mini.nameserviceId,
+      '--self',
+      id,
       ...this.ids.flatMap((other) => {
         const n = this.mini.node(other);
         return ['--namenode', `${other}=127.0.0.1:${n.rpcPort}:${n.zkfcPort}`];
       }),
-      '--check-interval-ms', String(this.checkIntervalMs),
-      '--health-rpc-timeout-ms', String(this.healthRpcTimeoutMs),
-      '--graceful-fence-timeout-ms', String(this.gracefulFenceTimeoutMs),
-      '--fence-command', `${this.fenceScript} $target_namenodeid`,
-      '--fence-timeout-ms', String(this.options.shellFenceTimeoutMs ?? 5000),
-      '--status-file', this.peerStatusFile(id),
-      '--log-level', this.options.logLevel ?? 'info',
+      '--check-interval-ms',
+      String(this.checkIntervalMs),
+      '--health-rpc-timeout-ms',
+      String(this.healthRpcTimeoutMs),
+      '--graceful-fence-timeout-ms',
+      String(this.gracefulFenceTimeoutMs),
+      '--fence-command',
+      `${this.fenceScript} $target_namenodeid`,
+      '--fence-timeout-ms',
+      String(this.options.shellFenceTimeoutMs ?? 5000),
+      '--status-file',
+      this.peerStatusFile(id),
+      '--log-level',
+      this.options.logLevel ?? 'info',
     ];
     const fd = openSync(node.zkfcLog, 'a');
-    const child = spawn(NODE, args, { env: { ...process.env, HADOOP_USER_NAME: userInfo().username }, stdio: ['ignore', fd, fd] });
+    const child = spawn(NODE, args, {
+      env: { ...process.env, HADOOP_USER_NAME: userInfo().username },
+      stdio: ['ignore', fd, fd],
+    });
     if (this.partitioner !== undefined && child.pid !== undefined) this.partitioner.adopt(id, child.pid);
     this.peers.set(id, child);
-    this.peerExits.set(child, new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))));
+    this.peerExits.set(
+      child,
+      new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+    );
     const deadline = Date.now() + 10_000;
     while (!existsSync(this.peerStatusFile(id)) || this.readPeerStatus(id)?.pid !== child.pid) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new FaultClusterError(`java peer ${id} exited at start:\n${tail(node.zkfcLog)}`);
-      if (Date.now() > deadline) throw new FaultClusterError(`java peer ${id} did not start within 10 s:\n${tail(node.zkfcLog)}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new FaultClusterError(`java peer ${id} exited at start:\n${tail(node.zkfcLog)}`);
+      if (Date.now() > deadline)
+        throw new FaultClusterError(`java peer ${id} did not start within 10 s:\n${tail(node.zkfcLog)}`);
       await sleep(20);
     }
   }
@@ -295,7 +332,8 @@ export class FaultCluster {
   }
 
   async partition(id: string): Promise<void> {
-    if (this.partitioner === undefined) throw new FaultClusterError('this cluster was started without partitionable: true');
+    if (this.partitioner === undefined)
+      throw new FaultClusterError('this cluster was started without partitionable: true');
     this.note(`partition controller ${id} from ZooKeeper`);
     await this.partitioner.partition(id);
   }
@@ -423,7 +461,10 @@ export class FaultCluster {
   }
 
   /** The first transition to active after `sinceNs` (optionally of another NameNode than `not`). */
-  async waitForActivation(sinceNs: bigint, options: { readonly not?: string; readonly timeoutMs: number; readonly pollMs?: number }): Promise<TransitionLogEntry> {
+  async waitForActivation(
+    sinceNs: bigint,
+    options: { readonly not?: string; readonly timeoutMs: number; readonly pollMs?: number },
+  ): Promise<TransitionLogEntry> {
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {
       const hit = this.mini
@@ -432,7 +473,10 @@ export class FaultCluster {
         .sort((a, b) => (BigInt(a.monoNs) < BigInt(b.monoNs) ? -1 : 1))[0];
       if (hit !== undefined) return hit;
       if (Date.now() > deadline) {
-        throw new OracleViolationError(`no NameNode${options.not !== undefined ? ` other than ${options.not}` : ''} became active within ${options.timeoutMs} ms\n${this.timeline()}\n${this.logTails()}`);
+        throw new OracleViolationError(
+          `no NameNode${options.not !== undefined ? ` other than ${options.not}` : ''} became ` +
+            `active within ${options.timeoutMs} ms\n${this.timeline()}\n${this.logTails()}`,
+        );
       }
       await sleep(options.pollMs ?? 5);
     }
@@ -445,12 +489,18 @@ export class FaultCluster {
     try {
       const lock = await session.getData(`${workingDir}/ActiveStandbyElectorLock`);
       const breadcrumb = await session.getData(`${workingDir}/ActiveBreadCrumb`);
-      if (lock.code !== 'OK' && lock.code !== 'NONODE') throw new FaultClusterError(`reading the lock znode: ${lock.code}`);
-      if (breadcrumb.code !== 'OK' && breadcrumb.code !== 'NONODE') throw new FaultClusterError(`reading the breadcrumb znode: ${breadcrumb.code}`);
+      if (lock.code !== 'OK' && lock.code !== 'NONODE')
+        throw new FaultClusterError(`reading the lock znode: ${lock.code}`);
+      if (breadcrumb.code !== 'OK' && breadcrumb.code !== 'NONODE')
+        throw new FaultClusterError(`reading the breadcrumb znode: ${breadcrumb.code}`);
       return {
         lock:
           lock.code === 'OK'
-            ? { info: decodeActiveNodeInfo(lock.value.data, 'lock'), owner: `0x${BigInt.asUintN(64, lock.value.stat.ephemeralOwner).toString(16)}`, data: lock.value.data }
+            ? {
+                info: decodeActiveNodeInfo(lock.value.data, 'lock'),
+                owner: `0x${BigInt.asUintN(64, lock.value.stat.ephemeralOwner).toString(16)}`,
+                data: lock.value.data,
+              }
             : null,
         breadcrumb: breadcrumb.code === 'OK' ? decodeActiveNodeInfo(breadcrumb.value.data, 'breadcrumb') : null,
         breadcrumbData: breadcrumb.code === 'OK' ? breadcrumb.value.data : null,
@@ -464,7 +514,15 @@ export class FaultCluster {
     const running = this.controllerRunning(id);
     if (this.isJavaPeer(id)) {
       const status = running ? this.readPeerStatus(id) : undefined;
-      return { namenodeId: id, kind: 'java-peer', running, electorState: status?.state, zkSessionId: status?.sessionId, zkConnectionState: status?.sessionId ? 'CONNECTED' : undefined, healthState: undefined };
+      return {
+        namenodeId: id,
+        kind: 'java-peer',
+        running,
+        electorState: status?.state,
+        zkSessionId: status?.sessionId,
+        zkConnectionState: status?.sessionId ? 'CONNECTED' : undefined,
+        healthState: undefined,
+      };
     }
     const status = running ? await this.mini.zkfcStatus(id, 1000) : undefined;
     return {
@@ -487,7 +545,10 @@ export class FaultCluster {
    * `restartDead`, processes that die while waiting are started again (see restartDead()).
    * Throws OracleViolationError with the last observation and the timeline after `boundMs`.
    */
-  async awaitSteady(boundMs: number, options: { readonly everyone?: boolean; readonly context?: string; readonly restartDead?: boolean } = {}): Promise<SteadyState> {
+  async awaitSteady(
+    boundMs: number,
+    options: { readonly everyone?: boolean; readonly context?: string; readonly restartDead?: boolean } = {},
+  ): Promise<SteadyState> {
     const started = Date.now();
     const everyone = options.everyone ?? true;
     let problem = 'not checked yet';
@@ -499,7 +560,8 @@ export class FaultCluster {
       await sleep(50);
     }
     throw new OracleViolationError(
-      `not steady within ${boundMs} ms${options.context ? ` (${options.context})` : ''}: ${problem}\n${this.timeline()}\n${this.logTails()}`,
+      `not steady within ${boundMs} ms${options.context ? ` (${options.context})` : ''}: ` +
+        `${problem}\n${this.timeline()}\n${this.logTails()}`,
     );
   }
 
@@ -512,7 +574,8 @@ export class FaultCluster {
   /** What steady.ts's check observes: the NameNodes, the election znodes, the controllers. */
   private steadyProbe(): SteadyProbe {
     return {
-      namenodeStates: () => Promise.all(this.ids.map(async (id) => [id, await this.mini.namenodeState(id, 1000)] as const)),
+      namenodeStates: () =>
+        Promise.all(this.ids.map(async (id) => [id, await this.mini.namenodeState(id, 1000)] as const)),
       electionZnodes: () => this.readElectionZnodes(3000),
       controllerViews: () => Promise.all(this.ids.map((id) => this.controllerView(id))),
     };
@@ -523,7 +586,10 @@ export class FaultCluster {
     return this.ids
       .flatMap((id) => {
         const node = this.mini.node(id);
-        return [`--- controller ${id} (${node.zkfcLog}):\n${tail(node.zkfcLog, lines)}`, `--- NameNode ${id}:\n${tail(node.simLog, 5)}`];
+        return [
+          `--- controller ${id} (${node.zkfcLog}):\n${tail(node.zkfcLog, lines)}`,
+          `--- NameNode ${id}:\n${tail(node.simLog, 5)}`,
+        ];
       })
       .join('\n');
   }
@@ -534,7 +600,11 @@ export class FaultCluster {
 
   private readPeerStatus(id: string): { pid: number; state: string; sessionId: string | null } | undefined {
     try {
-      return JSON.parse(readFileSync(this.peerStatusFile(id), 'utf8')) as { pid: number; state: string; sessionId: string | null };
+      return JSON.parse(readFileSync(this.peerStatusFile(id), 'utf8')) as {
+        pid: number;
+        state: string;
+        sessionId: string | null;
+      };
     } catch {
       return undefined;
     }
@@ -550,7 +620,12 @@ export class FaultCluster {
         reject(new FaultClusterError(`no ZooKeeper session within ${timeoutMs} ms`));
       }, timeoutMs);
       const session = this.zkFactory.open(
-        { connectString: this.mini.zk.connectString, sessionTimeoutMs: Math.max(this.sessionTimeoutMs, 4000), authInfo: [], operationTimeoutMs: timeoutMs },
+        {
+          connectString: this.mini.zk.connectString,
+          sessionTimeoutMs: Math.max(this.sessionTimeoutMs, 4000),
+          authInfo: [],
+          operationTimeoutMs: timeoutMs,
+        },
         (event) => {
           if (settled) return;
           if (event.state === 'connected') {

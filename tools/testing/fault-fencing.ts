@@ -67,7 +67,9 @@ export async function setUpFaultFencing(baseDir: string, setup: FencingSetup, en
   const conf: Record<string, string> = {};
   let sshd: SshdHarness | undefined;
   if (setup === 'shell-then-ssh') {
-    sshd = await startSshd({ sessionEnv: { PATH: `${shimDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` } });
+    sshd = await startSshd({
+      sessionEnv: { PATH: `${shimDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` },
+    });
     const keyFile = join(baseDir, 'id_ed25519');
     copyFileSync(sshd.clientKeyPath, keyFile);
     chmodSync(keyFile, 0o600);

@@ -10,7 +10,6 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { processAlive } from './processes.js';
 import { sleep } from './wait.js';
 
-
 export function recordEnd(endsFile: string, pid: number, monoNs: bigint): void {
   appendFileSync(endsFile, JSON.stringify({ pid, monoNs: monoNs.toString() }) + '\n');
 }
@@ -59,4 +58,3 @@ export async function fenceSimMain(argv: readonly string[]): Promise<number> {
   process.stdout.write(`fenced pid ${pid}\n`);
   return 0;
 }
-

@@ -20,7 +20,8 @@ function parseNamenode(text: string): JavaPeerNamenode {
 
 function positiveInt(name: string, value: string | undefined): number {
   const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n <= 0) throw new Error(`--${name} wants a positive integer, got '${value ?? ''}'`);
+  if (value === undefined || !Number.isInteger(n) || n <= 0)
+    throw new Error(`--${name} wants a positive integer, got '${value ?? ''}'`);
   return n;
 }
 
@@ -46,10 +47,21 @@ function main(): void {
   });
   const namenodes = (values.namenode ?? []).map(parseNamenode);
   const self = namenodes.find((n) => n.namenodeId === values.self);
-  if (values.quorum === undefined || values.nameservice === undefined || self === undefined || values['fence-command'] === undefined || values['status-file'] === undefined) {
-    throw new Error('java-peer needs --quorum, --nameservice, --self (one of the --namenode ids), --fence-command and --status-file');
+  if (
+    values.quorum === undefined ||
+    values.nameservice === undefined ||
+    self === undefined ||
+    values['fence-command'] === undefined ||
+    values['status-file'] === undefined
+  ) {
+    throw new Error(
+      'java-peer needs --quorum, --nameservice, --self (one of the --namenode ids), --fence-command and --status-file',
+    );
   }
-  const logger = createLogger({ level: values['log-level'] }).child({ nameservice: values.nameservice, namenode: self.namenodeId });
+  const logger = createLogger({ level: values['log-level'] }).child({
+    nameservice: values.nameservice,
+    namenode: self.namenodeId,
+  });
   const peer = new JavaCompatiblePeer({
     connectString: values.quorum,
     sessionTimeoutMs: positiveInt('session-timeout-ms', values['session-timeout-ms']),

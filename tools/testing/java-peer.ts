@@ -82,7 +82,10 @@ export class JavaCompatiblePeer {
 
   constructor(private readonly options: JavaPeerOptions) {
     this.log = options.logger.child({ component: 'java-peer' });
-    this.rpc = new RpcHAServiceClientFactory({ effectiveUser: options.effectiveUser, connectTimeoutMs: options.healthRpcTimeoutMs });
+    this.rpc = new RpcHAServiceClientFactory({
+      effectiveUser: options.effectiveUser,
+      connectTimeoutMs: options.healthRpcTimeoutMs,
+    });
     this.local = this.rpc.create({ host: options.self.host, port: options.self.port });
     const workingDir = `${options.parentZnode.replace(/\/+$/, '')}/${options.nameserviceId}`;
     this.lockPath = `${workingDir}/ActiveStandbyElectorLock`;
@@ -160,7 +163,11 @@ export class JavaCompatiblePeer {
   }
 
   private connect(): void {
-    const client = zookeeper.createClient(this.options.connectString, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 100, retries: 0 });
+    const client = zookeeper.createClient(this.options.connectString, {
+      sessionTimeout: this.options.sessionTimeoutMs,
+      spinDelay: 100,
+      retries: 0,
+    });
     this.client = client;
     let wasDisconnected = false;
     client.on('state', (state) => {
@@ -227,7 +234,8 @@ export class JavaCompatiblePeer {
           return;
         }
         if (!stat) return this.createLock(client);
-        if (Buffer.compare(Buffer.from(stat.ephemeralOwner), client.getSessionId()) === 0) void this.becomeActive(client);
+        if (Buffer.compare(Buffer.from(stat.ephemeralOwner), client.getSessionId()) === 0)
+          void this.becomeActive(client);
         else void this.becomeStandby();
       },
     );
@@ -239,14 +247,18 @@ export class JavaCompatiblePeer {
     try {
       const breadcrumb = await getData(client, this.breadcrumbPath);
       if (breadcrumb !== undefined && !breadcrumb.data.equals(this.appData)) await this.fenceOldActive(breadcrumb.data);
-      if (breadcrumb === undefined) await create(client, this.breadcrumbPath, this.appData, zookeeper.CreateMode.PERSISTENT);
+      if (breadcrumb === undefined)
+        await create(client, this.breadcrumbPath, this.appData, zookeeper.CreateMode.PERSISTENT);
       else await setData(client, this.breadcrumbPath, this.appData, breadcrumb.stat.version);
       await this.local.transitionToActive('REQUEST_BY_ZKFC', this.options.newActiveRpcTimeoutMs);
       if (client !== this.client) return;
       this.setState('ACTIVE', 'won the election');
       this.monitorLock(client); // Java: monitorActiveStatus() after a successful becomeActive
     } catch (error) {
-      this.log.error({ err: error instanceof Error ? error.message : String(error) }, 'Exception handling the winning of election; rejoining after a second');
+      this.log.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'Exception handling the winning of election; rejoining after a second',
+      );
       this.closeSession();
       this.setState('NEUTRAL', 'failed to become active');
       setTimeout(() => {
@@ -262,7 +274,10 @@ export class JavaCompatiblePeer {
     try {
       await this.local.transitionToStandby('REQUEST_BY_ZKFC', this.options.gracefulFenceTimeoutMs);
     } catch (error) {
-      this.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'transitionToStandby of the local NameNode failed (only logged, as Java does)');
+      this.log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'transitionToStandby of the local NameNode failed (only logged, as Java does)',
+      );
     }
     this.setState('STANDBY', 'lost the election');
   }
@@ -272,22 +287,35 @@ export class JavaCompatiblePeer {
     const info = decodeActiveNodeInfo(data, this.breadcrumbPath);
     const target = this.options.namenodes.find((n) => n.namenodeId === info.namenodeId);
     // Java compares resolved addresses; the configured host, its IPs or their names all match.
-    const known = target === undefined ? [] : [target.host, ...(await hostAliases(target.host))].map((h) => h.toLowerCase());
+    const known =
+      target === undefined ? [] : [target.host, ...(await hostAliases(target.host))].map((h) => h.toLowerCase());
     if (target === undefined || !known.includes(info.hostname.toLowerCase()) || target.port !== info.port) {
       throw new Error(`Mismatched address stored in ZK for ${info.namenodeId}: ${info.hostname}:${info.port}`);
     }
     this.log.info({ target: target.namenodeId }, 'should fence old active');
-    const old = this.rpc.create({ host: target.host, port: target.port }, { connectTimeoutMs: this.options.gracefulFenceTimeoutMs });
+    const old = this.rpc.create(
+      { host: target.host, port: target.port },
+      { connectTimeoutMs: this.options.gracefulFenceTimeoutMs },
+    );
     try {
       await old.transitionToStandby('REQUEST_BY_ZKFC', this.options.gracefulFenceTimeoutMs);
       this.log.info({ target: target.namenodeId }, 'old active moved to standby gracefully');
       return;
     } catch (error) {
-      this.log.info({ err: error instanceof Error ? error.message : String(error) }, 'graceful fence failed; running the fencing command');
+      this.log.info(
+        { err: error instanceof Error ? error.message : String(error) },
+        'graceful fence failed; running the fencing command',
+      );
     } finally {
       old.close();
     }
-    const ok = await runShellFence(this.options.fenceCommand, target, this.options.nameserviceId, this.options.fenceTimeoutMs, this.log);
+    const ok = await runShellFence(
+      this.options.fenceCommand,
+      target,
+      this.options.nameserviceId,
+      this.options.fenceTimeoutMs,
+      this.log,
+    );
     if (!ok) throw new Error(`Unable to fence ${target.namenodeId}`);
   }
 
@@ -302,7 +330,10 @@ export class JavaCompatiblePeer {
     const text = JSON.stringify({
       pid: process.pid,
       state: this.state,
-      sessionId: sessionId !== undefined && sessionId.length === 8 && sessionId.readBigUInt64BE() !== 0n ? `0x${sessionId.readBigUInt64BE().toString(16)}` : null,
+      sessionId:
+        sessionId !== undefined && sessionId.length === 8 && sessionId.readBigUInt64BE() !== 0n
+          ? `0x${sessionId.readBigUInt64BE().toString(16)}`
+          : null,
     });
     const tmp = `${this.options.statusFile}.tmp`;
     writeFileSync(tmp, text);
@@ -326,18 +357,28 @@ function getData(client: Client, path: string): Promise<{ data: Buffer; stat: St
 
 function create(client: Client, path: string, data: Buffer, mode: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    client.create(path, data, OPEN_ACL_UNSAFE, mode, (error) => (error ? reject(new Error(`create ${path}: ${String(error)}`)) : resolve()));
+    client.create(path, data, OPEN_ACL_UNSAFE, mode, (error) =>
+      error ? reject(new Error(`create ${path}: ${String(error)}`)) : resolve(),
+    );
   });
 }
 
 function setData(client: Client, path: string, data: Buffer, version: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    client.setData(path, data, version, (error) => (error ? reject(new Error(`setData ${path} (version ${version}): ${String(error)}`)) : resolve()));
+    client.setData(path, data, version, (error) =>
+      error ? reject(new Error(`setData ${path} (version ${version}): ${String(error)}`)) : resolve(),
+    );
   });
 }
 
 /** ShellCommandFencer: bash -e -c with target_* variables; exit 0 = fenced. Bounded by timeoutMs. */
-function runShellFence(command: string, target: JavaPeerNamenode, nameserviceId: string, timeoutMs: number, log: Logger): Promise<boolean> {
+function runShellFence(
+  command: string,
+  target: JavaPeerNamenode,
+  nameserviceId: string,
+  timeoutMs: number,
+  log: Logger,
+): Promise<boolean> {
   return new Promise((resolve) => {
     const env = {
       ...process.env,
@@ -364,7 +405,10 @@ function runShellFence(command: string, target: JavaPeerNamenode, nameserviceId:
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      log.info({ command, code, output: output.trim().slice(-500) }, code === 0 ? 'fencing command succeeded' : 'fencing command failed');
+      log.info(
+        { command, code, output: output.trim().slice(-500) },
+        code === 0 ? 'fencing command succeeded' : 'fencing command failed',
+      );
       resolve(code === 0);
     });
   });

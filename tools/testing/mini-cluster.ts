@@ -5,14 +5,28 @@
 // the benchmark. Every process it starts is killed when it stops or when this process exits.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pickFreePorts } from './net.js';
 import { startZooKeeper, type StartZooKeeperOptions, type ZooKeeperEnsemble } from './zk-server.js';
 import { killAndWait, recordEnd } from './fence-sim.js';
-import { findSplitBrain, readTransitionLogs, type SplitBrainViolation, type TransitionLogEntry } from '../namenode-sim/transition-log.js';
+import {
+  findSplitBrain,
+  readTransitionLogs,
+  type SplitBrainViolation,
+  type TransitionLogEntry,
+} from '../namenode-sim/transition-log.js';
 import { sleep } from './wait.js';
 
 /** The checkout's root: the nearest folder above this file with our package.json (works from tools/ and build/). */
@@ -110,7 +124,13 @@ export class MiniCluster {
   static async start(options: MiniClusterOptions = {}): Promise<MiniCluster> {
     const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'zkfc-cluster-'));
     mkdirSync(baseDir, { recursive: true });
-    const zk = await startZooKeeper({ tickMs: 500, minSessionMs: 1000, maxSessionMs: 60000, ...options.zookeeper, baseDir: join(baseDir, 'zk') });
+    const zk = await startZooKeeper({
+      tickMs: 500,
+      minSessionMs: 1000,
+      maxSessionMs: 60000,
+      ...options.zookeeper,
+      baseDir: join(baseDir, 'zk'),
+    });
     const ids = options.namenodeIds ?? ['nn1', 'nn2'];
     const ports = await pickFreePorts(ids.length * 4);
     const nodes = new Map<string, NodeHandle>();
@@ -194,12 +214,25 @@ export class MiniCluster {
 
   async startNamenode(id: string, extraArgs: readonly string[] = []): Promise<void> {
     const node = this.node(id);
-    if (node.sim !== undefined && node.sim.exitCode === null && node.sim.signalCode === null) throw new Error(`NameNode ${id} is already running`);
+    if (node.sim !== undefined && node.sim.exitCode === null && node.sim.signalCode === null)
+      throw new Error(`NameNode ${id} is already running`);
     const args = [
-      join(REPO_ROOT, 'tools/bin/zkfc-sim.js'), 'namenode',
-      '--nameservice', this.nameserviceId, '--namenode-id', id,
-      '--host', '127.0.0.1', '--rpc-port', String(node.rpcPort), '--http-port', String(node.httpPort),
-      '--transition-log', node.transitionLog, '--superuser', userInfo().username,
+      join(REPO_ROOT, 'tools/bin/zkfc-sim.js'),
+      'namenode',
+      '--nameservice',
+      this.nameserviceId,
+      '--namenode-id',
+      id,
+      '--host',
+      '127.0.0.1',
+      '--rpc-port',
+      String(node.rpcPort),
+      '--http-port',
+      String(node.httpPort),
+      '--transition-log',
+      node.transitionLog,
+      '--superuser',
+      userInfo().username,
       ...extraArgs,
     ];
     const child = this.spawnLogged(args, node.simLog, {});
@@ -239,7 +272,9 @@ export class MiniCluster {
   async namenodeState(id: string, timeoutMs = 1000): Promise<string | undefined> {
     const node = this.node(id);
     try {
-      const response = await fetch(`http://127.0.0.1:${node.httpPort}/sim/state`, { signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(`http://127.0.0.1:${node.httpPort}/sim/state`, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (!response.ok) return undefined;
       const body = (await response.json()) as { state?: string };
       return body.state;
@@ -249,7 +284,9 @@ export class MiniCluster {
   }
 
   async activeNamenodes(): Promise<string[]> {
-    const states = await Promise.all([...this.nodes.keys()].map(async (id) => [id, await this.namenodeState(id)] as const));
+    const states = await Promise.all(
+      [...this.nodes.keys()].map(async (id) => [id, await this.namenodeState(id)] as const),
+    );
     return states.filter(([, state]) => state === 'active').map(([id]) => id);
   }
 
@@ -262,24 +299,46 @@ export class MiniCluster {
       if (last.length === 1 && (expected === undefined || last[0] === expected)) return last[0]!;
       await sleep(20);
     }
-    throw new Error(`no single active NameNode${expected ? ` (${expected})` : ''} within ${timeoutMs} ms; active: [${last.join(', ')}]\n${this.describeLogs()}`);
+    throw new Error(
+      `no single active NameNode${expected ? ` (${expected})` : ''} within ` +
+        `${timeoutMs} ms; active: [${last.join(', ')}]\n${this.describeLogs()}`,
+    );
   }
 
   // -------------------------------------------------------------------------------------------
   // zkfc daemons
 
   zkfcArgs(id: string): string[] {
-    return [join(REPO_ROOT, 'bin/zkfc.js'), '--hadoop-conf-dir', this.confDir, '-D', `dfs.nameservice.id=${this.nameserviceId}`, '-D', `dfs.ha.namenode.id=${id}`];
+    return [
+      join(REPO_ROOT, 'bin/zkfc.js'),
+      '--hadoop-conf-dir',
+      this.confDir,
+      '-D',
+      `dfs.nameservice.id=${this.nameserviceId}`,
+      '-D',
+      `dfs.ha.namenode.id=${id}`,
+    ];
   }
 
   zkfcEnv(): Record<string, string> {
-    return { HADOOP_USER_NAME: userInfo().username, ZKFC_LOG_LEVEL: this.options.logLevel ?? 'info', ...(this.options.zkfcEnv ?? {}) };
+    return {
+      HADOOP_USER_NAME: userInfo().username,
+      ZKFC_LOG_LEVEL: this.options.logLevel ?? 'info',
+      ...(this.options.zkfcEnv ?? {}),
+    };
   }
 
   /** Start the daemon of `id`; `extraEnv` adds to zkfcEnv() for this process only (e.g. NODE_OPTIONS). */
-  async startZkfc(id: string, extraArgs: readonly string[] = [], extraEnv: Readonly<Record<string, string>> = {}): Promise<ChildProcess> {
+  async startZkfc(
+    id: string,
+    extraArgs: readonly string[] = [],
+    extraEnv: Readonly<Record<string, string>> = {},
+  ): Promise<ChildProcess> {
     const node = this.node(id);
-    const child = this.spawnLogged([...this.zkfcArgs(id), ...extraArgs], node.zkfcLog, { ...this.zkfcEnv(), ...extraEnv });
+    const child = this.spawnLogged([...this.zkfcArgs(id), ...extraArgs], node.zkfcLog, {
+      ...this.zkfcEnv(),
+      ...extraEnv,
+    });
     node.zkfc = child;
     this.options.onSpawn?.('zkfc', id, child);
     await this.waitForZkfcStatus(id, 20_000);
@@ -287,8 +346,15 @@ export class MiniCluster {
   }
 
   /** Run zkfc to completion (e.g. -formatZK); returns its exit code and output. */
-  async runZkfcOnce(extraArgs: readonly string[], id: string, input?: string): Promise<{ code: number | null; output: string }> {
-    const child = spawn(NODE, [...this.zkfcArgs(id), ...extraArgs], { env: { ...process.env, ...this.zkfcEnv() }, stdio: ['pipe', 'pipe', 'pipe'] });
+  async runZkfcOnce(
+    extraArgs: readonly string[],
+    id: string,
+    input?: string,
+  ): Promise<{ code: number | null; output: string }> {
+    const child = spawn(NODE, [...this.zkfcArgs(id), ...extraArgs], {
+      env: { ...process.env, ...this.zkfcEnv() },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -317,7 +383,9 @@ export class MiniCluster {
   /** GET /status of a daemon (its ZkfcStatus JSON), or undefined when it does not answer. */
   async zkfcStatus(id: string, timeoutMs = 1000): Promise<Record<string, unknown> | undefined> {
     try {
-      const response = await fetch(`http://127.0.0.1:${this.node(id).statusPort}/status`, { signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(`http://127.0.0.1:${this.node(id).statusPort}/status`, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       return response.ok ? ((await response.json()) as Record<string, unknown>) : undefined;
     } catch {
       return undefined;
@@ -329,7 +397,10 @@ export class MiniCluster {
     const child = this.node(id).zkfc;
     while (Date.now() < deadline) {
       if (child !== undefined && (child.exitCode !== null || child.signalCode !== null)) {
-        throw new Error(`zkfc ${id} exited (${child.exitCode ?? child.signalCode}) before serving /status:\n${tail(this.node(id).zkfcLog)}`);
+        throw new Error(
+          `zkfc ${id} exited (${child.exitCode ?? child.signalCode}) ` +
+            `before serving /status:\n${tail(this.node(id).zkfcLog)}`,
+        );
       }
       if ((await this.zkfcStatus(id, 500)) !== undefined) return;
       await sleep(25);
@@ -341,7 +412,8 @@ export class MiniCluster {
     let exit = this.exits.get(child);
     if (exit === undefined) {
       exit = new Promise<ExitInfo>((resolveExit) => {
-        if (child.exitCode !== null || child.signalCode !== null) resolveExit({ code: child.exitCode, signal: child.signalCode });
+        if (child.exitCode !== null || child.signalCode !== null)
+          resolveExit({ code: child.exitCode, signal: child.signalCode });
         else child.once('exit', (code, signal) => resolveExit({ code, signal }));
       });
       this.exits.set(child, exit);
@@ -438,11 +510,18 @@ function toXml(props: Readonly<Record<string, string>>): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<configuration>\n${body}\n</configuration>\n`;
 }
 
-async function waitForLine(child: ChildProcess, logFile: string, pattern: RegExp, timeoutMs: number, what: string): Promise<void> {
+async function waitForLine(
+  child: ChildProcess,
+  logFile: string,
+  pattern: RegExp,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (pattern.test(readFileSync(logFile, 'utf8'))) return;
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}):\n${tail(logFile)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}):\n${tail(logFile)}`);
     await sleep(20);
   }
   throw new Error(`${what} did not start within ${timeoutMs} ms:\n${tail(logFile)}`);
@@ -455,4 +534,3 @@ export function tail(file: string, lines = 30): string {
     return '(no log)';
   }
 }
-

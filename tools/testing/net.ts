@@ -24,7 +24,8 @@ export async function pickFreePorts(count: number, host = '127.0.0.1'): Promise<
   const ports: number[] = [];
   try {
     for (let tries = 0; ports.length < count; tries++) {
-      if (tries > count * 200) throw new Error(`could not find ${count} free ports on ${host} in ${PORT_RANGE_LOW}-${PORT_RANGE_HIGH}`);
+      if (tries > count * 200)
+        throw new Error(`could not find ${count} free ports on ${host} in ${PORT_RANGE_LOW}-${PORT_RANGE_HIGH}`);
       const port = PORT_RANGE_LOW + Math.floor(Math.random() * (PORT_RANGE_HIGH - PORT_RANGE_LOW));
       if (ports.includes(port)) continue;
       const server = await listenOnce(host, port);

@@ -13,7 +13,13 @@
 // never ends (conservative: any later active elsewhere is reported as an overlap).
 
 import { ZkfcError } from '../../src/errors.js';
-import { activePeriods, findSplitBrain, type ActivePeriod, type SplitBrainViolation, type TransitionLogEntry } from '../namenode-sim/transition-log.js';
+import {
+  activePeriods,
+  findSplitBrain,
+  type ActivePeriod,
+  type SplitBrainViolation,
+  type TransitionLogEntry,
+} from '../namenode-sim/transition-log.js';
 
 /** One thing the harness did, stamped with process.hrtime.bigint() (CLOCK_MONOTONIC). */
 export interface JournalEntry {
@@ -55,7 +61,9 @@ export interface ActivityStats {
  * A period that never ended counts as lasting to the window end.
  */
 export function activityStats(input: OracleInput, windowStartNs: bigint, windowEndNs: bigint): ActivityStats {
-  const periods = activePeriods(input.entries, input.ends).sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+  const periods = activePeriods(input.entries, input.ends).sort((a, b) =>
+    a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0,
+  );
   let failovers = 0;
   let previous: string | undefined;
   for (const period of periods) {
@@ -68,7 +76,10 @@ export function activityStats(input: OracleInput, windowStartNs: bigint, windowE
   }
   // Union of the periods, clipped to the window, then the holes between them.
   const clipped = periods
-    .map((p) => ({ start: p.startNs < windowStartNs ? windowStartNs : p.startNs, end: p.endNs === undefined || p.endNs > windowEndNs ? windowEndNs : p.endNs }))
+    .map((p) => ({
+      start: p.startNs < windowStartNs ? windowStartNs : p.startNs,
+      end: p.endNs === undefined || p.endNs > windowEndNs ? windowEndNs : p.endNs,
+    }))
     .filter((p) => p.end > p.start && p.start <= windowEndNs);
   let maxGapNs = 0n;
   let maxGapStartNs: bigint | undefined;
@@ -100,11 +111,17 @@ export function activityStats(input: OracleInput, windowStartNs: bigint, windowE
  * Every transition, end and harness action in time order, with milliseconds relative to the
  * first line shown. `sinceNs` drops older lines (the chaos runner prints the last stretch only).
  */
-export function formatTimeline(input: OracleInput, options: { readonly sinceNs?: bigint; readonly maxLines?: number } = {}): string {
+export function formatTimeline(
+  input: OracleInput,
+  options: { readonly sinceNs?: bigint; readonly maxLines?: number } = {},
+): string {
   type Line = { readonly at: bigint; readonly text: string };
   const lines: Line[] = [];
   for (const e of input.entries) {
-    lines.push({ at: BigInt(e.monoNs), text: `${e.namenodeId.padEnd(5)} pid=${e.pid} ${e.event} ${e.from ?? '-'} -> ${e.to} (${e.cause})` });
+    lines.push({
+      at: BigInt(e.monoNs),
+      text: `${e.namenodeId.padEnd(5)} pid=${e.pid} ${e.event} ${e.from ?? '-'} -> ${e.to} (${e.cause})`,
+    });
   }
   for (const [pid, at] of input.ends) {
     const who = input.entries.find((e) => e.pid === pid)?.namenodeId ?? '?';
@@ -118,14 +135,22 @@ export function formatTimeline(input: OracleInput, options: { readonly sinceNs?:
   if (dropped > 0) shown = shown.slice(dropped);
   const origin = shown[0]?.at ?? 0n;
   const body = shown.map((l) => `  +${msBetween(origin, l.at).toFixed(1).padStart(9)} ms  ${l.text}`);
-  return [`timeline (CLOCK_MONOTONIC, ms since the first line${dropped > 0 ? `; ${dropped} earlier lines omitted` : ''}):`, ...body].join('\n');
+  return [
+    `timeline (CLOCK_MONOTONIC, ms since the first line${dropped > 0 ? `; ${dropped} earlier lines omitted` : ''}):`,
+    ...body,
+  ].join('\n');
 }
 
 export function describeViolations(violations: readonly SplitBrainViolation[]): string {
   return violations
     .map((v) => {
       const end = (p: ActivePeriod) => (p.endNs === undefined ? 'never seen ending' : `${p.endNs}`);
-      return `two actives in ${v.nameserviceId}: ${v.first.namenodeId} (pid ${v.first.pid}) active ${v.first.startNs}..${end(v.first)} and ${v.second.namenodeId} (pid ${v.second.pid}) active from ${v.second.startNs} (overlap ${v.first.endNs === undefined ? 'open-ended' : `${msBetween(v.second.startNs, v.first.endNs).toFixed(1)} ms`})`;
+      return (
+        `two actives in ${v.nameserviceId}: ${v.first.namenodeId} (pid ${v.first.pid}) ` +
+        `active ${v.first.startNs}..${end(v.first)} and ${v.second.namenodeId} (pid ` +
+        `${v.second.pid}) active from ${v.second.startNs} (overlap ` +
+        `${v.first.endNs === undefined ? 'open-ended' : `${msBetween(v.second.startNs, v.first.endNs).toFixed(1)} ms`})`
+      );
     })
     .join('\n');
 }
@@ -134,7 +159,9 @@ export function describeViolations(violations: readonly SplitBrainViolation[]): 
 export function assertNoSplitBrain(input: OracleInput, context = ''): void {
   const violations = splitBrainOf(input);
   if (violations.length === 0) return;
-  throw new OracleViolationError(`split brain${context ? ` (${context})` : ''}:\n${describeViolations(violations)}\n${formatTimeline(input)}`);
+  throw new OracleViolationError(
+    `split brain${context ? ` (${context})` : ''}:\n${describeViolations(violations)}\n${formatTimeline(input)}`,
+  );
 }
 
 export function msBetween(fromNs: bigint, toNs: bigint): number {

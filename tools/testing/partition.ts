@@ -55,7 +55,23 @@ const liveRules = new Set<string>();
 let exitHookInstalled = false;
 
 function ruleArgs(cgroupPath: string, zkPorts: readonly number[]): string[] {
-  return ['OUTPUT', '-o', 'lo', '-p', 'tcp', '-m', 'cgroup', '--path', cgroupPath, '-m', 'multiport', '--dports', zkPorts.join(','), '-j', 'DROP'];
+  return [
+    'OUTPUT',
+    '-o',
+    'lo',
+    '-p',
+    'tcp',
+    '-m',
+    'cgroup',
+    '--path',
+    cgroupPath,
+    '-m',
+    'multiport',
+    '--dports',
+    zkPorts.join(','),
+    '-j',
+    'DROP',
+  ];
 }
 
 function removeRulesSync(): void {
@@ -85,19 +101,29 @@ export class ZkPartitioner {
    * Check every prerequisite (fails with PartitionUnavailableError saying what is missing) and
    * create the parent cgroup. `zkPorts` are the client ports of every ZooKeeper member.
    */
-  static async create(zkPorts: readonly number[], name = `zkfc-faults-${process.pid}-${Date.now().toString(36)}`): Promise<ZkPartitioner> {
-    if (process.getuid?.() !== 0) throw new PartitionUnavailableError(`${PARTITION_REQUIREMENTS}; this process is not root`);
+  static async create(
+    zkPorts: readonly number[],
+    name = `zkfc-faults-${process.pid}-${Date.now().toString(36)}`,
+  ): Promise<ZkPartitioner> {
+    if (process.getuid?.() !== 0)
+      throw new PartitionUnavailableError(`${PARTITION_REQUIREMENTS}; this process is not root`);
     const mountPoint = cgroup2MountPoint();
-    if (mountPoint === undefined) throw new PartitionUnavailableError(`${PARTITION_REQUIREMENTS}; no cgroup2 mount in /proc/self/mounts`);
+    if (mountPoint === undefined)
+      throw new PartitionUnavailableError(`${PARTITION_REQUIREMENTS}; no cgroup2 mount in /proc/self/mounts`);
     try {
       await run('iptables', ['-w', '10', '-L', 'OUTPUT', '-n']);
     } catch (error) {
-      throw new PartitionUnavailableError(`${PARTITION_REQUIREMENTS}; iptables -L failed: ${firstLine(error)}`, { cause: error });
+      throw new PartitionUnavailableError(`${PARTITION_REQUIREMENTS}; iptables -L failed: ${firstLine(error)}`, {
+        cause: error,
+      });
     }
     try {
       mkdirSync(join(mountPoint, name), { recursive: true });
     } catch (error) {
-      throw new PartitionUnavailableError(`${PARTITION_REQUIREMENTS}; cannot create cgroup ${join(mountPoint, name)}: ${firstLine(error)}`, { cause: error });
+      throw new PartitionUnavailableError(
+        `${PARTITION_REQUIREMENTS}; cannot create cgroup ${join(mountPoint, name)}: ${firstLine(error)}`,
+        { cause: error },
+      );
     }
     const partitioner = new ZkPartitioner(mountPoint, name, zkPorts);
     // Prove the cgroup match works here before any test relies on it.
@@ -107,7 +133,10 @@ export class ZkPartitioner {
       await run('iptables', ['-w', '10', '-D', ...probe]);
     } catch (error) {
       await partitioner.removeCgroups();
-      throw new PartitionUnavailableError(`${PARTITION_REQUIREMENTS}; iptables refused the cgroup match: ${firstLine(error)}`, { cause: error });
+      throw new PartitionUnavailableError(
+        `${PARTITION_REQUIREMENTS}; iptables refused the cgroup match: ${firstLine(error)}`,
+        { cause: error },
+      );
     }
     if (!exitHookInstalled) {
       exitHookInstalled = true;
@@ -135,7 +164,8 @@ export class ZkPartitioner {
   async partition(member: string): Promise<void> {
     if (this.active.has(member)) return;
     const group = this.groups.get(member);
-    if (group === undefined) throw new PartitionUnavailableError(`no process of ${member} was adopted into a cgroup; cannot partition it`);
+    if (group === undefined)
+      throw new PartitionUnavailableError(`no process of ${member} was adopted into a cgroup; cannot partition it`);
     const args = ruleArgs(group, this.zkPorts);
     const key = JSON.stringify(args);
     liveRules.add(key);

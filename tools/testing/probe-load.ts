@@ -19,7 +19,10 @@ export class HealthProbeLoad {
   private errors = 0;
   private readonly loops: Promise<void>[] = [];
 
-  constructor(targets: readonly HostPort[], options: { readonly concurrency?: number; readonly effectiveUser: string; readonly rpcTimeoutMs?: number }) {
+  constructor(
+    targets: readonly HostPort[],
+    options: { readonly concurrency?: number; readonly effectiveUser: string; readonly rpcTimeoutMs?: number },
+  ) {
     const factory = new RpcHAServiceClientFactory({ effectiveUser: options.effectiveUser, connectTimeoutMs: 2000 });
     const timeoutMs = options.rpcTimeoutMs ?? 5000;
     for (const target of targets) {

@@ -82,11 +82,13 @@ function installExitHook(): void {
 }
 
 function keygen(path: string): void {
-  const result = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'zkfc-test', '-f', path], { stdio: 'pipe' });
-  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new SshdMissingError('ssh-keygen');
+  const result = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'zkfc-test', '-f', path], {
+    stdio: 'pipe',
+  });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT')
+    throw new SshdMissingError('ssh-keygen');
   if (result.status !== 0) throw new Error(`ssh-keygen failed for ${path}: ${result.stderr.toString()}`);
 }
-
 
 /** Resolves true once something on host:port sends an SSH banner. */
 function bannerSeen(host: string, port: number): Promise<boolean> {
@@ -106,7 +108,6 @@ function bannerSeen(host: string, port: number): Promise<boolean> {
     socket.on('close', () => done(data.includes('SSH-2.0-')));
   });
 }
-
 
 export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness> {
   const sshdPath = options.sshdPath ?? SSHD_PATH;
@@ -139,7 +140,13 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
   }
 }
 
-async function tryStart(dir: string, host: string, port: number, user: string, options: SshdOptions): Promise<SshdHarness | string> {
+async function tryStart(
+  dir: string,
+  host: string,
+  port: number,
+  user: string,
+  options: SshdOptions,
+): Promise<SshdHarness | string> {
   const configPath = join(dir, `sshd_config.${port}`);
   const logPath = join(dir, `sshd.${port}.log`);
   const setEnv = Object.entries(options.sessionEnv ?? {}).map(([key, value]) => `SetEnv ${key}=${value}`);

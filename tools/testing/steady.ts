@@ -48,11 +48,16 @@ export async function checkSteady(probe: SteadyProbe, everyone: boolean): Promis
   const problem = (text: string): SteadyCheck => ({ problem: text });
   const states = await probe.namenodeStates();
   const actives = states.filter(([, s]) => s === 'active').map(([id]) => id);
-  if (actives.length !== 1) return problem(`active NameNodes: [${actives.join(', ')}] (states: ${states.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')})`);
+  if (actives.length !== 1)
+    return problem(
+      `active NameNodes: [${actives.join(', ')}] (states: ` +
+        `${states.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')})`,
+    );
   const active = actives[0]!;
   if (everyone) {
     const bad = states.filter(([, s]) => s !== 'active' && s !== 'standby');
-    if (bad.length > 0) return problem(`NameNodes not serving: ${bad.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')}`);
+    if (bad.length > 0)
+      return problem(`NameNodes not serving: ${bad.map(([id, s]) => `${id}=${s ?? 'no answer'}`).join(' ')}`);
   }
   let znodes: ElectionZnodes;
   try {
@@ -61,18 +66,31 @@ export async function checkSteady(probe: SteadyProbe, everyone: boolean): Promis
     return problem(`cannot read the election znodes: ${errorMessage(error)}`);
   }
   if (znodes.lock === null) return problem(`no lock holder while ${active} is active`);
-  if (znodes.lock.info.namenodeId !== active) return problem(`lock names ${znodes.lock.info.namenodeId} but ${active} is active`);
-  if (znodes.breadcrumb?.namenodeId !== active) return problem(`breadcrumb names ${znodes.breadcrumb?.namenodeId ?? 'nobody'} but ${active} is active`);
+  if (znodes.lock.info.namenodeId !== active)
+    return problem(`lock names ${znodes.lock.info.namenodeId} but ${active} is active`);
+  if (znodes.breadcrumb?.namenodeId !== active)
+    return problem(`breadcrumb names ${znodes.breadcrumb?.namenodeId ?? 'nobody'} but ${active} is active`);
   const views = await probe.controllerViews();
   const believers = views.filter((v) => v.electorState === 'ACTIVE');
-  if (believers.length !== 1 || believers[0]!.namenodeId !== active) return problem(`controllers in elector state ACTIVE: [${believers.map((v) => v.namenodeId).join(', ')}], active NameNode ${active}`);
-  if (believers[0]!.zkSessionId !== znodes.lock.owner) return problem(`lock owned by session ${znodes.lock.owner}, but ${active}'s controller has session ${believers[0]!.zkSessionId ?? 'none'}`);
+  if (believers.length !== 1 || believers[0]!.namenodeId !== active)
+    return problem(
+      `controllers in elector state ACTIVE: ` +
+        `[${believers.map((v) => v.namenodeId).join(', ')}], active NameNode ${active}`,
+    );
+  if (believers[0]!.zkSessionId !== znodes.lock.owner)
+    return problem(
+      `lock owned by session ${znodes.lock.owner}, but ${active}'s ` +
+        `controller has session ${believers[0]!.zkSessionId ?? 'none'}`,
+    );
   if (everyone) {
     for (const v of views) {
       if (!v.running) return problem(`controller ${v.namenodeId} is not running`);
-      if (v.zkConnectionState !== 'CONNECTED') return problem(`controller ${v.namenodeId} is ${v.zkConnectionState ?? 'not answering'} (ZooKeeper)`);
-      if (v.kind === 'zkfc' && v.healthState !== 'SERVICE_HEALTHY') return problem(`controller ${v.namenodeId} sees its NameNode ${v.healthState ?? 'unknown'}`);
-      if (v.electorState !== 'ACTIVE' && v.electorState !== 'STANDBY') return problem(`controller ${v.namenodeId} is in elector state ${v.electorState ?? 'unknown'}`);
+      if (v.zkConnectionState !== 'CONNECTED')
+        return problem(`controller ${v.namenodeId} is ${v.zkConnectionState ?? 'not answering'} (ZooKeeper)`);
+      if (v.kind === 'zkfc' && v.healthState !== 'SERVICE_HEALTHY')
+        return problem(`controller ${v.namenodeId} sees its NameNode ${v.healthState ?? 'unknown'}`);
+      if (v.electorState !== 'ACTIVE' && v.electorState !== 'STANDBY')
+        return problem(`controller ${v.namenodeId} is in elector state ${v.electorState ?? 'unknown'}`);
     }
   }
   return { active };

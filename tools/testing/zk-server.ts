@@ -14,7 +14,19 @@
 // unknown zoo.cfg keys become -Dzookeeper.<key> system properties (forceSync=no).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  statSync,
+  accessSync,
+  constants as fsConstants,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -139,7 +151,8 @@ function findJava(explicit: string | undefined): string {
     }
   }
   throw new Error(
-    `ZooKeeper test server: no java executable found (${explicit ?? 'looked at $JAVA, $JAVA_HOME/bin/java and PATH'}). ` +
+    `ZooKeeper test server: no java executable found ` +
+      `(${explicit ?? 'looked at $JAVA, $JAVA_HOME/bin/java and PATH'}). ` +
       `Install it with: ${ZOOKEEPER_INSTALL_HINT}`,
   );
 }
@@ -154,7 +167,6 @@ function findJar(explicit: string | undefined): string {
 
 // ---------------------------------------------------------------------------------------------
 // Free ports
-
 
 // ---------------------------------------------------------------------------------------------
 // Four-letter words
@@ -174,11 +186,15 @@ export function sendFourLetterWord(host: string, port: number, command: string, 
       if (error) reject(error);
       else resolve(Buffer.concat(chunks).toString('utf8'));
     };
-    const timer = setTimeout(() => finish(new Error(`${command} to ${host}:${port}: no reply within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`${command} to ${host}:${port}: no reply within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.on('connect', () => socket.write(command));
     socket.on('data', (chunk: Buffer) => {
       received += chunk.length;
-      if (received > FOUR_LETTER_REPLY_BYTES_MAX) finish(new Error(`${command} to ${host}:${port}: reply larger than ${FOUR_LETTER_REPLY_BYTES_MAX} bytes`));
+      if (received > FOUR_LETTER_REPLY_BYTES_MAX)
+        finish(new Error(`${command} to ${host}:${port}: reply larger than ${FOUR_LETTER_REPLY_BYTES_MAX} bytes`));
       else chunks.push(chunk);
     });
     socket.on('end', () => finish(undefined));
@@ -192,7 +208,6 @@ function parseMode(srvr: string): ZooKeeperMode | undefined {
   const mode = match?.[1];
   return mode === 'leader' || mode === 'follower' || mode === 'observer' || mode === 'standalone' ? mode : undefined;
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Process-exit safety net: every live member of every ensemble of this process.
@@ -282,17 +297,35 @@ class MemberProcess implements ZooKeeperMember {
     const logFd = openSync(this.logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(this.java, [`-Xmx${this.heap}`, ...JVM_FLAGS, '-cp', this.classpath, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', this.configFile], {
-        cwd: this.dir,
-        detached: true, // own session and process group: signals go to the whole group
-        stdio: ['ignore', logFd, logFd],
-      });
+      child = spawn(
+        this.java,
+        [
+          `-Xmx${this.heap}`,
+          ...JVM_FLAGS,
+          '-cp',
+          this.classpath,
+          'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+          this.configFile,
+        ],
+        {
+          cwd: this.dir,
+          detached: true, // own session and process group: signals go to the whole group
+          stdio: ['ignore', logFd, logFd],
+        },
+      );
     } finally {
       closeSync(logFd);
     }
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
-      child.once('error', (error) => reject(new Error(`ZooKeeper member ${this.id}: cannot start ${this.java}: ${error.message}. Install: ${ZOOKEEPER_INSTALL_HINT}`)));
+      child.once('error', (error) =>
+        reject(
+          new Error(
+            `ZooKeeper member ${this.id}: cannot start ${this.java}: ` +
+              `${error.message}. Install: ${ZOOKEEPER_INSTALL_HINT}`,
+          ),
+        ),
+      );
     });
     child.on('error', () => undefined); // a later signal error must not become an uncaught 'error' event
     child.unref(); // the harness alone never keeps the event loop alive
@@ -320,10 +353,14 @@ class MemberProcess implements ZooKeeperMember {
   private startSentinel(pgid: number | undefined): void {
     if (pgid === undefined) return;
     try {
-      const sentinel = spawn('/bin/sh', ['-c', 'read -r _; kill -KILL -"$1" 2>/dev/null', 'zk-harness-sentinel', String(pgid)], {
-        detached: true,
-        stdio: ['pipe', 'ignore', 'ignore'],
-      });
+      const sentinel = spawn(
+        '/bin/sh',
+        ['-c', 'read -r _; kill -KILL -"$1" 2>/dev/null', 'zk-harness-sentinel', String(pgid)],
+        {
+          detached: true,
+          stdio: ['pipe', 'ignore', 'ignore'],
+        },
+      );
       sentinel.on('error', () => undefined);
       sentinel.stdin?.on('error', () => undefined);
       sentinel.unref();
@@ -490,7 +527,10 @@ class Ensemble implements ZooKeeperEnsemble {
       }
       if ((await this.mode(id, 1000)) !== undefined) return;
       if (Date.now() > deadline) {
-        throw new Error(`ZooKeeper member ${id} (${member.address}) not serving after ${timeoutMs} ms; log tail:\n${member.logTail()}`);
+        throw new Error(
+          `ZooKeeper member ${id} (${member.address}) not serving ` +
+            `after ${timeoutMs} ms; log tail:\n${member.logTail()}`,
+        );
       }
       await sleep(50);
     }
@@ -499,11 +539,16 @@ class Ensemble implements ZooKeeperEnsemble {
   async leader(timeoutMs = 30_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const modes = await Promise.all(this.members.map(async (member) => ({ id: member.id, mode: await this.mode(member.id, 1000) })));
+      const modes = await Promise.all(
+        this.members.map(async (member) => ({ id: member.id, mode: await this.mode(member.id, 1000) })),
+      );
       const found = modes.find((entry) => entry.mode === 'leader' || entry.mode === 'standalone');
       if (found !== undefined) return found.id;
       if (Date.now() > deadline) {
-        throw new Error(`no ZooKeeper leader within ${timeoutMs} ms (modes: ${modes.map((m) => `${m.id}=${m.mode ?? 'none'}`).join(', ')})`);
+        throw new Error(
+          `no ZooKeeper leader within ${timeoutMs} ms (modes: ` +
+            `${modes.map((m) => `${m.id}=${m.mode ?? 'none'}`).join(', ')})`,
+        );
       }
       await sleep(50);
     }
@@ -537,7 +582,8 @@ function writeMemberFiles(plan: MemberPlan, all: readonly MemberPlan[], settings
     'preAllocSize=1024',
   ];
   if (all.length > 1) {
-    for (const member of all) lines.push(`server.${member.id}=${member.host}:${member.quorumPort}:${member.electionPort}`);
+    for (const member of all)
+      lines.push(`server.${member.id}=${member.host}:${member.quorumPort}:${member.electionPort}`);
   }
   for (const [key, value] of Object.entries(settings.extraConfig)) lines.push(`${key}=${value}`);
   writeFileSync(join(plan.dir, 'zoo.cfg'), lines.join('\n') + '\n');
@@ -563,7 +609,8 @@ function looksLikePortConflict(log: string): boolean {
  */
 export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promise<ZooKeeperEnsemble> {
   const nodes = options.nodes ?? 1;
-  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new Error(`nodes must be an integer in 1..9, got ${nodes}`);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9)
+    throw new Error(`nodes must be an integer in 1..9, got ${nodes}`);
   const tickMs = options.tickMs ?? 500;
   const settings: ConfigSettings = {
     tickMs,

@@ -13,7 +13,9 @@ import { formatHostPort } from './zkfc-status-client.js';
 const usage: CommandUsage = {
   name: '-checkHealth',
   args: '<serviceId>',
-  help: 'Requests that the service perform a health check.\nThe HAAdmin tool will exit with a non-zero exit code\nif the check fails.',
+  help:
+    'Requests that the service perform a health check.\nThe HAAdmin ' +
+    'tool will exit with a non-zero exit code\nif the check fails.',
 };
 
 export const checkHealth: HaAdminCommand = {

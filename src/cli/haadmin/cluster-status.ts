@@ -40,7 +40,12 @@ export interface NamenodeEndpoint {
 }
 
 export type HaStateProbe =
-  | { readonly ok: true; readonly state: HAServiceState; readonly readyToBecomeActive: boolean | null; readonly notReadyReason: string | null }
+  | {
+      readonly ok: true;
+      readonly state: HAServiceState;
+      readonly readyToBecomeActive: boolean | null;
+      readonly notReadyReason: string | null;
+    }
   | { readonly ok: false; readonly error: string };
 
 export type ZkfcProbe =
@@ -109,7 +114,12 @@ export interface CollectClusterStatusOptions {
  * NameNode's service host with port 8021 (the daemon binds loopback by default, so that only
  * works on the NameNode's own host; configure the key for remote use).
  */
-export function zkfcHttpAddressFor(conf: HadoopConfiguration, nameserviceId: string, namenodeId: string, serviceHost: string): HostPort {
+export function zkfcHttpAddressFor(
+  conf: HadoopConfiguration,
+  nameserviceId: string,
+  namenodeId: string,
+  serviceHost: string,
+): HostPort {
   const key = conf.resolveSuffixedKey(ZKFC_HTTP_ADDRESS_KEY, nameserviceId, namenodeId);
   if (key === undefined) return { host: serviceHost, port: ZKFC_HTTP_PORT_DEFAULT };
   const parsed = parseHostPort(conf.get(key) ?? '', key, ZKFC_HTTP_PORT_DEFAULT, conf.source(key));
@@ -150,7 +160,11 @@ export async function collectClusterStatus(options: CollectClusterStatusOptions)
   return summarize(options.nameserviceId, collectedAt, probes);
 }
 
-async function probeHaState(clients: HAServiceClientFactory, address: HostPort, timeoutMs: number): Promise<HaStateProbe> {
+async function probeHaState(
+  clients: HAServiceClientFactory,
+  address: HostPort,
+  timeoutMs: number,
+): Promise<HaStateProbe> {
   const client = clients.create(address, { connectTimeoutMs: timeoutMs });
   try {
     const status = await client.getServiceStatus(timeoutMs);
@@ -167,7 +181,12 @@ async function probeHaState(clients: HAServiceClientFactory, address: HostPort, 
   }
 }
 
-async function probeZkfc(fetch: ZkfcStatusFetcher, endpoint: NamenodeEndpoint, nameserviceId: string, timeoutMs: number): Promise<ZkfcProbe> {
+async function probeZkfc(
+  fetch: ZkfcStatusFetcher,
+  endpoint: NamenodeEndpoint,
+  nameserviceId: string,
+  timeoutMs: number,
+): Promise<ZkfcProbe> {
   const address = formatHostPort(endpoint.zkfcHttpAddress);
   try {
     const status = await fetch(endpoint.zkfcHttpAddress, timeoutMs);
@@ -176,7 +195,9 @@ async function probeZkfc(fetch: ZkfcStatusFetcher, endpoint: NamenodeEndpoint, n
       return {
         ok: false,
         address,
-        error: `the zkfc at ${address} serves ${status.nameservice}.${status.namenode}, not ${nameserviceId}.${endpoint.namenodeId} (check ${ZKFC_HTTP_ADDRESS_KEY})`,
+        error:
+          `the zkfc at ${address} serves ${status.nameservice}.${status.namenode}, ` +
+          `not ${nameserviceId}.${endpoint.namenodeId} (check ${ZKFC_HTTP_ADDRESS_KEY})`,
       };
     }
     return { ok: true, address, status };
@@ -193,12 +214,19 @@ interface Probe {
 
 function sameNode(a: ActiveNodeInfo | null, b: ActiveNodeInfo | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.nameserviceId === b.nameserviceId && a.namenodeId === b.namenodeId && a.hostname === b.hostname && a.port === b.port;
+  return (
+    a.nameserviceId === b.nameserviceId &&
+    a.namenodeId === b.namenodeId &&
+    a.hostname === b.hostname &&
+    a.port === b.port
+  );
 }
 
 /** Pure: judge the probes (exported for tests and the sandbox). */
 export function summarize(nameserviceId: string, collectedAt: string, probes: readonly Probe[]): ClusterStatus {
-  const reachable = probes.flatMap((p) => (p.zkfc.ok ? [{ namenodeId: p.endpoint.namenodeId, status: p.zkfc.status }] : []));
+  const reachable = probes.flatMap((p) =>
+    p.zkfc.ok ? [{ namenodeId: p.endpoint.namenodeId, status: p.zkfc.status }] : [],
+  );
   // Whose view to trust first: the zkfc that is active in the election (it holds the lock and
   // wrote the breadcrumb), then others connected to ZooKeeper, then the rest. A null field means
   // "absent or not read" (a standby zkfc may never read the breadcrumb), so take the first view
@@ -212,12 +240,20 @@ export function summarize(nameserviceId: string, collectedAt: string, probes: re
   const election: ElectionView | null =
     first === undefined
       ? null
-      : { lockHolder: withLock?.status.lockHolder ?? null, breadcrumb: withBreadcrumb?.status.breadcrumb ?? null, reportedBy: first.namenodeId };
+      : {
+          lockHolder: withLock?.status.lockHolder ?? null,
+          breadcrumb: withBreadcrumb?.status.breadcrumb ?? null,
+          reportedBy: first.namenodeId,
+        };
   // Views that both have a value and differ (among zkfcs connected to ZooKeeper) disagree.
-  const differs = (a: ActiveNodeInfo | null, b: ActiveNodeInfo | null): boolean => a !== null && b !== null && !sameNode(a, b);
+  const differs = (a: ActiveNodeInfo | null, b: ActiveNodeInfo | null): boolean =>
+    a !== null && b !== null && !sameNode(a, b);
   const connected = reachable.filter((r) => r.status.zkConnectionState === 'CONNECTED');
   const electionViewsDiffer =
-    election !== null && connected.some((r) => differs(r.status.lockHolder, election.lockHolder) || differs(r.status.breadcrumb, election.breadcrumb));
+    election !== null &&
+    connected.some(
+      (r) => differs(r.status.lockHolder, election.lockHolder) || differs(r.status.breadcrumb, election.breadcrumb),
+    );
 
   let lastFailover: ClusterStatus['lastFailover'] = null;
   for (const r of reachable) {
@@ -234,20 +270,30 @@ export function summarize(nameserviceId: string, collectedAt: string, probes: re
     haState,
     zkfc,
     health: zkfc.ok ? zkfc.status.healthState : null,
-    holdsLock: election === null ? null : lockHolder !== null && lockHolder.nameserviceId === nameserviceId && lockHolder.namenodeId === endpoint.namenodeId,
+    holdsLock:
+      election === null
+        ? null
+        : lockHolder !== null &&
+          lockHolder.nameserviceId === nameserviceId &&
+          lockHolder.namenodeId === endpoint.namenodeId,
     fencing: zkfc.ok ? zkfc.status.fencing : null,
   }));
 
   const problems: string[] = [];
   for (const nn of namenodes) {
-    if (!nn.haState.ok) problems.push(`${nn.namenodeId}: NameNode at ${nn.address} did not answer getServiceStatus: ${nn.haState.error}`);
+    if (!nn.haState.ok)
+      problems.push(`${nn.namenodeId}: NameNode at ${nn.address} did not answer getServiceStatus: ${nn.haState.error}`);
     if (!nn.zkfc.ok) problems.push(`${nn.namenodeId}: zkfc unreachable: ${nn.zkfc.error}`);
-    else if (nn.health !== null && nn.health !== 'SERVICE_HEALTHY') problems.push(`${nn.namenodeId}: health is ${nn.health}`);
+    else if (nn.health !== null && nn.health !== 'SERVICE_HEALTHY')
+      problems.push(`${nn.namenodeId}: health is ${nn.health}`);
     for (const method of nn.fencing ?? []) {
-      if (!method.ready) problems.push(`${nn.namenodeId}: fencing method ${method.method} is not ready: ${method.detail}`);
+      if (!method.ready)
+        problems.push(`${nn.namenodeId}: fencing method ${method.method} is not ready: ${method.detail}`);
     }
   }
-  const activeNamenodes = namenodes.filter((nn) => nn.haState.ok && nn.haState.state === 'ACTIVE').map((nn) => nn.namenodeId);
+  const activeNamenodes = namenodes
+    .filter((nn) => nn.haState.ok && nn.haState.state === 'ACTIVE')
+    .map((nn) => nn.namenodeId);
   if (activeNamenodes.length === 0) problems.push('no NameNode reports active');
   if (activeNamenodes.length > 1) problems.push(`several NameNodes report active: ${activeNamenodes.join(', ')}`);
   if (lockHolder !== null && activeNamenodes.length === 1 && lockHolder.namenodeId !== activeNamenodes[0]) {
@@ -266,12 +312,29 @@ export function summarize(nameserviceId: string, collectedAt: string, probes: re
       reported.set(key, known);
     }
   }
-  for (const { reporters, detail, clear } of reported.values()) problems.push(`zkfc of ${reporters.join(', ')}: ${detail}; to clear: ${clear}`);
+  for (const { reporters, detail, clear } of reported.values())
+    problems.push(`zkfc of ${reporters.join(', ')}: ${detail}; to clear: ${clear}`);
 
   const everyPartAnswered = namenodes.every((nn) => nn.haState.ok && nn.zkfc.ok);
   const verdict: ClusterVerdict =
-    activeNamenodes.length > 1 ? 'multiple-active' : activeNamenodes.length === 0 ? 'no-active' : everyPartAnswered ? 'ok' : 'degraded';
-  return { nameserviceId, collectedAt, namenodes, election, electionViewsDiffer, lastFailover, activeNamenodes, problems, verdict };
+    activeNamenodes.length > 1
+      ? 'multiple-active'
+      : activeNamenodes.length === 0
+        ? 'no-active'
+        : everyPartAnswered
+          ? 'ok'
+          : 'degraded';
+  return {
+    nameserviceId,
+    collectedAt,
+    namenodes,
+    election,
+    electionViewsDiffer,
+    lastFailover,
+    activeNamenodes,
+    problems,
+    verdict,
+  };
 }
 
 /** The process exit code for a verdict (see the file comment). */

@@ -20,7 +20,10 @@ export interface ConsoleLog {
 /** log4j's ISO8601 date pattern: "2024-05-01 12:34:56,789" (local time, as log4j prints it). */
 export function javaTimestamp(date: Date): string {
   const p = (n: number, width = 2): string => String(n).padStart(width, '0');
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())},${p(date.getMilliseconds(), 3)}`;
+  return (
+    `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ` +
+    `${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())},${p(date.getMilliseconds(), 3)}`
+  );
 }
 
 /** One line of log4j's console layout. */
@@ -56,7 +59,8 @@ export function renderPinoRecord(json: string): { readonly level: ConsoleLevel; 
   } catch {
     return { level: 'INFO', message: json.trimEnd() };
   }
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return { level: 'INFO', message: json.trimEnd() };
+  if (typeof record !== 'object' || record === null || Array.isArray(record))
+    return { level: 'INFO', message: json.trimEnd() };
   const fields = record as Record<string, unknown>;
   const level = PINO_LEVELS.get(typeof fields['level'] === 'number' ? fields['level'] : 30) ?? 'INFO';
   const parts: string[] = [typeof fields['msg'] === 'string' ? fields['msg'] : ''];
@@ -76,7 +80,12 @@ export function renderPinoRecord(json: string): { readonly level: ConsoleLevel; 
  * A pino Logger whose records come out as console lines under `category`. Synchronous, so lines
  * keep their order relative to the ConsoleLog lines written around them.
  */
-export function consolePinoLogger(category: string, sink: ConsoleLineSink, level = 'info', now: () => Date = () => new Date()): Logger {
+export function consolePinoLogger(
+  category: string,
+  sink: ConsoleLineSink,
+  level = 'info',
+  now: () => Date = () => new Date(),
+): Logger {
   return pino(
     { level, base: null, timestamp: false },
     {

@@ -171,7 +171,9 @@ export class HaAdminContext {
     this.zkfcClients = options.zkfcClients;
     this.fetchZkfcStatus = options.fetchZkfcStatus;
     this.processEnv = options.processEnv ?? process.env;
-    this.console = { log: (category, level, message) => this.io.err(consoleLine(new Date(), level, category, message)) };
+    this.console = {
+      log: (category, level, message) => this.io.err(consoleLine(new Date(), level, category, message)),
+    };
     this.nameserviceId = options.nameserviceId;
     this.naming = options.naming ?? systemAddressNaming;
     this.localAddressProbe = options.localAddressProbe;
@@ -215,7 +217,8 @@ export class HaAdminContext {
    * address (Parity: DFSUtil.getNamenodeNameServiceId); undefined when none can be determined.
    */
   async currentNameserviceId(): Promise<string | undefined> {
-    const nameserviceId = this.nameserviceId ?? (this.conf.getTrimmed(DFS_NAMESERVICE_ID) || undefined) ?? getOnlyNameserviceId(this.conf);
+    const nameserviceId =
+      this.nameserviceId ?? (this.conf.getTrimmed(DFS_NAMESERVICE_ID) || undefined) ?? getOnlyNameserviceId(this.conf);
     if (nameserviceId !== undefined) return nameserviceId;
     try {
       return (await detectLocalNamenode(this.conf, this.localAddressProbe)).nameserviceId;
@@ -258,7 +261,10 @@ export class HaAdminContext {
       );
       return false;
     }
-    this.log('WARN', `Proceeding with manual HA state management even though\nautomatic failover is enabled for ${target.description}`);
+    this.log(
+      'WARN',
+      `Proceeding with manual HA state management even though\nautomatic failover is enabled for ${target.description}`,
+    );
     return true;
   }
 
@@ -274,9 +280,11 @@ export class HaAdminContext {
    */
   async confirmForceManual(): Promise<boolean> {
     const prompt =
-      'You have specified the --forcemanual flag. This flag is dangerous, as it can induce a split-brain scenario that WILL CORRUPT your HDFS namespace, possibly irrecoverably.\n' +
+      'You have specified the --forcemanual flag. This flag is dangerous, as it can induce a ' +
+      'split-brain scenario that WILL CORRUPT your HDFS namespace, possibly irrecoverably.\n' +
       '\n' +
-      'It is recommended not to use this flag, but instead to shut down the cluster and disable automatic failover if you prefer to manually manage your HA state.\n' +
+      'It is recommended not to use this flag, but instead to shut down the cluster ' +
+      'and disable automatic failover if you prefer to manually manage your HA state.\n' +
       '\n' +
       "You may abort safely by answering 'n' or hitting ^C now.\n" +
       '\n' +

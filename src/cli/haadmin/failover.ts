@@ -53,7 +53,8 @@ export const failover: HaAdminCommand = {
     if (fromTarget.autoFailoverEnabled !== toTarget.autoFailoverEnabled) {
       // Parity: Preconditions.checkState → an IllegalStateException nobody catches; the JVM exits 1.
       ctx.io.err(
-        `Exception in thread "main" java.lang.IllegalStateException: Inconsistent auto-failover configs between ${fromTarget.description} and ${toTarget.description}!`,
+        `Exception in thread "main" java.lang.IllegalStateException: Inconsistent ` +
+          `auto-failover configs between ${fromTarget.description} and ${toTarget.description}!`,
       );
       return 1;
     }
@@ -81,7 +82,12 @@ export const failover: HaAdminCommand = {
       sameAddress,
     });
     try {
-      await manual.failover(failoverNode(ctx, fromTarget, 'STANDBY'), failoverNode(ctx, toTarget, 'ACTIVE'), forceFence, forceActive);
+      await manual.failover(
+        failoverNode(ctx, fromTarget, 'STANDBY'),
+        failoverNode(ctx, toTarget, 'ACTIVE'),
+        forceFence,
+        forceActive,
+      );
     } catch (error) {
       if (!(error instanceof FailoverFailedError)) throw error;
       ctx.io.err(`Failover failed: ${error.message}`);
@@ -108,7 +114,8 @@ async function gracefulFailoverThroughZkfc(ctx: HaAdminContext, toTarget: HaTarg
   // Java prints the target's InetSocketAddress after the RPC layer has resolved its host name,
   // so an IP literal shows as "localhost/127.0.0.1:port" here (seen with Hadoop 3.4.2's DFSHAAdmin).
   const { host, port } = toTarget.address;
-  const shown = isIP(host) === 0 ? toTarget.description : `NameNode at ${await ctx.naming.hostName(host)}/${host}:${port}`;
+  const shown =
+    isIP(host) === 0 ? toTarget.description : `NameNode at ${await ctx.naming.hostName(host)}/${host}:${port}`;
   ctx.io.out(`Failover to ${shown} successful`);
   return OK;
 }
@@ -118,7 +125,11 @@ async function gracefulFailoverThroughZkfc(ctx: HaAdminContext, toTarget: HaTarg
  * from dfs.ha.fencing.methods as this NameNode sees the configuration; an unusable value means
  * "no fencer").
  */
-function failoverNode(ctx: HaAdminContext, target: HaTarget, transitionTargetState: TransitionTargetState): FailoverNode {
+function failoverNode(
+  ctx: HaAdminContext,
+  target: HaTarget,
+  transitionTargetState: TransitionTargetState,
+): FailoverNode {
   const base = {
     nameserviceId: target.nameserviceId,
     namenodeId: target.namenodeId,
@@ -128,9 +139,15 @@ function failoverNode(ctx: HaAdminContext, target: HaTarget, transitionTargetSta
   };
   const targetConf = confForNamenode(ctx.conf, target.nameserviceId, target.namenodeId);
   const value = targetConf.get(FENCING_METHODS_KEY);
-  if (value === undefined) return { ...base, fencer: undefined, fencerProblem: `${FENCING_METHODS_KEY} is not set for ${target.description}` };
+  if (value === undefined)
+    return { ...base, fencer: undefined, fencerProblem: `${FENCING_METHODS_KEY} is not set for ${target.description}` };
   const parsed = parseFenceMethods(value);
-  if (!parsed.ok) return { ...base, fencer: undefined, fencerProblem: `${FENCING_METHODS_KEY} for ${target.description}: ${parsed.error.message}` };
+  if (!parsed.ok)
+    return {
+      ...base,
+      fencer: undefined,
+      fencerProblem: `${FENCING_METHODS_KEY} for ${target.description}: ${parsed.error.message}`,
+    };
   const fencer = new TwoTargetFencer({
     methods: parsed.methods,
     conf: targetConf.entries(),
@@ -153,7 +170,10 @@ function failoverNode(ctx: HaAdminContext, target: HaTarget, transitionTargetSta
 /** InetSocketAddress.equals: same port and same resolved IP (or the same host name when unresolved). */
 async function sameAddress(a: HostPort, b: HostPort): Promise<boolean> {
   if (a.port !== b.port) return false;
-  const [ipA, ipB] = await Promise.all([resolveHostBestEffort(a.host, 2_000, cliClock), resolveHostBestEffort(b.host, 2_000, cliClock)]);
+  const [ipA, ipB] = await Promise.all([
+    resolveHostBestEffort(a.host, 2_000, cliClock),
+    resolveHostBestEffort(b.host, 2_000, cliClock),
+  ]);
   if (ipA !== undefined && ipB !== undefined) return ipA === ipB;
   return ipA === undefined && ipB === undefined && a.host.toLowerCase() === b.host.toLowerCase();
 }

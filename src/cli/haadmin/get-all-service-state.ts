@@ -11,7 +11,11 @@ import { printJson } from './json-output.js';
 import type { CommandUsage } from './usage.js';
 import { formatHostPort } from './zkfc-status-client.js';
 
-const usage: CommandUsage = { name: '-getAllServiceState', args: undefined, help: 'Returns the state of all the services' };
+const usage: CommandUsage = {
+  name: '-getAllServiceState',
+  args: undefined,
+  help: 'Returns the state of all the services',
+};
 
 /** Java's %-Ns: left-justify, pad with spaces to at least `width`. */
 export function padRight(text: string, width: number): string {
@@ -34,13 +38,18 @@ export const getAllServiceState: HaAdminCommand = {
     const ids = await ctx.targetIds();
     if (ids.length === 0) {
       ctx.io.err('Failed to get service IDs');
-      if (json) printJson(ctx.io, { error: { kind: 'operation-failed', code: 'HAADMIN_NO_SERVICE_IDS', message: 'Failed to get service IDs' } });
+      if (json)
+        printJson(ctx.io, {
+          error: { kind: 'operation-failed', code: 'HAADMIN_NO_SERVICE_IDS', message: 'Failed to get service IDs' },
+        });
       return FAILED;
     }
     const states: NamenodeState[] = [];
     for (const id of ids) {
       const target = await ctx.resolveTarget(id);
-      const address = json ? formatHostPort(target.address) : `${await ctx.naming.hostName(target.address.host)}:${target.address.port}`;
+      const address = json
+        ? formatHostPort(target.address)
+        : `${await ctx.naming.hostName(target.address.host)}:${target.address.port}`;
       try {
         const status = await ctx.client(target.address).getServiceStatus(ctx.timeouts.cliCheckMs);
         states.push({ serviceId: id, address, state: status.state.toLowerCase(), error: null });
@@ -51,7 +60,9 @@ export const getAllServiceState: HaAdminCommand = {
       }
       const last = states[states.length - 1];
       if (!json && last !== undefined) {
-        ctx.io.out(`${padRight(last.address, 50)} ${padRight(last.state ?? `Failed to connect: ${last.error ?? ''}`, 10)}`);
+        ctx.io.out(
+          `${padRight(last.address, 50)} ${padRight(last.state ?? `Failed to connect: ${last.error ?? ''}`, 10)}`,
+        );
       }
     }
     if (json) printJson(ctx.io, { namenodes: states });

@@ -11,7 +11,12 @@ import type { HaAdminIo } from './context.js';
 const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 export function printJson(io: Pick<HaAdminIo, 'out'>, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2).replace(RAW_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  io.out(
+    JSON.stringify(value, null, 2).replace(
+      RAW_IN_JSON,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ),
+  );
 }
 
 export interface JsonError {
@@ -25,5 +30,7 @@ export interface JsonError {
 }
 
 export function jsonError(kind: JsonError['error']['kind'], error: unknown): JsonError {
-  return { error: { kind, code: error instanceof ZkfcError ? String(error.code) : 'UNKNOWN', message: errorMessage(error) } };
+  return {
+    error: { kind, code: error instanceof ZkfcError ? String(error.code) : 'UNKNOWN', message: errorMessage(error) },
+  };
 }

@@ -97,11 +97,17 @@ export class ManualFailover {
    * Fail over from `fromNode` to `toNode`; on failure try to fail back. Rejects with
    * FailoverFailedError (or IllegalArgumentError when the from-node has no fencer).
    */
-  async failover(fromNode: FailoverNode, toNode: FailoverNode, forceFence: boolean, forceActive: boolean): Promise<void> {
+  async failover(
+    fromNode: FailoverNode,
+    toNode: FailoverNode,
+    forceFence: boolean,
+    forceActive: boolean,
+  ): Promise<void> {
     const fencer = fromNode.fencer;
     if (fencer === undefined) {
       // Hadoop says only the last part; the reason is what an operator needs to fix it.
-      if (fromNode.fencerProblem !== undefined) this.options.log.log('ha.NodeFencer', 'WARN', `No usable fencer: ${fromNode.fencerProblem}`);
+      if (fromNode.fencerProblem !== undefined)
+        this.options.log.log('ha.NodeFencer', 'WARN', `No usable fencer: ${fromNode.fencerProblem}`);
       throw new IllegalArgumentError('failover requires a fencer');
     }
     await this.preFailoverChecks(fromNode, toNode, forceActive);
@@ -116,12 +122,17 @@ export class ManualFailover {
     let cause: unknown;
     let failed = false;
     try {
-      await this.withClient(toNode.address, undefined, (client) => client.transitionToActive(this.options.requestSource, this.options.timeouts.newActiveRpcMs));
+      await this.withClient(toNode.address, undefined, (client) =>
+        client.transitionToActive(this.options.requestSource, this.options.timeouts.newActiveRpcMs),
+      );
     } catch (error) {
       if (isRefused(error)) {
         this.log('ERROR', `Unable to make ${toNode.description} active (${error.message}). Failing back.`);
       } else if (isIoError(error)) {
-        this.log('ERROR', `Unable to make ${toNode.description} active (unable to connect). Failing back.\n${javaExceptionLine(error)}`);
+        this.log(
+          'ERROR',
+          `Unable to make ${toNode.description} active (unable to connect). Failing back.\n${javaExceptionLine(error)}`,
+        );
       } else {
         throw error;
       }
@@ -137,7 +148,12 @@ export class ManualFailover {
           // Fence the to-node unconditionally (it may still be becoming active, e.g. we timed
           // out waiting for it) and force the from-node active: it was active when we started.
           // The nodes swap roles, and so do their transition states (see the file comment).
-          await this.failover({ ...toNode, transitionTargetState: 'STANDBY' }, { ...fromNode, transitionTargetState: 'ACTIVE' }, true, true);
+          await this.failover(
+            { ...toNode, transitionTargetState: 'STANDBY' },
+            { ...fromNode, transitionTargetState: 'ACTIVE' },
+            true,
+            true,
+          );
         } catch (error) {
           if (!(error instanceof FailoverFailedError)) throw error;
           message += `. Failback to ${fromNode.description} failed (${error.message})`;
@@ -171,13 +187,15 @@ export class ManualFailover {
       // absent reason as "".
       if (status.readyToBecomeActive !== true) {
         const reason = status.notReadyReason ?? '';
-        if (!forceActive) throw new FailoverFailedError(`${toNode.description} is not ready to become active: ${reason}`);
+        if (!forceActive)
+          throw new FailoverFailedError(`${toNode.description} is not ready to become active: ${reason}`);
         this.log('WARN', `Service is not ready to become active, but forcing: ${reason}`);
       }
       try {
         await client.monitorHealth(rpcMs);
       } catch (error) {
-        if (error instanceof HaCallError && error.kind === 'unhealthy') throw new FailoverFailedError("Can't failover to an unhealthy service", { cause: error });
+        if (error instanceof HaCallError && error.kind === 'unhealthy')
+          throw new FailoverFailedError("Can't failover to an unhealthy service", { cause: error });
         if (isIoError(error)) throw new FailoverFailedError('Got an IO exception', { cause: error });
         throw error;
       }
@@ -193,7 +211,9 @@ export class ManualFailover {
     const attempts = 1 + Math.max(0, Math.trunc(gracefulFenceConnectionRetries));
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.withClient(node.address, gracefulFenceRpcMs, (client) => client.transitionToStandby(this.options.requestSource, gracefulFenceRpcMs));
+        await this.withClient(node.address, gracefulFenceRpcMs, (client) =>
+          client.transitionToStandby(this.options.requestSource, gracefulFenceRpcMs),
+        );
         return true;
       } catch (error) {
         // Connection retries (Hadoop's ipc.client.connect.max.retries for this proxy); none after a connect timeout.
@@ -206,7 +226,10 @@ export class ManualFailover {
           return false;
         }
         if (isIoError(error)) {
-          this.log('WARN', `Unable to gracefully make ${node.description} standby (unable to connect)\n${javaExceptionLine(error)}`);
+          this.log(
+            'WARN',
+            `Unable to gracefully make ${node.description} standby (unable to connect)\n${javaExceptionLine(error)}`,
+          );
           return false;
         }
         throw error;
@@ -214,7 +237,11 @@ export class ManualFailover {
     }
   }
 
-  private async withClient<T>(address: HostPort, connectTimeoutMs: number | undefined, call: (client: HAServiceClient) => Promise<T>): Promise<T> {
+  private async withClient<T>(
+    address: HostPort,
+    connectTimeoutMs: number | undefined,
+    call: (client: HAServiceClient) => Promise<T>,
+  ): Promise<T> {
     const client = this.options.clients.create(address, connectTimeoutMs === undefined ? {} : { connectTimeoutMs });
     try {
       return await call(client);

@@ -81,7 +81,14 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
   }
   // What Hadoop logs while loading (deprecated names, ignored overrides of final keys), in its shape.
   for (const warning of deps.conf.warnings()) {
-    io.err(consoleLine(new Date(), 'WARN', warning.kind === 'deprecated' ? 'Configuration.deprecation' : 'conf.Configuration', warning.message));
+    io.err(
+      consoleLine(
+        new Date(),
+        'WARN',
+        warning.kind === 'deprecated' ? 'Configuration.deprecation' : 'conf.Configuration',
+        warning.message,
+      ),
+    );
   }
 
   if (rest.length < 1) {
@@ -135,7 +142,9 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
     ctx = new HaAdminContext({
       conf: deps.conf,
       clients: deps.clients,
-      zkfcClients: deps.zkfcClients ?? new RpcZkfcClientFactory({ connectTimeoutMs: deps.conf.getInt('ipc.client.connect.timeout', 20_000) }),
+      zkfcClients:
+        deps.zkfcClients ??
+        new RpcZkfcClientFactory({ connectTimeoutMs: deps.conf.getInt('ipc.client.connect.timeout', 20_000) }),
       fetchZkfcStatus: deps.fetchZkfcStatus ?? fetchZkfcStatusOverHttp,
       io,
       ...(nameserviceId !== undefined ? { nameserviceId } : {}),
@@ -182,7 +191,11 @@ function checkAuthentication(conf: HadoopConfiguration): void {
   const problem = unsupportedAuthentication(conf.get(HADOOP_SECURITY_AUTHENTICATION_KEY));
   if (problem !== undefined) {
     const source = conf.source(HADOOP_SECURITY_AUTHENTICATION_KEY);
-    throw new ConfigError(`${problem}${source !== undefined ? ` (from ${source})` : ''}`, HADOOP_SECURITY_AUTHENTICATION_KEY, source);
+    throw new ConfigError(
+      `${problem}${source !== undefined ? ` (from ${source})` : ''}`,
+      HADOOP_SECURITY_AUTHENTICATION_KEY,
+      source,
+    );
   }
 }
 
@@ -222,7 +235,10 @@ function help(argv: readonly string[], io: HaAdminIo): number {
  * accepts them, "--" ends option parsing, any other token starting with '-' is an unrecognized
  * option (→ undefined, "incorrect arguments"), everything else is a positional argument.
  */
-export function parseCommandLine(tokens: readonly string[], accepted: readonly string[]): ParsedCommandLine | undefined {
+export function parseCommandLine(
+  tokens: readonly string[],
+  accepted: readonly string[],
+): ParsedCommandLine | undefined {
   const args: string[] = [];
   const options = new Set<string>();
   let optionCount = 0;

@@ -48,7 +48,10 @@ function fencingCell(nn: NamenodeStatus): string {
 
 function describeNode(node: ActiveNodeInfo | null): string {
   if (node === null) return 'none';
-  return `${shown(node.namenodeId)} (${shown(node.nameserviceId)}, ${shown(node.hostname)}:${shown(String(node.port))}, zkfc port ${shown(String(node.zkfcPort))})`;
+  return (
+    `${shown(node.namenodeId)} (${shown(node.nameserviceId)}, ` +
+    `${shown(node.hostname)}:${shown(String(node.port))}, zkfc port ${shown(String(node.zkfcPort))})`
+  );
 }
 
 /** Left-aligned columns separated by two spaces; trailing spaces trimmed. */
@@ -76,7 +79,14 @@ export function renderStatusTable(status: ClusterStatus): string[] {
   lines.push(
     ...formatColumns([
       HEADERS,
-      ...status.namenodes.map((nn) => [shown(nn.namenodeId), shown(nn.address), haStateCell(nn), healthCell(nn), lockCell(nn), fencingCell(nn)]),
+      ...status.namenodes.map((nn) => [
+        shown(nn.namenodeId),
+        shown(nn.address),
+        haStateCell(nn),
+        healthCell(nn),
+        lockCell(nn),
+        fencingCell(nn),
+      ]),
     ]),
   );
   lines.push('');
@@ -88,20 +98,28 @@ export function renderStatusTable(status: ClusterStatus): string[] {
   } else {
     lines.push(`Lock holder:    ${describeNode(election.lockHolder)}`);
     lines.push(`Breadcrumb:     ${describeNode(election.breadcrumb)}`);
-    lines.push(`                (as last read by the zkfc of ${shown(election.reportedBy)}${status.electionViewsDiffer ? '; other zkfcs see it differently' : ''})`);
+    lines.push(
+      `                (as last read by the zkfc of ` +
+        `${shown(election.reportedBy)}${status.electionViewsDiffer ? '; other zkfcs see it differently' : ''})`,
+    );
   }
 
   const failover = status.lastFailover;
   if (failover === null) {
-    lines.push(`Last failover:  ${status.election === null ? 'unknown (no zkfc answered)' : 'none recorded by a reachable zkfc'}`);
+    lines.push(
+      `Last failover:  ` +
+        `${status.election === null ? 'unknown (no zkfc answered)' : 'none recorded by a reachable zkfc'}`,
+    );
   } else {
     const p = failover.phases;
     const ms = (value: number): string => `${Math.round(value)} ms`;
     lines.push(
-      `Last failover:  ${shown(failover.from ?? '(none)')} -> ${shown(failover.to)} at ${shown(failover.at)}, reason ${shown(failover.reason)}, took ${ms(failover.durationMs)}`,
+      `Last failover:  ${shown(failover.from ?? '(none)')} -> ${shown(failover.to)} at ` +
+        `${shown(failover.at)}, reason ${shown(failover.reason)}, took ${ms(failover.durationMs)}`,
     );
     lines.push(
-      `                (detection ${ms(p.detectionMs)}, election ${ms(p.electionMs)}, fencing ${ms(p.fencingMs)}, promotion ${ms(p.promotionMs)}; reported by the zkfc of ${shown(failover.reportedBy)})`,
+      `                (detection ${ms(p.detectionMs)}, election ${ms(p.electionMs)}, fencing ` +
+        `${ms(p.fencingMs)}, promotion ${ms(p.promotionMs)}; reported by the zkfc of ${shown(failover.reportedBy)})`,
     );
   }
 

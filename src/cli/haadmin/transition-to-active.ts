@@ -9,7 +9,11 @@ import type { HaAdminContext } from './context.js';
 import { commandUsageLine, type CommandUsage } from './usage.js';
 import { errorMessage } from '../../errors.js';
 
-const usage: CommandUsage = { name: '-transitionToActive', args: '[--forceactive] <serviceId>', help: 'Transitions the service into Active state' };
+const usage: CommandUsage = {
+  name: '-transitionToActive',
+  args: '[--forceactive] <serviceId>',
+  help: 'Transitions the service into Active state',
+};
 
 export const transitionToActive: HaAdminCommand = {
   usage,

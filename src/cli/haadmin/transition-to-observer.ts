@@ -5,7 +5,11 @@
 import { incorrectArgumentCount, FAILED, OK, type HaAdminCommand } from './command.js';
 import { commandUsageLine, type CommandUsage } from './usage.js';
 
-const usage: CommandUsage = { name: '-transitionToObserver', args: '<serviceId>', help: 'Transitions the service into Observer state' };
+const usage: CommandUsage = {
+  name: '-transitionToObserver',
+  args: '<serviceId>',
+  help: 'Transitions the service into Observer state',
+};
 
 export const transitionToObserver: HaAdminCommand = {
   usage,

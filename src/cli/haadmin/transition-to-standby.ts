@@ -5,7 +5,11 @@
 import { incorrectArgumentCount, FAILED, OK, type HaAdminCommand } from './command.js';
 import { commandUsageLine, type CommandUsage } from './usage.js';
 
-const usage: CommandUsage = { name: '-transitionToStandby', args: '<serviceId>', help: 'Transitions the service into Standby state' };
+const usage: CommandUsage = {
+  name: '-transitionToStandby',
+  args: '<serviceId>',
+  help: 'Transitions the service into Standby state',
+};
 
 export const transitionToStandby: HaAdminCommand = {
   usage,

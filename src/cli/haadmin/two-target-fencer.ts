@@ -100,7 +100,11 @@ export class TwoTargetFencer {
           return true;
         }
       } catch (cause) {
-        log.log(NODE_FENCER, 'ERROR', `Fencing method ${name} failed with an unexpected error.\n${errorMessage(cause)}`);
+        log.log(
+          NODE_FENCER,
+          'ERROR',
+          `Fencing method ${name} failed with an unexpected error.\n${errorMessage(cause)}`,
+        );
         continue;
       }
       log.log(NODE_FENCER, 'WARN', `Fencing method ${name} was unsuccessful.`);
@@ -136,7 +140,8 @@ export class TwoTargetFencer {
         log.log(SHELL_FENCER, 'INFO', `Launched fencing command '${command}' with pid ${pid}`);
       },
       // Parity: StreamPumper logs stdout at INFO and stderr at WARN, "<prefix>: <line>".
-      onLine: (stream, line) => log.log(SHELL_FENCER, stream === 'stdout' ? 'INFO' : 'WARN', `${prefix}: ${redactor.redact(line)}`),
+      onLine: (stream, line) =>
+        log.log(SHELL_FENCER, stream === 'stdout' ? 'INFO' : 'WARN', `${prefix}: ${redactor.redact(line)}`),
     });
     if (result.outcome === 'error') log.log(SHELL_FENCER, 'WARN', `Unable to execute ${command}: ${result.detail}`);
     else if (result.outcome === 'timeout') log.log(SHELL_FENCER, 'ERROR', result.detail);
@@ -150,7 +155,8 @@ export class TwoTargetFencer {
       log.log(
         SSH_FENCER,
         'WARN',
-        `Not running sshfence against ${node.description}, the node to become active; only the old active is fenced by sshfence`,
+        `Not running sshfence against ${node.description}, the node ` +
+          `to become active; only the old active is fenced by sshfence`,
       );
       return true;
     }
@@ -164,7 +170,8 @@ export class TwoTargetFencer {
       clock: this.options.clock,
       logger: this.options.sshLogger,
     });
-    if (result.outcome !== 'success') log.log(SSH_FENCER, 'WARN', `sshfence did not fence ${node.description}: ${result.detail}`);
+    if (result.outcome !== 'success')
+      log.log(SSH_FENCER, 'WARN', `sshfence did not fence ${node.description}: ${result.detail}`);
     return result.outcome === 'success';
   }
 }
@@ -176,9 +183,11 @@ export class TwoTargetFencer {
 export function shellCommandFor(method: ShellFenceMethodSpec, state: TransitionTargetState | undefined): string {
   const parts = method.commandParts;
   if (parts.length === 1) return parts[0] ?? '';
-  if (parts.length > 2) throw new FenceMethodError(`Expecting arguments size of at most two, getting [${parts.join(', ')}]`);
+  if (parts.length > 2)
+    throw new FenceMethodError(`Expecting arguments size of at most two, getting [${parts.join(', ')}]`);
   const part = state === 'ACTIVE' ? parts[0] : state === 'STANDBY' ? parts[1] : undefined;
-  if (part === undefined) throw new FenceMethodError(`Unexpected HA service state:${state === undefined ? 'null' : state.toLowerCase()}`);
+  if (part === undefined)
+    throw new FenceMethodError(`Unexpected HA service state:${state === undefined ? 'null' : state.toLowerCase()}`);
   return part;
 }
 

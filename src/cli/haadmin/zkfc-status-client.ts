@@ -8,7 +8,13 @@ import { Client } from 'undici';
 import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState, HostPort } from '../../core/types.js';
 import { ELECTOR_STATES, HA_SERVICE_STATES, HEALTH_STATES } from '../../core/types.js';
 import { ZkfcError, errorMessage } from '../../errors.js';
-import type { FencingReadiness, LastFailoverStatus, ZkConnectionState, ZkfcStatus, ZooKeeperProblemStatus } from '../../observability/status.js';
+import type {
+  FencingReadiness,
+  LastFailoverStatus,
+  ZkConnectionState,
+  ZkfcStatus,
+  ZooKeeperProblemStatus,
+} from '../../observability/status.js';
 import { FAILOVER_REASONS, ZK_CONNECTION_STATES } from '../../observability/status.js';
 
 /** Fetches one zkfc's status; rejects with ZkfcStatusError. */
@@ -59,13 +65,17 @@ export const fetchZkfcStatusOverHttp: ZkfcStatusFetcher = async (address, timeou
       }
     } catch (cause) {
       if (cause instanceof ZkfcStatusError) throw cause;
-      throw new ZkfcStatusError(`GET /status on ${where} failed: ${describeHttpError(cause, timeoutMs)}`, where, { cause });
+      throw new ZkfcStatusError(`GET /status on ${where} failed: ${describeHttpError(cause, timeoutMs)}`, where, {
+        cause,
+      });
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (cause) {
-      throw new ZkfcStatusError(`GET /status on ${where} did not return JSON: ${errorMessage(cause)}`, where, { cause });
+      throw new ZkfcStatusError(`GET /status on ${where} did not return JSON: ${errorMessage(cause)}`, where, {
+        cause,
+      });
     }
     return parseZkfcStatus(json, where);
   } finally {
@@ -92,7 +102,8 @@ class FieldError extends Error {}
 type JsonObject = Record<string, unknown>;
 
 function object(value: unknown, field: string): JsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FieldError(`${field} is not an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new FieldError(`${field} is not an object`);
   return value as JsonObject;
 }
 
@@ -139,7 +150,12 @@ function fencing(value: unknown): FencingReadiness[] {
     const field = `status.fencing[${index}]`;
     const o = object(entry, field);
     if (typeof o['ready'] !== 'boolean') throw new FieldError(`${field}.ready is not a boolean`);
-    return { method: string(o, 'method', field), ready: o['ready'], detail: string(o, 'detail', field), checkedAt: nullableString(o, 'checkedAt', field) };
+    return {
+      method: string(o, 'method', field),
+      ready: o['ready'],
+      detail: string(o, 'detail', field),
+      checkedAt: nullableString(o, 'checkedAt', field),
+    };
   });
 }
 
@@ -148,14 +164,19 @@ function lastFailover(value: unknown): LastFailoverStatus | null {
   const field = 'status.lastFailover';
   const o = object(value, field);
   const phasesObject = o['phases'] === undefined ? {} : object(o['phases'], `${field}.phases`);
-  const phase = (key: string): number => (typeof phasesObject[key] === 'number' ? (phasesObject[key]) : 0);
+  const phase = (key: string): number => (typeof phasesObject[key] === 'number' ? phasesObject[key] : 0);
   return {
     at: string(o, 'at', field),
     from: nullableString(o, 'from', field),
     to: string(o, 'to', field),
     reason: oneOf(o, 'reason', field, FAILOVER_REASONS),
     durationMs: number(o, 'durationMs', field),
-    phases: { detectionMs: phase('detectionMs'), electionMs: phase('electionMs'), fencingMs: phase('fencingMs'), promotionMs: phase('promotionMs') },
+    phases: {
+      detectionMs: phase('detectionMs'),
+      electionMs: phase('electionMs'),
+      fencingMs: phase('fencingMs'),
+      promotionMs: phase('promotionMs'),
+    },
   };
 }
 
@@ -166,7 +187,11 @@ function zookeeperProblems(value: unknown): ZooKeeperProblemStatus[] {
   return value.slice(0, 16).map((entry, index) => {
     const field = `status.zookeeperProblems[${index}]`;
     const o = object(entry, field);
-    return { problem: string(o, 'problem', field), detail: string(o, 'detail', field), clear: string(o, 'clear', field) };
+    return {
+      problem: string(o, 'problem', field),
+      detail: string(o, 'detail', field),
+      clear: string(o, 'clear', field),
+    };
   });
 }
 
@@ -174,7 +199,10 @@ function zookeeperProblems(value: unknown): ZooKeeperProblemStatus[] {
 export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
   try {
     const o = object(json, 'status');
-    const haState = o['haState'] === null || o['haState'] === undefined ? null : oneOf<HAServiceState>(o, 'haState', 'status', HA_SERVICE_STATES);
+    const haState =
+      o['haState'] === null || o['haState'] === undefined
+        ? null
+        : oneOf<HAServiceState>(o, 'haState', 'status', HA_SERVICE_STATES);
     return {
       nameservice: string(o, 'nameservice', 'status'),
       namenode: string(o, 'namenode', 'status'),
@@ -194,7 +222,8 @@ export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
       version: typeof o['version'] === 'string' ? o['version'] : '',
     };
   } catch (cause) {
-    if (cause instanceof FieldError) throw new ZkfcStatusError(`GET /status on ${where}: not a zkfc status: ${cause.message}`, where, { cause });
+    if (cause instanceof FieldError)
+      throw new ZkfcStatusError(`GET /status on ${where}: not a zkfc status: ${cause.message}`, where, { cause });
     throw cause;
   }
 }

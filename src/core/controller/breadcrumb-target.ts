@@ -19,16 +19,26 @@ export type BreadcrumbTarget =
   | { readonly ok: false; readonly error: string };
 
 export function formatTarget(target: NamenodeTarget): string {
-  return `NameNode at ${target.serviceAddress.host}:${target.serviceAddress.port} (${target.nameserviceId}.${target.namenodeId})`;
+  return (
+    `NameNode at ${target.serviceAddress.host}:${target.serviceAddress.port} ` +
+    `(${target.nameserviceId}.${target.namenodeId})`
+  );
 }
 
 function formatInfo(info: ActiveNodeInfo): string {
   // Every string here was read from ZooKeeper, where any client may have written it.
-  return `nameserviceId: "${clipText(info.nameserviceId)}" namenodeId: "${clipText(info.namenodeId)}" hostname: "${clipText(info.hostname)}" port: ${info.port} zkfcPort: ${info.zkfcPort}`;
+  return (
+    `nameserviceId: "${clipText(info.nameserviceId)}" namenodeId: "${clipText(info.namenodeId)}" ` +
+    `hostname: "${clipText(info.hostname)}" port: ${info.port} zkfcPort: ${info.zkfcPort}`
+  );
 }
 
 /** Parity: DFSZKFailoverController.dataToTarget. `targets` = every NameNode of our nameservice. */
-export function breadcrumbTarget(data: Uint8Array, decoded: DecodedBreadcrumb | undefined, targets: readonly NamenodeTarget[]): BreadcrumbTarget {
+export function breadcrumbTarget(
+  data: Uint8Array,
+  decoded: DecodedBreadcrumb | undefined,
+  targets: readonly NamenodeTarget[],
+): BreadcrumbTarget {
   if (decoded === undefined) return { ok: false, error: `Invalid data in ZK: ${toHex(data)}` };
   if (!decoded.ok) return { ok: false, error: decoded.error };
   const info = decoded.info;
@@ -36,14 +46,18 @@ export function breadcrumbTarget(data: Uint8Array, decoded: DecodedBreadcrumb | 
   if (info.nameserviceId !== nameserviceId) {
     return {
       ok: false,
-      error: `Mismatched nameservice stored in ZK: Stored protobuf was ${formatInfo(info)}, our nameservice is ${nameserviceId ?? '(none)'}`,
+      error:
+        `Mismatched nameservice stored in ZK: Stored protobuf was ` +
+        `${formatInfo(info)}, our nameservice is ${nameserviceId ?? '(none)'}`,
     };
   }
   const target = targets.find((candidate) => candidate.namenodeId === info.namenodeId);
   if (target === undefined) {
     return {
       ok: false,
-      error: `Unknown namenode id stored in ZK: Stored protobuf was ${formatInfo(info)}, configured namenodes are ${targets.map((t) => t.namenodeId).join(',')}`,
+      error:
+        `Unknown namenode id stored in ZK: Stored protobuf was ${formatInfo(info)}, ` +
+        `configured namenodes are ${targets.map((t) => t.namenodeId).join(',')}`,
     };
   }
   const address = target.serviceAddress;
@@ -52,7 +66,9 @@ export function breadcrumbTarget(data: Uint8Array, decoded: DecodedBreadcrumb | 
   if (!known.includes(stored) || info.port !== address.port) {
     return {
       ok: false,
-      error: `Mismatched address stored in ZK for ${formatTarget(target)}: Stored protobuf was ${formatInfo(info)}, address from our own configuration for this NameNode was ${address.host}:${address.port}`,
+      error:
+        `Mismatched address stored in ZK for ${formatTarget(target)}: Stored protobuf was ${formatInfo(info)}, ` +
+        `address from our own configuration for this NameNode was ${address.host}:${address.port}`,
     };
   }
   return { ok: true, target, info };

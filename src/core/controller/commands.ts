@@ -34,10 +34,20 @@ export type ControllerCommand =
   /** transitionToActive(REQUEST_BY_ZKFC) on the local NameNode; answer LocalTransitionFinished(seq). */
   | { readonly type: 'TransitionLocalToActive'; readonly seq: number; readonly timeoutMs: number }
   /** transitionToStandby(REQUEST_BY_ZKFC) on the local NameNode; answer LocalTransitionFinished(seq). */
-  | { readonly type: 'TransitionLocalToStandby'; readonly seq: number; readonly timeoutMs: number; readonly purpose: 'electionLost' | 'cede' }
+  | {
+      readonly type: 'TransitionLocalToStandby';
+      readonly seq: number;
+      readonly timeoutMs: number;
+      readonly purpose: 'electionLost' | 'cede';
+    }
   /** Fence the old active (graceful transitionToStandby, then the methods); answer FenceTargetFinished. */
   | { readonly type: 'FenceTarget'; readonly activationId: number; readonly target: NamenodeTarget }
-  | { readonly type: 'ScheduleControllerTimer'; readonly timer: ControllerTimer; readonly token: number; readonly delayMs: number }
+  | {
+      readonly type: 'ScheduleControllerTimer';
+      readonly timer: ControllerTimer;
+      readonly token: number;
+      readonly delayMs: number;
+    }
   /** Answer the cedeActive request `requestId`. */
   | { readonly type: 'CompleteCedeActive'; readonly requestId: number; readonly ok: boolean; readonly error?: string }
   /** An attempt to become active ended (what graceful failover waits for; Java's ActiveAttemptRecord). */

@@ -97,7 +97,8 @@ export class ZKFailoverController {
   private lastBreadcrumbRefusal: string | undefined;
 
   private transitionSeq = 0;
-  private pendingActive: { readonly seq: number; readonly activationId: number; readonly serviceStateVersion: number } | undefined;
+  private pendingActive:
+    { readonly seq: number; readonly activationId: number; readonly serviceStateVersion: number } | undefined;
   /** Standby transitions in flight: seq → serviceStateVersion when ordered. */
   private readonly pendingStandby = new Map<number, number>();
   /** Bumped by every change of serviceState, so a late transition result cannot undo a newer decision. */
@@ -272,7 +273,10 @@ export class ZKFailoverController {
       return;
     }
     this.deferred.push(event);
-    out.note('debug', 'Event deferred until the current operation finishes', { event: event.type, busy: this.snapshotBusy() ?? null });
+    out.note('debug', 'Event deferred until the current operation finishes', {
+      event: event.type,
+      busy: this.snapshotBusy() ?? null,
+    });
   }
 
   private replayDeferred(out: StepOutput<ControllerCommand>): void {
@@ -286,14 +290,20 @@ export class ZKFailoverController {
 
   private afterStep(out: StepOutput<ControllerCommand>): void {
     // Parity: doRun connects to ZooKeeper first (fail fast), then starts the health monitor.
-    if (!this.healthMonitorStarted && !this.stopped && this.exited === undefined && this.elector.snapshot().connectionState === 'CONNECTED') {
+    if (
+      !this.healthMonitorStarted &&
+      !this.stopped &&
+      this.exited === undefined &&
+      this.elector.snapshot().connectionState === 'CONNECTED'
+    ) {
       this.healthMonitorStarted = true;
       out.command({ type: 'StartHealthMonitor' });
     }
   }
 
   private refuseCede(event: ControllerEvent, error: string, out: StepOutput<ControllerCommand>): void {
-    if (event.type === 'CedeActiveRequested') out.command({ type: 'CompleteCedeActive', requestId: event.requestId, ok: false, error });
+    if (event.type === 'CedeActiveRequested')
+      out.command({ type: 'CompleteCedeActive', requestId: event.requestId, ok: false, error });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -321,15 +331,26 @@ export class ZKFailoverController {
       case 'BecomeActive': {
         out.note('info', 'Trying to make local NameNode active...', { target: formatTarget(this.local) });
         const seq = ++this.transitionSeq;
-        this.pendingActive = { seq, activationId: callback.activationId, serviceStateVersion: this.serviceStateVersion };
+        this.pendingActive = {
+          seq,
+          activationId: callback.activationId,
+          serviceStateVersion: this.serviceStateVersion,
+        };
         out.command({ type: 'TransitionLocalToActive', seq, timeoutMs: this.newActiveRpcTimeoutMs });
         return;
       }
       case 'BecomeStandby': {
-        out.note('info', 'ZK Election indicated that local NameNode should become standby', { target: formatTarget(this.local) });
+        out.note('info', 'ZK Election indicated that local NameNode should become standby', {
+          target: formatTarget(this.local),
+        });
         const seq = ++this.transitionSeq;
         this.pendingStandby.set(seq, this.serviceStateVersion);
-        out.command({ type: 'TransitionLocalToStandby', seq, timeoutMs: this.gracefulFenceRpcTimeoutMs, purpose: 'electionLost' });
+        out.command({
+          type: 'TransitionLocalToStandby',
+          seq,
+          timeoutMs: this.gracefulFenceRpcTimeoutMs,
+          purpose: 'electionLost',
+        });
         return;
       }
       case 'EnterNeutralMode':
@@ -374,20 +395,43 @@ export class ZKFailoverController {
     out.command({ type: 'FenceTarget', activationId, target: resolved.target });
   }
 
-  private onFenceTargetFinished(activationId: number, fenced: boolean, graceful: boolean, detail: string, out: StepOutput<ControllerCommand>): void {
+  private onFenceTargetFinished(
+    activationId: number,
+    fenced: boolean,
+    graceful: boolean,
+    detail: string,
+    out: StepOutput<ControllerCommand>,
+  ): void {
     const target = this.fencingTargets.get(activationId) ?? 'old active';
     this.fencingTargets.delete(activationId);
     this.episodes.fenceEnded(this.now);
     if (fenced) {
-      out.note('info', graceful ? 'Successfully transitioned old active to standby state without fencing' : 'Fenced the old active', { target, detail });
+      out.note(
+        'info',
+        graceful ? 'Successfully transitioned old active to standby state without fencing' : 'Fenced the old active',
+        { target, detail },
+      );
     } else {
       out.note('error', 'Unable to fence old active', { target, detail });
       this.recordActiveAttempt(false, `Unable to fence old active: Unable to fence ${target}: ${detail}`, out);
     }
-    this.feedElector({ type: 'FenceFinished', activationId, ok: fenced, reason: fenced ? detail : `Unable to fence ${target}: ${detail}` }, out);
+    this.feedElector(
+      {
+        type: 'FenceFinished',
+        activationId,
+        ok: fenced,
+        reason: fenced ? detail : `Unable to fence ${target}: ${detail}`,
+      },
+      out,
+    );
   }
 
-  private onLocalTransitionFinished(seq: number, ok: boolean, error: string | undefined, out: StepOutput<ControllerCommand>): void {
+  private onLocalTransitionFinished(
+    seq: number,
+    ok: boolean,
+    error: string | undefined,
+    out: StepOutput<ControllerCommand>,
+  ): void {
     const pendingActive = this.pendingActive;
     if (pendingActive !== undefined && pendingActive.seq === seq) {
       this.pendingActive = undefined;
@@ -395,13 +439,22 @@ export class ZKFailoverController {
       if (ok) {
         const status = `Successfully transitioned ${target} to active state`;
         out.note('info', 'Successfully transitioned local NameNode to active state', { target });
-        if (pendingActive.serviceStateVersion === this.serviceStateVersion) this.setServiceState('ACTIVE', 'transitionToActive succeeded', out);
+        if (pendingActive.serviceStateVersion === this.serviceStateVersion)
+          this.setServiceState('ACTIVE', 'transitionToActive succeeded', out);
         this.recordActiveAttempt(true, status, out);
       } else {
-        out.note('error', 'Couldn\'t make local NameNode active', { target, error: error ?? null });
+        out.note('error', "Couldn't make local NameNode active", { target, error: error ?? null });
         this.recordActiveAttempt(false, `Couldn't make ${target} active\n${error ?? 'unknown error'}`, out);
       }
-      this.feedElector({ type: 'BecomeActiveFinished', activationId: pendingActive.activationId, ok, reason: ok ? 'transitionToActive succeeded' : `Couldn't transition to active: ${error ?? 'unknown error'}` }, out);
+      this.feedElector(
+        {
+          type: 'BecomeActiveFinished',
+          activationId: pendingActive.activationId,
+          ok,
+          reason: ok ? 'transitionToActive succeeded' : `Couldn't transition to active: ${error ?? 'unknown error'}`,
+        },
+        out,
+      );
       if (ok && this.elector.snapshot().state === 'ACTIVE') {
         const report = this.episodes.finish(this.now, this.graceful !== undefined);
         if (report !== undefined) out.command({ type: 'ReportFailover', report });
@@ -417,10 +470,11 @@ export class ZKFailoverController {
     if (standbyVersion !== undefined) {
       this.pendingStandby.delete(seq);
       if (ok) out.note('info', 'Successfully transitioned local NameNode to standby state');
-      else out.note('error', 'Couldn\'t transition local NameNode to standby state', { error: error ?? null });
+      else out.note('error', "Couldn't transition local NameNode to standby state", { error: error ?? null });
       // Parity: serviceState = STANDBY whatever the outcome (Java sets it right after its blocking
       // RPC), unless something decided otherwise meanwhile: a later transition, a quit, OBSERVER.
-      if (seq === this.transitionSeq && standbyVersion === this.serviceStateVersion) this.setServiceState('STANDBY', 'election lost', out);
+      if (seq === this.transitionSeq && standbyVersion === this.serviceStateVersion)
+        this.setServiceState('STANDBY', 'election lost', out);
       return;
     }
     out.note('debug', 'Stale transition result ignored', { seq });
@@ -454,7 +508,9 @@ export class ZKFailoverController {
     const remainingDelayMs = this.delayJoiningUntilMs - this.now;
     if (remainingDelayMs > 0) {
       if (healthy) {
-        out.note('info', 'Would have joined master election, but this node is prohibited from doing so for a while', { remainingMs: remainingDelayMs });
+        out.note('info', 'Would have joined master election, but this node is prohibited from doing so for a while', {
+          remainingMs: remainingDelayMs,
+        });
       }
       this.scheduleRecheck(remainingDelayMs, out);
       return;
@@ -475,7 +531,9 @@ export class ZKFailoverController {
         return;
       case 'SERVICE_UNHEALTHY':
       case 'SERVICE_NOT_RESPONDING':
-        out.note('info', 'Quitting master election for local NameNode and marking that fencing is necessary', { healthState: this.lastHealthState });
+        out.note('info', 'Quitting master election for local NameNode and marking that fencing is necessary', {
+          healthState: this.lastHealthState,
+        });
         this.feedElector({ type: 'QuitElectionRequested', needFence: true }, out);
         this.setServiceState('INITIALIZING', `health ${this.lastHealthState}`, out);
         return;
@@ -546,10 +604,20 @@ export class ZKFailoverController {
   // -------------------------------------------------------------------------------------------
   // cedeActive (docs/hadoop-compat.md §7.4)
 
-  private onCedeActive(requestId: number, millisToCede: number, requester: string | undefined, out: StepOutput<ControllerCommand>): void {
+  private onCedeActive(
+    requestId: number,
+    millisToCede: number,
+    requester: string | undefined,
+    out: StepOutput<ControllerCommand>,
+  ): void {
     if (!this.healthMonitorStarted) {
       // Java serves ZKFCProtocol only after ZooKeeper is connected and the health monitor runs.
-      out.command({ type: 'CompleteCedeActive', requestId, ok: false, error: 'ZK Failover Controller is not started yet' });
+      out.command({
+        type: 'CompleteCedeActive',
+        requestId,
+        ok: false,
+        error: 'ZK Failover Controller is not started yet',
+      });
       return;
     }
     if (millisToCede <= 0) {

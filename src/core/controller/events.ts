@@ -43,7 +43,12 @@ export type ControllerEvent =
       readonly detail: string;
     }
   /** ZKFCProtocol cedeActive(millisToCede) from a peer ZKFC or haadmin; answer with CompleteCedeActive. */
-  | { readonly type: 'CedeActiveRequested'; readonly requestId: number; readonly millisToCede: number; readonly requester?: string }
+  | {
+      readonly type: 'CedeActiveRequested';
+      readonly requestId: number;
+      readonly millisToCede: number;
+      readonly requester?: string;
+    }
   /** A graceful failover to this node started / ended (runtime/graceful-failover.ts runs it). */
   | { readonly type: 'GracefulFailoverStarted'; readonly requestId: number }
   | { readonly type: 'GracefulFailoverEnded'; readonly requestId: number }

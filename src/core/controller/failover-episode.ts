@@ -53,7 +53,11 @@ export class FailoverEpisodes {
       if (event.code === 'OK' && event.data !== undefined) {
         episode.breadcrumbReadAtMs = nowMs;
         episode.reelected = bytesEqual(event.data, this.appData);
-        episode.oldActive = episode.reelected ? this.localNamenodeId : event.decoded?.ok === true ? event.decoded.info.namenodeId : null;
+        episode.oldActive = episode.reelected
+          ? this.localNamenodeId
+          : event.decoded?.ok === true
+            ? event.decoded.info.namenodeId
+            : null;
       } else if (event.code === 'NONODE') {
         episode.breadcrumbReadAtMs = nowMs;
         episode.reelected = false;

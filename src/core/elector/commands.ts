@@ -19,11 +19,22 @@ export type ElectorZkCommand =
   /** create(breadcrumb, appData, acl, PERSISTENT): there was no breadcrumb. */
   | { readonly type: 'CreateBreadcrumb'; readonly epoch: number; readonly path: string; readonly data: Uint8Array }
   /** setData(breadcrumb, appData, version): compare-and-set against the version we read. */
-  | { readonly type: 'SetBreadcrumb'; readonly epoch: number; readonly path: string; readonly data: Uint8Array; readonly version: number }
+  | {
+      readonly type: 'SetBreadcrumb';
+      readonly epoch: number;
+      readonly path: string;
+      readonly data: Uint8Array;
+      readonly version: number;
+    }
   /** delete(breadcrumb, version) */
   | { readonly type: 'DeleteBreadcrumb'; readonly epoch: number; readonly path: string; readonly version: number }
   /** Fire ElectorTimerFired(timer, token) after delayMs. Stale tokens are ignored, so no cancel. */
-  | { readonly type: 'ScheduleElectorTimer'; readonly timer: ElectorTimer; readonly token: number; readonly delayMs: number };
+  | {
+      readonly type: 'ScheduleElectorTimer';
+      readonly timer: ElectorTimer;
+      readonly token: number;
+      readonly delayMs: number;
+    };
 
 export type ElectorCallback =
   /** Make the local service active; answer with BecomeActiveFinished(activationId). */
@@ -31,13 +42,24 @@ export type ElectorCallback =
   | { readonly type: 'BecomeStandby' }
   | { readonly type: 'EnterNeutralMode' }
   /** Fence the old active named by `data`; answer with FenceFinished(activationId). */
-  | { readonly type: 'FenceOldActive'; readonly activationId: number; readonly data: Uint8Array; readonly decoded: DecodedBreadcrumb | undefined }
+  | {
+      readonly type: 'FenceOldActive';
+      readonly activationId: number;
+      readonly data: Uint8Array;
+      readonly decoded: DecodedBreadcrumb | undefined;
+    }
   /** Unrecoverable: the process must exit with `exitCode` (Hadoop: 1; 6 when ZooKeeper is unreachable at start). */
   | { readonly type: 'NotifyFatalError'; readonly message: string; readonly exitCode: number };
 
 export type ElectorCommand = ElectorZkCommand | ElectorCallback;
 
-const CALLBACK_TYPES: ReadonlySet<string> = new Set(['BecomeActive', 'BecomeStandby', 'EnterNeutralMode', 'FenceOldActive', 'NotifyFatalError']);
+const CALLBACK_TYPES: ReadonlySet<string> = new Set([
+  'BecomeActive',
+  'BecomeStandby',
+  'EnterNeutralMode',
+  'FenceOldActive',
+  'NotifyFatalError',
+]);
 
 export function isElectorCallback(command: ElectorCommand): command is ElectorCallback {
   return CALLBACK_TYPES.has(command.type);

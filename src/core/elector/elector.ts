@@ -206,7 +206,11 @@ export class ActiveStandbyElector {
       // Parity: isStaleClient. Results and watches of a session we no longer use never count. This
       // also covers everything after a fatal error: the elector is reset then (no session, out of
       // the election), as Java's is, and the controller is expected to exit.
-      out.note('debug', 'Ignoring stale result from old client', { event: event.type, epoch: event.epoch, currentEpoch: this.epoch ?? null });
+      out.note('debug', 'Ignoring stale result from old client', {
+        event: event.type,
+        epoch: event.epoch,
+        currentEpoch: this.epoch ?? null,
+      });
       return;
     }
     if (this.activation !== undefined && this.mustWaitForActivation(event)) {
@@ -215,7 +219,10 @@ export class ActiveStandbyElector {
         return;
       }
       this.deferred.push(event);
-      out.note('debug', 'Event deferred until becoming active finishes', { event: event.type, step: this.activation.step });
+      out.note('debug', 'Event deferred until becoming active finishes', {
+        event: event.type,
+        step: this.activation.step,
+      });
       return;
     }
     switch (event.type) {
@@ -325,7 +332,10 @@ export class ActiveStandbyElector {
   // -------------------------------------------------------------------------------------------
   // Sessions
 
-  private openSession(connecting: { readonly failFast: boolean; readonly attempt: number }, out: StepOutput<ElectorCommand>): void {
+  private openSession(
+    connecting: { readonly failFast: boolean; readonly attempt: number },
+    out: StepOutput<ElectorCommand>,
+  ): void {
     assert(this.epoch === undefined, 'opening a session while one is current');
     const epoch = this.nextEpoch++;
     this.epoch = epoch;
@@ -391,7 +401,11 @@ export class ActiveStandbyElector {
   }
 
   /** The first event of a new session (Java waits for it in connectToZooKeeper). */
-  private onConnectingSessionState(state: ZkSessionState, sessionId: bigint | undefined, out: StepOutput<ElectorCommand>): void {
+  private onConnectingSessionState(
+    state: ZkSessionState,
+    sessionId: bigint | undefined,
+    out: StepOutput<ElectorCommand>,
+  ): void {
     const connecting = this.connecting;
     assert(connecting !== undefined, 'not connecting');
     switch (state) {
@@ -418,10 +432,14 @@ export class ActiveStandbyElector {
         return;
       case 'connectTimedOut':
       case 'expired': {
-        out.note('error', 'Connection timed out: couldn\'t connect to ZooKeeper', { attempt: connecting.attempt + 1 });
+        out.note('error', "Connection timed out: couldn't connect to ZooKeeper", { attempt: connecting.attempt + 1 });
         this.terminateConnection(out);
         if (connecting.failFast) {
-          this.fatalError('Unable to connect to ZooKeeper quorum: no server answered within the session timeout', EXIT_NO_ZK, out);
+          this.fatalError(
+            'Unable to connect to ZooKeeper quorum: no server answered within the session timeout',
+            EXIT_NO_ZK,
+            out,
+          );
           return;
         }
         // Parity: reEstablishSession() sleeps 5 s after each failed attempt, maxRetryNum (zkOpRetries) attempts.
@@ -429,7 +447,12 @@ export class ActiveStandbyElector {
         const token = this.nextTimerToken++;
         this.reEstablish = { failures, token };
         this.wantToBeInElection = true;
-        out.command({ type: 'ScheduleElectorTimer', timer: 'reEstablishSession', token, delayMs: this.reEstablishDelayMs });
+        out.command({
+          type: 'ScheduleElectorTimer',
+          timer: 'reEstablishSession',
+          token,
+          delayMs: this.reEstablishDelayMs,
+        });
         return;
       }
       default:
@@ -550,7 +573,11 @@ export class ActiveStandbyElector {
     this.fatalError(message, EXIT_FATAL, out);
   }
 
-  private onMonitorResult(code: ZkResultCode, ephemeralOwner: bigint | undefined, out: StepOutput<ElectorCommand>): void {
+  private onMonitorResult(
+    code: ZkResultCode,
+    ephemeralOwner: bigint | undefined,
+    out: StepOutput<ElectorCommand>,
+  ): void {
     if (this.monitorEpoch === this.epoch) this.monitorPending = false;
     if (!this.wantToBeInElection) {
       out.note('warn', 'Got a StatNode result after quitting election', { code });
@@ -646,7 +673,14 @@ export class ActiveStandbyElector {
     }
     assert(this.activation === undefined, 'becomeActive while already becoming active');
     const id = this.nextActivationId++;
-    this.activation = { id, from, step: 'readingBreadcrumb', attempt: 1, breadcrumbVersion: undefined, writeSentAtMs: 0 };
+    this.activation = {
+      id,
+      from,
+      step: 'readingBreadcrumb',
+      attempt: 1,
+      breadcrumbVersion: undefined,
+      writeSentAtMs: 0,
+    };
     out.note('info', 'Checking for any old active which needs to be fenced...', { activationId: id, won: from });
     this.readBreadcrumbForActivation(out);
   }
@@ -656,7 +690,10 @@ export class ActiveStandbyElector {
     out.command({ type: 'ReadBreadcrumb', epoch: this.epoch, path: this.breadcrumbPath });
   }
 
-  private onBreadcrumbRead(event: Extract<ElectorEvent, { type: 'BreadcrumbReadFinished' }>, out: StepOutput<ElectorCommand>): void {
+  private onBreadcrumbRead(
+    event: Extract<ElectorEvent, { type: 'BreadcrumbReadFinished' }>,
+    out: StepOutput<ElectorCommand>,
+  ): void {
     const activation = this.activation;
     if (activation === undefined || activation.step !== 'readingBreadcrumb') {
       out.note('debug', 'Unexpected breadcrumb read result ignored', { code: event.code });
@@ -668,7 +705,7 @@ export class ActiveStandbyElector {
       activation.breadcrumbVersion = event.version;
       out.note('info', 'Old node exists', { data: toHex(event.data), version: event.version });
       if (bytesEqual(event.data, this.appData)) {
-        out.note('info', 'But old node has our own data, so don\'t need to fence it.');
+        out.note('info', "But old node has our own data, so don't need to fence it.");
         this.writeBreadcrumb(out);
         return;
       }
@@ -706,18 +743,29 @@ export class ActiveStandbyElector {
 
   private writeBreadcrumb(out: StepOutput<ElectorCommand>): void {
     const activation = this.activation;
-    assert(activation !== undefined && this.epoch !== undefined && this.appData !== undefined, 'write without activation');
+    assert(
+      activation !== undefined && this.epoch !== undefined && this.appData !== undefined,
+      'write without activation',
+    );
     if (activation.step !== 'writingBreadcrumb') {
       activation.step = 'writingBreadcrumb';
       activation.attempt = 1;
-      out.note('info', 'Writing znode to indicate that the local node is the most recent active...', { path: this.breadcrumbPath });
+      out.note('info', 'Writing znode to indicate that the local node is the most recent active...', {
+        path: this.breadcrumbPath,
+      });
     }
     activation.writeSentAtMs = this.nowMs;
     if (activation.breadcrumbVersion === undefined) {
       out.command({ type: 'CreateBreadcrumb', epoch: this.epoch, path: this.breadcrumbPath, data: this.appData });
     } else {
       // The versioned write is the compare-and-set: BADVERSION if anyone touched it since we read.
-      out.command({ type: 'SetBreadcrumb', epoch: this.epoch, path: this.breadcrumbPath, data: this.appData, version: activation.breadcrumbVersion });
+      out.command({
+        type: 'SetBreadcrumb',
+        epoch: this.epoch,
+        path: this.breadcrumbPath,
+        data: this.appData,
+        version: activation.breadcrumbVersion,
+      });
     }
   }
 
@@ -730,7 +778,12 @@ export class ActiveStandbyElector {
     if (code === 'OK') {
       const tookMs = this.nowMs - activation.writeSentAtMs;
       if (this.leaseGuardMs > 0 && tookMs > this.leaseGuardMs) {
-        this.endActivation(false, `the breadcrumb write was answered ${tookMs} ms after it was sent (lease guard ${this.leaseGuardMs} ms): the lock may have been lost while this process was paused`, out);
+        this.endActivation(
+          false,
+          `the breadcrumb write was answered ${tookMs} ms after it was sent (lease guard ` +
+            `${this.leaseGuardMs} ms): the lock may have been lost while this process was paused`,
+          out,
+        );
         return;
       }
       activation.step = 'becomingActive';
@@ -746,7 +799,12 @@ export class ActiveStandbyElector {
     this.endActivation(false, `could not write the breadcrumb: ${code}`, out);
   }
 
-  private onBecomeActiveFinished(activationId: number, ok: boolean, reason: string, out: StepOutput<ElectorCommand>): void {
+  private onBecomeActiveFinished(
+    activationId: number,
+    ok: boolean,
+    reason: string,
+    out: StepOutput<ElectorCommand>,
+  ): void {
     const activation = this.activation;
     if (activation === undefined || activation.id !== activationId || activation.step !== 'becomingActive') {
       out.note('debug', 'Stale becomeActive result ignored', { activationId });
@@ -790,7 +848,11 @@ export class ActiveStandbyElector {
   private tryDeleteOwnBreadcrumb(out: StepOutput<ElectorCommand>): void {
     out.note('info', 'Deleting bread-crumb of active node...');
     if (this.epoch === undefined || !this.sessionOpen) {
-      out.note('warn', 'Unable to delete our own bread-crumb of being active. Expecting to be fenced by the next active.', { reason: 'no session' });
+      out.note(
+        'warn',
+        'Unable to delete our own bread-crumb of being active. Expecting to be fenced by the next active.',
+        { reason: 'no session' },
+      );
       return;
     }
     // The session stays open (it still holds the lock) until the delete is done, then closes: the
@@ -812,10 +874,14 @@ export class ActiveStandbyElector {
     if (event.type === 'BreadcrumbReadFinished' && retiring.step === 'reading') {
       if (event.code === 'OK' && event.data !== undefined && event.version !== undefined) {
         if (this.appData === undefined || !bytesEqual(event.data, this.appData)) {
-          out.note('warn', 'Unable to delete our own bread-crumb of being active. Expecting to be fenced by the next active.', {
-            reason: 'We thought we were active, but in fact the active znode had the wrong data',
-            data: toHex(event.data),
-          });
+          out.note(
+            'warn',
+            'Unable to delete our own bread-crumb of being active. Expecting to be fenced by the next active.',
+            {
+              reason: 'We thought we were active, but in fact the active znode had the wrong data',
+              data: toHex(event.data),
+            },
+          );
           this.finishRetiring(epoch, out);
           return;
         }
@@ -825,7 +891,11 @@ export class ActiveStandbyElector {
         out.command({ type: 'DeleteBreadcrumb', epoch, path: this.breadcrumbPath, version: event.version });
         return;
       }
-      out.note('warn', 'Unable to delete our own bread-crumb of being active. Expecting to be fenced by the next active.', { code: event.code });
+      out.note(
+        'warn',
+        'Unable to delete our own bread-crumb of being active. Expecting to be fenced by the next active.',
+        { code: event.code },
+      );
       this.finishRetiring(epoch, out);
       return;
     }
@@ -840,7 +910,11 @@ export class ActiveStandbyElector {
         out.command({ type: 'DeleteBreadcrumb', epoch, path: this.breadcrumbPath, version: retiring.version });
         return;
       }
-      out.note('warn', 'Unable to delete our own bread-crumb of being active. Expecting to be fenced by the next active.', { code: event.code });
+      out.note(
+        'warn',
+        'Unable to delete our own bread-crumb of being active. Expecting to be fenced by the next active.',
+        { code: event.code },
+      );
       this.finishRetiring(epoch, out);
       return;
     }

@@ -33,8 +33,7 @@ export type ZkSessionState = 'connected' | 'disconnected' | 'expired' | 'authFai
  * looks inside; it hands the result to whoever fences (the controller validates it).
  */
 export type DecodedBreadcrumb =
-  | { readonly ok: true; readonly info: ActiveNodeInfo }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly info: ActiveNodeInfo } | { readonly ok: false; readonly error: string };
 
 export type ElectorEvent =
   /** The controller started: open the first session at once ("fail fast", as Java's constructor). */
@@ -81,7 +80,12 @@ export type ElectorEvent =
   /** The application finished fenceOldActive for activation `activationId`. */
   | { readonly type: 'FenceFinished'; readonly activationId: number; readonly ok: boolean; readonly reason: string }
   /** The application finished becomeActive (transitionToActive) for activation `activationId`. */
-  | { readonly type: 'BecomeActiveFinished'; readonly activationId: number; readonly ok: boolean; readonly reason: string }
+  | {
+      readonly type: 'BecomeActiveFinished';
+      readonly activationId: number;
+      readonly ok: boolean;
+      readonly reason: string;
+    }
   | { readonly type: 'ElectorTimerFired'; readonly timer: ElectorTimer; readonly token: number };
 
 /** Timers the elector asks for (it never sleeps; Hadoop's sleepFor becomes a timer). */

@@ -19,7 +19,10 @@ export const SSH_DEFAULT_PORT = 22;
 /** `sshfence([[username][:ssh-port]])` (SshFenceByTcpPort). */
 export interface SshFenceMethodSpec {
   readonly kind: 'sshfence';
-  /** The line as configured (comment removed, trimmed), e.g. `sshfence(hdfs:2222)`; names the method in logs and metrics. */
+  /**
+   * The line as configured (comment removed, trimmed), e.g. `sshfence(hdfs:2222)`; names the method in logs and
+   * metrics.
+   */
   readonly text: string;
   /** 1-based line number inside the configured value. */
   readonly lineNumber: number;
@@ -104,7 +107,8 @@ export function parseFenceMethods(value: string): FenceSpecParseResult {
   if (value.length > FENCE_SPEC_MAX_CHARS) {
     return fail({
       reason: 'value',
-      message: `${FENCING_METHODS_KEY} is ${value.length} characters long; at most ${FENCE_SPEC_MAX_CHARS} are accepted`,
+      message:
+        `${FENCING_METHODS_KEY} is ${value.length} characters ` + `long; at most ${FENCE_SPEC_MAX_CHARS} are accepted`,
     });
   }
   const methods: FenceMethodSpec[] = [];
@@ -125,13 +129,16 @@ export function parseFenceMethods(value: string): FenceSpecParseResult {
   if (methods.length === 0) {
     return fail({
       reason: 'value',
-      message: `${FENCING_METHODS_KEY} contains no fencing method (only blank lines or comments); configure at least one, e.g. shell(/bin/true)`,
+      message:
+        `${FENCING_METHODS_KEY} contains no fencing method (only blank ` +
+        `lines or comments); configure at least one, e.g. shell(/bin/true)`,
     });
   }
   return { ok: true, methods };
 }
 
-type LineResult = { readonly ok: true; readonly method: FenceMethodSpec } | { readonly ok: false; readonly error: FenceSpecError };
+type LineResult =
+  { readonly ok: true; readonly method: FenceMethodSpec } | { readonly ok: false; readonly error: FenceSpecError };
 
 function parseMethodLine(line: string, lineNumber: number): LineResult {
   let name: string;
@@ -167,14 +174,18 @@ function parseMethodLine(line: string, lineNumber: number): LineResult {
     case 'powershell':
       return fail({
         reason: 'unsupported',
-        message: `Could not find configured fencing method ${name}: cannot run powershell in zkfc (Windows PowerShellFencer); use shell(...) or sshfence (in line '${line}')`,
+        message:
+          `Could not find configured fencing method ${name}: cannot run powershell in ` +
+          `zkfc (Windows PowerShellFencer); use shell(...) or sshfence (in line '${line}')`,
         line,
         lineNumber,
       });
     case undefined:
       return fail({
         reason: 'unsupported',
-        message: `Could not find configured fencing method ${name}: cannot run Java FenceMethod class ${name} in zkfc; only shell(...) and sshfence are supported (in line '${line}')`,
+        message:
+          `Could not find configured fencing method ${name}: cannot run Java FenceMethod class ` +
+          `${name} in zkfc; only shell(...) and sshfence are supported (in line '${line}')`,
         line,
         lineNumber,
       });

@@ -28,7 +28,12 @@ export type HealthEvent =
 
 export type HealthOutput =
   | { readonly type: 'ReportServiceStatus'; readonly status: ServiceStatus }
-  | { readonly type: 'EnterHealthState'; readonly from: HealthState; readonly to: HealthState; readonly reason: string };
+  | {
+      readonly type: 'EnterHealthState';
+      readonly from: HealthState;
+      readonly to: HealthState;
+      readonly reason: string;
+    };
 
 export class HealthMonitor {
   private state: HealthState = 'INITIALIZING';

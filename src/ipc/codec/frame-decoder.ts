@@ -91,7 +91,8 @@ export class FrameDecoder {
         const length = ((prefix[0] ?? 0) << 24) | ((prefix[1] ?? 0) << 16) | ((prefix[2] ?? 0) << 8) | (prefix[3] ?? 0);
         const prefixOffset = this.consumedOffset - FRAME_LENGTH_BYTES;
         if (length < 0) this.fail(prefixOffset, `negative frame length ${length}`);
-        if (length > this.maxFrameBytesValue) this.fail(prefixOffset, `frame length ${length} exceeds maximum ${this.maxFrameBytesValue}`);
+        if (length > this.maxFrameBytesValue)
+          this.fail(prefixOffset, `frame length ${length} exceeds maximum ${this.maxFrameBytesValue}`);
         if (length === 0 && !this.allowEmptyFrames) this.fail(prefixOffset, 'empty frame');
         this.expected = length;
       }

@@ -40,7 +40,8 @@ export function missingRequiredFields(schema: DescMessage, message: object, pref
     }
     if (field.fieldKind === 'message' && field.oneof === undefined && isFieldSet(message as never, field as never)) {
       const child = record[field.localName];
-      if (typeof child === 'object' && child !== null) missing.push(...missingRequiredFields(field.message, child, `${path}.`, depth + 1));
+      if (typeof child === 'object' && child !== null)
+        missing.push(...missingRequiredFields(field.message, child, `${path}.`, depth + 1));
     } else if (field.fieldKind === 'list' && field.listKind === 'message') {
       const items = record[field.localName];
       if (Array.isArray(items)) {
@@ -59,7 +60,11 @@ export function missingRequiredFields(schema: DescMessage, message: object, pref
  * Parse one message and check its required fields. `offset` is the stream offset of `bytes[0]`,
  * reported in the ProtocolError. Never throws anything but ProtocolError.
  */
-export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array, offset: number): MessageShape<Desc> {
+export function decodeMessage<Desc extends DescMessage>(
+  schema: Desc,
+  bytes: Uint8Array,
+  offset: number,
+): MessageShape<Desc> {
   let message: MessageShape<Desc>;
   try {
     message = fromBinary(schema, bytes);
@@ -115,16 +120,19 @@ export interface ConnectionContextFields {
   readonly protocol: string;
 }
 
-/** The connection context frame (callId -3, retryCount -1); the server does not answer it (docs/hadoop-compat.md §1.4). */
+/**
+ * The connection context frame (callId -3, retryCount -1); the server does not answer it (docs/hadoop-compat.md §1.4).
+ */
 export function encodeConnectionContextFrame(fields: ConnectionContextFields): Uint8Array {
   const header = encodeRpcRequestHeader({
     callId: CallId.CONNECTION_CONTEXT,
     clientId: fields.clientId,
     retryCount: INVALID_RETRY_COUNT,
   });
-  const userInfo = fields.realUser === undefined
-    ? { effectiveUser: fields.effectiveUser }
-    : { effectiveUser: fields.effectiveUser, realUser: fields.realUser };
+  const userInfo =
+    fields.realUser === undefined
+      ? { effectiveUser: fields.effectiveUser }
+      : { effectiveUser: fields.effectiveUser, realUser: fields.realUser };
   const context = encodeMessage(IpcConnectionContextProtoSchema, { userInfo, protocol: fields.protocol });
   return encodeDelimitedFrame([header, context]);
 }
@@ -142,7 +150,11 @@ export interface CallFields {
 
 /** A call frame: RpcRequestHeaderProto, RequestHeaderProto, request (docs/hadoop-compat.md §1.5). */
 export function encodeCallFrame(fields: CallFields): Uint8Array {
-  const header = encodeRpcRequestHeader({ callId: fields.callId, clientId: fields.clientId, retryCount: fields.retryCount ?? 0 });
+  const header = encodeRpcRequestHeader({
+    callId: fields.callId,
+    clientId: fields.clientId,
+    retryCount: fields.retryCount ?? 0,
+  });
   const requestHeader = encodeMessage(RequestHeaderProtoSchema, {
     methodName: fields.methodName,
     declaringClassProtocolName: fields.protocol.name,
@@ -153,12 +165,18 @@ export function encodeCallFrame(fields: CallFields): Uint8Array {
 
 /** A ping: header only (callId -4, retryCount -1); the server ignores it (docs/hadoop-compat.md §1.9). */
 export function encodePingFrame(clientId: Uint8Array): Uint8Array {
-  return encodeDelimitedFrame([encodeRpcRequestHeader({ callId: CallId.PING, clientId, retryCount: INVALID_RETRY_COUNT })]);
+  return encodeDelimitedFrame([
+    encodeRpcRequestHeader({ callId: CallId.PING, clientId, retryCount: INVALID_RETRY_COUNT }),
+  ]);
 }
 
 /** A SASL message from the client: callId -33, empty clientId, retryCount -1 (docs/hadoop-compat.md §1.3). */
 export function encodeSaslRequestFrame(saslMessage: Uint8Array): Uint8Array {
-  const header = encodeRpcRequestHeader({ callId: CallId.SASL, clientId: new Uint8Array(0), retryCount: INVALID_RETRY_COUNT });
+  const header = encodeRpcRequestHeader({
+    callId: CallId.SASL,
+    clientId: new Uint8Array(0),
+    retryCount: INVALID_RETRY_COUNT,
+  });
   return encodeDelimitedFrame([header, saslMessage]);
 }
 
@@ -253,12 +271,16 @@ export function decodeResponseFrame(frame: Frame): DecodedResponseFrame {
   let body: Uint8Array | undefined;
   let bodyOffset = reader.offset;
   if (status === 'SUCCESS') {
-    if (reader.remaining === 0) throw new ProtocolError(bodyOffset, `SUCCESS response for call ${callId} has no response message`);
+    if (reader.remaining === 0)
+      throw new ProtocolError(bodyOffset, `SUCCESS response for call ${callId} has no response message`);
     body = reader.next();
     bodyOffset = reader.lastOffset;
   }
   if (reader.remaining > 0) {
-    throw new ProtocolError(reader.offset, `RPC response length mismatch: ${reader.remaining} unread bytes in the response to call ${callId}`);
+    throw new ProtocolError(
+      reader.offset,
+      `RPC response length mismatch: ${reader.remaining} unread bytes in the response to call ${callId}`,
+    );
   }
   return { header, callId, status, body, bodyOffset };
 }

@@ -40,7 +40,8 @@ const signedByte = (byte: number): number => (byte << 24) >> 24;
  * magic and version together.
  */
 export function checkPreamble(bytes: Uint8Array): PreambleCheck {
-  if (bytes.length < PREAMBLE_LENGTH) throw new RangeError(`checkPreamble needs ${PREAMBLE_LENGTH} bytes, got ${bytes.length}`);
+  if (bytes.length < PREAMBLE_LENGTH)
+    throw new RangeError(`checkPreamble needs ${PREAMBLE_LENGTH} bytes, got ${bytes.length}`);
   if (startsWith(bytes, HTTP_GET)) return { kind: 'http' };
   const magicOk = startsWith(bytes, RPC_MAGIC);
   const version = signedByte(bytes[4] ?? 0);

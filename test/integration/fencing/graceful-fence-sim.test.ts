@@ -86,21 +86,32 @@ describe('graceful fence with the real IPC client against a simulated NameNode',
     expect(existsSync(marker)).toBe(true);
   });
 
-  it('never counts a timed-out graceful step as fenced: with every method failing, a hung active stays unfenced', async () => {
-    // A second, independent check of "a timed-out graceful fence is not a success" (the simulation
-    // has the other): the real IPC client's deadline against a NameNode process that stops answering.
-    const { sim, target } = await activeSim('nn5');
-    await sim.fault('hang');
-    const { fencer, marker } = fencerFor(target, 'never', 800, `shell(touch ${join(dir, 'never')}; exit 1)`);
-    const outcome = await fencer.fenceOldActive(target);
-    expect(outcome.attempts.map((attempt) => `${attempt.method}:${attempt.outcome}`)).toEqual(['graceful:timeout', `shell(touch ${marker}; exit 1):failure`]);
-    expect(outcome).toMatchObject({ fenced: false, graceful: false });
-    // The method really ran (after the graceful step gave up), and failed.
-    expect(existsSync(marker)).toBe(true);
-  });
+  it(
+    'never counts a timed-out graceful step as fenced: ' + 'with every method failing, a hung active stays unfenced',
+    async () => {
+      // A second, independent check of "a timed-out graceful fence is not a success" (the simulation
+      // has the other): the real IPC client's deadline against a NameNode process that stops answering.
+      const { sim, target } = await activeSim('nn5');
+      await sim.fault('hang');
+      const { fencer, marker } = fencerFor(target, 'never', 800, `shell(touch ${join(dir, 'never')}; exit 1)`);
+      const outcome = await fencer.fenceOldActive(target);
+      expect(outcome.attempts.map((attempt) => `${attempt.method}:${attempt.outcome}`)).toEqual([
+        'graceful:timeout',
+        `shell(touch ${marker}; exit 1):failure`,
+      ]);
+      expect(outcome).toMatchObject({ fenced: false, graceful: false });
+      // The method really ran (after the graceful step gave up), and failed.
+      expect(existsSync(marker)).toBe(true);
+    },
+  );
 
   it('retries a refused connection once, then runs the methods', async () => {
-    const target: NamenodeTarget = { nameserviceId: 'ns1', namenodeId: 'nn4', serviceAddress: { host: '127.0.0.1', port: await freePort() }, zkfcPort: 8019 };
+    const target: NamenodeTarget = {
+      nameserviceId: 'ns1',
+      namenodeId: 'nn4',
+      serviceAddress: { host: '127.0.0.1', port: await freePort() },
+      zkfcPort: 8019,
+    };
     const { fencer, marker } = fencerFor(target, 'gone');
     const outcome = await fencer.fenceOldActive(target);
     expect(outcome.attempts[0]).toMatchObject({ method: 'graceful', outcome: 'error' });

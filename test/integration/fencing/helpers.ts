@@ -42,7 +42,11 @@ export interface ListenerProcess {
 export async function spawnListener(host = '127.0.0.1'): Promise<ListenerProcess> {
   const child = spawn(
     process.execPath,
-    ['-e', `const s = require('net').createServer(c => c.end()); s.listen(0, ${JSON.stringify(host)}, () => console.log(s.address().port));`],
+    [
+      '-e',
+      `const s = require('net').createServer(c => c.end()); s.listen(0, ` +
+        `${JSON.stringify(host)}, () => console.log(s.address().port));`,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

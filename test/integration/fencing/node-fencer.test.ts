@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostPort, NamenodeTarget } from '../../../src/core/types.js';
 import { NodeFencer, type FencingTargetConfig, type NodeFencerOptions } from '../../../src/fencing/node-fencer.js';
-import { HaCallError, type FenceAttempt, type HAServiceClient, type HAServiceClientFactory } from '../../../src/runtime/ports.js';
+import {
+  HaCallError,
+  type FenceAttempt,
+  type HAServiceClient,
+  type HAServiceClientFactory,
+} from '../../../src/runtime/ports.js';
 import { startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
 import { captureLogger, spawnListener } from './helpers.js';
 import { realClock } from '../../../tools/testing/clock.js';
@@ -19,8 +24,18 @@ import { realClock } from '../../../tools/testing/clock.js';
 const dir = mkdtempSync(join(tmpdir(), 'zkfc-node-fencer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const nn1: NamenodeTarget = { nameserviceId: 'ns1', namenodeId: 'nn1', serviceAddress: { host: 'nn1.example.com', port: 8020 }, zkfcPort: 8019 };
-const nn2: NamenodeTarget = { nameserviceId: 'ns1', namenodeId: 'nn2', serviceAddress: { host: 'nn2.example.com', port: 8020 }, zkfcPort: 8019 };
+const nn1: NamenodeTarget = {
+  nameserviceId: 'ns1',
+  namenodeId: 'nn1',
+  serviceAddress: { host: 'nn1.example.com', port: 8020 },
+  zkfcPort: 8019,
+};
+const nn2: NamenodeTarget = {
+  nameserviceId: 'ns1',
+  namenodeId: 'nn2',
+  serviceAddress: { host: 'nn2.example.com', port: 8020 },
+  zkfcPort: 8019,
+};
 
 interface StandbyCall {
   readonly address: HostPort;
@@ -55,10 +70,16 @@ class ScriptedHAFactory implements HAServiceClientFactory {
   }
 }
 
-const refuses = () => Promise.reject(new HaCallError('refused', 'Cannot transition: disk full', 'nn2.example.com:8020', false));
-const refusedConnect = () => Promise.reject(new HaCallError('unreachable', 'connect refused', 'nn2.example.com:8020', true));
+const refuses = () =>
+  Promise.reject(new HaCallError('refused', 'Cannot transition: disk full', 'nn2.example.com:8020', false));
+const refusedConnect = () =>
+  Promise.reject(new HaCallError('unreachable', 'connect refused', 'nn2.example.com:8020', true));
 
-function fencer(methods: string | undefined, factory: HAServiceClientFactory, overrides: Partial<NodeFencerOptions> = {}) {
+function fencer(
+  methods: string | undefined,
+  factory: HAServiceClientFactory,
+  overrides: Partial<NodeFencerOptions> = {},
+) {
   const attempts: FenceAttempt[] = [];
   const captured = captureLogger();
   const targets: FencingTargetConfig[] = [
@@ -151,7 +172,10 @@ describe('NodeFencer: methods', () => {
     for (const attempt of outcome.attempts) expect(attempt.durationMs).toBeGreaterThanOrEqual(0);
     expect(attempts).toEqual(outcome.attempts);
     expect([existsSync(marker('m1')), existsSync(marker('m2')), existsSync(marker('m3'))]).toEqual([true, true, false]);
-    const steps = captured.records().filter((r) => r['msg'] === 'trying fencing method').map((r) => r['step']);
+    const steps = captured
+      .records()
+      .filter((r) => r['msg'] === 'trying fencing method')
+      .map((r) => r['step']);
     expect(steps).toEqual(['1/3', '2/3']);
   });
 
@@ -164,7 +188,10 @@ describe('NodeFencer: methods', () => {
   });
 
   it('fails a shell command with exactly one comma as Hadoop 3.3+ does, then tries the next method', async () => {
-    const { instance } = fencer(`shell(touch ${marker('comma-a')},touch ${marker('comma-b')})\nshell(true)`, new ScriptedHAFactory(refuses));
+    const { instance } = fencer(
+      `shell(touch ${marker('comma-a')},touch ${marker('comma-b')})\nshell(true)`,
+      new ScriptedHAFactory(refuses),
+    );
     const outcome = await instance.fenceOldActive(nn2);
     expect(outcome.attempts[1]).toMatchObject({ outcome: 'error', detail: 'Unexpected HA service state:null' });
     expect(outcome.fenced).toBe(true);
@@ -173,7 +200,10 @@ describe('NodeFencer: methods', () => {
 
   it('exports the target configuration to shell methods', async () => {
     const out = marker('conf-env');
-    const { instance } = fencer(`shell(printf %s "$dfs_ha_namenode_id:$target_namenodeid" > ${out})`, new ScriptedHAFactory(refuses));
+    const { instance } = fencer(
+      `shell(printf %s "$dfs_ha_namenode_id:$target_namenodeid" > ${out})`,
+      new ScriptedHAFactory(refuses),
+    );
     expect((await instance.fenceOldActive(nn2)).fenced).toBe(true);
     expect(readFileSync(out, 'utf8')).toBe('nn2:nn2');
   });
@@ -188,13 +218,20 @@ describe('NodeFencer: methods', () => {
     const outcome = await instance.fenceOldActive(nn2);
     expect(factory.calls).toHaveLength(1);
     expect(outcome).toMatchObject({ fenced: false, graceful: false });
-    expect(outcome.attempts[1]).toMatchObject({ method: 'config-check', outcome: 'error', detail: expect.stringMatching(detail) });
+    expect(outcome.attempts[1]).toMatchObject({
+      method: 'config-check',
+      outcome: 'error',
+      detail: expect.stringMatching(detail),
+    });
   });
 });
 
 describe('NodeFencer: safety', () => {
   it.each<[string, NamenodeTarget]>([
-    ['a hostile host name from the breadcrumb', { ...nn2, serviceAddress: { host: `nn2.example.com;touch ${marker('pwned')}`, port: 8020 } }],
+    [
+      'a hostile host name from the breadcrumb',
+      { ...nn2, serviceAddress: { host: `nn2.example.com;touch ${marker('pwned')}`, port: 8020 } },
+    ],
     ['another port', { ...nn2, serviceAddress: { host: 'nn2.example.com', port: 8021 } }],
     ['an unknown NameNode id', { ...nn2, namenodeId: 'nn9' }],
     ['another nameservice', { ...nn2, nameserviceId: 'ns2' }],
@@ -202,7 +239,11 @@ describe('NodeFencer: safety', () => {
     const factory = new ScriptedHAFactory(() => Promise.resolve());
     const { instance, attempts } = fencer(`shell(touch ${marker('refused-ran')})`, factory);
     const outcome = await instance.fenceOldActive(target);
-    expect(outcome).toEqual({ fenced: false, graceful: false, attempts: [expect.objectContaining({ method: 'target-check', outcome: 'error' })] });
+    expect(outcome).toEqual({
+      fenced: false,
+      graceful: false,
+      attempts: [expect.objectContaining({ method: 'target-check', outcome: 'error' })],
+    });
     expect(outcome.attempts[0]?.detail).toContain('not a configured NameNode');
     expect(attempts).toHaveLength(1);
     expect(factory.calls).toHaveLength(0);
@@ -229,7 +270,10 @@ describe('NodeFencer: safety', () => {
 
   it('serializes concurrent runs', async () => {
     const log = marker('serial');
-    const { instance } = fencer(`shell(echo start >> ${log}; sleep 0.3; echo end >> ${log})`, new ScriptedHAFactory(refuses));
+    const { instance } = fencer(
+      `shell(echo start >> ${log}; sleep 0.3; echo end >> ${log})`,
+      new ScriptedHAFactory(refuses),
+    );
     const outcomes = await Promise.all([instance.fenceOldActive(nn2), instance.fenceOldActive(nn2)]);
     expect(outcomes.map((o) => o.fenced)).toEqual([true, true]);
     expect(readFileSync(log, 'utf8')).toBe('start\nend\nstart\nend\n');
@@ -248,7 +292,12 @@ describe('NodeFencer with sshfence against a real sshd', () => {
   it('falls through a failing method to sshfence, which kills the old active', async () => {
     const listener = await spawnListener();
     try {
-      const target: NamenodeTarget = { nameserviceId: 'ns1', namenodeId: 'nn2', serviceAddress: { host: '127.0.0.1', port: listener.port }, zkfcPort: 8019 };
+      const target: NamenodeTarget = {
+        nameserviceId: 'ns1',
+        namenodeId: 'nn2',
+        serviceAddress: { host: '127.0.0.1', port: listener.port },
+        zkfcPort: 8019,
+      };
       const instance = new NodeFencer({
         targets: [{ target, fencingMethods: `shell(exit 1)\nsshfence(${sshd.user}:${sshd.port})`, conf: new Map() }],
         haServiceClientFactory: new ScriptedHAFactory(refusedConnect),

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NamenodeTarget } from '../../../src/core/types.js';
 import type { FencingTargetConfig } from '../../../src/fencing/node-fencer.js';
-import { firstWord, FencingPreflight, type FencingPreflightOptions, type FencingReadiness } from '../../../src/fencing/preflight.js';
+import {
+  firstWord,
+  FencingPreflight,
+  type FencingPreflightOptions,
+  type FencingReadiness,
+} from '../../../src/fencing/preflight.js';
 import { startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
 import { freePort } from '../../../tools/testing/net.js';
 import { captureLogger } from './helpers.js';
@@ -31,7 +36,12 @@ afterAll(async () => {
 });
 
 function peer(namenodeId: string, host: string, fencingMethods: string): FencingTargetConfig {
-  const target: NamenodeTarget = { nameserviceId: 'ns1', namenodeId, serviceAddress: { host, port: 8020 }, zkfcPort: 8019 };
+  const target: NamenodeTarget = {
+    nameserviceId: 'ns1',
+    namenodeId,
+    serviceAddress: { host, port: 8020 },
+    zkfcPort: 8019,
+  };
   return { target, fencingMethods, conf: new Map() };
 }
 
@@ -47,7 +57,8 @@ function preflight(targets: FencingTargetConfig[], overrides: Partial<FencingPre
   });
 }
 
-const byMethod = (readiness: readonly FencingReadiness[], method: string) => readiness.find((entry) => entry.method === method);
+const byMethod = (readiness: readonly FencingReadiness[], method: string) =>
+  readiness.find((entry) => entry.method === method);
 
 describe('preflight: sshfence', () => {
   it('is ready when every peer accepts the key and has fuser and nc', async () => {
@@ -67,7 +78,10 @@ describe('preflight: sshfence', () => {
   it('is not ready when one peer is unreachable, and says which', async () => {
     const method = `sshfence(${sshd.user}:${sshd.port})`;
     // sshd listens on 127.0.0.1 only: another loopback address refuses the connection.
-    const entry = byMethod(await preflight([peer('nn2', '127.0.0.1', method), peer('nn3', '127.0.0.2', method)]).runOnce(), method);
+    const entry = byMethod(
+      await preflight([peer('nn2', '127.0.0.1', method), peer('nn3', '127.0.0.2', method)]).runOnce(),
+      method,
+    );
     expect(entry?.ready).toBe(false);
     expect(entry?.targets?.map((t) => [t.namenodeId, t.ready])).toEqual([
       ['nn2', true],
@@ -78,7 +92,9 @@ describe('preflight: sshfence', () => {
 
   it('is not ready when the key is refused', async () => {
     const method = `sshfence(${sshd.user}:${sshd.port})`;
-    const check = preflight([peer('nn2', '127.0.0.1', method)], { ssh: { privateKeyFiles: [sshd.createUnauthorizedKey('preflight-wrong')] } });
+    const check = preflight([peer('nn2', '127.0.0.1', method)], {
+      ssh: { privateKeyFiles: [sshd.createUnauthorizedKey('preflight-wrong')] },
+    });
     const entry = byMethod(await check.runOnce(), method);
     expect(entry).toMatchObject({ ready: false, detail: expect.stringContaining('authentication methods failed') });
   });
@@ -87,7 +103,10 @@ describe('preflight: sshfence', () => {
     const method = `sshfence(${bareSshd.user}:${bareSshd.port})`;
     const check = preflight([peer('nn2', '127.0.0.1', method)], { ssh: { privateKeyFiles: [bareSshd.clientKeyPath] } });
     const entry = byMethod(await check.runOnce(), method);
-    expect(entry).toMatchObject({ ready: false, detail: expect.stringContaining('fuser and nc not found on the host') });
+    expect(entry).toMatchObject({
+      ready: false,
+      detail: expect.stringContaining('fuser and nc not found on the host'),
+    });
   });
 
   it('does not connect to a host name that is not a plain host name', async () => {
@@ -99,7 +118,10 @@ describe('preflight: sshfence', () => {
   it('fails fast when the ssh port is closed', async () => {
     const method = `sshfence(${sshd.user}:${await freePort()})`;
     const started = performance.now();
-    const entry = byMethod(await preflight([peer('nn2', '127.0.0.1', method)], { checkTimeoutMs: 1000 }).runOnce(), method);
+    const entry = byMethod(
+      await preflight([peer('nn2', '127.0.0.1', method)], { checkTimeoutMs: 1000 }).runOnce(),
+      method,
+    );
     expect(entry?.ready).toBe(false);
     expect(performance.now() - started).toBeLessThan(3000);
   });
@@ -127,7 +149,10 @@ describe('preflight: shell', () => {
 
   it('is not ready when bash cannot be started', async () => {
     const method = 'shell(/bin/true)';
-    const entry = byMethod(await preflight([peer('nn2', 'nn2.example.com', method)], { shellBaseEnv: { PATH: emptyBin } }).runOnce(), method);
+    const entry = byMethod(
+      await preflight([peer('nn2', 'nn2.example.com', method)], { shellBaseEnv: { PATH: emptyBin } }).runOnce(),
+      method,
+    );
     expect(entry).toMatchObject({ ready: false, detail: expect.stringContaining('cannot start bash') });
   });
 
@@ -152,7 +177,10 @@ describe('preflight: shell', () => {
 
 describe('preflight: scheduling and listeners', () => {
   it('lists each method once across peers, in configuration order', () => {
-    const check = preflight([peer('nn2', 'a', 'shell(true)\nshell(/bin/true)'), peer('nn3', 'b', 'shell(/bin/true)\nshell(echo)')]);
+    const check = preflight([
+      peer('nn2', 'a', 'shell(true)\nshell(/bin/true)'),
+      peer('nn3', 'b', 'shell(/bin/true)\nshell(echo)'),
+    ]);
     expect(check.readiness().map((entry) => entry.method)).toEqual(['shell(true)', 'shell(/bin/true)', 'shell(echo)']);
   });
 

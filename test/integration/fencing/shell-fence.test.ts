@@ -74,7 +74,10 @@ describe('shell fencing environment', () => {
       ['ha.zookeeper.quorum', 'zk1:2181,zk2:2181'],
     ]);
     const result = await shellFence(
-      options(`env -0 > ${out}`, { targetConf, baseEnv: { PATH: '/usr/bin:/bin', BASE_ONLY: 'kept', from_base: 'base' } }),
+      options(`env -0 > ${out}`, {
+        targetConf,
+        baseEnv: { PATH: '/usr/bin:/bin', BASE_ONLY: 'kept', from_base: 'base' },
+      }),
     );
     expect(result.outcome).toBe('success');
     const env = readEnvFile(out);
@@ -101,7 +104,10 @@ describe('shell fencing environment', () => {
     const out = join(dir, 'address');
     const run = async (host: string) => {
       const result = await shellFence(
-        options(`printf %s "$target_address" > ${out}`, { target: { ...target, serviceAddress: { host, port: 9000 } }, resolveTimeoutMs: 3000 }),
+        options(`printf %s "$target_address" > ${out}`, {
+          target: { ...target, serviceAddress: { host, port: 9000 } },
+          resolveTimeoutMs: 3000,
+        }),
       );
       expect(result.outcome).toBe('success');
       return readFileSync(out, 'utf8');
@@ -114,7 +120,13 @@ describe('shell fencing environment', () => {
   it('passes hostile host names and conf values only as inert environment values', async () => {
     const marker = join(dir, 'pwned');
     const out = join(dir, 'hostile');
-    const hostile = [`$(touch ${marker})`, `\`touch ${marker}\``, `nn1; touch ${marker}`, `nn1 && touch ${marker} #`, `'"\\$HOME`];
+    const hostile = [
+      `$(touch ${marker})`,
+      `\`touch ${marker}\``,
+      `nn1; touch ${marker}`,
+      `nn1 && touch ${marker} #`,
+      `'"\\$HOME`,
+    ];
     for (const host of hostile) {
       const result = await shellFence(
         options(`printf '%s|%s' "$target_host" $target_address > ${out}`, {
@@ -205,7 +217,10 @@ describe('shell fencing deadline', () => {
   it('SIGKILLs children that ignore SIGTERM after the grace period', async () => {
     const childPidFile = join(dir, 'stubborn.pid');
     const result = await shellFence(
-      options(`(trap '' TERM; echo $BASHPID > ${childPidFile}; exec sleep 300) & sleep 300`, { timeoutMs: 800, killGraceMs: 300 }),
+      options(`(trap '' TERM; echo $BASHPID > ${childPidFile}; exec sleep 300) & sleep 300`, {
+        timeoutMs: 800,
+        killGraceMs: 300,
+      }),
     );
     expect(result.outcome).toBe('timeout');
     const grandchild = readPid(childPidFile);
@@ -233,7 +248,8 @@ describe.each(['auto', 'process-tree'] as const)('shell fencing: escaped process
     const captured = captureLogger();
     return { captured, result: shellFence(options(command, { containment, logger: captured.logger, ...overrides })) };
   };
-  const launchedIn = (captured: ReturnType<typeof captureLogger>): unknown => captured.records().find((r) => r['msg'] === 'launched fencing command')?.['containment'];
+  const launchedIn = (captured: ReturnType<typeof captureLogger>): unknown =>
+    captured.records().find((r) => r['msg'] === 'launched fencing command')?.['containment'];
 
   it('runs in a cgroup when it can (as root with a writable cgroup2 hierarchy), else on the process tree', async () => {
     const { captured, result } = run('true');
@@ -241,39 +257,59 @@ describe.each(['auto', 'process-tree'] as const)('shell fencing: escaped process
     // This machine runs the tests as root with cgroup2 mounted: 'auto' must pick the cgroup.
     const expected = containment === 'auto' ? 'cgroup' : 'process-tree';
     if (containment === 'auto' && (process.getuid?.() !== 0 || ownCgroupDirectory() === undefined)) {
-      throw new Error('this test needs root and a cgroup2 mount (/sys/fs/cgroup or /sys/fs/cgroup/unified) to check the cgroup containment');
+      throw new Error(
+        'this test needs root and a cgroup2 mount (/sys/fs/cgroup ' +
+          'or /sys/fs/cgroup/unified) to check the cgroup containment',
+      );
     }
     expect(launchedIn(captured)).toBe(expected);
   });
 
   it('kills a grandchild that left the process group with setsid, at the deadline', async () => {
     const pidFile = join(dir, `setsid-${containment}.pid`);
-    const { result } = run(`setsid sh -c 'echo $$ > ${pidFile}; exec sleep 300' & sleep 300`, { timeoutMs: 800, killGraceMs: 300 });
+    const { result } = run(`setsid sh -c 'echo $$ > ${pidFile}; exec sleep 300' & sleep 300`, {
+      timeoutMs: 800,
+      killGraceMs: 300,
+    });
     expect((await result).outcome).toBe('timeout');
     const escapee = readPid(pidFile);
     await waitUntil(() => gone(escapee), 3000, 'gone(escapee)');
   });
 
-  it('kills a daemonised grandchild (setsid -f: double fork, reparented away from the script), at the deadline', async () => {
-    const pidFile = join(dir, `setsid-f-${containment}.pid`);
-    const { result } = run(`setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 300' >/dev/null 2>&1; sleep 300`, { timeoutMs: 800, killGraceMs: 300 });
-    expect((await result).outcome).toBe('timeout');
-    const escapee = readPid(pidFile);
-    await waitUntil(() => gone(escapee), 3000, 'gone(escapee)');
-  });
+  it(
+    'kills a daemonised grandchild (setsid -f: double ' + 'fork, reparented away from the script), at the deadline',
+    async () => {
+      const pidFile = join(dir, `setsid-f-${containment}.pid`);
+      const { result } = run(`setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 300' >/dev/null 2>&1; sleep 300`, {
+        timeoutMs: 800,
+        killGraceMs: 300,
+      });
+      expect((await result).outcome).toBe('timeout');
+      const escapee = readPid(pidFile);
+      await waitUntil(() => gone(escapee), 3000, 'gone(escapee)');
+    },
+  );
 
   it('kills a daemonised grandchild left behind by a command that succeeded, and says so', async () => {
     const pidFile = join(dir, `leftover-${containment}.pid`);
-    const { captured, result } = run(`setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 300' >/dev/null 2>&1; while [ ! -s ${pidFile} ]; do sleep 0.05; done`);
+    const { captured, result } = run(
+      `setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 300' ` +
+        `>/dev/null 2>&1; while [ ! -s ${pidFile} ]; do sleep 0.05; done`,
+    );
     expect((await result).outcome).toBe('success');
     const escapee = readPid(pidFile);
     await waitUntil(() => gone(escapee), 3000, 'gone(escapee)');
-    expect(captured.records().some((r) => r['msg'] === 'fencing command left processes running; killed them')).toBe(true);
+    expect(captured.records().some((r) => r['msg'] === 'fencing command left processes running; killed them')).toBe(
+      true,
+    );
   });
 
   it('kills a setsid grandchild that cleared its environment while its parent still runs', async () => {
     const pidFile = join(dir, `env-i-${containment}.pid`);
-    const { result } = run(`setsid env -i sleep 300 & echo $! > ${pidFile}; sleep 300`, { timeoutMs: 800, killGraceMs: 300 });
+    const { result } = run(`setsid env -i sleep 300 & echo $! > ${pidFile}; sleep 300`, {
+      timeoutMs: 800,
+      killGraceMs: 300,
+    });
     expect((await result).outcome).toBe('timeout');
     const escapee = readPid(pidFile);
     await waitUntil(() => gone(escapee), 3000, 'gone(escapee)');
@@ -283,8 +319,9 @@ describe.each(['auto', 'process-tree'] as const)('shell fencing: escaped process
 describe('shell fencing: cgroup housekeeping', () => {
   it('removes the empty cgroups that commands of a daemon now gone left behind, and only those', async () => {
     const parent = ownCgroupDirectory();
-    if (parent === undefined || process.getuid?.() !== 0) throw new Error('this test needs root and a cgroup2 mount (/sys/fs/cgroup or /sys/fs/cgroup/unified)');
-    const gone = spawnSync('true').pid!;
+    if (parent === undefined || process.getuid?.() !== 0)
+      throw new Error('this test needs root and a cgroup2 mount (/sys/fs/cgroup or /sys/fs/cgroup/unified)');
+    const gone = spawnSync('true').pid;
     const stale = join(parent, `zkfc-fence-${gone}-7`);
     // A live daemon's (pid 1 stands in for one) is not ours to touch.
     const alive = join(parent, 'zkfc-fence-1-7');
@@ -302,36 +339,52 @@ describe('shell fencing: cgroup housekeeping', () => {
 });
 
 describe('shell fencing output: known secrets redacted before logging', () => {
-  it('hides ha.zookeeper.auth (and its parts), keystore passwords and sensitive environment variables from logged output', async () => {
-    const captured = captureLogger();
-    const targetConf = new Map([
-      ['ha.zookeeper.auth', 'digest:hdfs:zk-s3cr3t-pw'],
-      ['ssl.server.keystore.password', 'ks-pass-123'],
-      ['ssl.server.keystore.keypassword', 'key-pass-456'],
-      ['my.site.token', 'tok-789'],
-      ['hadoop.security.sensitive-config-keys', 'site.token$'],
-      ['ha.zookeeper.quorum', 'zk1:2181'],
-    ]);
-    const result = await shellFence(
-      options('env; echo "pw only: zk-s3cr3t-pw" >&2', {
-        targetConf,
-        logger: captured.logger,
-        baseEnv: { PATH: '/usr/bin:/bin', ZKFC_HA_ZOOKEEPER_AUTH: 'digest:env:env-secret-0', DB_PASSWORD: 'db-pass-1' },
-      }),
-    );
-    expect(result.outcome).toBe('success');
-    const logged = captured
-      .records()
-      .filter((r) => r['msg'] === 'fencing command output')
-      .map((r) => String(r['line']));
-    const text = logged.join('\n');
-    for (const secret of ['zk-s3cr3t-pw', 'hdfs:zk-s3cr3t-pw', 'ks-pass-123', 'key-pass-456', 'tok-789', 'env-secret-0', 'db-pass-1']) {
-      expect(text).not.toContain(secret);
-    }
-    expect(logged).toContain('ha_zookeeper_auth=[redacted]');
-    expect(logged).toContain('ssl_server_keystore_password=[redacted]');
-    expect(logged).toContain('pw only: [redacted]');
-    // What is not secret is still shown.
-    expect(logged).toContain('ha_zookeeper_quorum=zk1:2181');
-  });
+  it(
+    'hides ha.zookeeper.auth (and its parts), keystore passwords ' +
+      'and sensitive environment variables from logged output',
+    async () => {
+      const captured = captureLogger();
+      const targetConf = new Map([
+        ['ha.zookeeper.auth', 'digest:hdfs:zk-s3cr3t-pw'],
+        ['ssl.server.keystore.password', 'ks-pass-123'],
+        ['ssl.server.keystore.keypassword', 'key-pass-456'],
+        ['my.site.token', 'tok-789'],
+        ['hadoop.security.sensitive-config-keys', 'site.token$'],
+        ['ha.zookeeper.quorum', 'zk1:2181'],
+      ]);
+      const result = await shellFence(
+        options('env; echo "pw only: zk-s3cr3t-pw" >&2', {
+          targetConf,
+          logger: captured.logger,
+          baseEnv: {
+            PATH: '/usr/bin:/bin',
+            ZKFC_HA_ZOOKEEPER_AUTH: 'digest:env:env-secret-0',
+            DB_PASSWORD: 'db-pass-1',
+          },
+        }),
+      );
+      expect(result.outcome).toBe('success');
+      const logged = captured
+        .records()
+        .filter((r) => r['msg'] === 'fencing command output')
+        .map((r) => String(r['line']));
+      const text = logged.join('\n');
+      for (const secret of [
+        'zk-s3cr3t-pw',
+        'hdfs:zk-s3cr3t-pw',
+        'ks-pass-123',
+        'key-pass-456',
+        'tok-789',
+        'env-secret-0',
+        'db-pass-1',
+      ]) {
+        expect(text).not.toContain(secret);
+      }
+      expect(logged).toContain('ha_zookeeper_auth=[redacted]');
+      expect(logged).toContain('ssl_server_keystore_password=[redacted]');
+      expect(logged).toContain('pw only: [redacted]');
+      // What is not secret is still shown.
+      expect(logged).toContain('ha_zookeeper_quorum=zk1:2181');
+    },
+  );
 });

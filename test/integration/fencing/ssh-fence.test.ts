@@ -7,7 +7,16 @@
 // loopback address for the connect timeout (removed in finally). Also checks the harness's own
 // promises: a missing sshd is an error with install instructions, and stop() leaves nothing behind.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+  chmodSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,7 +64,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([sshd?.stop(), fakeSshd?.stop()]);
-  const hangPid = existsSync(join(fakeBin, 'hang.pid')) ? Number(readFileSync(join(fakeBin, 'hang.pid'), 'utf8')) : undefined;
+  const hangPid = existsSync(join(fakeBin, 'hang.pid'))
+    ? Number(readFileSync(join(fakeBin, 'hang.pid'), 'utf8'))
+    : undefined;
   killQuietly(hangPid);
   rmSync(fakeBin, { recursive: true, force: true });
 });
@@ -85,8 +96,12 @@ describe('sshfence against a real sshd', () => {
       expect(await listener.exited).toEqual({ code: null, signal: 'SIGKILL' });
       // fuser -v prints the killed process; the remote output reaches our log line by line.
       const output = captured.records().filter((r) => r['msg'] === 'remote fencing command output');
-      expect(output.some((r) => String(r['command']).includes(`fuser -v -k -n tcp ${listener.port} via ssh`))).toBe(true);
-      expect(output.some((r) => String(r['line']).includes(String(listener.pid)) || String(r['line']).includes('node'))).toBe(true);
+      expect(output.some((r) => String(r['command']).includes(`fuser -v -k -n tcp ${listener.port} via ssh`))).toBe(
+        true,
+      );
+      expect(
+        output.some((r) => String(r['line']).includes(String(listener.pid)) || String(r['line']).includes('node')),
+      ).toBe(true);
     } finally {
       listener.kill();
     }
@@ -95,7 +110,10 @@ describe('sshfence against a real sshd', () => {
   it('reports success when nothing listens (fuser exit 1, nc -z exit 1)', async () => {
     const port = await freePort();
     const result = await sshFence(options(sshd, port));
-    expect(result).toEqual({ outcome: 'success', detail: expect.stringContaining(`nothing listening on port ${port}`) });
+    expect(result).toEqual({
+      outcome: 'success',
+      detail: expect.stringContaining(`nothing listening on port ${port}`),
+    });
   });
 
   it('accepts the key among several key files', async () => {
@@ -120,11 +138,17 @@ describe('sshfence against a real sshd', () => {
 
   it('fails cleanly with a missing or unusable key file, without connecting', async () => {
     const missing = await sshFence(options(sshd, 1234, { privateKeyFiles: ['/nonexistent/id_rsa'] }));
-    expect(missing).toEqual({ outcome: 'error', detail: expect.stringContaining('cannot read private key file /nonexistent/id_rsa') });
+    expect(missing).toEqual({
+      outcome: 'error',
+      detail: expect.stringContaining('cannot read private key file /nonexistent/id_rsa'),
+    });
     const notAKey = join(sshd.dir, 'not-a-key');
     writeFileSync(notAKey, 'hello');
     const garbage = await sshFence(options(sshd, 1234, { privateKeyFiles: [notAKey] }));
-    expect(garbage).toEqual({ outcome: 'error', detail: expect.stringContaining(`cannot use private key file ${notAKey}`) });
+    expect(garbage).toEqual({
+      outcome: 'error',
+      detail: expect.stringContaining(`cannot use private key file ${notAKey}`),
+    });
     const none = await sshFence(options(sshd, 1234, { privateKeyFiles: [] }));
     expect(none.detail).toContain('no private key configured');
   });

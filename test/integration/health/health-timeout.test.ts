@@ -25,47 +25,61 @@ interface Probe {
 }
 
 describe('health-check timeout against a hung NameNode', () => {
-  it('declares SERVICE_NOT_RESPONDING when ha.health-monitor.rpc-timeout.ms expires, not before, and replaces the connection', async () => {
-    const rpcTimeoutMs = 400;
-    const nn = await NameNodeSimulator.start({ nameserviceId: 'ns1', namenodeId: 'nn1' });
-    cleanups.push(() => nn.stop());
-    const factory = new RpcHAServiceClientFactory({ connectTimeoutMs: 2000 });
-    const clock = new SystemClock();
-    const probes: Probe[] = [];
-    const clients: HAServiceClient[] = [];
-    const poller = new HealthPoller({
-      clock,
-      createClient: () => {
-        const client = factory.create(nn.rpcAddress);
-        clients.push(client);
-        return client;
-      },
-      health: { checkIntervalMs: 50, connectRetryIntervalMs: 50, rpcTimeoutMs, sleepAfterDisconnectMs: 50, probeOnDisconnect: true },
-      onProbe: (probe, durationMs) => probes.push({ probe, atMs: clock.monotonicMs(), durationMs }),
-      onFailed: () => undefined,
-    });
-    cleanups.push(() => {
-      poller.stop();
-      for (const client of clients) client.close();
-    });
-    poller.start();
-    await waitUntil(() => probes.length >= 1, 5000, 'a first probe');
-    const monitor = new HealthMonitor();
-    for (const { probe } of probes) monitor.step({ type: 'HealthProbeFinished', probe });
-    expect(monitor.healthState()).toBe('SERVICE_HEALTHY');
+  it(
+    'declares SERVICE_NOT_RESPONDING when ha.health-monitor.rpc-timeout.ms ' +
+      'expires, not before, and replaces the connection',
+    async () => {
+      const rpcTimeoutMs = 400;
+      const nn = await NameNodeSimulator.start({ nameserviceId: 'ns1', namenodeId: 'nn1' });
+      cleanups.push(() => nn.stop());
+      const factory = new RpcHAServiceClientFactory({ connectTimeoutMs: 2000 });
+      const clock = new SystemClock();
+      const probes: Probe[] = [];
+      const clients: HAServiceClient[] = [];
+      const poller = new HealthPoller({
+        clock,
+        createClient: () => {
+          const client = factory.create(nn.rpcAddress);
+          clients.push(client);
+          return client;
+        },
+        health: {
+          checkIntervalMs: 50,
+          connectRetryIntervalMs: 50,
+          rpcTimeoutMs,
+          sleepAfterDisconnectMs: 50,
+          probeOnDisconnect: true,
+        },
+        onProbe: (probe, durationMs) => probes.push({ probe, atMs: clock.monotonicMs(), durationMs }),
+        onFailed: () => undefined,
+      });
+      cleanups.push(() => {
+        poller.stop();
+        for (const client of clients) client.close();
+      });
+      poller.start();
+      await waitUntil(() => probes.length >= 1, 5000, 'a first probe');
+      const monitor = new HealthMonitor();
+      for (const { probe } of probes) monitor.step({ type: 'HealthProbeFinished', probe });
+      expect(monitor.healthState()).toBe('SERVICE_HEALTHY');
 
-    const before = probes.length;
-    const hungAt = clock.monotonicMs();
-    nn.model.applyFault({ fault: 'hang' });
-    await waitUntil(() => probes.slice(before).some((p) => p.probe.kind === 'unreachable'), 5000, 'a timed-out round');
-    const timedOut = probes.slice(before).find((p) => p.probe.kind === 'unreachable')!;
-    // The failing round lasted its RPC deadline: no early give-up, and not much more.
-    expect(timedOut.durationMs).toBeGreaterThanOrEqual(rpcTimeoutMs - 5);
-    expect(timedOut.durationMs).toBeLessThan(rpcTimeoutMs + 500);
-    expect(timedOut.atMs - hungAt).toBeLessThan(rpcTimeoutMs + 1500);
-    for (const { probe } of probes.slice(before)) monitor.step({ type: 'HealthProbeFinished', probe });
-    expect(monitor.healthState()).toBe('SERVICE_NOT_RESPONDING');
-    // A timed-out connection is not reused: the next round opens a new one.
-    await waitUntil(() => clients.length >= 2, 3000, 'a new connection');
-  });
+      const before = probes.length;
+      const hungAt = clock.monotonicMs();
+      nn.model.applyFault({ fault: 'hang' });
+      await waitUntil(
+        () => probes.slice(before).some((p) => p.probe.kind === 'unreachable'),
+        5000,
+        'a timed-out round',
+      );
+      const timedOut = probes.slice(before).find((p) => p.probe.kind === 'unreachable')!;
+      // The failing round lasted its RPC deadline: no early give-up, and not much more.
+      expect(timedOut.durationMs).toBeGreaterThanOrEqual(rpcTimeoutMs - 5);
+      expect(timedOut.durationMs).toBeLessThan(rpcTimeoutMs + 500);
+      expect(timedOut.atMs - hungAt).toBeLessThan(rpcTimeoutMs + 1500);
+      for (const { probe } of probes.slice(before)) monitor.step({ type: 'HealthProbeFinished', probe });
+      expect(monitor.healthState()).toBe('SERVICE_NOT_RESPONDING');
+      // A timed-out connection is not reused: the next round opens a new one.
+      await waitUntil(() => clients.length >= 2, 3000, 'a new connection');
+    },
+  );
 });

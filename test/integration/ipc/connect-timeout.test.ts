@@ -4,7 +4,10 @@
 // Method: a real iptables DROP on a free loopback port (test/support/iptables.ts), always removed.
 
 import { afterEach, expect, it } from 'vitest';
-import { MonitorHealthRequestProtoSchema, MonitorHealthResponseProtoSchema } from '../../../src/gen/HAServiceProtocol_pb.js';
+import {
+  MonitorHealthRequestProtoSchema,
+  MonitorHealthResponseProtoSchema,
+} from '../../../src/gen/HAServiceProtocol_pb.js';
 import { IpcConnection } from '../../../src/ipc/client.js';
 import { RpcConnectError } from '../../../src/ipc/errors.js';
 import { HA_SERVICE_PROTOCOL } from '../../../src/hadoop/protocol-names.js';
@@ -22,7 +25,12 @@ afterEach(async () => {
 it('connect timeout: a black-holed port (iptables DROP) fails within connectTimeoutMs', async () => {
   const port = await freePort();
   block = await blockLoopbackPort(port);
-  connection = new IpcConnection({ address: { host: '127.0.0.1', port }, protocol: HA_SERVICE_PROTOCOL, effectiveUser: 'hdfs', connectTimeoutMs: 300 });
+  connection = new IpcConnection({
+    address: { host: '127.0.0.1', port },
+    protocol: HA_SERVICE_PROTOCOL,
+    effectiveUser: 'hdfs',
+    connectTimeoutMs: 300,
+  });
   const started = performance.now();
   const error = await connection
     .call('monitorHealth', MonitorHealthRequestProtoSchema, {}, MonitorHealthResponseProtoSchema, 10_000)

@@ -18,7 +18,10 @@ afterEach(async () => {
   await Promise.all(sims.splice(0).map((sim) => sim.stop('test done')));
 });
 
-async function startSim(namenodeId: string, options: Partial<NameNodeSimulatorOptions> = {}): Promise<NameNodeSimulator> {
+async function startSim(
+  namenodeId: string,
+  options: Partial<NameNodeSimulatorOptions> = {},
+): Promise<NameNodeSimulator> {
   const sim = await NameNodeSimulator.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', ...options });
   sims.push(sim);
   return sim;
@@ -53,7 +56,11 @@ interface Run {
   errText: string;
 }
 
-async function haadmin(argv: string[], conf: HadoopConfiguration, options: { user?: string; answers?: string[] } = {}): Promise<Run> {
+async function haadmin(
+  argv: string[],
+  conf: HadoopConfiguration,
+  options: { user?: string; answers?: string[] } = {},
+): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   let errText = '';
@@ -83,14 +90,22 @@ describe('command line errors and help', () => {
     ['no arguments: the full usage', [], [USAGE_LINE]],
     ['-ns without an id', ['-ns'], ['Missing nameservice ID', USAGE_LINE]],
     ['-ns without a command', ['-ns', 'ns1'], ['Missing command', USAGE_LINE]],
-    ['a command without a dash', ['getServiceState', 'nn1'], ["Bad command 'getServiceState': expected command starting with '-'", USAGE_LINE]],
+    [
+      'a command without a dash',
+      ['getServiceState', 'nn1'],
+      ["Bad command 'getServiceState': expected command starting with '-'", USAGE_LINE],
+    ],
     ['an unknown command', ['-frobnicate'], ['frobnicate: Unknown command', USAGE_LINE]],
     [
       'a missing argument',
       ['-getServiceState'],
       ['getServiceState: incorrect number of arguments', `${USAGE_LINE} [-getServiceState <serviceId>]`],
     ],
-    ['too many arguments', ['-checkHealth', 'nn1', 'nn2'], ['checkHealth: incorrect number of arguments', `${USAGE_LINE} [-checkHealth <serviceId>]`]],
+    [
+      'too many arguments',
+      ['-checkHealth', 'nn1', 'nn2'],
+      ['checkHealth: incorrect number of arguments', `${USAGE_LINE} [-checkHealth <serviceId>]`],
+    ],
     [
       'an option the command does not take',
       ['-transitionToStandby', '--forceactive', 'nn1'],
@@ -127,7 +142,9 @@ describe('command line errors and help', () => {
     expect((await haadmin(['-help'], conf)).status).toBe(0);
     const one = await haadmin(['-help', 'getServiceState'], conf);
     expect(one).toMatchObject({ status: 0, out: ['-getServiceState [<serviceId>]: Returns the state of the service'] });
-    expect((await haadmin(['-help', '-getAllServiceState'], conf)).out).toEqual(['-getAllServiceState: Returns the state of all the services']);
+    expect((await haadmin(['-help', '-getAllServiceState'], conf)).out).toEqual([
+      '-getAllServiceState: Returns the state of all the services',
+    ]);
     const unknown = await haadmin(['-help', 'nope'], conf);
     expect(unknown.status).toBe(-1);
     expect(unknown.err[0]).toBe('-nope: Unknown command');
@@ -135,9 +152,21 @@ describe('command line errors and help', () => {
   });
 
   it('GnuParser-style options: one or two dashes, anywhere; "--" ends options', () => {
-    expect(parseCommandLine(['-forcemanual', 'nn1'], ['forcemanual'])).toEqual({ args: ['nn1'], options: new Set(['forcemanual']), optionCount: 1 });
-    expect(parseCommandLine(['nn1', '--forcemanual'], ['forcemanual'])).toEqual({ args: ['nn1'], options: new Set(['forcemanual']), optionCount: 1 });
-    expect(parseCommandLine(['--', '-nn1'], ['forcemanual'])).toEqual({ args: ['-nn1'], options: new Set(), optionCount: 0 });
+    expect(parseCommandLine(['-forcemanual', 'nn1'], ['forcemanual'])).toEqual({
+      args: ['nn1'],
+      options: new Set(['forcemanual']),
+      optionCount: 1,
+    });
+    expect(parseCommandLine(['nn1', '--forcemanual'], ['forcemanual'])).toEqual({
+      args: ['nn1'],
+      options: new Set(['forcemanual']),
+      optionCount: 1,
+    });
+    expect(parseCommandLine(['--', '-nn1'], ['forcemanual'])).toEqual({
+      args: ['-nn1'],
+      options: new Set(),
+      optionCount: 0,
+    });
     // repeats count, as commons-cli's getOptions() lists every occurrence
     expect(parseCommandLine(['-forcemanual', '--forcemanual', 'nn1'], ['forcemanual'])?.optionCount).toBe(2);
     expect(parseCommandLine(['--forcefence', 'nn1'], ['forcemanual'])).toBeUndefined();
@@ -145,7 +174,10 @@ describe('command line errors and help', () => {
 
   it('an unknown NameNode id is "Illegal argument" with Hadoop\'s message', async () => {
     const run = await haadmin(['-getServiceState', 'nn9'], conf);
-    expect(run).toMatchObject({ status: -1, err: ["Illegal argument: Unable to determine service address for namenode 'nn9'"] });
+    expect(run).toMatchObject({
+      status: -1,
+      err: ["Illegal argument: Unable to determine service address for namenode 'nn9'"],
+    });
   });
 
   it('several nameservices need -ns', async () => {
@@ -153,7 +185,8 @@ describe('command line errors and help', () => {
     multi.set('dfs.nameservices', 'ns1,ns2');
     const run = await haadmin(['-getServiceState', 'nn1'], multi);
     expect(run.err).toEqual([
-      'Illegal argument: Unable to determine the name service ID. This is an HA configuration with multiple name services configured. dfs.nameservices is set to [ns1, ns2]. Please re-run with the -ns option.',
+      'Illegal argument: Unable to determine the name service ID. This is an HA configuration with multiple ' +
+        'name services configured. dfs.nameservices is set to [ns1, ns2]. Please re-run with the -ns option.',
     ]);
   });
 });
@@ -164,27 +197,41 @@ describe('read-only commands against simulated NameNodes', () => {
     const nn2 = await startSim('nn2', { initialState: 'ACTIVE' });
     const conf = confFor(nn1, nn2, true);
     expect(await haadmin(['-getServiceState', 'nn1'], conf)).toMatchObject({ status: 0, out: ['standby'], err: [] });
-    expect(await haadmin(['-ns', 'ns1', '-getServiceState', 'nn2'], conf)).toMatchObject({ status: 0, out: ['active'] });
+    expect(await haadmin(['-ns', 'ns1', '-getServiceState', 'nn2'], conf)).toMatchObject({
+      status: 0,
+      out: ['active'],
+    });
     // -D points nn1 at nn2's port
-    expect(await haadmin(['-D', `dfs.namenode.rpc-address.ns1.nn1=127.0.0.1:${nn2.rpcAddress.port}`, '-getServiceState', 'nn1'], conf)).toMatchObject({
+    expect(
+      await haadmin(
+        ['-D', `dfs.namenode.rpc-address.ns1.nn1=127.0.0.1:${nn2.rpcAddress.port}`, '-getServiceState', 'nn1'],
+        conf,
+      ),
+    ).toMatchObject({
       out: ['active'],
     });
   });
 
-  it('-checkHealth: 0 when healthy; "Health check failed" when unhealthy; "Operation failed" for other errors', async () => {
-    const nn1 = await startSim('nn1');
-    const conf = confFor(nn1, 1, true);
-    expect(await haadmin(['-checkHealth', 'nn1'], conf)).toMatchObject({ status: 0, out: [], err: [] });
-    nn1.model.applyFault({ fault: 'unhealthy' });
-    expect(await haadmin(['-checkHealth', 'nn1'], conf)).toMatchObject({ status: -1, err: ['Health check failed: The NameNode has no resources available'] });
-    expect(await haadmin(['-checkHealth', 'nn1'], conf, { user: 'bob' })).toMatchObject({
-      status: -1,
-      err: ['Operation failed: Access denied for user bob. Superuser privilege is required'],
-    });
-    const down = await haadmin(['-checkHealth', 'nn2'], conf);
-    expect(down.status).toBe(-1);
-    expect(down.err[0]).toMatch(/^Operation failed: .*ECONNREFUSED/);
-  });
+  it(
+    '-checkHealth: 0 when healthy; "Health check failed" ' + 'when unhealthy; "Operation failed" for other errors',
+    async () => {
+      const nn1 = await startSim('nn1');
+      const conf = confFor(nn1, 1, true);
+      expect(await haadmin(['-checkHealth', 'nn1'], conf)).toMatchObject({ status: 0, out: [], err: [] });
+      nn1.model.applyFault({ fault: 'unhealthy' });
+      expect(await haadmin(['-checkHealth', 'nn1'], conf)).toMatchObject({
+        status: -1,
+        err: ['Health check failed: The NameNode has no resources available'],
+      });
+      expect(await haadmin(['-checkHealth', 'nn1'], conf, { user: 'bob' })).toMatchObject({
+        status: -1,
+        err: ['Operation failed: Access denied for user bob. Superuser privilege is required'],
+      });
+      const down = await haadmin(['-checkHealth', 'nn2'], conf);
+      expect(down.status).toBe(-1);
+      expect(down.err[0]).toMatch(/^Operation failed: .*ECONNREFUSED/);
+    },
+  );
 
   it('a NameNode still starting: "Operation failed: NameNode still not started"', async () => {
     const nn1 = await startSim('nn1', { startupDelayMs: 60_000 });
@@ -203,12 +250,15 @@ describe('read-only commands against simulated NameNodes', () => {
     expect(run.out[0]).toBe(`${`localhost:${nn1.rpcAddress.port}`.padEnd(50)} active    `);
     expect(run.out[1]).toMatch(/^localhost:1 {39} Failed to connect: .*ECONNREFUSED/);
     const none = HadoopConfiguration.fromEntries({ 'dfs.nameservices': 'ns1' }, { env: {}, systemProperties: {} });
-    expect(await haadmin(['-getAllServiceState'], none)).toMatchObject({ status: -1, err: ['Failed to get service IDs'] });
+    expect(await haadmin(['-getAllServiceState'], none)).toMatchObject({
+      status: -1,
+      err: ['Failed to get service IDs'],
+    });
   });
 });
 
 describe('state changes', () => {
-  it('with automatic failover on, manual transitions are refused with Hadoop\'s text', async () => {
+  it("with automatic failover on, manual transitions are refused with Hadoop's text", async () => {
     const nn1 = await startSim('nn1');
     const nn2 = await startSim('nn2');
     const conf = confFor(nn1, nn2, true);
@@ -224,62 +274,91 @@ describe('state changes', () => {
     // -transitionToActive checks the *other* NameNode first, so the refusal names nn2
     const active = await haadmin(['-transitionToActive', 'nn1'], conf);
     expect(active.status).toBe(-1);
-    expect(active.err[0]).toBe(`Automatic failover is enabled for NameNode at /127.0.0.1:${nn2.rpcAddress.port}\nRefusing to manually manage HA state, since it may cause\na split-brain scenario or other incorrect state.\nIf you are very sure you know what you are doing, please \nspecify the --forcemanual flag.`);
+    expect(active.err[0]).toBe(
+      `Automatic failover is enabled for NameNode at /127.0.0.1:${nn2.rpcAddress.port}\nRefusing ` +
+        `to manually manage HA state, since it may cause\na ` +
+        `split-brain scenario or other incorrect state.\nIf you are very sure ` +
+        `you know what you are doing, please \nspecify the --forcemanual flag.`,
+    );
     expect(nn1.model.snapshot().calls.transitionToActive).toBe(0);
   });
 
-  it('--forcemanual asks first: "Y" proceeds with REQUEST_BY_USER_FORCED, "n" aborts, junk asks again, end of input aborts', async () => {
-    const nn1 = await startSim('nn1');
-    const nn2 = await startSim('nn2');
-    const conf = confFor(nn1, nn2, true);
+  it(
+    '--forcemanual asks first: "Y" proceeds with REQUEST_BY_USER_FORCED, ' +
+      '"n" aborts, junk asks again, end of input aborts',
+    async () => {
+      const nn1 = await startSim('nn1');
+      const nn2 = await startSim('nn2');
+      const conf = confFor(nn1, nn2, true);
 
-    const no = await haadmin(['-transitionToActive', '--forcemanual', 'nn1'], conf, { answers: ['n'] });
-    expect(no.status).toBe(-1);
-    expect(no.errText).toMatch(/You have specified the --forcemanual flag\. This flag is dangerous.*\n[\s\S]*Are you sure you want to continue\? \(Y or N\) /);
-    expect(no.err.at(-1)).toMatch(/ ERROR ha\.HAAdmin: Aborted$/);
-    expect(nn1.model.currentState()).toBe('STANDBY');
+      const no = await haadmin(['-transitionToActive', '--forcemanual', 'nn1'], conf, { answers: ['n'] });
+      expect(no.status).toBe(-1);
+      expect(no.errText).toMatch(
+        new RegExp(
+          String.raw`You have specified the --forcemanual flag\. This flag is dange` +
+            String.raw`rous.*\n[\s\S]*Are you sure you want to continue\? \(Y or N\) `,
+        ),
+      );
+      expect(no.err.at(-1)).toMatch(/ ERROR ha\.HAAdmin: Aborted$/);
+      expect(nn1.model.currentState()).toBe('STANDBY');
 
-    const eof = await haadmin(['-transitionToActive', '-forcemanual', 'nn1'], conf, { answers: [] });
-    expect(eof.status).toBe(-1);
-    expect(nn1.model.currentState()).toBe('STANDBY');
+      const eof = await haadmin(['-transitionToActive', '-forcemanual', 'nn1'], conf, { answers: [] });
+      expect(eof.status).toBe(-1);
+      expect(nn1.model.currentState()).toBe('STANDBY');
 
-    const yes = await haadmin(['-transitionToActive', '-forcemanual', 'nn1'], conf, { answers: ['maybe', 'Y'] });
-    expect(yes.status).toBe(0);
-    expect(yes.err).toContain('Invalid input: maybe');
-    expect(yes.errText).toMatch(/WARN ha\.HAAdmin: Proceeding with manual HA state management even though\nautomatic failover is enabled for NameNode at \/127\.0\.0\.1:\d+/);
-    expect(nn1.model.currentState()).toBe('ACTIVE');
+      const yes = await haadmin(['-transitionToActive', '-forcemanual', 'nn1'], conf, { answers: ['maybe', 'Y'] });
+      expect(yes.status).toBe(0);
+      expect(yes.err).toContain('Invalid input: maybe');
+      expect(yes.errText).toMatch(
+        new RegExp(
+          String.raw`WARN ha\.HAAdmin: Proceeding with manual HA state management even tho` +
+            String.raw`ugh\nautomatic failover is enabled for NameNode at \/127\.0\.0\.1:\d+`,
+        ),
+      );
+      expect(nn1.model.currentState()).toBe('ACTIVE');
 
-    const standby = await haadmin(['-transitionToStandby', 'nn1', '--forcemanual'], conf, { answers: ['yes'] });
-    expect(standby.status).toBe(0);
-    expect(nn1.model.currentState()).toBe('STANDBY');
+      const standby = await haadmin(['-transitionToStandby', 'nn1', '--forcemanual'], conf, { answers: ['yes'] });
+      expect(standby.status).toBe(0);
+      expect(nn1.model.currentState()).toBe('STANDBY');
 
-    const observer = await haadmin(['-transitionToObserver', '--forcemanual', 'nn2'], conf, { answers: ['y'] });
-    expect(observer.status).toBe(0);
-    expect(nn2.model.currentState()).toBe('OBSERVER');
-  });
+      const observer = await haadmin(['-transitionToObserver', '--forcemanual', 'nn2'], conf, { answers: ['y'] });
+      expect(observer.status).toBe(0);
+      expect(nn2.model.currentState()).toBe('OBSERVER');
+    },
+  );
 
-  it('manual mode: -transitionToActive refuses while another NameNode is active, or cannot be asked; --forceactive skips the check', async () => {
-    const nn1 = await startSim('nn1', { automaticFailoverEnabled: false });
-    const nn2 = await startSim('nn2', { automaticFailoverEnabled: false, initialState: 'ACTIVE' });
-    const conf = confFor(nn1, nn2, false);
+  it(
+    'manual mode: -transitionToActive refuses while another NameNode ' +
+      'is active, or cannot be asked; --forceactive skips the check',
+    async () => {
+      const nn1 = await startSim('nn1', { automaticFailoverEnabled: false });
+      const nn2 = await startSim('nn2', { automaticFailoverEnabled: false, initialState: 'ACTIVE' });
+      const conf = confFor(nn1, nn2, false);
 
-    const busy = await haadmin(['-transitionToActive', 'nn1'], conf);
-    expect(busy).toMatchObject({ status: -1, err: ['transitionToActive: Node nn2 is already active', `${USAGE_LINE} [-transitionToActive [--forceactive] <serviceId>]`] });
-    expect(nn1.model.currentState()).toBe('STANDBY');
+      const busy = await haadmin(['-transitionToActive', 'nn1'], conf);
+      expect(busy).toMatchObject({
+        status: -1,
+        err: [
+          'transitionToActive: Node nn2 is already active',
+          `${USAGE_LINE} [-transitionToActive [--forceactive] <serviceId>]`,
+        ],
+      });
+      expect(nn1.model.currentState()).toBe('STANDBY');
 
-    expect(await haadmin(['-transitionToStandby', 'nn2'], conf)).toMatchObject({ status: 0, err: [] });
-    expect(await haadmin(['-transitionToActive', 'nn1'], conf)).toMatchObject({ status: 0, err: [] });
-    expect(nn1.model.currentState()).toBe('ACTIVE');
+      expect(await haadmin(['-transitionToStandby', 'nn2'], conf)).toMatchObject({ status: 0, err: [] });
+      expect(await haadmin(['-transitionToActive', 'nn1'], conf)).toMatchObject({ status: 0, err: [] });
+      expect(nn1.model.currentState()).toBe('ACTIVE');
 
-    const unreachable = confFor(nn1, 1, false);
-    const cannotAsk = await haadmin(['-transitionToActive', 'nn1'], unreachable);
-    expect(cannotAsk.status).toBe(-1);
-    expect(cannotAsk.err[0]).toMatch(/^Unexpected error occurred {2}.*ECONNREFUSED/);
+      const unreachable = confFor(nn1, 1, false);
+      const cannotAsk = await haadmin(['-transitionToActive', 'nn1'], unreachable);
+      expect(cannotAsk.status).toBe(-1);
+      expect(cannotAsk.err[0]).toMatch(/^Unexpected error occurred {2}.*ECONNREFUSED/);
 
-    await haadmin(['-transitionToStandby', 'nn1'], conf);
-    expect(await haadmin(['-transitionToActive', '--forceactive', 'nn1'], unreachable)).toMatchObject({ status: 0 });
-    expect(nn1.model.currentState()).toBe('ACTIVE');
-  });
+      await haadmin(['-transitionToStandby', 'nn1'], conf);
+      expect(await haadmin(['-transitionToActive', '--forceactive', 'nn1'], unreachable)).toMatchObject({ status: 0 });
+      expect(nn1.model.currentState()).toBe('ACTIVE');
+    },
+  );
 
   it('a refusal by the NameNode is "Operation failed: <its message>"', async () => {
     const nn1 = await startSim('nn1', { automaticFailoverEnabled: false, initialState: 'OBSERVER' });
@@ -289,6 +368,8 @@ describe('state changes', () => {
     // the NameNode's own gate, when the client thinks auto failover is off but the NameNode has it on
     const gated = await startSim('nn3', { automaticFailoverEnabled: true });
     const mismatch = await haadmin(['-transitionToStandby', 'nn1'], confFor(gated, nn2, false));
-    expect(mismatch.err).toEqual(['Operation failed: Manual HA control for this NameNode is disallowed, because automatic HA is enabled.']);
+    expect(mismatch.err).toEqual([
+      'Operation failed: Manual HA control for this NameNode is disallowed, because automatic HA is enabled.',
+    ]);
   });
 });

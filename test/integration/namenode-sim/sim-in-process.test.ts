@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RpcHAServiceClientFactory, type RpcHAServiceClient } from '../../../src/hadoop/ha-service-client.js';
 import { HealthCheckFailedError, ServiceFailedError } from '../../../src/hadoop/ha-errors.js';
-import { AccessControlError, ConnectionClosedError, RemoteError, RetriableError, RpcTimeoutError } from '../../../src/ipc/errors.js';
+import {
+  AccessControlError,
+  ConnectionClosedError,
+  RemoteError,
+  RetriableError,
+  RpcTimeoutError,
+} from '../../../src/ipc/errors.js';
 import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { findSplitBrain, readTransitionLogs } from '../../../tools/namenode-sim/transition-log.js';
 import { sleep } from '../../../tools/testing/wait.js';
@@ -46,7 +52,10 @@ function clientFor(sim: NameNodeSimulator, user = 'hdfs', address = sim.rpcAddre
 }
 
 async function http(sim: NameNodeSimulator, path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`http://${sim.httpAddress.host}:${sim.httpAddress.port}${path}`, { signal: AbortSignal.timeout(5_000), ...init });
+  return fetch(`http://${sim.httpAddress.host}:${sim.httpAddress.port}${path}`, {
+    signal: AbortSignal.timeout(5_000),
+    ...init,
+  });
 }
 
 async function postFault(sim: NameNodeSimulator, body: string): Promise<Response> {
@@ -81,12 +90,20 @@ describe('HAServiceProtocol over IPC', () => {
     expect(await client.getServiceStatus(T)).toEqual({ state: 'STANDBY', readyToBecomeActive: true });
     await client.monitorHealth(T);
     await client.transitionToActive('REQUEST_BY_ZKFC', T);
-    expect(readTransitionLogs([logPath]).entries.at(-1)).toMatchObject({ event: 'transition', from: 'standby', to: 'active' });
+    expect(readTransitionLogs([logPath]).entries.at(-1)).toMatchObject({
+      event: 'transition',
+      from: 'standby',
+      to: 'active',
+    });
     expect(await client.getServiceStatus(T)).toEqual({ state: 'ACTIVE', readyToBecomeActive: true });
     await client.transitionToActive('REQUEST_BY_ZKFC', T); // no-op
     await client.transitionToStandby('REQUEST_BY_ZKFC', T);
     await client.transitionToObserver('REQUEST_BY_USER_FORCED', T);
-    expect(await client.getServiceStatus(T)).toEqual({ state: 'OBSERVER', readyToBecomeActive: false, notReadyReason: 'State is observer' });
+    expect(await client.getServiceStatus(T)).toEqual({
+      state: 'OBSERVER',
+      readyToBecomeActive: false,
+      notReadyReason: 'State is observer',
+    });
     await sim.stop('SIGTERM received');
     const { entries, errors } = readTransitionLogs([logPath]);
     expect(errors).toEqual([]);
@@ -116,12 +133,16 @@ describe('HAServiceProtocol over IPC', () => {
       (e: unknown) => e,
     );
     expect((denied as Error).cause).toBeInstanceOf(AccessControlError);
-    expect(((denied as Error).cause as AccessControlError).className).toBe('org.apache.hadoop.security.AccessControlException');
+    expect(((denied as Error).cause as AccessControlError).className).toBe(
+      'org.apache.hadoop.security.AccessControlException',
+    );
     expect((denied as Error).message).toBe('Access denied for user alice. Superuser privilege is required');
     expect(await alice.getServiceStatus(T)).toMatchObject({ state: 'STANDBY' }); // no superuser needed
 
     await hdfs.transitionToObserver('REQUEST_BY_USER_FORCED', T);
-    await expect(hdfs.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toMatchObject({ cause: expect.any(ServiceFailedError) });
+    await expect(hdfs.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toMatchObject({
+      cause: expect.any(ServiceFailedError),
+    });
     await expect(hdfs.transitionToStandby('REQUEST_BY_ZKFC', T)).rejects.toThrow(
       /Request from ZK failover controller at 127\.0\.0\.1 denied since the namenode is in Observer state\./,
     );
@@ -153,8 +174,13 @@ describe('HAServiceProtocol over IPC', () => {
     const client = clientFor(sim);
     await expect(client.monitorHealth(T)).rejects.toThrow(/configured to report UNHEALTHY to ZKFC in Safemode/);
     await expect(client.monitorHealth(T)).rejects.toMatchObject({ cause: expect.any(HealthCheckFailedError) });
-    expect(await client.getServiceStatus(T)).toMatchObject({ readyToBecomeActive: false, notReadyReason: expect.stringMatching(/^The NameNode is in safemode\./) });
-    await expect(client.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toThrow(/^NameNode still not leave safemode$/);
+    expect(await client.getServiceStatus(T)).toMatchObject({
+      readyToBecomeActive: false,
+      notReadyReason: expect.stringMatching(/^The NameNode is in safemode\./),
+    });
+    await expect(client.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toThrow(
+      /^NameNode still not leave safemode$/,
+    );
     expect((await http(sim, '/sim/safemode', { method: 'POST', body: '{"on":false}' })).status).toBe(200);
     await client.monitorHealth(T);
     await client.transitionToActive('REQUEST_BY_ZKFC', T);
@@ -167,7 +193,12 @@ describe('HAServiceProtocol over IPC', () => {
     await clientFor(sim, 'hdfs', sim.lifelineAddress).monitorHealth(T);
     await clientFor(sim, 'hdfs', sim.serviceRpcAddress).transitionToActive('REQUEST_BY_ZKFC', T);
     expect(await clientFor(sim).getServiceStatus(T)).toMatchObject({ state: 'ACTIVE' });
-    expect(sim.describe()).toMatch(/^zkfc-sim namenode ns1\.nn1 rpc=127\.0\.0\.1:\d+ http=127\.0\.0\.1:\d+ servicerpc=127\.0\.0\.1:\d+ lifeline=127\.0\.0\.1:\d+$/);
+    expect(sim.describe()).toMatch(
+      new RegExp(
+        String.raw`^zkfc-sim namenode ns1\.nn1 rpc=127\.0\.0\.1:\d+ http=127\.0\.` +
+          String.raw`0\.1:\d+ servicerpc=127\.0\.0\.1:\d+ lifeline=127\.0\.0\.1:\d+$`,
+      ),
+    );
   });
 });
 
@@ -179,7 +210,9 @@ describe('HTTP endpoints', () => {
     expect(response.headers.get('connection')).toBe('close');
     expect(await response.text()).toContain('I am not Active!');
 
-    const jmx = (await (await http(sim, '/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus')).json()) as { beans: Array<Record<string, unknown>> };
+    const jmx = (await (await http(sim, '/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus')).json()) as {
+      beans: Array<Record<string, unknown>>;
+    };
     expect(jmx.beans).toHaveLength(1);
     expect(jmx.beans[0]).toMatchObject({
       name: 'Hadoop:service=NameNode,name=NameNodeStatus',
@@ -195,15 +228,23 @@ describe('HTTP endpoints', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('connection')).toBe('close');
     expect(await response.text()).toBe('I am Active!');
-    const fs = (await (await http(sim, '/jmx?qry=Hadoop:service=NameNode,name=FSNamesystem')).json()) as { beans: Array<Record<string, unknown>> };
-    expect(fs.beans).toEqual([expect.objectContaining({ name: 'Hadoop:service=NameNode,name=FSNamesystem', 'tag.HAState': 'active' })]);
+    const fs = (await (await http(sim, '/jmx?qry=Hadoop:service=NameNode,name=FSNamesystem')).json()) as {
+      beans: Array<Record<string, unknown>>;
+    };
+    expect(fs.beans).toEqual([
+      expect.objectContaining({ name: 'Hadoop:service=NameNode,name=FSNamesystem', 'tag.HAState': 'active' }),
+    ]);
     const all = (await (await http(sim, '/jmx')).json()) as { beans: unknown[] };
     expect(all.beans).toHaveLength(2);
-    const wildcard = (await (await http(sim, '/jmx?qry=Hadoop:service=NameNode,name=*')).json()) as { beans: unknown[] };
+    const wildcard = (await (await http(sim, '/jmx?qry=Hadoop:service=NameNode,name=*')).json()) as {
+      beans: unknown[];
+    };
     expect(wildcard.beans).toHaveLength(2);
     const none = (await (await http(sim, '/jmx?qry=Hadoop:service=DataNode,*')).json()) as { beans: unknown[] };
     expect(none.beans).toEqual([]);
-    const status = (await (await http(sim, '/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus')).json()) as { beans: Array<Record<string, unknown>> };
+    const status = (await (await http(sim, '/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus')).json()) as {
+      beans: Array<Record<string, unknown>>;
+    };
     expect(status.beans[0]!['LastHATransitionTime']).toBeGreaterThan(0);
   });
 
@@ -227,7 +268,9 @@ describe('HTTP endpoints', () => {
     expect((await http(sim, '/sim/nothing', { method: 'POST', body: '{}' })).status).toBe(404);
     expect((await http(sim, '/nothing')).status).toBe(404);
     expect((await postFault(sim, 'x'.repeat(100_000))).status).toBe(413);
-    expect((await http(sim, '/sim/state', { method: 'POST', body: '{"state":"active","cause":"set-up"}' })).status).toBe(200);
+    expect(
+      (await http(sim, '/sim/state', { method: 'POST', body: '{"state":"active","cause":"set-up"}' })).status,
+    ).toBe(200);
     expect(sim.model.currentState()).toBe('ACTIVE');
   });
 });
@@ -264,11 +307,14 @@ describe('faults', () => {
     const client = clientFor(sim);
     await postFault(sim, 'hang');
     await expect(client.monitorHealth(200)).rejects.toMatchObject({ cause: expect.any(RpcTimeoutError) });
-    await expect(fetch(`http://${sim.httpAddress.host}:${sim.httpAddress.port}/isActive`, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    await expect(
+      fetch(`http://${sim.httpAddress.host}:${sim.httpAddress.port}/isActive`, { signal: AbortSignal.timeout(300) }),
+    ).rejects.toThrow();
     const pending = client.transitionToActive('REQUEST_BY_ZKFC', T);
     await sleep(200);
     expect(sim.model.currentState()).toBe('STANDBY');
-    expect((await (await http(sim, '/sim/state')).json()) as object).toMatchObject({ faults: { hang: true } }); // control still answers
+    // control still answers
+    expect((await (await http(sim, '/sim/state')).json()) as object).toMatchObject({ faults: { hang: true } });
     await postFault(sim, 'none');
     await pending;
     expect(sim.model.currentState()).toBe('ACTIVE');
@@ -279,7 +325,9 @@ describe('faults', () => {
     const sim = await startSim();
     const client = clientFor(sim);
     await postFault(sim, 'refuse-transitions');
-    await expect(client.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toMatchObject({ cause: expect.any(ServiceFailedError) });
+    await expect(client.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toMatchObject({
+      cause: expect.any(ServiceFailedError),
+    });
     expect(sim.model.currentState()).toBe('STANDBY');
     await client.monitorHealth(T); // health is unaffected
   });
@@ -302,25 +350,38 @@ describe('faults', () => {
     const sim = await startSim({ transitionLogPath: logPath });
     const client = clientFor(sim);
     await postFault(sim, 'exit-on-activate');
-    await expect(client.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toMatchObject({ cause: expect.any(ConnectionClosedError) });
+    await expect(client.transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toMatchObject({
+      cause: expect.any(ConnectionClosedError),
+    });
     expect((await sim.exited).code).toBe(1);
     const { entries } = readTransitionLogs([logPath]);
-    expect(entries.map((e) => `${e.event}:${e.from}->${e.to}`)).toEqual(['start:null->standby', 'exit:standby->stopped']);
+    expect(entries.map((e) => `${e.event}:${e.from}->${e.to}`)).toEqual([
+      'start:null->standby',
+      'exit:standby->stopped',
+    ]);
     expect(entries[1]!.cause).toMatch(/failed to start active services/);
   });
 
-  it('crash: answered 202, then connections drop at once (onConnectionClosed fires) and the exit line is logged', async () => {
-    const logPath = join(dir, 'crash.log');
-    const sim = await startSim({ transitionLogPath: logPath });
-    const client = clientFor(sim);
-    await client.transitionToActive('REQUEST_BY_ZKFC', T);
-    const closed = new Promise<Error>((resolve) => client.onConnectionClosed(resolve));
-    const response = await postFault(sim, '{"fault":"crash"}');
-    expect(response.status).toBe(202);
-    expect(await closed).toBeInstanceOf(Error);
-    expect((await sim.exited).code).toBe(137);
-    const { entries } = readTransitionLogs([logPath]);
-    expect(entries.at(-1)).toMatchObject({ event: 'exit', from: 'active', to: 'stopped', cause: 'crash fault injected' });
-    expect(findSplitBrain(entries)).toEqual([]);
-  });
+  it(
+    'crash: answered 202, then connections drop at once ' + '(onConnectionClosed fires) and the exit line is logged',
+    async () => {
+      const logPath = join(dir, 'crash.log');
+      const sim = await startSim({ transitionLogPath: logPath });
+      const client = clientFor(sim);
+      await client.transitionToActive('REQUEST_BY_ZKFC', T);
+      const closed = new Promise<Error>((resolve) => client.onConnectionClosed(resolve));
+      const response = await postFault(sim, '{"fault":"crash"}');
+      expect(response.status).toBe(202);
+      expect(await closed).toBeInstanceOf(Error);
+      expect((await sim.exited).code).toBe(137);
+      const { entries } = readTransitionLogs([logPath]);
+      expect(entries.at(-1)).toMatchObject({
+        event: 'exit',
+        from: 'active',
+        to: 'stopped',
+        cause: 'crash fault injected',
+      });
+      expect(findSplitBrain(entries)).toEqual([]);
+    },
+  );
 });

@@ -39,12 +39,18 @@ function client(address: HostPort): RpcHAServiceClient {
   return c;
 }
 
-
 describe('zkfc-sim namenode as a process', () => {
   it('binds the ports it is given, prints them, serves HA calls, and stops cleanly on SIGTERM', async () => {
     const [rpcPort, httpPort] = [await freePort(), await freePort()];
     const logPath = join(dir, 'fixed.log');
-    const sim = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', rpcPort, httpPort, superuser: 'hdfs', transitionLogPath: logPath });
+    const sim = await NamenodeSimProcess.start({
+      nameserviceId: 'ns1',
+      namenodeId: 'nn1',
+      rpcPort,
+      httpPort,
+      superuser: 'hdfs',
+      transitionLogPath: logPath,
+    });
     expect(sim.rpcAddress).toEqual({ host: '127.0.0.1', port: rpcPort });
     expect(sim.httpAddress).toEqual({ host: '127.0.0.1', port: httpPort });
     const c = client(sim.rpcAddress);
@@ -55,7 +61,11 @@ describe('zkfc-sim namenode as a process', () => {
     expect(exit).toMatchObject({ code: 0, signal: null });
     const { entries, errors } = readTransitionLogs([logPath]);
     expect(errors).toEqual([]);
-    expect(entries.map((e) => `${e.event}:${e.from}->${e.to}`)).toEqual(['start:null->standby', 'transition:standby->active', 'exit:active->stopped']);
+    expect(entries.map((e) => `${e.event}:${e.from}->${e.to}`)).toEqual([
+      'start:null->standby',
+      'transition:standby->active',
+      'exit:active->stopped',
+    ]);
     expect(entries.every((e) => e.pid === sim.pid)).toBe(true);
     expect(entries[2]!.cause).toBe('SIGTERM received');
   });
@@ -63,8 +73,19 @@ describe('zkfc-sim namenode as a process', () => {
   it('port 0 gives free ports, and two NameNodes hand over without a split brain', async () => {
     const logs = [join(dir, 'pair-nn1.log'), join(dir, 'pair-nn2.log')];
     const [nn1, nn2] = await Promise.all([
-      NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', superuser: 'hdfs', transitionLogPath: logs[0]!, initialState: 'active' }),
-      NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn2', superuser: 'hdfs', transitionLogPath: logs[1]! }),
+      NamenodeSimProcess.start({
+        nameserviceId: 'ns1',
+        namenodeId: 'nn1',
+        superuser: 'hdfs',
+        transitionLogPath: logs[0]!,
+        initialState: 'active',
+      }),
+      NamenodeSimProcess.start({
+        nameserviceId: 'ns1',
+        namenodeId: 'nn2',
+        superuser: 'hdfs',
+        transitionLogPath: logs[1]!,
+      }),
     ]);
     expect(nn1.rpcAddress.port).toBeGreaterThan(0);
     expect(nn2.rpcAddress.port).not.toBe(nn1.rpcAddress.port);
@@ -77,18 +98,35 @@ describe('zkfc-sim namenode as a process', () => {
   });
 
   it('the start-up delay and superuser options take effect in the process', async () => {
-    const sim = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', superuser: 'hdfs', startupDelayMs: 1_500 });
-    await expect(client(sim.rpcAddress).getServiceStatus(T)).rejects.toMatchObject({ cause: expect.any(RetriableError) });
+    const sim = await NamenodeSimProcess.start({
+      nameserviceId: 'ns1',
+      namenodeId: 'nn1',
+      superuser: 'hdfs',
+      startupDelayMs: 1_500,
+    });
+    await expect(client(sim.rpcAddress).getServiceStatus(T)).rejects.toMatchObject({
+      cause: expect.any(RetriableError),
+    });
     await sleep(1_600);
     expect(await client(sim.rpcAddress).getServiceStatus(T)).toMatchObject({ state: 'STANDBY' });
-    const other = new RpcHAServiceClientFactory({ effectiveUser: 'mallory', connectTimeoutMs: 5_000 }).create(sim.rpcAddress);
+    const other = new RpcHAServiceClientFactory({ effectiveUser: 'mallory', connectTimeoutMs: 5_000 }).create(
+      sim.rpcAddress,
+    );
     clients.push(other);
-    await expect(other.monitorHealth(T)).rejects.toThrow('Access denied for user mallory. Superuser privilege is required');
+    await expect(other.monitorHealth(T)).rejects.toThrow(
+      'Access denied for user mallory. Superuser privilege is required',
+    );
   });
 
   it('crash exits 137 at once and logs the end of its active period first', async () => {
     const logPath = join(dir, 'crash.log');
-    const sim = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', superuser: 'hdfs', transitionLogPath: logPath, initialState: 'active' });
+    const sim = await NamenodeSimProcess.start({
+      nameserviceId: 'ns1',
+      namenodeId: 'nn1',
+      superuser: 'hdfs',
+      transitionLogPath: logPath,
+      initialState: 'active',
+    });
     await sim.fault('crash');
     const exit = await sim.exited;
     expect(exit.code).toBe(137);
@@ -98,7 +136,12 @@ describe('zkfc-sim namenode as a process', () => {
 
   it('exit-on-activate: transitionToActive makes the process exit 1', async () => {
     const logPath = join(dir, 'exit-on-activate.log');
-    const sim = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', superuser: 'hdfs', transitionLogPath: logPath });
+    const sim = await NamenodeSimProcess.start({
+      nameserviceId: 'ns1',
+      namenodeId: 'nn1',
+      superuser: 'hdfs',
+      transitionLogPath: logPath,
+    });
     await sim.fault('exit-on-activate');
     await expect(client(sim.rpcAddress).transitionToActive('REQUEST_BY_ZKFC', T)).rejects.toThrow();
     expect((await sim.exited).code).toBe(1);
@@ -107,8 +150,19 @@ describe('zkfc-sim namenode as a process', () => {
 
   it('SIGKILL leaves no exit line; the harness-observed death ends the active period', async () => {
     const logs = [join(dir, 'kill-nn1.log'), join(dir, 'kill-nn2.log')];
-    const nn1 = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn1', superuser: 'hdfs', transitionLogPath: logs[0]!, initialState: 'active' });
-    const nn2 = await NamenodeSimProcess.start({ nameserviceId: 'ns1', namenodeId: 'nn2', superuser: 'hdfs', transitionLogPath: logs[1]! });
+    const nn1 = await NamenodeSimProcess.start({
+      nameserviceId: 'ns1',
+      namenodeId: 'nn1',
+      superuser: 'hdfs',
+      transitionLogPath: logs[0]!,
+      initialState: 'active',
+    });
+    const nn2 = await NamenodeSimProcess.start({
+      nameserviceId: 'ns1',
+      namenodeId: 'nn2',
+      superuser: 'hdfs',
+      transitionLogPath: logs[1]!,
+    });
     const death = await nn1.kill('SIGKILL');
     expect(death.signal).toBe('SIGKILL');
     await client(nn2.rpcAddress).transitionToActive('REQUEST_BY_ZKFC', T);
@@ -120,15 +174,37 @@ describe('zkfc-sim namenode as a process', () => {
 });
 
 describe('zkfc-sim check-transitions and usage', () => {
-  const run = (args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'tools/bin/zkfc-sim.js'), ...args], { encoding: 'utf8', timeout: 30_000 });
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [join(REPO_ROOT, 'tools/bin/zkfc-sim.js'), ...args], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
 
   it('exits 1 and names the NameNodes when two were active at once, 0 for a clean log', () => {
     const line = (pid: number, nn: string, at: number, from: string | null, to: string) =>
-      JSON.stringify({ v: 1, event: from === null ? 'start' : 'transition', nameserviceId: 'ns1', namenodeId: nn, pid, monoNs: String(at), wallMs: 0, from, to, cause: 't' });
+      JSON.stringify({
+        v: 1,
+        event: from === null ? 'start' : 'transition',
+        nameserviceId: 'ns1',
+        namenodeId: nn,
+        pid,
+        monoNs: String(at),
+        wallMs: 0,
+        from,
+        to,
+        cause: 't',
+      });
     const bad = join(dir, 'bad.log');
     writeFileSync(bad, [line(1, 'nn1', 10, null, 'active'), line(2, 'nn2', 20, 'standby', 'active')].join('\n') + '\n');
     const good = join(dir, 'good.log');
-    writeFileSync(good, [line(1, 'nn1', 10, null, 'active'), line(1, 'nn1', 15, 'active', 'standby'), line(2, 'nn2', 20, 'standby', 'active')].join('\n') + '\n');
+    writeFileSync(
+      good,
+      [
+        line(1, 'nn1', 10, null, 'active'),
+        line(1, 'nn1', 15, 'active', 'standby'),
+        line(2, 'nn2', 20, 'standby', 'active'),
+      ].join('\n') + '\n',
+    );
     const badRun = run(['check-transitions', bad]);
     expect(badRun.status).toBe(1);
     expect(badRun.stdout).toMatch(/split brain in ns1: nn1 \(pid 1\) and nn2 \(pid 2\)/);

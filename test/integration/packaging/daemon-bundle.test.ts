@@ -41,7 +41,9 @@ describe('daemon build output', () => {
   it('the bundle is made of src/ modules and npm dependencies only, without tools/, test/ or the haadmin CLI', () => {
     const map = JSON.parse(readFileSync(`${BUNDLE}.map`, 'utf8')) as { sources: string[] };
     // The one virtual module: scripts/bundle-daemon.mjs's slimmed prom-client entry point.
-    const sources = map.sources.filter((source) => source !== 'lean-prom-client:prom-client').map((source) => relative(ROOT, resolve(DIST, source)));
+    const sources = map.sources
+      .filter((source) => source !== 'lean-prom-client:prom-client')
+      .map((source) => relative(ROOT, resolve(DIST, source)));
     expect(sources.length).toBeGreaterThan(100);
     expect(sources.filter((source) => !source.startsWith('src/') && !source.startsWith('node_modules/'))).toEqual([]);
     expect(sources.filter((source) => /(^|\/)(tools|test)\//.test(source))).toEqual([]);
@@ -64,10 +66,18 @@ describe('daemon build output', () => {
     try {
       await writeFile(
         join(dir, 'hooks.mjs'),
-        "export async function resolve(specifier, context, next) { const r = await next(specifier, context); if (r.url.startsWith('file:')) process.stderr.write('LOADED ' + r.url + '\\n'); return r; }\n",
+        'export async function resolve(specifier, context, next) { const r = await next(specifier, context); ' +
+          "if (r.url.startsWith('file:')) process.stderr.write('LOADED ' + r.url + '\\n'); return r; }\n",
       );
-      await writeFile(join(dir, 'register.mjs'), "import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);\n");
-      const run = spawnSync(process.execPath, ['--import', join(dir, 'register.mjs'), join(ROOT, 'bin/zkfc.js'), '-h'], { encoding: 'utf8', timeout: 30_000 });
+      await writeFile(
+        join(dir, 'register.mjs'),
+        "import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);\n",
+      );
+      const run = spawnSync(
+        process.execPath,
+        ['--import', join(dir, 'register.mjs'), join(ROOT, 'bin/zkfc.js'), '-h'],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
       expect(run.status).toBe(0);
       expect(run.stdout).toMatch(/^Usage: zkfc /);
       const loaded = [...run.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => relative(ROOT, fileURLToPath(m[1]!)));

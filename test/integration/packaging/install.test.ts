@@ -13,7 +13,17 @@
 // is a real ZooKeeper and simulated NameNodes (MiniCluster). It needs the npm registry for the
 // package's dependencies (the npm cache is preferred).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,22 +55,34 @@ function npmEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function run(command: string, args: readonly string[], options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<Run> {
+function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
+): Promise<Run> {
   return new Promise((resolveRun, reject) => {
     const env = { ...npmEnv(), ...options.env };
-    execFile(command, [...args], { cwd: options.cwd, env, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        reject(new Error(`${command} ${args.join(' ')} did not run to its end: ${error.message}\n${stderr}`));
-        return;
-      }
-      resolveRun({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
+    execFile(
+      command,
+      [...args],
+      { cwd: options.cwd, env, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          reject(new Error(`${command} ${args.join(' ')} did not run to its end: ${error.message}\n${stderr}`));
+          return;
+        }
+        resolveRun({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** The checkout as git sees it (tracked and new files, not ignored ones), copied; node_modules borrowed. */
 async function copyCheckout(target: string): Promise<void> {
-  const listed = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, timeoutMs: 20_000 });
+  const listed = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: REPO_ROOT,
+    timeoutMs: 20_000,
+  });
   if (listed.code !== 0) throw new Error(`git ls-files failed (the test needs a git checkout): ${listed.stderr}`);
   for (const file of listed.stdout.split('\0')) {
     if (file === '' || !existsSync(join(REPO_ROOT, file))) continue;
@@ -88,7 +110,8 @@ beforeAll(async () => {
     mkdirSync(checkout);
     await copyCheckout(checkout);
     const packed = await run('npm', ['pack'], { cwd: checkout, timeoutMs: 90_000 });
-    if (packed.code !== 0) throw new Error(`npm pack failed (exit ${packed.code}):\n${packed.stdout}\n${packed.stderr}`);
+    if (packed.code !== 0)
+      throw new Error(`npm pack failed (exit ${packed.code}):\n${packed.stdout}\n${packed.stderr}`);
     const tarball = `zkfc-${VERSION}.tgz`;
     const listing = await run('tar', ['-tzf', join(checkout, tarball)], { cwd: checkout, timeoutMs: 20_000 });
     tarballEntries = listing.stdout.split('\n').filter((line) => line !== '');
@@ -113,55 +136,80 @@ afterAll(async () => {
 describe('the package as npm pack makes it', () => {
   it('holds bin/, a built dist/, systemd/, config/ and the README, and no tools or test code', () => {
     const files = tarballEntries.map((entry) => entry.replace(/^package\//, ''));
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/zkfc.js', 'bin/haadmin.js', 'systemd/zkfc@.service']));
+    expect(files).toEqual(
+      expect.arrayContaining(['package.json', 'README.md', 'bin/zkfc.js', 'bin/haadmin.js', 'systemd/zkfc@.service']),
+    );
     const topLevel = new Set(files.map((file) => file.split('/')[0]));
     expect([...topLevel].sort()).toEqual(['README.md', 'bin', 'config', 'dist', 'package.json', 'systemd']);
     expect(files.filter((file) => file.startsWith('dist/') && file.endsWith('.js')).length).toBeGreaterThan(0);
-    expect(files.filter((file) => /(^|\/)(tools|test|testing|namenode-sim|bench|sandbox)\//.test(file) || /\.test\./.test(file) || file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
+    expect(
+      files.filter(
+        (file) =>
+          /(^|\/)(tools|test|testing|namenode-sim|bench|sandbox)\//.test(file) ||
+          /\.test\./.test(file) ||
+          (file.endsWith('.ts') && !file.endsWith('.d.ts')),
+      ),
+    ).toEqual([]);
   });
 });
 
-describe('installed with the README\'s command and run with the unit\'s ExecStart', () => {
-  it('npm links <prefix>/bin/zkfc and <prefix>/bin/haadmin into <prefix>/lib/node_modules/zkfc, as the unit expects', () => {
-    expect(installed, 'the install did not run').toBeDefined();
-    expect(installed!.code, installed!.stderr).toBe(0);
-    for (const name of ['zkfc', 'haadmin']) {
-      const link = join(prefix, 'bin', name);
-      expect(readlinkSync(link)).toBe(`../lib/node_modules/zkfc/bin/${name}.js`);
-      expect(realpathSync(link)).toBe(realpathSync(join(prefix, 'lib/node_modules/zkfc/bin', `${name}.js`)));
-    }
-  });
+describe("installed with the README's command and run with the unit's ExecStart", () => {
+  it(
+    'npm links <prefix>/bin/zkfc and <prefix>/bin/haadmin ' +
+      'into <prefix>/lib/node_modules/zkfc, as the unit expects',
+    () => {
+      expect(installed, 'the install did not run').toBeDefined();
+      expect(installed!.code, installed!.stderr).toBe(0);
+      for (const name of ['zkfc', 'haadmin']) {
+        const link = join(prefix, 'bin', name);
+        expect(readlinkSync(link)).toBe(`../lib/node_modules/zkfc/bin/${name}.js`);
+        expect(realpathSync(link)).toBe(realpathSync(join(prefix, 'lib/node_modules/zkfc/bin', `${name}.js`)));
+      }
+    },
+  );
 
-  it('ExecStart for zkfc@ns1.nn1 starts a daemon that answers /healthz, makes nn1 active, reports its version and stops with 0', async () => {
-    const c = cluster!;
-    const unit = parseUnit(readFileSync(UNIT, 'utf8'));
-    const [execStart] = directive(unit, 'Service', 'ExecStart');
-    const documentedPrefix = INSTALL_LINE.exec(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'))![1]!;
-    expect(execStart).toContain(`${documentedPrefix}/bin/zkfc`);
-    const argv = splitWords(expandLikeSystemd(execStart!, `${c.nameserviceId}.nn1`).replaceAll(`${documentedPrefix}/`, `${prefix}/`));
-    const unitEnv = unitEnvironment(unit);
-    expect(unitEnv['HADOOP_CONF_DIR']).toBe('/etc/hadoop/conf');
-    const env = { ...npmEnv(), ...unitEnv, HADOOP_CONF_DIR: c.confDir, ...c.zkfcEnv() };
+  it(
+    'ExecStart for zkfc@ns1.nn1 starts a daemon that answers ' +
+      '/healthz, makes nn1 active, reports its version and stops with 0',
+    async () => {
+      const c = cluster!;
+      const unit = parseUnit(readFileSync(UNIT, 'utf8'));
+      const [execStart] = directive(unit, 'Service', 'ExecStart');
+      const documentedPrefix = INSTALL_LINE.exec(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'))![1]!;
+      expect(execStart).toContain(`${documentedPrefix}/bin/zkfc`);
+      const argv = splitWords(
+        expandLikeSystemd(execStart!, `${c.nameserviceId}.nn1`).replaceAll(`${documentedPrefix}/`, `${prefix}/`),
+      );
+      const unitEnv = unitEnvironment(unit);
+      expect(unitEnv['HADOOP_CONF_DIR']).toBe('/etc/hadoop/conf');
+      const env = { ...npmEnv(), ...unitEnv, HADOOP_CONF_DIR: c.confDir, ...c.zkfcEnv() };
 
-    let output = '';
-    daemon = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    daemon.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
-    daemon.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => daemon!.once('exit', (code, signal) => done({ code, signal })));
+      let output = '';
+      daemon = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      daemon.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
+      daemon.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+        daemon!.once('exit', (code, signal) => done({ code, signal })),
+      );
 
-    const statusPort = c.node('nn1').statusPort;
-    await eventually(async () => {
-      if (daemon!.exitCode !== null) throw new Error(`the daemon exited ${daemon!.exitCode}:\n${output}`);
-      expect((await httpGet(statusPort, '/healthz')).status).toBe(200);
-    }, 20_000);
-    expect(await c.waitForActive(20_000, 'nn1')).toBe('nn1');
-    const metrics = await httpGet(statusPort, '/metrics');
-    expect(metrics.body).toMatch(new RegExp(`zkfc_build_info\\{[^}]*version="${VERSION.replace(/\./g, '\\.')}"`));
+      const statusPort = c.node('nn1').statusPort;
+      await eventually(async () => {
+        if (daemon!.exitCode !== null) throw new Error(`the daemon exited ${daemon!.exitCode}:\n${output}`);
+        expect((await httpGet(statusPort, '/healthz')).status).toBe(200);
+      }, 20_000);
+      expect(await c.waitForActive(20_000, 'nn1')).toBe('nn1');
+      const metrics = await httpGet(statusPort, '/metrics');
+      expect(metrics.body).toMatch(new RegExp(`zkfc_build_info\\{[^}]*version="${VERSION.replace(/\./g, '\\.')}"`));
 
-    const haadmin = await run(join(prefix, 'bin/haadmin'), ['-getServiceState', 'nn1'], { cwd: work, timeoutMs: 20_000, env: { HADOOP_CONF_DIR: c.confDir, ...c.zkfcEnv() } });
-    expect(haadmin).toEqual({ code: 0, stdout: 'active\n', stderr: '' });
+      const haadmin = await run(join(prefix, 'bin/haadmin'), ['-getServiceState', 'nn1'], {
+        cwd: work,
+        timeoutMs: 20_000,
+        env: { HADOOP_CONF_DIR: c.confDir, ...c.zkfcEnv() },
+      });
+      expect(haadmin).toEqual({ code: 0, stdout: 'active\n', stderr: '' });
 
-    daemon.kill('SIGTERM');
-    expect(await exited, output).toEqual({ code: 0, signal: null });
-  });
+      daemon.kill('SIGTERM');
+      expect(await exited, output).toEqual({ code: 0, signal: null });
+    },
+  );
 });

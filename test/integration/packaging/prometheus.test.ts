@@ -26,20 +26,32 @@ interface Run {
 
 function run(command: string, args: readonly string[], stdin?: string): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = execFile(command, [...args], { timeout: 30_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        reject(new Error(`${command} did not run: ${error.message} (is it installed? apt-get install -y prometheus)`));
-        return;
-      }
-      resolvePromise({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
+    const child = execFile(
+      command,
+      [...args],
+      { timeout: 30_000, maxBuffer: 4 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          reject(
+            new Error(`${command} did not run: ${error.message} (is it installed? apt-get install -y prometheus)`),
+          );
+          return;
+        }
+        resolvePromise({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+      },
+    );
     child.stdin?.end(stdin ?? '');
   });
 }
 
 /** A registry with values in every family, like a daemon after a failover. */
 function busyMetrics(): ZkfcMetrics {
-  const metrics = new ZkfcMetrics({ version: '0.1.0', nameservice: 'ns1', namenode: 'nn1', fencingMethods: ['sshfence(hdfs:22)', 'shell(/bin/true)'] });
+  const metrics = new ZkfcMetrics({
+    version: '0.1.0',
+    nameservice: 'ns1',
+    namenode: 'nn1',
+    fencingMethods: ['sshfence(hdfs:22)', 'shell(/bin/true)'],
+  });
   metrics.setHaState('ACTIVE');
   metrics.setHealthState('SERVICE_HEALTHY');
   metrics.setElectorState('ACTIVE');
@@ -77,7 +89,8 @@ async function exposedNames(metrics: ZkfcMetrics): Promise<Set<string>> {
   const names = new Set<string>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     names.add(metric.name);
-    if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(metric.name + suffix);
+    if (String(metric.type) === 'histogram')
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(metric.name + suffix);
   }
   return names;
 }
@@ -104,10 +117,12 @@ function dashboardQueries(dashboard: unknown): { promql: string[]; variableQueri
     }
   };
   visit(board.panels);
-  for (const annotation of board.annotations?.list ?? []) if (typeof annotation.expr === 'string') promql.push(annotation.expr);
+  for (const annotation of board.annotations?.list ?? [])
+    if (typeof annotation.expr === 'string') promql.push(annotation.expr);
   for (const variable of board.templating?.list ?? []) {
     if (variable.type !== 'query') continue;
-    const query = typeof variable.query === 'string' ? variable.query : (variable.query as { query?: string } | undefined)?.query;
+    const query =
+      typeof variable.query === 'string' ? variable.query : (variable.query as { query?: string } | undefined)?.query;
     if (query !== undefined) variableQueries.push(query);
     if (variable.definition !== undefined) variableQueries.push(variable.definition);
   }
@@ -133,7 +148,8 @@ describe('Prometheus and Grafana artefacts', () => {
   });
 
   it('promtool check metrics is strict enough to catch a bad family (the check can fail)', async () => {
-    const bad = '# HELP zkfc_broken_count a counter without _total\n# TYPE zkfc_broken_count counter\nzkfc_broken_count 1\n';
+    const bad =
+      '# HELP zkfc_broken_count a counter without _total\n# TYPE zkfc_broken_count counter\nzkfc_broken_count 1\n';
     const result = await run(PROMTOOL, ['check', 'metrics'], bad);
     expect(result.code).not.toBe(0);
   });
@@ -147,7 +163,7 @@ describe('Prometheus and Grafana artefacts', () => {
     expect(tests.code).toBe(0);
   });
 
-  it('the alert rules only name metrics the daemon exports (or Prometheus\' own up)', async () => {
+  it("the alert rules only name metrics the daemon exports (or Prometheus' own up)", async () => {
     const known = await exposedNames(busyMetrics());
     const text = await readFile(ALERTS, 'utf8');
     const exprs = [...text.matchAll(/^\s*expr:\s*(.+)$/gm)].map((m) => m[1] ?? '');
@@ -165,7 +181,9 @@ describe('Prometheus and Grafana artefacts', () => {
     expect(unknown).toEqual([]);
     // The nameservice/namenode variables are filled from labels the daemon really sets.
     expect(variableQueries.join('\n')).toMatch(/label_values\(zkfc_build_info[^)]*, nameservice\)/);
-    const buildInfo = (await busyMetrics().metricsText()).split('\n').find((line) => line.startsWith('zkfc_build_info{'));
+    const buildInfo = (await busyMetrics().metricsText())
+      .split('\n')
+      .find((line) => line.startsWith('zkfc_build_info{'));
     expect(buildInfo).toMatch(/nameservice="ns1"/);
     expect(buildInfo).toMatch(/namenode="nn1"/);
   });
@@ -175,7 +193,12 @@ describe('Prometheus and Grafana artefacts', () => {
     const { promql } = dashboardQueries(dashboard);
     const dir = await mkdtemp(join(tmpdir(), 'zkfc-dashboard-'));
     try {
-      const rules = promql.map((expr, i) => `      - record: zkfc_dashboard_query_${i}\n        expr: ${JSON.stringify(concretePromql(expr))}\n`).join('');
+      const rules = promql
+        .map(
+          (expr, i) =>
+            `      - record: zkfc_dashboard_query_${i}\n        expr: ${JSON.stringify(concretePromql(expr))}\n`,
+        )
+        .join('');
       const file = join(dir, 'dashboard-queries.yml');
       await writeFile(file, `groups:\n  - name: dashboard\n    rules:\n${rules}`);
       const check = await run(PROMTOOL, ['check', 'rules', file]);
@@ -188,11 +211,14 @@ describe('Prometheus and Grafana artefacts', () => {
 
   it('every zkfc_ metric is on the dashboard or in an alert rule', async () => {
     const metrics = busyMetrics();
-    const families = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name).filter((name) => name.startsWith('zkfc_'));
-    const used = new Set([
-      ...zkfcNamesIn(await readFile(DASHBOARD, 'utf8')),
-      ...zkfcNamesIn(await readFile(ALERTS, 'utf8')),
-    ].map((name) => name.replace(/_(bucket|sum|count)$/, '')));
+    const families = (await metrics.registry.getMetricsAsJSON())
+      .map((m) => m.name)
+      .filter((name) => name.startsWith('zkfc_'));
+    const used = new Set(
+      [...zkfcNamesIn(await readFile(DASHBOARD, 'utf8')), ...zkfcNamesIn(await readFile(ALERTS, 'utf8'))].map((name) =>
+        name.replace(/_(bucket|sum|count)$/, ''),
+      ),
+    );
     expect(families.filter((name) => !used.has(name))).toEqual([]);
   });
 });

@@ -68,7 +68,9 @@ class FakeManager {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`fake manager did not start: ${stderr}`)), 10_000);
-      child.once('error', (error) => reject(new Error(`cannot run ${PYTHON}: ${error.message} (apt-get install -y python3)`)));
+      child.once('error', (error) =>
+        reject(new Error(`cannot run ${PYTHON}: ${error.message} (apt-get install -y python3)`)),
+      );
       child.once('exit', (code) => reject(new Error(`fake manager exited ${code}: ${stderr}`)));
       createInterface({ input: child.stdout }).on('line', (line) => {
         const parsed = JSON.parse(line) as Datagram | { listening: true };
@@ -157,7 +159,12 @@ describe('SdNotifier with the real systemd-notify', () => {
     expect(Date.now() - started).toBeLessThan(4_000);
     await manager.waitFor(2);
     const [payload, barrier] = manager.datagrams;
-    expect(payload!.message.split('\n').filter((l) => l.length > 0).sort()).toEqual(['READY=1', 'STATUS=connected to ZooKeeper; first health check done']);
+    expect(
+      payload!.message
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .sort(),
+    ).toEqual(['READY=1', 'STATUS=connected to ZooKeeper; first health check done']);
     expect(barrier).toMatchObject({ message: 'BARRIER=1', fds: 1 });
     // systemd-notify claims its parent's PID; the kernel allows that only with CAP_SYS_ADMIN. As an
     // unprivileged user the datagram carries systemd-notify's own PID (hence NotifyAccess=all).
@@ -209,7 +216,12 @@ describe('SdNotifier with the real systemd-notify', () => {
   it('kills systemd-notify and resolves false when the manager never acknowledges the barrier', async () => {
     const socketPath = join(dir, 'notify.sock');
     const manager = await FakeManager.start(dir, socketPath, 'hold');
-    const notifier = new SdNotifier({ notifySocket: socketPath, log: new RecordingLog(), command: SYSTEMD_NOTIFY, timeoutMs: 1_000 });
+    const notifier = new SdNotifier({
+      notifySocket: socketPath,
+      log: new RecordingLog(),
+      command: SYSTEMD_NOTIFY,
+      timeoutMs: 1_000,
+    });
     const started = Date.now();
     await expect(notifier.ready()).resolves.toBe(false);
     expect(Date.now() - started).toBeLessThan(4_000);
@@ -223,21 +235,34 @@ describe('SdNotifier bounds', () => {
     const stub = await recordingStub();
     const notifier = new SdNotifier({ notifySocket: undefined, log: new RecordingLog(), command: stub.command });
     expect(notifier.enabled).toBe(false);
-    expect(await Promise.all([notifier.ready(), notifier.status('x'), notifier.watchdog(), notifier.stopping()])).toEqual([false, false, false, false]);
+    expect(
+      await Promise.all([notifier.ready(), notifier.status('x'), notifier.watchdog(), notifier.stopping()]),
+    ).toEqual([false, false, false, false]);
     expect(await stub.calls()).toEqual([]);
   });
 
   it('resolves false and warns once when systemd-notify is missing', async () => {
     const log = new RecordingLog();
-    const notifier = new SdNotifier({ notifySocket: join(dir, 's'), log, command: join(dir, 'no-such-systemd-notify') });
+    const notifier = new SdNotifier({
+      notifySocket: join(dir, 's'),
+      log,
+      command: join(dir, 'no-such-systemd-notify'),
+    });
     expect(await notifier.ready()).toBe(false);
     expect(await notifier.status('again')).toBe(false);
-    expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual(['systemd-notify not found: cannot report readiness to systemd']);
+    expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      'systemd-notify not found: cannot report readiness to systemd',
+    ]);
   });
 
   it('drops STATUS and WATCHDOG when its queue is full but never READY or STOPPING', async () => {
     const stub = await recordingStub(0.2);
-    const notifier = new SdNotifier({ notifySocket: join(dir, 's'), log: new RecordingLog(), command: stub.command, maxPending: 2 });
+    const notifier = new SdNotifier({
+      notifySocket: join(dir, 's'),
+      log: new RecordingLog(),
+      command: stub.command,
+      maxPending: 2,
+    });
     const results = await Promise.all([
       notifier.status('one'),
       notifier.status('two'),
@@ -255,7 +280,12 @@ describe('SdNotifier bounds', () => {
 describe('sdNotifierFromEnv and the watchdog', () => {
   it('reads NOTIFY_SOCKET and WATCHDOG_USEC and can remove them from the environment children inherit', async () => {
     const stub = await recordingStub();
-    const env: NodeJS.ProcessEnv = { NOTIFY_SOCKET: join(dir, 's'), WATCHDOG_USEC: '30000000', WATCHDOG_PID: String(process.pid), OTHER: 'kept' };
+    const env: NodeJS.ProcessEnv = {
+      NOTIFY_SOCKET: join(dir, 's'),
+      WATCHDOG_USEC: '30000000',
+      WATCHDOG_PID: String(process.pid),
+      OTHER: 'kept',
+    };
     const notifier = sdNotifierFromEnv(env, new RecordingLog(), { unsetEnvironment: true, command: stub.command });
     expect(notifier.enabled).toBe(true);
     expect(env).toEqual({ OTHER: 'kept' });
@@ -287,7 +317,10 @@ describe('sdNotifierFromEnv and the watchdog', () => {
         throw new Error('no watchdog expected');
       },
     };
-    const forOther = sdNotifierFromEnv({ NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: '1000000', WATCHDOG_PID: '1' }, new RecordingLog());
+    const forOther = sdNotifierFromEnv(
+      { NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: '1000000', WATCHDOG_PID: '1' },
+      new RecordingLog(),
+    );
     expect(forOther.enabled).toBe(true);
     expect(() => forOther.startWatchdog(clockNeverUsed)()).not.toThrow();
     const outside = sdNotifierFromEnv({ NOTIFY_SOCKET: '' }, new RecordingLog());

@@ -56,7 +56,10 @@ describe('systemd/zkfc@.service', () => {
   });
 
   it('verify really checks (a broken copy is reported), so the check above can fail', async () => {
-    const text = (await readFile(UNIT, 'utf8')).replace('ProtectSystem=strict', 'ProtectSystem=strictest\nNoSuchOption=1');
+    const text = (await readFile(UNIT, 'utf8')).replace(
+      'ProtectSystem=strict',
+      'ProtectSystem=strictest\nNoSuchOption=1',
+    );
     await writeFile(join(dir, 'zkfc@ns1.nn1.service'), text);
     const result = await run(SYSTEMD_ANALYZE, ['verify', '--man=no', join(dir, 'zkfc@ns1.nn1.service')], { cwd: dir });
     expect(result.stderr).toContain('NoSuchOption');
@@ -65,7 +68,11 @@ describe('systemd/zkfc@.service', () => {
 
   it('scores as well hardened by systemd-analyze security (exposure at most 3.0 of 10)', async () => {
     await copyFile(UNIT, join(dir, 'zkfc@ns1.nn1.service'));
-    const result = await run(SYSTEMD_ANALYZE, ['security', '--offline=true', '--no-pager', '--threshold=30', join(dir, 'zkfc@ns1.nn1.service')], { cwd: dir });
+    const result = await run(
+      SYSTEMD_ANALYZE,
+      ['security', '--offline=true', '--no-pager', '--threshold=30', join(dir, 'zkfc@ns1.nn1.service')],
+      { cwd: dir },
+    );
     const score = /Overall exposure level for \S+: (\d+(?:\.\d+)?)/.exec(result.stdout);
     expect(score, result.stdout + result.stderr).not.toBeNull();
     expect(Number(score![1])).toBeLessThanOrEqual(3);
@@ -75,7 +82,7 @@ describe('systemd/zkfc@.service', () => {
     expect(readme).toContain(`"Overall exposure level for zkfc@ns1.nn1.service: ${score![1]} OK"`);
   });
 
-  it('caps memory (MemoryMax) above the daemon\'s stated bound, with room for fencing commands', async () => {
+  it("caps memory (MemoryMax) above the daemon's stated bound, with room for fencing commands", async () => {
     const unit = parseUnit(await readFile(UNIT, 'utf8'));
     const [memoryMax] = directive(unit, 'Service', 'MemoryMax');
     const match = /^(\d+)([KMG])$/.exec(memoryMax ?? '');
@@ -90,72 +97,91 @@ describe('systemd/zkfc@.service', () => {
     expect(readme).toContain(`\`MemoryMax=${memoryMax!}\``);
   });
 
-  it('declares readiness by notification, the hdfs user, Hadoop\'s config dir and the optional environment files', async () => {
-    const unit = parseUnit(await readFile(UNIT, 'utf8'));
-    expect(directive(unit, 'Service', 'Type')).toEqual(['notify']);
-    expect(directive(unit, 'Service', 'NotifyAccess')).toEqual(['all']);
-    expect(directive(unit, 'Service', 'User')).toEqual(['hdfs']);
-    expect(directive(unit, 'Service', 'Environment')).toContain('HADOOP_CONF_DIR=/etc/hadoop/conf');
-    expect(directive(unit, 'Service', 'EnvironmentFile')).toContain('-/etc/default/zkfc');
-    expect(directive(unit, 'Install', 'WantedBy')).toEqual(['multi-user.target']);
-  });
+  it(
+    'declares readiness by notification, the hdfs user, ' + "Hadoop's config dir and the optional environment files",
+    async () => {
+      const unit = parseUnit(await readFile(UNIT, 'utf8'));
+      expect(directive(unit, 'Service', 'Type')).toEqual(['notify']);
+      expect(directive(unit, 'Service', 'NotifyAccess')).toEqual(['all']);
+      expect(directive(unit, 'Service', 'User')).toEqual(['hdfs']);
+      expect(directive(unit, 'Service', 'Environment')).toContain('HADOOP_CONF_DIR=/etc/hadoop/conf');
+      expect(directive(unit, 'Service', 'EnvironmentFile')).toContain('-/etc/default/zkfc');
+      expect(directive(unit, 'Install', 'WantedBy')).toEqual(['multi-user.target']);
+    },
+  );
 
   it('restarts on failure except on the configuration-error exit codes of src/errors.ts (2-5 and 78)', async () => {
     const unit = parseUnit(await readFile(UNIT, 'utf8'));
     expect(directive(unit, 'Service', 'Restart')).toEqual(['on-failure']);
-    const prevented = directive(unit, 'Service', 'RestartPreventExitStatus').join(' ').split(/\s+/).map(Number).sort((a, b) => a - b);
+    const prevented = directive(unit, 'Service', 'RestartPreventExitStatus')
+      .join(' ')
+      .split(/\s+/)
+      .map(Number)
+      .sort((a, b) => a - b);
     expect(prevented).toEqual(
-      [ExitCode.FORMAT_DENIED, ExitCode.NO_PARENT_ZNODE, ExitCode.NO_FENCER, ExitCode.AUTO_FAILOVER_NOT_ENABLED, ExitCode.CONFIG].sort((a, b) => a - b),
+      [
+        ExitCode.FORMAT_DENIED,
+        ExitCode.NO_PARENT_ZNODE,
+        ExitCode.NO_FENCER,
+        ExitCode.AUTO_FAILOVER_NOT_ENABLED,
+        ExitCode.CONFIG,
+      ].sort((a, b) => a - b),
     );
     // Transient failures must restart: a crash (1) and "cannot reach ZooKeeper" (6).
     expect(prevented).not.toContain(ExitCode.FATAL);
     expect(prevented).not.toContain(ExitCode.NO_ZK);
   });
 
-  it('stops only the daemon by SIGTERM (KillMode=mixed) and keeps the hardening that ssh fencing tolerates', async () => {
-    const unit = parseUnit(await readFile(UNIT, 'utf8'));
-    const service = (key: string) => directive(unit, 'Service', key);
-    expect(service('KillMode')).toEqual(['mixed']);
-    expect(service('KillSignal')).toEqual(['SIGTERM']);
-    for (const [key, value] of [
-      ['NoNewPrivileges', 'yes'],
-      ['ProtectSystem', 'strict'],
-      ['ProtectHome', 'read-only'], // the ssh key under ~hdfs/.ssh stays readable
-      ['PrivateTmp', 'yes'],
-      ['ProtectKernelTunables', 'yes'],
-      ['ProtectKernelModules', 'yes'],
-      ['ProtectKernelLogs', 'yes'],
-      ['ProtectControlGroups', 'yes'],
-    ] as const) {
-      expect(service(key), key).toEqual([value]);
-    }
-    const families = service('RestrictAddressFamilies').join(' ').split(/\s+/);
-    expect(families).toEqual(expect.arrayContaining(['AF_INET', 'AF_INET6', 'AF_UNIX']));
-    // V8's JIT needs writable+executable memory.
-    expect(service('MemoryDenyWriteExecute')).toEqual([]);
-  });
+  it(
+    'stops only the daemon by SIGTERM (KillMode=mixed) ' + 'and keeps the hardening that ssh fencing tolerates',
+    async () => {
+      const unit = parseUnit(await readFile(UNIT, 'utf8'));
+      const service = (key: string) => directive(unit, 'Service', key);
+      expect(service('KillMode')).toEqual(['mixed']);
+      expect(service('KillSignal')).toEqual(['SIGTERM']);
+      for (const [key, value] of [
+        ['NoNewPrivileges', 'yes'],
+        ['ProtectSystem', 'strict'],
+        ['ProtectHome', 'read-only'], // the ssh key under ~hdfs/.ssh stays readable
+        ['PrivateTmp', 'yes'],
+        ['ProtectKernelTunables', 'yes'],
+        ['ProtectKernelModules', 'yes'],
+        ['ProtectKernelLogs', 'yes'],
+        ['ProtectControlGroups', 'yes'],
+      ] as const) {
+        expect(service(key), key).toEqual([value]);
+      }
+      const families = service('RestrictAddressFamilies').join(' ').split(/\s+/);
+      expect(families).toEqual(expect.arrayContaining(['AF_INET', 'AF_INET6', 'AF_UNIX']));
+      // V8's JIT needs writable+executable memory.
+      expect(service('MemoryDenyWriteExecute')).toEqual([]);
+    },
+  );
 
   it.each([
     ['ns1.nn1', 'ns1', 'nn1'],
     ['prod-ns.namenode_2', 'prod-ns', 'namenode_2'],
-  ])('runs ExecStart for instance %s as zkfc -D dfs.nameservice.id=%s -D dfs.ha.namenode.id=%s, exec-ing into it', async (instance, nameservice, namenode) => {
-    const unit = parseUnit(await readFile(UNIT, 'utf8'));
-    const [execStart] = directive(unit, 'Service', 'ExecStart');
-    expect(execStart).toContain(DAEMON_PATH);
-    const stub = join(dir, 'zkfc-stub');
-    await writeFile(stub, '#!/bin/sh\nprintf "%s\\n" "$$" "$@"\n');
-    await chmod(stub, 0o755);
-    const argv = splitWords(expandLikeSystemd(execStart!, instance).replaceAll(DAEMON_PATH, stub));
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((done) => child.on('exit', (exitCode) => done(exitCode)));
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    const [pid, ...args] = stdout.trimEnd().split('\n');
-    // `exec`: the daemon has the PID systemd started (the main PID that systemd-notify reports for).
-    expect(Number(pid)).toBe(child.pid);
-    expect(args).toEqual(['-D', `dfs.nameservice.id=${nameservice}`, '-D', `dfs.ha.namenode.id=${namenode}`]);
-  });
+  ])(
+    'runs ExecStart for instance %s as zkfc -D dfs.nameservice.id=%s -D dfs.ha.namenode.id=%s, exec-ing into it',
+    async (instance, nameservice, namenode) => {
+      const unit = parseUnit(await readFile(UNIT, 'utf8'));
+      const [execStart] = directive(unit, 'Service', 'ExecStart');
+      expect(execStart).toContain(DAEMON_PATH);
+      const stub = join(dir, 'zkfc-stub');
+      await writeFile(stub, '#!/bin/sh\nprintf "%s\\n" "$$" "$@"\n');
+      await chmod(stub, 0o755);
+      const argv = splitWords(expandLikeSystemd(execStart!, instance).replaceAll(DAEMON_PATH, stub));
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((done) => child.on('exit', (exitCode) => done(exitCode)));
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      const [pid, ...args] = stdout.trimEnd().split('\n');
+      // `exec`: the daemon has the PID systemd started (the main PID that systemd-notify reports for).
+      expect(Number(pid)).toBe(child.pid);
+      expect(args).toEqual(['-D', `dfs.nameservice.id=${nameservice}`, '-D', `dfs.ha.namenode.id=${namenode}`]);
+    },
+  );
 });

@@ -3,7 +3,6 @@
 
 import type { ZkOpResult, ZkSessionEvent } from '../../../src/runtime/ports.js';
 
-
 export interface RecordedEvent {
   readonly epoch: number;
   readonly state: ZkSessionEvent['state'];
@@ -37,7 +36,10 @@ export class EventRecorder {
       const found = this.events.filter((event) => event.state === state)[nth - 1];
       if (found !== undefined) return found;
       const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`no '${state}' event #${nth} within ${timeoutMs} ms (events: ${this.states().join(', ') || 'none'})`);
+      if (left <= 0)
+        throw new Error(
+          `no '${state}' event #${nth} within ${timeoutMs} ms (events: ${this.states().join(', ') || 'none'})`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -48,7 +50,6 @@ export class EventRecorder {
     }
   }
 }
-
 
 /** The value of an OK result, or a thrown error naming the code (for test setup steps). */
 export function ok<T>(result: ZkOpResult<T>): T {
@@ -80,9 +81,15 @@ export async function transpileForChildProcess(...entries: readonly string[]): P
     if (done.has(file)) continue;
     done.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const match of source.matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)) pending.push(resolve(dirname(file), `${match[1]}.ts`));
+    for (const match of source.matchAll(/from '(\.{1,2}\/[^']+)\.js'/g))
+      pending.push(resolve(dirname(file), `${match[1]}.ts`));
     const js = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, esModuleInterop: true },
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        verbatimModuleSyntax: true,
+        esModuleInterop: true,
+      },
     }).outputText;
     const target = join(out, relative(repo, file)).replace(/\.ts$/, '.js');
     mkdirSync(dirname(target), { recursive: true });

@@ -48,7 +48,12 @@ afterAll(async () => {
 
 async function openSession(): Promise<{ session: NodeZkSession; recorder: EventRecorder }> {
   const recorder = new EventRecorder();
-  const options: ZkSessionOptions = { connectString: zk.connectString, sessionTimeoutMs: SESSION_TIMEOUT_MS, authInfo: auth, operationTimeoutMs: 30_000 };
+  const options: ZkSessionOptions = {
+    connectString: zk.connectString,
+    sessionTimeoutMs: SESSION_TIMEOUT_MS,
+    authInfo: auth,
+    operationTimeoutMs: 30_000,
+  };
   const session = factory.open(options, recorder.listener);
   sessions.push(session);
   await recorder.waitFor('connected', 15_000);
@@ -96,7 +101,10 @@ async function scenario(name: string, breakMember: (id: number) => Promise<void>
   const detectionMs = disconnected.atMs - faultAt;
   const reconnected = await recorder.waitFor('connected', 20_000, 2);
   const moveMs = reconnected.atMs - disconnected.atMs;
-  console.info(`[measured] ${name}: disconnected ${Math.round(detectionMs)} ms after the fault (read timeout ${READ_TIMEOUT_MS} ms), reconnected ${Math.round(moveMs)} ms later`);
+  console.info(
+    `[measured] ${name}: disconnected ${Math.round(detectionMs)} ms after the fault ` +
+      `(read timeout ${READ_TIMEOUT_MS} ms), reconnected ${Math.round(moveMs)} ms later`,
+  );
 
   expect(detectionMs).toBeGreaterThanOrEqual(READ_TIMEOUT_MS - 50);
   expect(detectionMs).toBeLessThan(READ_TIMEOUT_MS + SLACK_MS);
@@ -117,17 +125,23 @@ async function scenario(name: string, breakMember: (id: number) => Promise<void>
 }
 
 describe('read timeout: leaving a dead ensemble member', () => {
-  it('(a) SIGSTOP of the member serving the session: detected at 2/3 session timeout, same session elsewhere', async () => {
-    await scenario('sigstop', async (id) => zk.pause(id));
-  });
+  it(
+    '(a) SIGSTOP of the member serving the session: ' + 'detected at 2/3 session timeout, same session elsewhere',
+    async () => {
+      await scenario('sigstop', async (id) => zk.pause(id));
+    },
+  );
 
   it('(a) SIGSTOP of the LEADER serving the session: same, once the survivors elected a new leader', async () => {
     await scenario('sigstop-leader', async (id) => zk.pause(id), true);
   });
 
-  it('(b) iptables DROP of the member serving the session: detected at 2/3 session timeout, same session elsewhere', async () => {
-    await scenario('iptables', async (id) => {
-      block = await blockLoopbackPort(zk.member(id).clientPort);
-    });
-  });
+  it(
+    '(b) iptables DROP of the member serving the session: ' + 'detected at 2/3 session timeout, same session elsewhere',
+    async () => {
+      await scenario('iptables', async (id) => {
+        block = await blockLoopbackPort(zk.member(id).clientPort);
+      });
+    },
+  );
 });

@@ -22,10 +22,18 @@ const factory = new NodeZkSessionFactory({ clock: realClock, spinDelayMs: 50 });
 const open: NodeZkSession[] = [];
 
 function options(overrides: Partial<ZkSessionOptions> = {}): ZkSessionOptions {
-  return { connectString: zk.connectString, sessionTimeoutMs: 3000, authInfo: [], operationTimeoutMs: 10_000, ...overrides };
+  return {
+    connectString: zk.connectString,
+    sessionTimeoutMs: 3000,
+    authInfo: [],
+    operationTimeoutMs: 10_000,
+    ...overrides,
+  };
 }
 
-async function connected(overrides: Partial<ZkSessionOptions> = {}): Promise<{ session: NodeZkSession; recorder: EventRecorder }> {
+async function connected(
+  overrides: Partial<ZkSessionOptions> = {},
+): Promise<{ session: NodeZkSession; recorder: EventRecorder }> {
   const recorder = new EventRecorder();
   const session = factory.open(options(overrides), recorder.listener);
   open.push(session);
@@ -65,7 +73,9 @@ describe('NodeZkSession against a real ZooKeeper', () => {
     const { session } = await connected();
     const root = `/crud-${Date.now()}`;
     expect(ok(await session.create(root, bytes('v0'), OPEN_ACL_UNSAFE, 'PERSISTENT'))).toBe(root);
-    expect(await session.create(root, bytes('again'), OPEN_ACL_UNSAFE, 'PERSISTENT')).toMatchObject({ code: 'NODEEXISTS' });
+    expect(await session.create(root, bytes('again'), OPEN_ACL_UNSAFE, 'PERSISTENT')).toMatchObject({
+      code: 'NODEEXISTS',
+    });
 
     const read = ok(await session.getData(root));
     expect(text(read.data)).toBe('v0');
@@ -92,7 +102,9 @@ describe('NodeZkSession against a real ZooKeeper', () => {
     expect(await session.exists(root)).toMatchObject({ code: 'NONODE' });
     expect(await session.setData(root, bytes('x'), -1)).toMatchObject({ code: 'NONODE' });
     expect(await session.delete(root, -1)).toMatchObject({ code: 'NONODE' });
-    expect(await session.create(`${root}/a/b`, bytes(''), OPEN_ACL_UNSAFE, 'PERSISTENT')).toMatchObject({ code: 'NONODE' });
+    expect(await session.create(`${root}/a/b`, bytes(''), OPEN_ACL_UNSAFE, 'PERSISTENT')).toMatchObject({
+      code: 'NONODE',
+    });
   });
 
   it('ephemeral znodes belong to our session and vanish when it closes', async () => {
@@ -103,7 +115,9 @@ describe('NodeZkSession against a real ZooKeeper', () => {
     const stat = ok(await observer.session.exists(path));
     expect(stat.ephemeralOwner).toBe(owner.session.sessionId());
     expect(stat.ephemeralOwner).not.toBe(observer.session.sessionId());
-    expect(await owner.session.create(`${path}/child`, bytes(''), OPEN_ACL_UNSAFE, 'PERSISTENT')).toMatchObject({ code: 'NOCHILDRENFOREPHEMERALS' });
+    expect(await owner.session.create(`${path}/child`, bytes(''), OPEN_ACL_UNSAFE, 'PERSISTENT')).toMatchObject({
+      code: 'NOCHILDRENFOREPHEMERALS',
+    });
 
     const deleted: ZkWatchEvent[] = [];
     ok(await observer.session.exists(path, (event) => deleted.push(event)));
@@ -153,22 +167,34 @@ describe('NodeZkSession against a real ZooKeeper', () => {
     expect(await anonymous.session.setData(path, bytes('x'), -1)).toMatchObject({ code: 'NOAUTH' });
     expect(text(ok(await admin.session.getData(path)).data)).toBe('protected');
 
-    expect(await anonymous.session.getAcl(path)).toMatchObject({ code: 'NOAUTH' }); // ZooKeeper >= 3.6 wants READ or ADMIN
+    // ZooKeeper >= 3.6 wants READ or ADMIN
+    expect(await anonymous.session.getAcl(path)).toMatchObject({ code: 'NOAUTH' });
     const read = ok(await admin.session.getAcl(path));
     expect(read.acl).toEqual(acl);
-    ok(await admin.session.setAcl(path, [...acl, { scheme: 'world', id: 'anyone', perms: ZK_PERMS.READ }], read.stat.aversion));
+    ok(
+      await admin.session.setAcl(
+        path,
+        [...acl, { scheme: 'world', id: 'anyone', perms: ZK_PERMS.READ }],
+        read.stat.aversion,
+      ),
+    );
     expect(text(ok(await anonymous.session.getData(path)).data)).toBe('protected');
     expect(await admin.session.setAcl(path, acl, read.stat.aversion)).toMatchObject({ code: 'BADVERSION' });
 
     // CREATOR_ALL_ACL needs an authenticated creator.
-    expect(await anonymous.session.create(`${path}-creator`, bytes(''), CREATOR_ALL_ACL, 'PERSISTENT')).toMatchObject({ code: 'INVALIDACL' });
+    expect(await anonymous.session.create(`${path}-creator`, bytes(''), CREATOR_ALL_ACL, 'PERSISTENT')).toMatchObject({
+      code: 'INVALIDACL',
+    });
     ok(await admin.session.create(`${path}-creator`, bytes(''), CREATOR_ALL_ACL, 'PERSISTENT'));
     expect(ok(await admin.session.getAcl(`${path}-creator`)).acl).toEqual(acl);
   });
 
   it('an unknown auth scheme ends the session with authFailed; operations then resolve AUTHFAILED', async () => {
     const recorder = new EventRecorder();
-    const session = factory.open(options({ authInfo: [{ scheme: 'nosuchscheme', auth: bytes('x') }] }), recorder.listener);
+    const session = factory.open(
+      options({ authInfo: [{ scheme: 'nosuchscheme', auth: bytes('x') }] }),
+      recorder.listener,
+    );
     open.push(session);
     await recorder.waitFor('authFailed', 10_000);
     expect(await session.exists('/')).toMatchObject({ code: 'AUTHFAILED' });
@@ -179,8 +205,12 @@ describe('NodeZkSession against a real ZooKeeper', () => {
   it('never throws for bad operation input; refuses a bad connect string with ConfigError', async () => {
     const { session } = await connected();
     expect(await session.getData('no-leading-slash')).toMatchObject({ code: 'OTHER' });
-    expect(await session.create('/trailing/', bytes(''), OPEN_ACL_UNSAFE, 'PERSISTENT')).toMatchObject({ code: 'OTHER' });
-    expect(await session.create('/big', new Uint8Array(2 * 1024 * 1024), OPEN_ACL_UNSAFE, 'PERSISTENT')).toMatchObject({ code: 'OTHER' });
+    expect(await session.create('/trailing/', bytes(''), OPEN_ACL_UNSAFE, 'PERSISTENT')).toMatchObject({
+      code: 'OTHER',
+    });
+    expect(await session.create('/big', new Uint8Array(2 * 1024 * 1024), OPEN_ACL_UNSAFE, 'PERSISTENT')).toMatchObject({
+      code: 'OTHER',
+    });
     expect(await session.create('/noacl', bytes(''), [], 'PERSISTENT')).toMatchObject({ code: 'OTHER' });
     expect(ok(await session.exists('/')).version).toBe(0); // still usable
     expect(() => factory.open(options({ connectString: 'host:notaport' }), () => undefined)).toThrow(ConfigError);

@@ -38,7 +38,10 @@ afterAll(async () => {
 
 async function session(overrides: Partial<ZkSessionOptions> = {}): Promise<NodeZkSession> {
   const recorder = new EventRecorder();
-  const opened = factory.open({ connectString: zk.connectString, sessionTimeoutMs: 4000, authInfo: [], operationTimeoutMs: 10_000, ...overrides }, recorder.listener);
+  const opened = factory.open(
+    { connectString: zk.connectString, sessionTimeoutMs: 4000, authInfo: [], operationTimeoutMs: 10_000, ...overrides },
+    recorder.listener,
+  );
   sessions.push(opened);
   await recorder.waitFor('connected', 15_000);
   return opened;
@@ -84,7 +87,17 @@ describe('parent znode helpers (-formatZK)', () => {
   it('fails with ZkOperationError naming the znode when it may not reset an ACL', async () => {
     const owner = await session({ authInfo: zkfcAuth });
     const root = `/foreign-${Date.now()}`;
-    ok(await owner.create(root, bytes(''), [{ ...zkfcAcl[0]!, perms: ZK_PERMS.ALL }, { scheme: 'world', id: 'anyone', perms: ZK_PERMS.READ | ZK_PERMS.CREATE }], 'PERSISTENT'));
+    ok(
+      await owner.create(
+        root,
+        bytes(''),
+        [
+          { ...zkfcAcl[0]!, perms: ZK_PERMS.ALL },
+          { scheme: 'world', id: 'anyone', perms: ZK_PERMS.READ | ZK_PERMS.CREATE },
+        ],
+        'PERSISTENT',
+      ),
+    );
     const stranger = await session();
     const error = await ensureParentZNode(stranger, `${root}/ns1`, OPEN_ACL_UNSAFE).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ZkOperationError);
@@ -116,7 +129,9 @@ describe('parent znode helpers (-formatZK)', () => {
     const zkfc = await session({ operationTimeoutMs: 300, sessionTimeoutMs: 5000 });
     zk.pause(1);
     const started = performance.now();
-    const error = await parentZNodeExists(zkfc, '/hadoop-ha/ns1', { retryCountMax: 3 }).catch((caught: unknown) => caught);
+    const error = await parentZNodeExists(zkfc, '/hadoop-ha/ns1', { retryCountMax: 3 }).catch(
+      (caught: unknown) => caught,
+    );
     const elapsedMs = performance.now() - started;
     zk.resume(1);
     expect(error).toMatchObject({ zkCode: 'OPERATIONTIMEOUT', path: '/hadoop-ha/ns1' });

@@ -54,7 +54,10 @@ afterAll(async () => {
 
 function open(overrides: Partial<ZkSessionOptions>): { session: NodeZkSession; recorder: EventRecorder } {
   const recorder = new EventRecorder();
-  const session = factory.open({ connectString: zk.connectString, sessionTimeoutMs: 2000, authInfo: [], operationTimeoutMs: 30_000, ...overrides }, recorder.listener);
+  const session = factory.open(
+    { connectString: zk.connectString, sessionTimeoutMs: 2000, authInfo: [], operationTimeoutMs: 30_000, ...overrides },
+    recorder.listener,
+  );
   sessions.push(session);
   return { session, recorder };
 }
@@ -65,56 +68,66 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | 'pending'> {
 }
 
 describe('session lifecycle against a real ZooKeeper', () => {
-  it('(c) ensemble gone past the session timeout: disconnected, expired, every op resolved, fresh session works', async () => {
-    const sessionTimeoutMs = 2000;
-    const { session, recorder } = open({ sessionTimeoutMs });
-    await recorder.waitFor('connected', 15_000);
-    const sessionId = session.sessionId()!;
-    const path = `/expiry-${Date.now()}`;
-    ok(await session.create(path, bytes('x'), OPEN_ACL_UNSAFE, 'EPHEMERAL'));
+  it(
+    '(c) ensemble gone past the session timeout: disconnected, ' + 'expired, every op resolved, fresh session works',
+    async () => {
+      const sessionTimeoutMs = 2000;
+      const { session, recorder } = open({ sessionTimeoutMs });
+      await recorder.waitFor('connected', 15_000);
+      const sessionId = session.sessionId()!;
+      const path = `/expiry-${Date.now()}`;
+      ok(await session.create(path, bytes('x'), OPEN_ACL_UNSAFE, 'EPHEMERAL'));
 
-    zk.pause(1);
-    const pausedAt = performance.now();
-    const inFlight = session.getData(path); // written to the socket; the hung server never answers
-    const disconnected = await recorder.waitFor('disconnected', sessionTimeoutMs + 10_000);
-    expect(disconnected.atMs - pausedAt).toBeLessThan((sessionTimeoutMs * 2) / 3 + SLACK_MS);
-    expect(await within(inFlight, 200)).toMatchObject({ code: 'CONNECTIONLOSS' });
+      zk.pause(1);
+      const pausedAt = performance.now();
+      const inFlight = session.getData(path); // written to the socket; the hung server never answers
+      const disconnected = await recorder.waitFor('disconnected', sessionTimeoutMs + 10_000);
+      expect(disconnected.atMs - pausedAt).toBeLessThan((sessionTimeoutMs * 2) / 3 + SLACK_MS);
+      expect(await within(inFlight, 200)).toMatchObject({ code: 'CONNECTIONLOSS' });
 
-    // Queued while disconnected: node-zookeeper-client would never call these back on expiry.
-    const queued: Array<Promise<ZkOpResult<unknown>>> = [
-      session.exists(path),
-      session.create(`${path}-2`, bytes(''), OPEN_ACL_UNSAFE, 'PERSISTENT'),
-      session.setData(path, bytes('y'), -1),
-    ];
-    await sleep(sessionTimeoutMs + 500);
+      // Queued while disconnected: node-zookeeper-client would never call these back on expiry.
+      const queued: Array<Promise<ZkOpResult<unknown>>> = [
+        session.exists(path),
+        session.create(`${path}-2`, bytes(''), OPEN_ACL_UNSAFE, 'PERSISTENT'),
+        session.setData(path, bytes('y'), -1),
+      ];
+      await sleep(sessionTimeoutMs + 500);
 
-    // Bring the server back while the client cannot reach it, and let the server expire us.
-    block = await blockLoopbackPort(zk.member(1).clientPort);
-    zk.resume(1);
-    const expiring = `Expiring session 0x${sessionId.toString(16)}`;
-    await waitUntil(() => readFileSync(zk.member(1).logFile, 'utf8').includes(expiring) || undefined, 3 * sessionTimeoutMs + 10_000, `server log "${expiring}"`);
-    await block.remove();
-    block = undefined;
+      // Bring the server back while the client cannot reach it, and let the server expire us.
+      block = await blockLoopbackPort(zk.member(1).clientPort);
+      zk.resume(1);
+      const expiring = `Expiring session 0x${sessionId.toString(16)}`;
+      await waitUntil(
+        () => readFileSync(zk.member(1).logFile, 'utf8').includes(expiring) || undefined,
+        3 * sessionTimeoutMs + 10_000,
+        `server log "${expiring}"`,
+      );
+      await block.remove();
+      block = undefined;
 
-    const expired = await recorder.waitFor('expired', 15_000);
-    expect(recorder.states()).toEqual(['connected', 'disconnected', 'expired']);
-    for (const result of await Promise.all(queued.map((operation) => within(operation, 100)))) {
-      expect(result).toMatchObject({ code: 'SESSIONEXPIRED' });
-    }
-    console.info(`[measured] expiry: disconnected ${Math.round(disconnected.atMs - pausedAt)} ms after SIGSTOP; expired ${Math.round(expired.atMs - pausedAt)} ms after SIGSTOP (held off by iptables meanwhile)`);
+      const expired = await recorder.waitFor('expired', 15_000);
+      expect(recorder.states()).toEqual(['connected', 'disconnected', 'expired']);
+      for (const result of await Promise.all(queued.map((operation) => within(operation, 100)))) {
+        expect(result).toMatchObject({ code: 'SESSIONEXPIRED' });
+      }
+      console.info(
+        `[measured] expiry: disconnected ${Math.round(disconnected.atMs - pausedAt)} ms after SIGSTOP; ` +
+          `expired ${Math.round(expired.atMs - pausedAt)} ms after SIGSTOP (held off by iptables meanwhile)`,
+      );
 
-    // Dead for good: immediate SESSIONEXPIRED, no more events, no reconnect.
-    expect(await within(session.exists('/'), 100)).toMatchObject({ code: 'SESSIONEXPIRED' });
-    const fresh = open({ sessionTimeoutMs });
-    await fresh.recorder.waitFor('connected', 15_000);
-    expect(fresh.session.epoch).toBeGreaterThan(session.epoch);
-    expect(fresh.session.sessionId()).not.toBe(sessionId);
-    expect(await fresh.session.exists(path)).toMatchObject({ code: 'NONODE' });
-    ok(await fresh.session.create(path, bytes('mine now'), OPEN_ACL_UNSAFE, 'EPHEMERAL'));
-    expect(ok(await fresh.session.exists(path)).ephemeralOwner).toBe(fresh.session.sessionId());
-    expect(recorder.states()).toEqual(['connected', 'disconnected', 'expired']);
-    await expect(zk.fourLetterWord(1, 'cons')).resolves.not.toContain(`sid=0x${sessionId.toString(16)}`);
-  });
+      // Dead for good: immediate SESSIONEXPIRED, no more events, no reconnect.
+      expect(await within(session.exists('/'), 100)).toMatchObject({ code: 'SESSIONEXPIRED' });
+      const fresh = open({ sessionTimeoutMs });
+      await fresh.recorder.waitFor('connected', 15_000);
+      expect(fresh.session.epoch).toBeGreaterThan(session.epoch);
+      expect(fresh.session.sessionId()).not.toBe(sessionId);
+      expect(await fresh.session.exists(path)).toMatchObject({ code: 'NONODE' });
+      ok(await fresh.session.create(path, bytes('mine now'), OPEN_ACL_UNSAFE, 'EPHEMERAL'));
+      expect(ok(await fresh.session.exists(path)).ephemeralOwner).toBe(fresh.session.sessionId());
+      expect(recorder.states()).toEqual(['connected', 'disconnected', 'expired']);
+      await expect(zk.fourLetterWord(1, 'cons')).resolves.not.toContain(`sid=0x${sessionId.toString(16)}`);
+    },
+  );
 
   it('(e) an operation on a hung server resolves OPERATIONTIMEOUT at its deadline; its watch never fires', async () => {
     // A long session so the read timeout (2/3 × 5000 ms) does not end the connection first.
@@ -148,16 +161,21 @@ describe('session lifecycle against a real ZooKeeper', () => {
 
 describe('initial connect is bounded', () => {
   /** Run the adapter in a child Node process; returns its JSON lines and when it exited. */
-  async function runChild(connectString: string, sessionTimeoutMs: number): Promise<{ lines: Array<Record<string, unknown>>; exitMs: number | undefined }> {
+  async function runChild(
+    connectString: string,
+    sessionTimeoutMs: number,
+  ): Promise<{ lines: Array<Record<string, unknown>>; exitMs: number | undefined }> {
     const dir = await transpileForChildProcess('src/zookeeper/node-zk-session.ts', 'src/runtime/system-clock.ts');
     try {
       const script = `
         import { NodeZkSessionFactory } from './src/zookeeper/node-zk-session.js';
         import { SystemClock } from './src/runtime/system-clock.js';
         const start = performance.now();
-        const out = (o) => process.stdout.write(JSON.stringify({ ...o, atMs: Math.round(performance.now() - start) }) + '\\n');
+        const out = (o) =>
+          process.stdout.write(JSON.stringify({ ...o, atMs: Math.round(performance.now() - start) }) + '\\n');
         const factory = new NodeZkSessionFactory({ clock: new SystemClock(), spinDelayMs: 50 });
-        const session = factory.open({ connectString: ${JSON.stringify(connectString)}, sessionTimeoutMs: ${sessionTimeoutMs},
+        const session = factory.open({ connectString: ${JSON.stringify(connectString)},
+          sessionTimeoutMs: ${sessionTimeoutMs},
           authInfo: [], operationTimeoutMs: 60000 }, (event) => out({ event: event.state, epoch: event.epoch }));
         session.exists('/').then((r) => out({ op: r.code }));
         process.on('exit', () => out({ exit: true }));`;
@@ -188,20 +206,28 @@ describe('initial connect is bounded', () => {
     }
   }
 
-  it('(d) nothing listening: connectTimedOut after the session timeout, op resolved, process exits by itself', async () => {
-    const [port] = await pickFreePorts(1);
-    const { lines, exitMs } = await runChild(`127.0.0.1:${port}`, 1500);
-    const timedOut = lines.find((line) => line['event'] === 'connectTimedOut');
-    expect(lines.filter((line) => line['event'] !== undefined).map((line) => line['event'])).toEqual(['connectTimedOut']);
-    expect(timedOut?.['epoch']).toBe(1);
-    expect(timedOut?.['atMs']).toBeGreaterThanOrEqual(1450);
-    expect(timedOut?.['atMs']).toBeLessThan(1500 + SLACK_MS);
-    expect(lines.find((line) => line['op'] !== undefined)).toMatchObject({ op: 'CONNECTIONLOSS' });
-    // Nothing left holding the event loop (the op's 60 s deadline timer included).
-    expect(exitMs).toBeDefined();
-    expect(exitMs! - (timedOut!['atMs'] as number)).toBeLessThan(500);
-    console.info(`[measured] connect bound 1500 ms, nothing listening: connectTimedOut at ${String(timedOut?.['atMs'])} ms, process exit at ${exitMs} ms`);
-  });
+  it(
+    '(d) nothing listening: connectTimedOut after the ' + 'session timeout, op resolved, process exits by itself',
+    async () => {
+      const [port] = await pickFreePorts(1);
+      const { lines, exitMs } = await runChild(`127.0.0.1:${port}`, 1500);
+      const timedOut = lines.find((line) => line['event'] === 'connectTimedOut');
+      expect(lines.filter((line) => line['event'] !== undefined).map((line) => line['event'])).toEqual([
+        'connectTimedOut',
+      ]);
+      expect(timedOut?.['epoch']).toBe(1);
+      expect(timedOut?.['atMs']).toBeGreaterThanOrEqual(1450);
+      expect(timedOut?.['atMs']).toBeLessThan(1500 + SLACK_MS);
+      expect(lines.find((line) => line['op'] !== undefined)).toMatchObject({ op: 'CONNECTIONLOSS' });
+      // Nothing left holding the event loop (the op's 60 s deadline timer included).
+      expect(exitMs).toBeDefined();
+      expect(exitMs! - (timedOut!['atMs'] as number)).toBeLessThan(500);
+      console.info(
+        `[measured] connect bound 1500 ms, nothing listening: connectTimedOut ` +
+          `at ${String(timedOut?.['atMs'])} ms, process exit at ${exitMs} ms`,
+      );
+    },
+  );
 
   it('(d) servers that accept TCP but never answer: connectTimedOut, each server tried', async () => {
     const held: Socket[] = [];
@@ -217,7 +243,9 @@ describe('initial connect is bounded', () => {
       servers.push(server);
     }
     try {
-      const connectString = servers.map((server) => `127.0.0.1:${(server.address() as { port: number }).port}`).join(',');
+      const connectString = servers
+        .map((server) => `127.0.0.1:${(server.address() as { port: number }).port}`)
+        .join(',');
       const { lines, exitMs } = await runChild(connectString, 2000);
       const timedOut = lines.find((line) => line['event'] === 'connectTimedOut');
       expect(timedOut?.['atMs']).toBeGreaterThanOrEqual(1950);

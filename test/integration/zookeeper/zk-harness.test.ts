@@ -35,7 +35,6 @@ function portAccepts(port: number): Promise<boolean> {
   });
 }
 
-
 describe('zk harness: prerequisites', () => {
   it('fails with the install command when the ZooKeeper jar is missing', async () => {
     await expect(startZooKeeper({ zookeeperJar: '/nonexistent/zookeeper.jar' })).rejects.toThrow(INSTALL_TEXT);

@@ -25,9 +25,17 @@ describe('findHadoopConfDir', () => {
     const home = dir('home');
     dir('home/etc/hadoop');
     const env = { HADOOP_CONF_DIR: confDir, HADOOP_HOME: home };
-    expect(findHadoopConfDir(env, { name: '--hadoop-conf-dir', dir: option })).toEqual({ dir: option, from: '--hadoop-conf-dir', exists: true });
+    expect(findHadoopConfDir(env, { name: '--hadoop-conf-dir', dir: option })).toEqual({
+      dir: option,
+      from: '--hadoop-conf-dir',
+      exists: true,
+    });
     expect(findHadoopConfDir(env)).toEqual({ dir: confDir, from: 'HADOOP_CONF_DIR', exists: true });
-    expect(findHadoopConfDir({ HADOOP_HOME: home })).toEqual({ dir: join(home, 'etc/hadoop'), from: 'HADOOP_HOME', exists: true });
+    expect(findHadoopConfDir({ HADOOP_HOME: home })).toEqual({
+      dir: join(home, 'etc/hadoop'),
+      from: 'HADOOP_HOME',
+      exists: true,
+    });
     expect(findHadoopConfDir({ HADOOP_CONF_DIR: '', HADOOP_HOME: home }).dir).toBe(join(home, 'etc/hadoop'));
   });
 
@@ -44,7 +52,11 @@ describe('findHadoopConfDir', () => {
   });
 
   it.each([
-    ['the option', (missing: string) => findHadoopConfDir({}, { name: '--hadoop-conf-dir', dir: missing }), '--hadoop-conf-dir'],
+    [
+      'the option',
+      (missing: string) => findHadoopConfDir({}, { name: '--hadoop-conf-dir', dir: missing }),
+      '--hadoop-conf-dir',
+    ],
     ['HADOOP_CONF_DIR', (missing: string) => findHadoopConfDir({ HADOOP_CONF_DIR: missing }), 'HADOOP_CONF_DIR'],
     ['HADOOP_HOME', (missing: string) => findHadoopConfDir({ HADOOP_HOME: missing }), 'HADOOP_HOME'],
   ])('a missing directory chosen by %s is a ConfigError naming it', (_label, find, from) => {

@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { loadZkfcConfig } from '../../../src/config/load.js';
 
 const root = join(import.meta.dirname, '../../..');
-const probe = { localAddresses: () => ['10.0.0.1'], resolve: async (host: string) => (host === 'nn1.example.com' ? ['10.0.0.1'] : ['10.0.0.2']) };
+const probe = {
+  localAddresses: () => ['10.0.0.1'],
+  resolve: async (host: string) => (host === 'nn1.example.com' ? ['10.0.0.1'] : ['10.0.0.2']),
+};
 
 describe('config/ examples', () => {
   it('config/hadoop/*.xml is a complete two-NameNode nameservice', async () => {
@@ -23,7 +26,12 @@ describe('config/ examples', () => {
   });
 
   it('config/zkfc.example.json alone describes the same nameservice', async () => {
-    const config = await loadZkfcConfig({ hadoopConfDir: mkdtempSync(join(tmpdir(), 'empty-conf-')), configFile: join(root, 'config/zkfc.example.json'), env: {}, probe });
+    const config = await loadZkfcConfig({
+      hadoopConfDir: mkdtempSync(join(tmpdir(), 'empty-conf-')),
+      configFile: join(root, 'config/zkfc.example.json'),
+      env: {},
+      probe,
+    });
     expect(config.local.nameserviceId).toBe('mycluster');
     expect(config.peers.map((p) => p.namenodeId)).toEqual(['nn2']);
     expect(config.settings.zk.quorum).toContain('zk1.example.com:2181');

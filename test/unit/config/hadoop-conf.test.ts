@@ -26,9 +26,16 @@ function confDir(files: Record<string, string>): string {
 
 function xml(properties: Array<[string, string] | [string, string, boolean]>): string {
   const body = properties
-    .map(([name, value, final]) => `  <property>\n    <name>${name}</name>\n    <value>${value}</value>${final ? '\n    <final>true</final>' : ''}\n  </property>`)
+    .map(
+      ([name, value, final]) =>
+        `  <property>\n    <name>${name}</name>\n    ` +
+        `<value>${value}</value>${final ? '\n    <final>true</final>' : ''}\n  </property>`,
+    )
     .join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet type="text/xsl" href="configuration.xsl"?>\n<configuration>\n${body}\n</configuration>\n`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet type="text/xsl" ` +
+    `href="configuration.xsl"?>\n<configuration>\n${body}\n</configuration>\n`
+  );
 }
 
 const noEnv = { env: {}, systemProperties: { 'user.name': 'hdfs' } };
@@ -36,8 +43,14 @@ const noEnv = { env: {}, systemProperties: { 'user.name': 'hdfs' } };
 describe('HadoopConfiguration loading', () => {
   it('reads core-site.xml then hdfs-site.xml; the later file wins and source() names it', () => {
     const d = confDir({
-      'core-site.xml': xml([['a', 'from-core'], ['only.core', 'c']]),
-      'hdfs-site.xml': xml([['a', 'from-hdfs'], ['only.hdfs', 'h']]),
+      'core-site.xml': xml([
+        ['a', 'from-core'],
+        ['only.core', 'c'],
+      ]),
+      'hdfs-site.xml': xml([
+        ['a', 'from-hdfs'],
+        ['only.hdfs', 'h'],
+      ]),
     });
     const conf = HadoopConfiguration.load(d, noEnv);
     expect(conf.get('a')).toBe('from-hdfs');
@@ -48,35 +61,60 @@ describe('HadoopConfiguration loading', () => {
     expect(conf.source('only.core')).toBe(join(d, 'core-site.xml'));
   });
 
-  it('a key marked final in an earlier file is not overridden by a later one, and the attempt is reported with Hadoop\'s text', () => {
-    const d = confDir({
-      'core-site.xml': xml([['locked', 'first', true], ['same', 'v', true]]),
-      'hdfs-site.xml': xml([['locked', 'second'], ['same', 'v']]),
-    });
-    const conf = HadoopConfiguration.load(d, noEnv);
-    expect(conf.get('locked')).toBe('first');
-    expect(conf.source('locked')).toBe(join(d, 'core-site.xml'));
-    expect(conf.isFinal('locked')).toBe(true);
-    // Parity: Configuration#checkForOverride warns only when the value differs.
-    expect(conf.warnings()).toEqual([
-      {
-        kind: 'final-override',
-        key: 'locked',
-        finalSource: join(d, 'core-site.xml'),
-        ignoredSource: join(d, 'hdfs-site.xml'),
-        message: `${join(d, 'hdfs-site.xml')}:an attempt to override final parameter: locked;  Ignoring.`,
-      },
-    ]);
-  });
+  it(
+    'a key marked final in an earlier file is not overridden by ' +
+      "a later one, and the attempt is reported with Hadoop's text",
+    () => {
+      const d = confDir({
+        'core-site.xml': xml([
+          ['locked', 'first', true],
+          ['same', 'v', true],
+        ]),
+        'hdfs-site.xml': xml([
+          ['locked', 'second'],
+          ['same', 'v'],
+        ]),
+      });
+      const conf = HadoopConfiguration.load(d, noEnv);
+      expect(conf.get('locked')).toBe('first');
+      expect(conf.source('locked')).toBe(join(d, 'core-site.xml'));
+      expect(conf.isFinal('locked')).toBe(true);
+      // Parity: Configuration#checkForOverride warns only when the value differs.
+      expect(conf.warnings()).toEqual([
+        {
+          kind: 'final-override',
+          key: 'locked',
+          finalSource: join(d, 'core-site.xml'),
+          ignoredSource: join(d, 'hdfs-site.xml'),
+          message: `${join(d, 'hdfs-site.xml')}:an attempt to override final parameter: locked;  Ignoring.`,
+        },
+      ]);
+    },
+  );
 
-  it('<final>true</final> marks a key final even when that property has no value, and only the exact text "true" counts', () => {
-    const conf = new HadoopConfiguration(noEnv);
-    conf.addXml('<configuration><property><name>a</name><value>1</value></property><property><name>a</name><final>true</final></property><property><name>b</name><value>1</value><final> true </final></property></configuration>', 'one.xml');
-    conf.addXml('<configuration><property><name>a</name><value>2</value></property><property><name>b</name><value>2</value></property></configuration>', 'two.xml');
-    expect(conf.get('a')).toBe('1');
-    expect(conf.get('b')).toBe('2');
-    expect(conf.warnings().map((w) => w.message)).toEqual(['two.xml:an attempt to override final parameter: a;  Ignoring.']);
-  });
+  it(
+    '<final>true</final> marks a key final even when that ' +
+      'property has no value, and only the exact text "true" counts',
+    () => {
+      const conf = new HadoopConfiguration(noEnv);
+      conf.addXml(
+        '<configuration><property><name>a</name><value>1</value></property>' +
+          '<property><name>a</name><final>true</final></property><property><name>b</name><value>1</value><final> ' +
+          'true </final></property></configuration>',
+        'one.xml',
+      );
+      conf.addXml(
+        '<configuration><property><name>a</name><value>2</value></property>' +
+          '<property><name>b</name><value>2</value></property></configuration>',
+        'two.xml',
+      );
+      expect(conf.get('a')).toBe('1');
+      expect(conf.get('b')).toBe('2');
+      expect(conf.warnings().map((w) => w.message)).toEqual([
+        'two.xml:an attempt to override final parameter: a;  Ignoring.',
+      ]);
+    },
+  );
 
   it.each([
     ['dfs.federation.nameservices', 'dfs.nameservices'],
@@ -84,8 +122,13 @@ describe('HadoopConfiguration loading', () => {
     ['dfs.http.address', 'dfs.namenode.http-address'],
     ['fs.default.name', 'fs.defaultFS'],
     ['dfs.name.dir', 'dfs.namenode.name.dir'],
-  ])('the deprecated %s in a site file sets %s, with Hadoop\'s deprecation warning naming the file', (old, current) => {
-    const d = confDir({ 'hdfs-site.xml': xml([[old, 'v1'], [old, 'v2']]) });
+  ])("the deprecated %s in a site file sets %s, with Hadoop's deprecation warning naming the file", (old, current) => {
+    const d = confDir({
+      'hdfs-site.xml': xml([
+        [old, 'v1'],
+        [old, 'v2'],
+      ]),
+    });
     const file = join(d, 'hdfs-site.xml');
     const conf = HadoopConfiguration.load(d, noEnv);
     expect(conf.get(current)).toBe('v2');
@@ -94,7 +137,13 @@ describe('HadoopConfiguration loading', () => {
     expect(conf.keys()).toEqual([current]);
     // Once per key, as Hadoop warns once.
     expect(conf.warnings()).toEqual([
-      { kind: 'deprecated', key: old, newKeys: [current], source: file, message: `${old} in ${file} is deprecated. Instead, use ${current}` },
+      {
+        kind: 'deprecated',
+        key: old,
+        newKeys: [current],
+        source: file,
+        message: `${old} in ${file} is deprecated. Instead, use ${current}`,
+      },
     ]);
   });
 
@@ -104,11 +153,16 @@ describe('HadoopConfiguration loading', () => {
     conf.set('dfs.federation.nameservices', 'from-cli');
     expect(conf.get('dfs.nameservices')).toBe('from-cli');
     expect(conf.source('dfs.nameservices')).toBe('-D');
-    expect(conf.warnings().map((w) => w.message)).toEqual(['dfs.federation.nameservices in -D is deprecated. Instead, use dfs.nameservices']);
+    expect(conf.warnings().map((w) => w.message)).toEqual([
+      'dfs.federation.nameservices in -D is deprecated. Instead, use dfs.nameservices',
+    ]);
   });
 
   it('a deprecated name marked final keeps its new key final', () => {
-    const d = confDir({ 'core-site.xml': xml([['fs.default.name', 'hdfs://a', true]]), 'hdfs-site.xml': xml([['fs.defaultFS', 'hdfs://b']]) });
+    const d = confDir({
+      'core-site.xml': xml([['fs.default.name', 'hdfs://a', true]]),
+      'hdfs-site.xml': xml([['fs.defaultFS', 'hdfs://b']]),
+    });
     const conf = HadoopConfiguration.load(d, noEnv);
     expect(conf.get('fs.defaultFS')).toBe('hdfs://a');
     expect(conf.warnings().map((w) => w.kind)).toEqual(['deprecated', 'final-override']);
@@ -129,10 +183,13 @@ describe('HadoopConfiguration loading', () => {
     expect(HadoopConfiguration.load(join(dir, 'does-not-exist'), noEnv).keys()).toEqual([]);
   });
 
-  it('keeps values untrimmed and names trimmed, decodes entities and CDATA, accepts the attribute form, skips empty <value>s', () => {
-    const conf = new HadoopConfiguration(noEnv);
-    conf.addXml(
-      `<configuration>
+  it(
+    'keeps values untrimmed and names trimmed, decodes entities ' +
+      'and CDATA, accepts the attribute form, skips empty <value>s',
+    () => {
+      const conf = new HadoopConfiguration(noEnv);
+      conf.addXml(
+        `<configuration>
         <property><name>  spaced.name </name><value>  v &amp; w  </value></property>
         <property><name>cdata</name><value><![CDATA[<b>bold</b>]]></value></property>
         <property name="attr.form" value="from-attrs" final="true"/>
@@ -140,23 +197,28 @@ describe('HadoopConfiguration loading', () => {
         <property><name>no.value</name></property>
         <property name="attr.empty" value=""/>
       </configuration>`,
-      'inline.xml',
-    );
-    expect(conf.get('spaced.name')).toBe('  v & w  ');
-    expect(conf.getTrimmed('spaced.name')).toBe('v & w');
-    expect(conf.get('cdata')).toBe('<b>bold</b>');
-    expect(conf.get('attr.form')).toBe('from-attrs');
-    expect(conf.isFinal('attr.form')).toBe(true);
-    // Parity: Hadoop keeps only non-empty <value> text, so an empty element sets nothing.
-    expect(conf.has('empty')).toBe(false);
-    expect(conf.has('no.value')).toBe(false);
-    expect(conf.get('attr.empty')).toBe('');
-  });
+        'inline.xml',
+      );
+      expect(conf.get('spaced.name')).toBe('  v & w  ');
+      expect(conf.getTrimmed('spaced.name')).toBe('v & w');
+      expect(conf.get('cdata')).toBe('<b>bold</b>');
+      expect(conf.get('attr.form')).toBe('from-attrs');
+      expect(conf.isFinal('attr.form')).toBe(true);
+      // Parity: Hadoop keeps only non-empty <value> text, so an empty element sets nothing.
+      expect(conf.has('empty')).toBe(false);
+      expect(conf.has('no.value')).toBe(false);
+      expect(conf.get('attr.empty')).toBe('');
+    },
+  );
 
   it.each([
     ['unclosed tag', '<configuration>\n<property>\n<name>x</name>\n</property>\n', /line \d+/],
     ['mismatched tag', '<configuration>\n  <property><name>x</name></propert>\n</configuration>', /line 2/],
-    ['wrong root', '<conf><property><name>x</name><value>1</value></property></conf>', /top-level element not <configuration>/],
+    [
+      'wrong root',
+      '<conf><property><name>x</name><value>1</value></property></conf>',
+      /top-level element not <configuration>/,
+    ],
     ['not XML', 'dfs.nameservices=ns1', /Malformed XML/],
   ])('malformed XML (%s) is a ConfigError naming the file', (_name, text, detail) => {
     const d = confDir({ 'hdfs-site.xml': text });
@@ -176,16 +238,23 @@ describe('HadoopConfiguration loading', () => {
   it('a property without a name is a ConfigError naming the file and line', () => {
     const d = confDir({
       'core-site.xml':
-        '<configuration>\n  <!-- <property> in a comment does not count -->\n  <property><name>ok</name><value>1</value></property>\n\n  <property>\n    <value>orphan</value>\n  </property>\n</configuration>\n',
+        '<configuration>\n  <!-- <property> in a comment does not count ' +
+        '-->\n  <property><name>ok</name><value>1</value></property>\n\n ' +
+        ' <property>\n    <value>orphan</value>\n  </property>\n</configuration>\n',
     });
-    expect(() => HadoopConfiguration.load(d, noEnv)).toThrow(new RegExp(`Property without a name in .*core-site\\.xml line 5`));
+    expect(() => HadoopConfiguration.load(d, noEnv)).toThrow(
+      new RegExp(`Property without a name in .*core-site\\.xml line 5`),
+    );
   });
 
   it('a <value> holding elements is a ConfigError naming the key', () => {
     const conf = new HadoopConfiguration(noEnv);
-    expect(() => conf.addXml('<configuration><property><name>k1</name><value><a>x</a></value></property></configuration>', 'f.xml')).toThrow(
-      /k1.*f\.xml/,
-    );
+    expect(() =>
+      conf.addXml(
+        '<configuration><property><name>k1</name><value><a>x</a></value></property></configuration>',
+        'f.xml',
+      ),
+    ).toThrow(/k1.*f\.xml/);
   });
 });
 
@@ -274,17 +343,21 @@ describe('HadoopConfiguration typed getters', () => {
     noEnv,
   );
 
-  it('getInt parses decimal, hex and sign, defaults when unset, and refuses empty text, a unit suffix and junk naming the key', () => {
-    expect(conf.getInt('int', 0)).toBe(42);
-    expect(conf.getInt('hex', 0)).toBe(16);
-    expect(conf.getInt('negative', 0)).toBe(-7);
-    expect(conf.getInt('unset', 9)).toBe(9);
-    // Parity: Integer.parseInt("") and Integer.parseInt("30s") throw NumberFormatException.
-    expect(() => conf.getInt('empty.int', 9)).toThrow(/empty\.int/);
-    expect(() => conf.getInt('dur.s', 0)).toThrow(/dur\.s.*'30s'.*no unit suffix.*programmatically/);
-    expect(() => conf.getInt('bad.int', 0)).toThrow(/bad\.int.*'4o'/);
-    expect(() => conf.getInt('big', 0)).toThrow(ConfigError);
-  });
+  it(
+    'getInt parses decimal, hex and sign, defaults when unset, ' +
+      'and refuses empty text, a unit suffix and junk naming the key',
+    () => {
+      expect(conf.getInt('int', 0)).toBe(42);
+      expect(conf.getInt('hex', 0)).toBe(16);
+      expect(conf.getInt('negative', 0)).toBe(-7);
+      expect(conf.getInt('unset', 9)).toBe(9);
+      // Parity: Integer.parseInt("") and Integer.parseInt("30s") throw NumberFormatException.
+      expect(() => conf.getInt('empty.int', 9)).toThrow(/empty\.int/);
+      expect(() => conf.getInt('dur.s', 0)).toThrow(/dur\.s.*'30s'.*no unit suffix.*programmatically/);
+      expect(() => conf.getInt('bad.int', 0)).toThrow(/bad\.int.*'4o'/);
+      expect(() => conf.getInt('big', 0)).toThrow(ConfigError);
+    },
+  );
 
   it('getLong takes what getInt takes and beyond the int range, and refuses a unit suffix', () => {
     expect(conf.getLong('big', 0)).toBe(3_000_000_000);

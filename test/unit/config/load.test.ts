@@ -54,7 +54,10 @@ describe('loadZkfcConfig', () => {
   it('applies precedence: XML < own file < env < -D', async () => {
     const dir = confDir({ 'ha.zookeeper.quorum': 'xml:1', 'ha.health-monitor.check-interval.ms': '1000' }, topology);
     const file = join(dir, 'zkfc.json');
-    writeFileSync(file, '// our own file\n{ "ha.zookeeper.quorum": "file:1", "ha.health-monitor.rpc-timeout.ms": 30000 }\n');
+    writeFileSync(
+      file,
+      '// our own file\n{ "ha.zookeeper.quorum": "file:1", "ha.health-monitor.rpc-timeout.ms": 30000 }\n',
+    );
     const config = await loadZkfcConfig({
       hadoopConfDir: dir,
       configFile: file,
@@ -92,49 +95,70 @@ describe('loadZkfcConfig', () => {
 
   it('refuses a bad value naming the key and its source', async () => {
     const dir = confDir({ 'ha.zookeeper.quorum': 'zk:2181', 'ha.health-monitor.check-interval.ms': 'soon' }, topology);
-    const error = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') }).catch((e: unknown) => e);
+    const error = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toMatch(/ha\.health-monitor\.check-interval\.ms: "soon" is not a number of milliseconds.*core-site\.xml/);
+    expect((error as ConfigError).message).toMatch(
+      /ha\.health-monitor\.check-interval\.ms: "soon" is not a number of milliseconds.*core-site\.xml/,
+    );
     expect((error as ConfigError).key).toBe('ha.health-monitor.check-interval.ms');
   });
 
   it.each(SETTINGS.filter((s) => s.format === 'int-ms' || s.format === 'long-ms').map((s) => [s.key]))(
-    '%s refuses a unit suffix (10s) as Hadoop\'s getInt / getLong do, naming the key, the value and the file',
+    "%s refuses a unit suffix (10s) as Hadoop's getInt / getLong do, naming the key, the value and the file",
     async (key) => {
       const dir = confDir({ 'ha.zookeeper.quorum': 'zk:2181' }, { ...topology, [key]: '10s' });
-      const error = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') }).catch((e: unknown) => e);
+      const error = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).message).toContain(`${key}: "10s" is not a number of milliseconds`);
       expect((error as ConfigError).message).toContain(join(dir, 'hdfs-site.xml'));
     },
   );
 
-  it('reads the deprecated dfs.federation.nameservices as dfs.nameservices and keeps the warning for the log', async () => {
-    const { 'dfs.nameservices': ns, ...rest } = topology;
-    const dir = confDir({ 'ha.zookeeper.quorum': 'zk:2181' }, { 'dfs.federation.nameservices': ns, ...rest });
-    const config = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.2') });
-    expect(config.local.nameserviceId).toBe('ns1');
-    expect(config.local.namenodeId).toBe('nn2');
-    expect(config.hadoopConf.warnings().map((w) => w.message)).toEqual([
-      `dfs.federation.nameservices in ${join(dir, 'hdfs-site.xml')} is deprecated. Instead, use dfs.nameservices`,
-    ]);
-  });
+  it(
+    'reads the deprecated dfs.federation.nameservices as ' + 'dfs.nameservices and keeps the warning for the log',
+    async () => {
+      const { 'dfs.nameservices': ns, ...rest } = topology;
+      const dir = confDir({ 'ha.zookeeper.quorum': 'zk:2181' }, { 'dfs.federation.nameservices': ns, ...rest });
+      const config = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.2') });
+      expect(config.local.nameserviceId).toBe('ns1');
+      expect(config.local.namenodeId).toBe('nn2');
+      expect(config.hadoopConf.warnings().map((w) => w.message)).toEqual([
+        `dfs.federation.nameservices in ${join(dir, 'hdfs-site.xml')} is deprecated. Instead, use dfs.nameservices`,
+      ]);
+    },
+  );
 
   it('refuses a non-positive session timeout, Kerberos, and a missing conf dir', async () => {
-    const dir = confDir({ 'ha.zookeeper.session-timeout.ms': '0', 'hadoop.security.authentication': 'kerberos' }, topology);
+    const dir = confDir(
+      { 'ha.zookeeper.session-timeout.ms': '0', 'hadoop.security.authentication': 'kerberos' },
+      topology,
+    );
     await expect(loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(
       /session-timeout\.ms: must be greater than 0[\s\S]*kerberos.*not supported/,
     );
-    await expect(loadZkfcConfig({ hadoopConfDir: '/nonexistent/conf', env: {} })).rejects.toThrow(/\/nonexistent\/conf.*--hadoop-conf-dir/);
+    await expect(loadZkfcConfig({ hadoopConfDir: '/nonexistent/conf', env: {} })).rejects.toThrow(
+      /\/nonexistent\/conf.*--hadoop-conf-dir/,
+    );
   });
 
   it('says HA is not enabled with one NameNode, and names the own-file at fault', async () => {
-    const single = confDir({}, { 'dfs.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1', 'dfs.namenode.rpc-address.ns1.nn1': '10.1.0.1:8020' });
-    await expect(loadZkfcConfig({ hadoopConfDir: single, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(/HA is not enabled for this namenode/);
+    const single = confDir(
+      {},
+      { 'dfs.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1', 'dfs.namenode.rpc-address.ns1.nn1': '10.1.0.1:8020' },
+    );
+    await expect(loadZkfcConfig({ hadoopConfDir: single, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(
+      /HA is not enabled for this namenode/,
+    );
     const dir = confDir({}, topology);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{ "a": [1] }');
-    await expect(loadZkfcConfig({ hadoopConfDir: dir, configFile: bad, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(/bad\.json: value of "a"/);
+    await expect(
+      loadZkfcConfig({ hadoopConfDir: dir, configFile: bad, env: {}, probe: probe('10.1.0.1') }),
+    ).rejects.toThrow(/bad\.json: value of "a"/);
   });
 
   it('never prints ha.zookeeper.auth', async () => {

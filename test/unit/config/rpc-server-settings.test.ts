@@ -44,15 +44,29 @@ async function refusal(defines: ReadonlyArray<readonly [string, string]>): Promi
 }
 
 describe('ZKFC RPC server settings', () => {
-  it('defaults: 64 connections, 8 per address, 10 s to set up, 2 x 10 s idle, 5 min cede at most, no allow-list', async () => {
-    const config = await load([]);
-    expect(config.settings.rpc).toEqual({ allowedAddresses: null, maxConnections: 64, maxConnectionsPerAddress: 8, setupTimeoutMs: 10_000, connectionMaxIdleTimeMs: 10_000, maxCedeMs: 300_000 });
-    expect(validate(config).rpcAllowList).toBeUndefined();
-  });
+  it(
+    'defaults: 64 connections, 8 per address, 10 s to set ' + 'up, 2 x 10 s idle, 5 min cede at most, no allow-list',
+    async () => {
+      const config = await load([]);
+      expect(config.settings.rpc).toEqual({
+        allowedAddresses: null,
+        maxConnections: 64,
+        maxConnectionsPerAddress: 8,
+        setupTimeoutMs: 10_000,
+        connectionMaxIdleTimeMs: 10_000,
+        maxCedeMs: 300_000,
+      });
+      expect(validate(config).rpcAllowList).toBeUndefined();
+    },
+  );
 
   it('refuses a cede maximum below the cede of a graceful failover (twice the graceful-fence timeout)', async () => {
-    expect(await refusal([['zkfc.rpc.cede.max.ms', '9999']])).toContain('zkfc.rpc.cede.max.ms: 9999 is less than the 10000 ms a graceful failover cedes for');
-    expect(await refusal([['ha.failover-controller.graceful-fence.rpc-timeout.ms', '200000']])).toContain('zkfc.rpc.cede.max.ms: 300000 is less than the 400000 ms');
+    expect(await refusal([['zkfc.rpc.cede.max.ms', '9999']])).toContain(
+      'zkfc.rpc.cede.max.ms: 9999 is less than the 10000 ms a graceful failover cedes for',
+    );
+    expect(await refusal([['ha.failover-controller.graceful-fence.rpc-timeout.ms', '200000']])).toContain(
+      'zkfc.rpc.cede.max.ms: 300000 is less than the 400000 ms',
+    );
     expect((await load([['zkfc.rpc.cede.max.ms', '10000']])).settings.rpc.maxCedeMs).toBe(10_000);
   });
 
@@ -72,16 +86,25 @@ describe('ZKFC RPC server settings', () => {
     expect(good.rpcAllowList?.allows('10.1.1.2')).toBe(false);
     const bad = validate(await load([['zkfc.rpc.allowed-addresses', '10.1.0.0/24,nn2.example.com']]));
     expect(bad.problems).toEqual([
-      { message: "zkfc.rpc.allowed-addresses: 'nn2.example.com' is not an IP address or CIDR block", code: ExitCode.CONFIG, key: 'zkfc.rpc.allowed-addresses' },
+      {
+        message: "zkfc.rpc.allowed-addresses: 'nn2.example.com' is not an IP address or CIDR block",
+        code: ExitCode.CONFIG,
+        key: 'zkfc.rpc.allowed-addresses',
+      },
     ]);
   });
 
-  it('a world-writable ha.zookeeper.acl (the default) is a warning saying what to do; a digest ACL is not', async () => {
-    const open = validate(await load([]));
-    expect(open.problems).toEqual([]);
-    expect(open.warnings).toEqual([{ key: 'ha.zookeeper.acl', message: expect.stringContaining('ha.zookeeper.acl is world-writable') }]);
-    expect(open.warnings[0]?.message).toContain('run zkfc -formatZK');
-    const closed = validate(await load([['ha.zookeeper.acl', 'digest:hdfs:abc=:rwcda,world:anyone:r']]));
-    expect(closed.warnings).toEqual([]);
-  });
+  it(
+    'a world-writable ha.zookeeper.acl (the default) ' + 'is a warning saying what to do; a digest ACL is not',
+    async () => {
+      const open = validate(await load([]));
+      expect(open.problems).toEqual([]);
+      expect(open.warnings).toEqual([
+        { key: 'ha.zookeeper.acl', message: expect.stringContaining('ha.zookeeper.acl is world-writable') },
+      ]);
+      expect(open.warnings[0]?.message).toContain('run zkfc -formatZK');
+      const closed = validate(await load([['ha.zookeeper.acl', 'digest:hdfs:abc=:rwcda,world:anyone:r']]));
+      expect(closed.warnings).toEqual([]);
+    },
+  );
 });

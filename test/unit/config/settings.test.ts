@@ -93,8 +93,7 @@ function codeOnly(text: string): string {
       else if (c === '`') {
         templates.pop();
         i += 1;
-      }
-      else if (c === '$' && next === '{') {
+      } else if (c === '$' && next === '{') {
         templates[templates.length - 1] = depth;
         depth += 1;
         i += 2;
@@ -143,24 +142,32 @@ describe('the settings table', () => {
     expect(new Set(paths).size).toBe(SETTINGS.length);
     expect(new Set(SETTINGS.map((s) => s.key)).size).toBe(SETTINGS.length);
     const defaults = defaultSettings();
-    const leaves = Object.entries(defaults).flatMap(([group, fields]) => Object.keys(fields as object).map((name) => `${group}.${name}`));
+    const leaves = Object.entries(defaults).flatMap(([group, fields]) =>
+      Object.keys(fields as object).map((name) => `${group}.${name}`),
+    );
     expect(leaves.sort()).toEqual([...paths].sort());
   });
 
-  it.each(SETTINGS.map((s) => [s.key, s] as const))('%s reaches its field of the typed settings, and only it', async (_key, setting) => {
-    const dir = confDir();
-    const base = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe });
-    const { raw, typed } = sample(setting);
-    const changed = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, defines: [[setting.key, raw]], probe });
-    expect(field(changed.settings, setting)).toEqual(typed);
-    expect(changed.sourceOf(setting.key)).toBe('-D');
-    for (const other of SETTINGS) {
-      if (other === setting) continue;
-      // The operation deadline derives from the session timeout when it is 0 (its default).
-      if (setting.key === 'ha.zookeeper.session-timeout.ms' && other.key === 'zkfc.zookeeper.operation-timeout.ms') continue;
-      expect(field(changed.settings, other), `${other.key} changed when ${setting.key} did`).toEqual(field(base.settings, other));
-    }
-  });
+  it.each(SETTINGS.map((s) => [s.key, s] as const))(
+    '%s reaches its field of the typed settings, and only it',
+    async (_key, setting) => {
+      const dir = confDir();
+      const base = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe });
+      const { raw, typed } = sample(setting);
+      const changed = await loadZkfcConfig({ hadoopConfDir: dir, env: {}, defines: [[setting.key, raw]], probe });
+      expect(field(changed.settings, setting)).toEqual(typed);
+      expect(changed.sourceOf(setting.key)).toBe('-D');
+      for (const other of SETTINGS) {
+        if (other === setting) continue;
+        // The operation deadline derives from the session timeout when it is 0 (its default).
+        if (setting.key === 'ha.zookeeper.session-timeout.ms' && other.key === 'zkfc.zookeeper.operation-timeout.ms')
+          continue;
+        expect(field(changed.settings, other), `${other.key} changed when ${setting.key} did`).toEqual(
+          field(base.settings, other),
+        );
+      }
+    },
+  );
 
   it.each(SETTINGS.map((s) => [`${s.group}.${s.field}`, s.key] as const))('%s (%s) is read by code in src/', (path) => {
     const read = new RegExp(`\\b${path.replace('.', '\\.')}\\b`);

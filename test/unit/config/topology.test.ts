@@ -67,9 +67,10 @@ describe('nameservice resolution', () => {
     expect(resolveNameserviceId(conf(entries), explicit)).toBe(expected);
   });
 
-  it('several nameservices without -ns: Hadoop\'s message listing them', () => {
+  it("several nameservices without -ns: Hadoop's message listing them", () => {
     expect(() => resolveNameserviceId(conf({ 'dfs.nameservices': 'ns1,ns2' }))).toThrow(
-      'Unable to determine the name service ID. This is an HA configuration with multiple name services configured. dfs.nameservices is set to [ns1, ns2]. Please re-run with the -ns option.',
+      'Unable to determine the name service ID. This is an HA configuration with multiple name ' +
+        'services configured. dfs.nameservices is set to [ns1, ns2]. Please re-run with the -ns option.',
     );
   });
 
@@ -109,7 +110,11 @@ describe('NameNode targets', () => {
   });
 
   it.each([
-    ['per nn', { 'dfs.ha.zkfc.port.ns1.nn1': '18019', 'dfs.ha.zkfc.port.ns1': '28019', 'dfs.ha.zkfc.port': '38019' }, 18019],
+    [
+      'per nn',
+      { 'dfs.ha.zkfc.port.ns1.nn1': '18019', 'dfs.ha.zkfc.port.ns1': '28019', 'dfs.ha.zkfc.port': '38019' },
+      18019,
+    ],
     ['per ns', { 'dfs.ha.zkfc.port.ns1': '28019', 'dfs.ha.zkfc.port': '38019' }, 28019],
     ['generic', { 'dfs.ha.zkfc.port': '38019' }, 38019],
     ['default', {}, 8019],
@@ -126,7 +131,7 @@ describe('NameNode targets', () => {
     expect(getNamenodeTarget(c, 'ns1', 'nn1').httpAddress).toEqual({ host: 'web.example.com', port: 9870 });
   });
 
-  it('an unknown NameNode id gives Hadoop\'s message and names the rpc-address key', () => {
+  it("an unknown NameNode id gives Hadoop's message and names the rpc-address key", () => {
     let error: unknown;
     try {
       getNamenodeTarget(conf(twoNn), 'ns1', 'nn3');
@@ -140,7 +145,11 @@ describe('NameNode targets', () => {
 
   it.each([
     ['bad rpc port', { 'dfs.namenode.rpc-address.ns1.nn1': 'h:port' }, 'dfs.namenode.rpc-address.ns1.nn1'],
-    ['lifeline without port', { 'dfs.namenode.lifeline.rpc-address.ns1.nn1': 'h' }, 'dfs.namenode.lifeline.rpc-address.ns1.nn1'],
+    [
+      'lifeline without port',
+      { 'dfs.namenode.lifeline.rpc-address.ns1.nn1': 'h' },
+      'dfs.namenode.lifeline.rpc-address.ns1.nn1',
+    ],
     ['bad zkfc port', { 'dfs.ha.zkfc.port.ns1': 'x' }, 'dfs.ha.zkfc.port.ns1'],
     ['zkfc port out of range', { 'dfs.ha.zkfc.port': '70000' }, 'dfs.ha.zkfc.port'],
   ])('%s is a ConfigError naming the key', (_name, extra, key) => {
@@ -155,7 +164,11 @@ describe('NameNode targets', () => {
   });
 
   it('topology lists every NameNode and the automatic-failover flag (per ns beats generic)', () => {
-    const c = conf({ ...twoNn, 'dfs.ha.automatic-failover.enabled': 'false', 'dfs.ha.automatic-failover.enabled.ns1': 'true' });
+    const c = conf({
+      ...twoNn,
+      'dfs.ha.automatic-failover.enabled': 'false',
+      'dfs.ha.automatic-failover.enabled.ns1': 'true',
+    });
     const topology = getNameserviceTopology(c, 'ns1');
     expect(topology.namenodeIds).toEqual(['nn1', 'nn2']);
     expect(topology.namenodes.map((t) => t.namenodeId)).toEqual(['nn1', 'nn2']);
@@ -163,7 +176,9 @@ describe('NameNode targets', () => {
     expect(isAutomaticFailoverEnabled(c, 'ns2')).toBe(false);
     expect(isAutomaticFailoverEnabled(conf(twoNn), 'ns1')).toBe(false);
     // a per-nn suffix is not a thing for this key (NAMESERVICE_SPECIFIC_KEYS)
-    expect(isAutomaticFailoverEnabled(conf({ ...twoNn, 'dfs.ha.automatic-failover.enabled.ns1.nn1': 'true' }), 'ns1')).toBe(false);
+    expect(
+      isAutomaticFailoverEnabled(conf({ ...twoNn, 'dfs.ha.automatic-failover.enabled.ns1.nn1': 'true' }), 'ns1'),
+    ).toBe(false);
     expect(() => isAutomaticFailoverEnabled(conf({ 'dfs.ha.automatic-failover.enabled': 'ture' }), 'ns1')).toThrow(
       /dfs\.ha\.automatic-failover\.enabled/,
     );
@@ -218,9 +233,24 @@ describe('local NameNode detection', () => {
   const dns = { 'host1.example.com': ['10.0.0.1'], 'host2.example.com': ['10.0.0.2'] };
 
   it.each([
-    ['dfs.ha.namenode.id set', { 'dfs.ha.namenode.id': 'nn2' }, ['10.0.0.1'], { nameserviceId: 'ns1', namenodeId: 'nn2', how: 'configured' }],
-    ['by interface address', {}, ['10.0.0.2', '192.168.1.1'], { nameserviceId: 'ns1', namenodeId: 'nn2', how: 'address' }],
-    ['IPv4-mapped interface address', {}, ['::ffff:10.0.0.1'], { nameserviceId: 'ns1', namenodeId: 'nn1', how: 'address' }],
+    [
+      'dfs.ha.namenode.id set',
+      { 'dfs.ha.namenode.id': 'nn2' },
+      ['10.0.0.1'],
+      { nameserviceId: 'ns1', namenodeId: 'nn2', how: 'configured' },
+    ],
+    [
+      'by interface address',
+      {},
+      ['10.0.0.2', '192.168.1.1'],
+      { nameserviceId: 'ns1', namenodeId: 'nn2', how: 'address' },
+    ],
+    [
+      'IPv4-mapped interface address',
+      {},
+      ['::ffff:10.0.0.1'],
+      { nameserviceId: 'ns1', namenodeId: 'nn1', how: 'address' },
+    ],
   ])('%s', async (_name, extra, local, expected) => {
     expect(await detectLocalNamenode(conf({ ...twoNn, ...extra }), probe(local, dns))).toEqual(expected);
   });
@@ -235,23 +265,43 @@ describe('local NameNode detection', () => {
       'dfs.namenode.rpc-address.ns2.c': '10.0.0.3:8020',
       'dfs.namenode.rpc-address.ns2.d': '10.0.0.4:8020',
     });
-    expect(await detectLocalNamenode(c, probe(['10.0.0.4'], dns))).toEqual({ nameserviceId: 'ns2', namenodeId: 'd', how: 'address' });
+    expect(await detectLocalNamenode(c, probe(['10.0.0.4'], dns))).toEqual({
+      nameserviceId: 'ns2',
+      namenodeId: 'd',
+      how: 'address',
+    });
   });
 
   it('no local match: Hadoop\'s "Could not get the namenode ID" message', async () => {
-    await expect(detectLocalNamenode(conf(twoNn), probe(['192.168.1.1'], dns))).rejects.toThrow(/Could not get the namenode ID of this node/);
+    await expect(detectLocalNamenode(conf(twoNn), probe(['192.168.1.1'], dns))).rejects.toThrow(
+      /Could not get the namenode ID of this node/,
+    );
   });
 
   it('two loopback NameNodes both count as local (as in Hadoop): ambiguous without dfs.ha.namenode.id', async () => {
-    const c = conf({ ...twoNn, 'dfs.namenode.rpc-address.ns1.nn1': '127.0.0.1:8020', 'dfs.namenode.rpc-address.ns1.nn2': '127.0.0.1:8021' });
-    await expect(detectLocalNamenode(c, probe([], {}))).rejects.toThrow(/multiple addresses that match local node's address/);
+    const c = conf({
+      ...twoNn,
+      'dfs.namenode.rpc-address.ns1.nn1': '127.0.0.1:8020',
+      'dfs.namenode.rpc-address.ns1.nn2': '127.0.0.1:8021',
+    });
+    await expect(detectLocalNamenode(c, probe([], {}))).rejects.toThrow(
+      /multiple addresses that match local node's address/,
+    );
     c.set('dfs.ha.namenode.id', 'nn1');
-    expect(await detectLocalNamenode(c, probe([], {}))).toEqual({ nameserviceId: 'ns1', namenodeId: 'nn1', how: 'configured' });
+    expect(await detectLocalNamenode(c, probe([], {}))).toEqual({
+      nameserviceId: 'ns1',
+      namenodeId: 'nn1',
+      how: 'configured',
+    });
   });
 
   it('unresolvable hosts never match', async () => {
     const c = conf({ ...twoNn, 'dfs.namenode.rpc-address.ns1.nn1': 'nowhere.invalid:8020' });
-    expect(await detectLocalNamenode(c, probe(['10.0.0.2'], dns))).toEqual({ nameserviceId: 'ns1', namenodeId: 'nn2', how: 'address' });
+    expect(await detectLocalNamenode(c, probe(['10.0.0.2'], dns))).toEqual({
+      nameserviceId: 'ns1',
+      namenodeId: 'nn2',
+      how: 'address',
+    });
   });
 
   it('the real system probe finds a loopback-configured NameNode', async () => {

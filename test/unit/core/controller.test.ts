@@ -33,10 +33,19 @@ function serviceState(cluster: CoreCluster, node: number): string | undefined {
 
 describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
   it('testNoZK: ZooKeeper unreachable at start exits with code 6', () => {
-    const controller = new ZKFailoverController({ local: target(0), peers: [target(1)], appData: encodeInfo(infoOf(target(0))), workingDir: WORKING_DIR, ...defaultSettings().failover });
+    const controller = new ZKFailoverController({
+      local: target(0),
+      peers: [target(1)],
+      appData: encodeInfo(infoOf(target(0))),
+      workingDir: WORKING_DIR,
+      ...defaultSettings().failover,
+    });
     const open = controller.step({ type: 'ControllerStarted' }, 0).commands.find((c) => c.type === 'OpenZkSession');
     if (open?.type !== 'OpenZkSession') throw new Error('no session opened');
-    const result = controller.step({ type: 'ZkSessionStateChanged', epoch: open.epoch, state: 'connectTimedOut' }, 10_000);
+    const result = controller.step(
+      { type: 'ZkSessionStateChanged', epoch: open.epoch, state: 'connectTimedOut' },
+      10_000,
+    );
     const exit = result.commands.find((c) => c.type === 'ExitProcess');
     expect(exit).toMatchObject({ type: 'ExitProcess', exitCode: 6 });
     // The health monitor never started: ZooKeeper first, as doRun does.
@@ -67,7 +76,11 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
     cluster.svc(0).state = 'STANDBY';
     cluster.waitFor(() => serviceState(cluster, 1) === 'ACTIVE', 'svc1 ACTIVE');
     expect(cluster.activeLockHolder()).toBe(1);
-    expect(cluster.notes[0]?.some((n) => n.msg === 'Local service has changed the serviceState. Quitting election marking fencing necessary.')).toBe(true);
+    expect(
+      cluster.notes[0]?.some(
+        (n) => n.msg === 'Local service has changed the serviceState. Quitting election marking fencing necessary.',
+      ),
+    ).toBe(true);
   });
 
   it('testAutoFailoverOnLostZKSession: session expiry fails over, back and forth, twice', () => {
@@ -93,26 +106,32 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
     expect(cluster.svc(1).state).toBe('STANDBY');
   });
 
-  it('testBecomingActiveFails: a node that fails to become active releases the lock so the old one can fail back', () => {
-    const cluster = new CoreCluster();
-    cluster.start();
-    cluster.svc(1).failToBecomeActive = true;
-    cluster.setHealthy(0, false);
-    cluster.waitFor(() => cluster.healthState(0) === 'SERVICE_UNHEALTHY', 'svc0 unhealthy');
-    cluster.waitFor(() => cluster.activeLockHolder() === null, 'nobody holds the lock');
-    cluster.waitFor(() => cluster.commandsOf(1, 'TransitionLocalToActive').length >= 1, 'svc1 tried transitionToActive');
-    cluster.waitFor(() => serviceState(cluster, 0) === 'INITIALIZING', 'svc0 INITIALIZING');
-    expect(serviceState(cluster, 1)).toBe('STANDBY');
-    expect(cluster.countActive()).toBe(0);
+  it(
+    'testBecomingActiveFails: a node that fails to become ' + 'active releases the lock so the old one can fail back',
+    () => {
+      const cluster = new CoreCluster();
+      cluster.start();
+      cluster.svc(1).failToBecomeActive = true;
+      cluster.setHealthy(0, false);
+      cluster.waitFor(() => cluster.healthState(0) === 'SERVICE_UNHEALTHY', 'svc0 unhealthy');
+      cluster.waitFor(() => cluster.activeLockHolder() === null, 'nobody holds the lock');
+      cluster.waitFor(
+        () => cluster.commandsOf(1, 'TransitionLocalToActive').length >= 1,
+        'svc1 tried transitionToActive',
+      );
+      cluster.waitFor(() => serviceState(cluster, 0) === 'INITIALIZING', 'svc0 INITIALIZING');
+      expect(serviceState(cluster, 1)).toBe('STANDBY');
+      expect(cluster.countActive()).toBe(0);
 
-    cluster.setHealthy(0, true);
-    cluster.waitFor(() => serviceState(cluster, 0) === 'ACTIVE', 'svc0 ACTIVE');
-    expect(serviceState(cluster, 1)).toBe('STANDBY');
-    cluster.waitFor(() => cluster.activeLockHolder() === 0, 'svc0 holds the lock');
+      cluster.setHealthy(0, true);
+      cluster.waitFor(() => serviceState(cluster, 0) === 'ACTIVE', 'svc0 ACTIVE');
+      expect(serviceState(cluster, 1)).toBe('STANDBY');
+      cluster.waitFor(() => cluster.activeLockHolder() === 0, 'svc0 holds the lock');
 
-    cluster.svc(1).failToBecomeActive = false;
-    expireAndVerifyFailover(cluster, 0, 1);
-  });
+      cluster.svc(1).failToBecomeActive = false;
+      expireAndVerifyFailover(cluster, 0, 1);
+    },
+  );
 
   it('testZooKeeperFailure: a ZooKeeper outage changes no HA state and keeps the sessions', () => {
     const cluster = new CoreCluster();
@@ -127,7 +146,10 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
     expect(cluster.svc(1).state).toBe('STANDBY');
 
     cluster.startZooKeeper();
-    cluster.waitFor(() => cluster.electorState(0) === 'ACTIVE' && cluster.electorState(1) === 'STANDBY', 'electors back');
+    cluster.waitFor(
+      () => cluster.electorState(0) === 'ACTIVE' && cluster.electorState(1) === 'STANDBY',
+      'electors back',
+    );
     expect(serviceState(cluster, 0)).toBe('ACTIVE');
     expect(serviceState(cluster, 1)).toBe('STANDBY');
     expect(cluster.sessionIdOf(0)).toBe(session0);
@@ -175,20 +197,24 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
     if (!result.ok) expect(result.error).toContain('is not currently healthy.');
   });
 
-  it('testGracefulFailoverFailBecomingActive: the failure is reported and the old active comes back without fencing', async () => {
-    const cluster = new CoreCluster();
-    cluster.start();
-    cluster.svc(1).failToBecomeActive = true;
-    const result = await cluster.gracefulFailover(1);
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.error).toContain("Couldn't make NameNode at host2:8020 (ns1.nn2) active");
-      expect(result.error).toContain('injected failure');
-    }
-    expect(cluster.svc(0).fenceCount).toBe(0);
-    expect(cluster.svc(1).fenceCount).toBe(0);
-    cluster.waitFor(() => cluster.activeLockHolder() === 0, 'svc0 holds the lock again');
-  });
+  it(
+    'testGracefulFailoverFailBecomingActive: the failure is ' +
+      'reported and the old active comes back without fencing',
+    async () => {
+      const cluster = new CoreCluster();
+      cluster.start();
+      cluster.svc(1).failToBecomeActive = true;
+      const result = await cluster.gracefulFailover(1);
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.error).toContain("Couldn't make NameNode at host2:8020 (ns1.nn2) active");
+        expect(result.error).toContain('injected failure');
+      }
+      expect(cluster.svc(0).fenceCount).toBe(0);
+      expect(cluster.svc(1).fenceCount).toBe(0);
+      cluster.waitFor(() => cluster.activeLockHolder() === 0, 'svc0 holds the lock again');
+    },
+  );
 
   it('testGracefulFailoverFailBecomingStandby: an old active that cannot stand down is fenced', async () => {
     const cluster = new CoreCluster();
@@ -199,17 +225,20 @@ describe('ZKFailoverController (ported from TestZKFailoverController)', () => {
     expect(cluster.countActive()).toBe(1);
   });
 
-  it('testGracefulFailoverFailBecomingStandbyAndFailFence: failover fails when the old active cannot be fenced', async () => {
-    const cluster = new CoreCluster();
-    cluster.start();
-    cluster.svc(0).failToBecomeStandby = true;
-    cluster.svc(0).failToFence = true;
-    const result = await cluster.gracefulFailover(1);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toContain('Unable to fence NameNode at host1:8020 (ns1.nn1)');
-    // Never two actives: svc1 was not made active.
-    expect(cluster.svc(1).state).not.toBe('ACTIVE');
-  });
+  it(
+    'testGracefulFailoverFailBecomingStandbyAndFailFence: ' + 'failover fails when the old active cannot be fenced',
+    async () => {
+      const cluster = new CoreCluster();
+      cluster.start();
+      cluster.svc(0).failToBecomeStandby = true;
+      cluster.svc(0).failToFence = true;
+      const result = await cluster.gracefulFailover(1);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toContain('Unable to fence NameNode at host1:8020 (ns1.nn1)');
+      // Never two actives: svc1 was not made active.
+      expect(cluster.svc(1).state).not.toBe('ACTIVE');
+    },
+  );
 
   it('testOneOfEverything: expiry, ZooKeeper restart, bad health and graceful failovers in one run', async () => {
     const cluster = new CoreCluster();
@@ -284,13 +313,21 @@ describe('ZKFailoverController (our scenarios)', () => {
       expect(cluster.commandsOf(node, 'TransitionLocalToActive')).toHaveLength(0);
       expect(cluster.exits[node]).toBeUndefined();
     }
-    const refusals = [0, 1].flatMap((node) => cluster.notes[node]?.filter((n) => n.msg.startsWith('Refusing to fence')) ?? []);
+    const refusals = [0, 1].flatMap(
+      (node) => cluster.notes[node]?.filter((n) => n.msg.startsWith('Refusing to fence')) ?? [],
+    );
     expect(refusals.length).toBeGreaterThanOrEqual(3);
-    expect(String(refusals[0]?.fields['error'])).toContain('Mismatched address stored in ZK for NameNode at host1:8020 (ns1.nn1)');
+    expect(String(refusals[0]?.fields['error'])).toContain(
+      'Mismatched address stored in ZK for NameNode at host1:8020 (ns1.nn1)',
+    );
   });
 
   it('refuses undecodable breadcrumb data and unknown namenode ids', () => {
-    for (const bad of [new Uint8Array([0xff, 0x00]), encodeInfo({ ...infoOf(target(0)), namenodeId: 'nn9' }), encodeInfo({ ...infoOf(target(0)), nameserviceId: 'other' })]) {
+    for (const bad of [
+      new Uint8Array([0xff, 0x00]),
+      encodeInfo({ ...infoOf(target(0)), namenodeId: 'nn9' }),
+      encodeInfo({ ...infoOf(target(0)), nameserviceId: 'other' }),
+    ]) {
       const cluster = new CoreCluster();
       cluster.writeZnode(BREADCRUMB, bad);
       for (let i = 0; i < 2; i++) cluster.send(i, { type: 'ControllerStarted' });
@@ -324,18 +361,21 @@ describe('ZKFailoverController (our scenarios)', () => {
     expect(cluster.countActive()).toBe(1);
   });
 
-  it('two consecutive mismatching status reports are needed before quitting (one may be a transition in flight)', () => {
-    const cluster = new CoreCluster();
-    cluster.start();
-    expect(cluster.electorState(0)).toBe('ACTIVE');
-    expect(cluster.activeLockHolder()).toBe(0);
-    cluster.svc(0).state = 'STANDBY';
-    cluster.healthRound(0);
-    expect(cluster.electorState(0)).toBe('ACTIVE');
-    cluster.healthRound(0);
-    expect(cluster.electorState(0)).toBe('INIT');
-    // Out for 1000 ms (bad state), then back in as a normal candidate.
-    expect(cluster.controllers[0]?.snapshot().cededUntilMs).toBe(cluster.nowMs + 1000);
-    expect(cluster.controllers[0]?.lockPath).toBe(LOCK);
-  });
+  it(
+    'two consecutive mismatching status reports are needed ' + 'before quitting (one may be a transition in flight)',
+    () => {
+      const cluster = new CoreCluster();
+      cluster.start();
+      expect(cluster.electorState(0)).toBe('ACTIVE');
+      expect(cluster.activeLockHolder()).toBe(0);
+      cluster.svc(0).state = 'STANDBY';
+      cluster.healthRound(0);
+      expect(cluster.electorState(0)).toBe('ACTIVE');
+      cluster.healthRound(0);
+      expect(cluster.electorState(0)).toBe('INIT');
+      // Out for 1000 ms (bad state), then back in as a normal candidate.
+      expect(cluster.controllers[0]?.snapshot().cededUntilMs).toBe(cluster.nowMs + 1000);
+      expect(cluster.controllers[0]?.lockPath).toBe(LOCK);
+    },
+  );
 });

@@ -30,7 +30,12 @@ export const LOCK = `${WORKING_DIR}/ActiveStandbyElectorLock`;
 export const BREADCRUMB = `${WORKING_DIR}/ActiveBreadCrumb`;
 
 export function target(index: number): NamenodeTarget {
-  return { nameserviceId: NS, namenodeId: `nn${index + 1}`, serviceAddress: { host: `host${index + 1}`, port: 8020 }, zkfcPort: 8019 };
+  return {
+    nameserviceId: NS,
+    namenodeId: `nn${index + 1}`,
+    serviceAddress: { host: `host${index + 1}`, port: 8020 },
+    zkfcPort: 8019,
+  };
 }
 
 /** A stand-in for the ActiveNodeInfo protobuf: the core only compares bytes, the runtime decodes. */
@@ -47,7 +52,13 @@ function decodeInfo(data: Uint8Array): { ok: true; info: ActiveNodeInfo } | { ok
 }
 
 export function infoOf(t: NamenodeTarget): ActiveNodeInfo {
-  return { nameserviceId: t.nameserviceId, namenodeId: t.namenodeId, hostname: t.serviceAddress.host, port: t.serviceAddress.port, zkfcPort: t.zkfcPort };
+  return {
+    nameserviceId: t.nameserviceId,
+    namenodeId: t.namenodeId,
+    hostname: t.serviceAddress.host,
+    port: t.serviceAddress.port,
+    zkfcPort: t.zkfcPort,
+  };
 }
 
 export class DummyNameNode {
@@ -107,7 +118,15 @@ export class CoreCluster {
     for (let i = 0; i < size; i++) {
       const local = target(i);
       const peers = Array.from({ length: size }, (_, j) => target(j)).filter((_, j) => j !== i);
-      this.controllers.push(new ZKFailoverController({ local, peers, appData: encodeInfo(infoOf(local)), workingDir: WORKING_DIR, ...defaultSettings().failover }));
+      this.controllers.push(
+        new ZKFailoverController({
+          local,
+          peers,
+          appData: encodeInfo(infoOf(local)),
+          workingDir: WORKING_DIR,
+          ...defaultSettings().failover,
+        }),
+      );
       this.services.push(new DummyNameNode());
       this.notes.push([]);
       this.commands.push([]);
@@ -169,7 +188,10 @@ export class CoreCluster {
     if (svc.unreachable) {
       this.send(node, { type: 'HealthProbeFinished', probe: { kind: 'unreachable', reason: 'Connection refused' } });
     } else if (!svc.healthy) {
-      this.send(node, { type: 'HealthProbeFinished', probe: { kind: 'unhealthy', reason: 'Injected unhealthiness', status: { state: svc.state } } });
+      this.send(node, {
+        type: 'HealthProbeFinished',
+        probe: { kind: 'unhealthy', reason: 'Injected unhealthiness', status: { state: svc.state } },
+      });
     } else {
       this.send(node, { type: 'HealthProbeFinished', probe: { kind: 'healthy', status: { state: svc.state } } });
     }
@@ -205,12 +227,14 @@ export class CoreCluster {
           return Promise.resolve(lock === undefined ? null : { data: lock.data, decoded: decodeInfo(lock.data) });
         },
         zkfcClients: { create: (address) => this.zkfcClient(address) },
-        waitForActiveAttempt: (sinceMs, timeoutMs) => Promise.resolve(this.waitForActiveAttempt(to, sinceMs, timeoutMs)),
+        waitForActiveAttempt: (sinceMs, timeoutMs) =>
+          Promise.resolve(this.waitForActiveAttempt(to, sinceMs, timeoutMs)),
         log: silentRuntimeLog(),
       });
       return { ok: true };
     } catch (error) {
-      if (error instanceof FailoverServiceError || error instanceof PeerCedeError) return { ok: false, error: error.message };
+      if (error instanceof FailoverServiceError || error instanceof PeerCedeError)
+        return { ok: false, error: error.message };
       throw error;
     } finally {
       this.send(to, { type: 'GracefulFailoverEnded', requestId });
@@ -219,7 +243,9 @@ export class CoreCluster {
 
   /** ZKFCProtocol to the node whose ZKFC listens at `address`: cedeActive only. */
   private zkfcClient(address: HostPort): ZkfcClient {
-    const node = this.controllers.findIndex((_, i) => target(i).serviceAddress.host === address.host && target(i).zkfcPort === address.port);
+    const node = this.controllers.findIndex(
+      (_, i) => target(i).serviceAddress.host === address.host && target(i).zkfcPort === address.port,
+    );
     if (node < 0) throw new Error(`no ZKFC at ${address.host}:${address.port}`);
     return {
       address,
@@ -267,14 +293,21 @@ export class CoreCluster {
   stopZooKeeper(): void {
     this.zkUp = false;
     for (const session of this.sessions.values()) {
-      if (session.alive) this.send(session.node, { type: 'ZkSessionStateChanged', epoch: session.epoch, state: 'disconnected' });
+      if (session.alive)
+        this.send(session.node, { type: 'ZkSessionStateChanged', epoch: session.epoch, state: 'disconnected' });
     }
   }
 
   startZooKeeper(): void {
     this.zkUp = true;
     for (const session of this.sessions.values()) {
-      if (session.alive) this.send(session.node, { type: 'ZkSessionStateChanged', epoch: session.epoch, state: 'connected', sessionId: session.id });
+      if (session.alive)
+        this.send(session.node, {
+          type: 'ZkSessionStateChanged',
+          epoch: session.epoch,
+          state: 'connected',
+          sessionId: session.id,
+        });
     }
   }
 
@@ -375,7 +408,8 @@ export class CoreCluster {
   }
 
   private liveSession(node: number, epoch: number): Session | undefined {
-    for (const session of this.sessions.values()) if (session.node === node && session.epoch === epoch && session.alive) return session;
+    for (const session of this.sessions.values())
+      if (session.node === node && session.epoch === epoch && session.alive) return session;
     return undefined;
   }
 
@@ -386,7 +420,12 @@ export class CoreCluster {
     op(session);
   }
 
-  private result(node: number, type: 'LockCreateFinished' | 'BreadcrumbWriteFinished' | 'BreadcrumbDeleteFinished', epoch: number, code: ZkResultCode): void {
+  private result(
+    node: number,
+    type: 'LockCreateFinished' | 'BreadcrumbWriteFinished' | 'BreadcrumbDeleteFinished',
+    epoch: number,
+    code: ZkResultCode,
+  ): void {
     this.reply(node, { type, epoch, code });
   }
 
@@ -428,7 +467,8 @@ export class CoreCluster {
       }
       case 'CreateLockZnode':
         return this.zkOp(node, command.epoch, (session) => {
-          if (this.znodes.has(command.path)) return this.result(node, 'LockCreateFinished', command.epoch, 'NODEEXISTS');
+          if (this.znodes.has(command.path))
+            return this.result(node, 'LockCreateFinished', command.epoch, 'NODEEXISTS');
           this.znodes.set(command.path, { data: command.data, version: 0, owner: session.id });
           this.fireWatches(command.path, 'NodeCreated');
           this.result(node, 'LockCreateFinished', command.epoch, 'OK');
@@ -439,20 +479,34 @@ export class CoreCluster {
           watchers.push({ node, epoch: command.epoch });
           this.watches.set(command.path, watchers);
           const lock = this.znodes.get(command.path);
-          this.reply(node, lock === undefined
-            ? { type: 'LockMonitorFinished', epoch: command.epoch, code: 'NONODE' }
-            : { type: 'LockMonitorFinished', epoch: command.epoch, code: 'OK', ephemeralOwner: lock.owner });
+          this.reply(
+            node,
+            lock === undefined
+              ? { type: 'LockMonitorFinished', epoch: command.epoch, code: 'NONODE' }
+              : { type: 'LockMonitorFinished', epoch: command.epoch, code: 'OK', ephemeralOwner: lock.owner },
+          );
         });
       case 'ReadBreadcrumb':
         return this.zkOp(node, command.epoch, () => {
           const crumb = this.znodes.get(command.path);
-          this.reply(node, crumb === undefined
-            ? { type: 'BreadcrumbReadFinished', epoch: command.epoch, code: 'NONODE' }
-            : { type: 'BreadcrumbReadFinished', epoch: command.epoch, code: 'OK', data: crumb.data, version: crumb.version, decoded: decodeInfo(crumb.data) });
+          this.reply(
+            node,
+            crumb === undefined
+              ? { type: 'BreadcrumbReadFinished', epoch: command.epoch, code: 'NONODE' }
+              : {
+                  type: 'BreadcrumbReadFinished',
+                  epoch: command.epoch,
+                  code: 'OK',
+                  data: crumb.data,
+                  version: crumb.version,
+                  decoded: decodeInfo(crumb.data),
+                },
+          );
         });
       case 'CreateBreadcrumb':
         return this.zkOp(node, command.epoch, () => {
-          if (this.znodes.has(command.path)) return this.result(node, 'BreadcrumbWriteFinished', command.epoch, 'NODEEXISTS');
+          if (this.znodes.has(command.path))
+            return this.result(node, 'BreadcrumbWriteFinished', command.epoch, 'NODEEXISTS');
           this.znodes.set(command.path, { data: command.data, version: 0, owner: 0n });
           this.result(node, 'BreadcrumbWriteFinished', command.epoch, 'OK');
         });
@@ -460,7 +514,8 @@ export class CoreCluster {
         return this.zkOp(node, command.epoch, () => {
           const crumb = this.znodes.get(command.path);
           if (crumb === undefined) return this.result(node, 'BreadcrumbWriteFinished', command.epoch, 'NONODE');
-          if (crumb.version !== command.version) return this.result(node, 'BreadcrumbWriteFinished', command.epoch, 'BADVERSION');
+          if (crumb.version !== command.version)
+            return this.result(node, 'BreadcrumbWriteFinished', command.epoch, 'BADVERSION');
           crumb.data = command.data;
           crumb.version++;
           this.result(node, 'BreadcrumbWriteFinished', command.epoch, 'OK');
@@ -469,7 +524,8 @@ export class CoreCluster {
         return this.zkOp(node, command.epoch, () => {
           const crumb = this.znodes.get(command.path);
           if (crumb === undefined) return this.result(node, 'BreadcrumbDeleteFinished', command.epoch, 'NONODE');
-          if (crumb.version !== command.version) return this.result(node, 'BreadcrumbDeleteFinished', command.epoch, 'BADVERSION');
+          if (crumb.version !== command.version)
+            return this.result(node, 'BreadcrumbDeleteFinished', command.epoch, 'BADVERSION');
           this.znodes.delete(command.path);
           this.result(node, 'BreadcrumbDeleteFinished', command.epoch, 'OK');
         });
@@ -477,7 +533,11 @@ export class CoreCluster {
         this.schedule(node, command.delayMs, { type: 'ElectorTimerFired', timer: command.timer, token: command.token });
         return;
       case 'ScheduleControllerTimer':
-        this.schedule(node, command.delayMs, { type: 'ControllerTimerFired', timer: command.timer, token: command.token });
+        this.schedule(node, command.delayMs, {
+          type: 'ControllerTimerFired',
+          timer: command.timer,
+          token: command.token,
+        });
         return;
       case 'StartHealthMonitor':
         this.healthMonitoring[node] = true;
@@ -508,20 +568,41 @@ export class CoreCluster {
         // Graceful first (FailoverController.tryGracefulFence), then the fencer.
         if (!victim.unreachable && !victim.failToBecomeStandby) {
           victim.state = 'STANDBY';
-          this.reply(node, { type: 'FenceTargetFinished', activationId: command.activationId, fenced: true, graceful: true, detail: 'graceful' });
+          this.reply(node, {
+            type: 'FenceTargetFinished',
+            activationId: command.activationId,
+            fenced: true,
+            graceful: true,
+            detail: 'graceful',
+          });
           return;
         }
         if (victim.failToFence) {
-          this.reply(node, { type: 'FenceTargetFinished', activationId: command.activationId, fenced: false, graceful: false, detail: 'Unable to fence service by any configured method.' });
+          this.reply(node, {
+            type: 'FenceTargetFinished',
+            activationId: command.activationId,
+            fenced: false,
+            graceful: false,
+            detail: 'Unable to fence service by any configured method.',
+          });
           return;
         }
         victim.fenceCount++;
         victim.state = 'STANDBY';
-        this.reply(node, { type: 'FenceTargetFinished', activationId: command.activationId, fenced: true, graceful: false, detail: 'fenced by shell' });
+        this.reply(node, {
+          type: 'FenceTargetFinished',
+          activationId: command.activationId,
+          fenced: true,
+          graceful: false,
+          detail: 'fenced by shell',
+        });
         return;
       }
       case 'CompleteCedeActive':
-        this.cedeAnswers.set(command.requestId, command.error === undefined ? { ok: command.ok } : { ok: command.ok, error: command.error });
+        this.cedeAnswers.set(
+          command.requestId,
+          command.error === undefined ? { ok: command.ok } : { ok: command.ok, error: command.error },
+        );
         return;
       case 'ReportActiveAttempt':
       case 'ReportFailover':

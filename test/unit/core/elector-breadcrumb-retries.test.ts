@@ -37,21 +37,31 @@ describe('breadcrumb write retries (zk.op.retries)', () => {
     [5, false],
     [3, true],
     [4, true],
-  ])('with zk.op.retries=%i (old breadcrumb: %s) the write is attempted exactly that often, then the activation is abandoned', (zkOpRetries, existing) => {
-    const h = wonElection(zkOpRetries, existing);
-    const codes: ZkResultCode[] = ['CONNECTIONLOSS', 'OPERATIONTIMEOUT'];
-    for (let i = 0; i < zkOpRetries + 3; i++) {
-      if (writes(h) === i) break; // no further attempt was made
-      h.breadcrumbWritten(codes[i % 2]);
-    }
-    expect(writes(h)).toBe(zkOpRetries);
-    expect(h.count(existing ? 'CreateBreadcrumb' : 'SetBreadcrumb')).toBe(0);
-    expect(h.count('BecomeActive')).toBe(0);
-    expect(h.notes.some((n) => n.msg === 'Exception handling the winning of election' && String(n.fields['reason']).includes('could not write the breadcrumb'))).toBe(true);
-    // Hadoop's reJoinElectionAfterFailureToBecomeActive: the lock is released and a rejoin is scheduled.
-    expect(h.count('CloseZkSession')).toBeGreaterThan(0);
-    expect(h.count('ScheduleElectorTimer')).toBeGreaterThan(0);
-  });
+  ])(
+    'with zk.op.retries=%i (old breadcrumb: %s) the write is ' +
+      'attempted exactly that often, then the activation is abandoned',
+    (zkOpRetries, existing) => {
+      const h = wonElection(zkOpRetries, existing);
+      const codes: ZkResultCode[] = ['CONNECTIONLOSS', 'OPERATIONTIMEOUT'];
+      for (let i = 0; i < zkOpRetries + 3; i++) {
+        if (writes(h) === i) break; // no further attempt was made
+        h.breadcrumbWritten(codes[i % 2]);
+      }
+      expect(writes(h)).toBe(zkOpRetries);
+      expect(h.count(existing ? 'CreateBreadcrumb' : 'SetBreadcrumb')).toBe(0);
+      expect(h.count('BecomeActive')).toBe(0);
+      expect(
+        h.notes.some(
+          (n) =>
+            n.msg === 'Exception handling the winning of election' &&
+            String(n.fields['reason']).includes('could not write the breadcrumb'),
+        ),
+      ).toBe(true);
+      // Hadoop's reJoinElectionAfterFailureToBecomeActive: the lock is released and a rejoin is scheduled.
+      expect(h.count('CloseZkSession')).toBeGreaterThan(0);
+      expect(h.count('ScheduleElectorTimer')).toBeGreaterThan(0);
+    },
+  );
 
   it('a retry that succeeds goes on to transitionToActive; a non-retryable error is not retried at all', () => {
     const h = wonElection(3, false);

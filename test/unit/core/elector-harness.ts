@@ -19,7 +19,11 @@ export class ElectorHarness {
   nowMs = 0;
 
   constructor(config: Partial<ElectorConfig> = {}) {
-    this.elector = new ActiveStandbyElector({ workingDir: WORKING_DIR, zkOpRetries: defaultSettings().failover.zkOpRetries, ...config });
+    this.elector = new ActiveStandbyElector({
+      workingDir: WORKING_DIR,
+      zkOpRetries: defaultSettings().failover.zkOpRetries,
+      ...config,
+    });
   }
 
   step(event: ElectorEvent): readonly ElectorCommand[] {
@@ -64,8 +68,16 @@ export class ElectorHarness {
     this.step({ type: 'ZkSessionStateChanged', epoch: open.epoch, state: 'connected', sessionId });
   }
 
-  session(state: 'connected' | 'disconnected' | 'expired' | 'authFailed' | 'connectTimedOut', sessionId?: bigint): void {
-    this.step({ type: 'ZkSessionStateChanged', epoch: this.epoch, state, ...(sessionId === undefined ? {} : { sessionId }) });
+  session(
+    state: 'connected' | 'disconnected' | 'expired' | 'authFailed' | 'connectTimedOut',
+    sessionId?: bigint,
+  ): void {
+    this.step({
+      type: 'ZkSessionStateChanged',
+      epoch: this.epoch,
+      state,
+      ...(sessionId === undefined ? {} : { sessionId }),
+    });
   }
 
   create(code: ZkResultCode): void {
@@ -73,7 +85,12 @@ export class ElectorHarness {
   }
 
   stat(code: ZkResultCode, ephemeralOwner?: bigint): void {
-    this.step({ type: 'LockMonitorFinished', epoch: this.epoch, code, ...(ephemeralOwner === undefined ? {} : { ephemeralOwner }) });
+    this.step({
+      type: 'LockMonitorFinished',
+      epoch: this.epoch,
+      code,
+      ...(ephemeralOwner === undefined ? {} : { ephemeralOwner }),
+    });
   }
 
   watch(watchType: 'NodeCreated' | 'NodeDeleted' | 'NodeDataChanged' | 'NodeChildrenChanged', path = LOCK): void {
@@ -91,7 +108,12 @@ export class ElectorHarness {
   }
 
   becameActive(ok: boolean): void {
-    this.step({ type: 'BecomeActiveFinished', activationId: this.last('BecomeActive').activationId, ok, reason: ok ? 'ok' : 'failed to become active' });
+    this.step({
+      type: 'BecomeActiveFinished',
+      activationId: this.last('BecomeActive').activationId,
+      ok,
+      reason: ok ? 'ok' : 'failed to become active',
+    });
   }
 
   /** Drive a won lock (create OK or owned stat) through an empty breadcrumb to ACTIVE. */

@@ -146,33 +146,38 @@ describe('ActiveStandbyElector (ported from TestActiveStandbyElector)', () => {
     expect(h.last('NotifyFatalError').exitCode).toBe(1);
   });
 
-  it('testCreateNodeResultRetryBecomeActive: retries create, is fatal after the budget, then verifies ownership by session id', () => {
-    const h = new ElectorHarness();
-    h.startConnected(1n);
-    h.step({ type: 'JoinElectionRequested', appData: data });
-    h.create('CONNECTIONLOSS');
-    h.create('CONNECTIONLOSS');
-    h.create('CONNECTIONLOSS');
-    expect(h.fatalMessages()).toEqual([]);
-    h.create('CONNECTIONLOSS');
-    // 4 errors: the first try and 3 retries (zk.op.retries = 3).
-    expect(h.fatalMessages()).toEqual([
-      `Received create error from Zookeeper. code:CONNECTIONLOSS for path ${LOCK}. Not retrying further znode create connection errors.`,
-    ]);
+  it(
+    'testCreateNodeResultRetryBecomeActive: retries create, is ' +
+      'fatal after the budget, then verifies ownership by session id',
+    () => {
+      const h = new ElectorHarness();
+      h.startConnected(1n);
+      h.step({ type: 'JoinElectionRequested', appData: data });
+      h.create('CONNECTIONLOSS');
+      h.create('CONNECTIONLOSS');
+      h.create('CONNECTIONLOSS');
+      expect(h.fatalMessages()).toEqual([]);
+      h.create('CONNECTIONLOSS');
+      // 4 errors: the first try and 3 retries (zk.op.retries = 3).
+      expect(h.fatalMessages()).toEqual([
+        `Received create error from Zookeeper. code:CONNECTIONLOSS for ` +
+          `path ${LOCK}. Not retrying further znode create connection errors.`,
+      ]);
 
-    h.step({ type: 'JoinElectionRequested', appData: data });
-    h.connectLatest(1n);
-    expect(h.count('OpenZkSession')).toBe(2);
-    h.create('CONNECTIONLOSS');
-    h.create('NODEEXISTS');
-    expect(h.count('MonitorLockZnode')).toBe(1);
-    expect(h.count('BecomeStandby')).toBe(0);
-    h.stat('OK', 1n);
-    h.completeActivationWithoutPriorActive();
-    expect(h.count('BecomeActive')).toBe(1);
-    expect(h.count('MonitorLockZnode')).toBe(1);
-    expect(h.count('CreateLockZnode')).toBe(6);
-  });
+      h.step({ type: 'JoinElectionRequested', appData: data });
+      h.connectLatest(1n);
+      expect(h.count('OpenZkSession')).toBe(2);
+      h.create('CONNECTIONLOSS');
+      h.create('NODEEXISTS');
+      expect(h.count('MonitorLockZnode')).toBe(1);
+      expect(h.count('BecomeStandby')).toBe(0);
+      h.stat('OK', 1n);
+      h.completeActivationWithoutPriorActive();
+      expect(h.count('BecomeActive')).toBe(1);
+      expect(h.count('MonitorLockZnode')).toBe(1);
+      expect(h.count('CreateLockZnode')).toBe(6);
+    },
+  );
 
   it('testCreateNodeResultRetryBecomeStandby: after a retried create, another owner means standby', () => {
     const h = new ElectorHarness();
@@ -209,7 +214,8 @@ describe('ActiveStandbyElector (ported from TestActiveStandbyElector)', () => {
     expect(h.fatalMessages()).toEqual([]);
     h.stat('CONNECTIONLOSS');
     expect(h.fatalMessages()).toEqual([
-      'Received stat error from Zookeeper. code:CONNECTIONLOSS. Not retrying further znode monitoring connection errors.',
+      'Received stat error from Zookeeper. code:CONNECTIONLOSS. ' +
+        'Not retrying further znode monitoring connection errors.',
     ]);
   });
 
@@ -349,14 +355,19 @@ describe('ActiveStandbyElector (ported from TestActiveStandbyElector)', () => {
     expect(fatal.message).toContain('Unable to connect to ZooKeeper');
   });
 
-  it('testBecomeActiveBeforeServiceHealthy: an expired session before the first join does not join (HADOOP-9459)', () => {
-    const h = new ElectorHarness();
-    h.startConnected(1n);
-    h.session('expired');
-    expect(h.count('CreateLockZnode')).toBe(0);
-    expect(h.count('OpenZkSession')).toBe(1);
-    expect(h.notes.some((n) => n.msg === 'Not joining election since service has not yet been reported as healthy.')).toBe(true);
-  });
+  it(
+    'testBecomeActiveBeforeServiceHealthy: an expired ' + 'session before the first join does not join (HADOOP-9459)',
+    () => {
+      const h = new ElectorHarness();
+      h.startConnected(1n);
+      h.session('expired');
+      expect(h.count('CreateLockZnode')).toBe(0);
+      expect(h.count('OpenZkSession')).toBe(1);
+      expect(
+        h.notes.some((n) => n.msg === 'Not joining election since service has not yet been reported as healthy.'),
+      ).toBe(true);
+    },
+  );
 });
 
 describe('ActiveStandbyElector (our scenarios)', () => {
@@ -468,7 +479,11 @@ describe('ActiveStandbyElector (our scenarios)', () => {
     // In order after BecomeActive: monitor (create path), neutral (replayed disconnect), the
     // replayed reconnect's exists() is a duplicate of the pending one, then the replayed quit.
     const types = h.commands.map((c) => c.type);
-    expect(types.slice(types.lastIndexOf('BecomeActive') + 1)).toEqual(['MonitorLockZnode', 'EnterNeutralMode', 'CloseZkSession']);
+    expect(types.slice(types.lastIndexOf('BecomeActive') + 1)).toEqual([
+      'MonitorLockZnode',
+      'EnterNeutralMode',
+      'CloseZkSession',
+    ]);
     expect(h.elector.snapshot().deferredEvents).toBe(0);
   });
 
@@ -539,20 +554,30 @@ describe('ActiveStandbyElector (our scenarios)', () => {
     expect(h.count('BecomeActive')).toBe(2);
   });
 
-  it('lease guard: a breadcrumb write answered too late (a paused process may have lost the lock) abandons the activation', () => {
-    const h = new ElectorHarness({ leaseGuardMs: 3000 });
-    h.startConnected(1n);
-    h.step({ type: 'JoinElectionRequested', appData: data });
-    h.create('OK');
-    h.breadcrumb('none');
-    expect(h.count('CreateBreadcrumb')).toBe(1);
-    h.nowMs += 3001;
-    h.breadcrumbWritten('OK');
-    expect(h.count('BecomeActive')).toBe(0);
-    expect(h.count('CloseZkSession')).toBe(1);
-    expect(h.last('ScheduleElectorTimer').timer).toBe('rejoinElection');
-    expect(h.notes.some((n) => n.msg === 'Exception handling the winning of election' && String(n.fields['reason']).includes('lease guard'))).toBe(true);
-  });
+  it(
+    'lease guard: a breadcrumb write answered too late (a paused ' +
+      'process may have lost the lock) abandons the activation',
+    () => {
+      const h = new ElectorHarness({ leaseGuardMs: 3000 });
+      h.startConnected(1n);
+      h.step({ type: 'JoinElectionRequested', appData: data });
+      h.create('OK');
+      h.breadcrumb('none');
+      expect(h.count('CreateBreadcrumb')).toBe(1);
+      h.nowMs += 3001;
+      h.breadcrumbWritten('OK');
+      expect(h.count('BecomeActive')).toBe(0);
+      expect(h.count('CloseZkSession')).toBe(1);
+      expect(h.last('ScheduleElectorTimer').timer).toBe('rejoinElection');
+      expect(
+        h.notes.some(
+          (n) =>
+            n.msg === 'Exception handling the winning of election' &&
+            String(n.fields['reason']).includes('lease guard'),
+        ),
+      ).toBe(true);
+    },
+  );
 
   it('lease guard: a prompt breadcrumb write proceeds to becomeActive', () => {
     const h = new ElectorHarness({ leaseGuardMs: 3000 });

@@ -47,7 +47,11 @@ describe('parseFenceMethods: accepted values', () => {
     ['sshfence(user:port)', 'sshfence(hdfs:2222)', [ssh('sshfence(hdfs:2222)', 'hdfs', 2222)]],
     ['sshfence(:port)', 'sshfence(:2222)', [ssh('sshfence(:2222)', undefined, 2222)]],
     ['sshfence port with leading zeros', 'sshfence(hdfs:0022)', [ssh('sshfence(hdfs:0022)', 'hdfs', 22)]],
-    ['sshfence user with a space (Hadoop accepts any non-colon text)', 'sshfence(a b)', [ssh('sshfence(a b)', 'a b', 22)]],
+    [
+      'sshfence user with a space (Hadoop accepts any non-colon text)',
+      'sshfence(a b)',
+      [ssh('sshfence(a b)', 'a b', 22)],
+    ],
     ['sshfence port 65535', 'sshfence(u:65535)', [ssh('sshfence(u:65535)', 'u', 65535)]],
     ['shell with arguments', 'shell(/bin/true)', [shell('shell(/bin/true)', '/bin/true', ['/bin/true'])]],
     [
@@ -58,28 +62,47 @@ describe('parseFenceMethods: accepted values', () => {
     ['shell argument ")" alone (regex parity)', 'shell())', [shell('shell())', ')', [')'])]],
     ['whitespace-only shell argument is non-empty for Hadoop', 'shell( )', [shell('shell( )', ' ', [' '])]],
     ['shell with one trailing comma: Java split drops the empty tail', 'shell(a,)', [shell('shell(a,)', 'a,', ['a'])]],
-    ['shell with two commands (split kept for the fence-time rule)', 'shell(a,b)', [shell('shell(a,b)', 'a,b', ['a', 'b'])]],
+    [
+      'shell with two commands (split kept for the fence-time rule)',
+      'shell(a,b)',
+      [shell('shell(a,b)', 'a,b', ['a', 'b'])],
+    ],
     ['shell that is only a comma: zero parts', 'shell(,)', [shell('shell(,)', ',', [])]],
-    ['long class name of the built-in sshfence', 'org.apache.hadoop.ha.SshFenceByTcpPort(u:1)', [
-      ssh('org.apache.hadoop.ha.SshFenceByTcpPort(u:1)', 'u', 1),
-    ]],
-    ['long class name of the built-in shell', 'org.apache.hadoop.ha.ShellCommandFencer(x)', [
-      shell('org.apache.hadoop.ha.ShellCommandFencer(x)', 'x', ['x']),
-    ]],
-    ['several lines in order', 'sshfence(hdfs)\nshell(/bin/true)', [
-      ssh('sshfence(hdfs)', 'hdfs', 22, 1),
-      shell('shell(/bin/true)', '/bin/true', ['/bin/true'], 2),
-    ]],
-    ['surrounding whitespace and blank lines; line numbers count real lines', '\n  sshfence  \n\n\t\n  shell(x)  \n\n', [
-      ssh('sshfence', undefined, 22, 2),
-      shell('shell(x)', 'x', ['x'], 5),
-    ]],
-    ['CRLF line ends', 'sshfence\r\nshell(x)\r\n', [ssh('sshfence', undefined, 22, 1), shell('shell(x)', 'x', ['x'], 2)]],
-    ['comment lines and trailing comments', '# primary\nsshfence(hdfs) # kill by port\n   # last resort\nshell(/bin/true)#ok', [
-      ssh('sshfence(hdfs)', 'hdfs', 22, 2),
-      shell('shell(/bin/true)', '/bin/true', ['/bin/true'], 4),
-    ]],
-    ['a comment after a complete method hides the rest of the line', 'shell(x) # shell(y)', [shell('shell(x)', 'x', ['x'])]],
+    [
+      'long class name of the built-in sshfence',
+      'org.apache.hadoop.ha.SshFenceByTcpPort(u:1)',
+      [ssh('org.apache.hadoop.ha.SshFenceByTcpPort(u:1)', 'u', 1)],
+    ],
+    [
+      'long class name of the built-in shell',
+      'org.apache.hadoop.ha.ShellCommandFencer(x)',
+      [shell('org.apache.hadoop.ha.ShellCommandFencer(x)', 'x', ['x'])],
+    ],
+    [
+      'several lines in order',
+      'sshfence(hdfs)\nshell(/bin/true)',
+      [ssh('sshfence(hdfs)', 'hdfs', 22, 1), shell('shell(/bin/true)', '/bin/true', ['/bin/true'], 2)],
+    ],
+    [
+      'surrounding whitespace and blank lines; line numbers count real lines',
+      '\n  sshfence  \n\n\t\n  shell(x)  \n\n',
+      [ssh('sshfence', undefined, 22, 2), shell('shell(x)', 'x', ['x'], 5)],
+    ],
+    [
+      'CRLF line ends',
+      'sshfence\r\nshell(x)\r\n',
+      [ssh('sshfence', undefined, 22, 1), shell('shell(x)', 'x', ['x'], 2)],
+    ],
+    [
+      'comment lines and trailing comments',
+      '# primary\nsshfence(hdfs) # kill by port\n   # last resort\nshell(/bin/true)#ok',
+      [ssh('sshfence(hdfs)', 'hdfs', 22, 2), shell('shell(/bin/true)', '/bin/true', ['/bin/true'], 4)],
+    ],
+    [
+      'a comment after a complete method hides the rest of the line',
+      'shell(x) # shell(y)',
+      [shell('shell(x)', 'x', ['x'])],
+    ],
   ])('%s', (_name, value, expected) => {
     expect(methodsOf(value)).toEqual(expected);
   });
@@ -99,11 +122,26 @@ describe('parseFenceMethods: errors quote the line and name the reason', () => {
     ['space between name and argument', 'shell (a)', 'syntax', "Unable to parse line: 'shell (a)'"],
     ['illegal character in the name', 'ssh-fence', 'syntax', "Unable to parse line: 'ssh-fence'"],
     ['two methods on one line', 'sshfence shell(x)', 'syntax', "Unable to parse line: 'sshfence shell(x)'"],
-    ['Java line terminator inside the argument', 'shell(a\u2028b)', 'syntax', "Unable to parse line: 'shell(a\u2028b)'"],
+    [
+      'Java line terminator inside the argument',
+      'shell(a\u2028b)',
+      'syntax',
+      "Unable to parse line: 'shell(a\u2028b)'",
+    ],
     ['bad line after good ones names that line', 'shell(x)\n\nbad line', 'syntax', "Unable to parse line: 'bad line'"],
     ['shell without argument', 'shell', 'argument', "No argument passed to 'shell' fencing method (in line 'shell')"],
-    ['more than two shell commands', 'shell(a,b,c)', 'argument', "Expecting arguments size of at most two, getting [a, b, c] (in line 'shell(a,b,c)')"],
-    ['sshfence user followed by a bare colon', 'sshfence(hdfs:)', 'argument', "Unable to parse user and SSH port: hdfs: (in line 'sshfence(hdfs:)')"],
+    [
+      'more than two shell commands',
+      'shell(a,b,c)',
+      'argument',
+      "Expecting arguments size of at most two, getting [a, b, c] (in line 'shell(a,b,c)')",
+    ],
+    [
+      'sshfence user followed by a bare colon',
+      'sshfence(hdfs:)',
+      'argument',
+      "Unable to parse user and SSH port: hdfs: (in line 'sshfence(hdfs:)')",
+    ],
     ['sshfence non-numeric port', 'sshfence(hdfs:ssh)', 'argument', 'Unable to parse user and SSH port: hdfs:ssh'],
     ['sshfence two colons', 'sshfence(a:22:33)', 'argument', 'Unable to parse user and SSH port: a:22:33'],
     ['sshfence signed port', 'sshfence(a:+22)', 'argument', 'Unable to parse user and SSH port: a:+22'],
@@ -112,10 +150,30 @@ describe('parseFenceMethods: errors quote the line and name the reason', () => {
     ['sshfence port 0', 'sshfence(hdfs:0)', 'argument', "Port number '0' invalid"],
     ['powershell', 'powershell', 'unsupported', 'cannot run powershell in zkfc'],
     ['powershell with argument', 'powershell(Stop-Service x)', 'unsupported', "(in line 'powershell(Stop-Service x)')"],
-    ['PowerShellFencer by class name', 'org.apache.hadoop.ha.PowerShellFencer(x)', 'unsupported', 'cannot run powershell in zkfc'],
-    ['Java class name', 'com.example.MyFencer(arg)', 'unsupported', 'cannot run Java FenceMethod class com.example.MyFencer in zkfc'],
-    ['Java inner class name', 'com.example.Outer$Fencer', 'unsupported', 'Could not find configured fencing method com.example.Outer$Fencer'],
-    ['names are case-sensitive (Shell is a class name)', 'Shell(x)', 'unsupported', 'cannot run Java FenceMethod class Shell in zkfc'],
+    [
+      'PowerShellFencer by class name',
+      'org.apache.hadoop.ha.PowerShellFencer(x)',
+      'unsupported',
+      'cannot run powershell in zkfc',
+    ],
+    [
+      'Java class name',
+      'com.example.MyFencer(arg)',
+      'unsupported',
+      'cannot run Java FenceMethod class com.example.MyFencer in zkfc',
+    ],
+    [
+      'Java inner class name',
+      'com.example.Outer$Fencer',
+      'unsupported',
+      'Could not find configured fencing method com.example.Outer$Fencer',
+    ],
+    [
+      'names are case-sensitive (Shell is a class name)',
+      'Shell(x)',
+      'unsupported',
+      'cannot run Java FenceMethod class Shell in zkfc',
+    ],
     ['empty value', '', 'value', 'contains no fencing method'],
     ['only comments and blanks', '  # nothing\n\n#x\n', 'value', 'contains no fencing method'],
   ])('%s', (_name, value, reason, message) => {

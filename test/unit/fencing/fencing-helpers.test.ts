@@ -20,8 +20,12 @@ import {
 } from '../../../src/fencing/target-address.js';
 import { realClock as clock } from '../../../tools/testing/clock.js';
 
-
-const target: NamenodeTarget = { nameserviceId: 'ns1', namenodeId: 'nn2', serviceAddress: { host: 'nn2.example.com', port: 8020 }, zkfcPort: 8019 };
+const target: NamenodeTarget = {
+  nameserviceId: 'ns1',
+  namenodeId: 'nn2',
+  serviceAddress: { host: 'nn2.example.com', port: 8020 },
+  zkfcPort: 8019,
+};
 
 describe('isSafeHost', () => {
   it.each([
@@ -185,7 +189,10 @@ describe('fencing configuration', () => {
   });
 
   it('returns the parsed methods of a usable configuration', () => {
-    expect(checkFencingConfigured('sshfence\nshell(/bin/true)', target).map((m) => m.kind)).toEqual(['sshfence', 'shell']);
+    expect(checkFencingConfigured('sshfence\nshell(/bin/true)', target).map((m) => m.kind)).toEqual([
+      'sshfence',
+      'shell',
+    ]);
   });
 
   it.each<[string, string | undefined, string]>([

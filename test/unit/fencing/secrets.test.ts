@@ -14,9 +14,17 @@ const dir = mkdtempSync(join(tmpdir(), 'zkfc-secrets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('knownSecrets', () => {
-  it('knows every setting the settings table marks sensitive (fencing keeps its own list: it may not import the config adapter)', () => {
-    expect([...OWN_SENSITIVE_KEYS].sort()).toEqual(SETTINGS.filter((setting) => setting.sensitive === true).map((setting) => setting.key).sort());
-  });
+  it(
+    'knows every setting the settings table marks sensitive (fencing ' +
+      'keeps its own list: it may not import the config adapter)',
+    () => {
+      expect([...OWN_SENSITIVE_KEYS].sort()).toEqual(
+        SETTINGS.filter((setting) => setting.sensitive === true)
+          .map((setting) => setting.key)
+          .sort(),
+      );
+    },
+  );
 
   it('finds ha.zookeeper.auth with each credential and its parts, keystore passwords and Hadoop-sensitive keys', () => {
     const secrets = knownSecrets(
@@ -30,7 +38,17 @@ describe('knownSecrets', () => {
       ]),
     );
     expect(new Set(secrets)).toEqual(
-      new Set(['digest:hdfs:pw-one,sasl:other-two', 'digest:hdfs:pw-one', 'hdfs:pw-one', 'pw-one', 'sasl:other-two', 'other-two', 'ks-pass', 'ts-pass', 'aws-secret']),
+      new Set([
+        'digest:hdfs:pw-one,sasl:other-two',
+        'digest:hdfs:pw-one',
+        'hdfs:pw-one',
+        'pw-one',
+        'sasl:other-two',
+        'other-two',
+        'ks-pass',
+        'ts-pass',
+        'aws-secret',
+      ]),
     );
   });
 
@@ -45,18 +63,33 @@ describe('knownSecrets', () => {
         ['hadoop.security.group.mapping.ldap.bind.user', 'cn=x'],
       ]),
     );
-    expect(secrets).toEqual(expect.arrayContaining([`@${file}`, 'digest:hdfs:from-file', 'hdfs:from-file', 'from-file', 'tok-1', 'cn=x']));
+    expect(secrets).toEqual(
+      expect.arrayContaining([`@${file}`, 'digest:hdfs:from-file', 'hdfs:from-file', 'from-file', 'tok-1', 'cn=x']),
+    );
   });
 
   it('finds sensitive variables of the base environment (ZKFC_ env names of sensitive settings, *_PASSWORD)', () => {
-    const secrets = knownSecrets(new Map(), { ZKFC_HA_ZOOKEEPER_AUTH: 'digest:u:env-pw', DB_PASSWORD: 'db-pw', PATH: '/usr/bin', HOME: '/home/hdfs' });
+    const secrets = knownSecrets(new Map(), {
+      ZKFC_HA_ZOOKEEPER_AUTH: 'digest:u:env-pw',
+      DB_PASSWORD: 'db-pw',
+      PATH: '/usr/bin',
+      HOME: '/home/hdfs',
+    });
     expect(secrets).toEqual(expect.arrayContaining(['digest:u:env-pw', 'env-pw', 'db-pw']));
     expect(secrets).not.toContain('/usr/bin');
     expect(secrets).not.toContain('/home/hdfs');
   });
 
   it('skips values too short to hide without mangling every line', () => {
-    expect(knownSecrets(new Map([['a.password', 'x'], ['b.password', 'ab'], ['c.password', 'abc']]))).toEqual(['abc']);
+    expect(
+      knownSecrets(
+        new Map([
+          ['a.password', 'x'],
+          ['b.password', 'ab'],
+          ['c.password', 'abc'],
+        ]),
+      ),
+    ).toEqual(['abc']);
   });
 });
 

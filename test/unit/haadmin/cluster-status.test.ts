@@ -56,49 +56,75 @@ function collect(namenodes: NamenodeEndpoint[]) {
 }
 
 describe('collectClusterStatus against NameNodes and zkfc listeners', () => {
-  it('a healthy pair: verdict ok (exit 0), lock on the active, breadcrumb and last failover from the zkfcs', async () => {
-    const nn1 = await sim('nn1', { initialState: 'ACTIVE' });
-    const nn2 = await sim('nn2');
-    const lock = activeNode('nn1', nn1.rpcAddress);
-    const failover = { at: '2024-05-01T11:00:00.000Z', from: 'nn2', to: 'nn1', reason: 'graceful' as const, durationMs: 812, phases: { detectionMs: 1, electionMs: 20, fencingMs: 0, promotionMs: 790 } };
-    const z1 = await listener(zkfcStatus('nn1', { haState: 'ACTIVE', electorState: 'ACTIVE', lockHolder: lock, breadcrumb: lock, lastFailover: failover }));
-    const z2 = await listener(zkfcStatus('nn2', { lockHolder: lock, breadcrumb: lock }));
-    const status = await collect([
-      { namenodeId: 'nn1', serviceAddress: nn1.rpcAddress, zkfcHttpAddress: z1.address },
-      { namenodeId: 'nn2', serviceAddress: nn2.rpcAddress, zkfcHttpAddress: z2.address },
-    ]);
-    expect(status.verdict).toBe('ok');
-    expect(clusterStatusExitCode(status.verdict)).toBe(0);
-    expect(status.activeNamenodes).toEqual(['nn1']);
-    expect(status.namenodes.map((nn) => [nn.namenodeId, nn.haState.ok && nn.haState.state, nn.health, nn.holdsLock])).toEqual([
-      ['nn1', 'ACTIVE', 'SERVICE_HEALTHY', true],
-      ['nn2', 'STANDBY', 'SERVICE_HEALTHY', false],
-    ]);
-    expect(status.election).toEqual({ lockHolder: lock, breadcrumb: lock, reportedBy: 'nn1' });
-    expect(status.lastFailover).toEqual({ ...failover, reportedBy: 'nn1' });
-    expect(status.problems).toEqual([]);
-    expect(status.collectedAt).toBe('2024-05-01T12:00:00.000Z');
-  });
+  it(
+    'a healthy pair: verdict ok (exit 0), lock on the ' + 'active, breadcrumb and last failover from the zkfcs',
+    async () => {
+      const nn1 = await sim('nn1', { initialState: 'ACTIVE' });
+      const nn2 = await sim('nn2');
+      const lock = activeNode('nn1', nn1.rpcAddress);
+      const failover = {
+        at: '2024-05-01T11:00:00.000Z',
+        from: 'nn2',
+        to: 'nn1',
+        reason: 'graceful' as const,
+        durationMs: 812,
+        phases: { detectionMs: 1, electionMs: 20, fencingMs: 0, promotionMs: 790 },
+      };
+      const z1 = await listener(
+        zkfcStatus('nn1', {
+          haState: 'ACTIVE',
+          electorState: 'ACTIVE',
+          lockHolder: lock,
+          breadcrumb: lock,
+          lastFailover: failover,
+        }),
+      );
+      const z2 = await listener(zkfcStatus('nn2', { lockHolder: lock, breadcrumb: lock }));
+      const status = await collect([
+        { namenodeId: 'nn1', serviceAddress: nn1.rpcAddress, zkfcHttpAddress: z1.address },
+        { namenodeId: 'nn2', serviceAddress: nn2.rpcAddress, zkfcHttpAddress: z2.address },
+      ]);
+      expect(status.verdict).toBe('ok');
+      expect(clusterStatusExitCode(status.verdict)).toBe(0);
+      expect(status.activeNamenodes).toEqual(['nn1']);
+      expect(
+        status.namenodes.map((nn) => [nn.namenodeId, nn.haState.ok && nn.haState.state, nn.health, nn.holdsLock]),
+      ).toEqual([
+        ['nn1', 'ACTIVE', 'SERVICE_HEALTHY', true],
+        ['nn2', 'STANDBY', 'SERVICE_HEALTHY', false],
+      ]);
+      expect(status.election).toEqual({ lockHolder: lock, breadcrumb: lock, reportedBy: 'nn1' });
+      expect(status.lastFailover).toEqual({ ...failover, reportedBy: 'nn1' });
+      expect(status.problems).toEqual([]);
+      expect(status.collectedAt).toBe('2024-05-01T12:00:00.000Z');
+    },
+  );
 
-  it('a zkfc that does not answer: "zkfc unreachable", verdict degraded (exit 1); the other zkfc still gives the election', async () => {
-    const nn1 = await sim('nn1', { initialState: 'ACTIVE' });
-    const nn2 = await sim('nn2');
-    const lock = activeNode('nn1', nn1.rpcAddress);
-    const z2 = await listener(zkfcStatus('nn2', { lockHolder: lock, breadcrumb: lock }));
-    const status = await collect([
-      { namenodeId: 'nn1', serviceAddress: nn1.rpcAddress, zkfcHttpAddress: DEAD },
-      { namenodeId: 'nn2', serviceAddress: nn2.rpcAddress, zkfcHttpAddress: z2.address },
-    ]);
-    expect(status.verdict).toBe('degraded');
-    expect(clusterStatusExitCode(status.verdict)).toBe(1);
-    expect(status.namenodes[0]?.zkfc.ok).toBe(false);
-    expect(status.namenodes[0]?.health).toBeNull();
-    expect(status.namenodes[0]?.holdsLock).toBe(true);
-    expect(status.election?.reportedBy).toBe('nn2');
-    expect(status.problems[0]).toMatch(/^nn1: zkfc unreachable: GET \/status on 127\.0\.0\.1:1 failed: .*ECONNREFUSED/);
-    const table = renderStatusTable(status);
-    expect(table.find((line) => line.startsWith('nn1 '))).toMatch(/ active +zkfc unreachable +held +\?$/);
-  });
+  it(
+    'a zkfc that does not answer: "zkfc unreachable", verdict ' +
+      'degraded (exit 1); the other zkfc still gives the election',
+    async () => {
+      const nn1 = await sim('nn1', { initialState: 'ACTIVE' });
+      const nn2 = await sim('nn2');
+      const lock = activeNode('nn1', nn1.rpcAddress);
+      const z2 = await listener(zkfcStatus('nn2', { lockHolder: lock, breadcrumb: lock }));
+      const status = await collect([
+        { namenodeId: 'nn1', serviceAddress: nn1.rpcAddress, zkfcHttpAddress: DEAD },
+        { namenodeId: 'nn2', serviceAddress: nn2.rpcAddress, zkfcHttpAddress: z2.address },
+      ]);
+      expect(status.verdict).toBe('degraded');
+      expect(clusterStatusExitCode(status.verdict)).toBe(1);
+      expect(status.namenodes[0]?.zkfc.ok).toBe(false);
+      expect(status.namenodes[0]?.health).toBeNull();
+      expect(status.namenodes[0]?.holdsLock).toBe(true);
+      expect(status.election?.reportedBy).toBe('nn2');
+      expect(status.problems[0]).toMatch(
+        /^nn1: zkfc unreachable: GET \/status on 127\.0\.0\.1:1 failed: .*ECONNREFUSED/,
+      );
+      const table = renderStatusTable(status);
+      expect(table.find((line) => line.startsWith('nn1 '))).toMatch(/ active +zkfc unreachable +held +\?$/);
+    },
+  );
 
   it('a NameNode that does not answer while another is active: degraded', async () => {
     const nn1 = await sim('nn1', { initialState: 'ACTIVE' });
@@ -109,7 +135,9 @@ describe('collectClusterStatus against NameNodes and zkfc listeners', () => {
       { namenodeId: 'nn2', serviceAddress: DEAD, zkfcHttpAddress: z2.address },
     ]);
     expect(status.verdict).toBe('degraded');
-    expect(status.problems).toContainEqual(expect.stringMatching(/^nn2: NameNode at 127\.0\.0\.1:1 did not answer getServiceStatus: .*ECONNREFUSED/));
+    expect(status.problems).toContainEqual(
+      expect.stringMatching(/^nn2: NameNode at 127\.0\.0\.1:1 did not answer getServiceStatus: .*ECONNREFUSED/),
+    );
     expect(status.problems).toContain('nn2: health is SERVICE_NOT_RESPONDING');
   });
 
@@ -151,7 +179,9 @@ describe('collectClusterStatus against NameNodes and zkfc listeners', () => {
     expect(status.verdict).toBe('degraded');
     const nn2Zkfc = status.namenodes[1]?.zkfc;
     expect(nn2Zkfc?.ok).toBe(false);
-    expect(nn2Zkfc && !nn2Zkfc.ok ? nn2Zkfc.error : '').toBe(`the zkfc at 127.0.0.1:${z1.address.port} serves ns1.nn1, not ns1.nn2 (check zkfc.http-address)`);
+    expect(nn2Zkfc && !nn2Zkfc.ok ? nn2Zkfc.error : '').toBe(
+      `the zkfc at 127.0.0.1:${z1.address.port} serves ns1.nn1, not ns1.nn2 (check zkfc.http-address)`,
+    );
   });
 });
 
@@ -161,37 +191,85 @@ describe('summarize: the judgement (pure)', () => {
     serviceAddress: { host: 'h', port },
     zkfcHttpAddress: { host: 'h', port: port + 1 },
   });
-  const up = (state: 'ACTIVE' | 'STANDBY') => ({ ok: true as const, state, readyToBecomeActive: true, notReadyReason: null });
-
-  it('prefers the view of the election\'s active zkfc and flags connected zkfcs that disagree; picks the newest failover', () => {
-    const a = activeNode('nn1', { host: 'h', port: 1 });
-    const b = activeNode('nn2', { host: 'h', port: 3 });
-    const old = { at: '2024-01-01T00:00:00.000Z', from: null, to: 'nn1', reason: 'initial' as const, durationMs: 5, phases: { detectionMs: 0, electionMs: 0, fencingMs: 0, promotionMs: 5 } };
-    const recent = { ...old, at: '2024-02-01T00:00:00.000Z', from: 'nn1', to: 'nn2', reason: 'election' as const };
-    const status = summarize('ns1', '2024-05-01T00:00:00.000Z', [
-      { endpoint: endpoint('nn1', 1), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { zkConnectionState: 'DISCONNECTED', lockHolder: a, lastFailover: old }) } },
-      { endpoint: endpoint('nn2', 3), haState: up('ACTIVE'), zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { electorState: 'ACTIVE', lockHolder: b, breadcrumb: b, lastFailover: recent }) } },
-      { endpoint: endpoint('nn3', 5), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:6', status: zkfcStatus('nn3', { lockHolder: a }) } },
-    ]);
-    expect(status.election).toEqual({ lockHolder: b, breadcrumb: b, reportedBy: 'nn2' });
-    expect(status.electionViewsDiffer).toBe(true);
-    expect(status.lastFailover?.to).toBe('nn2');
-    expect(status.lastFailover?.reportedBy).toBe('nn2');
-    expect(status.namenodes.map((nn) => nn.holdsLock)).toEqual([false, true, false]);
-    expect(status.verdict).toBe('ok');
-    expect(status.problems).toEqual(['zkfcs disagree about the lock holder or breadcrumb (one view may be stale)']);
+  const up = (state: 'ACTIVE' | 'STANDBY') => ({
+    ok: true as const,
+    state,
+    readyToBecomeActive: true,
+    notReadyReason: null,
   });
 
-  it('a standby zkfc that has not read the breadcrumb (null) does not disagree; a missing field is taken from another view', () => {
-    const a = activeNode('nn1', { host: 'h', port: 1 });
-    const status = summarize('ns1', 't', [
-      { endpoint: endpoint('nn1', 1), haState: up('ACTIVE'), zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { lockHolder: a, breadcrumb: null }) } },
-      { endpoint: endpoint('nn2', 3), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { lockHolder: null, breadcrumb: a }) } },
-    ]);
-    expect(status.electionViewsDiffer).toBe(false);
-    expect(status.election).toEqual({ lockHolder: a, breadcrumb: a, reportedBy: 'nn1' });
-    expect(status.problems).toEqual([]);
-  });
+  it(
+    "prefers the view of the election's active zkfc and flags " +
+      'connected zkfcs that disagree; picks the newest failover',
+    () => {
+      const a = activeNode('nn1', { host: 'h', port: 1 });
+      const b = activeNode('nn2', { host: 'h', port: 3 });
+      const old = {
+        at: '2024-01-01T00:00:00.000Z',
+        from: null,
+        to: 'nn1',
+        reason: 'initial' as const,
+        durationMs: 5,
+        phases: { detectionMs: 0, electionMs: 0, fencingMs: 0, promotionMs: 5 },
+      };
+      const recent = { ...old, at: '2024-02-01T00:00:00.000Z', from: 'nn1', to: 'nn2', reason: 'election' as const };
+      const status = summarize('ns1', '2024-05-01T00:00:00.000Z', [
+        {
+          endpoint: endpoint('nn1', 1),
+          haState: up('STANDBY'),
+          zkfc: {
+            ok: true,
+            address: 'h:2',
+            status: zkfcStatus('nn1', { zkConnectionState: 'DISCONNECTED', lockHolder: a, lastFailover: old }),
+          },
+        },
+        {
+          endpoint: endpoint('nn2', 3),
+          haState: up('ACTIVE'),
+          zkfc: {
+            ok: true,
+            address: 'h:4',
+            status: zkfcStatus('nn2', { electorState: 'ACTIVE', lockHolder: b, breadcrumb: b, lastFailover: recent }),
+          },
+        },
+        {
+          endpoint: endpoint('nn3', 5),
+          haState: up('STANDBY'),
+          zkfc: { ok: true, address: 'h:6', status: zkfcStatus('nn3', { lockHolder: a }) },
+        },
+      ]);
+      expect(status.election).toEqual({ lockHolder: b, breadcrumb: b, reportedBy: 'nn2' });
+      expect(status.electionViewsDiffer).toBe(true);
+      expect(status.lastFailover?.to).toBe('nn2');
+      expect(status.lastFailover?.reportedBy).toBe('nn2');
+      expect(status.namenodes.map((nn) => nn.holdsLock)).toEqual([false, true, false]);
+      expect(status.verdict).toBe('ok');
+      expect(status.problems).toEqual(['zkfcs disagree about the lock holder or breadcrumb (one view may be stale)']);
+    },
+  );
+
+  it(
+    'a standby zkfc that has not read the breadcrumb (null) does ' +
+      'not disagree; a missing field is taken from another view',
+    () => {
+      const a = activeNode('nn1', { host: 'h', port: 1 });
+      const status = summarize('ns1', 't', [
+        {
+          endpoint: endpoint('nn1', 1),
+          haState: up('ACTIVE'),
+          zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { lockHolder: a, breadcrumb: null }) },
+        },
+        {
+          endpoint: endpoint('nn2', 3),
+          haState: up('STANDBY'),
+          zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { lockHolder: null, breadcrumb: a }) },
+        },
+      ]);
+      expect(status.electionViewsDiffer).toBe(false);
+      expect(status.election).toEqual({ lockHolder: a, breadcrumb: a, reportedBy: 'nn1' });
+      expect(status.problems).toEqual([]);
+    },
+  );
 
   it('reports a lock held for a NameNode other than the active one, and fencing methods that are not ready', () => {
     const lock = activeNode('nn1', { host: 'h', port: 1 });
@@ -199,9 +277,20 @@ describe('summarize: the judgement (pure)', () => {
       {
         endpoint: endpoint('nn1', 1),
         haState: up('STANDBY'),
-        zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { lockHolder: lock, fencing: [{ method: 'sshfence', ready: false, detail: 'key file unreadable', checkedAt: null }] }) },
+        zkfc: {
+          ok: true,
+          address: 'h:2',
+          status: zkfcStatus('nn1', {
+            lockHolder: lock,
+            fencing: [{ method: 'sshfence', ready: false, detail: 'key file unreadable', checkedAt: null }],
+          }),
+        },
       },
-      { endpoint: endpoint('nn2', 3), haState: up('ACTIVE'), zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { lockHolder: lock }) } },
+      {
+        endpoint: endpoint('nn2', 3),
+        haState: up('ACTIVE'),
+        zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { lockHolder: lock }) },
+      },
     ]);
     expect(status.problems).toEqual([
       'nn1: fencing method sshfence is not ready: key file unreadable',
@@ -209,20 +298,40 @@ describe('summarize: the judgement (pure)', () => {
     ]);
   });
 
-  it('lists each ZooKeeper problem the zkfcs report once, naming every reporter, with the command that clears it', () => {
-    const squat = { problem: 'lock-not-ephemeral', detail: 'the lock znode /hadoop-ha/ns1/ActiveStandbyElectorLock is persistent', clear: 'zkCli.sh -server zk:2181 delete /hadoop-ha/ns1/ActiveStandbyElectorLock' };
-    const acl = { problem: 'acl-world-writable', detail: 'ha.zookeeper.acl is world-writable', clear: 'set ha.zookeeper.acl' };
-    const status = summarize('ns1', 't', [
-      { endpoint: endpoint('nn1', 1), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { zookeeperProblems: [squat, acl] }) } },
-      { endpoint: endpoint('nn2', 3), haState: up('STANDBY'), zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { zookeeperProblems: [squat] }) } },
-    ]);
-    expect(status.problems).toEqual([
-      'no NameNode reports active',
-      'zkfc of nn1, nn2: the lock znode /hadoop-ha/ns1/ActiveStandbyElectorLock is persistent; to clear: zkCli.sh -server zk:2181 delete /hadoop-ha/ns1/ActiveStandbyElectorLock',
-      'zkfc of nn1: ha.zookeeper.acl is world-writable; to clear: set ha.zookeeper.acl',
-    ]);
-    expect(renderStatusTable(status)).toContain(`  - ${status.problems[1]!}`);
-  });
+  it(
+    'lists each ZooKeeper problem the zkfcs report once, ' + 'naming every reporter, with the command that clears it',
+    () => {
+      const squat = {
+        problem: 'lock-not-ephemeral',
+        detail: 'the lock znode /hadoop-ha/ns1/ActiveStandbyElectorLock is persistent',
+        clear: 'zkCli.sh -server zk:2181 delete /hadoop-ha/ns1/ActiveStandbyElectorLock',
+      };
+      const acl = {
+        problem: 'acl-world-writable',
+        detail: 'ha.zookeeper.acl is world-writable',
+        clear: 'set ha.zookeeper.acl',
+      };
+      const status = summarize('ns1', 't', [
+        {
+          endpoint: endpoint('nn1', 1),
+          haState: up('STANDBY'),
+          zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { zookeeperProblems: [squat, acl] }) },
+        },
+        {
+          endpoint: endpoint('nn2', 3),
+          haState: up('STANDBY'),
+          zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2', { zookeeperProblems: [squat] }) },
+        },
+      ]);
+      expect(status.problems).toEqual([
+        'no NameNode reports active',
+        'zkfc of nn1, nn2: the lock znode /hadoop-ha/ns1/ActiveStandbyElectorLock is persistent; ' +
+          'to clear: zkCli.sh -server zk:2181 delete /hadoop-ha/ns1/ActiveStandbyElectorLock',
+        'zkfc of nn1: ha.zookeeper.acl is world-writable; to clear: set ha.zookeeper.acl',
+      ]);
+      expect(renderStatusTable(status)).toContain(`  - ${status.problems[1]!}`);
+    },
+  );
 });
 
 describe('renderStatusTable (pure)', () => {
@@ -230,7 +339,11 @@ describe('renderStatusTable (pure)', () => {
     const lock = activeNode('nn1', { host: '10.0.0.1', port: 8020 });
     const status = summarize('ns1', '2024-05-01T12:00:00.000Z', [
       {
-        endpoint: { namenodeId: 'nn1', serviceAddress: { host: '10.0.0.1', port: 8020 }, zkfcHttpAddress: { host: '10.0.0.1', port: 8021 } },
+        endpoint: {
+          namenodeId: 'nn1',
+          serviceAddress: { host: '10.0.0.1', port: 8020 },
+          zkfcHttpAddress: { host: '10.0.0.1', port: 8021 },
+        },
         haState: { ok: true, state: 'ACTIVE', readyToBecomeActive: true, notReadyReason: null },
         zkfc: {
           ok: true,
@@ -238,15 +351,37 @@ describe('renderStatusTable (pure)', () => {
           status: zkfcStatus('nn1', {
             lockHolder: lock,
             breadcrumb: lock,
-            fencing: [{ method: 'sshfence(hdfs:22)', ready: true, detail: 'ssh to 10.0.0.2:22 ok', checkedAt: '2024-05-01T11:59:00.000Z' }],
-            lastFailover: { at: '2024-05-01T11:00:00.000Z', from: 'nn2', to: 'nn1', reason: 'election', durationMs: 4200.4, phases: { detectionMs: 3000, electionMs: 39.6, fencingMs: 800, promotionMs: 360.2 } },
+            fencing: [
+              {
+                method: 'sshfence(hdfs:22)',
+                ready: true,
+                detail: 'ssh to 10.0.0.2:22 ok',
+                checkedAt: '2024-05-01T11:59:00.000Z',
+              },
+            ],
+            lastFailover: {
+              at: '2024-05-01T11:00:00.000Z',
+              from: 'nn2',
+              to: 'nn1',
+              reason: 'election',
+              durationMs: 4200.4,
+              phases: { detectionMs: 3000, electionMs: 39.6, fencingMs: 800, promotionMs: 360.2 },
+            },
           }),
         },
       },
       {
-        endpoint: { namenodeId: 'nn2', serviceAddress: { host: '10.0.0.2', port: 8020 }, zkfcHttpAddress: { host: '10.0.0.2', port: 8021 } },
+        endpoint: {
+          namenodeId: 'nn2',
+          serviceAddress: { host: '10.0.0.2', port: 8020 },
+          zkfcHttpAddress: { host: '10.0.0.2', port: 8021 },
+        },
         haState: { ok: true, state: 'STANDBY', readyToBecomeActive: false, notReadyReason: 'safemode' },
-        zkfc: { ok: false, address: '10.0.0.2:8021', error: 'GET /status on 10.0.0.2:8021 failed: connect ECONNREFUSED' },
+        zkfc: {
+          ok: false,
+          address: '10.0.0.2:8021',
+          error: 'GET /status on 10.0.0.2:8021 failed: connect ECONNREFUSED',
+        },
       },
     ]);
     expect(renderStatusTable(status)).toEqual([
@@ -260,7 +395,8 @@ describe('renderStatusTable (pure)', () => {
       'Breadcrumb:     nn1 (ns1, 10.0.0.1:8020, zkfc port 8019)',
       '                (as last read by the zkfc of nn1)',
       'Last failover:  nn2 -> nn1 at 2024-05-01T11:00:00.000Z, reason election, took 4200 ms',
-      '                (detection 3000 ms, election 40 ms, fencing 800 ms, promotion 360 ms; reported by the zkfc of nn1)',
+      '                (detection 3000 ms, election 40 ms, fencing ' +
+        '800 ms, promotion 360 ms; reported by the zkfc of nn1)',
       '',
       'Fencing (as each zkfc checks the methods it would use):',
       '  nn1  sshfence(hdfs:22)  ready  ssh to 10.0.0.2:22 ok  (checked 2024-05-01T11:59:00.000Z)',
@@ -275,7 +411,11 @@ describe('renderStatusTable (pure)', () => {
   it('without any zkfc answer the election is "unknown"', () => {
     const status = summarize('ns1', 't', [
       {
-        endpoint: { namenodeId: 'nn1', serviceAddress: { host: 'h', port: 1 }, zkfcHttpAddress: { host: 'h', port: 2 } },
+        endpoint: {
+          namenodeId: 'nn1',
+          serviceAddress: { host: 'h', port: 1 },
+          zkfcHttpAddress: { host: 'h', port: 2 },
+        },
         haState: { ok: false, error: 'connect ECONNREFUSED' },
         zkfc: { ok: false, address: 'h:2', error: 'down' },
       },
@@ -301,19 +441,45 @@ describe('where each zkfc serves /status', () => {
       { env: {}, systemProperties: {} },
     );
 
-  it('per-NameNode key, then per-nameservice, then generic; a wildcard host means the NameNode host; unset means its host:8021', () => {
-    expect(zkfcHttpAddressFor(conf({}), 'ns1', 'nn1', 'host1')).toEqual({ host: 'host1', port: 8021 });
-    expect(zkfcHttpAddressFor(conf({ 'zkfc.http-address': '0.0.0.0:9999' }), 'ns1', 'nn1', 'host1')).toEqual({ host: 'host1', port: 9999 });
-    expect(zkfcHttpAddressFor(conf({ 'zkfc.http-address': '0.0.0.0:9999', 'zkfc.http-address.ns1': 'mgmt:7000' }), 'ns1', 'nn1', 'host1')).toEqual({ host: 'mgmt', port: 7000 });
-    const perNn = conf({ 'zkfc.http-address.ns1': 'mgmt:7000', 'zkfc.http-address.ns1.nn2': 'other:7001' });
-    expect(clusterStatusEndpoints(perNn, 'ns1')).toEqual([
-      { namenodeId: 'nn1', serviceAddress: { host: 'host1', port: 8020 }, zkfcHttpAddress: { host: 'mgmt', port: 7000 } },
-      { namenodeId: 'nn2', serviceAddress: { host: 'host2', port: 8020 }, zkfcHttpAddress: { host: 'other', port: 7001 } },
-    ]);
-  });
+  it(
+    'per-NameNode key, then per-nameservice, then generic; a ' +
+      'wildcard host means the NameNode host; unset means its host:8021',
+    () => {
+      expect(zkfcHttpAddressFor(conf({}), 'ns1', 'nn1', 'host1')).toEqual({ host: 'host1', port: 8021 });
+      expect(zkfcHttpAddressFor(conf({ 'zkfc.http-address': '0.0.0.0:9999' }), 'ns1', 'nn1', 'host1')).toEqual({
+        host: 'host1',
+        port: 9999,
+      });
+      expect(
+        zkfcHttpAddressFor(
+          conf({ 'zkfc.http-address': '0.0.0.0:9999', 'zkfc.http-address.ns1': 'mgmt:7000' }),
+          'ns1',
+          'nn1',
+          'host1',
+        ),
+      ).toEqual({ host: 'mgmt', port: 7000 });
+      const perNn = conf({ 'zkfc.http-address.ns1': 'mgmt:7000', 'zkfc.http-address.ns1.nn2': 'other:7001' });
+      expect(clusterStatusEndpoints(perNn, 'ns1')).toEqual([
+        {
+          namenodeId: 'nn1',
+          serviceAddress: { host: 'host1', port: 8020 },
+          zkfcHttpAddress: { host: 'mgmt', port: 7000 },
+        },
+        {
+          namenodeId: 'nn2',
+          serviceAddress: { host: 'host2', port: 8020 },
+          zkfcHttpAddress: { host: 'other', port: 7001 },
+        },
+      ]);
+    },
+  );
 
   it('a bad value is a ConfigError naming the key; a nameservice without NameNodes too', () => {
-    expect(() => zkfcHttpAddressFor(conf({ 'zkfc.http-address.ns1.nn1': 'host:notaport' }), 'ns1', 'nn1', 'h')).toThrow(/zkfc\.http-address\.ns1\.nn1/);
-    expect(() => clusterStatusEndpoints(conf({}), 'ns9')).toThrow('No NameNodes configured for nameservice ns9: dfs.ha.namenodes.ns9 is not set');
+    expect(() => zkfcHttpAddressFor(conf({ 'zkfc.http-address.ns1.nn1': 'host:notaport' }), 'ns1', 'nn1', 'h')).toThrow(
+      /zkfc\.http-address\.ns1\.nn1/,
+    );
+    expect(() => clusterStatusEndpoints(conf({}), 'ns9')).toThrow(
+      'No NameNodes configured for nameservice ns9: dfs.ha.namenodes.ns9 is not set',
+    );
   });
 });

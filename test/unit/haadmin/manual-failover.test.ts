@@ -28,8 +28,17 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function startSim(namenodeId: string, options: Partial<NameNodeSimulatorOptions> = {}): Promise<NameNodeSimulator> {
-  const sim = await NameNodeSimulator.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', automaticFailoverEnabled: false, ...options });
+async function startSim(
+  namenodeId: string,
+  options: Partial<NameNodeSimulatorOptions> = {},
+): Promise<NameNodeSimulator> {
+  const sim = await NameNodeSimulator.start({
+    nameserviceId: 'ns1',
+    namenodeId,
+    superuser: 'hdfs',
+    automaticFailoverEnabled: false,
+    ...options,
+  });
   sims.push(sim);
   return sim;
 }
@@ -56,7 +65,8 @@ function world(): World {
     node(namenodeId, address, transitionTargetState, fencing) {
       const description = `NameNode at /${address.host}:${address.port}`;
       const base = { nameserviceId: 'ns1', namenodeId, address, description, transitionTargetState };
-      if (fencing === undefined) return { ...base, fencer: undefined, fencerProblem: 'dfs.ha.fencing.methods is not set' };
+      if (fencing === undefined)
+        return { ...base, fencer: undefined, fencerProblem: 'dfs.ha.fencing.methods is not set' };
       const parsed = parseFenceMethods(fencing);
       if (!parsed.ok) throw new Error(parsed.error.message);
       const fencer = new TwoTargetFencer({
@@ -101,7 +111,10 @@ function world(): World {
 
 /** Appends "<prefix> <namenodeid> <host>:<port>" for whichever of target_/source_ is set, then exits `code`. */
 const RECORD = (code = 0): string =>
-  `shell(if [ -n "$target_namenodeid" ]; then echo "target $target_namenodeid $target_host:$target_port source=\${source_namenodeid:-}" >> "$FENCE_LOG"; else echo "source $source_namenodeid $source_host:$source_port target=\${target_namenodeid:-}" >> "$FENCE_LOG"; fi; exit ${code})`;
+  `shell(if [ -n "$target_namenodeid" ]; then echo "target $target_namenodeid ` +
+  `$target_host:$target_port source=\${source_namenodeid:-}" >> ` +
+  `"$FENCE_LOG"; else echo "source $source_namenodeid $source_host:$source_port ` +
+  `target=\${target_namenodeid:-}" >> "$FENCE_LOG"; fi; exit ${code})`;
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -117,49 +130,116 @@ describe('manual failover: the happy paths', () => {
     const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
     const nn2 = await startSim('nn2');
     const w = world();
-    await w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()), false, false);
+    await w
+      .controller()
+      .failover(
+        w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+        w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()),
+        false,
+        false,
+      );
     expect(nn1.model.currentState()).toBe('STANDBY');
     expect(nn2.model.currentState()).toBe('ACTIVE');
     expect(w.fenceCalls()).toEqual([]);
     expect(w.lines).toEqual([]);
   });
 
-  it('--forcefence fences after a successful graceful step: the new active first (target_*), then the old one (source_* only)', async () => {
-    const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
-    const nn2 = await startSim('nn2');
-    const w = world();
-    await w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()), true, false);
-    expect(w.fenceCalls()).toEqual([
-      `target nn2 127.0.0.1:${nn2.rpcAddress.port} source=`,
-      `source nn1 127.0.0.1:${nn1.rpcAddress.port} target=`,
-    ]);
-    expect(nn2.model.currentState()).toBe('ACTIVE');
-    expect(w.lines).toContain('INFO ha.NodeFencer: ====== Beginning Service Fencing Process... ======');
-    expect(w.lines.some((l) => l.startsWith('INFO ha.NodeFencer: ====== Fencing successful by method org.apache.hadoop.ha.ShellCommandFencer('))).toBe(true);
-  });
+  it(
+    '--forcefence fences after a successful graceful step: the ' +
+      'new active first (target_*), then the old one (source_* only)',
+    async () => {
+      const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
+      const nn2 = await startSim('nn2');
+      const w = world();
+      await w
+        .controller()
+        .failover(
+          w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+          w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()),
+          true,
+          false,
+        );
+      expect(w.fenceCalls()).toEqual([
+        `target nn2 127.0.0.1:${nn2.rpcAddress.port} source=`,
+        `source nn1 127.0.0.1:${nn1.rpcAddress.port} target=`,
+      ]);
+      expect(nn2.model.currentState()).toBe('ACTIVE');
+      expect(w.lines).toContain('INFO ha.NodeFencer: ====== Beginning Service Fencing Process... ======');
+      expect(
+        w.lines.some((l) =>
+          l.startsWith(
+            'INFO ha.NodeFencer: ====== Fencing successful by method org.apache.hadoop.ha.ShellCommandFencer(',
+          ),
+        ),
+      ).toBe(true);
+    },
+  );
 
   it('an unreachable old active is fenced (graceful fails to connect), then the target becomes active', async () => {
     const nn2 = await startSim('nn2');
     const w = world();
     const dead = { host: '127.0.0.1', port: 1 };
-    await w.controller().failover(w.node('nn1', dead, 'STANDBY', RECORD()), w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()), false, false);
+    await w
+      .controller()
+      .failover(
+        w.node('nn1', dead, 'STANDBY', RECORD()),
+        w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()),
+        false,
+        false,
+      );
     expect(nn2.model.currentState()).toBe('ACTIVE');
-    expect(w.fenceCalls()).toEqual([`target nn2 127.0.0.1:${nn2.rpcAddress.port} source=`, 'source nn1 127.0.0.1:1 target=']);
-    expect(w.lines[0]).toMatch(/^WARN ha\.FailoverController: Unable to gracefully make NameNode at \/127\.0\.0\.1:1 standby \(unable to connect\)\n.*ECONNREFUSED/);
+    expect(w.fenceCalls()).toEqual([
+      `target nn2 127.0.0.1:${nn2.rpcAddress.port} source=`,
+      'source nn1 127.0.0.1:1 target=',
+    ]);
+    expect(w.lines[0]).toMatch(
+      new RegExp(
+        String.raw`^WARN ha\.FailoverController: Unable to gracefully make NameNode ` +
+          String.raw`at \/127\.0\.0\.1:1 standby \(unable to connect\)\n.*ECONNREFUSED`,
+      ),
+    );
   });
 
   it('a target that is not ready is refused, unless --forceactive (then a warning)', async () => {
     const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
     const nn2 = await startSim('nn2', { safemode: true });
     const w = world();
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()), false, false));
+    const error = await failure(
+      w
+        .controller()
+        .failover(
+          w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+          w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()),
+          false,
+          false,
+        ),
+    );
     expect(error).toBeInstanceOf(FailoverFailedError);
-    expect(error.message).toMatch(new RegExp(`^NameNode at /127\\.0\\.0\\.1:${nn2.rpcAddress.port} is not ready to become active: The NameNode is in safemode\\.`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^NameNode at /127\\.0\\.0\\.1:${nn2.rpcAddress.port} is ` +
+          `not ready to become active: The NameNode is in safemode\\.`,
+      ),
+    );
     expect(nn1.model.currentState()).toBe('ACTIVE');
 
-    await w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()), false, true);
+    await w
+      .controller()
+      .failover(
+        w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+        w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()),
+        false,
+        true,
+      );
     expect(nn2.model.currentState()).toBe('ACTIVE');
-    expect(w.lines.some((l) => l.startsWith('WARN ha.FailoverController: Service is not ready to become active, but forcing: The NameNode is in safemode.'))).toBe(true);
+    expect(
+      w.lines.some((l) =>
+        l.startsWith(
+          'WARN ha.FailoverController: Service is not ready to ' +
+            'become active, but forcing: The NameNode is in safemode.',
+        ),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -171,7 +251,16 @@ describe('manual failover: pre-checks refuse before anything changes', () => {
     const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
     const nn2 = await startSim('nn2', target);
     const w = world();
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()), false, false));
+    const error = await failure(
+      w
+        .controller()
+        .failover(
+          w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+          w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()),
+          false,
+          false,
+        ),
+    );
     expect(error).toBeInstanceOf(FailoverFailedError);
     expect(error.message).toMatch(message);
     expect(nn1.model.snapshot().calls.transitionToStandby).toBe(0);
@@ -182,7 +271,16 @@ describe('manual failover: pre-checks refuse before anything changes', () => {
     const nn2 = await startSim('nn2');
     nn2.model.applyFault({ fault: 'unhealthy' });
     const w = world();
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()), false, false));
+    const error = await failure(
+      w
+        .controller()
+        .failover(
+          w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+          w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()),
+          false,
+          false,
+        ),
+    );
     expect(error.message).toBe("Can't failover to an unhealthy service");
     expect(nn1.model.currentState()).toBe('ACTIVE');
   });
@@ -190,49 +288,100 @@ describe('manual failover: pre-checks refuse before anything changes', () => {
   it('an unreachable target: "Unable to get service state for ..." (and an ERROR line)', async () => {
     const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
     const w = world();
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', { host: '127.0.0.1', port: 1 }, 'ACTIVE', RECORD()), false, false));
+    const error = await failure(
+      w
+        .controller()
+        .failover(
+          w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+          w.node('nn2', { host: '127.0.0.1', port: 1 }, 'ACTIVE', RECORD()),
+          false,
+          false,
+        ),
+    );
     expect(error.message).toBe('Unable to get service state for NameNode at /127.0.0.1:1');
-    expect(w.lines[0]).toMatch(/^ERROR ha\.FailoverController: Unable to get service state for NameNode at \/127\.0\.0\.1:1\n/);
+    expect(w.lines[0]).toMatch(
+      /^ERROR ha\.FailoverController: Unable to get service state for NameNode at \/127\.0\.0\.1:1\n/,
+    );
     expect(nn1.model.currentState()).toBe('ACTIVE');
   });
 
   it('the same address on both sides: "Can\'t failover a service to itself"', async () => {
     const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
     const w = world();
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', nn1.rpcAddress, 'ACTIVE', RECORD()), false, false));
+    const error = await failure(
+      w
+        .controller()
+        .failover(
+          w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+          w.node('nn2', nn1.rpcAddress, 'ACTIVE', RECORD()),
+          false,
+          false,
+        ),
+    );
     expect(error.message).toBe("Can't failover a service to itself");
   });
 
-  it('no fencer for the old active: IllegalArgumentError "failover requires a fencer", with the reason logged', async () => {
-    const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
-    const nn2 = await startSim('nn2');
-    const w = world();
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY'), w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()), false, false));
-    expect(error).toBeInstanceOf(IllegalArgumentError);
-    expect(error.message).toBe('failover requires a fencer');
-    expect(w.lines).toEqual(['WARN ha.NodeFencer: No usable fencer: dfs.ha.fencing.methods is not set']);
-    expect(nn1.model.snapshot().calls.getServiceStatus + nn2.model.snapshot().calls.getServiceStatus).toBe(0);
-  });
+  it(
+    'no fencer for the old active: IllegalArgumentError ' + '"failover requires a fencer", with the reason logged',
+    async () => {
+      const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
+      const nn2 = await startSim('nn2');
+      const w = world();
+      const error = await failure(
+        w
+          .controller()
+          .failover(
+            w.node('nn1', nn1.rpcAddress, 'STANDBY'),
+            w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()),
+            false,
+            false,
+          ),
+      );
+      expect(error).toBeInstanceOf(IllegalArgumentError);
+      expect(error.message).toBe('failover requires a fencer');
+      expect(w.lines).toEqual(['WARN ha.NodeFencer: No usable fencer: dfs.ha.fencing.methods is not set']);
+      expect(nn1.model.snapshot().calls.getServiceStatus + nn2.model.snapshot().calls.getServiceStatus).toBe(0);
+    },
+  );
 });
 
 describe('manual failover: fencing failures and fail-back', () => {
-  it('graceful fails and every method fails: "Unable to fence ... Fencing failed."; the target stays standby', async () => {
-    const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
-    const nn2 = await startSim('nn2');
-    nn1.model.applyFault({ fault: 'refuse-transitions' });
-    const w = world();
-    // two methods; each: the ACTIVE-bound part succeeds, the STANDBY-bound part fails
-    const method = (n: number): string => `shell(echo "to ${n} $target_namenodeid" >> "$FENCE_LOG",echo "from ${n} $source_namenodeid" >> "$FENCE_LOG"; exit 1)`;
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', `${method(1)}\n${method(2)}`), w.node('nn2', nn2.rpcAddress, 'ACTIVE'), false, false));
-    expect(error.message).toBe(`Unable to fence NameNode at /127.0.0.1:${nn1.rpcAddress.port}. Fencing failed.`);
-    expect(nn2.model.currentState()).toBe('STANDBY');
-    expect(nn2.model.snapshot().calls.transitionToActive).toBe(0);
-    // Each method fenced the new active first; only when that succeeded was the old one tried.
-    expect(w.fenceCalls()).toEqual(['to 1 nn2', 'from 1 nn1', 'to 2 nn2', 'from 2 nn1']);
-    expect(w.lines.filter((l) => l.includes('was unsuccessful'))).toHaveLength(2);
-    expect(w.lines).toContain('ERROR ha.NodeFencer: Unable to fence service by any configured method.');
-    expect(w.lines[0]).toMatch(/^WARN ha\.FailoverController: Unable to gracefully make NameNode at .* standby \(Simulated failure: transitionToStandby refused/);
-  });
+  it(
+    'graceful fails and every method fails: "Unable to ' + 'fence ... Fencing failed."; the target stays standby',
+    async () => {
+      const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
+      const nn2 = await startSim('nn2');
+      nn1.model.applyFault({ fault: 'refuse-transitions' });
+      const w = world();
+      // two methods; each: the ACTIVE-bound part succeeds, the STANDBY-bound part fails
+      const method = (n: number): string =>
+        `shell(echo "to ${n} $target_namenodeid" >> "$FENCE_LOG",echo ` +
+        `"from ${n} $source_namenodeid" >> "$FENCE_LOG"; exit 1)`;
+      const error = await failure(
+        w
+          .controller()
+          .failover(
+            w.node('nn1', nn1.rpcAddress, 'STANDBY', `${method(1)}\n${method(2)}`),
+            w.node('nn2', nn2.rpcAddress, 'ACTIVE'),
+            false,
+            false,
+          ),
+      );
+      expect(error.message).toBe(`Unable to fence NameNode at /127.0.0.1:${nn1.rpcAddress.port}. Fencing failed.`);
+      expect(nn2.model.currentState()).toBe('STANDBY');
+      expect(nn2.model.snapshot().calls.transitionToActive).toBe(0);
+      // Each method fenced the new active first; only when that succeeded was the old one tried.
+      expect(w.fenceCalls()).toEqual(['to 1 nn2', 'from 1 nn1', 'to 2 nn2', 'from 2 nn1']);
+      expect(w.lines.filter((l) => l.includes('was unsuccessful'))).toHaveLength(2);
+      expect(w.lines).toContain('ERROR ha.NodeFencer: Unable to fence service by any configured method.');
+      expect(w.lines[0]).toMatch(
+        new RegExp(
+          String.raw`^WARN ha\.FailoverController: Unable to gracefully make NameNod` +
+            String.raw`e at .* standby \(Simulated failure: transitionToStandby refused`,
+        ),
+      );
+    },
+  );
 
   it('when fencing the new active fails, the old active is not fenced by that method', async () => {
     const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
@@ -240,40 +389,86 @@ describe('manual failover: fencing failures and fail-back', () => {
     const w = world();
     // first part for the ACTIVE-bound node fails; the STANDBY part would succeed
     const fencing = `shell(echo to >> "$FENCE_LOG"; exit 3,echo from >> "$FENCE_LOG")`;
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', fencing), w.node('nn2', nn2.rpcAddress, 'ACTIVE'), true, false));
+    const error = await failure(
+      w
+        .controller()
+        .failover(
+          w.node('nn1', nn1.rpcAddress, 'STANDBY', fencing),
+          w.node('nn2', nn2.rpcAddress, 'ACTIVE'),
+          true,
+          false,
+        ),
+    );
     expect(error.message).toMatch(/^Unable to fence NameNode at .*\. Fencing failed\.$/);
     expect(w.fenceCalls()).toEqual(['to']);
-    expect(w.lines).toContain('ERROR ha.NodeFencer: ====== Fencing on target failed, skipping fencing on source ======');
+    expect(w.lines).toContain(
+      'ERROR ha.NodeFencer: ====== Fencing on target failed, skipping fencing on source ======',
+    );
     // the graceful step had already made nn1 standby (--forcefence fences anyway): nobody is active now, as in Hadoop
     expect(nn1.model.currentState()).toBe('STANDBY');
     expect(nn2.model.currentState()).toBe('STANDBY');
   });
 
-  it('the target refuses to become active: fail back to the old active (fenced first), then "Unable to failover to ..."', async () => {
-    const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
-    const nn2 = await startSim('nn2');
-    nn2.model.applyFault({ fault: 'refuse-transitions' });
-    const w = world();
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()), false, false));
-    expect(error).toBeInstanceOf(FailoverFailedError);
-    expect(error.message).toBe(`Unable to failover to NameNode at /127.0.0.1:${nn2.rpcAddress.port}`);
-    expect(nn1.model.currentState()).toBe('ACTIVE');
-    expect(nn2.model.currentState()).toBe('STANDBY');
-    // Fail-back = failover(nn2, nn1, forceFence, forceActive) with nn2's fencer. The roles swap
-    // and so do the transition states (unlike Hadoop): nn1, becoming active again, is fenced first
-    // as target_*, then nn2, the node being fenced, as source_*.
-    expect(w.fenceCalls()).toEqual([`target nn1 127.0.0.1:${nn1.rpcAddress.port} source=`, `source nn2 127.0.0.1:${nn2.rpcAddress.port} target=`]);
-    expect(w.lines.some((l) => l.startsWith(`ERROR ha.FailoverController: Unable to make NameNode at /127.0.0.1:${nn2.rpcAddress.port} active (Simulated failure`))).toBe(true);
-  });
+  it(
+    'the target refuses to become active: fail back to the old ' +
+      'active (fenced first), then "Unable to failover to ..."',
+    async () => {
+      const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
+      const nn2 = await startSim('nn2');
+      nn2.model.applyFault({ fault: 'refuse-transitions' });
+      const w = world();
+      const error = await failure(
+        w
+          .controller()
+          .failover(
+            w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+            w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()),
+            false,
+            false,
+          ),
+      );
+      expect(error).toBeInstanceOf(FailoverFailedError);
+      expect(error.message).toBe(`Unable to failover to NameNode at /127.0.0.1:${nn2.rpcAddress.port}`);
+      expect(nn1.model.currentState()).toBe('ACTIVE');
+      expect(nn2.model.currentState()).toBe('STANDBY');
+      // Fail-back = failover(nn2, nn1, forceFence, forceActive) with nn2's fencer. The roles swap
+      // and so do the transition states (unlike Hadoop): nn1, becoming active again, is fenced first
+      // as target_*, then nn2, the node being fenced, as source_*.
+      expect(w.fenceCalls()).toEqual([
+        `target nn1 127.0.0.1:${nn1.rpcAddress.port} source=`,
+        `source nn2 127.0.0.1:${nn2.rpcAddress.port} target=`,
+      ]);
+      expect(
+        w.lines.some((l) =>
+          l.startsWith(
+            `ERROR ha.FailoverController: Unable to make NameNode at ` +
+              `/127.0.0.1:${nn2.rpcAddress.port} active (Simulated failure`,
+          ),
+        ),
+      ).toBe(true);
+    },
+  );
 
   it('fail-back that cannot fence the refusing target: the message says both', async () => {
     const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
     const nn2 = await startSim('nn2');
     nn2.model.applyFault({ fault: 'refuse-transitions' });
     const w = world();
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', nn2.rpcAddress, 'ACTIVE', 'shell(false)'), false, false));
+    const error = await failure(
+      w
+        .controller()
+        .failover(
+          w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+          w.node('nn2', nn2.rpcAddress, 'ACTIVE', 'shell(false)'),
+          false,
+          false,
+        ),
+    );
     const nn2Name = `NameNode at /127.0.0.1:${nn2.rpcAddress.port}`;
-    expect(error.message).toBe(`Unable to failover to ${nn2Name}. Failback to NameNode at /127.0.0.1:${nn1.rpcAddress.port} failed (Unable to fence ${nn2Name}. Fencing failed.)`);
+    expect(error.message).toBe(
+      `Unable to failover to ${nn2Name}. Failback to NameNode at ` +
+        `/127.0.0.1:${nn1.rpcAddress.port} failed (Unable to fence ${nn2Name}. Fencing failed.)`,
+    );
     expect(nn1.model.currentState()).toBe('STANDBY');
     expect(w.lines).toContain(`ERROR ha.FailoverController: ${error.message}`);
   });
@@ -283,19 +478,41 @@ describe('manual failover: fencing failures and fail-back', () => {
     const nn2 = await startSim('nn2');
     nn2.model.applyFault({ fault: 'refuse-transitions' });
     const w = world();
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()), true, false));
+    const error = await failure(
+      w
+        .controller()
+        .failover(
+          w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+          w.node('nn2', nn2.rpcAddress, 'ACTIVE', RECORD()),
+          true,
+          false,
+        ),
+    );
     expect(error.message).toBe(`Unable to failover to NameNode at /127.0.0.1:${nn2.rpcAddress.port}`);
     expect(nn1.model.currentState()).toBe('STANDBY');
     expect(nn1.model.snapshot().calls.transitionToActive).toBe(0);
   });
 
-  it('a target without a fencer makes the fail-back an illegal argument, as in Hadoop (the old active stays standby)', async () => {
-    const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
-    const nn2 = await startSim('nn2');
-    nn2.model.applyFault({ fault: 'refuse-transitions' });
-    const w = world();
-    const error = await failure(w.controller().failover(w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()), w.node('nn2', nn2.rpcAddress, 'ACTIVE'), false, false));
-    expect(error).toBeInstanceOf(IllegalArgumentError);
-    expect(nn1.model.currentState()).toBe('STANDBY');
-  });
+  it(
+    'a target without a fencer makes the fail-back an illegal ' +
+      'argument, as in Hadoop (the old active stays standby)',
+    async () => {
+      const nn1 = await startSim('nn1', { initialState: 'ACTIVE' });
+      const nn2 = await startSim('nn2');
+      nn2.model.applyFault({ fault: 'refuse-transitions' });
+      const w = world();
+      const error = await failure(
+        w
+          .controller()
+          .failover(
+            w.node('nn1', nn1.rpcAddress, 'STANDBY', RECORD()),
+            w.node('nn2', nn2.rpcAddress, 'ACTIVE'),
+            false,
+            false,
+          ),
+      );
+      expect(error).toBeInstanceOf(IllegalArgumentError);
+      expect(nn1.model.currentState()).toBe('STANDBY');
+    },
+  );
 });

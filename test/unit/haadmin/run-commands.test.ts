@@ -45,10 +45,18 @@ async function zkfcServer(handler: Partial<ZkfcProtocolHandler>): Promise<number
 }
 
 function conf(entries: Record<string, string>): HadoopConfiguration {
-  return HadoopConfiguration.fromEntries({ 'dfs.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1,nn2', ...entries }, { env: {}, systemProperties: {} });
+  return HadoopConfiguration.fromEntries(
+    { 'dfs.nameservices': 'ns1', 'dfs.ha.namenodes.ns1': 'nn1,nn2', ...entries },
+    { env: {}, systemProperties: {} },
+  );
 }
 
-function pairConf(nn1: NameNodeSimulator | number, nn2: NameNodeSimulator | number, auto: boolean, extra: Record<string, string> = {}): HadoopConfiguration {
+function pairConf(
+  nn1: NameNodeSimulator | number,
+  nn2: NameNodeSimulator | number,
+  auto: boolean,
+  extra: Record<string, string> = {},
+): HadoopConfiguration {
   const port = (x: NameNodeSimulator | number): number => (typeof x === 'number' ? x : x.rpcAddress.port);
   return conf({
     'dfs.namenode.rpc-address.ns1.nn1': `127.0.0.1:${port(nn1)}`,
@@ -69,11 +77,20 @@ interface Run {
   err: string[];
 }
 
-async function haadmin(argv: string[], configuration: HadoopConfiguration, options: { user?: string; answers?: string[] } = {}): Promise<Run> {
+async function haadmin(
+  argv: string[],
+  configuration: HadoopConfiguration,
+  options: { user?: string; answers?: string[] } = {},
+): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const answers = [...(options.answers ?? [])];
-  const io: HaAdminIo = { out: (l) => out.push(l), err: (l) => err.push(l), errPartial: () => undefined, readLine: async () => answers.shift() };
+  const io: HaAdminIo = {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    errPartial: () => undefined,
+    readLine: async () => answers.shift(),
+  };
   const user = options.user ?? 'hdfs';
   const status = await runHaAdmin(argv, {
     conf: configuration,
@@ -94,21 +111,31 @@ describe('-failover: arguments', () => {
   it.each<[string, string[]]>([
     ['one id', ['-failover', 'nn1']],
     ['three ids', ['-failover', 'nn1', 'nn2', 'nn3']],
-    ['more than three option tokens', ['-failover', '--forcefence', '--forcefence', '--forceactive', '--forceactive', 'nn1', 'nn2']],
+    [
+      'more than three option tokens',
+      ['-failover', '--forcefence', '--forcefence', '--forceactive', '--forceactive', 'nn1', 'nn2'],
+    ],
     ['an unknown option', ['-failover', '--force', 'nn1', 'nn2']],
   ])('%s → "failover: incorrect arguments" and the usage line', async (_name, argv) => {
-    expect(await haadmin(argv, c)).toEqual({ status: -1, out: [], err: ['failover: incorrect arguments', FAILOVER_USAGE] });
+    expect(await haadmin(argv, c)).toEqual({
+      status: -1,
+      out: [],
+      err: ['failover: incorrect arguments', FAILOVER_USAGE],
+    });
   });
 
   it('an unknown id is an illegal argument', async () => {
-    expect((await haadmin(['-failover', 'nn1', 'nn9'], c)).err).toEqual(["Illegal argument: Unable to determine service address for namenode 'nn9'"]);
+    expect((await haadmin(['-failover', 'nn1', 'nn9'], c)).err).toEqual([
+      "Illegal argument: Unable to determine service address for namenode 'nn9'",
+    ]);
   });
 
-  it('-help failover prints Hadoop\'s help text', async () => {
+  it("-help failover prints Hadoop's help text", async () => {
     expect(await haadmin(['-help', 'failover'], c)).toEqual({
       status: 0,
       out: [
-        '-failover [[--forcefence] [--forceactive] <serviceId> <serviceId>]: Failover from the first service to the second.\n' +
+        '-failover [[--forcefence] [--forceactive] <serviceId> ' +
+          '<serviceId>]: Failover from the first service to the second.\n' +
           'Unconditionally fence services if the --forcefence option is used.\n' +
           'Try to failover to the target service even if it is not ready if the --forceactive option is used.',
       ],
@@ -117,12 +144,16 @@ describe('-failover: arguments', () => {
   });
 });
 
-describe('-failover with automatic failover on: graceful failover through the target\'s ZKFC', () => {
+describe("-failover with automatic failover on: graceful failover through the target's ZKFC", () => {
   it('asks <to>\'s ZKFC at its dfs.ha.zkfc.port and prints "Failover to NameNode at ... successful"', async () => {
     const callers: string[] = [];
     const port = await zkfcServer({ gracefulFailover: async (caller) => void callers.push(caller) });
     const c = pairConf(8020, 8021, true, { 'dfs.ha.zkfc.port.ns1.nn2': String(port), 'dfs.ha.zkfc.port': '1' });
-    expect(await haadmin(['-failover', 'nn1', 'nn2'], c)).toEqual({ status: 0, out: ['Failover to NameNode at localhost/127.0.0.1:8021 successful'], err: [] });
+    expect(await haadmin(['-failover', 'nn1', 'nn2'], c)).toEqual({
+      status: 0,
+      out: ['Failover to NameNode at localhost/127.0.0.1:8021 successful'],
+      err: [],
+    });
     expect(callers).toHaveLength(1);
     expect(callers[0]).toMatch(/^hdfs at 127\.0\.0\.1/);
   });
@@ -143,10 +174,19 @@ describe('-failover with automatic failover on: graceful failover through the ta
 
   it('a caller the ZKFC does not admit: "Operation failed: Disallowed RPC access ..."', async () => {
     const port = await zkfcServer({});
-    const run = await haadmin(['-failover', 'nn1', 'nn2'], pairConf(8020, 8021, true, { 'dfs.ha.zkfc.port': String(port) }), { user: 'bob' });
+    const run = await haadmin(
+      ['-failover', 'nn1', 'nn2'],
+      pairConf(8020, 8021, true, { 'dfs.ha.zkfc.port': String(port) }),
+      { user: 'bob' },
+    );
     expect(run.status).toBe(-1);
     expect(run.err).toHaveLength(1);
-    expect(run.err[0]).toMatch(/^Operation failed: Disallowed RPC access from bob \(auth:SIMPLE\) at 127\.0\.0\.1\. Not listed in dfs\.cluster\.administrators$/);
+    expect(run.err[0]).toMatch(
+      new RegExp(
+        String.raw`^Operation failed: Disallowed RPC access from bob \(auth:SIMPLE` +
+          String.raw`\) at 127\.0\.0\.1\. Not listed in dfs\.cluster\.administrators$`,
+      ),
+    );
   });
 
   it('no ZKFC listening: "Operation failed: ..." (an IOException in Hadoop)', async () => {
@@ -155,34 +195,51 @@ describe('-failover with automatic failover on: graceful failover through the ta
     expect(run.err[0]).toMatch(/^Operation failed: .*ECONNREFUSED/);
   });
 
-  it('--forcefence / --forceactive are refused; --forcemanual is confirmed first and still goes through the ZKFC', async () => {
-    let calls = 0;
-    const port = await zkfcServer({ gracefulFailover: async () => void calls++ });
-    const c = pairConf(8020, 8021, true, { 'dfs.ha.zkfc.port': String(port) });
-    for (const flag of ['--forcefence', '--forceactive']) {
-      expect(await haadmin(['-failover', flag, 'nn1', 'nn2'], c)).toEqual({ status: -1, out: [], err: ['forcefence and forceactive flags not supported with auto-failover enabled.'] });
-    }
-    expect(calls).toBe(0);
-    const forced = await haadmin(['-failover', '--forcemanual', 'nn1', 'nn2'], c, { answers: ['y'] });
-    expect(forced).toMatchObject({ status: 0, out: ['Failover to NameNode at localhost/127.0.0.1:8021 successful'] });
-    expect(calls).toBe(1);
-  });
+  it(
+    '--forcefence / --forceactive are refused; --forcemanual ' + 'is confirmed first and still goes through the ZKFC',
+    async () => {
+      let calls = 0;
+      const port = await zkfcServer({ gracefulFailover: async () => void calls++ });
+      const c = pairConf(8020, 8021, true, { 'dfs.ha.zkfc.port': String(port) });
+      for (const flag of ['--forcefence', '--forceactive']) {
+        expect(await haadmin(['-failover', flag, 'nn1', 'nn2'], c)).toEqual({
+          status: -1,
+          out: [],
+          err: ['forcefence and forceactive flags not supported with auto-failover enabled.'],
+        });
+      }
+      expect(calls).toBe(0);
+      const forced = await haadmin(['-failover', '--forcemanual', 'nn1', 'nn2'], c, { answers: ['y'] });
+      expect(forced).toMatchObject({ status: 0, out: ['Failover to NameNode at localhost/127.0.0.1:8021 successful'] });
+      expect(calls).toBe(1);
+    },
+  );
 });
 
 describe('-failover with automatic failover off: wired from the configuration', () => {
-  it('fences with the configured methods (per-NameNode key) and prints "Failover from nn1 to nn2 successful"', async () => {
-    const nn1 = await sim('nn1', { automaticFailoverEnabled: false, initialState: 'ACTIVE' });
-    const nn2 = await sim('nn2', { automaticFailoverEnabled: false });
-    const c = pairConf(nn1, nn2, false, {
-      'dfs.ha.fencing.methods': 'shell(false)',
-      'dfs.ha.fencing.methods.ns1.nn1': 'shell(test "$dfs_ha_namenode_id" = nn1)',
-    });
-    const run = await haadmin(['-failover', '--forcefence', 'nn1', 'nn2'], c);
-    expect(run.out).toEqual(['Failover from nn1 to nn2 successful']);
-    expect(run.status).toBe(0);
-    expect(nn2.model.currentState()).toBe('ACTIVE');
-    expect(run.err.some((l) => / INFO ha\.NodeFencer: ====== Fencing successful by method org\.apache\.hadoop\.ha\.ShellCommandFencer\(test "\$dfs_ha_namenode_id" = nn1\) ======$/.test(l))).toBe(true);
-  });
+  it(
+    'fences with the configured methods (per-NameNode ' + 'key) and prints "Failover from nn1 to nn2 successful"',
+    async () => {
+      const nn1 = await sim('nn1', { automaticFailoverEnabled: false, initialState: 'ACTIVE' });
+      const nn2 = await sim('nn2', { automaticFailoverEnabled: false });
+      const c = pairConf(nn1, nn2, false, {
+        'dfs.ha.fencing.methods': 'shell(false)',
+        'dfs.ha.fencing.methods.ns1.nn1': 'shell(test "$dfs_ha_namenode_id" = nn1)',
+      });
+      const run = await haadmin(['-failover', '--forcefence', 'nn1', 'nn2'], c);
+      expect(run.out).toEqual(['Failover from nn1 to nn2 successful']);
+      expect(run.status).toBe(0);
+      expect(nn2.model.currentState()).toBe('ACTIVE');
+      expect(
+        run.err.some((l) =>
+          new RegExp(
+            String.raw` INFO ha\.NodeFencer: ====== Fencing successful by method ` +
+              String.raw`org\.apache\.hadoop\.ha\.ShellCommandFencer\(test "\$dfs_ha_namenode_id" = nn1\) ======$`,
+          ).test(l),
+        ),
+      ).toBe(true);
+    },
+  );
 
   it('no fencing configured: "Illegal argument: failover requires a fencer", nothing touched', async () => {
     const nn1 = await sim('nn1', { automaticFailoverEnabled: false, initialState: 'ACTIVE' });
@@ -194,14 +251,23 @@ describe('-failover with automatic failover off: wired from the configuration', 
   });
 
   it.each(['dfs.ha.fencing.ssh.connect-timeout', 'zkfc.fencing.shell.timeout.ms'])(
-    'a unit suffix in %s (read with getInt / getLong, as the daemon reads it) is an illegal argument naming the key, nothing touched',
+    'a unit suffix in %s (read with getInt / getLong, as the daemon ' +
+      'reads it) is an illegal argument naming the key, nothing touched',
     async (key) => {
       const nn1 = await sim('nn1', { automaticFailoverEnabled: false, initialState: 'ACTIVE' });
       const nn2 = await sim('nn2', { automaticFailoverEnabled: false });
-      const run = await haadmin(['-failover', 'nn1', 'nn2'], pairConf(nn1, nn2, false, { 'dfs.ha.fencing.methods': 'shell(true)', [key]: '10s' }));
+      const run = await haadmin(
+        ['-failover', 'nn1', 'nn2'],
+        pairConf(nn1, nn2, false, { 'dfs.ha.fencing.methods': 'shell(true)', [key]: '10s' }),
+      );
       expect(run.status).toBe(-1);
       // Every setting of the table is read and validated once, with the daemon's rules, before any command runs.
-      expect(run.err.at(-1)).toMatch(new RegExp(`^Illegal argument: invalid configuration:\\s+${key.replace(/\./g, '\\.')}: "10s" is not a number of milliseconds`));
+      expect(run.err.at(-1)).toMatch(
+        new RegExp(
+          `^Illegal argument: invalid configuration:\\s+${key.replace(/\./g, '\\.')}: ` +
+            `"10s" is not a number of milliseconds`,
+        ),
+      );
       expect(nn1.model.currentState()).toBe('ACTIVE');
     },
   );
@@ -209,7 +275,10 @@ describe('-failover with automatic failover off: wired from the configuration', 
   it('a refusal: "Failover failed: Can\'t failover to an active service"', async () => {
     const nn1 = await sim('nn1', { automaticFailoverEnabled: false, initialState: 'ACTIVE' });
     const nn2 = await sim('nn2', { automaticFailoverEnabled: false, initialState: 'ACTIVE' });
-    const run = await haadmin(['-failover', 'nn1', 'nn2'], pairConf(nn1, nn2, false, { 'dfs.ha.fencing.methods': 'shell(true)' }));
+    const run = await haadmin(
+      ['-failover', 'nn1', 'nn2'],
+      pairConf(nn1, nn2, false, { 'dfs.ha.fencing.methods': 'shell(true)' }),
+    );
     expect(run).toEqual({ status: -1, out: [], err: ["Failover failed: Can't failover to an active service"] });
   });
 });
@@ -221,7 +290,10 @@ describe('beyond Hadoop: -status and --json', () => {
     const lock = activeNode('nn1', nn1.rpcAddress);
     const z1 = await startStatusListener(zkfcStatus('nn1', { haState: 'ACTIVE', lockHolder: lock, breadcrumb: lock }));
     const z2 = await startStatusListener(zkfcStatus('nn2', { lockHolder: lock, breadcrumb: lock }));
-    cleanups.push(() => z1.close(), () => z2.close());
+    cleanups.push(
+      () => z1.close(),
+      () => z2.close(),
+    );
     const c = pairConf(nn1, nn2, true, {
       'zkfc.http-address.ns1.nn1': `127.0.0.1:${z1.address.port}`,
       'zkfc.http-address.ns1.nn2': `127.0.0.1:${z2.address.port}`,
@@ -237,7 +309,11 @@ describe('beyond Hadoop: -status and --json', () => {
     const json = await haadmin(['-status', '--json'], c);
     expect(json.status).toBe(0);
     expect(json.out).toHaveLength(1);
-    const document = JSON.parse(json.out[0] ?? '') as { verdict: string; activeNamenodes: string[]; namenodes: Array<{ namenodeId: string; holdsLock: boolean }> };
+    const document = JSON.parse(json.out[0] ?? '') as {
+      verdict: string;
+      activeNamenodes: string[];
+      namenodes: Array<{ namenodeId: string; holdsLock: boolean }>;
+    };
     expect(document).toMatchObject({ verdict: 'ok', activeNamenodes: ['nn1'] });
     expect(document.namenodes.map((nn) => [nn.namenodeId, nn.holdsLock])).toEqual([
       ['nn1', true],
@@ -250,14 +326,22 @@ describe('beyond Hadoop: -status and --json', () => {
     expect((await haadmin(['status', '--json'], c)).status).toBe(2);
   });
 
-  it('-status without any way to choose the nameservice is an illegal argument (and a JSON error with --json)', async () => {
-    const multi = conf({ 'dfs.nameservices': 'ns1,ns2' });
-    const run = await haadmin(['-status', '--json'], multi);
-    expect(run.status).toBe(-1);
-    expect(run.err[0]).toMatch(/^Illegal argument: Unable to determine the name service ID\./);
-    expect(JSON.parse(run.out[0] ?? '')).toMatchObject({ error: { kind: 'illegal-argument', code: 'CONFIG_INVALID' } });
-    expect((await haadmin(['-status', 'extra'], multi)).err).toEqual(['status: incorrect number of arguments', `${USAGE} [-status [--json]]`]);
-  });
+  it(
+    '-status without any way to choose the nameservice ' + 'is an illegal argument (and a JSON error with --json)',
+    async () => {
+      const multi = conf({ 'dfs.nameservices': 'ns1,ns2' });
+      const run = await haadmin(['-status', '--json'], multi);
+      expect(run.status).toBe(-1);
+      expect(run.err[0]).toMatch(/^Illegal argument: Unable to determine the name service ID\./);
+      expect(JSON.parse(run.out[0] ?? '')).toMatchObject({
+        error: { kind: 'illegal-argument', code: 'CONFIG_INVALID' },
+      });
+      expect((await haadmin(['-status', 'extra'], multi)).err).toEqual([
+        'status: incorrect number of arguments',
+        `${USAGE} [-status [--json]]`,
+      ]);
+    },
+  );
 
   it('-getServiceState --json', async () => {
     const nn1 = await sim('nn1', { safemode: true });
@@ -272,41 +356,66 @@ describe('beyond Hadoop: -status and --json', () => {
     });
   });
 
-  it('-checkHealth --json: a document for healthy and unhealthy, same exit codes; stderr keeps Hadoop\'s text', async () => {
-    const nn1 = await sim('nn1');
-    const c = pairConf(nn1, 1, true);
-    const healthy = await haadmin(['-checkHealth', 'nn1', '-json'], c);
-    expect(healthy.status).toBe(0);
-    expect(JSON.parse(healthy.out.join('\n'))).toEqual({ serviceId: 'nn1', address: `127.0.0.1:${nn1.rpcAddress.port}`, healthy: true, reason: null });
-    nn1.model.applyFault({ fault: 'unhealthy' });
-    const sick = await haadmin(['-checkHealth', 'nn1', '--json'], c);
-    expect(sick.status).toBe(-1);
-    expect(JSON.parse(sick.out.join('\n'))).toMatchObject({ healthy: false, reason: 'The NameNode has no resources available' });
-    expect(sick.err).toEqual(['Health check failed: The NameNode has no resources available']);
-  });
+  it(
+    '-checkHealth --json: a document for healthy and ' + "unhealthy, same exit codes; stderr keeps Hadoop's text",
+    async () => {
+      const nn1 = await sim('nn1');
+      const c = pairConf(nn1, 1, true);
+      const healthy = await haadmin(['-checkHealth', 'nn1', '-json'], c);
+      expect(healthy.status).toBe(0);
+      expect(JSON.parse(healthy.out.join('\n'))).toEqual({
+        serviceId: 'nn1',
+        address: `127.0.0.1:${nn1.rpcAddress.port}`,
+        healthy: true,
+        reason: null,
+      });
+      nn1.model.applyFault({ fault: 'unhealthy' });
+      const sick = await haadmin(['-checkHealth', 'nn1', '--json'], c);
+      expect(sick.status).toBe(-1);
+      expect(JSON.parse(sick.out.join('\n'))).toMatchObject({
+        healthy: false,
+        reason: 'The NameNode has no resources available',
+      });
+      expect(sick.err).toEqual(['Health check failed: The NameNode has no resources available']);
+    },
+  );
 
   it('-getAllServiceState --json lists every NameNode with its state or error', async () => {
     const nn1 = await sim('nn1', { initialState: 'ACTIVE' });
     const run = await haadmin(['-getAllServiceState', '--json'], pairConf(nn1, 1, true));
     expect(run.status).toBe(0);
-    const document = JSON.parse(run.out.join('\n')) as { namenodes: Array<{ serviceId: string; address: string; state: string | null; error: string | null }> };
-    expect(document.namenodes[0]).toEqual({ serviceId: 'nn1', address: `127.0.0.1:${nn1.rpcAddress.port}`, state: 'active', error: null });
+    const document = JSON.parse(run.out.join('\n')) as {
+      namenodes: Array<{ serviceId: string; address: string; state: string | null; error: string | null }>;
+    };
+    expect(document.namenodes[0]).toEqual({
+      serviceId: 'nn1',
+      address: `127.0.0.1:${nn1.rpcAddress.port}`,
+      state: 'active',
+      error: null,
+    });
     expect(document.namenodes[1]).toMatchObject({ serviceId: 'nn2', address: '127.0.0.1:1', state: null });
     expect(document.namenodes[1]?.error).toMatch(/ECONNREFUSED/);
   });
 
-  it('an operation failure with --json: {"error": {kind: operation-failed}} on stdout, Hadoop\'s text on stderr', async () => {
-    const run = await haadmin(['-getServiceState', 'nn1', '--json'], pairConf(1, 2, true));
-    expect(run.status).toBe(-1);
-    expect(run.err[0]).toMatch(/^Operation failed: .*ECONNREFUSED/);
-    expect(JSON.parse(run.out.join('\n'))).toMatchObject({ error: { kind: 'operation-failed', code: 'HA_UNREACHABLE' } });
-  });
+  it(
+    'an operation failure with --json: {"error": {kind: ' + "operation-failed}} on stdout, Hadoop's text on stderr",
+    async () => {
+      const run = await haadmin(['-getServiceState', 'nn1', '--json'], pairConf(1, 2, true));
+      expect(run.status).toBe(-1);
+      expect(run.err[0]).toMatch(/^Operation failed: .*ECONNREFUSED/);
+      expect(JSON.parse(run.out.join('\n'))).toMatchObject({
+        error: { kind: 'operation-failed', code: 'HA_UNREACHABLE' },
+      });
+    },
+  );
 
   it('--json is refused by commands that change state', async () => {
-    expect((await haadmin(['-transitionToActive', '--json', 'nn1'], pairConf(1, 2, true))).err[0]).toBe('transitionToActive: incorrect arguments');
+    expect((await haadmin(['-transitionToActive', '--json', 'nn1'], pairConf(1, 2, true))).err[0]).toBe(
+      'transitionToActive: incorrect arguments',
+    );
   });
 
-  it('-help status; the usage lists the additions after Hadoop\'s text', async () => {
+  it("-help status; the usage lists the additions after Hadoop's text", async () => {
     const help = await haadmin(['-help', 'status'], pairConf(1, 2, true));
     expect(help.status).toBe(0);
     expect(help.out[0]).toMatch(/^-status \[\[--json\]\]: Shows every NameNode of the nameservice/);

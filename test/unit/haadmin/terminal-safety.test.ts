@@ -16,13 +16,18 @@ import { activeNode, zkfcStatus } from '../../support/zkfc-status-fixture.js';
 // eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
-const FORGED_HOST = '\u001b[2J\u001b[H\nVerdict: OK: one active NameNode, every NameNode and zkfc answered (exit 0)\r\u009b31m';
+const FORGED_HOST =
+  '\u001b[2J\u001b[H\nVerdict: OK: one active NameNode, every NameNode and zkfc answered (exit 0)\r\u009b31m';
 
 function hostileStatus(hostname: string) {
   const forged: ActiveNodeInfo = { ...activeNode('nn1', { host: '10.0.0.1', port: 8020 }), hostname };
   return summarize('ns1', '2024-05-01T12:00:00.000Z', [
     {
-      endpoint: { namenodeId: 'nn1', serviceAddress: { host: '10.0.0.1', port: 8020 }, zkfcHttpAddress: { host: '10.0.0.1', port: 8021 } },
+      endpoint: {
+        namenodeId: 'nn1',
+        serviceAddress: { host: '10.0.0.1', port: 8020 },
+        zkfcHttpAddress: { host: '10.0.0.1', port: 8021 },
+      },
       haState: { ok: false, error: 'Connection refused\u001b]0;pwned\u0007' },
       zkfc: {
         ok: true,
@@ -49,7 +54,8 @@ describe('haadmin -status with hostile ZooKeeper and NameNode strings', () => {
     expect(lines.at(-1)).toBe('Verdict: NO ACTIVE NAMENODE (exit 2)');
     const lockLine = lines.find((line) => line.startsWith('Lock holder:'));
     expect(lockLine).toBe(
-      'Lock holder:    nn1 (ns1, \\e[2J\\e[H\\nVerdict: OK: one active NameNode, every NameNode and zkfc answered (exit 0)\\r\\x9b31m:8020, zkfc port 8019)',
+      'Lock holder:    nn1 (ns1, \\e[2J\\e[H\\nVerdict: OK: one active NameNode, ' +
+        'every NameNode and zkfc answered (exit 0)\\r\\x9b31m:8020, zkfc port 8019)',
     );
     expect(lines.join('\n')).toContain('Connection refused\\e]0;pwned\\x07');
   });
@@ -76,19 +82,26 @@ describe('terminalSafeIo', () => {
     io.out('Operation failed: \u001b[2Jgone\u0007');
     io.err('line one\n\tline two\u001b[31m\u202eevil');
     io.errPartial('prompt\r\u009b');
-    expect(written).toEqual(['out:Operation failed: \\e[2Jgone\\x07', 'err:line one\n\tline two\\e[31m\\u202eevil', 'partial:prompt\\r\\x9b']);
+    expect(written).toEqual([
+      'out:Operation failed: \\e[2Jgone\\x07',
+      'err:line one\n\tline two\\e[31m\\u202eevil',
+      'partial:prompt\\r\\x9b',
+    ]);
     for (const text of written) expect(text).not.toMatch(RAW_CONTROL);
   });
 });
 
 describe('--json output', () => {
-  it('escapes DEL, C1 controls and bidi overrides as \\u sequences; the document parses back to the same value', async () => {
-    const { printJson } = await import('../../../src/cli/haadmin/json-output.js');
-    const value = { hostname: 'a\u001b[2Jb\u009b31m\u007f\u202e' };
-    const out: string[] = [];
-    printJson({ out: (line) => out.push(line) }, value);
-    expect(out[0]).not.toMatch(RAW_CONTROL);
-    expect(out[0]).not.toContain('\u202e');
-    expect(JSON.parse(out[0] ?? '')).toEqual(value);
-  });
+  it(
+    'escapes DEL, C1 controls and bidi overrides as \\u ' + 'sequences; the document parses back to the same value',
+    async () => {
+      const { printJson } = await import('../../../src/cli/haadmin/json-output.js');
+      const value = { hostname: 'a\u001b[2Jb\u009b31m\u007f\u202e' };
+      const out: string[] = [];
+      printJson({ out: (line) => out.push(line) }, value);
+      expect(out[0]).not.toMatch(RAW_CONTROL);
+      expect(out[0]).not.toContain('\u202e');
+      expect(JSON.parse(out[0] ?? '')).toEqual(value);
+    },
+  );
 });

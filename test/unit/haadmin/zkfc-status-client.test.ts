@@ -8,7 +8,11 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostPort } from '../../../src/core/types.js';
-import { fetchZkfcStatusOverHttp, parseZkfcStatus, ZkfcStatusError } from '../../../src/cli/haadmin/zkfc-status-client.js';
+import {
+  fetchZkfcStatusOverHttp,
+  parseZkfcStatus,
+  ZkfcStatusError,
+} from '../../../src/cli/haadmin/zkfc-status-client.js';
 import { activeNode, startStatusListener, zkfcStatus } from '../../support/zkfc-status-fixture.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -42,7 +46,7 @@ async function failure(promise: Promise<unknown>): Promise<ZkfcStatusError> {
 }
 
 describe('fetchZkfcStatusOverHttp', () => {
-  it('reads the status the daemon\'s listener serves', async () => {
+  it("reads the status the daemon's listener serves", async () => {
     const status = zkfcStatus('nn1', { lockHolder: activeNode('nn1', { host: '127.0.0.1', port: 8020 }) });
     const listener = await startStatusListener(status);
     cleanups.push(() => listener.close());
@@ -60,18 +64,25 @@ describe('fetchZkfcStatusOverHttp', () => {
       res.statusCode = 503;
       res.end('{"oops":true}');
     });
-    expect((await failure(fetchZkfcStatusOverHttp(address, 2_000))).message).toBe(`GET /status on 127.0.0.1:${address.port} answered HTTP 503`);
+    expect((await failure(fetchZkfcStatusOverHttp(address, 2_000))).message).toBe(
+      `GET /status on 127.0.0.1:${address.port} answered HTTP 503`,
+    );
   });
 
   it('a body that is not JSON', async () => {
     const address = await httpServer((_req, res) => res.end('<html>hello</html>'));
-    expect((await failure(fetchZkfcStatusOverHttp(address, 2_000))).message).toMatch(/^GET \/status on 127\.0\.0\.1:\d+ did not return JSON: /);
+    expect((await failure(fetchZkfcStatusOverHttp(address, 2_000))).message).toMatch(
+      /^GET \/status on 127\.0\.0\.1:\d+ did not return JSON: /,
+    );
   });
 
   it('JSON that is not a zkfc status names the field', async () => {
-    const address = await httpServer((_req, res) => res.end(JSON.stringify({ ...zkfcStatus('nn1'), healthState: 'FINE' })));
+    const address = await httpServer((_req, res) =>
+      res.end(JSON.stringify({ ...zkfcStatus('nn1'), healthState: 'FINE' })),
+    );
     expect((await failure(fetchZkfcStatusOverHttp(address, 2_000))).message).toBe(
-      `GET /status on 127.0.0.1:${address.port}: not a zkfc status: status.healthState is "FINE", not one of INITIALIZING, SERVICE_NOT_RESPONDING, SERVICE_HEALTHY, SERVICE_UNHEALTHY, HEALTH_MONITOR_FAILED`,
+      `GET /status on 127.0.0.1:${address.port}: not a zkfc status: status.healthState is "FINE", not one ` +
+        `of INITIALIZING, SERVICE_NOT_RESPONDING, SERVICE_HEALTHY, SERVICE_UNHEALTHY, HEALTH_MONITOR_FAILED`,
     );
   });
 
@@ -118,18 +129,41 @@ describe('parseZkfcStatus', () => {
   it('accepts a full status and fills what older daemons may omit', () => {
     const full = zkfcStatus('nn1');
     expect(parseZkfcStatus(JSON.parse(JSON.stringify(full)), 'x')).toEqual(full);
-    const { fencing: _fencing, lastFailover: _lastFailover, uptimeSeconds: _uptime, version: _version, ...minimal } = full;
-    expect(parseZkfcStatus(minimal, 'x')).toMatchObject({ fencing: [], lastFailover: null, uptimeSeconds: 0, version: '' });
+    const {
+      fencing: _fencing,
+      lastFailover: _lastFailover,
+      uptimeSeconds: _uptime,
+      version: _version,
+      ...minimal
+    } = full;
+    expect(parseZkfcStatus(minimal, 'x')).toMatchObject({
+      fencing: [],
+      lastFailover: null,
+      uptimeSeconds: 0,
+      version: '',
+    });
   });
 
   it.each<[string, unknown, string]>([
     ['not an object', [1, 2], 'status is not an object'],
     ['a missing namenode', { ...zkfcStatus('nn1'), namenode: 3 }, 'status.namenode is not a string'],
     ['a bad haState', { ...zkfcStatus('nn1'), haState: 'LEADER' }, 'status.haState is "LEADER"'],
-    ['a lock holder without port', { ...zkfcStatus('nn1'), lockHolder: { nameserviceId: 'ns1', namenodeId: 'nn1', hostname: 'h', zkfcPort: 1 } }, 'status.lockHolder.port is not a number'],
+    [
+      'a lock holder without port',
+      { ...zkfcStatus('nn1'), lockHolder: { nameserviceId: 'ns1', namenodeId: 'nn1', hostname: 'h', zkfcPort: 1 } },
+      'status.lockHolder.port is not a number',
+    ],
     ['fencing that is not a list', { ...zkfcStatus('nn1'), fencing: 'yes' }, 'status.fencing is not an array'],
-    ['a fencing entry without ready', { ...zkfcStatus('nn1'), fencing: [{ method: 'm', detail: 'd', checkedAt: null }] }, 'status.fencing[0].ready is not a boolean'],
-    ['a failover with an unknown reason', { ...zkfcStatus('nn1'), lastFailover: { at: 't', from: null, to: 'nn1', reason: 'magic', durationMs: 1 } }, 'status.lastFailover.reason is "magic"'],
+    [
+      'a fencing entry without ready',
+      { ...zkfcStatus('nn1'), fencing: [{ method: 'm', detail: 'd', checkedAt: null }] },
+      'status.fencing[0].ready is not a boolean',
+    ],
+    [
+      'a failover with an unknown reason',
+      { ...zkfcStatus('nn1'), lastFailover: { at: 't', from: null, to: 'nn1', reason: 'magic', durationMs: 1 } },
+      'status.lastFailover.reason is "magic"',
+    ],
   ])('%s is refused with the field named', (_name, json, message) => {
     expect(() => parseZkfcStatus(json, 'h:1')).toThrow(message);
     expect(() => parseZkfcStatus(json, 'h:1')).toThrow(ZkfcStatusError);

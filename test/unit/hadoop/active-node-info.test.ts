@@ -1,7 +1,11 @@
 // Goal: ActiveNodeInfo bytes equal what Java's HAZKInfoProtos writes (docs/hadoop-compat.md §4.2 worked example),
 // and decoding refuses garbage with an error naming the bytes, never returning partial data.
 import { describe, expect, it } from 'vitest';
-import { decodeActiveNodeInfo, encodeActiveNodeInfo, InvalidZnodeDataError } from '../../../src/hadoop/active-node-info.js';
+import {
+  decodeActiveNodeInfo,
+  encodeActiveNodeInfo,
+  InvalidZnodeDataError,
+} from '../../../src/hadoop/active-node-info.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const info = { nameserviceId: 'ns1', namenodeId: 'nn1', hostname: 'nn1.example.com', port: 8020, zkfcPort: 8019 };

@@ -74,29 +74,45 @@ async function fakeNameNode() {
       await gate(ctx);
       return {};
     }),
-    getServiceStatus: defineMethod(GetServiceStatusRequestProtoSchema, GetServiceStatusResponseProtoSchema, async (_r, ctx) => {
-      await gate(ctx);
-      return {
-        state: nn.state as HAServiceStateProto,
-        ...(nn.ready !== undefined ? { readyToBecomeActive: nn.ready } : {}),
-        ...(nn.reason !== undefined ? { notReadyReason: nn.reason } : {}),
-      };
-    }),
-    transitionToActive: defineMethod(TransitionToActiveRequestProtoSchema, TransitionToActiveResponseProtoSchema, async (r, ctx) => {
-      await gate(ctx, r.reqInfo?.reqSource);
-      nn.state = HAServiceStateProto.ACTIVE;
-      return {};
-    }),
-    transitionToStandby: defineMethod(TransitionToStandbyRequestProtoSchema, TransitionToStandbyResponseProtoSchema, async (r, ctx) => {
-      await gate(ctx, r.reqInfo?.reqSource);
-      nn.state = HAServiceStateProto.STANDBY;
-      return {};
-    }),
-    transitionToObserver: defineMethod(TransitionToObserverRequestProtoSchema, TransitionToObserverResponseProtoSchema, async (r, ctx) => {
-      await gate(ctx, r.reqInfo?.reqSource);
-      nn.state = HAServiceStateProto.OBSERVER;
-      return {};
-    }),
+    getServiceStatus: defineMethod(
+      GetServiceStatusRequestProtoSchema,
+      GetServiceStatusResponseProtoSchema,
+      async (_r, ctx) => {
+        await gate(ctx);
+        return {
+          state: nn.state as HAServiceStateProto,
+          ...(nn.ready !== undefined ? { readyToBecomeActive: nn.ready } : {}),
+          ...(nn.reason !== undefined ? { notReadyReason: nn.reason } : {}),
+        };
+      },
+    ),
+    transitionToActive: defineMethod(
+      TransitionToActiveRequestProtoSchema,
+      TransitionToActiveResponseProtoSchema,
+      async (r, ctx) => {
+        await gate(ctx, r.reqInfo?.reqSource);
+        nn.state = HAServiceStateProto.ACTIVE;
+        return {};
+      },
+    ),
+    transitionToStandby: defineMethod(
+      TransitionToStandbyRequestProtoSchema,
+      TransitionToStandbyResponseProtoSchema,
+      async (r, ctx) => {
+        await gate(ctx, r.reqInfo?.reqSource);
+        nn.state = HAServiceStateProto.STANDBY;
+        return {};
+      },
+    ),
+    transitionToObserver: defineMethod(
+      TransitionToObserverRequestProtoSchema,
+      TransitionToObserverResponseProtoSchema,
+      async (r, ctx) => {
+        await gate(ctx, r.reqInfo?.reqSource);
+        nn.state = HAServiceStateProto.OBSERVER;
+        return {};
+      },
+    ),
   });
   const { port } = await server.listen();
   cleanups.push(() => server.close());
@@ -116,7 +132,11 @@ describe('RpcHAServiceClient', () => {
     expect(await client.getServiceStatus(5_000)).toEqual({ state: 'STANDBY' });
     nn.ready = false;
     nn.reason = 'The NameNode is in safemode. ';
-    expect(await client.getServiceStatus(5_000)).toEqual({ state: 'STANDBY', readyToBecomeActive: false, notReadyReason: 'The NameNode is in safemode. ' });
+    expect(await client.getServiceStatus(5_000)).toEqual({
+      state: 'STANDBY',
+      readyToBecomeActive: false,
+      notReadyReason: 'The NameNode is in safemode. ',
+    });
     nn.ready = true;
     nn.reason = undefined;
     for (const [proto, name] of [
@@ -148,8 +168,20 @@ describe('RpcHAServiceClient', () => {
   });
 
   it.each([
-    ['monitorHealth', ExceptionClassName.HealthCheckFailed, 'unhealthy', HealthCheckFailedError, 'The NameNode has no resources available'],
-    ['transitionToActive', ExceptionClassName.ServiceFailed, 'refused', ServiceFailedError, "Cannot transition from 'observer' to 'active'"],
+    [
+      'monitorHealth',
+      ExceptionClassName.HealthCheckFailed,
+      'unhealthy',
+      HealthCheckFailedError,
+      'The NameNode has no resources available',
+    ],
+    [
+      'transitionToActive',
+      ExceptionClassName.ServiceFailed,
+      'refused',
+      ServiceFailedError,
+      "Cannot transition from 'observer' to 'active'",
+    ],
     [
       'transitionToStandby',
       ExceptionClassName.AccessControl,
@@ -158,22 +190,25 @@ describe('RpcHAServiceClient', () => {
       'Manual HA control for this NameNode is disallowed, because automatic HA is enabled.',
     ],
     ['getServiceStatus', ExceptionClassName.Retriable, 'failed', RetriableError, 'NameNode still not started'],
-  ] as const)('%s failing with %s rejects with the port kind %s, the typed error in cause', async (method, className, kind, ErrorClass, message) => {
-    const { nn, address } = await fakeNameNode();
-    nn.failWith.set(method, new RemoteException(className, message));
-    const client = clientFor(address);
-    const run: Record<string, () => Promise<unknown>> = {
-      monitorHealth: () => client.monitorHealth(5_000),
-      transitionToActive: () => client.transitionToActive('REQUEST_BY_ZKFC', 5_000),
-      transitionToStandby: () => client.transitionToStandby('REQUEST_BY_USER', 5_000),
-      getServiceStatus: () => client.getServiceStatus(5_000),
-    };
-    const error = await run[method]!().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HaCallError);
-    expect(error).toMatchObject({ kind, message, notSent: false, address: `${address.host}:${address.port}` });
-    expect((error as HaCallError).cause).toBeInstanceOf(ErrorClass);
-    expect((error as HaCallError).cause).toMatchObject({ className, message });
-  });
+  ] as const)(
+    '%s failing with %s rejects with the port kind %s, the typed error in cause',
+    async (method, className, kind, ErrorClass, message) => {
+      const { nn, address } = await fakeNameNode();
+      nn.failWith.set(method, new RemoteException(className, message));
+      const client = clientFor(address);
+      const run: Record<string, () => Promise<unknown>> = {
+        monitorHealth: () => client.monitorHealth(5_000),
+        transitionToActive: () => client.transitionToActive('REQUEST_BY_ZKFC', 5_000),
+        transitionToStandby: () => client.transitionToStandby('REQUEST_BY_USER', 5_000),
+        getServiceStatus: () => client.getServiceStatus(5_000),
+      };
+      const error = await run[method]!().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HaCallError);
+      expect(error).toMatchObject({ kind, message, notSent: false, address: `${address.host}:${address.port}` });
+      expect((error as HaCallError).cause).toBeInstanceOf(ErrorClass);
+      expect((error as HaCallError).cause).toMatchObject({ className, message });
+    },
+  );
 
   it('a hung NameNode times the call out; the connection stays usable for the next call', async () => {
     const { nn, address } = await fakeNameNode();
@@ -185,33 +220,44 @@ describe('RpcHAServiceClient', () => {
     expect(await client.getServiceStatus(5_000)).toEqual({ state: 'STANDBY' });
   });
 
-  it('reports a dead NameNode at once via onConnectionClosed, fails in-flight calls, and reconnects later', async () => {
-    const first = await fakeNameNode();
-    first.nn.hang.add('monitorHealth');
-    const client = clientFor(first.address);
-    const closed: Error[] = [];
-    const unsubscribe = client.onConnectionClosed((reason) => closed.push(reason));
-    const inFlight = client.monitorHealth(30_000).catch((e: unknown) => e);
-    await client.getServiceStatus(5_000);
-    const killedAt = performance.now();
-    await first.server.close();
-    expect(await inFlight).toMatchObject({ kind: 'unreachable', notSent: false, cause: expect.any(ConnectionClosedError) });
-    expect(performance.now() - killedAt).toBeLessThan(1_000);
-    expect(closed).toHaveLength(1);
-    await expect(client.getServiceStatus(5_000)).rejects.toMatchObject({ kind: 'unreachable', notSent: true, cause: expect.any(RpcConnectError) });
+  it(
+    'reports a dead NameNode at once via onConnectionClosed, ' + 'fails in-flight calls, and reconnects later',
+    async () => {
+      const first = await fakeNameNode();
+      first.nn.hang.add('monitorHealth');
+      const client = clientFor(first.address);
+      const closed: Error[] = [];
+      const unsubscribe = client.onConnectionClosed((reason) => closed.push(reason));
+      const inFlight = client.monitorHealth(30_000).catch((e: unknown) => e);
+      await client.getServiceStatus(5_000);
+      const killedAt = performance.now();
+      await first.server.close();
+      expect(await inFlight).toMatchObject({
+        kind: 'unreachable',
+        notSent: false,
+        cause: expect.any(ConnectionClosedError),
+      });
+      expect(performance.now() - killedAt).toBeLessThan(1_000);
+      expect(closed).toHaveLength(1);
+      await expect(client.getServiceStatus(5_000)).rejects.toMatchObject({
+        kind: 'unreachable',
+        notSent: true,
+        cause: expect.any(RpcConnectError),
+      });
 
-    const second = new IpcServer({ host: '127.0.0.1', port: first.address.port });
-    second.registerProtocol(HA_SERVICE_PROTOCOL_NAME, 1, {
-      monitorHealth: defineMethod(MonitorHealthRequestProtoSchema, MonitorHealthResponseProtoSchema, () => ({})),
-    });
-    await second.listen();
-    cleanups.push(() => second.close());
-    await client.monitorHealth(5_000);
-    unsubscribe();
-    await second.close();
-    await sleep(50);
-    expect(closed).toHaveLength(1); // unsubscribed listeners hear nothing
-  });
+      const second = new IpcServer({ host: '127.0.0.1', port: first.address.port });
+      second.registerProtocol(HA_SERVICE_PROTOCOL_NAME, 1, {
+        monitorHealth: defineMethod(MonitorHealthRequestProtoSchema, MonitorHealthResponseProtoSchema, () => ({})),
+      });
+      await second.listen();
+      cleanups.push(() => second.close());
+      await client.monitorHealth(5_000);
+      unsubscribe();
+      await second.close();
+      await sleep(50);
+      expect(closed).toHaveLength(1); // unsubscribed listeners hear nothing
+    },
+  );
 
   it('the factory applies the default user from HADOOP_USER_NAME', async () => {
     const { nn, address } = await fakeNameNode();

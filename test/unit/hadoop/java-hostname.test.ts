@@ -26,7 +26,9 @@ describe('hostAliases', () => {
   });
 
   it('fills serviceHostAliases on targets', async () => {
-    const [target] = await withHostAliases([{ nameserviceId: 'ns1', namenodeId: 'nn1', serviceAddress: { host: '127.0.0.1', port: 8020 }, zkfcPort: 8019 }]);
+    const [target] = await withHostAliases([
+      { nameserviceId: 'ns1', namenodeId: 'nn1', serviceAddress: { host: '127.0.0.1', port: 8020 }, zkfcPort: 8019 },
+    ]);
     expect(target?.serviceHostAliases).toContain('localhost');
   });
 });

@@ -28,16 +28,21 @@ async function peerZkfc(options: { failover?: () => void | Promise<void>; allowe
       if (options.allowedUser !== undefined && ctx.user !== options.allowedUser) {
         throw new RemoteException(
           ExceptionClassName.AccessControl,
-          `Disallowed RPC access from ${ctx.user} (auth:SIMPLE) at ${ctx.remoteAddress}. Not listed in dfs.cluster.administrators`,
+          `Disallowed RPC access from ${ctx.user} (auth:SIMPLE) at ` +
+            `${ctx.remoteAddress}. Not listed in dfs.cluster.administrators`,
         );
       }
       wire.push(request.millisToCede);
       return {};
     }),
-    gracefulFailover: defineMethod(GracefulFailoverRequestProtoSchema, GracefulFailoverResponseProtoSchema, async () => {
-      await options.failover?.();
-      return {};
-    }),
+    gracefulFailover: defineMethod(
+      GracefulFailoverRequestProtoSchema,
+      GracefulFailoverResponseProtoSchema,
+      async () => {
+        await options.failover?.();
+        return {};
+      },
+    ),
   });
   const { port } = await server.listen();
   cleanups.push(() => server.close());
@@ -81,24 +86,38 @@ describe('RpcZkfcClient', () => {
     let fail = false;
     const { address } = await peerZkfc({
       failover: () => {
-        if (fail) throw new RemoteException(ExceptionClassName.ServiceFailed, 'Unable to become active. Local node is not healthy');
+        if (fail)
+          throw new RemoteException(
+            ExceptionClassName.ServiceFailed,
+            'Unable to become active. Local node is not healthy',
+          );
       },
     });
     const client = clientFor(address);
     await client.gracefulFailover(5_000);
     fail = true;
     const error = await client.gracefulFailover(5_000).catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: 'refused', message: 'Unable to become active. Local node is not healthy', cause: expect.any(ServiceFailedError) });
+    expect(error).toMatchObject({
+      kind: 'refused',
+      message: 'Unable to become active. Local node is not healthy',
+      cause: expect.any(ServiceFailedError),
+    });
   });
 
   it('a caller the peer does not allow gets a failed call (AccessControlException)', async () => {
     const { address } = await peerZkfc({ allowedUser: 'hdfs' });
-    await expect(clientFor(address, 'mallory').cedeActive(1_000, 5_000)).rejects.toMatchObject({ kind: 'failed', cause: expect.any(AccessControlError) });
+    await expect(clientFor(address, 'mallory').cedeActive(1_000, 5_000)).rejects.toMatchObject({
+      kind: 'failed',
+      cause: expect.any(AccessControlError),
+    });
     await expect(clientFor(address, 'hdfs').cedeActive(1_000, 5_000)).resolves.toBeUndefined();
   });
 
   it('a peer that never finishes the failover times the call out', async () => {
     const { address } = await peerZkfc({ failover: () => new Promise<void>(() => {}) });
-    await expect(clientFor(address).gracefulFailover(150)).rejects.toMatchObject({ kind: 'timedOut', cause: expect.any(RpcTimeoutError) });
+    await expect(clientFor(address).gracefulFailover(150)).rejects.toMatchObject({
+      kind: 'timedOut',
+      cause: expect.any(RpcTimeoutError),
+    });
   });
 });

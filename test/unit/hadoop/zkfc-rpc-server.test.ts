@@ -28,11 +28,13 @@ async function start(administrators: string, behaviour: { fail?: string | Error 
     handler: {
       async cedeActive(ms, caller) {
         calls.push(`cede ${ms} by ${caller}`);
-        if (behaviour.fail) throw typeof behaviour.fail === 'string' ? new FailoverServiceError(behaviour.fail) : behaviour.fail;
+        if (behaviour.fail)
+          throw typeof behaviour.fail === 'string' ? new FailoverServiceError(behaviour.fail) : behaviour.fail;
       },
       async gracefulFailover(caller) {
         calls.push(`failover by ${caller}`);
-        if (behaviour.fail) throw typeof behaviour.fail === 'string' ? new FailoverServiceError(behaviour.fail) : behaviour.fail;
+        if (behaviour.fail)
+          throw typeof behaviour.fail === 'string' ? new FailoverServiceError(behaviour.fail) : behaviour.fail;
       },
     },
   });
@@ -53,14 +55,23 @@ describe('ZkfcRpcServer', () => {
     await c.cedeActive(10000, 5000);
     await c.gracefulFailover(5000);
     c.close();
-    expect(calls).toEqual(['cede -1 by hdfs at 127.0.0.1', 'cede 10000 by hdfs at 127.0.0.1', 'failover by hdfs at 127.0.0.1']);
+    expect(calls).toEqual([
+      'cede -1 by hdfs at 127.0.0.1',
+      'cede 10000 by hdfs at 127.0.0.1',
+      'failover by hdfs at 127.0.0.1',
+    ]);
   });
 
   it('refuses other users unless listed in dfs.cluster.administrators (users or groups)', async () => {
     const { address, calls } = await start('alice hadoop-admins');
     const mallory = client('mallory', address);
-    await expect(mallory.gracefulFailover(5000)).rejects.toMatchObject({ kind: 'failed', cause: expect.any(AccessControlError) });
-    await expect(mallory.cedeActive(1000, 5000)).rejects.toThrow(/Disallowed RPC access from mallory .* Not listed in dfs.cluster.administrators/);
+    await expect(mallory.gracefulFailover(5000)).rejects.toMatchObject({
+      kind: 'failed',
+      cause: expect.any(AccessControlError),
+    });
+    await expect(mallory.cedeActive(1000, 5000)).rejects.toThrow(
+      /Disallowed RPC access from mallory .* Not listed in dfs.cluster.administrators/,
+    );
     mallory.close();
     const alice = client('alice', address);
     await alice.cedeActive(1000, 5000);
@@ -83,7 +94,7 @@ describe('ZkfcRpcServer', () => {
   it.each([
     ['a peer that could not be asked to cede', new PeerCedeError('Unable to cede nn2', 'nn2:8019')],
     ['a controller that is not running', new ControllerNotRunningError('ZK Failover Controller is stopped')],
-  ])('reports %s as java.io.IOException, as Java\'s ZKFC lets it through', async (_name, failure) => {
+  ])("reports %s as java.io.IOException, as Java's ZKFC lets it through", async (_name, failure) => {
     const { address } = await start('*', { fail: failure });
     const c = client('anyone', address);
     const error = await c.gracefulFailover(5000).catch((e: unknown) => e);

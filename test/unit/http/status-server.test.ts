@@ -33,7 +33,14 @@ function sampleStatus(haState: ZkfcStatus['haState']): ZkfcStatus {
     zkSessionId: '0x10000a1b2c30005',
     lockHolder: { nameserviceId: 'ns1', namenodeId: 'nn1', hostname: 'nn1.example.com', port: 8020, zkfcPort: 8019 },
     breadcrumb: { nameserviceId: 'ns1', namenodeId: 'nn1', hostname: 'nn1.example.com', port: 8020, zkfcPort: 8019 },
-    fencing: [{ method: 'sshfence(hdfs:22)', ready: true, detail: 'ssh to nn2.example.com:22 ok', checkedAt: '2024-05-01T12:00:00.000Z' }],
+    fencing: [
+      {
+        method: 'sshfence(hdfs:22)',
+        ready: true,
+        detail: 'ssh to nn2.example.com:22 ok',
+        checkedAt: '2024-05-01T12:00:00.000Z',
+      },
+    ],
     lastFailover: {
       at: '2024-05-01T11:59:00.000Z',
       from: 'nn2',
@@ -69,10 +76,19 @@ afterEach(async () => {
   await Promise.all(tcpServers.splice(0).map((server) => new Promise<void>((done) => server.close(() => done()))));
 });
 
-async function start(overrides: Partial<StatusServerOptions> = {}): Promise<{ base: string; address: HostPort; source: MutableSource; metrics: ZkfcMetrics; agent: Agent }> {
+async function start(
+  overrides: Partial<StatusServerOptions> = {},
+): Promise<{ base: string; address: HostPort; source: MutableSource; metrics: ZkfcMetrics; agent: Agent }> {
   const source = new MutableSource();
   const metrics = new ZkfcMetrics({ version: '0.1.0', nameservice: 'ns1', namenode: 'nn1', processMetrics: false });
-  const server = new StatusServer({ host: '127.0.0.1', port: 0, metrics, status: source, logger: silentLogger(), ...overrides });
+  const server = new StatusServer({
+    host: '127.0.0.1',
+    port: 0,
+    metrics,
+    status: source,
+    logger: silentLogger(),
+    ...overrides,
+  });
   servers.push(server);
   const address = await server.listen();
   const agent = new Agent({ connections: 4 });
@@ -80,8 +96,18 @@ async function start(overrides: Partial<StatusServerOptions> = {}): Promise<{ ba
   return { base: `http://127.0.0.1:${address.port}`, address, source, metrics, agent };
 }
 
-async function get(base: string, agent: Agent, path: string, method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS' = 'GET') {
-  const response = await request(base + path, { method, dispatcher: agent, headersTimeout: 10_000, bodyTimeout: 10_000 });
+async function get(
+  base: string,
+  agent: Agent,
+  path: string,
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS' = 'GET',
+) {
+  const response = await request(base + path, {
+    method,
+    dispatcher: agent,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
   const body = await response.body.text();
   return { status: response.statusCode, headers: response.headers, body };
 }
@@ -92,7 +118,9 @@ interface RawResult {
   readonly elapsedMs: number;
 }
 
-/** Write `bytes` on a fresh TCP connection (optionally leaving it open) and collect the reply until close or `waitMs`. */
+/**
+ * Write `bytes` on a fresh TCP connection (optionally leaving it open) and collect the reply until close or `waitMs`.
+ */
 function rawExchange(port: number, bytes: string | Buffer, waitMs: number): Promise<RawResult> {
   return new Promise((resolve) => {
     const started = Date.now();
@@ -113,7 +141,6 @@ function rawExchange(port: number, bytes: string | Buffer, waitMs: number): Prom
     socket.on('connect', () => socket.write(bytes));
   });
 }
-
 
 /** A raw connection that sent part of a request's headers and then nothing more. */
 function openPartial(port: number, localAddress = '127.0.0.1'): Promise<Socket> {
@@ -156,7 +183,9 @@ function plainGet(port: number, path: string): Promise<PlainReply> {
     const req = httpGet({ host: '127.0.0.1', port, path, agent: false, timeout: 10_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
@@ -273,7 +302,10 @@ describe('StatusServer', () => {
 
   it('answers /active and /standby for load balancers from the last seen HA state', async () => {
     const { base, agent, source } = await start();
-    const probe = async () => ({ active: await get(base, agent, '/active'), standby: await get(base, agent, '/standby') });
+    const probe = async () => ({
+      active: await get(base, agent, '/active'),
+      standby: await get(base, agent, '/standby'),
+    });
 
     let replies = await probe();
     expect([replies.active.status, replies.active.body]).toEqual([200, 'ACTIVE\n']);
@@ -306,25 +338,40 @@ describe('StatusServer', () => {
     expect((await get(base, agent, '/standby', 'HEAD')).status).toBe(503);
   });
 
-  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const)('refuses %s with 405 and Allow: GET, HEAD', async (method) => {
-    const { base, agent } = await start();
-    for (const path of ['/status', '/metrics', '/active', '/nope']) {
-      const reply = await get(base, agent, path, method);
-      expect(reply.status).toBe(405);
-      expect(reply.headers['allow']).toBe('GET, HEAD');
-    }
-  });
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const)(
+    'refuses %s with 405 and Allow: GET, HEAD',
+    async (method) => {
+      const { base, agent } = await start();
+      for (const path of ['/status', '/metrics', '/active', '/nope']) {
+        const reply = await get(base, agent, path, method);
+        expect(reply.status).toBe(405);
+        expect(reply.headers['allow']).toBe('GET, HEAD');
+      }
+    },
+  );
 
   it('answers 404 for unknown paths, trailing slashes and traversal attempts', async () => {
     const { base, agent } = await start();
-    for (const path of ['/', '/status/', '/STATUS', '/metrics/x', '/../status/x', '/favicon.ico', '/%00', '//evil.example/status']) {
+    for (const path of [
+      '/',
+      '/status/',
+      '/STATUS',
+      '/metrics/x',
+      '/../status/x',
+      '/favicon.ico',
+      '/%00',
+      '//evil.example/status',
+    ]) {
       expect((await get(base, agent, path)).status, path).toBe(404);
     }
   });
 
   it('turns a failing status source or registry into a 500 and keeps serving', async () => {
     const source = new MutableSource();
-    const failingMetrics: MetricsSource = { contentType: 'text/plain', metricsText: () => Promise.reject(new Error('collector broke')) };
+    const failingMetrics: MetricsSource = {
+      contentType: 'text/plain',
+      metricsText: () => Promise.reject(new Error('collector broke')),
+    };
     const { base, agent } = await start({ status: source, metrics: failingMetrics });
     source.throwNext = true;
     expect((await get(base, agent, '/status')).status).toBe(500);
@@ -351,7 +398,11 @@ describe('StatusServer', () => {
 
   it('answers garbage with 400 and closes', async () => {
     const { address, base, agent } = await start();
-    const reply = await rawExchange(address.port, '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n', 5_000);
+    const reply = await rawExchange(
+      address.port,
+      '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n',
+      5_000,
+    );
     expect(reply.data).toMatch(/^HTTP\/1\.1 400 /);
     expect(reply.closed).toBe(true);
     const noHost = await rawExchange(address.port, 'GET /status HTTP/1.1\r\n\r\n', 5_000);
@@ -361,7 +412,11 @@ describe('StatusServer', () => {
 
   it('answers oversized headers with 431 and closes', async () => {
     const { address } = await start({ maxHeaderBytes: 4096 });
-    const reply = await rawExchange(address.port, `GET /status HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(16 * 1024)}\r\n\r\n`, 5_000);
+    const reply = await rawExchange(
+      address.port,
+      `GET /status HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(16 * 1024)}\r\n\r\n`,
+      5_000,
+    );
     expect(reply.data).toMatch(/^HTTP\/1\.1 431 /);
     expect(reply.closed).toBe(true);
   });
@@ -379,7 +434,11 @@ describe('StatusServer', () => {
     const { address } = await start({ maxConnections: 2 });
     const held = [await openPartial(address.port), await openPartial(address.port)];
     try {
-      const third = await rawExchange(address.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 5_000);
+      const third = await rawExchange(
+        address.port,
+        'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        5_000,
+      );
       expect(third.data).toMatch(/^HTTP\/1\.1 200 /);
       expect(await closedWithin(held[0]!, 2_000)).toBe(true);
       expect(held[1]!.destroyed || held[1]!.readableEnded).toBe(false);
@@ -407,27 +466,35 @@ describe('StatusServer', () => {
       // The third from 127.0.0.1 replaced the oldest from 127.0.0.1; 127.0.0.2 kept both.
       expect(await closedWithin(mine[0]!, 2_000)).toBe(true);
       await sleep(100);
-      expect([...other, mine[1]!, mine[2]!].map((socket) => socket.destroyed || socket.readableEnded)).toEqual([false, false, false, false]);
+      expect([...other, mine[1]!, mine[2]!].map((socket) => socket.destroyed || socket.readableEnded)).toEqual([
+        false,
+        false,
+        false,
+        false,
+      ]);
       expect(servers.at(-1)!.connectionCount()).toBe(4);
     } finally {
       for (const socket of [...other, ...mine]) socket.destroy();
     }
   });
 
-  it('caps concurrent /metrics scrapes with 503 and Retry-After, while /active, /standby and /healthz still answer', async () => {
-    const gate = blockingMetrics();
-    const { address } = await start({ metrics: gate.source, maxConcurrentScrapes: 2 });
-    const scrapes = [plainGet(address.port, '/metrics'), plainGet(address.port, '/metrics')];
-    await gate.waitForCalls(2);
-    const refused = await plainGet(address.port, '/metrics');
-    expect(refused.status).toBe(503);
-    expect(refused.headers['retry-after']).toBe('1');
-    expect((await plainGet(address.port, '/active')).status).toBe(200);
-    expect((await plainGet(address.port, '/standby')).status).toBe(503);
-    expect((await plainGet(address.port, '/healthz')).status).toBe(200);
-    gate.release();
-    expect((await Promise.all(scrapes)).map((reply) => reply.status)).toEqual([200, 200]);
-  });
+  it(
+    'caps concurrent /metrics scrapes with 503 and Retry-After, ' + 'while /active, /standby and /healthz still answer',
+    async () => {
+      const gate = blockingMetrics();
+      const { address } = await start({ metrics: gate.source, maxConcurrentScrapes: 2 });
+      const scrapes = [plainGet(address.port, '/metrics'), plainGet(address.port, '/metrics')];
+      await gate.waitForCalls(2);
+      const refused = await plainGet(address.port, '/metrics');
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('1');
+      expect((await plainGet(address.port, '/active')).status).toBe(200);
+      expect((await plainGet(address.port, '/standby')).status).toBe(503);
+      expect((await plainGet(address.port, '/healthz')).status).toBe(200);
+      gate.release();
+      expect((await Promise.all(scrapes)).map((reply) => reply.status)).toEqual([200, 200]);
+    },
+  );
 
   it('keeps answering /metrics, /active and /healthz while 70 sockets trickle their headers (slowloris)', async () => {
     const { address } = await start();
@@ -452,7 +519,9 @@ describe('StatusServer', () => {
   it('fails to listen on a taken port with HttpListenError naming the address', async () => {
     const taken = createTcpServer();
     tcpServers.push(taken);
-    const port = await new Promise<number>((done) => taken.listen(0, '127.0.0.1', () => done((taken.address() as { port: number }).port)));
+    const port = await new Promise<number>((done) =>
+      taken.listen(0, '127.0.0.1', () => done((taken.address() as { port: number }).port)),
+    );
     const server = new StatusServer({
       host: '127.0.0.1',
       port,

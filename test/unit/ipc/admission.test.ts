@@ -27,10 +27,13 @@ describe('AddressAllowList', () => {
     expect(all4.allows('::1')).toBe(false);
   });
 
-  it.each(['nn1.example.com', '10.0.0.0/33', '::1/129', '10.0.0.1/x', '300.1.1.1'])('refuses %s with an error naming it', (entry) => {
-    expect(() => AddressAllowList.parse(`127.0.0.1,${entry}`)).toThrow(BadAddressListError);
-    expect(() => AddressAllowList.parse(entry)).toThrow(entry);
-  });
+  it.each(['nn1.example.com', '10.0.0.0/33', '::1/129', '10.0.0.1/x', '300.1.1.1'])(
+    'refuses %s with an error naming it',
+    (entry) => {
+      expect(() => AddressAllowList.parse(`127.0.0.1,${entry}`)).toThrow(BadAddressListError);
+      expect(() => AddressAllowList.parse(entry)).toThrow(entry);
+    },
+  );
 });
 
 interface Conn {
@@ -39,10 +42,19 @@ interface Conn {
 }
 
 function admission(maxConnections: number, maxConnectionsPerAddress: number, allow?: string) {
-  return new ConnectionAdmission<Conn>({ maxConnections, maxConnectionsPerAddress }, (c) => c.busy, allow === undefined ? undefined : AddressAllowList.parse(allow));
+  return new ConnectionAdmission<Conn>(
+    { maxConnections, maxConnectionsPerAddress },
+    (c) => c.busy,
+    allow === undefined ? undefined : AddressAllowList.parse(allow),
+  );
 }
 
-function open(a: ConnectionAdmission<Conn>, name: string, address: string, busy = false): { conn: Conn; evicted: string[] } | string {
+function open(
+  a: ConnectionAdmission<Conn>,
+  name: string,
+  address: string,
+  busy = false,
+): { conn: Conn; evicted: string[] } | string {
   const decision = a.decide(address);
   if (!decision.admit) return decision.reason;
   const conn = { name, busy };
@@ -51,15 +63,18 @@ function open(a: ConnectionAdmission<Conn>, name: string, address: string, busy 
 }
 
 describe('ConnectionAdmission', () => {
-  it('at the per-address cap replaces the oldest idle connection of that address, leaving other addresses alone', () => {
-    const a = admission(10, 2);
-    open(a, 'x1', '10.0.0.9');
-    open(a, 'a1', '10.0.0.1');
-    open(a, 'a2', '10.0.0.1');
-    expect(open(a, 'a3', '10.0.0.1')).toMatchObject({ evicted: ['a1'] });
-    expect(a.connections().map((c) => c.name)).toEqual(['x1', 'a2', 'a3']);
-    expect(a.countFrom('10.0.0.1')).toBe(2);
-  });
+  it(
+    'at the per-address cap replaces the oldest idle ' + 'connection of that address, leaving other addresses alone',
+    () => {
+      const a = admission(10, 2);
+      open(a, 'x1', '10.0.0.9');
+      open(a, 'a1', '10.0.0.1');
+      open(a, 'a2', '10.0.0.1');
+      expect(open(a, 'a3', '10.0.0.1')).toMatchObject({ evicted: ['a1'] });
+      expect(a.connections().map((c) => c.name)).toEqual(['x1', 'a2', 'a3']);
+      expect(a.countFrom('10.0.0.1')).toBe(2);
+    },
+  );
 
   it('at the total cap replaces the oldest idle connection of any address; busy ones are never closed', () => {
     const a = admission(3, 3);

@@ -62,15 +62,23 @@ async function rawServer(): Promise<RawServer> {
   return server;
 }
 
-function connectionTo(port: number, protocol = HA_SERVICE_PROTOCOL, extra: Partial<ConstructorParameters<typeof IpcConnection>[0]> = {}) {
-  const connection = new IpcConnection({ address: { host: '127.0.0.1', port }, protocol, effectiveUser: 'hdfs', ...extra });
+function connectionTo(
+  port: number,
+  protocol = HA_SERVICE_PROTOCOL,
+  extra: Partial<ConstructorParameters<typeof IpcConnection>[0]> = {},
+) {
+  const connection = new IpcConnection({
+    address: { host: '127.0.0.1', port },
+    protocol,
+    effectiveUser: 'hdfs',
+    ...extra,
+  });
   cleanups.push(() => connection.close());
   return connection;
 }
 
 const monitorHealth = (connection: IpcConnection, timeoutMs = 5_000) =>
   connection.call('monitorHealth', MonitorHealthRequestProtoSchema, {}, MonitorHealthResponseProtoSchema, timeoutMs);
-
 
 /** A success reply for `callId` (< 64) echoing the test client id (00 01 .. 0f). */
 function successReply(callId: number, clientId = SPEC_CLIENT_ID): Uint8Array {
@@ -112,18 +120,24 @@ async function testServer(
 }
 
 describe('IpcConnection wire bytes', () => {
-  it('writes preamble, connection context and call #0 back-to-back in one segment, exactly as docs/hadoop-compat.md §1.11', async () => {
-    const raw = await rawServer();
-    const connection = connectionTo(raw.port, HA_SERVICE_PROTOCOL, { clientId: SPEC_CLIENT_ID });
-    const call = monitorHealth(connection);
-    const expected = concatBytes(SPEC_PREAMBLE, specConnectionContextFrame(), specMonitorHealthFrame());
-    const received = await raw.waitForBytes(0, expected.length);
-    expect(toHex(received)).toBe(toHex(expected));
-    expect(raw.received[0]![0]!.length).toBe(expected.length); // one write, one segment on loopback
+  it(
+    'writes preamble, connection context and call #0 back-to-back ' +
+      'in one segment, exactly as docs/hadoop-compat.md §1.11',
+    async () => {
+      const raw = await rawServer();
+      const connection = connectionTo(raw.port, HA_SERVICE_PROTOCOL, { clientId: SPEC_CLIENT_ID });
+      const call = monitorHealth(connection);
+      const expected = concatBytes(SPEC_PREAMBLE, specConnectionContextFrame(), specMonitorHealthFrame());
+      const received = await raw.waitForBytes(0, expected.length);
+      expect(toHex(received)).toBe(toHex(expected));
+      expect(raw.received[0]![0]!.length).toBe(expected.length); // one write, one segment on loopback
 
-    raw.sockets[0]!.write(frameOf(concatBytes(delimited(specSuccessHeader()), hexBytes('00'))));
-    await expect(call).resolves.toEqual(expect.objectContaining({ $typeName: 'hadoop.common.MonitorHealthResponseProto' }));
-  });
+      raw.sockets[0]!.write(frameOf(concatBytes(delimited(specSuccessHeader()), hexBytes('00'))));
+      await expect(call).resolves.toEqual(
+        expect.objectContaining({ $typeName: 'hadoop.common.MonitorHealthResponseProto' }),
+      );
+    },
+  );
 
   it('numbers calls 0, 1, 2... and sends later calls on the same connection without a new preamble', async () => {
     const raw = await rawServer();
@@ -162,7 +176,15 @@ describe('IpcConnection against IpcServer', () => {
     const connection = connectionTo(port, ZKFC_PROTOCOL);
     const order: number[] = [];
     const call = (millis: number) =>
-      connection.call('cedeActive', CedeActiveRequestProtoSchema, { millisToCede: millis }, CedeActiveResponseProtoSchema, 5_000).then(() => order.push(millis));
+      connection
+        .call(
+          'cedeActive',
+          CedeActiveRequestProtoSchema,
+          { millisToCede: millis },
+          CedeActiveResponseProtoSchema,
+          5_000,
+        )
+        .then(() => order.push(millis));
     await Promise.all([call(300), call(150), call(0)]);
     expect(order).toEqual([0, 150, 300]);
   });
@@ -179,7 +201,13 @@ describe('IpcConnection against IpcServer', () => {
     expect(elapsed).toBeLessThan(2_000);
     expect(connection.connected).toBe(true);
     expect(connection.pendingCalls).toBe(0);
-    const status = await connection.call('getServiceStatus', GetServiceStatusRequestProtoSchema, {}, GetServiceStatusResponseProtoSchema, 5_000);
+    const status = await connection.call(
+      'getServiceStatus',
+      GetServiceStatusRequestProtoSchema,
+      {},
+      GetServiceStatusResponseProtoSchema,
+      5_000,
+    );
     expect(status.state).toBe(HAServiceStateProto.STANDBY);
     expect(server.connectionCount()).toBe(1);
   });
@@ -194,41 +222,48 @@ describe('IpcConnection against IpcServer', () => {
     [ExceptionClassName.NoSuchProtocol, RpcNoSuchProtocolError, 'RPC_NO_SUCH_PROTOCOL'],
     [ExceptionClassName.VersionMismatch, VersionMismatchError, 'RPC_VERSION_MISMATCH'],
     ['java.io.FileNotFoundException', RemoteError, 'RPC_REMOTE_ERROR'],
-  ] as const)('remote exception %s becomes its typed error (the protocol adds its own: HA_REMOTE_ERRORS)', async (className, ErrorClass, code) => {
-    const { port } = await testServer({
-      monitorHealth: () => {
-        throw new RemoteException(className, 'first line\n\tat org.example.Foo.bar(Foo.java:1)');
-      },
-    });
-    const connection = connectionTo(port, HA_SERVICE_PROTOCOL, { remoteErrors: HA_REMOTE_ERRORS });
-    const error = await monitorHealth(connection).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ErrorClass);
-    expect(error).toBeInstanceOf(RemoteError);
-    if (ErrorClass === RemoteError) expect((error as Error).constructor).toBe(RemoteError);
-    expect(error).toMatchObject({
-      code,
-      className,
-      message: 'first line',
-      errorMsg: 'first line\n\tat org.example.Foo.bar(Foo.java:1)',
-      status: 'ERROR',
-      errorDetail: 'ERROR_APPLICATION',
-      method: 'monitorHealth',
-      address: `127.0.0.1:${port}`,
-    });
-    // an ERROR leaves the connection open
-    expect(connection.connected).toBe(true);
-  });
+  ] as const)(
+    'remote exception %s becomes its typed error (the protocol adds its own: HA_REMOTE_ERRORS)',
+    async (className, ErrorClass, code) => {
+      const { port } = await testServer({
+        monitorHealth: () => {
+          throw new RemoteException(className, 'first line\n\tat org.example.Foo.bar(Foo.java:1)');
+        },
+      });
+      const connection = connectionTo(port, HA_SERVICE_PROTOCOL, { remoteErrors: HA_REMOTE_ERRORS });
+      const error = await monitorHealth(connection).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ErrorClass);
+      expect(error).toBeInstanceOf(RemoteError);
+      if (ErrorClass === RemoteError) expect((error as Error).constructor).toBe(RemoteError);
+      expect(error).toMatchObject({
+        code,
+        className,
+        message: 'first line',
+        errorMsg: 'first line\n\tat org.example.Foo.bar(Foo.java:1)',
+        status: 'ERROR',
+        errorDetail: 'ERROR_APPLICATION',
+        method: 'monitorHealth',
+        address: `127.0.0.1:${port}`,
+      });
+      // an ERROR leaves the connection open
+      expect(connection.connected).toBe(true);
+    },
+  );
 
-  it('without the protocol\'s own classes an HA exception is a plain RemoteError: the transport knows no HA protocol', async () => {
-    const { port } = await testServer({
-      monitorHealth: () => {
-        throw new RemoteException(ExceptionClassName.HealthCheckFailed, 'The NameNode has no resources available');
-      },
-    });
-    const error = await monitorHealth(connectionTo(port)).catch((e: unknown) => e);
-    expect((error as Error).constructor).toBe(RemoteError);
-    expect(error).toMatchObject({ code: 'RPC_REMOTE_ERROR', className: ExceptionClassName.HealthCheckFailed });
-  });
+  it(
+    "without the protocol's own classes an HA exception is " +
+      'a plain RemoteError: the transport knows no HA protocol',
+    async () => {
+      const { port } = await testServer({
+        monitorHealth: () => {
+          throw new RemoteException(ExceptionClassName.HealthCheckFailed, 'The NameNode has no resources available');
+        },
+      });
+      const error = await monitorHealth(connectionTo(port)).catch((e: unknown) => e);
+      expect((error as Error).constructor).toBe(RemoteError);
+      expect(error).toMatchObject({ code: 'RPC_REMOTE_ERROR', className: ExceptionClassName.HealthCheckFailed });
+    },
+  );
 
   it('unknown method, unknown protocol and version mismatch come back as their typed errors', async () => {
     const { port } = await testServer({}, { haVersion: 2 });
@@ -241,7 +276,9 @@ describe('IpcConnection against IpcServer', () => {
     });
 
     const zkfc = connectionTo(port, ZKFC_PROTOCOL);
-    const methodError = await zkfc.call('gracefulFailover', MonitorHealthRequestProtoSchema, {}, MonitorHealthResponseProtoSchema, 5_000).catch((e: unknown) => e);
+    const methodError = await zkfc
+      .call('gracefulFailover', MonitorHealthRequestProtoSchema, {}, MonitorHealthResponseProtoSchema, 5_000)
+      .catch((e: unknown) => e);
     expect(methodError).toBeInstanceOf(RpcNoSuchMethodError);
     expect(methodError).toMatchObject({
       errorDetail: 'ERROR_NO_SUCH_METHOD',
@@ -251,7 +288,10 @@ describe('IpcConnection against IpcServer', () => {
     const other = connectionTo(port, { name: 'org.example.NoSuchProtocol', version: 1 });
     const protocolError = await monitorHealth(other).catch((e: unknown) => e);
     expect(protocolError).toBeInstanceOf(RpcNoSuchProtocolError);
-    expect(protocolError).toMatchObject({ errorDetail: 'ERROR_NO_SUCH_PROTOCOL', message: 'Unknown protocol: org.example.NoSuchProtocol' });
+    expect(protocolError).toMatchObject({
+      errorDetail: 'ERROR_NO_SUCH_PROTOCOL',
+      message: 'Unknown protocol: org.example.NoSuchProtocol',
+    });
   });
 
   it('reconnects on demand after the server went away, and reports the closure at once', async () => {
@@ -290,37 +330,50 @@ describe('IpcConnection against IpcServer', () => {
     await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
     expect(listener).toEqual([]);
     await waitUntil(() => server.connectionCount() === 0, 2_000, 'server side close');
-    const status = await connection.call('getServiceStatus', GetServiceStatusRequestProtoSchema, {}, GetServiceStatusResponseProtoSchema, 5_000);
+    const status = await connection.call(
+      'getServiceStatus',
+      GetServiceStatusRequestProtoSchema,
+      {},
+      GetServiceStatusResponseProtoSchema,
+      5_000,
+    );
     expect(status.readyToBecomeActive).toBe(true);
   });
 });
 
 describe('IpcConnection failure handling', () => {
-  it('a connection closed mid-response fails all outstanding calls at once and fires onConnectionClosed once', async () => {
-    const raw = await rawServer();
-    const connection = connectionTo(raw.port, HA_SERVICE_PROTOCOL, { clientId: SPEC_CLIENT_ID });
-    const closures: Error[] = [];
-    connection.onConnectionClosed((reason) => closures.push(reason));
-    const calls = [monitorHealth(connection, 10_000), monitorHealth(connection, 10_000), monitorHealth(connection, 10_000)].map(settle);
-    const head = concatBytes(SPEC_PREAMBLE, specConnectionContextFrame());
-    await raw.waitForBytes(0, head.length + 3 * specMonitorHealthFrame().length);
-    const socket = raw.sockets[0]!;
-    const reply = successReply(1);
-    socket.write(reply.subarray(0, reply.length - 3)); // half a response
-    await sleep(50);
-    expect(connection.pendingCalls).toBe(3);
-    socket.destroy();
-    const outcomes = await Promise.all(calls);
-    for (const outcome of outcomes) {
-      expect(outcome.ok).toBe(false);
-      if (!outcome.ok) expect(outcome.error).toBeInstanceOf(ConnectionClosedError);
-    }
-    const times = outcomes.map((o) => (o.ok ? 0 : o.atMs));
-    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(50);
-    expect(closures).toHaveLength(1);
-    expect(closures[0]).toBe(outcomes[0]!.ok ? undefined : (outcomes[0] as { error: unknown }).error);
-    expect(connection.pendingCalls).toBe(0);
-  });
+  it(
+    'a connection closed mid-response fails all outstanding ' + 'calls at once and fires onConnectionClosed once',
+    async () => {
+      const raw = await rawServer();
+      const connection = connectionTo(raw.port, HA_SERVICE_PROTOCOL, { clientId: SPEC_CLIENT_ID });
+      const closures: Error[] = [];
+      connection.onConnectionClosed((reason) => closures.push(reason));
+      const calls = [
+        monitorHealth(connection, 10_000),
+        monitorHealth(connection, 10_000),
+        monitorHealth(connection, 10_000),
+      ].map(settle);
+      const head = concatBytes(SPEC_PREAMBLE, specConnectionContextFrame());
+      await raw.waitForBytes(0, head.length + 3 * specMonitorHealthFrame().length);
+      const socket = raw.sockets[0]!;
+      const reply = successReply(1);
+      socket.write(reply.subarray(0, reply.length - 3)); // half a response
+      await sleep(50);
+      expect(connection.pendingCalls).toBe(3);
+      socket.destroy();
+      const outcomes = await Promise.all(calls);
+      for (const outcome of outcomes) {
+        expect(outcome.ok).toBe(false);
+        if (!outcome.ok) expect(outcome.error).toBeInstanceOf(ConnectionClosedError);
+      }
+      const times = outcomes.map((o) => (o.ok ? 0 : o.atMs));
+      expect(Math.max(...times) - Math.min(...times)).toBeLessThan(50);
+      expect(closures).toHaveLength(1);
+      expect(closures[0]).toBe(outcomes[0]!.ok ? undefined : (outcomes[0] as { error: unknown }).error);
+      expect(connection.pendingCalls).toBe(0);
+    },
+  );
 
   it('a FATAL reply fails every outstanding call with FatalRpcError and closes the connection', async () => {
     const raw = await rawServer();
@@ -328,7 +381,10 @@ describe('IpcConnection failure handling', () => {
     const closures: Error[] = [];
     connection.onConnectionClosed((reason) => closures.push(reason));
     const calls = [settle(monitorHealth(connection)), settle(monitorHealth(connection))];
-    await raw.waitForBytes(0, SPEC_PREAMBLE.length + specConnectionContextFrame().length + 2 * specMonitorHealthFrame().length);
+    await raw.waitForBytes(
+      0,
+      SPEC_PREAMBLE.length + specConnectionContextFrame().length + 2 * specMonitorHealthFrame().length,
+    );
     raw.sockets[0]!.write(
       encodeResponseFrame({
         callId: -1,
@@ -358,7 +414,10 @@ describe('IpcConnection failure handling', () => {
     const raw = await rawServer();
     const connection = connectionTo(raw.port, HA_SERVICE_PROTOCOL, { clientId: SPEC_CLIENT_ID });
     const call = settle(monitorHealth(connection));
-    await raw.waitForBytes(0, SPEC_PREAMBLE.length + specConnectionContextFrame().length + specMonitorHealthFrame().length);
+    await raw.waitForBytes(
+      0,
+      SPEC_PREAMBLE.length + specConnectionContextFrame().length + specMonitorHealthFrame().length,
+    );
     raw.sockets[0]!.write(successReply(0, new Uint8Array(16).fill(9)));
     const outcome = await call;
     expect(outcome.ok).toBe(false);
@@ -375,7 +434,10 @@ describe('IpcConnection failure handling', () => {
     const closures: Error[] = [];
     connection.onConnectionClosed((reason) => closures.push(reason));
     const call = monitorHealth(connection);
-    await raw.waitForBytes(0, SPEC_PREAMBLE.length + specConnectionContextFrame().length + specMonitorHealthFrame().length);
+    await raw.waitForBytes(
+      0,
+      SPEC_PREAMBLE.length + specConnectionContextFrame().length + specMonitorHealthFrame().length,
+    );
     raw.sockets[0]!.write(concatBytes(successReply(42), successReply(0, new Uint8Array(0))));
     await call;
     expect(closures).toEqual([]);
@@ -390,7 +452,10 @@ describe('IpcConnection failure handling', () => {
 
   it('refuses a response frame above maxResponseBytes before reading it', async () => {
     const raw = await rawServer();
-    const connection = connectionTo(raw.port, HA_SERVICE_PROTOCOL, { clientId: SPEC_CLIENT_ID, maxResponseBytes: 1024 });
+    const connection = connectionTo(raw.port, HA_SERVICE_PROTOCOL, {
+      clientId: SPEC_CLIENT_ID,
+      maxResponseBytes: 1024,
+    });
     const call = settle(monitorHealth(connection));
     await raw.waitForBytes(0, SPEC_PREAMBLE.length);
     raw.sockets[0]!.write(hexBytes('00 00 04 01'));
@@ -402,7 +467,13 @@ describe('IpcConnection failure handling', () => {
   it('a bad response message fails that call only', async () => {
     const raw = await rawServer();
     const connection = connectionTo(raw.port, HA_SERVICE_PROTOCOL, { clientId: SPEC_CLIENT_ID });
-    const status = connection.call('getServiceStatus', GetServiceStatusRequestProtoSchema, {}, GetServiceStatusResponseProtoSchema, 5_000);
+    const status = connection.call(
+      'getServiceStatus',
+      GetServiceStatusRequestProtoSchema,
+      {},
+      GetServiceStatusResponseProtoSchema,
+      5_000,
+    );
     await raw.waitForBytes(0, SPEC_PREAMBLE.length + specConnectionContextFrame().length + 10);
     // SUCCESS with an empty GetServiceStatusResponseProto: required `state` missing
     raw.sockets[0]!.write(successReply(0));
@@ -413,8 +484,18 @@ describe('IpcConnection failure handling', () => {
   });
 
   it('refuses an address it could never connect to at construction', () => {
-    expect(() => new IpcConnection({ address: { host: '127.0.0.1', port: 70_000 }, protocol: HA_SERVICE_PROTOCOL, effectiveUser: 'hdfs' })).toThrow(RangeError);
-    expect(() => new IpcConnection({ address: { host: '', port: 8020 }, protocol: HA_SERVICE_PROTOCOL, effectiveUser: 'hdfs' })).toThrow(RangeError);
+    expect(
+      () =>
+        new IpcConnection({
+          address: { host: '127.0.0.1', port: 70_000 },
+          protocol: HA_SERVICE_PROTOCOL,
+          effectiveUser: 'hdfs',
+        }),
+    ).toThrow(RangeError);
+    expect(
+      () =>
+        new IpcConnection({ address: { host: '', port: 8020 }, protocol: HA_SERVICE_PROTOCOL, effectiveUser: 'hdfs' }),
+    ).toThrow(RangeError);
   });
 
   it('connect refused: RpcConnectError with ECONNREFUSED', async () => {
@@ -422,7 +503,12 @@ describe('IpcConnection failure handling', () => {
     const connection = connectionTo(port);
     const error = await monitorHealth(connection).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RpcConnectError);
-    expect(error).toMatchObject({ code: 'RPC_CONNECT_FAILED', errno: 'ECONNREFUSED', timedOut: false, address: `127.0.0.1:${port}` });
+    expect(error).toMatchObject({
+      code: 'RPC_CONNECT_FAILED',
+      errno: 'ECONNREFUSED',
+      timedOut: false,
+      address: `127.0.0.1:${port}`,
+    });
     expect((error as Error).cause).toMatchObject({ code: 'ECONNREFUSED' });
   });
 });

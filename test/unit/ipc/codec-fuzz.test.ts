@@ -31,14 +31,29 @@ const SEED = 0x5eed_1234;
 const ITERATIONS = 100_000;
 const MAX_FRAME_BYTES = 64 * 1024;
 
-const statusBody = encodeMessage(GetServiceStatusResponseProtoSchema, { state: HAServiceStateProto.STANDBY, readyToBecomeActive: true });
+const statusBody = encodeMessage(GetServiceStatusResponseProtoSchema, {
+  state: HAServiceStateProto.STANDBY,
+  readyToBecomeActive: true,
+});
 const SEEDS: readonly Uint8Array[] = [
   specConnectionContextFrame(),
   specMonitorHealthFrame(),
   SPEC_SASL_NEGOTIATE_FRAME,
   encodeResponseFrame({ callId: 0, status: 0, clientId: new Uint8Array(16), retryCount: 0 }, statusBody),
-  encodeResponseFrame({ callId: 7, status: 1, exceptionClassName: 'org.apache.hadoop.ha.ServiceFailedException', errorMsg: 'no\n\tat x', errorDetail: 1 }),
-  encodeResponseFrame({ callId: -1, status: 2, exceptionClassName: 'org.apache.hadoop.ipc.RPC$VersionMismatch', errorMsg: 'v', errorDetail: 14 }),
+  encodeResponseFrame({
+    callId: 7,
+    status: 1,
+    exceptionClassName: 'org.apache.hadoop.ha.ServiceFailedException',
+    errorMsg: 'no\n\tat x',
+    errorDetail: 1,
+  }),
+  encodeResponseFrame({
+    callId: -1,
+    status: 2,
+    exceptionClassName: 'org.apache.hadoop.ipc.RPC$VersionMismatch',
+    errorMsg: 'v',
+    errorDetail: 14,
+  }),
   concatBytes(specConnectionContextFrame(), specMonitorHealthFrame()),
 ];
 
@@ -87,7 +102,8 @@ describe('codec fuzz', () => {
           });
           pos += size;
           // Bounded memory: never more than one maximal frame plus its prefix is held.
-          if (decoder.bufferedBytes > MAX_FRAME_BYTES + 4 + input.length) untyped.push(`iteration ${i}: ${decoder.bufferedBytes} bytes buffered`);
+          if (decoder.bufferedBytes > MAX_FRAME_BYTES + 4 + input.length)
+            untyped.push(`iteration ${i}: ${decoder.bufferedBytes} bytes buffered`);
         }
       } catch (error) {
         if (!isTyped(error)) untyped.push(`iteration ${i} framing: ${String(error)}`);

@@ -59,7 +59,11 @@ describe('docs/hadoop-compat.md §1.11 worked bytes', () => {
   });
 
   it('connection context frame for user hdfs (76 bytes after the length)', () => {
-    const bytes = encodeConnectionContextFrame({ clientId: SPEC_CLIENT_ID, effectiveUser: 'hdfs', protocol: HA_SERVICE_PROTOCOL.name });
+    const bytes = encodeConnectionContextFrame({
+      clientId: SPEC_CLIENT_ID,
+      effectiveUser: 'hdfs',
+      protocol: HA_SERVICE_PROTOCOL.name,
+    });
     expect(toHex(bytes)).toBe(toHex(specConnectionContextFrame()));
     expect(bytes.length).toBe(4 + 0x4c);
 
@@ -75,7 +79,13 @@ describe('docs/hadoop-compat.md §1.11 worked bytes', () => {
 
   it('monitorHealth call #0 (86 bytes after the length)', () => {
     const request = encodeMessage(MonitorHealthRequestProtoSchema, {});
-    const bytes = encodeCallFrame({ callId: 0, clientId: SPEC_CLIENT_ID, methodName: 'monitorHealth', protocol: HA_SERVICE_PROTOCOL, request });
+    const bytes = encodeCallFrame({
+      callId: 0,
+      clientId: SPEC_CLIENT_ID,
+      methodName: 'monitorHealth',
+      protocol: HA_SERVICE_PROTOCOL,
+      request,
+    });
     expect(toHex(bytes)).toBe(toHex(specMonitorHealthFrame()));
     expect(bytes.length).toBe(4 + 0x56);
 
@@ -93,7 +103,10 @@ describe('docs/hadoop-compat.md §1.11 worked bytes', () => {
   it('success reply header: 08 00 10 00 18 09 3a 10 <16 bytes> 40 00, then 00', () => {
     const header = encodeResponseHeader({ callId: 0, status: 0, clientId: SPEC_CLIENT_ID, retryCount: 0 });
     expect(toHex(header)).toBe(toHex(specSuccessHeader()));
-    const frame = encodeResponseFrame({ callId: 0, status: 0, clientId: SPEC_CLIENT_ID, retryCount: 0 }, new Uint8Array(0));
+    const frame = encodeResponseFrame(
+      { callId: 0, status: 0, clientId: SPEC_CLIENT_ID, retryCount: 0 },
+      new Uint8Array(0),
+    );
     expect(toHex(frame)).toBe(toHex(frameOf(concatBytes(delimited(specSuccessHeader()), hexBytes('00')))));
   });
 
@@ -108,13 +121,20 @@ describe('docs/hadoop-compat.md §1.11 worked bytes', () => {
   });
 
   it('TransitionToActiveRequestProto{reqInfo{reqSource: REQUEST_BY_ZKFC}} = 0a 02 08 02', () => {
-    const body = encodeMessage(TransitionToActiveRequestProtoSchema, { reqInfo: { reqSource: HARequestSource.REQUEST_BY_ZKFC } });
+    const body = encodeMessage(TransitionToActiveRequestProtoSchema, {
+      reqInfo: { reqSource: HARequestSource.REQUEST_BY_ZKFC },
+    });
     expect(toHex(body)).toBe('0a020802');
-    expect(fromBinary(TransitionToActiveRequestProtoSchema, hexBytes('0a 02 08 02')).reqInfo?.reqSource).toBe(HARequestSource.REQUEST_BY_ZKFC);
+    expect(fromBinary(TransitionToActiveRequestProtoSchema, hexBytes('0a 02 08 02')).reqInfo?.reqSource).toBe(
+      HARequestSource.REQUEST_BY_ZKFC,
+    );
   });
 
   it('CedeActiveRequestProto{millisToCede: -1} = 08 ff ff ff ff 0f', () => {
-    const body = toBinary(CedeActiveRequestProtoSchema, create(CedeActiveRequestProtoSchema, { millisToCede: encodeMillisToCede(-1) }));
+    const body = toBinary(
+      CedeActiveRequestProtoSchema,
+      create(CedeActiveRequestProtoSchema, { millisToCede: encodeMillisToCede(-1) }),
+    );
     expect(toHex(body)).toBe('08ffffffff0f');
   });
 
@@ -124,7 +144,9 @@ describe('docs/hadoop-compat.md §1.11 worked bytes', () => {
     const { header, reader } = decodeRequestHeader(oneFrame(SPEC_SASL_NEGOTIATE_FRAME));
     expect(header.callId).toBe(-33);
     expect(header.clientId).toHaveLength(0);
-    expect(decodeMessage(RpcSaslProtoSchema, reader.next(), reader.offset).state).toBe(RpcSaslProto_SaslState.NEGOTIATE);
+    expect(decodeMessage(RpcSaslProtoSchema, reader.next(), reader.offset).state).toBe(
+      RpcSaslProto_SaslState.NEGOTIATE,
+    );
   });
 
   it('FATAL response with callId -1 is sent as uint32 ff ff ff ff 0f and decodes back to -1', () => {

@@ -1,7 +1,8 @@
 // Goal: the sans-IO codec splits a byte stream into frames and frames into delimited messages
 // identically however the stream is chunked, and turns every malformed input into a FrameError or
 // ProtocolError that names the stream offset at fault, checking lengths before buffering.
-// Method: feed Hadoop-shaped frames (docs/hadoop-compat.md §1.1, §1.5) split at every offset (one message, two messages, three-way
+// Method: feed Hadoop-shaped frames (docs/hadoop-compat.md §1.1, §1.5) split at every offset (one message, two
+// messages, three-way
 // splits), compare with the unsplit result; hand-build bad inputs and assert the error and offset.
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder, type Frame } from '../../../src/ipc/codec/frame-decoder.js';
@@ -29,7 +30,9 @@ function decodeInChunks(stream: Uint8Array, cuts: number[], options = {}): Frame
   const out: Frame[] = [];
   let from = 0;
   for (const cut of [...cuts, stream.length]) {
-    decoder.push(stream.subarray(from, cut), (frame) => out.push({ offset: frame.offset, payload: Uint8Array.from(frame.payload) }));
+    decoder.push(stream.subarray(from, cut), (frame) =>
+      out.push({ offset: frame.offset, payload: Uint8Array.from(frame.payload) }),
+    );
     from = cut;
   }
   expect(decoder.bufferedBytes).toBe(0);
@@ -187,11 +190,13 @@ describe('response frames', () => {
 
   it('refuse a header missing required fields, or with an unknown status', () => {
     // callId only: status missing
-    expect((thrown(() => decodeResponseFrame(frameFrom(delimited(hexBytes('08 01'))))) as ProtocolError).reason).toMatch(
-      /missing required fields: status/,
-    );
+    expect(
+      (thrown(() => decodeResponseFrame(frameFrom(delimited(hexBytes('08 01'))))) as ProtocolError).reason,
+    ).toMatch(/missing required fields: status/);
     // status 7 is not an RpcStatusProto value: proto2 treats it as unknown, so status is missing
-    expect(thrown(() => decodeResponseFrame(frameFrom(delimited(hexBytes('08 01 10 07')))))).toBeInstanceOf(ProtocolError);
+    expect(thrown(() => decodeResponseFrame(frameFrom(delimited(hexBytes('08 01 10 07')))))).toBeInstanceOf(
+      ProtocolError,
+    );
   });
 
   it('refuse garbage protobuf with the offset of the header', () => {

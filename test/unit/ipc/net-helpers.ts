@@ -102,10 +102,10 @@ export function framesOf(data: Uint8Array): Frame[] {
   return new FrameDecoder().frames(data);
 }
 
-
-
 /** The settled outcome of a promise, for asserting on rejections together. */
-export async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown; atMs: number }> {
+export async function settle<T>(
+  promise: Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown; atMs: number }> {
   try {
     return { ok: true, value: await promise };
   } catch (error) {
@@ -136,10 +136,12 @@ export async function openRawClient(port: number): Promise<RawClient> {
   let isClosed = false;
   socket.on('data', (chunk) => chunks.push(chunk));
   socket.on('error', () => {});
-  const closed = new Promise<void>((resolve) => socket.on('close', () => {
-    isClosed = true;
-    resolve();
-  }));
+  const closed = new Promise<void>((resolve) =>
+    socket.on('close', () => {
+      isClosed = true;
+      resolve();
+    }),
+  );
   const client: RawClient = {
     send: (bytes) => void socket.write(bytes),
     async frames(count, timeoutMs = 5_000) {
@@ -153,7 +155,10 @@ export async function openRawClient(port: number): Promise<RawClient> {
         }
         if (frames.length >= count) return frames.slice(0, count);
         if (Date.now() > deadline || isClosed) {
-          throw new Error(`expected ${count} frame(s), got ${frames.length} (${Buffer.concat(chunks).length} bytes, closed=${isClosed})`);
+          throw new Error(
+            `expected ${count} frame(s), got ${frames.length} ` +
+              `(${Buffer.concat(chunks).length} bytes, closed=${isClosed})`,
+          );
         }
         await sleep(5);
       }

@@ -3,11 +3,21 @@
 // bounds, saying how much was cut, while ordinary exceptions pass unchanged.
 // Method: RemoteError built from hostile and ordinary response-header fields.
 import { describe, expect, it } from 'vitest';
-import { RemoteError, REMOTE_CLASS_NAME_MAX_CHARS, REMOTE_ERROR_MSG_MAX_CHARS, REMOTE_MESSAGE_MAX_CHARS } from '../../../src/ipc/errors.js';
+import {
+  RemoteError,
+  REMOTE_CLASS_NAME_MAX_CHARS,
+  REMOTE_ERROR_MSG_MAX_CHARS,
+  REMOTE_MESSAGE_MAX_CHARS,
+} from '../../../src/ipc/errors.js';
 
 describe('RemoteError bounds', () => {
   it('cuts a megabyte message, class name and stack text to their bounds', () => {
-    const error = new RemoteError({ className: 'C'.repeat(10_000), errorMsg: `${'m'.repeat(1024 * 1024)}\n${'s'.repeat(1024 * 1024)}`, status: 'ERROR', errorDetail: undefined });
+    const error = new RemoteError({
+      className: 'C'.repeat(10_000),
+      errorMsg: `${'m'.repeat(1024 * 1024)}\n${'s'.repeat(1024 * 1024)}`,
+      status: 'ERROR',
+      errorDetail: undefined,
+    });
     expect(error.message.length).toBeLessThan(REMOTE_MESSAGE_MAX_CHARS + 32);
     expect(error.message).toMatch(/…\[\d+ more chars\]$/);
     expect(error.className.length).toBeLessThan(REMOTE_CLASS_NAME_MAX_CHARS + 32);
@@ -17,7 +27,9 @@ describe('RemoteError bounds', () => {
   it('leaves an ordinary exception as Hadoop sent it', () => {
     const error = new RemoteError({
       className: 'org.apache.hadoop.ha.ServiceFailedException',
-      errorMsg: 'Unable to become active. Local node is not healthy\n\tat org.apache.hadoop.ha.ZKFailoverController.doGracefulFailover(ZKFailoverController.java:671)',
+      errorMsg:
+        'Unable to become active. Local node is not healthy\n\tat ' +
+        'org.apache.hadoop.ha.ZKFailoverController.doGracefulFailover(ZKFailoverController.java:671)',
       status: 'ERROR',
       errorDetail: 'ERROR_APPLICATION',
     });

@@ -9,7 +9,10 @@
 // hand-built bytes; handlers are real defineMethod handlers.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MonitorHealthRequestProtoSchema, MonitorHealthResponseProtoSchema } from '../../../src/gen/HAServiceProtocol_pb.js';
+import {
+  MonitorHealthRequestProtoSchema,
+  MonitorHealthResponseProtoSchema,
+} from '../../../src/gen/HAServiceProtocol_pb.js';
 import { AddressAllowList } from '../../../src/ipc/admission.js';
 import { decodeResponseFrame, encodeCallFrame, encodeConnectionContextFrame } from '../../../src/ipc/codec/messages.js';
 import { IpcServer, defineMethod, type IpcServerOptions } from '../../../src/ipc/server.js';
@@ -61,9 +64,17 @@ function closedFrom(port: number, localAddress: string, withinMs: number): Promi
   });
 }
 
-const context = () => encodeConnectionContextFrame({ clientId: SPEC_CLIENT_ID, effectiveUser: 'hdfs', protocol: HA_SERVICE_PROTOCOL.name });
+const context = () =>
+  encodeConnectionContextFrame({ clientId: SPEC_CLIENT_ID, effectiveUser: 'hdfs', protocol: HA_SERVICE_PROTOCOL.name });
 const call = (callId: number, padding = 0) =>
-  encodeCallFrame({ callId, clientId: SPEC_CLIENT_ID, retryCount: 0, methodName: 'monitorHealth', protocol: { name: HA_SERVICE_PROTOCOL.name, version: 1 }, request: new Uint8Array(padding) });
+  encodeCallFrame({
+    callId,
+    clientId: SPEC_CLIENT_ID,
+    retryCount: 0,
+    methodName: 'monitorHealth',
+    protocol: { name: HA_SERVICE_PROTOCOL.name, version: 1 },
+    request: new Uint8Array(padding),
+  });
 
 /** The 4-byte length prefix of a frame of `length` bytes. */
 function lengthPrefix(length: number): Uint8Array {
@@ -71,40 +82,49 @@ function lengthPrefix(length: number): Uint8Array {
 }
 
 describe('IpcServer bounds', () => {
-  it('before the connection context, a frame above maxSetupFrameBytes closes the connection at its length prefix', async () => {
-    const { port } = await startServer({ maxSetupFrameBytes: 4096, maxFrameBytes: 65536 });
-    const raw = await client(port);
-    // The announced 128 MiB frame is never buffered: the prefix alone ends the connection.
-    raw.send(concatBytes(SPEC_PREAMBLE, lengthPrefix(128 * 1024 * 1024), new Uint8Array(1000)));
-    await raw.closed;
-    expect(raw.data().length).toBe(0);
-  });
+  it(
+    'before the connection context, a frame above ' + 'maxSetupFrameBytes closes the connection at its length prefix',
+    async () => {
+      const { port } = await startServer({ maxSetupFrameBytes: 4096, maxFrameBytes: 65536 });
+      const raw = await client(port);
+      // The announced 128 MiB frame is never buffered: the prefix alone ends the connection.
+      raw.send(concatBytes(SPEC_PREAMBLE, lengthPrefix(128 * 1024 * 1024), new Uint8Array(1000)));
+      await raw.closed;
+      expect(raw.data().length).toBe(0);
+    },
+  );
 
-  it('after the connection context, calls up to maxFrameBytes are answered and larger frames close the connection', async () => {
-    const { port } = await startServer({ maxSetupFrameBytes: 4096, maxFrameBytes: 65536 });
-    const raw = await client(port);
-    // A call larger than the setup limit but under the call limit (the request is padded).
-    raw.send(concatBytes(SPEC_PREAMBLE, context(), call(1, 20_000)));
-    const [reply] = await raw.frames(1);
-    expect(decodeResponseFrame(reply!).callId).toBe(1);
-    raw.send(lengthPrefix(70_000));
-    await raw.closed;
-  });
+  it(
+    'after the connection context, calls up to maxFrameBytes ' + 'are answered and larger frames close the connection',
+    async () => {
+      const { port } = await startServer({ maxSetupFrameBytes: 4096, maxFrameBytes: 65536 });
+      const raw = await client(port);
+      // A call larger than the setup limit but under the call limit (the request is padded).
+      raw.send(concatBytes(SPEC_PREAMBLE, context(), call(1, 20_000)));
+      const [reply] = await raw.frames(1);
+      expect(decodeResponseFrame(reply!).callId).toBe(1);
+      raw.send(lengthPrefix(70_000));
+      await raw.closed;
+    },
+  );
 
-  it('closes a connection that has not sent its preamble and context within setupTimeoutMs; a set-up one stays', async () => {
-    const { port, server } = await startServer({ setupTimeoutMs: 300 });
-    const silent = await client(port);
-    const preambleOnly = await client(port);
-    preambleOnly.send(SPEC_PREAMBLE);
-    const ready = await client(port);
-    ready.send(concatBytes(SPEC_PREAMBLE, context()));
-    const started = performance.now();
-    await Promise.all([silent.closed, preambleOnly.closed]);
-    expect(performance.now() - started).toBeLessThan(2000);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(ready.isClosed()).toBe(false);
-    expect(server.connectionCount()).toBe(1);
-  });
+  it(
+    'closes a connection that has not sent its preamble ' + 'and context within setupTimeoutMs; a set-up one stays',
+    async () => {
+      const { port, server } = await startServer({ setupTimeoutMs: 300 });
+      const silent = await client(port);
+      const preambleOnly = await client(port);
+      preambleOnly.send(SPEC_PREAMBLE);
+      const ready = await client(port);
+      ready.send(concatBytes(SPEC_PREAMBLE, context()));
+      const started = performance.now();
+      await Promise.all([silent.closed, preambleOnly.closed]);
+      expect(performance.now() - started).toBeLessThan(2000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(ready.isClosed()).toBe(false);
+      expect(server.connectionCount()).toBe(1);
+    },
+  );
 
   it('closes connections idle for maxIdleMs, but never one whose call is still being handled', async () => {
     let release: () => void = () => undefined;
@@ -128,20 +148,24 @@ describe('IpcServer bounds', () => {
     await waiting.closed;
   });
 
-  it('per-address cap: a new connection replaces that address\'s oldest idle one; another address keeps its connections', async () => {
-    const { port, server } = await startServer({ maxConnections: 10, maxConnectionsPerAddress: 2 });
-    const other = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' });
-    other.on('error', () => undefined);
-    cleanups.push(() => void other.destroy());
-    const first = await client(port);
-    await client(port);
-    await waitUntil(() => server.connectionCount() === 3, 2000, 'three connections');
-    await client(port);
-    await first.closed;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(other.destroyed || other.readableEnded).toBe(false);
-    expect(server.connectionCount()).toBe(3);
-  });
+  it(
+    "per-address cap: a new connection replaces that address's " +
+      'oldest idle one; another address keeps its connections',
+    async () => {
+      const { port, server } = await startServer({ maxConnections: 10, maxConnectionsPerAddress: 2 });
+      const other = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' });
+      other.on('error', () => undefined);
+      cleanups.push(() => void other.destroy());
+      const first = await client(port);
+      await client(port);
+      await waitUntil(() => server.connectionCount() === 3, 2000, 'three connections');
+      await client(port);
+      await first.closed;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(other.destroyed || other.readableEnded).toBe(false);
+      expect(server.connectionCount()).toBe(3);
+    },
+  );
 
   it('refuses addresses outside the allow-list at accept, and serves those inside', async () => {
     const { port } = await startServer({ allowList: AddressAllowList.parse('127.0.0.1') });
@@ -154,36 +178,42 @@ describe('IpcServer bounds', () => {
 });
 
 describe('ZkfcRpcServer: capped cede', () => {
-  it('refuses cedeActive above the maximum with ServiceFailedException naming it, and passes shorter ones on with the caller', async () => {
-    const cedes: Array<{ millis: number; caller: string }> = [];
-    const server = new ZkfcRpcServer({
-      host: '127.0.0.1',
-      port: 0,
-      administrators: ' ',
-      loginUser: 'hdfs',
-      logger: silentLogger(),
-      limits: { maxCedeMs: 60_000 },
-      handler: {
-        cedeActive: async (millis, caller) => void cedes.push({ millis, caller }),
-        gracefulFailover: async () => undefined,
-      },
-    });
-    const { port } = await server.listen();
-    cleanups.push(() => server.close());
-    const client = new RpcZkfcClientFactory({ effectiveUser: 'hdfs' }).create({ host: '127.0.0.1', port });
-    cleanups.push(() => client.close());
-    const refused = await client.cedeActive(0x7fffffff, 5000).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    // The peer answered and refused (a ServiceFailedException on the wire).
-    expect(refused).toMatchObject({ kind: 'refused', cause: { name: 'ServiceFailedError' } });
-    expect((refused as Error).message).toContain('cedeActive for 2147483647 ms refused: longer than the 60000 ms this ZKFC allows (zkfc.rpc.cede.max.ms)');
-    await client.cedeActive(60_000, 5000);
-    await client.cedeActive(-1, 5000);
-    expect(cedes).toEqual([
-      { millis: 60_000, caller: 'hdfs at 127.0.0.1' },
-      { millis: -1, caller: 'hdfs at 127.0.0.1' },
-    ]);
-  });
+  it(
+    'refuses cedeActive above the maximum with ServiceFailedException ' +
+      'naming it, and passes shorter ones on with the caller',
+    async () => {
+      const cedes: Array<{ millis: number; caller: string }> = [];
+      const server = new ZkfcRpcServer({
+        host: '127.0.0.1',
+        port: 0,
+        administrators: ' ',
+        loginUser: 'hdfs',
+        logger: silentLogger(),
+        limits: { maxCedeMs: 60_000 },
+        handler: {
+          cedeActive: async (millis, caller) => void cedes.push({ millis, caller }),
+          gracefulFailover: async () => undefined,
+        },
+      });
+      const { port } = await server.listen();
+      cleanups.push(() => server.close());
+      const client = new RpcZkfcClientFactory({ effectiveUser: 'hdfs' }).create({ host: '127.0.0.1', port });
+      cleanups.push(() => client.close());
+      const refused = await client.cedeActive(0x7fffffff, 5000).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      // The peer answered and refused (a ServiceFailedException on the wire).
+      expect(refused).toMatchObject({ kind: 'refused', cause: { name: 'ServiceFailedError' } });
+      expect((refused as Error).message).toContain(
+        'cedeActive for 2147483647 ms refused: longer than the 60000 ms this ZKFC allows (zkfc.rpc.cede.max.ms)',
+      );
+      await client.cedeActive(60_000, 5000);
+      await client.cedeActive(-1, 5000);
+      expect(cedes).toEqual([
+        { millis: 60_000, caller: 'hdfs at 127.0.0.1' },
+        { millis: -1, caller: 'hdfs at 127.0.0.1' },
+      ]);
+    },
+  );
 });

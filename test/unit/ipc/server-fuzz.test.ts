@@ -8,7 +8,10 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MonitorHealthRequestProtoSchema, MonitorHealthResponseProtoSchema } from '../../../src/gen/HAServiceProtocol_pb.js';
+import {
+  MonitorHealthRequestProtoSchema,
+  MonitorHealthResponseProtoSchema,
+} from '../../../src/gen/HAServiceProtocol_pb.js';
 import { IpcConnection } from '../../../src/ipc/client.js';
 import { encodePreamble } from '../../../src/ipc/codec/preamble.js';
 import { IpcServer, defineMethod } from '../../../src/ipc/server.js';
@@ -55,7 +58,11 @@ function script(random: SeededRandom): Uint8Array {
 }
 
 /** Send `bytes` in random chunks; resolve with what came back once the server closes or LINGER_MS pass. */
-function play(port: number, bytes: Uint8Array, random: SeededRandom): Promise<{ replied: boolean; closedByServer: boolean }> {
+function play(
+  port: number,
+  bytes: Uint8Array,
+  random: SeededRandom,
+): Promise<{ replied: boolean; closedByServer: boolean }> {
   const cuts = [random.below(bytes.length + 1), random.below(bytes.length + 1)].sort((a, b) => a - b);
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
@@ -91,7 +98,13 @@ describe('IpcServer fuzz', () => {
       },
     });
     const logger = pino({ level: 'error' }, sink);
-    const server = new IpcServer({ host: '127.0.0.1', port: 0, maxFrameBytes: 64 * 1024, maxConnections: 4 * PARALLEL, logger });
+    const server = new IpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      maxFrameBytes: 64 * 1024,
+      maxConnections: 4 * PARALLEL,
+      logger,
+    });
     let served = 0;
     server.registerProtocol(HA_SERVICE_PROTOCOL.name, 1, {
       monitorHealth: defineMethod(MonitorHealthRequestProtoSchema, MonitorHealthResponseProtoSchema, () => {
@@ -119,10 +132,20 @@ describe('IpcServer fuzz', () => {
     expect(served).toBeGreaterThan(0);
 
     await waitUntil(() => server.connectionCount() === 0, 5_000, 'all fuzz connections released');
-    const connection = new IpcConnection({ address: { host: '127.0.0.1', port }, protocol: HA_SERVICE_PROTOCOL, effectiveUser: 'hdfs' });
+    const connection = new IpcConnection({
+      address: { host: '127.0.0.1', port },
+      protocol: HA_SERVICE_PROTOCOL,
+      effectiveUser: 'hdfs',
+    });
     cleanups.push(() => connection.close());
     const before = served;
-    await connection.call('monitorHealth', MonitorHealthRequestProtoSchema, {}, MonitorHealthResponseProtoSchema, 5_000);
+    await connection.call(
+      'monitorHealth',
+      MonitorHealthRequestProtoSchema,
+      {},
+      MonitorHealthResponseProtoSchema,
+      5_000,
+    );
     expect(served).toBe(before + 1);
     expect(errorLines).toEqual([]);
   });

@@ -1,5 +1,6 @@
 // Goal: IpcServer answers well-formed and malformed input exactly as a Java Hadoop IPC server with
-// only SIMPLE auth does (docs/hadoop-compat.md §1.3, §1.5, §1.6, §1.8, §1.10): the bad-preamble replies, FATAL codes for
+// only SIMPLE auth does (docs/hadoop-compat.md §1.3, §1.5, §1.6, §1.8, §1.10): the bad-preamble replies, FATAL codes
+// for
 // bad headers, ERROR codes for dispatch failures, echoes of clientId/retryCount, SASL fallback to
 // SIMPLE, concurrent handlers that may never answer, and no crash on any of it.
 // Method: a raw TCP client writes hand-built bytes to a real IpcServer on a free loopback port and
@@ -39,7 +40,15 @@ import { IpcServer, defineMethod } from '../../../src/ipc/server.js';
 import type { RpcCallContext } from '../../../src/ipc/server-connection.js';
 import { RemoteException } from '../../../src/ipc/errors.js';
 import { ExceptionClassName, HA_SERVICE_PROTOCOL } from '../../../src/hadoop/protocol-names.js';
-import { SPEC_CLIENT_ID, SPEC_PREAMBLE, SPEC_SASL_NEGOTIATE_FRAME, ascii, concatBytes, hexBytes, toHex } from '../../support/ipc-bytes.js';
+import {
+  SPEC_CLIENT_ID,
+  SPEC_PREAMBLE,
+  SPEC_SASL_NEGOTIATE_FRAME,
+  ascii,
+  concatBytes,
+  hexBytes,
+  toHex,
+} from '../../support/ipc-bytes.js';
 import { openRawClient, rawExchange, type RawClient } from './net-helpers.js';
 import { sleep, waitUntil } from '../../../tools/testing/wait.js';
 
@@ -56,14 +65,27 @@ interface Hooks {
 async function startServer(hooks: Hooks = {}, options: { maxFrameBytes?: number; maxConnections?: number } = {}) {
   const server = new IpcServer({ host: '127.0.0.1', port: 0, ...options });
   server.registerProtocol(HA_SERVICE_PROTOCOL.name, 1, {
-    monitorHealth: defineMethod(MonitorHealthRequestProtoSchema, MonitorHealthResponseProtoSchema, async (_request, ctx) => {
-      await hooks.monitorHealth?.(ctx);
-      return {};
-    }),
-    getServiceStatus: defineMethod(GetServiceStatusRequestProtoSchema, GetServiceStatusResponseProtoSchema, () =>
-      (hooks.status?.() ?? { state: HAServiceStateProto.ACTIVE, readyToBecomeActive: true }) as { state: HAServiceStateProto },
+    monitorHealth: defineMethod(
+      MonitorHealthRequestProtoSchema,
+      MonitorHealthResponseProtoSchema,
+      async (_request, ctx) => {
+        await hooks.monitorHealth?.(ctx);
+        return {};
+      },
     ),
-    transitionToActive: defineMethod(TransitionToActiveRequestProtoSchema, TransitionToActiveResponseProtoSchema, () => ({})),
+    getServiceStatus: defineMethod(
+      GetServiceStatusRequestProtoSchema,
+      GetServiceStatusResponseProtoSchema,
+      () =>
+        (hooks.status?.() ?? { state: HAServiceStateProto.ACTIVE, readyToBecomeActive: true }) as {
+          state: HAServiceStateProto;
+        },
+    ),
+    transitionToActive: defineMethod(
+      TransitionToActiveRequestProtoSchema,
+      TransitionToActiveResponseProtoSchema,
+      () => ({}),
+    ),
   });
   const { port } = await server.listen();
   cleanups.push(() => server.close());
@@ -77,10 +99,28 @@ async function client(port: number): Promise<RawClient> {
 }
 
 const context = (user = 'hdfs', realUser?: string) =>
-  encodeConnectionContextFrame({ clientId: SPEC_CLIENT_ID, effectiveUser: user, protocol: HA_SERVICE_PROTOCOL.name, ...(realUser ? { realUser } : {}) });
+  encodeConnectionContextFrame({
+    clientId: SPEC_CLIENT_ID,
+    effectiveUser: user,
+    protocol: HA_SERVICE_PROTOCOL.name,
+    ...(realUser ? { realUser } : {}),
+  });
 
-const call = (callId: number, methodName = 'monitorHealth', request: Uint8Array = new Uint8Array(0), retryCount = 0, protocolVersion = 1) =>
-  encodeCallFrame({ callId, clientId: SPEC_CLIENT_ID, retryCount, methodName, protocol: { name: HA_SERVICE_PROTOCOL.name, version: protocolVersion }, request });
+const call = (
+  callId: number,
+  methodName = 'monitorHealth',
+  request: Uint8Array = new Uint8Array(0),
+  retryCount = 0,
+  protocolVersion = 1,
+) =>
+  encodeCallFrame({
+    callId,
+    clientId: SPEC_CLIENT_ID,
+    retryCount,
+    methodName,
+    protocol: { name: HA_SERVICE_PROTOCOL.name, version: protocolVersion },
+    request,
+  });
 
 const handshake = () => concatBytes(SPEC_PREAMBLE, context());
 
@@ -88,7 +128,10 @@ async function replies(raw: RawClient, count: number): Promise<DecodedResponseFr
   return (await raw.frames(count)).map((frame) => decodeResponseFrame(frame));
 }
 
-function expectFatal(reply: DecodedResponseFrame | undefined, fields: { callId: number; errorDetail: number; className: string; errorMsg: string | RegExp }) {
+function expectFatal(
+  reply: DecodedResponseFrame | undefined,
+  fields: { callId: number; errorDetail: number; className: string; errorMsg: string | RegExp },
+) {
   expect(reply).toBeDefined();
   expect(reply!.status).toBe('FATAL');
   expect(reply!.callId).toBe(fields.callId);
@@ -151,7 +194,12 @@ describe('IpcServer: bad preambles (docs/hadoop-compat.md §1.10)', () => {
   it('unknown auth protocol byte: FATAL FATAL_UNAUTHORIZED IpcException', async () => {
     const { port } = await startServer();
     const reply = await fatalAndClose(port, encodePreamble({ authProtocol: 0x51 }));
-    expectFatal(reply, { callId: -1, errorDetail: 15, className: 'org.apache.hadoop.ipc.IpcException', errorMsg: 'Unknown auth protocol:81' });
+    expectFatal(reply, {
+      callId: -1,
+      errorDetail: 15,
+      className: 'org.apache.hadoop.ipc.IpcException',
+      errorMsg: 'Unknown auth protocol:81',
+    });
   });
 
   it('frame length above maxFrameBytes or negative: closed without a reply', async () => {
@@ -188,7 +236,10 @@ describe('IpcServer: SASL from a client (docs/hadoop-compat.md §1.3, SIMPLE-onl
       errorMsg: 'Connection header sent during SASL negotiation',
     });
     const initiate = encodeSaslRequestFrame(
-      encodeMessage(RpcSaslProtoSchema, { state: RpcSaslProto_SaslState.INITIATE, auths: [{ method: 'KERBEROS', mechanism: 'GSSAPI' }] }),
+      encodeMessage(RpcSaslProtoSchema, {
+        state: RpcSaslProto_SaslState.INITIATE,
+        auths: [{ method: 'KERBEROS', mechanism: 'GSSAPI' }],
+      }),
     );
     const refused = await fatalAndClose(port, concatBytes(encodePreamble({ authProtocol: 0xdf }), initiate));
     expect(refused.header.errorDetail).toBe(15);
@@ -208,7 +259,9 @@ describe('IpcServer: SASL from a client (docs/hadoop-compat.md §1.3, SIMPLE-onl
 
 describe('IpcServer: request headers (docs/hadoop-compat.md §1.5, §1.6)', () => {
   const header = (fields: Record<string, unknown>) =>
-    encodeDelimitedFrame([encodeMessage(RpcRequestHeaderProtoSchema, { callId: 5, clientId: SPEC_CLIENT_ID, retryCount: 0, ...fields })]);
+    encodeDelimitedFrame([
+      encodeMessage(RpcRequestHeaderProtoSchema, { callId: 5, clientId: SPEC_CLIENT_ID, retryCount: 0, ...fields }),
+    ]);
 
   it.each([
     ['no rpcOp', { rpcKind: RpcKindProto.RPC_PROTOCOL_BUFFER }, ' IPC Server: No rpc op in rpcRequestHeader'],
@@ -217,7 +270,11 @@ describe('IpcServer: request headers (docs/hadoop-compat.md §1.5, §1.6)', () =
       { rpcKind: RpcKindProto.RPC_PROTOCOL_BUFFER, rpcOp: RpcRequestHeaderProto_OperationProto.RPC_CLOSE_CONNECTION },
       'IPC Server does not implement rpc header operationRPC_CLOSE_CONNECTION',
     ],
-    ['no rpcKind', { rpcOp: RpcRequestHeaderProto_OperationProto.RPC_FINAL_PACKET }, ' IPC Server: No rpc kind in rpcRequestHeader'],
+    [
+      'no rpcKind',
+      { rpcOp: RpcRequestHeaderProto_OperationProto.RPC_FINAL_PACKET },
+      ' IPC Server: No rpc kind in rpcRequestHeader',
+    ],
     [
       'rpcKind RPC_WRITABLE',
       { rpcKind: RpcKindProto.RPC_WRITABLE, rpcOp: RpcRequestHeaderProto_OperationProto.RPC_FINAL_PACKET },
@@ -269,7 +326,9 @@ describe('IpcServer: request headers (docs/hadoop-compat.md §1.5, §1.6)', () =
 
   it('an unknown out-of-band call id: FATAL "Unknown out of band call #-7"', async () => {
     const { port } = await startServer();
-    const frame = encodeDelimitedFrame([encodeRpcRequestHeader({ callId: -7, clientId: SPEC_CLIENT_ID, retryCount: -1 })]);
+    const frame = encodeDelimitedFrame([
+      encodeRpcRequestHeader({ callId: -7, clientId: SPEC_CLIENT_ID, retryCount: -1 }),
+    ]);
     expectFatal(await fatalAndClose(port, concatBytes(handshake(), frame)), {
       callId: -7,
       errorDetail: 12,
@@ -280,7 +339,10 @@ describe('IpcServer: request headers (docs/hadoop-compat.md §1.5, §1.6)', () =
 
   it('an undecodable RequestHeaderProto: FATAL_DESERIALIZING_REQUEST', async () => {
     const { port } = await startServer();
-    const frame = encodeDelimitedFrame([encodeRpcRequestHeader({ callId: 2, clientId: SPEC_CLIENT_ID, retryCount: 0 }), hexBytes('0a 05 61')]);
+    const frame = encodeDelimitedFrame([
+      encodeRpcRequestHeader({ callId: 2, clientId: SPEC_CLIENT_ID, retryCount: 0 }),
+      hexBytes('0a 05 61'),
+    ]);
     expectFatal(await fatalAndClose(port, concatBytes(handshake(), frame)), {
       callId: 2,
       errorDetail: 13,
@@ -323,35 +385,59 @@ describe('IpcServer: calls (docs/hadoop-compat.md §1.5, §1.7, §1.8)', () => {
     expect(seen!.remotePort).toBeGreaterThan(0);
   });
 
-  it('unknown method names the connection protocol; unknown protocol and version mismatch are ERRORs, not FATAL', async () => {
-    const { port } = await startServer();
-    const raw = await client(port);
-    const otherProtocol = encodeCallFrame({ callId: 2, clientId: SPEC_CLIENT_ID, methodName: 'x', protocol: { name: 'org.example.P', version: 1 }, request: new Uint8Array(0) });
-    raw.send(concatBytes(handshake(), call(1, 'fooBar'), otherProtocol, call(3, 'monitorHealth', new Uint8Array(0), 0, 2), call(4)));
-    const [noMethod, noProtocol, mismatch, ok] = await replies(raw, 4);
-    expect(noMethod).toMatchObject({ callId: 1, status: 'ERROR' });
-    expect(noMethod!.header).toMatchObject({
-      errorDetail: 2,
-      exceptionClassName: 'org.apache.hadoop.ipc.RpcNoSuchMethodException',
-      errorMsg: 'Unknown method fooBar called on org.apache.hadoop.ha.HAServiceProtocol protocol.',
-    });
-    expect(noProtocol!.header).toMatchObject({
-      errorDetail: 3,
-      exceptionClassName: 'org.apache.hadoop.ipc.RpcNoSuchProtocolException',
-      errorMsg: 'Unknown protocol: org.example.P',
-    });
-    expect(mismatch!.header).toMatchObject({
-      errorDetail: 6,
-      exceptionClassName: 'org.apache.hadoop.ipc.RPC$VersionMismatch',
-      errorMsg: 'Protocol org.apache.hadoop.ha.HAServiceProtocol version mismatch. (client = 2, server = 1)',
-    });
-    expect(ok).toMatchObject({ callId: 4, status: 'SUCCESS' });
-  });
+  it(
+    'unknown method names the connection protocol; unknown ' + 'protocol and version mismatch are ERRORs, not FATAL',
+    async () => {
+      const { port } = await startServer();
+      const raw = await client(port);
+      const otherProtocol = encodeCallFrame({
+        callId: 2,
+        clientId: SPEC_CLIENT_ID,
+        methodName: 'x',
+        protocol: { name: 'org.example.P', version: 1 },
+        request: new Uint8Array(0),
+      });
+      raw.send(
+        concatBytes(
+          handshake(),
+          call(1, 'fooBar'),
+          otherProtocol,
+          call(3, 'monitorHealth', new Uint8Array(0), 0, 2),
+          call(4),
+        ),
+      );
+      const [noMethod, noProtocol, mismatch, ok] = await replies(raw, 4);
+      expect(noMethod).toMatchObject({ callId: 1, status: 'ERROR' });
+      expect(noMethod!.header).toMatchObject({
+        errorDetail: 2,
+        exceptionClassName: 'org.apache.hadoop.ipc.RpcNoSuchMethodException',
+        errorMsg: 'Unknown method fooBar called on org.apache.hadoop.ha.HAServiceProtocol protocol.',
+      });
+      expect(noProtocol!.header).toMatchObject({
+        errorDetail: 3,
+        exceptionClassName: 'org.apache.hadoop.ipc.RpcNoSuchProtocolException',
+        errorMsg: 'Unknown protocol: org.example.P',
+      });
+      expect(mismatch!.header).toMatchObject({
+        errorDetail: 6,
+        exceptionClassName: 'org.apache.hadoop.ipc.RPC$VersionMismatch',
+        errorMsg: 'Protocol org.apache.hadoop.ha.HAServiceProtocol version mismatch. (client = 2, server = 1)',
+      });
+      expect(ok).toMatchObject({ callId: 4, status: 'SUCCESS' });
+    },
+  );
 
   it('a request body that does not parse (or lacks required fields) is an ERROR; the connection stays', async () => {
     const { port } = await startServer();
     const raw = await client(port);
-    raw.send(concatBytes(handshake(), call(1, 'transitionToActive', hexBytes('ff ff')), call(2, 'transitionToActive', new Uint8Array(0)), call(3)));
+    raw.send(
+      concatBytes(
+        handshake(),
+        call(1, 'transitionToActive', hexBytes('ff ff')),
+        call(2, 'transitionToActive', new Uint8Array(0)),
+        call(3),
+      ),
+    );
     const [garbage, missing, ok] = await replies(raw, 3);
     expect(garbage).toMatchObject({ callId: 1, status: 'ERROR' });
     expect(garbage!.header.exceptionClassName).toBe(ExceptionClassName.InvalidProtocolBuffer);
@@ -362,35 +448,55 @@ describe('IpcServer: calls (docs/hadoop-compat.md §1.5, §1.7, §1.8)', () => {
   it('a valid transitionToActive body reaches the handler', async () => {
     const { port } = await startServer();
     const raw = await client(port);
-    raw.send(concatBytes(handshake(), call(1, 'transitionToActive', encodeMessage(TransitionToActiveRequestProtoSchema, { reqInfo: { reqSource: HARequestSource.REQUEST_BY_ZKFC } }))));
+    raw.send(
+      concatBytes(
+        handshake(),
+        call(
+          1,
+          'transitionToActive',
+          encodeMessage(TransitionToActiveRequestProtoSchema, {
+            reqInfo: { reqSource: HARequestSource.REQUEST_BY_ZKFC },
+          }),
+        ),
+      ),
+    );
     const [reply] = await replies(raw, 1);
     expect(reply!.status).toBe('SUCCESS');
   });
 
-  it('handler errors: RemoteException → ERROR_APPLICATION with its class; other errors → java.io.IOException; bad results → ERROR_SERIALIZING_RESPONSE', async () => {
-    let mode = 0;
-    const { port } = await startServer({
-      monitorHealth: () => {
-        mode++;
-        if (mode === 1) throw new RemoteException(ExceptionClassName.HealthCheckFailed, 'The NameNode has no resources available');
-        throw new TypeError('boom');
-      },
-      status: () => ({}),
-    });
-    const raw = await client(port);
-    raw.send(concatBytes(handshake(), call(1), call(2)));
-    const [first, second] = await replies(raw, 2);
-    expect(first!.header).toMatchObject({
-      errorDetail: 1,
-      exceptionClassName: 'org.apache.hadoop.ha.HealthCheckFailedException',
-      errorMsg: 'The NameNode has no resources available',
-    });
-    expect(second!.header).toMatchObject({ errorDetail: 1, exceptionClassName: 'java.io.IOException', errorMsg: 'boom' });
-    raw.send(call(3, 'getServiceStatus'));
-    const [, , third] = await replies(raw, 3);
-    expect(third).toMatchObject({ callId: 3, status: 'ERROR' });
-    expect(third!.header.errorDetail).toBe(5);
-  });
+  it(
+    'handler errors: RemoteException → ERROR_APPLICATION with its class; other ' +
+      'errors → java.io.IOException; bad results → ERROR_SERIALIZING_RESPONSE',
+    async () => {
+      let mode = 0;
+      const { port } = await startServer({
+        monitorHealth: () => {
+          mode++;
+          if (mode === 1)
+            throw new RemoteException(ExceptionClassName.HealthCheckFailed, 'The NameNode has no resources available');
+          throw new TypeError('boom');
+        },
+        status: () => ({}),
+      });
+      const raw = await client(port);
+      raw.send(concatBytes(handshake(), call(1), call(2)));
+      const [first, second] = await replies(raw, 2);
+      expect(first!.header).toMatchObject({
+        errorDetail: 1,
+        exceptionClassName: 'org.apache.hadoop.ha.HealthCheckFailedException',
+        errorMsg: 'The NameNode has no resources available',
+      });
+      expect(second!.header).toMatchObject({
+        errorDetail: 1,
+        exceptionClassName: 'java.io.IOException',
+        errorMsg: 'boom',
+      });
+      raw.send(call(3, 'getServiceStatus'));
+      const [, , third] = await replies(raw, 3);
+      expect(third).toMatchObject({ callId: 3, status: 'ERROR' });
+      expect(third!.header.errorDetail).toBe(5);
+    },
+  );
 
   it('a handler that never answers blocks neither other calls nor connection cleanup', async () => {
     let release: () => void = () => {};
@@ -426,25 +532,29 @@ describe('IpcServer: calls (docs/hadoop-compat.md §1.5, §1.7, §1.8)', () => {
     await expect(openRawClient(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
-  it('maxConnections: at the cap a new connection replaces the oldest idle one; busy ones are kept, and when all are busy it is dropped', async () => {
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const { server, port } = await startServer({ monitorHealth: () => held }, { maxConnections: 2 });
-    const idle = await client(port);
-    const busy = await client(port);
-    busy.send(concatBytes(handshake(), call(1)));
-    await waitUntil(() => server.connectionCount() === 2, 2_000, 'two connections');
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the call reaches its handler
-    const third = await client(port);
-    await idle.closed;
-    expect(busy.isClosed()).toBe(false);
-    third.send(concatBytes(handshake(), call(2)));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    // Both held connections now have a call in flight: a fourth finds no room.
-    const fourth = await client(port);
-    await fourth.closed;
-    expect(server.connectionCount()).toBe(2);
-    release();
-    expect((await replies(busy, 1))[0]?.status).toBe('SUCCESS');
-  });
+  it(
+    'maxConnections: at the cap a new connection replaces the oldest ' +
+      'idle one; busy ones are kept, and when all are busy it is dropped',
+    async () => {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const { server, port } = await startServer({ monitorHealth: () => held }, { maxConnections: 2 });
+      const idle = await client(port);
+      const busy = await client(port);
+      busy.send(concatBytes(handshake(), call(1)));
+      await waitUntil(() => server.connectionCount() === 2, 2_000, 'two connections');
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the call reaches its handler
+      const third = await client(port);
+      await idle.closed;
+      expect(busy.isClosed()).toBe(false);
+      third.send(concatBytes(handshake(), call(2)));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Both held connections now have a call in flight: a fourth finds no room.
+      const fourth = await client(port);
+      await fourth.closed;
+      expect(server.connectionCount()).toBe(2);
+      release();
+      expect((await replies(busy, 1))[0]?.status).toBe('SUCCESS');
+    },
+  );
 });

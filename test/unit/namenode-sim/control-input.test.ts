@@ -49,7 +49,17 @@ describe('parseFault', () => {
 
 describe('parseSimArgs', () => {
   it('the documented command line works as written, with defaults for the rest', () => {
-    const parsed = parseSimArgs(['namenode', '--nameservice', 'ns1', '--namenode-id', 'nn1', '--rpc-port', '8020', '--http-port', '9870']);
+    const parsed = parseSimArgs([
+      'namenode',
+      '--nameservice',
+      'ns1',
+      '--namenode-id',
+      'nn1',
+      '--rpc-port',
+      '8020',
+      '--http-port',
+      '9870',
+    ]);
     expect(parsed).toEqual({
       command: 'namenode',
       logLevel: 'info',
@@ -131,9 +141,18 @@ describe('parseSimArgs', () => {
     [['namenode', '--namenode-id', 'nn1'], /--nameservice is required/],
     [['namenode', '--nameservice', 'ns1'], /--namenode-id is required/],
     [['namenode', '--nameservice', 'ns 1', '--namenode-id', 'nn1'], /may only hold/],
-    [['namenode', '--nameservice', 'ns1', '--namenode-id', 'nn1', '--rpc-port', '70000'], /--rpc-port '70000' is not a port/],
-    [['namenode', '--nameservice', 'ns1', '--namenode-id', 'nn1', '--automatic-failover', 'yes'], /must be true or false/],
-    [['namenode', '--nameservice', 'ns1', '--namenode-id', 'nn1', '--initial-state', 'leader'], /--initial-state 'leader'/],
+    [
+      ['namenode', '--nameservice', 'ns1', '--namenode-id', 'nn1', '--rpc-port', '70000'],
+      /--rpc-port '70000' is not a port/,
+    ],
+    [
+      ['namenode', '--nameservice', 'ns1', '--namenode-id', 'nn1', '--automatic-failover', 'yes'],
+      /must be true or false/,
+    ],
+    [
+      ['namenode', '--nameservice', 'ns1', '--namenode-id', 'nn1', '--initial-state', 'leader'],
+      /--initial-state 'leader'/,
+    ],
     [['namenode', '--nameservice', 'ns1', '--namenode-id', 'nn1', '--bogus'], /bogus/],
     [['datanode'], /unknown command 'datanode'/],
     [['check-transitions'], /at least one log file/],
@@ -144,6 +163,9 @@ describe('parseSimArgs', () => {
 
   it('help and check-transitions', () => {
     expect(parseSimArgs([])).toEqual({ command: 'help' });
-    expect(parseSimArgs(['check-transitions', 'a.log', 'b.log'])).toEqual({ command: 'check-transitions', files: ['a.log', 'b.log'] });
+    expect(parseSimArgs(['check-transitions', 'a.log', 'b.log'])).toEqual({
+      command: 'check-transitions',
+      files: ['a.log', 'b.log'],
+    });
   });
 });

@@ -4,7 +4,13 @@
 // one input at a time.
 import { describe, expect, it } from 'vitest';
 import type { HARequestSource, HAServiceState } from '../../../src/core/types.js';
-import { decideHARequest, type HACaller, type HARequest, type SimHACondition, type SimHAConfig } from '../../../tools/namenode-sim/ha-state.js';
+import {
+  decideHARequest,
+  type HACaller,
+  type HARequest,
+  type SimHACondition,
+  type SimHAConfig,
+} from '../../../tools/namenode-sim/ha-state.js';
 
 const config: SimHAConfig = {
   haEnabled: true,
@@ -33,8 +39,16 @@ const ALL: HARequest[] = [
   toObserver('REQUEST_BY_USER_FORCED'),
 ];
 
-function decide(request: HARequest, over: { caller?: Partial<HACaller>; condition?: Partial<SimHACondition>; config?: Partial<SimHAConfig> } = {}) {
-  return decideHARequest(request, { ...hdfs, ...over.caller }, { ...condition, ...over.condition }, { ...config, ...over.config });
+function decide(
+  request: HARequest,
+  over: { caller?: Partial<HACaller>; condition?: Partial<SimHACondition>; config?: Partial<SimHAConfig> } = {},
+) {
+  return decideHARequest(
+    request,
+    { ...hdfs, ...over.caller },
+    { ...condition, ...over.condition },
+    { ...config, ...over.config },
+  );
 }
 
 describe('start-up: "NameNode still not started"', () => {
@@ -47,7 +61,9 @@ describe('start-up: "NameNode still not started"', () => {
   });
 
   it('start-up is checked before anything else (even a non-superuser gets RetriableException)', () => {
-    expect(decide(toActive('REQUEST_BY_USER'), { caller: { user: 'mallory' }, condition: { started: false } })).toMatchObject({ className: Retriable });
+    expect(
+      decide(toActive('REQUEST_BY_USER'), { caller: { user: 'mallory' }, condition: { started: false } }),
+    ).toMatchObject({ className: Retriable });
   });
 });
 
@@ -59,25 +75,36 @@ describe('superuser check', () => {
     ['transitionToActive', toActive('REQUEST_BY_ZKFC')],
     ['transitionToStandby', toStandby('REQUEST_BY_ZKFC')],
     ['transitionToObserver', toObserver('REQUEST_BY_USER_FORCED')],
-  ])('%s by a non-superuser is AccessControlException "Access denied ... Superuser privilege is required"', (_m, request) => {
-    expect(decide(request, nonSuper)).toEqual({
-      kind: 'exception',
-      className: AccessControl,
-      message: 'Access denied for user alice. Superuser privilege is required',
-    });
-  });
+  ])(
+    '%s by a non-superuser is AccessControlException "Access denied ... Superuser privilege is required"',
+    (_m, request) => {
+      expect(decide(request, nonSuper)).toEqual({
+        kind: 'exception',
+        className: AccessControl,
+        message: 'Access denied for user alice. Superuser privilege is required',
+      });
+    },
+  );
 
   it('getServiceStatus needs no superuser', () => {
-    expect(decide({ method: 'getServiceStatus' }, nonSuper)).toMatchObject({ kind: 'ok', status: { state: 'STANDBY' } });
+    expect(decide({ method: 'getServiceStatus' }, nonSuper)).toMatchObject({
+      kind: 'ok',
+      status: { state: 'STANDBY' },
+    });
   });
 
   it('members of the supergroup pass', () => {
     expect(decide({ method: 'monitorHealth' }, { caller: { user: 'admin' } })).toEqual({ kind: 'ok' });
-    expect(decide(toActive('REQUEST_BY_ZKFC'), { caller: { user: 'admin' } })).toEqual({ kind: 'ok', nextState: 'ACTIVE' });
+    expect(decide(toActive('REQUEST_BY_ZKFC'), { caller: { user: 'admin' } })).toEqual({
+      kind: 'ok',
+      nextState: 'ACTIVE',
+    });
   });
 
   it('with dfs.permissions.enabled=false anyone passes', () => {
-    expect(decide({ method: 'monitorHealth' }, { ...nonSuper, config: { permissionsEnabled: false } })).toEqual({ kind: 'ok' });
+    expect(decide({ method: 'monitorHealth' }, { ...nonSuper, config: { permissionsEnabled: false } })).toEqual({
+      kind: 'ok',
+    });
   });
 
   it('the request-source gate is checked before the superuser check', () => {
@@ -103,21 +130,28 @@ describe('request-source gate (NameNode.checkHaStateChange)', () => {
   });
 
   it.each(transitions)('%s REQUEST_BY_USER with automatic failover off is allowed', (_m, make) => {
-    expect(decide(make('REQUEST_BY_USER'), { config: { automaticFailoverEnabled: false } })).toMatchObject({ kind: 'ok' });
+    expect(decide(make('REQUEST_BY_USER'), { config: { automaticFailoverEnabled: false } })).toMatchObject({
+      kind: 'ok',
+    });
   });
 
   it.each(transitions)('%s REQUEST_BY_USER_FORCED is allowed with automatic failover on and off', (_m, make) => {
     expect(decide(make('REQUEST_BY_USER_FORCED'))).toMatchObject({ kind: 'ok' });
-    expect(decide(make('REQUEST_BY_USER_FORCED'), { config: { automaticFailoverEnabled: false } })).toMatchObject({ kind: 'ok' });
-  });
-
-  it.each(transitions)('%s REQUEST_BY_ZKFC with automatic failover off is refused, naming the caller address', (_m, make) => {
-    expect(decide(make('REQUEST_BY_ZKFC'), { config: { automaticFailoverEnabled: false } })).toEqual({
-      kind: 'exception',
-      className: AccessControl,
-      message: 'Request from ZK failover controller at 10.1.2.3 denied since automatic HA is not enabled',
+    expect(decide(make('REQUEST_BY_USER_FORCED'), { config: { automaticFailoverEnabled: false } })).toMatchObject({
+      kind: 'ok',
     });
   });
+
+  it.each(transitions)(
+    '%s REQUEST_BY_ZKFC with automatic failover off is refused, naming the caller address',
+    (_m, make) => {
+      expect(decide(make('REQUEST_BY_ZKFC'), { config: { automaticFailoverEnabled: false } })).toEqual({
+        kind: 'exception',
+        className: AccessControl,
+        message: 'Request from ZK failover controller at 10.1.2.3 denied since automatic HA is not enabled',
+      });
+    },
+  );
 
   it.each(transitions)('%s REQUEST_BY_ZKFC with automatic failover on is allowed', (_m, make) => {
     expect(decide(make('REQUEST_BY_ZKFC'))).toMatchObject({ kind: 'ok' });
@@ -141,7 +175,7 @@ describe('transitions and no-ops', () => {
 });
 
 describe('observer rules', () => {
-  it('observer -> active is refused: "Cannot transition from \'observer\' to \'active\'"', () => {
+  it("observer -> active is refused: \"Cannot transition from 'observer' to 'active'\"", () => {
     expect(decide(toActive('REQUEST_BY_ZKFC'), { condition: { state: 'OBSERVER' } })).toEqual({
       kind: 'exception',
       className: ServiceFailed,
@@ -149,7 +183,7 @@ describe('observer rules', () => {
     });
   });
 
-  it('active -> observer is refused: "Cannot transition from \'active\' to \'observer\'"', () => {
+  it("active -> observer is refused: \"Cannot transition from 'active' to 'observer'\"", () => {
     expect(decide(toObserver('REQUEST_BY_USER_FORCED'), { condition: { state: 'ACTIVE' } })).toEqual({
       kind: 'exception',
       className: ServiceFailed,
@@ -164,7 +198,12 @@ describe('observer rules', () => {
       message: 'Request from ZK failover controller at 10.1.2.3 denied since the namenode is in Observer state.',
     };
     expect(decide(toStandby('REQUEST_BY_ZKFC'), { condition: { state: 'OBSERVER' } })).toEqual(expected);
-    expect(decide(toStandby('REQUEST_BY_ZKFC'), { condition: { state: 'OBSERVER' }, config: { automaticFailoverEnabled: false } })).toEqual(expected);
+    expect(
+      decide(toStandby('REQUEST_BY_ZKFC'), {
+        condition: { state: 'OBSERVER' },
+        config: { automaticFailoverEnabled: false },
+      }),
+    ).toEqual(expected);
   });
 });
 
@@ -193,7 +232,10 @@ describe('safe mode and dfs.ha.nn.not-become-active-in-safemode', () => {
   });
 
   it('transitionToObserver in safe mode with the setting is refused too', () => {
-    expect(decide(toObserver('REQUEST_BY_USER_FORCED'), guarded)).toMatchObject({ className: ServiceFailed, message: 'NameNode still not leave safemode' });
+    expect(decide(toObserver('REQUEST_BY_USER_FORCED'), guarded)).toMatchObject({
+      className: ServiceFailed,
+      message: 'NameNode still not leave safemode',
+    });
   });
 
   it('transitionToActive in safe mode without the setting succeeds', () => {
@@ -201,7 +243,9 @@ describe('safe mode and dfs.ha.nn.not-become-active-in-safemode', () => {
   });
 
   it('transitionToStandby is never blocked by safe mode', () => {
-    expect(decide(toStandby('REQUEST_BY_ZKFC'), { ...guarded, condition: { safemode: true, state: 'ACTIVE' } })).toEqual({ kind: 'ok', nextState: 'STANDBY' });
+    expect(
+      decide(toStandby('REQUEST_BY_ZKFC'), { ...guarded, condition: { safemode: true, state: 'ACTIVE' } }),
+    ).toEqual({ kind: 'ok', nextState: 'STANDBY' });
   });
 });
 
@@ -219,8 +263,12 @@ describe('monitorHealth', () => {
   });
 
   it('is a no-op when HA is disabled (after the superuser check)', () => {
-    expect(decide({ method: 'monitorHealth' }, { condition: { hasResources: false }, config: { haEnabled: false } })).toEqual({ kind: 'ok' });
-    expect(decide({ method: 'monitorHealth' }, { caller: { user: 'eve' }, config: { haEnabled: false } })).toMatchObject({ className: AccessControl });
+    expect(
+      decide({ method: 'monitorHealth' }, { condition: { hasResources: false }, config: { haEnabled: false } }),
+    ).toEqual({ kind: 'ok' });
+    expect(
+      decide({ method: 'monitorHealth' }, { caller: { user: 'eve' }, config: { haEnabled: false } }),
+    ).toMatchObject({ className: AccessControl });
   });
 });
 
@@ -233,12 +281,22 @@ describe('getServiceStatus ready / notReadyReason', () => {
       {
         state: 'STANDBY',
         readyToBecomeActive: false,
-        notReadyReason: 'The NameNode is in safemode. It was turned on manually. Use "hdfs dfsadmin -safemode leave" to turn safe mode off.',
+        notReadyReason:
+          'The NameNode is in safemode. It was turned on manually. ' +
+          'Use "hdfs dfsadmin -safemode leave" to turn safe mode off.',
       },
     ],
     ['active: ready', { state: 'ACTIVE' }, { state: 'ACTIVE', readyToBecomeActive: true }],
-    ['active in safe mode: still ready', { state: 'ACTIVE', safemode: true }, { state: 'ACTIVE', readyToBecomeActive: true }],
-    ['observer: not ready, "State is observer"', { state: 'OBSERVER' }, { state: 'OBSERVER', readyToBecomeActive: false, notReadyReason: 'State is observer' }],
+    [
+      'active in safe mode: still ready',
+      { state: 'ACTIVE', safemode: true },
+      { state: 'ACTIVE', readyToBecomeActive: true },
+    ],
+    [
+      'observer: not ready, "State is observer"',
+      { state: 'OBSERVER' },
+      { state: 'OBSERVER', readyToBecomeActive: false, notReadyReason: 'State is observer' },
+    ],
     ['initializing: state only', { state: 'INITIALIZING' }, { state: 'INITIALIZING' }],
   ])('%s', (_name, over, status) => {
     expect(decide({ method: 'getServiceStatus' }, { condition: over })).toEqual({ kind: 'ok', status });

@@ -20,7 +20,14 @@ import {
 const dir = mkdtempSync(join(tmpdir(), 'transition-log-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function entry(pid: number, nn: string, at: number, from: LoggedState | null, to: LoggedState, ns = 'ns1'): TransitionLogEntry {
+function entry(
+  pid: number,
+  nn: string,
+  at: number,
+  from: LoggedState | null,
+  to: LoggedState,
+  ns = 'ns1',
+): TransitionLogEntry {
   return {
     v: 1,
     event: from === null ? 'start' : to === 'stopped' ? 'exit' : 'transition',
@@ -60,12 +67,20 @@ describe('TransitionLogWriter', () => {
 
   it('a torn last line and foreign lines are reported with file and line, the rest still parses', () => {
     const path = join(dir, 'torn.log');
-    new TransitionLogWriter(path, { nameserviceId: 'ns1', namenodeId: 'nn1', pid: 1 }).append('start', null, 'standby', 'x');
+    new TransitionLogWriter(path, { nameserviceId: 'ns1', namenodeId: 'nn1', pid: 1 }).append(
+      'start',
+      null,
+      'standby',
+      'x',
+    );
     appendFileSync(path, '{"v":1,"event":"transition","nameser');
     const { entries, errors } = readTransitionLogs([path]);
     expect(entries).toHaveLength(1);
     expect(errors).toEqual([{ file: path, line: 2, reason: 'not JSON' }]);
-    expect(parseTransitionLog('{"event":"party"}\n[]\n', 'f').errors.map((e) => e.reason)).toEqual(['bad event', 'not an object']);
+    expect(parseTransitionLog('{"event":"party"}\n[]\n', 'f').errors.map((e) => e.reason)).toEqual([
+      'bad event',
+      'not an object',
+    ]);
   });
 });
 
@@ -84,7 +99,11 @@ describe('active periods and split-brain detection', () => {
   });
 
   it('overlapping active periods of two NameNodes are reported', () => {
-    const log = [entry(1, 'nn1', 10, 'standby', 'active'), entry(2, 'nn2', 15, 'standby', 'active'), entry(1, 'nn1', 20, 'active', 'standby')];
+    const log = [
+      entry(1, 'nn1', 10, 'standby', 'active'),
+      entry(2, 'nn2', 15, 'standby', 'active'),
+      entry(1, 'nn1', 20, 'active', 'standby'),
+    ];
     const violations = findSplitBrain(log);
     expect(violations).toHaveLength(1);
     expect(violations[0]!.first.namenodeId).toBe('nn1');
@@ -92,7 +111,11 @@ describe('active periods and split-brain detection', () => {
   });
 
   it('an exit line ends the active period', () => {
-    const log = [entry(1, 'nn1', 10, 'standby', 'active'), entry(1, 'nn1', 12, 'active', 'stopped'), entry(2, 'nn2', 13, 'standby', 'active')];
+    const log = [
+      entry(1, 'nn1', 10, 'standby', 'active'),
+      entry(1, 'nn1', 12, 'active', 'stopped'),
+      entry(2, 'nn2', 13, 'standby', 'active'),
+    ];
     expect(findSplitBrain(log)).toEqual([]);
   });
 
@@ -104,7 +127,12 @@ describe('active periods and split-brain detection', () => {
   });
 
   it('different nameservices may each have an active NameNode', () => {
-    expect(findSplitBrain([entry(1, 'nn1', 10, 'standby', 'active', 'ns1'), entry(2, 'nn1', 11, 'standby', 'active', 'ns2')])).toEqual([]);
+    expect(
+      findSplitBrain([
+        entry(1, 'nn1', 10, 'standby', 'active', 'ns1'),
+        entry(2, 'nn1', 11, 'standby', 'active', 'ns2'),
+      ]),
+    ).toEqual([]);
   });
 
   it('several simulated NameNodes in one process (same pid) are told apart by id', () => {
@@ -113,7 +141,11 @@ describe('active periods and split-brain detection', () => {
   });
 
   it('lines are ordered by monotonic time, not file order (logs of several processes merged)', () => {
-    const log = [entry(2, 'nn2', 21, 'standby', 'active'), entry(1, 'nn1', 20, 'active', 'standby'), entry(1, 'nn1', 10, 'standby', 'active')];
+    const log = [
+      entry(2, 'nn2', 21, 'standby', 'active'),
+      entry(1, 'nn1', 20, 'active', 'standby'),
+      entry(1, 'nn1', 10, 'standby', 'active'),
+    ];
     expect(findSplitBrain(log)).toEqual([]);
   });
 });

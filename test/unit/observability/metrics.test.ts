@@ -18,10 +18,17 @@ async function metricsJson(metrics: ZkfcMetrics): Promise<Map<string, MetricJson
   return new Map(all.map((m) => [m.name, m]));
 }
 
-async function sample(metrics: ZkfcMetrics, name: string, labels: Record<string, string> = {}, metricName = name): Promise<number | undefined> {
+async function sample(
+  metrics: ZkfcMetrics,
+  name: string,
+  labels: Record<string, string> = {},
+  metricName = name,
+): Promise<number | undefined> {
   const metric = (await metricsJson(metrics)).get(name);
   const found = metric?.values.find(
-    (v) => (v.metricName ?? name) === metricName && Object.entries(labels).every(([k, value]) => String(v.labels[k]) === value),
+    (v) =>
+      (v.metricName ?? name) === metricName &&
+      Object.entries(labels).every(([k, value]) => String(v.labels[k]) === value),
   );
   return found?.value;
 }
@@ -86,7 +93,11 @@ describe('ZkfcMetrics', () => {
   });
 
   it('starts every state gauge at its initial state and every counter and histogram at zero', async () => {
-    const metrics = new ZkfcMetrics({ version: '1', fencingMethods: ['sshfence(hdfs:22)', 'shell(/bin/true)'], processMetrics: false });
+    const metrics = new ZkfcMetrics({
+      version: '1',
+      fencingMethods: ['sshfence(hdfs:22)', 'shell(/bin/true)'],
+      processMetrics: false,
+    });
     expect(await oneHot(metrics, 'zkfc_ha_state')).toEqual({ INITIALIZING: 0, ACTIVE: 0, STANDBY: 0, OBSERVER: 0 });
     expect(await oneHot(metrics, 'zkfc_health_state')).toMatchObject({ INITIALIZING: 1, SERVICE_HEALTHY: 0 });
     expect(await oneHot(metrics, 'zkfc_elector_state')).toEqual({ INIT: 1, ACTIVE: 0, STANDBY: 0, NEUTRAL: 0 });
@@ -126,7 +137,13 @@ describe('ZkfcMetrics', () => {
 
     metrics.setHealthState('SERVICE_UNHEALTHY');
     const health = await oneHot(metrics, 'zkfc_health_state');
-    expect(health).toEqual({ INITIALIZING: 0, SERVICE_NOT_RESPONDING: 0, SERVICE_HEALTHY: 0, SERVICE_UNHEALTHY: 1, HEALTH_MONITOR_FAILED: 0 });
+    expect(health).toEqual({
+      INITIALIZING: 0,
+      SERVICE_NOT_RESPONDING: 0,
+      SERVICE_HEALTHY: 0,
+      SERVICE_UNHEALTHY: 1,
+      HEALTH_MONITOR_FAILED: 0,
+    });
     metrics.setElectorState('NEUTRAL');
     expect(await oneHot(metrics, 'zkfc_elector_state')).toEqual({ INIT: 0, ACTIVE: 0, STANDBY: 0, NEUTRAL: 1 });
     metrics.setZkConnectionState('TERMINATED');
@@ -192,7 +209,7 @@ describe('ZkfcMetrics', () => {
     expect(fenceMethodLabel(method)).toBe(label);
   });
 
-  it('counts fencing attempts and operations without the methods\' arguments', async () => {
+  it("counts fencing attempts and operations without the methods' arguments", async () => {
     const metrics = new ZkfcMetrics({ version: '1', processMetrics: false });
     metrics.recordFenceOutcome({
       fenced: true,
@@ -212,10 +229,16 @@ describe('ZkfcMetrics', () => {
     expect(await sample(metrics, 'zkfc_fencing_operations_total', { result: 'fenced' })).toBe(1);
     expect(await sample(metrics, 'zkfc_fencing_operations_total', { result: 'failed' })).toBe(1);
     expect(await sample(metrics, 'zkfc_fencing_operations_total', { result: 'graceful' })).toBe(0);
-    const labels = (await metricsJson(metrics)).get('zkfc_fencing_attempts_total')!.values.map((v) => String(v.labels['method']));
+    const labels = (await metricsJson(metrics))
+      .get('zkfc_fencing_attempts_total')!
+      .values.map((v) => String(v.labels['method']));
     expect(new Set(labels)).toEqual(new Set(['graceful', 'sshfence', 'shell']));
 
-    metrics.recordFenceOutcome({ fenced: true, graceful: true, attempts: [{ method: 'graceful', outcome: 'success', durationMs: 20, detail: '' }] });
+    metrics.recordFenceOutcome({
+      fenced: true,
+      graceful: true,
+      attempts: [{ method: 'graceful', outcome: 'success', durationMs: 20, detail: '' }],
+    });
     expect(await sample(metrics, 'zkfc_fencing_operations_total', { result: 'graceful' })).toBe(1);
   });
 
@@ -261,7 +284,7 @@ describe('ZkfcMetrics', () => {
     expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
-  it('keeps two daemons\' registries apart', async () => {
+  it("keeps two daemons' registries apart", async () => {
     const a = new ZkfcMetrics({ version: '1', processMetrics: false });
     const b = new ZkfcMetrics({ version: '1', processMetrics: false });
     a.recordZkSessionEvent('expired');

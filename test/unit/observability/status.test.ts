@@ -4,8 +4,13 @@
 // Method: drive a StatusBoard with the shared ManualClock and compare snapshots.
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../tools/testing/clock.js';
-import { formatZkSessionId, isoTime, lastFailoverStatus, StatusBoard, type FailoverRecord } from '../../../src/observability/status.js';
-
+import {
+  formatZkSessionId,
+  isoTime,
+  lastFailoverStatus,
+  StatusBoard,
+  type FailoverRecord,
+} from '../../../src/observability/status.js';
 
 const identity = { nameservice: 'ns1', namenode: 'nn1', namenodeAddress: 'nn1.example.com:8020', version: '0.1.0' };
 const nn2 = { nameserviceId: 'ns1', namenodeId: 'nn2', hostname: 'nn2.example.com', port: 8020, zkfcPort: 8019 };
@@ -48,7 +53,12 @@ describe('status snapshot', () => {
 
   it('applies partial updates and leaves other fields alone', () => {
     const board = new StatusBoard(identity, new ManualClock({ startMs: 5_000 }));
-    board.update({ haState: 'STANDBY', healthState: 'SERVICE_HEALTHY', zkConnectionState: 'CONNECTED', zkSessionId: 0x10000a1b2c30005n });
+    board.update({
+      haState: 'STANDBY',
+      healthState: 'SERVICE_HEALTHY',
+      zkConnectionState: 'CONNECTED',
+      zkSessionId: 0x10000a1b2c30005n,
+    });
     board.update({ electorState: 'STANDBY', lockHolder: nn2, breadcrumb: nn2 });
     const status = board.status();
     expect(status).toMatchObject({
@@ -61,20 +71,36 @@ describe('status snapshot', () => {
       breadcrumb: nn2,
     });
     board.update({ haState: null, zkSessionId: null, lockHolder: null });
-    expect(board.status()).toMatchObject({ haState: null, zkSessionId: null, lockHolder: null, breadcrumb: nn2, healthState: 'SERVICE_HEALTHY' });
+    expect(board.status()).toMatchObject({
+      haState: null,
+      zkSessionId: null,
+      lockHolder: null,
+      breadcrumb: nn2,
+      healthState: 'SERVICE_HEALTHY',
+    });
   });
 
   it('converts times to ISO-8601 and fencing readiness from the preflight shape', () => {
     const board = new StatusBoard(identity, new ManualClock({ startMs: 5_000 }));
     board.update({ cededUntilWallMs: Date.UTC(2024, 4, 1, 12, 0, 10) });
     board.setFencingReadiness([
-      { method: 'sshfence(hdfs:22)', ready: false, detail: 'connect to nn2.example.com:22 refused', checkedAtMs: Date.UTC(2024, 4, 1, 12, 0, 0) },
+      {
+        method: 'sshfence(hdfs:22)',
+        ready: false,
+        detail: 'connect to nn2.example.com:22 refused',
+        checkedAtMs: Date.UTC(2024, 4, 1, 12, 0, 0),
+      },
       { method: 'shell(/bin/true)', ready: true, detail: 'bash and /bin/true found', checkedAtMs: null },
     ]);
     const status = board.status();
     expect(status.cededUntil).toBe('2024-05-01T12:00:10.000Z');
     expect(status.fencing).toEqual([
-      { method: 'sshfence(hdfs:22)', ready: false, detail: 'connect to nn2.example.com:22 refused', checkedAt: '2024-05-01T12:00:00.000Z' },
+      {
+        method: 'sshfence(hdfs:22)',
+        ready: false,
+        detail: 'connect to nn2.example.com:22 refused',
+        checkedAt: '2024-05-01T12:00:00.000Z',
+      },
       { method: 'shell(/bin/true)', ready: true, detail: 'bash and /bin/true found', checkedAt: null },
     ]);
     board.update({ cededUntilWallMs: null });
@@ -100,7 +126,10 @@ describe('status snapshot', () => {
       durationMs: 4200,
       phases: { detectionMs: 3000, electionMs: 40, fencingMs: 800, promotionMs: 360 },
     });
-    expect(lastFailoverStatus({ ...record, from: null, reason: 'initial' })).toMatchObject({ from: null, reason: 'initial' });
+    expect(lastFailoverStatus({ ...record, from: null, reason: 'initial' })).toMatchObject({
+      from: null,
+      reason: 'initial',
+    });
   });
 
   it('measures uptime in whole seconds on the monotonic clock', () => {
@@ -110,7 +139,8 @@ describe('status snapshot', () => {
     expect(board.status().uptimeSeconds).toBe(1);
     clock.advance(3_600_000);
     expect(board.status().uptimeSeconds).toBe(3601);
-    clock.setMonotonicMs(clock.monotonicMs() - 10_000_000); // a clock that went backwards never yields a negative uptime
+    // a clock that went backwards never yields a negative uptime
+    clock.setMonotonicMs(clock.monotonicMs() - 10_000_000);
     expect(board.status().uptimeSeconds).toBe(0);
   });
 

@@ -7,7 +7,13 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, LOG_TEXT_MAX_CHARS } from '../../../src/observability/logger.js';
-import { boundFields, boundText, escapeControl, RepeatLimiter, untrustedText } from '../../../src/observability/untrusted.js';
+import {
+  boundFields,
+  boundText,
+  escapeControl,
+  RepeatLimiter,
+  untrustedText,
+} from '../../../src/observability/untrusted.js';
 import { logNote, NOTE_FIELD_MAX_CHARS, type RuntimeLog } from '../../../src/runtime/logging.js';
 
 describe('boundText / escapeControl / untrustedText', () => {
@@ -26,7 +32,10 @@ describe('boundText / escapeControl / untrustedText', () => {
 
   it('boundFields bounds strings in nested objects, arrays and errors and leaves other values alone', () => {
     const error = Object.assign(new Error('x'.repeat(50)), { code: 'E_LONG' });
-    const bounded = boundFields({ a: 'y'.repeat(20), n: 5, nested: { list: ['z'.repeat(20), 1] }, err: error, none: null }, 10) as Record<string, unknown>;
+    const bounded = boundFields(
+      { a: 'y'.repeat(20), n: 5, nested: { list: ['z'.repeat(20), 1] }, err: error, none: null },
+      10,
+    ) as Record<string, unknown>;
     expect(bounded['a']).toBe('yyyyyyyyyy…[10 more chars]');
     expect(bounded['n']).toBe(5);
     expect(bounded['none']).toBeNull();
@@ -36,14 +45,17 @@ describe('boundText / escapeControl / untrustedText', () => {
 });
 
 describe('RepeatLimiter', () => {
-  it('writes the first burst of a window, counts the rest, and reports the count with the first after the window', () => {
-    const limiter = new RepeatLimiter({ burst: 2, windowMs: 1_000 });
-    const decisions = [0, 10, 20, 30, 40].map((t) => limiter.check('same', t));
-    expect(decisions.map((d) => d.write)).toEqual([true, true, false, false, false]);
-    expect(limiter.check('other', 50)).toEqual({ write: true, suppressed: 0 });
-    expect(limiter.check('same', 1_000)).toEqual({ write: true, suppressed: 3 });
-    expect(limiter.check('same', 1_001)).toEqual({ write: true, suppressed: 0 });
-  });
+  it(
+    'writes the first burst of a window, counts the rest, ' + 'and reports the count with the first after the window',
+    () => {
+      const limiter = new RepeatLimiter({ burst: 2, windowMs: 1_000 });
+      const decisions = [0, 10, 20, 30, 40].map((t) => limiter.check('same', t));
+      expect(decisions.map((d) => d.write)).toEqual([true, true, false, false, false]);
+      expect(limiter.check('other', 50)).toEqual({ write: true, suppressed: 0 });
+      expect(limiter.check('same', 1_000)).toEqual({ write: true, suppressed: 3 });
+      expect(limiter.check('same', 1_001)).toEqual({ write: true, suppressed: 0 });
+    },
+  );
 
   it('remembers at most maxKeys keys', () => {
     const limiter = new RepeatLimiter({ burst: 1, windowMs: 1_000, maxKeys: 2 });
@@ -57,29 +69,39 @@ describe('RepeatLimiter', () => {
 });
 
 describe('createLogger', () => {
-  it('cuts every over-long string of a record (fields, nested fields, error messages, the message) to LOG_TEXT_MAX_CHARS', async () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString('utf8'));
-        done();
-      },
-    });
-    const log = createLogger({ level: 'info', destination }).child({ component: 'test' });
-    const huge = 'h'.repeat(64 * 1024);
-    log.warn({ hostname: huge, nested: { data: huge }, err: new Error(huge) }, `message ${huge}`);
-    log.info({ auth: 'digest:u:secret' }, 'short');
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(lines).toHaveLength(2);
-    const record = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
-    expect(lines[0]!.length).toBeLessThan(LOG_TEXT_MAX_CHARS * 6);
-    expect(record['hostname']).toBe(`${'h'.repeat(LOG_TEXT_MAX_CHARS)}…[${64 * 1024 - LOG_TEXT_MAX_CHARS} more chars]`);
-    expect((record['nested'] as Record<string, string>)['data']).toHaveLength(LOG_TEXT_MAX_CHARS + `…[${64 * 1024 - LOG_TEXT_MAX_CHARS} more chars]`.length);
-    expect(String(record['msg']).length).toBeLessThan(LOG_TEXT_MAX_CHARS + 32);
-    expect(String((record['err'] as Record<string, unknown>)['message']).length).toBeLessThan(LOG_TEXT_MAX_CHARS + 32);
-    // Redaction by path still applies.
-    expect(JSON.parse(lines[1] ?? '{}')).toMatchObject({ auth: '[redacted]', msg: 'short' });
-  });
+  it(
+    'cuts every over-long string of a record (fields, nested ' +
+      'fields, error messages, the message) to LOG_TEXT_MAX_CHARS',
+    async () => {
+      const lines: string[] = [];
+      const destination = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString('utf8'));
+          done();
+        },
+      });
+      const log = createLogger({ level: 'info', destination }).child({ component: 'test' });
+      const huge = 'h'.repeat(64 * 1024);
+      log.warn({ hostname: huge, nested: { data: huge }, err: new Error(huge) }, `message ${huge}`);
+      log.info({ auth: 'digest:u:secret' }, 'short');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(lines).toHaveLength(2);
+      const record = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+      expect(lines[0]!.length).toBeLessThan(LOG_TEXT_MAX_CHARS * 6);
+      expect(record['hostname']).toBe(
+        `${'h'.repeat(LOG_TEXT_MAX_CHARS)}…[${64 * 1024 - LOG_TEXT_MAX_CHARS} more chars]`,
+      );
+      expect((record['nested'] as Record<string, string>)['data']).toHaveLength(
+        LOG_TEXT_MAX_CHARS + `…[${64 * 1024 - LOG_TEXT_MAX_CHARS} more chars]`.length,
+      );
+      expect(String(record['msg']).length).toBeLessThan(LOG_TEXT_MAX_CHARS + 32);
+      expect(String((record['err'] as Record<string, unknown>)['message']).length).toBeLessThan(
+        LOG_TEXT_MAX_CHARS + 32,
+      );
+      // Redaction by path still applies.
+      expect(JSON.parse(lines[1] ?? '{}')).toMatchObject({ auth: '[redacted]', msg: 'short' });
+    },
+  );
 });
 
 describe('logNote', () => {
@@ -99,7 +121,11 @@ describe('logNote', () => {
       child: () => log,
     };
     const huge = 'x'.repeat(64 * 1024);
-    logNote(log, { level: 'error', msg: 'Refusing to fence', fields: { error: huge, aliases: [huge], owner: 255n, port: 8020 } });
+    logNote(log, {
+      level: 'error',
+      msg: 'Refusing to fence',
+      fields: { error: huge, aliases: [huge], owner: 255n, port: 8020 },
+    });
     const fields = written[0]?.fields as Record<string, unknown>;
     expect(String(fields['error']).length).toBeLessThan(NOTE_FIELD_MAX_CHARS + 32);
     expect(String((fields['aliases'] as string[])[0]).length).toBeLessThan(NOTE_FIELD_MAX_CHARS + 32);
@@ -109,29 +135,46 @@ describe('logNote', () => {
 });
 
 describe('createLogger: repeated identical records', () => {
-  it('writes at most REPEAT_BURST identical info/warn/error records a window (session ids and epochs do not count), then the count', async () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
-        done();
-      },
-    });
-    const log = createLogger({ level: 'debug', destination }).child({ component: 'controller' });
-    for (let epoch = 0; epoch < 10; epoch++) {
-      log.warn({ epoch, sessionId: `0x${epoch}`, reason: 'unable to fence old active' }, 'Exception handling the winning of election');
-      log.debug({ epoch }, 'Executing command');
-    }
-    log.warn({ reason: 'something else' }, 'Exception handling the winning of election');
-    log.error(new Error('boom'), 'failed');
-    log.fatal({}, 'fatal is never held back');
-    log.fatal({}, 'fatal is never held back');
-    await new Promise((resolve) => setImmediate(resolve));
-    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    const warned = records.filter((r) => r['msg'] === 'Exception handling the winning of election');
-    expect(warned.map((r) => r['reason'])).toEqual(['unable to fence old active', 'unable to fence old active', 'unable to fence old active', 'something else']);
-    expect(records.filter((r) => r['msg'] === 'Executing command')).toHaveLength(10);
-    expect(records.filter((r) => r['msg'] === 'fatal is never held back')).toHaveLength(2);
-    expect(records.find((r) => r['msg'] === 'failed')?.['err']).toMatchObject({ message: 'boom' });
-  });
+  it(
+    'writes at most REPEAT_BURST identical info/warn/error records ' +
+      'a window (session ids and epochs do not count), then the count',
+    async () => {
+      const lines: string[] = [];
+      const destination = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(
+            ...chunk
+              .toString('utf8')
+              .split('\n')
+              .filter((line) => line !== ''),
+          );
+          done();
+        },
+      });
+      const log = createLogger({ level: 'debug', destination }).child({ component: 'controller' });
+      for (let epoch = 0; epoch < 10; epoch++) {
+        log.warn(
+          { epoch, sessionId: `0x${epoch}`, reason: 'unable to fence old active' },
+          'Exception handling the winning of election',
+        );
+        log.debug({ epoch }, 'Executing command');
+      }
+      log.warn({ reason: 'something else' }, 'Exception handling the winning of election');
+      log.error(new Error('boom'), 'failed');
+      log.fatal({}, 'fatal is never held back');
+      log.fatal({}, 'fatal is never held back');
+      await new Promise((resolve) => setImmediate(resolve));
+      const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const warned = records.filter((r) => r['msg'] === 'Exception handling the winning of election');
+      expect(warned.map((r) => r['reason'])).toEqual([
+        'unable to fence old active',
+        'unable to fence old active',
+        'unable to fence old active',
+        'something else',
+      ]);
+      expect(records.filter((r) => r['msg'] === 'Executing command')).toHaveLength(10);
+      expect(records.filter((r) => r['msg'] === 'fatal is never held back')).toHaveLength(2);
+      expect(records.find((r) => r['msg'] === 'failed')?.['err']).toMatchObject({ message: 'boom' });
+    },
+  );
 });

@@ -29,7 +29,12 @@ const SETTINGS: HealthPollerSettings = {
 /** How the scripted NameNode answers the next calls. */
 type Behaviour =
   | { readonly kind: 'healthy'; readonly state: HAServiceState }
-  | { readonly kind: 'fail'; readonly error: HaCallErrorKind; readonly message: string; readonly onCall: 'getServiceStatus' | 'monitorHealth' }
+  | {
+      readonly kind: 'fail';
+      readonly error: HaCallErrorKind;
+      readonly message: string;
+      readonly onCall: 'getServiceStatus' | 'monitorHealth';
+    }
   | { readonly kind: 'throw'; readonly error: Error }
   | { readonly kind: 'hang' };
 
@@ -89,7 +94,9 @@ class FakeClient implements HAServiceClient {
         return Promise.resolve(value(behaviour.state));
       case 'fail':
         if (behaviour.onCall !== method) return Promise.resolve(value('STANDBY'));
-        return Promise.reject(new HaCallError(behaviour.error, behaviour.message, WHERE, behaviour.error === 'unreachable'));
+        return Promise.reject(
+          new HaCallError(behaviour.error, behaviour.message, WHERE, behaviour.error === 'unreachable'),
+        );
       case 'throw':
         return Promise.reject(behaviour.error);
       case 'hang':
@@ -158,55 +165,77 @@ function setup(settings: Partial<HealthPollerSettings> = {}) {
 }
 
 describe('HealthPoller (Hadoop HealthMonitor cadence, on a manual clock)', () => {
-  it('probes at once, then one check interval apart, getServiceStatus before monitorHealth, on one connection', async () => {
-    const { nn, poller, probes, advance, kinds } = setup();
-    poller.start();
-    await advance(0);
-    await advance(1000);
-    await advance(999);
-    expect(kinds()).toEqual(['0:healthy', '1000:healthy']);
-    await advance(1);
-    expect(kinds()).toEqual(['0:healthy', '1000:healthy', '2000:healthy']);
-    expect(probes[0]?.probe).toEqual({ kind: 'healthy', status: { state: 'STANDBY', readyToBecomeActive: true } });
-    expect(nn.clients).toHaveLength(1);
-    expect(nn.current.calls).toEqual(['getServiceStatus', 'monitorHealth', 'getServiceStatus', 'monitorHealth', 'getServiceStatus', 'monitorHealth']);
-  });
+  it(
+    'probes at once, then one check interval apart, ' + 'getServiceStatus before monitorHealth, on one connection',
+    async () => {
+      const { nn, poller, probes, advance, kinds } = setup();
+      poller.start();
+      await advance(0);
+      await advance(1000);
+      await advance(999);
+      expect(kinds()).toEqual(['0:healthy', '1000:healthy']);
+      await advance(1);
+      expect(kinds()).toEqual(['0:healthy', '1000:healthy', '2000:healthy']);
+      expect(probes[0]?.probe).toEqual({ kind: 'healthy', status: { state: 'STANDBY', readyToBecomeActive: true } });
+      expect(nn.clients).toHaveLength(1);
+      expect(nn.current.calls).toEqual([
+        'getServiceStatus',
+        'monitorHealth',
+        'getServiceStatus',
+        'monitorHealth',
+        'getServiceStatus',
+        'monitorHealth',
+      ]);
+    },
+  );
 
-  it('unhealthy (the NameNode says so): its message is the reason, the status is kept, the connection too, next round after the check interval', async () => {
-    const { nn, poller, probes, advance, kinds } = setup();
-    nn.behaviour = { kind: 'fail', error: 'unhealthy', message: 'The NameNode has no resources available', onCall: 'monitorHealth' };
-    poller.start();
-    await advance(0);
-    await advance(1000);
-    expect(kinds()).toEqual(['0:unhealthy', '1000:unhealthy']);
-    expect(probes[0]?.probe).toEqual({
-      kind: 'unhealthy',
-      reason: 'The NameNode has no resources available',
-      status: { state: 'STANDBY', readyToBecomeActive: true },
-    });
-    expect(nn.clients).toHaveLength(1);
-    expect(nn.current.closed).toBe(false);
-  });
+  it(
+    'unhealthy (the NameNode says so): its message is the reason, the ' +
+      'status is kept, the connection too, next round after the check interval',
+    async () => {
+      const { nn, poller, probes, advance, kinds } = setup();
+      nn.behaviour = {
+        kind: 'fail',
+        error: 'unhealthy',
+        message: 'The NameNode has no resources available',
+        onCall: 'monitorHealth',
+      };
+      poller.start();
+      await advance(0);
+      await advance(1000);
+      expect(kinds()).toEqual(['0:unhealthy', '1000:unhealthy']);
+      expect(probes[0]?.probe).toEqual({
+        kind: 'unhealthy',
+        reason: 'The NameNode has no resources available',
+        status: { state: 'STANDBY', readyToBecomeActive: true },
+      });
+      expect(nn.clients).toHaveLength(1);
+      expect(nn.current.closed).toBe(false);
+    },
+  );
 
   it.each([
     ['refused (ServiceFailedException)', 'refused'],
     ['failed (AccessControlException, RetriableException...)', 'failed'],
     ['unreachable', 'unreachable'],
     ['timed out', 'timedOut'],
-  ] as const)('%s is not responding: the client is closed, a new one is made after sleep-after-disconnect', async (_name, error) => {
-    const { nn, poller, probes, advance, kinds } = setup();
-    nn.behaviour = { kind: 'fail', error, message: `answer: ${error}`, onCall: 'getServiceStatus' };
-    poller.start();
-    await advance(0);
-    expect(probes[0]?.probe).toEqual({ kind: 'unreachable', reason: `answer: ${error}` });
-    expect(nn.clients[0]?.closed).toBe(true);
-    await advance(699);
-    expect(nn.clients).toHaveLength(1);
-    nn.behaviour = { kind: 'healthy', state: 'ACTIVE' };
-    await advance(1);
-    expect(kinds()).toEqual(['0:unreachable', '700:healthy']);
-    expect(nn.clients).toHaveLength(2);
-  });
+  ] as const)(
+    '%s is not responding: the client is closed, a new one is made after sleep-after-disconnect',
+    async (_name, error) => {
+      const { nn, poller, probes, advance, kinds } = setup();
+      nn.behaviour = { kind: 'fail', error, message: `answer: ${error}`, onCall: 'getServiceStatus' };
+      poller.start();
+      await advance(0);
+      expect(probes[0]?.probe).toEqual({ kind: 'unreachable', reason: `answer: ${error}` });
+      expect(nn.clients[0]?.closed).toBe(true);
+      await advance(699);
+      expect(nn.clients).toHaveLength(1);
+      nn.behaviour = { kind: 'healthy', state: 'ACTIVE' };
+      await advance(1);
+      expect(kinds()).toEqual(['0:unreachable', '700:healthy']);
+      expect(nn.clients).toHaveLength(2);
+    },
+  );
 
   it('an unexpected exception from the client (not a port error) also counts as not responding', async () => {
     const { nn, poller, probes, advance } = setup();
@@ -217,28 +246,37 @@ describe('HealthPoller (Hadoop HealthMonitor cadence, on a manual clock)', () =>
     expect(nn.clients[0]?.closed).toBe(true);
   });
 
-  it('a client that cannot be created counts as not responding and is retried after the connect-retry interval', async () => {
-    const { nn, poller, probes, advance, kinds } = setup();
-    nn.createFails = new Error('bad address nn9.invalid');
-    poller.start();
-    await advance(0);
-    await advance(300);
-    await advance(300);
-    expect(nn.createAttempts).toBe(3);
-    expect(kinds()).toEqual(['0:unreachable', '300:unreachable', '600:unreachable']);
-    expect(probes[0]?.probe).toEqual({ kind: 'unreachable', reason: 'Could not connect to local service: bad address nn9.invalid' });
-  });
+  it(
+    'a client that cannot be created counts as not responding ' + 'and is retried after the connect-retry interval',
+    async () => {
+      const { nn, poller, probes, advance, kinds } = setup();
+      nn.createFails = new Error('bad address nn9.invalid');
+      poller.start();
+      await advance(0);
+      await advance(300);
+      await advance(300);
+      expect(nn.createAttempts).toBe(3);
+      expect(kinds()).toEqual(['0:unreachable', '300:unreachable', '600:unreachable']);
+      expect(probes[0]?.probe).toEqual({
+        kind: 'unreachable',
+        reason: 'Could not connect to local service: bad address nn9.invalid',
+      });
+    },
+  );
 
-  it('a connection that closes between rounds starts the next round at once instead of a check interval later', async () => {
-    const { nn, poller, advance, kinds } = setup({ checkIntervalMs: 10_000 });
-    poller.start();
-    await advance(0);
-    await advance(1000);
-    nn.behaviour = { kind: 'fail', error: 'unreachable', message: 'connect refused', onCall: 'getServiceStatus' };
-    nn.current.connectionLost();
-    await advance(0);
-    expect(kinds()).toEqual(['0:healthy', '1000:unreachable']);
-  });
+  it(
+    'a connection that closes between rounds starts the ' + 'next round at once instead of a check interval later',
+    async () => {
+      const { nn, poller, advance, kinds } = setup({ checkIntervalMs: 10_000 });
+      poller.start();
+      await advance(0);
+      await advance(1000);
+      nn.behaviour = { kind: 'fail', error: 'unreachable', message: 'connect refused', onCall: 'getServiceStatus' };
+      nn.current.connectionLost();
+      await advance(0);
+      expect(kinds()).toEqual(['0:healthy', '1000:unreachable']);
+    },
+  );
 
   it('a close right after a round waits out the minimum spacing (50 ms after that round started)', async () => {
     const { nn, poller, advance, kinds } = setup({ checkIntervalMs: 10_000 });
@@ -253,18 +291,21 @@ describe('HealthPoller (Hadoop HealthMonitor cadence, on a manual clock)', () =>
     expect(kinds()).toEqual(['0:healthy', '50:unreachable']);
   });
 
-  it("with probe-on-disconnect off, a closed connection is noticed only by the next round (Hadoop's cadence)", async () => {
-    const { nn, poller, advance, kinds } = setup({ checkIntervalMs: 1500, probeOnDisconnect: false });
-    poller.start();
-    await advance(0);
-    await advance(200);
-    nn.behaviour = { kind: 'fail', error: 'unreachable', message: 'connection closed', onCall: 'getServiceStatus' };
-    nn.current.connectionLost();
-    await advance(1299);
-    expect(kinds()).toEqual(['0:healthy']);
-    await advance(1);
-    expect(kinds()).toEqual(['0:healthy', '1500:unreachable']);
-  });
+  it(
+    'with probe-on-disconnect off, a closed connection ' + "is noticed only by the next round (Hadoop's cadence)",
+    async () => {
+      const { nn, poller, advance, kinds } = setup({ checkIntervalMs: 1500, probeOnDisconnect: false });
+      poller.start();
+      await advance(0);
+      await advance(200);
+      nn.behaviour = { kind: 'fail', error: 'unreachable', message: 'connection closed', onCall: 'getServiceStatus' };
+      nn.current.connectionLost();
+      await advance(1299);
+      expect(kinds()).toEqual(['0:healthy']);
+      await advance(1);
+      expect(kinds()).toEqual(['0:healthy', '1500:unreachable']);
+    },
+  );
 
   it('a round never overlaps another: a hung call holds the cadence, a close during it answers it', async () => {
     const { nn, poller, advance, kinds, clock } = setup();

@@ -83,8 +83,19 @@ describe('logNote', () => {
       (fields: object, msg: string): void => {
         lines.push({ level, fields, msg });
       };
-    const log: RuntimeLog = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error'), fatal: record('fatal'), child: () => log };
-    logNote(log, { level: 'warn', msg: 'Session connected.', fields: { sessionId: 0x1000a2bn, epoch: 3, gone: undefined } });
+    const log: RuntimeLog = {
+      debug: record('debug'),
+      info: record('info'),
+      warn: record('warn'),
+      error: record('error'),
+      fatal: record('fatal'),
+      child: () => log,
+    };
+    logNote(log, {
+      level: 'warn',
+      msg: 'Session connected.',
+      fields: { sessionId: 0x1000a2bn, epoch: 3, gone: undefined },
+    });
     expect(lines).toEqual([{ level: 'warn', msg: 'Session connected.', fields: { sessionId: '0x1000a2b', epoch: 3 } }]);
     expect(() => logNote(silentRuntimeLog(), { level: 'info', msg: 'x', fields: {} })).not.toThrow();
   });

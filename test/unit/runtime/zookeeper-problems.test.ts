@@ -10,8 +10,18 @@ import type { RuntimeLog } from '../../../src/runtime/logging.js';
 import type { ControllerRecord } from '../../../src/runtime/records.js';
 import { ZooKeeperProblems } from '../../../src/runtime/zookeeper-problems.js';
 
-const nn1: NamenodeTarget = { nameserviceId: 'ns1', namenodeId: 'nn1', serviceAddress: { host: 'nn1.example.com', port: 8020 }, zkfcPort: 8019 };
-const nn2: NamenodeTarget = { nameserviceId: 'ns1', namenodeId: 'nn2', serviceAddress: { host: 'nn2.example.com', port: 8020 }, zkfcPort: 8019 };
+const nn1: NamenodeTarget = {
+  nameserviceId: 'ns1',
+  namenodeId: 'nn1',
+  serviceAddress: { host: 'nn1.example.com', port: 8020 },
+  zkfcPort: 8019,
+};
+const nn2: NamenodeTarget = {
+  nameserviceId: 'ns1',
+  namenodeId: 'nn2',
+  serviceAddress: { host: 'nn2.example.com', port: 8020 },
+  zkfcPort: 8019,
+};
 
 function setup() {
   const lines: Array<{ level: string; msg: string; fields: Record<string, unknown> }> = [];
@@ -21,7 +31,14 @@ function setup() {
     (fields: object, msg: string): void => {
       lines.push({ level, msg, fields: fields as Record<string, unknown> });
     };
-  const log: RuntimeLog = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal'), child: () => log };
+  const log: RuntimeLog = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    fatal: at('fatal'),
+    child: () => log,
+  };
   const problems = new ZooKeeperProblems({
     lockPath: '/hadoop-ha/ns1/ActiveStandbyElectorLock',
     breadcrumbPath: '/hadoop-ha/ns1/ActiveBreadCrumb',
@@ -42,28 +59,37 @@ const info = (target: NamenodeTarget, hostname = target.serviceAddress.host) => 
 });
 
 describe('ZooKeeperProblems', () => {
-  it('a persistent lock is reported once, with the delete command, however often it is seen; its deletion clears it once', () => {
-    const { problems, lines, records } = setup();
-    for (let i = 0; i < 5; i++) problems.lockObserved({ ephemeralOwner: 0n });
-    expect(records).toEqual([
-      {
-        type: 'zooKeeperProblem',
-        problem: 'lock-not-ephemeral',
-        present: true,
-        detail: expect.stringContaining('/hadoop-ha/ns1/ActiveStandbyElectorLock is persistent'),
-        clear: 'make sure no NameNode is active (haadmin -getAllServiceState), then: zkCli.sh -server zk1:2181,zk2:2181 delete /hadoop-ha/ns1/ActiveStandbyElectorLock',
-      },
-    ]);
-    expect(lines.filter((l) => l.level === 'error')).toHaveLength(1);
-    problems.lockObserved(null);
-    problems.lockObserved(null);
-    problems.lockObserved({ ephemeralOwner: 0x1234n });
-    expect(records.map((r) => (r.type === 'zooKeeperProblem' ? `${r.problem}:${r.present}` : r.type))).toEqual(['lock-not-ephemeral:true', 'lock-not-ephemeral:false']);
-    expect(lines.map((l) => `${l.level} ${l.msg}`)).toEqual([
-      'error ZooKeeper data blocks automatic failover; an operator must clear it',
-      'info ZooKeeper problem cleared',
-    ]);
-  });
+  it(
+    'a persistent lock is reported once, with the delete command, ' +
+      'however often it is seen; its deletion clears it once',
+    () => {
+      const { problems, lines, records } = setup();
+      for (let i = 0; i < 5; i++) problems.lockObserved({ ephemeralOwner: 0n });
+      expect(records).toEqual([
+        {
+          type: 'zooKeeperProblem',
+          problem: 'lock-not-ephemeral',
+          present: true,
+          detail: expect.stringContaining('/hadoop-ha/ns1/ActiveStandbyElectorLock is persistent'),
+          clear:
+            'make sure no NameNode is active (haadmin -getAllServiceState), then: zkCli.sh ' +
+            '-server zk1:2181,zk2:2181 delete /hadoop-ha/ns1/ActiveStandbyElectorLock',
+        },
+      ]);
+      expect(lines.filter((l) => l.level === 'error')).toHaveLength(1);
+      problems.lockObserved(null);
+      problems.lockObserved(null);
+      problems.lockObserved({ ephemeralOwner: 0x1234n });
+      expect(records.map((r) => (r.type === 'zooKeeperProblem' ? `${r.problem}:${r.present}` : r.type))).toEqual([
+        'lock-not-ephemeral:true',
+        'lock-not-ephemeral:false',
+      ]);
+      expect(lines.map((l) => `${l.level} ${l.msg}`)).toEqual([
+        'error ZooKeeper data blocks automatic failover; an operator must clear it',
+        'info ZooKeeper problem cleared',
+      ]);
+    },
+  );
 
   it('a lock whose data names no NameNode of ours is reported; a zkfc of ours holding it is not', () => {
     const { problems, records } = setup();
@@ -82,27 +108,32 @@ describe('ZooKeeperProblems', () => {
     ]);
   });
 
-  it('a refused breadcrumb is reported once per breadcrumb; a later read that is absent or resolvable, or an activation, clears it', () => {
-    const { problems, records } = setup();
-    for (let i = 0; i < 10; i++) problems.breadcrumbRefused('Mismatched address stored in ZK');
-    problems.breadcrumbChecked({ data: new Uint8Array([9]), decoded: { ok: false, error: 'still garbage' } });
-    expect(problems.has('breadcrumb-refused')).toBe(true);
-    problems.breadcrumbChecked(null);
-    problems.breadcrumbRefused('Mismatched address stored in ZK');
-    problems.breadcrumbChecked({ data: encodeActiveNodeInfo(info(nn1)), decoded: { ok: true, info: info(nn1) } });
-    problems.breadcrumbRefused('Mismatched address stored in ZK');
-    problems.activated();
-    expect(records.map((r) => (r.type === 'zooKeeperProblem' ? `${r.problem}:${r.present}` : r.type))).toEqual([
-      'breadcrumb-refused:true',
-      'breadcrumb-refused:false',
-      'breadcrumb-refused:true',
-      'breadcrumb-refused:false',
-      'breadcrumb-refused:true',
-      'breadcrumb-refused:false',
-    ]);
-    const first = records[0];
-    expect(first?.type === 'zooKeeperProblem' ? first.clear : '').toBe(
-      'make sure the NameNode it names is not active (haadmin -getAllServiceState), then: zkCli.sh -server zk1:2181,zk2:2181 delete /hadoop-ha/ns1/ActiveBreadCrumb',
-    );
-  });
+  it(
+    'a refused breadcrumb is reported once per breadcrumb; a later ' +
+      'read that is absent or resolvable, or an activation, clears it',
+    () => {
+      const { problems, records } = setup();
+      for (let i = 0; i < 10; i++) problems.breadcrumbRefused('Mismatched address stored in ZK');
+      problems.breadcrumbChecked({ data: new Uint8Array([9]), decoded: { ok: false, error: 'still garbage' } });
+      expect(problems.has('breadcrumb-refused')).toBe(true);
+      problems.breadcrumbChecked(null);
+      problems.breadcrumbRefused('Mismatched address stored in ZK');
+      problems.breadcrumbChecked({ data: encodeActiveNodeInfo(info(nn1)), decoded: { ok: true, info: info(nn1) } });
+      problems.breadcrumbRefused('Mismatched address stored in ZK');
+      problems.activated();
+      expect(records.map((r) => (r.type === 'zooKeeperProblem' ? `${r.problem}:${r.present}` : r.type))).toEqual([
+        'breadcrumb-refused:true',
+        'breadcrumb-refused:false',
+        'breadcrumb-refused:true',
+        'breadcrumb-refused:false',
+        'breadcrumb-refused:true',
+        'breadcrumb-refused:false',
+      ]);
+      const first = records[0];
+      expect(first?.type === 'zooKeeperProblem' ? first.clear : '').toBe(
+        'make sure the NameNode it names is not active (haadmin -getAllServiceState), ' +
+          'then: zkCli.sh -server zk1:2181,zk2:2181 delete /hadoop-ha/ns1/ActiveBreadCrumb',
+      );
+    },
+  );
 });

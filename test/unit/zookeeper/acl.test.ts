@@ -34,11 +34,20 @@ describe('parseZkAcl (ZKUtil.parseACLs)', () => {
     ['world:anyone:r', [{ scheme: 'world', id: 'anyone', perms: 1 }]],
     ['world:anyone:adcwr', [{ scheme: 'world', id: 'anyone', perms: 31 }]],
     ['world:anyone:', [{ scheme: 'world', id: 'anyone', perms: 0 }]],
-    ['digest:hdfs-zkfcs:kFfPMjLJ5RvvOeCngHSVekkZRY4=:rwcda', [{ scheme: 'digest', id: 'hdfs-zkfcs:kFfPMjLJ5RvvOeCngHSVekkZRY4=', perms: 31 }]],
+    [
+      'digest:hdfs-zkfcs:kFfPMjLJ5RvvOeCngHSVekkZRY4=:rwcda',
+      [{ scheme: 'digest', id: 'hdfs-zkfcs:kFfPMjLJ5RvvOeCngHSVekkZRY4=', perms: 31 }],
+    ],
     ['ip:10.0.0.1:rw', [{ scheme: 'ip', id: '10.0.0.1', perms: 3 }]],
     ['sasl:hdfs/host@REALM:cdrwa', [{ scheme: 'sasl', id: 'hdfs/host@REALM', perms: 31 }]],
     ['auth::rwcda', [{ scheme: 'auth', id: '', perms: 31 }]],
-    [' world:anyone:r , ,digest:a:b:c:w ,', [{ scheme: 'world', id: 'anyone', perms: 1 }, { scheme: 'digest', id: 'a:b:c', perms: 2 }]],
+    [
+      ' world:anyone:r , ,digest:a:b:c:w ,',
+      [
+        { scheme: 'world', id: 'anyone', perms: 1 },
+        { scheme: 'digest', id: 'a:b:c', perms: 2 },
+      ],
+    ],
     ['', []],
     [' , , ', []],
   ])('%j', (value, expected) => {
@@ -89,7 +98,13 @@ describe('parseZkAuth (ZKUtil.parseAuth)', () => {
   it.each([
     ['digest:hdfs-zkfcs:secret', [['digest', 'hdfs-zkfcs:secret']]],
     ['digest:user:pa:ss:word', [['digest', 'user:pa:ss:word']]],
-    [' digest:a:b ,, sasl:x ', [['digest', 'a:b'], ['sasl', 'x']]],
+    [
+      ' digest:a:b ,, sasl:x ',
+      [
+        ['digest', 'a:b'],
+        ['sasl', 'x'],
+      ],
+    ],
     ['digest:', [['digest', '']]],
     ['digest:pässwörd', [['digest', 'pässwörd']]],
     ['', []],
@@ -123,7 +138,9 @@ describe('zkAuthFromConfig and @ indirection', () => {
   it('reads the credentials from a file', () => {
     const file = join(dir, 'auth.txt');
     writeFileSync(file, 'digest:hdfs-zkfcs:secret\n');
-    expect(zkAuthFromConfig(`@${file}`).map((info) => [info.scheme, utf8(info.auth)])).toEqual([['digest', 'hdfs-zkfcs:secret']]);
+    expect(zkAuthFromConfig(`@${file}`).map((info) => [info.scheme, utf8(info.auth)])).toEqual([
+      ['digest', 'hdfs-zkfcs:secret'],
+    ]);
   });
 
   it('a missing file is a ConfigError naming key and file', () => {
@@ -152,7 +169,9 @@ describe('helpers', () => {
 
   it('formatZkAcl writes scheme:id:perms', () => {
     expect(formatZkAcl({ scheme: 'digest', id: 'a:b', perms: 1 | 4 | 16 })).toBe('digest:a:b:rca');
-    expect(parseZkAcl(formatZkAcl({ scheme: 'x', id: 'y:z', perms: 31 }))).toEqual([{ scheme: 'x', id: 'y:z', perms: 31 }]);
+    expect(parseZkAcl(formatZkAcl({ scheme: 'x', id: 'y:z', perms: 31 }))).toEqual([
+      { scheme: 'x', id: 'y:z', perms: 31 },
+    ]);
   });
 
   it('sameAcl ignores order and duplicates, not content', () => {

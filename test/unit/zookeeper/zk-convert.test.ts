@@ -8,8 +8,21 @@ import zookeeper from 'node-zookeeper-client';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { parseConnectString } from '../../../src/zookeeper/node-zk-session.js';
-import { aclFromLibrary, aclToLibrary, formatSessionId, int64FromBuffer, statFromLibrary, watchEventFromLibrary, ZkResponseError } from '../../../src/zookeeper/zk-convert.js';
-import { failureFromLibraryError, isRetryableZkCode, KEEPER_CODES, zkErrorCodeOf } from '../../../src/zookeeper/zk-errors.js';
+import {
+  aclFromLibrary,
+  aclToLibrary,
+  formatSessionId,
+  int64FromBuffer,
+  statFromLibrary,
+  watchEventFromLibrary,
+  ZkResponseError,
+} from '../../../src/zookeeper/zk-convert.js';
+import {
+  failureFromLibraryError,
+  isRetryableZkCode,
+  KEEPER_CODES,
+  zkErrorCodeOf,
+} from '../../../src/zookeeper/zk-errors.js';
 
 const long = (value: bigint) => {
   const buffer = Buffer.alloc(8);
@@ -36,7 +49,7 @@ describe('error codes', () => {
     expect(zkErrorCodeOf(code)).toBe(expected);
   });
 
-  it('the numbers are the library\'s own', () => {
+  it("the numbers are the library's own", () => {
     for (const [name, code] of Object.entries(KEEPER_CODES)) {
       expect((zookeeper.Exception as unknown as Record<string, number>)[name]).toBe(code);
     }
@@ -44,12 +57,18 @@ describe('error codes', () => {
 
   it('maps a library Exception with operation and path in the message', () => {
     const error = (zookeeper.Exception as unknown as { create(code: number): Error }).create(KEEPER_CODES.NODE_EXISTS);
-    expect(failureFromLibraryError(error, 'create', '/x')).toEqual({ code: 'NODEEXISTS', message: 'create /x: Exception: NODE_EXISTS[-110]' });
-    expect(failureFromLibraryError(new TypeError('boom'), 'getData', '/y')).toEqual({ code: 'OTHER', message: 'getData /y: boom' });
+    expect(failureFromLibraryError(error, 'create', '/x')).toEqual({
+      code: 'NODEEXISTS',
+      message: 'create /x: Exception: NODE_EXISTS[-110]',
+    });
+    expect(failureFromLibraryError(new TypeError('boom'), 'getData', '/y')).toEqual({
+      code: 'OTHER',
+      message: 'getData /y: boom',
+    });
     expect(failureFromLibraryError('weird', 'delete', '/z')).toMatchObject({ code: 'OTHER' });
   });
 
-  it('retryable codes are Hadoop\'s shouldRetry set', () => {
+  it("retryable codes are Hadoop's shouldRetry set", () => {
     expect(isRetryableZkCode('CONNECTIONLOSS')).toBe(true);
     expect(isRetryableZkCode('OPERATIONTIMEOUT')).toBe(true);
     expect(isRetryableZkCode('SESSIONEXPIRED')).toBe(false);
@@ -58,19 +77,44 @@ describe('error codes', () => {
 });
 
 describe('longs and stats', () => {
-  it.each([0n, 1n, 0x0100017f2a3b0000n, 0x7fffffffffffffffn, -1n, -0x7000000000000000n])('int64FromBuffer round-trips %s', (value) => {
-    expect(int64FromBuffer(long(value), 'x')).toBe(value);
-  });
+  it.each([0n, 1n, 0x0100017f2a3b0000n, 0x7fffffffffffffffn, -1n, -0x7000000000000000n])(
+    'int64FromBuffer round-trips %s',
+    (value) => {
+      expect(int64FromBuffer(long(value), 'x')).toBe(value);
+    },
+  );
 
   it('refuses anything but 8 bytes, naming the field', () => {
     expect(() => int64FromBuffer(Buffer.alloc(7), 'stat.ephemeralOwner')).toThrow(ZkResponseError);
-    expect(() => int64FromBuffer(Buffer.alloc(7), 'stat.ephemeralOwner')).toThrow(/stat.ephemeralOwner: expected 8 bytes, got 7 bytes/);
+    expect(() => int64FromBuffer(Buffer.alloc(7), 'stat.ephemeralOwner')).toThrow(
+      /stat.ephemeralOwner: expected 8 bytes, got 7 bytes/,
+    );
     expect(() => int64FromBuffer(undefined, 'sessionId')).toThrow(/sessionId/);
   });
 
   it('statFromLibrary', () => {
-    const stat = { czxid: long(5n), mzxid: long(9n), ctime: long(0n), mtime: long(0n), version: 3, cversion: 0, aversion: 1, ephemeralOwner: long(0x100017f2a3b0001n), dataLength: 42, numChildren: 2, pzxid: long(0n) };
-    expect(statFromLibrary(stat)).toEqual({ version: 3, aversion: 1, ephemeralOwner: 0x100017f2a3b0001n, czxid: 5n, mzxid: 9n, dataLength: 42, numChildren: 2 });
+    const stat = {
+      czxid: long(5n),
+      mzxid: long(9n),
+      ctime: long(0n),
+      mtime: long(0n),
+      version: 3,
+      cversion: 0,
+      aversion: 1,
+      ephemeralOwner: long(0x100017f2a3b0001n),
+      dataLength: 42,
+      numChildren: 2,
+      pzxid: long(0n),
+    };
+    expect(statFromLibrary(stat)).toEqual({
+      version: 3,
+      aversion: 1,
+      ephemeralOwner: 0x100017f2a3b0001n,
+      czxid: 5n,
+      mzxid: 9n,
+      dataLength: 42,
+      numChildren: 2,
+    });
     expect(() => statFromLibrary({ ...stat, version: 'x' })).toThrow(/stat.version/);
     expect(() => statFromLibrary(null)).toThrow(ZkResponseError);
   });
@@ -119,8 +163,23 @@ describe('ACLs and watch events', () => {
 describe('parseConnectString', () => {
   it.each([
     ['127.0.0.1:2181', [{ host: '127.0.0.1', port: 2181 }], undefined],
-    ['zk1,zk2:2182,zk3:2183/hbase', [{ host: 'zk1', port: 2181 }, { host: 'zk2', port: 2182 }, { host: 'zk3', port: 2183 }], '/hbase'],
-    [' zk1:1 , zk2:65535 ,', [{ host: 'zk1', port: 1 }, { host: 'zk2', port: 65535 }], undefined],
+    [
+      'zk1,zk2:2182,zk3:2183/hbase',
+      [
+        { host: 'zk1', port: 2181 },
+        { host: 'zk2', port: 2182 },
+        { host: 'zk3', port: 2183 },
+      ],
+      '/hbase',
+    ],
+    [
+      ' zk1:1 , zk2:65535 ,',
+      [
+        { host: 'zk1', port: 1 },
+        { host: 'zk2', port: 65535 },
+      ],
+      undefined,
+    ],
     ['zk1:2181/', [{ host: 'zk1', port: 2181 }], undefined],
   ])('%j', (value, servers, chroot) => {
     expect(parseConnectString(value)).toEqual({ servers, chroot });

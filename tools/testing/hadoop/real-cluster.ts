@@ -20,7 +20,8 @@ import { startZooKeeper, type ZooKeeperEnsemble } from '../zk-server.js';
 import { REPO_ROOT, tail } from '../mini-cluster.js';
 import { sleep } from '../wait.js';
 
-export const HADOOP_INSTALL_HINT = 'run `bash scripts/ensure-hadoop.sh` (as root it installs a JDK and Maven, then resolves Hadoop from Maven Central)';
+export const HADOOP_INSTALL_HINT =
+  'run `bash scripts/ensure-hadoop.sh` (as root it installs a JDK and Maven, then resolves Hadoop from Maven Central)';
 
 /** JVM flags for Hadoop 3.4 on Java 17 (the JPMS opens of HADOOP-19310) and a small footprint. */
 const JVM_FLAGS = [
@@ -185,7 +186,10 @@ export class RealCluster {
     this.nodes = nodes;
   }
 
-  /** Resolve Hadoop, start ZooKeeper, JournalNodes, NameNodes (first active-capable, others bootstrapped) and the DataNode. */
+  /**
+   * Resolve Hadoop, start ZooKeeper, JournalNodes, NameNodes (first active-capable, others bootstrapped) and the
+   * DataNode.
+   */
   static async start(options: RealClusterOptions = {}): Promise<RealCluster> {
     // Ports are picked free and bound later by the JVMs; on a busy machine another process can
     // take one meanwhile. Such a start is retried on fresh ports; any other failure is not.
@@ -194,7 +198,12 @@ export class RealCluster {
         return await RealCluster.startOnce(options);
       } catch (error) {
         const text = error instanceof Error ? `${error.message} ${String(error.cause)}` : String(error);
-        if (attempt >= 3 || !/BindException|Port in use|Address already in use/.test(text) || options.baseDir !== undefined) throw error;
+        if (
+          attempt >= 3 ||
+          !/BindException|Port in use|Address already in use/.test(text) ||
+          options.baseDir !== undefined
+        )
+          throw error;
       }
     }
   }
@@ -204,7 +213,12 @@ export class RealCluster {
     const cacheDir = ensureHadoop(version);
     const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'zkfc-hadoop-'));
     for (const d of ['conf', 'logs', 'data', 'pids']) mkdirSync(join(baseDir, d), { recursive: true });
-    const zk = await startZooKeeper({ tickMs: 500, minSessionMs: 1000, maxSessionMs: 60_000, baseDir: join(baseDir, 'zk') });
+    const zk = await startZooKeeper({
+      tickMs: 500,
+      minSessionMs: 1000,
+      maxSessionMs: 60_000,
+      baseDir: join(baseDir, 'zk'),
+    });
     const ids = options.namenodeIds ?? ['nn1', 'nn2'];
     const ports = await pickFreePorts(ids.length * 4 + 3 * 2 + 3);
     let p = 0;
@@ -228,25 +242,41 @@ export class RealCluster {
     }
     const cluster = new RealCluster(baseDir, version, cacheDir, zk, nodes, options);
     if ((options.sharedEdits ?? 'qjm') === 'qjm') {
-      for (let i = 0; i < 3; i++) cluster.journalNodes.push({ port: take(), httpPort: take(), dir: join(baseDir, 'data', `jn${i + 1}`) });
+      for (let i = 0; i < 3; i++)
+        cluster.journalNodes.push({ port: take(), httpPort: take(), dir: join(baseDir, 'data', `jn${i + 1}`) });
     }
     const dnPorts = [take(), take(), take()] as const;
     try {
       cluster.writeConfiguration();
       await cluster.startJournalNodes();
       const [first, ...others] = ids;
-      await cluster.runJava('format', MAIN.nameNode, [...cluster.nameNodeDefines(first!), '-format', '-nonInteractive'], 60_000);
+      await cluster.runJava(
+        'format',
+        MAIN.nameNode,
+        [...cluster.nameNodeDefines(first!), '-format', '-nonInteractive'],
+        60_000,
+      );
       await cluster.startNameNode(first!);
       for (const id of others) {
-        await cluster.runJava(`bootstrap-${id}`, MAIN.nameNode, [...cluster.nameNodeDefines(id), '-bootstrapStandby', '-nonInteractive'], 60_000);
+        await cluster.runJava(
+          `bootstrap-${id}`,
+          MAIN.nameNode,
+          [...cluster.nameNodeDefines(id), '-bootstrapStandby', '-nonInteractive'],
+          60_000,
+        );
       }
       await Promise.all(others.map((id) => cluster.startNameNode(id)));
       if (options.dataNode ?? true) await cluster.startDataNode(dnPorts);
       const format = await cluster.runOurZkfc(first!, ['-formatZK', '-nonInteractive']);
-      if (format.code !== 0) throw new Error(`zkfc -formatZK failed (exit ${format.code}): ${format.stderr}${format.stdout}`);
+      if (format.code !== 0)
+        throw new Error(`zkfc -formatZK failed (exit ${format.code}): ${format.stderr}${format.stdout}`);
     } catch (error) {
       await cluster.stop({ keepLogs: true });
-      throw new Error(`real cluster did not start (logs kept in ${baseDir}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(
+        `real cluster did not start (logs kept in ${baseDir}): ` +
+          `${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     return cluster;
   }
@@ -288,7 +318,8 @@ export class RealCluster {
       'dfs.namenode.shared.edits.dir': sharedEdits,
       'dfs.ha.automatic-failover.enabled': 'true',
       'dfs.ha.fencing.methods': this.options.fencingMethods ?? `shell(${this.fenceScript})`,
-      [`dfs.client.failover.proxy.provider.${ns}`]: 'org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider',
+      [`dfs.client.failover.proxy.provider.${ns}`]:
+        'org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider',
       'dfs.replication': '1',
       'dfs.permissions.superusergroup': userInfo().username,
       'dfs.namenode.safemode.extension': '0',
@@ -330,7 +361,8 @@ export class RealCluster {
         '#!/bin/bash',
         `pidfile=${join(this.baseDir, 'pids')}/"$target_namenodeid".pid`,
         'echo "fencing $target_namenodeid ($target_host:$target_port)"',
-        `[ "$(cat ${join(this.baseDir, 'fence-mode')} 2>/dev/null)" = noop ] && { echo "fence-mode noop: not killing"; exit 0; }`,
+        `[ "$(cat ${join(this.baseDir, 'fence-mode')} 2>/dev/null)" ` +
+          `= noop ] && { echo "fence-mode noop: not killing"; exit 0; }`,
         '[ -f "$pidfile" ] || exit 0',
         'pid=$(cat "$pidfile")',
         'kill -9 "$pid" 2>/dev/null || true',
@@ -358,19 +390,39 @@ export class RealCluster {
   // Processes
 
   private javaArgs(main: string, args: readonly string[], heap: string): string[] {
-    return [`-Xmx${heap}`, ...JVM_FLAGS, `-Dhadoop.log.dir=${this.logsDir}`, `-Djava.io.tmpdir=${join(this.baseDir, 'data')}`, '-cp', this.classpath, main, ...args];
+    return [
+      `-Xmx${heap}`,
+      ...JVM_FLAGS,
+      `-Dhadoop.log.dir=${this.logsDir}`,
+      `-Djava.io.tmpdir=${join(this.baseDir, 'data')}`,
+      '-cp',
+      this.classpath,
+      main,
+      ...args,
+    ];
   }
 
   private spawnJava(name: string, main: string, args: readonly string[], heap: string): ChildProcess {
     const fd = openSync(join(this.logsDir, `${name}.log`), 'a');
-    const child = spawn('java', this.javaArgs(main, args, heap), { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, MALLOC_ARENA_MAX: '2' } });
+    const child = spawn('java', this.javaArgs(main, args, heap), {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+    });
     live.add(child);
     child.on('exit', () => live.delete(child));
     return child;
   }
 
   /** Run a short-lived Java tool to completion, bounded in time. */
-  async runJava(name: string, main: string, args: readonly string[], timeoutMs = 60_000, heap = '128m', input = ''): Promise<RunResult> {
+  async runJava(
+    name: string,
+    main: string,
+    args: readonly string[],
+    timeoutMs = 60_000,
+    heap = '128m',
+    input = '',
+  ): Promise<RunResult> {
     const child = spawn('java', this.javaArgs(main, args, heap), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin?.end(input);
     live.add(child);
@@ -386,20 +438,37 @@ export class RealCluster {
     if (name === 'format' || name.startsWith('bootstrap')) {
       if (code !== 0) throw new Error(`${name} exited ${code}:\n${tailText(stderr)}`);
     }
-    return { code, stdout, stderr: stderr.split('\n').filter((l) => !l.includes('NativeCodeLoader')).join('\n') };
+    return {
+      code,
+      stdout,
+      stderr: stderr
+        .split('\n')
+        .filter((l) => !l.includes('NativeCodeLoader'))
+        .join('\n'),
+    };
   }
 
   private async startJournalNodes(): Promise<void> {
     await Promise.all(
       this.journalNodes.map(async (jn, i) => {
         mkdirSync(jn.dir, { recursive: true });
-        jn.process = this.spawnJava(`jn${i + 1}`, MAIN.journalNode, [
-          `-Ddfs.journalnode.edits.dir=${jn.dir}`,
-          `-Ddfs.journalnode.rpc-address=127.0.0.1:${jn.port}`,
-          `-Ddfs.journalnode.http-address=127.0.0.1:${jn.httpPort}`,
-          '-Ddfs.journalnode.https-address=127.0.0.1:0',
-        ], '96m');
-        await waitForLog(join(this.logsDir, `jn${i + 1}.log`), `IPC Server listener on ${jn.port}: starting`, 60_000, jn.process);
+        jn.process = this.spawnJava(
+          `jn${i + 1}`,
+          MAIN.journalNode,
+          [
+            `-Ddfs.journalnode.edits.dir=${jn.dir}`,
+            `-Ddfs.journalnode.rpc-address=127.0.0.1:${jn.port}`,
+            `-Ddfs.journalnode.http-address=127.0.0.1:${jn.httpPort}`,
+            '-Ddfs.journalnode.https-address=127.0.0.1:0',
+          ],
+          '96m',
+        );
+        await waitForLog(
+          join(this.logsDir, `jn${i + 1}.log`),
+          `IPC Server listener on ${jn.port}: starting`,
+          60_000,
+          jn.process,
+        );
       }),
     );
   }
@@ -416,12 +485,17 @@ export class RealCluster {
 
   private async startDataNode(ports: readonly [number, number, number]): Promise<void> {
     mkdirSync(join(this.baseDir, 'data', 'dn'), { recursive: true });
-    this.dataNode = this.spawnJava('dn', MAIN.dataNode, [
-      `-Ddfs.datanode.data.dir=${join(this.baseDir, 'data', 'dn')}`,
-      `-Ddfs.datanode.address=127.0.0.1:${ports[0]}`,
-      `-Ddfs.datanode.http.address=127.0.0.1:${ports[1]}`,
-      `-Ddfs.datanode.ipc.address=127.0.0.1:${ports[2]}`,
-    ], '128m');
+    this.dataNode = this.spawnJava(
+      'dn',
+      MAIN.dataNode,
+      [
+        `-Ddfs.datanode.data.dir=${join(this.baseDir, 'data', 'dn')}`,
+        `-Ddfs.datanode.address=127.0.0.1:${ports[0]}`,
+        `-Ddfs.datanode.http.address=127.0.0.1:${ports[1]}`,
+        `-Ddfs.datanode.ipc.address=127.0.0.1:${ports[2]}`,
+      ],
+      '128m',
+    );
     await waitForLog(join(this.logsDir, 'dn.log'), 'IPC Server listener on', 90_000, this.dataNode);
   }
 
@@ -455,7 +529,15 @@ export class RealCluster {
   // Controllers
 
   ourZkfcArgs(id: string): string[] {
-    return [join(REPO_ROOT, 'bin/zkfc.js'), '--hadoop-conf-dir', this.confDir, '-D', `dfs.nameservice.id=${this.nameserviceId}`, '-D', `dfs.ha.namenode.id=${id}`];
+    return [
+      join(REPO_ROOT, 'bin/zkfc.js'),
+      '--hadoop-conf-dir',
+      this.confDir,
+      '-D',
+      `dfs.nameservice.id=${this.nameserviceId}`,
+      '-D',
+      `dfs.ha.namenode.id=${id}`,
+    ];
   }
 
   async runOurZkfc(id: string, args: readonly string[]): Promise<RunResult> {
@@ -465,13 +547,21 @@ export class RealCluster {
   /** Start a failover controller for `id`: our daemon, or Hadoop's DFSZKFailoverController. */
   async startController(id: string, kind: ControllerKind): Promise<void> {
     const node = this.node(id);
-    if (node.controller !== undefined && node.controller.process.exitCode === null && node.controller.process.signalCode === null) {
+    if (
+      node.controller !== undefined &&
+      node.controller.process.exitCode === null &&
+      node.controller.process.signalCode === null
+    ) {
       throw new Error(`a controller for ${id} is already running`);
     }
     let child: ChildProcess;
     if (kind === 'ours') {
       const fd = openSync(node.zkfcLog, 'a');
-      child = spawn(process.execPath, this.ourZkfcArgs(id), { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, ZKFC_LOG_LEVEL: 'info' } });
+      child = spawn(process.execPath, this.ourZkfcArgs(id), {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: { ...process.env, ZKFC_LOG_LEVEL: 'info' },
+      });
       live.add(child);
       child.on('exit', () => live.delete(child));
     } else {
@@ -479,10 +569,19 @@ export class RealCluster {
     }
     node.controller = { kind, process: child };
     // Both serve ZKFCProtocol on dfs.ha.zkfc.port once they run: wait for the port.
-    await this.waitFor(async () => {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${kind} controller for ${id} exited ${child.exitCode ?? child.signalCode}:\n${tail(kind === 'ours' ? node.zkfcLog : join(this.logsDir, `zkfc-${id}.log`))}`);
-      return portOpen(node.zkfcPort);
-    }, 60_000, `${kind} controller of ${id} listening on ${node.zkfcPort}`);
+    await this.waitFor(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(
+            `${kind} controller for ${id} exited ` +
+              `${child.exitCode ?? child.signalCode}:\n` +
+              tail(kind === 'ours' ? node.zkfcLog : join(this.logsDir, `zkfc-${id}.log`)),
+          );
+        return portOpen(node.zkfcPort);
+      },
+      60_000,
+      `${kind} controller of ${id} listening on ${node.zkfcPort}`,
+    );
   }
 
   async stopController(id: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -509,7 +608,9 @@ export class RealCluster {
       if (!response.ok) return undefined;
       const body = (await response.json()) as { beans?: { State?: string }[] };
       const state = body.beans?.[0]?.State;
-      return state === 'active' || state === 'standby' || state === 'observer' || state === 'initializing' ? state : undefined;
+      return state === 'active' || state === 'standby' || state === 'observer' || state === 'initializing'
+        ? state
+        : undefined;
     } catch {
       return undefined;
     }
@@ -522,10 +623,14 @@ export class RealCluster {
   }
 
   async waitForActive(expected: string, timeoutMs = 60_000): Promise<void> {
-    await this.waitFor(async () => {
-      const active = await this.activeNameNodes();
-      return active.length === 1 && active[0] === expected;
-    }, timeoutMs, `${expected} the only active NameNode`);
+    await this.waitFor(
+      async () => {
+        const active = await this.activeNameNodes();
+        return active.length === 1 && active[0] === expected;
+      },
+      timeoutMs,
+      `${expected} the only active NameNode`,
+    );
   }
 
   /** Hadoop's `hdfs haadmin` (DFSHAAdmin). */
@@ -535,7 +640,13 @@ export class RealCluster {
 
   /** Our `haadmin`, with the same configuration directory. */
   ourHaAdmin(args: readonly string[], input = ''): Promise<RunResult> {
-    return runProcess(process.execPath, [join(REPO_ROOT, 'bin/haadmin.js'), ...args], 120_000, { HADOOP_CONF_DIR: this.confDir }, input);
+    return runProcess(
+      process.execPath,
+      [join(REPO_ROOT, 'bin/haadmin.js'), ...args],
+      120_000,
+      { HADOOP_CONF_DIR: this.confDir },
+      input,
+    );
   }
 
   /** Hadoop's `hdfs dfs` (FsShell) through the nameservice. */
@@ -566,7 +677,8 @@ export class RealCluster {
     for (const node of this.nodes.values()) {
       parts.push(`--- ${node.id} (${node.log})\n${tail(node.log, 15)}`);
       if (node.controller?.kind === 'ours') parts.push(`--- zkfc ${node.id}\n${tail(node.zkfcLog, 15)}`);
-      if (node.controller?.kind === 'hadoop') parts.push(`--- hadoop zkfc ${node.id}\n${tail(join(this.logsDir, `zkfc-${node.id}.log`), 15)}`);
+      if (node.controller?.kind === 'hadoop')
+        parts.push(`--- hadoop zkfc ${node.id}\n${tail(join(this.logsDir, `zkfc-${node.id}.log`), 15)}`);
     }
     return parts.join('\n');
   }
@@ -603,7 +715,8 @@ function tailText(text: string, lines = 30): string {
 async function waitForLog(file: string, needle: string, timeoutMs: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before "${needle}":\n${tail(file)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before "${needle}":\n${tail(file)}`);
     if (existsSync(file) && readFileSync(file, 'utf8').includes(needle)) return;
     await sleep(100);
   }
@@ -625,7 +738,13 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-async function runProcess(command: string, args: readonly string[], timeoutMs: number, env: Readonly<Record<string, string>> = {}, input = ''): Promise<RunResult> {
+async function runProcess(
+  command: string,
+  args: readonly string[],
+  timeoutMs: number,
+  env: Readonly<Record<string, string>> = {},
+  input = '',
+): Promise<RunResult> {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   child.stdin.end(input);
   let stdout = '';
