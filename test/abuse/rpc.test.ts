@@ -17,7 +17,7 @@ import { RpcZkfcClientFactory } from '../../src/hadoop/zkfc-client.js';
 import { runHaadmin } from '../support/e2e-zkfc.js';
 import { SPEC_CLIENT_ID, SPEC_PREAMBLE, concatBytes } from '../support/ipc-bytes.js';
 import { plainGet, rssMiB, socketFlood, startAbuseCluster, stopAbuseCluster, type AbuseCluster } from './harness.js';
-import { waitUntil } from '../../tools/testing/wait.js';
+import { sleep, waitUntil } from '../../tools/testing/wait.js';
 
 /** Stated bound (README, "Security model", and systemd MemoryMax leaves room above it). */
 const RSS_BOUND_MIB = 160;
@@ -157,7 +157,7 @@ describe('abuse: the ZKFC RPC port', () => {
           ),
         );
       // Nothing moved: the active is still the only active a while later.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await sleep(2000);
       expect(await cluster.activeNamenodes()).toEqual([active]);
       for (const id of [active, standby]) {
         const line = await waitUntil(

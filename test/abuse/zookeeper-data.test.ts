@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import { runHaadmin, scrapeMetrics, metricValue, ZkTestClient } from '../support/e2e-zkfc.js';
 import { fileBytes, startAbuseCluster, stopAbuseCluster, type AbuseCluster } from './harness.js';
-import { waitUntil } from '../../tools/testing/wait.js';
+import { sleep, waitUntil } from '../../tools/testing/wait.js';
 
 /** Stated bound (README, "Security model"): log growth under a forged breadcrumb. */
 const LOG_BYTES_PER_DAY_BOUND = 64 * 1024 * 1024;
@@ -68,7 +68,7 @@ describe('abuse: hostile ZooKeeper data', () => {
         );
       }
       // Several seconds of being stuck: still one report per daemon.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await sleep(3000);
       for (const id of cluster.nodes.keys()) {
         const log = cluster.node(id).zkfcLog;
         const reports = readFileSync(log, 'utf8')
@@ -146,7 +146,7 @@ describe('abuse: hostile ZooKeeper data', () => {
       );
       // Longer than the log's repeat window (60 s), so the lines written when a window rolls over count.
       const measureMs = 65_000;
-      await new Promise((resolve) => setTimeout(resolve, measureMs));
+      await sleep(measureMs);
       const grownBytes = fileBytes(log) - startBytes;
       const retries = (await sessions()) - startSessions;
       const perDay = (grownBytes / measureMs) * 86_400_000;

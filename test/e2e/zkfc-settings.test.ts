@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import { metricValue, scrapeMetrics, startE2eCluster, stopE2eCluster, zkfcLogRecords } from '../support/e2e-zkfc.js';
-import { eventually } from '../../tools/testing/wait.js';
+import { eventually, waitUntil } from '../../tools/testing/wait.js';
 
 let cluster: MiniCluster | undefined;
 
@@ -41,10 +41,12 @@ async function healthRounds(c: MiniCluster, id: string): Promise<number> {
 /** Returns as soon as the daemon of `id` has finished a health round: the next one is a check interval away. */
 async function justAfterHealthRound(c: MiniCluster, id: string): Promise<void> {
   const before = await healthRounds(c, id);
-  const deadline = Date.now() + 3 * CHECK_INTERVAL_MS;
-  while ((await healthRounds(c, id)) === before) {
-    if (Date.now() > deadline) throw new Error(`no health round of ${id} within ${3 * CHECK_INTERVAL_MS} ms`);
-  }
+  await waitUntil(
+    async () => (await healthRounds(c, id)) !== before,
+    3 * CHECK_INTERVAL_MS,
+    `a health round of ${id}`,
+    5,
+  );
 }
 
 function messages(c: MiniCluster, id: string): string[] {

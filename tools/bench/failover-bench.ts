@@ -32,7 +32,7 @@ import { FaultCluster } from '../testing/fault-cluster.js';
 import { REPO_ROOT } from '../testing/mini-cluster.js';
 import { msBetween } from '../testing/oracle.js';
 import { SeededRandom } from '../testing/prng.js';
-import { sleep } from '../testing/wait.js';
+import { sleep, waitUntil } from '../testing/wait.js';
 import { isMain } from './is-main.js';
 
 export const FAILOVER_SCENARIOS = ['crash', 'unhealthy', 'host-loss', 'graceful'] as const;
@@ -104,13 +104,15 @@ async function newFailover(
   id: string,
   previousAt: string | undefined,
 ): Promise<{ at: string; durationMs: number; phases: Phases }> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const last = await lastFailover(cluster, id);
-    if (last !== undefined && last.at !== previousAt) return last;
-    if (Date.now() > deadline) throw new Error(`daemon ${id} reported no new failover`);
-    await sleep(10);
-  }
+  return waitUntil(
+    async () => {
+      const last = await lastFailover(cluster, id);
+      return last !== undefined && last.at !== previousAt && last;
+    },
+    10_000,
+    `daemon ${id} reporting a new failover`,
+    10,
+  );
 }
 
 async function measureScenario(

@@ -26,7 +26,7 @@ import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { FaultRequestError, parseFault } from './faults.js';
 import { haStateName } from './ha-state.js';
-import type { SimNamenodeModel } from './model.js';
+import type { NameNodeSimulatorModel } from './model.js';
 
 /** Control requests are tiny; refuse anything bigger before buffering it. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -50,7 +50,7 @@ export class SimHttpEndpoint {
   private bound: HostPort | undefined;
 
   constructor(
-    private readonly model: SimNamenodeModel,
+    private readonly model: NameNodeSimulatorModel,
     private readonly options: SimHttpEndpointOptions,
   ) {
     this.log = options.logger.child({ component: 'namenode-sim-http' });

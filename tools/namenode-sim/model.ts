@@ -26,7 +26,7 @@ export const CRASH_EXIT_CODE = 137;
 /** Exit code when becoming active fails: NameNode.doImmediateShutdown → terminate(1). */
 export const FAILED_TRANSITION_EXIT_CODE = 1;
 
-export interface SimNamenodeModelOptions {
+export interface NameNodeSimulatorModelOptions {
   readonly nameserviceId: string;
   readonly namenodeId: string;
   readonly ha: SimHAConfig;
@@ -63,7 +63,7 @@ export interface SimNamenodeSnapshot {
   readonly calls: Readonly<Record<HAMethodName, number>>;
 }
 
-export class SimNamenodeModel {
+export class NameNodeSimulatorModel {
   private state: HAServiceState;
   private safemode: boolean;
   private faults: FaultState = NO_FAULTS;
@@ -87,7 +87,7 @@ export class SimNamenodeModel {
   private exited = false;
   private closed = false;
 
-  constructor(private readonly options: SimNamenodeModelOptions) {
+  constructor(private readonly options: NameNodeSimulatorModelOptions) {
     this.state = options.initialState;
     this.safemode = options.safemode;
     this.startedAtMs = options.clock.monotonicMs() + Math.max(0, options.startupDelayMs);

@@ -25,7 +25,7 @@ import type { RpcCallContext, RpcMethod } from '../../src/ipc/server-connection.
 import { RemoteException } from '../../src/ipc/errors.js';
 import type { Logger } from '../../src/observability/logger.js';
 import type { HADecision, HARequest } from './ha-state.js';
-import type { SimNamenodeModel } from './model.js';
+import type { NameNodeSimulatorModel } from './model.js';
 
 /** Parity: HAServiceProtocolServerSideTranslatorPB.convert rejects an unknown request source. */
 const ILLEGAL_ARGUMENT = 'java.lang.IllegalArgumentException';
@@ -43,14 +43,14 @@ function requestSource(reqInfo: HAStateChangeRequestInfoProto | undefined): HARe
   }
 }
 
-async function decide(model: SimNamenodeModel, request: HARequest, ctx: RpcCallContext): Promise<HADecision> {
+async function decide(model: NameNodeSimulatorModel, request: HARequest, ctx: RpcCallContext): Promise<HADecision> {
   const decision = await model.handle(request, { user: ctx.user, remoteAddress: ctx.remoteAddress });
   if (decision.kind === 'exception') throw new RemoteException(decision.className, decision.message);
   return decision;
 }
 
 /** The HAServiceProtocol methods of one simulated NameNode, ready for IpcServer.registerProtocol. */
-export function haServiceProtocolMethods(model: SimNamenodeModel): Record<string, RpcMethod> {
+export function haServiceProtocolMethods(model: NameNodeSimulatorModel): Record<string, RpcMethod> {
   return {
     [HAServiceMethod.monitorHealth]: defineMethod(
       MonitorHealthRequestProtoSchema,
@@ -103,7 +103,7 @@ export function haServiceProtocolMethods(model: SimNamenodeModel): Record<string
 
 /** An IpcServer serving the model's HAServiceProtocol on host:port (0 = a free port). */
 export async function startHAServiceRpcServer(
-  model: SimNamenodeModel,
+  model: NameNodeSimulatorModel,
   options: { readonly host: string; readonly port: number; readonly logger?: Logger },
 ): Promise<{ readonly server: IpcServer; readonly host: string; readonly port: number }> {
   const server = new IpcServer({

@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from '../../src/observability/logger.js';
 import type { Clock } from '../../src/runtime/ports.js';
 import { realClock } from '../testing/clock.js';
 import { SimHttpEndpoint } from './http-endpoint.js';
-import { SimNamenodeModel } from './model.js';
+import { NameNodeSimulatorModel } from './model.js';
 import { startHAServiceRpcServer } from './rpc-endpoint.js';
 
 export interface NameNodeSimulatorOptions {
@@ -64,7 +64,7 @@ export function currentUser(): string {
 }
 
 export class NameNodeSimulator {
-  readonly model: SimNamenodeModel;
+  readonly model: NameNodeSimulatorModel;
   /** Resolves when the simulated process "exits" (crash, exit-on-activate) with its exit code. */
   readonly exited: Promise<{ readonly code: number; readonly reason: string }>;
   private rpcServers: IpcServer[] = [];
@@ -84,7 +84,7 @@ export class NameNodeSimulator {
     this.exited = new Promise((resolve) => {
       this.resolveExited = resolve;
     });
-    this.model = new SimNamenodeModel({
+    this.model = new NameNodeSimulatorModel({
       nameserviceId: options.nameserviceId,
       namenodeId: options.namenodeId,
       ha: {

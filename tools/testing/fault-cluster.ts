@@ -23,7 +23,6 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { decodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import type { TransitionLogEntry } from '../namenode-sim/transition-log.js';
-import { SystemClock } from '../../src/runtime/system-clock.js';
 import type { ZkSession } from '../../src/runtime/ports.js';
 import { NodeZkSessionFactory } from '../../src/zookeeper/node-zk-session.js';
 import { MiniCluster, REPO_ROOT, tail, type ExitInfo } from './mini-cluster.js';
@@ -40,6 +39,7 @@ import { ZkPartitioner } from './partition.js';
 import type { SshdHarness } from './sshd.js';
 import { checkSteady, type ControllerView, type ElectionZnodes, type SteadyProbe } from './steady.js';
 import { ZkfcError } from '../../src/errors.js';
+import { realClock } from './clock.js';
 import { sleep } from './wait.js';
 
 export interface FaultClusterOptions {
@@ -87,7 +87,7 @@ export class FaultCluster {
   private readonly peers = new Map<string, ChildProcess>();
   private readonly peerExits = new Map<ChildProcess, Promise<ExitInfo>>();
   private partitioner: ZkPartitioner | undefined;
-  private readonly zkFactory = new NodeZkSessionFactory({ clock: new SystemClock() });
+  private readonly zkFactory = new NodeZkSessionFactory({ clock: realClock });
   private stopped = false;
 
   private constructor(

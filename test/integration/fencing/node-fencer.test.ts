@@ -20,22 +20,10 @@ import {
 import { startSshd, type SshdHarness } from '../../../tools/testing/sshd.js';
 import { captureLogger, spawnListener } from './helpers.js';
 import { realClock } from '../../../tools/testing/clock.js';
+import { NN1 as nn1, NN2 as nn2 } from '../../support/namenode-targets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zkfc-node-fencer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const nn1: NamenodeTarget = {
-  nameserviceId: 'ns1',
-  namenodeId: 'nn1',
-  serviceAddress: { host: 'nn1.example.com', port: 8020 },
-  zkfcPort: 8019,
-};
-const nn2: NamenodeTarget = {
-  nameserviceId: 'ns1',
-  namenodeId: 'nn2',
-  serviceAddress: { host: 'nn2.example.com', port: 8020 },
-  zkfcPort: 8019,
-};
 
 interface StandbyCall {
   readonly address: HostPort;

@@ -3,14 +3,14 @@
 // A second check, independent of the simulation's hung-NameNode scenario: here the real Hadoop IPC
 // client's deadline, the real HealthPoller and the real HealthMonitor classification run against a
 // NameNode process model that stops answering (the simulator's `hang` fault), in real time.
-// Method: an in-process NameNodeSimulator on loopback; RpcHAServiceClientFactory; SystemClock.
+// Method: an in-process NameNodeSimulator on loopback; RpcHAServiceClientFactory; real time (realClock).
 import { afterEach, describe, expect, it } from 'vitest';
 import { HealthMonitor, type HealthProbe } from '../../../src/core/health/health-monitor.js';
 import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
 import { HealthPoller } from '../../../src/runtime/health-poller.js';
 import type { HAServiceClient } from '../../../src/runtime/ports.js';
-import { SystemClock } from '../../../src/runtime/system-clock.js';
 import { NameNodeSimulator } from '../../../tools/namenode-sim/sim-namenode.js';
+import { realClock } from '../../../tools/testing/clock.js';
 import { waitUntil } from '../../../tools/testing/wait.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -33,7 +33,7 @@ describe('health-check timeout against a hung NameNode', () => {
       const nn = await NameNodeSimulator.start({ nameserviceId: 'ns1', namenodeId: 'nn1' });
       cleanups.push(() => nn.stop());
       const factory = new RpcHAServiceClientFactory({ connectTimeoutMs: 2000 });
-      const clock = new SystemClock();
+      const clock = realClock;
       const probes: Probe[] = [];
       const clients: HAServiceClient[] = [];
       const poller = new HealthPoller({

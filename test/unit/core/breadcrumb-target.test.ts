@@ -5,19 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { breadcrumbTarget } from '../../../src/core/controller/breadcrumb-target.js';
 import type { ActiveNodeInfo, NamenodeTarget } from '../../../src/core/types.js';
+import { NN1 as nn1, NN2 as nn2 } from '../../support/namenode-targets.js';
 
-const nn1: NamenodeTarget = {
-  nameserviceId: 'ns1',
-  namenodeId: 'nn1',
-  serviceAddress: { host: 'nn1.example.com', port: 8020 },
-  zkfcPort: 8019,
-};
-const nn2: NamenodeTarget = {
-  nameserviceId: 'ns1',
-  namenodeId: 'nn2',
-  serviceAddress: { host: 'nn2.example.com', port: 8020 },
-  zkfcPort: 8019,
-};
 const good: ActiveNodeInfo = {
   nameserviceId: 'ns1',
   namenodeId: 'nn2',

@@ -4,7 +4,6 @@
 // "Fencing is not configured" error with exit code 4. Method: table tests on the functions; the
 // DNS lookup uses the real resolver on "localhost" and a name under the reserved .invalid TLD.
 import { describe, expect, it } from 'vitest';
-import type { NamenodeTarget } from '../../../src/core/types.js';
 import { ExitCode } from '../../../src/errors.js';
 import { BadFencingConfigurationError, FenceTargetRejectedError } from '../../../src/fencing/errors.js';
 import { checkFencingConfigured, describeTarget, parsePrivateKeyFiles } from '../../../src/fencing/fencing-config.js';
@@ -19,13 +18,9 @@ import {
   resolveHostBestEffort,
 } from '../../../src/fencing/target-address.js';
 import { realClock as clock } from '../../../tools/testing/clock.js';
+import { NN2 } from '../../support/namenode-targets.js';
 
-const target: NamenodeTarget = {
-  nameserviceId: 'ns1',
-  namenodeId: 'nn2',
-  serviceAddress: { host: 'nn2.example.com', port: 8020 },
-  zkfcPort: 8019,
-};
+const target = NN2;
 
 describe('isSafeHost', () => {
   it.each([

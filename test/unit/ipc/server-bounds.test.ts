@@ -21,7 +21,7 @@ import { RpcZkfcClientFactory } from '../../../src/hadoop/zkfc-client.js';
 import { ZkfcRpcServer } from '../../../src/hadoop/zkfc-rpc-server.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { SPEC_CLIENT_ID, SPEC_PREAMBLE, concatBytes } from '../../support/ipc-bytes.js';
-import { waitUntil } from '../../../tools/testing/wait.js';
+import { sleep, waitUntil } from '../../../tools/testing/wait.js';
 import { openRawClient, type RawClient } from './net-helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -120,7 +120,7 @@ describe('IpcServer bounds', () => {
       const started = performance.now();
       await Promise.all([silent.closed, preambleOnly.closed]);
       expect(performance.now() - started).toBeLessThan(2000);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       expect(ready.isClosed()).toBe(false);
       expect(server.connectionCount()).toBe(1);
     },
@@ -139,7 +139,7 @@ describe('IpcServer bounds', () => {
     const idle = await client(port);
     idle.send(concatBytes(SPEC_PREAMBLE, context()));
     await idle.closed;
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await sleep(700);
     expect(waiting.isClosed()).toBe(false);
     release();
     const [reply] = await waiting.frames(1);
@@ -161,7 +161,7 @@ describe('IpcServer bounds', () => {
       await waitUntil(() => server.connectionCount() === 3, 2000, 'three connections');
       await client(port);
       await first.closed;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       expect(other.destroyed || other.readableEnded).toBe(false);
       expect(server.connectionCount()).toBe(3);
     },

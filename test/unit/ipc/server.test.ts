@@ -543,12 +543,12 @@ describe('IpcServer: calls (docs/hadoop-compat.md §1.5, §1.7, §1.8)', () => {
       const busy = await client(port);
       busy.send(concatBytes(handshake(), call(1)));
       await waitUntil(() => server.connectionCount() === 2, 2_000, 'two connections');
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the call reaches its handler
+      await sleep(100); // the call reaches its handler
       const third = await client(port);
       await idle.closed;
       expect(busy.isClosed()).toBe(false);
       third.send(concatBytes(handshake(), call(2)));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       // Both held connections now have a call in flight: a fourth finds no room.
       const fourth = await client(port);
       await fourth.closed;

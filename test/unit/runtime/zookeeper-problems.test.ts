@@ -9,19 +9,7 @@ import { encodeActiveNodeInfo } from '../../../src/hadoop/active-node-info.js';
 import type { RuntimeLog } from '../../../src/runtime/logging.js';
 import type { ControllerRecord } from '../../../src/runtime/records.js';
 import { ZooKeeperProblems } from '../../../src/runtime/zookeeper-problems.js';
-
-const nn1: NamenodeTarget = {
-  nameserviceId: 'ns1',
-  namenodeId: 'nn1',
-  serviceAddress: { host: 'nn1.example.com', port: 8020 },
-  zkfcPort: 8019,
-};
-const nn2: NamenodeTarget = {
-  nameserviceId: 'ns1',
-  namenodeId: 'nn2',
-  serviceAddress: { host: 'nn2.example.com', port: 8020 },
-  zkfcPort: 8019,
-};
+import { NN1 as nn1, NN2 as nn2 } from '../../support/namenode-targets.js';
 
 function setup() {
   const lines: Array<{ level: string; msg: string; fields: Record<string, unknown> }> = [];
