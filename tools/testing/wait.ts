@@ -9,12 +9,12 @@ export function sleep(ms: number): Promise<void> {
 /**
  * Poll `probe` every `intervalMs` until it returns something other than undefined, null or false;
  * returns that. After `timeoutMs` throws "not within N ms: <what>" (with the probe's last error as
- * cause, if it threw).
+ * cause, if it threw); `what` may be a function, called then, to describe the state at the timeout.
  */
 export async function waitUntil<T>(
   probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs: number,
-  what: string,
+  what: string | (() => string),
   intervalMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -27,7 +27,8 @@ export async function waitUntil<T>(
       lastError = error;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`not within ${timeoutMs} ms: ${what}`, lastError === undefined ? {} : { cause: lastError });
+      const described = typeof what === 'function' ? what() : what;
+      throw new Error(`not within ${timeoutMs} ms: ${described}`, lastError === undefined ? {} : { cause: lastError });
     }
     await sleep(intervalMs);
   }

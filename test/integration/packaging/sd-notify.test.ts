@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReadinessGate, SdNotifier, sdNotifierFromEnv, type NotifyLog } from '../../../src/runtime/sd-notify.js';
+import { waitUntil } from '../../../tools/testing/wait.js';
 
 const PYTHON = '/usr/bin/python3';
 const SYSTEMD_NOTIFY = '/usr/bin/systemd-notify';
@@ -54,7 +55,6 @@ interface Datagram {
 
 class FakeManager {
   readonly datagrams: Datagram[] = [];
-  private waiters: (() => void)[] = [];
 
   private constructor() {}
 
@@ -80,7 +80,6 @@ class FakeManager {
           return;
         }
         manager.datagrams.push(parsed);
-        for (const wake of manager.waiters.splice(0)) wake();
       });
     });
     return manager;
@@ -92,14 +91,12 @@ class FakeManager {
   }
 
   async waitFor(count: number, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.datagrams.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} datagrams, got ${JSON.stringify(this.datagrams)}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
-    }
+    await waitUntil(
+      () => this.datagrams.length >= count,
+      timeoutMs,
+      () => `${count} datagrams, got ${JSON.stringify(this.datagrams)}`,
+      5,
+    );
   }
 }
 

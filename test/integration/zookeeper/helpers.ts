@@ -2,6 +2,7 @@
 // and result helpers (the real clock and polling are tools/testing's).
 
 import type { ZkOpResult, ZkSessionEvent } from '../../../src/runtime/ports.js';
+import { waitUntil } from '../../../tools/testing/wait.js';
 
 export interface RecordedEvent {
   readonly epoch: number;
@@ -12,13 +13,9 @@ export interface RecordedEvent {
 /** Records session events and lets a test wait for the n-th occurrence of a state. */
 export class EventRecorder {
   readonly events: RecordedEvent[] = [];
-  private waiters: Array<() => void> = [];
 
   readonly listener = (event: ZkSessionEvent): void => {
     this.events.push({ ...event, atMs: performance.now() });
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
   };
 
   states(): string[] {
@@ -29,25 +26,14 @@ export class EventRecorder {
     return this.events.filter((event) => event.state === state).length;
   }
 
-  /** Resolve with the n-th (1-based) event of `state`, waiting up to timeoutMs. */
-  async waitFor(state: ZkSessionEvent['state'], timeoutMs: number, nth = 1): Promise<RecordedEvent> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.filter((event) => event.state === state)[nth - 1];
-      if (found !== undefined) return found;
-      const left = deadline - performance.now();
-      if (left <= 0)
-        throw new Error(
-          `no '${state}' event #${nth} within ${timeoutMs} ms (events: ${this.states().join(', ') || 'none'})`,
-        );
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  /** Resolve with the n-th (1-based) event of `state`, waiting up to timeoutMs (its atMs is when it came). */
+  waitFor(state: ZkSessionEvent['state'], timeoutMs: number, nth = 1): Promise<RecordedEvent> {
+    return waitUntil(
+      () => this.events.filter((event) => event.state === state)[nth - 1],
+      timeoutMs,
+      () => `'${state}' event #${nth} (events: ${this.states().join(', ') || 'none'})`,
+      5,
+    );
   }
 }
 

@@ -3,7 +3,7 @@
 // reply until the peer closes, free-port and polling helpers. Real sockets only; nothing mocked.
 import net from 'node:net';
 import { FrameDecoder, type Frame } from '../../../src/ipc/codec/frame-decoder.js';
-import { sleep } from '../../../tools/testing/wait.js';
+import { sleep, waitUntil } from '../../../tools/testing/wait.js';
 
 export interface RawServer {
   readonly port: number;
@@ -22,29 +22,19 @@ export interface RawServer {
 export async function startRawServer(): Promise<RawServer> {
   const sockets: net.Socket[] = [];
   const received: Buffer[][] = [];
-  const waiters: Array<() => void> = [];
   const server = net.createServer((socket) => {
     const index = sockets.length;
     sockets.push(socket);
     received.push([]);
     socket.on('data', (chunk) => {
       received[index]!.push(chunk);
-      for (const wake of waiters.splice(0)) wake();
     });
     socket.on('error', () => {});
-    for (const wake of waiters.splice(0)) wake();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
   const until = async (condition: () => boolean, what: string): Promise<void> => {
-    const deadline = Date.now() + 10_000;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
+    await waitUntil(condition, 10_000, what, 5);
   };
   return {
     port,
