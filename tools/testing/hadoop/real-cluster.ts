@@ -311,6 +311,9 @@ export class RealCluster {
       'hadoop.tmp.dir': join(this.baseDir, 'data', 'tmp'),
       'ipc.client.connect.max.retries': '3',
       'ipc.client.connect.retry.interval': '200',
+      // A client call to a hung (SIGSTOPped) NameNode waits for this; Hadoop's 120 s default would
+      // outlast the tests' tool timeouts.
+      'ipc.client.rpc-timeout.ms': '20000',
     };
     const hdfs: Record<string, string> = {
       'dfs.nameservices': ns,
@@ -328,6 +331,9 @@ export class RealCluster {
       'dfs.client.failover.sleep.base.millis': '100',
       'dfs.client.failover.sleep.max.millis': '1000',
       'dfs.client.failover.max.attempts': '30',
+      // Clients try the NameNodes in configured order (Hadoop 3.4 may shuffle them), so a test
+      // that hangs one NameNode does not depend on a coin toss.
+      'dfs.client.failover.random.order': 'false',
       'dfs.namenode.checkpoint.period': '3600',
       'dfs.heartbeat.interval': '1',
       ...(this.options.hdfsSite ?? {}),
