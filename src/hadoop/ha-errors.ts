@@ -5,6 +5,8 @@
 // class name. Parity: how Hadoop's callers tell the cases apart — HealthMonitor#doHealthChecks
 // (HealthCheckFailedException vs anything else), FailoverController#failover and
 // #tryGracefulFence (ServiceFailedException vs IOException), HAAdmin (IOException).
+// The Java exception lines haadmin prints are written here too, so no code outside src/ipc and
+// src/hadoop names a Java exception class.
 
 import { errorMessage } from '../errors.js';
 import {
@@ -69,4 +71,12 @@ export function javaExceptionLine(error: unknown): string {
   if (inner instanceof RemoteError) return `${inner.className}: ${inner.message}`;
   if (inner instanceof Error) return `${inner.name}: ${inner.message}`;
   return errorMessage(inner);
+}
+
+/**
+ * What the JVM prints on stderr when HAAdmin's Preconditions.checkState throws an
+ * IllegalStateException that nothing catches (the process then exits 1).
+ */
+export function uncaughtIllegalStateLine(message: string): string {
+  return `Exception in thread "main" java.lang.IllegalStateException: ${message}`;
 }

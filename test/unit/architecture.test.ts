@@ -1,13 +1,17 @@
 // Goal: the import rules of .dependency-cruiser.cjs hold for src/ (the core imports only itself,
 // the runtime the core and its ports, adapters no other adapter except as declared, nothing imports
-// tools/ or test/, no cycles), so `npm test` fails on a wrong-direction import.
+// tools/ or test/, no cycles), so `npm test` fails on a wrong-direction import; and no code
+// outside src/ipc and src/hadoop names a Java exception class (the ports report kinds, and the
+// Hadoop adapters turn them into Hadoop's text).
 // Method: runs dependency-cruiser as `npm run lint:deps` does, with JSON output, and lists every
-// violation (rule, from, to) in the failure.
+// violation (rule, from, to) in the failure; parses every file of src/ with the TypeScript compiler
+// and lists the string and template literals (comments do not count) that name an exception class.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -44,5 +48,60 @@ describe('import rules (npm run lint:deps)', () => {
     expect(violations).toEqual([]);
     // A cruise that saw nothing would pass vacuously.
     expect(result.summary.totalCruised).toBeGreaterThan(100);
+  });
+});
+
+/** A Java exception class, bare or qualified: IllegalStateException, org.apache.hadoop.ipc.StandbyException. */
+const JAVA_EXCEPTION_CLASS = /\b(?:[a-z]\w*\.)*[A-Z]\w+Exception\b/;
+
+/** The modules that speak Hadoop's wire protocols and may name its exception classes. */
+const MAY_NAME_JAVA_EXCEPTIONS = /^src\/(ipc|hadoop|gen)\//;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every literal text of a file that names a Java exception class, as "file:line: name". */
+function javaExceptionNames(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) {
+      const match = JAVA_EXCEPTION_CLASS.exec(node.text);
+      if (match !== null) {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        found.push(`${file}:${line + 1}: ${match[0]}`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+describe('Java exception classes stay in the Hadoop adapters', () => {
+  it('no code outside src/ipc and src/hadoop names one', () => {
+    const files = sourceFiles(join(root, 'src'))
+      .map((f) => relative(root, f))
+      .filter((f) => !MAY_NAME_JAVA_EXCEPTIONS.test(f));
+    // A walk that found nothing would pass vacuously.
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.flatMap((f) => javaExceptionNames(f, readFileSync(join(root, f), 'utf8')))).toEqual([]);
+  });
+
+  it('the check finds names in literals and templates, not in comments', () => {
+    const probe = [
+      '// an IOException in a comment',
+      "const remote = 'org.apache.hadoop.ipc.StandbyException';",
+      'const line = `${remote}: IllegalStateException ${remote} done`;',
+    ].join('\n');
+    expect(javaExceptionNames('probe.ts', probe)).toEqual([
+      'probe.ts:2: org.apache.hadoop.ipc.StandbyException',
+      'probe.ts:3: IllegalStateException',
+    ]);
   });
 });

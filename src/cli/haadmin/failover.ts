@@ -16,6 +16,7 @@ import type { HostPort } from '../../core/types.js';
 import { confForNamenode } from '../../config/topology.js';
 import { parsePrivateKeyFiles } from '../../fencing/fencing-config.js';
 import { resolveHostBestEffort } from '../../fencing/target-address.js';
+import { uncaughtIllegalStateLine } from '../../hadoop/ha-errors.js';
 import { HaCallError } from '../../runtime/ports.js';
 import { cliClock } from './cli-clock.js';
 import { FAILED, OK, type HaAdminCommand } from './command.js';
@@ -53,8 +54,9 @@ export const failover: HaAdminCommand = {
     if (fromTarget.autoFailoverEnabled !== toTarget.autoFailoverEnabled) {
       // Parity: Preconditions.checkState → an IllegalStateException nobody catches; the JVM exits 1.
       ctx.io.err(
-        `Exception in thread "main" java.lang.IllegalStateException: Inconsistent ` +
-          `auto-failover configs between ${fromTarget.description} and ${toTarget.description}!`,
+        uncaughtIllegalStateLine(
+          `Inconsistent auto-failover configs between ${fromTarget.description} and ${toTarget.description}!`,
+        ),
       );
       return 1;
     }

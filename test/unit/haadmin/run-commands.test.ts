@@ -1,7 +1,7 @@
 // Goal: the haadmin runner gives Hadoop's output and status for -failover (argument errors,
 // automatic failover on: flags refused, graceful failover through the target's ZKFC with its
 // success / ServiceFailedException / access-denied outcomes and the configured zkfc port;
-// automatic failover off: the FailoverController path wired from the configuration's
+// automatic failover off: the ManualFailover path (Hadoop's FailoverController) wired from the configuration's
 // dfs.ha.fencing.methods), for -help on the new commands, and for the additions beyond Hadoop:
 // `status` / -status and --json on the read commands (documents on stdout, same exit codes,
 // errors as {"error": ...}).
