@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configurationXml } from '../../tools/testing/conf-xml.js';
 import { REPO_ROOT } from './namenode-sim-process.js';
 
 export const HAADMIN = join(REPO_ROOT, 'bin/haadmin.js');
@@ -12,17 +13,8 @@ export const HAADMIN = join(REPO_ROOT, 'bin/haadmin.js');
 export function writeConfDir(dir: string, name: string, properties: Record<string, string>): string {
   const confDir = join(dir, name);
   mkdirSync(confDir, { recursive: true });
-  const escape = (text: string): string =>
-    text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-  const body = Object.entries(properties)
-    .map(([k, v]) => `  <property>\n    <name>${escape(k)}</name>\n    <value>${escape(v)}</value>\n  </property>`)
-    .join('\n');
-  writeFileSync(join(confDir, 'hdfs-site.xml'), `<?xml version="1.0"?>\n<configuration>\n${body}\n</configuration>\n`);
-  writeFileSync(
-    join(confDir, 'core-site.xml'),
-    '<?xml version="1.0"?>\n<configuration>\n  ' +
-      '<property><name>fs.defaultFS</name><value>hdfs://ns1</value></property>\n</configuration>\n',
-  );
+  writeFileSync(join(confDir, 'hdfs-site.xml'), configurationXml(properties));
+  writeFileSync(join(confDir, 'core-site.xml'), configurationXml({ 'fs.defaultFS': 'hdfs://ns1' }));
   return confDir;
 }
 

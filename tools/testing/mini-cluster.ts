@@ -28,6 +28,7 @@ import {
   type TransitionLogEntry,
 } from '../namenode-sim/transition-log.js';
 import { sleep } from './wait.js';
+import { configurationXml } from './conf-xml.js';
 
 /** The checkout's root: the nearest folder above this file with our package.json (works from tools/ and build/). */
 export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
@@ -205,8 +206,8 @@ export class MiniCluster {
       hdfs[`zkfc.http-address.${ns}.${node.namenodeId}`] = `127.0.0.1:${node.statusPort}`;
     }
     Object.assign(hdfs, this.options.extraConf ?? {});
-    writeFileSync(join(this.confDir, 'core-site.xml'), toXml(core));
-    writeFileSync(join(this.confDir, 'hdfs-site.xml'), toXml(hdfs));
+    writeFileSync(join(this.confDir, 'core-site.xml'), configurationXml(core));
+    writeFileSync(join(this.confDir, 'hdfs-site.xml'), configurationXml(hdfs));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -500,14 +501,6 @@ rest=\${stat##*) }
 case "\${rest%% *}" in Z|X) echo "pid $pid is dead"; exit 0 ;; esac
 exec ${NODE} ${join(REPO_ROOT, 'build/tools/cli/fence-sim-main.js')} "$1" ${endsFile}
 `;
-}
-
-function toXml(props: Readonly<Record<string, string>>): string {
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const body = Object.entries(props)
-    .map(([k, v]) => `  <property>\n    <name>${escape(k)}</name>\n    <value>${escape(v)}</value>\n  </property>`)
-    .join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<configuration>\n${body}\n</configuration>\n`;
 }
 
 async function waitForLine(

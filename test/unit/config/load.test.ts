@@ -9,13 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { describeConfig, loadZkfcConfig } from '../../../src/config/load.js';
 import { SETTINGS } from '../../../src/config/schema.js';
 import { ConfigError } from '../../../src/errors.js';
+import { configurationXml } from '../../../tools/testing/conf-xml.js';
 
-function xml(props: Record<string, string>): string {
-  const body = Object.entries(props)
-    .map(([k, v]) => `  <property><name>${k}</name><value>${v}</value></property>`)
-    .join('\n');
-  return `<?xml version="1.0"?>\n<configuration>\n${body}\n</configuration>\n`;
-}
+const xml = configurationXml;
 
 const topology = {
   'dfs.nameservices': 'ns1',

@@ -3,17 +3,14 @@
 // CIDR block are all refused with the key named (exit 78), and a world-writable ha.zookeeper.acl
 // is a warning, not an error.
 // Method: load a real Hadoop XML configuration with -D overrides, then the daemon's validate().
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempHdfsSiteDir } from '../../../tools/testing/conf-xml.js';
 import { loadZkfcConfig } from '../../../src/config/load.js';
 import { validate } from '../../../src/daemon/validate.js';
 import { ConfigError, ExitCode } from '../../../src/errors.js';
 
 function confDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zkfc-rpc-settings-'));
-  const props: Record<string, string> = {
+  return tempHdfsSiteDir('zkfc-rpc-settings-', {
     'ha.zookeeper.quorum': 'zk1:2181',
     'dfs.nameservices': 'ns1',
     'dfs.ha.namenodes.ns1': 'nn1,nn2',
@@ -21,10 +18,7 @@ function confDir(): string {
     'dfs.namenode.rpc-address.ns1.nn2': '10.1.0.2:8020',
     'dfs.ha.fencing.methods': 'shell(/bin/true)',
     'dfs.ha.automatic-failover.enabled': 'true',
-  };
-  const body = Object.entries(props).map(([k, v]) => `<property><name>${k}</name><value>${v}</value></property>`);
-  writeFileSync(join(dir, 'hdfs-site.xml'), `<?xml version="1.0"?>\n<configuration>${body.join('')}</configuration>\n`);
-  return dir;
+  });
 }
 const probe = { localAddresses: () => ['10.1.0.1'], resolve: async (host: string) => [host] };
 

@@ -6,10 +6,10 @@
 // doubled), are unique, and are the ones the loader honours.
 // Method: load a real Hadoop XML configuration with -D / environment overrides and compare the
 // typed values; scan the source tree of src/ for each field's reads.
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempHdfsSiteDir } from '../../../tools/testing/conf-xml.js';
 import { defaultSettings, loadZkfcConfig, settingsFromConf } from '../../../src/config/load.js';
 import { HadoopConfiguration } from '../../../src/config/hadoop-conf.js';
 import { envName, SETTINGS, type Setting, type ZkfcSettings } from '../../../src/config/schema.js';
@@ -17,18 +17,14 @@ import { envName, SETTINGS, type Setting, type ZkfcSettings } from '../../../src
 const ROOT = join(import.meta.dirname, '../../..');
 
 function confDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zkfc-settings-'));
-  const props: Record<string, string> = {
+  return tempHdfsSiteDir('zkfc-settings-', {
     'ha.zookeeper.quorum': 'zk1:2181',
     'dfs.nameservices': 'ns1',
     'dfs.ha.namenodes.ns1': 'nn1,nn2',
     'dfs.namenode.rpc-address.ns1.nn1': '10.1.0.1:8020',
     'dfs.namenode.rpc-address.ns1.nn2': '10.1.0.2:8020',
     'dfs.ha.fencing.methods': 'shell(/bin/true)',
-  };
-  const body = Object.entries(props).map(([k, v]) => `<property><name>${k}</name><value>${v}</value></property>`);
-  writeFileSync(join(dir, 'hdfs-site.xml'), `<?xml version="1.0"?>\n<configuration>${body.join('')}</configuration>\n`);
-  return dir;
+  });
 }
 const probe = { localAddresses: () => ['10.1.0.1'], resolve: async (host: string) => [host] };
 

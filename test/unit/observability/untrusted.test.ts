@@ -14,7 +14,8 @@ import {
   RepeatLimiter,
   untrustedText,
 } from '../../../src/observability/untrusted.js';
-import { logNote, NOTE_FIELD_MAX_CHARS, type RuntimeLog } from '../../../src/runtime/logging.js';
+import { logNote, NOTE_FIELD_MAX_CHARS } from '../../../src/runtime/logging.js';
+import { recordingLog } from '../../../tools/testing/recording-log.js';
 
 describe('boundText / escapeControl / untrustedText', () => {
   it('keeps short strings, cuts long ones and says by how much, never splitting a surrogate pair', () => {
@@ -106,20 +107,7 @@ describe('createLogger', () => {
 
 describe('logNote', () => {
   it('cuts string and list fields of a note to NOTE_FIELD_MAX_CHARS and writes bigints as hex', () => {
-    const written: Array<{ level: string; fields: object; msg: string }> = [];
-    const record =
-      (level: string) =>
-      (fields: object, msg: string): void => {
-        written.push({ level, fields, msg });
-      };
-    const log: RuntimeLog = {
-      debug: record('debug'),
-      info: record('info'),
-      warn: record('warn'),
-      error: record('error'),
-      fatal: record('fatal'),
-      child: () => log,
-    };
+    const { log, lines: written } = recordingLog();
     const huge = 'x'.repeat(64 * 1024);
     logNote(log, {
       level: 'error',

@@ -4,10 +4,11 @@
 // Method: direct use with real timers (a few milliseconds) and a recording log.
 
 import { describe, expect, it } from 'vitest';
-import { logNote, silentRuntimeLog, type RuntimeLog } from '../../../src/runtime/logging.js';
+import { logNote, silentRuntimeLog } from '../../../src/runtime/logging.js';
 import { Mailbox } from '../../../src/runtime/mailbox.js';
 import { SystemClock } from '../../../src/runtime/system-clock.js';
 import { sleep } from '../../../tools/testing/wait.js';
+import { recordingLog } from '../../../tools/testing/recording-log.js';
 
 describe('Mailbox', () => {
   it('runs each event to completion before the next, in posting order, including posts made by a handler', () => {
@@ -77,20 +78,7 @@ describe('SystemClock', () => {
 
 describe('logNote', () => {
   it('writes a note at its level with its fields; bigints as 0x hex; undefined fields dropped', () => {
-    const lines: { level: string; fields: object; msg: string }[] = [];
-    const record =
-      (level: string) =>
-      (fields: object, msg: string): void => {
-        lines.push({ level, fields, msg });
-      };
-    const log: RuntimeLog = {
-      debug: record('debug'),
-      info: record('info'),
-      warn: record('warn'),
-      error: record('error'),
-      fatal: record('fatal'),
-      child: () => log,
-    };
+    const { log, lines } = recordingLog();
     logNote(log, {
       level: 'warn',
       msg: 'Session connected.',

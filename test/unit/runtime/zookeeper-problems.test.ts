@@ -6,27 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import type { NamenodeTarget } from '../../../src/core/types.js';
 import { encodeActiveNodeInfo } from '../../../src/hadoop/active-node-info.js';
-import type { RuntimeLog } from '../../../src/runtime/logging.js';
 import type { ControllerRecord } from '../../../src/runtime/records.js';
 import { ZooKeeperProblems } from '../../../src/runtime/zookeeper-problems.js';
 import { NN1 as nn1, NN2 as nn2 } from '../../support/namenode-targets.js';
+import { recordingLog } from '../../../tools/testing/recording-log.js';
 
 function setup() {
-  const lines: Array<{ level: string; msg: string; fields: Record<string, unknown> }> = [];
+  const { log, lines } = recordingLog();
   const records: ControllerRecord[] = [];
-  const at =
-    (level: string) =>
-    (fields: object, msg: string): void => {
-      lines.push({ level, msg, fields: fields as Record<string, unknown> });
-    };
-  const log: RuntimeLog = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    fatal: at('fatal'),
-    child: () => log,
-  };
   const problems = new ZooKeeperProblems({
     lockPath: '/hadoop-ha/ns1/ActiveStandbyElectorLock',
     breadcrumbPath: '/hadoop-ha/ns1/ActiveBreadCrumb',
