@@ -20,32 +20,12 @@ import type { ZkAuthInfo, ZkOpResult } from '../../src/runtime/ports.js';
 import { digestAclId, parseZkAcl } from '../../src/zookeeper/acl.js';
 import { SimProcess } from './sim-scheduler.js';
 import { BREADCRUMB_PATH, LOCK_PATH, SimWorld, type SimOptions } from './sim-world.js';
+import { startedWorld as startedSimWorld, type StartedWorld } from './started-world.js';
 import { OPEN_ACL, SimZkSession } from './sim-zookeeper.js';
 
-async function startedWorld(
-  options: Partial<SimOptions> = {},
-): Promise<{ world: SimWorld; records: ControllerRecord[][] }> {
-  const world = new SimWorld({
-    seed: 11,
-    nodes: 2,
-    randomFaults: false,
-    fenceMethods: ['sshfence', 'powerfence'],
-    ...options,
-  });
-  const records: ControllerRecord[][] = [[], []];
-  for (let i = 0; i < 2; i++) {
-    world.startController(i);
-    world.hosts[i]?.controller?.onEvent((record) => records[i]?.push(record));
-    if (i === 0) expect(await world.runUntil(() => world.nameNodes[0]?.isActive === true, 5000)).toBe(true);
-  }
-  expect(
-    await world.runUntil(
-      () =>
-        world.hosts.every((h) => h.controller?.coreSnapshot().elector.state === (h.index === 0 ? 'ACTIVE' : 'STANDBY')),
-      5000,
-    ),
-  ).toBe(true);
-  return { world, records };
+/** The scenario start (./started-world.ts) on seed 11. */
+function startedWorld(options: Partial<SimOptions> = {}): Promise<StartedWorld> {
+  return startedSimWorld({ seed: 11, ...options });
 }
 
 function controller(world: SimWorld, index: number) {

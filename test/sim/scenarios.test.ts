@@ -12,27 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { ControllerExitedError, FailoverServiceError, PeerCedeError } from '../../src/runtime/errors.js';
 import type { ControllerRecord } from '../../src/runtime/records.js';
 import { SimWorld } from './sim-world.js';
-
-async function startedWorld(nodes = 2, seed = 1): Promise<{ world: SimWorld; records: ControllerRecord[][] }> {
-  const world = new SimWorld({ seed, nodes, randomFaults: false, fenceMethods: ['sshfence', 'powerfence'] });
-  const records: ControllerRecord[][] = [];
-  for (let i = 0; i < nodes; i++) {
-    world.startController(i);
-    records.push([]);
-    const controller = world.hosts[i]?.controller;
-    controller?.onEvent((record) => records[i]?.push(record));
-    // Let node 0 win the first election, as MiniZKFCCluster.start does.
-    if (i === 0) expect(await world.runUntil(() => world.nameNodes[0]?.isActive === true, 5000)).toBe(true);
-  }
-  expect(
-    await world.runUntil(
-      () =>
-        world.hosts.every((h) => h.controller?.coreSnapshot().elector.state === (h.index === 0 ? 'ACTIVE' : 'STANDBY')),
-      5000,
-    ),
-  ).toBe(true);
-  return { world, records };
-}
+import { startedWorld } from './started-world.js';
 
 function statusOf(world: SimWorld, index: number) {
   const board = world.hosts[index]?.status;
@@ -153,7 +133,7 @@ describe('ControllerRuntime in the simulated cluster', () => {
   });
 
   it('gracefulFailover fails when another ZKFC cannot be asked to cede (its daemon is down)', async () => {
-    const { world } = await startedWorld(3);
+    const { world } = await startedWorld({ nodes: 3 });
     world.killController(2, 'test');
     const attempt = controller(world, 1).gracefulFailover();
     let settled = false;
