@@ -4,7 +4,7 @@
 // client's deadline, the real HealthPoller and the real HealthMonitor classification run against a
 // NameNode process model that stops answering (the simulator's `hang` fault), in real time.
 // Method: an in-process NameNodeSimulator on loopback; RpcHAServiceClientFactory; real time (realClock).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HealthMonitor, type HealthProbe } from '../../../src/core/health/health-monitor.js';
 import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
 import { HealthPoller } from '../../../src/runtime/health-poller.js';
@@ -12,11 +12,9 @@ import type { HAServiceClient } from '../../../src/runtime/ports.js';
 import { NameNodeSimulator } from '../../../tools/namenode-sim/sim-namenode.js';
 import { realClock } from '../../../tools/testing/clock.js';
 import { waitUntil } from '../../../tools/testing/wait.js';
+import { cleanupsAfterEach } from '../../support/cleanups.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 interface Probe {
   readonly probe: HealthProbe;

@@ -6,7 +6,7 @@
 // Method: simulated NameNodes in-process over real loopback TCP and the daemon's real
 // StatusServer (scripted status) over real HTTP, through collectClusterStatus with the real
 // RPC client and the undici fetcher; the renderer and the verdict are pure and checked directly.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HadoopConfiguration } from '../../../src/config/hadoop-conf.js';
 import type { HostPort } from '../../../src/core/types.js';
 import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
@@ -22,11 +22,9 @@ import { renderStatusTable } from '../../../src/cli/haadmin/status-table.js';
 import { fetchZkfcStatusOverHttp } from '../../../src/cli/haadmin/zkfc-status-client.js';
 import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { activeNode, startStatusListener, zkfcStatus, type StatusListener } from '../../support/zkfc-status-fixture.js';
+import { cleanupsAfterEach } from '../../support/cleanups.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
+const cleanups = cleanupsAfterEach();
 
 async function sim(namenodeId: string, options: Partial<NameNodeSimulatorOptions> = {}): Promise<NameNodeSimulator> {
   const started = await NameNodeSimulator.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', ...options });

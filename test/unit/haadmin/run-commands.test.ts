@@ -8,7 +8,7 @@
 // Method: runHaAdmin in this process with captured output, against simulated NameNodes and a
 // real ZKFCProtocol server (ZkfcRpcServer with a scripted handler) over loopback TCP, and the
 // daemon's real StatusServer for /status; configurations are built in memory.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HadoopConfiguration } from '../../../src/config/hadoop-conf.js';
 import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
 import { RpcZkfcClientFactory } from '../../../src/hadoop/zkfc-client.js';
@@ -18,11 +18,9 @@ import { runHaAdmin } from '../../../src/cli/haadmin/run.js';
 import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { activeNode, startStatusListener, zkfcStatus } from '../../support/zkfc-status-fixture.js';
+import { cleanupsAfterEach } from '../../support/cleanups.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
+const cleanups = cleanupsAfterEach();
 
 async function sim(namenodeId: string, options: Partial<NameNodeSimulatorOptions> = {}): Promise<NameNodeSimulator> {
   const started = await NameNodeSimulator.start({ nameserviceId: 'ns1', namenodeId, superuser: 'hdfs', ...options });

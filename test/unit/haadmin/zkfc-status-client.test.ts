@@ -6,7 +6,7 @@
 // on free loopback ports that misbehave on purpose; parseZkfcStatus checked directly.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HostPort } from '../../../src/core/types.js';
 import {
   fetchZkfcStatusOverHttp,
@@ -14,11 +14,9 @@ import {
   ZkfcStatusError,
 } from '../../../src/cli/haadmin/zkfc-status-client.js';
 import { activeNode, startStatusListener, zkfcStatus } from '../../support/zkfc-status-fixture.js';
+import { cleanupsAfterEach } from '../../support/cleanups.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
+const cleanups = cleanupsAfterEach();
 
 async function httpServer(handler: Parameters<typeof createHttpServer>[1]): Promise<HostPort> {
   const server: HttpServer = createHttpServer(handler);

@@ -3,7 +3,7 @@
 // (unknown → INITIALIZING), surfaces the NameNode's exceptions as typed errors, times out per call,
 // and reports connection loss at once. Method: a small NameNode stand-in built on IpcServer with
 // real defineMethod handlers on a free loopback port; the client comes from RpcHAServiceClientFactory.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   GetServiceStatusRequestProtoSchema,
   GetServiceStatusResponseProtoSchema,
@@ -40,11 +40,9 @@ import type { RpcCallContext } from '../../../src/ipc/server-connection.js';
 import { HaCallError, type HAServiceClient } from '../../../src/runtime/ports.js';
 import { hexBytes } from '../../support/ipc-bytes.js';
 import { sleep } from '../../../tools/testing/wait.js';
+import { cleanupsAfterEach } from '../../support/cleanups.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 interface Seen {
   method: string;

@@ -2,7 +2,7 @@
 // as Java does (int in a uint32: -1 travels as 0xFFFFFFFF, docs/hadoop-compat.md §3); the server-side helper reads it
 // back signed. Method: an IpcServer serving ZKFCProtocol on a free loopback port records what
 // arrives; errors are real RemoteExceptions thrown by its handlers.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CedeActiveRequestProtoSchema,
   CedeActiveResponseProtoSchema,
@@ -14,11 +14,9 @@ import { RpcZkfcClientFactory, decodeMillisToCede, encodeMillisToCede } from '..
 import { ServiceFailedError } from '../../../src/hadoop/ha-errors.js';
 import { AccessControlError, RemoteException, RpcTimeoutError } from '../../../src/ipc/errors.js';
 import { IpcServer, defineMethod } from '../../../src/ipc/server.js';
+import { cleanupsAfterEach } from '../../support/cleanups.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function peerZkfc(options: { failover?: () => void | Promise<void>; allowedUser?: string } = {}) {
   const wire: number[] = [];

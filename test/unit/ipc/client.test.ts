@@ -6,7 +6,7 @@
 // root: test/integration/ipc/connect-timeout.test.ts).
 // Method: the client talks either to our IpcServer or to a raw node:net server whose replies the
 // test writes byte by byte.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   GetServiceStatusRequestProtoSchema,
   GetServiceStatusResponseProtoSchema,
@@ -50,11 +50,9 @@ import {
 import { settle, startRawServer, type RawServer } from './net-helpers.js';
 import { freePort } from '../../../tools/testing/net.js';
 import { waitUntil, sleep } from '../../../tools/testing/wait.js';
+import { cleanupsAfterEach } from '../../support/cleanups.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function rawServer(): Promise<RawServer> {
   const server = await startRawServer();

@@ -8,7 +8,7 @@
 // Method: a real IpcServer / ZkfcRpcServer on loopback; raw TCP clients (also from 127.0.0.2) write
 // hand-built bytes; handlers are real defineMethod handlers.
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   MonitorHealthRequestProtoSchema,
   MonitorHealthResponseProtoSchema,
@@ -23,11 +23,9 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { SPEC_CLIENT_ID, SPEC_PREAMBLE, concatBytes } from '../../support/ipc-bytes.js';
 import { sleep, waitUntil } from '../../../tools/testing/wait.js';
 import { openRawClient, type RawClient } from './net-helpers.js';
+import { cleanupsAfterEach } from '../../support/cleanups.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function startServer(options: Partial<IpcServerOptions>, handler: () => Promise<void> | void = () => undefined) {
   const server = new IpcServer({ host: '127.0.0.1', port: 0, ...options });

@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   MonitorHealthRequestProtoSchema,
   MonitorHealthResponseProtoSchema,
@@ -28,16 +28,14 @@ import {
 import {} from './net-helpers.js';
 import { waitUntil } from '../../../tools/testing/wait.js';
 import { SeededRandom } from '../../../tools/testing/prng.js';
+import { cleanupsAfterEach } from '../../support/cleanups.js';
 
 const SEED = 0xfeed_0001;
 const CONNECTIONS = 1_000;
 const PARALLEL = 25;
 const LINGER_MS = 40;
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 function script(random: SeededRandom): Uint8Array {
   const handshake = concatBytes(SPEC_PREAMBLE, specConnectionContextFrame());

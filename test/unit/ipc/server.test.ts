@@ -5,7 +5,7 @@
 // SIMPLE, concurrent handlers that may never answer, and no crash on any of it.
 // Method: a raw TCP client writes hand-built bytes to a real IpcServer on a free loopback port and
 // decodes whatever comes back; handlers are real defineMethod handlers.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   GetServiceStatusRequestProtoSchema,
   GetServiceStatusResponseProtoSchema,
@@ -51,11 +51,9 @@ import {
 } from '../../support/ipc-bytes.js';
 import { openRawClient, rawExchange, type RawClient } from './net-helpers.js';
 import { sleep, waitUntil } from '../../../tools/testing/wait.js';
+import { cleanupsAfterEach } from '../../support/cleanups.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 interface Hooks {
   monitorHealth?: (ctx: RpcCallContext) => Promise<void> | void;
