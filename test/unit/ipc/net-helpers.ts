@@ -63,10 +63,15 @@ export interface RawExchange {
 }
 
 /**
- * Connect, send `bytes`, and collect the reply until the server closes the connection or
- * `waitMs` passes (then we close). `then` may send more after the first reply bytes arrive.
+ * Connect, send `bytes` (a list: each part written on its own, to cut a message anywhere), and
+ * collect the reply until the server closes the connection or `waitMs` passes (then we close).
  */
-export function rawExchange(port: number, bytes: Uint8Array, waitMs = 3_000): Promise<RawExchange> {
+export function rawExchange(
+  port: number,
+  bytes: Uint8Array | readonly Uint8Array[],
+  waitMs = 3_000,
+): Promise<RawExchange> {
+  const parts = bytes instanceof Uint8Array ? [bytes] : bytes;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = net.connect({ host: '127.0.0.1', port });
@@ -79,7 +84,9 @@ export function rawExchange(port: number, bytes: Uint8Array, waitMs = 3_000): Pr
       resolve({ data: Buffer.concat(chunks), closedByServer });
     };
     const timer = setTimeout(() => finish(false), waitMs);
-    socket.on('connect', () => socket.write(bytes));
+    socket.on('connect', () => {
+      for (const part of parts) socket.write(part);
+    });
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('end', () => finish(true));
     socket.on('close', () => finish(true));

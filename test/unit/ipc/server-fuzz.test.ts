@@ -4,7 +4,6 @@
 // preambles, valid handshakes followed by mutated calls/contexts/SASL frames, random frames and
 // pure noise, each sent over real loopback TCP in random chunks, 25 connections at a time. An
 // uncaught exception in the server would fail the run.
-import net from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +24,7 @@ import {
   specConnectionContextFrame,
   specMonitorHealthFrame,
 } from '../../support/ipc-bytes.js';
-import {} from './net-helpers.js';
+import { rawExchange } from './net-helpers.js';
 import { waitUntil } from '../../../tools/testing/wait.js';
 import { SeededRandom } from '../../../tools/testing/prng.js';
 import { cleanupsAfterEach } from '../../support/cleanups.js';
@@ -55,34 +54,16 @@ function script(random: SeededRandom): Uint8Array {
   }
 }
 
-/** Send `bytes` in random chunks; resolve with what came back once the server closes or LINGER_MS pass. */
-function play(
+/** Send `bytes` in three random chunks; resolve with what came back once the server closes or LINGER_MS pass. */
+async function play(
   port: number,
   bytes: Uint8Array,
   random: SeededRandom,
 ): Promise<{ replied: boolean; closedByServer: boolean }> {
   const cuts = [random.below(bytes.length + 1), random.below(bytes.length + 1)].sort((a, b) => a - b);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    let replied = false;
-    let done = false;
-    const finish = (closedByServer: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ replied, closedByServer });
-    };
-    const timer = setTimeout(() => finish(false), LINGER_MS);
-    socket.on('connect', () => {
-      socket.write(bytes.subarray(0, cuts[0]));
-      socket.write(bytes.subarray(cuts[0], cuts[1]));
-      socket.write(bytes.subarray(cuts[1]));
-    });
-    socket.on('data', () => (replied = true));
-    socket.on('close', () => finish(true));
-    socket.on('error', () => finish(true));
-  });
+  const chunks = [bytes.subarray(0, cuts[0]), bytes.subarray(cuts[0], cuts[1]), bytes.subarray(cuts[1])];
+  const { data, closedByServer } = await rawExchange(port, chunks, LINGER_MS);
+  return { replied: data.length > 0, closedByServer };
 }
 
 describe('IpcServer fuzz', () => {
