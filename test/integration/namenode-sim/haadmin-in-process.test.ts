@@ -8,10 +8,9 @@
 // simulated NameNodes over real loopback TCP; the configuration is built in memory (-D tested too).
 import { afterEach, describe, expect, it } from 'vitest';
 import { HadoopConfiguration } from '../../../src/config/hadoop-conf.js';
-import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
-import type { AddressNaming, HaAdminIo } from '../../../src/cli/haadmin/context.js';
-import { exitCodeFor, parseCommandLine, runHaAdmin } from '../../../src/cli/haadmin/run.js';
+import { exitCodeFor, parseCommandLine } from '../../../src/cli/haadmin/run.js';
 import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
+import { runHaAdminInProcess, type HaAdminRun } from '../../support/haadmin-in-process.js';
 
 const sims: NameNodeSimulator[] = [];
 afterEach(async () => {
@@ -42,43 +41,12 @@ function confFor(nn1: NameNodeSimulator | number, nn2: NameNodeSimulator | numbe
   );
 }
 
-/** Names as Java prints them, without depending on the host's resolver. */
-const naming: AddressNaming = {
-  socketAddress: async ({ host, port }) => `/${host}:${port}`,
-  hostName: async (host) => (host === '127.0.0.1' ? 'localhost' : host),
-};
-
-interface Run {
-  status: number;
-  out: string[];
-  err: string[];
-  /** stdout/stderr as the terminal would show them (prompts without newline). */
-  errText: string;
-}
-
-async function haadmin(
+function haadmin(
   argv: string[],
   conf: HadoopConfiguration,
   options: { user?: string; answers?: string[] } = {},
-): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  let errText = '';
-  const answers = [...(options.answers ?? [])];
-  const io: HaAdminIo = {
-    out: (line) => out.push(line),
-    err: (line) => {
-      err.push(line);
-      errText += `${line}\n`;
-    },
-    errPartial: (text) => {
-      errText += text;
-    },
-    readLine: async () => answers.shift(),
-  };
-  const clients = new RpcHAServiceClientFactory({ effectiveUser: options.user ?? 'hdfs', connectTimeoutMs: 5_000 });
-  const status = await runHaAdmin(argv, { conf, clients, io, naming });
-  return { status, out, err, errText };
+): Promise<HaAdminRun> {
+  return runHaAdminInProcess(argv, conf, { connectTimeoutMs: 5_000, ...options });
 }
 
 const USAGE_LINE = 'Usage: haadmin [-ns <nameserviceId>]';

@@ -10,15 +10,12 @@
 // daemon's real StatusServer for /status; configurations are built in memory.
 import { describe, expect, it } from 'vitest';
 import { HadoopConfiguration } from '../../../src/config/hadoop-conf.js';
-import { RpcHAServiceClientFactory } from '../../../src/hadoop/ha-service-client.js';
-import { RpcZkfcClientFactory } from '../../../src/hadoop/zkfc-client.js';
 import { ZkfcRpcServer, type ZkfcProtocolHandler } from '../../../src/hadoop/zkfc-rpc-server.js';
-import type { AddressNaming, HaAdminIo } from '../../../src/cli/haadmin/context.js';
-import { runHaAdmin } from '../../../src/cli/haadmin/run.js';
 import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { activeNode, startStatusListener, zkfcStatus } from '../../support/zkfc-status-fixture.js';
 import { cleanupsAfterEach } from '../../support/cleanups.js';
+import { runHaAdminInProcess } from '../../support/haadmin-in-process.js';
 
 const cleanups = cleanupsAfterEach();
 
@@ -64,38 +61,14 @@ function pairConf(
   });
 }
 
-const naming: AddressNaming = {
-  socketAddress: async ({ host, port }) => `/${host}:${port}`,
-  hostName: async (host) => (host === '127.0.0.1' ? 'localhost' : host),
-};
-
-interface Run {
-  status: number;
-  out: string[];
-  err: string[];
-}
-
+/** haadmin in this process; fencing commands see only PATH. */
 async function haadmin(
   argv: string[],
   configuration: HadoopConfiguration,
   options: { user?: string; answers?: string[] } = {},
-): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const answers = [...(options.answers ?? [])];
-  const io: HaAdminIo = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    errPartial: () => undefined,
-    readLine: async () => answers.shift(),
-  };
-  const user = options.user ?? 'hdfs';
-  const status = await runHaAdmin(argv, {
-    conf: configuration,
-    clients: new RpcHAServiceClientFactory({ effectiveUser: user, connectTimeoutMs: 2_000 }),
-    zkfcClients: new RpcZkfcClientFactory({ effectiveUser: user, connectTimeoutMs: 2_000 }),
-    io,
-    naming,
+): Promise<{ status: number; out: string[]; err: string[] }> {
+  const { status, out, err } = await runHaAdminInProcess(argv, configuration, {
+    ...options,
     processEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
   });
   return { status, out, err };
