@@ -16,6 +16,10 @@
 // markdown report and writes it to bench/results.md. Missed targets are reported with where the
 // time goes.
 //
+// With --hadoop it runs tools/bench/hadoop-bench.ts instead: our zkfc beside Hadoop's ZKFC on a
+// real HDFS cluster (defaults there: --runs 10, --idle-seconds 60, --warmup-seconds 30,
+// --startup-runs 10, --out bench/results-hadoop.md, its own --scenarios).
+//
 // Options: --runs N (default 20), --idle-seconds S (default 30), --startup-runs N (default 20),
 // --out PATH (default bench/results.md), --session-timeout-ms (default 5000), --scenarios LIST
 // (default crash,unhealthy,host-loss,graceful,idle,startup), --node-options 'A;B' (the NODE_OPTIONS
@@ -34,6 +38,8 @@ import { msBetween } from '../testing/oracle.js';
 import { SeededRandom } from '../testing/prng.js';
 import { sleep, waitUntil } from '../testing/wait.js';
 import { isMain } from './is-main.js';
+import { stats, type Stats } from './stats.js';
+import { HADOOP_SCENARIOS, runHadoopBench, type HadoopScenario } from './hadoop-bench.js';
 
 export const FAILOVER_SCENARIOS = ['crash', 'unhealthy', 'host-loss', 'graceful'] as const;
 export type FailoverScenario = (typeof FAILOVER_SCENARIOS)[number];
@@ -60,18 +66,6 @@ export interface BenchRun {
   readonly reported: Phases & { readonly durationMs: number };
   /** totalMs minus the reported election, fencing and promotion. */
   readonly detectionMs: number;
-}
-
-interface Stats {
-  readonly median: number;
-  readonly p95: number;
-  readonly max: number;
-}
-
-export function stats(values: readonly number[]): Stats {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
-  return { median: rank(0.5), p95: rank(0.95), max: sorted[sorted.length - 1] ?? NaN };
 }
 
 interface BenchOptions {
@@ -637,52 +631,68 @@ export async function runBench(
 if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: {
-      runs: { type: 'string', default: '20' },
-      'idle-seconds': { type: 'string', default: '30' },
-      'startup-runs': { type: 'string', default: '20' },
+      hadoop: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      'idle-seconds': { type: 'string' },
+      'warmup-seconds': { type: 'string', default: '30' },
+      'startup-runs': { type: 'string' },
       'session-timeout-ms': { type: 'string', default: '5000' },
-      out: { type: 'string', default: join(REPO_ROOT, 'bench/results.md') },
-      scenarios: { type: 'string', default: BENCH_SCENARIOS.join(',') },
+      out: { type: 'string' },
+      scenarios: { type: 'string' },
       'node-options': { type: 'string' },
       keep: { type: 'boolean', default: false },
     },
     strict: true,
   });
-  const positive = (name: string, text: string): number => {
+  const count = (name: string, text: string, min: number): number => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) {
-      process.stderr.write(`bench: --${name} wants a positive integer, got '${text}'\n`);
+    if (!Number.isInteger(n) || n < min) {
+      process.stderr.write(`bench: --${name} wants an integer ≥ ${min}, got '${text}'\n`);
       process.exit(2);
     }
     return n;
   };
-  const scenarios = values.scenarios.split(',').map((x) => x.trim());
-  const unknown = scenarios.filter((x) => !(BENCH_SCENARIOS as readonly string[]).includes(x));
+  const known: readonly string[] = values.hadoop ? HADOOP_SCENARIOS : BENCH_SCENARIOS;
+  const scenarios = (values.scenarios ?? known.join(',')).split(',').map((x) => x.trim());
+  const unknown = scenarios.filter((x) => !known.includes(x));
   if (unknown.length > 0) {
-    process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}; known: ${BENCH_SCENARIOS.join(', ')}\n`);
+    process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}; known: ${known.join(', ')}\n`);
     process.exit(2);
   }
-  const nodeOptions =
-    values['node-options'] !== undefined
-      ? values['node-options'].split(';').map((x) => x.trim())
-      : [...new Set(['', SHIPPED_NODE_OPTIONS])];
-  runBench({
-    scenarios: scenarios as BenchScenario[],
-    nodeOptions,
-    keep: values.keep,
-    runs: positive('runs', values.runs),
-    idleSeconds: positive('idle-seconds', values['idle-seconds']),
-    startupRuns: positive('startup-runs', values['startup-runs']),
-    sessionTimeoutMs: positive('session-timeout-ms', values['session-timeout-ms']),
-    out: values.out,
-  }).then(
-    (report) => {
-      process.stdout.write(`\n${report}\nwritten to ${values.out}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  const finish = (out: string) => (report: string) => {
+    process.stdout.write(`\n${report}\nwritten to ${out}\n`);
+    process.exit(0);
+  };
+  const fail = (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  };
+  if (values.hadoop) {
+    const out = values.out ?? join(REPO_ROOT, 'bench/results-hadoop.md');
+    runHadoopBench({
+      scenarios: scenarios as HadoopScenario[],
+      runs: count('runs', values.runs ?? '10', 1),
+      idleSeconds: count('idle-seconds', values['idle-seconds'] ?? '60', 0),
+      warmupSeconds: count('warmup-seconds', values['warmup-seconds'], 0),
+      startupRuns: count('startup-runs', values['startup-runs'] ?? '10', 0),
+      out,
+      keep: values.keep,
+    }).then(finish(out), fail);
+  } else {
+    const out = values.out ?? join(REPO_ROOT, 'bench/results.md');
+    const nodeOptions =
+      values['node-options'] !== undefined
+        ? values['node-options'].split(';').map((x) => x.trim())
+        : [...new Set(['', SHIPPED_NODE_OPTIONS])];
+    runBench({
+      scenarios: scenarios as BenchScenario[],
+      nodeOptions,
+      keep: values.keep,
+      runs: count('runs', values.runs ?? '20', 1),
+      idleSeconds: count('idle-seconds', values['idle-seconds'] ?? '30', 1),
+      startupRuns: count('startup-runs', values['startup-runs'] ?? '20', 1),
+      sessionTimeoutMs: count('session-timeout-ms', values['session-timeout-ms'], 1),
+      out,
+    }).then(finish(out), fail);
+  }
 }

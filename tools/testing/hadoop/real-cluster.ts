@@ -23,12 +23,8 @@ import { sleep } from '../wait.js';
 export const HADOOP_INSTALL_HINT =
   'run `bash scripts/ensure-hadoop.sh` (as root it installs a JDK and Maven, then resolves Hadoop from Maven Central)';
 
-/** JVM flags for Hadoop 3.4 on Java 17 (the JPMS opens of HADOOP-19310) and a small footprint. */
-const JVM_FLAGS = [
-  '-XX:+UseSerialGC',
-  '-XX:TieredStopAtLevel=1',
-  '-Xss512k',
-  '-XX:-UsePerfData',
+/** What Hadoop 3.4 needs on Java 17 (the JPMS opens of HADOOP-19310), with or without a small footprint. */
+const JPMS_FLAGS = [
   '-XX:+IgnoreUnrecognizedVMOptions',
   '--add-opens=java.base/java.lang=ALL-UNNAMED',
   '--add-opens=java.base/java.lang.reflect=ALL-UNNAMED',
@@ -46,6 +42,17 @@ const JVM_FLAGS = [
   '-Dio.netty.tryReflectionSetAccessible=true',
   '-Djava.net.preferIPv4Stack=true',
 ];
+
+/** The harness's small footprint: serial GC, the client compiler only, small stacks, no perf data. */
+const SMALL_JVM_FLAGS = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss512k', '-XX:-UsePerfData', ...JPMS_FLAGS];
+
+/**
+ * How a JVM is sized: the harness's small heap and flags, or 'shipped' - what `hdfs zkfc` runs by
+ * default (hadoop-functions.sh sets no heap unless HADOOP_HEAPSIZE_MAX is given, so the JVM's own
+ * defaults apply: G1 and a quarter of RAM as the maximum heap), used by the benchmark to compare
+ * with Hadoop's ZKFC as operators run it.
+ */
+export type JvmSizing = { readonly heap: string } | 'shipped';
 
 export const MAIN = {
   nameNode: 'org.apache.hadoop.hdfs.server.namenode.NameNode',
@@ -395,10 +402,9 @@ export class RealCluster {
   // -------------------------------------------------------------------------------------------
   // Processes
 
-  private javaArgs(main: string, args: readonly string[], heap: string): string[] {
+  private javaArgs(main: string, args: readonly string[], sizing: JvmSizing): string[] {
     return [
-      `-Xmx${heap}`,
-      ...JVM_FLAGS,
+      ...(sizing === 'shipped' ? JPMS_FLAGS : [`-Xmx${sizing.heap}`, ...SMALL_JVM_FLAGS]),
       `-Dhadoop.log.dir=${this.logsDir}`,
       `-Djava.io.tmpdir=${join(this.baseDir, 'data')}`,
       '-cp',
@@ -408,9 +414,10 @@ export class RealCluster {
     ];
   }
 
-  private spawnJava(name: string, main: string, args: readonly string[], heap: string): ChildProcess {
+  private spawnJava(name: string, main: string, args: readonly string[], heap: `${number}m` | JvmSizing): ChildProcess {
     const fd = openSync(join(this.logsDir, `${name}.log`), 'a');
-    const child = spawn('java', this.javaArgs(main, args, heap), {
+    const sizing: JvmSizing = heap === 'shipped' || typeof heap !== 'string' ? heap : { heap };
+    const child = spawn('java', this.javaArgs(main, args, sizing), {
       detached: true,
       stdio: ['ignore', fd, fd],
       env: { ...process.env, MALLOC_ARENA_MAX: '2' },
@@ -429,7 +436,10 @@ export class RealCluster {
     heap = '128m',
     input = '',
   ): Promise<RunResult> {
-    const child = spawn('java', this.javaArgs(main, args, heap), { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('java', this.javaArgs(main, args, { heap }), {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.stdin?.end(input);
     live.add(child);
     let stdout = '';
@@ -550,8 +560,11 @@ export class RealCluster {
     return runProcess(process.execPath, [...this.ourZkfcArgs(id), ...args], 60_000);
   }
 
-  /** Start a failover controller for `id`: our daemon, or Hadoop's DFSZKFailoverController. */
-  async startController(id: string, kind: ControllerKind): Promise<void> {
+  /**
+   * Start a failover controller for `id`: our daemon, or Hadoop's DFSZKFailoverController (with
+   * the harness's 96 MiB heap unless `jvm` says otherwise).
+   */
+  async startController(id: string, kind: ControllerKind, jvm: JvmSizing = { heap: '96m' }): Promise<void> {
     const node = this.node(id);
     if (
       node.controller !== undefined &&
@@ -571,7 +584,7 @@ export class RealCluster {
       live.add(child);
       child.on('exit', () => live.delete(child));
     } else {
-      child = this.spawnJava(`zkfc-${id}`, MAIN.zkfc, [`-Ddfs.ha.namenode.id=${id}`], '96m');
+      child = this.spawnJava(`zkfc-${id}`, MAIN.zkfc, [`-Ddfs.ha.namenode.id=${id}`], jvm);
     }
     node.controller = { kind, process: child };
     // Both serve ZKFCProtocol on dfs.ha.zkfc.port once they run: wait for the port.
