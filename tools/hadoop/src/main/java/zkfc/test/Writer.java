@@ -8,10 +8,10 @@
 //   java -cp CONF:LIB/*:writer.jar zkfc.test.Writer verify <hdfs-dir> <ack-file>
 //
 // write: one file per iteration, content derived from its number; an ack line "ACK <n>" is
-// appended and flushed after close() returns. A failed write is logged ("FAIL <n> <error>") and
-// not acknowledged. Stops after max-seconds or on SIGTERM (the shutdown hook ends the loop
-// between files). verify: prints "VERIFIED <count>" and exits 0, or "LOST <n> <why>" lines and
-// exits 1.
+// appended and flushed after close() returns. A failed write (any exception) is logged
+// ("FAIL <n> <error>") and not acknowledged. Stops after max-seconds or on SIGTERM (the shutdown
+// hook ends the loop between files). verify: prints "VERIFIED <count>" and exits 0, or
+// "LOST <n> <why>" lines and exits 1.
 package zkfc.test;
 
 import java.io.ByteArrayOutputStream;
@@ -69,8 +69,12 @@ public final class Writer {
             out.hsync();
           }
           acks.println("ACK " + n);
-        } catch (IOException e) {
-          acks.println("FAIL " + n + " " + String.valueOf(e).replace('\n', ' '));
+        } catch (IOException | RuntimeException e) {
+          // Not acknowledged, whatever went wrong. RuntimeException too: when close() rethrows the
+          // exception hsync() threw (DFSOutputStream keeps its last exception), try-with-resources
+          // fails with IllegalArgumentException "Self-suppression not permitted".
+          String why = String.valueOf(e) + (e.getCause() == null ? "" : " caused by " + e.getCause());
+          acks.println("FAIL " + n + " " + why.replace('\n', ' '));
         }
       }
     }
