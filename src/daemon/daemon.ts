@@ -23,7 +23,7 @@ import { RpcZkfcClientFactory } from '../hadoop/zkfc-client.js';
 import { ZkfcRpcServer, zkfcBindHost } from '../hadoop/zkfc-rpc-server.js';
 import { StatusServer } from '../http/status-server.js';
 import { applyRecord, type ReadinessStep } from '../observability/apply-record.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, resetRepeats } from '../observability/logger.js';
 import { ZkfcMetrics } from '../observability/metrics.js';
 import { StatusBoard } from '../observability/status.js';
 import { ControllerRuntime } from '../runtime/controller-runtime.js';
@@ -364,6 +364,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     ports: { clock, zk: ctx.zkFactory, haService: haFactory, fencer, zkfcClients },
     // The elector's, health monitor's and controller's decisions (the core's notes).
     logger: logger.child({ component: 'controller' }),
+    resetLogRepeats: () => resetRepeats(logger),
   });
   controller.onEvent((record) => {
     applyRecord(record, { status, metrics, readiness });

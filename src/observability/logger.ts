@@ -8,7 +8,11 @@
 // session ids and epochs, not counted), at most REPEAT_BURST per REPEAT_WINDOW_MS are written; the
 // first one after the window carries `repeated: <how many were left out>`. A loop that retries
 // once a second (a forged breadcrumb, a squatted lock) costs a few lines a minute, not a day's
-// worth of disk. Debug records (opt-in) and fatal ones are never held back.
+// worth of disk. Debug records (opt-in) and fatal ones are never held back. The logger's
+// resetRepeats(logger) starts a new window for every record: the controller runtime calls it when the
+// local NameNode's health changes or a failover completes, so the records of legitimate failovers
+// in quick succession (each one's "ZK Election indicated ...", "Local service entered state", ...)
+// are never held back as repeats, only a loop in which nothing changes is.
 
 import { pino, type Logger, type DestinationStream, type LogFn } from 'pino';
 import { boundFields, hasLongText, RepeatLimiter } from './untrusted.js';
@@ -83,6 +87,7 @@ function logMethodHook(
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const limiter = new RepeatLimiter({ burst: REPEAT_BURST, windowMs: REPEAT_WINDOW_MS, maxKeys: 512 });
   const logger = pino(
     {
       // The daemon passes zkfc.log.level (ZKFC_LOG_LEVEL reaches it through the configuration).
@@ -91,12 +96,27 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       redact: { paths: ['auth', '*.auth', 'zkAuth', '*.zkAuth', 'config["ha.zookeeper.auth"]'], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       hooks: {
-        logMethod: logMethodHook(new RepeatLimiter({ burst: REPEAT_BURST, windowMs: REPEAT_WINDOW_MS, maxKeys: 512 })),
+        logMethod: logMethodHook(limiter),
       },
     },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );
+  // Child loggers are created from their parent's prototype (pino's child()), so every component's
+  // logger reaches this one limiter.
+  Object.defineProperty(logger, REPEAT_LIMITER, { value: limiter });
   return logger;
+}
+
+const REPEAT_LIMITER = Symbol('zkfc.repeatLimiter');
+
+/**
+ * The situation changed (the local NameNode's health, a completed failover): what repeated so far
+ * was not a loop, so no record is held back as a repeat until it repeats again. No-op for a
+ * logger not made by createLogger.
+ */
+export function resetRepeats(logger: Logger): void {
+  const limiter = (logger as unknown as Record<symbol, RepeatLimiter | undefined>)[REPEAT_LIMITER];
+  limiter?.reset();
 }
 
 /** A logger that discards everything (unit tests, library use). */

@@ -154,4 +154,12 @@ export class RepeatLimiter {
     entry.suppressed++;
     return { write: false, suppressed: 0 };
   }
+
+  /**
+   * Start a new window for every key now: what repeated so far was not a loop (the situation
+   * changed). The next record of a key carries the count of those left out before.
+   */
+  reset(): void {
+    for (const entry of this.entries.values()) entry.windowStartMs = Number.NEGATIVE_INFINITY;
+  }
 }

@@ -88,6 +88,12 @@ export interface ControllerRuntimeOptions {
   readonly leaseGuardMs?: number;
   readonly ports: ControllerRuntimePorts;
   readonly logger: RuntimeLog;
+  /**
+   * Called when the local NameNode's health changes or a failover completes, before that event's
+   * records are logged: the log's repeat limiter (observability/logger.ts) is for loops in which
+   * nothing changes, and must not hold back the records of failovers in quick succession.
+   */
+  readonly resetLogRepeats?: () => void;
   /** Bound on queued events (default 10000). */
   readonly maxQueuedEvents?: number;
   /** Bound on concurrent cedeActive requests (default 16; Java serves ZKFCProtocol with 3 handlers). */
@@ -345,6 +351,14 @@ export class ControllerRuntime {
 
   private handle(event: ControllerEvent): void {
     const result = this.core.step(event, this.clock.monotonicMs());
+    if (
+      this.core.snapshot().healthState !== this.previous.healthState ||
+      result.commands.some((command) => command.type === 'ReportFailover')
+    ) {
+      // Failovers in quick succession repeat the same records; each is a new situation, not a
+      // loop, and its records must all be written (the repeat limiter is for loops).
+      this.options.resetLogRepeats?.();
+    }
     for (const note of result.notes) logNote(this.log, note);
     this.emitStateChanges();
     for (const command of result.commands) this.executor.execute(command);

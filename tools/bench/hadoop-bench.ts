@@ -21,7 +21,17 @@
 // harness's small-heap flags (96 MiB, serial GC, C1 only), its floor. Prints a markdown report
 // with zkfc/Java ratios, checks the targets and writes bench/results-hadoop.md.
 
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -163,11 +173,67 @@ class HadoopBench {
 
   /** Wait until `id`'s controller has (re)joined the election as standby since `offset` of its log. */
   private async waitStandby(id: string, offset: number): Promise<void> {
-    await this.cluster.waitFor(
-      async () => STANDBY_LINE.test(textFrom(controllerLog(this.cluster, id), offset)),
-      120_000,
-      `${id}'s controller back in the election as standby`,
-    );
+    try {
+      await this.cluster.waitFor(
+        async () => STANDBY_LINE.test(textFrom(controllerLog(this.cluster, id), offset)),
+        120_000,
+        `${id}'s controller back in the election as standby`,
+      );
+    } catch (error) {
+      throw new Error(`${String(error)}\n${await this.controllerDiagnostics(id)}`, { cause: error });
+    }
+  }
+
+  /** What a stuck controller is doing: process state, CPU over 2 s, whether it answers /status. */
+  private async controllerDiagnostics(id: string): Promise<string> {
+    const controller = this.cluster.node(id).controller;
+    const pid = controller?.process.pid;
+    if (pid === undefined) return `${id}: no controller process`;
+    try {
+      const stateOf = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[0] ?? '?';
+      const before = procStat(pid).ticks;
+      const stateBefore = stateOf();
+      await sleep(2000);
+      const cpu = ((procStat(pid).ticks - before) / CLOCK_TICKS / 2) * 100;
+      let status = 'no answer';
+      if (controller?.kind === 'ours') {
+        status = await fetch(`http://127.0.0.1:${this.cluster.node(id).statusPort}/status`, {
+          signal: AbortSignal.timeout(3000),
+        }).then(
+          (r) => r.text(),
+          (e: unknown) => `no answer (${String(e)})`,
+        );
+      }
+      const wchan = readFileSync(`/proc/${pid}/wchan`, 'utf8');
+      const threads = readdirSync(`/proc/${pid}/task`)
+        .map((tid) => {
+          const read = (f: string) => {
+            try {
+              return readFileSync(`/proc/${pid}/task/${tid}/${f}`, 'utf8').trim();
+            } catch {
+              return '?';
+            }
+          };
+          const syscall = read('syscall').split(' ').slice(0, 3).join(' ');
+          return `  ${tid} ${read('comm')} wchan=${read('wchan')} syscall=${syscall}`;
+        })
+        .join('\n');
+      const fds = readdirSync(`/proc/${pid}/fd`)
+        .map((fd) => {
+          try {
+            return `${fd}->${readlinkSync(`/proc/${pid}/fd/${fd}`)}`;
+          } catch {
+            return fd;
+          }
+        })
+        .join(' ');
+      return (
+        `${id}'s ${controller?.kind ?? '?'} controller pid ${pid}: state ${stateBefore}, wchan ${wchan}, ` +
+        `CPU ${cpu.toFixed(0)} % over 2 s; threads:\n${threads}\nfds: ${fds}\n/status: ${status}`
+      );
+    } catch (error) {
+      return `${id}'s controller pid ${pid}: ${String(error)}`;
+    }
   }
 
   /** The active NameNode and the other; a JMX answer can be slow on a loaded machine, so ask for up to 30 s. */

@@ -6,7 +6,7 @@
 // recording RuntimeLog.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, LOG_TEXT_MAX_CHARS } from '../../../src/observability/logger.js';
+import { createLogger, LOG_TEXT_MAX_CHARS, resetRepeats } from '../../../src/observability/logger.js';
 import {
   boundFields,
   boundText,
@@ -123,6 +123,41 @@ describe('logNote', () => {
 });
 
 describe('createLogger: repeated identical records', () => {
+  it('resetRepeats (a health change, a completed failover) lets the records of the next failover through', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(
+          ...chunk
+            .toString('utf8')
+            .split('\n')
+            .filter((line) => line !== ''),
+        );
+        done();
+      },
+    });
+    const root = createLogger({ level: 'info', destination });
+    const log = root.child({ component: 'controller' });
+    // Five failovers within a minute, each logging the same milestone; the runtime resets the
+    // limiter at each (ControllerRuntime's resetLogRepeats).
+    for (let failover = 1; failover <= 5; failover++) {
+      resetRepeats(root);
+      log.info({ target: 'NameNode at nn2:8020' }, 'Successfully transitioned local NameNode to active state');
+    }
+    // Without resets, a loop: three written, the rest counted.
+    for (let i = 0; i < 5; i++) log.info({}, 'Rejoin already scheduled; joining then');
+    resetRepeats(root);
+    log.info({}, 'Rejoin already scheduled; joining then');
+    await new Promise((resolve) => setImmediate(resolve));
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.filter((r) => r['msg'] === 'Successfully transitioned local NameNode to active state')).toHaveLength(
+      5,
+    );
+    const loop = records.filter((r) => r['msg'] === 'Rejoin already scheduled; joining then');
+    expect(loop).toHaveLength(4);
+    expect(loop[3]?.['repeated']).toBe(2);
+  });
+
   it(
     'writes at most REPEAT_BURST identical info/warn/error records ' +
       'a window (session ids and epochs do not count), then the count',
