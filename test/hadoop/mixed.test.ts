@@ -10,9 +10,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RealCluster } from '../../tools/testing/hadoop/real-cluster.js';
 import { ensureDistBuilt } from '../support/e2e-zkfc.js';
+import { ClusterSteps } from '../support/cluster-steps.js';
 
 let cluster: RealCluster;
-let failed = false;
+const steps = new ClusterSteps(() => cluster?.baseDir);
+const step = (fn: () => Promise<void>): Promise<void> => steps.step(fn);
 
 beforeAll(async () => {
   await ensureDistBuilt();
@@ -23,19 +25,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await cluster?.stop({ keepLogs: failed });
+  await cluster?.stop({ keepLogs: steps.failed });
 }, 60_000);
-
-async function step(fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    failed = true;
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster.baseDir})`, {
-      cause: error,
-    });
-  }
-}
 
 const hadoopZkfcLog = (): string => readFileSync(join(cluster.logsDir, 'zkfc-nn1.log'), 'utf8');
 

@@ -13,29 +13,19 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { RealCluster } from '../../tools/testing/hadoop/real-cluster.js';
 import { ensureDistBuilt } from '../support/e2e-zkfc.js';
+import { ClusterSteps } from '../support/cluster-steps.js';
 import { sleep } from '../../tools/testing/wait.js';
 
 let cluster: RealCluster | undefined;
-let failed = false;
+const steps = new ClusterSteps(() => cluster?.baseDir);
+const step = (fn: () => Promise<void>): Promise<void> => steps.step(fn);
 const cleanups: (() => void)[] = [];
 
 afterEach(async () => {
-  await cluster?.stop({ keepLogs: failed });
+  await cluster?.stop({ keepLogs: steps.failed });
   cluster = undefined;
   for (const cleanup of cleanups.splice(0)) cleanup();
 }, 60_000);
-
-async function step(fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    failed = true;
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster?.baseDir ?? '?'})`,
-      { cause: error },
-    );
-  }
-}
 
 describe('real NameNode rules', () => {
   it('the zkfc beside an Observer stays out of the election; a crash promotes the standby, not the observer', () =>

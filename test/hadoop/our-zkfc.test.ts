@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { RealCluster, ACTIVE_SERVICES_LINE } from '../../tools/testing/hadoop/real-cluster.js';
 import { ensureDistBuilt } from '../support/e2e-zkfc.js';
+import { ClusterSteps } from '../support/cluster-steps.js';
 
 let cluster: RealCluster;
-let failed = false;
+const steps = new ClusterSteps(() => cluster?.baseDir);
+const step = (fn: () => Promise<void>): Promise<void> => steps.step(fn);
 
 beforeAll(async () => {
   await ensureDistBuilt();
@@ -22,20 +24,8 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await cluster?.stop({ keepLogs: failed });
+  await cluster?.stop({ keepLogs: steps.failed });
 }, 60_000);
-
-/** Run a step; a failure keeps the logs and names them. */
-async function step(fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    failed = true;
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster.baseDir})`, {
-      cause: error,
-    });
-  }
-}
 
 describe('our zkfc against real NameNodes', () => {
   it("our haadmin prints what Hadoop's haadmin prints, with the same exit codes", () =>

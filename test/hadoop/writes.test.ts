@@ -12,27 +12,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RealCluster, activeServicesTimes } from '../../tools/testing/hadoop/real-cluster.js';
 import { ensureDistBuilt } from '../support/e2e-zkfc.js';
+import { ClusterSteps } from '../support/cluster-steps.js';
 import { sleep } from '../../tools/testing/wait.js';
 
 let cluster: RealCluster | undefined;
-let failed = false;
+const steps = new ClusterSteps(() => cluster?.baseDir);
+const step = (fn: () => Promise<void>): Promise<void> => steps.step(fn);
 
 afterEach(async () => {
-  await cluster?.stop({ keepLogs: failed });
+  await cluster?.stop({ keepLogs: steps.failed });
   cluster = undefined;
 }, 60_000);
-
-async function step(fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    failed = true;
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}\n(logs kept in ${cluster?.baseDir ?? '?'})`,
-      { cause: error },
-    );
-  }
-}
 
 function acks(file: string): number {
   return existsSync(file)

@@ -34,6 +34,7 @@ import {
 } from './chaos-plan.js';
 import { sleep } from '../testing/wait.js';
 import { isMain } from './is-main.js';
+import { intOption } from './cli-options.js';
 
 export interface ChaosOptions {
   readonly seed: number;
@@ -407,14 +408,6 @@ export function formatSummary(summary: ChaosSummary): string {
         : 'FAIL'),
   ];
   return lines.join('\n');
-}
-
-function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value) || n < min || n > max)
-    throw new Error(`--${name} wants an integer from ${min} to ${max}, got '${value}'`);
-  return n;
 }
 
 export async function chaosMain(argv: readonly string[]): Promise<number> {

@@ -31,6 +31,7 @@ import { RealCluster, activeServicesTimes, type HaState } from '../testing/hadoo
 import { SeededRandom } from '../testing/prng.js';
 import { sleep } from '../testing/wait.js';
 import { isMain } from './is-main.js';
+import { intOption } from './cli-options.js';
 
 export const HADOOP_CHAOS_KINDS = [
   'nn-crash',
@@ -504,14 +505,6 @@ export function formatHadoopChaosSummary(summary: HadoopChaosSummary, faults: nu
   );
   if (summary.failure !== undefined) lines.push('', `first failure: ${summary.failure}`);
   return lines.join('\n');
-}
-
-function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value) || n < min || n > max)
-    throw new Error(`--${name} wants an integer from ${min} to ${max}, got '${value}'`);
-  return n;
 }
 
 export async function hadoopChaosMain(argv: readonly string[]): Promise<number> {
