@@ -1,13 +1,7 @@
-// Entry point of `zkfc` (bin/zkfc.js): process I/O, signals and the exit code around runZkfc.
+// Entry point of `zkfc`: process I/O, signals and the exit code around runZkfc. The daemon's bundle
+// (dist/zkfc.cjs, scripts/bundle-daemon.mjs) exports `main`, which bin/zkfc.js calls once the
+// bundle is loaded; loading it runs no daemon code (the build loads it to make its code cache).
 import { runZkfc } from '../daemon/daemon.js';
-
-// A repeated SIGTERM while stopping is ignored: the shutdown (leaving the election, closing the
-// ZooKeeper session) must finish, or the peer waits for our session to expire. A second SIGINT
-// (Ctrl-C twice at a terminal) still ends the process at once.
-const stopSignal = new Promise<string>((resolve) => {
-  process.on('SIGTERM', () => resolve('SIGTERM'));
-  process.once('SIGINT', () => resolve('SIGINT'));
-});
 
 async function confirm(question: string): Promise<boolean> {
   // Parity: ToolRunner.confirmPrompt — "(Y or N)", repeated until Y/N; end of input is "no".
@@ -33,13 +27,25 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-const code = await runZkfc(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  confirm,
-  env: process.env,
-  stopSignal,
-});
-// Let pino flush, then exit with Hadoop's code (open handles must not keep a stopped daemon alive).
-setTimeout(() => process.exit(code), 50).unref();
-process.exitCode = code;
+/** Runs `zkfc` with the process's arguments, environment and signals; exits with its code. */
+export function main(): void {
+  // A repeated SIGTERM while stopping is ignored: the shutdown (leaving the election, closing the
+  // ZooKeeper session) must finish, or the peer waits for our session to expire. A second SIGINT
+  // (Ctrl-C twice at a terminal) still ends the process at once.
+  const stopSignal = new Promise<string>((resolve) => {
+    process.on('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  // A rejection (a bug) is left unhandled: Node prints it and exits with code 1.
+  void runZkfc(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    confirm,
+    env: process.env,
+    stopSignal,
+  }).then((code) => {
+    // Let pino flush, then exit with Hadoop's code (open handles must not keep a stopped daemon alive).
+    setTimeout(() => process.exit(code), 50).unref();
+    process.exitCode = code;
+  });
+}

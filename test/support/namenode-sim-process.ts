@@ -235,9 +235,12 @@ export function ensureBuilt(): Promise<void> {
 }
 
 const STAMP = join(REPO_ROOT, 'dist/.build-stamp');
-const ENTRY_POINTS = ['build/tools/cli/sim-main.js', 'dist/cli/haadmin-main.js', 'dist/zkfc.mjs'].map((p) =>
-  join(REPO_ROOT, p),
-);
+const ENTRY_POINTS = [
+  'build/tools/cli/sim-main.js',
+  'dist/cli/haadmin-main.js',
+  'dist/zkfc.cjs',
+  'dist/zkfc.cjs.cache',
+].map((p) => join(REPO_ROOT, p));
 
 function newestSourceMs(dir: string): number {
   let newest = 0;

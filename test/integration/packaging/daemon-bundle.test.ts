@@ -1,14 +1,16 @@
 // Goal: what ships for the daemon holds only what a running controller needs. dist/ has no file
 // built from tools/ or test/ (simulator, sandbox, benchmark, process harnesses): every compiled
-// file there has its source under src/. The daemon's bundle (dist/zkfc.mjs, which bin/zkfc.js
+// file there has its source under src/. The daemon's bundle (dist/zkfc.cjs, which bin/zkfc.js
 // runs) is made from src/ and npm dependencies only, without the haadmin CLI, and leaves the SSH
 // client (ssh2) and the HTTP client (undici) out, to be loaded only when an sshfence or a capture
-// of the NameNode's /stacks runs.
+// of the NameNode's /stacks runs. bin/zkfc.js compiles the bundle with the code cache the build
+// made (dist/zkfc.cjs.cache), and never with a cache made for another build of the bundle.
 // Method: the build as the tests make it (`npm run build` does the same), then the file tree of
-// dist/, the bundle's source map (every module that went into it) and the bundle's text.
+// dist/, the bundle's source map (every module that went into it) and the bundle's text; bin/zkfc.js
+// run with NODE_DEBUG=zkfc, which says how it loaded the bundle.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +19,7 @@ import { ensureBuilt } from '../../support/namenode-sim-process.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const DIST = join(ROOT, 'dist');
-const BUNDLE = join(DIST, 'zkfc.mjs');
+const BUNDLE = join(DIST, 'zkfc.cjs');
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -33,7 +35,7 @@ describe('daemon build output', () => {
   it('dist/ holds only files compiled from src/ (no simulator, harness or benchmark code)', () => {
     const foreign = filesUnder(DIST)
       .map((file) => relative(DIST, file))
-      .filter((file) => file !== '.build-stamp' && !file.startsWith('zkfc.mjs'))
+      .filter((file) => file !== '.build-stamp' && !file.startsWith('zkfc.cjs'))
       .filter((file) => !existsSync(join(ROOT, 'src', file.replace(/\.js(\.map)?$|\.d\.ts$/, '.ts'))));
     expect(foreign).toEqual([]);
   });
@@ -52,16 +54,19 @@ describe('daemon build output', () => {
     expect(sources).toContain('src/daemon/daemon.ts');
   });
 
-  it('loads ssh2 and undici only through dynamic imports, when an sshfence or a /stacks capture needs them', () => {
+  it('loads ssh2 and undici only when an sshfence or a /stacks capture needs them', () => {
+    // The bundle's dynamic imports are require() calls inside a promise callback (bundle-daemon.mjs).
     const text = readFileSync(BUNDLE, 'utf8');
     for (const name of ['ssh2', 'undici']) {
-      expect(text).toMatch(new RegExp(`import\\("${name}"\\)`));
-      expect(text).not.toMatch(new RegExp(`from\\s*"${name}"|require\\("${name}"\\)`));
+      const requires = [...text.matchAll(new RegExp(`.{0,40}require\\("${name}"\\)`, 'g'))].map((m) => m[0]);
+      expect(requires).toHaveLength(1);
+      expect(requires[0]).toMatch(/Promise\.resolve\(\)\.then\(\(\)=>\w+\(require\(/);
     }
   });
 
-  it('bin/zkfc.js runs the bundle and loads no other module file', async () => {
-    // A module resolve hook reports every file the zkfc process loads as an ES module.
+  it('bin/zkfc.js runs the bundle with its code cache and loads no other module file', async () => {
+    // A module resolve hook reports every file the zkfc process loads as an ES module, a wrapped
+    // Module._load every file it requires.
     const dir = await mkdtemp(join(tmpdir(), 'zkfc-bundle-'));
     try {
       await writeFile(
@@ -71,19 +76,80 @@ describe('daemon build output', () => {
       );
       await writeFile(
         join(dir, 'register.mjs'),
-        "import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);\n",
+        "import Module, { register } from 'node:module'; import { pathToFileURL } from 'node:url';\n" +
+          "register('./hooks.mjs', import.meta.url);\n" +
+          'const load = Module._load; Module._load = function (request, parent, isMain) { ' +
+          'const file = Module._resolveFilename(request, parent, isMain); ' +
+          "if (file.startsWith('/')) process.stderr.write('LOADED ' + pathToFileURL(file).href + '\\n'); " +
+          'return load.apply(this, arguments); };\n',
       );
       const run = spawnSync(
         process.execPath,
         ['--import', join(dir, 'register.mjs'), join(ROOT, 'bin/zkfc.js'), '-h'],
-        { encoding: 'utf8', timeout: 30_000 },
+        { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_DEBUG: 'zkfc', NODE_OPTIONS: '' } },
       );
       expect(run.status).toBe(0);
       expect(run.stdout).toMatch(/^Usage: zkfc /);
+      expect(run.stderr).toMatch(/^ZKFC \d+: code cache used$/m);
       const loaded = [...run.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => relative(ROOT, fileURLToPath(m[1]!)));
-      expect(loaded).toEqual(['bin/zkfc.js', 'dist/zkfc.mjs']);
+      expect(loaded).toEqual(['bin/zkfc.js']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('bin/zkfc.js compiles the bundle from its text when its cache is for another build or V8 flags', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zkfc-bundle-'));
+    try {
+      // A copy of the package's launcher and bundle whose cache was made for a bundle of the same
+      // length but other text (V8 alone would accept it).
+      await mkdir(join(dir, 'bin'));
+      await mkdir(join(dir, 'dist'));
+      await copyFile(join(ROOT, 'bin/zkfc.js'), join(dir, 'bin/zkfc.js'));
+      const text = readFileSync(BUNDLE, 'utf8');
+      const hash = /^\/\/ zkfc daemon bundle ([0-9a-f]{64})\n/.exec(text)![1]!;
+      const otherHash = hash.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+      await writeFile(join(dir, 'dist/zkfc.cjs'), text.replace(hash, otherHash));
+      await copyFile(`${BUNDLE}.cache`, join(dir, 'dist/zkfc.cjs.cache'));
+      const env = { ...process.env, NODE_DEBUG: 'zkfc', NODE_OPTIONS: '' };
+      const otherBuild = spawnSync(process.execPath, [join(dir, 'bin/zkfc.js'), '-h'], { encoding: 'utf8', env });
+      expect(otherBuild.status).toBe(0);
+      expect(otherBuild.stdout).toMatch(/^Usage: zkfc /);
+      expect(otherBuild.stderr).toMatch(/code cache \S+ is from another build of the bundle/);
+      expect(otherBuild.stderr).not.toMatch(/code cache used/);
+
+      const otherFlags = spawnSync(process.execPath, ['--stack-size=900', join(ROOT, 'bin/zkfc.js'), '-h'], {
+        encoding: 'utf8',
+        env,
+      });
+      expect(otherFlags.status).toBe(0);
+      expect(otherFlags.stdout).toMatch(/^Usage: zkfc /);
+      expect(otherFlags.stderr).toMatch(/code cache rejected by V8/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with source maps on, bin/zkfc.js requires the bundle, whose stack traces then name src/ files', () => {
+    const run = spawnSync(process.execPath, ['--enable-source-maps', join(ROOT, 'bin/zkfc.js'), '-h'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_DEBUG: 'zkfc', NODE_OPTIONS: '' },
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: zkfc /);
+    expect(run.stderr).toMatch(/bundle loaded as a CommonJS module \(source maps on\)/);
+    // A frame inside the bundle, mapped: an error thrown by one of its functions.
+    const trace = spawnSync(
+      process.execPath,
+      [
+        '--enable-source-maps',
+        '-e',
+        `const { main } = require(${JSON.stringify(BUNDLE)}); process.argv = [process.argv[0], 'zkfc', '-h']; ` +
+          'process.stdout.write = () => { throw new Error("mapped?"); }; main();',
+      ],
+      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    expect(trace.stderr).toMatch(/Error: mapped\?/);
+    expect(trace.stderr).toMatch(/src\/cli\/zkfc-main\.ts:\d+:\d+/);
   });
 });
