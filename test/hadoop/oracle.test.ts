@@ -83,9 +83,14 @@ describe('the no-lost-write oracle', () => {
         .filter((l) => l.startsWith('LOST '))
         .map((l) => Number(l.split(' ')[1]));
       expect(verify.code, verify.stdout + verify.stderr).toBe(1);
-      expect(lost.length).toBeGreaterThanOrEqual(10);
-      // Only files acknowledged after the split are lost, each as absent from nn2's namespace.
+      // nn1 acknowledged 10 files after haadmin returned; the first one or two of them may have
+      // reached the shared edits before nn2 read them at its transition (a third run: LOST 13-21,
+      // file 12 acknowledged after haadmin returned yet kept), so not all 10 need be lost.
+      expect(lost.length).toBeGreaterThanOrEqual(5);
+      // Only files acknowledged after the split are lost, each as absent from nn2's namespace; the
+      // files nn2 acknowledged after nn1 died (the last one among them) are there.
       expect(lost.every((n) => n > lastBeforeSplit)).toBe(true);
+      expect(lost).not.toContain(Math.max(...ackedNumbers(ackFile)));
       expect(verify.stdout).toMatch(
         /^LOST \d+ java\.io\.FileNotFoundException: File does not exist: \/oracle\/f-\d{8}/m,
       );
