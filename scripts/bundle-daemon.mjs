@@ -58,6 +58,37 @@ const leanPromClient = {
   },
 };
 
+/**
+ * pino loads worker_threads (lib/tools.js asks isMainThread; thread-stream runs transports in a
+ * worker) at start-up, for its transports, which the daemon never uses: it logs to stdout on its
+ * main thread. In the bundle, pino's tools.js gets `isMainThread: true` and thread-stream a class
+ * that throws if a transport is ever made, and node:worker_threads is not loaded.
+ */
+const leanPino = {
+  name: 'lean-pino',
+  setup(pluginBuild) {
+    const pinoDir = `${root}node_modules/pino/lib/`;
+    pluginBuild.onResolve({ filter: /^worker_threads$/ }, (args) =>
+      args.importer === `${pinoDir}tools.js` ? { path: 'worker_threads', namespace: 'lean-pino' } : undefined,
+    );
+    pluginBuild.onResolve({ filter: /^thread-stream$/ }, (args) =>
+      args.importer === `${pinoDir}transport.js` ? { path: 'thread-stream', namespace: 'lean-pino' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /^worker_threads$/, namespace: 'lean-pino' }, () => ({
+      loader: 'js',
+      contents: 'exports.isMainThread = true;',
+    }));
+    pluginBuild.onLoad({ filter: /^thread-stream$/, namespace: 'lean-pino' }, () => ({
+      loader: 'js',
+      contents: [
+        'module.exports = class ThreadStream {',
+        "  constructor() { throw new Error('pino transports are not in the zkfc bundle'); }",
+        '};',
+      ].join('\n'),
+    }));
+  },
+};
+
 const outfile = 'dist/zkfc.cjs';
 const codeCache = `${outfile}.cache`;
 // A cache from an earlier build must not outlive its bundle, even if this build fails half-way.
@@ -76,7 +107,7 @@ const result = await build({
   target: 'node20',
   external: ['ssh2', 'undici'],
   supported: { 'dynamic-import': false },
-  plugins: [leanPromClient],
+  plugins: [leanPromClient, leanPino],
   // bin/zkfc.js checks the code cache against this line (same length once the hash is in).
   banner: { js: `// zkfc daemon bundle ${HASH_PLACEHOLDER}` },
   // daemon.ts reads package.json for the version when run unbundled; the bundle carries it.

@@ -3,8 +3,9 @@
 // file there has its source under src/. The daemon's bundle (dist/zkfc.cjs, which bin/zkfc.js
 // runs) is made from src/ and npm dependencies only, without the haadmin CLI, and leaves the SSH
 // client (ssh2) and the HTTP client (undici) out, to be loaded only when an sshfence or a capture
-// of the NameNode's /stacks runs. bin/zkfc.js compiles the bundle with the code cache the build
-// made (dist/zkfc.cjs.cache), and never with a cache made for another build of the bundle.
+// of the NameNode's /stacks runs, and pino's transports (worker threads) out altogether.
+// bin/zkfc.js compiles the bundle with the code cache the build made (dist/zkfc.cjs.cache), and
+// never with a cache made for another build of the bundle.
 // Method: the build as the tests make it (`npm run build` does the same), then the file tree of
 // dist/, the bundle's source map (every module that went into it) and the bundle's text; bin/zkfc.js
 // run with NODE_DEBUG=zkfc, which says how it loaded the bundle.
@@ -42,9 +43,11 @@ describe('daemon build output', () => {
 
   it('the bundle is made of src/ modules and npm dependencies only, without tools/, test/ or the haadmin CLI', () => {
     const map = JSON.parse(readFileSync(`${BUNDLE}.map`, 'utf8')) as { sources: string[] };
-    // The one virtual module: scripts/bundle-daemon.mjs's slimmed prom-client entry point.
+    // The virtual modules of scripts/bundle-daemon.mjs: the slimmed prom-client entry point, pino's
+    // stand-ins for worker_threads and thread-stream.
+    const virtual = ['lean-prom-client:prom-client', 'lean-pino:worker_threads', 'lean-pino:thread-stream'];
     const sources = map.sources
-      .filter((source) => source !== 'lean-prom-client:prom-client')
+      .filter((source) => !virtual.includes(source))
       .map((source) => relative(ROOT, resolve(DIST, source)));
     expect(sources.length).toBeGreaterThan(100);
     expect(sources.filter((source) => !source.startsWith('src/') && !source.startsWith('node_modules/'))).toEqual([]);
@@ -52,6 +55,12 @@ describe('daemon build output', () => {
     expect(sources.filter((source) => source.startsWith('src/cli/haadmin'))).toEqual([]);
     expect(sources.filter((source) => /^node_modules\/(undici|ssh2)\//.test(source))).toEqual([]);
     expect(sources).toContain('src/daemon/daemon.ts');
+  });
+
+  it('leaves out what the daemon never runs: pino transports (worker threads)', () => {
+    const text = readFileSync(BUNDLE, 'utf8');
+    expect(text).not.toMatch(/require\("(node:)?worker_threads"\)/);
+    expect(text).toContain('pino transports are not in the zkfc bundle');
   });
 
   it('loads ssh2 and undici only when an sshfence or a /stacks capture needs them', () => {
