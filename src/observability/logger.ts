@@ -95,6 +95,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { pid: process.pid, ...(options.bindings ?? {}) },
       redact: { paths: ['auth', '*.auth', 'zkAuth', '*.zkAuth', 'config["ha.zookeeper.auth"]'], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // An error's message stays its own and its cause is a nested record. pino's default appends
+      // every cause's message to the message, and ours already quote their cause ("connect to
+      // <peer> failed: <why>"), which printed the same reason three times.
+      serializers: { err: pino.stdSerializers.errWithCause },
       hooks: {
         logMethod: logMethodHook(limiter),
       },

@@ -63,8 +63,8 @@ export function untrustedText(text: string, maxChars = UNTRUSTED_TEXT_MAX_CHARS)
 
 /**
  * A copy of `value` with every string (in objects and arrays, `maxDepth` levels deep) cut by
- * boundText. Errors become plain { type, message, code, stack } with bounded texts. Values it does
- * not know are returned as they are.
+ * boundText. Errors become plain { type, message, code, stack, cause } with bounded texts (the
+ * cause chain too, within maxDepth). Values it does not know are returned as they are.
  */
 export function boundFields(value: unknown, maxChars: number, maxDepth = 4): unknown {
   if (typeof value === 'string') return boundText(value, maxChars);
@@ -77,6 +77,7 @@ export function boundFields(value: unknown, maxChars: number, maxDepth = 4): unk
       message: boundText(value.message, maxChars),
       ...(code !== undefined ? { code: boundFields(code, maxChars, maxDepth - 1) } : {}),
       ...(value.stack !== undefined ? { stack: boundText(value.stack, maxChars) } : {}),
+      ...(value.cause !== undefined ? { cause: boundFields(value.cause, maxChars, maxDepth - 1) } : {}),
     };
   }
   if (Array.isArray(value)) {
@@ -94,7 +95,12 @@ export function boundFields(value: unknown, maxChars: number, maxDepth = 4): unk
 export function hasLongText(value: unknown, maxChars: number, maxDepth = 4): boolean {
   if (typeof value === 'string') return value.length > maxChars;
   if (value === null || typeof value !== 'object' || maxDepth <= 0) return false;
-  if (value instanceof Error) return value.message.length > maxChars || (value.stack?.length ?? 0) > maxChars;
+  if (value instanceof Error)
+    return (
+      value.message.length > maxChars ||
+      (value.stack?.length ?? 0) > maxChars ||
+      (value.cause !== undefined && hasLongText(value.cause, maxChars, maxDepth - 1))
+    );
   if (Array.isArray(value))
     return value.length > 64 || value.some((item: unknown) => hasLongText(item, maxChars, maxDepth - 1));
   if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return false;

@@ -81,6 +81,8 @@ interface Startup {
 
 const SESSION_TIMEOUT_MS = 5000;
 const CHECK_INTERVAL_MS = 1000;
+/** ipc.client.connect.retry.interval as Hadoop ships it. */
+const HADOOP_CONNECT_RETRY_INTERVAL_MS = 1000;
 const HEALTH_RPC_TIMEOUT_MS = 3000;
 const TMPFS_MIB = 48;
 const RESERVED_MIB = 8;
@@ -255,8 +257,14 @@ class HadoopBench {
       const activationsBefore = activeServicesTimes(c.node(next).log).length;
       const oldLogOffset = sizeOf(controllerLog(c, old));
       const nextLogOffset = sizeOf(controllerLog(c, next));
-      // Decorrelate the fault from the health-check cycle.
-      await sleep(this.rng.int(0, CHECK_INTERVAL_MS));
+      // Decorrelate the fault from the health-check cycle and, where the session's expiry bounds
+      // the failover, from the old controller's ZooKeeper ping cycle (a ping after timeout/3 of
+      // silence): the session expires timeout after the last packet the server heard. A delay
+      // uniform over one session timeout covers whole numbers of both cycles (5 checks, 3 pings).
+      // A delay over the check interval alone left the fault a near-fixed time after the previous
+      // run's election, so the last packet's age depended on how fast each controller rejoined.
+      const sessionBound = scenario === 'host-loss' || scenario === 'controller-pause';
+      await sleep(this.rng.int(0, sessionBound ? SESSION_TIMEOUT_MS : CHECK_INTERVAL_MS));
       let faultAt: number;
       let filler: string | undefined;
       let haadmin: Promise<unknown> | undefined;
@@ -621,6 +629,10 @@ export async function runHadoopBench(
       checkIntervalMs: CHECK_INTERVAL_MS,
       healthRpcTimeoutMs: HEALTH_RPC_TIMEOUT_MS,
       nameDirs: { nn1: join(mounts['nn1']!, 'name'), nn2: join(mounts['nn2']!, 'name') },
+      // Hadoop's default, not the test harness's 200 ms: Hadoop's ZKFC waits this long before its
+      // second graceful-fence connect to a NameNode that refused the first (ours does not wait),
+      // so the crash row compares the controllers as an operator runs them.
+      coreSite: { 'ipc.client.connect.retry.interval': String(HADOOP_CONNECT_RETRY_INTERVAL_MS) },
       hdfsSite: {
         'dfs.namenode.resource.du.reserved': String(RESERVED_MIB * 1024 * 1024),
         'dfs.namenode.resource.check.interval': '1000',
@@ -662,8 +674,11 @@ export async function runHadoopBench(
       `a DataNode, all on loopback), the controllers taking turns per scenario; ` +
       `ha.health-monitor.check-interval.ms=${CHECK_INTERVAL_MS}, ` +
       `ha.zookeeper.session-timeout.ms=${SESSION_TIMEOUT_MS}, ` +
-      `ha.health-monitor.rpc-timeout.ms=${HEALTH_RPC_TIMEOUT_MS}, fencing shell(kill the old NameNode JVM by pid), ` +
-      `${options.runs} runs per scenario and controller, the fault at a random point of the health-check cycle. ` +
+      `ha.health-monitor.rpc-timeout.ms=${HEALTH_RPC_TIMEOUT_MS}, ` +
+      `ipc.client.connect.retry.interval=${HADOOP_CONNECT_RETRY_INTERVAL_MS} (Hadoop's default), ` +
+      `fencing shell(kill the old NameNode JVM by pid), ${options.runs} runs per scenario and controller, ` +
+      'the fault at a random point of the health-check cycle (and of the ZooKeeper ping cycle for host ' +
+      'loss and controller pause). ' +
       "Hadoop's ZKFC runs with the JVM's defaults, as `hdfs zkfc` starts it, in the failover runs; graceful " +
       "failovers are requested with Hadoop's DFSHAAdmin for both (its JVM start-up is part of both times).";
     const report = renderHadoopReport({

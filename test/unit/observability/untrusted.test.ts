@@ -105,6 +105,44 @@ describe('createLogger', () => {
   );
 });
 
+describe('createLogger: errors with a cause', () => {
+  function capture(): { lines: string[]; destination: Writable } {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    return { lines, destination };
+  }
+
+  it('keeps an error message as it is and writes its cause as a nested record', async () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ level: 'info', destination });
+    const refused = new Error('connect ECONNREFUSED 127.0.0.1:8020');
+    const connect = new Error(`connect to 127.0.0.1:8020 failed: ${refused.message}`, { cause: refused });
+    log.warn({ err: new Error(connect.message, { cause: connect }) }, 'graceful fence could not connect');
+    await new Promise((resolve) => setImmediate(resolve));
+    const err = (JSON.parse(lines[0] ?? '{}') as { err: Record<string, unknown> }).err;
+    expect(err['message']).toBe('connect to 127.0.0.1:8020 failed: connect ECONNREFUSED 127.0.0.1:8020');
+    expect(err['cause']).toMatchObject({ message: connect.message, cause: { message: refused.message } });
+  });
+
+  it('cuts an over-long message deep in the cause chain', async () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ level: 'info', destination });
+    const huge = 'n'.repeat(64 * 1024);
+    log.error({ err: new Error('transitionToStandby failed', { cause: new Error(huge) }) }, 'fence failed');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines[0]!.length).toBeLessThan(LOG_TEXT_MAX_CHARS * 4);
+    const err = (JSON.parse(lines[0] ?? '{}') as { err: { message: string; cause: { message: string } } }).err;
+    expect(err.message).toBe('transitionToStandby failed');
+    expect(err.cause.message.startsWith('n'.repeat(LOG_TEXT_MAX_CHARS))).toBe(true);
+    expect(err.cause.message.length).toBeLessThan(LOG_TEXT_MAX_CHARS + 32);
+  });
+});
+
 describe('logNote', () => {
   it('cuts string and list fields of a note to NOTE_FIELD_MAX_CHARS and writes bigints as hex', () => {
     const { log, lines: written } = recordingLog();

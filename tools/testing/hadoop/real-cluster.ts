@@ -84,6 +84,8 @@ export interface RealClusterOptions {
   readonly healthRpcTimeoutMs?: number;
   /** dfs.ha.fencing.methods; default the harness's kill script (kills the old NameNode JVM by pid). */
   readonly fencingMethods?: string;
+  /** Extra core-site properties; they replace the harness's own (e.g. its short IPC retry interval). */
+  readonly coreSite?: Readonly<Record<string, string>>;
   /** Extra hdfs-site properties. */
   readonly hdfsSite?: Readonly<Record<string, string>>;
   /** Name directories by NameNode id (default a folder under baseDir), e.g. on a small tmpfs. */
@@ -321,6 +323,7 @@ export class RealCluster {
       // A client call to a hung (SIGSTOPped) NameNode waits for this; Hadoop's 120 s default would
       // outlast the tests' tool timeouts.
       'ipc.client.rpc-timeout.ms': '20000',
+      ...this.options.coreSite,
     };
     const hdfs: Record<string, string> = {
       'dfs.nameservices': ns,
