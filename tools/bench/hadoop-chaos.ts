@@ -319,6 +319,7 @@ export async function runHadoopChaos(options: HadoopChaosOptions): Promise<Hadoo
     if (active === undefined) throw new FaultError(`${what}: no single active before the fault`);
     const to = other(active);
     let startedMs = Date.now();
+    let resumed: Promise<void> | undefined;
     switch (step.kind) {
       case 'nn-crash': {
         await cluster.killNameNode(active);
@@ -333,12 +334,13 @@ export async function runHadoopChaos(options: HadoopChaosOptions): Promise<Hadoo
         break;
       }
       case 'zkfc-pause': {
-        process.kill(-controllerPid(active), 'SIGSTOP');
-        try {
-          await sleep(HADOOP_CHAOS_TIMINGS.sessionTimeoutMs + step.pastSessionMs);
-        } finally {
-          process.kill(-controllerPid(active), 'SIGCONT');
-        }
+        // Resumed in the background: the new active is looked for while the controller is stopped,
+        // so the time measured is the failover's, not the length of the pause.
+        const pid = controllerPid(active);
+        process.kill(-pid, 'SIGSTOP');
+        resumed = sleep(HADOOP_CHAOS_TIMINGS.sessionTimeoutMs + step.pastSessionMs).then(() => {
+          process.kill(-pid, 'SIGCONT');
+        });
         break;
       }
       case 'host-loss': {
@@ -359,6 +361,7 @@ export async function runHadoopChaos(options: HadoopChaosOptions): Promise<Hadoo
     try {
       newActiveMs = await newActive(active, startedMs, what);
     } finally {
+      await resumed;
       if (step.kind === 'nn-hang' && cluster.isNameNodeRunning(active)) {
         // Not fenced (no failover, or the fencer left it): resume it so that nothing stays stopped.
         cluster.signalNameNode(active, 'SIGCONT');
