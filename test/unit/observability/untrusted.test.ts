@@ -17,6 +17,23 @@ import {
 import { logNote, NOTE_FIELD_MAX_CHARS } from '../../../src/runtime/logging.js';
 import { recordingLog } from '../../../tools/testing/recording-log.js';
 
+/** A log destination that keeps each record's line. */
+function captureLines(): { lines: string[]; destination: Writable } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
+      done();
+    },
+  });
+  return { lines, destination };
+}
+
 describe('boundText / escapeControl / untrustedText', () => {
   it('keeps short strings, cuts long ones and says by how much, never splitting a surrogate pair', () => {
     expect(boundText('abc', 3)).toBe('abc');
@@ -74,13 +91,7 @@ describe('createLogger', () => {
     'cuts every over-long string of a record (fields, nested ' +
       'fields, error messages, the message) to LOG_TEXT_MAX_CHARS',
     async () => {
-      const lines: string[] = [];
-      const destination = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString('utf8'));
-          done();
-        },
-      });
+      const { lines, destination } = captureLines();
       const log = createLogger({ level: 'info', destination }).child({ component: 'test' });
       const huge = 'h'.repeat(64 * 1024);
       log.warn({ hostname: huge, nested: { data: huge }, err: new Error(huge) }, `message ${huge}`);
@@ -106,19 +117,8 @@ describe('createLogger', () => {
 });
 
 describe('createLogger: errors with a cause', () => {
-  function capture(): { lines: string[]; destination: Writable } {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString('utf8'));
-        done();
-      },
-    });
-    return { lines, destination };
-  }
-
   it('keeps an error message as it is and writes its cause as a nested record', async () => {
-    const { lines, destination } = capture();
+    const { lines, destination } = captureLines();
     const log = createLogger({ level: 'info', destination });
     const refused = new Error('connect ECONNREFUSED 127.0.0.1:8020');
     const connect = new Error(`connect to 127.0.0.1:8020 failed: ${refused.message}`, { cause: refused });
@@ -130,7 +130,7 @@ describe('createLogger: errors with a cause', () => {
   });
 
   it('cuts an over-long message deep in the cause chain', async () => {
-    const { lines, destination } = capture();
+    const { lines, destination } = captureLines();
     const log = createLogger({ level: 'info', destination });
     const huge = 'n'.repeat(64 * 1024);
     log.error({ err: new Error('transitionToStandby failed', { cause: new Error(huge) }) }, 'fence failed');
@@ -162,18 +162,7 @@ describe('logNote', () => {
 
 describe('createLogger: repeated identical records', () => {
   it('resetRepeats (a health change, a completed failover) lets the records of the next failover through', async () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(
-          ...chunk
-            .toString('utf8')
-            .split('\n')
-            .filter((line) => line !== ''),
-        );
-        done();
-      },
-    });
+    const { lines, destination } = captureLines();
     const root = createLogger({ level: 'info', destination });
     const log = root.child({ component: 'controller' });
     // Five failovers within a minute, each logging the same milestone; the runtime resets the
@@ -200,18 +189,7 @@ describe('createLogger: repeated identical records', () => {
     'writes at most REPEAT_BURST identical info/warn/error records ' +
       'a window (session ids and epochs do not count), then the count',
     async () => {
-      const lines: string[] = [];
-      const destination = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(
-            ...chunk
-              .toString('utf8')
-              .split('\n')
-              .filter((line) => line !== ''),
-          );
-          done();
-        },
-      });
+      const { lines, destination } = captureLines();
       const log = createLogger({ level: 'debug', destination }).child({ component: 'controller' });
       for (let epoch = 0; epoch < 10; epoch++) {
         log.warn(
