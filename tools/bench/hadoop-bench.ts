@@ -261,8 +261,6 @@ class HadoopBench {
       // the failover, from the old controller's ZooKeeper ping cycle (a ping after timeout/3 of
       // silence): the session expires timeout after the last packet the server heard. A delay
       // uniform over one session timeout covers whole numbers of both cycles (5 checks, 3 pings).
-      // A delay over the check interval alone left the fault a near-fixed time after the previous
-      // run's election, so the last packet's age depended on how fast each controller rejoined.
       const sessionBound = scenario === 'host-loss' || scenario === 'controller-pause';
       await sleep(this.rng.int(0, sessionBound ? SESSION_TIMEOUT_MS : CHECK_INTERVAL_MS));
       let faultAt: number;

@@ -341,6 +341,9 @@ export async function runHadoopChaos(options: HadoopChaosOptions): Promise<Hadoo
         resumed = sleep(HADOOP_CHAOS_TIMINGS.sessionTimeoutMs + step.pastSessionMs).then(() => {
           process.kill(-pid, 'SIGCONT');
         });
+        // A failed SIGCONT surfaces where `resumed` is awaited, not as an unhandled rejection
+        // while the new active is still being looked for.
+        resumed.catch(() => undefined);
         break;
       }
       case 'host-loss': {
