@@ -1,7 +1,8 @@
 // Hadoop's key deprecations for the keys zkfc and haadmin read: an old name in a site file, our own
 // file, the environment or -D sets the new key, and a warning with Hadoop's text tells the operator
-// to rename it. The pairs are Hadoop's own (HdfsConfiguration#addDeprecatedKeys and
-// Configuration#defaultDeprecations); the deprecated names of keys we never read are left out.
+// to rename it. The pairs are Hadoop's own (HdfsConfiguration#addDeprecatedKeys,
+// YarnConfiguration#addDeprecatedKeys and Configuration#defaultDeprecations); the deprecated names
+// of keys we never read are left out.
 
 export interface DeprecatedKey {
   readonly key: string;
@@ -22,6 +23,11 @@ const DEPRECATIONS: readonly DeprecatedKey[] = [
   { key: 'dfs.name.edits.dir', newKeys: ['dfs.namenode.edits.dir'] },
   { key: 'fs.checkpoint.dir', newKeys: ['dfs.namenode.checkpoint.dir'] },
   { key: 'fs.checkpoint.edits.dir', newKeys: ['dfs.namenode.checkpoint.edits.dir'] },
+  // YarnConfiguration#addDeprecatedKeys: the ResourceManagers' ZooKeeper keys (yarn-site.xml).
+  { key: 'yarn.resourcemanager.zk-address', newKeys: ['hadoop.zk.address'] },
+  { key: 'yarn.resourcemanager.zk-timeout-ms', newKeys: ['hadoop.zk.timeout-ms'] },
+  { key: 'yarn.resourcemanager.zk-acl', newKeys: ['hadoop.zk.acl'] },
+  { key: 'yarn.resourcemanager.zk-auth', newKeys: ['hadoop.zk.auth'] },
   // Configuration#defaultDeprecations
   { key: 'fs.default.name', newKeys: ['fs.defaultFS'] },
 ];

@@ -19,12 +19,25 @@ import { SETTINGS, SETTINGS_BY_KEY, type Setting, type ZkfcSettings } from './sc
 import {
   confForNamenode,
   detectLocalNamenode,
+  getNameserviceIds,
   getNameserviceTopology,
   isHAEnabled,
   parseHostPort,
   ZKFC_CONF_KEYS,
   type LocalAddressProbe,
 } from './topology.js';
+import {
+  confForResourceManager,
+  detectLocalResourceManager,
+  embeddedElectorProblem,
+  getRmClusterTopology,
+  isRmHaEnabled,
+  stateStoreFences,
+} from './yarn-topology.js';
+
+/** The HA masters one daemon can drive (zkfc.service; 'auto' picks the one configured for this host). */
+export const SERVICE_KINDS = ['auto', 'namenode', 'resourcemanager'] as const;
+export type ServiceKind = 'namenode' | 'resourcemanager';
 
 export const OWN_FILE_SOURCE_PREFIX = 'zkfc config file';
 
@@ -42,7 +55,23 @@ export interface LoadConfigInput {
   readonly probe?: LocalAddressProbe;
 }
 
+/** What only a ResourceManager's daemon needs (README "ResourceManager HA"). */
+export interface ResourceManagerFacts {
+  /** Whether the state store fences an old active (ZKRMStateStore with recovery on), and which store it is. */
+  readonly stateStore: { readonly fences: boolean; readonly store: string };
+  /** Set when the local ResourceManager's yarn-site.xml still runs the embedded elector. */
+  readonly embeddedElector: ConfigError | undefined;
+  /** yarn.resourcemanager.bind-host, the bind address of the ResourceManager's servers. */
+  readonly bindHost: string | undefined;
+}
+
 export interface ZkfcConfig {
+  /**
+   * Which HA master: NameNodes of a nameservice, or ResourceManagers of a YARN cluster (the
+   * cluster id in the nameservice's place, the rm-ids in the NameNode ids').
+   */
+  readonly service: ServiceKind;
+  readonly resourceManager?: ResourceManagerFacts;
   /** Every setting, typed, defaulted and validated once (frozen). */
   readonly settings: ZkfcSettings;
   /** How the local NameNode was found: configured ids, or a local address match. */
@@ -70,7 +99,10 @@ export function loadLayers(input: LoadConfigInput): { conf: HadoopConfiguration;
     input.hadoopConfDir !== undefined ? { name: '--hadoop-conf-dir', dir: input.hadoopConfDir } : undefined,
   );
   const hadoopConfDir = found.dir;
-  const conf = found.exists ? HadoopConfiguration.load(hadoopConfDir, { env }) : new HadoopConfiguration({ env });
+  // yarn-site.xml last, as YarnConfiguration adds it after core-site.xml: a ResourceManager's daemon reads it.
+  const conf = found.exists
+    ? HadoopConfiguration.load(hadoopConfDir, { env, files: ['core-site.xml', 'hdfs-site.xml', 'yarn-site.xml'] })
+    : new HadoopConfiguration({ env });
 
   if (input.configFile !== undefined) {
     for (const [key, value] of Object.entries(readOwnConfigFile(input.configFile))) {
@@ -118,6 +150,8 @@ export async function loadZkfcConfig(input: LoadConfigInput): Promise<ZkfcConfig
   const { conf, hadoopConfDir } = loadLayers(input);
   // The ids first (no per-namenode view exists before the local NameNode is known).
   const ids = resolveSettings(conf, undefined, undefined);
+  const service = await chooseService(conf, ids.settings.nameservice, input.probe);
+  if (service === 'resourcemanager') return loadResourceManagerConfig(conf, hadoopConfDir, input.probe);
   const localNn = await detectLocalNamenode(conf, input.probe, {
     nameserviceId: ids.settings.nameservice.nameserviceId,
     namenodeId: ids.settings.nameservice.namenodeId,
@@ -156,6 +190,7 @@ export async function loadZkfcConfig(input: LoadConfigInput): Promise<ZkfcConfig
   }
 
   const result: ZkfcConfig = {
+    service: 'namenode',
     settings,
     localHow: localNn.how,
     hadoopConfDir,
@@ -171,6 +206,113 @@ export async function loadZkfcConfig(input: LoadConfigInput): Promise<ZkfcConfig
     },
     confForNamenode(namenodeId: string): ReadonlyMap<string, string> {
       return new Map(viewOf(namenodeId).entries({ expand: true }));
+    },
+  };
+  describedValues.set(result, values);
+  return Object.freeze(result);
+}
+
+/**
+ * Which HA master this daemon drives. zkfc.service decides when set; 'auto' takes the NameNode
+ * when only HDFS HA is configured, the ResourceManager when only YARN HA is, and when both are,
+ * the one this host runs; a host that runs both needs zkfc.service (one daemon per master).
+ */
+async function chooseService(
+  conf: HadoopConfiguration,
+  ids: ZkfcSettings['nameservice'],
+  probe: LocalAddressProbe | undefined,
+): Promise<ServiceKind> {
+  if (ids.service === 'namenode' || ids.service === 'resourcemanager') return ids.service;
+  if (ids.service !== 'auto')
+    throw new ConfigError(`zkfc.service: "${ids.service}" is not one of ${SERVICE_KINDS.join(', ')}`, 'zkfc.service');
+  if (!isRmHaEnabled(conf)) return 'namenode';
+  if (getNameserviceIds(conf).length === 0 && ids.nameserviceId === null) return 'resourcemanager';
+  const found = async (detect: () => Promise<unknown>): Promise<boolean> =>
+    detect().then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ConfigError) return false;
+        throw error;
+      },
+    );
+  const nn = await found(() =>
+    detectLocalNamenode(conf, probe, { nameserviceId: ids.nameserviceId, namenodeId: ids.namenodeId }),
+  );
+  const rm = await found(() => detectLocalResourceManager(conf, probe));
+  if (nn && rm) {
+    throw new ConfigError(
+      'this host runs both a NameNode and a ResourceManager (hdfs-site.xml and yarn-site.xml both name it): ' +
+        'run one zkfc per HA master and set zkfc.service to namenode or resourcemanager for each',
+      'zkfc.service',
+    );
+  }
+  return rm ? 'resourcemanager' : 'namenode';
+}
+
+/**
+ * A ResourceManager's daemon: the rm-ids of yarn-site.xml as targets (admin address for
+ * HAServiceProtocol), every setting read through the ResourceManager's view (yarn keys on the
+ * settings' key names, `<key>.<rmId>` promoted for per-daemon settings).
+ */
+async function loadResourceManagerConfig(
+  conf: HadoopConfiguration,
+  hadoopConfDir: string,
+  probe: LocalAddressProbe | undefined,
+): Promise<ZkfcConfig> {
+  const localRm = await detectLocalResourceManager(conf, probe);
+  const topology = getRmClusterTopology(conf);
+  const local = topology.resourceManagers.find((rm) => rm.namenodeId === localRm.rmId)!;
+  const perNode = SETTINGS.filter((s) => s.suffix === 'nn').map((s) => s.key);
+  const views = new Map<string, HadoopConfiguration>();
+  const viewOf = (rmId: string): HadoopConfiguration => {
+    let view = views.get(rmId);
+    if (view === undefined) {
+      view = confForResourceManager(conf, rmId);
+      for (const key of perNode) {
+        const suffixed = `${key}.${rmId}`;
+        if (view.has(suffixed)) view.set(key, view.getRaw(suffixed) ?? '', view.source(suffixed) ?? suffixed);
+      }
+      views.set(rmId, view);
+    }
+    return view;
+  };
+  const localView = viewOf(local.namenodeId);
+  const resolved = resolveSettings(localView, localView, undefined);
+  const { settings, values, sources } = resolved;
+  const problems = [...resolved.problems];
+  if (!localView.has('ha.zookeeper.quorum')) {
+    problems.unshift(
+      "hadoop.zk.address: not set: the ResourceManagers' ZooKeeper quorum " +
+        '(yarn.resourcemanager.zk-address in older releases)',
+    );
+  }
+  if (problems.length > 0) {
+    const first = problems[0]!.split(':')[0];
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, first);
+  }
+  const bindHost = localView.getTrimmed('yarn.resourcemanager.bind-host');
+  const result: ZkfcConfig = {
+    service: 'resourcemanager',
+    resourceManager: {
+      stateStore: stateStoreFences(conf),
+      embeddedElector: embeddedElectorProblem(conf, local.namenodeId),
+      bindHost: bindHost === '' ? undefined : bindHost,
+    },
+    settings,
+    localHow: localRm.how,
+    hadoopConfDir,
+    local,
+    namenodes: topology.resourceManagers,
+    peers: topology.resourceManagers.filter((rm) => rm.namenodeId !== local.namenodeId),
+    hadoopConf: conf,
+    sourceOf(key: string): string {
+      return sources.get(key) ?? 'unknown';
+    },
+    fencingMethodsFor(rmId: string): string | undefined {
+      return viewOf(rmId).getTrimmed('dfs.ha.fencing.methods');
+    },
+    confForNamenode(rmId: string): ReadonlyMap<string, string> {
+      return new Map(viewOf(rmId).entries({ expand: true }));
     },
   };
   describedValues.set(result, values);
@@ -392,6 +534,8 @@ function crossCheck(settings: ZkfcSettings, problems: string[]): void {
   }
   const auth = unsupportedAuthentication(settings.security.authentication);
   if (auth !== undefined) problems.push(auth);
+  if (!(SERVICE_KINDS as readonly string[]).includes(settings.nameservice.service))
+    problems.push(`zkfc.service: "${settings.nameservice.service}" is not one of ${SERVICE_KINDS.join(', ')}`);
 }
 
 /** A value as check-config prints it (host:port for addresses). */

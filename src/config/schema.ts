@@ -76,6 +76,8 @@ export interface StacksSettings {
 
 /** The local NameNode as configured, and the nameservice's switch for automatic failover. */
 export interface NameserviceSettings {
+  /** zkfc.service: which HA master this daemon drives ('auto', 'namenode', 'resourcemanager'). */
+  readonly service: string;
   readonly automaticFailoverEnabled: boolean;
   /** dfs.nameservice.id; null: the only nameservice, or the one holding a local address. */
   readonly nameserviceId: string | null;
@@ -387,6 +389,14 @@ const TABLE: SettingsTable = {
     },
   },
   nameservice: {
+    service: {
+      key: 'zkfc.service',
+      format: 'string',
+      default: 'auto',
+      doc:
+        'Which HA master this daemon drives: namenode (hdfs-site.xml), resourcemanager (yarn-site.xml, ' +
+        'README "ResourceManager HA"), or auto: the one whose HA configuration names this host.',
+    },
     automaticFailoverEnabled: {
       key: 'dfs.ha.automatic-failover.enabled',
       format: 'boolean',

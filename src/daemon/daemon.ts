@@ -16,6 +16,7 @@ import { parsePrivateKeyFiles } from '../fencing/fencing-config.js';
 import { NodeFencer, type FencingTargetConfig } from '../fencing/node-fencer.js';
 import { FencingPreflight } from '../fencing/preflight.js';
 import { decodeActiveNodeInfo, encodeActiveNodeInfo } from '../hadoop/active-node-info.js';
+import { encodeActiveRmInfo, resourceManagerCodec } from '../hadoop/active-rm-info.js';
 import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
 import { javaHostName, withHostAliases } from '../hadoop/java-hostname.js';
 import { NameNodeStacks } from '../hadoop/namenode-stacks.js';
@@ -104,6 +105,7 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
   const logger = (io.logger ?? createLogger({ level: config.settings.log.level })).child({
     nameservice: config.local.nameserviceId,
     namenode: config.local.namenodeId,
+    ...(config.service === 'resourcemanager' ? { service: config.service } : {}),
   });
   const log = logger.child({ component: 'zkfc' });
   // What Hadoop logs while loading the configuration: deprecated key names, ignored overrides of final keys.
@@ -206,10 +208,13 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   });
   const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: loginUser, connectTimeoutMs, logger, timers: clock });
 
+  const storeFences =
+    config.resourceManager?.stateStore.fences === true ? config.resourceManager.stateStore.store : undefined;
   const fencingTargets: FencingTargetConfig[] = config.peers.map((peer) => ({
     target: peer,
     fencingMethods: config.fencingMethodsFor(peer.namenodeId),
     conf: config.confForNamenode(peer.namenodeId),
+    ...(storeFences !== undefined ? { stateStoreFences: storeFences } : {}),
   }));
   const ssh = {
     privateKeyFiles: parsePrivateKeyFiles(fencing.sshPrivateKeyFiles ?? undefined),
@@ -219,6 +224,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   const localMethods = (validated.fencingMethods.get(config.local.namenodeId) ?? []).map((method) => method.text);
   const metrics = new ZkfcMetrics({
     version: VERSION,
+    service: config.service,
     nameservice: config.local.nameserviceId,
     namenode: config.local.namenodeId,
     fencingMethods: localMethods,
@@ -242,11 +248,14 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
 
   // The ZKFC RPC server binds first: its port goes into our ActiveNodeInfo (zkfcPort).
   const rpcView = config.confForNamenode(config.local.namenodeId);
-  const bindHost = zkfcBindHost(
-    rpcView.get('dfs.namenode.servicerpc-bind-host'),
-    rpcView.get('dfs.namenode.rpc-bind-host'),
-    config.local.serviceAddress.host,
-  );
+  const bindHost =
+    config.resourceManager !== undefined
+      ? zkfcBindHost(undefined, config.resourceManager.bindHost, config.local.serviceAddress.host)
+      : zkfcBindHost(
+          rpcView.get('dfs.namenode.servicerpc-bind-host'),
+          rpcView.get('dfs.namenode.rpc-bind-host'),
+          config.local.serviceAddress.host,
+        );
   // eslint-disable-next-line prefer-const -- the RPC server's handlers below read it; it is set once the runtime exists
   let controller: ControllerRuntime | undefined;
   const rpcServer = new ZkfcRpcServer({
@@ -291,16 +300,23 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   // own ActiveNodeInfo carries the host name Java would write (bytes identical to a Java ZKFC's).
   const [localWithAliases, ...peers] = await withHostAliases([config.local, ...config.peers]);
   const local = { ...localWithAliases!, zkfcPort: rpcAddress.port };
-  const appData = encodeActiveNodeInfo({
-    nameserviceId: local.nameserviceId,
-    namenodeId: local.namenodeId,
-    hostname: await javaHostName(local.serviceAddress.host),
-    port: local.serviceAddress.port,
-    zkfcPort: local.zkfcPort,
-  });
+  // A ResourceManager's lock holds what its embedded elector writes (cluster id and rm-id), so
+  // the pair can move between the embedded elector and zkfc one ResourceManager at a time.
+  const appData =
+    config.service === 'resourcemanager'
+      ? encodeActiveRmInfo({ clusterId: local.nameserviceId, rmId: local.namenodeId })
+      : encodeActiveNodeInfo({
+          nameserviceId: local.nameserviceId,
+          namenodeId: local.namenodeId,
+          hostname: await javaHostName(local.serviceAddress.host),
+          port: local.serviceAddress.port,
+          zkfcPort: local.zkfcPort,
+        });
+  const decode = config.service === 'resourcemanager' ? resourceManagerCodec([local, ...peers]) : decodeActiveNodeInfo;
 
   const status = new StatusBoard(
     {
+      service: config.service,
       nameservice: local.nameserviceId,
       namenode: local.namenodeId,
       namenodeAddress: `${local.serviceAddress.host}:${local.serviceAddress.port}`,
@@ -354,7 +370,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     local,
     peers,
     appData,
-    decode: decodeActiveNodeInfo,
+    decode,
     zkSession: ctx.zk.session,
     workingDir: ctx.zk.paths.workingDir,
     acl: ctx.zk.acl,
@@ -448,8 +464,10 @@ function controllerFailedMessage(message: string): string {
 function checkConfig(config: ZkfcConfig, validated: ValidatedConfig, io: DaemonIo): number {
   const rows = describeConfig(config);
   const width = Math.max(...rows.map((r) => r.key.length));
+  const [group, member] =
+    config.service === 'resourcemanager' ? ['cluster', 'resourcemanager'] : ['nameservice', 'namenode'];
   io.stdout(
-    `nameservice ${config.local.nameserviceId}, namenode ${config.local.namenodeId} ` +
+    `${group} ${config.local.nameserviceId}, ${member} ${config.local.namenodeId} ` +
       `(found by ${config.localHow}), Hadoop conf dir ${config.hadoopConfDir}\n`,
   );
   for (const nn of config.namenodes) {

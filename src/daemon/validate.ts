@@ -66,16 +66,30 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigWarning[] = [];
 
+  const rm = config.resourceManager;
+  // A ResourceManager still running its embedded elector would fight us over its own state.
+  if (rm?.embeddedElector !== undefined) {
+    problems.push({
+      message: rm.embeddedElector.message,
+      code: ExitCode.CONFIG,
+      key: rm.embeddedElector.key ?? 'yarn.resourcemanager.ha.automatic-failover.embedded',
+    });
+  }
+  const failoverKey =
+    config.service === 'resourcemanager'
+      ? 'yarn.resourcemanager.ha.automatic-failover.enabled'
+      : 'dfs.ha.automatic-failover.enabled';
+
   // Step 3: automatic failover must be on (ERR_CODE_AUTO_FAILOVER_NOT_ENABLED).
   if (!settings.nameservice.automaticFailoverEnabled) {
     problems.push({
       message:
         `Automatic failover is not enabled for ` +
         `${describeTarget(config.local)}. Please ensure that automatic failover ` +
-        `is enabled in the configuration (dfs.ha.automatic-failover.enabled) ` +
+        `is enabled in the configuration (${failoverKey}) ` +
         `before running the ZK failover controller.`,
       code: ExitCode.AUTO_FAILOVER_NOT_ENABLED,
-      key: 'dfs.ha.automatic-failover.enabled',
+      key: failoverKey,
     });
   }
 
@@ -129,8 +143,22 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
       nn.namenodeId === config.local.namenodeId
         ? (settings.fencing.methods ?? undefined)
         : config.fencingMethodsFor(nn.namenodeId);
+    // ResourceManagers: no method is needed when the state store fences (NodeFencer's 'state-store').
+    if (value === undefined && rm?.stateStore.fences === true) {
+      fencingMethods.set(nn.namenodeId, []);
+      continue;
+    }
     try {
-      fencingMethods.set(nn.namenodeId, checkFencingConfigured(value, nn));
+      fencingMethods.set(
+        nn.namenodeId,
+        config.service === 'resourcemanager'
+          ? checkFencingConfigured(
+              value,
+              nn,
+              `zkfc.rm.fencing.methods (the state store ${rm?.stateStore.store ?? '?'} does not fence)`,
+            )
+          : checkFencingConfigured(value, nn),
+      );
     } catch (error) {
       if (!(error instanceof BadFencingConfigurationError)) throw error;
       problems.push({

@@ -42,6 +42,8 @@ export const GRACEFUL_METHOD = 'graceful';
 export const TARGET_CHECK_METHOD = 'target-check';
 /** FenceAttempt.method when the target's dfs.ha.fencing.methods is missing or unparsable. */
 export const CONFIG_CHECK_METHOD = 'config-check';
+/** FenceAttempt.method when no method is configured and the target's state store fences it (ZKRMStateStore). */
+export const STATE_STORE_METHOD = 'state-store';
 
 /** One NameNode this ZKFC may have to fence, with its fencing configuration. */
 export interface FencingTargetConfig {
@@ -50,6 +52,12 @@ export interface FencingTargetConfig {
   readonly fencingMethods: string | undefined;
   /** Every configuration entry as this NameNode sees it (per-nn keys promoted); shell() exports it. */
   readonly conf: ReadonlyMap<string, string>;
+  /**
+   * Set for ResourceManagers whose state store fences an old active (ZKRMStateStore: the new
+   * active takes the store's fencing lock, the old one fails its next write and goes standby), so
+   * no method is needed. Configured methods still run first.
+   */
+  readonly stateStoreFences?: string;
 }
 
 export interface SshFenceSettings {
@@ -167,6 +175,15 @@ export class NodeFencer implements Fencer {
     if (graceful.outcome === 'success') return finish({ fenced: true, graceful: true, attempts });
 
     const methods = configured.methods;
+    const store = configured.config.stateStoreFences;
+    if (methods === undefined && store !== undefined) {
+      const detail =
+        `no fencing method configured; ${store} fences the old active ` +
+        '(it loses write access to the store and goes standby)';
+      log.info({ target: name, store }, 'fencing delegated to the state store');
+      record({ method: STATE_STORE_METHOD, outcome: 'success', durationMs: 0, detail });
+      return finish({ fenced: true, graceful: false, attempts });
+    }
     if (methods === undefined || !methods.ok) {
       const detail =
         `fencing is not configured for ${name}: ` +

@@ -99,7 +99,9 @@ export interface ZkfcMetricsOptions {
   readonly version: string;
   /** Defaults to process.version. */
   readonly nodeVersion?: string;
-  /** Attached to every series as the `nameservice` label when given. */
+  /** The HA master driven, zkfc_build_info's `service` label; default 'namenode'. */
+  readonly service?: 'namenode' | 'resourcemanager';
+  /** Attached to every series as the `nameservice` label when given (a ResourceManager's cluster id). */
   readonly nameservice?: string;
   /** Attached to every series as the `namenode` label when given. */
   readonly namenode?: string;
@@ -120,7 +122,7 @@ export class ZkfcMetrics implements MetricsSource {
   readonly registry: Registry;
 
   /** zkfc_build_info: always 1; labels carry the daemon and Node.js versions. */
-  private readonly buildInfo: Gauge<'version' | 'node_version'>;
+  private readonly buildInfo: Gauge<'version' | 'node_version' | 'service'>;
   /**
    * zkfc_ha_state: 1 for the HAServiceState the local NameNode reported in the last successful
    * getServiceStatus, 0 for the others; all 0 while the NameNode is unreachable or not yet asked.
@@ -172,10 +174,17 @@ export class ZkfcMetrics implements MetricsSource {
     this.buildInfo = new Gauge({
       name: 'zkfc_build_info',
       help: 'Build information of the zkfc daemon; always 1.',
-      labelNames: ['version', 'node_version'] as const,
+      labelNames: ['version', 'node_version', 'service'] as const,
       registers,
     });
-    this.buildInfo.set({ version: options.version, node_version: options.nodeVersion ?? process.version }, 1);
+    this.buildInfo.set(
+      {
+        version: options.version,
+        node_version: options.nodeVersion ?? process.version,
+        service: options.service ?? 'namenode',
+      },
+      1,
+    );
 
     this.haState = new Gauge({
       name: 'zkfc_ha_state',

@@ -97,6 +97,8 @@ export interface ZooKeeperProblemStatus {
 
 /** The snapshot GET /status serves. Every field is plain JSON (no bigint, no Date, no undefined). */
 export interface ZkfcStatus {
+  /** Which HA master the daemon drives; for ResourceManagers, nameservice is the cluster id and namenode the rm-id. */
+  readonly service: 'namenode' | 'resourcemanager';
   readonly nameservice: string;
   readonly namenode: string;
   /** host:port of the local NameNode as this ZKFC reaches it (its service RPC address). */
@@ -174,6 +176,8 @@ export interface FencingReadinessInput {
 }
 
 export interface StatusIdentity {
+  /** Default 'namenode'. */
+  readonly service?: 'namenode' | 'resourcemanager';
   readonly nameservice: string;
   readonly namenode: string;
   readonly namenodeAddress: string;
@@ -194,6 +198,7 @@ export class StatusBoard implements StatusSource {
   ) {
     this.startedMonotonicMs = clock.monotonicMs();
     this.current = {
+      service: identity.service ?? 'namenode',
       nameservice: identity.nameservice,
       namenode: identity.namenode,
       namenodeAddress: identity.namenodeAddress,

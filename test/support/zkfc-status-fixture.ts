@@ -15,6 +15,7 @@ export function activeNode(namenodeId: string, address: HostPort, zkfcPort = 801
 /** A plausible status of the zkfc next to `namenode`; override what the test is about. */
 export function zkfcStatus(namenode: string, overrides: Partial<ZkfcStatus> = {}): ZkfcStatus {
   return {
+    service: 'namenode',
     nameservice: 'ns1',
     namenode,
     namenodeAddress: '127.0.0.1:8020',

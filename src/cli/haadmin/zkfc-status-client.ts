@@ -204,6 +204,11 @@ export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
         ? null
         : oneOf<HAServiceState>(o, 'haState', 'status', HA_SERVICE_STATES);
     return {
+      // Absent from daemons older than ResourceManager support: they drive NameNodes.
+      service:
+        o['service'] === undefined
+          ? 'namenode'
+          : oneOf(o, 'service', 'status', ['namenode', 'resourcemanager'] as const),
       nameservice: string(o, 'nameservice', 'status'),
       namenode: string(o, 'namenode', 'status'),
       namenodeAddress: string(o, 'namenodeAddress', 'status'),

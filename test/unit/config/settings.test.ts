@@ -39,6 +39,7 @@ function sample(setting: Setting): { readonly raw: string; readonly typed: unkno
     'dfs.ha.namenode.id': { raw: 'nn2', typed: 'nn2' },
     'dfs.nameservice.id': { raw: 'ns1', typed: 'ns1' },
     'zkfc.log.level': { raw: 'debug', typed: 'debug' },
+    'zkfc.service': { raw: 'namenode', typed: 'namenode' },
     'ha.zookeeper.parent-znode': { raw: '/other-ha', typed: '/other-ha' },
     'zkfc.http-address': { raw: '10.9.9.9:9999', typed: { host: '10.9.9.9', port: 9999 } },
     // At least twice the graceful-fence timeout (10 s by default), or the configuration is refused.

@@ -23,6 +23,7 @@ import { sleep } from '../../../tools/testing/wait.js';
 
 function sampleStatus(haState: ZkfcStatus['haState']): ZkfcStatus {
   return {
+    service: 'namenode',
     nameservice: 'ns1',
     namenode: 'nn1',
     namenodeAddress: 'nn1.example.com:8020',

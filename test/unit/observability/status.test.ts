@@ -19,6 +19,7 @@ describe('status snapshot', () => {
   it('starts with nothing known', () => {
     const board = new StatusBoard(identity, new ManualClock({ startMs: 5_000 }));
     expect(board.status()).toEqual({
+      service: 'namenode',
       nameservice: 'ns1',
       namenode: 'nn1',
       namenodeAddress: 'nn1.example.com:8020',
