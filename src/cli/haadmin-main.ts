@@ -56,7 +56,9 @@ async function main(): Promise<number> {
   let connectTimeoutMs: number;
   try {
     const confDir = findHadoopConfDir(process.env);
-    conf = confDir.exists ? HadoopConfiguration.load(confDir.dir) : new HadoopConfiguration();
+    conf = confDir.exists
+      ? HadoopConfiguration.load(confDir.dir, { files: ['core-site.xml', 'hdfs-site.xml', 'yarn-site.xml'] })
+      : new HadoopConfiguration();
     connectTimeoutMs = conf.getInt('ipc.client.connect.timeout', 20_000);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -42,6 +42,8 @@ export const RM_WEBAPP_PORT_DEFAULT = 8088;
 export const RM_PORT_DEFAULT = 8032;
 /** Next to the ResourceManager's own 8030-8033, and not dfs.ha.zkfc.port's 8019 (a host may run both daemons). */
 export const ZKFC_RM_PORT_DEFAULT = 8034;
+/** The ResourceManager daemon's status listener port (the NameNode daemon's is 8021): both may share a host. */
+export const ZKFC_RM_HTTP_PORT_DEFAULT = 8035;
 /** YarnConfiguration.DEFAULT_RM_ZK_TIMEOUT_MS. */
 export const ZK_TIMEOUT_MS_DEFAULT = 10_000;
 export const RM_ZK_BASE_PATH_DEFAULT = '/yarn-leader-election';
@@ -106,7 +108,10 @@ export function getRmAddress(
 }
 
 /** Every ResourceManager of the cluster; HA half configured is a ConfigError naming the missing key. */
-export function getRmClusterTopology(conf: HadoopConfiguration): RmClusterTopology {
+export function getRmClusterTopology(
+  conf: HadoopConfiguration,
+  options: { readonly requireClusterId?: boolean } = {},
+): RmClusterTopology {
   if (!isRmHaEnabled(conf)) {
     throw new ConfigError(`ResourceManager HA is not enabled: ${RM_HA_ENABLED} is not true`, RM_HA_ENABLED);
   }
@@ -118,7 +123,9 @@ export function getRmClusterTopology(conf: HadoopConfiguration): RmClusterTopolo
       conf.source(RM_HA_IDS),
     );
   }
-  const clusterId = getRmClusterId(conf);
+  // Only the elector needs the cluster id; haadmin's per-ResourceManager commands work without it.
+  const clusterId =
+    options.requireClusterId === false && !conf.has(RM_CLUSTER_ID) ? '(no cluster id)' : getRmClusterId(conf);
   const resourceManagers = rmIds.map((rmId): NamenodeTarget => {
     const admin = getRmAddress(conf, RM_ADMIN_ADDRESS, rmId, RM_ADMIN_PORT_DEFAULT);
     const web = getRmAddress(conf, RM_WEBAPP_ADDRESS, rmId, RM_WEBAPP_PORT_DEFAULT);
@@ -246,6 +253,9 @@ export function confForResourceManager(conf: HadoopConfiguration, rmId: string):
   copy(YARN_ADMIN_ACL, 'dfs.cluster.administrators', '*');
   copy(ZKFC_RM_FENCING_METHODS, 'dfs.ha.fencing.methods');
   copy(ZKFC_RM_PORT, 'dfs.ha.zkfc.port', String(ZKFC_RM_PORT_DEFAULT));
+  if (!conf.has('zkfc.http-address') && !conf.has(`zkfc.http-address.${rmId}`)) {
+    view.set('zkfc.http-address', `127.0.0.1:${ZKFC_RM_HTTP_PORT_DEFAULT}`, 'ResourceManager daemon default');
+  }
   // Parity: ActiveStandbyElectorBasedElectorService reads the RM's own retry key, else the common one.
   if (conf.has(RM_ELECTOR_ZK_RETRIES))
     copy(RM_ELECTOR_ZK_RETRIES, 'ha.failover-controller.active-standby-elector.zk.op.retries');

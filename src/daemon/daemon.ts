@@ -33,7 +33,7 @@ import { ReadinessGate, sdNotifierFromEnv } from '../runtime/sd-notify.js';
 import { SystemClock } from '../runtime/system-clock.js';
 import { connectOnce, ZkUnavailableError } from '../runtime/zk-connect.js';
 import { NodeZkSessionFactory } from '../zookeeper/node-zk-session.js';
-import { parentZNodeExists } from '../zookeeper/parent-znode.js';
+import { ensureParentZNode, parentZNodeExists } from '../zookeeper/parent-znode.js';
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
 import { formatZk } from './format-zk.js';
 import {
@@ -156,8 +156,14 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
         stderr: io.stderr,
       });
     }
-    // Step 7: the working znode must exist (ERR_CODE_NO_PARENT_ZNODE).
-    if (!(await parentZNodeExists(setupSession, zk.paths.workingDir, { retryCountMax: zkOpRetries, logger }))) {
+    // Step 7: the working znode must exist (ERR_CODE_NO_PARENT_ZNODE). A ResourceManager's
+    // embedded elector creates it (ActiveStandbyElectorBasedElectorService: ensureParentZNode), so
+    // for ResourceManagers we do too: a pair moved from the embedded elector needs no -formatZK.
+    const exists = await parentZNodeExists(setupSession, zk.paths.workingDir, { retryCountMax: zkOpRetries, logger });
+    if (!exists && config.service === 'resourcemanager') {
+      log.info({ znode: zk.paths.workingDir }, "creating the ResourceManagers' election znode");
+      await ensureParentZNode(setupSession, zk.paths.workingDir, zk.acl, { retryCountMax: zkOpRetries, logger });
+    } else if (!exists) {
       const message =
         `Unable to start failover controller. Parent znode ${zk.paths.workingDir} ` +
         `does not exist.\nRun with -formatZK flag to initialize ZooKeeper.`;

@@ -16,6 +16,7 @@
 import type { HostPort, ActiveNodeInfo, HAServiceState, HealthState } from '../../core/types.js';
 import { getNamenodeIds, getNamenodeTarget, parseHostPort } from '../../config/topology.js';
 import type { HadoopConfiguration } from '../../config/hadoop-conf.js';
+import { getRmClusterTopology, ZKFC_RM_HTTP_PORT_DEFAULT } from '../../config/yarn-topology.js';
 import { ConfigError, errorMessage } from '../../errors.js';
 import type { FencingReadiness, LastFailoverStatus, ZkfcStatus } from '../../observability/status.js';
 import type { HAServiceClientFactory } from '../../runtime/ports.js';
@@ -140,6 +141,25 @@ export function clusterStatusEndpoints(conf: HadoopConfiguration, nameserviceId:
       serviceAddress: target.serviceAddress,
       zkfcHttpAddress: zkfcHttpAddressFor(conf, nameserviceId, namenodeId, target.serviceAddress.host),
     };
+  });
+}
+
+/**
+ * Every ResourceManager with its admin address and its zkfc's HTTP address
+ * (`zkfc.http-address.<rmId>`, else the generic key, else the ResourceManager's host with the
+ * ResourceManager daemon's default port, 8035).
+ */
+export function resourceManagerStatusEndpoints(conf: HadoopConfiguration): NamenodeEndpoint[] {
+  const topology = getRmClusterTopology(conf);
+  return topology.resourceManagers.map((rm) => {
+    const key = conf.resolveSuffixedKey(ZKFC_HTTP_ADDRESS_KEY, rm.namenodeId);
+    const host = rm.serviceAddress.host;
+    let zkfcHttpAddress: HostPort = { host, port: ZKFC_RM_HTTP_PORT_DEFAULT };
+    if (key !== undefined) {
+      const parsed = parseHostPort(conf.get(key) ?? '', key, ZKFC_RM_HTTP_PORT_DEFAULT, conf.source(key));
+      zkfcHttpAddress = parsed.host === '0.0.0.0' || parsed.host === '::' ? { host, port: parsed.port } : parsed;
+    }
+    return { namenodeId: rm.namenodeId, serviceAddress: rm.serviceAddress, zkfcHttpAddress };
   });
 }
 

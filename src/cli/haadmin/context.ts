@@ -6,7 +6,7 @@
 
 import { lookupService, lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { settingsFromConf } from '../../config/load.js';
+import { settingsFromConf, type ServiceKind } from '../../config/load.js';
 import type { ZkfcSettings } from '../../config/schema.js';
 import type { HARequestSource, HostPort } from '../../core/types.js';
 import type { HadoopConfiguration } from '../../config/hadoop-conf.js';
@@ -17,9 +17,17 @@ import {
   getNamenodeTarget,
   getOnlyNameserviceId,
   isAutomaticFailoverEnabled,
+  getNameserviceIds,
   resolveNameserviceId,
   type LocalAddressProbe,
 } from '../../config/topology.js';
+import {
+  getRmClusterTopology,
+  getRmIds,
+  isRmHaEnabled,
+  RM_AUTO_FAILOVER_ENABLED,
+  RM_CLUSTER_ID,
+} from '../../config/yarn-topology.js';
 import { ZkfcError } from '../../errors.js';
 import type { HAServiceClient, HAServiceClientFactory, ZkfcClient, ZkfcClientFactory } from '../../runtime/ports.js';
 import { escapeControl } from '../../observability/untrusted.js';
@@ -141,6 +149,8 @@ export interface HaAdminContextOptions {
   readonly processEnv?: NodeJS.ProcessEnv;
   /** -ns, when given. */
   readonly nameserviceId?: string;
+  /** -rm, when given: address ResourceManagers. Otherwise zkfc.service, or what the configuration has. */
+  readonly service?: ServiceKind;
   readonly naming?: AddressNaming;
   readonly localAddressProbe?: LocalAddressProbe;
 }
@@ -149,6 +159,8 @@ export class HaAdminContext {
   readonly conf: HadoopConfiguration;
   readonly io: HaAdminIo;
   readonly nameserviceId: string | undefined;
+  /** NameNodes (hdfs-site.xml) or ResourceManagers (yarn-site.xml, README "ResourceManager HA"). */
+  readonly service: ServiceKind;
   readonly naming: AddressNaming;
   readonly timeouts: HaAdminTimeouts;
   /** The settings of src/config/schema.ts as this configuration sets them (keys read without suffixes). */
@@ -178,6 +190,7 @@ export class HaAdminContext {
     this.naming = options.naming ?? systemAddressNaming;
     this.localAddressProbe = options.localAddressProbe;
     this.settings = settingsFromConf(options.conf);
+    this.service = options.service ?? haAdminService(options.conf, this.settings.nameservice.service);
     this.timeouts = {
       cliCheckMs: this.settings.failover.cliCheckRpcTimeoutMs,
       otherNodeCheckMs: 5_000,
@@ -185,8 +198,9 @@ export class HaAdminContext {
     };
   }
 
-  /** Parity: DFSHAAdmin.resolveTarget → new NNHAServiceTarget(conf, nsId, nnId). */
+  /** Parity: DFSHAAdmin.resolveTarget → new NNHAServiceTarget(conf, nsId, nnId); RMAdminCLI.resolveTarget. */
   async resolveTarget(namenodeId: string): Promise<HaTarget> {
+    if (this.service === 'resourcemanager') return this.resolveResourceManager(namenodeId);
     const nameserviceId = resolveNameserviceId(this.conf, this.nameserviceId);
     const target = getNamenodeTarget(this.conf, nameserviceId, namenodeId);
     const shown = target.lifelineAddress ?? target.serviceAddress;
@@ -207,6 +221,7 @@ export class HaAdminContext {
    * with a local address); empty when none can be determined.
    */
   async targetIds(): Promise<string[]> {
+    if (this.service === 'resourcemanager') return getRmIds(this.conf);
     const nameserviceId = await this.currentNameserviceId();
     return nameserviceId === undefined ? [] : getNamenodeIds(this.conf, nameserviceId);
   }
@@ -217,6 +232,7 @@ export class HaAdminContext {
    * address (Parity: DFSUtil.getNamenodeNameServiceId); undefined when none can be determined.
    */
   async currentNameserviceId(): Promise<string | undefined> {
+    if (this.service === 'resourcemanager') return this.conf.getTrimmed(RM_CLUSTER_ID) || undefined;
     const nameserviceId =
       this.nameserviceId ?? (this.conf.getTrimmed(DFS_NAMESERVICE_ID) || undefined) ?? getOnlyNameserviceId(this.conf);
     if (nameserviceId !== undefined) return nameserviceId;
@@ -225,6 +241,33 @@ export class HaAdminContext {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Parity: RMAdminCLI.resolveTarget → RMHAServiceTarget: the rm-id must be listed, the address is
+   * its admin address; automatic failover is yarn.resourcemanager.ha.automatic-failover.enabled
+   * (default true). HA must be on (RMAdminCLI refuses HA commands otherwise).
+   */
+  private async resolveResourceManager(rmId: string): Promise<HaTarget> {
+    if (!isRmHaEnabled(this.conf)) {
+      throw new IllegalArgumentError('ResourceManager HA is not enabled (yarn.resourcemanager.ha.enabled)');
+    }
+    const rmIds = getRmIds(this.conf);
+    if (!rmIds.includes(rmId)) {
+      throw new IllegalArgumentError(
+        `${rmId} is not a valid serviceId. It should be one of ${rmIds.map((id) => `${id} `).join('')}`,
+      );
+    }
+    const topology = getRmClusterTopology(this.conf, { requireClusterId: false });
+    const target = topology.resourceManagers.find((rm) => rm.namenodeId === rmId)!;
+    return {
+      nameserviceId: topology.clusterId,
+      namenodeId: rmId,
+      address: target.serviceAddress,
+      autoFailoverEnabled: this.conf.getBooleanStrict(RM_AUTO_FAILOVER_ENABLED, true),
+      zkfcPort: target.zkfcPort,
+      description: `ResourceManager ${rmId} at ${await this.naming.socketAddress(target.serviceAddress)}`,
+    };
   }
 
   /** A client for one address, closed by closeAll(). */
@@ -303,4 +346,13 @@ export class HaAdminContext {
     }
     return false;
   }
+}
+
+/**
+ * What haadmin addresses: zkfc.service when it names one, else the NameNodes, unless the
+ * configuration has ResourceManager HA and no HDFS nameservice (a ResourceManager host's conf dir).
+ */
+export function haAdminService(conf: HadoopConfiguration, configured: string): ServiceKind {
+  if (configured === 'namenode' || configured === 'resourcemanager') return configured;
+  return isRmHaEnabled(conf) && getNameserviceIds(conf).length === 0 ? 'resourcemanager' : 'namenode';
 }

@@ -71,6 +71,14 @@ export const failover: HaAdminCommand = {
       return gracefulFailoverThroughZkfc(ctx, toTarget);
     }
 
+    if (ctx.service === 'resourcemanager') {
+      // Hadoop has no fencer for ResourceManagers (RMHAServiceTarget.checkFencingConfigured throws).
+      ctx.io.err(
+        'Illegal argument: failover of ResourceManagers needs automatic failover with zkfc ' +
+          '(yarn.resourcemanager.ha.automatic-failover.enabled=true): a manual failover has no fencer',
+      );
+      return FAILED;
+    }
     const manual = new ManualFailover({
       clients: ctx.clients,
       requestSource: ctx.requestSource,

@@ -47,6 +47,8 @@ const USAGES: readonly CommandUsage[] = [...COMMANDS.map((c) => c.usage), HELP_U
 const EXTENSIONS_USAGE = [
   'Not in Hadoop: -status (also "status") reports the whole nameservice; -getServiceState,',
   '-getAllServiceState, -checkHealth and -status take --json for machine-readable output.',
+  '-rm before the command addresses the ResourceManagers of yarn-site.xml (as yarn rmadmin),',
+  'with -failover through their zkfc daemons; the default when only YARN HA is configured.',
 ];
 
 export interface HaAdminDeps {
@@ -96,6 +98,17 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
     return FAILED;
   }
 
+  // Not in Hadoop: "-rm" before the command addresses the ResourceManagers of yarn-site.xml.
+  let service: 'resourcemanager' | undefined;
+  if (rest[0] === '-rm') {
+    service = 'resourcemanager';
+    rest = rest.slice(1);
+    if (rest.length < 1) {
+      io.err('Missing command');
+      printFullUsage(io);
+      return FAILED;
+    }
+  }
   // Parity: DFSHAAdmin.runCmd handles "-ns <id>" before the command.
   let nameserviceId: string | undefined;
   if (rest[0] === '-ns') {
@@ -148,6 +161,7 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
       fetchZkfcStatus: deps.fetchZkfcStatus ?? fetchZkfcStatusOverHttp,
       io,
       ...(nameserviceId !== undefined ? { nameserviceId } : {}),
+      ...(service !== undefined ? { service } : {}),
       ...(deps.naming ? { naming: deps.naming } : {}),
       ...(deps.localAddressProbe ? { localAddressProbe: deps.localAddressProbe } : {}),
       ...(deps.processEnv ? { processEnv: deps.processEnv } : {}),
@@ -156,6 +170,13 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
     if (!(error instanceof ConfigError)) throw error;
     io.err(`Illegal argument: ${error.message}`);
     if (json) printJson(io, jsonError('illegal-argument', error));
+    return FAILED;
+  }
+  // Parity: RMAdminCLI has no -transitionToObserver (ResourceManagers have no observer state).
+  if (ctx.service === 'resourcemanager' && command.usage.name === '-transitionToObserver') {
+    io.err(`${name.slice(1)}: Unknown command`);
+    printFullUsage(io);
+    ctx.closeAll();
     return FAILED;
   }
   try {

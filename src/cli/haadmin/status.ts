@@ -6,8 +6,14 @@
 // configuration).
 
 import { resolveNameserviceId } from '../../config/topology.js';
+import { getRmClusterId } from '../../config/yarn-topology.js';
 import { incorrectArgumentCount, type HaAdminCommand } from './command.js';
-import { clusterStatusEndpoints, clusterStatusExitCode, collectClusterStatus } from './cluster-status.js';
+import {
+  clusterStatusEndpoints,
+  clusterStatusExitCode,
+  collectClusterStatus,
+  resourceManagerStatusEndpoints,
+} from './cluster-status.js';
 import { printJson } from './json-output.js';
 import { renderStatusTable } from './status-table.js';
 import { commandUsageLine, type CommandUsage } from './usage.js';
@@ -29,10 +35,15 @@ export const status: HaAdminCommand = {
   async run(ctx, line) {
     if (line.args.length !== 0) return incorrectArgumentCount(ctx, usage, commandUsageLine(usage));
     // Throws Hadoop's "Unable to determine the name service ID..." when none can be chosen.
-    const nameserviceId = (await ctx.currentNameserviceId()) ?? resolveNameserviceId(ctx.conf, undefined);
+    const nameserviceId =
+      (await ctx.currentNameserviceId()) ??
+      (ctx.service === 'resourcemanager' ? getRmClusterId(ctx.conf) : resolveNameserviceId(ctx.conf, undefined));
     const result = await collectClusterStatus({
       nameserviceId,
-      namenodes: clusterStatusEndpoints(ctx.conf, nameserviceId),
+      namenodes:
+        ctx.service === 'resourcemanager'
+          ? resourceManagerStatusEndpoints(ctx.conf)
+          : clusterStatusEndpoints(ctx.conf, nameserviceId),
       clients: ctx.clients,
       fetchZkfcStatus: ctx.fetchZkfcStatus,
     });
