@@ -125,7 +125,11 @@ async function gracefulFailoverThroughZkfc(ctx: HaAdminContext, toTarget: HaTarg
   // so an IP literal shows as "localhost/127.0.0.1:port" here (seen with Hadoop 3.4.2's DFSHAAdmin).
   const { host, port } = toTarget.address;
   const shown =
-    isIP(host) === 0 ? toTarget.description : `NameNode at ${await ctx.naming.hostName(host)}/${host}:${port}`;
+    ctx.service === 'resourcemanager'
+      ? toTarget.description
+      : isIP(host) === 0
+        ? toTarget.description
+        : `NameNode at ${await ctx.naming.hostName(host)}/${host}:${port}`;
   ctx.io.out(`Failover to ${shown} successful`);
   return OK;
 }
