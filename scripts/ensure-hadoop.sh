@@ -52,6 +52,7 @@ if ! mvn -B -q -f tools/hadoop/pom.xml -Dhadoop.version="$version" -Dzkfc.hadoop
   exit 4
 fi
 ls "$cache/lib"/hadoop-hdfs-"$version"-tests.jar >/dev/null 2>&1 || { log "the hadoop-hdfs test-jar (webapps/) is missing in $cache/lib"; exit 4; }
+ls "$cache/lib"/hadoop-yarn-server-resourcemanager-"$version".jar >/dev/null 2>&1 || { log "the ResourceManager jar is missing in $cache/lib"; exit 4; }
 echo "$fingerprint" > "$stamp"
 log "Hadoop $version ready: $(ls "$cache/lib" | wc -l) jars"
 echo "$cache"

@@ -29,7 +29,7 @@ import {
 import {
   confForResourceManager,
   detectLocalResourceManager,
-  embeddedElectorProblem,
+  ownElectorProblem,
   getRmClusterTopology,
   isRmHaEnabled,
   stateStoreFences,
@@ -59,8 +59,8 @@ export interface LoadConfigInput {
 export interface ResourceManagerFacts {
   /** Whether the state store fences an old active (ZKRMStateStore with recovery on), and which store it is. */
   readonly stateStore: { readonly fences: boolean; readonly store: string };
-  /** Set when the local ResourceManager's yarn-site.xml still runs the embedded elector. */
-  readonly embeddedElector: ConfigError | undefined;
+  /** Set when the local ResourceManager's yarn-site.xml runs automatic failover itself (an elector of its own). */
+  readonly ownElector: ConfigError | undefined;
   /** yarn.resourcemanager.bind-host, the bind address of the ResourceManager's servers. */
   readonly bindHost: string | undefined;
 }
@@ -295,7 +295,7 @@ async function loadResourceManagerConfig(
     service: 'resourcemanager',
     resourceManager: {
       stateStore: stateStoreFences(conf),
-      embeddedElector: embeddedElectorProblem(conf, local.namenodeId),
+      ownElector: ownElectorProblem(conf, local.namenodeId),
       bindHost: bindHost === '' ? undefined : bindHost,
     },
     settings,

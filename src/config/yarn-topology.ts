@@ -21,6 +21,7 @@ export const RM_ADMIN_ADDRESS = 'yarn.resourcemanager.admin.address';
 export const RM_WEBAPP_ADDRESS = 'yarn.resourcemanager.webapp.address';
 export const RM_AUTO_FAILOVER_ENABLED = 'yarn.resourcemanager.ha.automatic-failover.enabled';
 export const RM_AUTO_FAILOVER_EMBEDDED = 'yarn.resourcemanager.ha.automatic-failover.embedded';
+export const RM_CURATOR_ELECTOR = 'yarn.resourcemanager.ha.curator-leader-elector.enabled';
 export const RM_ZK_BASE_PATH = 'yarn.resourcemanager.ha.automatic-failover.zk-base-path';
 export const RM_STORE_CLASS = 'yarn.resourcemanager.store.class';
 export const RM_RECOVERY_ENABLED = 'yarn.resourcemanager.recovery.enabled';
@@ -249,7 +250,8 @@ export function confForResourceManager(conf: HadoopConfiguration, rmId: string):
   copy(RM_ZK_BASE_PATH, 'ha.zookeeper.parent-znode', RM_ZK_BASE_PATH_DEFAULT);
   copy(ZK_ACL, 'ha.zookeeper.acl');
   copy(ZK_AUTH, 'ha.zookeeper.auth');
-  copy(RM_AUTO_FAILOVER_ENABLED, 'dfs.ha.automatic-failover.enabled', 'true');
+  // The ResourceManager itself runs with automatic failover off (ownElectorProblem); zkfc is its automatic failover.
+  view.set('dfs.ha.automatic-failover.enabled', 'true', 'zkfc drives this ResourceManager');
   copy(YARN_ADMIN_ACL, 'dfs.cluster.administrators', '*');
   copy(ZKFC_RM_FENCING_METHODS, 'dfs.ha.fencing.methods');
   copy(ZKFC_RM_PORT, 'dfs.ha.zkfc.port', String(ZKFC_RM_PORT_DEFAULT));
@@ -269,16 +271,29 @@ export function confForResourceManager(conf: HadoopConfiguration, rmId: string):
   return view;
 }
 
-/** The embedded elector would compete with us for the same ResourceManager: refuse with the key to change. */
-export function embeddedElectorProblem(conf: HadoopConfiguration, rmId: string): ConfigError | undefined {
-  const key = conf.resolveSuffixedKey(RM_AUTO_FAILOVER_EMBEDDED, rmId) ?? RM_AUTO_FAILOVER_EMBEDDED;
-  const embedded = conf.has(key) ? conf.getBooleanStrict(key, true) : true;
-  if (!embedded) return undefined;
+/**
+ * A ResourceManager with automatic failover on runs an elector of its own (embedded, or Curator's),
+ * which would fight us over it; Hadoop 3.4 refuses to start one with automatic failover on and
+ * neither elector (HAUtil#verifyLeaderElection). So zkfc drives a ResourceManager whose
+ * yarn-site.xml turns automatic failover off: it starts standby, runs no elector and accepts
+ * transitions from a controller (as forced user requests: resourceManagerRequests).
+ */
+export function ownElectorProblem(conf: HadoopConfiguration, rmId: string): ConfigError | undefined {
+  const key = conf.resolveSuffixedKey(RM_AUTO_FAILOVER_ENABLED, rmId) ?? RM_AUTO_FAILOVER_ENABLED;
+  if (!conf.getBooleanStrict(key, true)) return undefined;
+  const curator = conf.getBooleanStrict(RM_CURATOR_ELECTOR, false);
+  const embedded = conf.getBooleanStrict(RM_AUTO_FAILOVER_EMBEDDED, true);
+  const elector = curator
+    ? `Curator's (${RM_CURATOR_ELECTOR})`
+    : embedded
+      ? 'the embedded one'
+      : 'none, so it will not start';
   return new ConfigError(
-    `ResourceManager ${rmId} runs its own embedded elector (${RM_AUTO_FAILOVER_EMBEDDED} is ` +
-      `${conf.has(key) ? 'true' : 'unset, default true'}): set it to false in this ResourceManager's ` +
-      `yarn-site.xml and restart it before zkfc drives it, or two electors would act for one ResourceManager`,
-    RM_AUTO_FAILOVER_EMBEDDED,
+    `ResourceManager ${rmId} runs automatic failover itself (${RM_AUTO_FAILOVER_ENABLED} is ` +
+      `${conf.has(key) ? 'true' : 'unset, default true'}; its elector: ${elector}): set ` +
+      `${RM_AUTO_FAILOVER_ENABLED}=false in this ResourceManager's yarn-site.xml and restart it, ` +
+      `then zkfc drives it; two electors must not act for one ResourceManager`,
+    RM_AUTO_FAILOVER_ENABLED,
     conf.source(key),
   );
 }

@@ -16,7 +16,7 @@ import { parsePrivateKeyFiles } from '../fencing/fencing-config.js';
 import { NodeFencer, type FencingTargetConfig } from '../fencing/node-fencer.js';
 import { FencingPreflight } from '../fencing/preflight.js';
 import { decodeActiveNodeInfo, encodeActiveNodeInfo } from '../hadoop/active-node-info.js';
-import { encodeActiveRmInfo, resourceManagerCodec } from '../hadoop/active-rm-info.js';
+import { encodeActiveRmInfo, resourceManagerCodec, resourceManagerRequests } from '../hadoop/active-rm-info.js';
 import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
 import { javaHostName, withHostAliases } from '../hadoop/java-hostname.js';
 import { NameNodeStacks } from '../hadoop/namenode-stacks.js';
@@ -206,12 +206,13 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   const log = logger.child({ component: 'zkfc' });
   const loginUser = io.env['HADOOP_USER_NAME'] ?? safeUserName();
   const connectTimeoutMs = settings.ipc.connectTimeoutMs;
-  const haFactory = new RpcHAServiceClientFactory({
+  const rpcHaFactory = new RpcHAServiceClientFactory({
     effectiveUser: loginUser,
     connectTimeoutMs,
     logger,
     timers: clock,
   });
+  const haFactory = config.service === 'resourcemanager' ? resourceManagerRequests(rpcHaFactory) : rpcHaFactory;
   const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: loginUser, connectTimeoutMs, logger, timers: clock });
 
   const storeFences =

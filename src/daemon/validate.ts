@@ -67,18 +67,14 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
   const warnings: ConfigWarning[] = [];
 
   const rm = config.resourceManager;
-  // A ResourceManager still running its embedded elector would fight us over its own state.
-  if (rm?.embeddedElector !== undefined) {
+  // A ResourceManager running an elector of its own would fight us over its state.
+  if (rm?.ownElector !== undefined) {
     problems.push({
-      message: rm.embeddedElector.message,
+      message: rm.ownElector.message,
       code: ExitCode.CONFIG,
-      key: rm.embeddedElector.key ?? 'yarn.resourcemanager.ha.automatic-failover.embedded',
+      key: rm.ownElector.key ?? 'yarn.resourcemanager.ha.automatic-failover.enabled',
     });
   }
-  const failoverKey =
-    config.service === 'resourcemanager'
-      ? 'yarn.resourcemanager.ha.automatic-failover.enabled'
-      : 'dfs.ha.automatic-failover.enabled';
 
   // Step 3: automatic failover must be on (ERR_CODE_AUTO_FAILOVER_NOT_ENABLED).
   if (!settings.nameservice.automaticFailoverEnabled) {
@@ -86,10 +82,10 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
       message:
         `Automatic failover is not enabled for ` +
         `${describeTarget(config.local)}. Please ensure that automatic failover ` +
-        `is enabled in the configuration (${failoverKey}) ` +
+        `is enabled in the configuration (dfs.ha.automatic-failover.enabled) ` +
         `before running the ZK failover controller.`,
       code: ExitCode.AUTO_FAILOVER_NOT_ENABLED,
-      key: failoverKey,
+      key: 'dfs.ha.automatic-failover.enabled',
     });
   }
 

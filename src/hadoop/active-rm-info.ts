@@ -6,7 +6,8 @@
 // up in our configuration to give the core the same ActiveNodeInfo shape as a NameNode's.
 
 import { create, fromBinary, isFieldSet, toBinary } from '@bufbuild/protobuf';
-import type { ActiveNodeInfo, NamenodeTarget } from '../core/types.js';
+import type { ActiveNodeInfo, HARequestSource, NamenodeTarget } from '../core/types.js';
+import type { HAServiceClientFactory } from '../runtime/ports.js';
 import { errorMessage } from '../errors.js';
 import { ActiveRMInfoProtoSchema } from '../gen/ActiveRMInfo_pb.js';
 import { InvalidZnodeDataError } from './active-node-info.js';
@@ -74,5 +75,33 @@ export function resourceManagerCodec(
       port: target?.serviceAddress.port ?? 0,
       zkfcPort: target?.zkfcPort ?? 0,
     };
+  };
+}
+
+/**
+ * A ResourceManager accepts transitions from an external controller only as a forced user
+ * request: Hadoop 3.4 refuses to start one with automatic failover on and no embedded (or Curator)
+ * elector (HAUtil#verifyLeaderElection), and with automatic failover off its AdminService refuses
+ * REQUEST_BY_ZKFC (checkHaStateChange). REQUEST_BY_USER_FORCED is accepted by both a
+ * zkfc-driven ResourceManager and one still running the embedded elector (with a warning there),
+ * so the daemon's transitions and graceful fences reach either during a migration.
+ */
+export function resourceManagerRequests(factory: HAServiceClientFactory): HAServiceClientFactory {
+  const source = (requested: HARequestSource): HARequestSource =>
+    requested === 'REQUEST_BY_ZKFC' ? 'REQUEST_BY_USER_FORCED' : requested;
+  return {
+    create(address, options) {
+      const client = factory.create(address, options);
+      return {
+        address: client.address,
+        monitorHealth: (timeoutMs) => client.monitorHealth(timeoutMs),
+        getServiceStatus: (timeoutMs) => client.getServiceStatus(timeoutMs),
+        transitionToActive: (requested, timeoutMs) => client.transitionToActive(source(requested), timeoutMs),
+        transitionToStandby: (requested, timeoutMs) => client.transitionToStandby(source(requested), timeoutMs),
+        transitionToObserver: (requested, timeoutMs) => client.transitionToObserver(source(requested), timeoutMs),
+        onConnectionClosed: (listener) => client.onConnectionClosed(listener),
+        close: () => client.close(),
+      };
+    },
   };
 }

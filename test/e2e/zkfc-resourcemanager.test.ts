@@ -40,7 +40,7 @@ function writeYarnSite(c: MiniCluster, extra: Record<string, string> = {}): void
     'yarn.resourcemanager.ha.enabled': 'true',
     'yarn.resourcemanager.ha.rm-ids': 'rm1,rm2',
     'yarn.resourcemanager.cluster-id': 'yc1',
-    'yarn.resourcemanager.ha.automatic-failover.embedded': 'false',
+    'yarn.resourcemanager.ha.automatic-failover.enabled': 'false',
     'yarn.resourcemanager.recovery.enabled': 'true',
     'yarn.resourcemanager.store.class': 'org.apache.hadoop.yarn.server.resourcemanager.recovery.ZKRMStateStore',
     'hadoop.zk.address': c.zk.connectString,

@@ -21,13 +21,7 @@ import {
   resolveNameserviceId,
   type LocalAddressProbe,
 } from '../../config/topology.js';
-import {
-  getRmClusterTopology,
-  getRmIds,
-  isRmHaEnabled,
-  RM_AUTO_FAILOVER_ENABLED,
-  RM_CLUSTER_ID,
-} from '../../config/yarn-topology.js';
+import { getRmClusterTopology, getRmIds, isRmHaEnabled, RM_CLUSTER_ID } from '../../config/yarn-topology.js';
 import { ZkfcError } from '../../errors.js';
 import type { HAServiceClient, HAServiceClientFactory, ZkfcClient, ZkfcClientFactory } from '../../runtime/ports.js';
 import { escapeControl } from '../../observability/untrusted.js';
@@ -245,8 +239,7 @@ export class HaAdminContext {
 
   /**
    * Parity: RMAdminCLI.resolveTarget → RMHAServiceTarget: the rm-id must be listed, the address is
-   * its admin address; automatic failover is yarn.resourcemanager.ha.automatic-failover.enabled
-   * (default true). HA must be on (RMAdminCLI refuses HA commands otherwise).
+   * its admin address. HA must be on (RMAdminCLI refuses HA commands otherwise).
    */
   private async resolveResourceManager(rmId: string): Promise<HaTarget> {
     if (!isRmHaEnabled(this.conf)) {
@@ -264,7 +257,9 @@ export class HaAdminContext {
       nameserviceId: topology.clusterId,
       namenodeId: rmId,
       address: target.serviceAddress,
-      autoFailoverEnabled: this.conf.getBooleanStrict(RM_AUTO_FAILOVER_ENABLED, true),
+      // zkfc is their automatic failover (the ResourceManagers themselves run with it off):
+      // transitions need --forcemanual and -failover goes through the daemons.
+      autoFailoverEnabled: true,
       zkfcPort: target.zkfcPort,
       description: `ResourceManager ${rmId} at ${await this.naming.socketAddress(target.serviceAddress)}`,
     };

@@ -22,7 +22,7 @@ const YARN: Record<string, string> = {
   'yarn.resourcemanager.hostname.rm1': '10.2.0.1',
   'yarn.resourcemanager.hostname.rm2': '10.2.0.2',
   'yarn.resourcemanager.admin.address.rm2': '10.2.0.2:18033',
-  'yarn.resourcemanager.ha.automatic-failover.embedded': 'false',
+  'yarn.resourcemanager.ha.automatic-failover.enabled': 'false',
   'yarn.resourcemanager.recovery.enabled': 'true',
   'yarn.resourcemanager.store.class': 'org.apache.hadoop.yarn.server.resourcemanager.recovery.ZKRMStateStore',
   'hadoop.zk.address': 'zkr1:2181,zkr2:2181',
@@ -91,7 +91,7 @@ describe('a ResourceManager daemon reads yarn-site.xml', () => {
     expect(config.settings.server.zkfcPort).toBe(8034);
     expect(config.settings.failover.newActiveRpcTimeoutMs).toBe(180_000);
     expect(config.resourceManager?.stateStore.fences).toBe(true);
-    expect(config.resourceManager?.embeddedElector).toBeUndefined();
+    expect(config.resourceManager?.ownElector).toBeUndefined();
     const validated = validate(config);
     expect(validated.problems).toEqual([]);
     expect(validated.zk?.paths.workingDir).toBe('/yarn-leader-election/yc1');
@@ -170,12 +170,19 @@ describe('a ResourceManager daemon reads yarn-site.xml', () => {
   });
 
   it('refuses an embedded elector, and a store that does not fence without a method', async () => {
-    const embedded = { ...YARN };
-    delete embedded['yarn.resourcemanager.ha.automatic-failover.embedded'];
-    const config = await load({ yarn: embedded }, ['10.2.0.1']);
-    const problems = validate(config).problems;
-    expect(problems.map((p) => p.key)).toContain('yarn.resourcemanager.ha.automatic-failover.embedded');
-    expect(problems[0]?.message).toMatch(/runs its own embedded elector .*unset, default true/);
+    const own = { ...YARN };
+    delete own['yarn.resourcemanager.ha.automatic-failover.enabled'];
+    const ownProblems = validate(await load({ yarn: own }, ['10.2.0.1'])).problems;
+    expect(ownProblems.map((p) => p.key)).toEqual(['yarn.resourcemanager.ha.automatic-failover.enabled']);
+    expect(ownProblems[0]?.message).toMatch(
+      /runs automatic failover itself .*unset, default true; its elector: the embedded one/,
+    );
+    const curator = {
+      ...YARN,
+      'yarn.resourcemanager.ha.automatic-failover.enabled': 'true',
+      'yarn.resourcemanager.ha.curator-leader-elector.enabled': 'true',
+    };
+    expect(validate(await load({ yarn: curator }, ['10.2.0.1'])).problems[0]?.message).toContain("Curator's");
 
     const fsStore = { ...YARN, 'yarn.resourcemanager.store.class': 'org.example.FileSystemRMStateStore' };
     const noFence = validate(await load({ yarn: fsStore }, ['10.2.0.1'])).problems;
@@ -186,9 +193,5 @@ describe('a ResourceManager daemon reads yarn-site.xml', () => {
       await load({ yarn: { ...fsStore, 'zkfc.rm.fencing.methods': 'shell(/bin/true)' } }, ['10.2.0.1']),
     );
     expect(fenced.problems).toEqual([]);
-
-    const manual = { ...YARN, 'yarn.resourcemanager.ha.automatic-failover.enabled': 'false' };
-    const off = validate(await load({ yarn: manual }, ['10.2.0.1'])).problems;
-    expect(off[0]?.key).toBe('yarn.resourcemanager.ha.automatic-failover.enabled');
   });
 });

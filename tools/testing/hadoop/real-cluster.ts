@@ -44,7 +44,13 @@ const JPMS_FLAGS = [
 ];
 
 /** The harness's small footprint: serial GC, the client compiler only, small stacks, no perf data. */
-const SMALL_JVM_FLAGS = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss512k', '-XX:-UsePerfData', ...JPMS_FLAGS];
+export const SMALL_JVM_FLAGS = [
+  '-XX:+UseSerialGC',
+  '-XX:TieredStopAtLevel=1',
+  '-Xss512k',
+  '-XX:-UsePerfData',
+  ...JPMS_FLAGS,
+];
 
 /**
  * How a JVM is sized: the harness's small heap and flags, or 'shipped' - what `hdfs zkfc` runs by
@@ -120,7 +126,14 @@ export interface RunResult {
 }
 
 const live = new Set<ChildProcess>();
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+
+/** Kill this child's process group at exit of this process (harness children never outlive a test run). */
+export function trackChild(child: ChildProcess): void {
+  live.add(child);
+  child.on('exit', () => live.delete(child));
+}
+
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);
@@ -131,6 +144,18 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 process.on('exit', () => {
   for (const child of live) killGroup(child, 'SIGKILL');
 });
+
+/** The daemons' log4j configuration: INFO to stderr (the harness's log file), ISO8601 times. */
+export const LOG4J_PROPERTIES = [
+  'log4j.rootLogger=INFO,console',
+  'log4j.appender.console=org.apache.log4j.ConsoleAppender',
+  'log4j.appender.console.target=System.err',
+  'log4j.appender.console.layout=org.apache.log4j.PatternLayout',
+  'log4j.appender.console.layout.ConversionPattern=%d{ISO8601} %p %c{2}: %m%n',
+  'log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR',
+  'log4j.logger.org.eclipse.jetty=WARN',
+  '',
+].join('\n');
 
 export function hadoopCacheDir(version: string): string {
   return join(process.env['ZKFC_HADOOP_CACHE'] ?? '/var/cache/zkfc-hadoop', version);
@@ -149,7 +174,7 @@ export function ensureHadoop(version: string): string {
   return run.stdout.trim().split('\n').pop() ?? hadoopCacheDir(version);
 }
 
-function xml(props: Readonly<Record<string, string>>): string {
+export function xml(props: Readonly<Record<string, string>>): string {
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const body = Object.entries(props)
     .map(([k, v]) => `  <property><name>${esc(k)}</name><value>${esc(v)}</value></property>`)
@@ -356,19 +381,7 @@ export class RealCluster {
     }
     writeFileSync(join(this.confDir, 'core-site.xml'), xml(core));
     writeFileSync(join(this.confDir, 'hdfs-site.xml'), xml(hdfs));
-    writeFileSync(
-      join(this.confDir, 'log4j.properties'),
-      [
-        'log4j.rootLogger=INFO,console',
-        'log4j.appender.console=org.apache.log4j.ConsoleAppender',
-        'log4j.appender.console.target=System.err',
-        'log4j.appender.console.layout=org.apache.log4j.PatternLayout',
-        'log4j.appender.console.layout.ConversionPattern=%d{ISO8601} %p %c{2}: %m%n',
-        'log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR',
-        'log4j.logger.org.eclipse.jetty=WARN',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(join(this.confDir, 'log4j.properties'), LOG4J_PROPERTIES);
     // The fencing method: kill the old NameNode's JVM by the pid the harness recorded and wait
     // until it is gone. Succeeds when it is already gone (a crashed NameNode is fenced).
     writeFileSync(
@@ -734,7 +747,7 @@ function tailText(text: string, lines = 30): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-async function waitForLog(file: string, needle: string, timeoutMs: number, child: ChildProcess): Promise<void> {
+export async function waitForLog(file: string, needle: string, timeoutMs: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null)
@@ -745,7 +758,7 @@ async function waitForLog(file: string, needle: string, timeoutMs: number, child
   throw new Error(`no "${needle}" in ${file} within ${timeoutMs} ms:\n${tail(file)}`);
 }
 
-function portOpen(port: number): Promise<boolean> {
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     import('node:net')
       .then(({ connect }) => {
@@ -760,7 +773,7 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-async function runProcess(
+export async function runProcess(
   command: string,
   args: readonly string[],
   timeoutMs: number,
