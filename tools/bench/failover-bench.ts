@@ -18,7 +18,9 @@
 //
 // With --hadoop it runs tools/bench/hadoop-bench.ts instead: our zkfc beside Hadoop's ZKFC on a
 // real HDFS cluster (defaults there: --runs 10, --idle-seconds 60, --warmup-seconds 30,
-// --startup-runs 10, --out bench/results-hadoop.md, its own --scenarios).
+// --startup-runs 10, --out bench/results-hadoop.md, its own --scenarios). With --rm it runs
+// tools/bench/rm-bench.ts: ResourceManager failover, zkfc beside the embedded elector (--runs 10
+// crashes, --hang-runs 5 hangs, --out bench/results-rm.md).
 //
 // Options: --runs N (default 20), --idle-seconds S (default 30), --startup-runs N (default 20),
 // --out PATH (default bench/results.md), --session-timeout-ms (default 5000), --scenarios LIST
@@ -40,6 +42,7 @@ import { sleep, waitUntil } from '../testing/wait.js';
 import { isMain } from './is-main.js';
 import { stats, type Stats } from './stats.js';
 import { HADOOP_SCENARIOS, runHadoopBench, type HadoopScenario } from './hadoop-bench.js';
+import { runRmBench } from './rm-bench.js';
 
 export const FAILOVER_SCENARIOS = ['crash', 'unhealthy', 'host-loss', 'graceful'] as const;
 export type FailoverScenario = (typeof FAILOVER_SCENARIOS)[number];
@@ -632,6 +635,8 @@ if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: {
       hadoop: { type: 'boolean', default: false },
+      rm: { type: 'boolean', default: false },
+      'hang-runs': { type: 'string' },
       runs: { type: 'string' },
       'idle-seconds': { type: 'string' },
       'warmup-seconds': { type: 'string', default: '30' },
@@ -667,7 +672,14 @@ if (isMain(import.meta.url)) {
     process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   };
-  if (values.hadoop) {
+  if (values.rm) {
+    const out = values.out ?? join(REPO_ROOT, 'bench/results-rm.md');
+    runRmBench({
+      runs: count('runs', values.runs ?? '10', 1),
+      hangRuns: count('hang-runs', values['hang-runs'] ?? '5', 0),
+      out,
+    }).then(finish(out), fail);
+  } else if (values.hadoop) {
     const out = values.out ?? join(REPO_ROOT, 'bench/results-hadoop.md');
     runHadoopBench({
       scenarios: scenarios as HadoopScenario[],
