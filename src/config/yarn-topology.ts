@@ -2,7 +2,7 @@
 // yarn-site.xml: the rm-ids, the cluster id, each ResourceManager's admin address (where it serves
 // HAServiceProtocol) and web address, which ResourceManager is the local one, and the "view" that
 // lets the daemon's settings (ZooKeeper, retries, fencing, ports) be read from the keys a
-// ResourceManager operator already has (docs/resourcemanager.md). Errors are ConfigErrors naming
+// ResourceManager operator already has (README "ResourceManager HA"). Errors are ConfigErrors naming
 // the key at fault. Nothing here opens a connection; only local RM detection resolves host names.
 
 import { isIP } from 'node:net';
