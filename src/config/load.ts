@@ -31,7 +31,10 @@ import {
   detectLocalResourceManager,
   ownElectorProblem,
   getRmClusterTopology,
+  getRmIds,
   isRmHaEnabled,
+  RM_CLUSTER_ID,
+  RM_HA_ID,
   stateStoreFences,
 } from './yarn-topology.js';
 
@@ -151,7 +154,8 @@ export async function loadZkfcConfig(input: LoadConfigInput): Promise<ZkfcConfig
   // The ids first (no per-namenode view exists before the local NameNode is known).
   const ids = resolveSettings(conf, undefined, undefined);
   const service = await chooseService(conf, ids.settings.nameservice, input.probe);
-  if (service === 'resourcemanager') return loadResourceManagerConfig(conf, hadoopConfDir, input.probe);
+  if (service === 'resourcemanager')
+    return loadResourceManagerConfig(conf, hadoopConfDir, input.probe, ids.settings.nameservice.namenodeId);
   const localNn = await detectLocalNamenode(conf, input.probe, {
     nameserviceId: ids.settings.nameservice.nameserviceId,
     namenodeId: ids.settings.nameservice.namenodeId,
@@ -226,7 +230,15 @@ async function chooseService(
   if (ids.service !== 'auto')
     throw new ConfigError(`zkfc.service: "${ids.service}" is not one of ${SERVICE_KINDS.join(', ')}`, 'zkfc.service');
   if (!isRmHaEnabled(conf)) return 'namenode';
-  if (getNameserviceIds(conf).length === 0 && ids.nameserviceId === null) return 'resourcemanager';
+  const nameservices = getNameserviceIds(conf);
+  if (nameservices.length === 0 && ids.nameserviceId === null) return 'resourcemanager';
+  // The systemd unit's instance `<cluster-id>.<rm-id>` arrives as dfs.nameservice.id / dfs.ha.namenode.id.
+  if (
+    ids.nameserviceId !== null &&
+    !nameservices.includes(ids.nameserviceId) &&
+    ids.nameserviceId === conf.getTrimmed(RM_CLUSTER_ID)
+  )
+    return 'resourcemanager';
   const found = async (detect: () => Promise<unknown>): Promise<boolean> =>
     detect().then(
       () => true,
@@ -258,8 +270,12 @@ async function loadResourceManagerConfig(
   conf: HadoopConfiguration,
   hadoopConfDir: string,
   probe: LocalAddressProbe | undefined,
+  unitId: string | null,
 ): Promise<ZkfcConfig> {
-  const localRm = await detectLocalResourceManager(conf, probe);
+  // yarn.resourcemanager.ha.id, else the id the systemd unit passes (dfs.ha.namenode.id) when it is an rm-id.
+  const configured =
+    conf.getTrimmed(RM_HA_ID) || (unitId !== null && getRmIds(conf).includes(unitId) ? unitId : null) || null;
+  const localRm = await detectLocalResourceManager(conf, probe, configured);
   const topology = getRmClusterTopology(conf);
   const local = topology.resourceManagers.find((rm) => rm.namenodeId === localRm.rmId)!;
   const perNode = SETTINGS.filter((s) => s.suffix === 'nn').map((s) => s.key);

@@ -165,6 +165,17 @@ describe('a ResourceManager daemon reads yarn-site.xml', () => {
     const zk = await refusal(load({ yarn: noZk }, ['10.2.0.1']));
     expect(zk.message).toContain('hadoop.zk.address: not set');
 
+    // The systemd unit's instance (zkfc@yc1.rm2) on a host that has both files.
+    const unit = await load(
+      { hdfs: HDFS, yarn: YARN },
+      ['10.1.0.1'],
+      [
+        ['dfs.nameservice.id', 'yc1'],
+        ['dfs.ha.namenode.id', 'rm2'],
+      ],
+    );
+    expect([unit.service, unit.local.namenodeId, unit.localHow]).toEqual(['resourcemanager', 'rm2', 'configured']);
+
     const notHere = await refusal(load({ yarn: YARN }, ['10.9.9.9'], [['zkfc.service', 'resourcemanager']]));
     expect(notHere.key).toBe('yarn.resourcemanager.ha.id');
   });
