@@ -23,9 +23,9 @@ const DEPRECATIONS: readonly DeprecatedKey[] = [
   { key: 'dfs.name.edits.dir', newKeys: ['dfs.namenode.edits.dir'] },
   { key: 'fs.checkpoint.dir', newKeys: ['dfs.namenode.checkpoint.dir'] },
   { key: 'fs.checkpoint.edits.dir', newKeys: ['dfs.namenode.checkpoint.edits.dir'] },
-  // YarnConfiguration#addDeprecatedKeys: the ResourceManagers' ZooKeeper keys (yarn-site.xml).
-  { key: 'yarn.resourcemanager.zk-address', newKeys: ['hadoop.zk.address'] },
-  { key: 'yarn.resourcemanager.zk-timeout-ms', newKeys: ['hadoop.zk.timeout-ms'] },
+  // YarnConfiguration#addDeprecatedKeys (3.4): the ResourceManagers' ZooKeeper ACL and auth. Its
+  // zk-address and zk-timeout-ms pairs are not here: Hadoop 3.5's embedded elector reads those old
+  // names only, so they are read as names of their own (yarn-topology.ts, confForResourceManager).
   { key: 'yarn.resourcemanager.zk-acl', newKeys: ['hadoop.zk.acl'] },
   { key: 'yarn.resourcemanager.zk-auth', newKeys: ['hadoop.zk.auth'] },
   // Configuration#defaultDeprecations

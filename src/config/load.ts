@@ -298,8 +298,7 @@ async function loadResourceManagerConfig(
   const problems = [...resolved.problems];
   if (!localView.has('ha.zookeeper.quorum')) {
     problems.unshift(
-      "hadoop.zk.address: not set: the ResourceManagers' ZooKeeper quorum " +
-        '(yarn.resourcemanager.zk-address in older releases)',
+      "hadoop.zk.address: not set (nor yarn.resourcemanager.zk-address): the ResourceManagers' ZooKeeper quorum",
     );
   }
   if (problems.length > 0) {

@@ -25,9 +25,12 @@ export const RM_CURATOR_ELECTOR = 'yarn.resourcemanager.ha.curator-leader-electo
 export const RM_ZK_BASE_PATH = 'yarn.resourcemanager.ha.automatic-failover.zk-base-path';
 export const RM_STORE_CLASS = 'yarn.resourcemanager.store.class';
 export const RM_RECOVERY_ENABLED = 'yarn.resourcemanager.recovery.enabled';
-/** CommonConfigurationKeys.ZK_ADDRESS (YarnConfiguration deprecates yarn.resourcemanager.zk-address to it). */
+/** CommonConfigurationKeys.ZK_ADDRESS: the state store's quorum (and the elector's in Hadoop 3.4). */
 export const ZK_ADDRESS = 'hadoop.zk.address';
 export const ZK_TIMEOUT_MS = 'hadoop.zk.timeout-ms';
+/** YarnConfiguration.RM_ZK_ADDRESS / RM_ZK_TIMEOUT_MS: what the embedded elector reads (see confForResourceManager). */
+export const RM_ZK_ADDRESS = 'yarn.resourcemanager.zk-address';
+export const RM_ZK_TIMEOUT_MS = 'yarn.resourcemanager.zk-timeout-ms';
 export const ZK_ACL = 'hadoop.zk.acl';
 export const ZK_AUTH = 'hadoop.zk.auth';
 export const RM_ELECTOR_ZK_RETRIES = 'yarn.resourcemanager.ha.failover-controller.active-standby-elector.zk.retries';
@@ -245,8 +248,13 @@ export function confForResourceManager(conf: HadoopConfiguration, rmId: string):
     if (key !== undefined) view.set(to, conf.getRaw(key) ?? '', `${conf.source(key) ?? 'unknown'} as ${key}`);
     else if (fallback !== undefined) view.set(to, fallback, `ResourceManager default of ${from}`);
   };
-  copy(ZK_ADDRESS, 'ha.zookeeper.quorum');
-  copy(ZK_TIMEOUT_MS, 'ha.zookeeper.session-timeout.ms', String(ZK_TIMEOUT_MS_DEFAULT));
+  // The embedded elector reads yarn.resourcemanager.zk-address / zk-timeout-ms; Hadoop 3.4 maps
+  // them to hadoop.zk.* (YarnConfiguration#addDeprecatedKeys), 3.5 reads the old names only
+  // (seen on 3.5.0). Either name works here, the ResourceManager's own first.
+  const first = (names: readonly string[], to: string, fallback?: string): void =>
+    copy(names.find((name) => conf.resolveSuffixedKey(name, rmId) !== undefined) ?? names[0]!, to, fallback);
+  first([RM_ZK_ADDRESS, ZK_ADDRESS], 'ha.zookeeper.quorum');
+  first([RM_ZK_TIMEOUT_MS, ZK_TIMEOUT_MS], 'ha.zookeeper.session-timeout.ms', String(ZK_TIMEOUT_MS_DEFAULT));
   copy(RM_ZK_BASE_PATH, 'ha.zookeeper.parent-znode', RM_ZK_BASE_PATH_DEFAULT);
   copy(ZK_ACL, 'ha.zookeeper.acl');
   copy(ZK_AUTH, 'ha.zookeeper.auth');

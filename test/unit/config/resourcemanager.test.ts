@@ -122,7 +122,11 @@ describe('a ResourceManager daemon reads yarn-site.xml', () => {
     expect(config.local.zkfcPort).toBe(18034);
     expect(config.settings.server.httpAddress).toEqual({ host: '127.0.0.1', port: 18021 });
     expect(config.settings.server.clusterAdministrators).toBe('yarn admins');
-    expect(config.hadoopConf.warnings().map((w) => w.key)).toContain('yarn.resourcemanager.zk-address');
+    expect(config.sourceOf('ha.zookeeper.quorum')).toMatch(/as yarn\.resourcemanager\.zk-address$/);
+    expect(config.hadoopConf.warnings().map((w) => w.key)).toContain('yarn.resourcemanager.zk-acl');
+    // Both names set (a Hadoop 3.5 operator's file): the embedded elector's own name wins.
+    const both = await load({ yarn: { ...yarn, 'hadoop.zk.address': 'store-zk:2181' } }, []);
+    expect(both.settings.zk.quorum).toBe('old-zk:2181');
   });
 
   it('ignores the NameNode keys of a host that has both files, and picks by zkfc.service', async () => {

@@ -179,8 +179,12 @@ export class RealRmCluster {
       'yarn.resourcemanager.ha.enabled': 'true',
       'yarn.resourcemanager.ha.rm-ids': ids.join(','),
       'yarn.resourcemanager.cluster-id': this.clusterId,
+      // The state store reads hadoop.zk.*; the embedded elector of Hadoop 3.5 reads only the
+      // yarn.resourcemanager.zk-* names (3.4 maps them to hadoop.zk.*): an operator sets both.
       'hadoop.zk.address': this.zk.connectString,
       'hadoop.zk.timeout-ms': String(this.options.sessionTimeoutMs ?? 5000),
+      'yarn.resourcemanager.zk-address': this.zk.connectString,
+      'yarn.resourcemanager.zk-timeout-ms': String(this.options.sessionTimeoutMs ?? 5000),
       'yarn.resourcemanager.recovery.enabled': 'true',
       'yarn.resourcemanager.store.class': ZK_RM_STATE_STORE,
       // No capacity-scheduler.xml ships with the Maven jars; FIFO needs none.
