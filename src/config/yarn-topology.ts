@@ -269,6 +269,14 @@ export function confForResourceManager(conf: HadoopConfiguration, rmId: string):
   // Parity: ActiveStandbyElectorBasedElectorService reads the RM's own retry key, else the common one.
   if (conf.has(RM_ELECTOR_ZK_RETRIES))
     copy(RM_ELECTOR_ZK_RETRIES, 'ha.failover-controller.active-standby-elector.zk.op.retries');
+  // A hung ResourceManager (a stopped JVM) is replaced by the embedded elector once its ZooKeeper
+  // session expires; Hadoop's 45 s health-check RPC timeout, made for NameNodes, would take five
+  // times longer (bench/results-rm.md). Unless set, a ResourceManager's health check allows the
+  // session timeout: the same bound the embedded elector has.
+  if (!conf.has('ha.health-monitor.rpc-timeout.ms')) {
+    const session = view.getRaw('ha.zookeeper.session-timeout.ms') ?? String(ZK_TIMEOUT_MS_DEFAULT);
+    view.set('ha.health-monitor.rpc-timeout.ms', session, 'ResourceManager default (the ZooKeeper session timeout)');
+  }
   if (!conf.has('ha.failover-controller.new-active.rpc-timeout.ms')) {
     view.set(
       'ha.failover-controller.new-active.rpc-timeout.ms',

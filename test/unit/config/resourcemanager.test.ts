@@ -90,6 +90,7 @@ describe('a ResourceManager daemon reads yarn-site.xml', () => {
     expect(config.settings.server.clusterAdministrators).toBe('*');
     expect(config.settings.server.zkfcPort).toBe(8034);
     expect(config.settings.failover.newActiveRpcTimeoutMs).toBe(180_000);
+    expect(config.settings.health.rpcTimeoutMs).toBe(10_000); // the session timeout, not Hadoop's 45 s
     expect(config.resourceManager?.stateStore.fences).toBe(true);
     expect(config.resourceManager?.ownElector).toBeUndefined();
     const validated = validate(config);
@@ -119,6 +120,7 @@ describe('a ResourceManager daemon reads yarn-site.xml', () => {
       parentZnode: '/rm-election',
     });
     expect(config.settings.server.zkfcPort).toBe(18034);
+    expect(config.settings.health.rpcTimeoutMs).toBe(7000);
     expect(config.local.zkfcPort).toBe(18034);
     expect(config.settings.server.httpAddress).toEqual({ host: '127.0.0.1', port: 18021 });
     expect(config.settings.server.clusterAdministrators).toBe('yarn admins');
