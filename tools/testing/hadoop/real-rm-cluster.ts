@@ -1,14 +1,16 @@
 // Real YARN ResourceManagers in HA on this machine, from Maven's Hadoop jars (scripts/ensure-hadoop.sh):
-// ZooKeeper (tools/testing/zk-server.ts, one server or an ensemble), two or more ResourceManager
-// JVMs with ZKRMStateStore on that ZooKeeper and small heaps on free loopback ports, each with its
-// own conf dir, because whether a ResourceManager runs Hadoop's embedded elector
-// (yarn.resourcemanager.ha.automatic-failover.embedded) is per ResourceManager: the migration
-// from the embedded elector to zkfc runs one of each. Controllers: our `zkfc` daemon per
-// ResourceManager (zkfc.service=resourcemanager). Tools: Hadoop's `yarn rmadmin` (RMAdminCLI),
-// our `haadmin -rm`, the ResourceManager's REST /ws/v1/cluster/info (haState, served by a
-// standby too: RMWebAppFilter does not redirect it). Every process runs in its own process group
-// and is killed by group on stop() and when this process exits. Used by
-// test/hadoop/resourcemanager.test.ts and the benchmark (tools/bench/rm-bench.ts).
+// ZooKeeper (tools/testing/zk-server.ts, one server or an ensemble, or one shared with another
+// harness), two or more ResourceManager JVMs with ZKRMStateStore on that ZooKeeper and small
+// heaps on free loopback ports, each with its own conf dir, because whether a ResourceManager
+// runs Hadoop's embedded elector (yarn.resourcemanager.ha.automatic-failover.embedded) is per
+// ResourceManager: the migration from the embedded elector to zkfc runs one of each.
+// Controllers: our `zkfc` daemon per ResourceManager (zkfc.service=resourcemanager). Tools:
+// Hadoop's `yarn rmadmin` (RMAdminCLI), our `haadmin -rm`, the ResourceManager's REST
+// /ws/v1/cluster/info (haState, served by a standby too: RMWebAppFilter does not redirect it).
+// Every process runs in its own process group and is killed by group on stop() and when this
+// process exits. Used by
+// test/hadoop/resourcemanager.test.ts, test/hadoop/rm-harness.test.ts and the benchmark
+// (tools/bench/rm-bench.ts); what running them showed is in docs/real-hadoop.md ("ResourceManagers").
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,8 +56,12 @@ export interface RealRmClusterOptions {
   readonly sessionTimeoutMs?: number;
   /** ZooKeeper members; default 1. */
   readonly zkNodes?: number;
+  /** An ensemble to share (e.g. with a RealCluster); stop() leaves it running. Default: start our own. */
+  readonly zk?: ZooKeeperEnsemble;
   /** Extra yarn-site properties for every ResourceManager and the client conf dir. */
   readonly yarnSite?: Readonly<Record<string, string>>;
+  /** Extra core-site properties, likewise. */
+  readonly coreSite?: Readonly<Record<string, string>>;
   readonly baseDir?: string;
   /** Keep baseDir (logs) after stop(); also ZKFC_HADOOP_KEEP=1. */
   readonly keepLogs?: boolean;
@@ -119,13 +125,15 @@ export class RealRmCluster {
     const cacheDir = ensureHadoop(version);
     const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'zkfc-yarn-'));
     for (const d of ['conf/client', 'logs', 'data']) mkdirSync(join(baseDir, d), { recursive: true });
-    const zk = await startZooKeeper({
-      nodes: options.zkNodes ?? 1,
-      tickMs: 500,
-      minSessionMs: 1000,
-      maxSessionMs: 60_000,
-      baseDir: join(baseDir, 'zk'),
-    });
+    const zk =
+      options.zk ??
+      (await startZooKeeper({
+        nodes: options.zkNodes ?? 1,
+        tickMs: 500,
+        minSessionMs: 1000,
+        maxSessionMs: 60_000,
+        baseDir: join(baseDir, 'zk'),
+      }));
     const ids = options.rmIds ?? ['rm1', 'rm2'];
     const ports = await pickFreePorts(ids.length * 7);
     let p = 0;
@@ -169,6 +177,11 @@ export class RealRmCluster {
     return rm;
   }
 
+  /** The ResourceManager's own conf dir (its ha.id and embedded flag), for a controller beside it. */
+  rmConfDir(id: string): string {
+    return this.rm(id).confDir;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Configuration
 
@@ -210,9 +223,13 @@ export class RealRmCluster {
     return { ...yarn, ...(this.options.yarnSite ?? {}) };
   }
 
+  private coreSite(): Record<string, string> {
+    return { 'hadoop.tmp.dir': join(this.baseDir, 'data', 'tmp'), ...(this.options.coreSite ?? {}) };
+  }
+
   private writeConfiguration(): void {
     const dir = this.clientConfDir;
-    writeFileSync(join(dir, 'core-site.xml'), xml({ 'hadoop.tmp.dir': join(this.baseDir, 'data', 'tmp') }));
+    writeFileSync(join(dir, 'core-site.xml'), xml(this.coreSite()));
     writeFileSync(join(dir, 'yarn-site.xml'), xml(this.sharedYarnSite()));
     writeFileSync(join(dir, 'log4j.properties'), LOG4J_PROPERTIES);
     for (const rm of this.rms.values()) this.writeRmConf(rm.id, this.options.embedded?.has(rm.id) === true);
@@ -222,7 +239,7 @@ export class RealRmCluster {
   writeRmConf(id: string, embedded: boolean): void {
     const rm = this.rm(id);
     mkdirSync(rm.confDir, { recursive: true });
-    writeFileSync(join(rm.confDir, 'core-site.xml'), xml({ 'hadoop.tmp.dir': join(this.baseDir, 'data', 'tmp') }));
+    writeFileSync(join(rm.confDir, 'core-site.xml'), xml(this.coreSite()));
     writeFileSync(
       join(rm.confDir, 'yarn-site.xml'),
       xml({
@@ -288,6 +305,11 @@ export class RealRmCluster {
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 30_000);
     await exited;
     clearTimeout(timer);
+  }
+
+  /** Stop one ResourceManager gracefully (SIGTERM to its group, SIGKILL after 30 s); resolves when it is gone. */
+  stopRm(id: string): Promise<void> {
+    return this.signalRm(id, 'SIGTERM');
   }
 
   /** Our daemon for `id`, reading the ResourceManager's own conf dir; resolves when its ZKFCProtocol port accepts. */
@@ -364,6 +386,11 @@ export class RealRmCluster {
     return ids.filter((_, i) => states[i] === 'active');
   }
 
+  /** Until the ResourceManager's own REST view reports `state`. */
+  async waitForHaState(id: string, state: RmHaState, timeoutMs = 60_000): Promise<void> {
+    await this.waitFor(async () => (await this.haState(id)) === state, timeoutMs, `${id} ${state}`);
+  }
+
   async waitForActive(expected: string, timeoutMs = 60_000): Promise<void> {
     await this.waitFor(
       async () => {
@@ -389,14 +416,21 @@ export class RealRmCluster {
       .filter((t) => Number.isFinite(t));
   }
 
-  /** Hadoop's `yarn rmadmin` (RMAdminCLI) with the client conf dir. */
-  async rmadmin(args: readonly string[], input = ''): Promise<RunResult> {
+  /**
+   * Hadoop's `yarn rmadmin` (RMAdminCLI), by default with the client conf dir. RMAdminCLI refuses
+   * manual transitions unless its own conf turns automatic failover off (the client conf leaves
+   * YARN's default, on); with a ResourceManager's conf dir it follows that one's setting.
+   */
+  async rmadmin(
+    args: readonly string[],
+    options: { readonly input?: string; readonly confDir?: string } = {},
+  ): Promise<RunResult> {
     const result = await runProcess(
       'java',
-      [...this.javaArgs(RM_MAIN.rmAdmin, this.clientConfDir, '128m'), ...args],
+      [...this.javaArgs(RM_MAIN.rmAdmin, options.confDir ?? this.clientConfDir, '128m'), ...args],
       120_000,
       {},
-      input,
+      options.input ?? '',
     );
     return {
       ...result,
@@ -451,7 +485,7 @@ export class RealRmCluster {
           await exited;
         }),
     );
-    await this.zk.stopAll();
+    if (this.options.zk === undefined) await this.zk.stopAll();
     const keep = options.keepLogs === true || this.options.keepLogs === true || process.env['ZKFC_HADOOP_KEEP'] === '1';
     if (!keep) rmSync(this.baseDir, { recursive: true, force: true });
   }
