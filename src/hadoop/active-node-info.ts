@@ -3,7 +3,7 @@
 // byte-identical to Java's (fields 1..5 in order, proto2 varints) because the elector compares
 // breadcrumb bytes with its own to decide "that was me" (docs/hadoop-compat.md §4.2, §11.2).
 
-import { create, fromBinary, isFieldSet, toBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, isFieldSet, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { ActiveNodeInfoSchema } from '../gen/HAZKInfo_pb.js';
 import type { ActiveNodeInfo } from '../core/types.js';
 import { ZkfcError, errorMessage } from '../errors.js';
@@ -27,22 +27,33 @@ export function encodeActiveNodeInfo(info: ActiveNodeInfo): Uint8Array {
 const REQUIRED = ['nameserviceId', 'namenodeId', 'hostname', 'port', 'zkfcPort'] as const;
 const MAX_DATA_BYTES = 64 * 1024;
 
-/** Decode znode data; throws InvalidZnodeDataError naming what is wrong (never returns garbage). */
-export function decodeActiveNodeInfo(data: Uint8Array, path = 'znode'): ActiveNodeInfo {
+/**
+ * The bounded, checked parse both lock-data formats share (ActiveNodeInfo, ActiveRMInfoProto):
+ * empty, oversized or unparsable data is an InvalidZnodeDataError naming the znode and the bytes.
+ */
+export function parseZnodeData<Desc extends DescMessage>(
+  schema: Desc,
+  data: Uint8Array,
+  path: string,
+): { readonly message: MessageShape<Desc>; readonly hex: string } {
   const hex = Buffer.from(data.subarray(0, 256)).toString('hex') + (data.length > 256 ? '…' : '');
   if (data.length === 0) throw new InvalidZnodeDataError(`Invalid data in ZK at ${path}: empty`, hex);
   if (data.length > MAX_DATA_BYTES) {
     throw new InvalidZnodeDataError(
-      `Invalid data in ZK at ${path}: ${data.length} bytes is too large for ActiveNodeInfo`,
+      `Invalid data in ZK at ${path}: ${data.length} bytes is too large for ${schema.name}`,
       hex,
     );
   }
-  let message;
   try {
-    message = fromBinary(ActiveNodeInfoSchema, data, { readUnknownFields: true });
+    return { message: fromBinary(schema, data, { readUnknownFields: true }), hex };
   } catch (cause) {
     throw new InvalidZnodeDataError(`Invalid data in ZK at ${path}: ${hex} (${errorMessage(cause)})`, hex, { cause });
   }
+}
+
+/** Decode znode data; throws InvalidZnodeDataError naming what is wrong (never returns garbage). */
+export function decodeActiveNodeInfo(data: Uint8Array, path = 'znode'): ActiveNodeInfo {
+  const { message, hex } = parseZnodeData(ActiveNodeInfoSchema, data, path);
   for (const field of REQUIRED) {
     if (!isFieldSet(message, ActiveNodeInfoSchema.field[field])) {
       throw new InvalidZnodeDataError(`Invalid data in ZK at ${path}: ${hex} (required field ${field} missing)`, hex);

@@ -5,14 +5,11 @@
 // (isParentZnodeSafe) accepts a lock we hold. The bytes carry no address: decoding looks the rm-id
 // up in our configuration to give the core the same ActiveNodeInfo shape as a NameNode's.
 
-import { create, fromBinary, isFieldSet, toBinary } from '@bufbuild/protobuf';
+import { create, isFieldSet, toBinary } from '@bufbuild/protobuf';
 import type { ActiveNodeInfo, HARequestSource, NamenodeTarget } from '../core/types.js';
 import type { HAServiceClientFactory } from '../runtime/ports.js';
-import { errorMessage } from '../errors.js';
 import { ActiveRMInfoProtoSchema } from '../gen/ActiveRMInfo_pb.js';
-import { InvalidZnodeDataError } from './active-node-info.js';
-
-const MAX_DATA_BYTES = 64 * 1024;
+import { InvalidZnodeDataError, parseZnodeData } from './active-node-info.js';
 
 export interface ActiveRmInfo {
   readonly clusterId: string;
@@ -31,20 +28,7 @@ export function encodeActiveRmInfo(info: ActiveRmInfo): Uint8Array {
  * Hadoop adds (unknown here) are allowed, as the embedded elector's protobuf parser allows them.
  */
 export function decodeActiveRmInfo(data: Uint8Array, path = 'znode'): ActiveRmInfo {
-  const hex = Buffer.from(data.subarray(0, 256)).toString('hex') + (data.length > 256 ? '…' : '');
-  if (data.length === 0) throw new InvalidZnodeDataError(`Invalid data in ZK at ${path}: empty`, hex);
-  if (data.length > MAX_DATA_BYTES) {
-    throw new InvalidZnodeDataError(
-      `Invalid data in ZK at ${path}: ${data.length} bytes is too large for ActiveRMInfoProto`,
-      hex,
-    );
-  }
-  let message;
-  try {
-    message = fromBinary(ActiveRMInfoProtoSchema, data, { readUnknownFields: true });
-  } catch (cause) {
-    throw new InvalidZnodeDataError(`Invalid data in ZK at ${path}: ${hex} (${errorMessage(cause)})`, hex, { cause });
-  }
+  const { message, hex } = parseZnodeData(ActiveRMInfoProtoSchema, data, path);
   for (const field of ['clusterId', 'rmId'] as const) {
     if (!isFieldSet(message, ActiveRMInfoProtoSchema.field[field])) {
       throw new InvalidZnodeDataError(
