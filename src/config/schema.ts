@@ -29,6 +29,10 @@ export interface ZkSettings {
   readonly auth: string | null;
   /** Deadline of each ZooKeeper operation; a configured 0 is resolved to the session timeout. */
   readonly operationTimeoutMs: number;
+  /** Stay up and keep retrying while ZooKeeper is unreachable (false: exit as Hadoop's ZKFC does). */
+  readonly retryForever: boolean;
+  /** Longest wait between two connection attempts while retrying. */
+  readonly retryMaxBackoffMs: number;
 }
 
 /** ha.failover-controller.*: the elector's retries and the controller's RPC timeouts. */
@@ -247,6 +251,23 @@ const TABLE: SettingsTable = {
       format: 'long-ms',
       default: 0,
       doc: 'Deadline of each ZooKeeper operation; 0 = the session timeout.',
+    },
+    retryForever: {
+      key: 'zkfc.zookeeper.retry-forever',
+      format: 'boolean',
+      default: true,
+      doc:
+        'While ZooKeeper is unreachable (at start-up, or when reconnecting after a lost session), ' +
+        'stay up out of the election and retry with back-off, visible in /healthz, /status and the ' +
+        "metrics; false exits as Hadoop's ZKFC does (6 at start-up, 1 after the elector's retries).",
+    },
+    retryMaxBackoffMs: {
+      key: 'zkfc.zookeeper.retry-max-backoff.ms',
+      format: 'int-ms',
+      default: 30000,
+      doc:
+        'Longest wait between two ZooKeeper connection attempts while retrying; the wait starts ' +
+        "at 5 s (Hadoop's reEstablishSession sleep) and doubles up to this.",
     },
   },
   failover: {

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Logger } from 'pino';
+import { RE_ESTABLISH_SESSION_RETRY_DELAY_MS } from '../core/elector/elector.js';
 import { describeConfig, loadZkfcConfig, type ZkfcConfig } from '../config/load.js';
 import { STACKS_FILES_KEPT } from '../config/schema.js';
 import { DFS_NAMENODE_HTTP_PORT_DEFAULT } from '../config/topology.js';
@@ -31,7 +32,7 @@ import { ControllerRuntime } from '../runtime/controller-runtime.js';
 import { ControllerExitedError, FailoverServiceError } from '../runtime/errors.js';
 import { ReadinessGate, sdNotifierFromEnv } from '../runtime/sd-notify.js';
 import { SystemClock } from '../runtime/system-clock.js';
-import { connectOnce, ZkUnavailableError } from '../runtime/zk-connect.js';
+import { AdoptingZkSessionFactory, connectOnce, ZkUnavailableError } from '../runtime/zk-connect.js';
 import { NodeZkSessionFactory } from '../zookeeper/node-zk-session.js';
 import { ensureParentZNode, parentZNodeExists } from '../zookeeper/parent-znode.js';
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
@@ -131,21 +132,22 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
   const zkFactory = new NodeZkSessionFactory({ clock, logger });
   const { zkOpRetries } = config.settings.failover;
 
-  // Step 5: connect once ("fail fast").
-  let setupSession;
-  try {
-    setupSession = await connectOnce(zkFactory, zk.session);
-  } catch (error) {
-    if (!(error instanceof ZkUnavailableError) && !(error instanceof ConfigError)) throw error;
-    log.fatal({ err: error, quorum }, 'Unable to connect to ZooKeeper');
-    io.stderr(`zkfc: ${error.message}\n`);
-    return error.exitCode;
-  }
-  try {
+  // Step 5: connect to ZooKeeper. Hadoop fails fast (exit 6); with zkfc.zookeeper.retry-forever
+  // the daemon starts anyway and runDaemon keeps trying, out of the election.
+  if (args.command.kind === 'formatZK') {
+    let formatSession;
+    try {
+      formatSession = await connectOnce(zkFactory, zk.session);
+    } catch (error) {
+      if (!(error instanceof ZkUnavailableError) && !(error instanceof ConfigError)) throw error;
+      log.fatal({ err: error, quorum }, 'Unable to connect to ZooKeeper');
+      io.stderr(`zkfc: ${error.message}\n`);
+      return error.exitCode;
+    }
     // Step 6: -formatZK.
-    if (args.command.kind === 'formatZK') {
+    try {
       return await formatZk({
-        session: setupSession,
+        session: formatSession,
         workingDir: zk.paths.workingDir,
         acl: zk.acl,
         force: args.command.force,
@@ -155,14 +157,136 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
         confirm: io.confirm,
         stderr: io.stderr,
       });
+    } catch (error) {
+      log.fatal({ err: error }, 'ZooKeeper set-up failed');
+      io.stderr(`zkfc: ${errorMessage(error)}\n`);
+      return ExitCode.FATAL;
+    } finally {
+      await formatSession.close();
     }
-    // Step 7: the working znode must exist (ERR_CODE_NO_PARENT_ZNODE). A ResourceManager's
-    // embedded elector creates it (ActiveStandbyElectorBasedElectorService: ensureParentZNode), so
-    // for ResourceManagers we do too: a pair moved from the embedded elector needs no -formatZK.
-    const exists = await parentZNodeExists(setupSession, zk.paths.workingDir, { retryCountMax: zkOpRetries, logger });
+  }
+
+  // The session that checks the election znode becomes the controller's first session.
+  const zkSessions = new AdoptingZkSessionFactory(zkFactory);
+  let connected = false;
+  try {
+    await zkSessions.connect(zk.session);
+    connected = true;
+  } catch (error) {
+    if (!(error instanceof ZkUnavailableError) && !(error instanceof ConfigError)) throw error;
+    if (!config.settings.zk.retryForever || error instanceof ConfigError) {
+      log.fatal({ err: error, quorum }, 'Unable to connect to ZooKeeper');
+      io.stderr(`zkfc: ${error.message}\n`);
+      return error.exitCode;
+    }
+    log.error({ err: error, quorum }, 'Unable to connect to ZooKeeper; starting anyway and retrying');
+  }
+  if (connected) {
+    const code = await checkElectionZnode(zkSessions, config, zk, log, io);
+    if (code !== undefined) {
+      await zkSessions.discard();
+      return code;
+    }
+  }
+
+  // Step 8: fencing must be configured for the local target and its peers (ERR_CODE_NO_FENCER).
+  const fencingProblem = validated.problems.find((problem) => problem.code === ExitCode.NO_FENCER);
+  if (fencingProblem !== undefined) {
+    await zkSessions.discard();
+    log.fatal({ key: fencingProblem.key }, fencingProblem.message);
+    io.stderr(`zkfc: ${fencingProblem.message}\n`);
+    return ExitCode.NO_FENCER;
+  }
+
+  return runDaemon(config, validated, { logger, io, clock, zkFactory: zkSessions, zk, connected });
+}
+
+interface RunContext {
+  readonly logger: Logger;
+  readonly io: DaemonIo;
+  readonly clock: SystemClock;
+  /** Holds the start-up session (when `connected`) for the controller to adopt. */
+  readonly zkFactory: AdoptingZkSessionFactory;
+  readonly zk: ZkSetup;
+  /** False when ZooKeeper was out of reach at start-up (retry-forever): runDaemon waits for it. */
+  readonly connected: boolean;
+}
+
+/**
+ * Connects to ZooKeeper at start-up until it answers or the daemon is stopped: the wait doubles
+ * from Hadoop's 5 s (ActiveStandbyElector#reEstablishSession) up to zkfc.zookeeper.retry-max-
+ * backoff.ms. Each failure shows in /status, /healthz, the metrics and the systemd status line.
+ * The connected session stays in ctx.zkFactory for the controller.
+ */
+async function waitForZooKeeper(
+  config: ZkfcConfig,
+  ctx: RunContext,
+  sinks: {
+    readonly status: StatusBoard;
+    readonly metrics: ZkfcMetrics;
+    readonly notifier: { status(text: string): Promise<unknown> };
+    readonly log: Logger;
+  },
+): Promise<'connected' | 'stopped'> {
+  const { clock, io } = ctx;
+  const { retryMaxBackoffMs } = config.settings.zk;
+  let stopped = false;
+  void io.stopSignal.then(() => (stopped = true));
+  for (let failures = 1; ; failures++) {
+    const delayMs = Math.min(retryMaxBackoffMs, RE_ESTABLISH_SESSION_RETRY_DELAY_MS * 2 ** Math.min(failures - 1, 20));
+    const nowMs = clock.wallMs();
+    const retry = {
+      failures,
+      delayMs,
+      reason: 'no ZooKeeper server answered within the session timeout',
+      failedAtWallMs: nowMs,
+      nextAttemptWallMs: nowMs + delayMs,
+    };
+    applyRecord({ type: 'zkRetry', retry }, sinks);
+    void sinks.notifier.status(`ZooKeeper unreachable (${failures} failed attempts); out of the election, retrying`);
+    sinks.log.warn(
+      { failures, delayMs, quorum: config.settings.zk.quorum },
+      'ZooKeeper unavailable; out of the election, retrying',
+    );
+    const slept = await Promise.race([
+      new Promise<'slept'>((resolve) => clock.schedule(delayMs, () => resolve('slept'))),
+      io.stopSignal.then(() => 'stopped' as const),
+    ]);
+    if (slept === 'stopped' || stopped) return 'stopped';
+    try {
+      await Promise.race([ctx.zkFactory.connect(ctx.zk.session), io.stopSignal]);
+    } catch (error) {
+      if (!(error instanceof ZkUnavailableError)) throw error;
+      continue;
+    }
+    if (stopped) return 'stopped';
+    sinks.log.info({ failures }, 'ZooKeeper reachable again; joining the controller');
+    applyRecord({ type: 'zkConnectionStateChanged', from: 'DISCONNECTED', to: 'CONNECTED' }, sinks);
+    return 'connected';
+  }
+}
+
+/**
+ * Step 7: the working znode must exist (ERR_CODE_NO_PARENT_ZNODE). A ResourceManager's embedded
+ * elector creates it (ActiveStandbyElectorBasedElectorService: ensureParentZNode), so for
+ * ResourceManagers we do too: a pair moved from the embedded elector needs no -formatZK. Runs on
+ * the kept start-up session; returns the exit code when the daemon must stop.
+ */
+async function checkElectionZnode(
+  sessions: AdoptingZkSessionFactory,
+  config: ZkfcConfig,
+  zk: ZkSetup,
+  log: Logger,
+  io: DaemonIo,
+): Promise<number | undefined> {
+  const zkOpRetries = config.settings.failover.zkOpRetries;
+  const session = sessions.keptSession();
+  if (session === undefined) return undefined;
+  try {
+    const exists = await parentZNodeExists(session, zk.paths.workingDir, { retryCountMax: zkOpRetries, logger: log });
     if (!exists && config.service === 'resourcemanager') {
       log.info({ znode: zk.paths.workingDir }, "creating the ResourceManagers' election znode");
-      await ensureParentZNode(setupSession, zk.paths.workingDir, zk.acl, { retryCountMax: zkOpRetries, logger });
+      await ensureParentZNode(session, zk.paths.workingDir, zk.acl, { retryCountMax: zkOpRetries, logger: log });
     } else if (!exists) {
       const message =
         `Unable to start failover controller. Parent znode ${zk.paths.workingDir} ` +
@@ -171,31 +295,12 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
       io.stderr(`zkfc: ${message}\n`);
       return ExitCode.NO_PARENT_ZNODE;
     }
+    return undefined;
   } catch (error) {
     log.fatal({ err: error }, 'ZooKeeper set-up failed');
     io.stderr(`zkfc: ${errorMessage(error)}\n`);
     return ExitCode.FATAL;
-  } finally {
-    await setupSession.close();
   }
-
-  // Step 8: fencing must be configured for the local target and its peers (ERR_CODE_NO_FENCER).
-  const fencingProblem = validated.problems.find((problem) => problem.code === ExitCode.NO_FENCER);
-  if (fencingProblem !== undefined) {
-    log.fatal({ key: fencingProblem.key }, fencingProblem.message);
-    io.stderr(`zkfc: ${fencingProblem.message}\n`);
-    return ExitCode.NO_FENCER;
-  }
-
-  return runDaemon(config, validated, { logger, io, clock, zkFactory, zk });
-}
-
-interface RunContext {
-  readonly logger: Logger;
-  readonly io: DaemonIo;
-  readonly clock: SystemClock;
-  readonly zkFactory: NodeZkSessionFactory;
-  readonly zk: ZkSetup;
 }
 
 /** Step 9: start the RPC server, status listener, preflight and the controller; run until stopped. */
@@ -296,6 +401,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   try {
     rpcAddress = await rpcServer.listen();
   } catch (error) {
+    await ctx.zkFactory.discard();
     log.fatal({ err: error, host: bindHost, port: server.zkfcPort }, 'cannot bind the ZKFC RPC server');
     io.stderr(
       `zkfc: cannot bind the ZKFC RPC server on ${bindHost}:${server.zkfcPort} ` +
@@ -351,16 +457,37 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     await statusServer.listen();
   } catch (error) {
     await rpcServer.close();
+    await ctx.zkFactory.discard();
     log.fatal({ err: error }, 'cannot bind the status listener');
     io.stderr(`zkfc: cannot bind the status listener on ${httpAddress} (zkfc.http-address): ${errorMessage(error)}\n`);
     return ExitCode.FATAL;
   }
 
   const notifier = sdNotifierFromEnv(io.env, logger.child({ component: 'systemd' }), { unsetEnvironment: true });
+  // WatchdogSec= in the unit: the pings are timers on the event loop, so they stop when it is
+  // stuck and systemd restarts the daemon.
+  const stopWatchdog = notifier.startWatchdog(clock);
   const readiness = new ReadinessGate<ReadinessStep>(['zkConnected', 'firstHealthCheck'], () => {
     void notifier.ready('ZooKeeper connected, first health check done');
     log.info({}, 'zkfc ready: ZooKeeper connected and first health check done');
   });
+  if (!ctx.connected) {
+    // ZooKeeper was out of reach at start-up: stay up, out of the election, and keep trying.
+    void notifier.ready('waiting for ZooKeeper');
+    const outcome = await waitForZooKeeper(config, ctx, { status, metrics, notifier, log });
+    const code = outcome === 'stopped' ? ExitCode.OK : await checkElectionZnode(ctx.zkFactory, config, ctx.zk, log, io);
+    if (code !== undefined) {
+      if (outcome === 'stopped') log.info({}, 'zkfc stopped');
+      stopWatchdog();
+      await ctx.zkFactory.discard();
+      void notifier.stopping();
+      await rpcServer.close();
+      await statusServer.close();
+      await notifier.flush();
+      return code;
+    }
+  }
+
   // Parity: DFSZKFailoverController#setLastHealthState captures the local NameNode's /stacks when it
   // turns unhealthy or stops responding. Without a configured http-address, Hadoop's
   // DFSUtil#getInfoServer falls back to the default port on the NameNode's host.
@@ -384,6 +511,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     failover: settings.failover,
     health: settings.health,
     healthConnectTimeoutMs: connectTimeoutMs,
+    zkRetry: { retryForever: settings.zk.retryForever, maxBackoffMs: settings.zk.retryMaxBackoffMs },
     ports: { clock, zk: ctx.zkFactory, haService: haFactory, fencer, zkfcClients },
     // The elector's, health monitor's and controller's decisions (the core's notes).
     logger: logger.child({ component: 'controller' }),
@@ -417,6 +545,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   }
 
   const shutdown = async (): Promise<void> => {
+    stopWatchdog();
     void notifier.stopping();
     await preflight?.stop();
     await rpcServer.close();

@@ -3,7 +3,8 @@
 //   GET /status    the ZkfcStatus snapshot as JSON
 //   GET /active    200 when the local NameNode last reported ACTIVE, else 503 (for load balancers)
 //   GET /standby   200 when the local NameNode last reported STANDBY, else 503
-//   GET /healthz   200 while the process (and its event loop) is alive
+//   GET /healthz   200 while the process (and its event loop) is alive; the body says when ZooKeeper
+//                  is out of reach and the daemon waits out of the election
 // HEAD is answered like GET without a body. Any other method is 405, any other path 404.
 //
 // Default address 127.0.0.1:8021. Why 8021: it sits next to the ZKFC's own RPC port (8019,
@@ -336,8 +337,17 @@ export class StatusServer {
 
   private async route(path: Route): Promise<Reply> {
     switch (path) {
-      case '/healthz':
-        return { statusCode: 200, contentType: TEXT, body: 'ok\n' };
+      case '/healthz': {
+        // Liveness: 200 whenever the process serves requests. While ZooKeeper is out of reach the
+        // daemon is alive and waiting as designed (a restart would not help), so the body says so.
+        const retry = this.options.status.status().zookeeperRetry;
+        const body =
+          retry === null
+            ? 'ok\n'
+            : `ok: out of the election, ZooKeeper unreachable since ${retry.since ?? '?'} ` +
+              `(${retry.failures} failed attempts, next at ${retry.nextAttemptAt ?? '?'})\n`;
+        return { statusCode: 200, contentType: TEXT, body };
+      }
       case '/metrics': {
         if (this.scrapesInFlight >= this.maxConcurrentScrapes) {
           return {

@@ -38,12 +38,17 @@ export function applyRecord(record: ControllerRecord, sinks: RecordSinks): void 
       return;
     case 'zkConnectionStateChanged':
       metrics?.setZkConnectionState(record.to);
+      if (record.to === 'CONNECTED') metrics?.setZooKeeperRetry(0);
       status.update({ zkConnectionState: record.to });
       if (record.to === 'CONNECTED') readiness?.satisfy('zkConnected');
       return;
     case 'zkSessionEvent':
       metrics?.recordZkSessionEvent(record.event);
       if (record.sessionId !== undefined) status.update({ zkSessionId: record.sessionId });
+      return;
+    case 'zkRetry':
+      metrics?.setZooKeeperRetry(record.retry === null ? null : record.retry.failures);
+      status.update({ zookeeperRetry: record.retry });
       return;
     case 'transition':
       metrics?.recordTransition(record.to, record.result);

@@ -138,6 +138,12 @@ export class ZkfcMetrics implements MetricsSource {
   private readonly zkConnectionState: Gauge<'state'>;
   /** zkfc_zk_session_expirations_total: sessions the server expired under us (each forces a rejoin). */
   private readonly zkSessionExpirations: Counter;
+  /**
+   * zkfc_zk_connect_failures: failed ZooKeeper connection attempts in a row while the daemon stays
+   * up and retries (zkfc.zookeeper.retry-forever); 0 once a session connects. Above 0 means out
+   * of the election for want of ZooKeeper.
+   */
+  private readonly zkConnectFailures: Gauge;
   /** zkfc_zk_session_events_total: session events by kind (connected, disconnected, expired, ...). */
   private readonly zkSessionEvents: Counter<'event'>;
   /**
@@ -222,6 +228,11 @@ export class ZkfcMetrics implements MetricsSource {
       help: 'ZooKeeper sessions expired by the server.',
       registers,
     });
+    this.zkConnectFailures = new Gauge({
+      name: 'zkfc_zk_connect_failures',
+      help: 'Failed ZooKeeper connection attempts in a row while retrying out of the election; 0 when connected.',
+      registers,
+    });
     this.zkSessionEvents = new Counter({
       name: 'zkfc_zk_session_events_total',
       help: 'ZooKeeper session events by kind.',
@@ -295,6 +306,7 @@ export class ZkfcMetrics implements MetricsSource {
     this.setElectorState('INIT');
     this.setZkConnectionState('DISCONNECTED');
     this.zkSessionExpirations.inc(0);
+    this.zkConnectFailures.set(0);
     for (const event of ZK_SESSION_EVENTS) this.zkSessionEvents.inc({ event }, 0);
     for (const outcome of HEALTH_CHECK_OUTCOMES) this.healthCheckDuration.zero({ outcome });
     for (const reason of FAILOVER_REASONS) this.failovers.inc({ reason }, 0);
@@ -348,6 +360,11 @@ export class ZkfcMetrics implements MetricsSource {
 
   setZkConnectionState(state: ZkConnectionState): void {
     setOneOf(this.zkConnectionState, ZK_CONNECTION_STATES, state);
+  }
+
+  /** Failed connection attempts in a row (null: an attempt is under way, the count stays). */
+  setZooKeeperRetry(failures: number | null): void {
+    if (failures !== null) this.zkConnectFailures.set(failures);
   }
 
   /** Count one session event; an `expired` also counts in zkfc_zk_session_expirations_total. */

@@ -95,6 +95,25 @@ export interface ZooKeeperProblemStatus {
   readonly clear: string;
 }
 
+/** ZooKeeper out of reach: what failed, how often in a row, since when, and when the next attempt starts. */
+export interface ZooKeeperRetryStatus {
+  /** Failed connection attempts in a row. */
+  readonly failures: number;
+  readonly reason: string;
+  /** ISO-8601 time of the first failure of this outage. */
+  readonly since: string | null;
+  /** ISO-8601 time of the next connection attempt. */
+  readonly nextAttemptAt: string | null;
+}
+
+/** A scheduled reconnect as the runtime reports it (wall-clock epoch ms). */
+export interface ZooKeeperRetryInput {
+  readonly failures: number;
+  readonly reason: string;
+  readonly failedAtWallMs: number;
+  readonly nextAttemptWallMs: number;
+}
+
 /** The snapshot GET /status serves. Every field is plain JSON (no bigint, no Date, no undefined). */
 export interface ZkfcStatus {
   /** Which HA master the daemon drives; for ResourceManagers, nameservice is the cluster id and namenode the rm-id. */
@@ -120,6 +139,11 @@ export interface ZkfcStatus {
   readonly cededUntil: string | null;
   /** ZooKeeper problems an operator must clear, in the order they appeared (empty when none). */
   readonly zookeeperProblems: readonly ZooKeeperProblemStatus[];
+  /**
+   * Set while ZooKeeper is out of reach and the daemon waits to try again, out of the election
+   * (zkfc.zookeeper.retry-forever); null while it holds a session or is opening one.
+   */
+  readonly zookeeperRetry: ZooKeeperRetryStatus | null;
   readonly uptimeSeconds: number;
   /** The daemon's version. */
   readonly version: string;
@@ -165,6 +189,8 @@ export interface StatusPatch {
   readonly breadcrumb?: ActiveNodeInfo | null;
   /** Wall-clock epoch ms until which we cede, or null. */
   readonly cededUntilWallMs?: number | null;
+  /** A scheduled ZooKeeper reconnect, or null once a session is being opened again. */
+  readonly zookeeperRetry?: ZooKeeperRetryInput | null;
 }
 
 /** Fencing preflight result as src/fencing reports it (epoch ms rather than ISO). */
@@ -213,6 +239,7 @@ export class StatusBoard implements StatusSource {
       lastFailover: null,
       cededUntil: null,
       zookeeperProblems: [],
+      zookeeperRetry: null,
       version: identity.version,
     };
   }
@@ -240,7 +267,24 @@ export class StatusBoard implements StatusSource {
     if (patch.lockHolder !== undefined) next.lockHolder = patch.lockHolder === null ? null : { ...patch.lockHolder };
     if (patch.breadcrumb !== undefined) next.breadcrumb = patch.breadcrumb === null ? null : { ...patch.breadcrumb };
     if (patch.cededUntilWallMs !== undefined) next.cededUntil = isoTime(patch.cededUntilWallMs);
+    if (patch.zookeeperRetry !== undefined) next.zookeeperRetry = this.retryStatus(patch.zookeeperRetry);
+    if (patch.zkConnectionState === 'CONNECTED') next.zookeeperRetry = null;
     this.current = next;
+  }
+
+  /**
+   * An outage lasts from its first failed attempt until a session connects (zkConnectionState
+   * CONNECTED clears it); while an attempt is under way (null) the last failure stays shown.
+   */
+  private retryStatus(input: ZooKeeperRetryInput | null): ZooKeeperRetryStatus | null {
+    const previous = this.current.zookeeperRetry;
+    if (input === null) return previous;
+    return {
+      failures: input.failures,
+      reason: input.reason,
+      since: previous?.since ?? isoTime(input.failedAtWallMs),
+      nextAttemptAt: isoTime(input.nextAttemptWallMs),
+    };
   }
 
   setFencingReadiness(entries: readonly FencingReadinessInput[]): void {

@@ -86,6 +86,11 @@ export interface ControllerRuntimeOptions {
    * Default: a third of the session timeout. 0 turns it off (Hadoop's behaviour).
    */
   readonly leaseGuardMs?: number;
+  /**
+   * zkfc.zookeeper.retry-forever / retry-max-backoff.ms (ElectorConfig.retryForever): after a lost
+   * session, keep retrying ZooKeeper out of the election instead of exiting. Default off (Hadoop).
+   */
+  readonly zkRetry?: { readonly retryForever: boolean; readonly maxBackoffMs: number };
   readonly ports: ControllerRuntimePorts;
   readonly logger: RuntimeLog;
   /**
@@ -164,6 +169,9 @@ export class ControllerRuntime {
       gracefulFenceRpcTimeoutMs: failover.gracefulFenceRpcTimeoutMs,
       newActiveRpcTimeoutMs: failover.newActiveRpcTimeoutMs,
       leaseGuardMs: options.leaseGuardMs ?? Math.floor(options.zkSession.sessionTimeoutMs / 3),
+      ...(options.zkRetry !== undefined
+        ? { retryForever: options.zkRetry.retryForever, reEstablishMaxDelayMs: options.zkRetry.maxBackoffMs }
+        : {}),
     });
     this.previous = this.core.snapshot();
     this.exited = new Promise<ExitInfo>((resolve) => {
@@ -376,6 +384,21 @@ export class ControllerRuntime {
         from: before.elector.connectionState,
         to: now.elector.connectionState,
       });
+    }
+    if (now.elector.zkRetry !== before.elector.zkRetry) {
+      const retry = now.elector.zkRetry;
+      this.emit(
+        retry === undefined
+          ? { type: 'zkRetry', retry: null }
+          : {
+              type: 'zkRetry',
+              retry: {
+                ...retry,
+                failedAtWallMs: this.clock.wallMs(),
+                nextAttemptWallMs: this.clock.wallMs() + retry.delayMs,
+              },
+            },
+      );
     }
     if (now.healthState !== before.healthState) {
       this.emit({ type: 'healthStateChanged', from: before.healthState, to: now.healthState });

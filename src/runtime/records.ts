@@ -27,6 +27,15 @@ export const ZOOKEEPER_PROBLEMS = [
 ] as const;
 export type ZooKeeperProblem = (typeof ZOOKEEPER_PROBLEMS)[number];
 
+/** A scheduled ZooKeeper reconnect (the elector's ZkRetry, with the next attempt's wall-clock time). */
+export interface ZkRetryRecord {
+  readonly failures: number;
+  readonly delayMs: number;
+  readonly reason: string;
+  readonly failedAtWallMs: number;
+  readonly nextAttemptWallMs: number;
+}
+
 /** A completed failover with its wall-clock time (observability/status.ts FailoverRecord). */
 export interface FailoverRecord extends FailoverReport {
   readonly atWallMs: number;
@@ -45,6 +54,12 @@ export type ControllerRecord =
   | { readonly type: 'electorStateChanged'; readonly from: ElectorState; readonly to: ElectorState }
   | { readonly type: 'zkConnectionStateChanged'; readonly from: ZkConnectionState; readonly to: ZkConnectionState }
   | { readonly type: 'zkSessionEvent'; readonly event: ZkSessionEvent['state']; readonly sessionId: bigint | undefined }
+  /**
+   * ZooKeeper out of reach and a reconnect scheduled (zkfc.zookeeper.retry-forever), with the
+   * failed attempts so far, what failed and when the next attempt starts; null once a session is
+   * being opened again. Emitted by the elector after a lost session and by the daemon at start-up.
+   */
+  | { readonly type: 'zkRetry'; readonly retry: ZkRetryRecord | null }
   /** A transition this ZKFC asked of its local NameNode. */
   | {
       readonly type: 'transition';

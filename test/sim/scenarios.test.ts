@@ -192,8 +192,8 @@ describe('ControllerRuntime in the simulated cluster', () => {
     },
   );
 
-  it('start() fails fast with exit code 6 when ZooKeeper is unreachable', async () => {
-    const world = new SimWorld({ seed: 5, nodes: 2, randomFaults: false });
+  it('start() fails fast with exit code 6 when ZooKeeper is unreachable (retry-forever off, as Hadoop)', async () => {
+    const world = new SimWorld({ seed: 5, nodes: 2, randomFaults: false, zkRetryForever: false });
     world.zk.setQuorum(false);
     world.startController(0);
     const c = controller(world, 0);
@@ -204,6 +204,42 @@ describe('ControllerRuntime in the simulated cluster', () => {
     expect(exitCode).toBe(6);
     await expect(start).rejects.toBeInstanceOf(ControllerExitedError);
     expect(world.scheduler.now()).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('with retry-forever, 3 minutes without quorum cost no controller: both rejoin, then fail over', async () => {
+    const world = new SimWorld({ seed: 7, nodes: 2, randomFaults: false, zkRetryForever: true });
+    world.startController(0);
+    expect(await world.runUntil(() => world.nameNodes[0]?.isActive === true, 5000)).toBe(true);
+    world.startController(1);
+    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'STANDBY', 5000)).toBe(
+      true,
+    );
+    let exits = 0;
+    for (const index of [0, 1]) void controller(world, index).exited.then(() => exits++);
+    world.zk.setQuorum(false);
+    await world.runUntil(() => false, 180_000);
+    expect(exits).toBe(0);
+    expect(world.nameNodes.filter((nn) => nn.isActive).length).toBeLessThanOrEqual(1);
+    world.zk.setQuorum(true);
+    expect(
+      await world.runUntil(
+        () =>
+          [0, 1].every((i) => controller(world, i).coreSnapshot().elector.connectionState === 'CONNECTED') &&
+          world.nameNodes.filter((nn) => nn.isActive).length === 1,
+        90_000,
+      ),
+    ).toBe(true);
+    expect(
+      await world.runUntil(
+        () => controller(world, 1).coreSnapshot().elector.state === 'STANDBY' || world.nameNodes[1]?.isActive === true,
+        30_000,
+      ),
+    ).toBe(true);
+    // The failover still works with no one touching anything: the active NameNode dies.
+    const active = world.nameNodes[0]?.isActive === true ? 0 : 1;
+    world.nameNodes[active]?.kill('crash');
+    expect(await world.runUntil(() => world.nameNodes[1 - active]?.isActive === true, 30_000)).toBe(true);
+    expect(exits).toBe(0);
   });
 
   it('with probe-on-disconnect off, a crashed NameNode is noticed at the next health round, as in Hadoop', async () => {

@@ -78,6 +78,8 @@ export interface SimOptions {
    * activates after losing the lock).
    */
   readonly mutation?: 'lying-fence' | 'own-breadcrumb' | 'leaky-close' | 'no-restart' | 'no-lease-guard';
+  /** zkfc.zookeeper.retry-forever of every ZKFC (default: on for three hosts in four, by seed and host). */
+  readonly zkRetryForever?: boolean;
   /** zkfc.health.probe-on-disconnect of every ZKFC (default: the setting's default). */
   readonly probeOnDisconnect?: boolean;
   /**
@@ -317,6 +319,13 @@ export class SimWorld implements SimNetwork {
         ...(this.options.probeOnDisconnect !== undefined ? { probeOnDisconnect: this.options.probeOnDisconnect } : {}),
       },
       healthConnectTimeoutMs: settings.ipc.connectTimeoutMs,
+      // As shipped: never give up on ZooKeeper (zkfc.zookeeper.retry-forever), unless a seed says
+      // otherwise (Hadoop's exit-and-restart path stays covered).
+      zkRetry: {
+        // (From the seed and host, not the PRNG: the fault schedule of a seed stays what it was.)
+        retryForever: this.options.zkRetryForever ?? (this.options.seed + index) % 4 !== 0,
+        maxBackoffMs: settings.zk.retryMaxBackoffMs,
+      },
       ports: {
         clock: new SimClock(process),
         zk: zkPort,

@@ -30,6 +30,7 @@ export function zkfcStatus(namenode: string, overrides: Partial<ZkfcStatus> = {}
     lastFailover: null,
     cededUntil: null,
     zookeeperProblems: [],
+    zookeeperRetry: null,
     uptimeSeconds: 60,
     version: '0.1.0',
     ...overrides,

@@ -334,6 +334,14 @@ export function summarize(nameserviceId: string, collectedAt: string, probes: re
   }
   for (const { reporters, detail, clear } of reported.values())
     problems.push(`zkfc of ${reporters.join(', ')}: ${detail}; to clear: ${clear}`);
+  for (const nn of namenodes) {
+    const retry = nn.zkfc.ok ? nn.zkfc.status.zookeeperRetry : null;
+    if (retry !== null && retry !== undefined)
+      problems.push(
+        `zkfc of ${nn.namenodeId}: out of the election, ZooKeeper unreachable since ${retry.since ?? '?'} ` +
+          `(${retry.failures} failed attempts, next at ${retry.nextAttemptAt ?? '?'}): ${retry.reason}`,
+      );
+  }
 
   const everyPartAnswered = namenodes.every((nn) => nn.haState.ok && nn.zkfc.ok);
   const verdict: ClusterVerdict =

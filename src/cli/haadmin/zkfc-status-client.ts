@@ -14,6 +14,7 @@ import type {
   ZkConnectionState,
   ZkfcStatus,
   ZooKeeperProblemStatus,
+  ZooKeeperRetryStatus,
 } from '../../observability/status.js';
 import { FAILOVER_REASONS, ZK_CONNECTION_STATES } from '../../observability/status.js';
 
@@ -195,6 +196,19 @@ function zookeeperProblems(value: unknown): ZooKeeperProblemStatus[] {
   });
 }
 
+function zookeeperRetry(value: unknown): ZooKeeperRetryStatus | null {
+  // Absent from zkfcs older than this field, null while connected.
+  if (value === undefined || value === null) return null;
+  const field = 'status.zookeeperRetry';
+  const o = object(value, field);
+  return {
+    failures: number(o, 'failures', field),
+    reason: string(o, 'reason', field),
+    since: nullableString(o, 'since', field),
+    nextAttemptAt: nullableString(o, 'nextAttemptAt', field),
+  };
+}
+
 /** Check a /status answer field by field; `where` names the source in errors. */
 export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
   try {
@@ -223,6 +237,7 @@ export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
       lastFailover: lastFailover(o['lastFailover']),
       cededUntil: nullableString(o, 'cededUntil', 'status'),
       zookeeperProblems: zookeeperProblems(o['zookeeperProblems']),
+      zookeeperRetry: zookeeperRetry(o['zookeeperRetry']),
       uptimeSeconds: typeof o['uptimeSeconds'] === 'number' ? o['uptimeSeconds'] : 0,
       version: typeof o['version'] === 'string' ? o['version'] : '',
     };

@@ -66,6 +66,27 @@ export interface ElectorConfig {
    * activating could make a second active: the attempt is abandoned instead. 0 or absent: off.
    */
   readonly leaseGuardMs?: number;
+  /**
+   * Never give up on ZooKeeper (not in Hadoop; README "ZooKeeper outages"). Hadoop's elector makes
+   * the controller exit when the first session cannot connect (exit 6), when reEstablishSession
+   * fails zkOpRetries times, or when create/exists keep failing with connection errors (exit 1);
+   * under systemd a ZooKeeper outage then ends in a start limit and no controller at all. With
+   * this on, each of those drops the session, stays out of the election and retries: the wait
+   * starts at reEstablishSessionRetryDelayMs and doubles up to reEstablishMaxDelayMs.
+   */
+  readonly retryForever?: boolean;
+  /** Longest wait between two connection attempts when retryForever is on. */
+  readonly reEstablishMaxDelayMs?: number;
+}
+
+/** ZooKeeper is out of reach and the elector waits to try again (ElectorConfig.retryForever). */
+export interface ZkRetry {
+  /** Failed attempts in a row, from 1. */
+  readonly failures: number;
+  /** Wait before the next attempt. */
+  readonly delayMs: number;
+  /** What failed last (the message Hadoop would exit with). */
+  readonly reason: string;
 }
 
 /** The steps of becoming active, in order (docs/hadoop-compat.md §5.4). */
@@ -104,6 +125,8 @@ export interface ElectorSnapshot {
   /** True once a fatal error was reported (the elector is reset; the controller exits). */
   readonly fatal: boolean;
   readonly deferredEvents: number;
+  /** Set while ZooKeeper is out of reach and a reconnect is scheduled (retryForever), else undefined. */
+  readonly zkRetry: ZkRetry | undefined;
 }
 
 export class ActiveStandbyElector {
@@ -114,6 +137,8 @@ export class ActiveStandbyElector {
   private readonly reEstablishDelayMs: number;
   private readonly maxDeferred: number;
   private readonly leaseGuardMs: number;
+  private readonly retryForever: boolean;
+  private readonly reEstablishMaxDelayMs: number;
   private nowMs = 0;
 
   private state: ElectorState = 'INIT';
@@ -133,7 +158,7 @@ export class ActiveStandbyElector {
   /** Issue the lock create as soon as the connecting session is up. */
   private createAfterConnect = false;
   /** Failed connection attempts of reEstablishSession so far, while its retry timer runs. */
-  private reEstablish: { readonly failures: number; readonly token: number } | undefined;
+  private reEstablish: { readonly failures: number; readonly token: number; readonly retry?: ZkRetry } | undefined;
 
   private monitorPending = false;
   private monitorEpoch: number | undefined;
@@ -158,6 +183,11 @@ export class ActiveStandbyElector {
     this.reEstablishDelayMs = config.reEstablishSessionRetryDelayMs ?? RE_ESTABLISH_SESSION_RETRY_DELAY_MS;
     this.maxDeferred = config.maxDeferredEvents ?? 1024;
     this.leaseGuardMs = config.leaseGuardMs ?? 0;
+    this.retryForever = config.retryForever ?? false;
+    this.reEstablishMaxDelayMs = Math.max(
+      this.reEstablishDelayMs,
+      config.reEstablishMaxDelayMs ?? this.reEstablishDelayMs,
+    );
     assert(this.zkOpRetries >= 1, 'zkOpRetries must be at least 1');
   }
 
@@ -173,6 +203,7 @@ export class ActiveStandbyElector {
       rejoinPending: this.rejoinToken !== undefined,
       fatal: this.fatal,
       deferredEvents: this.deferred.length,
+      zkRetry: this.reEstablish?.retry,
     };
   }
 
@@ -301,6 +332,12 @@ export class ActiveStandbyElector {
       return;
     }
     this.appData = data.slice();
+    if (this.reEstablish !== undefined) {
+      // ZooKeeper is out of reach (retryForever) and a reconnect is scheduled: join on connect.
+      this.wantToBeInElection = true;
+      out.note('info', 'ZooKeeper reconnect scheduled; joining then');
+      return;
+    }
     if (this.rejoinToken !== undefined) {
       // Java would block on the elector lock until its rejoin sleep ends and then find itself in
       // the election already; the pending rejoin will join with this data.
@@ -433,8 +470,9 @@ export class ActiveStandbyElector {
       case 'connectTimedOut':
       case 'expired': {
         out.note('error', "Connection timed out: couldn't connect to ZooKeeper", { attempt: connecting.attempt + 1 });
+        const wanted = this.wantToBeInElection;
         this.terminateConnection(out);
-        if (connecting.failFast) {
+        if (connecting.failFast && !this.retryForever) {
           this.fatalError(
             'Unable to connect to ZooKeeper quorum: no server answered within the session timeout',
             EXIT_NO_ZK,
@@ -442,17 +480,12 @@ export class ActiveStandbyElector {
           );
           return;
         }
-        // Parity: reEstablishSession() sleeps 5 s after each failed attempt, maxRetryNum (zkOpRetries) attempts.
+        // Parity: reEstablishSession() sleeps 5 s after each failed attempt, maxRetryNum (zkOpRetries)
+        // attempts. The first session (failFast) only gets here with retryForever; it joins the
+        // election on reconnect only if the controller asked to join meanwhile.
         const failures = connecting.attempt + 1;
-        const token = this.nextTimerToken++;
-        this.reEstablish = { failures, token };
-        this.wantToBeInElection = true;
-        out.command({
-          type: 'ScheduleElectorTimer',
-          timer: 'reEstablishSession',
-          token,
-          delayMs: this.reEstablishDelayMs,
-        });
+        this.wantToBeInElection = wanted;
+        this.scheduleReEstablish(failures, 'no ZooKeeper server answered within the session timeout', out);
         return;
       }
       default:
@@ -477,12 +510,13 @@ export class ActiveStandbyElector {
           return;
         }
         this.reEstablish = undefined;
-        if (reEstablish.failures >= this.zkOpRetries) {
+        if (reEstablish.failures >= this.zkOpRetries && !this.retryForever) {
           this.fatalError('Failed to reEstablish connection with ZooKeeper', EXIT_FATAL, out);
           return;
         }
-        this.createAfterConnect = true;
-        this.wantToBeInElection = true;
+        // Joins on connect when in the election (always, unless the first session failed before
+        // the service was ever healthy: then the controller's join request comes later).
+        this.createAfterConnect = this.wantToBeInElection && this.appData !== undefined;
         this.openSession({ failFast: false, attempt: reEstablish.failures }, out);
         return;
       }
@@ -563,7 +597,7 @@ export class ActiveStandbyElector {
         this.createLockNode(out);
         return;
       }
-      this.fatalError(`${message}. Not retrying further znode create connection errors.`, EXIT_FATAL, out);
+      this.zkUnavailable(`${message}. Not retrying further znode create connection errors.`, out);
       return;
     }
     if (code === 'SESSIONEXPIRED') {
@@ -606,7 +640,7 @@ export class ActiveStandbyElector {
         this.monitorLockNodeAsync(out);
         return;
       }
-      this.fatalError(`${message}. Not retrying further znode monitoring connection errors.`, EXIT_FATAL, out);
+      this.zkUnavailable(`${message}. Not retrying further znode monitoring connection errors.`, out);
       return;
     }
     if (code === 'SESSIONEXPIRED') {
@@ -928,6 +962,45 @@ export class ActiveStandbyElector {
 
   // -------------------------------------------------------------------------------------------
   // Fatal errors and state bookkeeping
+
+  /**
+   * ZooKeeper stayed out of reach through Hadoop's retries. Hadoop exits (fatalError); with
+   * retryForever the elector drops the session, so a peer can take the lock once ZooKeeper
+   * expires it (our breadcrumb stays: the next active fences us, as after any expiry), stays out
+   * of the election in NEUTRAL and tries again later.
+   */
+  private zkUnavailable(message: string, out: StepOutput<ElectorCommand>): void {
+    if (!this.retryForever) {
+      this.fatalError(message, EXIT_FATAL, out);
+      return;
+    }
+    out.note('error', message);
+    if (this.activation !== undefined) {
+      // Our NameNode may still become active; whoever takes the lock next fences it (breadcrumb).
+      out.note('warn', 'Abandoning the becoming-active sequence: ZooKeeper unavailable', {
+        step: this.activation.step,
+      });
+      this.activation = undefined;
+    }
+    const wanted = this.wantToBeInElection;
+    this.enterNeutralMode('ZooKeeper unavailable', out);
+    this.terminateConnection(out);
+    this.wantToBeInElection = wanted;
+    this.scheduleReEstablish(1, message, out);
+  }
+
+  /** The wait before reconnect attempt `failures + 1`: Hadoop's fixed 5 s, doubling with retryForever. */
+  private scheduleReEstablish(failures: number, reason: string, out: StepOutput<ElectorCommand>): void {
+    const token = this.nextTimerToken++;
+    const delayMs = this.retryForever
+      ? Math.min(this.reEstablishMaxDelayMs, this.reEstablishDelayMs * 2 ** Math.min(failures - 1, 20))
+      : this.reEstablishDelayMs;
+    const retry = this.retryForever ? { failures, delayMs, reason } : undefined;
+    this.reEstablish = retry === undefined ? { failures, token } : { failures, token, retry };
+    if (retry !== undefined)
+      out.note('warn', 'ZooKeeper unavailable; out of the election, retrying', { failures, delayMs, reason });
+    out.command({ type: 'ScheduleElectorTimer', timer: 'reEstablishSession', token, delayMs });
+  }
 
   private fatalError(message: string, exitCode: number, out: StepOutput<ElectorCommand>): void {
     out.note('error', message);

@@ -132,6 +132,15 @@ describe('systemd/zkfc@.service', () => {
     expect(prevented).not.toContain(ExitCode.NO_ZK);
   });
 
+  it('never stops restarting (no start limit) and has the watchdog the daemon pings', async () => {
+    const unit = parseUnit(await readFile(UNIT, 'utf8'));
+    // A start limit turned a ZooKeeper outage into a dead controller (5 exits in 10 minutes).
+    expect(directive(unit, 'Unit', 'StartLimitIntervalSec')).toEqual(['0']);
+    expect(directive(unit, 'Unit', 'StartLimitBurst')).toEqual([]);
+    // sd-notify.ts pings at half of WATCHDOG_USEC from the event loop.
+    expect(directive(unit, 'Service', 'WatchdogSec')).toEqual(['30s']);
+  });
+
   it(
     'stops only the daemon by SIGTERM (KillMode=mixed) ' + 'and keeps the hardening that ssh fencing tolerates',
     async () => {

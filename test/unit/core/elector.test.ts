@@ -541,6 +541,97 @@ describe('ActiveStandbyElector (our scenarios)', () => {
     expect(h.fatalMessages()).toEqual(['Failed to reEstablish connection with ZooKeeper']);
   });
 
+  describe('retryForever (never give up on ZooKeeper)', () => {
+    const forever = { retryForever: true, reEstablishMaxDelayMs: 30_000 };
+
+    it('keeps reconnecting after a lost session, the wait doubling from 5 s to the cap, then rejoins', () => {
+      const h = new ElectorHarness(forever);
+      h.startConnected(1n);
+      h.step({ type: 'JoinElectionRequested', appData: data });
+      h.session('expired');
+      const delays: number[] = [];
+      for (let attempt = 1; attempt <= 7; attempt++) {
+        h.step({ type: 'ZkSessionStateChanged', epoch: h.last('OpenZkSession').epoch, state: 'connectTimedOut' });
+        const timer = h.last('ScheduleElectorTimer');
+        expect(timer.timer).toBe('reEstablishSession');
+        delays.push(timer.delayMs);
+        expect(h.elector.snapshot().zkRetry).toMatchObject({ failures: attempt, delayMs: timer.delayMs });
+        h.fireLatestTimer();
+      }
+      expect(delays).toEqual([5000, 10_000, 20_000, 30_000, 30_000, 30_000, 30_000]);
+      expect(h.fatalMessages()).toEqual([]);
+      expect(h.elector.snapshot().zkRetry).toBeUndefined();
+      const creates = h.count('CreateLockZnode');
+      h.connectLatest(2n);
+      expect(h.count('CreateLockZnode')).toBe(creates + 1);
+      expect(h.state).not.toBe('ACTIVE');
+    });
+
+    it('drops the session and retries when create keeps failing with connection loss (Hadoop exits 1)', () => {
+      const h = new ElectorHarness(forever);
+      h.startConnected(1n);
+      h.step({ type: 'JoinElectionRequested', appData: data });
+      for (let i = 0; i <= 3; i++) h.create('CONNECTIONLOSS');
+      expect(h.fatalMessages()).toEqual([]);
+      expect(h.count('CloseZkSession')).toBe(1);
+      expect(h.state).toBe('NEUTRAL');
+      expect(h.elector.snapshot().zkRetry?.reason).toContain('Not retrying further znode create connection errors');
+      h.fireLatestTimer();
+      h.connectLatest(2n);
+      expect(h.count('OpenZkSession')).toBe(2);
+      expect(h.last('CreateLockZnode').epoch).toBe(h.epoch);
+    });
+
+    it('an active elector whose monitor keeps failing goes neutral, drops its session and rejoins later', () => {
+      const h = new ElectorHarness(forever);
+      h.startConnected(1n);
+      h.step({ type: 'JoinElectionRequested', appData: data });
+      h.create('OK');
+      h.completeActivationWithoutPriorActive();
+      expect(h.state).toBe('ACTIVE');
+      for (let i = 0; i <= 3; i++) h.stat('CONNECTIONLOSS');
+      expect(h.fatalMessages()).toEqual([]);
+      expect(h.state).toBe('NEUTRAL');
+      expect(h.count('EnterNeutralMode')).toBe(1);
+      // The breadcrumb is not deleted: whoever takes the lock fences us first.
+      expect(h.count('DeleteBreadcrumb')).toBe(0);
+      expect(h.count('CloseZkSession')).toBe(1);
+    });
+
+    it('no ZooKeeper at start: not fatal; reconnects without joining until the service is healthy', () => {
+      const h = new ElectorHarness(forever);
+      h.step({ type: 'ElectorStarted' });
+      h.session('connectTimedOut');
+      expect(h.fatalMessages()).toEqual([]);
+      expect(h.last('ScheduleElectorTimer')).toMatchObject({ timer: 'reEstablishSession', delayMs: 5000 });
+      h.fireLatestTimer();
+      h.connectLatest(1n);
+      expect(h.count('CreateLockZnode')).toBe(0);
+      h.step({ type: 'JoinElectionRequested', appData: data });
+      expect(h.count('CreateLockZnode')).toBe(1);
+    });
+
+    it('a join while a reconnect is scheduled waits for it (no second session)', () => {
+      const h = new ElectorHarness(forever);
+      h.step({ type: 'ElectorStarted' });
+      h.session('connectTimedOut');
+      h.step({ type: 'JoinElectionRequested', appData: data });
+      expect(h.count('OpenZkSession')).toBe(1);
+      h.fireLatestTimer();
+      expect(h.count('OpenZkSession')).toBe(2);
+      h.connectLatest(1n);
+      expect(h.count('CreateLockZnode')).toBe(1);
+    });
+
+    it('without it, the same failures are fatal as in Hadoop', () => {
+      const h = new ElectorHarness();
+      h.startConnected(1n);
+      h.step({ type: 'JoinElectionRequested', appData: data });
+      for (let i = 0; i <= 3; i++) h.create('CONNECTIONLOSS');
+      expect(h.fatalMessages()[0]).toContain('Not retrying further znode create connection errors');
+    });
+  });
+
   it('re-verifies after a reconnect: from neutral an owned lock re-runs becomeActive', () => {
     const h = activeElector();
     h.session('disconnected');

@@ -52,6 +52,7 @@ function sampleStatus(haState: ZkfcStatus['haState']): ZkfcStatus {
     },
     cededUntil: null,
     zookeeperProblems: [],
+    zookeeperRetry: null,
     uptimeSeconds: 3600,
     version: '0.1.0',
   };

@@ -34,6 +34,7 @@ describe('status snapshot', () => {
       lastFailover: null,
       cededUntil: null,
       zookeeperProblems: [],
+      zookeeperRetry: null,
       uptimeSeconds: 0,
       version: '0.1.0',
     });
