@@ -540,6 +540,7 @@ function crossCheck(settings: ZkfcSettings, problems: string[]): void {
   if (rpc.maxConnectionsPerAddress < 1) problems.push('zkfc.rpc.max-connections-per-address: must be at least 1');
   if (rpc.setupTimeoutMs <= 0) problems.push('zkfc.rpc.setup-timeout.ms: must be greater than 0');
   if (rpc.connectionMaxIdleTimeMs <= 0) problems.push('ipc.client.connection.maxidletime: must be greater than 0');
+  if (settings.namenodeHttp.timeoutMs <= 0) problems.push('zkfc.namenode-http.timeout.ms: must be greater than 0');
   const gracefulCedeMs = 2 * settings.failover.gracefulFenceRpcTimeoutMs;
   if (rpc.maxCedeMs < gracefulCedeMs) {
     problems.push(

@@ -78,6 +78,14 @@ export interface StacksSettings {
   readonly dir: string | null;
 }
 
+/** The local NameNode's HTTP view (JMX beans and /isActive), read on its own timer. */
+export interface NameNodeHttpSettings {
+  /** Between the end of one read and the start of the next; 0 disables the view. */
+  readonly intervalMs: number;
+  /** Deadline of one read (every request of it); must be > 0. */
+  readonly timeoutMs: number;
+}
+
 /** The local NameNode as configured, and the nameservice's switch for automatic failover. */
 export interface NameserviceSettings {
   /** zkfc.service: which HA master this daemon drives ('auto', 'namenode', 'resourcemanager'). */
@@ -130,6 +138,7 @@ export interface ZkfcSettings {
   readonly ipc: IpcSettings;
   readonly fencing: FencingSettings;
   readonly stacks: StacksSettings;
+  readonly namenodeHttp: NameNodeHttpSettings;
   readonly nameservice: NameserviceSettings;
   readonly server: ServerSettings;
   readonly rpc: RpcServerSettings;
@@ -407,6 +416,23 @@ const TABLE: SettingsTable = {
       doc:
         'Directory that keeps the last 5 /stacks captures as files ' +
         '(stacks-<namenode>-<time>.txt); unset keeps them in the log only.',
+    },
+  },
+  namenodeHttp: {
+    intervalMs: {
+      key: 'zkfc.namenode-http.interval.ms',
+      format: 'long-ms',
+      default: 5000,
+      doc:
+        "Interval of the reads of the local NameNode's HTTP view (JMX NameNodeStatus, FSNamesystem, " +
+        'NameNodeInfo Safemode and JournalTransactionInfo, and /isActive) from its http-address, shown in ' +
+        '/status and the metrics; 0 disables. The reads run beside the controller and never delay it.',
+    },
+    timeoutMs: {
+      key: 'zkfc.namenode-http.timeout.ms',
+      format: 'long-ms',
+      default: 2000,
+      doc: 'Deadline of one read of the NameNode HTTP view (connect, answer and body of every request). Must be > 0.',
     },
   },
   nameservice: {

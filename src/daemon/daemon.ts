@@ -1,7 +1,7 @@
 // The `zkfc` daemon: Hadoop's ZKFC start-up sequence and exit codes (docs/hadoop-compat.md §7.1), then the wiring
 // of every part: ControllerRuntime (elector + health monitor + controller) on the ZooKeeper
 // adapter, the Hadoop IPC clients and the fencer; the ZKFCProtocol server; the read-only status
-// listener with metrics; the fencing preflight; the NameNode /stacks capture; systemd readiness;
+// listener with metrics; the fencing preflight; the NameNode /stacks capture and HTTP view; systemd readiness;
 // SIGTERM handling. Configuration arrives loaded and typed (src/config) and checked by validate.ts.
 // This file is the composition root: the only place that knows every concrete part.
 
@@ -37,6 +37,7 @@ import { NodeZkSessionFactory } from '../zookeeper/node-zk-session.js';
 import { ensureParentZNode, parentZNodeExists } from '../zookeeper/parent-znode.js';
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
 import { formatZk } from './format-zk.js';
+import { namenodeHttpEnabled, startNameNodeHttpView } from './namenode-http.js';
 import {
   validate,
   WORLD_WRITABLE_ACL_FIX,
@@ -340,6 +341,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     nameservice: config.local.nameserviceId,
     namenode: config.local.namenodeId,
     fencingMethods: localMethods,
+    namenodeHttpView: namenodeHttpEnabled(config),
   });
   const fencer = new NodeFencer({
     targets: fencingTargets,
@@ -543,10 +545,13 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     });
     preflight.start();
   }
+  // The NameNode's HTTP view (JMX, /isActive): its own timer, beside the controller, never in its way.
+  const namenodeHttp = startNameNodeHttpView({ config, local, clock, logger, status, metrics });
 
   const shutdown = async (): Promise<void> => {
     stopWatchdog();
     void notifier.stopping();
+    namenodeHttp?.stop();
     await preflight?.stop();
     await rpcServer.close();
     await controller.stop();

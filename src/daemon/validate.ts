@@ -18,6 +18,7 @@ import type { ZkAcl, ZkSessionOptions } from '../runtime/ports.js';
 import { AddressAllowList, BadAddressListError } from '../ipc/admission.js';
 import { isWorldWritable, zkAclFromConfig, zkAuthFromConfig } from '../zookeeper/acl.js';
 import { electorPaths, type ElectorZnodePaths } from '../zookeeper/paths.js';
+import { DFS_HTTP_POLICY_KEY, namenodeHttpConfigProblem, namenodeHttpEnabled } from './namenode-http.js';
 
 /** Something unsafe the daemon starts with all the same. */
 export interface ConfigWarning {
@@ -131,6 +132,10 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
       });
     }
   }
+
+  // Not Hadoop's: the NameNode HTTP view is read over plain HTTP only; it is not needed to run.
+  const httpProblem = namenodeHttpEnabled(config) ? namenodeHttpConfigProblem(config) : undefined;
+  if (httpProblem !== undefined) warnings.push({ message: httpProblem, key: DFS_HTTP_POLICY_KEY });
 
   // Step 8: fencing must be configured for every NameNode this one may have to fence, and its own.
   const fencingMethods = new Map<string, readonly FenceMethodSpec[]>();

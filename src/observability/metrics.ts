@@ -25,13 +25,19 @@ import {
   type HAServiceState,
   type HealthState,
 } from '../core/types.js';
-import type { FenceAttempt, FenceOutcome, ZkSessionEvent } from '../runtime/ports.js';
+import {
+  NAMENODE_HTTP_FAILURE_KINDS,
+  type FenceAttempt,
+  type FenceOutcome,
+  type ZkSessionEvent,
+} from '../runtime/ports.js';
 import { ZOOKEEPER_PROBLEMS, type ZooKeeperProblem } from '../runtime/records.js';
 import {
   FAILOVER_PHASES,
   FAILOVER_REASONS,
   ZK_CONNECTION_STATES,
   type FailoverRecord,
+  type NameNodeHttpInput,
   type ZkConnectionState,
 } from './status.js';
 
@@ -71,6 +77,10 @@ export type TransitionTarget = (typeof TRANSITION_TARGETS)[number];
 export const TRANSITION_RESULTS = ['success', 'failure'] as const;
 export type TransitionResult = (typeof TRANSITION_RESULTS)[number];
 
+/** Outcome of one read of the NameNode HTTP view: ok, or the port's failure kind. */
+export const NAMENODE_HTTP_READ_RESULTS = ['ok', ...NAMENODE_HTTP_FAILURE_KINDS] as const;
+export type NameNodeHttpReadResult = (typeof NAMENODE_HTTP_READ_RESULTS)[number];
+
 /** The method label of the graceful transitionToStandby step of fencing (Fencer port convention). */
 export const GRACEFUL_FENCE_METHOD = 'graceful';
 const OTHER_LABEL = 'other';
@@ -109,6 +119,11 @@ export interface ZkfcMetricsOptions {
   readonly fencingMethods?: readonly string[];
   /** Node.js process metrics (process_*, nodejs_*: memory, event loop lag, GC). Default true. */
   readonly processMetrics?: boolean;
+  /**
+   * The NameNode HTTP view is read (zkfc.namenode-http.interval.ms > 0): its up, reads and
+   * mismatch series exist from the first scrape. Without it no zkfc_namenode_* series exists.
+   */
+  readonly namenodeHttpView?: boolean;
 }
 
 /** What the HTTP listener needs to serve /metrics. */
@@ -168,6 +183,24 @@ export class ZkfcMetrics implements MetricsSource {
    * zkfc_zookeeper_problem: 1 while the ZooKeeper problem named by `problem` is present (ZOOKEEPER_PROBLEMS), else 0.
    */
   private readonly zookeeperProblem: Gauge<'problem'>;
+  /** zkfc_namenode_http_view_up: 1 when the last read of the NameNode's HTTP view (JMX, /isActive) succeeded. */
+  private readonly namenodeHttpViewUp: Gauge;
+  /** zkfc_namenode_http_reads_total: reads of the NameNode HTTP view by result (ok or the failure kind). */
+  private readonly namenodeHttpReads: Counter<'result'>;
+  /** zkfc_namenode_http_view_timestamp_seconds: wall-clock time of the last good read (its age: time() - this). */
+  private readonly namenodeHttpViewTimestamp: Gauge;
+  /** zkfc_namenode_isactive_mismatch: 1 when /isActive disagrees with NameNodeStatus.State or tag.HAState. */
+  private readonly namenodeIsActiveMismatch: Gauge;
+  /** zkfc_namenode_safemode: 1 when NameNodeInfo.Safemode is not empty (safe mode on), else 0. */
+  private readonly namenodeSafemode: Gauge;
+  /** zkfc_namenode_since_last_loaded_edits_seconds: FSNamesystem.MillisSinceLastLoadedEdits in seconds (0: active). */
+  private readonly namenodeSinceLastLoadedEdits: Gauge;
+  /** zkfc_namenode_last_applied_or_written_txid: NameNodeInfo JournalTransactionInfo.LastAppliedOrWrittenTxId. */
+  private readonly namenodeLastAppliedOrWrittenTxid: Gauge;
+  /** zkfc_namenode_most_recent_checkpoint_txid: NameNodeInfo JournalTransactionInfo.MostRecentCheckpointTxId. */
+  private readonly namenodeMostRecentCheckpointTxid: Gauge;
+  /** The view's value gauges are registered with the first good read (absent, not 0, before). */
+  private namenodeViewRegistered = false;
 
   constructor(options: ZkfcMetricsOptions) {
     this.registry = new Registry();
@@ -299,6 +332,67 @@ export class ZkfcMetrics implements MetricsSource {
       labelNames: ['problem'] as const,
       registers,
     });
+
+    // The NameNode HTTP view: registered only when the view is read; its values only once known
+    // (a made-up 0 would say "not in safe mode" about a NameNode never read).
+    this.namenodeHttpViewUp = new Gauge({
+      name: 'zkfc_namenode_http_view_up',
+      help:
+        "Whether the last read of the local NameNode's HTTP view (JMX beans and /isActive) " +
+        'succeeded (1) or not (0).',
+      registers: [],
+    });
+    this.namenodeHttpReads = new Counter({
+      name: 'zkfc_namenode_http_reads_total',
+      help: "Reads of the local NameNode's HTTP view, by result (ok or the failure kind).",
+      labelNames: ['result'] as const,
+      registers: [],
+    });
+    this.namenodeIsActiveMismatch = new Gauge({
+      name: 'zkfc_namenode_isactive_mismatch',
+      help:
+        "Whether the NameNode's /isActive disagrees with its JMX NameNodeStatus.State or " +
+        'FSNamesystem tag.HAState (1) or not (0).',
+      registers: [],
+    });
+    this.namenodeHttpViewTimestamp = new Gauge({
+      name: 'zkfc_namenode_http_view_timestamp_seconds',
+      help: "Unix time of the last good read of the local NameNode's HTTP view.",
+      registers: [],
+    });
+    this.namenodeSafemode = new Gauge({
+      name: 'zkfc_namenode_safemode',
+      help: 'Whether the local NameNode is in safe mode (NameNodeInfo.Safemode not empty), as last read.',
+      registers: [],
+    });
+    this.namenodeSinceLastLoadedEdits = new Gauge({
+      name: 'zkfc_namenode_since_last_loaded_edits_seconds',
+      help:
+        'Seconds since the local standby NameNode last loaded edits ' +
+        '(FSNamesystem.MillisSinceLastLoadedEdits; 0 on an active), as last read.',
+      registers: [],
+    });
+    this.namenodeLastAppliedOrWrittenTxid = new Gauge({
+      name: 'zkfc_namenode_last_applied_or_written_txid',
+      help:
+        "The local NameNode's last applied or written transaction id " +
+        '(NameNodeInfo JournalTransactionInfo), as last read.',
+      registers: [],
+    });
+    this.namenodeMostRecentCheckpointTxid = new Gauge({
+      name: 'zkfc_namenode_most_recent_checkpoint_txid',
+      help:
+        "The local NameNode's most recent checkpoint transaction id " +
+        '(NameNodeInfo JournalTransactionInfo), as last read.',
+      registers: [],
+    });
+    if (options.namenodeHttpView === true) {
+      for (const metric of [this.namenodeHttpViewUp, this.namenodeHttpReads, this.namenodeIsActiveMismatch])
+        this.registry.registerMetric(metric);
+      this.namenodeHttpViewUp.set(0);
+      this.namenodeIsActiveMismatch.set(0);
+      for (const result of NAMENODE_HTTP_READ_RESULTS) this.namenodeHttpReads.inc({ result }, 0);
+    }
 
     // Start every series that can exist, so the first scrape already shows them (see file comment).
     this.setHaState(null);
@@ -435,6 +529,34 @@ export class ZkfcMetrics implements MetricsSource {
   /** A ZooKeeper problem appeared (true) or went away (false). */
   setZooKeeperProblem(problem: ZooKeeperProblem, present: boolean): void {
     this.zookeeperProblem.set({ problem }, present ? 1 : 0);
+  }
+
+  /**
+   * One read of the NameNode HTTP view ended with `result`; `view` is the poller's snapshot after
+   * it (the last good view is kept while reads fail, so its values stay as last read).
+   */
+  recordNameNodeHttpRead(result: NameNodeHttpReadResult, view: NameNodeHttpInput): void {
+    this.namenodeHttpReads.inc({ result });
+    this.namenodeHttpViewUp.set(view.up ? 1 : 0);
+    this.namenodeIsActiveMismatch.set(view.isActiveMismatch ? 1 : 0);
+    const latest = view.view;
+    if (latest === null) return;
+    if (!this.namenodeViewRegistered) {
+      this.namenodeViewRegistered = true;
+      for (const metric of [
+        this.namenodeHttpViewTimestamp,
+        this.namenodeSafemode,
+        this.namenodeSinceLastLoadedEdits,
+        this.namenodeLastAppliedOrWrittenTxid,
+        this.namenodeMostRecentCheckpointTxid,
+      ])
+        this.registry.registerMetric(metric);
+    }
+    if (view.viewAtWallMs !== null) this.namenodeHttpViewTimestamp.set(msToSeconds(view.viewAtWallMs));
+    this.namenodeSafemode.set(latest.inSafemode ? 1 : 0);
+    this.namenodeSinceLastLoadedEdits.set(msToSeconds(latest.millisSinceLastLoadedEdits));
+    this.namenodeLastAppliedOrWrittenTxid.set(latest.lastAppliedOrWrittenTxId);
+    this.namenodeMostRecentCheckpointTxid.set(latest.mostRecentCheckpointTxId);
   }
 
   /** The local NameNode was asked to transition to `to`, with `result`. */

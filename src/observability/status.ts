@@ -11,7 +11,7 @@
 // NameNode's answer to the last successful getServiceStatus, not a fresh query.
 
 import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState } from '../core/types.js';
-import type { Clock } from '../runtime/ports.js';
+import type { Clock, NameNodeHttpFailureKind, NameNodeHttpFailure, NameNodeHttpView } from '../runtime/ports.js';
 
 /** Hadoop's ActiveStandbyElector.ConnectionState: the elector's view of its ZooKeeper connection. */
 export const ZK_CONNECTION_STATES = ['CONNECTED', 'DISCONNECTED', 'TERMINATED'] as const;
@@ -114,6 +114,60 @@ export interface ZooKeeperRetryInput {
   readonly nextAttemptWallMs: number;
 }
 
+/** The local NameNode's HTTP view as /status shows it (Hadoop's bean attribute names, camel-cased). */
+export interface NameNodeHttpViewStatus {
+  /** NameNodeStatus.State. */
+  readonly state: HAServiceState;
+  readonly nnRole: string;
+  readonly hostAndPort: string;
+  /** NameNodeStatus.LastHATransitionTime as ISO-8601, null when 0 (no transition yet). */
+  readonly lastHATransitionTime: string | null;
+  readonly securityEnabled: boolean;
+  /** FSNamesystem tag.HAState. */
+  readonly namesystemHAState: HAServiceState;
+  readonly millisSinceLastLoadedEdits: number;
+  readonly lastWrittenTransactionId: number;
+  /** NameNodeInfo.Safemode: "" when off, else the NameNode's explanation. */
+  readonly safemode: string;
+  readonly inSafemode: boolean;
+  readonly lastAppliedOrWrittenTxId: number;
+  readonly mostRecentCheckpointTxId: number;
+  /** /isActive answered 200 (false: 405). */
+  readonly isActive: boolean;
+}
+
+/** The NameNode HTTP view: the last good read, its age, and the last failure. */
+export interface NameNodeHttpStatus {
+  /** The NameNode's HTTP base URL. */
+  readonly url: string;
+  /** The last read succeeded. */
+  readonly up: boolean;
+  /** The last good view (kept while reads fail), or null before the first good read. */
+  readonly view: NameNodeHttpViewStatus | null;
+  /** ISO-8601 time the view was read, and its age now; null without a view. */
+  readonly readAt: string | null;
+  readonly ageMs: number | null;
+  /** /isActive disagrees with NameNodeStatus.State or tag.HAState in the last good view. */
+  readonly isActiveMismatch: boolean;
+  /** The last failed read (kept after the view is back up), or null. */
+  readonly lastError: {
+    readonly kind: NameNodeHttpFailureKind;
+    readonly message: string;
+    readonly at: string | null;
+  } | null;
+}
+
+/** What the NameNode HTTP poller reports (src/runtime/namenode-http-poller.ts), input of the status. */
+export interface NameNodeHttpInput {
+  readonly baseUrl: string;
+  readonly up: boolean;
+  readonly view: NameNodeHttpView | null;
+  readonly viewAtMonotonicMs: number | null;
+  readonly viewAtWallMs: number | null;
+  readonly lastFailure: (NameNodeHttpFailure & { readonly atWallMs: number }) | null;
+  readonly isActiveMismatch: boolean;
+}
+
 /** The snapshot GET /status serves. Every field is plain JSON (no bigint, no Date, no undefined). */
 export interface ZkfcStatus {
   /** Which HA master the daemon drives; for ResourceManagers, nameservice is the cluster id and namenode the rm-id. */
@@ -144,6 +198,8 @@ export interface ZkfcStatus {
    * (zkfc.zookeeper.retry-forever); null while it holds a session or is opening one.
    */
   readonly zookeeperRetry: ZooKeeperRetryStatus | null;
+  /** The local NameNode's HTTP view (zkfc.namenode-http.*), or null when it is not read. */
+  readonly namenodeHttp: NameNodeHttpStatus | null;
   readonly uptimeSeconds: number;
   /** The daemon's version. */
   readonly version: string;
@@ -216,7 +272,8 @@ export interface StatusIdentity {
  */
 export class StatusBoard implements StatusSource {
   private readonly startedMonotonicMs: number;
-  private current: Omit<ZkfcStatus, 'uptimeSeconds'>;
+  private current: Omit<ZkfcStatus, 'uptimeSeconds' | 'namenodeHttp'>;
+  private namenodeHttp: NameNodeHttpInput | null = null;
 
   constructor(
     identity: StatusIdentity,
@@ -303,8 +360,52 @@ export class StatusBoard implements StatusSource {
     this.current = { ...this.current, lastFailover: lastFailoverStatus(record) };
   }
 
-  status(): ZkfcStatus {
-    const uptimeMs = Math.max(0, this.clock.monotonicMs() - this.startedMonotonicMs);
-    return { ...this.current, uptimeSeconds: Math.floor(uptimeMs / 1000) };
+  /** The NameNode HTTP poller's latest (null: the view is not read). */
+  setNameNodeHttp(input: NameNodeHttpInput | null): void {
+    this.namenodeHttp = input;
   }
+
+  status(): ZkfcStatus {
+    const nowMs = this.clock.monotonicMs();
+    const uptimeMs = Math.max(0, nowMs - this.startedMonotonicMs);
+    return {
+      ...this.current,
+      namenodeHttp: this.namenodeHttp === null ? null : namenodeHttpStatus(this.namenodeHttp, nowMs),
+      uptimeSeconds: Math.floor(uptimeMs / 1000),
+    };
+  }
+}
+
+/** The poller's snapshot as /status shows it; the view's age is taken at `nowMonotonicMs`. */
+export function namenodeHttpStatus(input: NameNodeHttpInput, nowMonotonicMs: number): NameNodeHttpStatus {
+  const { view } = input;
+  return {
+    url: input.baseUrl,
+    up: input.up,
+    view:
+      view === null
+        ? null
+        : {
+            state: view.state,
+            nnRole: view.nnRole,
+            hostAndPort: view.hostAndPort,
+            lastHATransitionTime: view.lastHATransitionTimeMs > 0 ? isoTime(view.lastHATransitionTimeMs) : null,
+            securityEnabled: view.securityEnabled,
+            namesystemHAState: view.namesystemHAState,
+            millisSinceLastLoadedEdits: view.millisSinceLastLoadedEdits,
+            lastWrittenTransactionId: view.lastWrittenTransactionId,
+            safemode: view.safemode,
+            inSafemode: view.inSafemode,
+            lastAppliedOrWrittenTxId: view.lastAppliedOrWrittenTxId,
+            mostRecentCheckpointTxId: view.mostRecentCheckpointTxId,
+            isActive: view.isActive,
+          },
+    readAt: isoTime(input.viewAtWallMs),
+    ageMs: input.viewAtMonotonicMs === null ? null : Math.max(0, Math.round(nowMonotonicMs - input.viewAtMonotonicMs)),
+    isActiveMismatch: input.isActiveMismatch,
+    lastError:
+      input.lastFailure === null
+        ? null
+        : { kind: input.lastFailure.kind, message: input.lastFailure.message, at: isoTime(input.lastFailure.atWallMs) },
+  };
 }

@@ -4,10 +4,11 @@
 // Each port owns its contract, results and failures alike, in this file's words: ZooKeeper
 // operations resolve to a ZkOpResult and never reject; the HA ports (HAServiceClient, ZkfcClient)
 // reject with an HaCallError whose kind says what happened; the fencer never rejects. The runtime's
-// executor turns all of them into events for the core. No port names an adapter's error class.
+// executor turns all of them into events for the core; the NameNode HTTP view resolves to a
+// NameNodeHttpResult and never rejects. No port names an adapter's error class.
 
 import type { ZkResultCode } from '../core/elector/events.js';
-import type { HARequestSource, HostPort, NamenodeTarget, ServiceStatus } from '../core/types.js';
+import type { HARequestSource, HAServiceState, HostPort, NamenodeTarget, ServiceStatus } from '../core/types.js';
 import { ZkfcError, type HaCallErrorCode } from '../errors.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -237,4 +238,87 @@ export interface FenceOutcome {
  */
 export interface Fencer {
   fenceOldActive(target: NamenodeTarget): Promise<FenceOutcome>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The local NameNode's HTTP view (JMX beans and /isActive)
+
+/**
+ * How a read of the NameNode's HTTP view failed:
+ * - unreachable: no connection, or it was lost before the answer was complete;
+ * - timedOut: no complete answer within the read's deadline;
+ * - httpStatus: an HTTP status other than the one expected (a 500, a redirect: none is followed);
+ * - tooLarge: an answer above the size bound (the read stops there);
+ * - malformed: not JSON, or a field of the wrong type or with a value outside its range;
+ * - missing: a bean or a field that must be there is not;
+ * - notConfigured: the view cannot be read with this configuration (the message names the key).
+ */
+export const NAMENODE_HTTP_FAILURE_KINDS = [
+  'unreachable',
+  'timedOut',
+  'httpStatus',
+  'tooLarge',
+  'malformed',
+  'missing',
+  'notConfigured',
+] as const;
+export type NameNodeHttpFailureKind = (typeof NAMENODE_HTTP_FAILURE_KINDS)[number];
+
+export interface NameNodeHttpFailure {
+  readonly kind: NameNodeHttpFailureKind;
+  /** The URL whose answer failed (the peer and the request). */
+  readonly url: string;
+  /** What was wrong, for people: names the URL, the bean or field, the byte offset of a JSON error. */
+  readonly message: string;
+}
+
+/**
+ * What the local NameNode says about itself over HTTP, typed, in Hadoop's names (the beans'
+ * attributes; docs/hadoop-compat.md §10.2 says where each comes from). Everything a readiness decision
+ * needs: safe mode, how stale a standby's namespace is, the last transaction id it has.
+ */
+export interface NameNodeHttpView {
+  /** NameNodeStatus.State (NameNode#getState). */
+  readonly state: HAServiceState;
+  /** NameNodeStatus.NNRole: "NameNode" (or "BackupNode", "CheckpointNode"). */
+  readonly nnRole: string;
+  /** NameNodeStatus.HostAndPort: the NameNode's RPC address as it names itself. */
+  readonly hostAndPort: string;
+  /** NameNodeStatus.LastHATransitionTime: epoch milliseconds of its last HA transition, 0 if none. */
+  readonly lastHATransitionTimeMs: number;
+  /** NameNodeStatus.SecurityEnabled. */
+  readonly securityEnabled: boolean;
+  /** FSNamesystem tag.HAState (FSNamesystem#getHAState): the namesystem's own HA state. */
+  readonly namesystemHAState: HAServiceState;
+  /**
+   * FSNamesystem.MillisSinceLastLoadedEdits: on a standby, milliseconds since its EditLogTailer
+   * last loaded edits; 0 on an active (FSNamesystem#getMillisSinceLastLoadedEdits).
+   */
+  readonly millisSinceLastLoadedEdits: number;
+  /** FSNamesystem.LastWrittenTransactionId: the last transaction this NameNode wrote (active). */
+  readonly lastWrittenTransactionId: number;
+  /** NameNodeInfo.Safemode: "" when safe mode is off, else the NameNode's own explanation. */
+  readonly safemode: string;
+  /** NameNodeInfo.Safemode is not empty. */
+  readonly inSafemode: boolean;
+  /** NameNodeInfo.JournalTransactionInfo.LastAppliedOrWrittenTxId (FSImage#getLastAppliedOrWrittenTxId). */
+  readonly lastAppliedOrWrittenTxId: number;
+  /** NameNodeInfo.JournalTransactionInfo.MostRecentCheckpointTxId. */
+  readonly mostRecentCheckpointTxId: number;
+  /** GET /isActive answered 200 (IsNameNodeActiveServlet); false when it answered 405. */
+  readonly isActive: boolean;
+}
+
+export type NameNodeHttpResult =
+  | { readonly ok: true; readonly view: NameNodeHttpView }
+  | { readonly ok: false; readonly failure: NameNodeHttpFailure };
+
+/**
+ * Reads the local NameNode's HTTP view. `read` never rejects and is bounded: within `timeoutMs`
+ * it resolves to the view or to a failure, whatever the NameNode sends (or does not send).
+ */
+export interface NameNodeHttpReader {
+  /** The NameNode's HTTP base URL, e.g. http://nn1.example.com:9870 (for status and logs). */
+  readonly baseUrl: string;
+  read(timeoutMs: number): Promise<NameNodeHttpResult>;
 }

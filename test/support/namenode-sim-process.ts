@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HostPort } from '../../src/core/types.js';
-import type { SimNamenodeSnapshot } from '../../tools/namenode-sim/model.js';
+import type { SimEditsChange, SimNamenodeSnapshot } from '../../tools/namenode-sim/model.js';
 import { sleep } from '../../tools/testing/wait.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -148,6 +148,11 @@ export class NamenodeSimProcess {
 
   async setSafemode(on: boolean): Promise<void> {
     await this.request('POST', '/sim/safemode', { on });
+  }
+
+  /** Transaction ids and the standby's staleness, as its HTTP view reports them (POST /sim/edits). */
+  async setEdits(change: SimEditsChange): Promise<void> {
+    await this.request('POST', '/sim/edits', change);
   }
 
   /** Clean stop with SIGTERM; SIGKILL after `timeoutMs`. Resolves with how it ended. */

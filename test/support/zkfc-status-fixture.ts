@@ -31,6 +31,7 @@ export function zkfcStatus(namenode: string, overrides: Partial<ZkfcStatus> = {}
     cededUntil: null,
     zookeeperProblems: [],
     zookeeperRetry: null,
+    namenodeHttp: null,
     uptimeSeconds: 60,
     version: '0.1.0',
     ...overrides,

@@ -3,9 +3,13 @@
 //
 // NameNode endpoints (they stall while the `hang` fault is on, like the rest of a paused JVM):
 //   GET /isActive   200 "I am Active!" when active, else 405 "I am not Active!"; Connection: close
-//   GET /jmx[?qry=<ObjectName pattern>]
-//       Hadoop:service=NameNode,name=NameNodeStatus  {NNRole, State, HostAndPort, ...}
-//       Hadoop:service=NameNode,name=FSNamesystem    {"tag.HAState": "active", ...}
+//   GET /jmx[?qry=<ObjectName pattern>] or /jmx?get=<bean>::<attribute> (Hadoop's JMXJsonServlet),
+//       with the beans, attribute names and JSON shapes of a real NameNode (Hadoop 3.4.2, captured
+//       in test/support/fixtures/namenode-jmx-3.4.2; test/hadoop/namenode-jmx.test.ts compares):
+//       Hadoop:service=NameNode,name=NameNodeStatus     {NNRole, State, HostAndPort, ...}
+//       Hadoop:service=NameNode,name=FSNamesystem       {"tag.HAState": "active", MillisSinceLastLoadedEdits, ...}
+//       Hadoop:service=NameNode,name=FSNamesystemState  {FSState: "safeMode" | "Operational", ...}
+//       Hadoop:service=NameNode,name=NameNodeInfo       {Safemode: "" | text, JournalTransactionInfo: JSON text, ...}
 //   GET /stacks     the thread dump as Hadoop's StackServlet prints it (text/plain): what a ZKFC
 //                   fetches when its NameNode turns unhealthy (DFSZKFailoverController)
 //
@@ -17,6 +21,9 @@
 //                       (also {"slow":{"ms":500}} or text "slow:500"); faults add up, "none" clears
 //                       all faults and leaves safe mode; "crash" answers 202 and then exits
 //   POST /sim/safemode  body: {"on": true|false}
+//   POST /sim/edits     body: {"lastAppliedOrWrittenTxId"?: n, "mostRecentCheckpointTxId"?: n,
+//                       "millisSinceLastLoadedEdits"?: n, "tailing"?: bool}: transaction ids and
+//                       how stale the standby's namespace is (a set staleness stops the tailer)
 //   POST /sim/state     body: {"state": "active"|"standby"|"observer"|"initializing", "cause"?: text}
 //                       sets the state without the HA rules (test set-up), logged as "forced"
 
@@ -26,13 +33,15 @@ import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { FaultRequestError, parseFault } from './faults.js';
 import { haStateName } from './ha-state.js';
-import type { NameNodeSimulatorModel } from './model.js';
+import type { NameNodeSimulatorModel, SimEditsChange } from './model.js';
 
 /** Control requests are tiny; refuse anything bigger before buffering it. */
 const MAX_BODY_BYTES = 64 * 1024;
 
 export const NAMENODE_STATUS_BEAN = 'Hadoop:service=NameNode,name=NameNodeStatus';
 export const FSNAMESYSTEM_BEAN = 'Hadoop:service=NameNode,name=FSNamesystem';
+export const FSNAMESYSTEM_STATE_BEAN = 'Hadoop:service=NameNode,name=FSNamesystemState';
+export const NAMENODE_INFO_BEAN = 'Hadoop:service=NameNode,name=NameNodeInfo';
 
 export interface SimHttpEndpointOptions {
   readonly host: string;
@@ -105,7 +114,12 @@ export class SimHttpEndpoint {
     if (path === '/isActive') {
       this.isActive(response);
     } else if (path === '/jmx') {
-      sendJson(response, 200, { beans: this.beans(url.searchParams.get('qry')) });
+      const get = url.searchParams.get('get');
+      sendJson(
+        response,
+        200,
+        get !== null ? this.getAttribute(get) : { beans: this.beans(url.searchParams.get('qry')) },
+      );
     } else if (path === '/stacks') {
       response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       response.end(this.threadDump());
@@ -181,16 +195,17 @@ export class SimHttpEndpoint {
     return `Process Thread Dump: \n${threads.length} active threads\n${threads.join('\n')}\n`;
   }
 
-  private beans(query: string | null): object[] {
+  private allBeans(): Array<Record<string, unknown>> {
     const rpc = this.options.rpcAddress();
     const state = haStateName(this.model.currentState());
     const snapshot = this.model.snapshot();
-    const all: Array<Record<string, unknown>> = [
+    const { edits } = snapshot;
+    return [
       {
         name: NAMENODE_STATUS_BEAN,
         modelerType: 'org.apache.hadoop.hdfs.server.namenode.NameNode',
-        NNRole: 'NameNode',
         State: state,
+        NNRole: 'NameNode',
         HostAndPort: `${rpc.host}:${rpc.port}`,
         SecurityEnabled: false,
         LastHATransitionTime: snapshot.lastHATransitionTime,
@@ -205,12 +220,53 @@ export class SimHttpEndpoint {
         'tag.HAState': state,
         'tag.TotalSyncTimes': '',
         'tag.Hostname': rpc.host,
+        TransactionsSinceLastCheckpoint: edits.lastAppliedOrWrittenTxId - edits.mostRecentCheckpointTxId,
+        LastWrittenTransactionId: edits.lastAppliedOrWrittenTxId,
+        PendingDataNodeMessageCount: 0,
+        MillisSinceLastLoadedEdits: snapshot.edits.millisSinceLastLoadedEdits,
+        NumLiveDataNodes: 0,
+      },
+      {
+        name: FSNAMESYSTEM_STATE_BEAN,
+        modelerType: 'org.apache.hadoop.hdfs.server.namenode.FSNamesystem',
         FSState: snapshot.safemode ? 'safeMode' : 'Operational',
+        NumLiveDataNodes: 0,
+      },
+      {
+        name: NAMENODE_INFO_BEAN,
+        modelerType: 'org.apache.hadoop.hdfs.server.namenode.FSNamesystem',
+        Version: 'zkfc-sim',
+        Safemode: this.model.safemodeText(),
+        LiveNodes: '{}',
+        DeadNodes: '{}',
+        // A JSON text inside the JSON, with Long.toString values (FSNamesystem#getJournalTransactionInfo).
+        JournalTransactionInfo: JSON.stringify({
+          MostRecentCheckpointTxId: String(edits.mostRecentCheckpointTxId),
+          LastAppliedOrWrittenTxId: String(edits.lastAppliedOrWrittenTxId),
+        }),
       },
     ];
+  }
+
+  private beans(query: string | null): object[] {
+    const all = this.allBeans();
     if (query === null || query === '') return all;
     const pattern = globToRegExp(query);
     return all.filter((bean) => pattern.test(String(bean['name'])));
+  }
+
+  /** JMXJsonServlet's `get=<bean>::<attribute>`: one attribute of one bean, or the servlet's error shapes. */
+  private getAttribute(get: string): object {
+    const split = get.indexOf('::');
+    if (split < 0) return { result: 'ERROR', message: 'query format is not as expected.' };
+    const beanName = get.slice(0, split);
+    const attribute = get.slice(split + 2);
+    const bean = this.allBeans().find((candidate) => candidate['name'] === beanName);
+    if (bean === undefined) return { beans: [] };
+    const head = { name: bean['name'], modelerType: bean['modelerType'] };
+    if (attribute === 'name' || attribute === 'modelerType' || !Object.prototype.hasOwnProperty.call(bean, attribute))
+      return { beans: [{ ...head, result: 'ERROR', message: `No attribute with name ${attribute} was found.` }] };
+    return { beans: [{ ...head, [attribute]: bean[attribute] }] };
   }
 
   private async control(
@@ -249,6 +305,9 @@ export class SimHttpEndpoint {
         if (typeof on !== 'boolean') throw new FaultRequestError('body must be {"on": true|false}');
         this.model.setSafemode(on);
         sendJson(response, 200, this.model.snapshot());
+      } else if (path === '/sim/edits') {
+        this.model.setEdits(parseEditsChange(parseObject(body)));
+        sendJson(response, 200, this.model.snapshot());
       } else if (path === '/sim/state') {
         const object = parseObject(body);
         const state = typeof object['state'] === 'string' ? object['state'].toUpperCase() : '';
@@ -273,6 +332,31 @@ export class SimHttpEndpoint {
     if (this.options.onCrashRequested) this.options.onCrashRequested();
     else this.model.applyFault({ fault: 'crash' });
   }
+}
+
+/** The body of POST /sim/edits: whole numbers >= 0 and a boolean, each optional, nothing else. */
+function parseEditsChange(object: Record<string, unknown>): SimEditsChange {
+  const change: Record<string, number | boolean> = {};
+  for (const [key, value] of Object.entries(object)) {
+    if (key === 'tailing') {
+      if (typeof value !== 'boolean') throw new FaultRequestError('"tailing" must be true or false');
+      change[key] = value;
+    } else if (
+      key === 'lastAppliedOrWrittenTxId' ||
+      key === 'mostRecentCheckpointTxId' ||
+      key === 'millisSinceLastLoadedEdits'
+    ) {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+        throw new FaultRequestError(`"${key}" must be a whole number >= 0`);
+      change[key] = value;
+    } else {
+      throw new FaultRequestError(
+        `unknown field "${key.slice(0, 40)}": lastAppliedOrWrittenTxId, mostRecentCheckpointTxId, ` +
+          'millisSinceLastLoadedEdits, tailing',
+      );
+    }
+  }
+  return change;
 }
 
 function parseObject(body: string): Record<string, unknown> {

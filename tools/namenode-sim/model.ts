@@ -25,6 +25,39 @@ import { TransitionLogWriter, type LoggedState } from './transition-log.js';
 export const CRASH_EXIT_CODE = 137;
 /** Exit code when becoming active fails: NameNode.doImmediateShutdown → terminate(1). */
 export const FAILED_TRANSITION_EXIT_CODE = 1;
+/** How often the simulated standby's edit-log tailer loads edits (a short dfs.ha.tail-edits.period). */
+export const SIM_TAIL_EDITS_PERIOD_MS = 2000;
+/**
+ * NameNodeInfo.Safemode of a NameNode put in safe mode by hand, as a real one says it
+ * (FSNamesystem#getSafemode: "Safe mode is ON. " + the turn-off tip).
+ */
+export const MANUAL_SAFEMODE_TEXT =
+  'Safe mode is ON. It was turned on manually. Use "hdfs dfsadmin -safemode leave" to turn safe mode off.';
+
+/**
+ * The namespace as the HTTP view reports it: transaction ids and how stale a standby is. Set through
+ * the control interface (POST /sim/edits) for readiness tests.
+ */
+export interface SimEditsState {
+  /** JournalTransactionInfo.LastAppliedOrWrittenTxId (and LastWrittenTransactionId). */
+  readonly lastAppliedOrWrittenTxId: number;
+  /** JournalTransactionInfo.MostRecentCheckpointTxId. */
+  readonly mostRecentCheckpointTxId: number;
+  /**
+   * The standby's tailer loads edits every SIM_TAIL_EDITS_PERIOD_MS; false: it has stopped (a
+   * stale standby: MillisSinceLastLoadedEdits grows without bound).
+   */
+  readonly tailing: boolean;
+}
+
+/** A change of the edits state (POST /sim/edits); absent fields stay as they are. */
+export interface SimEditsChange {
+  readonly lastAppliedOrWrittenTxId?: number;
+  readonly mostRecentCheckpointTxId?: number;
+  /** The last load was this long ago; the tailer stops (unless `tailing` says otherwise). */
+  readonly millisSinceLastLoadedEdits?: number;
+  readonly tailing?: boolean;
+}
 
 export interface NameNodeSimulatorModelOptions {
   readonly nameserviceId: string;
@@ -61,6 +94,8 @@ export interface SimNamenodeSnapshot {
   readonly transitionCount: number;
   /** HA calls received per method (including refused ones). */
   readonly calls: Readonly<Record<HAMethodName, number>>;
+  /** Transaction ids and the tailer, as the HTTP view reports them. */
+  readonly edits: SimEditsState & { readonly millisSinceLastLoadedEdits: number };
 }
 
 export class NameNodeSimulatorModel {
@@ -70,6 +105,9 @@ export class NameNodeSimulatorModel {
   private readonly startedAtMs: number;
   private lastTransitionWallMs = 0;
   private transitionCount = 0;
+  private edits: SimEditsState = { lastAppliedOrWrittenTxId: 1, mostRecentCheckpointTxId: 0, tailing: true };
+  /** Monotonic ms from which the tailer's period is counted, or (not tailing) of the last load. */
+  private editsLoadedAtMs: number;
   private readonly calls: Record<HAMethodName, number> = {
     monitorHealth: 0,
     getServiceStatus: 0,
@@ -91,6 +129,7 @@ export class NameNodeSimulatorModel {
     this.state = options.initialState;
     this.safemode = options.safemode;
     this.startedAtMs = options.clock.monotonicMs() + Math.max(0, options.startupDelayMs);
+    this.editsLoadedAtMs = options.clock.monotonicMs();
     this.log = options.logger.child({
       component: 'namenode-sim',
       nameservice: options.nameserviceId,
@@ -141,7 +180,41 @@ export class NameNodeSimulatorModel {
       lastHATransitionTime: this.lastTransitionWallMs,
       transitionCount: this.transitionCount,
       calls: { ...this.calls },
+      edits: { ...this.edits, millisSinceLastLoadedEdits: this.millisSinceLastLoadedEdits() },
     };
+  }
+
+  /**
+   * FSNamesystem#getMillisSinceLastLoadedEdits: on a standby the time since its tailer last
+   * loaded edits (a tailing one loads every SIM_TAIL_EDITS_PERIOD_MS); 0 in any other state.
+   */
+  millisSinceLastLoadedEdits(): number {
+    if (this.state !== 'STANDBY') return 0;
+    const elapsed = Math.max(0, Math.floor(this.options.clock.monotonicMs() - this.editsLoadedAtMs));
+    return this.edits.tailing ? elapsed % SIM_TAIL_EDITS_PERIOD_MS : elapsed;
+  }
+
+  /** NameNodeInfo.Safemode: "" when off. */
+  safemodeText(): string {
+    return this.safemode ? MANUAL_SAFEMODE_TEXT : '';
+  }
+
+  /** Change transaction ids and the tailer (POST /sim/edits). */
+  setEdits(change: SimEditsChange): void {
+    const now = this.options.clock.monotonicMs();
+    const before = this.edits;
+    const tailing = change.tailing ?? (change.millisSinceLastLoadedEdits !== undefined ? false : before.tailing);
+    if (change.millisSinceLastLoadedEdits !== undefined) this.editsLoadedAtMs = now - change.millisSinceLastLoadedEdits;
+    // The tailer stops: its last load stays where it was. It resumes: it loads now.
+    else if (before.tailing && !tailing)
+      this.editsLoadedAtMs = now - ((now - this.editsLoadedAtMs) % SIM_TAIL_EDITS_PERIOD_MS);
+    else if (!before.tailing && tailing) this.editsLoadedAtMs = now;
+    this.edits = {
+      lastAppliedOrWrittenTxId: change.lastAppliedOrWrittenTxId ?? before.lastAppliedOrWrittenTxId,
+      mostRecentCheckpointTxId: change.mostRecentCheckpointTxId ?? before.mostRecentCheckpointTxId,
+      tailing,
+    };
+    this.log.info({ from: before, to: this.edits, reason: 'control request' }, 'edits state changed');
   }
 
   /** Answer one HA call (serialised with every other HA call, as the NameNode's lock does). */

@@ -1,13 +1,14 @@
 // Renders a ClusterStatus (cluster-status.ts) as the text `haadmin -status` prints: one row per
 // NameNode, then the election (lock holder, breadcrumb), the last failover, fencing readiness per
-// method and the problems found. Pure: same input, same lines; no clock, no I/O (the sandbox and
-// other tools reuse it).
+// method, each NameNode's HTTP view (as its zkfc reads it) and the problems found. Pure: same
+// input, same lines; no clock, no I/O (the sandbox and other tools reuse it).
 // Most of what it shows was read from ZooKeeper (where any client may write), from NameNodes or
 // from zkfcs: every such string goes through `shown` (control characters and line breaks made
 // visible, length bounded), so it can neither rewrite the terminal nor add a line of its own
 // (a forged "Verdict: OK").
 
 import type { ActiveNodeInfo } from '../../core/types.js';
+import type { NameNodeHttpStatus } from '../../observability/status.js';
 import type { ClusterStatus, NamenodeStatus } from './cluster-status.js';
 import { clusterStatusExitCode } from './cluster-status.js';
 import { untrustedText } from '../../observability/untrusted.js';
@@ -52,6 +53,24 @@ function describeNode(node: ActiveNodeInfo | null): string {
     `${shown(node.namenodeId)} (${shown(node.nameserviceId)}, ` +
     `${shown(node.hostname)}:${shown(String(node.port))}, zkfc port ${shown(String(node.zkfcPort))})`
   );
+}
+
+/** One row of the NameNode HTTP view section: reachability, state, safe mode, edits age, txid, /isActive. */
+function namenodeHttpRow(namenodeId: string, http: NameNodeHttpStatus): string[] {
+  const view = http.view;
+  const age = http.ageMs === null ? '' : ` (read ${Math.round(http.ageMs / 1000)} s ago)`;
+  const why = http.lastError === null ? 'no read yet' : shown(http.lastError.message, DETAIL_MAX_CHARS);
+  const reach = http.up ? `up${age}` : `DOWN: ${why}${view === null ? '' : `; last view${age}`}`;
+  if (view === null) return ['  ' + shown(namenodeId), reach];
+  return [
+    '  ' + shown(namenodeId),
+    shown(view.state.toLowerCase()),
+    view.inSafemode ? 'SAFE MODE' : 'safe mode off',
+    `edits loaded ${Math.round(view.millisSinceLastLoadedEdits / 1000)} s ago`,
+    `txid ${view.lastAppliedOrWrittenTxId}`,
+    http.isActiveMismatch ? '/isActive DISAGREES' : '/isActive agrees',
+    reach,
+  ];
 }
 
 /** Left-aligned columns separated by two spaces; trailing spaces trimmed. */
@@ -135,6 +154,15 @@ export function renderStatusTable(status: ClusterStatus): string[] {
   if (fencingRows.length > 0) {
     lines.push('', 'Fencing (as each zkfc checks the methods it would use):');
     lines.push(...formatColumns(fencingRows));
+  }
+
+  const httpRows = status.namenodes.flatMap((nn) => {
+    const view = nn.zkfc.ok ? nn.zkfc.status.namenodeHttp : null;
+    return view === null ? [] : [namenodeHttpRow(nn.namenodeId, view)];
+  });
+  if (httpRows.length > 0) {
+    lines.push('', 'NameNode HTTP view (as each zkfc reads its NameNode: JMX and /isActive):');
+    lines.push(...formatColumns(httpRows));
   }
 
   if (status.problems.length > 0) {

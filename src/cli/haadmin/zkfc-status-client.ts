@@ -11,12 +11,14 @@ import { ZkfcError, errorMessage } from '../../errors.js';
 import type {
   FencingReadiness,
   LastFailoverStatus,
+  NameNodeHttpStatus,
   ZkConnectionState,
   ZkfcStatus,
   ZooKeeperProblemStatus,
   ZooKeeperRetryStatus,
 } from '../../observability/status.js';
 import { FAILOVER_REASONS, ZK_CONNECTION_STATES } from '../../observability/status.js';
+import { NAMENODE_HTTP_FAILURE_KINDS } from '../../runtime/ports.js';
 
 /** Fetches one zkfc's status; rejects with ZkfcStatusError. */
 export type ZkfcStatusFetcher = (address: HostPort, timeoutMs: number) => Promise<ZkfcStatus>;
@@ -209,6 +211,56 @@ function zookeeperRetry(value: unknown): ZooKeeperRetryStatus | null {
   };
 }
 
+function boolean(o: JsonObject, key: string, field: string): boolean {
+  const value = o[key];
+  if (typeof value !== 'boolean') throw new FieldError(`${field}.${key} is not a boolean`);
+  return value;
+}
+
+function namenodeHttp(value: unknown): NameNodeHttpStatus | null {
+  // Absent from zkfcs older than this field, null when the view is not read.
+  if (value === undefined || value === null) return null;
+  const field = 'status.namenodeHttp';
+  const o = object(value, field);
+  const viewField = `${field}.view`;
+  const v = o['view'] === null || o['view'] === undefined ? null : object(o['view'], viewField);
+  const e =
+    o['lastError'] === null || o['lastError'] === undefined ? null : object(o['lastError'], `${field}.lastError`);
+  return {
+    url: string(o, 'url', field),
+    up: boolean(o, 'up', field),
+    view:
+      v === null
+        ? null
+        : {
+            state: oneOf<HAServiceState>(v, 'state', viewField, HA_SERVICE_STATES),
+            nnRole: string(v, 'nnRole', viewField),
+            hostAndPort: string(v, 'hostAndPort', viewField),
+            lastHATransitionTime: nullableString(v, 'lastHATransitionTime', viewField),
+            securityEnabled: boolean(v, 'securityEnabled', viewField),
+            namesystemHAState: oneOf<HAServiceState>(v, 'namesystemHAState', viewField, HA_SERVICE_STATES),
+            millisSinceLastLoadedEdits: number(v, 'millisSinceLastLoadedEdits', viewField),
+            lastWrittenTransactionId: number(v, 'lastWrittenTransactionId', viewField),
+            safemode: string(v, 'safemode', viewField),
+            inSafemode: boolean(v, 'inSafemode', viewField),
+            lastAppliedOrWrittenTxId: number(v, 'lastAppliedOrWrittenTxId', viewField),
+            mostRecentCheckpointTxId: number(v, 'mostRecentCheckpointTxId', viewField),
+            isActive: boolean(v, 'isActive', viewField),
+          },
+    readAt: nullableString(o, 'readAt', field),
+    ageMs: o['ageMs'] === null || o['ageMs'] === undefined ? null : number(o, 'ageMs', field),
+    isActiveMismatch: boolean(o, 'isActiveMismatch', field),
+    lastError:
+      e === null
+        ? null
+        : {
+            kind: oneOf(e, 'kind', `${field}.lastError`, NAMENODE_HTTP_FAILURE_KINDS),
+            message: string(e, 'message', `${field}.lastError`),
+            at: nullableString(e, 'at', `${field}.lastError`),
+          },
+  };
+}
+
 /** Check a /status answer field by field; `where` names the source in errors. */
 export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
   try {
@@ -238,6 +290,7 @@ export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
       cededUntil: nullableString(o, 'cededUntil', 'status'),
       zookeeperProblems: zookeeperProblems(o['zookeeperProblems']),
       zookeeperRetry: zookeeperRetry(o['zookeeperRetry']),
+      namenodeHttp: namenodeHttp(o['namenodeHttp']),
       uptimeSeconds: typeof o['uptimeSeconds'] === 'number' ? o['uptimeSeconds'] : 0,
       version: typeof o['version'] === 'string' ? o['version'] : '',
     };

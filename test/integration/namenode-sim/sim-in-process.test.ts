@@ -235,17 +235,69 @@ describe('HTTP endpoints', () => {
       expect.objectContaining({ name: 'Hadoop:service=NameNode,name=FSNamesystem', 'tag.HAState': 'active' }),
     ]);
     const all = (await (await http(sim, '/jmx')).json()) as { beans: unknown[] };
-    expect(all.beans).toHaveLength(2);
+    expect(all.beans).toHaveLength(4);
     const wildcard = (await (await http(sim, '/jmx?qry=Hadoop:service=NameNode,name=*')).json()) as {
       beans: unknown[];
     };
-    expect(wildcard.beans).toHaveLength(2);
+    expect(wildcard.beans).toHaveLength(4);
     const none = (await (await http(sim, '/jmx?qry=Hadoop:service=DataNode,*')).json()) as { beans: unknown[] };
     expect(none.beans).toEqual([]);
     const status = (await (await http(sim, '/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus')).json()) as {
       beans: Array<Record<string, unknown>>;
     };
     expect(status.beans[0]!['LastHATransitionTime']).toBeGreaterThan(0);
+  });
+
+  it("/jmx?get= and POST /sim/edits: safe mode, transaction ids, a standby's staleness, as a NameNode", async () => {
+    const sim = await startSim();
+    const get = async (attribute: string): Promise<unknown> => {
+      const body = (await (
+        await http(sim, `/jmx?get=Hadoop:service=NameNode,name=NameNodeInfo::${attribute}`)
+      ).json()) as {
+        beans: Array<Record<string, unknown>>;
+      };
+      expect(body.beans).toHaveLength(1);
+      return body.beans[0]![attribute];
+    };
+    expect(await get('Safemode')).toBe('');
+    expect(JSON.parse(String(await get('JournalTransactionInfo')))).toEqual({
+      MostRecentCheckpointTxId: '0',
+      LastAppliedOrWrittenTxId: '1',
+    });
+    expect((await http(sim, '/sim/safemode', { method: 'POST', body: '{"on":true}' })).status).toBe(200);
+    expect(await get('Safemode')).toBe(
+      'Safe mode is ON. It was turned on manually. Use "hdfs dfsadmin -safemode leave" to turn safe mode off.',
+    );
+    const edits = await http(sim, '/sim/edits', {
+      method: 'POST',
+      body: '{"lastAppliedOrWrittenTxId":900,"mostRecentCheckpointTxId":800,"millisSinceLastLoadedEdits":600000}',
+    });
+    expect(edits.status).toBe(200);
+    expect(JSON.parse(String(await get('JournalTransactionInfo')))).toEqual({
+      MostRecentCheckpointTxId: '800',
+      LastAppliedOrWrittenTxId: '900',
+    });
+    const fsn = (await (await http(sim, '/jmx?qry=Hadoop:service=NameNode,name=FSNamesystem')).json()) as {
+      beans: Array<Record<string, unknown>>;
+    };
+    expect(fsn.beans[0]!['MillisSinceLastLoadedEdits']).toBeGreaterThanOrEqual(600_000);
+    expect(fsn.beans[0]!['LastWrittenTransactionId']).toBe(900);
+    // The servlet's error shapes.
+    const noAttribute = (await (
+      await http(sim, '/jmx?get=Hadoop:service=NameNode,name=NameNodeInfo::NoSuch')
+    ).json()) as {
+      beans: Array<Record<string, unknown>>;
+    };
+    expect(noAttribute.beans[0]).toMatchObject({
+      result: 'ERROR',
+      message: 'No attribute with name NoSuch was found.',
+    });
+    expect(await (await http(sim, '/jmx?get=bad')).json()).toEqual({
+      result: 'ERROR',
+      message: 'query format is not as expected.',
+    });
+    for (const bad of ['{"lastAppliedOrWrittenTxId":-1}', '{"tailing":"no"}', '{"txid":5}'])
+      expect((await http(sim, '/sim/edits', { method: 'POST', body: bad })).status).toBe(400);
   });
 
   it('the control interface reports state and refuses bad input with 400/404/413', async () => {

@@ -51,8 +51,32 @@ function busyMetrics(): ZkfcMetrics {
     nameservice: 'ns1',
     namenode: 'nn1',
     fencingMethods: ['sshfence(hdfs:22)', 'shell(/bin/true)'],
+    namenodeHttpView: true,
   });
   metrics.setHaState('ACTIVE');
+  metrics.recordNameNodeHttpRead('ok', {
+    baseUrl: 'http://127.0.0.1:9870',
+    up: true,
+    viewAtMonotonicMs: 1,
+    viewAtWallMs: Date.now(),
+    lastFailure: null,
+    isActiveMismatch: false,
+    view: {
+      state: 'ACTIVE',
+      nnRole: 'NameNode',
+      hostAndPort: 'localhost:8020',
+      lastHATransitionTimeMs: Date.now(),
+      securityEnabled: false,
+      namesystemHAState: 'ACTIVE',
+      millisSinceLastLoadedEdits: 0,
+      lastWrittenTransactionId: 71,
+      safemode: '',
+      inSafemode: false,
+      lastAppliedOrWrittenTxId: 71,
+      mostRecentCheckpointTxId: 0,
+      isActive: true,
+    },
+  });
   metrics.setHealthState('SERVICE_HEALTHY');
   metrics.setElectorState('ACTIVE');
   metrics.setZkConnectionState('CONNECTED');

@@ -53,6 +53,7 @@ function sampleStatus(haState: ZkfcStatus['haState']): ZkfcStatus {
     cededUntil: null,
     zookeeperProblems: [],
     zookeeperRetry: null,
+    namenodeHttp: null,
     uptimeSeconds: 3600,
     version: '0.1.0',
   };

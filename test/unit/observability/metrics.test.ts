@@ -285,6 +285,74 @@ describe('ZkfcMetrics', () => {
     expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
+  it('exports the NameNode HTTP view only when it is read, and its values only once known', async () => {
+    const off = new ZkfcMetrics({ version: '1', processMetrics: false });
+    expect([...(await metricsJson(off)).keys()].filter((name) => name.startsWith('zkfc_namenode_'))).toEqual([]);
+
+    const metrics = new ZkfcMetrics({ version: '1', processMetrics: false, namenodeHttpView: true });
+    const names = async (): Promise<string[]> =>
+      [...(await metricsJson(metrics)).keys()].filter((name) => name.startsWith('zkfc_namenode_')).sort();
+    expect(await names()).toEqual([
+      'zkfc_namenode_http_reads_total',
+      'zkfc_namenode_http_view_up',
+      'zkfc_namenode_isactive_mismatch',
+    ]);
+    expect(await sample(metrics, 'zkfc_namenode_http_view_up')).toBe(0);
+    expect(await sample(metrics, 'zkfc_namenode_http_reads_total', { result: 'timedOut' })).toBe(0);
+    const snapshot = {
+      baseUrl: 'http://nn1:9870',
+      up: false,
+      view: null,
+      viewAtMonotonicMs: null,
+      viewAtWallMs: null,
+      lastFailure: null,
+      isActiveMismatch: false,
+    };
+    metrics.recordNameNodeHttpRead('unreachable', snapshot);
+    expect(await names()).toHaveLength(3);
+    metrics.recordNameNodeHttpRead('ok', {
+      ...snapshot,
+      up: true,
+      viewAtMonotonicMs: 10,
+      viewAtWallMs: Date.UTC(2026, 0, 1),
+      isActiveMismatch: true,
+      view: {
+        state: 'STANDBY',
+        nnRole: 'NameNode',
+        hostAndPort: 'nn1:8020',
+        lastHATransitionTimeMs: 0,
+        securityEnabled: false,
+        namesystemHAState: 'STANDBY',
+        millisSinceLastLoadedEdits: 11_941,
+        lastWrittenTransactionId: 0,
+        safemode: 'Safe mode is ON.',
+        inSafemode: true,
+        lastAppliedOrWrittenTxId: 71_349_818_863,
+        mostRecentCheckpointTxId: 71_337_509_096,
+        isActive: true,
+      },
+    });
+    expect(await names()).toEqual([
+      'zkfc_namenode_http_reads_total',
+      'zkfc_namenode_http_view_timestamp_seconds',
+      'zkfc_namenode_http_view_up',
+      'zkfc_namenode_isactive_mismatch',
+      'zkfc_namenode_last_applied_or_written_txid',
+      'zkfc_namenode_most_recent_checkpoint_txid',
+      'zkfc_namenode_safemode',
+      'zkfc_namenode_since_last_loaded_edits_seconds',
+    ]);
+    expect(await sample(metrics, 'zkfc_namenode_http_view_up')).toBe(1);
+    expect(await sample(metrics, 'zkfc_namenode_http_reads_total', { result: 'ok' })).toBe(1);
+    expect(await sample(metrics, 'zkfc_namenode_http_reads_total', { result: 'unreachable' })).toBe(1);
+    expect(await sample(metrics, 'zkfc_namenode_isactive_mismatch')).toBe(1);
+    expect(await sample(metrics, 'zkfc_namenode_safemode')).toBe(1);
+    expect(await sample(metrics, 'zkfc_namenode_since_last_loaded_edits_seconds')).toBe(11.941);
+    expect(await sample(metrics, 'zkfc_namenode_last_applied_or_written_txid')).toBe(71_349_818_863);
+    expect(await sample(metrics, 'zkfc_namenode_most_recent_checkpoint_txid')).toBe(71_337_509_096);
+    expect(await sample(metrics, 'zkfc_namenode_http_view_timestamp_seconds')).toBe(Date.UTC(2026, 0, 1) / 1000);
+  });
+
   it("keeps two daemons' registries apart", async () => {
     const a = new ZkfcMetrics({ version: '1', processMetrics: false });
     const b = new ZkfcMetrics({ version: '1', processMetrics: false });

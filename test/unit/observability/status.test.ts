@@ -35,6 +35,7 @@ describe('status snapshot', () => {
       cededUntil: null,
       zookeeperProblems: [],
       zookeeperRetry: null,
+      namenodeHttp: null,
       uptimeSeconds: 0,
       version: '0.1.0',
     });
@@ -144,6 +145,66 @@ describe('status snapshot', () => {
     // a clock that went backwards never yields a negative uptime
     clock.setMonotonicMs(clock.monotonicMs() - 10_000_000);
     expect(board.status().uptimeSeconds).toBe(0);
+  });
+
+  it('shows the NameNode HTTP view with its age on the monotonic clock, and its last error', () => {
+    const clock = new ManualClock({ startMs: 5_000, wallStartMs: Date.UTC(2026, 0, 1) });
+    const board = new StatusBoard(identity, clock);
+    const view = {
+      state: 'STANDBY',
+      nnRole: 'NameNode',
+      hostAndPort: 'nn1.example.com:8020',
+      lastHATransitionTimeMs: 0,
+      securityEnabled: false,
+      namesystemHAState: 'STANDBY',
+      millisSinceLastLoadedEdits: 1200,
+      lastWrittenTransactionId: 40,
+      safemode: '',
+      inSafemode: false,
+      lastAppliedOrWrittenTxId: 42,
+      mostRecentCheckpointTxId: 30,
+      isActive: false,
+    } as const;
+    board.setNameNodeHttp({
+      baseUrl: 'http://nn1.example.com:9870',
+      up: false,
+      view,
+      viewAtMonotonicMs: 5_000,
+      viewAtWallMs: Date.UTC(2026, 0, 1),
+      lastFailure: {
+        kind: 'timedOut',
+        url: 'http://nn1.example.com:9870/isActive',
+        message: 'GET …: no answer',
+        atWallMs: Date.UTC(2026, 0, 1, 0, 0, 7),
+      },
+      isActiveMismatch: false,
+    });
+    clock.advance(7_500);
+    expect(board.status().namenodeHttp).toEqual({
+      url: 'http://nn1.example.com:9870',
+      up: false,
+      view: {
+        state: 'STANDBY',
+        nnRole: 'NameNode',
+        hostAndPort: 'nn1.example.com:8020',
+        lastHATransitionTime: null,
+        securityEnabled: false,
+        namesystemHAState: 'STANDBY',
+        millisSinceLastLoadedEdits: 1200,
+        lastWrittenTransactionId: 40,
+        safemode: '',
+        inSafemode: false,
+        lastAppliedOrWrittenTxId: 42,
+        mostRecentCheckpointTxId: 30,
+        isActive: false,
+      },
+      readAt: '2026-01-01T00:00:00.000Z',
+      ageMs: 7_500,
+      isActiveMismatch: false,
+      lastError: { kind: 'timedOut', message: 'GET …: no answer', at: '2026-01-01T00:00:07.000Z' },
+    });
+    board.setNameNodeHttp(null);
+    expect(board.status().namenodeHttp).toBeNull();
   });
 
   it('is plain JSON: a round trip gives the same value', () => {
