@@ -336,10 +336,11 @@ async function loadResourceManagerConfig(
 
 /**
  * The typed settings of a configuration without a local NameNode (haadmin): every key read as
- * written, without nameservice / namenode suffixes. Throws ConfigError on a bad value.
+ * written, or with its `.<nameserviceId>` suffix when one is given (no namenode suffixes). Throws
+ * ConfigError on a bad value.
  */
-export function settingsFromConf(conf: HadoopConfiguration): ZkfcSettings {
-  const { settings, problems } = resolveSettings(conf, undefined, undefined);
+export function settingsFromConf(conf: HadoopConfiguration, nameserviceId?: string): ZkfcSettings {
+  const { settings, problems } = resolveSettings(conf, undefined, nameserviceId);
   if (problems.length > 0) {
     const first = problems[0]!.split(':')[0];
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, first);
@@ -413,7 +414,7 @@ function rawSetting(
   if (setting.suffix === 'nn' && localView !== undefined) {
     view = localView; // per-nn and per-ns keys are already promoted to the generic key here
     key = view.has(setting.key) ? setting.key : undefined;
-  } else if (setting.suffix === 'ns' && ns !== undefined) {
+  } else if (setting.suffix !== undefined && ns !== undefined) {
     key = conf.resolveSuffixedKey(setting.key, ns);
   } else {
     key = conf.has(setting.key) ? setting.key : undefined;
@@ -533,6 +534,8 @@ function crossCheck(settings: ZkfcSettings, problems: string[]): void {
   if (settings.zk.sessionTimeoutMs <= 0) problems.push('ha.zookeeper.session-timeout.ms: must be greater than 0');
   if (settings.health.checkIntervalMs <= 0)
     problems.push('ha.health-monitor.check-interval.ms: must be greater than 0');
+  if (settings.pause.checkIntervalMs <= 0) problems.push('zkfc.pause.check-interval.ms: must be greater than 0');
+  if (settings.pause.maxTtlMs <= 0) problems.push('zkfc.pause.max-ttl.ms: must be greater than 0');
   if (settings.failover.zkOpRetries < 1)
     problems.push('ha.failover-controller.active-standby-elector.zk.op.retries: must be at least 1');
   const { rpc } = settings;

@@ -121,6 +121,14 @@ export interface RpcServerSettings {
   readonly maxCedeMs: number;
 }
 
+/** The maintenance pause (README "Maintenance pause"; not in Hadoop). */
+export interface PauseSettings {
+  /** How often the pause znode is read. */
+  readonly checkIntervalMs: number;
+  /** Longest pause honoured, counted from when it was set; haadmin refuses a longer TTL. */
+  readonly maxTtlMs: number;
+}
+
 export interface SecuritySettings {
   /** Only `simple`; load.ts refuses anything else. */
   readonly authentication: string;
@@ -138,6 +146,7 @@ export interface ZkfcSettings {
   readonly ipc: IpcSettings;
   readonly fencing: FencingSettings;
   readonly stacks: StacksSettings;
+  readonly pause: PauseSettings;
   readonly namenodeHttp: NameNodeHttpSettings;
   readonly nameservice: NameserviceSettings;
   readonly server: ServerSettings;
@@ -416,6 +425,24 @@ const TABLE: SettingsTable = {
       doc:
         'Directory that keeps the last 5 /stacks captures as files ' +
         '(stacks-<namenode>-<time>.txt); unset keeps them in the log only.',
+    },
+  },
+  pause: {
+    checkIntervalMs: {
+      key: 'zkfc.pause.check-interval.ms',
+      format: 'int-ms',
+      default: 2000,
+      doc:
+        'How often each zkfc reads the maintenance pause znode (haadmin pause / resume); a pause or ' +
+        'resume takes effect within this time. Must be > 0.',
+    },
+    maxTtlMs: {
+      key: 'zkfc.pause.max-ttl.ms',
+      format: 'long-ms',
+      default: 86_400_000,
+      doc:
+        'Longest maintenance pause: haadmin pause refuses a longer --ttl, and a daemon ends a pause ' +
+        'this long after it was set whatever its TTL says.',
     },
   },
   namenodeHttp: {

@@ -514,6 +514,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     health: settings.health,
     healthConnectTimeoutMs: connectTimeoutMs,
     zkRetry: { retryForever: settings.zk.retryForever, maxBackoffMs: settings.zk.retryMaxBackoffMs },
+    pause: settings.pause,
     ports: { clock, zk: ctx.zkFactory, haService: haFactory, fencer, zkfcClients },
     // The elector's, health monitor's and controller's decisions (the core's notes).
     logger: logger.child({ component: 'controller' }),

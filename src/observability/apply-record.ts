@@ -50,6 +50,10 @@ export function applyRecord(record: ControllerRecord, sinks: RecordSinks): void 
       metrics?.setZooKeeperRetry(record.retry === null ? null : record.retry.failures);
       status.update({ zookeeperRetry: record.retry });
       return;
+    case 'maintenancePause':
+      metrics?.setMaintenancePause(record.pause === null ? null : record.pause.untilWallMs);
+      status.update({ maintenancePause: record.pause });
+      return;
     case 'transition':
       metrics?.recordTransition(record.to, record.result);
       if (record.result === 'success') {

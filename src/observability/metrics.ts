@@ -159,6 +159,10 @@ export class ZkfcMetrics implements MetricsSource {
    * of the election for want of ZooKeeper.
    */
   private readonly zkConnectFailures: Gauge;
+  /** zkfc_maintenance_paused: 1 while an operator's maintenance pause holds this controller still. */
+  private readonly maintenancePaused: Gauge;
+  /** zkfc_maintenance_pause_end_timestamp_seconds: when the pause ends by itself; 0 when none holds. */
+  private readonly maintenancePauseEnd: Gauge;
   /** zkfc_zk_session_events_total: session events by kind (connected, disconnected, expired, ...). */
   private readonly zkSessionEvents: Counter<'event'>;
   /**
@@ -264,6 +268,16 @@ export class ZkfcMetrics implements MetricsSource {
     this.zkConnectFailures = new Gauge({
       name: 'zkfc_zk_connect_failures',
       help: 'Failed ZooKeeper connection attempts in a row while retrying out of the election; 0 when connected.',
+      registers,
+    });
+    this.maintenancePaused = new Gauge({
+      name: 'zkfc_maintenance_paused',
+      help: 'Whether a maintenance pause (haadmin pause) holds this controller still: no transition, no fencing.',
+      registers,
+    });
+    this.maintenancePauseEnd = new Gauge({
+      name: 'zkfc_maintenance_pause_end_timestamp_seconds',
+      help: 'When the current maintenance pause ends by itself (Unix time); 0 when none holds.',
       registers,
     });
     this.zkSessionEvents = new Counter({
@@ -401,6 +415,8 @@ export class ZkfcMetrics implements MetricsSource {
     this.setZkConnectionState('DISCONNECTED');
     this.zkSessionExpirations.inc(0);
     this.zkConnectFailures.set(0);
+    this.maintenancePaused.set(0);
+    this.maintenancePauseEnd.set(0);
     for (const event of ZK_SESSION_EVENTS) this.zkSessionEvents.inc({ event }, 0);
     for (const outcome of HEALTH_CHECK_OUTCOMES) this.healthCheckDuration.zero({ outcome });
     for (const reason of FAILOVER_REASONS) this.failovers.inc({ reason }, 0);
@@ -454,6 +470,12 @@ export class ZkfcMetrics implements MetricsSource {
 
   setZkConnectionState(state: ZkConnectionState): void {
     setOneOf(this.zkConnectionState, ZK_CONNECTION_STATES, state);
+  }
+
+  /** A maintenance pause holds until this wall-clock time (ms), or none does (null). */
+  setMaintenancePause(untilWallMs: number | null): void {
+    this.maintenancePaused.set(untilWallMs === null ? 0 : 1);
+    this.maintenancePauseEnd.set(untilWallMs === null ? 0 : untilWallMs / 1000);
   }
 
   /** Failed connection attempts in a row (null: an attempt is under way, the count stays). */

@@ -106,6 +106,17 @@ export interface ZooKeeperRetryStatus {
   readonly nextAttemptAt: string | null;
 }
 
+/** A maintenance pause as /status shows it. */
+export interface MaintenancePauseStatus {
+  readonly reason: string;
+  /** user@host that set it. */
+  readonly by: string;
+  /** ISO-8601 time it was set. */
+  readonly since: string | null;
+  /** ISO-8601 time it ends by itself (its TTL, capped at zkfc.pause.max-ttl.ms). */
+  readonly until: string | null;
+}
+
 /** A scheduled reconnect as the runtime reports it (wall-clock epoch ms). */
 export interface ZooKeeperRetryInput {
   readonly failures: number;
@@ -200,6 +211,11 @@ export interface ZkfcStatus {
   readonly zookeeperRetry: ZooKeeperRetryStatus | null;
   /** The local NameNode's HTTP view (zkfc.namenode-http.*), or null when it is not read. */
   readonly namenodeHttp: NameNodeHttpStatus | null;
+  /**
+   * The operator's maintenance pause while it holds (no transition, no fencing), else null. Absent
+   * only from a controller that does not know pauses (an older zkfc): haadmin pause refuses then.
+   */
+  readonly maintenancePause?: MaintenancePauseStatus | null;
   readonly uptimeSeconds: number;
   /** The daemon's version. */
   readonly version: string;
@@ -247,6 +263,12 @@ export interface StatusPatch {
   readonly cededUntilWallMs?: number | null;
   /** A scheduled ZooKeeper reconnect, or null once a session is being opened again. */
   readonly zookeeperRetry?: ZooKeeperRetryInput | null;
+  readonly maintenancePause?: {
+    readonly reason: string;
+    readonly by: string;
+    readonly atWallMs: number;
+    readonly untilWallMs: number;
+  } | null;
 }
 
 /** Fencing preflight result as src/fencing reports it (epoch ms rather than ISO). */
@@ -272,7 +294,9 @@ export interface StatusIdentity {
  */
 export class StatusBoard implements StatusSource {
   private readonly startedMonotonicMs: number;
-  private current: Omit<ZkfcStatus, 'uptimeSeconds' | 'namenodeHttp'>;
+  private current: Omit<ZkfcStatus, 'uptimeSeconds' | 'namenodeHttp' | 'maintenancePause'> & {
+    maintenancePause: MaintenancePauseStatus | null;
+  };
   private namenodeHttp: NameNodeHttpInput | null = null;
 
   constructor(
@@ -297,6 +321,7 @@ export class StatusBoard implements StatusSource {
       cededUntil: null,
       zookeeperProblems: [],
       zookeeperRetry: null,
+      maintenancePause: null,
       version: identity.version,
     };
   }
@@ -326,6 +351,13 @@ export class StatusBoard implements StatusSource {
     if (patch.cededUntilWallMs !== undefined) next.cededUntil = isoTime(patch.cededUntilWallMs);
     if (patch.zookeeperRetry !== undefined) next.zookeeperRetry = this.retryStatus(patch.zookeeperRetry);
     if (patch.zkConnectionState === 'CONNECTED') next.zookeeperRetry = null;
+    if (patch.maintenancePause !== undefined) {
+      const pause = patch.maintenancePause;
+      next.maintenancePause =
+        pause === null
+          ? null
+          : { reason: pause.reason, by: pause.by, since: isoTime(pause.atWallMs), until: isoTime(pause.untilWallMs) };
+    }
     this.current = next;
   }
 

@@ -24,6 +24,7 @@ import { CommandExecutor } from './executor.js';
 import { runGracefulFailover } from './graceful-failover.js';
 import { HealthPoller, type HealthPollerSettings } from './health-poller.js';
 import { logNote, type RuntimeLog } from './logging.js';
+import { PauseMonitor, type PauseView } from './maintenance-pause.js';
 import { Mailbox } from './mailbox.js';
 import { BREADCRUMB_RECHECK_MS, ZooKeeperProblems } from './zookeeper-problems.js';
 import type {
@@ -91,6 +92,11 @@ export interface ControllerRuntimeOptions {
    * session, keep retrying ZooKeeper out of the election instead of exiting. Default off (Hadoop).
    */
   readonly zkRetry?: { readonly retryForever: boolean; readonly maxBackoffMs: number };
+  /**
+   * The maintenance pause (zkfc.pause.*; maintenance-pause.ts): read every checkIntervalMs on a
+   * session of its own once the controller runs. Absent: no pause is ever seen.
+   */
+  readonly pause?: { readonly checkIntervalMs: number; readonly maxTtlMs: number };
   readonly ports: ControllerRuntimePorts;
   readonly logger: RuntimeLog;
   /**
@@ -141,6 +147,7 @@ export class ControllerRuntime {
   private gracefulInProgress = false;
   private readonly problems: ZooKeeperProblems;
   private breadcrumbRecheck: Cancel | undefined;
+  private pauseMonitor: PauseMonitor | undefined;
 
   private resolveExited!: (info: ExitInfo) => void;
   private exitInfo: ExitInfo | undefined;
@@ -273,6 +280,7 @@ export class ControllerRuntime {
       this.breadcrumbRecheck?.();
       if (this.exitInfo === undefined) this.mailbox.post({ type: 'StopRequested' });
       this.poller.stop();
+      await this.pauseMonitor?.stop();
       await this.executor.halt();
       this.localClient.close();
       this.failAdminWaiters(new ControllerNotRunningError('ZK Failover Controller is stopped'));
@@ -311,6 +319,9 @@ export class ControllerRuntime {
     if (!this.healthStarted) throw new ControllerNotRunningError('ZK Failover Controller is not started yet');
     if (this.gracefulInProgress)
       throw new FailoverServiceError('A graceful failover to this node is already in progress');
+    const pausedReason = this.core.snapshot().pausedReason;
+    if (pausedReason !== undefined)
+      throw new FailoverServiceError(`Automatic failover is paused for maintenance (${pausedReason})`);
     this.gracefulInProgress = true;
     const requestId = this.nextRequestId++;
     this.mailbox.post({ type: 'GracefulFailoverStarted', requestId });
@@ -346,12 +357,14 @@ export class ControllerRuntime {
     return this.core.snapshot();
   }
 
-  /** The ZooKeeper sessions the core still uses: current and retiring (leak checks). */
+  /** The ZooKeeper sessions still in use: the core's current and retiring ones, the pause monitor's (leak checks). */
   liveZkSessions(): readonly ZkSession[] {
-    return this.core.liveEpochs().flatMap((epoch) => {
+    const elector = this.core.liveEpochs().flatMap((epoch) => {
       const session = this.executor.session(epoch);
       return session === undefined ? [] : [session];
     });
+    const pauseSession = this.pauseMonitor?.liveSession();
+    return pauseSession === undefined ? elector : [...elector, pauseSession];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -429,9 +442,53 @@ export class ControllerRuntime {
   private onHealthMonitorStarted(): void {
     this.healthStarted = true;
     this.poller.start();
+    this.startPauseMonitor();
     this.log.info({}, 'Connected to ZooKeeper; health monitor started');
     for (const waiter of this.startWaiters) waiter.resolve();
     this.startWaiters = [];
+  }
+
+  private startPauseMonitor(): void {
+    const settings = this.options.pause;
+    if (settings === undefined || this.pauseMonitor !== undefined) return;
+    this.pauseMonitor = new PauseMonitor({
+      workingDir: this.options.workingDir,
+      zkSession: this.options.zkSession,
+      zk: this.options.ports.zk,
+      clock: this.clock,
+      checkIntervalMs: settings.checkIntervalMs,
+      maxTtlMs: settings.maxTtlMs,
+      log: this.log,
+      onChange: (view) => this.onPauseView(view),
+    });
+    this.pauseMonitor.start();
+  }
+
+  private onPauseView(view: PauseView): void {
+    if (this.stopping !== undefined) return;
+    const paused = view.state === 'paused';
+    const reason =
+      view.state === 'paused'
+        ? `${view.pause.reason} (by ${view.pause.by}, until ${new Date(view.endWallMs).toISOString()})`
+        : view.state === 'expired'
+          ? 'maintenance pause expired'
+          : view.state === 'unreadable'
+            ? 'maintenance pause unreadable'
+            : 'maintenance pause ended';
+    this.mailbox.post({ type: 'MaintenancePauseChanged', paused, reason });
+    this.emit({
+      type: 'maintenancePause',
+      pause:
+        view.state === 'paused'
+          ? {
+              reason: view.pause.reason,
+              by: view.pause.by,
+              atWallMs: view.pause.atWallMs,
+              untilWallMs: view.endWallMs,
+            }
+          : null,
+    });
+    this.problems.pauseUnreadable(view.state === 'unreadable' ? view.detail : undefined);
   }
 
   private finishExit(exitCode: number, message: string): void {

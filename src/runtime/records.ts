@@ -17,13 +17,16 @@ import type { FenceOutcome, ZkSessionEvent } from './ports.js';
  *   release it: no NameNode can become active through the election;
  * - lock-holder-unknown: the lock's data names no NameNode of this nameservice (not a zkfc's lock);
  * - breadcrumb-refused: the breadcrumb names a NameNode we refuse to fence, so no zkfc that wins
- *   the lock becomes active.
+ *   the lock becomes active;
+ * - pause-unreadable: the maintenance pause znode holds no pause record, so it is ignored
+ *   (failover stays automatic) until an operator resumes or pauses again.
  */
 export const ZOOKEEPER_PROBLEMS = [
   'acl-world-writable',
   'lock-not-ephemeral',
   'lock-holder-unknown',
   'breadcrumb-refused',
+  'pause-unreadable',
 ] as const;
 export type ZooKeeperProblem = (typeof ZOOKEEPER_PROBLEMS)[number];
 
@@ -60,6 +63,16 @@ export type ControllerRecord =
    * being opened again. Emitted by the elector after a lost session and by the daemon at start-up.
    */
   | { readonly type: 'zkRetry'; readonly retry: ZkRetryRecord | null }
+  /** A maintenance pause holds (with its real end, wall-clock ms), or null when none does. */
+  | {
+      readonly type: 'maintenancePause';
+      readonly pause: {
+        readonly reason: string;
+        readonly by: string;
+        readonly atWallMs: number;
+        readonly untilWallMs: number;
+      } | null;
+    }
   /** A transition this ZKFC asked of its local NameNode. */
   | {
       readonly type: 'transition';

@@ -67,6 +67,18 @@ export class ZooKeeperProblems {
     });
   }
 
+  /** The maintenance pause znode holds no pause record (detail), or it does again / is gone (undefined). */
+  pauseUnreadable(detail: string | undefined): void {
+    if (detail === undefined) {
+      this.set('pause-unreadable', undefined);
+      return;
+    }
+    this.set('pause-unreadable', {
+      detail: `${detail}; it is ignored, so failover stays automatic`,
+      clear: 'haadmin resume (deletes it), or haadmin pause --ttl <time> --reason <text> to pause again',
+    });
+  }
+
   /** The lock's data as last read: is it a zkfc of this nameservice? */
   lockDataRead(data: Uint8Array, decoded: DecodedBreadcrumb): void {
     const resolved = breadcrumbTarget(data, decoded, this.options.targets);

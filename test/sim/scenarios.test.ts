@@ -11,7 +11,8 @@
 import { describe, expect, it } from 'vitest';
 import { ControllerExitedError, FailoverServiceError, PeerCedeError } from '../../src/runtime/errors.js';
 import type { ControllerRecord } from '../../src/runtime/records.js';
-import { SimWorld } from './sim-world.js';
+import { encodePause } from '../../src/runtime/maintenance-pause.js';
+import { runSeed, SimWorld } from './sim-world.js';
 import { startedWorld } from './started-world.js';
 
 function statusOf(world: SimWorld, index: number) {
@@ -240,6 +241,42 @@ describe('ControllerRuntime in the simulated cluster', () => {
     world.nameNodes[active]?.kill('crash');
     expect(await world.runUntil(() => world.nameNodes[1 - active]?.isActive === true, 30_000)).toBe(true);
     expect(exits).toBe(0);
+  });
+
+  it('maintenance pauses are part of the seeded runs: controllers hold still during them', async () => {
+    const counts = new Map<string, number>();
+    let paused = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const result = await runSeed(seed);
+      expect(result.violations).toEqual([]);
+      if (result.faults.some((f) => f.includes('maintenance pause'))) paused++;
+      for (const [msg, n] of result.messageCounts) counts.set(msg, (counts.get(msg) ?? 0) + n);
+    }
+    expect(paused).toBeGreaterThanOrEqual(10);
+    expect(counts.get('Maintenance pause: keeping the lock, no transition') ?? 0).toBeGreaterThan(0);
+    expect(counts.get('Maintenance pause: leaving the election') ?? 0).toBeGreaterThan(0);
+  });
+
+  it('while paused, a dead active NameNode is not replaced; after resume it is', async () => {
+    const world = new SimWorld({ seed: 11, nodes: 2, randomFaults: false, maintenancePauses: true });
+    world.startController(0);
+    expect(await world.runUntil(() => world.nameNodes[0]?.isActive === true, 5000)).toBe(true);
+    world.startController(1);
+    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().elector.state === 'STANDBY', 5000)).toBe(
+      true,
+    );
+    const path = '/hadoop-ha/ns1/ZkfcMaintenancePause';
+    const wallMs = 1_700_000_000_000 + world.scheduler.now();
+    world.zk.operatorWrite(
+      path,
+      encodePause({ atWallMs: wallMs, untilWallMs: wallMs + 600_000, reason: 'test', by: 'sim@operator' }),
+    );
+    expect(await world.runUntil(() => controller(world, 1).coreSnapshot().pausedReason !== undefined, 5000)).toBe(true);
+    world.nameNodes[0]?.kill('crash');
+    await world.runUntil(() => false, 60_000);
+    expect(world.nameNodes[1]?.isActive).toBe(false);
+    world.zk.operatorWrite(path, null);
+    expect(await world.runUntil(() => world.nameNodes[1]?.isActive === true, 30_000)).toBe(true);
   });
 
   it('with probe-on-disconnect off, a crashed NameNode is noticed at the next health round, as in Hadoop', async () => {

@@ -36,10 +36,12 @@ import {
 import { SimCheckers } from './sim-checkers.js';
 import { SimFaults } from './sim-faults.js';
 import { newPrng, type Prng, SimClock, SimProcess, SimScheduler } from './sim-scheduler.js';
+import { encodePause, pausePath } from '../../src/runtime/maintenance-pause.js';
 import { OPEN_ACL, SimZkServer, SimZkSessionFactory } from './sim-zookeeper.js';
 
 export const NAMESERVICE = 'ns1';
 export const WORKING_DIR = `/hadoop-ha/${NAMESERVICE}`;
+const PAUSE_PATH = pausePath(WORKING_DIR);
 export const LOCK_PATH = `${WORKING_DIR}/ActiveStandbyElectorLock`;
 export const BREADCRUMB_PATH = `${WORKING_DIR}/ActiveBreadCrumb`;
 /** After the last fault ends, a healthy, stable active must exist within this bound. */
@@ -78,6 +80,12 @@ export interface SimOptions {
    * activates after losing the lock).
    */
   readonly mutation?: 'lying-fence' | 'own-breadcrumb' | 'leaky-close' | 'no-restart' | 'no-lease-guard';
+  /**
+   * Operators' maintenance pauses during the faults (haadmin pause; every ZKFC runs its pause
+   * monitor). Default: on for about half the seeds, drawn from a PRNG of their own so the fault
+   * schedule stays what it was; never with a mutation (those tests count on their seeds' timing).
+   */
+  readonly maintenancePauses?: boolean;
   /** zkfc.zookeeper.retry-forever of every ZKFC (default: on for three hosts in four, by seed and host). */
   readonly zkRetryForever?: boolean;
   /** zkfc.health.probe-on-disconnect of every ZKFC (default: the setting's default). */
@@ -145,9 +153,14 @@ export class SimWorld implements SimNetwork {
   failovers = 0;
   /** When the faults stopped (the liveness window opened), if they have. */
   private healedAtMs: number | undefined;
+  /** Draws the maintenance pauses, apart from `rng` (SimOptions.maintenancePauses). */
+  private readonly pauseRng: Prng;
+  readonly pausesOn: boolean;
 
   constructor(readonly options: SimOptions) {
     this.rng = newPrng(options.seed);
+    this.pauseRng = newPrng((options.seed * 2_654_435_761 + 0x5eed) >>> 0);
+    this.pausesOn = options.maintenancePauses ?? (options.mutation === undefined && this.pauseRng.chance(0.5));
     const nodes = options.nodes ?? (this.rng.chance(0.3) ? 3 : 2);
     this.fenceMethods =
       options.fenceMethods ??
@@ -321,6 +334,7 @@ export class SimWorld implements SimNetwork {
       healthConnectTimeoutMs: settings.ipc.connectTimeoutMs,
       // As shipped: never give up on ZooKeeper (zkfc.zookeeper.retry-forever), unless a seed says
       // otherwise (Hadoop's exit-and-restart path stays covered).
+      ...(this.pausesOn ? { pause: { checkIntervalMs: 2000, maxTtlMs: settings.pause.maxTtlMs } } : {}),
       zkRetry: {
         // (From the seed and host, not the PRNG: the fault schedule of a seed stays what it was.)
         retryForever: this.options.zkRetryForever ?? (this.options.seed + index) % 4 !== 0,
@@ -443,8 +457,10 @@ export class SimWorld implements SimNetwork {
         this.scheduler.schedule(at, () => this.faults.injectRandom(chaosMs - at));
       }
     }
+    if (this.options.randomFaults !== false && this.pausesOn) this.schedulePauses(chaosMs);
     await this.runFor(chaosMs);
     this.faults.heal();
+    this.zk.operatorWrite(PAUSE_PATH, null);
     this.healedAtMs = this.scheduler.now();
     this.checkers.openLivenessWindow(false);
     await this.runFor(quietMs);
@@ -456,6 +472,37 @@ export class SimWorld implements SimNetwork {
       this.checkers.violation(`recovery took ${recoveryMs} ms, more than the bound ${RECOVERY_BOUND_MS} ms`);
     this.checkers.checkEnd();
     return this.result(recoveryMs);
+  }
+
+  /**
+   * One to three maintenance pauses during the faults, each ended by `haadmin resume` (the znode
+   * deleted) or by its TTL, all before the faults stop.
+   */
+  private schedulePauses(chaosMs: number): void {
+    const rng = this.pauseRng;
+    const count = rng.int(1, 3);
+    for (let k = 0; k < count; k++) {
+      const at = rng.int(5000, chaosMs - 3000);
+      const durationMs = Math.min(rng.int(2000, 30_000), chaosMs - at - 1000);
+      const byTtl = rng.chance(0.5);
+      this.scheduler.schedule(at, () => {
+        const wallMs = 1_700_000_000_000 + this.scheduler.now();
+        const untilWallMs = wallMs + (byTtl ? durationMs : 600_000);
+        this.faultLog.push(
+          `t=${this.scheduler.now()} maintenance pause for ${durationMs} ms (${byTtl ? 'TTL' : 'resume'})`,
+        );
+        this.trace(-1, `FAULT maintenance pause for ${durationMs} ms, ended by ${byTtl ? 'its TTL' : 'resume'}`);
+        this.zk.operatorWrite(
+          PAUSE_PATH,
+          encodePause({ atWallMs: wallMs, untilWallMs, reason: 'sim maintenance', by: 'sim@operator' }),
+        );
+        if (!byTtl)
+          this.scheduler.schedule(durationMs, () => {
+            this.trace(-1, 'FAULT haadmin resume');
+            this.zk.operatorWrite(PAUSE_PATH, null);
+          });
+      });
+    }
   }
 
   async runFor(ms: number): Promise<void> {

@@ -415,6 +415,32 @@ export class SimZkServer {
     return { code: 'OK', value: undefined };
   }
 
+  /**
+   * An operator's client (haadmin pause / resume) writing or deleting a persistent znode, with the
+   * watches it triggers; it does not count as any ZKFC's session. Ignored while the quorum is down.
+   */
+  operatorWrite(path: string, data: Uint8Array | null): void {
+    if (!this.quorumUp) return;
+    const existing = this.znodes.get(path);
+    const zxid = this.zxid++;
+    if (data === null) {
+      if (existing === undefined) return;
+      this.znodes.delete(path);
+      this.trigger(path, 'NodeDeleted');
+      return;
+    }
+    this.znodes.set(path, {
+      data: data.slice(),
+      version: existing === undefined ? 0 : existing.version + 1,
+      acl: OPEN_ACL,
+      aversion: 0,
+      ephemeralOwner: 0n,
+      czxid: existing?.czxid ?? zxid,
+      mzxid: zxid,
+    });
+    this.trigger(path, existing === undefined ? 'NodeCreated' : 'NodeDataChanged');
+  }
+
   /** Inspection for invariants. */
   znode(path: string):
     | {

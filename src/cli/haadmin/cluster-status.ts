@@ -334,6 +334,13 @@ export function summarize(nameserviceId: string, collectedAt: string, probes: re
   }
   for (const { reporters, detail, clear } of reported.values())
     problems.push(`zkfc of ${reporters.join(', ')}: ${detail}; to clear: ${clear}`);
+  const pauses = new Set<string>();
+  for (const nn of namenodes) {
+    const pause = nn.zkfc.ok ? nn.zkfc.status.maintenancePause : null;
+    if (pause !== null && pause !== undefined)
+      pauses.add(`automatic failover paused until ${pause.until ?? '?'} by ${pause.by}: ${pause.reason}`);
+  }
+  problems.push(...pauses);
   for (const nn of namenodes) {
     const retry = nn.zkfc.ok ? nn.zkfc.status.zookeeperRetry : null;
     if (retry !== null && retry !== undefined)

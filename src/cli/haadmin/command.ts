@@ -13,12 +13,16 @@ export interface ParsedCommandLine {
   readonly options: ReadonlySet<string>;
   /** Option tokens given, repeats included (commons-cli's getOptions().length; -failover allows 3). */
   readonly optionCount: number;
+  /** Values of the options the command declares in `valueOptions` (`--ttl 30m`), by name. */
+  readonly values: ReadonlyMap<string, string>;
 }
 
 export interface HaAdminCommand {
   readonly usage: CommandUsage;
   /** Option names this command accepts; "forcemanual" makes the runner ask for confirmation first. */
   readonly options: readonly string[];
+  /** Options among `options` that take the next token as their value (not in Hadoop's commands). */
+  readonly valueOptions?: readonly string[];
   run(ctx: HaAdminContext, line: ParsedCommandLine): Promise<number>;
 }
 

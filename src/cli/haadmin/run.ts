@@ -21,12 +21,16 @@ import { failover } from './failover.js';
 import { getAllServiceState } from './get-all-service-state.js';
 import { getServiceState } from './get-service-state.js';
 import { jsonError, printJson } from './json-output.js';
+import { pause, resume } from './pause.js';
 import { status } from './status.js';
 import { fetchZkfcStatusOverHttp, type ZkfcStatusFetcher } from './zkfc-status-client.js';
 import { transitionToActive } from './transition-to-active.js';
 import { transitionToObserver } from './transition-to-observer.js';
 import { transitionToStandby } from './transition-to-standby.js';
 import { commandUsageLine, fullUsage, helpLine, type CommandUsage } from './usage.js';
+
+/** Commands not in Hadoop, also accepted without the dash (`haadmin status`, `haadmin pause`). */
+const WORD_COMMANDS = new Set(['status', 'pause', 'resume']);
 
 const HELP_USAGE: CommandUsage = { name: '-help', args: '<command>', help: 'Displays help on the specified command' };
 
@@ -35,6 +39,8 @@ export const COMMANDS: readonly HaAdminCommand[] = [
   failover,
   getAllServiceState,
   getServiceState,
+  pause,
+  resume,
   status,
   transitionToActive,
   transitionToObserver,
@@ -49,6 +55,8 @@ const EXTENSIONS_USAGE = [
   '-getAllServiceState, -checkHealth and -status take --json for machine-readable output.',
   '-rm before the command addresses the ResourceManagers of yarn-site.xml (as yarn rmadmin),',
   'with -failover through their zkfc daemons; the default when only YARN HA is configured.',
+  '-pause --ttl <time> --reason <text> (also "pause") holds every zkfc of the nameservice still',
+  '(no failover, no fencing) until -resume (also "resume") or the time runs out.',
 ];
 
 export interface HaAdminDeps {
@@ -127,7 +135,7 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
   }
 
   // `haadmin status` reads better than `-status`; every other command keeps Hadoop's dash rule.
-  const name = rest[0] === 'status' ? '-status' : (rest[0] ?? '');
+  const name = WORD_COMMANDS.has(rest[0] ?? '') ? `-${rest[0] ?? ''}` : (rest[0] ?? '');
   if (!name.startsWith('-')) {
     io.err(`Bad command '${name}': expected command starting with '-'`);
     printFullUsage(io);
@@ -141,7 +149,7 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
     return FAILED;
   }
 
-  const line = parseCommandLine(rest.slice(1), command.options);
+  const line = parseCommandLine(rest.slice(1), command.options, command.valueOptions);
   if (line === undefined) {
     io.err(`${name.slice(1)}: incorrect arguments`);
     io.err(commandUsageLine(command.usage));
@@ -259,12 +267,15 @@ function help(argv: readonly string[], io: HaAdminIo): number {
 export function parseCommandLine(
   tokens: readonly string[],
   accepted: readonly string[],
+  valueOptions: readonly string[] = [],
 ): ParsedCommandLine | undefined {
   const args: string[] = [];
   const options = new Set<string>();
+  const values = new Map<string, string>();
   let optionCount = 0;
   let onlyArgs = false;
-  for (const token of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
     if (onlyArgs || !token.startsWith('-') || token === '-') {
       args.push(token);
       continue;
@@ -277,8 +288,14 @@ export function parseCommandLine(
     if (!accepted.includes(optionName)) return undefined;
     options.add(optionName);
     optionCount++;
+    if (valueOptions.includes(optionName)) {
+      const value = tokens[i + 1];
+      if (value === undefined) return undefined;
+      values.set(optionName, value);
+      i++;
+    }
   }
-  return { args, options, optionCount };
+  return { args, options, optionCount, values };
 }
 
 /**

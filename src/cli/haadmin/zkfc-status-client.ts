@@ -16,6 +16,7 @@ import type {
   ZkfcStatus,
   ZooKeeperProblemStatus,
   ZooKeeperRetryStatus,
+  MaintenancePauseStatus,
 } from '../../observability/status.js';
 import { FAILOVER_REASONS, ZK_CONNECTION_STATES } from '../../observability/status.js';
 import { NAMENODE_HTTP_FAILURE_KINDS } from '../../runtime/ports.js';
@@ -261,6 +262,18 @@ function namenodeHttp(value: unknown): NameNodeHttpStatus | null {
   };
 }
 
+function maintenancePause(value: unknown): MaintenancePauseStatus | null {
+  if (value === null) return null;
+  const field = 'status.maintenancePause';
+  const o = object(value, field);
+  return {
+    reason: string(o, 'reason', field),
+    by: string(o, 'by', field),
+    since: nullableString(o, 'since', field),
+    until: nullableString(o, 'until', field),
+  };
+}
+
 /** Check a /status answer field by field; `where` names the source in errors. */
 export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
   try {
@@ -290,6 +303,7 @@ export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
       cededUntil: nullableString(o, 'cededUntil', 'status'),
       zookeeperProblems: zookeeperProblems(o['zookeeperProblems']),
       zookeeperRetry: zookeeperRetry(o['zookeeperRetry']),
+      ...(o['maintenancePause'] === undefined ? {} : { maintenancePause: maintenancePause(o['maintenancePause']) }),
       namenodeHttp: namenodeHttp(o['namenodeHttp']),
       uptimeSeconds: typeof o['uptimeSeconds'] === 'number' ? o['uptimeSeconds'] : 0,
       version: typeof o['version'] === 'string' ? o['version'] : '',

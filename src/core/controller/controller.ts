@@ -63,6 +63,8 @@ export interface ControllerSnapshot {
   readonly lastServiceStatus: ServiceStatus | undefined;
   /** Monotonic ms until which we stay out of the election (cedeActive / bad state), if in the future. */
   readonly cededUntilMs: number | undefined;
+  /** The operator's reason while a maintenance pause holds the controller still, else undefined. */
+  readonly pausedReason: string | undefined;
   readonly lastActiveAttempt: ActiveAttempt | undefined;
   /**
    * The last breadcrumb this ZKFC refused to fence (it names no NameNode of our configuration), as
@@ -89,6 +91,8 @@ export class ZKFailoverController {
   private lastHealthState: HealthState = 'INITIALIZING';
   private serviceState: HAServiceState = 'INITIALIZING';
   private delayJoiningUntilMs = 0;
+  /** Set while an operator's maintenance pause holds this controller still (onMaintenancePause). */
+  private pausedReason: string | undefined;
   private recheckToken: number | undefined;
   private nextTimerToken = 1;
   private serviceStateMismatchCount = 0;
@@ -147,6 +151,7 @@ export class ZKFailoverController {
       serviceState: this.serviceState,
       lastServiceStatus: this.health.serviceStatus(),
       cededUntilMs: this.delayJoiningUntilMs > this.now ? this.delayJoiningUntilMs : undefined,
+      pausedReason: this.pausedReason,
       lastActiveAttempt: this.lastActiveAttempt,
       breadcrumbRefusals: { count: this.breadcrumbRefusalCount, lastError: this.lastBreadcrumbRefusal },
       stopped: this.stopped,
@@ -226,6 +231,9 @@ export class ZKFailoverController {
       case 'GracefulFailoverEnded':
         if (this.graceful?.requestId === event.requestId) this.graceful = undefined;
         return;
+      case 'MaintenancePauseChanged':
+        this.onMaintenancePause(event.paused, event.reason, out);
+        return;
       case 'ControllerTimerFired':
         if (event.token !== this.recheckToken) {
           out.note('debug', 'Stale timer ignored', { timer: event.timer, token: event.token });
@@ -253,6 +261,7 @@ export class ZKFailoverController {
       case 'CedeActiveRequested':
       case 'ControllerTimerFired':
       case 'ControllerStarted':
+      case 'MaintenancePauseChanged':
         // Java runs becomeStandby's transitionToStandby (≤ graceful-fence timeout) under the
         // elector lock too; the service-state check must not count that transition as a mismatch.
         return this.cedeInFlight !== undefined || this.elector.isActivating() || this.pendingStandby.size > 0;
@@ -503,7 +512,42 @@ export class ZKFailoverController {
     }
   }
 
+  /** Not in Hadoop: an operator's maintenance pause (events.ts MaintenancePauseChanged). */
+  private onMaintenancePause(paused: boolean, reason: string, out: StepOutput<ControllerCommand>): void {
+    const from = this.pausedReason === undefined ? 'running' : 'paused';
+    const to = paused ? 'paused' : 'running';
+    if (paused) this.pausedReason = reason;
+    else this.pausedReason = undefined;
+    if (from === to) return;
+    out.stateChange('maintenance pause', from, to, reason);
+    this.recheckElectability(out);
+  }
+
+  /**
+   * While paused: the active (its NameNode active as far as we know, or our elector holding the
+   * lock) stays in the election whatever its health, so it keeps the lock and nobody fences it;
+   * any other controller leaves the election, so it cannot win the lock and fence or activate.
+   * Returns true when the pause decided.
+   */
+  private holdForPause(out: StepOutput<ControllerCommand>): boolean {
+    if (this.pausedReason === undefined) return false;
+    const elector = this.elector.snapshot();
+    if (elector.state === 'ACTIVE' || this.serviceState === 'ACTIVE') {
+      out.note('info', 'Maintenance pause: keeping the lock, no transition', {
+        healthState: this.lastHealthState,
+        reason: this.pausedReason,
+      });
+      return true;
+    }
+    if (elector.wantToBeInElection) {
+      out.note('info', 'Maintenance pause: leaving the election', { reason: this.pausedReason });
+      this.feedElector({ type: 'QuitElectionRequested', needFence: true }, out);
+    }
+    return true;
+  }
+
   private recheckElectability(out: StepOutput<ControllerCommand>): void {
+    if (this.holdForPause(out)) return;
     const healthy = this.lastHealthState === 'SERVICE_HEALTHY';
     const remainingDelayMs = this.delayJoiningUntilMs - this.now;
     if (remainingDelayMs > 0) {
@@ -582,6 +626,14 @@ export class ZKFailoverController {
       this.serviceStateMismatchCount++;
       return;
     }
+    if (this.pausedReason !== undefined) {
+      // An operator may transition NameNodes by hand during maintenance; the election waits.
+      out.note('info', 'Maintenance pause: service state changed, staying as we are', {
+        reported,
+        expected: this.serviceState,
+      });
+      return;
+    }
     out.note('error', 'Local service has changed the serviceState. Quitting election marking fencing necessary.', {
       target: formatTarget(this.local),
       reported,
@@ -617,6 +669,16 @@ export class ZKFailoverController {
         requestId,
         ok: false,
         error: 'ZK Failover Controller is not started yet',
+      });
+      return;
+    }
+    if (this.pausedReason !== undefined) {
+      out.note('warn', 'Cede request refused: maintenance pause', { requester: requester ?? null });
+      out.command({
+        type: 'CompleteCedeActive',
+        requestId,
+        ok: false,
+        error: `automatic failover is paused for maintenance (${this.pausedReason})`,
       });
       return;
     }

@@ -52,4 +52,11 @@ export type ControllerEvent =
   /** A graceful failover to this node started / ended (runtime/graceful-failover.ts runs it). */
   | { readonly type: 'GracefulFailoverStarted'; readonly requestId: number }
   | { readonly type: 'GracefulFailoverEnded'; readonly requestId: number }
-  | { readonly type: 'ControllerTimerFired'; readonly timer: ControllerTimer; readonly token: number };
+  | { readonly type: 'ControllerTimerFired'; readonly timer: ControllerTimer; readonly token: number }
+  /**
+   * An operator's maintenance pause began or ended (README "Maintenance pause"; the runtime reads
+   * the pause znode and applies its time limit). While paused the controller makes no transition
+   * and fences nothing: an active keeps its lock whatever its health, the others stay out of the
+   * election, cedes and graceful failovers are refused.
+   */
+  | { readonly type: 'MaintenancePauseChanged'; readonly paused: boolean; readonly reason: string };

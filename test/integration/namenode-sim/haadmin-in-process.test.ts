@@ -89,13 +89,15 @@ describe('command line errors and help', () => {
 
   it('the full usage lists the commands sorted, then the generic options', async () => {
     const run = await haadmin([], conf);
-    expect(run.err.slice(0, 11)).toEqual([
+    expect(run.err.slice(0, 13)).toEqual([
       USAGE_LINE,
       '    [-checkHealth <serviceId>]',
       '    [-failover [--forcefence] [--forceactive] <serviceId> <serviceId>]',
       '    [-getAllServiceState]',
       '    [-getServiceState <serviceId>]',
       '    [-help <command>]',
+      '    [-pause --ttl <time> --reason <text>]',
+      '    [-resume]',
       '    [-status [--json]]',
       '    [-transitionToActive [--forceactive] <serviceId>]',
       '    [-transitionToObserver <serviceId>]',
@@ -124,16 +126,19 @@ describe('command line errors and help', () => {
       args: ['nn1'],
       options: new Set(['forcemanual']),
       optionCount: 1,
+      values: new Map(),
     });
     expect(parseCommandLine(['nn1', '--forcemanual'], ['forcemanual'])).toEqual({
       args: ['nn1'],
       options: new Set(['forcemanual']),
       optionCount: 1,
+      values: new Map(),
     });
     expect(parseCommandLine(['--', '-nn1'], ['forcemanual'])).toEqual({
       args: ['-nn1'],
       options: new Set(),
       optionCount: 0,
+      values: new Map(),
     });
     // repeats count, as commons-cli's getOptions() lists every occurrence
     expect(parseCommandLine(['-forcemanual', '--forcemanual', 'nn1'], ['forcemanual'])?.optionCount).toBe(2);

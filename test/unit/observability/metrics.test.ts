@@ -60,6 +60,8 @@ describe('ZkfcMetrics', () => {
       zkfc_zk_connection_state: 'gauge',
       zkfc_zk_session_expirations_total: 'counter',
       zkfc_zk_connect_failures: 'gauge',
+      zkfc_maintenance_paused: 'gauge',
+      zkfc_maintenance_pause_end_timestamp_seconds: 'gauge',
       zkfc_zk_session_events_total: 'counter',
       zkfc_health_check_duration_seconds: 'histogram',
       zkfc_failovers_total: 'counter',

@@ -35,6 +35,7 @@ describe('status snapshot', () => {
       cededUntil: null,
       zookeeperProblems: [],
       zookeeperRetry: null,
+      maintenancePause: null,
       namenodeHttp: null,
       uptimeSeconds: 0,
       version: '0.1.0',
