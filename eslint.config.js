@@ -47,4 +47,11 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The launchers are CommonJS (bin/package.json): Node starts a CommonJS main without setting
+    // up its ES module loader, which is part of the daemon's start-up time (bin/zkfc.js).
+    files: ['bin/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

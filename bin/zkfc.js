@@ -2,16 +2,17 @@
 // Launcher for `zkfc`: runs the daemon's bundle, dist/zkfc.cjs (built by `npm install` / `npm run
 // build` with scripts/bundle-daemon.mjs): the daemon and its dependencies in one file, compiled
 // with its V8 code cache, dist/zkfc.cjs.cache, when V8 accepts it (see bundle-daemon.mjs).
-// `NODE_DEBUG=zkfc` says how the bundle was loaded.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { debuglog } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { Script } from 'node:vm';
+// `NODE_DEBUG=zkfc` says how the bundle was loaded. CommonJS (bin/package.json): a CommonJS main
+// starts without Node's ES module loader, about 15 ms sooner (`npm run bench`, start-up).
+'use strict';
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { debuglog } = require('node:util');
+const { setFlagsFromString } = require('node:v8');
+const { Script } = require('node:vm');
 
-const bundle = fileURLToPath(new URL('../dist/zkfc.cjs', import.meta.url));
+const bundle = join(__dirname, '..', 'dist', 'zkfc.cjs');
 const codeCache = `${bundle}.cache`;
 if (!existsSync(bundle)) {
   process.stderr.write(

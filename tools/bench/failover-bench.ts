@@ -442,9 +442,9 @@ function renderStartup(lines: string[], startup: readonly StartupRun[]): void {
       'check done). Bare Node: spawn to exit of `node -e 0`, run right ' +
       'before each daemon start. Split (medians) - to the first log line ' +
       '(Node start-up, module loading, configuration); to "zkfc started" ' +
-      '(ZooKeeper reachability and parent znode check on a first ' +
-      `session, RPC and status listeners); to "zkfc ready" (second, long-lived ` +
-      `ZooKeeper session, then the first health check): ${splits.join('; ')}. ` +
+      '(the ZooKeeper session and the parent znode check, RPC and status ' +
+      'listeners, the controller adopting that session and starting its ' +
+      `health monitor); to "zkfc ready" (the first health check): ${splits.join('; ')}. ` +
       'Log times have millisecond resolution.',
   );
 }
