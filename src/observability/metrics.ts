@@ -193,7 +193,7 @@ export class ZkfcMetrics implements MetricsSource {
   private readonly namenodeHttpReads: Counter<'result'>;
   /** zkfc_namenode_http_view_timestamp_seconds: wall-clock time of the last good read (its age: time() - this). */
   private readonly namenodeHttpViewTimestamp: Gauge;
-  /** zkfc_namenode_isactive_mismatch: 1 when /isActive disagrees with NameNodeStatus.State or tag.HAState. */
+  /** zkfc_namenode_isactive_mismatch: 1 when /isActive disagrees with NameNodeStatus.State. */
   private readonly namenodeIsActiveMismatch: Gauge;
   /** zkfc_namenode_safemode: 1 when NameNodeInfo.Safemode is not empty (safe mode on), else 0. */
   private readonly namenodeSafemode: Gauge;
@@ -364,9 +364,7 @@ export class ZkfcMetrics implements MetricsSource {
     });
     this.namenodeIsActiveMismatch = new Gauge({
       name: 'zkfc_namenode_isactive_mismatch',
-      help:
-        "Whether the NameNode's /isActive disagrees with its JMX NameNodeStatus.State or " +
-        'FSNamesystem tag.HAState (1) or not (0).',
+      help: "Whether the NameNode's /isActive disagrees with its JMX NameNodeStatus.State (1) or not (0).",
       registers: [],
     });
     this.namenodeHttpViewTimestamp = new Gauge({

@@ -134,7 +134,7 @@ export interface NameNodeHttpViewStatus {
   /** NameNodeStatus.LastHATransitionTime as ISO-8601, null when 0 (no transition yet). */
   readonly lastHATransitionTime: string | null;
   readonly securityEnabled: boolean;
-  /** FSNamesystem tag.HAState. */
+  /** FSNamesystem tag.HAState (a metrics2 snapshot: up to 10 s behind State after a transition). */
   readonly namesystemHAState: HAServiceState;
   readonly millisSinceLastLoadedEdits: number;
   readonly lastWrittenTransactionId: number;
@@ -158,7 +158,7 @@ export interface NameNodeHttpStatus {
   /** ISO-8601 time the view was read, and its age now; null without a view. */
   readonly readAt: string | null;
   readonly ageMs: number | null;
-  /** /isActive disagrees with NameNodeStatus.State or tag.HAState in the last good view. */
+  /** /isActive disagrees with NameNodeStatus.State in the last good view. */
   readonly isActiveMismatch: boolean;
   /** The last failed read (kept after the view is back up), or null. */
   readonly lastError: {

@@ -288,7 +288,12 @@ export interface NameNodeHttpView {
   readonly lastHATransitionTimeMs: number;
   /** NameNodeStatus.SecurityEnabled. */
   readonly securityEnabled: boolean;
-  /** FSNamesystem tag.HAState (FSNamesystem#getHAState): the namesystem's own HA state. */
+  /**
+   * FSNamesystem tag.HAState (FSNamesystem#getHAState). The FSNamesystem bean is a metrics2 source,
+   * served from a cache refreshed every metrics period (10 s by default): its values, this one and
+   * the two below, trail the NameNode by up to that long (just after a transition, tag.HAState
+   * still shows the old state; NameNodeStatus.State and /isActive are live).
+   */
   readonly namesystemHAState: HAServiceState;
   /**
    * FSNamesystem.MillisSinceLastLoadedEdits: on a standby, milliseconds since its EditLogTailer

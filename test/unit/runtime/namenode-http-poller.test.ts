@@ -175,9 +175,8 @@ describe('NameNodeHttpPoller', () => {
     expect(isActiveMismatch({ ...STANDBY, isActive: true })).toBe(
       '/isActive answered 200 (active) but NameNodeStatus.State is standby',
     );
-    expect(isActiveMismatch({ ...STANDBY, namesystemHAState: 'ACTIVE' })).toBe(
-      'FSNamesystem tag.HAState is active but NameNodeStatus.State is standby',
-    );
+    // tag.HAState is a metrics2 snapshot that trails transitions by up to 10 s: not compared.
+    expect(isActiveMismatch({ ...STANDBY, namesystemHAState: 'ACTIVE' })).toBeUndefined();
     poller.start();
     clock.advance(0);
     await reader.answer({ ok: true, view: { ...STANDBY, isActive: true } });
@@ -197,10 +196,7 @@ describe('NameNodeHttpPoller', () => {
           reason: '/isActive answered 200 (active) but NameNodeStatus.State is standby',
         },
       ],
-      [
-        'info',
-        { url: URL, from: 'mismatch', to: 'agree', reason: '/isActive, NameNodeStatus.State and tag.HAState agree' },
-      ],
+      ['info', { url: URL, from: 'mismatch', to: 'agree', reason: '/isActive and NameNodeStatus.State agree' }],
     ]);
   });
 
