@@ -61,7 +61,7 @@ function namenodeHttpRow(namenodeId: string, http: NameNodeHttpStatus): string[]
   const age = http.ageMs === null ? '' : ` (read ${Math.round(http.ageMs / 1000)} s ago)`;
   const why = http.lastError === null ? 'no read yet' : shown(http.lastError.message, DETAIL_MAX_CHARS);
   const reach = http.up ? `up${age}` : `DOWN: ${why}${view === null ? '' : `; last view${age}`}`;
-  if (view === null) return ['  ' + shown(namenodeId), reach];
+  if (view === null) return ['  ' + shown(namenodeId), '-', '-', '-', '-', '-', reach];
   return [
     '  ' + shown(namenodeId),
     shown(view.state.toLowerCase()),

@@ -19,6 +19,7 @@ import {
   type NamenodeEndpoint,
 } from '../../../src/cli/haadmin/cluster-status.js';
 import { renderStatusTable } from '../../../src/cli/haadmin/status-table.js';
+import type { ZkfcStatus } from '../../../src/observability/status.js';
 import { fetchZkfcStatusOverHttp } from '../../../src/cli/haadmin/zkfc-status-client.js';
 import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { activeNode, startStatusListener, zkfcStatus, type StatusListener } from '../../support/zkfc-status-fixture.js';
@@ -404,6 +405,61 @@ describe('renderStatusTable (pure)', () => {
       '',
       'Verdict: DEGRADED: one active NameNode, but not every NameNode or zkfc answered (exit 1)',
     ]);
+  });
+
+  it("shows each NameNode's HTTP view as its zkfc reads it, down ones with the reason, escaped", () => {
+    const view = {
+      state: 'STANDBY',
+      nnRole: 'NameNode',
+      hostAndPort: 'h:8020',
+      lastHATransitionTime: null,
+      securityEnabled: false,
+      namesystemHAState: 'STANDBY',
+      millisSinceLastLoadedEdits: 12_400,
+      lastWrittenTransactionId: 40,
+      safemode: 'Safe mode is ON.',
+      inSafemode: true,
+      lastAppliedOrWrittenTxId: 42,
+      mostRecentCheckpointTxId: 30,
+      isActive: true,
+    } as const;
+    const node = (id: string, namenodeHttp: ZkfcStatus['namenodeHttp']): Parameters<typeof summarize>[2][number] => ({
+      endpoint: {
+        namenodeId: id,
+        serviceAddress: { host: 'h', port: 8020 },
+        zkfcHttpAddress: { host: 'h', port: 8021 },
+      },
+      haState: { ok: true, state: 'STANDBY', readyToBecomeActive: true, notReadyReason: null },
+      zkfc: { ok: true, address: 'h:8021', status: zkfcStatus(id, { namenodeHttp }) },
+    });
+    const status = summarize('ns1', 't', [
+      node('nn1', {
+        url: 'http://h:9870',
+        up: true,
+        view,
+        readAt: 't',
+        ageMs: 2_600,
+        isActiveMismatch: true,
+        lastError: null,
+      }),
+      node('nn2', {
+        url: 'http://h:9871',
+        up: false,
+        view: null,
+        readAt: null,
+        ageMs: null,
+        isActiveMismatch: false,
+        lastError: { kind: 'malformed', message: 'GET http://h:9871/jmx: "\u001b[2J" is not JSON', at: 't' },
+      }),
+      node('nn3', null),
+    ]);
+    const lines = renderStatusTable(status);
+    const start = lines.indexOf('NameNode HTTP view (as each zkfc reads its NameNode: JMX and /isActive):');
+    expect(lines.slice(start + 1, start + 3)).toEqual([
+      '  nn1  standby  SAFE MODE  edits loaded 12 s ago  txid 42  /isActive DISAGREES  up (read 3 s ago)',
+      '  nn2  -        -          -                      -        -                    DOWN: GET http://h:9871/jmx: "\\e[2J" is not JSON',
+    ]);
+    expect(lines[start + 3]).toBe('');
   });
 
   it('without any zkfc answer the election is "unknown"', () => {

@@ -142,6 +142,41 @@ describe('parseZkfcStatus', () => {
     });
   });
 
+  it('reads the NameNode HTTP view and refuses a malformed one with the field named', () => {
+    const withView = zkfcStatus('nn1', {
+      namenodeHttp: {
+        url: 'http://nn1:9870',
+        up: false,
+        view: {
+          state: 'STANDBY',
+          nnRole: 'NameNode',
+          hostAndPort: 'nn1:8020',
+          lastHATransitionTime: null,
+          securityEnabled: false,
+          namesystemHAState: 'STANDBY',
+          millisSinceLastLoadedEdits: 1200,
+          lastWrittenTransactionId: 40,
+          safemode: '',
+          inSafemode: false,
+          lastAppliedOrWrittenTxId: 42,
+          mostRecentCheckpointTxId: 30,
+          isActive: false,
+        },
+        readAt: '2026-01-01T00:00:00.000Z',
+        ageMs: 7500,
+        isActiveMismatch: false,
+        lastError: { kind: 'timedOut', message: 'GET http://nn1:9870/isActive: no answer', at: null },
+      },
+    });
+    expect(parseZkfcStatus(JSON.parse(JSON.stringify(withView)), 'x')).toEqual(withView);
+    const { namenodeHttp: _absent, ...older } = withView;
+    expect(parseZkfcStatus(older, 'x').namenodeHttp).toBeNull();
+    const bad = { ...withView, namenodeHttp: { ...withView.namenodeHttp, lastError: { kind: 'boom', message: 'm' } } };
+    expect(() => parseZkfcStatus(bad, 'h:1')).toThrow('status.namenodeHttp.lastError.kind is "boom"');
+    const badView = { ...withView, namenodeHttp: { ...withView.namenodeHttp, view: { state: 'STANDBY' } } };
+    expect(() => parseZkfcStatus(badView, 'h:1')).toThrow('status.namenodeHttp.view.nnRole is not a string');
+  });
+
   it.each<[string, unknown, string]>([
     ['not an object', [1, 2], 'status is not an object'],
     ['a missing namenode', { ...zkfcStatus('nn1'), namenode: 3 }, 'status.namenode is not a string'],
