@@ -457,7 +457,8 @@ describe('renderStatusTable (pure)', () => {
     const start = lines.indexOf('NameNode HTTP view (as each zkfc reads its NameNode: JMX and /isActive):');
     expect(lines.slice(start + 1, start + 3)).toEqual([
       '  nn1  standby  SAFE MODE  edits loaded 12 s ago  txid 42  /isActive DISAGREES  up (read 3 s ago)',
-      '  nn2  -        -          -                      -        -                    DOWN: GET http://h:9871/jmx: "\\e[2J" is not JSON',
+      '  nn2  -        -          -                      -        -                    ' +
+        'DOWN: GET http://h:9871/jmx: "\\e[2J" is not JSON',
     ]);
     expect(lines[start + 3]).toBe('');
   });
