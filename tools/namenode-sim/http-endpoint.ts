@@ -14,7 +14,7 @@
 //                   fetches when its NameNode turns unhealthy (DFSZKFailoverController)
 //
 // Control interface (always answers; JSON in and out):
-//   GET  /sim/state                      snapshot: ids, pid, state, started, safemode, faults,
+//   GET  /sim/state                      snapshot: ids, pid, state, started, safemode, faults, edits,
 //                                        addresses, lastHATransitionTime, transition and call counts
 //   POST /sim/fault     body: {"fault": "unhealthy"|"slow"|"hang"|"crash"|"refuse-transitions"|
 //                       "delay-transitions"|"exit-on-activate"|"safemode"|"none", "ms": n}
