@@ -86,6 +86,12 @@ export interface NameNodeHttpSettings {
   readonly timeoutMs: number;
 }
 
+/** The cluster view: this daemon asking every NameNode of the nameservice for its state (runtime/cluster-view.ts). */
+export interface ClusterViewSettings {
+  /** 0 disables the view. */
+  readonly intervalMs: number;
+}
+
 /** The local NameNode as configured, and the nameservice's switch for automatic failover. */
 export interface NameserviceSettings {
   /** zkfc.service: which HA master this daemon drives ('auto', 'namenode', 'resourcemanager'). */
@@ -148,6 +154,7 @@ export interface ZkfcSettings {
   readonly stacks: StacksSettings;
   readonly pause: PauseSettings;
   readonly namenodeHttp: NameNodeHttpSettings;
+  readonly clusterView: ClusterViewSettings;
   readonly nameservice: NameserviceSettings;
   readonly server: ServerSettings;
   readonly rpc: RpcServerSettings;
@@ -460,6 +467,17 @@ const TABLE: SettingsTable = {
       format: 'long-ms',
       default: 2000,
       doc: 'Deadline of one read of the NameNode HTTP view (connect, answer and body of every request). Must be > 0.',
+    },
+  },
+  clusterView: {
+    intervalMs: {
+      key: 'zkfc.cluster-view.interval.ms',
+      format: 'long-ms',
+      default: 5000,
+      doc:
+        'Interval of the cluster view: getServiceStatus and monitorHealth of every NameNode of the ' +
+        'nameservice, each bounded by min(this, 5000 ms), for the zkfc_cluster_* metrics, /status and ' +
+        'the status page; 0 disables.',
     },
   },
   nameservice: {

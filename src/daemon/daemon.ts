@@ -28,6 +28,7 @@ import { applyRecord, type ReadinessStep } from '../observability/apply-record.j
 import { createLogger, resetRepeats } from '../observability/logger.js';
 import { ZkfcMetrics } from '../observability/metrics.js';
 import { StatusBoard } from '../observability/status.js';
+import { ClusterView } from '../runtime/cluster-view.js';
 import { ControllerRuntime } from '../runtime/controller-runtime.js';
 import { ControllerExitedError, FailoverServiceError } from '../runtime/errors.js';
 import { ReadinessGate, sdNotifierFromEnv } from '../runtime/sd-notify.js';
@@ -342,6 +343,14 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     namenode: config.local.namenodeId,
     fencingMethods: localMethods,
     namenodeHttpView: namenodeHttpEnabled(config),
+    ...(settings.clusterView.intervalMs > 0
+      ? {
+          clusterView: {
+            namenodes: config.namenodes.map((nn) => nn.namenodeId),
+            monotonicMs: () => clock.monotonicMs(),
+          },
+        }
+      : {}),
   });
   const fencer = new NodeFencer({
     targets: fencingTargets,
@@ -549,10 +558,39 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   // The NameNode's HTTP view (JMX, /isActive): its own timer, beside the controller, never in its way.
   const namenodeHttp = startNameNodeHttpView({ config, local, clock, logger, status, metrics });
 
+  // Every NameNode's state as this daemon sees it, on its own timer (README, "Cluster view").
+  const clusterView =
+    settings.clusterView.intervalMs > 0
+      ? new ClusterView({
+          namenodes: config.namenodes,
+          localNamenodeId: local.namenodeId,
+          clients: haFactory,
+          intervalMs: settings.clusterView.intervalMs,
+          clock,
+          logger: logger.child({ component: 'cluster-view' }),
+        })
+      : undefined;
+  if (clusterView !== undefined) {
+    status.startClusterView(
+      settings.clusterView.intervalMs,
+      config.namenodes.map((nn) => ({
+        namenodeId: nn.namenodeId,
+        address: `${nn.serviceAddress.host}:${nn.serviceAddress.port}`,
+        local: nn.namenodeId === local.namenodeId,
+      })),
+    );
+    clusterView.onRound((record) => {
+      status.setClusterView(record);
+      metrics.setClusterView(record);
+    });
+    clusterView.start();
+  }
+
   const shutdown = async (): Promise<void> => {
     stopWatchdog();
     void notifier.stopping();
     namenodeHttp?.stop();
+    await clusterView?.stop();
     await preflight?.stop();
     await rpcServer.close();
     await controller.stop();

@@ -31,7 +31,7 @@ import {
   type FenceOutcome,
   type ZkSessionEvent,
 } from '../runtime/ports.js';
-import { ZOOKEEPER_PROBLEMS, type ZooKeeperProblem } from '../runtime/records.js';
+import { ZOOKEEPER_PROBLEMS, type ClusterViewRecord, type ZooKeeperProblem } from '../runtime/records.js';
 import {
   FAILOVER_PHASES,
   FAILOVER_REASONS,
@@ -117,6 +117,11 @@ export interface ZkfcMetricsOptions {
   readonly namenode?: string;
   /** Configured fencing methods (as configured, arguments allowed): their series start at zero. */
   readonly fencingMethods?: readonly string[];
+  /**
+   * The cluster view is on (zkfc.cluster-view.interval.ms > 0): the NameNode ids it asks (their
+   * zkfc_cluster_* series start at zero) and the monotonic clock it counts "without an active" on.
+   */
+  readonly clusterView?: { readonly namenodes: readonly string[]; readonly monotonicMs: () => number };
   /** Node.js process metrics (process_*, nodejs_*: memory, event loop lag, GC). Default true. */
   readonly processMetrics?: boolean;
   /**
@@ -205,6 +210,9 @@ export class ZkfcMetrics implements MetricsSource {
   private readonly namenodeMostRecentCheckpointTxid: Gauge;
   /** The view's value gauges are registered with the first good read (absent, not 0, before). */
   private namenodeViewRegistered = false;
+
+  /** The zkfc_cluster_* families, present only while the cluster view is on. */
+  private readonly cluster: ClusterMetrics | undefined;
 
   constructor(options: ZkfcMetricsOptions) {
     this.registry = new Registry();
@@ -429,6 +437,8 @@ export class ZkfcMetrics implements MetricsSource {
     }
     for (const problem of ZOOKEEPER_PROBLEMS) this.zookeeperProblem.set({ problem }, 0);
 
+    this.cluster = options.clusterView === undefined ? undefined : new ClusterMetrics(options.clusterView, registers);
+
     if (options.processMetrics ?? true) {
       // The event-loop delay histogram samples every eventLoopMonitoringPrecision ms; prom-client's
       // 10 ms default wakes an idle daemon 100 times a second. 100 ms still shows real stalls.
@@ -582,6 +592,102 @@ export class ZkfcMetrics implements MetricsSource {
   /** The local NameNode was asked to transition to `to`, with `result`. */
   recordTransition(to: TransitionTarget, result: TransitionResult): void {
     this.transitions.inc({ to, result });
+  }
+
+  /** A round of the cluster view ended (no-op while the view is off). */
+  setClusterView(record: ClusterViewRecord): void {
+    this.cluster?.set(record);
+  }
+}
+
+/** States zkfc_cluster_namenode_health takes (HealthMonitor's words; INITIALIZING before the first round). */
+const CLUSTER_HEALTH_STATES = [
+  'INITIALIZING',
+  'SERVICE_HEALTHY',
+  'SERVICE_UNHEALTHY',
+  'SERVICE_NOT_RESPONDING',
+] as const satisfies readonly HealthState[];
+
+/**
+ * The cluster view's metrics: what this daemon sees of every NameNode of its nameservice. The
+ * NameNode a series is about is the `observed_namenode` label (`namenode` is this daemon's own).
+ */
+class ClusterMetrics {
+  /** zkfc_cluster_active_namenodes: NameNodes that answered ACTIVE in the last round (0 before the first). */
+  private readonly activeNamenodes: Gauge;
+  /** zkfc_cluster_namenode_state: 1 for the state each NameNode answered in the last round; all 0 without answer. */
+  private readonly namenodeState: Gauge<'observed_namenode' | 'state'>;
+  /** zkfc_cluster_namenode_health: 1 for each NameNode's monitorHealth verdict in the last round. */
+  private readonly namenodeHealth: Gauge<'observed_namenode' | 'state'>;
+  /** zkfc_cluster_view_timestamp_seconds: Unix time the last round ended; 0 before the first. */
+  private readonly timestamp: Gauge;
+  private noActiveSinceMs: number | null;
+
+  constructor(
+    options: { readonly namenodes: readonly string[]; readonly monotonicMs: () => number },
+    registers: Registry[],
+  ) {
+    this.noActiveSinceMs = options.monotonicMs();
+    const view = (): number | null => this.noActiveSinceMs;
+    this.activeNamenodes = new Gauge({
+      name: 'zkfc_cluster_active_namenodes',
+      help: 'NameNodes of the nameservice that answered ACTIVE to this zkfc in its last cluster-view round.',
+      registers,
+    });
+    // zkfc_cluster_seconds_without_active: 0 while the last round saw a NameNode answer ACTIVE;
+    // else the seconds since the end of the last round that saw one (since the view started if
+    // none has), computed at scrape time. Registered only: its collect() reads the view's state.
+    new Gauge({
+      name: 'zkfc_cluster_seconds_without_active',
+      help:
+        'Seconds since this zkfc last saw a NameNode of its nameservice answer ACTIVE ' +
+        '(end of the last cluster-view round that saw one, or the start of the view); 0 while it sees one.',
+      registers,
+      collect() {
+        const since = view();
+        this.set(since === null ? 0 : Math.max(0, options.monotonicMs() - since) / 1000);
+      },
+    });
+    this.namenodeState = new Gauge({
+      name: 'zkfc_cluster_namenode_state',
+      help:
+        'HA state each NameNode of the nameservice (observed_namenode) answered to this zkfc in the ' +
+        'last cluster-view round (1 for the state; all 0 when it did not answer).',
+      labelNames: ['observed_namenode', 'state'] as const,
+      registers,
+    });
+    this.namenodeHealth = new Gauge({
+      name: 'zkfc_cluster_namenode_health',
+      help:
+        'monitorHealth of each NameNode of the nameservice (observed_namenode) in the last ' +
+        'cluster-view round (1 for the state).',
+      labelNames: ['observed_namenode', 'state'] as const,
+      registers,
+    });
+    this.timestamp = new Gauge({
+      name: 'zkfc_cluster_view_timestamp_seconds',
+      help: 'Unix time the last cluster-view round of this zkfc ended; 0 before the first.',
+      registers,
+    });
+    this.activeNamenodes.set(0);
+    this.timestamp.set(0);
+    for (const id of options.namenodes) {
+      for (const state of HA_SERVICE_STATES) this.namenodeState.set({ observed_namenode: id, state }, 0);
+      for (const state of CLUSTER_HEALTH_STATES)
+        this.namenodeHealth.set({ observed_namenode: id, state }, state === 'INITIALIZING' ? 1 : 0);
+    }
+  }
+
+  set(record: ClusterViewRecord): void {
+    this.noActiveSinceMs = record.noActiveSinceMonotonicMs;
+    this.activeNamenodes.set(record.activeNamenodes.length);
+    this.timestamp.set(msToSeconds(record.finishedAtWallMs));
+    for (const nn of record.namenodes) {
+      for (const state of HA_SERVICE_STATES)
+        this.namenodeState.set({ observed_namenode: nn.namenodeId, state }, state === nn.state ? 1 : 0);
+      for (const state of CLUSTER_HEALTH_STATES)
+        this.namenodeHealth.set({ observed_namenode: nn.namenodeId, state }, state === nn.health ? 1 : 0);
+    }
   }
 }
 

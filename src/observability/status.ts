@@ -12,6 +12,7 @@
 
 import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState } from '../core/types.js';
 import type { Clock, NameNodeHttpFailureKind, NameNodeHttpFailure, NameNodeHttpView } from '../runtime/ports.js';
+import type { ClusterViewRecord } from '../runtime/records.js';
 
 /** Hadoop's ActiveStandbyElector.ConnectionState: the elector's view of its ZooKeeper connection. */
 export const ZK_CONNECTION_STATES = ['CONNECTED', 'DISCONNECTED', 'TERMINATED'] as const;
@@ -179,6 +180,44 @@ export interface NameNodeHttpInput {
   readonly isActiveMismatch: boolean;
 }
 
+/** One NameNode as this daemon's cluster view last saw it (zkfc.cluster-view.interval.ms). */
+export interface ClusterNamenodeStatus {
+  readonly namenodeId: string;
+  /** "host:port" asked (its service RPC address). */
+  readonly address: string;
+  /** True for this daemon's own NameNode. */
+  readonly local: boolean;
+  /** getServiceStatus's state in the last round; null when it did not answer (or before the first round). */
+  readonly state: HAServiceState | null;
+  readonly readyToBecomeActive: boolean | null;
+  readonly notReadyReason: string | null;
+  /**
+   * monitorHealth in the last round: SERVICE_HEALTHY, SERVICE_UNHEALTHY or SERVICE_NOT_RESPONDING;
+   * INITIALIZING before the first round.
+   */
+  readonly health: HealthState;
+  /** Why state or health is unknown or not healthy (the NameNode's or the transport's words, bounded), else null. */
+  readonly error: string | null;
+}
+
+/** Every NameNode of the nameservice as this daemon sees them (runtime/cluster-view.ts). */
+export interface ClusterViewStatus {
+  readonly intervalMs: number;
+  /** ISO-8601 end of the last round; null before the first. */
+  readonly checkedAt: string | null;
+  readonly roundDurationMs: number | null;
+  /** NameNodes that answered ACTIVE in the last round (two or more: split brain as seen from here). */
+  readonly activeNamenodes: readonly string[];
+  /**
+   * 0 while the last round saw a NameNode answer ACTIVE; else whole seconds since the end of the
+   * last round that saw one (since the view started if none has). zkfc_cluster_seconds_without_active.
+   */
+  readonly secondsWithoutActive: number;
+  /** ISO-8601 end of the last round that saw an active NameNode; null if none has. */
+  readonly lastActiveSeenAt: string | null;
+  readonly namenodes: readonly ClusterNamenodeStatus[];
+}
+
 /** The snapshot GET /status serves. Every field is plain JSON (no bigint, no Date, no undefined). */
 export interface ZkfcStatus {
   /** Which HA master the daemon drives; for ResourceManagers, nameservice is the cluster id and namenode the rm-id. */
@@ -199,6 +238,8 @@ export interface ZkfcStatus {
   /** Data of the breadcrumb znode (ActiveBreadCrumb) as last read, or null when absent / unknown. */
   readonly breadcrumb: ActiveNodeInfo | null;
   readonly fencing: readonly FencingReadiness[];
+  /** Every NameNode as this daemon's cluster view sees it; null when the view is off (interval 0). */
+  readonly cluster: ClusterViewStatus | null;
   readonly lastFailover: LastFailoverStatus | null;
   /** ISO-8601 time until which this ZKFC stays out of the election after cedeActive, or null. */
   readonly cededUntil: string | null;
@@ -298,6 +339,8 @@ export class StatusBoard implements StatusSource {
     maintenancePause: MaintenancePauseStatus | null;
   };
   private namenodeHttp: NameNodeHttpInput | null = null;
+  /** Monotonic ms "without an active" counts from; null while the last round saw one. */
+  private clusterNoActiveSinceMs: number | null = null;
 
   constructor(
     identity: StatusIdentity,
@@ -317,6 +360,7 @@ export class StatusBoard implements StatusSource {
       lockHolder: null,
       breadcrumb: null,
       fencing: [],
+      cluster: null,
       lastFailover: null,
       cededUntil: null,
       zookeeperProblems: [],
@@ -388,6 +432,51 @@ export class StatusBoard implements StatusSource {
     };
   }
 
+  /** The cluster view is on: list its NameNodes, nothing known yet (/status shows them before the first round). */
+  startClusterView(
+    intervalMs: number,
+    namenodes: readonly { namenodeId: string; address: string; local: boolean }[],
+  ): void {
+    this.clusterNoActiveSinceMs = this.clock.monotonicMs();
+    this.current = {
+      ...this.current,
+      cluster: {
+        intervalMs,
+        checkedAt: null,
+        roundDurationMs: null,
+        activeNamenodes: [],
+        secondsWithoutActive: 0,
+        lastActiveSeenAt: null,
+        namenodes: namenodes.map((nn) => ({
+          ...nn,
+          state: null,
+          readyToBecomeActive: null,
+          notReadyReason: null,
+          health: 'INITIALIZING',
+          error: null,
+        })),
+      },
+    };
+  }
+
+  /** A round of the cluster view ended (ignored unless startClusterView was called). */
+  setClusterView(record: ClusterViewRecord): void {
+    const cluster = this.current.cluster;
+    if (cluster === null) return;
+    this.clusterNoActiveSinceMs = record.noActiveSinceMonotonicMs;
+    this.current = {
+      ...this.current,
+      cluster: {
+        ...cluster,
+        checkedAt: isoTime(record.finishedAtWallMs),
+        roundDurationMs: Math.round(record.durationMs),
+        activeNamenodes: [...record.activeNamenodes],
+        lastActiveSeenAt: isoTime(record.lastActiveSeenWallMs),
+        namenodes: record.namenodes.map((nn) => ({ ...nn })),
+      },
+    };
+  }
+
   recordFailover(record: FailoverRecord): void {
     this.current = { ...this.current, lastFailover: lastFailoverStatus(record) };
   }
@@ -400,8 +489,17 @@ export class StatusBoard implements StatusSource {
   status(): ZkfcStatus {
     const nowMs = this.clock.monotonicMs();
     const uptimeMs = Math.max(0, nowMs - this.startedMonotonicMs);
+    const { cluster } = this.current;
+    const noActiveSince = this.clusterNoActiveSinceMs;
     return {
       ...this.current,
+      cluster:
+        cluster === null
+          ? null
+          : {
+              ...cluster,
+              secondsWithoutActive: noActiveSince === null ? 0 : Math.floor(Math.max(0, nowMs - noActiveSince) / 1000),
+            },
       namenodeHttp: this.namenodeHttp === null ? null : namenodeHttpStatus(this.namenodeHttp, nowMs),
       uptimeSeconds: Math.floor(uptimeMs / 1000),
     };

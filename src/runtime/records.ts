@@ -106,3 +106,45 @@ export type ControllerRecord =
   | { readonly type: 'exit'; readonly exitCode: number; readonly message: string };
 
 export type ControllerRecordListener = (record: ControllerRecord) => void;
+
+/**
+ * What one NameNode answered in one round of the cluster view (runtime/cluster-view.ts): its
+ * getServiceStatus and monitorHealth, asked by this daemon over HAServiceProtocol.
+ */
+export interface ClusterNamenodeObservation {
+  readonly namenodeId: string;
+  /** "host:port" asked (the NameNode's service RPC address). */
+  readonly address: string;
+  /** True for this daemon's own NameNode. */
+  readonly local: boolean;
+  /** getServiceStatus's state; null when it did not answer in time. */
+  readonly state: HAServiceState | null;
+  readonly readyToBecomeActive: boolean | null;
+  /** The NameNode's own words (bounded), or null. */
+  readonly notReadyReason: string | null;
+  /**
+   * monitorHealth's verdict in HealthMonitor's words: SERVICE_HEALTHY, SERVICE_UNHEALTHY (it
+   * answered HealthCheckFailedException) or SERVICE_NOT_RESPONDING (no answer in time, or an error).
+   */
+  readonly health: HealthState;
+  /** Why the state or health is not known or not healthy (bounded), else null. */
+  readonly error: string | null;
+}
+
+/** One completed round of the cluster view. */
+export interface ClusterViewRecord {
+  /** Wall-clock epoch ms when the round ended. */
+  readonly finishedAtWallMs: number;
+  readonly durationMs: number;
+  /** Every NameNode of the nameservice, in configuration order. */
+  readonly namenodes: readonly ClusterNamenodeObservation[];
+  /** Ids of the NameNodes that answered ACTIVE in this round. */
+  readonly activeNamenodes: readonly string[];
+  /**
+   * Monotonic ms from which "without an active" is counted: null when this round saw a NameNode
+   * answer ACTIVE; else the end of the last round that saw one, or the view's start if none has.
+   */
+  readonly noActiveSinceMonotonicMs: number | null;
+  /** Wall-clock epoch ms of the end of the last round that saw an active NameNode; null if none has. */
+  readonly lastActiveSeenWallMs: number | null;
+}

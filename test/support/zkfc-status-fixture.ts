@@ -27,6 +27,7 @@ export function zkfcStatus(namenode: string, overrides: Partial<ZkfcStatus> = {}
     lockHolder: null,
     breadcrumb: null,
     fencing: [{ method: 'shell(/bin/true)', ready: true, detail: 'bash found', checkedAt: '2024-05-01T12:00:00.000Z' }],
+    cluster: null,
     lastFailover: null,
     cededUntil: null,
     zookeeperProblems: [],

@@ -319,6 +319,13 @@ export function summarize(nameserviceId: string, collectedAt: string, probes: re
   if (lockHolder !== null && activeNamenodes.length === 1 && lockHolder.namenodeId !== activeNamenodes[0]) {
     problems.push(`the lock is held for ${lockHolder.namenodeId}, but ${activeNamenodes[0]} reports active`);
   }
+  // A zkfc that sees two actives where this command sees one (a partition, a stale NameNode):
+  // worth saying even when our own probes agree.
+  for (const nn of namenodes) {
+    const view = nn.zkfc.ok ? nn.zkfc.status.cluster : null;
+    if (view !== null && view.activeNamenodes.length > 1)
+      problems.push(`zkfc of ${nn.namenodeId} sees several active NameNodes: ${view.activeNamenodes.join(', ')}`);
+  }
   if (electionViewsDiffer) problems.push('zkfcs disagree about the lock holder or breadcrumb (one view may be stale)');
   // ZooKeeper problems the zkfcs report (a squatted lock, a refused breadcrumb, an open ACL), each
   // once with every zkfc that reports it, and the command that clears it.

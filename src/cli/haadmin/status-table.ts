@@ -165,6 +165,26 @@ export function renderStatusTable(status: ClusterStatus): string[] {
     lines.push(...formatColumns(httpRows));
   }
 
+  const viewRows = status.namenodes.flatMap((nn) => {
+    const view = nn.zkfc.ok ? nn.zkfc.status.cluster : null;
+    if (view === null) return [];
+    const seen = view.namenodes
+      .map((o) => `${shown(o.namenodeId)} ${o.state === null ? 'no answer' : shown(o.state.toLowerCase())}`)
+      .join(', ');
+    const without = view.secondsWithoutActive > 0 ? `; no active for ${view.secondsWithoutActive} s` : '';
+    return [
+      [
+        '  ' + shown(nn.namenodeId),
+        seen.length === 0 ? 'nothing yet' : seen,
+        view.checkedAt === null ? '(not checked yet)' : `(checked ${shown(view.checkedAt)}${without})`,
+      ],
+    ];
+  });
+  if (viewRows.length > 0) {
+    lines.push('', 'Cluster view (every NameNode as each zkfc last saw it):');
+    lines.push(...formatColumns(viewRows));
+  }
+
   if (status.problems.length > 0) {
     lines.push('', 'Problems:');
     for (const problem of status.problems) lines.push(`  - ${shown(problem, DETAIL_MAX_CHARS)}`);

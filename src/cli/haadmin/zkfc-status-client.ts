@@ -9,6 +9,7 @@ import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState, HostPor
 import { ELECTOR_STATES, HA_SERVICE_STATES, HEALTH_STATES } from '../../core/types.js';
 import { ZkfcError, errorMessage } from '../../errors.js';
 import type {
+  ClusterViewStatus,
   FencingReadiness,
   LastFailoverStatus,
   NameNodeHttpStatus,
@@ -218,6 +219,13 @@ function boolean(o: JsonObject, key: string, field: string): boolean {
   return value;
 }
 
+function nullableBoolean(o: JsonObject, key: string, field: string): boolean | null {
+  const value = o[key];
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'boolean') throw new FieldError(`${field}.${key} is not a boolean`);
+  return value;
+}
+
 function namenodeHttp(value: unknown): NameNodeHttpStatus | null {
   // Absent from zkfcs older than this field, null when the view is not read.
   if (value === undefined || value === null) return null;
@@ -274,6 +282,41 @@ function maintenancePause(value: unknown): MaintenancePauseStatus | null {
   };
 }
 
+function clusterView(value: unknown): ClusterViewStatus | null {
+  // Absent from zkfcs older than the cluster view, null when it is off.
+  if (value === undefined || value === null) return null;
+  const field = 'status.cluster';
+  const o = object(value, field);
+  const active = o['activeNamenodes'];
+  if (!Array.isArray(active) || !active.every((id) => typeof id === 'string'))
+    throw new FieldError(`${field}.activeNamenodes is not an array of strings`);
+  const namenodes = o['namenodes'];
+  if (!Array.isArray(namenodes)) throw new FieldError(`${field}.namenodes is not an array`);
+  return {
+    intervalMs: number(o, 'intervalMs', field),
+    checkedAt: nullableString(o, 'checkedAt', field),
+    roundDurationMs: o['roundDurationMs'] === null ? null : number(o, 'roundDurationMs', field),
+    activeNamenodes: active.slice(0, 64),
+    secondsWithoutActive: number(o, 'secondsWithoutActive', field),
+    lastActiveSeenAt: nullableString(o, 'lastActiveSeenAt', field),
+    namenodes: namenodes.slice(0, 64).map((entry, index) => {
+      const where = `${field}.namenodes[${index}]`;
+      const nn = object(entry, where);
+      if (typeof nn['local'] !== 'boolean') throw new FieldError(`${where}.local is not a boolean`);
+      return {
+        namenodeId: string(nn, 'namenodeId', where),
+        address: string(nn, 'address', where),
+        local: nn['local'],
+        state: nn['state'] === null ? null : oneOf<HAServiceState>(nn, 'state', where, HA_SERVICE_STATES),
+        readyToBecomeActive: nullableBoolean(nn, 'readyToBecomeActive', where),
+        notReadyReason: nullableString(nn, 'notReadyReason', where),
+        health: oneOf<HealthState>(nn, 'health', where, HEALTH_STATES),
+        error: nullableString(nn, 'error', where),
+      };
+    }),
+  };
+}
+
 /** Check a /status answer field by field; `where` names the source in errors. */
 export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
   try {
@@ -299,6 +342,7 @@ export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
       lockHolder: activeNodeInfo(o['lockHolder'], 'status.lockHolder'),
       breadcrumb: activeNodeInfo(o['breadcrumb'], 'status.breadcrumb'),
       fencing: fencing(o['fencing']),
+      cluster: clusterView(o['cluster']),
       lastFailover: lastFailover(o['lastFailover']),
       cededUntil: nullableString(o, 'cededUntil', 'status'),
       zookeeperProblems: zookeeperProblems(o['zookeeperProblems']),

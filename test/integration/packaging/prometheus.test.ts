@@ -52,6 +52,7 @@ function busyMetrics(): ZkfcMetrics {
     namenode: 'nn1',
     fencingMethods: ['sshfence(hdfs:22)', 'shell(/bin/true)'],
     namenodeHttpView: true,
+    clusterView: { namenodes: ['nn1', 'nn2'], monotonicMs: () => performance.now() },
   });
   metrics.setHaState('ACTIVE');
   metrics.recordNameNodeHttpRead('ok', {
@@ -104,6 +105,24 @@ function busyMetrics(): ZkfcMetrics {
     reason: 'election',
     durationMs: 6_500,
     phases: { detectionMs: 4_000, electionMs: 30, fencingMs: 2_000, promotionMs: 470 },
+  });
+  const observed = (namenodeId: string, state: 'ACTIVE' | 'STANDBY' | null) => ({
+    namenodeId,
+    address: `${namenodeId}.example.com:8020`,
+    local: namenodeId === 'nn1',
+    state,
+    readyToBecomeActive: state === null ? null : true,
+    notReadyReason: null,
+    health: state === null ? ('SERVICE_NOT_RESPONDING' as const) : ('SERVICE_HEALTHY' as const),
+    error: state === null ? 'Connection refused' : null,
+  });
+  metrics.setClusterView({
+    finishedAtWallMs: Date.now(),
+    durationMs: 3,
+    namenodes: [observed('nn1', 'ACTIVE'), observed('nn2', null)],
+    activeNamenodes: ['nn1'],
+    noActiveSinceMonotonicMs: null,
+    lastActiveSeenWallMs: Date.now(),
   });
   return metrics;
 }
@@ -210,6 +229,37 @@ describe('Prometheus and Grafana artefacts', () => {
       .find((line) => line.startsWith('zkfc_build_info{'));
     expect(buildInfo).toMatch(/nameservice="ns1"/);
     expect(buildInfo).toMatch(/namenode="nn1"/);
+  });
+
+  it('every panel of the dashboard shows a metric the daemon exports', async () => {
+    const known = await exposedNames(busyMetrics());
+    const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as {
+      panels: { type: string; title: string; targets?: { expr?: string }[] }[];
+    };
+    const panels = dashboard.panels.filter((panel) => panel.type !== 'row');
+    expect(panels.length).toBeGreaterThanOrEqual(20);
+    const withoutOurs = panels
+      .filter((panel) => !(panel.targets ?? []).some((t) => zkfcNamesIn(t.expr ?? '').some((name) => known.has(name))))
+      .map((panel) => panel.title);
+    expect(withoutOurs).toEqual([]);
+    // The cluster view has its panels.
+    const titles = panels.map((panel) => panel.title);
+    for (const metric of [
+      'zkfc_cluster_active_namenodes',
+      'zkfc_cluster_seconds_without_active',
+      'zkfc_cluster_namenode_state',
+      'zkfc_cluster_namenode_health',
+      'zkfc_cluster_view_timestamp_seconds',
+    ]) {
+      const showing = panels.filter((panel) =>
+        (panel.targets ?? []).some((t) => zkfcNamesIn(t.expr ?? '').includes(metric)),
+      );
+      expect(
+        showing.map((panel) => panel.title),
+        metric,
+      ).not.toEqual([]);
+    }
+    expect(titles).toContain('Seconds without an active NameNode');
   });
 
   it('every dashboard query is valid PromQL (parsed by promtool as recording rules)', async () => {

@@ -24,6 +24,7 @@ import { fetchZkfcStatusOverHttp } from '../../../src/cli/haadmin/zkfc-status-cl
 import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { activeNode, startStatusListener, zkfcStatus, type StatusListener } from '../../support/zkfc-status-fixture.js';
 import { cleanupsAfterEach } from '../../support/cleanups.js';
+import type { ZkfcStatus } from '../../../src/observability/status.js';
 
 const cleanups = cleanupsAfterEach();
 
@@ -480,6 +481,61 @@ describe('renderStatusTable (pure)', () => {
     expect(lines).toContain('Last failover:  unknown (no zkfc answered)');
     expect(lines.find((l) => l.startsWith('nn1'))).toBe('nn1       h:1      unreachable  zkfc unreachable  ?     ?');
     expect(lines.at(-1)).toBe('Verdict: NO ACTIVE NAMENODE (exit 2)');
+  });
+});
+
+describe('the cluster view each zkfc reports', () => {
+  const observed = (namenodeId: string, state: 'ACTIVE' | 'STANDBY' | null) => ({
+    namenodeId,
+    address: `10.0.0.${namenodeId.slice(-1)}:8020`,
+    local: false,
+    state,
+    readyToBecomeActive: state === null ? null : true,
+    notReadyReason: null,
+    health: state === null ? ('SERVICE_NOT_RESPONDING' as const) : ('SERVICE_HEALTHY' as const),
+    error: state === null ? 'Connection refused' : null,
+  });
+  const probe = (namenodeId: string, cluster: ZkfcStatus['cluster']) => ({
+    endpoint: {
+      namenodeId,
+      serviceAddress: { host: `10.0.0.${namenodeId.slice(-1)}`, port: 8020 },
+      zkfcHttpAddress: { host: `10.0.0.${namenodeId.slice(-1)}`, port: 8021 },
+    },
+    haState: { ok: true as const, state: 'STANDBY' as const, readyToBecomeActive: true, notReadyReason: null },
+    zkfc: { ok: true as const, address: 'x', status: zkfcStatus(namenodeId, { cluster }) },
+  });
+
+  it('is shown per zkfc; one that sees two actives is a problem; hostile ids are made visible', () => {
+    const base = {
+      intervalMs: 5000,
+      checkedAt: '2024-05-01T11:59:58.000Z',
+      roundDurationMs: 3,
+      lastActiveSeenAt: '2024-05-01T11:59:58.000Z',
+    };
+    const status = summarize('ns1', '2024-05-01T12:00:00.000Z', [
+      probe('nn1', {
+        ...base,
+        activeNamenodes: ['nn1', 'nn2'],
+        secondsWithoutActive: 0,
+        namenodes: [observed('nn1', 'ACTIVE'), observed('nn2', 'ACTIVE')],
+      }),
+      probe('nn2', {
+        ...base,
+        activeNamenodes: [],
+        secondsWithoutActive: 42,
+        namenodes: [observed('nn1', null), { ...observed('nn2', 'STANDBY'), namenodeId: 'nn2\u001b[2J' }],
+      }),
+      probe('nn3', null),
+    ]);
+    expect(status.problems).toContain('zkfc of nn1 sees several active NameNodes: nn1, nn2');
+    const lines = renderStatusTable(status);
+    const start = lines.indexOf('Cluster view (every NameNode as each zkfc last saw it):');
+    expect(lines.slice(start + 1, start + 3)).toEqual([
+      '  nn1  nn1 active, nn2 active           (checked 2024-05-01T11:59:58.000Z)',
+      '  nn2  nn1 no answer, nn2\\e[2J standby  (checked 2024-05-01T11:59:58.000Z; no active for 42 s)',
+    ]);
+    // nn3's zkfc has the view off: no row.
+    expect(lines[start + 3]).toBe('');
   });
 });
 

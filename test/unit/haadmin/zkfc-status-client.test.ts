@@ -125,9 +125,41 @@ describe('fetchZkfcStatusOverHttp', () => {
 
 describe('parseZkfcStatus', () => {
   it('accepts a full status and fills what older daemons may omit', () => {
-    const full = zkfcStatus('nn1');
+    const full = zkfcStatus('nn1', {
+      cluster: {
+        intervalMs: 5000,
+        checkedAt: '2024-05-01T12:00:00.000Z',
+        roundDurationMs: 4,
+        activeNamenodes: ['nn2'],
+        secondsWithoutActive: 0,
+        lastActiveSeenAt: '2024-05-01T12:00:00.000Z',
+        namenodes: [
+          {
+            namenodeId: 'nn1',
+            address: '127.0.0.1:8020',
+            local: true,
+            state: 'STANDBY',
+            readyToBecomeActive: false,
+            notReadyReason: 'safe mode',
+            health: 'SERVICE_HEALTHY',
+            error: null,
+          },
+          {
+            namenodeId: 'nn2',
+            address: '127.0.0.1:8021',
+            local: false,
+            state: 'ACTIVE',
+            readyToBecomeActive: true,
+            notReadyReason: null,
+            health: 'SERVICE_UNHEALTHY',
+            error: 'no resources',
+          },
+        ],
+      },
+    });
     expect(parseZkfcStatus(JSON.parse(JSON.stringify(full)), 'x')).toEqual(full);
     const {
+      cluster: _cluster,
       fencing: _fencing,
       lastFailover: _lastFailover,
       uptimeSeconds: _uptime,
@@ -135,6 +167,7 @@ describe('parseZkfcStatus', () => {
       ...minimal
     } = full;
     expect(parseZkfcStatus(minimal, 'x')).toMatchObject({
+      cluster: null,
       fencing: [],
       lastFailover: null,
       uptimeSeconds: 0,
@@ -196,6 +229,27 @@ describe('parseZkfcStatus', () => {
       'a failover with an unknown reason',
       { ...zkfcStatus('nn1'), lastFailover: { at: 't', from: null, to: 'nn1', reason: 'magic', durationMs: 1 } },
       'status.lastFailover.reason is "magic"',
+    ],
+    [
+      'a cluster view with a bad state',
+      {
+        ...zkfcStatus('nn1'),
+        cluster: {
+          intervalMs: 5000,
+          checkedAt: null,
+          roundDurationMs: null,
+          activeNamenodes: [],
+          secondsWithoutActive: 0,
+          lastActiveSeenAt: null,
+          namenodes: [{ namenodeId: 'nn1', address: 'h:1', local: true, state: 'LEADER', health: 'SERVICE_HEALTHY' }],
+        },
+      },
+      'status.cluster.namenodes[0].state is "LEADER"',
+    ],
+    [
+      'a cluster view whose actives are not ids',
+      { ...zkfcStatus('nn1'), cluster: { activeNamenodes: [1], namenodes: [] } },
+      'status.cluster.activeNamenodes is not an array of strings',
     ],
   ])('%s is refused with the field named', (_name, json, message) => {
     expect(() => parseZkfcStatus(json, 'h:1')).toThrow(message);

@@ -42,6 +42,7 @@ function sampleStatus(haState: ZkfcStatus['haState']): ZkfcStatus {
         checkedAt: '2024-05-01T12:00:00.000Z',
       },
     ],
+    cluster: null,
     lastFailover: {
       at: '2024-05-01T11:59:00.000Z',
       from: 'nn2',

@@ -31,6 +31,7 @@ describe('status snapshot', () => {
       lockHolder: null,
       breadcrumb: null,
       fencing: [],
+      cluster: null,
       lastFailover: null,
       cededUntil: null,
       zookeeperProblems: [],
