@@ -24,7 +24,6 @@ import { fetchZkfcStatusOverHttp } from '../../../src/cli/haadmin/zkfc-status-cl
 import { NameNodeSimulator, type NameNodeSimulatorOptions } from '../../../tools/namenode-sim/sim-namenode.js';
 import { activeNode, startStatusListener, zkfcStatus, type StatusListener } from '../../support/zkfc-status-fixture.js';
 import { cleanupsAfterEach } from '../../support/cleanups.js';
-import type { ZkfcStatus } from '../../../src/observability/status.js';
 
 const cleanups = cleanupsAfterEach();
 
