@@ -41,6 +41,7 @@ check iptables iptables
 check ip iproute2
 check promtool prometheus
 check systemd-analyze systemd
+check /usr/bin/chromium chromium
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

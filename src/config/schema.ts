@@ -527,7 +527,7 @@ const TABLE: SettingsTable = {
       key: 'zkfc.http-address',
       format: 'host-port',
       default: '127.0.0.1:8021',
-      doc: 'Listener for /metrics, /status, /active, /standby (read-only).',
+      doc: 'Listener for the status page (/), /metrics, /status, /active, /standby, /healthz (read-only).',
       suffix: NN,
     },
   },

@@ -1,4 +1,5 @@
 // The daemon's read-only HTTP listener, for Prometheus, load balancers and operators:
+//   GET /          the status page: the status snapshot as HTML for people (status-page.ts)
 //   GET /metrics   Prometheus text exposition of the daemon's registry
 //   GET /status    the ZkfcStatus snapshot as JSON
 //   GET /active    200 when the local NameNode last reported ACTIVE, else 503 (for load balancers)
@@ -39,6 +40,7 @@ import type { Logger } from '../observability/logger.js';
 import type { MetricsSource } from '../observability/metrics.js';
 import type { StatusSource } from '../observability/status.js';
 import { RepeatLimiter } from '../observability/untrusted.js';
+import { renderStatusPage, STATUS_PAGE_HEADERS } from './status-page.js';
 
 export const DEFAULT_STATUS_HTTP_HOST = '127.0.0.1';
 export const DEFAULT_STATUS_HTTP_PORT = 8021;
@@ -82,7 +84,7 @@ export interface StatusServerOptions {
   readonly maxHeaderBytes?: number;
 }
 
-const ROUTES = ['/metrics', '/status', '/active', '/standby', '/healthz'] as const;
+const ROUTES = ['/', '/metrics', '/status', '/active', '/standby', '/healthz'] as const;
 type Route = (typeof ROUTES)[number];
 const ALLOWED_METHODS = 'GET, HEAD';
 
@@ -107,6 +109,7 @@ interface Tracked {
   busy: boolean;
 }
 const JSON_TYPE = 'application/json; charset=utf-8';
+const HTML_TYPE = 'text/html; charset=utf-8';
 
 export class StatusServer {
   private readonly log: Logger;
@@ -368,6 +371,14 @@ export class StatusServer {
           this.scrapesInFlight--;
         }
       }
+      case '/':
+        // As cheap as /status (one snapshot, one string), so it needs no cap of its own.
+        return {
+          statusCode: 200,
+          contentType: HTML_TYPE,
+          body: renderStatusPage(this.options.status.status(), new Date().toISOString()),
+          headers: STATUS_PAGE_HEADERS,
+        };
       case '/status':
         return {
           statusCode: 200,

@@ -70,7 +70,8 @@ function describe(cluster: RealCluster): string {
     ...[...cluster.nodes.values()].map(
       (n) =>
         `  ${n.id}: NameNode rpc 127.0.0.1:${n.rpcPort}, http http://127.0.0.1:${n.httpPort}, ` +
-        `zkfc rpc ${n.zkfcPort}, zkfc status http://127.0.0.1:${n.statusPort}/status`,
+        `zkfc rpc ${n.zkfcPort}, zkfc status http://127.0.0.1:${n.statusPort}/status ` +
+        `(page http://127.0.0.1:${n.statusPort}/)`,
     ),
     '',
     "Write and read a file with Hadoop's client (through the nameservice, ConfiguredFailoverProxyProvider):",

@@ -152,7 +152,7 @@ function describeSandbox(cluster: MiniCluster, active: string | undefined): stri
     lines.push(
       `  ${node.namenodeId}: NameNode rpc 127.0.0.1:${node.rpcPort} http http://127.0.0.1:${node.httpPort}/isActive` +
         ` | zkfc rpc :${node.zkfcPort} metrics http://127.0.0.1:${node.statusPort}/metrics ` +
-        `status http://127.0.0.1:${node.statusPort}/status` +
+        `status http://127.0.0.1:${node.statusPort}/status page http://127.0.0.1:${node.statusPort}/` +
         ` | logs ${node.zkfcLog}`,
     );
   }

@@ -356,8 +356,9 @@ describe('StatusServer', () => {
 
   it('answers 404 for unknown paths, trailing slashes and traversal attempts', async () => {
     const { base, agent } = await start();
+    // '/' is the status page (status-page.test.ts).
     for (const path of [
-      '/',
+      '/index.html',
       '/status/',
       '/STATUS',
       '/metrics/x',
