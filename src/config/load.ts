@@ -529,6 +529,9 @@ function setPath(target: Record<string, unknown>, dottedKey: string, value: unkn
   node[parts[parts.length - 1]!] = value;
 }
 
+/** Longest anti-flap window accepted: a day (a longer one would hold a failover back for days). */
+const MAX_ANTI_FLAP_WINDOW_MS = 86_400_000;
+
 /** Checks across keys, with Hadoop's messages where Hadoop has them. */
 function crossCheck(settings: ZkfcSettings, problems: string[]): void {
   if (settings.zk.sessionTimeoutMs <= 0) problems.push('ha.zookeeper.session-timeout.ms: must be greater than 0');
@@ -544,6 +547,11 @@ function crossCheck(settings: ZkfcSettings, problems: string[]): void {
   if (rpc.setupTimeoutMs <= 0) problems.push('zkfc.rpc.setup-timeout.ms: must be greater than 0');
   if (rpc.connectionMaxIdleTimeMs <= 0) problems.push('ipc.client.connection.maxidletime: must be greater than 0');
   if (settings.namenodeHttp.timeoutMs <= 0) problems.push('zkfc.namenode-http.timeout.ms: must be greater than 0');
+  const { antiFlap } = settings;
+  if (antiFlap.maxFailovers > 0 && antiFlap.windowMs <= 0)
+    problems.push('zkfc.anti-flap.window.ms: must be greater than 0 while zkfc.anti-flap.max-failovers is not 0');
+  if (antiFlap.windowMs > MAX_ANTI_FLAP_WINDOW_MS)
+    problems.push(`zkfc.anti-flap.window.ms: ${antiFlap.windowMs} is more than a day (${MAX_ANTI_FLAP_WINDOW_MS})`);
   const gracefulCedeMs = 2 * settings.failover.gracefulFenceRpcTimeoutMs;
   if (rpc.maxCedeMs < gracefulCedeMs) {
     problems.push(

@@ -45,6 +45,16 @@ export interface FailoverSettings {
   readonly cliCheckRpcTimeoutMs: number;
 }
 
+/**
+ * Anti-flap (README "Anti-flap"): at most maxFailovers automatic failovers (lock-holder changes
+ * seen in ZooKeeper) in windowMs; beyond it an active whose NameNode answers but is unhealthy stays
+ * active. 0 failovers = off.
+ */
+export interface AntiFlapSettings {
+  readonly maxFailovers: number;
+  readonly windowMs: number;
+}
+
 /** ha.health-monitor.* and how fast a closed NameNode connection is noticed. */
 export interface HealthMonitorSettings {
   readonly checkIntervalMs: number;
@@ -148,6 +158,7 @@ export interface LogSettings {
 export interface ZkfcSettings {
   readonly zk: ZkSettings;
   readonly failover: FailoverSettings;
+  readonly antiFlap: AntiFlapSettings;
   readonly health: HealthMonitorSettings;
   readonly ipc: IpcSettings;
   readonly fencing: FencingSettings;
@@ -329,6 +340,27 @@ const TABLE: SettingsTable = {
       format: 'int-ms',
       default: 20000,
       doc: 'haadmin -getServiceState / -getAllServiceState / -checkHealth timeout.',
+    },
+  },
+  antiFlap: {
+    maxFailovers: {
+      key: 'zkfc.anti-flap.max-failovers',
+      format: 'nat',
+      default: 3,
+      doc:
+        'Anti-flap: at most this many automatic failovers (lock-holder changes seen in ZooKeeper; ' +
+        'graceful ones do not count) in zkfc.anti-flap.window.ms. Beyond it an active whose NameNode still ' +
+        'answers but fails its health check stays active (logged, in /status and the metrics) until it is ' +
+        'healthy again, stops answering, or the window passes; a dead NameNode or a lost ZooKeeper session is ' +
+        "never held back. 0 turns it off (Hadoop's behaviour).",
+    },
+    windowMs: {
+      key: 'zkfc.anti-flap.window.ms',
+      format: 'long-ms',
+      default: 600000,
+      doc:
+        'The sliding window of zkfc.anti-flap.max-failovers. Must be > 0 when the limit is on, ' +
+        'and at most a day (86400000).',
     },
   },
   health: {

@@ -448,6 +448,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     },
     clock,
   );
+  status.configureAntiFlap(config.settings.antiFlap);
   if (isWorldWritable(ctx.zk.acl)) {
     // Shown for as long as the daemon runs: /status (haadmin status) and the metrics' alert rule.
     status.setZooKeeperProblem(
@@ -524,6 +525,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     healthConnectTimeoutMs: connectTimeoutMs,
     zkRetry: { retryForever: settings.zk.retryForever, maxBackoffMs: settings.zk.retryMaxBackoffMs },
     pause: settings.pause,
+    antiFlap: settings.antiFlap,
     ports: { clock, zk: ctx.zkFactory, haService: haFactory, fencer, zkfcClients },
     // The elector's, health monitor's and controller's decisions (the core's notes).
     logger: logger.child({ component: 'controller' }),

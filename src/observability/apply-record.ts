@@ -86,6 +86,10 @@ export function applyRecord(record: ControllerRecord, sinks: RecordSinks): void 
         record.present,
       );
       return;
+    case 'antiFlap':
+      metrics?.recordAntiFlap(record.report);
+      status.recordAntiFlap(record.report, record.atWallMs);
+      return;
     case 'activeAttempt':
     case 'exit':
       return;

@@ -17,6 +17,7 @@
 // Not promised: metrics are observations for operators. Nothing in the failover logic reads them.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AntiFlapReport } from '../core/controller/commands.js';
 import {
   ELECTOR_STATES,
   HA_SERVICE_STATES,
@@ -76,6 +77,9 @@ export const TRANSITION_TARGETS = ['active', 'standby', 'observer'] as const;
 export type TransitionTarget = (typeof TRANSITION_TARGETS)[number];
 export const TRANSITION_RESULTS = ['success', 'failure'] as const;
 export type TransitionResult = (typeof TRANSITION_RESULTS)[number];
+
+/** Kinds of lock-holder change (anti-flap): counted automatic ones, and administrators' graceful ones. */
+export const LOCK_HOLDER_CHANGE_KINDS = ['automatic', 'graceful'] as const;
 
 /** Outcome of one read of the NameNode HTTP view: ok, or the port's failure kind. */
 export const NAMENODE_HTTP_READ_RESULTS = ['ok', ...NAMENODE_HTTP_FAILURE_KINDS] as const;
@@ -170,6 +174,15 @@ export class ZkfcMetrics implements MetricsSource {
   private readonly maintenancePauseEnd: Gauge;
   /** zkfc_zk_session_events_total: session events by kind (connected, disconnected, expired, ...). */
   private readonly zkSessionEvents: Counter<'event'>;
+  /**
+   * zkfc_lock_holder_changes_total: changes of the session holding the lock znode this ZKFC saw
+   * (anti-flap's count), by kind: automatic (counted) or graceful (an administrator's, not counted).
+   */
+  private readonly lockHolderChanges: Counter<'kind'>;
+  /** zkfc_failovers_held_back_total: failovers anti-flap held back (each hold-back once). */
+  private readonly failoversHeldBack: Counter;
+  /** zkfc_failover_held_back: 1 while anti-flap holds a failover back (this NameNode stays active though unhealthy). */
+  private readonly failoverHeldBack: Gauge;
   /**
    * zkfc_health_check_duration_seconds: duration of one health round (getServiceStatus + monitorHealth), by outcome.
    */
@@ -286,6 +299,22 @@ export class ZkfcMetrics implements MetricsSource {
     this.maintenancePauseEnd = new Gauge({
       name: 'zkfc_maintenance_pause_end_timestamp_seconds',
       help: 'When the current maintenance pause ends by itself (Unix time); 0 when none holds.',
+      registers,
+    });
+    this.lockHolderChanges = new Counter({
+      name: 'zkfc_lock_holder_changes_total',
+      help: 'Changes of the ZooKeeper session holding the election lock seen by this ZKFC (anti-flap count), by kind.',
+      labelNames: ['kind'] as const,
+      registers,
+    });
+    this.failoversHeldBack = new Counter({
+      name: 'zkfc_failovers_held_back_total',
+      help: 'Automatic failovers held back by anti-flap (zkfc.anti-flap.max-failovers reached).',
+      registers,
+    });
+    this.failoverHeldBack = new Gauge({
+      name: 'zkfc_failover_held_back',
+      help: '1 while anti-flap holds a failover back: the local NameNode stays active although unhealthy.',
       registers,
     });
     this.zkSessionEvents = new Counter({
@@ -424,6 +453,9 @@ export class ZkfcMetrics implements MetricsSource {
     this.maintenancePaused.set(0);
     this.maintenancePauseEnd.set(0);
     for (const event of ZK_SESSION_EVENTS) this.zkSessionEvents.inc({ event }, 0);
+    for (const kind of LOCK_HOLDER_CHANGE_KINDS) this.lockHolderChanges.inc({ kind }, 0);
+    this.failoversHeldBack.inc(0);
+    this.failoverHeldBack.set(0);
     for (const outcome of HEALTH_CHECK_OUTCOMES) this.healthCheckDuration.zero({ outcome });
     for (const reason of FAILOVER_REASONS) this.failovers.inc({ reason }, 0);
     for (const phase of FAILOVER_PHASES) this.failoverPhaseDuration.zero({ phase });
@@ -489,6 +521,22 @@ export class ZkfcMetrics implements MetricsSource {
   /** Failed connection attempts in a row (null: an attempt is under way, the count stays). */
   setZooKeeperRetry(failures: number | null): void {
     if (failures !== null) this.zkConnectFailures.set(failures);
+  }
+
+  /** Anti-flap: a lock-holder change seen, a failover held back, or a hold-back ended. */
+  recordAntiFlap(report: AntiFlapReport): void {
+    switch (report.kind) {
+      case 'lockHolderChanged':
+        this.lockHolderChanges.inc({ kind: report.counted ? 'automatic' : 'graceful' });
+        return;
+      case 'failoverHeldBack':
+        this.failoversHeldBack.inc();
+        this.failoverHeldBack.set(1);
+        return;
+      case 'holdBackEnded':
+        this.failoverHeldBack.set(0);
+        return;
+    }
   }
 
   /** Count one session event; an `expired` also counts in zkfc_zk_session_expirations_total. */

@@ -10,6 +10,8 @@
 // Not promised: the snapshot is what this ZKFC last saw. In particular haState is the local
 // NameNode's answer to the last successful getServiceStatus, not a fresh query.
 
+import { heldBackReason, type AntiFlapConfig } from '../core/controller/anti-flap.js';
+import type { AntiFlapReport } from '../core/controller/commands.js';
 import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState } from '../core/types.js';
 import type { Clock, NameNodeHttpFailureKind, NameNodeHttpFailure, NameNodeHttpView } from '../runtime/ports.js';
 import type { ClusterViewRecord } from '../runtime/records.js';
@@ -218,6 +220,40 @@ export interface ClusterViewStatus {
   readonly namenodes: readonly ClusterNamenodeStatus[];
 }
 
+/** A failover anti-flap holds back (README "Anti-flap"). */
+export interface HoldBackStatus {
+  /** ISO-8601 time the hold-back started. */
+  readonly since: string | null;
+  /** Stable text: why the failover is held back. */
+  readonly reason: string;
+  /** The failed health check of the local NameNode. */
+  readonly healthReason: string;
+  readonly failoversInWindow: number;
+  /** ISO-8601 time the oldest counted failover leaves the window (the failover proceeds then if still unhealthy). */
+  readonly releaseAt: string | null;
+}
+
+/** Anti-flap: the limit, the count, and any failover held back now or last. */
+export interface AntiFlapStatus {
+  /** zkfc.anti-flap.max-failovers; 0 = off. */
+  readonly maxFailovers: number;
+  readonly windowMs: number;
+  /** Counted lock-holder changes this ZKFC saw in the window ending now. */
+  readonly failoversInWindow: number;
+  /** ISO-8601 time of the last counted lock-holder change, or null. */
+  readonly lastLockHolderChange: string | null;
+  /** Hold-backs since the daemon started. */
+  readonly heldBackTotal: number;
+  /** Set while a failover is held back. */
+  readonly holdingBack: HoldBackStatus | null;
+  /** The last hold-back that ended: when, why it ended, and how long it lasted. */
+  readonly lastHoldBackEnded: {
+    readonly at: string | null;
+    readonly reason: string;
+    readonly heldBackMs: number;
+  } | null;
+}
+
 /** The snapshot GET /status serves. Every field is plain JSON (no bigint, no Date, no undefined). */
 export interface ZkfcStatus {
   /** Which HA master the daemon drives; for ResourceManagers, nameservice is the cluster id and namenode the rm-id. */
@@ -257,6 +293,8 @@ export interface ZkfcStatus {
    * only from a controller that does not know pauses (an older zkfc): haadmin pause refuses then.
    */
   readonly maintenancePause?: MaintenancePauseStatus | null;
+  /** Anti-flap (zkfc.anti-flap.*), or null when the daemon did not say how it is configured. */
+  readonly antiFlap: AntiFlapStatus | null;
   readonly uptimeSeconds: number;
   /** The daemon's version. */
   readonly version: string;
@@ -335,12 +373,23 @@ export interface StatusIdentity {
  */
 export class StatusBoard implements StatusSource {
   private readonly startedMonotonicMs: number;
-  private current: Omit<ZkfcStatus, 'uptimeSeconds' | 'namenodeHttp' | 'maintenancePause'> & {
+  private current: Omit<ZkfcStatus, 'uptimeSeconds' | 'namenodeHttp' | 'maintenancePause' | 'antiFlap'> & {
     maintenancePause: MaintenancePauseStatus | null;
   };
   private namenodeHttp: NameNodeHttpInput | null = null;
   /** Monotonic ms "without an active" counts from; null while the last round saw one. */
   private clusterNoActiveSinceMs: number | null = null;
+  private antiFlap:
+    | {
+        readonly config: AntiFlapConfig;
+        /** Monotonic ms of the counted changes still possibly in the window. */
+        changesMs: number[];
+        lastChangeWallMs: number | null;
+        heldBackTotal: number;
+        holdingBack: HoldBackStatus | null;
+        lastHoldBackEnded: AntiFlapStatus['lastHoldBackEnded'];
+      }
+    | undefined;
 
   constructor(
     identity: StatusIdentity,
@@ -481,6 +530,61 @@ export class StatusBoard implements StatusSource {
     this.current = { ...this.current, lastFailover: lastFailoverStatus(record) };
   }
 
+  /** How anti-flap is configured (zkfc.anti-flap.*); until called, /status shows antiFlap null. */
+  configureAntiFlap(config: AntiFlapConfig): void {
+    this.antiFlap = {
+      config: { maxFailovers: config.maxFailovers, windowMs: config.windowMs },
+      changesMs: [],
+      lastChangeWallMs: null,
+      heldBackTotal: 0,
+      holdingBack: null,
+      lastHoldBackEnded: null,
+    };
+  }
+
+  /** An anti-flap record of the controller (src/runtime/records.ts), at `atWallMs`. */
+  recordAntiFlap(report: AntiFlapReport, atWallMs: number): void {
+    const state = this.antiFlap;
+    if (state === undefined) return;
+    switch (report.kind) {
+      case 'lockHolderChanged':
+        if (!report.counted) return;
+        state.changesMs = [...state.changesMs, this.clock.monotonicMs()].slice(-64);
+        state.lastChangeWallMs = atWallMs;
+        return;
+      case 'failoverHeldBack':
+        state.heldBackTotal++;
+        state.holdingBack = {
+          since: isoTime(atWallMs),
+          reason: heldBackReason(report.failoversInWindow, report.windowMs, report.maxFailovers),
+          healthReason: report.healthReason,
+          failoversInWindow: report.failoversInWindow,
+          releaseAt: isoTime(atWallMs + report.releaseInMs),
+        };
+        return;
+      case 'holdBackEnded':
+        state.holdingBack = null;
+        state.lastHoldBackEnded = { at: isoTime(atWallMs), reason: report.reason, heldBackMs: report.heldBackMs };
+        return;
+    }
+  }
+
+  private antiFlapStatus(nowMs: number): AntiFlapStatus | null {
+    const state = this.antiFlap;
+    if (state === undefined) return null;
+    const { maxFailovers, windowMs } = state.config;
+    state.changesMs = state.changesMs.filter((atMs) => atMs > nowMs - windowMs);
+    return {
+      maxFailovers,
+      windowMs,
+      failoversInWindow: state.changesMs.length,
+      lastLockHolderChange: isoTime(state.lastChangeWallMs),
+      heldBackTotal: state.heldBackTotal,
+      holdingBack: state.holdingBack,
+      lastHoldBackEnded: state.lastHoldBackEnded,
+    };
+  }
+
   /** The NameNode HTTP poller's latest (null: the view is not read). */
   setNameNodeHttp(input: NameNodeHttpInput | null): void {
     this.namenodeHttp = input;
@@ -501,6 +605,7 @@ export class StatusBoard implements StatusSource {
               secondsWithoutActive: noActiveSince === null ? 0 : Math.floor(Math.max(0, nowMs - noActiveSince) / 1000),
             },
       namenodeHttp: this.namenodeHttp === null ? null : namenodeHttpStatus(this.namenodeHttp, nowMs),
+      antiFlap: this.antiFlapStatus(nowMs),
       uptimeSeconds: Math.floor(uptimeMs / 1000),
     };
   }

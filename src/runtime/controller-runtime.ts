@@ -17,6 +17,7 @@
 // signals, metrics registries.
 
 import { ZKFailoverController, type ActiveAttempt, type ControllerSnapshot } from '../core/controller/controller.js';
+import type { AntiFlapConfig } from '../core/controller/anti-flap.js';
 import type { ControllerEvent } from '../core/controller/events.js';
 import type { ActiveNodeInfo, NamenodeTarget } from '../core/types.js';
 import { ControllerExitedError, ControllerNotRunningError, FailoverServiceError } from './errors.js';
@@ -97,6 +98,11 @@ export interface ControllerRuntimeOptions {
    * session of its own once the controller runs. Absent: no pause is ever seen.
    */
   readonly pause?: { readonly checkIntervalMs: number; readonly maxTtlMs: number };
+  /**
+   * zkfc.anti-flap.* (not in Hadoop; README "Anti-flap"): at most maxFailovers automatic failovers
+   * in windowMs. Default off (Hadoop's behaviour); the daemon passes the settings (on by default).
+   */
+  readonly antiFlap?: AntiFlapConfig;
   readonly ports: ControllerRuntimePorts;
   readonly logger: RuntimeLog;
   /**
@@ -179,6 +185,7 @@ export class ControllerRuntime {
       ...(options.zkRetry !== undefined
         ? { retryForever: options.zkRetry.retryForever, reEstablishMaxDelayMs: options.zkRetry.maxBackoffMs }
         : {}),
+      ...(options.antiFlap !== undefined ? { antiFlap: options.antiFlap } : {}),
     });
     this.previous = this.core.snapshot();
     this.exited = new Promise<ExitInfo>((resolve) => {

@@ -237,6 +237,9 @@ export class CommandExecutor {
           record: { ...command.report, atWallMs: this.options.clock.wallMs() },
         });
         return;
+      case 'ReportAntiFlap':
+        this.options.host.emit({ type: 'antiFlap', report: command.report, atWallMs: this.options.clock.wallMs() });
+        return;
       case 'ExitProcess':
         this.options.host.exit(command.exitCode, command.message);
         return;

@@ -3,7 +3,7 @@
 // them back. Shapes line up with src/observability (metrics.ts, status.ts): the failover record is
 // that module's FailoverRecord, session events use the ZkSession port's names.
 
-import type { FailoverReport } from '../core/controller/commands.js';
+import type { AntiFlapReport, FailoverReport } from '../core/controller/commands.js';
 import type { ZkConnectionState } from '../core/elector/elector.js';
 import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState, NamenodeTarget } from '../core/types.js';
 import type { FenceOutcome, ZkSessionEvent } from './ports.js';
@@ -101,6 +101,12 @@ export type ControllerRecord =
       readonly detail: string;
       readonly clear: string;
     }
+  /**
+   * Anti-flap (README "Anti-flap"): a lock-holder change seen, a failover held back, a hold-back
+   * ended, with the wall-clock time. The failover journal (issue 14, item 4) is meant to keep the
+   * failoverHeldBack and holdBackEnded ones as they are.
+   */
+  | { readonly type: 'antiFlap'; readonly report: AntiFlapReport; readonly atWallMs: number }
   /** An attempt to become active ended (Java's ActiveAttemptRecord). */
   | { readonly type: 'activeAttempt'; readonly succeeded: boolean; readonly status: string }
   | { readonly type: 'exit'; readonly exitCode: number; readonly message: string };

@@ -8,6 +8,8 @@
 import { runSeed, type SimResult } from './sim-world.js';
 
 export const SHARDS = 2;
+/** The controller's log line when anti-flap holds a failover back. */
+export const HELD_BACK_MESSAGE = 'Anti-flap: failover held back; the local NameNode stays active';
 
 function envInt(name: string): number | undefined {
   const raw = process.env[name];
@@ -34,6 +36,8 @@ export interface ShardReport {
   readonly failed: readonly SimResult[];
   readonly maxRecoveryMs: number;
   readonly failovers: number;
+  /** Failovers anti-flap held back (as shipped it is on in every run). */
+  readonly heldBack: number;
   readonly events: number;
   readonly wallMs: number;
 }
@@ -45,12 +49,14 @@ export async function runShard(shard: number): Promise<ShardReport> {
   const failed: SimResult[] = [];
   let maxRecoveryMs = 0;
   let failovers = 0;
+  let heldBack = 0;
   let events = 0;
   const single = envInt('SIM_SEED') !== undefined;
   for (const seed of seeds) {
     const result = await runSeed(seed);
     events += result.events;
     failovers += result.failovers;
+    heldBack += result.messageCounts.get(HELD_BACK_MESSAGE) ?? 0;
     if (result.recoveryMs !== undefined) maxRecoveryMs = Math.max(maxRecoveryMs, result.recoveryMs);
     if (result.violations.length > 0) failed.push(result);
     if (single && shard === 1) {
@@ -72,5 +78,13 @@ export async function runShard(shard: number): Promise<ShardReport> {
       ].join('\n'),
     );
   }
-  return { seeds: seeds.length, failed, maxRecoveryMs, failovers, events, wallMs: performance.now() - started };
+  return {
+    seeds: seeds.length,
+    failed,
+    maxRecoveryMs,
+    failovers,
+    heldBack,
+    events,
+    wallMs: performance.now() - started,
+  };
 }

@@ -14,8 +14,9 @@ describe('seeded failover simulation (shard 1)', () => {
   it('keeps every invariant on every seed', async () => {
     const report = await runShard(1);
     console.log(
-      `shard 1: ${report.seeds} seeds, ${report.events} events, ${report.failovers} failovers, max ` +
-        `recovery ${report.maxRecoveryMs} ms (bound ${RECOVERY_BOUND_MS} ms), ${Math.round(report.wallMs)} ms`,
+      `shard 1: ${report.seeds} seeds, ${report.events} events, ${report.failovers} failovers, ` +
+        `${report.heldBack} held back, max recovery ${report.maxRecoveryMs} ms ` +
+        `(bound ${RECOVERY_BOUND_MS} ms), ${Math.round(report.wallMs)} ms`,
     );
     expect(report.failed.map((r) => ({ seed: r.seed, violations: r.violations }))).toEqual([]);
     expect(report.seeds).toBeGreaterThan(0);

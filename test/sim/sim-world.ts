@@ -88,6 +88,8 @@ export interface SimOptions {
   readonly maintenancePauses?: boolean;
   /** zkfc.zookeeper.retry-forever of every ZKFC (default: on for three hosts in four, by seed and host). */
   readonly zkRetryForever?: boolean;
+  /** zkfc.anti-flap.* of every ZKFC (default: as shipped, the settings' defaults). */
+  readonly antiFlap?: { readonly maxFailovers: number; readonly windowMs: number };
   /** zkfc.health.probe-on-disconnect of every ZKFC (default: the setting's default). */
   readonly probeOnDisconnect?: boolean;
   /**
@@ -340,6 +342,9 @@ export class SimWorld implements SimNetwork {
         retryForever: this.options.zkRetryForever ?? (this.options.seed + index) % 4 !== 0,
         maxBackoffMs: settings.zk.retryMaxBackoffMs,
       },
+      // Anti-flap on: as shipped (zkfc.anti-flap.*: 3 in 10 min) for three seeds in four, and at
+      // its tightest (1 in 10 min) for the others, so that the seeds hold failovers back often.
+      antiFlap: this.antiFlapConfig(settings.antiFlap),
       ports: {
         clock: new SimClock(process),
         zk: zkPort,
@@ -373,6 +378,7 @@ export class SimWorld implements SimNetwork {
       },
       new SimClock(process),
     );
+    status.configureAntiFlap(this.antiFlapConfig(settings.antiFlap));
     host.process = process;
     host.zkFactory = zkFactory;
     host.controller = controller;
@@ -388,6 +394,15 @@ export class SimWorld implements SimNetwork {
       this.trace(index, `ZKFC exited with code ${exit.exitCode}: ${exit.message}`);
       this.killController(index, 'exited');
     });
+  }
+
+  /** zkfc.anti-flap.* of every ZKFC: the option, else by seed (from the seed, not the PRNG). */
+  private antiFlapConfig(shipped: { readonly maxFailovers: number; readonly windowMs: number }): {
+    readonly maxFailovers: number;
+    readonly windowMs: number;
+  } {
+    if (this.options.antiFlap !== undefined) return this.options.antiFlap;
+    return Math.floor(this.options.seed / 2) % 4 === 0 ? { maxFailovers: 1, windowMs: shipped.windowMs } : shipped;
   }
 
   private endpoint(index: number): { cedeActive(millis: number, requester: string): Promise<void> } | undefined {

@@ -33,6 +33,7 @@ export function zkfcStatus(namenode: string, overrides: Partial<ZkfcStatus> = {}
     zookeeperProblems: [],
     zookeeperRetry: null,
     namenodeHttp: null,
+    antiFlap: null,
     uptimeSeconds: 60,
     version: '0.1.0',
     ...overrides,

@@ -357,6 +357,15 @@ export function summarize(nameserviceId: string, collectedAt: string, probes: re
       );
   }
 
+  for (const nn of namenodes) {
+    const hold = nn.zkfc.ok ? nn.zkfc.status.antiFlap?.holdingBack : null;
+    if (hold !== null && hold !== undefined)
+      problems.push(
+        `zkfc of ${nn.namenodeId}: anti-flap holds a failover back since ${hold.since ?? '?'}: ${hold.reason} ` +
+          `(${hold.healthReason}); it proceeds at ${hold.releaseAt ?? '?'} if still unhealthy`,
+      );
+  }
+
   const everyPartAnswered = namenodes.every((nn) => nn.haState.ok && nn.zkfc.ok);
   const verdict: ClusterVerdict =
     activeNamenodes.length > 1

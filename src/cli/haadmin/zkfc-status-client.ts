@@ -10,6 +10,7 @@ import { ELECTOR_STATES, HA_SERVICE_STATES, HEALTH_STATES } from '../../core/typ
 import { ZkfcError, errorMessage } from '../../errors.js';
 import type {
   ClusterViewStatus,
+  AntiFlapStatus,
   FencingReadiness,
   LastFailoverStatus,
   NameNodeHttpStatus,
@@ -213,6 +214,48 @@ function zookeeperRetry(value: unknown): ZooKeeperRetryStatus | null {
   };
 }
 
+function antiFlap(value: unknown): AntiFlapStatus | null {
+  // Absent from zkfcs older than this field.
+  if (value === undefined || value === null) return null;
+  const field = 'status.antiFlap';
+  const o = object(value, field);
+  const h =
+    o['holdingBack'] === null || o['holdingBack'] === undefined
+      ? null
+      : object(o['holdingBack'], `${field}.holdingBack`);
+  const e =
+    o['lastHoldBackEnded'] === null || o['lastHoldBackEnded'] === undefined
+      ? null
+      : object(o['lastHoldBackEnded'], `${field}.lastHoldBackEnded`);
+  const holdField = `${field}.holdingBack`;
+  const endField = `${field}.lastHoldBackEnded`;
+  return {
+    maxFailovers: number(o, 'maxFailovers', field),
+    windowMs: number(o, 'windowMs', field),
+    failoversInWindow: number(o, 'failoversInWindow', field),
+    lastLockHolderChange: nullableString(o, 'lastLockHolderChange', field),
+    heldBackTotal: number(o, 'heldBackTotal', field),
+    holdingBack:
+      h === null
+        ? null
+        : {
+            since: nullableString(h, 'since', holdField),
+            reason: string(h, 'reason', holdField),
+            healthReason: string(h, 'healthReason', holdField),
+            failoversInWindow: number(h, 'failoversInWindow', holdField),
+            releaseAt: nullableString(h, 'releaseAt', holdField),
+          },
+    lastHoldBackEnded:
+      e === null
+        ? null
+        : {
+            at: nullableString(e, 'at', endField),
+            reason: string(e, 'reason', endField),
+            heldBackMs: number(e, 'heldBackMs', endField),
+          },
+  };
+}
+
 function boolean(o: JsonObject, key: string, field: string): boolean {
   const value = o[key];
   if (typeof value !== 'boolean') throw new FieldError(`${field}.${key} is not a boolean`);
@@ -349,6 +392,7 @@ export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
       zookeeperRetry: zookeeperRetry(o['zookeeperRetry']),
       ...(o['maintenancePause'] === undefined ? {} : { maintenancePause: maintenancePause(o['maintenancePause']) }),
       namenodeHttp: namenodeHttp(o['namenodeHttp']),
+      antiFlap: antiFlap(o['antiFlap']),
       uptimeSeconds: typeof o['uptimeSeconds'] === 'number' ? o['uptimeSeconds'] : 0,
       version: typeof o['version'] === 'string' ? o['version'] : '',
     };

@@ -27,6 +27,49 @@ export interface FailoverReport {
   readonly phases: FailoverPhases;
 }
 
+/** Why a hold-back of a failover ended (anti-flap; README "Anti-flap"). */
+export type HoldBackEnd =
+  /** The local NameNode is healthy again: nothing to fail over. */
+  | 'healthy'
+  /** The local NameNode stopped answering (refused, unreachable, timed out): the failover proceeds. */
+  | 'not-responding'
+  /** The oldest counted failover left the window: the failover proceeds. */
+  | 'window-passed'
+  /** This ZKFC no longer holds the lock as active (session lost, cede, service state changed, stop). */
+  | 'lock-released';
+
+/**
+ * Anti-flap facts, for the log, the status model, the metrics and (later) the failover journal:
+ * a lock-holder change seen (counted or not), a failover held back, a hold-back ended. Times are the
+ * core's monotonic ms; the runtime adds the wall-clock time.
+ */
+export type AntiFlapReport =
+  | {
+      readonly kind: 'lockHolderChanged';
+      /** False for a graceful (administrator's) failover. */
+      readonly counted: boolean;
+      /** Counted changes in the window now, this one included. */
+      readonly failoversInWindow: number;
+    }
+  | {
+      readonly kind: 'failoverHeldBack';
+      /** The NameNode that stays active (this ZKFC's). */
+      readonly namenode: string;
+      /** Why the local NameNode would have lost the active role (the failed health check). */
+      readonly healthReason: string;
+      readonly failoversInWindow: number;
+      readonly maxFailovers: number;
+      readonly windowMs: number;
+      /** When the oldest counted failover leaves the window (the failover proceeds then, if still unhealthy). */
+      readonly releaseInMs: number;
+    }
+  | {
+      readonly kind: 'holdBackEnded';
+      readonly namenode: string;
+      readonly reason: HoldBackEnd;
+      readonly heldBackMs: number;
+    };
+
 export type ControllerCommand =
   | ElectorZkCommand
   | { readonly type: 'StartHealthMonitor' }
@@ -53,5 +96,6 @@ export type ControllerCommand =
   /** An attempt to become active ended (what graceful failover waits for; Java's ActiveAttemptRecord). */
   | { readonly type: 'ReportActiveAttempt'; readonly succeeded: boolean; readonly status: string }
   | { readonly type: 'ReportFailover'; readonly report: FailoverReport }
+  | { readonly type: 'ReportAntiFlap'; readonly report: AntiFlapReport }
   /** The process must exit (Hadoop: 1 after any fatal error, 6 when ZooKeeper is unreachable at start). */
   | { readonly type: 'ExitProcess'; readonly exitCode: number; readonly message: string };

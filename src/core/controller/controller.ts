@@ -24,8 +24,9 @@ import type { ElectorEvent } from '../elector/events.js';
 import { HealthMonitor, type HealthEvent } from '../health/health-monitor.js';
 import { StepOutput, type StepResult } from '../note.js';
 import type { HAServiceState, HealthState, NamenodeTarget, ServiceStatus } from '../types.js';
+import { AntiFlapWindow, heldBackReason, type AntiFlapConfig } from './anti-flap.js';
 import { breadcrumbTarget, formatTarget } from './breadcrumb-target.js';
-import type { ControllerCommand } from './commands.js';
+import type { ControllerCommand, HoldBackEnd } from './commands.js';
 import type { ControllerEvent } from './events.js';
 import { FailoverEpisodes } from './failover-episode.js';
 /** How long a ZKFC stays out after two service-state mismatches (verifyChangedServiceState). */
@@ -45,6 +46,18 @@ export interface ControllerConfig extends Omit<ElectorConfig, 'maxDeferredEvents
   readonly newActiveRpcTimeoutMs: number;
   /** Bound on events held back while busy; exceeding it is a fatal error. */
   readonly maxDeferredEvents?: number;
+  /** Anti-flap (not in Hadoop; see holdBackFailover). Absent or maxFailovers 0: off. */
+  readonly antiFlap?: AntiFlapConfig;
+}
+
+/** Anti-flap as the snapshot shows it. */
+export interface AntiFlapSnapshot {
+  readonly maxFailovers: number;
+  readonly windowMs: number;
+  /** Counted lock-holder changes in the window now. */
+  readonly failoversInWindow: number;
+  /** Set while this ZKFC holds a failover back: since when (monotonic ms) and the health reason. */
+  readonly holdingBack: { readonly sinceMs: number; readonly healthReason: string } | undefined;
 }
 
 /** Java's ActiveAttemptRecord: the outcome of the last attempt to become active. */
@@ -75,6 +88,7 @@ export interface ControllerSnapshot {
   readonly stopped: boolean;
   readonly exited: { readonly exitCode: number; readonly message: string } | undefined;
   readonly busy: 'activating' | 'ceding' | 'standingBy' | undefined;
+  readonly antiFlap: AntiFlapSnapshot;
 }
 
 export class ZKFailoverController {
@@ -115,6 +129,12 @@ export class ZKFailoverController {
   private readonly episodes: FailoverEpisodes;
   private fencingTargets = new Map<number, string>();
 
+  private readonly antiFlap: AntiFlapWindow;
+  /** Set while a failover is held back; `epoch` is the session that holds the lock for us. */
+  private holdingBack:
+    { readonly sinceMs: number; readonly healthReason: string; readonly epoch: number | undefined } | undefined;
+  private lastHealthReason = '';
+
   private healthMonitorStarted = false;
   private stopped = false;
   private exited: { readonly exitCode: number; readonly message: string } | undefined;
@@ -128,6 +148,7 @@ export class ZKFailoverController {
     this.newActiveRpcTimeoutMs = config.newActiveRpcTimeoutMs;
     this.episodes = new FailoverEpisodes(config.local.namenodeId, this.appData);
     this.maxDeferred = config.maxDeferredEvents ?? 1024;
+    this.antiFlap = new AntiFlapWindow(config.antiFlap ?? { maxFailovers: 0, windowMs: 0 });
   }
 
   get lockPath(): string {
@@ -157,6 +178,15 @@ export class ZKFailoverController {
       stopped: this.stopped,
       exited: this.exited,
       busy: this.snapshotBusy(),
+      antiFlap: {
+        maxFailovers: this.antiFlap.config.maxFailovers,
+        windowMs: this.antiFlap.config.windowMs,
+        failoversInWindow: this.antiFlap.countInWindow(this.now),
+        holdingBack:
+          this.holdingBack === undefined
+            ? undefined
+            : { sinceMs: this.holdingBack.sinceMs, healthReason: this.holdingBack.healthReason },
+      },
     };
   }
 
@@ -213,6 +243,7 @@ export class ZKFailoverController {
       case 'BreadcrumbDeleteFinished':
       case 'ElectorTimerFired':
         this.episodes.observe(event, this.elector.snapshot(), this.now, this.graceful?.sinceMs);
+        this.observeLockHolder(event, out);
         this.feedElector(event, out);
         return;
       case 'LocalTransitionFinished':
@@ -222,6 +253,7 @@ export class ZKFailoverController {
         this.onFenceTargetFinished(event.activationId, event.fenced, event.graceful, event.detail, out);
         return;
       case 'CedeActiveRequested':
+        this.expectGracefulHolderChange(event.millisToCede);
         this.onCedeActive(event.requestId, event.millisToCede, event.requester, out);
         return;
       case 'GracefulFailoverStarted':
@@ -308,6 +340,7 @@ export class ZKFailoverController {
       this.healthMonitorStarted = true;
       out.command({ type: 'StartHealthMonitor' });
     }
+    this.checkHoldBack(out);
   }
 
   private refuseCede(event: ControllerEvent, error: string, out: StepOutput<ControllerCommand>): void {
@@ -505,6 +538,7 @@ export class ZKFailoverController {
         this.verifyChangedServiceState(output.status.state, out);
       } else {
         this.lastHealthState = output.to;
+        this.lastHealthReason = output.reason;
         out.note('info', 'Local service entered state', { target: formatTarget(this.local), state: output.to });
         this.recheckElectability(out);
       }
@@ -559,6 +593,7 @@ export class ZKFailoverController {
       this.scheduleRecheck(remainingDelayMs, out);
       return;
     }
+    if (this.holdBackFailover(out)) return;
     switch (this.lastHealthState) {
       case 'SERVICE_HEALTHY':
         if (this.serviceState !== 'OBSERVER') {
@@ -651,6 +686,157 @@ export class ZKFailoverController {
     if (to === this.serviceState) return;
     out.stateChange('expected service', this.serviceState, to, reason);
     this.serviceState = to;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Anti-flap (not in Hadoop; README "Anti-flap"). Deviation: with the limit reached, an active
+  // whose NameNode turns SERVICE_UNHEALTHY stays in the election (it keeps the lock, its NameNode
+  // stays active) instead of quitting, until its NameNode is healthy again, stops answering, or the
+  // oldest counted failover leaves the window.
+  //
+  // Why the losing side decides: only it can tell "my NameNode answers but says it is unhealthy"
+  // (a HealthCheckFailedException: the process is alive and still active) from "my NameNode is
+  // gone" (refused, unreachable, timed out: SERVICE_NOT_RESPONDING). A standby sees both as the
+  // lock vanishing, exactly as it sees a ZooKeeper session expiry, so it never holds anything
+  // back: a failover after a session expiry, a controller crash or stop, or a dead NameNode is
+  // never delayed. Holding back transitions nothing, so it cannot make a second active; and it
+  // only ever keeps a NameNode that answers and reports itself active, so the cluster is never
+  // left without one.
+
+  /** Count a lock-holder change seen in ZooKeeper (anti-flap.ts). */
+  private observeLockHolder(event: ControllerEvent, out: StepOutput<ControllerCommand>): void {
+    if (!this.antiFlap.enabled) return;
+    const elector = this.elector.snapshot();
+    if (!('epoch' in event) || event.epoch !== elector.epoch) return;
+    let holder: bigint | undefined;
+    if (event.type === 'LockCreateFinished' && event.code === 'OK') holder = elector.sessionId;
+    else if (event.type === 'LockMonitorFinished' && event.code === 'OK') holder = event.ephemeralOwner;
+    // 0: a persistent lock znode, held by no session (reported by the runtime as a problem).
+    if (holder === undefined || holder === 0n) return;
+    const seen = this.antiFlap.observeHolder(holder, this.now, this.graceful !== undefined);
+    if (seen !== 'counted' && seen !== 'graceful') return;
+    const failoversInWindow = this.antiFlap.countInWindow(this.now);
+    out.note(
+      'info',
+      seen === 'counted' ? 'Anti-flap: lock holder changed' : 'Anti-flap: lock holder changed by a graceful failover',
+      {
+        counted: seen === 'counted',
+        own: holder === elector.sessionId,
+        failoversInWindow,
+        maxFailovers: this.antiFlap.config.maxFailovers,
+        windowMs: this.antiFlap.config.windowMs,
+      },
+    );
+    out.command({
+      type: 'ReportAntiFlap',
+      report: { kind: 'lockHolderChanged', counted: seen === 'counted', failoversInWindow },
+    });
+  }
+
+  /** cedeActive: an administrator's graceful failover is under way; its holder change does not count. */
+  private expectGracefulHolderChange(millisToCede: number): void {
+    if (millisToCede > 0) this.antiFlap.expectGraceful(this.now + 2 * millisToCede);
+  }
+
+  /**
+   * Called by recheckElectability before it acts on the health state: true when the failover that
+   * quitting the election would cause is held back (the caller then does nothing).
+   */
+  private holdBackFailover(out: StepOutput<ControllerCommand>): boolean {
+    const elector = this.elector.snapshot();
+    const hold = this.holdingBack;
+    const holdsLock =
+      elector.state === 'ACTIVE' ||
+      // A disconnection (not an expiry: the session, and the lock, may still be ours) while holding.
+      (hold !== undefined && elector.state === 'NEUTRAL' && elector.epoch === hold.epoch);
+    const wouldFailOver =
+      this.lastHealthState === 'SERVICE_UNHEALTHY' &&
+      holdsLock &&
+      this.serviceState === 'ACTIVE' &&
+      this.graceful === undefined &&
+      this.cedeInFlight === undefined &&
+      !this.stopped;
+    if (!wouldFailOver || !this.antiFlap.limitReached(this.now)) {
+      if (hold !== undefined) this.endHoldBack(this.holdBackEnd(holdsLock), out);
+      return false;
+    }
+    const releaseInMs = this.antiFlap.releaseInMs(this.now);
+    if (hold === undefined) {
+      this.holdingBack = { sinceMs: this.now, healthReason: this.lastHealthReason, epoch: elector.epoch };
+      const failoversInWindow = this.antiFlap.countInWindow(this.now);
+      const { maxFailovers, windowMs } = this.antiFlap.config;
+      out.note('warn', 'Anti-flap: failover held back; the local NameNode stays active', {
+        target: formatTarget(this.local),
+        reason: heldBackReason(failoversInWindow, windowMs, maxFailovers),
+        healthReason: this.lastHealthReason,
+        failoversInWindow,
+        maxFailovers,
+        windowMs,
+        releaseInMs,
+      });
+      out.command({
+        type: 'ReportAntiFlap',
+        report: {
+          kind: 'failoverHeldBack',
+          namenode: this.local.namenodeId,
+          healthReason: this.lastHealthReason,
+          failoversInWindow,
+          maxFailovers,
+          windowMs,
+          releaseInMs,
+        },
+      });
+    }
+    // Look again when the oldest counted failover leaves the window.
+    this.scheduleRecheck(releaseInMs, out);
+    return true;
+  }
+
+  private holdBackEnd(holdsLock: boolean): HoldBackEnd {
+    if (this.lastHealthState === 'SERVICE_HEALTHY') return 'healthy';
+    if (this.lastHealthState === 'SERVICE_NOT_RESPONDING') return 'not-responding';
+    if (!holdsLock || this.serviceState !== 'ACTIVE' || this.lastHealthState !== 'SERVICE_UNHEALTHY')
+      return 'lock-released';
+    return this.graceful !== undefined || this.cedeInFlight !== undefined || this.stopped
+      ? 'lock-released'
+      : 'window-passed';
+  }
+
+  private endHoldBack(reason: HoldBackEnd, out: StepOutput<ControllerCommand>): void {
+    const hold = this.holdingBack;
+    if (hold === undefined) return;
+    this.holdingBack = undefined;
+    const heldBackMs = this.now - hold.sinceMs;
+    out.note('info', 'Anti-flap: no longer holding back the failover', {
+      target: formatTarget(this.local),
+      reason,
+      heldBackMs,
+    });
+    out.command({
+      type: 'ReportAntiFlap',
+      report: { kind: 'holdBackEnded', namenode: this.local.namenodeId, reason, heldBackMs },
+    });
+  }
+
+  /**
+   * After every step: a hold-back lasts only while this ZKFC keeps the session that holds the lock
+   * and its NameNode is expected active. When that ends (session expired, cede, service state
+   * changed, stop), the hold ends and electability is rechecked, so an unhealthy NameNode that
+   * rejoined the election with a new session quits it again.
+   */
+  private checkHoldBack(out: StepOutput<ControllerCommand>): void {
+    const hold = this.holdingBack;
+    if (hold === undefined) return;
+    const elector = this.elector.snapshot();
+    const keeps =
+      (elector.state === 'ACTIVE' || elector.state === 'NEUTRAL') &&
+      elector.epoch === hold.epoch &&
+      this.serviceState === 'ACTIVE' &&
+      !this.stopped &&
+      this.exited === undefined;
+    if (keeps) return;
+    this.endHoldBack('lock-released', out);
+    if (!this.stopped && this.exited === undefined) this.scheduleRecheck(0, out);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -141,6 +141,26 @@ describe('loadZkfcConfig', () => {
     );
   });
 
+  it('reads anti-flap (3 in 10 minutes by default, 0 = off) and refuses a window of 0 or beyond a day', async () => {
+    const defaults = await loadZkfcConfig({ hadoopConfDir: confDir({}, topology), env: {}, probe: probe('10.1.0.1') });
+    expect(defaults.settings.antiFlap).toEqual({ maxFailovers: 3, windowMs: 600_000 });
+    const off = confDir({ 'zkfc.anti-flap.max-failovers': '0', 'zkfc.anti-flap.window.ms': '0' }, topology);
+    const config = await loadZkfcConfig({ hadoopConfDir: off, env: {}, probe: probe('10.1.0.1') });
+    expect(config.settings.antiFlap).toEqual({ maxFailovers: 0, windowMs: 0 });
+    const zero = confDir({ 'zkfc.anti-flap.window.ms': '0' }, topology);
+    await expect(loadZkfcConfig({ hadoopConfDir: zero, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(
+      'zkfc.anti-flap.window.ms: must be greater than 0 while zkfc.anti-flap.max-failovers is not 0',
+    );
+    const long = confDir({ 'zkfc.anti-flap.window.ms': '86400001' }, topology);
+    await expect(loadZkfcConfig({ hadoopConfDir: long, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(
+      'zkfc.anti-flap.window.ms: 86400001 is more than a day (86400000)',
+    );
+    const garbage = confDir({ 'zkfc.anti-flap.max-failovers': '-1' }, topology);
+    await expect(loadZkfcConfig({ hadoopConfDir: garbage, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(
+      /zkfc\.anti-flap\.max-failovers/,
+    );
+  });
+
   it('says HA is not enabled with one NameNode, and names the own-file at fault', async () => {
     const single = confDir(
       {},

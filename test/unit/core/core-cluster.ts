@@ -8,6 +8,7 @@
 // for the core only; the full simulation with the real runtime lives in test/sim.
 
 import { ZKFailoverController, type ActiveAttempt } from '../../../src/core/controller/controller.js';
+import type { AntiFlapConfig } from '../../../src/core/controller/anti-flap.js';
 import type { ControllerCommand } from '../../../src/core/controller/commands.js';
 import type { ControllerEvent } from '../../../src/core/controller/events.js';
 import type { ZkResultCode } from '../../../src/core/elector/events.js';
@@ -114,7 +115,11 @@ export class CoreCluster {
   private nextRoundMs = 1000;
   private readonly heldSessions = new Map<number, number[]>();
 
-  constructor(readonly size = 2) {
+  /** `antiFlap`: zkfc.anti-flap.* of every controller (default off, as in Hadoop's tests). */
+  constructor(
+    readonly size = 2,
+    antiFlap?: AntiFlapConfig,
+  ) {
     for (let i = 0; i < size; i++) {
       const local = target(i);
       const peers = Array.from({ length: size }, (_, j) => target(j)).filter((_, j) => j !== i);
@@ -125,6 +130,7 @@ export class CoreCluster {
           appData: encodeInfo(infoOf(local)),
           workingDir: WORKING_DIR,
           ...defaultSettings().failover,
+          ...(antiFlap !== undefined ? { antiFlap } : {}),
         }),
       );
       this.services.push(new DummyNameNode());
@@ -606,6 +612,7 @@ export class CoreCluster {
         return;
       case 'ReportActiveAttempt':
       case 'ReportFailover':
+      case 'ReportAntiFlap':
         return;
       case 'ExitProcess':
         this.exits[node] = { exitCode: command.exitCode, message: command.message };

@@ -297,6 +297,41 @@ describe('summarize: the judgement (pure)', () => {
     ]);
   });
 
+  it('reports a failover anti-flap holds back, with its reason and when it proceeds', () => {
+    const antiFlap = {
+      maxFailovers: 3,
+      windowMs: 600_000,
+      failoversInWindow: 3,
+      lastLockHolderChange: '2024-05-01T00:00:00.000Z',
+      heldBackTotal: 1,
+      holdingBack: {
+        since: '2024-05-01T00:01:00.000Z',
+        reason: '3 automatic failovers in the last 600000 ms (limit 3); the local NameNode answers but is unhealthy',
+        healthReason: 'low disk',
+        failoversInWindow: 3,
+        releaseAt: '2024-05-01T00:10:00.000Z',
+      },
+      lastHoldBackEnded: null,
+    };
+    const status = summarize('ns1', 't', [
+      {
+        endpoint: endpoint('nn1', 1),
+        haState: up('ACTIVE'),
+        zkfc: { ok: true, address: 'h:2', status: zkfcStatus('nn1', { electorState: 'ACTIVE', antiFlap }) },
+      },
+      {
+        endpoint: endpoint('nn2', 3),
+        haState: up('STANDBY'),
+        zkfc: { ok: true, address: 'h:4', status: zkfcStatus('nn2') },
+      },
+    ]);
+    expect(status.problems).toEqual([
+      'zkfc of nn1: anti-flap holds a failover back since 2024-05-01T00:01:00.000Z: 3 automatic failovers in the ' +
+        'last 600000 ms (limit 3); the local NameNode answers but is unhealthy (low disk); it proceeds at ' +
+        '2024-05-01T00:10:00.000Z if still unhealthy',
+    ]);
+  });
+
   it(
     'lists each ZooKeeper problem the zkfcs report once, ' + 'naming every reporter, with the command that clears it',
     () => {

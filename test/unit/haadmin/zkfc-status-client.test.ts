@@ -210,6 +210,22 @@ describe('parseZkfcStatus', () => {
     expect(() => parseZkfcStatus(badView, 'h:1')).toThrow('status.namenodeHttp.view.nnRole is not a string');
   });
 
+  it('reads anti-flap with a failover held back; absent from older daemons', () => {
+    const antiFlap = {
+      maxFailovers: 3,
+      windowMs: 600_000,
+      failoversInWindow: 3,
+      lastLockHolderChange: 't0',
+      heldBackTotal: 2,
+      holdingBack: { since: 't1', reason: 'r', healthReason: 'h', failoversInWindow: 3, releaseAt: 't2' },
+      lastHoldBackEnded: { at: 't3', reason: 'healthy', heldBackMs: 5 },
+    };
+    const full = zkfcStatus('nn1', { antiFlap });
+    expect(parseZkfcStatus(JSON.parse(JSON.stringify(full)), 'x').antiFlap).toEqual(antiFlap);
+    const { antiFlap: _antiFlap, ...older } = full;
+    expect(parseZkfcStatus(older, 'x').antiFlap).toBeNull();
+  });
+
   it.each<[string, unknown, string]>([
     ['not an object', [1, 2], 'status is not an object'],
     ['a missing namenode', { ...zkfcStatus('nn1'), namenode: 3 }, 'status.namenode is not a string'],
@@ -224,6 +240,22 @@ describe('parseZkfcStatus', () => {
       'a fencing entry without ready',
       { ...zkfcStatus('nn1'), fencing: [{ method: 'm', detail: 'd', checkedAt: null }] },
       'status.fencing[0].ready is not a boolean',
+    ],
+    [
+      'an anti-flap hold-back without reason',
+      {
+        ...zkfcStatus('nn1'),
+        antiFlap: {
+          maxFailovers: 3,
+          windowMs: 1,
+          failoversInWindow: 3,
+          lastLockHolderChange: null,
+          heldBackTotal: 1,
+          holdingBack: { since: null, healthReason: 'h', failoversInWindow: 3, releaseAt: null },
+          lastHoldBackEnded: null,
+        },
+      },
+      'status.antiFlap.holdingBack.reason is not a string',
     ],
     [
       'a failover with an unknown reason',

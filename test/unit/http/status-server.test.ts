@@ -55,6 +55,7 @@ function sampleStatus(haState: ZkfcStatus['haState']): ZkfcStatus {
     zookeeperProblems: [],
     zookeeperRetry: null,
     namenodeHttp: null,
+    antiFlap: null,
     uptimeSeconds: 3600,
     version: '0.1.0',
   };

@@ -63,6 +63,9 @@ describe('ZkfcMetrics', () => {
       zkfc_maintenance_paused: 'gauge',
       zkfc_maintenance_pause_end_timestamp_seconds: 'gauge',
       zkfc_zk_session_events_total: 'counter',
+      zkfc_lock_holder_changes_total: 'counter',
+      zkfc_failovers_held_back_total: 'counter',
+      zkfc_failover_held_back: 'gauge',
       zkfc_health_check_duration_seconds: 'histogram',
       zkfc_failovers_total: 'counter',
       zkfc_failover_phase_duration_seconds: 'histogram',
@@ -88,6 +91,31 @@ describe('ZkfcMetrics', () => {
     expect(await sample(metrics, 'zkfc_zookeeper_problem', { problem: 'lock-not-ephemeral' })).toBe(1);
     metrics.setZooKeeperProblem('lock-not-ephemeral', false);
     expect(await sample(metrics, 'zkfc_zookeeper_problem', { problem: 'lock-not-ephemeral' })).toBe(0);
+  });
+
+  it('counts anti-flap lock-holder changes by kind, and hold-backs, with a gauge while holding back', async () => {
+    const metrics = new ZkfcMetrics({ version: '1.2.3', processMetrics: false });
+    expect(await sample(metrics, 'zkfc_lock_holder_changes_total', { kind: 'automatic' })).toBe(0);
+    expect(await sample(metrics, 'zkfc_failovers_held_back_total')).toBe(0);
+    expect(await sample(metrics, 'zkfc_failover_held_back')).toBe(0);
+    metrics.recordAntiFlap({ kind: 'lockHolderChanged', counted: true, failoversInWindow: 1 });
+    metrics.recordAntiFlap({ kind: 'lockHolderChanged', counted: false, failoversInWindow: 1 });
+    metrics.recordAntiFlap({
+      kind: 'failoverHeldBack',
+      namenode: 'nn1',
+      healthReason: 'low disk',
+      failoversInWindow: 3,
+      maxFailovers: 3,
+      windowMs: 600_000,
+      releaseInMs: 1000,
+    });
+    expect(await sample(metrics, 'zkfc_lock_holder_changes_total', { kind: 'automatic' })).toBe(1);
+    expect(await sample(metrics, 'zkfc_lock_holder_changes_total', { kind: 'graceful' })).toBe(1);
+    expect(await sample(metrics, 'zkfc_failovers_held_back_total')).toBe(1);
+    expect(await sample(metrics, 'zkfc_failover_held_back')).toBe(1);
+    metrics.recordAntiFlap({ kind: 'holdBackEnded', namenode: 'nn1', reason: 'healthy', heldBackMs: 5000 });
+    expect(await sample(metrics, 'zkfc_failover_held_back')).toBe(0);
+    expect(await sample(metrics, 'zkfc_failovers_held_back_total')).toBe(1);
   });
 
   it('exports build info with the daemon and Node.js versions', async () => {

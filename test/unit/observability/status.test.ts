@@ -38,8 +38,59 @@ describe('status snapshot', () => {
       zookeeperRetry: null,
       maintenancePause: null,
       namenodeHttp: null,
+      antiFlap: null,
       uptimeSeconds: 0,
       version: '0.1.0',
+    });
+  });
+
+  it('shows anti-flap: the limit, the counted changes in the window, a hold-back and how it ended', () => {
+    const clock = new ManualClock({ startMs: 5_000, wallStartMs: Date.UTC(2026, 0, 1) });
+    const board = new StatusBoard(identity, clock);
+    board.configureAntiFlap({ maxFailovers: 2, windowMs: 60_000 });
+    const at = clock.wallMs();
+    board.recordAntiFlap({ kind: 'lockHolderChanged', counted: true, failoversInWindow: 1 }, at);
+    board.recordAntiFlap({ kind: 'lockHolderChanged', counted: false, failoversInWindow: 1 }, at);
+    clock.advance(10_000);
+    board.recordAntiFlap({ kind: 'lockHolderChanged', counted: true, failoversInWindow: 2 }, at + 10_000);
+    board.recordAntiFlap(
+      {
+        kind: 'failoverHeldBack',
+        namenode: 'nn1',
+        healthReason: 'low disk',
+        failoversInWindow: 2,
+        maxFailovers: 2,
+        windowMs: 60_000,
+        releaseInMs: 50_000,
+      },
+      at + 10_000,
+    );
+    expect(board.status().antiFlap).toEqual({
+      maxFailovers: 2,
+      windowMs: 60_000,
+      failoversInWindow: 2,
+      lastLockHolderChange: '2026-01-01T00:00:10.000Z',
+      heldBackTotal: 1,
+      holdingBack: {
+        since: '2026-01-01T00:00:10.000Z',
+        reason: '2 automatic failovers in the last 60000 ms (limit 2); the local NameNode answers but is unhealthy',
+        healthReason: 'low disk',
+        failoversInWindow: 2,
+        releaseAt: '2026-01-01T00:01:00.000Z',
+      },
+      lastHoldBackEnded: null,
+    });
+    // The first change leaves the window.
+    clock.advance(50_000);
+    board.recordAntiFlap(
+      { kind: 'holdBackEnded', namenode: 'nn1', reason: 'window-passed', heldBackMs: 50_000 },
+      at + 60_000,
+    );
+    expect(board.status().antiFlap).toMatchObject({
+      failoversInWindow: 1,
+      heldBackTotal: 1,
+      holdingBack: null,
+      lastHoldBackEnded: { at: '2026-01-01T00:01:00.000Z', reason: 'window-passed', heldBackMs: 50_000 },
     });
   });
 
