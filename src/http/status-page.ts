@@ -229,6 +229,26 @@ function pause(status: ZkfcStatus): string {
   );
 }
 
+/** Anti-flap (zkfc.anti-flap.*): the count in the window, and a failover held back now. */
+function antiFlap(status: ZkfcStatus): string {
+  const flap = status.antiFlap;
+  if (flap === undefined || flap === null) return '';
+  const limit =
+    flap.maxFailovers === 0
+      ? 'off'
+      : `${text(flap.failoversInWindow)} of ${text(flap.maxFailovers)} automatic failovers in ` +
+        `${text(Math.round(flap.windowMs / 1000))} s`;
+  const held = flap.holdingBack;
+  return (
+    `<dt>anti-flap</dt><dd id="anti-flap"${held === null ? '' : ' class="down"'}>${limit}` +
+    (held === null
+      ? ''
+      : `; HOLDING BACK a failover since ${text(held.since)}: ${text(held.reason, DETAIL_MAX_CHARS)} ` +
+        `(released at ${text(held.releaseAt)} if still unhealthy)`) +
+    '</dd>'
+  );
+}
+
 function zookeeperRetry(status: ZkfcStatus): string {
   const retry = status.zookeeperRetry;
   if (retry === null) return '';
@@ -279,6 +299,7 @@ export function renderStatusPage(status: ZkfcStatus, generatedAt: string): strin
     zookeeperRetry(status) +
     `<dt>ceded until</dt><dd>${text(status.cededUntil)}</dd>` +
     pause(status) +
+    antiFlap(status) +
     '</dl>' +
     namenodeHttp(status) +
     zookeeperProblems(status) +

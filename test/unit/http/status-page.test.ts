@@ -285,6 +285,52 @@ describe('renderStatusPage: what the status model carries beyond the cluster vie
     // Lag behind the best peer is still not in the model: still marked, not computed from one NameNode.
     expect(html).toContain('data-pending="lag"');
   });
+
+  it('shows anti-flap: the count in the window, and a failover held back, escaped', () => {
+    const evil = '<script>window.pwned=1</script>';
+    const quiet = visibleText(
+      renderStatusPage(
+        withCluster([observed('nn1', { local: true })], {
+          antiFlap: {
+            maxFailovers: 3,
+            windowMs: 600_000,
+            failoversInWindow: 1,
+            lastLockHolderChange: null,
+            heldBackTotal: 0,
+            holdingBack: null,
+            lastHoldBackEnded: null,
+          },
+        }),
+        NOW,
+      ),
+    );
+    expect(quiet).toContain('anti-flap 1 of 3 automatic failovers in 600 s');
+    const html = renderStatusPage(
+      withCluster([observed('nn1', { local: true })], {
+        antiFlap: {
+          maxFailovers: 3,
+          windowMs: 600_000,
+          failoversInWindow: 3,
+          lastLockHolderChange: '2024-05-01T11:59:00.000Z',
+          heldBackTotal: 1,
+          holdingBack: {
+            since: '2024-05-01T12:00:00.000Z',
+            reason: `3 automatic failovers ${evil}`,
+            healthReason: 'unhealthy',
+            failoversInWindow: 3,
+            releaseAt: '2024-05-01T12:09:00.000Z',
+          },
+          lastHoldBackEnded: null,
+        },
+      }),
+      NOW,
+    );
+    expect(visibleText(html)).toContain(
+      'anti-flap 3 of 3 automatic failovers in 600 s; HOLDING BACK a failover since 2024-05-01T12:00:00.000Z: ' +
+        '3 automatic failovers <script>window.pwned=1</script> (released at 2024-05-01T12:09:00.000Z if still unhealthy)',
+    );
+    expect(html).not.toMatch(/<script/i);
+  });
 });
 
 describe('GET / on the status listener', () => {
