@@ -327,7 +327,8 @@ describe('renderStatusPage: what the status model carries beyond the cluster vie
     );
     expect(visibleText(html)).toContain(
       'anti-flap 3 of 3 automatic failovers in 600 s; HOLDING BACK a failover since 2024-05-01T12:00:00.000Z: ' +
-        '3 automatic failovers <script>window.pwned=1</script> (released at 2024-05-01T12:09:00.000Z if still unhealthy)',
+        '3 automatic failovers <script>window.pwned=1</script> ' +
+        '(released at 2024-05-01T12:09:00.000Z if still unhealthy)',
     );
     expect(html).not.toMatch(/<script/i);
   });
