@@ -1,4 +1,5 @@
-// haadmin -failover [--forcefence] [--forceactive] [--forcemanual] <from> <to>.
+// haadmin -failover [--forcefence] [--forceactive] [--forcemanual] <from> <to>, and (not in
+// Hadoop) -failover --dry-run [--json] <from> <to>: the checks only (failover-dry-run.ts).
 // Parity: DFSHAAdmin.failover (Hadoop 3.3):
 // - both NameNodes must agree on automatic failover (else Java's uncaught IllegalStateException,
 //   exit 1; with one nameservice they always agree, as the key is per nameservice);
@@ -22,6 +23,7 @@ import { cliClock } from './cli-clock.js';
 import { FAILED, OK, type HaAdminCommand } from './command.js';
 import { consolePinoLogger } from './console-log.js';
 import type { HaAdminContext, HaTarget } from './context.js';
+import { runFailoverDryRun } from './failover-dry-run.js';
 import { FailoverFailedError, ManualFailover, type FailoverNode } from './manual-failover.js';
 import { runShellCommand } from './shell-command.js';
 import { TwoTargetFencer, type TransitionTargetState } from './two-target-fencer.js';
@@ -38,16 +40,26 @@ const usage: CommandUsage = {
 
 export const failover: HaAdminCommand = {
   usage,
-  options: ['forcefence', 'forceactive', 'forcemanual'],
+  options: ['forcefence', 'forceactive', 'forcemanual', 'dry-run', 'json'],
   async run(ctx, line) {
     const forceFence = line.options.has('forcefence');
     const forceActive = line.options.has('forceactive');
+    const dryRun = line.options.has('dry-run');
     const [fromId, toId] = line.args;
-    if (line.optionCount > 3 || line.args.length !== 2 || fromId === undefined || toId === undefined) {
+    if (
+      line.optionCount > 3 ||
+      line.args.length !== 2 ||
+      fromId === undefined ||
+      toId === undefined ||
+      (line.options.has('json') && !dryRun) ||
+      (dryRun && (forceFence || forceActive || line.options.has('forcemanual')))
+    ) {
       ctx.io.err('failover: incorrect arguments');
       ctx.io.err(commandUsageLine(usage));
       return FAILED;
     }
+    // Not in Hadoop: every check of the graceful failover, nothing done (failover-dry-run.ts).
+    if (dryRun) return runFailoverDryRun(ctx, fromId, toId, line.options.has('json'));
     const fromTarget = await ctx.resolveTarget(fromId);
     const toTarget = await ctx.resolveTarget(toId);
 

@@ -17,6 +17,7 @@ import { checkHealth } from './check-health.js';
 import { FAILED, OK, type HaAdminCommand, type ParsedCommandLine } from './command.js';
 import { consoleLine } from './console-log.js';
 import { HaAdminContext, IllegalArgumentError, terminalSafeIo, type AddressNaming, type HaAdminIo } from './context.js';
+import { explain } from './explain.js';
 import { failover } from './failover.js';
 import { getAllServiceState } from './get-all-service-state.js';
 import { getServiceState } from './get-service-state.js';
@@ -30,12 +31,13 @@ import { transitionToStandby } from './transition-to-standby.js';
 import { commandUsageLine, fullUsage, helpLine, type CommandUsage } from './usage.js';
 
 /** Commands not in Hadoop, also accepted without the dash (`haadmin status`, `haadmin pause`). */
-const WORD_COMMANDS = new Set(['status', 'pause', 'resume']);
+const WORD_COMMANDS = new Set(['status', 'pause', 'resume', 'explain']);
 
 const HELP_USAGE: CommandUsage = { name: '-help', args: '<command>', help: 'Displays help on the specified command' };
 
 export const COMMANDS: readonly HaAdminCommand[] = [
   checkHealth,
+  explain,
   failover,
   getAllServiceState,
   getServiceState,
@@ -57,6 +59,9 @@ const EXTENSIONS_USAGE = [
   'with -failover through their zkfc daemons; the default when only YARN HA is configured.',
   '-pause --ttl <time> --reason <text> (also "pause") holds every zkfc of the nameservice still',
   '(no failover, no fencing) until -resume (also "resume") or the time runs out.',
+  '-failover --dry-run [--json] <serviceId> <serviceId> runs every check of the failover and',
+  'changes nothing (exit 0: go, 255: no-go); -explain <serviceId> (also "explain") says why',
+  'that service is or is not active.',
 ];
 
 export interface HaAdminDeps {

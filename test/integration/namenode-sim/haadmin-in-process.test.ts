@@ -89,9 +89,10 @@ describe('command line errors and help', () => {
 
   it('the full usage lists the commands sorted, then the generic options', async () => {
     const run = await haadmin([], conf);
-    expect(run.err.slice(0, 13)).toEqual([
+    expect(run.err.slice(0, 14)).toEqual([
       USAGE_LINE,
       '    [-checkHealth <serviceId>]',
+      '    [-explain <serviceId> [--json]]',
       '    [-failover [--forcefence] [--forceactive] <serviceId> <serviceId>]',
       '    [-getAllServiceState]',
       '    [-getServiceState <serviceId>]',

@@ -391,13 +391,16 @@ describe('beyond Hadoop: -status and --json', () => {
     expect(help.status).toBe(0);
     expect(help.out[0]).toMatch(/^-status \[\[--json\]\]: Shows every NameNode of the nameservice/);
     const usage = await haadmin([], pairConf(1, 2, true));
-    expect(usage.err.slice(-6)).toEqual([
+    expect(usage.err.slice(-9)).toEqual([
       'Not in Hadoop: -status (also "status") reports the whole nameservice; -getServiceState,',
       '-getAllServiceState, -checkHealth and -status take --json for machine-readable output.',
       '-rm before the command addresses the ResourceManagers of yarn-site.xml (as yarn rmadmin),',
       'with -failover through their zkfc daemons; the default when only YARN HA is configured.',
       '-pause --ttl <time> --reason <text> (also "pause") holds every zkfc of the nameservice still',
       '(no failover, no fencing) until -resume (also "resume") or the time runs out.',
+      '-failover --dry-run [--json] <serviceId> <serviceId> runs every check of the failover and',
+      'changes nothing (exit 0: go, 255: no-go); -explain <serviceId> (also "explain") says why',
+      'that service is or is not active.',
     ]);
   });
 });
