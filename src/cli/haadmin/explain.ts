@@ -48,6 +48,11 @@ function statusOf(nn: NamenodeStatus | undefined): ZkfcStatus | undefined {
   return nn !== undefined && nn.zkfc.ok ? nn.zkfc.status : undefined;
 }
 
+/** In the election a zkfc holds a ZooKeeper session; out of it (unhealthy, ceded, paused) none. */
+function inElection(status: ZkfcStatus): boolean {
+  return status.electorState === 'ACTIVE' || status.electorState === 'STANDBY';
+}
+
 /** The facts and the conclusion for `namenodeId`, from what the cluster answered. Pure. */
 export function explainNamenode(cluster: ClusterStatus, namenodeId: string, nowMs: number): Explanation {
   const nn = cluster.namenodes.find((n) => n.namenodeId === namenodeId);
@@ -147,7 +152,8 @@ export function explainNamenode(cluster: ClusterStatus, namenodeId: string, nowM
       retry !== null && retry !== undefined
         ? `its zkfc is out of the election, ZooKeeper unreachable since ${shown(retry.since ?? '?')} ` +
             `(${retry.failures} failed attempts, next at ${shown(retry.nextAttemptAt ?? '?')}): ${shown(retry.reason)}`
-        : `its zkfc is ${shown(status.zkConnectionState)}, elector ${shown(status.electorState)}`,
+        : `its zkfc is ${shown(status.zkConnectionState)}, elector ${shown(status.electorState)}` +
+            (inElection(status) ? '' : ' (out of the election: no session, as a Hadoop ZKFC)'),
     );
 
   // The conclusion.
@@ -182,11 +188,13 @@ export function explainNamenode(cluster: ClusterStatus, namenodeId: string, nowM
     else if (status === undefined) conclusion = `${id} is ${state}; its zkfc does not answer, so it cannot be elected.`;
     else if (pause !== undefined)
       conclusion = `${id} is ${state} because automatic failover is paused until ${shown(pause.until ?? '?')}.`;
-    else if ((retry !== null && retry !== undefined) || status.zkConnectionState !== 'CONNECTED')
-      conclusion = `${id} is ${state} because its zkfc is not connected to ZooKeeper.`;
+    else if (retry !== null && retry !== undefined)
+      conclusion = `${id} is ${state} because its zkfc cannot reach ZooKeeper.`;
     else if (status.healthState !== 'SERVICE_HEALTHY')
       conclusion = `${id} is ${state} because its zkfc sees it as ${shown(status.healthState)}.`;
     else if (ceded) conclusion = `${id} is ${state} because its zkfc ceded until ${shown(status.cededUntil ?? '?')}.`;
+    else if (inElection(status) && status.zkConnectionState !== 'CONNECTED')
+      conclusion = `${id} is ${state} because its zkfc lost its ZooKeeper connection.`;
     else if (lock !== null && lock.namenodeId !== id)
       conclusion = `${id} is ${state} because ${shown(lock.namenodeId)} holds the lock and ${holderHealth()}.`;
     else if (lock !== null)

@@ -220,9 +220,10 @@ export function dryRunChecks(facts: DryRunFacts): DryRunReport {
         `ZooKeeper unreachable since ${shown(targetStatus.zookeeperRetry.since ?? '?')} ` +
         `(${shown(targetStatus.zookeeperRetry.reason)})`,
     );
-  else if (targetStatus.zkConnectionState !== 'CONNECTED')
-    add('FAIL', electionCheck, `its zkfc is ${shown(targetStatus.zkConnectionState)} from ZooKeeper`);
   else {
+    // Out of the election (unhealthy, ceded, paused) a zkfc holds no ZooKeeper session, as Hadoop's
+    // does: only a zkfc in the election without a connection, or one retrying, is cut off.
+    const inElection = targetStatus.electorState === 'ACTIVE' || targetStatus.electorState === 'STANDBY';
     const cededUntilMs = targetStatus.cededUntil === null ? NaN : Date.parse(targetStatus.cededUntil);
     const ceded = Number.isFinite(cededUntilMs) && cededUntilMs > facts.nowMs;
     if (ceded && cededUntilMs - facts.nowMs > facts.failoverWaitMs)
@@ -238,13 +239,20 @@ export function dryRunChecks(facts: DryRunFacts): DryRunReport {
         electionCheck,
         `its zkfc ceded until ${shown(targetStatus.cededUntil ?? '?')}; it rejoins the election then`,
       );
-    else if (targetStatus.electorState === 'ACTIVE' || targetStatus.electorState === 'STANDBY')
+    else if (inElection && targetStatus.zkConnectionState !== 'CONNECTED')
+      add(
+        'FAIL',
+        electionCheck,
+        `its zkfc is in the election but ${shown(targetStatus.zkConnectionState)} from ZooKeeper`,
+      );
+    else if (inElection)
       add('ok', electionCheck, `connected to ZooKeeper, in the election (${targetStatus.electorState})`);
     else
       add(
         'ok',
         electionCheck,
-        `connected to ZooKeeper, not in the election now (${shown(targetStatus.electorState)}); it joins when healthy`,
+        `out of the election now (${shown(targetStatus.electorState)}, ZooKeeper ` +
+          `${shown(targetStatus.zkConnectionState)}); it joins when healthy`,
       );
   }
 

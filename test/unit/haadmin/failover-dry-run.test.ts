@@ -207,11 +207,20 @@ describe('dryRunChecks: each check, in the order the failover meets them', () =>
     );
     expect(
       line(facts({ cluster: cluster({ nn2: { zkfc: { zkConnectionState: 'DISCONNECTED' } } }) }), 'election of nn2'),
-    ).toBe('FAIL election of nn2: its zkfc is DISCONNECTED from ZooKeeper');
+    ).toBe('FAIL election of nn2: its zkfc is in the election but DISCONNECTED from ZooKeeper');
+    // Out of the election (here: unhealthy) a zkfc has no session, as Hadoop's: not a ZooKeeper problem.
+    const out = { zkConnectionState: 'TERMINATED' as const, electorState: 'NEUTRAL' as const };
+    expect(line(facts({ cluster: cluster({ nn2: { zkfc: out } }) }), 'election of nn2')).toBe(
+      'ok election of nn2: out of the election now (NEUTRAL, ZooKeeper TERMINATED); it joins when healthy',
+    );
     const soon = new Date(NOW + 10_000).toISOString();
     expect(
       line(
-        facts({ cluster: cluster({ nn2: { zkfc: { cededUntil: soon, electorState: 'NEUTRAL' } } }) }),
+        facts({
+          cluster: cluster({
+            nn2: { zkfc: { cededUntil: soon, electorState: 'NEUTRAL', zkConnectionState: 'TERMINATED' } },
+          }),
+        }),
         'election of nn2',
       ),
     ).toMatch(/^WARN election of nn2: its zkfc ceded until .*; it rejoins the election then$/);
@@ -348,8 +357,24 @@ describe('explainNamenode: the facts and the conclusion', () => {
       'nn2 is standby because its zkfc sees it as SERVICE_UNHEALTHY.',
     );
     expect(conclusion(cluster({ nn2: { zkfc: { zkConnectionState: 'DISCONNECTED' } } }), 'nn2')).toBe(
-      'nn2 is standby because its zkfc is not connected to ZooKeeper.',
+      'nn2 is standby because its zkfc lost its ZooKeeper connection.',
     );
+    const retry = { failures: 2, reason: 'ECONNREFUSED', since: null, nextAttemptAt: null };
+    expect(conclusion(cluster({ nn2: { zkfc: { zookeeperRetry: retry } } }), 'nn2')).toBe(
+      'nn2 is standby because its zkfc cannot reach ZooKeeper.',
+    );
+    // An unhealthy standby's zkfc has left the election and closed its session (as Hadoop's does).
+    const unhealthyOut = {
+      healthState: 'SERVICE_UNHEALTHY' as const,
+      electorState: 'NEUTRAL' as const,
+      zkConnectionState: 'TERMINATED' as const,
+    };
+    const explained = explainNamenode(cluster({ nn2: { zkfc: unhealthyOut } }), 'nn2', NOW);
+    expect(explained.conclusion).toBe('nn2 is standby because its zkfc sees it as SERVICE_UNHEALTHY.');
+    expect(explained.facts.at(-1)).toEqual({
+      check: 'ZooKeeper',
+      found: 'its zkfc is TERMINATED, elector NEUTRAL (out of the election: no session, as a Hadoop ZKFC)',
+    });
     const until = new Date(NOW + 5_000).toISOString();
     expect(conclusion(cluster({ nn2: { zkfc: { cededUntil: until } } }), 'nn2')).toBe(
       `nn2 is standby because its zkfc ceded until ${until}.`,
