@@ -2,7 +2,8 @@
 // not active right now, along the decision chain the zkfcs follow: the NameNode reachable and its
 // HA state (getServiceStatus, cli-check timeout); its health as its zkfc sees it; readiness (safe
 // mode and edits age from the HTTP view, readyToBecomeActive); a cede; who holds the lock; the
-// breadcrumb; fencing readiness; a maintenance pause; the zkfc's ZooKeeper connection or retry;
+// breadcrumb; fencing readiness; a maintenance pause; a failover anti-flap holds back; the zkfc's
+// ZooKeeper connection or retry;
 // then one concluding sentence. Only reads: every zkfc's GET /status and every NameNode's
 // getServiceStatus (cluster-status.ts), all in parallel and bounded in time. Remote strings are
 // escaped and bounded as in the status table. Exit 0 once explained; -1 for bad arguments.
@@ -144,6 +145,31 @@ export function explainNamenode(cluster: ClusterStatus, namenodeId: string, nowM
       : `paused until ${shown(pause.until ?? '?')} by ${shown(pause.by)}: ${shown(pause.reason)}`,
   );
 
+  // Anti-flap: the active's zkfc may hold an automatic failover back (README "Anti-flap").
+  const holding = cluster.namenodes.flatMap((n) => {
+    const hold = statusOf(n)?.antiFlap?.holdingBack;
+    return hold === null || hold === undefined ? [] : [{ namenodeId: n.namenodeId, hold }];
+  });
+  const holdOf = (namenode: string | undefined) => holding.find((h) => h.namenodeId === namenode)?.hold;
+  const antiFlap = status?.antiFlap;
+  add(
+    'anti-flap',
+    holding.length > 0
+      ? holding
+          .map(
+            ({ namenodeId: holder, hold }) =>
+              `the zkfc of ${holder} holds a failover back since ${shown(hold.since ?? '?')}: ${shown(hold.reason)} ` +
+              `(${shown(hold.healthReason)}); it proceeds at ${shown(hold.releaseAt ?? '?')} if still unhealthy`,
+          )
+          .join('; ')
+      : antiFlap === null || antiFlap === undefined
+        ? 'nothing held back (its zkfc does not report anti-flap)'
+        : antiFlap.maxFailovers === 0
+          ? 'off'
+          : `nothing held back (${antiFlap.failoversInWindow} of at most ${antiFlap.maxFailovers} automatic ` +
+            `failovers in ${seconds(antiFlap.windowMs)})`,
+  );
+
   // ZooKeeper connection of its zkfc.
   const retry = status?.zookeeperRetry;
   if (status !== undefined)
@@ -174,11 +200,14 @@ export function explainNamenode(cluster: ClusterStatus, namenodeId: string, nowM
       conclusion =
         status === undefined || status.healthState === 'SERVICE_HEALTHY'
           ? `${id} is active because its zkfc holds the lock and it is healthy.`
-          : pause !== undefined
-            ? `${id} is active and keeps the lock during the maintenance pause, ` +
-              `although its zkfc sees it as ${shown(status.healthState)}.`
-            : `${id} is active and holds the lock, but its zkfc sees it as ${shown(status.healthState)}: ` +
-              'it will quit the election.';
+          : holdOf(id) !== undefined
+            ? `${id} is active and keeps the lock although its zkfc sees it as ${shown(status.healthState)}: ` +
+              `anti-flap holds the failover back until ${shown(holdOf(id)?.releaseAt ?? '?')}.`
+            : pause !== undefined
+              ? `${id} is active and keeps the lock during the maintenance pause, ` +
+                `although its zkfc sees it as ${shown(status.healthState)}.`
+              : `${id} is active and holds the lock, but its zkfc sees it as ${shown(status.healthState)}: ` +
+                'it will quit the election.';
     else if (lock !== null)
       conclusion = `${id} reports active, but the lock is held for ${shown(lock.namenodeId)}: it is to be fenced.`;
     else conclusion = `${id} reports active, but nobody holds the lock.`;
@@ -195,6 +224,11 @@ export function explainNamenode(cluster: ClusterStatus, namenodeId: string, nowM
     else if (ceded) conclusion = `${id} is ${state} because its zkfc ceded until ${shown(status.cededUntil ?? '?')}.`;
     else if (inElection(status) && status.zkConnectionState !== 'CONNECTED')
       conclusion = `${id} is ${state} because its zkfc lost its ZooKeeper connection.`;
+    else if (lock !== null && lock.namenodeId !== id && holdOf(lock.namenodeId) !== undefined)
+      conclusion =
+        `${id} is ${state} because ${shown(lock.namenodeId)} holds the lock: anti-flap holds the failover back ` +
+        `until ${shown(holdOf(lock.namenodeId)?.releaseAt ?? '?')} ` +
+        `(the zkfc of ${shown(lock.namenodeId)} sees it as ${shown(statusOf(holder)?.healthState ?? '?')}).`;
     else if (lock !== null && lock.namenodeId !== id)
       conclusion = `${id} is ${state} because ${shown(lock.namenodeId)} holds the lock and ${holderHealth()}.`;
     else if (lock !== null)

@@ -330,6 +330,7 @@ describe('explainNamenode: the facts and the conclusion', () => {
       'breadcrumb',
       'fencing',
       'maintenance pause',
+      'anti-flap',
       'ZooKeeper',
     ]);
     expect(renderExplanation(nn2)).toEqual([
@@ -343,6 +344,7 @@ describe('explainNamenode: the facts and the conclusion', () => {
         'down gracefully',
       '  fencing:            1/1 methods ready',
       '  maintenance pause:  none',
+      '  anti-flap:          nothing held back (its zkfc does not report anti-flap)',
       '  ZooKeeper:          its zkfc is CONNECTED, elector STANDBY',
       'nn2 is standby because nn1 holds the lock and is healthy.',
     ]);
@@ -402,6 +404,44 @@ describe('explainNamenode: the facts and the conclusion', () => {
     expect(conclusion(cluster(), 'nn9')).toBe('nn9 is not a NameNode of ns1.');
   });
 
+  it('anti-flap holding a failover back on the active: both conclusions say so, the fact names it', () => {
+    const hold = {
+      since: '2024-05-01T11:59:00.000Z',
+      reason: 'anti-flap: 3 automatic failovers in 600 s',
+      healthReason: 'The NameNode has no resources available',
+      failoversInWindow: 3,
+      releaseAt: '2024-05-01T12:05:00.000Z',
+    };
+    const antiFlap = {
+      maxFailovers: 3,
+      windowMs: 600_000,
+      failoversInWindow: 3,
+      lastLockHolderChange: null,
+      heldBackTotal: 1,
+      holdingBack: hold,
+      lastHoldBackEnded: null,
+    };
+    const held = cluster({ nn1: { zkfc: { healthState: 'SERVICE_UNHEALTHY', antiFlap } } });
+    expect(conclusion(held, 'nn1')).toBe(
+      'nn1 is active and keeps the lock although its zkfc sees it as SERVICE_UNHEALTHY: ' +
+        'anti-flap holds the failover back until 2024-05-01T12:05:00.000Z.',
+    );
+    const nn2 = explainNamenode(held, 'nn2', NOW);
+    expect(nn2.conclusion).toBe(
+      'nn2 is standby because nn1 holds the lock: anti-flap holds the failover back until ' +
+        '2024-05-01T12:05:00.000Z (the zkfc of nn1 sees it as SERVICE_UNHEALTHY).',
+    );
+    expect(nn2.facts.find((f) => f.check === 'anti-flap')?.found).toBe(
+      'the zkfc of nn1 holds a failover back since 2024-05-01T11:59:00.000Z: anti-flap: 3 automatic failovers ' +
+        'in 600 s (The NameNode has no resources available); ' +
+        'it proceeds at 2024-05-01T12:05:00.000Z if still unhealthy',
+    );
+    const quiet = cluster({ nn2: { zkfc: { antiFlap: { ...antiFlap, failoversInWindow: 1, holdingBack: null } } } });
+    expect(explainNamenode(quiet, 'nn2', NOW).facts.find((f) => f.check === 'anti-flap')?.found).toBe(
+      'nothing held back (1 of at most 3 automatic failovers in 600 s)',
+    );
+  });
+
   it('an active that does not hold the lock, or is unhealthy, is said so', () => {
     const lock2 = activeNode('nn2', ADDR['nn2']!);
     expect(
@@ -418,7 +458,7 @@ describe('explainNamenode: the facts and the conclusion', () => {
     const fencing = text.find((l) => l.includes('fencing:')) ?? '';
     expect(fencing).toContain('a\\e[31m\\nyyy');
     expect(fencing).toMatch(/more chars\]$/);
-    expect(text).toHaveLength(11);
+    expect(text).toHaveLength(12);
   });
 });
 
@@ -515,7 +555,7 @@ describe('-failover --dry-run and explain in-process: nothing changes', () => {
       active: true,
       conclusion: 'nn1 is active because its zkfc holds the lock and it is healthy.',
     });
-    expect(document.facts).toHaveLength(9);
+    expect(document.facts).toHaveLength(10);
     const bad = await runHaAdminInProcess(['explain'], conf);
     expect(bad.err).toEqual([
       'explain: incorrect number of arguments',
