@@ -89,7 +89,17 @@ describe('the NameNode HTTP view on real NameNodes', () => {
         30_000,
         500,
       );
-      const standby = await view('nn2');
+      // The standby's FSNamesystem snapshot may also be from before its first edits tailing (0):
+      // TestHAMetrics waits the same way for a positive age.
+      const standby = await eventually(
+        async () => {
+          const current = await view('nn2');
+          expect(current.millisSinceLastLoadedEdits).toBeGreaterThan(0);
+          return current;
+        },
+        30_000,
+        500,
+      );
       expect(active).toMatchObject({
         state: 'ACTIVE',
         namesystemHAState: 'ACTIVE',
