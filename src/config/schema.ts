@@ -139,7 +139,7 @@ export interface RpcServerSettings {
 
 /** The maintenance pause (README "Maintenance pause"; not in Hadoop). */
 export interface PauseSettings {
-  /** How often the pause znode is read. */
+  /** Fallback re-read of the pause znode (a watch brings changes at once). */
   readonly checkIntervalMs: number;
   /** Longest pause honoured, counted from when it was set; haadmin refuses a longer TTL. */
   readonly maxTtlMs: number;
@@ -470,10 +470,11 @@ const TABLE: SettingsTable = {
     checkIntervalMs: {
       key: 'zkfc.pause.check-interval.ms',
       format: 'int-ms',
-      default: 2000,
+      default: 30000,
       doc:
-        'How often each zkfc reads the maintenance pause znode (haadmin pause / resume); a pause or ' +
-        'resume takes effect within this time. Must be > 0.',
+        'Fallback re-read of the maintenance pause znode (haadmin pause / resume): each zkfc watches ' +
+        'it, so a pause or resume takes effect at once; this bounds the delay when a watch is lost ' +
+        'with a connection. Must be > 0.',
     },
     maxTtlMs: {
       key: 'zkfc.pause.max-ttl.ms',

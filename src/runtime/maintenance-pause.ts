@@ -1,8 +1,9 @@
 // The maintenance pause (README "Maintenance pause"; not in Hadoop): an operator's
 // `haadmin pause --ttl 30m --reason …` writes one persistent znode beside the elector's,
 // <working dir>/ZkfcMaintenancePause, holding a small JSON record; `haadmin resume` deletes it.
-// Every zkfc of the nameservice reads it every zkfc.pause.check-interval.ms and tells its core
-// (MaintenancePauseChanged): while a pause holds, no controller transitions or fences anything.
+// Every zkfc of the nameservice reads it with a ZooKeeper watch (so a pause or resume arrives at
+// once), again right after a pause's end, and every zkfc.pause.check-interval.ms as a fallback,
+// and tells its core (MaintenancePauseChanged): while a pause holds, no controller transitions or fences anything.
 // Hadoop's ZKFC never reads the znode (its elector touches only the lock and the breadcrumb) and
 // -formatZK deletes it with the rest of the working dir.
 //
@@ -122,9 +123,10 @@ export interface PauseMonitorOptions {
 }
 
 /**
- * Reads the pause znode every checkIntervalMs on a session of its own and reports changes. A
- * pause also ends by the clock between reads: each read compares its end with the wall clock.
- * Without ZooKeeper the last view stands (a pause that started stays until its end).
+ * Reads the pause znode on a session of its own, with a watch, right after a pause's end and every
+ * checkIntervalMs (the fallback for a watch lost with a connection), and reports changes. Each
+ * read compares the pause's end with the wall clock. Without ZooKeeper the last view stands (a
+ * pause that started stays until its end).
  */
 export class PauseMonitor {
   private session: ZkSession | undefined;
@@ -134,6 +136,7 @@ export class PauseMonitor {
   private last: string | undefined;
   private lastPause: MaintenancePause | undefined;
   private reading = false;
+  private readAgain = false;
 
   constructor(private readonly options: PauseMonitorOptions) {}
 
@@ -163,8 +166,10 @@ export class PauseMonitor {
     if (this.stopped) return;
     const opened = this.options.zk.open(this.options.zkSession, (event) => {
       if (this.session !== opened) return;
-      if (event.state === 'connected') this.sessionUsable = true;
-      else if (event.state === 'disconnected') this.sessionUsable = false;
+      if (event.state === 'connected') {
+        this.sessionUsable = true;
+        this.readSoon();
+      } else if (event.state === 'disconnected') this.sessionUsable = false;
       else {
         // Expired, or never connected: a new session on the next read.
         this.sessionUsable = false;
@@ -178,17 +183,34 @@ export class PauseMonitor {
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
+    this.cancelTimer?.();
     this.cancelTimer = this.options.clock.schedule(delayMs, () => void this.read());
   }
+
+  /** A watch fired or a session connected: read now (after the read under way, if any). */
+  private readSoon(): void {
+    if (this.reading) this.readAgain = true;
+    else this.schedule(0);
+  }
+
+  /** One function for every watch, so the client keeps one watcher per znode. */
+  private readonly onWatch = (): void => this.readSoon();
 
   private async read(): Promise<void> {
     if (this.stopped || this.reading) return;
     this.reading = true;
+    let nextMs = this.options.checkIntervalMs;
     try {
       if (this.session === undefined) this.openSession();
       const session = this.session;
       if (session !== undefined && this.sessionUsable) {
-        const result = await session.getData(this.path);
+        // The watch brings the next change at once; the interval is only the fallback re-read.
+        const result = await session.getData(this.path, this.onWatch);
+        if (result.code === 'NONODE') {
+          // Watch for its creation; created meanwhile: read it now.
+          const exists = await session.exists(this.path, this.onWatch);
+          if (exists.code === 'OK') this.readAgain = true;
+        }
         if (result.code === 'OK') {
           try {
             this.lastPause = decodePause(result.value.data, this.path);
@@ -208,9 +230,19 @@ export class PauseMonitor {
         // No ZooKeeper: the pause we know of still ends on time.
         this.report(this.viewOf(this.lastPause));
       }
+      // A pause ends by the clock too: look again right after its end.
+      const last = this.lastPause;
+      if (last !== undefined) {
+        const untilEndMs = pauseEndWallMs(last, this.options.maxTtlMs) - this.options.clock.wallMs();
+        if (untilEndMs >= 0) nextMs = Math.min(nextMs, untilEndMs + 1);
+      }
     } finally {
       this.reading = false;
-      this.schedule(this.options.checkIntervalMs);
+      if (this.readAgain) {
+        this.readAgain = false;
+        nextMs = 0;
+      }
+      this.schedule(nextMs);
     }
   }
 

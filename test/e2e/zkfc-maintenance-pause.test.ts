@@ -4,7 +4,8 @@
 // the failover happens at once; a short TTL ends by itself; a pause is refused while a NameNode's
 // controller does not answer /status (it could be Hadoop's ZKFC, which ignores pauses).
 // Method: MiniCluster (real ZooKeeper, simulated NameNodes, the built zkfc daemons) and the built
-// haadmin; the split-brain oracle at the end.
+// haadmin; the split-brain oracle at the end. The daemons keep the default fallback re-read (30 s),
+// longer than the waits for the pause and the resume to show: those arrive by the znode's watch.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ZkfcStatus } from '../../src/observability/status.js';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
@@ -25,7 +26,7 @@ async function status(c: MiniCluster, id: string): Promise<ZkfcStatus> {
 
 describe('maintenance pause', () => {
   it('holds an unhealthy active in place until resume, then fails over; a TTL ends by itself', async () => {
-    const c = (cluster = await startE2eCluster({ extraConf: { 'zkfc.pause.check-interval.ms': '300' } }));
+    const c = (cluster = await startE2eCluster());
     await Promise.all([c.startNamenode('nn1'), c.startNamenode('nn2')]);
     await c.startZkfc('nn1');
     await c.waitForActive(20_000, 'nn1');
