@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Logger } from 'pino';
-import { RE_ESTABLISH_SESSION_RETRY_DELAY_MS } from '../core/elector/elector.js';
+import { RE_ESTABLISH_SESSION_RETRY_DELAY_MS, reconnectDelayMs } from '../core/elector/elector.js';
 import { describeConfig, loadZkfcConfig, type ZkfcConfig } from '../config/load.js';
 import { STACKS_FILES_KEPT } from '../config/schema.js';
 import { DFS_NAMENODE_HTTP_PORT_DEFAULT } from '../config/topology.js';
@@ -235,7 +235,7 @@ async function waitForZooKeeper(
   let stopped = false;
   void io.stopSignal.then(() => (stopped = true));
   for (let failures = 1; ; failures++) {
-    const delayMs = Math.min(retryMaxBackoffMs, RE_ESTABLISH_SESSION_RETRY_DELAY_MS * 2 ** Math.min(failures - 1, 20));
+    const delayMs = reconnectDelayMs(failures, RE_ESTABLISH_SESSION_RETRY_DELAY_MS, retryMaxBackoffMs);
     const nowMs = clock.wallMs();
     const retry = {
       failures,

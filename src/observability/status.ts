@@ -128,27 +128,13 @@ export interface ZooKeeperRetryInput {
   readonly nextAttemptWallMs: number;
 }
 
-/** The local NameNode's HTTP view as /status shows it (Hadoop's bean attribute names, camel-cased). */
-export interface NameNodeHttpViewStatus {
-  /** NameNodeStatus.State. */
-  readonly state: HAServiceState;
-  readonly nnRole: string;
-  readonly hostAndPort: string;
-  /** NameNodeStatus.LastHATransitionTime as ISO-8601, null when 0 (no transition yet). */
+/**
+ * The local NameNode's HTTP view as /status shows it: the port's view (runtime/ports.ts
+ * NameNodeHttpView, Hadoop's bean attributes), its last HA transition as ISO-8601 (null when 0).
+ */
+export type NameNodeHttpViewStatus = Omit<NameNodeHttpView, 'lastHATransitionTimeMs'> & {
   readonly lastHATransitionTime: string | null;
-  readonly securityEnabled: boolean;
-  /** FSNamesystem tag.HAState (a metrics2 snapshot: up to 10 s behind State after a transition). */
-  readonly namesystemHAState: HAServiceState;
-  readonly millisSinceLastLoadedEdits: number;
-  readonly lastWrittenTransactionId: number;
-  /** NameNodeInfo.Safemode: "" when off, else the NameNode's explanation. */
-  readonly safemode: string;
-  readonly inSafemode: boolean;
-  readonly lastAppliedOrWrittenTxId: number;
-  readonly mostRecentCheckpointTxId: number;
-  /** /isActive answered 200 (false: 405). */
-  readonly isActive: boolean;
-}
+};
 
 /** The NameNode HTTP view: the last good read, its age, and the last failure. */
 export interface NameNodeHttpStatus {

@@ -20,11 +20,22 @@ function unavailable(options: ZkSessionOptions, state: ZkSessionEvent['state']):
   );
 }
 
-export function connectOnce(factory: ZkSessionFactory, options: ZkSessionOptions): Promise<ZkSession> {
+/**
+ * Open one session and wait for its first outcome. Events after `connected` go to `later` (the
+ * session's new owner, if any); without it they are dropped.
+ */
+export function connectOnce(
+  factory: ZkSessionFactory,
+  options: ZkSessionOptions,
+  later?: (event: ZkSessionEvent) => void,
+): Promise<ZkSession> {
   return new Promise<ZkSession>((resolve, reject) => {
     let settled = false;
     const session = factory.open(options, (event) => {
-      if (settled) return;
+      if (settled) {
+        later?.(event);
+        return;
+      }
       if (event.state === 'connected') {
         settled = true;
         resolve(session);
@@ -49,28 +60,14 @@ export class AdoptingZkSessionFactory implements ZkSessionFactory {
 
   constructor(private readonly inner: ZkSessionFactory) {}
 
-  connect(options: ZkSessionOptions): Promise<ZkSession> {
+  async connect(options: ZkSessionOptions): Promise<ZkSession> {
     const relay = new EventRelay();
-    return new Promise<ZkSession>((resolve, reject) => {
-      let settled = false;
-      const session = this.inner.open(options, (event) => {
-        if (settled) {
-          relay.deliver(event);
-          return;
-        }
-        if (event.state === 'connected') {
-          settled = true;
-          relay.deliver(event);
-          void this.discard();
-          this.kept = { session, relay };
-          resolve(session);
-        } else if (event.state !== 'disconnected') {
-          settled = true;
-          void session.close();
-          reject(unavailable(options, event.state));
-        }
-      });
-    });
+    const session = await connectOnce(this.inner, options, (event) => relay.deliver(event));
+    // The adopter sees `connected` first, as a fresh session's listener would.
+    relay.deliver({ epoch: session.epoch, state: 'connected' });
+    await this.discard();
+    this.kept = { session, relay };
+    return session;
   }
 
   open(options: ZkSessionOptions, listener: (event: ZkSessionEvent) => void): ZkSession {

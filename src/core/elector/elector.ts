@@ -30,6 +30,15 @@ export const SLEEP_AFTER_FAILURE_TO_BECOME_ACTIVE_MS = 1000;
 /** Sleep between failed attempts of reEstablishSession(). */
 export const RE_ESTABLISH_SESSION_RETRY_DELAY_MS = 5000;
 
+/**
+ * The wait before reconnect attempt `failures + 1` while ZooKeeper is out of reach
+ * (ElectorConfig.retryForever): `baseMs` (Hadoop's reEstablishSession sleep), doubling per failure
+ * up to `maxMs`. The daemon's start-up wait uses the same schedule.
+ */
+export function reconnectDelayMs(failures: number, baseMs: number, maxMs: number): number {
+  return Math.min(Math.max(baseMs, maxMs), baseMs * 2 ** Math.min(Math.max(failures - 1, 0), 20));
+}
+
 /** Exit codes the elector asks for (ZKFailoverController: 1 any fatal error, 6 ERR_CODE_NO_ZK). */
 const EXIT_FATAL = 1;
 const EXIT_NO_ZK = 6;
@@ -993,7 +1002,7 @@ export class ActiveStandbyElector {
   private scheduleReEstablish(failures: number, reason: string, out: StepOutput<ElectorCommand>): void {
     const token = this.nextTimerToken++;
     const delayMs = this.retryForever
-      ? Math.min(this.reEstablishMaxDelayMs, this.reEstablishDelayMs * 2 ** Math.min(failures - 1, 20))
+      ? reconnectDelayMs(failures, this.reEstablishDelayMs, this.reEstablishMaxDelayMs)
       : this.reEstablishDelayMs;
     const retry = this.retryForever ? { failures, delayMs, reason } : undefined;
     this.reEstablish = retry === undefined ? { failures, token } : { failures, token, retry };
