@@ -8,6 +8,30 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[deps] %s\n' "$*" >&2; }
 
+# Installs Debian packages as root, or says how to get them and exits 3.
+apt_install() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian packages: $*"
+    # Never start daemons on install (openssh-server would start sshd on :22, krb5-kdc a KDC on :88).
+    local policy_created=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_created=1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    [ "$policy_created" = 1 ] && rm -f /usr/sbin/policy-rc.d
+    return 0
+  fi
+  log "MISSING system packages: $*"
+  log "install them as root with: apt-get update && apt-get install -y --no-install-recommends $*"
+  exit 3
+}
+
+# 0. What npm's native modules build against, before npm installs them: the `kerberos` package
+#    (the GSSAPI binding for Kerberos on Hadoop IPC) compiles against MIT Kerberos' headers.
+[ -e /usr/include/gssapi/gssapi.h ] || apt_install libkrb5-dev
+
 # 1. npm packages (and the build, which `prepare` runs on install).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm packages (npm ci)"
@@ -42,25 +66,12 @@ check ip iproute2
 check promtool prometheus
 check systemd-analyze systemd
 check /usr/bin/chromium chromium
+# A throwaway Kerberos realm for the kerberized tests (tools/testing/kdc.ts), and kinit / klist.
+check /usr/sbin/krb5kdc krb5-kdc
+check /usr/sbin/kadmin.local krb5-admin-server
+check kinit krb5-user
 fi
 
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing Debian packages: ${need[*]}"
-    # Never start daemons on install (openssh-server would otherwise start sshd on :22).
-    policy_created=0
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_created=1
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-    [ "$policy_created" = 1 ] && rm -f /usr/sbin/policy-rc.d
-  else
-    log "MISSING system packages: ${need[*]}"
-    log "install them as root with: apt-get update && apt-get install -y --no-install-recommends ${need[*]}"
-    exit 3
-  fi
-fi
+[ ${#need[@]} -gt 0 ] && apt_install "${need[@]}"
 mkdir -p /run/sshd 2>/dev/null || true
 log "all dependencies present"
