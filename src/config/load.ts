@@ -552,6 +552,15 @@ function crossCheck(settings: ZkfcSettings, problems: string[]): void {
     problems.push('zkfc.anti-flap.window.ms: must be greater than 0 while zkfc.anti-flap.max-failovers is not 0');
   if (antiFlap.windowMs > MAX_ANTI_FLAP_WINDOW_MS)
     problems.push(`zkfc.anti-flap.window.ms: ${antiFlap.windowMs} is more than a day (${MAX_ANTI_FLAP_WINDOW_MS})`);
+  const { readiness } = settings;
+  if (readiness.enabled && settings.clusterView.intervalMs <= 0)
+    problems.push(
+      'zkfc.readiness.enabled: the readiness gate needs zkfc.cluster-view.interval.ms > 0 (its escape hatch ' +
+        'counts the time without an active NameNode from the cluster view); set zkfc.readiness.enabled=false ' +
+        'to turn the gate off',
+    );
+  if (readiness.enabled && readiness.escapeAfterMs <= 0)
+    problems.push('zkfc.readiness.escape-after.ms: must be greater than 0');
   const gracefulCedeMs = 2 * settings.failover.gracefulFenceRpcTimeoutMs;
   if (rpc.maxCedeMs < gracefulCedeMs) {
     problems.push(

@@ -102,6 +102,15 @@ export interface ClusterViewSettings {
   readonly intervalMs: number;
 }
 
+/** The readiness gate (README "Readiness-gated promotion"; not in Hadoop; core/controller/readiness.ts). */
+export interface ReadinessSettings {
+  readonly enabled: boolean;
+  readonly maxEditsAgeMs: number;
+  readonly maxLagTxns: number;
+  readonly escapeAfterMs: number;
+  readonly raceHandicapMs: number;
+}
+
 /** The local NameNode as configured, and the nameservice's switch for automatic failover. */
 export interface NameserviceSettings {
   /** zkfc.service: which HA master this daemon drives ('auto', 'namenode', 'resourcemanager'). */
@@ -166,6 +175,7 @@ export interface ZkfcSettings {
   readonly pause: PauseSettings;
   readonly namenodeHttp: NameNodeHttpSettings;
   readonly clusterView: ClusterViewSettings;
+  readonly readiness: ReadinessSettings;
   readonly nameservice: NameserviceSettings;
   readonly server: ServerSettings;
   readonly rpc: RpcServerSettings;
@@ -511,6 +521,54 @@ const TABLE: SettingsTable = {
         'Interval of the cluster view: getServiceStatus and monitorHealth of every NameNode of the ' +
         'nameservice, each bounded by min(this, 5000 ms), for the zkfc_cluster_* metrics, /status and ' +
         'the status page; 0 disables.',
+    },
+  },
+  readiness: {
+    enabled: {
+      key: 'zkfc.readiness.enabled',
+      format: 'boolean',
+      default: true,
+      doc:
+        'Readiness-gated promotion (not in Hadoop): a NameNode that is not ready (getServiceStatus ' +
+        'readyToBecomeActive false, safe mode, edits not loaded for zkfc.readiness.max-edits-age.ms, more ' +
+        'than zkfc.readiness.max-lag-txns behind the best peer) stays out of the election and graceful ' +
+        'failovers to it are refused, unless no NameNode has been active for zkfc.readiness.escape-after.ms. ' +
+        "Needs zkfc.cluster-view.interval.ms > 0. false: Hadoop's behaviour.",
+    },
+    maxEditsAgeMs: {
+      key: 'zkfc.readiness.max-edits-age.ms',
+      format: 'long-ms',
+      default: 600000,
+      doc:
+        'A standby whose edit tailer has not loaded edits for longer than this (FSNamesystem ' +
+        'MillisSinceLastLoadedEdits) is not ready; 0 turns this check off. A healthy standby loads edits at ' +
+        'least every dfs.ha.log-roll.period (2 min), when the active rolls its edit log.',
+    },
+    maxLagTxns: {
+      key: 'zkfc.readiness.max-lag-txns',
+      format: 'nat',
+      default: 1000000,
+      doc:
+        'A NameNode more transactions than this behind the best other NameNode (NameNodeInfo ' +
+        'JournalTransactionInfo LastAppliedOrWrittenTxId, read over HTTP by the cluster view) is not ready; ' +
+        '0 turns this check off. The default is one dfs.namenode.checkpoint.txns.',
+    },
+    escapeAfterMs: {
+      key: 'zkfc.readiness.escape-after.ms',
+      format: 'long-ms',
+      default: 30000,
+      doc:
+        'Escape hatch: when the cluster view has seen no active NameNode for this long, the most ' +
+        'caught-up healthy standby is promoted even if not ready, so a cold start in safe mode cannot ' +
+        'leave the nameservice without an active. Must be > 0.',
+    },
+    raceHandicapMs: {
+      key: 'zkfc.readiness.race-handicap.ms',
+      format: 'long-ms',
+      default: 2000,
+      doc:
+        'In the race for a free lock, a standby waits this long for every healthy standby that is ahead of ' +
+        'it (a higher last transaction id), so the most caught-up one wins; 0: no handicap (Hadoop).',
     },
   },
   nameservice: {

@@ -38,7 +38,8 @@ import { NodeZkSessionFactory } from '../zookeeper/node-zk-session.js';
 import { ensureParentZNode, parentZNodeExists } from '../zookeeper/parent-znode.js';
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
 import { formatZk } from './format-zk.js';
-import { namenodeHttpEnabled, startNameNodeHttpView } from './namenode-http.js';
+import { namenodeHttpAddressOf, namenodeHttpEnabled, startNameNodeHttpView } from './namenode-http.js';
+import { NameNodeJmxTxidReader } from '../hadoop/namenode-jmx.js';
 import {
   validate,
   WORLD_WRITABLE_ACL_FIX,
@@ -526,6 +527,20 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     zkRetry: { retryForever: settings.zk.retryForever, maxBackoffMs: settings.zk.retryMaxBackoffMs },
     pause: settings.pause,
     antiFlap: settings.antiFlap,
+    ...(config.service === 'namenode'
+      ? {
+          readiness: {
+            policy: {
+              enabled: settings.readiness.enabled,
+              maxEditsAgeMs: settings.readiness.maxEditsAgeMs,
+              maxLagTxns: settings.readiness.maxLagTxns,
+              escapeAfterMs: settings.readiness.escapeAfterMs,
+              raceHandicapMs: settings.readiness.raceHandicapMs,
+            },
+            httpView: namenodeHttpEnabled(config),
+          },
+        }
+      : {}),
     ports: { clock, zk: ctx.zkFactory, haService: haFactory, fencer, zkfcClients },
     // The elector's, health monitor's and controller's decisions (the core's notes).
     logger: logger.child({ component: 'controller' }),
@@ -559,6 +574,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
   }
   // The NameNode's HTTP view (JMX, /isActive): its own timer, beside the controller, never in its way.
   const namenodeHttp = startNameNodeHttpView({ config, local, clock, logger, status, metrics });
+  namenodeHttp?.onRead((snapshot) => controller?.observeNameNodeHttp(snapshot));
 
   // Every NameNode's state as this daemon sees it, on its own timer (README, "Cluster view").
   const clusterView =
@@ -567,6 +583,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
           namenodes: config.namenodes,
           localNamenodeId: local.namenodeId,
           clients: haFactory,
+          ...(config.service === 'namenode' ? { txids: new NameNodeJmxTxidReader(namenodeHttpAddressOf(config)) } : {}),
           intervalMs: settings.clusterView.intervalMs,
           clock,
           logger: logger.child({ component: 'cluster-view' }),
@@ -582,6 +599,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
       })),
     );
     clusterView.onRound((record) => {
+      controller?.observeClusterView(record);
       status.setClusterView(record);
       metrics.setClusterView(record);
     });

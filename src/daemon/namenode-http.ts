@@ -5,7 +5,7 @@
 
 import type { ZkfcConfig } from '../config/load.js';
 import { DFS_NAMENODE_HTTP_PORT_DEFAULT } from '../config/topology.js';
-import type { NamenodeTarget } from '../core/types.js';
+import type { HostPort, NamenodeTarget } from '../core/types.js';
 import { NameNodeJmxReader } from '../hadoop/namenode-jmx.js';
 import type { Logger } from '../observability/logger.js';
 import type { ZkfcMetrics } from '../observability/metrics.js';
@@ -32,6 +32,22 @@ export function namenodeHttpConfigProblem(config: ZkfcConfig): string | undefine
     `${DFS_HTTP_POLICY_KEY} is HTTPS_ONLY: the NameNode serves no plain HTTP, and zkfc reads its HTTP view ` +
     `(JMX, /isActive) over plain HTTP only; set zkfc.namenode-http.interval.ms=0 to stop trying`
   );
+}
+
+/**
+ * The HTTP address the readiness gate reads any NameNode's transaction id from (cluster view), or
+ * why it cannot: that NameNode's dfs.http.policy is HTTPS_ONLY.
+ */
+export function namenodeHttpAddressOf(config: ZkfcConfig): (nn: NamenodeTarget) => HostPort | string {
+  return (nn) => {
+    const policy = (config.confForNamenode(nn.namenodeId).get(DFS_HTTP_POLICY_KEY) ?? 'HTTP_ONLY').trim();
+    if (policy.toUpperCase() === 'HTTPS_ONLY')
+      return (
+        `${DFS_HTTP_POLICY_KEY} is HTTPS_ONLY for ${nn.namenodeId}: ` +
+        'its transaction id is not read (plain HTTP only)'
+      );
+    return nn.httpAddress ?? { host: nn.serviceAddress.host, port: DFS_NAMENODE_HTTP_PORT_DEFAULT };
+  };
 }
 
 /** A reader that cannot read: every read fails at once as notConfigured with `message`. */

@@ -23,7 +23,7 @@
 // and status only bounded and with control characters made visible (untrusted.ts).
 
 import http from 'node:http';
-import type { HAServiceState, HostPort } from '../core/types.js';
+import type { HAServiceState, HostPort, NamenodeTarget } from '../core/types.js';
 import { untrustedText } from '../observability/untrusted.js';
 import type {
   NameNodeHttpFailure,
@@ -31,6 +31,7 @@ import type {
   NameNodeHttpReader,
   NameNodeHttpResult,
   NameNodeHttpView,
+  NameNodeTxidReader,
 } from '../runtime/ports.js';
 
 /** The most of one answer that is read; a bigger one fails the read as tooLarge. */
@@ -110,6 +111,39 @@ export class NameNodeJmxReader implements NameNodeHttpReader {
         ok: false,
         failure: { kind: 'malformed', url: this.baseUrl, message: `reading ${this.baseUrl}: ${message}` },
       };
+    }
+  }
+}
+
+/**
+ * The readiness gate's view of any NameNode: one small GET of NameNodeInfo.JournalTransactionInfo
+ * (the attribute alone, never the whole bean) at the NameNode's HTTP address, or `httpAddressOf`'s
+ * refusal (for instance dfs.http.policy HTTPS_ONLY) as the failure.
+ */
+export class NameNodeJmxTxidReader implements NameNodeTxidReader {
+  constructor(
+    private readonly httpAddressOf: (namenode: NamenodeTarget) => HostPort | string,
+    private readonly maxBodyBytes = 64 * 1024,
+  ) {}
+
+  async read(
+    namenode: NamenodeTarget,
+    timeoutMs: number,
+  ): Promise<{ readonly ok: true; readonly txid: number } | { readonly ok: false; readonly message: string }> {
+    const address = this.httpAddressOf(namenode);
+    if (typeof address === 'string') return { ok: false, message: address };
+    const base = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+    const url = `${base}${NAMENODE_HTTP_PATHS.journal}`;
+    try {
+      const answer = await httpGet(address, NAMENODE_HTTP_PATHS.journal, url, timeoutMs, this.maxBodyBytes);
+      const bean = new BeanFields(jmxBean(url, answer, NAMENODE_INFO_BEAN), url);
+      return {
+        ok: true,
+        txid: parseJournalTransactionInfo(url, bean.string('JournalTransactionInfo')).lastAppliedOrWrittenTxId,
+      };
+    } catch (error) {
+      if (error instanceof ReadFailure) return { ok: false, message: error.failure.message };
+      return { ok: false, message: `reading ${url}: ${error instanceof Error ? error.message : String(error)}` };
     }
   }
 }

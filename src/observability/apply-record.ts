@@ -90,6 +90,22 @@ export function applyRecord(record: ControllerRecord, sinks: RecordSinks): void 
       metrics?.recordAntiFlap(record.report);
       status.recordAntiFlap(record.report, record.atWallMs);
       return;
+    case 'readiness': {
+      const r = record.readiness;
+      metrics?.setReadiness(r.ready, r.lagTxns);
+      status.update({
+        readiness: {
+          ready: r.ready,
+          escape: r.escape,
+          summary: r.summary,
+          blockers: r.blockers,
+          candidacyDelayMs: r.candidacyDelayMs,
+          standbysAhead: r.standbysAhead,
+          lagTxns: r.lagTxns,
+        },
+      });
+      return;
+    }
     case 'activeAttempt':
     case 'exit':
       return;

@@ -172,6 +172,10 @@ export class ZkfcMetrics implements MetricsSource {
   private readonly maintenancePaused: Gauge;
   /** zkfc_maintenance_pause_end_timestamp_seconds: when the pause ends by itself; 0 when none holds. */
   private readonly maintenancePauseEnd: Gauge;
+  /** zkfc_readiness_ready: 1 while the readiness gate lets the local NameNode become active (or is off). */
+  private readonly readinessReady: Gauge;
+  /** zkfc_readiness_lag_transactions: transactions behind the best other NameNode; -1 when not known. */
+  private readonly readinessLag: Gauge;
   /** zkfc_zk_session_events_total: session events by kind (connected, disconnected, expired, ...). */
   private readonly zkSessionEvents: Counter<'event'>;
   /**
@@ -299,6 +303,16 @@ export class ZkfcMetrics implements MetricsSource {
     this.maintenancePauseEnd = new Gauge({
       name: 'zkfc_maintenance_pause_end_timestamp_seconds',
       help: 'When the current maintenance pause ends by itself (Unix time); 0 when none holds.',
+      registers,
+    });
+    this.readinessReady = new Gauge({
+      name: 'zkfc_readiness_ready',
+      help: 'Whether the readiness gate lets the local NameNode become active (1; also when the gate is off).',
+      registers,
+    });
+    this.readinessLag = new Gauge({
+      name: 'zkfc_readiness_lag_transactions',
+      help: 'Transactions the local NameNode is behind the best other NameNode of the nameservice; -1 when not known.',
       registers,
     });
     this.lockHolderChanges = new Counter({
@@ -452,6 +466,8 @@ export class ZkfcMetrics implements MetricsSource {
     this.zkConnectFailures.set(0);
     this.maintenancePaused.set(0);
     this.maintenancePauseEnd.set(0);
+    this.readinessReady.set(1);
+    this.readinessLag.set(-1);
     for (const event of ZK_SESSION_EVENTS) this.zkSessionEvents.inc({ event }, 0);
     for (const kind of LOCK_HOLDER_CHANGE_KINDS) this.lockHolderChanges.inc({ kind }, 0);
     this.failoversHeldBack.inc(0);
@@ -516,6 +532,12 @@ export class ZkfcMetrics implements MetricsSource {
   setMaintenancePause(untilWallMs: number | null): void {
     this.maintenancePaused.set(untilWallMs === null ? 0 : 1);
     this.maintenancePauseEnd.set(untilWallMs === null ? 0 : untilWallMs / 1000);
+  }
+
+  /** The readiness gate's verdict: ready or not, and the lag behind the best peer (null: not known). */
+  setReadiness(ready: boolean, lagTxns: number | null): void {
+    this.readinessReady.set(ready ? 1 : 0);
+    this.readinessLag.set(lagTxns ?? -1);
   }
 
   /** Failed connection attempts in a row (null: an attempt is under way, the count stays). */

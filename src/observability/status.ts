@@ -184,6 +184,8 @@ export interface ClusterNamenodeStatus {
    * INITIALIZING before the first round.
    */
   readonly health: HealthState;
+  /** NameNodeInfo JournalTransactionInfo LastAppliedOrWrittenTxId in the last round; null when not read. */
+  readonly lastAppliedOrWrittenTxId: number | null;
   /** Why state or health is unknown or not healthy (the NameNode's or the transport's words, bounded), else null. */
   readonly error: string | null;
 }
@@ -240,6 +242,20 @@ export interface AntiFlapStatus {
   } | null;
 }
 
+/** The readiness gate's verdict as /status shows it (core/controller/readiness.ts Readiness). */
+export interface ReadinessStatus {
+  readonly ready: boolean;
+  /** Ready only by the escape hatch (no active NameNode for zkfc.readiness.escape-after.ms). */
+  readonly escape: boolean;
+  readonly summary: string;
+  readonly blockers: readonly string[];
+  /** Handicap in the race for a free lock: zkfc.readiness.race-handicap.ms per standby ahead. */
+  readonly candidacyDelayMs: number;
+  readonly standbysAhead: readonly string[];
+  /** Transactions behind the best other NameNode, null when not known. */
+  readonly lagTxns: number | null;
+}
+
 /** The snapshot GET /status serves. Every field is plain JSON (no bigint, no Date, no undefined). */
 export interface ZkfcStatus {
   /** Which HA master the daemon drives; for ResourceManagers, nameservice is the cluster id and namenode the rm-id. */
@@ -281,6 +297,11 @@ export interface ZkfcStatus {
   readonly maintenancePause?: MaintenancePauseStatus | null;
   /** Anti-flap (zkfc.anti-flap.*), or null when the daemon did not say how it is configured. */
   readonly antiFlap: AntiFlapStatus | null;
+  /**
+   * The readiness gate's last verdict (zkfc.readiness.*), or null when the gate is off or has not
+   * assessed yet. Absent only from an older zkfc.
+   */
+  readonly readiness?: ReadinessStatus | null;
   readonly uptimeSeconds: number;
   /** The daemon's version. */
   readonly version: string;
@@ -334,6 +355,7 @@ export interface StatusPatch {
     readonly atWallMs: number;
     readonly untilWallMs: number;
   } | null;
+  readonly readiness?: ReadinessStatus | null;
 }
 
 /** Fencing preflight result as src/fencing reports it (epoch ms rather than ISO). */
@@ -359,8 +381,12 @@ export interface StatusIdentity {
  */
 export class StatusBoard implements StatusSource {
   private readonly startedMonotonicMs: number;
-  private current: Omit<ZkfcStatus, 'uptimeSeconds' | 'namenodeHttp' | 'maintenancePause' | 'antiFlap'> & {
+  private current: Omit<
+    ZkfcStatus,
+    'uptimeSeconds' | 'namenodeHttp' | 'maintenancePause' | 'antiFlap' | 'readiness'
+  > & {
     maintenancePause: MaintenancePauseStatus | null;
+    readiness: ReadinessStatus | null;
   };
   private namenodeHttp: NameNodeHttpInput | null = null;
   /** Monotonic ms "without an active" counts from; null while the last round saw one. */
@@ -401,6 +427,7 @@ export class StatusBoard implements StatusSource {
       zookeeperProblems: [],
       zookeeperRetry: null,
       maintenancePause: null,
+      readiness: null,
       version: identity.version,
     };
   }
@@ -437,6 +464,15 @@ export class StatusBoard implements StatusSource {
           ? null
           : { reason: pause.reason, by: pause.by, since: isoTime(pause.atWallMs), until: isoTime(pause.untilWallMs) };
     }
+    if (patch.readiness !== undefined)
+      next.readiness =
+        patch.readiness === null
+          ? null
+          : {
+              ...patch.readiness,
+              blockers: [...patch.readiness.blockers],
+              standbysAhead: [...patch.readiness.standbysAhead],
+            };
     this.current = next;
   }
 
@@ -488,6 +524,7 @@ export class StatusBoard implements StatusSource {
           readyToBecomeActive: null,
           notReadyReason: null,
           health: 'INITIALIZING',
+          lastAppliedOrWrittenTxId: null,
           error: null,
         })),
       },

@@ -14,7 +14,14 @@
 import type { HAServiceState, HealthState, NamenodeTarget } from '../core/types.js';
 import type { Logger } from '../observability/logger.js';
 import { boundText } from '../observability/untrusted.js';
-import { HaCallError, type Cancel, type Clock, type HAServiceClient, type HAServiceClientFactory } from './ports.js';
+import {
+  HaCallError,
+  type Cancel,
+  type Clock,
+  type HAServiceClient,
+  type HAServiceClientFactory,
+  type NameNodeTxidReader,
+} from './ports.js';
 import type { ClusterNamenodeObservation, ClusterViewRecord } from './records.js';
 
 /** Default of zkfc.cluster-view.interval.ms. */
@@ -31,6 +38,11 @@ export interface ClusterViewOptions {
   readonly namenodes: readonly NamenodeTarget[];
   readonly localNamenodeId: string;
   readonly clients: HAServiceClientFactory;
+  /**
+   * Reads each NameNode's last transaction id over HTTP in the same round (the readiness gate's lag
+   * and ranking); absent: transaction ids are not read.
+   */
+  readonly txids?: NameNodeTxidReader;
   /** Pause between the end of one round and the start of the next (> 0). */
   readonly intervalMs: number;
   /** Timeout of each call (and connect); default min(intervalMs, CLUSTER_VIEW_RPC_TIMEOUT_MAX_MS). */
@@ -146,11 +158,17 @@ export class ClusterView {
     const client = this.clientFor(nn);
     const timeoutMs = this.rpcTimeoutMs;
     const late = new Error(`no answer within ${timeoutMs + ROUND_DEADLINE_MARGIN_MS} ms`);
-    const [status, health] = await withDeadline(
-      Promise.allSettled([client.getServiceStatus(timeoutMs), client.monitorHealth(timeoutMs)]),
+    const txids = this.options.txids;
+    const [status, health, txid] = await withDeadline(
+      Promise.allSettled([
+        client.getServiceStatus(timeoutMs),
+        client.monitorHealth(timeoutMs),
+        txids === undefined ? Promise.resolve(null) : txids.read(nn, timeoutMs),
+      ]),
       timeoutMs + ROUND_DEADLINE_MARGIN_MS,
       this.options.clock,
       [
+        { status: 'rejected', reason: late },
         { status: 'rejected', reason: late },
         { status: 'rejected', reason: late },
       ] as const,
@@ -176,6 +194,7 @@ export class ClusterView {
       notReadyReason:
         notReadyReason === undefined || notReadyReason === '' ? null : boundText(notReadyReason, TEXT_MAX_CHARS),
       health: healthState,
+      lastAppliedOrWrittenTxId: txid.status === 'fulfilled' && txid.value?.ok === true ? txid.value.txid : null,
       // Both calls usually fail for the same reason; say it once.
       error: errors.length === 0 ? null : boundText([...new Set(errors)].join('; '), TEXT_MAX_CHARS),
     };

@@ -18,6 +18,14 @@
 
 import { ZKFailoverController, type ActiveAttempt, type ControllerSnapshot } from '../core/controller/controller.js';
 import type { AntiFlapConfig } from '../core/controller/anti-flap.js';
+import {
+  assessReadiness,
+  readinessChanged,
+  READY_WITHOUT_GATE,
+  type LocalHttpReadiness,
+  type Readiness,
+  type ReadinessPolicy,
+} from '../core/controller/readiness.js';
 import type { ControllerEvent } from '../core/controller/events.js';
 import type { ActiveNodeInfo, NamenodeTarget } from '../core/types.js';
 import { ControllerExitedError, ControllerNotRunningError, FailoverServiceError } from './errors.js';
@@ -40,7 +48,8 @@ import type {
   ZkSessionOptions,
   ZkfcClientFactory,
 } from './ports.js';
-import type { ControllerRecord, ControllerRecordListener } from './records.js';
+import type { NameNodeHttpSnapshot } from './namenode-http-poller.js';
+import type { ClusterViewRecord, ControllerRecord, ControllerRecordListener } from './records.js';
 import { errorMessage } from '../errors.js';
 
 /** ZKFailoverController#doGracefulFailover waits the cede time plus this fixed 60 s for its attempt. */
@@ -103,6 +112,12 @@ export interface ControllerRuntimeOptions {
    * in windowMs. Default off (Hadoop's behaviour); the daemon passes the settings (on by default).
    */
   readonly antiFlap?: AntiFlapConfig;
+  /**
+   * The readiness gate (zkfc.readiness.*; core/controller/readiness.ts). Absent or disabled:
+   * always ready (Hadoop's behaviour). Its inputs besides the health rounds come from
+   * observeNameNodeHttp and observeClusterView; `httpView` says whether the former will come.
+   */
+  readonly readiness?: { readonly policy: ReadinessPolicy; readonly httpView: boolean };
   readonly ports: ControllerRuntimePorts;
   readonly logger: RuntimeLog;
   /**
@@ -155,6 +170,13 @@ export class ControllerRuntime {
   private breadcrumbRecheck: Cancel | undefined;
   private pauseMonitor: PauseMonitor | undefined;
 
+  /** The readiness gate's inputs, its latest verdict, and the last one the core was told. */
+  private serviceReady: { ready: boolean; reason: string } | undefined;
+  private httpReadiness: LocalHttpReadiness;
+  private clusterRound: ClusterViewRecord | undefined;
+  private readiness: Readiness = READY_WITHOUT_GATE;
+  private postedReadiness: Readiness | undefined;
+
   private resolveExited!: (info: ExitInfo) => void;
   private exitInfo: ExitInfo | undefined;
   private started = false;
@@ -186,7 +208,9 @@ export class ControllerRuntime {
         ? { retryForever: options.zkRetry.retryForever, reEstablishMaxDelayMs: options.zkRetry.maxBackoffMs }
         : {}),
       ...(options.antiFlap !== undefined ? { antiFlap: options.antiFlap } : {}),
+      readinessGate: options.readiness?.policy.enabled === true,
     });
+    this.httpReadiness = options.readiness?.httpView === true ? { kind: 'pending' } : { kind: 'off' };
     this.previous = this.core.snapshot();
     this.exited = new Promise<ExitInfo>((resolve) => {
       this.resolveExited = resolve;
@@ -214,6 +238,14 @@ export class ControllerRuntime {
           type: 'serviceStateReported',
           state: probe.kind === 'unreachable' ? null : (probe.status?.state ?? null),
         });
+        const status = probe.kind === 'unreachable' ? undefined : probe.status;
+        if (status !== undefined)
+          this.serviceReady = {
+            ready: status.readyToBecomeActive !== false,
+            reason: status.notReadyReason ?? '',
+          };
+        // The verdict first: the round's health event then acts on a current one.
+        this.reassessReadiness();
         this.mailbox.post({ type: 'HealthProbeFinished', probe });
       },
       onFailed: (reason) => this.mailbox.post({ type: 'HealthMonitorFailed', reason }),
@@ -329,6 +361,10 @@ export class ControllerRuntime {
     const pausedReason = this.core.snapshot().pausedReason;
     if (pausedReason !== undefined)
       throw new FailoverServiceError(`Automatic failover is paused for maintenance (${pausedReason})`);
+    if (!this.readiness.ready)
+      throw new FailoverServiceError(
+        `${this.options.local.namenodeId} is not ready to become active (${this.readiness.summary})`,
+      );
     this.gracefulInProgress = true;
     const requestId = this.nextRequestId++;
     this.mailbox.post({ type: 'GracefulFailoverStarted', requestId });
@@ -349,6 +385,70 @@ export class ControllerRuntime {
       this.gracefulInProgress = false;
       this.mailbox.post({ type: 'GracefulFailoverEnded', requestId });
     }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Readiness inputs (the daemon's HTTP view and cluster view; the simulation's models of them)
+
+  /** A read of the local NameNode's HTTP view ended (namenode-http-poller.ts). */
+  observeNameNodeHttp(snapshot: NameNodeHttpSnapshot): void {
+    if (this.options.readiness === undefined) return;
+    this.httpReadiness =
+      snapshot.up && snapshot.view !== null
+        ? {
+            kind: 'read',
+            state: snapshot.view.state,
+            safemode: snapshot.view.safemode,
+            millisSinceLastLoadedEdits: snapshot.view.millisSinceLastLoadedEdits,
+            lastAppliedOrWrittenTxId: snapshot.view.lastAppliedOrWrittenTxId,
+          }
+        : snapshot.lastFailure !== null
+          ? { kind: 'failed', reason: snapshot.lastFailure.message }
+          : { kind: 'pending' };
+    this.reassessReadiness();
+  }
+
+  /** A round of the cluster view ended (cluster-view.ts). */
+  observeClusterView(record: ClusterViewRecord): void {
+    if (this.options.readiness === undefined) return;
+    this.clusterRound = record;
+    this.reassessReadiness();
+  }
+
+  /** The readiness gate's latest verdict (READY_WITHOUT_GATE when it is off). */
+  readinessNow(): Readiness {
+    return this.readiness;
+  }
+
+  /** Assess again; tell the core when what it acts on changed, the observers when anything did. */
+  private reassessReadiness(): void {
+    const gate = this.options.readiness;
+    if (gate === undefined || this.stopping !== undefined || this.exitInfo !== undefined) return;
+    const round = this.clusterRound;
+    const localId = this.options.local.namenodeId;
+    const next = assessReadiness(gate.policy, {
+      nowMs: this.clock.monotonicMs(),
+      localNamenodeId: localId,
+      serviceReady: this.serviceReady,
+      http: this.httpReadiness,
+      peers: (round?.namenodes ?? [])
+        .filter((nn) => nn.namenodeId !== localId)
+        .map((nn) => ({
+          namenodeId: nn.namenodeId,
+          state: nn.state,
+          health: nn.health,
+          readyToBecomeActive: nn.readyToBecomeActive,
+          lastAppliedOrWrittenTxId: nn.lastAppliedOrWrittenTxId,
+        })),
+      noActiveSinceMs: round?.noActiveSinceMonotonicMs ?? null,
+    });
+    const before = this.readiness;
+    this.readiness = next;
+    if (this.postedReadiness === undefined || readinessChanged(this.postedReadiness, next)) {
+      this.postedReadiness = next;
+      this.mailbox.post({ type: 'ReadinessAssessed', readiness: next });
+    }
+    if (next.summary !== before.summary) this.emit({ type: 'readiness', readiness: next });
   }
 
   // -------------------------------------------------------------------------------------------

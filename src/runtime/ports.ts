@@ -327,3 +327,15 @@ export interface NameNodeHttpReader {
   readonly baseUrl: string;
   read(timeoutMs: number): Promise<NameNodeHttpResult>;
 }
+
+/**
+ * Reads any NameNode's last transaction id over HTTP (NameNodeInfo.JournalTransactionInfo's
+ * LastAppliedOrWrittenTxId): the cluster view's input for the readiness gate's lag and ranking.
+ * `read` never rejects and is bounded by `timeoutMs`.
+ */
+export interface NameNodeTxidReader {
+  read(
+    namenode: NamenodeTarget,
+    timeoutMs: number,
+  ): Promise<{ readonly ok: true; readonly txid: number } | { readonly ok: false; readonly message: string }>;
+}

@@ -4,6 +4,7 @@
 // that module's FailoverRecord, session events use the ZkSession port's names.
 
 import type { AntiFlapReport, FailoverReport } from '../core/controller/commands.js';
+import type { Readiness } from '../core/controller/readiness.js';
 import type { ZkConnectionState } from '../core/elector/elector.js';
 import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState, NamenodeTarget } from '../core/types.js';
 import type { FenceOutcome, ZkSessionEvent } from './ports.js';
@@ -107,6 +108,8 @@ export type ControllerRecord =
    * failoverHeldBack and holdBackEnded ones as they are.
    */
   | { readonly type: 'antiFlap'; readonly report: AntiFlapReport; readonly atWallMs: number }
+  /** The readiness gate's verdict changed (core/controller/readiness.ts), numbers included. */
+  | { readonly type: 'readiness'; readonly readiness: Readiness }
   /** An attempt to become active ended (Java's ActiveAttemptRecord). */
   | { readonly type: 'activeAttempt'; readonly succeeded: boolean; readonly status: string }
   | { readonly type: 'exit'; readonly exitCode: number; readonly message: string };
@@ -133,6 +136,11 @@ export interface ClusterNamenodeObservation {
    * answered HealthCheckFailedException) or SERVICE_NOT_RESPONDING (no answer in time, or an error).
    */
   readonly health: HealthState;
+  /**
+   * NameNodeInfo.JournalTransactionInfo.LastAppliedOrWrittenTxId read over HTTP in this round;
+   * null when not read (no reader, no answer, or a bad one).
+   */
+  readonly lastAppliedOrWrittenTxId: number | null;
   /** Why the state or health is not known or not healthy (bounded), else null. */
   readonly error: string | null;
 }

@@ -148,6 +148,7 @@ describe('the status page in a browser', () => {
               readyToBecomeActive: true,
               notReadyReason: null,
               health: 'SERVICE_UNHEALTHY',
+              lastAppliedOrWrittenTxId: null,
               error: `The NameNode has no resources available ${evil}`,
             },
           ],

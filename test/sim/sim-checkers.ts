@@ -34,6 +34,15 @@ export class SimCheckers {
 
   /** Invariant 2: a ZKFC on host `from` is sending transitionToActive to `nn`. */
   transitionToActiveSent(from: number, nn: SimulatedNameNode): void {
+    // Invariant 5: the readiness gate decides who may become active. A controller that does not
+    // expect its NameNode to be active yet only promotes it on a ready verdict (never demoting
+    // one it believes active is the gate's design, so that case is not judged).
+    const core = this.world.hosts[from]?.controller?.coreSnapshot();
+    if (core !== undefined && !core.readiness.ready && core.serviceState !== 'ACTIVE' && !nn.isActive)
+      this.violation(
+        `ZKFC on host ${from} sent transitionToActive to ${nn.target.namenodeId} ` +
+          `while not ready (${core.readiness.summary})`,
+      );
     for (const other of this.world.nameNodes) {
       if (other !== nn && other.isActive) {
         this.violation(

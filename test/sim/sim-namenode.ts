@@ -54,6 +54,8 @@ export interface SimNetwork {
   nameNodeChanged(nn: SimulatedNameNode, why: string): void;
   /** A NameNode process died (crash or fencing): its supervisor restarts it later. */
   nameNodeKilled(nn: SimulatedNameNode): void;
+  /** Is the NameNode in safe mode now (the readiness model; getServiceStatus says it is not ready)? */
+  inSafemode(nn: SimulatedNameNode): boolean;
   trace(host: number, msg: string): void;
 }
 
@@ -111,7 +113,7 @@ export class SimulatedNameNode {
     const condition = {
       state: this.haState,
       started: this.process !== 'starting',
-      safemode: false,
+      safemode: this.net.inSafemode(this),
       hasResources: this.healthy,
     };
     return decideHARequest(request, caller, condition, SIM_HA_CONFIG);

@@ -15,7 +15,10 @@
 //     timeout); at the end of the run no ZKFC has a live server session it does not use;
 //  4. liveness: within RECOVERY_BOUND_MS after the faults stop, exactly one NameNode is active, its
 //     ZKFC's elector is ACTIVE and owns the lock with its current session, the breadcrumb names it,
-//     and it stays so until the end.
+//     and it stays so until the end;
+//  5. readiness: no ZKFC promotes its NameNode (transitionToActive to a NameNode that is not
+//     active, from a controller that does not expect it active) on a verdict of "not ready"
+//     (sim-readiness.ts models what the gate reads; the escape hatch's verdict is "ready").
 
 import { encodeActiveNodeInfo, decodeActiveNodeInfo } from '../../src/hadoop/active-node-info.js';
 import type { HostPort, NamenodeTarget } from '../../src/core/types.js';
@@ -35,6 +38,7 @@ import {
 } from './sim-namenode.js';
 import { SimCheckers } from './sim-checkers.js';
 import { SimFaults } from './sim-faults.js';
+import { SIM_READINESS_POLICY, SimReadiness } from './sim-readiness.js';
 import { newPrng, type Prng, SimClock, SimProcess, SimScheduler } from './sim-scheduler.js';
 import { encodePause, pausePath } from '../../src/runtime/maintenance-pause.js';
 import { OPEN_ACL, SimZkServer, SimZkSessionFactory } from './sim-zookeeper.js';
@@ -86,6 +90,12 @@ export interface SimOptions {
    * schedule stays what it was; never with a mutation (those tests count on their seeds' timing).
    */
   readonly maintenancePauses?: boolean;
+  /**
+   * The readiness gate in every ZKFC, and the NameNode side of it (sim-readiness.ts: transaction
+   * ids, stalled tailers, safe mode after a restart). Default: on for three seeds in four (by
+   * seed), never with a mutation (those tests count on their seeds' timing).
+   */
+  readonly readinessGate?: boolean;
   /** zkfc.zookeeper.retry-forever of every ZKFC (default: on for three hosts in four, by seed and host). */
   readonly zkRetryForever?: boolean;
   /** zkfc.anti-flap.* of every ZKFC (default: as shipped, the settings' defaults). */
@@ -158,6 +168,8 @@ export class SimWorld implements SimNetwork {
   /** Draws the maintenance pauses, apart from `rng` (SimOptions.maintenancePauses). */
   private readonly pauseRng: Prng;
   readonly pausesOn: boolean;
+  /** The readiness model (SimOptions.readinessGate), with a PRNG of its own. */
+  readonly readiness: SimReadiness | undefined;
 
   constructor(readonly options: SimOptions) {
     this.rng = newPrng(options.seed);
@@ -206,6 +218,10 @@ export class SimWorld implements SimNetwork {
         stopping: false,
       });
     }
+    const readinessOn = options.readinessGate ?? (options.mutation === undefined && options.seed % 4 !== 3);
+    this.readiness = readinessOn
+      ? new SimReadiness(this, newPrng((options.seed * 2_246_822_519 + 0x7ead) >>> 0))
+      : undefined;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -223,15 +239,24 @@ export class SimWorld implements SimNetwork {
     this.checkers.transitionToActiveSent(from, nn);
   }
 
+  inSafemode(nn: SimulatedNameNode): boolean {
+    return this.readiness?.inSafemode(nn) ?? false;
+  }
+
   nameNodeChanged(nn: SimulatedNameNode, why: string): void {
     this.trace(nn.index, `NameNode ${nn.target.namenodeId} is now ${nn.haState} (${why})`);
+    this.readiness?.stateChanged(nn);
     this.checkers.checkSplitBrain();
   }
 
   nameNodeKilled(nn: SimulatedNameNode): void {
     // The NameNode's own supervisor (systemd, an operator) starts it again after a while.
     const downMs = this.healedAtMs === undefined ? this.rng.int(3000, 20_000) : 2000;
-    this.scheduler.schedule(downMs, () => nn.restart(this.rng.int(500, 5000)));
+    this.scheduler.schedule(downMs, () => {
+      const startupMs = this.rng.int(500, 5000);
+      nn.restart(startupMs);
+      this.readiness?.restarted(nn, startupMs);
+    });
   }
 
   /** How often each log message occurred (coverage of the scenarios the seeds reach). */
@@ -345,6 +370,7 @@ export class SimWorld implements SimNetwork {
       // Anti-flap on: as shipped (zkfc.anti-flap.*: 3 in 10 min) for three seeds in four, and at
       // its tightest (1 in 10 min) for the others, so that the seeds hold failovers back often.
       antiFlap: this.antiFlapConfig(settings.antiFlap),
+      ...(this.readiness !== undefined ? { readiness: { policy: SIM_READINESS_POLICY, httpView: true } } : {}),
       ports: {
         clock: new SimClock(process),
         zk: zkPort,
@@ -389,6 +415,7 @@ export class SimWorld implements SimNetwork {
       if (record.type === 'failover') this.failovers++;
     });
     controller.start().catch(() => undefined);
+    this.readiness?.startViews(index, process, controller);
     void controller.exited.then((exit) => {
       if (host.controller !== controller) return;
       this.trace(index, `ZKFC exited with code ${exit.exitCode}: ${exit.message}`);
@@ -473,8 +500,11 @@ export class SimWorld implements SimNetwork {
       }
     }
     if (this.options.randomFaults !== false && this.pausesOn) this.schedulePauses(chaosMs);
+    this.readiness?.start();
+    if (this.options.randomFaults !== false && this.readiness !== undefined) this.scheduleReadinessFaults(chaosMs);
     await this.runFor(chaosMs);
     this.faults.heal();
+    this.readiness?.heal();
     this.zk.operatorWrite(PAUSE_PATH, null);
     this.healedAtMs = this.scheduler.now();
     this.checkers.openLivenessWindow(false);
@@ -517,6 +547,18 @@ export class SimWorld implements SimNetwork {
             this.zk.operatorWrite(PAUSE_PATH, null);
           });
       });
+    }
+  }
+
+  /** Zero to three readiness faults (stalled tailers, safe mode), drawn apart from the other faults. */
+  private scheduleReadinessFaults(chaosMs: number): void {
+    const readiness = this.readiness;
+    if (readiness === undefined) return;
+    const rng = newPrng((this.options.seed * 1_597_334_677 + 0xfa17) >>> 0);
+    const count = rng.int(0, 3);
+    for (let k = 0; k < count; k++) {
+      const at = rng.int(3000, chaosMs - 1000);
+      this.scheduler.schedule(at, () => readiness.injectRandom(chaosMs - at));
     }
   }
 

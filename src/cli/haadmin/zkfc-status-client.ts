@@ -354,6 +354,11 @@ function clusterView(value: unknown): ClusterViewStatus | null {
         readyToBecomeActive: nullableBoolean(nn, 'readyToBecomeActive', where),
         notReadyReason: nullableString(nn, 'notReadyReason', where),
         health: oneOf<HealthState>(nn, 'health', where, HEALTH_STATES),
+        // Absent from a zkfc older than the readiness gate.
+        lastAppliedOrWrittenTxId:
+          nn['lastAppliedOrWrittenTxId'] === undefined || nn['lastAppliedOrWrittenTxId'] === null
+            ? null
+            : number(nn, 'lastAppliedOrWrittenTxId', where),
         error: nullableString(nn, 'error', where),
       };
     }),

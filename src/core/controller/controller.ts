@@ -29,6 +29,7 @@ import { breadcrumbTarget, formatTarget } from './breadcrumb-target.js';
 import type { ControllerCommand, HoldBackEnd } from './commands.js';
 import type { ControllerEvent } from './events.js';
 import { FailoverEpisodes } from './failover-episode.js';
+import { READY_WITHOUT_GATE, type Readiness } from './readiness.js';
 /** How long a ZKFC stays out after two service-state mismatches (verifyChangedServiceState). */
 export const BAD_STATE_REJOIN_DELAY_MS = 1000;
 
@@ -48,7 +49,22 @@ export interface ControllerConfig extends Omit<ElectorConfig, 'maxDeferredEvents
   readonly maxDeferredEvents?: number;
   /** Anti-flap (not in Hadoop; see holdBackFailover). Absent or maxFailovers 0: off. */
   readonly antiFlap?: AntiFlapConfig;
+  /**
+   * The readiness gate (not in Hadoop; readiness.ts): when on, the controller joins the election
+   * only after a ReadinessAssessed event says ready. Absent or false: always ready (Hadoop).
+   */
+  readonly readinessGate?: boolean;
 }
+
+const NOT_ASSESSED: Readiness = {
+  ready: false,
+  blockers: ['readiness not assessed yet'],
+  escape: false,
+  candidacyDelayMs: 0,
+  standbysAhead: [],
+  lagTxns: null,
+  summary: 'not ready: readiness not assessed yet',
+};
 
 /** Anti-flap as the snapshot shows it. */
 export interface AntiFlapSnapshot {
@@ -89,6 +105,8 @@ export interface ControllerSnapshot {
   readonly exited: { readonly exitCode: number; readonly message: string } | undefined;
   readonly busy: 'activating' | 'ceding' | 'standingBy' | undefined;
   readonly antiFlap: AntiFlapSnapshot;
+  /** The readiness gate's last verdict (READY_WITHOUT_GATE when the gate is off). */
+  readonly readiness: Readiness;
 }
 
 export class ZKFailoverController {
@@ -107,6 +125,7 @@ export class ZKFailoverController {
   private delayJoiningUntilMs = 0;
   /** Set while an operator's maintenance pause holds this controller still (onMaintenancePause). */
   private pausedReason: string | undefined;
+  private readiness: Readiness;
   private recheckToken: number | undefined;
   private nextTimerToken = 1;
   private serviceStateMismatchCount = 0;
@@ -149,6 +168,7 @@ export class ZKFailoverController {
     this.episodes = new FailoverEpisodes(config.local.namenodeId, this.appData);
     this.maxDeferred = config.maxDeferredEvents ?? 1024;
     this.antiFlap = new AntiFlapWindow(config.antiFlap ?? { maxFailovers: 0, windowMs: 0 });
+    this.readiness = config.readinessGate === true ? NOT_ASSESSED : READY_WITHOUT_GATE;
   }
 
   get lockPath(): string {
@@ -187,6 +207,7 @@ export class ZKFailoverController {
             ? undefined
             : { sinceMs: this.holdingBack.sinceMs, healthReason: this.holdingBack.healthReason },
       },
+      readiness: this.readiness,
     };
   }
 
@@ -266,6 +287,9 @@ export class ZKFailoverController {
       case 'MaintenancePauseChanged':
         this.onMaintenancePause(event.paused, event.reason, out);
         return;
+      case 'ReadinessAssessed':
+        this.onReadiness(event.readiness, out);
+        return;
       case 'ControllerTimerFired':
         if (event.token !== this.recheckToken) {
           out.note('debug', 'Stale timer ignored', { timer: event.timer, token: event.token });
@@ -294,6 +318,7 @@ export class ZKFailoverController {
       case 'ControllerTimerFired':
       case 'ControllerStarted':
       case 'MaintenancePauseChanged':
+      case 'ReadinessAssessed':
         // Java runs becomeStandby's transitionToStandby (≤ graceful-fence timeout) under the
         // elector lock too; the service-state check must not count that transition as a mismatch.
         return this.cedeInFlight !== undefined || this.elector.isActivating() || this.pendingStandby.size > 0;
@@ -341,6 +366,24 @@ export class ZKFailoverController {
       out.command({ type: 'StartHealthMonitor' });
     }
     this.checkHoldBack(out);
+    this.checkStayOut(out);
+  }
+
+  /**
+   * After every step: a controller that must stay out of the election (not ready, or paused) and
+   * is not the active may still be in it, without any recheck having run: an active whose session
+   * expired rejoins by itself and loses the race, a failed activation schedules its own rejoin.
+   * Take it out now, before it can win the lock.
+   */
+  private checkStayOut(out: StepOutput<ControllerCommand>): void {
+    if (this.readiness.ready && this.pausedReason === undefined) return;
+    if (this.stopped || this.exited !== undefined || this.cedeInFlight !== undefined) return;
+    if (this.elector.isActivating() || this.pendingStandby.size > 0) return;
+    const elector = this.elector.snapshot();
+    if (elector.state === 'ACTIVE' || this.serviceState === 'ACTIVE') return;
+    if (!elector.wantToBeInElection && !elector.rejoinPending) return;
+    if (this.holdForPause(out)) return;
+    if (this.lastHealthState === 'SERVICE_HEALTHY') this.holdForReadiness(out);
   }
 
   private refuseCede(event: ControllerEvent, error: string, out: StepOutput<ControllerCommand>): void {
@@ -557,6 +600,41 @@ export class ZKFailoverController {
     this.recheckElectability(out);
   }
 
+  /** Not in Hadoop: the readiness gate's verdict (readiness.ts; events.ts ReadinessAssessed). */
+  private onReadiness(readiness: Readiness, out: StepOutput<ControllerCommand>): void {
+    const before = this.readiness;
+    this.readiness = readiness;
+    if (readiness.candidacyDelayMs !== before.candidacyDelayMs)
+      this.feedElector({ type: 'CandidacyDelayChanged', delayMs: readiness.candidacyDelayMs }, out);
+    if (readiness.ready === before.ready && readiness.escape === before.escape) return;
+    const name = (r: Readiness): string => (r.ready ? (r.escape ? 'ready (escape)' : 'ready') : 'not ready');
+    out.stateChange('readiness', name(before), name(readiness), readiness.summary);
+    this.recheckElectability(out);
+  }
+
+  /**
+   * The readiness gate, for a controller whose NameNode is healthy: true when it must stay out of
+   * the election (it leaves if it is in). Never applies to the active (elector ACTIVE or NameNode
+   * expected active): the gate decides who may become active, it never demotes.
+   */
+  private holdForReadiness(out: StepOutput<ControllerCommand>): boolean {
+    if (this.readiness.ready) return false;
+    const elector = this.elector.snapshot();
+    if (elector.state === 'ACTIVE' || this.serviceState === 'ACTIVE') return false;
+    // A rejoin after a failed activation is scheduled with wantToBeInElection already false: cancel it too.
+    if (elector.wantToBeInElection || elector.rejoinPending) {
+      out.note('info', 'Leaving the election: local NameNode not ready to become active', {
+        reason: this.readiness.summary,
+      });
+      this.feedElector({ type: 'QuitElectionRequested', needFence: true }, out);
+    } else {
+      out.note('info', 'Not joining the election: local NameNode not ready to become active', {
+        reason: this.readiness.summary,
+      });
+    }
+    return true;
+  }
+
   /**
    * While paused: the active (its NameNode active as far as we know, or our elector holding the
    * lock) stays in the election whatever its health, so it keeps the lock and nobody fences it;
@@ -573,7 +651,7 @@ export class ZKFailoverController {
       });
       return true;
     }
-    if (elector.wantToBeInElection) {
+    if (elector.wantToBeInElection || elector.rejoinPending) {
       out.note('info', 'Maintenance pause: leaving the election', { reason: this.pausedReason });
       this.feedElector({ type: 'QuitElectionRequested', needFence: true }, out);
     }
@@ -596,6 +674,10 @@ export class ZKFailoverController {
     if (this.holdBackFailover(out)) return;
     switch (this.lastHealthState) {
       case 'SERVICE_HEALTHY':
+        if (this.serviceState !== 'OBSERVER' && this.holdForReadiness(out)) {
+          this.quitElectionOnBadState = false;
+          return;
+        }
         if (this.serviceState !== 'OBSERVER') {
           this.feedElector({ type: 'JoinElectionRequested', appData: this.appData }, out);
         } else {

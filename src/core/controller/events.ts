@@ -5,6 +5,7 @@
 
 import type { ElectorEvent } from '../elector/events.js';
 import type { HealthEvent } from '../health/health-monitor.js';
+import type { Readiness } from './readiness.js';
 
 /** Elector events that come from ZooKeeper or the elector's timers (the runtime produces them). */
 export type ElectorZkEvent = Extract<
@@ -59,4 +60,10 @@ export type ControllerEvent =
    * and fences nothing: an active keeps its lock whatever its health, the others stay out of the
    * election, cedes and graceful failovers are refused.
    */
-  | { readonly type: 'MaintenancePauseChanged'; readonly paused: boolean; readonly reason: string };
+  | { readonly type: 'MaintenancePauseChanged'; readonly paused: boolean; readonly reason: string }
+  /**
+   * The readiness gate's verdict changed (readiness.ts; the runtime assesses it after every health
+   * round and every read of the HTTP view or the cluster view). Not ready: a controller that is
+   * not active stays out of the election and refuses graceful failovers to it.
+   */
+  | { readonly type: 'ReadinessAssessed'; readonly readiness: Readiness };

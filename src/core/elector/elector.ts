@@ -136,6 +136,10 @@ export interface ElectorSnapshot {
   readonly deferredEvents: number;
   /** Set while ZooKeeper is out of reach and a reconnect is scheduled (retryForever), else undefined. */
   readonly zkRetry: ZkRetry | undefined;
+  /** The handicap before each race for a free lock (CandidacyDelayChanged), 0 when none. */
+  readonly candidacyDelayMs: number;
+  /** True while a lock create waits out that handicap. */
+  readonly candidacyWaiting: boolean;
 }
 
 export class ActiveStandbyElector {
@@ -179,6 +183,9 @@ export class ActiveStandbyElector {
   private deferred: ElectorEvent[] = [];
 
   private rejoinToken: number | undefined;
+  /** The readiness gate's handicap (CandidacyDelayChanged), and the create that waits it out. */
+  private candidacyDelayMs = 0;
+  private candidacyWait: { readonly token: number; readonly epoch: number } | undefined;
   private nextTimerToken = 1;
   private readonly retiring = new Map<number, Retiring>();
   private fatal = false;
@@ -213,6 +220,8 @@ export class ActiveStandbyElector {
       fatal: this.fatal,
       deferredEvents: this.deferred.length,
       zkRetry: this.reEstablish?.retry,
+      candidacyDelayMs: this.candidacyDelayMs,
+      candidacyWaiting: this.candidacyWait !== undefined,
     };
   }
 
@@ -272,6 +281,8 @@ export class ActiveStandbyElector {
         return this.joinElection(event.appData, out);
       case 'QuitElectionRequested':
         return this.quitElection(event.needFence, event.preempt === true, out);
+      case 'CandidacyDelayChanged':
+        return this.setCandidacyDelay(event.delayMs, out);
       case 'ZkSessionStateChanged':
         return this.onSessionState(event.state, event.sessionId, out);
       case 'LockCreateFinished':
@@ -305,6 +316,7 @@ export class ActiveStandbyElector {
       case 'BecomeActiveFinished':
       case 'BreadcrumbReadFinished':
       case 'BreadcrumbWriteFinished':
+      case 'CandidacyDelayChanged':
         return false;
       case 'QuitElectionRequested':
         return event.preempt !== true;
@@ -373,6 +385,7 @@ export class ActiveStandbyElector {
     this.createAfterConnect = false;
     this.rejoinToken = undefined;
     this.reEstablish = undefined;
+    this.candidacyWait = undefined;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -464,8 +477,7 @@ export class ActiveStandbyElector {
         this.setConnectionState('CONNECTED', 'session established', out);
         if (this.createAfterConnect) {
           this.createAfterConnect = false;
-          this.createRetryCount = 0;
-          this.createLockNode(out);
+          this.contendForLock(out);
         }
         return;
       }
@@ -512,6 +524,9 @@ export class ActiveStandbyElector {
         this.rejoinToken = undefined;
         this.joinAfterRejoinSleep(out);
         return;
+      case 'candidacyDelay':
+        this.onCandidacyDelayOver(token, out);
+        return;
       case 'reEstablishSession': {
         const reEstablish = this.reEstablish;
         if (reEstablish === undefined || token !== reEstablish.token) {
@@ -557,6 +572,53 @@ export class ActiveStandbyElector {
       out.note('info', 'Lock create already in flight; not issuing another');
       return;
     }
+    this.contendForLock(out);
+  }
+
+  /**
+   * Race for the free lock: create it now, or, with a candidacy delay (not in Hadoop; the
+   * readiness gate's handicap), after that delay, so that a better-placed NameNode's controller
+   * creates it first. A delayed create that finds the lock taken becomes standby (NODEEXISTS) as
+   * any lost race does. Retries of a failed create are never delayed.
+   */
+  private contendForLock(out: StepOutput<ElectorCommand>): void {
+    assert(this.epoch !== undefined, 'contending without a session');
+    if (this.candidacyDelayMs > 0) {
+      if (this.candidacyWait?.epoch === this.epoch) {
+        out.note('debug', 'Lock create already waiting out the candidacy delay');
+        return;
+      }
+      const token = this.nextTimerToken++;
+      this.candidacyWait = { token, epoch: this.epoch };
+      out.note('info', 'Waiting out the candidacy delay before racing for the lock', {
+        delayMs: this.candidacyDelayMs,
+      });
+      out.command({ type: 'ScheduleElectorTimer', timer: 'candidacyDelay', token, delayMs: this.candidacyDelayMs });
+      return;
+    }
+    this.createRetryCount = 0;
+    this.createLockNode(out);
+  }
+
+  private setCandidacyDelay(delayMs: number, out: StepOutput<ElectorCommand>): void {
+    const to = Math.max(0, Math.floor(delayMs));
+    if (to === this.candidacyDelayMs) return;
+    out.stateChange('candidacy delay', `${this.candidacyDelayMs} ms`, `${to} ms`, 'readiness assessed');
+    this.candidacyDelayMs = to;
+  }
+
+  private onCandidacyDelayOver(token: number, out: StepOutput<ElectorCommand>): void {
+    const wait = this.candidacyWait;
+    if (wait === undefined || wait.token !== token) {
+      out.note('debug', 'Stale timer ignored', { timer: 'candidacyDelay', token });
+      return;
+    }
+    this.candidacyWait = undefined;
+    if (!this.wantToBeInElection || !this.sessionOpen || this.epoch !== wait.epoch || this.fatal) {
+      out.note('debug', 'Candidacy delay over, but no longer racing on that session');
+      return;
+    }
+    if (this.createPendingEpoch === this.epoch || this.activation !== undefined) return;
     this.createRetryCount = 0;
     this.createLockNode(out);
   }

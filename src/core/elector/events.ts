@@ -45,6 +45,12 @@ export type ElectorEvent =
    * sequence; every other quit waits for it to end, as Java's synchronized methods do.
    */
   | { readonly type: 'QuitElectionRequested'; readonly needFence: boolean; readonly preempt?: boolean }
+  /**
+   * Not in Hadoop: how long to wait before each race for a free lock (a join, the lock's deletion,
+   * a reconnect), so that a better-placed NameNode's controller creates it first (the readiness
+   * gate's handicap, src/core/controller/readiness.ts). 0: race at once, as Java does.
+   */
+  | { readonly type: 'CandidacyDelayChanged'; readonly delayMs: number }
   | {
       readonly type: 'ZkSessionStateChanged';
       readonly epoch: number;
@@ -89,4 +95,4 @@ export type ElectorEvent =
   | { readonly type: 'ElectorTimerFired'; readonly timer: ElectorTimer; readonly token: number };
 
 /** Timers the elector asks for (it never sleeps; Hadoop's sleepFor becomes a timer). */
-export type ElectorTimer = 'rejoinElection' | 'reEstablishSession';
+export type ElectorTimer = 'rejoinElection' | 'reEstablishSession' | 'candidacyDelay';

@@ -114,6 +114,7 @@ function busyMetrics(): ZkfcMetrics {
     readyToBecomeActive: state === null ? null : true,
     notReadyReason: null,
     health: state === null ? ('SERVICE_NOT_RESPONDING' as const) : ('SERVICE_HEALTHY' as const),
+    lastAppliedOrWrittenTxId: state === null ? null : 42,
     error: state === null ? 'Connection refused' : null,
   });
   metrics.setClusterView({

@@ -115,10 +115,14 @@ export class CoreCluster {
   private nextRoundMs = 1000;
   private readonly heldSessions = new Map<number, number[]>();
 
-  /** `antiFlap`: zkfc.anti-flap.* of every controller (default off, as in Hadoop's tests). */
+  /**
+   * `antiFlap`: zkfc.anti-flap.* of every controller (default off, as in Hadoop's tests).
+   * `readinessGate`: controllers join only once a ReadinessAssessed event says ready (default off).
+   */
   constructor(
     readonly size = 2,
     antiFlap?: AntiFlapConfig,
+    readinessGate = false,
   ) {
     for (let i = 0; i < size; i++) {
       const local = target(i);
@@ -131,6 +135,7 @@ export class CoreCluster {
           workingDir: WORKING_DIR,
           ...defaultSettings().failover,
           ...(antiFlap !== undefined ? { antiFlap } : {}),
+          readinessGate,
         }),
       );
       this.services.push(new DummyNameNode());

@@ -527,6 +527,7 @@ describe('the cluster view each zkfc reports', () => {
     readyToBecomeActive: state === null ? null : true,
     notReadyReason: null,
     health: state === null ? ('SERVICE_NOT_RESPONDING' as const) : ('SERVICE_HEALTHY' as const),
+    lastAppliedOrWrittenTxId: null,
     error: state === null ? 'Connection refused' : null,
   });
   const probe = (namenodeId: string, cluster: ZkfcStatus['cluster']) => ({

@@ -142,6 +142,7 @@ describe('parseZkfcStatus', () => {
             readyToBecomeActive: false,
             notReadyReason: 'safe mode',
             health: 'SERVICE_HEALTHY',
+            lastAppliedOrWrittenTxId: null,
             error: null,
           },
           {
@@ -152,6 +153,7 @@ describe('parseZkfcStatus', () => {
             readyToBecomeActive: true,
             notReadyReason: null,
             health: 'SERVICE_UNHEALTHY',
+            lastAppliedOrWrittenTxId: null,
             error: 'no resources',
           },
         ],

@@ -26,6 +26,7 @@ function observed(namenodeId: string, overrides: Partial<ClusterNamenodeStatus> 
     readyToBecomeActive: true,
     notReadyReason: null,
     health: 'SERVICE_HEALTHY',
+    lastAppliedOrWrittenTxId: null,
     error: null,
     ...overrides,
   };

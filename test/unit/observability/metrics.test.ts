@@ -61,6 +61,8 @@ describe('ZkfcMetrics', () => {
       zkfc_zk_session_expirations_total: 'counter',
       zkfc_zk_connect_failures: 'gauge',
       zkfc_maintenance_paused: 'gauge',
+      zkfc_readiness_ready: 'gauge',
+      zkfc_readiness_lag_transactions: 'gauge',
       zkfc_maintenance_pause_end_timestamp_seconds: 'gauge',
       zkfc_zk_session_events_total: 'counter',
       zkfc_lock_holder_changes_total: 'counter',

@@ -37,6 +37,7 @@ describe('status snapshot', () => {
       zookeeperProblems: [],
       zookeeperRetry: null,
       maintenancePause: null,
+      readiness: null,
       namenodeHttp: null,
       antiFlap: null,
       uptimeSeconds: 0,
