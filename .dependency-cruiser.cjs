@@ -7,11 +7,14 @@
  * The adapters, each with the other adapters it builds on (declared, one way only):
  * - hadoop speaks the HA protocols over src/ipc, the Hadoop IPC transport and codec (never the other
  *   way: the transport knows no HA protocol, method or exception, or the two would be one module);
- * - http serves the status model and metrics of src/observability (/status, /metrics).
+ * - http serves the status model and metrics of src/observability (/status, /metrics);
+ * - kerberos is the GSSAPI binding and SASL GSSAPI mechanism; hadoop applies it to Hadoop IPC the
+ *   way Hadoop's SaslRpcClient does (src/ipc only knows a SASL mechanism, not Kerberos).
  */
 const ADAPTERS = {
   ipc: [],
-  hadoop: ['ipc'],
+  kerberos: [],
+  hadoop: ['ipc', 'kerberos'],
   zookeeper: [],
   fencing: [],
   http: ['observability'],

@@ -19,8 +19,8 @@
 //
 // External (loaded from node_modules at run time, and only when used): ssh2, which has optional
 // native parts (cpu-features) and is imported when an sshfence or the fencing preflight runs, and
-// undici (some 750 kB of source), imported when the NameNode's /stacks are captured, and kerberos
-// (a native GSSAPI binding, an optional dependency), imported only when Kerberos is configured. The bundle's
+// undici (some 750 kB of source), imported when the NameNode's /stacks are captured, and koffi
+// (the FFI that binds MIT's GSSAPI, an optional dependency), imported only when Kerberos is configured. The bundle's
 // dynamic imports become require() calls in a promise (`supported: { 'dynamic-import': false }`):
 // a node:vm script has no ES module loader to import with on every Node 20 release.
 import { build } from 'esbuild';
@@ -106,7 +106,7 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['ssh2', 'undici', 'kerberos'],
+  external: ['ssh2', 'undici', 'koffi'],
   supported: { 'dynamic-import': false },
   plugins: [leanPromClient, leanPino],
   // bin/zkfc.js checks the code cache against this line (same length once the hash is in).

@@ -28,10 +28,6 @@ apt_install() {
   exit 3
 }
 
-# 0. What npm's native modules build against, before npm installs them: the `kerberos` package
-#    (the GSSAPI binding for Kerberos on Hadoop IPC) compiles against MIT Kerberos' headers.
-[ -e /usr/include/gssapi/gssapi.h ] || apt_install libkrb5-dev
-
 # 1. npm packages (and the build, which `prepare` runs on install).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm packages (npm ci)"
