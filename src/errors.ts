@@ -21,7 +21,8 @@ export type RpcErrorCode =
   | 'RPC_NO_SUCH_PROTOCOL'
   | 'RPC_VERSION_MISMATCH'
   | 'RPC_FATAL'
-  | 'RPC_REMOTE_EXCEPTION';
+  | 'RPC_REMOTE_EXCEPTION'
+  | 'RPC_AUTH_FAILED';
 
 /** Codes of the HA ports' call failures (HaCallError, src/runtime/ports.ts), one per kind. */
 export type HaCallErrorCode = 'HA_UNHEALTHY' | 'HA_REFUSED' | 'HA_FAILED' | 'HA_UNREACHABLE' | 'HA_TIMED_OUT';

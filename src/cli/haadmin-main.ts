@@ -11,7 +11,10 @@ import { createInterface, type Interface } from 'node:readline';
 import { findHadoopConfDir } from '../config/conf-dir.js';
 import { HadoopConfiguration } from '../config/hadoop-conf.js';
 import { ConfigError } from '../errors.js';
+import { cliKerberos } from '../daemon/kerberos.js';
 import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
+import { RpcZkfcClientFactory } from '../hadoop/zkfc-client.js';
+import { defaultEffectiveUser } from '../ipc/client.js';
 import { FAILED } from './haadmin/command.js';
 import { exitCodeFor, runHaAdmin } from './haadmin/run.js';
 import type { HaAdminIo } from './haadmin/context.js';
@@ -77,6 +80,15 @@ async function main(): Promise<number> {
       conf,
       clients: new RpcHAServiceClientFactory({ connectTimeoutMs }),
       io,
+      // Kerberos: the user's ticket cache (kinit), as `hdfs haadmin`.
+      kerberosClients: async (effective) => {
+        const sasl = await cliKerberos(effective, defaultEffectiveUser());
+        const timeoutMs = effective.getInt('ipc.client.connect.timeout', 20_000);
+        return {
+          clients: new RpcHAServiceClientFactory({ connectTimeoutMs: timeoutMs, sasl }),
+          zkfcClients: new RpcZkfcClientFactory({ connectTimeoutMs: timeoutMs, sasl }),
+        };
+      },
     });
     return exitCodeFor(status);
   } finally {

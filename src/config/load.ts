@@ -11,7 +11,13 @@ import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import type { HostPort, NamenodeTarget } from '../core/types.js';
 import { ConfigError, errorMessage } from '../errors.js';
-import { unsupportedAuthentication } from './authentication.js';
+import {
+  DFS_NAMENODE_KERBEROS_PRINCIPAL_KEY,
+  DFS_NAMENODE_KEYTAB_FILE_KEY,
+  HADOOP_SECURITY_AUTHENTICATION_KEY,
+  parseAuthentication,
+  parseRpcProtection,
+} from './authentication.js';
 import { findHadoopConfDir } from './conf-dir.js';
 import { HadoopConfiguration } from './hadoop-conf.js';
 import { parseJavaInt, parseJavaLong } from './java-values.js';
@@ -568,8 +574,20 @@ function crossCheck(settings: ZkfcSettings, problems: string[]): void {
         `graceful failover cedes for (twice ha.failover-controller.graceful-fence.rpc-timeout.ms)`,
     );
   }
-  const auth = unsupportedAuthentication(settings.security.authentication);
-  if (auth !== undefined) problems.push(auth);
+  const { security } = settings;
+  const auth = parseAuthentication(security.authentication);
+  if (typeof auth !== 'string') problems.push(auth.problem);
+  const protection = parseRpcProtection(security.rpcProtection);
+  if (!Array.isArray(protection)) problems.push(protection.problem);
+  if (auth === 'kerberos') {
+    // Parity: SecurityUtil.login ("Running in secure mode, but config doesn't have a keytab").
+    if (security.namenodeKeytab === null || security.namenodeKeytab.trim() === '')
+      problems.push(`${DFS_NAMENODE_KEYTAB_FILE_KEY}: required with ${HADOOP_SECURITY_AUTHENTICATION_KEY}=kerberos`);
+    if (security.namenodePrincipal === null || security.namenodePrincipal.trim() === '')
+      problems.push(
+        `${DFS_NAMENODE_KERBEROS_PRINCIPAL_KEY}: required with ${HADOOP_SECURITY_AUTHENTICATION_KEY}=kerberos`,
+      );
+  }
   if (!(SERVICE_KINDS as readonly string[]).includes(settings.nameservice.service))
     problems.push(`zkfc.service: "${settings.nameservice.service}" is not one of ${SERVICE_KINDS.join(', ')}`);
 }

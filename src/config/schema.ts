@@ -154,9 +154,16 @@ export interface PauseSettings {
   readonly maxTtlMs: number;
 }
 
+/** Kerberos on Hadoop IPC (README "Kerberos"). */
 export interface SecuritySettings {
-  /** Only `simple`; load.ts refuses anything else. */
+  /** `simple` or `kerberos` (load.ts refuses anything else). */
   readonly authentication: string;
+  /** hadoop.rpc.protection: authentication, integrity, privacy, comma-separated, most preferred first. */
+  readonly rpcProtection: string;
+  /** The NameNodes' principal, `_HOST` standing for each one's host; the daemon logs in as the local one. */
+  readonly namenodePrincipal: string | null;
+  readonly namenodeKeytab: string | null;
+  readonly fallbackToSimpleAuthAllowed: boolean;
 }
 
 export interface LogSettings {
@@ -677,7 +684,43 @@ const TABLE: SettingsTable = {
       key: 'hadoop.security.authentication',
       format: 'string',
       default: 'simple',
-      doc: 'Only "simple" is supported (no Kerberos/SASL).',
+      doc:
+        'simple or kerberos. With kerberos every Hadoop IPC connection (NameNodes, peer controllers) authenticates ' +
+        'with SASL GSSAPI: the daemon as dfs.namenode.kerberos.principal from dfs.namenode.keytab.file, haadmin ' +
+        "from the user's ticket cache (kinit).",
+    },
+    rpcProtection: {
+      key: 'hadoop.rpc.protection',
+      format: 'string',
+      default: 'authentication',
+      doc:
+        'Quality of protection of Kerberos connections, comma-separated, most preferred first: authentication, ' +
+        'integrity (every message signed), privacy (every message encrypted). The first the server offers is used.',
+    },
+    namenodePrincipal: {
+      key: 'dfs.namenode.kerberos.principal',
+      format: 'optional-string',
+      default: null,
+      doc:
+        "The NameNodes' Kerberos principal, e.g. nn/_HOST@REALM: the principal every NameNode and peer controller " +
+        'must prove (_HOST = its canonical host name) and the one the daemon logs in as (_HOST = the local ' +
+        "NameNode's host). Required with kerberos.",
+      suffix: NN,
+    },
+    namenodeKeytab: {
+      key: 'dfs.namenode.keytab.file',
+      format: 'optional-string',
+      default: null,
+      doc:
+        "Keytab the daemon logs in from (into a private credential cache, renewed at 80 % of the ticket's " +
+        'lifetime). Required with kerberos.',
+      suffix: NN,
+    },
+    fallbackToSimpleAuthAllowed: {
+      key: 'ipc.client.fallback-to-simple-auth-allowed',
+      format: 'boolean',
+      default: false,
+      doc: 'With kerberos, accept a server that offers SIMPLE authentication only (default: refuse it).',
     },
   },
   log: {

@@ -22,6 +22,8 @@ import { RpcHAServiceClientFactory } from '../hadoop/ha-service-client.js';
 import { javaHostName, withHostAliases } from '../hadoop/java-hostname.js';
 import { NameNodeStacks } from '../hadoop/namenode-stacks.js';
 import { RpcZkfcClientFactory } from '../hadoop/zkfc-client.js';
+import type { IpcSaslAuthentication } from '../ipc/sasl.js';
+import { startDaemonKerberos, type DaemonKerberos } from './kerberos.js';
 import { ZkfcRpcServer, zkfcBindHost } from '../hadoop/zkfc-rpc-server.js';
 import { StatusServer } from '../http/status-server.js';
 import { applyRecord, type ReadinessStep } from '../observability/apply-record.js';
@@ -308,6 +310,42 @@ async function checkElectionZnode(
 
 /** Step 9: start the RPC server, status listener, preflight and the controller; run until stopped. */
 async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: RunContext): Promise<number> {
+  const { security } = config.settings;
+  if (security.authentication.trim().toLowerCase() !== 'kerberos')
+    return runDaemonAs(config, validated, ctx, undefined);
+  // Parity: DFSZKFailoverController.loginAsFCUser before anything talks to a NameNode. A login
+  // that fails is logged and retried: the daemon stays up, out of the election, until it works.
+  let kerberos: DaemonKerberos;
+  try {
+    kerberos = await startDaemonKerberos({
+      principal: security.namenodePrincipal ?? '',
+      keytab: security.namenodeKeytab ?? '',
+      rpcProtection: security.rpcProtection,
+      fallbackToSimpleAuthAllowed: security.fallbackToSimpleAuthAllowed,
+      localHost: config.local.serviceAddress.host,
+      simpleUser: ctx.io.env['HADOOP_USER_NAME'] ?? safeUserName(),
+      clock: ctx.clock,
+      logger: ctx.logger,
+    });
+  } catch (error) {
+    await ctx.zkFactory.discard();
+    ctx.logger.fatal({ err: error }, 'Kerberos is not available');
+    ctx.io.stderr(`zkfc: ${errorMessage(error)}\n`);
+    return ExitCode.CONFIG;
+  }
+  try {
+    return await runDaemonAs(config, validated, ctx, kerberos.sasl);
+  } finally {
+    kerberos.login.stop();
+  }
+}
+
+async function runDaemonAs(
+  config: ZkfcConfig,
+  validated: ValidatedConfig,
+  ctx: RunContext,
+  sasl: IpcSaslAuthentication | undefined,
+): Promise<number> {
   const { logger, io, clock } = ctx;
   const { settings } = config;
   const { fencing, server } = settings;
@@ -319,9 +357,16 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     connectTimeoutMs,
     logger,
     timers: clock,
+    ...(sasl !== undefined ? { sasl } : {}),
   });
   const haFactory = config.service === 'resourcemanager' ? resourceManagerRequests(rpcHaFactory) : rpcHaFactory;
-  const zkfcClients = new RpcZkfcClientFactory({ effectiveUser: loginUser, connectTimeoutMs, logger, timers: clock });
+  const zkfcClients = new RpcZkfcClientFactory({
+    effectiveUser: loginUser,
+    connectTimeoutMs,
+    logger,
+    timers: clock,
+    ...(sasl !== undefined ? { sasl } : {}),
+  });
 
   const storeFences =
     config.resourceManager?.stateStore.fences === true ? config.resourceManager.stateStore.store : undefined;

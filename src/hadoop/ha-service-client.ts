@@ -22,6 +22,7 @@ import {
 } from '../gen/HAServiceProtocol_pb.js';
 import { IpcClient, type IpcConnection, type TimerScheduler } from '../ipc/client.js';
 import { ProtocolError } from '../ipc/errors.js';
+import type { IpcSaslAuthentication } from '../ipc/sasl.js';
 import type { Logger } from '../observability/logger.js';
 import type { HAServiceClient, HAServiceClientFactory } from '../runtime/ports.js';
 import { HA_REMOTE_ERRORS, haCall } from './ha-errors.js';
@@ -187,6 +188,8 @@ export interface RpcHAServiceClientFactoryOptions {
   readonly connectTimeoutMs?: number;
   readonly logger?: Logger;
   readonly timers?: TimerScheduler;
+  /** SASL (Kerberos) for every connection; default SIMPLE. */
+  readonly sasl?: IpcSaslAuthentication;
 }
 
 /**
@@ -202,6 +205,7 @@ export class RpcHAServiceClientFactory implements HAServiceClientFactory {
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
       ...(options.timers !== undefined ? { timers: options.timers } : {}),
+      ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
       remoteErrors: HA_REMOTE_ERRORS,
     });
   }

@@ -11,6 +11,7 @@ import {
   GracefulFailoverResponseProtoSchema,
 } from '../gen/ZKFCProtocol_pb.js';
 import { IpcClient, type IpcConnection, type TimerScheduler } from '../ipc/client.js';
+import type { IpcSaslAuthentication } from '../ipc/sasl.js';
 import type { Logger } from '../observability/logger.js';
 import type { ZkfcClient, ZkfcClientFactory } from '../runtime/ports.js';
 import { HA_REMOTE_ERRORS, haCall } from './ha-errors.js';
@@ -80,6 +81,8 @@ export interface RpcZkfcClientFactoryOptions {
   readonly connectTimeoutMs?: number;
   readonly logger?: Logger;
   readonly timers?: TimerScheduler;
+  /** SASL (Kerberos) for every connection; default SIMPLE. */
+  readonly sasl?: IpcSaslAuthentication;
 }
 
 export class RpcZkfcClientFactory implements ZkfcClientFactory {
@@ -91,6 +94,7 @@ export class RpcZkfcClientFactory implements ZkfcClientFactory {
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
       ...(options.timers !== undefined ? { timers: options.timers } : {}),
+      ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
       remoteErrors: HA_REMOTE_ERRORS,
     });
   }

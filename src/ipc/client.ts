@@ -8,7 +8,10 @@
 //   outstanding call at once and is reported at once to onConnectionClosed listeners, so a dead
 //   NameNode is noticed in milliseconds rather than at the next timeout;
 // - the next call after a close reconnects (no retry loop here: retry policy belongs to callers).
-// Not provided: SASL/Kerberos, pings (docs/hadoop-compat.md §1.9: with the ZKFC's timeouts Java sends none), idle
+// With a SASL authentication (option `sasl`, Kerberos in practice) the connection first negotiates
+// SASL (src/ipc/sasl.ts); calls made meanwhile wait and are sent, after the connection context, once
+// it succeeds, wrapped when a security layer was negotiated; a failed negotiation fails them.
+// Not provided: pings (docs/hadoop-compat.md §1.9: with the ZKFC's timeouts Java sends none), idle
 // disconnect.
 
 import net from 'node:net';
@@ -30,6 +33,9 @@ import {
   errorCodeName,
 } from './codec/messages.js';
 import { encodePreamble } from './codec/preamble.js';
+import { AuthProtocol, CallId } from './codec/constants.js';
+import { RpcSaslProto_SaslState, RpcSaslProtoSchema } from '../gen/RpcHeader_pb.js';
+import { SaslNegotiation, encodeSaslMessage, type IpcSaslAuthentication, type SaslClientMechanism } from './sasl.js';
 import {
   ConnectionClosedError,
   ProtocolError,
@@ -108,6 +114,8 @@ export interface IpcConnectionOptions {
   readonly timers?: TimerScheduler;
   /** The protocol's own remote exceptions, as typed errors by Java class name. */
   readonly remoteErrors?: RemoteErrorClasses;
+  /** Authenticate with SASL (Kerberos); the connection context's user then comes from it. Default: SIMPLE. */
+  readonly sasl?: IpcSaslAuthentication;
 }
 
 /** A SUCCESS response message before decoding. */
@@ -133,6 +141,15 @@ interface Session {
   closed: boolean;
   cancelConnectTimer: Cancel;
   lastSocketError: Error | undefined;
+  /** The SASL negotiation under way; frames to send wait in `queued` until it ends. */
+  negotiation: SaslNegotiation | undefined;
+  queued: Uint8Array[];
+  /** Server SASL messages, handled one after the other. */
+  saslChain: Promise<void>;
+  /** The negotiated security layer: every frame is wrapped and unwrapped. */
+  security: SaslClientMechanism | undefined;
+  /** Frames inside the unwrapped stream. */
+  inner: FrameDecoder | undefined;
 }
 
 /** A persistent Hadoop IPC connection to one address for one protocol and user. */
@@ -150,6 +167,7 @@ export class IpcConnection {
   private readonly log: Logger;
   private readonly timers: TimerScheduler;
   private readonly remoteErrors: RemoteErrorClasses | undefined;
+  private readonly sasl: IpcSaslAuthentication | undefined;
   private readonly pending = new Map<number, PendingCall>();
   private readonly listeners = new Set<(reason: Error) => void>();
   private session: Session | undefined;
@@ -172,6 +190,7 @@ export class IpcConnection {
     this.maxPendingCalls = options.maxPendingCalls ?? DEFAULT_MAX_PENDING_CALLS;
     this.timers = options.timers ?? new SystemClock();
     this.remoteErrors = options.remoteErrors;
+    this.sasl = options.sasl;
     this.log = (options.logger ?? silentLogger()).child({
       component: 'ipc-client',
       peer: this.addressText,
@@ -269,10 +288,25 @@ export class IpcConnection {
     const existing = this.session;
     if (existing) {
       existing.socket.ref();
-      existing.socket.write(frame);
+      if (existing.negotiation !== undefined) existing.queued.push(frame);
+      else this.write(existing, frame);
       return;
     }
     this.openSession(frame);
+  }
+
+  /** One frame out, in RpcSaslProto WRAP messages under a security layer (SaslRpcClient.WrappedOutputStream). */
+  private write(session: Session, frame: Uint8Array): void {
+    const security = session.security;
+    if (security === undefined) {
+      session.socket.write(frame);
+      return;
+    }
+    const chunk = security.rawSendSize > 0 ? security.rawSendSize : frame.length;
+    for (let offset = 0; offset < frame.length; offset += chunk) {
+      const token = security.wrap(frame.subarray(offset, Math.min(frame.length, offset + chunk)));
+      session.socket.write(encodeSaslMessage({ state: RpcSaslProto_SaslState.WRAP, token }));
+    }
   }
 
   private openSession(firstCall: Uint8Array): void {
@@ -284,6 +318,11 @@ export class IpcConnection {
       closed: false,
       cancelConnectTimer: () => {},
       lastSocketError: undefined,
+      negotiation: undefined,
+      queued: [],
+      saslChain: Promise.resolve(),
+      security: undefined,
+      inner: undefined,
     };
     this.session = session;
     this.log.debug({ from: 'idle', to: 'connecting', reason: 'call' }, 'connection state changed');
@@ -346,19 +385,18 @@ export class IpcConnection {
       );
     });
 
-    // Parity: Client.Connection.setupIOstreams writes preamble, connection context and the first
-    // call before reading anything, so a SIMPLE server sees them in one segment.
-    const preamble = encodePreamble();
-    const context = encodeConnectionContextFrame({
-      clientId: this.clientId,
-      effectiveUser: this.effectiveUser,
-      ...(this.realUser !== undefined ? { realUser: this.realUser } : {}),
-      protocol: this.protocol.name,
-    });
-    const first = new Uint8Array(preamble.length + context.length + firstCall.length);
-    first.set(preamble, 0);
-    first.set(context, preamble.length);
-    first.set(firstCall, preamble.length + context.length);
+    let first: Uint8Array;
+    if (this.sasl !== undefined) {
+      // Parity: Client.Connection.setupIOstreams with SASL: preamble and NEGOTIATE, then the
+      // negotiation; the connection context and calls follow its success.
+      session.negotiation = new SaslNegotiation(this.sasl, this.address, this.addressText);
+      session.queued.push(firstCall);
+      first = concat([encodePreamble({ authProtocol: AuthProtocol.SASL }), SaslNegotiation.negotiateFrame()]);
+    } else {
+      // Parity: Client.Connection.setupIOstreams writes preamble, connection context and the first
+      // call before reading anything, so a SIMPLE server sees them in one segment.
+      first = concat([encodePreamble(), this.connectionContext(this.effectiveUser), firstCall]);
+    }
     try {
       socket.connect({ host: this.address.host, port: this.address.port });
     } catch (error) {
@@ -405,7 +443,95 @@ export class IpcConnection {
     }
   }
 
+  private connectionContext(effectiveUser: string): Uint8Array {
+    return encodeConnectionContextFrame({
+      clientId: this.clientId,
+      effectiveUser,
+      ...(this.realUser !== undefined ? { realUser: this.realUser } : {}),
+      protocol: this.protocol.name,
+    });
+  }
+
   private onFrame(session: Session, frame: Frame): void {
+    if (session.closed) return;
+    if (session.negotiation !== undefined) {
+      this.onSaslFrame(session, session.negotiation, frame);
+      return;
+    }
+    if (session.security !== undefined && session.inner !== undefined) {
+      const response = decodeResponseFrame(frame);
+      if (response.callId === CallId.SASL && response.status === 'SUCCESS') {
+        const message = decodeMessage(RpcSaslProtoSchema, response.body!, response.bodyOffset);
+        if (message.state !== RpcSaslProto_SaslState.WRAP || message.token === undefined)
+          throw new ProtocolError(response.bodyOffset, 'Server sent non-wrapped response', this.addressText);
+        const data = session.security.unwrap(message.token);
+        session.inner.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength), (inner) =>
+          this.onPlainFrame(session, inner),
+        );
+        return;
+      }
+      // A FATAL reply may come unwrapped; anything else is a violation, raised below.
+      if (response.status === 'SUCCESS')
+        throw new ProtocolError(frame.offset, 'Server sent non-wrapped response', this.addressText);
+    }
+    this.onPlainFrame(session, frame);
+  }
+
+  /** One server message of the SASL negotiation (SaslRpcClient.saslConnect's loop body). */
+  private onSaslFrame(session: Session, negotiation: SaslNegotiation, frame: Frame): void {
+    const response = decodeResponseFrame(frame);
+    const header = response.header;
+    if (response.status !== 'SUCCESS') {
+      throw remoteErrorFor(
+        {
+          className: header.exceptionClassName || 'ServerDidNotSetExceptionClassName',
+          errorMsg: header.errorMsg || 'ServerDidNotSetErrorMsg',
+          status: response.status,
+          errorDetail: header.errorDetail ? errorCodeName(header.errorDetail) : undefined,
+          address: this.addressText,
+        },
+        this.remoteErrors,
+      );
+    }
+    if (response.callId !== CallId.SASL)
+      throw new ProtocolError(frame.offset, 'Non-SASL response during negotiation', this.addressText);
+    const message = decodeMessage(RpcSaslProtoSchema, response.body!, response.bodyOffset);
+    session.saslChain = session.saslChain
+      .then(async () => {
+        if (session.closed) return;
+        const step = await negotiation.onMessage(message);
+        if (session.closed) return;
+        if (step.kind === 'send') {
+          session.socket.write(step.frame);
+          return;
+        }
+        this.finishNegotiation(session, step.client);
+      })
+      .catch((error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.log.warn({ err: failure }, 'SASL authentication failed; closing connection');
+        // Not reported as a closed connection: the calls waiting for it fail with the reason.
+        this.teardown(session, failure, false);
+      });
+  }
+
+  private finishNegotiation(session: Session, client: SaslClientMechanism | undefined): void {
+    session.negotiation = undefined;
+    const user = client !== undefined ? this.sasl!.effectiveUser(client) : this.sasl!.simpleUser;
+    if (client?.wrapsTraffic === true) {
+      session.security = client;
+      session.inner = new FrameDecoder({ maxFrameBytes: this.maxResponseBytes, allowEmptyFrames: false });
+    } else {
+      client?.dispose();
+    }
+    this.log.debug({ user, wrapped: session.security !== undefined }, 'SASL authentication complete');
+    this.write(session, this.connectionContext(user));
+    const queued = session.queued;
+    session.queued = [];
+    for (const frame of queued) this.write(session, frame);
+  }
+
+  private onPlainFrame(session: Session, frame: Frame): void {
     if (session.closed) return;
     const response = decodeResponseFrame(frame);
     const header = response.header;
@@ -486,6 +612,9 @@ export class IpcConnection {
     session.closed = true;
     session.cancelConnectTimer();
     session.socket.destroy();
+    session.negotiation?.dispose();
+    session.security?.dispose();
+    session.queued = [];
     if (this.session === session) this.session = undefined;
     const calls = [...this.pending.values()];
     this.pending.clear();
@@ -527,6 +656,8 @@ export interface IpcClientOptions {
   readonly remoteErrors?: RemoteErrorClasses;
   /** Fixed client id (tests); default a random v4 UUID. */
   readonly clientId?: Uint8Array;
+  /** SASL authentication for every connection (see IpcConnectionOptions.sasl). */
+  readonly sasl?: IpcSaslAuthentication;
 }
 
 /**
@@ -576,6 +707,7 @@ export class IpcClient {
       ...(o.logger !== undefined ? { logger: o.logger } : {}),
       ...(o.timers !== undefined ? { timers: o.timers } : {}),
       ...(o.remoteErrors !== undefined ? { remoteErrors: o.remoteErrors } : {}),
+      ...(o.sasl !== undefined ? { sasl: o.sasl } : {}),
     });
   }
 
@@ -584,6 +716,16 @@ export class IpcClient {
     for (const connection of this.connections.values()) connection.close();
     this.connections.clear();
   }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -8,7 +8,13 @@
 // New commands are added to COMMANDS; nothing else changes.
 
 import { ConfigError } from '../../errors.js';
-import { HADOOP_SECURITY_AUTHENTICATION_KEY, unsupportedAuthentication } from '../../config/authentication.js';
+import {
+  HADOOP_RPC_PROTECTION_KEY,
+  HADOOP_SECURITY_AUTHENTICATION_KEY,
+  parseAuthentication,
+  parseRpcProtection,
+  type AuthenticationMethod,
+} from '../../config/authentication.js';
 import { HadoopConfiguration } from '../../config/hadoop-conf.js';
 import type { LocalAddressProbe } from '../../config/topology.js';
 import { RpcZkfcClientFactory } from '../../hadoop/zkfc-client.js';
@@ -77,6 +83,14 @@ export interface HaAdminDeps {
   readonly localAddressProbe?: LocalAddressProbe;
   /** Base environment of shell(...) fencing commands run by -failover. Default: process.env. */
   readonly processEnv?: NodeJS.ProcessEnv;
+  /**
+   * With hadoop.security.authentication=kerberos: the clients to use instead of `clients` and
+   * `zkfcClients`, made from the configuration once generic options are applied (the user's ticket
+   * cache, as `hdfs haadmin`). Without it, such a configuration is refused.
+   */
+  readonly kerberosClients?: (
+    conf: HadoopConfiguration,
+  ) => Promise<{ readonly clients: HAServiceClientFactory; readonly zkfcClients: ZkfcClientFactory }>;
 }
 
 /** Run haadmin with its arguments; resolves with Hadoop's status (0 or -1). */
@@ -164,12 +178,21 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
   const json = line.options.has('json');
   let ctx: HaAdminContext;
   try {
-    checkAuthentication(deps.conf);
+    let clients = deps.clients;
+    let zkfcClients = deps.zkfcClients;
+    if (checkAuthentication(deps.conf) === 'kerberos') {
+      if (deps.kerberosClients === undefined)
+        throw new ConfigError(
+          `${HADOOP_SECURITY_AUTHENTICATION_KEY}: kerberos is not available here`,
+          HADOOP_SECURITY_AUTHENTICATION_KEY,
+        );
+      ({ clients, zkfcClients } = await deps.kerberosClients(deps.conf));
+    }
     ctx = new HaAdminContext({
       conf: deps.conf,
-      clients: deps.clients,
+      clients,
       zkfcClients:
-        deps.zkfcClients ??
+        zkfcClients ??
         new RpcZkfcClientFactory({ connectTimeoutMs: deps.conf.getInt('ipc.client.connect.timeout', 20_000) }),
       fetchZkfcStatus: deps.fetchZkfcStatus ?? fetchZkfcStatusOverHttp,
       io,
@@ -220,17 +243,17 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
   }
 }
 
-/** Kerberos is not implemented: a cluster that requires it is refused as the daemon refuses it. */
-function checkAuthentication(conf: HadoopConfiguration): void {
-  const problem = unsupportedAuthentication(conf.get(HADOOP_SECURITY_AUTHENTICATION_KEY));
-  if (problem !== undefined) {
-    const source = conf.source(HADOOP_SECURITY_AUTHENTICATION_KEY);
-    throw new ConfigError(
-      `${problem}${source !== undefined ? ` (from ${source})` : ''}`,
-      HADOOP_SECURITY_AUTHENTICATION_KEY,
-      source,
-    );
-  }
+/** hadoop.security.authentication and hadoop.rpc.protection, refused as the daemon refuses them. */
+function checkAuthentication(conf: HadoopConfiguration): AuthenticationMethod {
+  const refuse = (key: string, problem: string): never => {
+    const source = conf.source(key);
+    throw new ConfigError(`${problem}${source !== undefined ? ` (from ${source})` : ''}`, key, source);
+  };
+  const method = parseAuthentication(conf.get(HADOOP_SECURITY_AUTHENTICATION_KEY));
+  if (typeof method !== 'string') return refuse(HADOOP_SECURITY_AUTHENTICATION_KEY, method.problem);
+  const protection = parseRpcProtection(conf.get(HADOOP_RPC_PROTECTION_KEY));
+  if (!Array.isArray(protection)) refuse(HADOOP_RPC_PROTECTION_KEY, protection.problem);
+  return method;
 }
 
 /** The exit code of the process for a status: -1 → 255, as the JVM's System.exit(-1). */

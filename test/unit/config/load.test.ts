@@ -128,14 +128,41 @@ describe('loadZkfcConfig', () => {
     },
   );
 
-  it('refuses a non-positive session timeout, Kerberos, and a missing conf dir', async () => {
+  it('refuses a bad session timeout, token auth, Kerberos without keytab or principal, a bad QOP', async () => {
     const dir = confDir(
-      { 'ha.zookeeper.session-timeout.ms': '0', 'hadoop.security.authentication': 'kerberos' },
+      { 'ha.zookeeper.session-timeout.ms': '0', 'hadoop.security.authentication': 'token' },
       topology,
     );
     await expect(loadZkfcConfig({ hadoopConfDir: dir, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(
-      /session-timeout\.ms: must be greater than 0[\s\S]*kerberos.*not supported/,
+      /session-timeout\.ms: must be greater than 0[\s\S]*"token" is not supported/,
     );
+    const kerberos = confDir(
+      { 'hadoop.security.authentication': 'Kerberos', 'hadoop.rpc.protection': 'privacy, secret' },
+      topology,
+    );
+    await expect(loadZkfcConfig({ hadoopConfDir: kerberos, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(
+      new RegExp(
+        'hadoop\\.rpc\\.protection: "privacy, secret" is not a list[\\s\\S]*' +
+          'dfs\\.namenode\\.keytab\\.file: required[\\s\\S]*dfs\\.namenode\\.kerberos\\.principal: required',
+      ),
+    );
+    const good = confDir(
+      {
+        'hadoop.security.authentication': 'kerberos',
+        'hadoop.rpc.protection': 'privacy',
+        'dfs.namenode.kerberos.principal': 'nn/_HOST@EXAMPLE.COM',
+        'dfs.namenode.keytab.file.ns1.nn1': '/etc/security/keytabs/nn1.keytab',
+      },
+      topology,
+    );
+    const config = await loadZkfcConfig({ hadoopConfDir: good, env: {}, probe: probe('10.1.0.1') });
+    expect(config.settings.security).toMatchObject({
+      authentication: 'kerberos',
+      rpcProtection: 'privacy',
+      namenodePrincipal: 'nn/_HOST@EXAMPLE.COM',
+      namenodeKeytab: '/etc/security/keytabs/nn1.keytab',
+      fallbackToSimpleAuthAllowed: false,
+    });
     await expect(loadZkfcConfig({ hadoopConfDir: '/nonexistent/conf', env: {} })).rejects.toThrow(
       /\/nonexistent\/conf.*--hadoop-conf-dir/,
     );

@@ -36,6 +36,7 @@ function field(settings: ZkfcSettings, setting: Setting): unknown {
 function sample(setting: Setting): { readonly raw: string; readonly typed: unknown } {
   const special: Record<string, { raw: string; typed: unknown }> = {
     'hadoop.security.authentication': { raw: 'SIMPLE', typed: 'SIMPLE' },
+    'hadoop.rpc.protection': { raw: 'privacy,integrity', typed: 'privacy,integrity' },
     'dfs.ha.namenode.id': { raw: 'nn2', typed: 'nn2' },
     'dfs.nameservice.id': { raw: 'ns1', typed: 'ns1' },
     'zkfc.log.level': { raw: 'debug', typed: 'debug' },

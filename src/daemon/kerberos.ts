@@ -1,0 +1,84 @@
+// Wires Kerberos for the daemon and for haadmin from the settings: the GSSAPI binding, the
+// daemon's keytab login (DFSZKFailoverController.loginAsFCUser: dfs.namenode.kerberos.principal with
+// _HOST = the local NameNode's host name, from dfs.namenode.keytab.file) and the SASL authentication
+// every Hadoop IPC client of the process uses. haadmin uses the user's ticket cache instead of a
+// login, as `hdfs haadmin` does.
+
+import type { HadoopConfiguration } from '../config/hadoop-conf.js';
+import {
+  DFS_NAMENODE_KERBEROS_PRINCIPAL_KEY,
+  HADOOP_RPC_PROTECTION_KEY,
+  IPC_CLIENT_FALLBACK_TO_SIMPLE_AUTH_ALLOWED_KEY,
+  parseRpcProtection,
+  type RpcProtection,
+} from '../config/authentication.js';
+import { ConfigError } from '../errors.js';
+import { javaHostName } from '../hadoop/java-hostname.js';
+import { KerberosIpcAuthentication, RPC_PROTECTION_QOP, substituteHost } from '../hadoop/kerberos-authentication.js';
+import { loadGssapi } from '../kerberos/gssapi.js';
+import { KerberosLogin } from '../kerberos/login.js';
+import type { SaslQop } from '../kerberos/sasl-gssapi.js';
+import type { Logger } from '../observability/logger.js';
+import type { Clock } from '../runtime/ports.js';
+
+export interface DaemonKerberos {
+  readonly sasl: KerberosIpcAuthentication;
+  readonly login: KerberosLogin;
+}
+
+function qops(value: string): SaslQop[] {
+  const parsed = parseRpcProtection(value);
+  if (!Array.isArray(parsed)) throw new ConfigError(parsed.problem, HADOOP_RPC_PROTECTION_KEY);
+  return parsed.map((p: RpcProtection) => RPC_PROTECTION_QOP[p]!);
+}
+
+export interface DaemonKerberosOptions {
+  readonly principal: string;
+  readonly keytab: string;
+  readonly rpcProtection: string;
+  readonly fallbackToSimpleAuthAllowed: boolean;
+  /** Host of the local NameNode's RPC address (DFSUtilClient.getNNAddress). */
+  readonly localHost: string;
+  readonly simpleUser: string;
+  readonly clock: Pick<Clock, 'schedule'>;
+  readonly logger: Logger;
+}
+
+/** Load the binding, log in (a failure is logged and retried, not thrown) and build the IPC authentication. */
+export async function startDaemonKerberos(options: DaemonKerberosOptions): Promise<DaemonKerberos> {
+  const gss = await loadGssapi();
+  const principal = substituteHost(options.principal, await javaHostName(options.localHost));
+  const login = new KerberosLogin({
+    gss,
+    principal,
+    keytab: options.keytab,
+    clock: options.clock,
+    logger: options.logger,
+  });
+  await login.start();
+  const sasl = new KerberosIpcAuthentication({
+    gss,
+    serverPrincipal: options.principal,
+    clientPrincipal: principal,
+    credentials: login.credentials,
+    qops: qops(options.rpcProtection),
+    fallbackToSimpleAllowed: options.fallbackToSimpleAuthAllowed,
+    simpleUser: options.simpleUser,
+  });
+  return { sasl, login };
+}
+
+/**
+ * haadmin: the user's ticket cache, the NameNodes' principal from the plain key
+ * (DFSHAAdmin.addSecurityConfiguration).
+ */
+export async function cliKerberos(conf: HadoopConfiguration, simpleUser: string): Promise<KerberosIpcAuthentication> {
+  const gss = await loadGssapi();
+  return new KerberosIpcAuthentication({
+    gss,
+    serverPrincipal: conf.get(DFS_NAMENODE_KERBEROS_PRINCIPAL_KEY) ?? '',
+    qops: qops(conf.get(HADOOP_RPC_PROTECTION_KEY) ?? 'authentication'),
+    fallbackToSimpleAllowed: conf.getBoolean(IPC_CLIENT_FALLBACK_TO_SIMPLE_AUTH_ALLOWED_KEY, false),
+    simpleUser,
+  });
+}
