@@ -73,7 +73,7 @@ export class GssapiSaslClient {
     return this.securityLayer(challenge);
   }
 
-  /** RFC 4752 §3.1: the server's offer, our choice. */
+  /** RFC 4752, section 3.1: the server's offer, our choice. */
   private securityLayer(challenge: Uint8Array): Uint8Array {
     const offer = this.context.unwrap(challenge).data;
     if (offer.length !== 4)
