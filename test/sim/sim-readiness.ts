@@ -55,10 +55,15 @@ export class SimReadiness {
       stalledUntilMs: 0,
       safemodeUntilMs: 0,
     }));
+    this.start();
   }
 
-  /** The journal and the tailers run from now on. */
+  private started = false;
+
+  /** The journal and the tailers run from construction on (later calls do nothing). */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     const tick = (): void => {
       const now = this.world.scheduler.now();
       if (this.world.nameNodes.some((nn) => nn.isActive)) this.journalTxid += TXNS_PER_SECOND;

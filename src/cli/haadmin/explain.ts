@@ -99,6 +99,10 @@ export function explainNamenode(cluster: ClusterStatus, namenodeId: string, nowM
     readiness.push(http === null || http === undefined ? 'HTTP view not read' : 'no HTTP view yet');
   }
   add('readiness', readiness.length > 0 ? readiness.join('; ') : 'unknown');
+  // The readiness gate's own verdict, as its zkfc acts on it.
+  const gate = status?.readiness;
+  if (gate !== undefined && gate !== null) add('readiness gate', shown(gate.summary));
+  else if (status !== undefined) add('readiness gate', gate === null ? 'off or not assessed yet' : 'not reported');
 
   // Cede.
   const cededUntilMs = status?.cededUntil ? Date.parse(status.cededUntil) : NaN;
@@ -222,6 +226,10 @@ export function explainNamenode(cluster: ClusterStatus, namenodeId: string, nowM
     else if (status.healthState !== 'SERVICE_HEALTHY')
       conclusion = `${id} is ${state} because its zkfc sees it as ${shown(status.healthState)}.`;
     else if (ceded) conclusion = `${id} is ${state} because its zkfc ceded until ${shown(status.cededUntil ?? '?')}.`;
+    else if (status.readiness !== undefined && status.readiness !== null && !status.readiness.ready)
+      conclusion =
+        `${id} is ${state} because the readiness gate keeps its zkfc out of the election: ` +
+        `${shown(status.readiness.summary).replace(/\.$/, '')}.`;
     else if (inElection(status) && status.zkConnectionState !== 'CONNECTED')
       conclusion = `${id} is ${state} because its zkfc lost its ZooKeeper connection.`;
     else if (lock !== null && lock.namenodeId !== id && holdOf(lock.namenodeId) !== undefined)
@@ -238,7 +246,7 @@ export function explainNamenode(cluster: ClusterStatus, namenodeId: string, nowM
       conclusion =
         `${id} is ${state} and nobody holds the lock: ` +
         `its zkfc (elector ${shown(status.electorState)}) should take it.`;
-    if (nn.haState.readyToBecomeActive === false && haState === 'STANDBY')
+    if (nn.haState.readyToBecomeActive === false && haState === 'STANDBY' && status?.readiness?.ready !== false)
       conclusion += ` It is also not ready to become active.`;
   }
   return { ...base, haState, active: haState === 'ACTIVE', facts, conclusion };

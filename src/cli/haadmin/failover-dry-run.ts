@@ -166,6 +166,12 @@ export function dryRunChecks(facts: DryRunFacts): DryRunReport {
     add('WARN', `readiness of ${to}`, 'the NameNode does not report readyToBecomeActive');
   else add('ok', `readiness of ${to}`, 'readyToBecomeActive');
 
+  // 5b. The readiness gate of the target's zkfc (it refuses gracefulFailover while not ready).
+  const gate = targetStatus?.readiness;
+  if (gate !== undefined && gate !== null && !gate.ready)
+    add('FAIL', `readiness gate of ${to}`, `its zkfc refuses: ${shown(gate.summary)}`);
+  else if (gate !== undefined && gate !== null) add('ok', `readiness gate of ${to}`, shown(gate.summary));
+
   // 6. No maintenance pause (the target refuses gracefulFailover, the others refuse to cede).
   const pauses = cluster.namenodes.flatMap((nn) => {
     const pause = statusOf(nn)?.maintenancePause;

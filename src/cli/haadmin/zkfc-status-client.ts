@@ -19,6 +19,7 @@ import type {
   ZooKeeperProblemStatus,
   ZooKeeperRetryStatus,
   MaintenancePauseStatus,
+  ReadinessStatus,
 } from '../../observability/status.js';
 import { FAILOVER_REASONS, ZK_CONNECTION_STATES } from '../../observability/status.js';
 import { NAMENODE_HTTP_FAILURE_KINDS } from '../../runtime/ports.js';
@@ -325,6 +326,28 @@ function maintenancePause(value: unknown): MaintenancePauseStatus | null {
   };
 }
 
+function strings(o: JsonObject, key: string, field: string): string[] {
+  const value = o[key];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw new FieldError(`${field}.${key} is not an array of strings`);
+  return value.slice(0, 64);
+}
+
+function readiness(value: unknown): ReadinessStatus | null {
+  if (value === null) return null;
+  const field = 'status.readiness';
+  const o = object(value, field);
+  return {
+    ready: boolean(o, 'ready', field),
+    escape: boolean(o, 'escape', field),
+    summary: string(o, 'summary', field),
+    blockers: strings(o, 'blockers', field),
+    candidacyDelayMs: number(o, 'candidacyDelayMs', field),
+    standbysAhead: strings(o, 'standbysAhead', field),
+    lagTxns: o['lagTxns'] === null ? null : number(o, 'lagTxns', field),
+  };
+}
+
 function clusterView(value: unknown): ClusterViewStatus | null {
   // Absent from zkfcs older than the cluster view, null when it is off.
   if (value === undefined || value === null) return null;
@@ -396,6 +419,8 @@ export function parseZkfcStatus(json: unknown, where: string): ZkfcStatus {
       zookeeperProblems: zookeeperProblems(o['zookeeperProblems']),
       zookeeperRetry: zookeeperRetry(o['zookeeperRetry']),
       ...(o['maintenancePause'] === undefined ? {} : { maintenancePause: maintenancePause(o['maintenancePause']) }),
+      // Absent from a zkfc older than the readiness gate.
+      ...(o['readiness'] === undefined ? {} : { readiness: readiness(o['readiness']) }),
       namenodeHttp: namenodeHttp(o['namenodeHttp']),
       antiFlap: antiFlap(o['antiFlap']),
       uptimeSeconds: typeof o['uptimeSeconds'] === 'number' ? o['uptimeSeconds'] : 0,

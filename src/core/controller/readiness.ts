@@ -23,7 +23,7 @@ export interface ReadinessPolicy {
   readonly enabled: boolean;
   /** zkfc.readiness.max-edits-age.ms: a standby whose tailer has not loaded edits for longer is stale (0: off). */
   readonly maxEditsAgeMs: number;
-  /** zkfc.readiness.max-lag-txns: more transactions behind the best peer than this is stale (0: off). */
+  /** zkfc.readiness.max-lag-txns: more transactions behind the best other standby than this is stale (0: off). */
   readonly maxLagTxns: number;
   /** zkfc.readiness.escape-after.ms: with no active NameNode for this long, the best standby goes anyway. */
   readonly escapeAfterMs: number;
@@ -79,7 +79,7 @@ export interface Readiness {
   readonly candidacyDelayMs: number;
   /** Healthy standbys known to be ahead of the local NameNode (by transaction id). */
   readonly standbysAhead: readonly string[];
-  /** Transactions behind the best peer, null when either side is not known. */
+  /** Transactions behind the best other standby (or observer), null when either side is not known. */
   readonly lagTxns: number | null;
   /** One line for logs, status and refusals. */
   readonly summary: string;
@@ -114,9 +114,13 @@ export function assessReadiness(policy: ReadinessPolicy, input: ReadinessInput):
     if (http.safemode !== '') blockers.push(`the NameNode is in safe mode: ${http.safemode}`);
   }
 
+  // The lag is measured against the other standbys (and observers), not the active: without
+  // in-progress tailing (dfs.ha.tail-edits.in-progress) a standby only loads finalized segments, so
+  // it trails the active by up to a log roll (dfs.ha.log-roll.period) however healthy it is. What
+  // the race needs is its position among those who could replace the active.
   let best: PeerReadiness | undefined;
   for (const peer of input.peers) {
-    if (peer.lastAppliedOrWrittenTxId === null) continue;
+    if (peer.lastAppliedOrWrittenTxId === null || peer.state === 'ACTIVE') continue;
     if (best === undefined || (best.lastAppliedOrWrittenTxId ?? 0) < peer.lastAppliedOrWrittenTxId) best = peer;
   }
   const bestTxid = best?.lastAppliedOrWrittenTxId ?? null;

@@ -188,6 +188,28 @@ describe('loadZkfcConfig', () => {
     );
   });
 
+  it('reads the readiness gate (on by default) and refuses it without the cluster view or an escape time', async () => {
+    const defaults = await loadZkfcConfig({ hadoopConfDir: confDir({}, topology), env: {}, probe: probe('10.1.0.1') });
+    expect(defaults.settings.readiness).toEqual({
+      enabled: true,
+      maxEditsAgeMs: 600_000,
+      maxLagTxns: 1_000_000,
+      escapeAfterMs: 30_000,
+      raceHandicapMs: 2000,
+    });
+    const noView = confDir({ 'zkfc.cluster-view.interval.ms': '0' }, topology);
+    await expect(loadZkfcConfig({ hadoopConfDir: noView, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(
+      /zkfc\.readiness\.enabled: the readiness gate needs zkfc\.cluster-view\.interval\.ms > 0/,
+    );
+    const off = confDir({ 'zkfc.cluster-view.interval.ms': '0', 'zkfc.readiness.enabled': 'false' }, topology);
+    const config = await loadZkfcConfig({ hadoopConfDir: off, env: {}, probe: probe('10.1.0.1') });
+    expect(config.settings.readiness.enabled).toBe(false);
+    const noEscape = confDir({ 'zkfc.readiness.escape-after.ms': '0' }, topology);
+    await expect(loadZkfcConfig({ hadoopConfDir: noEscape, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(
+      'zkfc.readiness.escape-after.ms: must be greater than 0',
+    );
+  });
+
   it('says HA is not enabled with one NameNode, and names the own-file at fault', async () => {
     const single = confDir(
       {},

@@ -50,13 +50,17 @@ function input(overrides: Partial<ReadinessInput> = {}): ReadinessInput {
 }
 
 describe('assessReadiness', () => {
-  it('is ready with no blocker, and says how far behind the best peer it is', () => {
-    const verdict = assessReadiness(POLICY, input({ peers: [peer('nn2', 520, { state: 'ACTIVE' })] }));
+  it('is ready with no blocker, and says how far behind the best other standby it is', () => {
+    const verdict = assessReadiness(
+      POLICY,
+      input({ peers: [peer('nn2', 9000, { state: 'ACTIVE' }), peer('nn3', 520, { readyToBecomeActive: false })] }),
+    );
     expect(verdict.ready).toBe(true);
     expect(verdict.escape).toBe(false);
     expect(verdict.blockers).toEqual([]);
+    // Not against the active: a standby trails it by up to a log roll however healthy it is.
     expect(verdict.lagTxns).toBe(20);
-    // The active is not a rival in the race: no handicap.
+    // nn3 is ahead but not ready, the active is no rival: no handicap.
     expect(verdict.candidacyDelayMs).toBe(0);
   });
 
@@ -80,7 +84,7 @@ describe('assessReadiness', () => {
           millisSinceLastLoadedEdits: 900_000,
           lastAppliedOrWrittenTxId: 100,
         },
-        peers: [peer('nn2', 5000, { state: 'ACTIVE' })],
+        peers: [peer('nn2', 9000, { state: 'ACTIVE' }), peer('nn3', 5000)],
       }),
     );
     expect(verdict.ready).toBe(false);
@@ -88,7 +92,7 @@ describe('assessReadiness', () => {
     expect(verdict.summary).toContain('not ready to become active: The NameNode is in safemode.');
     expect(verdict.summary).toContain('in safe mode: Safe mode is ON');
     expect(verdict.summary).toContain('has not loaded edits for 900000 ms (zkfc.readiness.max-edits-age.ms 600000)');
-    expect(verdict.summary).toContain('4900 transactions behind nn2 (zkfc.readiness.max-lag-txns 1000)');
+    expect(verdict.summary).toContain('4900 transactions behind nn3 (zkfc.readiness.max-lag-txns 1000)');
   });
 
   it('does not count edits age on an active NameNode, and a 0 bound turns checks off', () => {
@@ -113,10 +117,10 @@ describe('assessReadiness', () => {
       millisSinceLastLoadedEdits: 900_000,
       lastAppliedOrWrittenTxId: 500,
     } as const;
+    expect(assessReadiness(POLICY, input({ http: idle, peers: [peer('nn2', 500)] })).ready).toBe(true);
+    expect(assessReadiness(POLICY, input({ http: idle, peers: [peer('nn2', 501)] })).ready).toBe(false);
+    // Level with the active only: the standbys' comparison is unknown, the age counts.
     expect(assessReadiness(POLICY, input({ http: idle, peers: [peer('nn2', 500, { state: 'ACTIVE' })] })).ready).toBe(
-      true,
-    );
-    expect(assessReadiness(POLICY, input({ http: idle, peers: [peer('nn2', 501, { state: 'ACTIVE' })] })).ready).toBe(
       false,
     );
     // Nobody to compare with: the age counts.
@@ -219,8 +223,8 @@ describe('assessReadiness', () => {
   });
 
   it('readinessChanged ignores numbers that move every round, not a change of kind', () => {
-    const a = assessReadiness(POLICY, input({ peers: [peer('nn2', 5000, { state: 'ACTIVE' })] }));
-    const b = assessReadiness(POLICY, input({ peers: [peer('nn2', 6000, { state: 'ACTIVE' })] }));
+    const a = assessReadiness(POLICY, input({ peers: [peer('nn2', 5000)] }));
+    const b = assessReadiness(POLICY, input({ peers: [peer('nn2', 6000)] }));
     expect(a.summary).not.toBe(b.summary);
     expect(readinessChanged(a, b)).toBe(false);
     const c = assessReadiness(POLICY, input({ serviceReady: { ready: false, reason: 'x' } }));

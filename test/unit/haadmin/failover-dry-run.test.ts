@@ -325,6 +325,7 @@ describe('explainNamenode: the facts and the conclusion', () => {
       'NameNode',
       'health',
       'readiness',
+      'readiness gate',
       'cede',
       'lock',
       'breadcrumb',
@@ -338,6 +339,7 @@ describe('explainNamenode: the facts and the conclusion', () => {
       '  NameNode:           answers getServiceStatus at 127.0.0.1:8021: STANDBY',
       '  health:             SERVICE_HEALTHY as its zkfc sees it',
       '  readiness:          readyToBecomeActive; HTTP view not read',
+      '  readiness gate:     not reported',
       '  cede:               not ceded',
       '  lock:               held for nn1 (127.0.0.1:8020)',
       '  breadcrumb:         names nn1 (127.0.0.1:8020) as the last active: a new active fences it unless it stood ' +
@@ -348,6 +350,33 @@ describe('explainNamenode: the facts and the conclusion', () => {
       '  ZooKeeper:          its zkfc is CONNECTED, elector STANDBY',
       'nn2 is standby because nn1 holds the lock and is healthy.',
     ]);
+  });
+
+  it("the readiness gate's verdict is a fact, and the reason a healthy standby stays out", () => {
+    const gate = {
+      ready: false,
+      escape: false,
+      summary: 'not ready: the NameNode is in safe mode: Safe mode is ON.',
+      blockers: ['the NameNode is in safe mode: Safe mode is ON.'],
+      candidacyDelayMs: 0,
+      standbysAhead: [],
+      lagTxns: null,
+    };
+    const c = cluster({
+      nn1: { zkfc: { lockHolder: null } },
+      nn2: { zkfc: { readiness: gate, electorState: 'INIT' } },
+    });
+    const nn2 = explainNamenode(c, 'nn2', NOW);
+    expect(nn2.facts.find((f) => f.check === 'readiness gate')?.found).toBe(gate.summary);
+    expect(nn2.conclusion).toBe(
+      'nn2 is standby because the readiness gate keeps its zkfc out of the election: ' +
+        'not ready: the NameNode is in safe mode: Safe mode is ON.',
+    );
+    expect(line(facts({ cluster: c }), 'readiness gate of nn2')).toBe(
+      `FAIL readiness gate of nn2: its zkfc refuses: ${gate.summary}`,
+    );
+    const ready = cluster({ nn2: { zkfc: { readiness: { ...gate, ready: true, blockers: [], summary: 'ready' } } } });
+    expect(line(facts({ cluster: ready }), 'readiness gate of nn2')).toBe('ok readiness gate of nn2: ready');
   });
 
   it('each reason a standby is not active', () => {
@@ -458,7 +487,7 @@ describe('explainNamenode: the facts and the conclusion', () => {
     const fencing = text.find((l) => l.includes('fencing:')) ?? '';
     expect(fencing).toContain('a\\e[31m\\nyyy');
     expect(fencing).toMatch(/more chars\]$/);
-    expect(text).toHaveLength(12);
+    expect(text).toHaveLength(13);
   });
 });
 
@@ -555,7 +584,7 @@ describe('-failover --dry-run and explain in-process: nothing changes', () => {
       active: true,
       conclusion: 'nn1 is active because its zkfc holds the lock and it is healthy.',
     });
-    expect(document.facts).toHaveLength(10);
+    expect(document.facts).toHaveLength(11);
     const bad = await runHaAdminInProcess(['explain'], conf);
     expect(bad.err).toEqual([
       'explain: incorrect number of arguments',

@@ -94,6 +94,11 @@ export interface RealClusterOptions {
   readonly coreSite?: Readonly<Record<string, string>>;
   /** Extra hdfs-site properties. */
   readonly hdfsSite?: Readonly<Record<string, string>>;
+  /**
+   * Properties of one NameNode's JVM only (-D on its command line, after the shared files), e.g.
+   * a stalled edit tailer on one standby: { nn3: { 'dfs.ha.tail-edits.period': '3600s' } }.
+   */
+  readonly nameNodeProperties?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Name directories by NameNode id (default a folder under baseDir), e.g. on a small tmpfs. */
   readonly nameDirs?: Readonly<Record<string, string>>;
   /** Start a DataNode (default true). */
@@ -412,7 +417,8 @@ export class RealCluster {
   }
 
   nameNodeDefines(id: string): string[] {
-    return [`-Ddfs.ha.namenode.id=${id}`, `-Ddfs.namenode.name.dir=${this.node(id).nameDir}`];
+    const own = Object.entries(this.options.nameNodeProperties?.[id] ?? {}).map(([key, value]) => `-D${key}=${value}`);
+    return [`-Ddfs.ha.namenode.id=${id}`, `-Ddfs.namenode.name.dir=${this.node(id).nameDir}`, ...own];
   }
 
   // -------------------------------------------------------------------------------------------
