@@ -138,6 +138,11 @@ describe('the cluster view of every daemon', () => {
       expect(await c.namenodeState('nn1')).toBe('standby');
       expect((await status(c, 'nn1')).electorState).toBe('STANDBY');
     }, 20_000);
+    // A maintenance pause keeps nn1's daemon from reacting (it would quit on the changed state,
+    // rejoin, lose and stand nn1 down within seconds): the two actives last until we end them.
+    const paused = await runHaadmin(c, ['pause', '--ttl', '10m', '--reason', 'two actives on purpose']);
+    expect(paused.code, paused.stderr).toBe(0);
+    await eventually(async () => expect((await status(c, 'nn1')).maintenancePause).not.toBeNull(), 10_000);
     await forceState(c, 'nn1', 'active');
     await eventually(async () => {
       for (const id of ['nn1', 'nn2']) {
@@ -151,6 +156,7 @@ describe('the cluster view of every daemon', () => {
     expect(split.stdout).toContain('zkfc of nn2 sees several active NameNodes: nn1, nn2');
     // Put it back so the cluster stops cleanly.
     await forceState(c, 'nn1', 'standby');
+    expect((await runHaadmin(c, ['resume'])).code).toBe(0);
   });
 
   it('is off with an interval of 0: no zkfc_cluster_* series and no cluster part in /status', async () => {
