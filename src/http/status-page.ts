@@ -136,11 +136,9 @@ function namenodeTable(status: ZkfcStatus): string {
   const head =
     '<tr><th>NameNode</th><th>address</th><th>HA state</th><th>health</th><th>readiness</th>' +
     '<th>lag</th><th>error</th></tr>';
-  // PENDING (lag): the status model carries no transaction lag yet (the NameNode's JMX view);
-  // the column says so until it does.
-  const lag = '<td class="pending" data-pending="lag">not reported yet</td>';
   const cluster = status.cluster;
   if (cluster === null) {
+    const lag = '<td><span class="muted">not read (cluster view off)</span></td>';
     return (
       `<table id="namenodes">${head}<tr data-namenode="${text(status.namenode)}"><td><code>${text(status.namenode)}` +
       `</code> (this daemon)</td><td>${text(status.namenodeAddress)}</td><td>${stateWord(status.haState, 'unknown')}` +
@@ -148,12 +146,24 @@ function namenodeTable(status: ZkfcStatus): string {
       '<td><span class="muted">–</span></td></tr></table>'
     );
   }
+  // Lag: each NameNode's last transaction id (read over HTTP by the cluster view) and how far it is
+  // behind the highest one seen in the same round (a standby trails the active by up to a log roll).
+  const known = cluster.namenodes.flatMap((nn) =>
+    nn.lastAppliedOrWrittenTxId === null ? [] : [nn.lastAppliedOrWrittenTxId],
+  );
+  const highest = known.length === 0 ? null : Math.max(...known);
+  const lagCell = (nn: ClusterNamenodeStatus): string => {
+    const txid = nn.lastAppliedOrWrittenTxId;
+    if (txid === null || highest === null) return '<td><span class="muted">not read</span></td>';
+    const behind = highest - txid;
+    return `<td>txid ${text(txid)}${behind > 0 ? ` (${text(behind)} behind)` : ''}</td>`;
+  };
   const rows = cluster.namenodes.map(
     (nn) =>
       `<tr data-namenode="${text(nn.namenodeId)}"><td><code>${text(nn.namenodeId)}</code>` +
       `${nn.local ? ' (this daemon)' : ''}</td><td>${text(nn.address)}</td>` +
       `<td>${stateWord(nn.state, cluster.checkedAt === null ? 'not asked yet' : 'no answer')}</td>` +
-      `<td>${stateWord(nn.health, 'unknown')}</td><td>${readiness(nn)}</td>${lag}` +
+      `<td>${stateWord(nn.health, 'unknown')}</td><td>${readiness(nn)}</td>${lagCell(nn)}` +
       `<td>${nn.error === null ? '<span class="muted">–</span>' : text(nn.error, DETAIL_MAX_CHARS)}</td></tr>`,
   );
   return `<table id="namenodes">${head}${rows.join('')}</table>`;
@@ -229,6 +239,18 @@ function pause(status: ZkfcStatus): string {
   );
 }
 
+/** The readiness gate's verdict (zkfc.readiness.*): whether this daemon may make its NameNode active. */
+function readinessGate(status: ZkfcStatus): string {
+  const gate = status.readiness;
+  if (gate === undefined)
+    return '<dt>readiness gate</dt><dd class="pending" data-pending="readiness">not reported by this daemon</dd>';
+  if (gate === null) return '<dt>readiness gate</dt><dd id="readiness" class="muted">off, or not assessed yet</dd>';
+  return (
+    `<dt>readiness gate</dt><dd id="readiness"${gate.ready ? '' : ' class="down"'}>` +
+    `${text(gate.summary, DETAIL_MAX_CHARS)}</dd>`
+  );
+}
+
 /** Anti-flap (zkfc.anti-flap.*): the count in the window, and a failover held back now. */
 function antiFlap(status: ZkfcStatus): string {
   const flap = status.antiFlap;
@@ -299,6 +321,7 @@ export function renderStatusPage(status: ZkfcStatus, generatedAt: string): strin
     zookeeperRetry(status) +
     `<dt>ceded until</dt><dd>${text(status.cededUntil)}</dd>` +
     pause(status) +
+    readinessGate(status) +
     antiFlap(status) +
     '</dl>' +
     namenodeHttp(status) +

@@ -131,10 +131,44 @@ describe('renderStatusPage', () => {
     expect(shown).toContain('from → to nn1 → nn2 reason election took 812 ms (detection 500 ms');
     expect(html).toContain('<meta http-equiv="refresh" content="5">');
     // What the status model does not carry is marked, not made up.
-    for (const pending of ['lag', 'history']) expect(html).toContain(`data-pending="${pending}"`);
+    expect(html).toContain('data-pending="history"');
+    // Transaction ids not read (older zkfc, no HTTP view): said so, not made up.
+    expect(html).not.toContain('data-pending="lag"');
+    expect(shown).toContain('not read');
     expect(shown).toContain('maintenance pause none');
     expect(html).not.toMatch(/<script/i);
     expect([...tags(html)].filter((tag) => !PAGE_TAGS.includes(tag))).toEqual([]);
+  });
+
+  it("shows each NameNode's transaction id and lag, and the readiness gate's verdict, escaped", () => {
+    const evil = '<script>window.pwned=1</script>';
+    const html = renderStatusPage(
+      withCluster(
+        [
+          observed('nn1', { local: true, lastAppliedOrWrittenTxId: 1000 }),
+          observed('nn2', { state: 'ACTIVE', lastAppliedOrWrittenTxId: 1050 }),
+          observed('nn3', { state: null, health: 'SERVICE_NOT_RESPONDING', lastAppliedOrWrittenTxId: null }),
+        ],
+        {
+          readiness: {
+            ready: false,
+            escape: false,
+            summary: `not ready: the NameNode is in safe mode: ${evil}`,
+            blockers: [],
+            candidacyDelayMs: 0,
+            standbysAhead: [],
+            lagTxns: null,
+          },
+        },
+      ),
+      NOW,
+    );
+    const shown = visibleText(html);
+    expect(shown).toContain('txid 1000 (50 behind)');
+    expect(shown).toContain('nn2 nn2.example.com:8020 ACTIVE SERVICE_HEALTHY ready txid 1050');
+    expect(shown).toMatch(/nn3 nn3\.example\.com:8020 no answer SERVICE_NOT_RESPONDING – not read/);
+    expect(shown).toContain(`readiness gate not ready: the NameNode is in safe mode: ${evil}`);
+    expect(html).not.toMatch(/<script/i);
   });
 
   it('says when no NameNode or several are active', () => {
@@ -283,8 +317,7 @@ describe('renderStatusPage: what the status model carries beyond the cluster vie
       'maintenance pause PAUSED by ops@admin1 since 2024-05-01T11:00:00.000Z until 2024-05-01T13:00:00.000Z: ' +
         'disk swap <script>window.pwned=1</script> (no transition, no fencing)',
     );
-    // Lag behind the best peer is still not in the model: still marked, not computed from one NameNode.
-    expect(html).toContain('data-pending="lag"');
+    expect(html).not.toContain('data-pending="lag"');
   });
 
   it('shows anti-flap: the count in the window, and a failover held back, escaped', () => {
