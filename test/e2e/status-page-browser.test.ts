@@ -87,10 +87,10 @@ describe('the status page in a browser', () => {
     // Before: nn1 active, seen by nn2's daemon; nn2 is this daemon's NameNode, standby.
     expect(await waitForText(page, '#verdict', /Active NameNode: nn1$/, 20_000)).toBe('Active NameNode: nn1');
     expect(await rowText(page, 'nn1')).toMatch(
-      /^nn1 127\.0\.0\.1:\d+ ACTIVE SERVICE_HEALTHY ready not reported yet –$/,
+      /^nn1 127\.0\.0\.1:\d+ ACTIVE SERVICE_HEALTHY ready txid \d+( \(\d+ behind\))? –$/,
     );
     expect(await rowText(page, 'nn2')).toMatch(
-      /^nn2 \(this daemon\) 127\.0\.0\.1:\d+ STANDBY SERVICE_HEALTHY ready not reported yet –$/,
+      /^nn2 \(this daemon\) 127\.0\.0\.1:\d+ STANDBY SERVICE_HEALTHY ready txid \d+( \(\d+ behind\))? –$/,
     );
     expect(await page.locator('#lock-holder').innerText()).toMatch(/^nn1 \(ns1, \S+:\d+, zkfc port \d+\)$/);
     expect(await page.locator('#daemon').innerText()).toMatch(/elector\s+STANDBY/);
@@ -106,9 +106,7 @@ describe('the status page in a browser', () => {
     expect(await waitForText(page, '#verdict', /Active NameNode: nn2$/, 20_000)).toBe('Active NameNode: nn2');
     expect(loads).toBeGreaterThan(loadsBefore);
     await waitForText(page, '#namenodes tr[data-namenode="nn1"]', /no answer SERVICE_NOT_RESPONDING/, 10_000);
-    expect(await rowText(page, 'nn1')).toMatch(
-      /^nn1 127\.0\.0\.1:\d+ no answer SERVICE_NOT_RESPONDING – not reported yet .+/,
-    );
+    expect(await rowText(page, 'nn1')).toMatch(/^nn1 127\.0\.0\.1:\d+ no answer SERVICE_NOT_RESPONDING – not read .+/);
     expect(await rowText(page, 'nn2')).toMatch(/^nn2 \(this daemon\) 127\.0\.0\.1:\d+ ACTIVE SERVICE_HEALTHY ready/);
     expect(await waitForText(page, '#lock-holder', /^nn2 /, 10_000)).toMatch(/^nn2 \(ns1, \S+:\d+, zkfc port \d+\)$/);
     const failover = await waitForText(page, '#last-failover', /nn1 → nn2/, 10_000);
