@@ -21,6 +21,7 @@ import {
   NAMENODE_INFO_BEAN,
   NAMENODE_STATUS_BEAN,
   NameNodeJmxReader,
+  NameNodeJmxTxidReader,
   parseJournalTransactionInfo,
   parseNameNodeHttpView,
   ReadFailure,
@@ -28,6 +29,7 @@ import {
   type NameNodeHttpAnswers,
 } from '../../../src/hadoop/namenode-jmx.js';
 import type { NameNodeHttpFailure, NameNodeHttpResult } from '../../../src/runtime/ports.js';
+import type { NamenodeTarget } from '../../../src/core/types.js';
 
 const FIXTURES = join(import.meta.dirname, '../../support/fixtures/namenode-jmx-3.4.2');
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
@@ -508,5 +510,58 @@ describe('NameNodeJmxReader over HTTP', () => {
     expect(failed(await reader.read(2000)).message).toBe(
       `GET ${reader.baseUrl}${NAMENODE_HTTP_PATHS.status}: the answer is not valid JSON at byte 11 of 13 (near "]}")`,
     );
+  });
+});
+
+describe('NameNodeJmxTxidReader (the cluster view reading every NameNode for the readiness gate)', () => {
+  const target = (port: number): NamenodeTarget => ({
+    nameserviceId: 'ns1',
+    namenodeId: 'nn2',
+    serviceAddress: { host: '127.0.0.1', port: 8020 },
+    httpAddress: { host: '127.0.0.1', port },
+    zkfcPort: 8019,
+  });
+  const portOf = (reader: NameNodeJmxReader): number => Number(new URL(reader.baseUrl).port);
+  const txids = new NameNodeJmxTxidReader((nn) => nn.httpAddress ?? 'no http address');
+
+  it('reads LastAppliedOrWrittenTxId with one small request: the attribute, never the whole bean', async () => {
+    const paths: string[] = [];
+    const server = await serve(
+      realNameNode((path) => {
+        paths.push(path);
+        return undefined;
+      }),
+    );
+    const result = await txids.read(target(portOf(server)), 2000);
+    expect(result.ok).toBe(true);
+    expect(result.ok && Number.isSafeInteger(result.txid) && result.txid >= 0).toBe(true);
+    expect(paths).toEqual([NAMENODE_HTTP_PATHS.journal]);
+  });
+
+  it('garbage, a hostile transaction id, a refusal or silence: a failure naming the URL, never a throw', async () => {
+    const garbage = await serve(() => undefined);
+    const slow = await txids.read(target(portOf(garbage)), 200);
+    expect(slow).toMatchObject({ ok: false });
+    expect(!slow.ok && slow.message).toMatch(/JournalTransactionInfo: no complete answer within 200 ms/);
+    const hostile = await serve((_request, response) =>
+      response.writeHead(200).end(
+        JSON.stringify({
+          beans: [
+            {
+              name: 'Hadoop:service=NameNode,name=NameNodeInfo',
+              JournalTransactionInfo: '{"LastAppliedOrWrittenTxId":"-1\\u001b[31m","MostRecentCheckpointTxId":"0"}',
+            },
+          ],
+        }),
+      ),
+    );
+    const bad = await txids.read(target(portOf(hostile)), 2000);
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.message).toContain('LastAppliedOrWrittenTxId is "-1\\e[31m", expected a transaction id');
+    const refused = new NameNodeJmxTxidReader(() => 'dfs.http.policy is HTTPS_ONLY for nn2');
+    expect(await refused.read(target(1), 2000)).toEqual({
+      ok: false,
+      message: 'dfs.http.policy is HTTPS_ONLY for nn2',
+    });
   });
 });
