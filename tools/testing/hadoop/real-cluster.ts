@@ -103,6 +103,12 @@ export interface RealClusterOptions {
   readonly nameDirs?: Readonly<Record<string, string>>;
   /** Start a DataNode (default true). */
   readonly dataNode?: boolean;
+  /** Start the NameNodes after the first (bootstrapped from it); default true. */
+  readonly standbys?: boolean;
+  /** Extra flags of every JVM (e.g. -Djava.security.krb5.conf for a test realm). */
+  readonly jvmFlags?: readonly string[];
+  /** Extra environment of every process the harness starts (JVMs, our zkfc and haadmin). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly baseDir?: string;
   /** Keep baseDir (logs) after stop(); also ZKFC_HADOOP_KEEP=1. */
   readonly keepLogs?: boolean;
@@ -296,7 +302,7 @@ export class RealCluster {
         60_000,
       );
       await cluster.startNameNode(first!);
-      for (const id of others) {
+      for (const id of options.standbys === false ? [] : others) {
         await cluster.runJava(
           `bootstrap-${id}`,
           MAIN.nameNode,
@@ -304,7 +310,7 @@ export class RealCluster {
           60_000,
         );
       }
-      await Promise.all(others.map((id) => cluster.startNameNode(id)));
+      if (options.standbys !== false) await Promise.all(others.map((id) => cluster.startNameNode(id)));
       if (options.dataNode ?? true) await cluster.startDataNode(dnPorts);
       const format = await cluster.runOurZkfc(first!, ['-formatZK', '-nonInteractive']);
       if (format.code !== 0)
@@ -427,6 +433,7 @@ export class RealCluster {
   private javaArgs(main: string, args: readonly string[], sizing: JvmSizing): string[] {
     return [
       ...(sizing === 'shipped' ? JPMS_FLAGS : [`-Xmx${sizing.heap}`, ...SMALL_JVM_FLAGS]),
+      ...(this.options.jvmFlags ?? []),
       `-Dhadoop.log.dir=${this.logsDir}`,
       `-Djava.io.tmpdir=${join(this.baseDir, 'data')}`,
       '-cp',
@@ -442,7 +449,7 @@ export class RealCluster {
     const child = spawn('java', this.javaArgs(main, args, sizing), {
       detached: true,
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+      env: { ...process.env, ...this.options.env, MALLOC_ARENA_MAX: '2' },
     });
     live.add(child);
     child.on('exit', () => live.delete(child));
@@ -461,6 +468,7 @@ export class RealCluster {
     const child = spawn('java', this.javaArgs(main, args, { heap }), {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...this.options.env },
     });
     child.stdin?.end(input);
     live.add(child);
@@ -579,7 +587,7 @@ export class RealCluster {
   }
 
   async runOurZkfc(id: string, args: readonly string[]): Promise<RunResult> {
-    return runProcess(process.execPath, [...this.ourZkfcArgs(id), ...args], 60_000);
+    return runProcess(process.execPath, [...this.ourZkfcArgs(id), ...args], 60_000, this.options.env ?? {});
   }
 
   /**
@@ -601,7 +609,7 @@ export class RealCluster {
       child = spawn(process.execPath, this.ourZkfcArgs(id), {
         detached: true,
         stdio: ['ignore', fd, fd],
-        env: { ...process.env, ZKFC_LOG_LEVEL: 'info' },
+        env: { ...process.env, ...this.options.env, ZKFC_LOG_LEVEL: 'info' },
       });
       live.add(child);
       child.on('exit', () => live.delete(child));
@@ -680,12 +688,12 @@ export class RealCluster {
   }
 
   /** Our `haadmin`, with the same configuration directory. */
-  ourHaAdmin(args: readonly string[], input = ''): Promise<RunResult> {
+  ourHaAdmin(args: readonly string[], input = '', env: Readonly<Record<string, string>> = {}): Promise<RunResult> {
     return runProcess(
       process.execPath,
       [join(REPO_ROOT, 'bin/haadmin.js'), ...args],
       120_000,
-      { HADOOP_CONF_DIR: this.confDir },
+      { ...this.options.env, HADOOP_CONF_DIR: this.confDir, ...env },
       input,
     );
   }
