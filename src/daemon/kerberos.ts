@@ -80,5 +80,7 @@ export async function cliKerberos(conf: HadoopConfiguration, simpleUser: string)
     qops: qops(conf.get(HADOOP_RPC_PROTECTION_KEY) ?? 'authentication'),
     fallbackToSimpleAllowed: conf.getBoolean(IPC_CLIENT_FALLBACK_TO_SIMPLE_AUTH_ALLOWED_KEY, false),
     simpleUser,
+    // MIT's default cache name when KRB5CCNAME is unset.
+    ticketCache: process.env['KRB5CCNAME'] ?? `FILE:/tmp/krb5cc_${process.getuid?.() ?? ''}`,
   });
 }

@@ -67,6 +67,8 @@ export interface KerberosIpcOptions {
   readonly fallbackToSimpleAllowed: boolean;
   /** The user a fallback to SIMPLE connects as. */
   readonly simpleUser: string;
+  /** The ticket cache used without a login (haadmin), named in messages. */
+  readonly ticketCache?: string;
   /** Default: canonicalHostName. */
   readonly hostName?: (host: string) => Promise<string>;
 }
@@ -81,7 +83,8 @@ export class KerberosIpcAuthentication implements IpcSaslAuthentication {
   }
 
   describe(): string {
-    return `Kerberos principal ${this.options.clientPrincipal ?? '(ticket cache)'}`;
+    if (this.options.clientPrincipal !== undefined) return `Kerberos principal ${this.options.clientPrincipal}`;
+    return `the Kerberos ticket cache ${this.options.ticketCache ?? '(default)'} (kinit first)`;
   }
 
   /** The server principal expected at `peer`, as SaslRpcClient.getServerPrincipal computes it. */
