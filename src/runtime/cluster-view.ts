@@ -163,7 +163,11 @@ export class ClusterView {
       Promise.allSettled([
         client.getServiceStatus(timeoutMs),
         client.monitorHealth(timeoutMs),
-        txids === undefined ? Promise.resolve(null) : txids.read(nn, timeoutMs),
+        // Bounded on its own, inside the round's deadline: a hanging HTTP side must not make the
+        // RPC answers of this NameNode count as late.
+        txids === undefined
+          ? Promise.resolve(null)
+          : withDeadline(txids.read(nn, timeoutMs), timeoutMs + ROUND_DEADLINE_MARGIN_MS / 2, this.options.clock, null),
       ]),
       timeoutMs + ROUND_DEADLINE_MARGIN_MS,
       this.options.clock,

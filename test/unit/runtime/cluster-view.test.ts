@@ -19,6 +19,7 @@ import {
   type HAServiceClient,
   type HAServiceClientFactory,
   type HaCallErrorKind,
+  type NameNodeTxidReader,
 } from '../../../src/runtime/ports.js';
 import type { ClusterViewRecord } from '../../../src/runtime/records.js';
 import { ManualClock } from '../../../tools/testing/clock.js';
@@ -109,7 +110,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-function makeWorld(intervalMs = 5000): World {
+function makeWorld(intervalMs = 5000, txids?: NameNodeTxidReader): World {
   const clock = new ManualClock({ startMs: 1_000 });
   const targets = [target('nn1', 8020), target('nn2', 8021), target('nn3', 8022)];
   const nns = new Map(targets.map((t) => [t.namenodeId, new ScriptedNameNode(t)]));
@@ -125,6 +126,7 @@ function makeWorld(intervalMs = 5000): World {
     namenodes: targets,
     localNamenodeId: 'nn2',
     clients,
+    ...(txids !== undefined ? { txids } : {}),
     intervalMs,
     clock,
     logger: silentLogger(),
@@ -327,6 +329,33 @@ describe('ClusterView', () => {
     expect(w.records[1]!.namenodes[0]).toMatchObject({ state: 'STANDBY', health: 'SERVICE_HEALTHY', error: null });
     expect(clusterViewRpcTimeoutMs(1000)).toBe(1000);
     expect(clusterViewRpcTimeoutMs(60_000)).toBe(5000);
+  });
+
+  it("reads each NameNode's transaction id in the same round, bounded by the round's deadline", async () => {
+    const txids: NameNodeTxidReader = {
+      read: (nn) =>
+        nn.namenodeId === 'nn3'
+          ? new Promise(() => undefined) // hangs
+          : Promise.resolve(
+              nn.namenodeId === 'nn1' ? { ok: true, txid: 42 } : { ok: false, message: 'GET …: ECONNREFUSED' },
+            ),
+    };
+    const w = makeWorld(1000, txids);
+    for (const id of ['nn1', 'nn2', 'nn3']) w.nns.get(id)!.behaviour = { kind: 'answer', state: 'STANDBY' };
+    w.view.start();
+    await advance(w, 1_500);
+    expect(w.records).toHaveLength(1);
+    // The hanging read is cut at its own bound (call timeout + 250 ms), before the round's deadline.
+    expect(w.records[0]!.durationMs).toBeGreaterThanOrEqual(1_250);
+    expect(w.records[0]!.durationMs).toBeLessThan(1_500);
+    expect(w.records[0]!.namenodes.map((nn) => nn.lastAppliedOrWrittenTxId)).toEqual([42, null, null]);
+    // A transaction id that was not read changes nothing else the round says.
+    expect(w.records[0]!.namenodes.map((nn) => nn.health)).toEqual([
+      'SERVICE_HEALTHY',
+      'SERVICE_HEALTHY',
+      'SERVICE_HEALTHY',
+    ]);
+    expect(w.status.status().cluster?.namenodes[0]?.lastAppliedOrWrittenTxId).toBe(42);
   });
 
   it("keeps an unhealthy NameNode's state and its own reason, bounded", async () => {
