@@ -6,7 +6,6 @@
 // authenticates us to the server but not the server to us: acceptable for a kill-by-port
 // fence, and exactly Hadoop's trade-off.
 
-import { readFile, stat } from 'node:fs/promises';
 import type { Client as SshClient, ClientChannel, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -70,6 +69,8 @@ export async function loadPrivateKeys(
     return { ok: false, detail: 'no private key configured (dfs.ha.fencing.ssh.private-key-files is empty)' };
   }
   const { utils } = await loadSsh2();
+  // Loaded with ssh2, on first use (see namenode-stacks.ts for why not at start-up).
+  const { readFile, stat } = await import('node:fs/promises');
   const keys: ParsedKey[] = [];
   for (const file of files) {
     let data: Buffer;

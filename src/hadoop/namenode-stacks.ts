@@ -10,7 +10,6 @@
 // capture runs at a time; what is read, logged and kept is bounded. Plain HTTP only (Hadoop also
 // knows HTTPS via dfs.http.policy).
 
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostPort } from '../core/types.js';
 import { errorMessage } from '../errors.js';
@@ -109,6 +108,9 @@ export class NameNodeStacks {
     const stamp = new Date((this.options.wallMs ?? Date.now)()).toISOString().replace(/:/g, '-');
     const file = join(dir, `${FILE_PREFIX}${namenodeId}-${stamp}.txt`);
     try {
+      // Loaded here, not at start-up: a daemon whose NameNode stays healthy never needs it (node:fs/promises
+      // brings Node's file watchers and readline with it, about 0.4 MiB resident; README "A lean daemon").
+      const { mkdir, readdir, rm, writeFile } = await import('node:fs/promises');
       await mkdir(dir, { recursive: true, mode: 0o750 });
       await writeFile(file, `# ${reason}\n${text}`, { mode: 0o640 });
       // ISO times sort as text: the oldest come first.

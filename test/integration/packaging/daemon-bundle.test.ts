@@ -8,7 +8,7 @@
 // never with a cache made for another build of the bundle.
 // Method: the build as the tests make it (`npm run build` does the same), then the file tree of
 // dist/, the bundle's source map (every module that went into it) and the bundle's text; bin/zkfc.js
-// run with NODE_DEBUG=zkfc, which says how it loaded the bundle.
+// run with NODE_DEBUG=zkfc, which says how it loaded the bundle; the Node modules loading the bundle loads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -61,6 +61,32 @@ describe('daemon build output', () => {
     const text = readFileSync(BUNDLE, 'utf8');
     expect(text).not.toMatch(/require\("(node:)?worker_threads"\)/);
     expect(text).toContain('pino transports are not in the zkfc bundle');
+  });
+
+  it('loading the bundle loads none of the Node modules a running controller does not need', async () => {
+    // node:crypto (OpenSSL's bindings, about 1.3 MiB resident), node:fs/promises (with Node's file
+    // watchers and readline), worker_threads and readline: each is loaded, if ever, by the code
+    // that needs it (a digest ACL, a /stacks file, an sshfence key, -formatZK's question). A script
+    // file, not `node -e`: the -e path may load node:crypto itself.
+    const dir = await mkdtemp(join(tmpdir(), 'zkfc-bundle-'));
+    try {
+      const script = join(dir, 'load.cjs');
+      await writeFile(
+        script,
+        `require(${JSON.stringify(BUNDLE)}); process.stdout.write(process.moduleLoadList.join('\\n'));\n`,
+      );
+      const run = spawnSync(process.execPath, [script], {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
+      expect(run.status).toBe(0);
+      const builtins = run.stdout.split('\n').filter((line) => line.startsWith('NativeModule '));
+      expect(builtins).toContain('NativeModule net');
+      for (const unneeded of ['crypto', 'fs/promises', 'worker_threads', 'readline'])
+        expect(builtins).not.toContain(`NativeModule ${unneeded}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('loads ssh2 and undici only when an sshfence or a /stacks capture needs them', () => {
