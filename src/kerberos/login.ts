@@ -8,8 +8,7 @@
 // reported with the principal and the keytab (MIT's reason; never key material) and retried; the
 // connections that need it fail meanwhile, so the controller stays out of the election.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
+import { constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZkfcError } from '../errors.js';
@@ -72,6 +71,8 @@ export class KerberosLogin {
   /** Log in once; rejects with KerberosLoginError. */
   async login(): Promise<{ lifetimeSec: number | undefined }> {
     try {
+      // node:fs/promises is loaded here, not with the daemon: most daemons never log in (README "A lean daemon").
+      const { access } = await import('node:fs/promises');
       await access(this.keytab, constants.R_OK);
     } catch (cause) {
       throw new KerberosLoginError(this.principal, this.keytab, `cannot read the keytab (${errno(cause)})`, { cause });
