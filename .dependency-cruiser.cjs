@@ -9,13 +9,16 @@
  *   way: the transport knows no HA protocol, method or exception, or the two would be one module);
  * - http serves the status model and metrics of src/observability (/status, /metrics);
  * - kerberos is the GSSAPI binding and SASL GSSAPI mechanism; hadoop applies it to Hadoop IPC the
- *   way Hadoop's SaslRpcClient does (src/ipc only knows a SASL mechanism, not Kerberos).
+ *   way Hadoop's SaslRpcClient does (src/ipc only knows a SASL mechanism, not Kerberos);
+ * - zookeeper reads the key stores of its TLS connections with src/security (PKCS#12, PEM), which
+ *   knows no ZooKeeper.
  */
 const ADAPTERS = {
   ipc: [],
   kerberos: [],
   hadoop: ['ipc', 'kerberos'],
-  zookeeper: [],
+  security: [],
+  zookeeper: ['security'],
   fencing: [],
   http: ['observability'],
   observability: [],

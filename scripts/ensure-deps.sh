@@ -66,6 +66,9 @@ check /usr/bin/chromium chromium
 check /usr/sbin/krb5kdc krb5-kdc
 check /usr/sbin/kadmin.local krb5-admin-server
 check kinit krb5-user
+# TLS tests make their certificates and key stores at test time (tools/testing/tls-certs.ts).
+check openssl openssl
+check keytool default-jre-headless
 fi
 
 [ ${#need[@]} -gt 0 ] && apt_install "${need[@]}"

@@ -43,6 +43,8 @@ export type ZkfcErrorCode =
   | 'ZK_RESPONSE_INVALID'
   | 'ZK_UNAVAILABLE'
   | 'ZNODE_DATA_INVALID'
+  // key stores and trust stores (src/security)
+  | 'KEYSTORE_INVALID'
   // fencing, HTTP listener
   | 'FENCE_TARGET_REJECTED'
   | 'HTTP_LISTEN_FAILED'
