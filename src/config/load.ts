@@ -441,10 +441,12 @@ function convert(setting: Setting, raw: string | undefined): SettingValue {
       return raw === ' ' ? raw : text; // dfs.cluster.administrators defaults to a single space
     case 'optional-string':
       return text === '' ? null : raw.replace(/^\s+|\s+$/g, '');
-    case 'boolean': {
+    case 'boolean':
+    case 'optional-boolean': {
       const lower = text.toLowerCase();
       if (lower === 'true') return true;
       if (lower === 'false') return false;
+      if (lower === '' && setting.format === 'optional-boolean') return null;
       throw new Error(`"${raw}" is not true or false`);
     }
     case 'nat': {
@@ -510,6 +512,7 @@ function validateWithConvict(values: ReadonlyMap<string, SettingValue>, problems
 function convictFormat(setting: Setting): unknown {
   switch (setting.format) {
     case 'boolean':
+    case 'optional-boolean':
       return Boolean;
     case 'nat':
     case 'int-ms':

@@ -16,7 +16,7 @@ import type { HostPort } from '../core/types.js';
  * Hadoop's own daemons and tools refuse it), never negative.
  */
 export type SettingFormat =
-  'string' | 'nat' | 'int-ms' | 'long-ms' | 'boolean' | 'port' | 'host-port' | 'optional-string';
+  'string' | 'nat' | 'int-ms' | 'long-ms' | 'boolean' | 'optional-boolean' | 'port' | 'host-port' | 'optional-string';
 
 /** ZooKeeper: how to reach it, and where and how the elector's znodes live. */
 export interface ZkSettings {
@@ -33,6 +33,25 @@ export interface ZkSettings {
   readonly retryForever: boolean;
   /** Longest wait between two connection attempts while retrying. */
   readonly retryMaxBackoffMs: number;
+}
+
+/**
+ * ZooKeeper over TLS, with Hadoop 3.4's keys: DFSZKFailoverController#isSSLEnabled reads
+ * hadoop.zk.ssl.enabled, and when it is unset dfs.ha.zkfc.client.ssl.enabled (default false);
+ * SecurityUtil.TruststoreKeystore reads the four store keys, and SecurityUtil#validateSslConfiguration
+ * requires every one of them. Read by src/daemon/zk-tls.ts.
+ */
+export interface ZkSslSettings {
+  /** hadoop.zk.ssl.enabled; null (unset): dfs.ha.zkfc.client.ssl.enabled decides. */
+  readonly enabled: boolean | null;
+  /** dfs.ha.zkfc.client.ssl.enabled. */
+  readonly zkfcClientEnabled: boolean;
+  readonly keystoreLocation: string | null;
+  readonly keystorePassword: string | null;
+  readonly truststoreLocation: string | null;
+  readonly truststorePassword: string | null;
+  /** The server certificate must name the host we connect to (ZooKeeper's zookeeper.ssl.hostnameVerification). */
+  readonly hostnameVerification: boolean;
 }
 
 /** ha.failover-controller.*: the elector's retries and the controller's RPC timeouts. */
@@ -173,6 +192,7 @@ export interface LogSettings {
 /** The daemon's whole configuration as typed values, one field per row of SETTINGS. */
 export interface ZkfcSettings {
   readonly zk: ZkSettings;
+  readonly zkSsl: ZkSslSettings;
   readonly failover: FailoverSettings;
   readonly antiFlap: AntiFlapSettings;
   readonly health: HealthMonitorSettings;
@@ -195,13 +215,15 @@ export type SettingGroup = keyof ZkfcSettings;
 /** The format a field's type allows (compile-time check that table and typed value agree). */
 type FormatFor<T> = [T] extends [boolean]
   ? 'boolean'
-  : [T] extends [number]
-    ? 'nat' | 'int-ms' | 'long-ms' | 'port'
-    : [T] extends [HostPort]
-      ? 'host-port'
-      : [T] extends [string]
-        ? 'string'
-        : 'optional-string';
+  : [T] extends [boolean | null]
+    ? 'optional-boolean'
+    : [T] extends [number]
+      ? 'nat' | 'int-ms' | 'long-ms' | 'port'
+      : [T] extends [HostPort]
+        ? 'host-port'
+        : [T] extends [string]
+          ? 'string'
+          : 'optional-string';
 type DefaultFor<T> = [T] extends [boolean]
   ? boolean
   : [T] extends [number]
@@ -321,6 +343,61 @@ const TABLE: SettingsTable = {
       doc:
         'Longest wait between two ZooKeeper connection attempts while retrying; the wait starts ' +
         "at 5 s (Hadoop's reEstablishSession sleep) and doubles up to this.",
+    },
+  },
+  zkSsl: {
+    enabled: {
+      key: 'hadoop.zk.ssl.enabled',
+      format: 'optional-boolean',
+      default: null,
+      doc:
+        'Connect to ZooKeeper over TLS (its secureClientPort). Unset: dfs.ha.zkfc.client.ssl.enabled ' +
+        'decides; set, it decides alone (Hadoop 3.4). Needs the four hadoop.zk.ssl store keys.',
+    },
+    zkfcClientEnabled: {
+      key: 'dfs.ha.zkfc.client.ssl.enabled',
+      format: 'boolean',
+      default: false,
+      doc: 'Connect to ZooKeeper over TLS when hadoop.zk.ssl.enabled is unset (Hadoop 3.4).',
+    },
+    keystoreLocation: {
+      key: 'hadoop.zk.ssl.keystore.location',
+      format: 'optional-string',
+      default: null,
+      doc:
+        "The client's key and certificate for ZooKeeper TLS: a PKCS12 file (keytool's, JDK 8 legacy " +
+        'ones too, or openssl pkcs12) or PEM (a PRIVATE KEY and its CERTIFICATE chain). A JKS store is ' +
+        'refused with the keytool command that converts it. Read again at every connection attempt.',
+    },
+    keystorePassword: {
+      key: 'hadoop.zk.ssl.keystore.password',
+      format: 'optional-string',
+      default: null,
+      doc: 'Password of the PKCS12 keystore (of an encrypted PEM key). Never printed.',
+      sensitive: true,
+    },
+    truststoreLocation: {
+      key: 'hadoop.zk.ssl.truststore.location',
+      format: 'optional-string',
+      default: null,
+      doc:
+        "The certificates that sign the ZooKeeper servers' certificates: PKCS12 (keytool -importcert) " +
+        'or PEM. Read again at every connection attempt.',
+    },
+    truststorePassword: {
+      key: 'hadoop.zk.ssl.truststore.password',
+      format: 'optional-string',
+      default: null,
+      doc: 'Password of the PKCS12 truststore (a PEM truststore needs none). Never printed.',
+      sensitive: true,
+    },
+    hostnameVerification: {
+      key: 'zkfc.zookeeper.ssl.hostname-verification',
+      format: 'boolean',
+      default: true,
+      doc:
+        "A ZooKeeper server's certificate must name the host or address of ha.zookeeper.quorum it was " +
+        "reached by, as the Java client's zookeeper.ssl.hostnameVerification (default true) wants.",
     },
   },
   failover: {

@@ -33,6 +33,8 @@ export const RM_ZK_ADDRESS = 'yarn.resourcemanager.zk-address';
 export const RM_ZK_TIMEOUT_MS = 'yarn.resourcemanager.zk-timeout-ms';
 export const ZK_ACL = 'hadoop.zk.acl';
 export const ZK_AUTH = 'hadoop.zk.auth';
+/** YarnConfiguration.RM_ZK_CLIENT_SSL_ENABLED (Hadoop 3.4), the embedded elector's TLS switch. */
+export const RM_ZK_CLIENT_SSL_ENABLED = 'yarn.resourcemanager.zk-client-ssl.enabled';
 export const RM_ELECTOR_ZK_RETRIES = 'yarn.resourcemanager.ha.failover-controller.active-standby-elector.zk.retries';
 export const YARN_ADMIN_ACL = 'yarn.admin.acl';
 /** Ours (Hadoop has no ZKFC for ResourceManagers): the port of the daemon's ZKFCProtocol server, per rm-id. */
@@ -240,6 +242,7 @@ export function confForResourceManager(conf: HadoopConfiguration, rmId: string):
     'dfs.ha.automatic-failover.enabled',
     'dfs.cluster.administrators',
     'dfs.ha.zkfc.nn.http.timeout.ms',
+    'dfs.ha.zkfc.client.ssl.enabled',
   ]) {
     for (const name of conf.keys()) if (name === key || name.startsWith(`${key}.`)) view.unset(name);
   }
@@ -258,6 +261,9 @@ export function confForResourceManager(conf: HadoopConfiguration, rmId: string):
   copy(RM_ZK_BASE_PATH, 'ha.zookeeper.parent-znode', RM_ZK_BASE_PATH_DEFAULT);
   copy(ZK_ACL, 'ha.zookeeper.acl');
   copy(ZK_AUTH, 'ha.zookeeper.auth');
+  // Parity: ActiveStandbyElectorBasedElectorService turns TLS on with hadoop.zk.ssl.enabled, else
+  // yarn.resourcemanager.zk-client-ssl.enabled (the place dfs.ha.zkfc.client.ssl.enabled has for NameNodes).
+  copy(RM_ZK_CLIENT_SSL_ENABLED, 'dfs.ha.zkfc.client.ssl.enabled');
   // The ResourceManager itself runs with automatic failover off (ownElectorProblem); zkfc is its automatic failover.
   view.set('dfs.ha.automatic-failover.enabled', 'true', 'zkfc drives this ResourceManager');
   copy(YARN_ADMIN_ACL, 'dfs.cluster.administrators', '*');

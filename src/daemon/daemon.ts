@@ -36,12 +36,13 @@ import { ControllerExitedError, FailoverServiceError } from '../runtime/errors.j
 import { ReadinessGate, sdNotifierFromEnv } from '../runtime/sd-notify.js';
 import { SystemClock } from '../runtime/system-clock.js';
 import { AdoptingZkSessionFactory, connectOnce, ZkUnavailableError } from '../runtime/zk-connect.js';
-import { NodeZkSessionFactory } from '../zookeeper/node-zk-session.js';
+import { NodeZkSessionFactory, type ZkTlsProblemListener } from '../zookeeper/node-zk-session.js';
 import { ensureParentZNode, parentZNodeExists } from '../zookeeper/parent-znode.js';
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
 import { formatZk } from './format-zk.js';
 import { namenodeHttpAddressOf, namenodeHttpEnabled, startNameNodeHttpView } from './namenode-http.js';
 import { NameNodeJmxTxidReader } from '../hadoop/namenode-jmx.js';
+import { zkTlsStoreProblem } from './zk-tls.js';
 import {
   validate,
   WORLD_WRITABLE_ACL_FIX,
@@ -134,7 +135,8 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
   const zk = validated.zk;
   const { quorum } = config.settings.zk;
   const clock = new SystemClock();
-  const zkFactory = new NodeZkSessionFactory({ clock, logger });
+  // TLS (hadoop.zk.ssl.*) for every session: the daemon's, -formatZK's and graceful failover's.
+  const zkFactory = new NodeZkSessionFactory({ clock, logger, ...(zk.tls !== undefined ? { tls: zk.tls } : {}) });
   const { zkOpRetries } = config.settings.failover;
 
   // Step 5: connect to ZooKeeper. Hadoop fails fast (exit 6); with zkfc.zookeeper.retry-forever
@@ -203,7 +205,15 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     return ExitCode.NO_FENCER;
   }
 
-  return runDaemon(config, validated, { logger, io, clock, zkFactory: zkSessions, zk, connected });
+  return runDaemon(config, validated, {
+    logger,
+    io,
+    clock,
+    zkFactory: zkSessions,
+    zk,
+    connected,
+    onZkTlsProblem: (listener) => zkFactory.onTlsProblem(listener),
+  });
 }
 
 interface RunContext {
@@ -215,6 +225,8 @@ interface RunContext {
   readonly zk: ZkSetup;
   /** False when ZooKeeper was out of reach at start-up (retry-forever): runDaemon waits for it. */
   readonly connected: boolean;
+  /** Hear why TLS to ZooKeeper fails (and when it works again). */
+  readonly onZkTlsProblem: (listener: ZkTlsProblemListener) => void;
 }
 
 /**
@@ -503,6 +515,14 @@ async function runDaemonAs(
     );
     metrics.setZooKeeperProblem('acl-world-writable', true);
   }
+  // A store that cannot be used or a handshake that fails: until a session connects over TLS again.
+  ctx.onZkTlsProblem((problem) => {
+    status.setZooKeeperProblem(
+      { problem: 'zookeeper-tls', detail: problem?.detail ?? '', clear: problem?.clear ?? '' },
+      problem !== undefined,
+    );
+    metrics.setZooKeeperProblem('zookeeper-tls', problem !== undefined);
+  });
   const httpAddress = `${server.httpAddress.host}:${server.httpAddress.port}`;
   const statusServer = new StatusServer({
     host: server.httpAddress.host,
@@ -724,7 +744,12 @@ function checkConfig(config: ZkfcConfig, validated: ValidatedConfig, io: DaemonI
   for (const row of rows) io.stdout(`${row.key.padEnd(width)}  ${row.value}  (${row.source})\n`);
   for (const warning of config.hadoopConf.warnings()) io.stderr(`zkfc check-config: warning: ${warning.message}\n`);
   for (const warning of validated.warnings) io.stderr(`zkfc check-config: warning: ${warning.message}\n`);
-  const { problems } = validated;
+  // The TLS stores, read now as the first connection will (start-up waits out of the election instead).
+  const tlsProblem = validated.zk?.tls === undefined ? undefined : zkTlsStoreProblem(validated.zk.tls);
+  const problems =
+    tlsProblem === undefined
+      ? validated.problems
+      : [...validated.problems, { message: tlsProblem, code: ExitCode.CONFIG, key: 'hadoop.zk.ssl' }];
   if (problems.length === 0) {
     io.stdout('configuration OK\n');
     return ExitCode.OK;

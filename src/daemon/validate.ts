@@ -18,7 +18,9 @@ import type { ZkAcl, ZkSessionOptions } from '../runtime/ports.js';
 import { AddressAllowList, BadAddressListError } from '../ipc/admission.js';
 import { isWorldWritable, zkAclFromConfig, zkAuthFromConfig } from '../zookeeper/acl.js';
 import { electorPaths, type ElectorZnodePaths } from '../zookeeper/paths.js';
+import type { ZkTlsConfig } from '../zookeeper/tls.js';
 import { DFS_HTTP_POLICY_KEY, namenodeHttpConfigProblem, namenodeHttpEnabled } from './namenode-http.js';
+import { zkTlsConfig } from './zk-tls.js';
 
 /** Something unsafe the daemon starts with all the same. */
 export interface ConfigWarning {
@@ -46,6 +48,8 @@ export interface ConfigProblem {
 /** What the ZooKeeper steps and the elector use, parsed. */
 export interface ZkSetup {
   readonly session: ZkSessionOptions;
+  /** TLS to ZooKeeper (hadoop.zk.ssl.*); undefined: plain TCP. */
+  readonly tls: ZkTlsConfig | undefined;
   readonly acl: readonly ZkAcl[];
   readonly paths: ElectorZnodePaths;
 }
@@ -98,6 +102,7 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
       warnings.push({ message: `${WORLD_WRITABLE_ACL_WARNING}; ${WORLD_WRITABLE_ACL_FIX}`, key: 'ha.zookeeper.acl' });
     const authInfo = zkAuthFromConfig(settings.zk.auth ?? undefined);
     const paths = electorPaths(settings.zk.parentZnode, config.local.nameserviceId);
+    const tls = zkTlsConfig(settings);
     if (settings.zk.quorum.trim() === '') {
       problems.push({
         message: "Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum",
@@ -111,11 +116,15 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
         authInfo,
         operationTimeoutMs: settings.zk.operationTimeoutMs,
       };
-      zk = { session, acl, paths };
+      zk = { session, tls, acl, paths };
     }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    problems.push({ message: error.message, code: error.exitCode });
+    problems.push({
+      message: error.message,
+      code: error.exitCode,
+      ...(error.key !== undefined ? { key: error.key } : {}),
+    });
   }
 
   // Not Hadoop's: the ZKFC RPC server's allow-list must parse.

@@ -26,7 +26,11 @@ export const REDACTED = '[redacted]';
 export const SECRET_MIN_CHARS = 3;
 
 /** The settings of ours marked sensitive in the settings table. */
-export const OWN_SENSITIVE_KEYS: readonly string[] = ['ha.zookeeper.auth'];
+export const OWN_SENSITIVE_KEYS: readonly string[] = [
+  'ha.zookeeper.auth',
+  'hadoop.zk.ssl.keystore.password',
+  'hadoop.zk.ssl.truststore.password',
+];
 
 /** Our words for Hadoop's default hadoop.security.sensitive-config-keys. */
 const HADOOP_SENSITIVE_KEY_PATTERNS: readonly string[] = [

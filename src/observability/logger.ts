@@ -93,7 +93,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       // The daemon passes zkfc.log.level (ZKFC_LOG_LEVEL reaches it through the configuration).
       level: options.level ?? 'info',
       base: { pid: process.pid, ...(options.bindings ?? {}) },
-      redact: { paths: ['auth', '*.auth', 'zkAuth', '*.zkAuth', 'config["ha.zookeeper.auth"]'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'auth',
+          '*.auth',
+          'zkAuth',
+          '*.zkAuth',
+          'config["ha.zookeeper.auth"]',
+          // Key store passwords (a ZooKeeper TLS configuration: { keyStore: { password } }).
+          'password',
+          '*.password',
+          '*.*.password',
+          'config["hadoop.zk.ssl.keystore.password"]',
+          'config["hadoop.zk.ssl.truststore.password"]',
+        ],
+        censor: '[redacted]',
+      },
       timestamp: pino.stdTimeFunctions.isoTime,
       // An error's message stays its own and its cause is a nested record. pino's default appends
       // every cause's message to the message, and ours already quote their cause ("connect to

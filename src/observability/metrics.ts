@@ -393,7 +393,8 @@ export class ZkfcMetrics implements MetricsSource {
       name: 'zkfc_zookeeper_problem',
       help:
         'Whether a ZooKeeper problem that needs an operator is present (1) or not (0): ' +
-        'acl-world-writable, lock-not-ephemeral, lock-holder-unknown, breadcrumb-refused.',
+        'acl-world-writable, lock-not-ephemeral, lock-holder-unknown, breadcrumb-refused, pause-unreadable, ' +
+        'zookeeper-tls.',
       labelNames: ['problem'] as const,
       registers,
     });

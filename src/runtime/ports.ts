@@ -83,6 +83,8 @@ export interface ZkWatchEvent {
 export interface ZkSessionEvent {
   readonly epoch: number;
   readonly state: 'connected' | 'disconnected' | 'expired' | 'authFailed' | 'connectTimedOut';
+  /** Why, when the adapter knows more than the state says (connectTimedOut: the last TLS failure). */
+  readonly detail?: string;
 }
 
 export interface ZkSessionOptions {

@@ -20,7 +20,9 @@ import type { FenceOutcome, ZkSessionEvent } from './ports.js';
  * - breadcrumb-refused: the breadcrumb names a NameNode we refuse to fence, so no zkfc that wins
  *   the lock becomes active;
  * - pause-unreadable: the maintenance pause znode holds no pause record, so it is ignored
- *   (failover stays automatic) until an operator resumes or pauses again.
+ *   (failover stays automatic) until an operator resumes or pauses again;
+ * - zookeeper-tls: TLS to ZooKeeper fails (a key store that cannot be used, a server certificate
+ *   not trusted, our certificate refused): the zkfc stays out of the election until it works.
  */
 export const ZOOKEEPER_PROBLEMS = [
   'acl-world-writable',
@@ -28,6 +30,7 @@ export const ZOOKEEPER_PROBLEMS = [
   'lock-holder-unknown',
   'breadcrumb-refused',
   'pause-unreadable',
+  'zookeeper-tls',
 ] as const;
 export type ZooKeeperProblem = (typeof ZOOKEEPER_PROBLEMS)[number];
 

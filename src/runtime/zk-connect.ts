@@ -11,12 +11,21 @@ export class ZkUnavailableError extends ZkfcError {
   readonly code = 'ZK_UNAVAILABLE';
   /** Hadoop's ERR_CODE_NO_ZK. */
   readonly exitCode = ExitCode.NO_ZK;
+  constructor(
+    message: string,
+    /** What the adapter knew of the last failure (a TLS handshake's), if anything. */
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
 }
 
-function unavailable(options: ZkSessionOptions, state: ZkSessionEvent['state']): ZkUnavailableError {
+function unavailable(options: ZkSessionOptions, event: ZkSessionEvent): ZkUnavailableError {
   return new ZkUnavailableError(
-    `Unable to connect to ZooKeeper quorum at ${options.connectString} (${state}). Please ` +
-      `check the configured value for ha.zookeeper.quorum and ensure that ZooKeeper is running.`,
+    `Unable to connect to ZooKeeper quorum at ${options.connectString} (${event.state}). Please ` +
+      `check the configured value for ha.zookeeper.quorum and ensure that ZooKeeper is running.` +
+      (event.detail !== undefined ? ` Last failure: ${event.detail}` : ''),
+    event.detail,
   );
 }
 
@@ -42,7 +51,7 @@ export function connectOnce(
       } else if (event.state !== 'disconnected') {
         settled = true;
         void session.close();
-        reject(unavailable(options, event.state));
+        reject(unavailable(options, event));
       }
     });
   });

@@ -15,6 +15,11 @@
 //    and throws (e.g. "Unknown code" for error codes newer than it knows, such as THROTTLED),
 //    which would crash the process. Parse errors are caught, reported and the connection is
 //    dropped; the stale partial frame the library keeps across reconnects is discarded too.
+// 4. No TLS: the library opens every connection with net.connect. With a `connectSocket` hook its
+//    connect() is replaced, for this client only, by the same steps on the hook's socket (a
+//    tls.connect socket for ZooKeeper's secureClientPort, tls.ts), with the library's handlers,
+//    the ConnectRequest sent once the TLS handshake is done ('secureConnect'), and socket errors
+//    reported to the hook (the library ignores them and reconnects).
 //
 // Everything here is checked against the library's shape at install time: an upgraded library
 // with different internals fails loudly at open(), not silently at the first partition.
@@ -47,8 +52,21 @@ interface LibraryConnectionManager {
   connectTimeout: number;
   pendingBuffer: Buffer | null;
   connectTimeoutHandler: NodeJS.Timeout | null;
+  connect(): void;
+  setState(state: number): void;
   findNextServer(callback: (server: LibraryServer) => void): void;
   onSocketData(buffer: Buffer): void;
+  onSocketConnected(): void;
+  onSocketConnectTimeout(): void;
+  onSocketDrain(): void;
+  onSocketClosed(hadError: boolean): void;
+  onSocketError(error: Error): void;
+}
+
+/** A socket of our own for one server, and the event after which the ConnectRequest may be sent. */
+export interface OwnSocket {
+  readonly socket: Socket;
+  readonly readyEvent: 'connect' | 'secureConnect';
 }
 
 export type DeadConnectionReason = 'read timeout' | 'connect timeout' | 'unparseable server data';
@@ -58,6 +76,10 @@ export interface ClientInternalsHooks {
   readonly now: () => number;
   /** The library threw while handling server bytes; the connection is being dropped. */
   readonly onDataError: (error: unknown, server: string | undefined) => void;
+  /** Open the socket to a server instead of the library's net.connect (TLS). */
+  readonly connectSocket?: (server: { readonly host: string; readonly port: number }) => OwnSocket;
+  /** An error on a socket connectSocket opened; `ready`: its readyEvent had fired. */
+  readonly onSocketError?: (error: Error, server: string, ready: boolean) => void;
 }
 
 export interface ConnectionCheck {
@@ -91,11 +113,21 @@ export class ClientInternals {
   static install(client: Client, hooks: ClientInternalsHooks): ClientInternals {
     const cm = (client as unknown as { connectionManager?: LibraryConnectionManager }).connectionManager;
     const proto = cm === undefined ? undefined : (Object.getPrototypeOf(cm) as Partial<LibraryConnectionManager>);
+    const handlers = [
+      'connect',
+      'setState',
+      'findNextServer',
+      'onSocketData',
+      'onSocketConnected',
+      'onSocketConnectTimeout',
+      'onSocketDrain',
+      'onSocketClosed',
+      'onSocketError',
+    ] as const;
     if (
       cm === undefined ||
       proto === undefined ||
-      typeof proto.findNextServer !== 'function' ||
-      typeof proto.onSocketData !== 'function' ||
+      handlers.some((name) => typeof proto[name] !== 'function') ||
       typeof cm.state !== 'number' ||
       typeof cm.sessionTimeout !== 'number' ||
       typeof cm.connectTimeout !== 'number'
@@ -106,8 +138,9 @@ export class ClientInternals {
       );
     }
     const internals = new ClientInternals(cm, hooks);
-    const originalFindNextServer = proto.findNextServer;
-    const originalOnSocketData = proto.onSocketData;
+    // Checked above: both are functions.
+    const originalFindNextServer = proto.findNextServer!;
+    const originalOnSocketData = proto.onSocketData!;
     // Instance properties shadow the prototype; connect() binds `self.onSocketData` per socket.
     cm.findNextServer = (callback) => {
       if (internals.terminated) return;
@@ -132,6 +165,32 @@ export class ClientInternals {
         hooks.onDataError(error, internals.server);
       }
     };
+    const connectSocket = hooks.connectSocket;
+    if (connectSocket !== undefined) {
+      // ConnectionManager.prototype.connect of 1.1.3, step for step, on our socket.
+      cm.connect = () => {
+        cm.setState(CM_STATE.CONNECTING);
+        cm.findNextServer((server) => {
+          const name = `${server.host}:${server.port}`;
+          const { socket, readyEvent } = connectSocket({ host: server.host, port: Number(server.port) });
+          let ready = false;
+          cm.socket = socket;
+          cm.connectTimeoutHandler = setTimeout(() => cm.onSocketConnectTimeout(), cm.connectTimeout);
+          socket.setNoDelay();
+          socket.on(readyEvent, () => {
+            ready = true;
+            cm.onSocketConnected();
+          });
+          socket.on('data', (buffer: Buffer) => cm.onSocketData(buffer));
+          socket.on('drain', () => cm.onSocketDrain());
+          socket.on('close', (hadError: boolean) => cm.onSocketClosed(hadError));
+          socket.on('error', (error: Error) => {
+            hooks.onSocketError?.(error, name, ready);
+            cm.onSocketError(error);
+          });
+        });
+      };
+    }
     return internals;
   }
 

@@ -10,13 +10,17 @@
 // - the initial connect is bounded by the session timeout (Hadoop's ActiveStandbyElector waits one
 //   session timeout for the first event), after which the client is stopped and leaves no timer or
 //   socket behind;
-// - close() works in every state (the library's close() throws if it never connected).
+// - close() works in every state (the library's close() throws if it never connected);
+// - TLS (tls.ts): with `tls` set, every connection is a TLS one; the stores are read when a session
+//   opens, and a store that cannot be used, or a handshake that fails, is logged, reported to the
+//   factory's TLS-problem listener and given as the detail of connectTimedOut.
 //
 // The adapter makes no decisions: no retries, no policy. Results are data (ZkOpResult), never
 // exceptions. Parity: Hadoop's ActiveStandbyElector/ZooKeeper client semantics (docs/hadoop-compat.md
 // §5.2, §5.6); auth info is registered before connecting so the library sends it right after the
 // ConnectRequest on every (re)connect, before any queued operation.
 
+import { connect as tlsConnect } from 'node:tls';
 import zookeeper from 'node-zookeeper-client';
 import type { Client } from 'node-zookeeper-client';
 import type {
@@ -35,7 +39,7 @@ import type {
 } from '../runtime/ports.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
-import { ClientInternals } from './client-internals.js';
+import { ClientInternals, type ClientInternalsHooks } from './client-internals.js';
 import {
   aclFromLibrary,
   aclToLibrary,
@@ -45,6 +49,14 @@ import {
   watchEventFromLibrary,
 } from './zk-convert.js';
 import { failureFromLibraryError } from './zk-errors.js';
+import {
+  describeTlsFailure,
+  loadZkTlsMaterial,
+  tlsConnectOptions,
+  type ZkTlsConfig,
+  type ZkTlsMaterial,
+  type ZkTlsProblem,
+} from './tls.js';
 
 export interface NodeZkSessionFactoryOptions {
   /** Time source for deadlines and the read-timeout watchdog. */
@@ -57,7 +69,12 @@ export interface NodeZkSessionFactoryOptions {
   readonly spinDelayMs?: number;
   /** How long close() waits for the server to confirm the close-session request. Default 2000 ms. */
   readonly closeTimeoutMs?: number;
+  /** Connect over TLS with these stores (hadoop.zk.ssl.*); plain TCP without. */
+  readonly tls?: ZkTlsConfig;
 }
+
+/** Why TLS to ZooKeeper fails right now; undefined when the last session connected. */
+export type ZkTlsProblemListener = (problem: ZkTlsProblem | undefined) => void;
 
 /** ZooKeeper's packet limit (jute.maxbuffer default); the library refuses larger data anyway. */
 const DATA_BYTES_MAX = 1024 * 1024;
@@ -110,6 +127,8 @@ export function parseConnectString(
 export class NodeZkSessionFactory implements ZkSessionFactory {
   private lastEpoch = 0;
   private readonly logger: Logger;
+  private tlsProblem: ZkTlsProblem | undefined;
+  private readonly tlsProblemListeners: ZkTlsProblemListener[] = [];
 
   constructor(private readonly options: NodeZkSessionFactoryOptions) {
     this.logger = (options.logger ?? silentLogger()).child({ component: 'zk' });
@@ -122,7 +141,21 @@ export class NodeZkSessionFactory implements ZkSessionFactory {
       logger: this.logger,
       spinDelayMs: this.options.spinDelayMs ?? 250,
       closeTimeoutMs: this.options.closeTimeoutMs ?? 2000,
+      ...(this.options.tls !== undefined ? { tls: this.options.tls } : {}),
+      reportTlsProblem: (problem) => this.setTlsProblem(problem),
     });
+  }
+
+  /** Hear of TLS failing and working again; a listener added while it fails hears of it at once. */
+  onTlsProblem(listener: ZkTlsProblemListener): void {
+    this.tlsProblemListeners.push(listener);
+    if (this.tlsProblem !== undefined) listener(this.tlsProblem);
+  }
+
+  private setTlsProblem(problem: ZkTlsProblem | undefined): void {
+    if (problem?.detail === this.tlsProblem?.detail) return;
+    this.tlsProblem = problem;
+    for (const listener of this.tlsProblemListeners) listener(problem);
   }
 }
 
@@ -131,6 +164,8 @@ interface SessionDeps {
   readonly logger: Logger;
   readonly spinDelayMs: number;
   readonly closeTimeoutMs: number;
+  readonly tls?: ZkTlsConfig;
+  readonly reportTlsProblem: (problem: ZkTlsProblem | undefined) => void;
 }
 
 type ConnectionState =
@@ -154,6 +189,8 @@ export class NodeZkSession implements ZkSession {
   private cancelConnectBound: Cancel | undefined;
   private cancelWatchdog: Cancel | undefined;
   private closing: Promise<void> | undefined;
+  /** The last TLS failure of this session, the detail of connectTimedOut. */
+  private lastTlsFailure: string | undefined;
 
   constructor(
     readonly epoch: number,
@@ -173,10 +210,12 @@ export class NodeZkSession implements ZkSession {
       spinDelay: deps.spinDelayMs,
       retries: 0, // retry policy belongs to the core (Hadoop's maxRetryNum), not the library
     });
+    const tls = deps.tls === undefined ? undefined : this.loadTls(deps.tls);
     this.internals = ClientInternals.install(this.client, {
       now: () => deps.clock.monotonicMs(),
       onDataError: (error, server) =>
         this.log.warn({ err: error, server }, 'zookeeper server data not understood, dropping connection'),
+      ...(deps.tls !== undefined && tls !== undefined ? this.tlsHooks(deps.tls, tls) : {}),
     });
     // Stored by the library and sent right after the ConnectRequest on every (re)connect.
     for (const auth of options.authInfo) this.client.addAuthInfo(auth.scheme, Buffer.from(auth.auth));
@@ -194,14 +233,67 @@ export class NodeZkSession implements ZkSession {
           'connectTimedOut',
           'CONNECTIONLOSS',
           `no ZooKeeper server answered within ${options.sessionTimeoutMs} ms`,
+          this.lastTlsFailure,
         );
     });
     this.scheduleWatchdog();
     this.log.info(
-      { connectString: options.connectString, sessionTimeoutMs: options.sessionTimeoutMs },
+      { connectString: options.connectString, sessionTimeoutMs: options.sessionTimeoutMs, tls: deps.tls !== undefined },
       'zookeeper session connecting',
     );
+    if (deps.tls !== undefined && tls === undefined) {
+      // The stores are unusable: no connection can succeed. Fail as an unanswered connect does,
+      // after open() has returned (listeners expect events later, not during open()).
+      const detail = this.lastTlsFailure;
+      this.cancelConnectBound?.();
+      this.cancelConnectBound = deps.clock.schedule(0, () =>
+        this.die('connectTimedOut', 'CONNECTIONLOSS', detail ?? 'TLS key stores unusable', detail),
+      );
+      return;
+    }
     this.client.connect();
+  }
+
+  /** Read the TLS stores; undefined (logged, reported, kept as the failure) when they cannot be used. */
+  private loadTls(config: ZkTlsConfig): ZkTlsMaterial | undefined {
+    try {
+      const material = loadZkTlsMaterial(config);
+      this.log.debug(
+        { client: material.clientSubject, trusted: material.trustedCount },
+        'zookeeper TLS key stores read',
+      );
+      return material;
+    } catch (error) {
+      const detail = errorMessage(error);
+      this.lastTlsFailure = detail;
+      this.log.error({ reason: detail }, 'zookeeper TLS key stores unusable; not connecting');
+      this.deps.reportTlsProblem({
+        detail,
+        clear: 'fix the file it names; the next connection attempt reads the stores again (no restart needed)',
+      });
+      return undefined;
+    }
+  }
+
+  /** The ClientInternals hooks that make every connection a TLS one. */
+  private tlsHooks(
+    config: ZkTlsConfig,
+    material: ZkTlsMaterial,
+  ): Pick<ClientInternalsHooks, 'connectSocket' | 'onSocketError'> {
+    return {
+      connectSocket: (server) => ({
+        socket: tlsConnect(tlsConnectOptions(material, config, server)),
+        readyEvent: 'secureConnect',
+      }),
+      onSocketError: (error, server, ready) => {
+        const problem = describeTlsFailure(error, server, config, ready);
+        if (problem === undefined) return;
+        if (problem.detail !== this.lastTlsFailure)
+          this.log.warn({ server, reason: problem.detail }, 'zookeeper TLS connection failed');
+        this.lastTlsFailure = problem.detail;
+        this.deps.reportTlsProblem(problem);
+      },
+    };
   }
 
   sessionId(): bigint | undefined {
@@ -232,9 +324,9 @@ export class NodeZkSession implements ZkSession {
     this.log[level]({ from, to, reason, server: this.internals.currentServer() }, 'zookeeper connection state changed');
   }
 
-  private emit(state: ZkSessionEvent['state']): void {
+  private emit(state: ZkSessionEvent['state'], detail?: string): void {
     try {
-      this.listener({ epoch: this.epoch, state });
+      this.listener(detail === undefined ? { epoch: this.epoch, state } : { epoch: this.epoch, state, detail });
     } catch (error) {
       // A listener bug must not break the library's socket handling.
       this.log.error({ err: error, state }, 'zookeeper session listener threw');
@@ -248,6 +340,10 @@ export class NodeZkSession implements ZkSession {
     this.cancelConnectBound?.();
     this.cancelConnectBound = undefined;
     const sessionId = this.sessionId();
+    if (this.deps.tls !== undefined) {
+      this.lastTlsFailure = undefined;
+      this.deps.reportTlsProblem(undefined);
+    }
     this.setState('connected', first ? 'session established' : 'session re-established after disconnect');
     if (first) {
       this.log.info(
@@ -255,6 +351,7 @@ export class NodeZkSession implements ZkSession {
           sessionId: sessionId === undefined ? undefined : formatSessionId(sessionId),
           negotiatedTimeoutMs: this.client.getSessionTimeout(),
           server: this.internals.currentServer(),
+          tls: this.deps.tls !== undefined,
         },
         'zookeeper session established',
       );
@@ -270,12 +367,17 @@ export class NodeZkSession implements ZkSession {
   }
 
   /** Terminal states: stop the client, resolve everything outstanding, tell the listener. */
-  private die(state: 'expired' | 'authFailed' | 'connectTimedOut', code: ZkErrorCode, reason: string): void {
+  private die(
+    state: 'expired' | 'authFailed' | 'connectTimedOut',
+    code: ZkErrorCode,
+    reason: string,
+    detail?: string,
+  ): void {
     if (this.deathCode !== undefined) return;
     this.markDead(code);
     this.internals.terminate();
     this.setState(state, reason, 'warn');
-    this.emit(state);
+    this.emit(state, detail);
   }
 
   private markDead(code: ZkErrorCode): void {

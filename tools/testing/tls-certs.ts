@@ -50,8 +50,10 @@ export interface TlsFixture {
     readonly jks: string;
     readonly pem: string;
   };
-  /** A PKCS12 truststore (keytool) holding only a CA that signed nothing here. */
+  /** A PKCS12 truststore (keytool) holding only a CA that signed neither the server nor the client. */
   readonly rogueTrustP12: string;
+  /** A client key and certificate (PEM) signed by that other CA: the server does not trust it. */
+  readonly rogueClientKeyAndCertPem: string;
 }
 
 async function openssl(args: readonly string[], cwd: string): Promise<void> {
@@ -116,7 +118,7 @@ export async function makeTlsFixture(dir = mkdtempSync(join(tmpdir(), 'zkfc-tls-
       dir,
     );
   };
-  const leaf = async (name: string): Promise<void> => {
+  const leaf = async (name: string, caName = 'ca'): Promise<void> => {
     await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`], dir);
     await openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=zkfc test ${name}`, '-out', `${name}.csr`], dir);
     await openssl(
@@ -126,9 +128,9 @@ export async function makeTlsFixture(dir = mkdtempSync(join(tmpdir(), 'zkfc-tls-
         '-in',
         `${name}.csr`,
         '-CA',
-        'ca.pem',
+        `${caName}.pem`,
         '-CAkey',
-        'ca.key',
+        `${caName}.key`,
         '-CAcreateserial',
         '-days',
         days,
@@ -141,13 +143,14 @@ export async function makeTlsFixture(dir = mkdtempSync(join(tmpdir(), 'zkfc-tls-
     );
     const key = readFileSync(join(dir, `${name}.key`), 'utf8');
     const cert = readFileSync(join(dir, `${name}.crt`), 'utf8');
-    const caCert = readFileSync(join(dir, 'ca.pem'), 'utf8');
+    const caCert = readFileSync(join(dir, `${caName}.pem`), 'utf8');
     writeFileSync(join(dir, `${name}-key-cert.pem`), key + cert + caCert);
   };
   await ca('ca');
   await ca('rogue-ca');
   await leaf('server');
   await leaf('client');
+  await leaf('rogue-client', 'rogue-ca');
   await openssl(
     ['pkcs8', '-topk8', '-in', 'client.key', '-v2', 'aes-256-cbc', '-passout', pass, '-out', 'client-encrypted.key'],
     dir,
@@ -249,5 +252,6 @@ export async function makeTlsFixture(dir = mkdtempSync(join(tmpdir(), 'zkfc-tls-
       pem: join(dir, 'ca.pem'),
     },
     rogueTrustP12: join(dir, 'rogue-truststore.p12'),
+    rogueClientKeyAndCertPem: join(dir, 'rogue-client-key-cert.pem'),
   };
 }

@@ -9,6 +9,10 @@
 // SIGINT/SIGTERM/SIGHUP; a tiny per-member sentinel shell also kills the JVM when this Node
 // process dies without running any handler (SIGKILL, crash), so no orphaned JVMs keep ports.
 //
+// With `tls`, each member also serves TLS on a secureClientPort (Netty; the ssl.* keys of zoo.cfg,
+// which ZooKeeper turns into zookeeper.ssl.* properties), and with `tls.only` nothing else: the
+// harness then asks its four-letter words over TLS with a client certificate of its own.
+//
 // Facts this relies on (docs/hadoop-compat.md §13): `srvr` shows "Mode: " only when the
 // server can serve (ruok answers earlier); the zookeeper.jar manifest pulls in every dependency;
 // unknown zoo.cfg keys become -Dzookeeper.<key> system properties (forceSync=no).
@@ -27,7 +31,8 @@ import {
   accessSync,
   constants as fsConstants,
 } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pickFreePorts } from './net.js';
@@ -40,6 +45,7 @@ export const ZOOKEEPER_INSTALL_HINT =
 
 const DEFAULT_ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 const DEFAULT_SLF4J_SIMPLE_JAR = '/usr/share/java/slf4j-simple.jar';
+const NETTY_CODEC_JAR = '/usr/share/java/netty-codec.jar';
 const JVM_FLAGS = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData', '-Djava.awt.headless=true'];
 const START_ATTEMPTS_MAX = 5;
 const STOP_GRACE_MS = 5000;
@@ -66,6 +72,8 @@ export interface StartZooKeeperOptions {
   readonly keepBaseDir?: boolean;
   /** Bound for all members to report a Mode. Default 60000 (a loaded 2-core machine is slow). */
   readonly startTimeoutMs?: number;
+  /** Serve TLS on a secureClientPort per member (see ZooKeeperTlsOptions). */
+  readonly tls?: ZooKeeperTlsOptions;
   /** JVM max heap. Default '128m'. */
   readonly heap?: string;
   /** Extra zoo.cfg lines (key=value). */
@@ -76,6 +84,18 @@ export interface StartZooKeeperOptions {
   readonly zookeeperJar?: string;
 }
 
+/** The server side of ZooKeeper TLS (zoo.cfg ssl.*), in PEM: ZooKeeper reads the type from the key. */
+export interface ZooKeeperTlsOptions {
+  /** PEM file with the server's PRIVATE KEY and CERTIFICATE chain (ssl.keyStore.location). */
+  readonly keyAndCertPem: string;
+  /** PEM file with the CA certificates whose clients the server accepts (ssl.trustStore.location). */
+  readonly trustPem: string;
+  /** No plaintext clientPort: the members serve TLS only. */
+  readonly only?: boolean;
+  /** The harness's own client key and certificate (PEM), for four-letter words over TLS. */
+  readonly adminKeyAndCertPem: string;
+}
+
 export type ZooKeeperMode = 'leader' | 'follower' | 'observer' | 'standalone';
 export type ZooKeeperMemberState = 'running' | 'paused' | 'stopped';
 
@@ -83,7 +103,10 @@ export interface ZooKeeperMember {
   /** myid, 1-based. */
   readonly id: number;
   readonly host: string;
+  /** The plaintext port; with tls.only nobody listens on it. */
   readonly clientPort: number;
+  /** The TLS port (secureClientPort); undefined without tls. */
+  readonly secureClientPort: number | undefined;
   /** Quorum and election ports; undefined for a standalone server. */
   readonly quorumPort: number | undefined;
   readonly electionPort: number | undefined;
@@ -99,8 +122,10 @@ export interface ZooKeeperMember {
 }
 
 export interface ZooKeeperEnsemble {
-  /** host:port,host:port,... of all members. */
+  /** host:port,host:port,... of all members (their clientPort; unusable with tls.only). */
   readonly connectString: string;
+  /** host:secureClientPort,... of all members; undefined without tls. */
+  readonly secureConnectString: string | undefined;
   readonly members: readonly ZooKeeperMember[];
   readonly baseDir: string;
   readonly tickMs: number;
@@ -172,12 +197,18 @@ function findJar(explicit: string | undefined): string {
 // Four-letter words
 
 /** Send a four-letter word to host:port and collect the reply until the server closes. */
-export function sendFourLetterWord(host: string, port: number, command: string, timeoutMs = 2000): Promise<string> {
+export function sendFourLetterWord(
+  host: string,
+  port: number,
+  command: string,
+  timeoutMs = 2000,
+  tls?: ConnectionOptions,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
-    const socket = connect({ host, port });
+    const socket: Socket = tls === undefined ? connect({ host, port }) : tlsConnect({ ...tls, host, port });
     const finish = (error: Error | undefined): void => {
       if (settled) return;
       settled = true;
@@ -190,7 +221,7 @@ export function sendFourLetterWord(host: string, port: number, command: string, 
       () => finish(new Error(`${command} to ${host}:${port}: no reply within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    socket.on('connect', () => socket.write(command));
+    socket.on(tls === undefined ? 'connect' : 'secureConnect', () => socket.write(command));
     socket.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > FOUR_LETTER_REPLY_BYTES_MAX)
@@ -243,6 +274,7 @@ interface MemberPlan {
   readonly id: number;
   readonly host: string;
   readonly clientPort: number;
+  readonly secureClientPort: number | undefined;
   readonly quorumPort: number | undefined;
   readonly electionPort: number | undefined;
   readonly dir: string;
@@ -252,6 +284,7 @@ class MemberProcess implements ZooKeeperMember {
   readonly id: number;
   readonly host: string;
   readonly clientPort: number;
+  readonly secureClientPort: number | undefined;
   readonly quorumPort: number | undefined;
   readonly electionPort: number | undefined;
   readonly dir: string;
@@ -271,6 +304,7 @@ class MemberProcess implements ZooKeeperMember {
     this.id = plan.id;
     this.host = plan.host;
     this.clientPort = plan.clientPort;
+    this.secureClientPort = plan.secureClientPort;
     this.quorumPort = plan.quorumPort;
     this.electionPort = plan.electionPort;
     this.dir = plan.dir;
@@ -461,6 +495,7 @@ class MemberProcess implements ZooKeeperMember {
 
 class Ensemble implements ZooKeeperEnsemble {
   readonly connectString: string;
+  readonly secureConnectString: string | undefined;
   private stopped = false;
 
   constructor(
@@ -470,8 +505,11 @@ class Ensemble implements ZooKeeperEnsemble {
     readonly minSessionMs: number,
     readonly maxSessionMs: number,
     private readonly removeBaseDir: boolean,
+    private readonly tls: ZooKeeperTlsOptions | undefined,
   ) {
     this.connectString = members.map((member) => member.address).join(',');
+    this.secureConnectString =
+      tls === undefined ? undefined : members.map((member) => `${member.host}:${member.secureClientPort}`).join(',');
   }
 
   member(id: number): MemberProcess {
@@ -505,6 +543,14 @@ class Ensemble implements ZooKeeperEnsemble {
 
   fourLetterWord(id: number, command: string, timeoutMs = 2000): Promise<string> {
     const member = this.member(id);
+    if (this.tls?.only === true) {
+      const pem = readFileSync(this.tls.adminKeyAndCertPem, 'utf8');
+      return sendFourLetterWord(member.host, member.secureClientPort!, command, timeoutMs, {
+        key: pem,
+        cert: pem,
+        ca: readFileSync(this.tls.trustPem, 'utf8'),
+      });
+    }
     return sendFourLetterWord(member.host, member.clientPort, command, timeoutMs);
   }
 
@@ -570,8 +616,7 @@ function writeMemberFiles(plan: MemberPlan, all: readonly MemberPlan[], settings
     `initLimit=${settings.initLimitTicks}`,
     `syncLimit=${settings.syncLimitTicks}`,
     `dataDir=${join(plan.dir, 'data')}`,
-    `clientPort=${plan.clientPort}`,
-    `clientPortAddress=${plan.host}`,
+    ...(settings.tls?.only === true ? [] : [`clientPort=${plan.clientPort}`, `clientPortAddress=${plan.host}`]),
     `minSessionTimeout=${settings.minSessionMs}`,
     `maxSessionTimeout=${settings.maxSessionMs}`,
     // Jetty's AdminServer would grab :8080; tests need every four-letter word; fsync is pointless here.
@@ -585,6 +630,18 @@ function writeMemberFiles(plan: MemberPlan, all: readonly MemberPlan[], settings
     for (const member of all)
       lines.push(`server.${member.id}=${member.host}:${member.quorumPort}:${member.electionPort}`);
   }
+  if (settings.tls !== undefined) {
+    lines.push(
+      `secureClientPort=${plan.secureClientPort}`,
+      `secureClientPortAddress=${plan.host}`,
+      'serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory',
+      `ssl.keyStore.location=${settings.tls.keyAndCertPem}`,
+      'ssl.keyStore.type=PEM',
+      `ssl.trustStore.location=${settings.tls.trustPem}`,
+      'ssl.trustStore.type=PEM',
+      'ssl.clientAuth=need',
+    );
+  }
   for (const [key, value] of Object.entries(settings.extraConfig)) lines.push(`${key}=${value}`);
   writeFileSync(join(plan.dir, 'zoo.cfg'), lines.join('\n') + '\n');
   writeFileSync(join(plan.dir, 'data', 'myid'), `${plan.id}\n`);
@@ -597,6 +654,7 @@ interface ConfigSettings {
   readonly minSessionMs: number;
   readonly maxSessionMs: number;
   readonly extraConfig: Readonly<Record<string, string | number>>;
+  readonly tls: ZooKeeperTlsOptions | undefined;
 }
 
 function looksLikePortConflict(log: string): boolean {
@@ -619,13 +677,17 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
     minSessionMs: options.minSessionMs ?? 2 * tickMs,
     maxSessionMs: options.maxSessionMs ?? 20 * tickMs,
     extraConfig: options.extraConfig ?? {},
+    tls: options.tls,
   };
   if (settings.minSessionMs > settings.maxSessionMs) {
     throw new Error(`minSessionMs ${settings.minSessionMs} > maxSessionMs ${settings.maxSessionMs}`);
   }
   const java = findJava(options.javaPath);
   const jar = findJar(options.zookeeperJar);
-  const classpath = existsSync(DEFAULT_SLF4J_SIMPLE_JAR) ? `${jar}:${DEFAULT_SLF4J_SIMPLE_JAR}` : jar;
+  // Debian's zookeeper.jar manifest lists netty-handler but not netty-codec, which the Netty server
+  // (TLS) needs; both come with libnetty-java, a dependency of libzookeeper-java.
+  const extraJars = [DEFAULT_SLF4J_SIMPLE_JAR, ...(options.tls !== undefined ? [NETTY_CODEC_JAR] : [])];
+  const classpath = [jar, ...extraJars.filter((extra) => existsSync(extra))].join(':');
   const host = options.host ?? '127.0.0.1';
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'zk-harness-'));
@@ -635,13 +697,16 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
 
   let lastError: Error | undefined;
   for (let attempt = 1; attempt <= START_ATTEMPTS_MAX; attempt++) {
-    const ports = await pickFreePorts(nodes === 1 ? 1 : nodes * 3, host);
+    const plainCount = nodes === 1 ? 1 : nodes * 3;
+    const ports = await pickFreePorts(plainCount + (options.tls === undefined ? 0 : nodes), host);
+    const securePorts = ports.slice(plainCount);
     const plans: MemberPlan[] = [];
     for (let index = 0; index < nodes; index++) {
       plans.push({
         id: index + 1,
         host,
         clientPort: ports[index * (nodes === 1 ? 1 : 3)] as number,
+        secureClientPort: securePorts[index],
         quorumPort: nodes === 1 ? undefined : ports[index * 3 + 1],
         electionPort: nodes === 1 ? undefined : ports[index * 3 + 2],
         dir: join(baseDir, `attempt${attempt}`, `zk${index + 1}`),
@@ -649,7 +714,15 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
     }
     for (const plan of plans) writeMemberFiles(plan, plans, settings);
     const members = plans.map((plan) => new MemberProcess(plan, java, classpath, options.heap ?? '128m'));
-    const ensemble = new Ensemble(members, baseDir, tickMs, settings.minSessionMs, settings.maxSessionMs, !keep);
+    const ensemble = new Ensemble(
+      members,
+      baseDir,
+      tickMs,
+      settings.minSessionMs,
+      settings.maxSessionMs,
+      !keep,
+      options.tls,
+    );
     try {
       await Promise.all(members.map((member) => member.spawn()));
       await Promise.all(members.map((member) => ensemble.waitServing(member.id, startTimeoutMs)));

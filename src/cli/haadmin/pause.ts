@@ -24,6 +24,7 @@ import { zkAclFromConfig, zkAuthFromConfig } from '../../zookeeper/acl.js';
 import { NodeZkSessionFactory } from '../../zookeeper/node-zk-session.js';
 import { electorPaths } from '../../zookeeper/paths.js';
 import { silentLogger } from '../../observability/logger.js';
+import { zkTlsConfig } from '../../daemon/zk-tls.js';
 import { clusterStatusEndpoints } from './cluster-status.js';
 import { formatHostPort } from './zkfc-status-client.js';
 import { FAILED, OK, incorrectArgumentCount, type HaAdminCommand } from './command.js';
@@ -73,7 +74,12 @@ async function openZooKeeper(ctx: HaAdminContext, nameserviceId: string) {
   const settings = settingsFromConf(ctx.conf, nameserviceId);
   if (settings.zk.quorum.trim() === '')
     throw new IllegalArgumentError("Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum");
-  const factory = new NodeZkSessionFactory({ clock: new SystemClock(), logger: silentLogger() });
+  const tls = zkTlsConfig(settings);
+  const factory = new NodeZkSessionFactory({
+    clock: new SystemClock(),
+    logger: silentLogger(),
+    ...(tls !== undefined ? { tls } : {}),
+  });
   const session = await connectOnce(factory, {
     connectString: settings.zk.quorum,
     sessionTimeoutMs: settings.zk.sessionTimeoutMs,

@@ -7,6 +7,7 @@ import { waitUntil } from '../../../tools/testing/wait.js';
 export interface RecordedEvent {
   readonly epoch: number;
   readonly state: ZkSessionEvent['state'];
+  readonly detail?: string;
   readonly atMs: number;
 }
 

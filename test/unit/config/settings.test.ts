@@ -51,6 +51,8 @@ function sample(setting: Setting): { readonly raw: string; readonly typed: unkno
   switch (setting.format) {
     case 'boolean':
       return { raw: String(setting.default !== true), typed: setting.default !== true };
+    case 'optional-boolean':
+      return { raw: 'true', typed: true };
     case 'nat':
     case 'int-ms':
     case 'long-ms':
