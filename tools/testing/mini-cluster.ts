@@ -188,7 +188,8 @@ export class MiniCluster {
     writeFileSync(fenceScript, fenceScriptText(this.endsFile), { mode: 0o755 });
     const fenceCommand = `shell(${fenceScript} ${this.baseDir}/nn-$target_namenodeid.pid)`;
     const core: Record<string, string> = {
-      'ha.zookeeper.quorum': this.zk.connectString,
+      // A ZooKeeper with a secureClientPort (zookeeper.tls) is reached over TLS: hadoop.zk.ssl.* in extraConf.
+      'ha.zookeeper.quorum': this.zk.secureConnectString ?? this.zk.connectString,
       'ha.zookeeper.session-timeout.ms': String(this.sessionTimeoutMs),
       'ha.health-monitor.check-interval.ms': String(this.checkIntervalMs),
       'ha.health-monitor.rpc-timeout.ms': String(this.options.healthRpcTimeoutMs ?? 5000),
