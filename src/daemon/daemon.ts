@@ -37,6 +37,7 @@ import { ReadinessGate, sdNotifierFromEnv } from '../runtime/sd-notify.js';
 import { SystemClock } from '../runtime/system-clock.js';
 import { AdoptingZkSessionFactory, connectOnce, ZkUnavailableError } from '../runtime/zk-connect.js';
 import { NodeZkSessionFactory, type ZkTlsProblemListener } from '../zookeeper/node-zk-session.js';
+import { loadZkTlsConnector } from '../zookeeper/tls-loader.js';
 import { ensureParentZNode, parentZNodeExists } from '../zookeeper/parent-znode.js';
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
 import { formatZk } from './format-zk.js';
@@ -121,7 +122,7 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     confLog.warn({ key: warning.key, kind: warning.kind }, warning.message);
 
   const validated = validate(config);
-  if (args.command.kind === 'checkConfig') return checkConfig(config, validated, io);
+  if (args.command.kind === 'checkConfig') return await checkConfig(config, validated, io);
   for (const warning of validated.warnings) log.warn({ key: warning.key }, warning.message);
 
   // Steps 3 and 5: automatic failover on, ZooKeeper settings usable (fencing waits for step 8).
@@ -136,7 +137,8 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
   const { quorum } = config.settings.zk;
   const clock = new SystemClock();
   // TLS (hadoop.zk.ssl.*) for every session: the daemon's, -formatZK's and graceful failover's.
-  const zkFactory = new NodeZkSessionFactory({ clock, logger, ...(zk.tls !== undefined ? { tls: zk.tls } : {}) });
+  const tls = zk.tls === undefined ? undefined : await loadZkTlsConnector(zk.tls);
+  const zkFactory = new NodeZkSessionFactory({ clock, logger, ...(tls !== undefined ? { tls } : {}) });
   const { zkOpRetries } = config.settings.failover;
 
   // Step 5: connect to ZooKeeper. Hadoop fails fast (exit 6); with zkfc.zookeeper.retry-forever
@@ -726,7 +728,7 @@ function controllerFailedMessage(message: string): string {
 }
 
 /** `zkfc check-config`: every setting with its source, then the problems start-up would refuse. */
-function checkConfig(config: ZkfcConfig, validated: ValidatedConfig, io: DaemonIo): number {
+async function checkConfig(config: ZkfcConfig, validated: ValidatedConfig, io: DaemonIo): Promise<number> {
   const rows = describeConfig(config);
   const width = Math.max(...rows.map((r) => r.key.length));
   const [group, member] =
@@ -745,7 +747,7 @@ function checkConfig(config: ZkfcConfig, validated: ValidatedConfig, io: DaemonI
   for (const warning of config.hadoopConf.warnings()) io.stderr(`zkfc check-config: warning: ${warning.message}\n`);
   for (const warning of validated.warnings) io.stderr(`zkfc check-config: warning: ${warning.message}\n`);
   // The TLS stores, read now as the first connection will (start-up waits out of the election instead).
-  const tlsProblem = validated.zk?.tls === undefined ? undefined : zkTlsStoreProblem(validated.zk.tls);
+  const tlsProblem = validated.zk?.tls === undefined ? undefined : await zkTlsStoreProblem(validated.zk.tls);
   const problems =
     tlsProblem === undefined
       ? validated.problems

@@ -9,7 +9,8 @@
 
 import type { ZkfcSettings } from '../config/schema.js';
 import { ConfigError, errorMessage } from '../errors.js';
-import { loadZkTlsMaterial, type ZkTlsConfig } from '../zookeeper/tls.js';
+import type { ZkTlsConfig } from '../zookeeper/tls.js';
+import { loadZkTlsConnector } from '../zookeeper/tls-loader.js';
 
 export const ZK_SSL_ENABLED_KEY = 'hadoop.zk.ssl.enabled';
 export const ZKFC_CLIENT_SSL_ENABLED_KEY = 'dfs.ha.zkfc.client.ssl.enabled';
@@ -71,9 +72,10 @@ export function zkTlsConfig(settings: ZkfcSettings): ZkTlsConfig | undefined {
  * undefined. (Start-up does not stop on it: the daemon stays out of the election and reads the
  * files again at every attempt, so fixing them is enough.)
  */
-export function zkTlsStoreProblem(config: ZkTlsConfig): string | undefined {
+export async function zkTlsStoreProblem(config: ZkTlsConfig): Promise<string | undefined> {
+  const connector = await loadZkTlsConnector(config);
   try {
-    loadZkTlsMaterial(config);
+    connector.loadMaterial();
     return undefined;
   } catch (error) {
     return errorMessage(error);

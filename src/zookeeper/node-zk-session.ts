@@ -20,7 +20,6 @@
 // §5.2, §5.6); auth info is registered before connecting so the library sends it right after the
 // ConnectRequest on every (re)connect, before any queued operation.
 
-import { connect as tlsConnect } from 'node:tls';
 import zookeeper from 'node-zookeeper-client';
 import type { Client } from 'node-zookeeper-client';
 import type {
@@ -49,14 +48,8 @@ import {
   watchEventFromLibrary,
 } from './zk-convert.js';
 import { failureFromLibraryError } from './zk-errors.js';
-import {
-  describeTlsFailure,
-  loadZkTlsMaterial,
-  tlsConnectOptions,
-  type ZkTlsConfig,
-  type ZkTlsMaterial,
-  type ZkTlsProblem,
-} from './tls.js';
+// Types only: tls.ts (node:tls, node:crypto) is loaded by tls-loader.ts when TLS is configured.
+import type { ZkTlsConnector, ZkTlsMaterial, ZkTlsProblem } from './tls.js';
 
 export interface NodeZkSessionFactoryOptions {
   /** Time source for deadlines and the read-timeout watchdog. */
@@ -69,8 +62,8 @@ export interface NodeZkSessionFactoryOptions {
   readonly spinDelayMs?: number;
   /** How long close() waits for the server to confirm the close-session request. Default 2000 ms. */
   readonly closeTimeoutMs?: number;
-  /** Connect over TLS with these stores (hadoop.zk.ssl.*); plain TCP without. */
-  readonly tls?: ZkTlsConfig;
+  /** Connect over TLS (hadoop.zk.ssl.*: loadZkTlsConnector); plain TCP without. */
+  readonly tls?: ZkTlsConnector;
 }
 
 /** Why TLS to ZooKeeper fails right now; undefined when the last session connected. */
@@ -164,7 +157,7 @@ interface SessionDeps {
   readonly logger: Logger;
   readonly spinDelayMs: number;
   readonly closeTimeoutMs: number;
-  readonly tls?: ZkTlsConfig;
+  readonly tls?: ZkTlsConnector;
   readonly reportTlsProblem: (problem: ZkTlsProblem | undefined) => void;
 }
 
@@ -255,9 +248,9 @@ export class NodeZkSession implements ZkSession {
   }
 
   /** Read the TLS stores; undefined (logged, reported, kept as the failure) when they cannot be used. */
-  private loadTls(config: ZkTlsConfig): ZkTlsMaterial | undefined {
+  private loadTls(connector: ZkTlsConnector): ZkTlsMaterial | undefined {
     try {
-      const material = loadZkTlsMaterial(config);
+      const material = connector.loadMaterial();
       this.log.debug(
         { client: material.clientSubject, trusted: material.trustedCount },
         'zookeeper TLS key stores read',
@@ -277,16 +270,13 @@ export class NodeZkSession implements ZkSession {
 
   /** The ClientInternals hooks that make every connection a TLS one. */
   private tlsHooks(
-    config: ZkTlsConfig,
+    connector: ZkTlsConnector,
     material: ZkTlsMaterial,
   ): Pick<ClientInternalsHooks, 'connectSocket' | 'onSocketError'> {
     return {
-      connectSocket: (server) => ({
-        socket: tlsConnect(tlsConnectOptions(material, config, server)),
-        readyEvent: 'secureConnect',
-      }),
+      connectSocket: (server) => ({ socket: connector.connect(material, server), readyEvent: 'secureConnect' }),
       onSocketError: (error, server, ready) => {
-        const problem = describeTlsFailure(error, server, config, ready);
+        const problem = connector.describeFailure(error, server, ready);
         if (problem === undefined) return;
         if (problem.detail !== this.lastTlsFailure)
           this.log.warn({ server, reason: problem.detail }, 'zookeeper TLS connection failed');

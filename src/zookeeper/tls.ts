@@ -8,8 +8,13 @@
 // The stores are read at every session's start (never cached), so a rotated certificate or a
 // fixed file is picked up by the next connection attempt without a restart. A handshake failure
 // is turned into a sentence naming the server, the file and the setting to look at.
+//
+// Loaded only when TLS is configured (tls-loader.ts): node:tls and node:crypto cost a daemon that
+// does not use them about 1.3 MiB resident (README "A lean daemon"), so nothing imports this
+// module's values statically outside tests.
 
-import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
+import type { Socket } from 'node:net';
+import { connect, createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import { errorMessage } from '../errors.js';
 import { readKeyStore, readTrustStore, type StoreRef } from '../security/key-store.js';
 
@@ -65,6 +70,26 @@ export function tlsConnectOptions(
     // Node checks the name or IP address (subjectAltName) by default; only this switch turns it off.
     ...(config.hostnameVerification ? {} : { checkServerIdentity: () => undefined }),
   };
+}
+
+/** What the session adapter calls for TLS: the stores, the sockets, the failures (ZkTlsConnector). */
+export class ZkTlsConnector {
+  constructor(readonly config: ZkTlsConfig) {}
+
+  /** Read both stores now (every session does, at its start). Throws with the file and setting named. */
+  loadMaterial(): ZkTlsMaterial {
+    return loadZkTlsMaterial(this.config);
+  }
+
+  /** A TLS socket to one server of the quorum; the ConnectRequest goes after 'secureConnect'. */
+  connect(material: ZkTlsMaterial, server: { readonly host: string; readonly port: number }): Socket {
+    return connect(tlsConnectOptions(material, this.config, server));
+  }
+
+  /** describeTlsFailure with this configuration. */
+  describeFailure(error: unknown, server: string, secured: boolean): ZkTlsProblem | undefined {
+    return describeTlsFailure(error, server, this.config, secured);
+  }
 }
 
 /** A TLS failure as an operator reads it: what happened and what to change. */

@@ -25,6 +25,7 @@ import { NodeZkSessionFactory } from '../../zookeeper/node-zk-session.js';
 import { electorPaths } from '../../zookeeper/paths.js';
 import { silentLogger } from '../../observability/logger.js';
 import { zkTlsConfig } from '../../daemon/zk-tls.js';
+import { loadZkTlsConnector } from '../../zookeeper/tls-loader.js';
 import { clusterStatusEndpoints } from './cluster-status.js';
 import { formatHostPort } from './zkfc-status-client.js';
 import { FAILED, OK, incorrectArgumentCount, type HaAdminCommand } from './command.js';
@@ -74,7 +75,8 @@ async function openZooKeeper(ctx: HaAdminContext, nameserviceId: string) {
   const settings = settingsFromConf(ctx.conf, nameserviceId);
   if (settings.zk.quorum.trim() === '')
     throw new IllegalArgumentError("Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum");
-  const tls = zkTlsConfig(settings);
+  const tlsConfig = zkTlsConfig(settings);
+  const tls = tlsConfig === undefined ? undefined : await loadZkTlsConnector(tlsConfig);
   const factory = new NodeZkSessionFactory({
     clock: new SystemClock(),
     logger: silentLogger(),

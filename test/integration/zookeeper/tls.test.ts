@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ZkSessionOptions } from '../../../src/runtime/ports.js';
 import { OPEN_ACL_UNSAFE } from '../../../src/zookeeper/acl.js';
 import { NodeZkSessionFactory, type NodeZkSession } from '../../../src/zookeeper/node-zk-session.js';
-import type { ZkTlsConfig, ZkTlsProblem } from '../../../src/zookeeper/tls.js';
+import { ZkTlsConnector, type ZkTlsConfig, type ZkTlsProblem } from '../../../src/zookeeper/tls.js';
 import { realClock } from '../../../tools/testing/clock.js';
 import { makeTlsFixture, type TlsFixture } from '../../../tools/testing/tls-certs.js';
 import { startZooKeeper, type ZooKeeperEnsemble } from '../../../tools/testing/zk-server.js';
@@ -75,7 +75,7 @@ function openSession(
   tls: ZkTlsConfig,
   connectString?: string,
 ): { session: NodeZkSession; recorder: EventRecorder; problems: (ZkTlsProblem | undefined)[] } {
-  const factory = new NodeZkSessionFactory({ clock: realClock, spinDelayMs: 50, tls });
+  const factory = new NodeZkSessionFactory({ clock: realClock, spinDelayMs: 50, tls: new ZkTlsConnector(tls) });
   const problems: (ZkTlsProblem | undefined)[] = [];
   factory.onTlsProblem((problem) => problems.push(problem));
   const recorder = new EventRecorder();
@@ -152,7 +152,7 @@ describe('ZooKeeper over TLS', () => {
 
   it('the TLS problem clears when a session of the same factory connects', async () => {
     const config = tlsConfig(fixture.client.p12, fixture.trust.p12);
-    const factory = new NodeZkSessionFactory({ clock: realClock, spinDelayMs: 50, tls: config });
+    const factory = new NodeZkSessionFactory({ clock: realClock, spinDelayMs: 50, tls: new ZkTlsConnector(config) });
     const problems: (ZkTlsProblem | undefined)[] = [];
     factory.onTlsProblem((problem) => problems.push(problem));
     const failing = new EventRecorder();
