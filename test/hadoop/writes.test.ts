@@ -61,9 +61,12 @@ describe('writes through the nameservice across failovers', () => {
           await c.waitFor(async () => (await c.haState(active)) === 'standby', 90_000, `${active} back as standby`);
         } else {
           // Right after a restart the target's zkfc may not have seen its NameNode healthy yet and
-          // refuses ("not currently healthy"), as Hadoop's does: retry as an operator would.
+          // refuses ("not currently healthy"), as Hadoop's does, or its readiness gate refuses while
+          // the NameNode is still in safe mode waiting for block reports ("not ready to become
+          // active", README "Readiness-gated promotion"): retry as an operator would.
           let r = await c.ourHaAdmin(['-failover', active, other]);
-          for (let i = 0; i < 30 && r.code !== 0 && /not currently healthy/.test(r.stderr + r.stdout); i++) {
+          const refusedForNow = /not currently healthy|is not ready to become active/;
+          for (let i = 0; i < 60 && r.code !== 0 && refusedForNow.test(r.stderr + r.stdout); i++) {
             await sleep(1000);
             r = await c.ourHaAdmin(['-failover', active, other]);
           }
