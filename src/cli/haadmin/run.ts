@@ -7,7 +7,7 @@
 // also reports these failures as a JSON document on stdout (json-output.ts).
 // New commands are added to COMMANDS; nothing else changes.
 
-import { ConfigError } from '../../errors.js';
+import { ConfigError, ZkfcError } from '../../errors.js';
 import {
   HADOOP_RPC_PROTECTION_KEY,
   HADOOP_SECURITY_AUTHENTICATION_KEY,
@@ -186,7 +186,16 @@ export async function runHaAdmin(argv: readonly string[], deps: HaAdminDeps): Pr
           `${HADOOP_SECURITY_AUTHENTICATION_KEY}: kerberos is not available here`,
           HADOOP_SECURITY_AUTHENTICATION_KEY,
         );
-      ({ clients, zkfcClients } = await deps.kerberosClients(deps.conf));
+      try {
+        ({ clients, zkfcClients } = await deps.kerberosClients(deps.conf));
+      } catch (error) {
+        // The GSSAPI binding cannot load (koffi, an optional dependency, or MIT's libgssapi_krb5
+        // missing): a failed command with what to install, not an uncaught error.
+        if (!(error instanceof ZkfcError) || error.code !== 'KERBEROS_UNAVAILABLE') throw error;
+        io.err(`Operation failed: Kerberos is not available: ${error.message}`);
+        if (json) printJson(io, jsonError('operation-failed', error));
+        return FAILED;
+      }
     }
     ctx = new HaAdminContext({
       conf: deps.conf,
