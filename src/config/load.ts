@@ -21,7 +21,7 @@ import {
 import { findHadoopConfDir } from './conf-dir.js';
 import { HadoopConfiguration } from './hadoop-conf.js';
 import { parseJavaInt, parseJavaLong } from './java-values.js';
-import { SETTINGS, SETTINGS_BY_KEY, type Setting, type ZkfcSettings } from './schema.js';
+import { JOURNAL_MAX_RECORDS_LIMIT, SETTINGS, SETTINGS_BY_KEY, type Setting, type ZkfcSettings } from './schema.js';
 import {
   confForNamenode,
   detectLocalNamenode,
@@ -556,6 +556,8 @@ function crossCheck(settings: ZkfcSettings, problems: string[]): void {
   if (rpc.setupTimeoutMs <= 0) problems.push('zkfc.rpc.setup-timeout.ms: must be greater than 0');
   if (rpc.connectionMaxIdleTimeMs <= 0) problems.push('ipc.client.connection.maxidletime: must be greater than 0');
   if (settings.namenodeHttp.timeoutMs <= 0) problems.push('zkfc.namenode-http.timeout.ms: must be greater than 0');
+  if (settings.journal.maxRecords > JOURNAL_MAX_RECORDS_LIMIT)
+    problems.push(`zkfc.journal.max-records: ${settings.journal.maxRecords} is more than ${JOURNAL_MAX_RECORDS_LIMIT}`);
   const { antiFlap } = settings;
   if (antiFlap.maxFailovers > 0 && antiFlap.windowMs <= 0)
     problems.push('zkfc.anti-flap.window.ms: must be greater than 0 while zkfc.anti-flap.max-failovers is not 0');

@@ -173,6 +173,14 @@ export interface PauseSettings {
   readonly maxTtlMs: number;
 }
 
+/** The failover journal (README "Failover journal"; not in Hadoop). */
+export interface JournalSettings {
+  /** Entries kept in ZooKeeper (and per local file); 0 turns the journal off. */
+  readonly maxRecords: number;
+  /** The local file; null: failover-journal-<ns>.<nn>.jsonl in the daemon's state or log directory. */
+  readonly file: string | null;
+}
+
 /** Kerberos on Hadoop IPC (README "Kerberos"). */
 export interface SecuritySettings {
   /** `simple` or `kerberos` (load.ts refuses anything else). */
@@ -200,6 +208,7 @@ export interface ZkfcSettings {
   readonly fencing: FencingSettings;
   readonly stacks: StacksSettings;
   readonly pause: PauseSettings;
+  readonly journal: JournalSettings;
   readonly namenodeHttp: NameNodeHttpSettings;
   readonly clusterView: ClusterViewSettings;
   readonly readiness: ReadinessSettings;
@@ -579,6 +588,26 @@ const TABLE: SettingsTable = {
         'this long after it was set whatever its TTL says.',
     },
   },
+  journal: {
+    maxRecords: {
+      key: 'zkfc.journal.max-records',
+      format: 'nat',
+      default: 100,
+      doc:
+        'Failover journal (haadmin history): entries kept in ZooKeeper under <parent-znode>/<nameservice>/' +
+        'ZkfcFailoverJournal (the oldest are deleted) and per local file; at most 1000; 0 turns the journal off.',
+    },
+    file: {
+      key: 'zkfc.journal.file',
+      format: 'optional-string',
+      default: null,
+      doc:
+        'Local copy of the failover journal (JSON lines; at most zkfc.journal.max-records lines, then it ' +
+        'becomes <file>.1). Unset: failover-journal-<nameservice>.<namenode>.jsonl in $STATE_DIRECTORY ' +
+        "(systemd's StateDirectory=, /var/lib/zkfc in the shipped unit), else $LOGS_DIRECTORY, else " +
+        '$HADOOP_LOG_DIR; none of them set: no local copy.',
+    },
+  },
   namenodeHttp: {
     intervalMs: {
       key: 'zkfc.namenode-http.interval.ms',
@@ -827,6 +856,9 @@ export const SETTINGS: readonly Setting[] = Object.entries(TABLE).flatMap(([grou
 );
 
 export const SETTINGS_BY_KEY: ReadonlyMap<string, Setting> = new Map(SETTINGS.map((s) => [s.key, s]));
+
+/** Largest zkfc.journal.max-records (1000 entries of at most 16 KiB in ZooKeeper). */
+export const JOURNAL_MAX_RECORDS_LIMIT = 1000;
 
 /** How many /stacks captures zkfc.stacks.dir keeps (the oldest go first). */
 export const STACKS_FILES_KEPT = 5;

@@ -6,7 +6,7 @@
 // This file is the composition root: the only place that knows every concrete part.
 
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import type { Logger } from 'pino';
 import { RE_ESTABLISH_SESSION_RETRY_DELAY_MS, reconnectDelayMs } from '../core/elector/elector.js';
 import { describeConfig, loadZkfcConfig, type ZkfcConfig } from '../config/load.js';
@@ -32,6 +32,7 @@ import { ZkfcMetrics } from '../observability/metrics.js';
 import { StatusBoard } from '../observability/status.js';
 import { ClusterView } from '../runtime/cluster-view.js';
 import { ControllerRuntime } from '../runtime/controller-runtime.js';
+import type { FailoverJournal } from '../runtime/failover-journal.js';
 import { ControllerExitedError, FailoverServiceError } from '../runtime/errors.js';
 import { ReadinessGate, sdNotifierFromEnv } from '../runtime/sd-notify.js';
 import { SystemClock } from '../runtime/system-clock.js';
@@ -40,6 +41,7 @@ import { NodeZkSessionFactory, type ZkTlsProblemListener } from '../zookeeper/no
 import { loadZkTlsConnector } from '../zookeeper/tls-loader.js';
 import { ensureParentZNode, parentZNodeExists } from '../zookeeper/parent-znode.js';
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
+import { createFailoverJournal, JOURNAL_CLOSE_TIMEOUT_MS } from './failover-journal.js';
 import { formatZk } from './format-zk.js';
 import { namenodeHttpAddressOf, namenodeHttpEnabled, startNameNodeHttpView } from './namenode-http.js';
 import { NameNodeJmxTxidReader } from '../hadoop/namenode-jmx.js';
@@ -212,6 +214,7 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     io,
     clock,
     zkFactory: zkSessions,
+    plainZkFactory: zkFactory,
     zk,
     connected,
     onZkTlsProblem: (listener) => zkFactory.onTlsProblem(listener),
@@ -224,6 +227,8 @@ interface RunContext {
   readonly clock: SystemClock;
   /** Holds the start-up session (when `connected`) for the controller to adopt. */
   readonly zkFactory: AdoptingZkSessionFactory;
+  /** Sessions of their own (the failover journal's), never the one the controller adopts. */
+  readonly plainZkFactory: NodeZkSessionFactory;
   readonly zk: ZkSetup;
   /** False when ZooKeeper was out of reach at start-up (retry-forever): runDaemon waits for it. */
   readonly connected: boolean;
@@ -441,6 +446,8 @@ async function runDaemonAs(
         );
   // eslint-disable-next-line prefer-const -- the RPC server's handlers below read it; it is set once the runtime exists
   let controller: ControllerRuntime | undefined;
+  // eslint-disable-next-line prefer-const -- the same; set with the controller
+  let journal: FailoverJournal | undefined;
   const rpcServer = new ZkfcRpcServer({
     host: bindHost,
     port: server.zkfcPort,
@@ -459,12 +466,18 @@ async function runDaemonAs(
     handler: {
       cedeActive: async (millis, caller) => {
         if (controller === undefined) throw new FailoverServiceError('ZK Failover Controller is starting');
+        journal?.cedeRequested(caller, millis);
         await controller.cedeActive(millis, caller);
       },
       gracefulFailover: async (caller) => {
         if (controller === undefined) throw new FailoverServiceError('ZK Failover Controller is starting');
         log.info({ caller }, 'gracefulFailover requested');
-        await controller.gracefulFailover();
+        const ended = journal?.gracefulFailoverRequested(caller);
+        try {
+          await controller.gracefulFailover();
+        } finally {
+          ended?.();
+        }
       },
     },
   });
@@ -613,8 +626,20 @@ async function runDaemonAs(
     logger: logger.child({ component: 'controller' }),
     resetLogRepeats: () => resetRepeats(logger),
   });
+  // The failover journal (README "Failover journal"): fed the same records, writes after the fact.
+  journal = createFailoverJournal({
+    config,
+    env: io.env,
+    host: hostname(),
+    zkFactory: ctx.plainZkFactory,
+    zk: ctx.zk,
+    clock,
+    logger,
+    status,
+  });
   controller.onEvent((record) => {
     applyRecord(record, { status, metrics, readiness });
+    journal?.observe(record);
     if (
       record.type === 'healthStateChanged' &&
       (record.to === 'SERVICE_UNHEALTHY' || record.to === 'SERVICE_NOT_RESPONDING')
@@ -673,14 +698,16 @@ async function runDaemonAs(
     clusterView.start();
   }
 
-  const shutdown = async (): Promise<void> => {
+  const shutdown = async (signal?: string): Promise<void> => {
     stopWatchdog();
     void notifier.stopping();
+    if (signal !== undefined) journal?.stopping(signal);
     namenodeHttp?.stop();
     await clusterView?.stop();
     await preflight?.stop();
     await rpcServer.close();
     await controller.stop();
+    await journal?.close(JOURNAL_CLOSE_TIMEOUT_MS);
     await statusServer.close();
     await notifier.flush();
   };
@@ -702,12 +729,13 @@ async function runDaemonAs(
     },
     'zkfc started',
   );
+  journal?.start();
 
   const outcome = await Promise.race([
     io.stopSignal.then((signal) => ({ kind: 'signal' as const, signal })),
     controller.exited.then((exit) => ({ kind: 'exit' as const, exit })),
   ]);
-  await shutdown();
+  await shutdown(outcome.kind === 'signal' ? outcome.signal : undefined);
   if (outcome.kind === 'signal') {
     log.info({ signal: outcome.signal }, 'zkfc stopped');
     return ExitCode.OK;

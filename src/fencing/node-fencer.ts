@@ -262,7 +262,13 @@ export class NodeFencer implements Fencer {
       result = { outcome: 'error', detail: `unexpected error: ${errorMessage(cause)}` };
     }
     const durationMs = Math.max(0, Math.round(this.options.clock.monotonicMs() - started));
-    return { method, outcome: result.outcome, durationMs, detail: result.detail };
+    return {
+      method,
+      outcome: result.outcome,
+      durationMs,
+      detail: result.detail,
+      ...(result.outputTail !== undefined && result.outputTail.length > 0 ? { outputTail: result.outputTail } : {}),
+    };
   }
 
   private findConfigured(target: NamenodeTarget): ConfiguredTarget | undefined {

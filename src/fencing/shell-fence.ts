@@ -18,6 +18,7 @@
 
 import type { NamenodeTarget } from '../core/types.js';
 import type { Logger } from '../observability/logger.js';
+import { boundText } from '../observability/untrusted.js';
 import type { Clock } from '../runtime/ports.js';
 import type { ContainmentKind } from './containment.js';
 import { knownSecrets, SecretRedactor } from './secrets.js';
@@ -33,6 +34,9 @@ export const SHELL_FENCE_KILL_GRACE_DEFAULT_MS = 2_000;
 export const TARGET_RESOLVE_TIMEOUT_DEFAULT_MS = 2_000;
 /** ShellCommandFencer.ABBREV_LENGTH. */
 const ABBREV_LENGTH = 20;
+/** The output tail kept for the failover journal: the last lines, each cut to a bound. */
+export const OUTPUT_TAIL_LINES = 10;
+export const OUTPUT_TAIL_LINE_MAX_CHARS = 200;
 
 export interface ShellFenceOptions {
   /** The command to run (already chosen by the comma rule, see resolveShellCommandForZkfc). */
@@ -117,6 +121,7 @@ export async function shellFence(options: ShellFenceOptions): Promise<FenceMetho
     log.warn({ keys: skippedKeys.slice(0, 20) }, 'configuration entries not exported to the fencing command');
 
   const redactor = new SecretRedactor(knownSecrets(options.targetConf, options.baseEnv ?? process.env));
+  const tail: string[] = [];
   const prefixFor = (pid: number | undefined): string =>
     `${pid !== undefined ? `[PID ${pid}] ` : ''}${abbreviate(command)}`;
   const result = await runShellProcess({
@@ -128,7 +133,10 @@ export async function shellFence(options: ShellFenceOptions): Promise<FenceMetho
     ...(options.containment !== undefined ? { containment: options.containment } : {}),
     onLaunched: (pid, containment) => log.info({ command, pid, containment }, 'launched fencing command'),
     onLine: (stream, line, pid) => {
-      const fields = { pid, command: abbreviate(command), prefix: prefixFor(pid), stream, line: redactor.redact(line) };
+      const redacted = redactor.redact(line);
+      const fields = { pid, command: abbreviate(command), prefix: prefixFor(pid), stream, line: redacted };
+      tail.push(`${stream}: ${boundText(redacted, OUTPUT_TAIL_LINE_MAX_CHARS)}`);
+      if (tail.length > OUTPUT_TAIL_LINES) tail.shift();
       // Parity: StreamPumper logs stdout at INFO and stderr at WARN.
       if (stream === 'stdout') log.info(fields, 'fencing command output');
       else log.warn(fields, 'fencing command output');
@@ -145,5 +153,5 @@ export async function shellFence(options: ShellFenceOptions): Promise<FenceMetho
       ),
   });
   if (result.outcome === 'error') log.warn({ command, detail: result.detail }, 'unable to execute fencing command');
-  return result;
+  return tail.length === 0 ? result : { ...result, outputTail: tail };
 }

@@ -39,6 +39,8 @@ export interface SshFenceOptions {
 export interface FenceMethodResult {
   readonly outcome: 'success' | 'failure' | 'timeout' | 'error';
   readonly detail: string;
+  /** The last lines the method printed (redacted, bounded), for the failover journal. */
+  readonly outputTail?: readonly string[];
 }
 
 /**

@@ -14,7 +14,7 @@ import { heldBackReason, type AntiFlapConfig } from '../core/controller/anti-fla
 import type { AntiFlapReport } from '../core/controller/commands.js';
 import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState } from '../core/types.js';
 import type { Clock, NameNodeHttpFailureKind, NameNodeHttpFailure, NameNodeHttpView } from '../runtime/ports.js';
-import type { ClusterViewRecord } from '../runtime/records.js';
+import type { ClusterViewRecord, JournalEntryRead } from '../runtime/records.js';
 
 /** Hadoop's ActiveStandbyElector.ConnectionState: the elector's view of its ZooKeeper connection. */
 export const ZK_CONNECTION_STATES = ['CONNECTED', 'DISCONNECTED', 'TERMINATED'] as const;
@@ -302,6 +302,12 @@ export interface ZkfcStatus {
    * assessed yet. Absent only from an older zkfc.
    */
   readonly readiness?: ReadinessStatus | null;
+  /**
+   * The failover journal's newest entries (README "Failover journal"), newest first, each failover
+   * with the old active's own stand-down when the journal holds it; null when the journal is off.
+   * Absent only from a daemon without a journal (an older zkfc).
+   */
+  readonly history?: readonly JournalEntryRead[] | null;
   readonly uptimeSeconds: number;
   /** The daemon's version. */
   readonly version: string;
@@ -383,10 +389,11 @@ export class StatusBoard implements StatusSource {
   private readonly startedMonotonicMs: number;
   private current: Omit<
     ZkfcStatus,
-    'uptimeSeconds' | 'namenodeHttp' | 'maintenancePause' | 'antiFlap' | 'readiness'
+    'uptimeSeconds' | 'namenodeHttp' | 'maintenancePause' | 'antiFlap' | 'readiness' | 'history'
   > & {
     maintenancePause: MaintenancePauseStatus | null;
     readiness: ReadinessStatus | null;
+    history: readonly JournalEntryRead[] | null;
   };
   private namenodeHttp: NameNodeHttpInput | null = null;
   /** Monotonic ms "without an active" counts from; null while the last round saw one. */
@@ -428,8 +435,14 @@ export class StatusBoard implements StatusSource {
       zookeeperRetry: null,
       maintenancePause: null,
       readiness: null,
+      history: null,
       version: identity.version,
     };
+  }
+
+  /** The failover journal's newest entries (null: the journal is off). */
+  setHistory(entries: readonly JournalEntryRead[] | null): void {
+    this.current = { ...this.current, history: entries === null ? null : [...entries] };
   }
 
   /** Show (present) or drop a ZooKeeper problem; one entry per problem, the latest detail. */

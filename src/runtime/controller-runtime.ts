@@ -233,7 +233,11 @@ export class ControllerRuntime {
         options.ports.haService.create(healthAddress, { connectTimeoutMs: options.healthConnectTimeoutMs }),
       health,
       onProbe: (probe, durationMs) => {
-        this.emit({ type: 'healthCheck', outcome: probe.kind, durationMs });
+        this.emit(
+          probe.kind === 'healthy'
+            ? { type: 'healthCheck', outcome: probe.kind, durationMs }
+            : { type: 'healthCheck', outcome: probe.kind, durationMs, reason: probe.reason },
+        );
         this.emit({
           type: 'serviceStateReported',
           state: probe.kind === 'unreachable' ? null : (probe.status?.state ?? null),

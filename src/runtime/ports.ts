@@ -225,6 +225,8 @@ export interface FenceAttempt {
   readonly outcome: 'success' | 'failure' | 'timeout' | 'error';
   readonly durationMs: number;
   readonly detail: string;
+  /** The last lines the method printed (a shell command's output, known secrets redacted), if any. */
+  readonly outputTail?: readonly string[];
 }
 
 export interface FenceOutcome {
@@ -340,4 +342,18 @@ export interface NameNodeTxidReader {
     namenode: NamenodeTarget,
     timeoutMs: number,
   ): Promise<{ readonly ok: true; readonly txid: number } | { readonly ok: false; readonly message: string }>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The failover journal's local file
+
+/**
+ * The local copy of the failover journal (README "Failover journal"): one line per entry, kept
+ * bounded by the adapter (the last entries only). `append` rejects on an I/O failure.
+ */
+export interface JournalFile {
+  /** Where the file is, for logs. */
+  readonly path: string;
+  /** Append one line; `line` holds no line break. */
+  append(line: string): Promise<void>;
 }

@@ -3,11 +3,11 @@
 // them back. Shapes line up with src/observability (metrics.ts, status.ts): the failover record is
 // that module's FailoverRecord, session events use the ZkSession port's names.
 
-import type { AntiFlapReport, FailoverReport } from '../core/controller/commands.js';
+import type { AntiFlapReport, FailoverReport, HoldBackEnd } from '../core/controller/commands.js';
 import type { Readiness } from '../core/controller/readiness.js';
 import type { ZkConnectionState } from '../core/elector/elector.js';
 import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState, NamenodeTarget } from '../core/types.js';
-import type { FenceOutcome, ZkSessionEvent } from './ports.js';
+import type { FenceAttempt, FenceOutcome, ZkSessionEvent } from './ports.js';
 
 /**
  * States of the ZooKeeper data that keep automatic failover from working until an operator acts
@@ -54,6 +54,8 @@ export type ControllerRecord =
       readonly type: 'healthCheck';
       readonly outcome: 'healthy' | 'unhealthy' | 'unreachable';
       readonly durationMs: number;
+      /** Why it is not healthy (the NameNode's message, or what failed), for the failover journal. */
+      readonly reason?: string;
     }
   /** The state the NameNode reported, or null when the round could not reach it. */
   | { readonly type: 'serviceStateReported'; readonly state: HAServiceState | null }
@@ -165,3 +167,136 @@ export interface ClusterViewRecord {
   /** Wall-clock epoch ms of the end of the last round that saw an active NameNode; null if none has. */
   readonly lastActiveSeenWallMs: number | null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The failover journal (runtime/failover-journal.ts, README "Failover journal"): the bounded record
+// each failover leaves in ZooKeeper and in a local file. One shape everywhere: the znode's JSON,
+// the file's lines, /status `history` and `haadmin history --json`. Times are ISO-8601 strings.
+
+/**
+ * Why the old active's zkfc left the election, in its own words (a stand-down entry):
+ * - unhealthy: its NameNode answered the health check with an error (the message is the NameNode's);
+ * - not-responding: its NameNode did not answer (refused, unreachable, timed out);
+ * - cede: cedeActive asked it to step aside (a graceful failover; `requestedBy` says who asked);
+ * - session-expired: its ZooKeeper session expired, so the lock went with it;
+ * - stop: the daemon was stopped (SIGTERM);
+ * - service-state: its NameNode reported a state other than active (or became an observer);
+ * - fatal: the daemon hit a fatal error and exits;
+ * - other: none of the above (the detail says what the elector did).
+ */
+export const STAND_DOWN_CAUSES = [
+  'unhealthy',
+  'not-responding',
+  'cede',
+  'session-expired',
+  'stop',
+  'service-state',
+  'fatal',
+  'other',
+] as const;
+export type StandDownCause = (typeof STAND_DOWN_CAUSES)[number];
+
+/** One fencing method tried (a FenceAttempt, bounded). */
+export interface JournalFenceAttempt {
+  readonly method: string;
+  readonly outcome: FenceAttempt['outcome'];
+  readonly durationMs: number;
+  readonly detail: string;
+  /** The last lines the method printed (shell output, redacted), oldest first; empty when none. */
+  readonly outputTail: readonly string[];
+}
+
+/** One fencing run against the old active (graceful transitionToStandby, then the methods). */
+export interface JournalFencing {
+  /** NameNode id fenced. */
+  readonly target: string;
+  readonly fenced: boolean;
+  /** True when the old active stood down by itself (graceful transitionToStandby). */
+  readonly graceful: boolean;
+  readonly attempts: readonly JournalFenceAttempt[];
+}
+
+interface JournalEntryBase {
+  /** Format version (1). */
+  readonly v: 1;
+  /** ISO-8601 time of the event, by the writer's clock. */
+  readonly at: string;
+  readonly nameservice: string;
+  /** The zkfc that wrote the entry: its NameNode id and host name. */
+  readonly writer: { readonly namenode: string; readonly host: string };
+}
+
+/** A failover, written by the zkfc whose NameNode became active. */
+export interface FailoverJournalEntry extends JournalEntryBase {
+  readonly kind: 'failover';
+  /**
+   * The previous active: the NameNode the breadcrumb named, else the lock's last holder this zkfc
+   * saw (a graceful failover's old active deletes its breadcrumb as it cedes), else null.
+   */
+  readonly from: string | null;
+  readonly to: string;
+  readonly reason: FailoverReport['reason'];
+  readonly durationMs: number;
+  readonly phases: FailoverReport['phases'];
+  /** What the new active's zkfc saw, in words: the lock going, the breadcrumb, the fencing. */
+  readonly trigger: string;
+  /** The facts behind `trigger`. */
+  readonly seen: {
+    /**
+     * The lock's holder this zkfc saw last before it won (not itself), or null: that holder's lock
+     * went away (its zkfc quit the election, or its ZooKeeper session expired) before this one won.
+     */
+    readonly lockHolder: string | null;
+    /** This zkfc's own ZooKeeper session expired during the failover. */
+    readonly ownSessionExpired: boolean;
+  };
+  readonly fencing: readonly JournalFencing[];
+  /** Graceful failover: who asked (user at address, as the ZKFC RPC server saw the caller); else null. */
+  readonly requestedBy: string | null;
+}
+
+/** The old active's zkfc leaving the election, with its own reason (written as it quits). */
+export interface StandDownJournalEntry extends JournalEntryBase {
+  readonly kind: 'standDown';
+  /** The NameNode that was active (the writer's). */
+  readonly namenode: string;
+  readonly cause: StandDownCause;
+  /** The reason in words: the NameNode's health message, the cede's duration, the session... */
+  readonly detail: string;
+  /** A cede: who asked (user at address); else null. */
+  readonly requestedBy: string | null;
+  /** ISO-8601 time the trouble began when known before `at` (a lost ZooKeeper connection), else null. */
+  readonly since: string | null;
+}
+
+/** Anti-flap held a failover back (README "Anti-flap"). */
+export interface HeldBackJournalEntry extends JournalEntryBase {
+  readonly kind: 'failoverHeldBack';
+  readonly namenode: string;
+  readonly healthReason: string;
+  readonly failoversInWindow: number;
+  readonly maxFailovers: number;
+  readonly windowMs: number;
+  /** ISO-8601 time the oldest counted failover leaves the window. */
+  readonly releaseAt: string;
+}
+
+/** Anti-flap stopped holding a failover back. */
+export interface HoldBackEndedJournalEntry extends JournalEntryBase {
+  readonly kind: 'holdBackEnded';
+  readonly namenode: string;
+  readonly reason: HoldBackEnd;
+  readonly heldBackMs: number;
+}
+
+export type JournalEntry =
+  FailoverJournalEntry | StandDownJournalEntry | HeldBackJournalEntry | HoldBackEndedJournalEntry;
+
+/**
+ * An entry as read back from ZooKeeper, with its znode; a failover also carries the old active's
+ * own stand-down when the journal holds one for it (`loser`, see journal-codec.ts attachLosers).
+ */
+export type JournalEntryRead = JournalEntry & {
+  readonly znode: string;
+  readonly loser?: StandDownJournalEntry & { readonly znode: string };
+};

@@ -325,6 +325,9 @@ export class MiniCluster {
   zkfcEnv(): Record<string, string> {
     return {
       HADOOP_USER_NAME: userInfo().username,
+      // The daemons' log directory, as Hadoop's scripts set it: the failover journal's local files
+      // (failover-journal-<ns>.<nn>.jsonl) go there.
+      HADOOP_LOG_DIR: this.baseDir,
       ZKFC_LOG_LEVEL: this.options.logLevel ?? 'info',
       ...(this.options.zkfcEnv ?? {}),
     };

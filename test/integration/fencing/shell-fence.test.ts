@@ -186,6 +186,17 @@ describe('shell fencing result and logging', () => {
     expect(output[0]).toMatchObject({ prefix: `[PID ${pid}] echo fir...cho third`, command: 'echo fir...cho third' });
   });
 
+  it("keeps the output's last 10 lines, each bounded, for the failover journal", async () => {
+    const quiet = await shellFence(options('exit 0'));
+    expect(quiet.outputTail).toBeUndefined();
+    const result = await shellFence(
+      options(`for i in $(seq 1 15); do echo "line $i"; done; head -c 500 /dev/zero | tr '\\0' x >&2`),
+    );
+    expect(result.outputTail?.slice(0, 9)).toEqual(Array.from({ length: 9 }, (_, i) => `stdout: line ${i + 7}`));
+    expect(result.outputTail).toHaveLength(10);
+    expect(result.outputTail?.[9]).toMatch(/^stderr: x{200}…\[300 more chars\]$/);
+  });
+
   it('abbreviates like ShellCommandFencer.abbreviate', () => {
     expect(abbreviate('short')).toBe('short');
     expect(abbreviate('12345678901234567890')).toBe('12345678901234567890');
@@ -383,6 +394,9 @@ describe('shell fencing output: known secrets redacted before logging', () => {
       expect(logged).toContain('ha_zookeeper_auth=[redacted]');
       expect(logged).toContain('ssl_server_keystore_password=[redacted]');
       expect(logged).toContain('pw only: [redacted]');
+      // The output tail kept for the failover journal is redacted the same way.
+      expect(result.outputTail?.join('\n')).not.toContain('zk-s3cr3t-pw');
+      expect(result.outputTail).toContain('stderr: pw only: [redacted]');
       // What is not secret is still shown.
       expect(logged).toContain('ha_zookeeper_quorum=zk1:2181');
     },

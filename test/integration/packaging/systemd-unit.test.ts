@@ -107,6 +107,8 @@ describe('systemd/zkfc@.service', () => {
       expect(directive(unit, 'Service', 'Environment')).toContain('HADOOP_CONF_DIR=/etc/hadoop/conf');
       expect(directive(unit, 'Service', 'EnvironmentFile')).toContain('-/etc/default/zkfc');
       expect(directive(unit, 'Install', 'WantedBy')).toEqual(['multi-user.target']);
+      // The failover journal's local file goes to $STATE_DIRECTORY (src/daemon/failover-journal.ts).
+      expect(directive(unit, 'Service', 'StateDirectory')).toEqual(['zkfc']);
     },
   );
 

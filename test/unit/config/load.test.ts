@@ -210,6 +210,18 @@ describe('loadZkfcConfig', () => {
     );
   });
 
+  it('reads the failover journal (100 entries, a file in the state directory) and refuses more than 1000', async () => {
+    const defaults = await loadZkfcConfig({ hadoopConfDir: confDir({}, topology), env: {}, probe: probe('10.1.0.1') });
+    expect(defaults.settings.journal).toEqual({ maxRecords: 100, file: null });
+    const set = confDir({ 'zkfc.journal.max-records': '0', 'zkfc.journal.file': '/srv/journal.jsonl' }, topology);
+    const config = await loadZkfcConfig({ hadoopConfDir: set, env: {}, probe: probe('10.1.0.1') });
+    expect(config.settings.journal).toEqual({ maxRecords: 0, file: '/srv/journal.jsonl' });
+    const many = confDir({ 'zkfc.journal.max-records': '1001' }, topology);
+    await expect(loadZkfcConfig({ hadoopConfDir: many, env: {}, probe: probe('10.1.0.1') })).rejects.toThrow(
+      'zkfc.journal.max-records: 1001 is more than 1000',
+    );
+  });
+
   it('says HA is not enabled with one NameNode, and names the own-file at fault', async () => {
     const single = confDir(
       {},

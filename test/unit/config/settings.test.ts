@@ -45,6 +45,8 @@ function sample(setting: Setting): { readonly raw: string; readonly typed: unkno
     'zkfc.http-address': { raw: '10.9.9.9:9999', typed: { host: '10.9.9.9', port: 9999 } },
     // At least twice the graceful-fence timeout (10 s by default), or the configuration is refused.
     'zkfc.rpc.cede.max.ms': { raw: '777777', typed: 777777 },
+    // At most 1000 (JOURNAL_MAX_RECORDS_LIMIT).
+    'zkfc.journal.max-records': { raw: '777', typed: 777 },
   };
   const fixed = special[setting.key];
   if (fixed !== undefined) return fixed;

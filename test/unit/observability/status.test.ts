@@ -38,6 +38,7 @@ describe('status snapshot', () => {
       zookeeperRetry: null,
       maintenancePause: null,
       readiness: null,
+      history: null,
       namenodeHttp: null,
       antiFlap: null,
       uptimeSeconds: 0,
