@@ -1,7 +1,8 @@
 // The status page (GET / on zkfc.http-address): the daemon's one status model (ZkfcStatus, the
 // same value /status serves) as a read-only HTML page for people: every NameNode as this daemon's
 // cluster view sees it (state, health, readiness), this daemon's lock, breadcrumb, elector and
-// ZooKeeper state, fencing readiness and the last failover. Pure: same status, same page; no I/O.
+// ZooKeeper state, fencing readiness, the last failover and the failover journal's newest entries.
+// Pure: same status, same page; no I/O.
 //
 // Safe by construction: every value goes through `text()` (HTML-escaped, cut in length) because
 // most of them come from elsewhere (ZooKeeper data any client may write, NameNode error messages,
@@ -10,12 +11,19 @@
 // (default-src 'none'), so even a missed escape could neither run code nor fetch from elsewhere.
 //
 // What the status model does not carry yet is shown as such, never guessed: the transaction lag
-// behind the best peer (the local NameNode's own JMX view is shown, not a lag) and the failover
-// history (only the last failover is known); a daemon too old to report pauses says so. Those
-// places are marked `data-pending` in the page and "PENDING" below.
+// behind the best peer (the local NameNode's own JMX view is shown, not a lag); a daemon too old
+// to report pauses or history says so. Those places are marked `data-pending` in the page and
+// "PENDING" below.
 
 import { boundText } from '../observability/untrusted.js';
 import type { ActiveNodeInfo } from '../core/types.js';
+import {
+  journalDuration,
+  journalEvent,
+  journalFencing,
+  journalNamenodes,
+  journalTrigger,
+} from '../observability/journal-text.js';
 import type { ClusterNamenodeStatus, ZkfcStatus } from '../observability/status.js';
 
 /** Longest remote string shown in a cell (a hostname is at most 253 characters). */
@@ -204,6 +212,34 @@ function lastFailover(status: ZkfcStatus): string {
   );
 }
 
+/**
+ * The failover journal's newest entries (README "Failover journal"): a failover's trigger is the
+ * old active's own reason when its zkfc wrote one; a stand-down taken as a failover's trigger is
+ * not listed again.
+ */
+function history(status: ZkfcStatus): string {
+  const entries = status.history;
+  if (entries === undefined)
+    return '<p class="pending" data-pending="history" id="history">not reported by this daemon</p>';
+  if (entries === null)
+    return '<p class="muted" id="history">the failover journal is off (zkfc.journal.max-records is 0)</p>';
+  const joined = new Set(entries.flatMap((e) => (e.kind === 'failover' && e.loser ? [e.loser.znode] : [])));
+  const rows = entries.filter((entry) => !joined.has(entry.znode));
+  if (rows.length === 0) return '<p class="muted" id="history">no failover recorded yet</p>';
+  const cells = rows.map(
+    (entry) =>
+      `<tr data-kind="${text(entry.kind)}"><td>${text(entry.at)}</td><td>${text(journalEvent(entry))}</td>` +
+      `<td><code>${text(journalNamenodes(entry))}</code></td><td>${text(journalDuration(entry))}</td>` +
+      `<td>${text(journalTrigger(entry), DETAIL_MAX_CHARS)}</td>` +
+      `<td>${text(journalFencing(entry), DETAIL_MAX_CHARS)}</td></tr>`,
+  );
+  return (
+    '<table id="history"><tr><th>when</th><th>event</th><th>NameNodes</th><th>took</th><th>trigger</th>' +
+    `<th>fencing</th></tr>${cells.join('')}</table>` +
+    '<p class="muted">newest first; all of it: <code>haadmin history</code></p>'
+  );
+}
+
 /** The local NameNode's HTTP view (JMX beans, /isActive), when the daemon reads it. */
 function namenodeHttp(status: ZkfcStatus): string {
   const http = status.namenodeHttp;
@@ -337,8 +373,8 @@ export function renderStatusPage(status: ZkfcStatus, generatedAt: string): strin
     fencingTable(status) +
     '<h2>Last failover</h2>' +
     lastFailover(status) +
-    // PENDING (history): only the last failover is in the status model; the journal will fill this.
-    '<h2>History</h2><p class="pending" data-pending="history">not reported yet: only the last failover is known</p>' +
+    '<h2>History</h2>' +
+    history(status) +
     '</body></html>\n'
   );
 }

@@ -1,7 +1,8 @@
 // Goal: the status page at GET / is what an operator's browser shows and follows a failover by
 // itself: before, nn1 is the active NameNode and both NameNodes are listed with state and health;
 // after nn1 is killed, the page (never reloaded by the test: its own refresh) shows nn2 active,
-// nn1 not answering, the lock on nn2 and the failover nn1 -> nn2. It loads nothing but itself
+// nn1 not answering, the lock on nn2, the failover nn1 -> nn2, and in the history that failover
+// with nn1's zkfc's own reason (its NameNode stopped answering). It loads nothing but itself
 // (every request goes to the daemon's own address, the Content-Security-Policy is sent), and a
 // hostile status (markup in NameNode ids, host names and messages) is shown as text, runs nothing.
 // Method: MiniCluster (real ZooKeeper, two simulated NameNode processes, the built zkfc daemons,
@@ -47,6 +48,19 @@ async function waitForText(page: Page, selector: string, wanted: RegExp, timeout
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${selector} did not show ${wanted} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+}
+
+/** The rows of a table, each as its cells' text joined by tabs (read again if a refresh gets in the way). */
+async function tableRows(page: Page, selector: string): Promise<string[]> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const rows = await page.locator(selector).allInnerTexts();
+      if (rows.length > 0 || attempt >= 10) return rows;
+    } catch (error) {
+      if (attempt >= 10) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function rowText(page: Page, namenodeId: string): Promise<string> {
@@ -95,6 +109,9 @@ describe('the status page in a browser', () => {
     expect(await page.locator('#lock-holder').innerText()).toMatch(/^nn1 \(ns1, \S+:\d+, zkfc port \d+\)$/);
     expect(await page.locator('#daemon').innerText()).toMatch(/elector\s+STANDBY/);
     expect(await page.locator('#last-failover').innerText()).toBe('none by this daemon since it started');
+    // The journal's first read: nn1's first election, written by nn1's zkfc.
+    const before = await waitForText(page, '#history', /\(none\) -> nn1/, 20_000);
+    expect(before).toMatch(/failover \(none\) -> nn1 \d+ ms \(detection .*\) seen by nn1's zkfc: no previous active/);
     expect(await page.locator('h1').innerText()).toBe('zkfc for NameNode nn2 of nameservice ns1');
     await screenshot(page, join(c.baseDir, 'status-page-before.png'));
     const loadsBefore = loads;
@@ -111,6 +128,16 @@ describe('the status page in a browser', () => {
     expect(await waitForText(page, '#lock-holder', /^nn2 /, 10_000)).toMatch(/^nn2 \(ns1, \S+:\d+, zkfc port \d+\)$/);
     const failover = await waitForText(page, '#last-failover', /nn1 → nn2/, 10_000);
     expect(failover).toMatch(/from → to nn1 → nn2 reason election took \d+ ms/);
+    // The history: the failover with nn1's zkfc's own reason, the fencing, and the one before it.
+    await waitForText(page, '#history', /nn1 -> nn2 .*nn1's zkfc: not-responding/, 20_000);
+    const rows = await tableRows(page, '#history tr');
+    expect(rows[0]?.split('\t')).toEqual(['when', 'event', 'NameNodes', 'took', 'trigger', 'fencing']);
+    const [at, event, namenodes, took, trigger, fencing] = rows[1]?.split('\t') ?? [];
+    expect([at, event, namenodes]).toEqual([expect.stringMatching(/^\d{4}-.*Z$/), 'failover', 'nn1 -> nn2']);
+    expect(took).toMatch(/^\d+ ms \(detection \d+ ms, election \d+ ms, fencing \d+ ms, promotion \d+ ms\)$/);
+    expect(trigger).toMatch(/^nn1's zkfc: not-responding: NameNode not responding: /);
+    expect(fencing).toMatch(/^nn1: graceful \w+, shell\(.*\) success$/);
+    expect(rows.at(-1)).toMatch(/\tfailover\t\(none\) -> nn1\t/);
     await screenshot(page, join(c.baseDir, 'status-page-after.png'));
 
     // Nothing but the page itself was requested (and perhaps the browser's own favicon probe).

@@ -8,11 +8,7 @@
 
 import { hostname, userInfo } from 'node:os';
 import { settingsFromConf } from '../../config/load.js';
-import { resolveNameserviceId } from '../../config/topology.js';
 import { errorMessage } from '../../errors.js';
-
-import { connectOnce } from '../../runtime/zk-connect.js';
-import { SystemClock } from '../../runtime/system-clock.js';
 import {
   PAUSE_REASON_MAX_CHARS,
   encodePause,
@@ -20,13 +16,8 @@ import {
   type MaintenancePause,
 } from '../../runtime/maintenance-pause.js';
 import type { ZkSession } from '../../runtime/ports.js';
-import { zkAclFromConfig, zkAuthFromConfig } from '../../zookeeper/acl.js';
-import { NodeZkSessionFactory } from '../../zookeeper/node-zk-session.js';
-import { electorPaths } from '../../zookeeper/paths.js';
-import { silentLogger } from '../../observability/logger.js';
-import { zkTlsConfig } from '../../daemon/zk-tls.js';
-import { loadZkTlsConnector } from '../../zookeeper/tls-loader.js';
 import { clusterStatusEndpoints } from './cluster-status.js';
+import { nameserviceOf, openNameserviceZooKeeper } from './nameservice-zk.js';
 import { formatHostPort } from './zkfc-status-client.js';
 import { FAILED, OK, incorrectArgumentCount, type HaAdminCommand } from './command.js';
 import { IllegalArgumentError, type HaAdminContext } from './context.js';
@@ -64,32 +55,10 @@ export function parseTtlMs(text: string, maxTtlMs: number): number {
   return ms;
 }
 
-async function nameserviceOf(ctx: HaAdminContext): Promise<string> {
-  if (ctx.service === 'resourcemanager')
-    throw new IllegalArgumentError('pause and resume apply to the NameNodes of a nameservice, not to ResourceManagers');
-  return (await ctx.currentNameserviceId()) ?? resolveNameserviceId(ctx.conf, undefined);
-}
-
 /** Connect to the nameservice's ZooKeeper as the zkfcs do; returns the session and the pause znode. */
 async function openZooKeeper(ctx: HaAdminContext, nameserviceId: string) {
-  const settings = settingsFromConf(ctx.conf, nameserviceId);
-  if (settings.zk.quorum.trim() === '')
-    throw new IllegalArgumentError("Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum");
-  const tlsConfig = zkTlsConfig(settings);
-  const tls = tlsConfig === undefined ? undefined : await loadZkTlsConnector(tlsConfig);
-  const factory = new NodeZkSessionFactory({
-    clock: new SystemClock(),
-    logger: silentLogger(),
-    ...(tls !== undefined ? { tls } : {}),
-  });
-  const session = await connectOnce(factory, {
-    connectString: settings.zk.quorum,
-    sessionTimeoutMs: settings.zk.sessionTimeoutMs,
-    authInfo: zkAuthFromConfig(settings.zk.auth ?? undefined),
-    operationTimeoutMs: settings.zk.operationTimeoutMs,
-  });
-  const { workingDir } = electorPaths(settings.zk.parentZnode, nameserviceId);
-  return { session, workingDir, path: pausePath(workingDir), acl: zkAclFromConfig(settings.zk.acl), settings };
+  const zk = await openNameserviceZooKeeper(ctx, nameserviceId);
+  return { ...zk, path: pausePath(zk.workingDir) };
 }
 
 /** Every NameNode's controller must know pauses; returns why not, or undefined. */
@@ -129,7 +98,7 @@ export const pause: HaAdminCommand = {
     }
     if (reason.length > PAUSE_REASON_MAX_CHARS)
       throw new IllegalArgumentError(`--reason is longer than ${PAUSE_REASON_MAX_CHARS} characters`);
-    const nameserviceId = await nameserviceOf(ctx);
+    const nameserviceId = await nameserviceOf(ctx, 'pause and resume');
     const ttlMs = parseTtlMs(ttlText, settingsFromConf(ctx.conf, nameserviceId).pause.maxTtlMs);
     const refusals = await controllersRefusing(ctx, nameserviceId);
     if (refusals.length > 0) {
@@ -163,7 +132,7 @@ export const resume: HaAdminCommand = {
   options: [],
   async run(ctx, line) {
     if (line.args.length !== 0) return incorrectArgumentCount(ctx, resumeUsage, commandUsageLine(resumeUsage));
-    const nameserviceId = await nameserviceOf(ctx);
+    const nameserviceId = await nameserviceOf(ctx, 'pause and resume');
     const zk = await openZooKeeper(ctx, nameserviceId);
     try {
       const result = await zk.session.delete(zk.path, -1);

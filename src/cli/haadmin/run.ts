@@ -27,6 +27,7 @@ import { explain } from './explain.js';
 import { failover } from './failover.js';
 import { getAllServiceState } from './get-all-service-state.js';
 import { getServiceState } from './get-service-state.js';
+import { history } from './history.js';
 import { jsonError, printJson } from './json-output.js';
 import { pause, resume } from './pause.js';
 import { status } from './status.js';
@@ -37,7 +38,7 @@ import { transitionToStandby } from './transition-to-standby.js';
 import { commandUsageLine, fullUsage, helpLine, type CommandUsage } from './usage.js';
 
 /** Commands not in Hadoop, also accepted without the dash (`haadmin status`, `haadmin pause`). */
-const WORD_COMMANDS = new Set(['status', 'pause', 'resume', 'explain']);
+const WORD_COMMANDS = new Set(['status', 'pause', 'resume', 'explain', 'history']);
 
 const HELP_USAGE: CommandUsage = { name: '-help', args: '<command>', help: 'Displays help on the specified command' };
 
@@ -47,6 +48,7 @@ export const COMMANDS: readonly HaAdminCommand[] = [
   failover,
   getAllServiceState,
   getServiceState,
+  history,
   pause,
   resume,
   status,
@@ -68,6 +70,7 @@ const EXTENSIONS_USAGE = [
   '-failover --dry-run [--json] <serviceId> <serviceId> runs every check of the failover and',
   'changes nothing (exit 0: go, 255: no-go); -explain <serviceId> (also "explain") says why',
   'that service is or is not active.',
+  '-history [--json] (also "history") shows the failover journal of the nameservice, newest first.',
 ];
 
 export interface HaAdminDeps {

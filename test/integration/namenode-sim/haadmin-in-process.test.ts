@@ -89,7 +89,7 @@ describe('command line errors and help', () => {
 
   it('the full usage lists the commands sorted, then the generic options', async () => {
     const run = await haadmin([], conf);
-    expect(run.err.slice(0, 14)).toEqual([
+    expect(run.err.slice(0, 15)).toEqual([
       USAGE_LINE,
       '    [-checkHealth <serviceId>]',
       '    [-explain <serviceId> [--json]]',
@@ -97,6 +97,7 @@ describe('command line errors and help', () => {
       '    [-getAllServiceState]',
       '    [-getServiceState <serviceId>]',
       '    [-help <command>]',
+      '    [-history [--json]]',
       '    [-pause --ttl <time> --reason <text>]',
       '    [-resume]',
       '    [-status [--json]]',

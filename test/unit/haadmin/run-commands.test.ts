@@ -391,7 +391,7 @@ describe('beyond Hadoop: -status and --json', () => {
     expect(help.status).toBe(0);
     expect(help.out[0]).toMatch(/^-status \[\[--json\]\]: Shows every NameNode of the nameservice/);
     const usage = await haadmin([], pairConf(1, 2, true));
-    expect(usage.err.slice(-9)).toEqual([
+    expect(usage.err.slice(-10)).toEqual([
       'Not in Hadoop: -status (also "status") reports the whole nameservice; -getServiceState,',
       '-getAllServiceState, -checkHealth and -status take --json for machine-readable output.',
       '-rm before the command addresses the ResourceManagers of yarn-site.xml (as yarn rmadmin),',
@@ -401,6 +401,7 @@ describe('beyond Hadoop: -status and --json', () => {
       '-failover --dry-run [--json] <serviceId> <serviceId> runs every check of the failover and',
       'changes nothing (exit 0: go, 255: no-go); -explain <serviceId> (also "explain") says why',
       'that service is or is not active.',
+      '-history [--json] (also "history") shows the failover journal of the nameservice, newest first.',
     ]);
   });
 });

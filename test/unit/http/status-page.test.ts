@@ -320,6 +320,67 @@ describe('renderStatusPage: what the status model carries beyond the cluster vie
     expect(html).not.toContain('data-pending="lag"');
   });
 
+  it("shows the failover journal: the loser's own reason, phases and fencing, escaped; off or empty says so", () => {
+    const evil = '<script>window.pwned=1</script>';
+    const base = { v: 1 as const, nameservice: 'ns1' };
+    const standDown = {
+      ...base,
+      at: '2024-05-01T11:00:00.000Z',
+      writer: { namenode: 'nn1', host: 'h1' },
+      kind: 'standDown' as const,
+      namenode: 'nn1',
+      cause: 'unhealthy' as const,
+      detail: `health check failed: no resources ${evil}`,
+      requestedBy: null,
+      since: null,
+      znode: '/hadoop-ha/ns1/ZkfcFailoverJournal/a',
+    };
+    const failover = {
+      ...base,
+      at: '2024-05-01T11:00:00.500Z',
+      writer: { namenode: 'nn2', host: 'h2' },
+      kind: 'failover' as const,
+      from: 'nn1',
+      to: 'nn2',
+      reason: 'election' as const,
+      durationMs: 90,
+      phases: { detectionMs: 14, electionMs: 8, fencingMs: 60, promotionMs: 8 },
+      trigger: 'the lock of nn1 went away',
+      seen: { lockHolder: 'nn1', ownSessionExpired: false },
+      fencing: [
+        {
+          target: 'nn1',
+          fenced: true,
+          graceful: true,
+          attempts: [
+            { method: `graceful${evil}`, outcome: 'success' as const, durationMs: 5, detail: '', outputTail: [] },
+          ],
+        },
+      ],
+      requestedBy: null,
+      znode: '/hadoop-ha/ns1/ZkfcFailoverJournal/b',
+      loser: standDown,
+    };
+    const html = renderStatusPage(
+      withCluster([observed('nn1', { local: true })], { history: [failover, standDown] }),
+      NOW,
+    );
+    const shown = visibleText(html);
+    expect(shown).toContain(
+      `History when event NameNodes took trigger fencing 2024-05-01T11:00:00.500Z failover nn1 -> nn2 90 ms ` +
+        `(detection 14 ms, election 8 ms, fencing 60 ms, promotion 8 ms) nn1's zkfc: unhealthy: health check failed: ` +
+        `no resources ${evil} nn1: graceful${evil} success newest first`,
+    );
+    // The stand-down is the failover's trigger: not listed again.
+    expect(html.match(/<tr data-kind=/g)).toHaveLength(1);
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toContain('data-pending="history"');
+    const off = visibleText(renderStatusPage(withCluster([], { history: null }), NOW));
+    expect(off).toContain('History the failover journal is off (zkfc.journal.max-records is 0)');
+    const none = visibleText(renderStatusPage(withCluster([], { history: [] }), NOW));
+    expect(none).toContain('History no failover recorded yet');
+  });
+
   it('shows anti-flap: the count in the window, and a failover held back, escaped', () => {
     const evil = '<script>window.pwned=1</script>';
     const quiet = visibleText(
