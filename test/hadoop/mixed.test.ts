@@ -1,7 +1,9 @@
 // Goal: a mixed nameservice during a migration: Hadoop's own DFSZKFailoverController beside nn1,
 // our zkfc beside nn2, one ZooKeeper. The active role moves both ways by crash (each side fences
 // the other's NameNode) and by graceful -failover (each side cedes to the other over ZKFCProtocol),
-// and a -formatZK by either side is accepted by the other.
+// and a -formatZK by either side is accepted by the other. Our failover journal lives beside the
+// elector's znodes: Hadoop's ZKFC keeps working with it there (it writes no stand-down, so our
+// entry says what our zkfc saw), and Hadoop's -formatZK clears it.
 // Method: tools/testing/hadoop/real-cluster.ts with real JVMs; the NameNodes' JMX view decides who
 // is active; the fencing method (the same for both controllers) kills the old NameNode by pid.
 
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { RealCluster } from '../../tools/testing/hadoop/real-cluster.js';
 import { ensureDistBuilt } from '../support/e2e-zkfc.js';
 import { ClusterSteps } from '../support/cluster-steps.js';
+import type { HistoryDocument } from '../../src/cli/haadmin/history.js';
 
 let cluster: RealCluster;
 const steps = new ClusterSteps(() => cluster?.baseDir);
@@ -30,12 +33,31 @@ afterAll(async () => {
 
 const hadoopZkfcLog = (): string => readFileSync(join(cluster.logsDir, 'zkfc-nn1.log'), 'utf8');
 
+/** Our `haadmin history --json`: the failover journal in ZooKeeper. */
+async function journal(): Promise<HistoryDocument> {
+  const run = await cluster.ourHaAdmin(['history', '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as HistoryDocument;
+}
+
 describe("Hadoop's ZKFC (nn1) and our zkfc (nn2) in one nameservice", () => {
   it("crash of Hadoop's active: our zkfc fences nn1 and makes nn2 active", () =>
     step(async () => {
       await cluster.killNameNode('nn1');
       await cluster.waitForActive('nn2', 60_000);
       expect(readFileSync(cluster.node('nn2').zkfcLog, 'utf8')).toMatch(/fencing successful/i);
+      // Our zkfc journals the failover; Hadoop's ZKFC wrote no stand-down, so the trigger is what ours saw.
+      await cluster.waitFor(
+        async () => (await journal()).entries.some((entry) => entry.kind === 'failover' && entry.to === 'nn2'),
+        30_000,
+        'the failover to nn2 in the journal',
+      );
+      const failover = (await journal()).entries.find((entry) => entry.kind === 'failover' && entry.to === 'nn2');
+      expect(failover).toMatchObject({ from: 'nn1', reason: 'election', writer: { namenode: 'nn2' } });
+      expect(failover && 'loser' in failover ? failover.loser : undefined).toBeUndefined();
+      expect(failover?.kind === 'failover' ? failover.trigger : '').toMatch(
+        /^the lock of nn1 went away .*; the breadcrumb named nn1; nn1 fenced by shell\(/,
+      );
       await cluster.startNameNode('nn1');
       // Hadoop's ZKFC sees its NameNode healthy again and rejoins as standby.
       await cluster.waitFor(
@@ -80,6 +102,15 @@ describe("Hadoop's ZKFC (nn1) and our zkfc (nn2) in one nameservice", () => {
       await cluster.killNameNode('nn2');
       await cluster.waitForActive('nn1', 90_000);
       expect(hadoopZkfcLog()).toMatch(/Successfully transitioned NameNode at .* to active state/);
+      // Hadoop's ZKFC won and activated nn1 with our journal beside its lock; ours wrote its stand-down.
+      await cluster.waitFor(
+        async () =>
+          (await journal()).entries.some(
+            (entry) => entry.kind === 'standDown' && entry.namenode === 'nn2' && entry.cause === 'not-responding',
+          ),
+        30_000,
+        "our zkfc's stand-down in the journal",
+      );
       await cluster.startNameNode('nn2');
       await cluster.waitFor(
         async () => (await cluster.haState('nn2')) === 'standby',
@@ -99,6 +130,8 @@ describe("Hadoop's ZKFC (nn1) and our zkfc (nn2) in one nameservice", () => {
         '-nonInteractive',
       ]);
       expect(javaFormat.code, javaFormat.stderr).toBe(0);
+      // Hadoop's -formatZK deletes the working znode recursively: our journal went with it.
+      expect((await journal()).entries).toEqual([]);
       const oursNoForce = await cluster.runOurZkfc('nn2', ['-formatZK', '-nonInteractive']);
       expect(oursNoForce.code).toBe(2); // exists: Hadoop's ERR_CODE_FORMAT_DENIED
       const oursForce = await cluster.runOurZkfc('nn2', ['-formatZK', '-force', '-nonInteractive']);
