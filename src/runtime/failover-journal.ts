@@ -55,8 +55,10 @@ const REPORTED_MAX = 1000;
 
 /** What the journal needs of the ZooKeeper store (JournalZkStore). */
 export interface JournalStore {
+  /** The journal znode. */
   readonly path: string;
-  append(entry: JournalEntry): Promise<string>;
+  /** Write `entry` as `znode` (a child of `path`), keep the newest entries; resolves with the znode. */
+  append(entry: JournalEntry, znode: string): Promise<string>;
   readNewest(limit: number): Promise<JournalReadResult>;
   close(): Promise<void>;
 }
@@ -372,33 +374,41 @@ export class FailoverJournal {
     // Off the controller's turn of the event loop: whatever queued the entry goes on first.
     await Promise.resolve();
     for (let entry = this.queue.shift(); entry !== undefined; entry = this.queue.shift()) {
-      const znode = await this.writeToStore(entry);
+      // The file first: it gets every entry at once, whatever ZooKeeper does or how long it takes.
+      const znode = this.znodeFor(entry);
       await this.writeToFile(entry, znode);
-      this.remember({ ...entry, znode });
+      const written = await this.writeToStore(entry, znode);
+      this.remember({ ...entry, znode: written });
     }
     this.scheduleHistoryRead(0);
   }
 
-  private async writeToStore(entry: JournalEntry): Promise<string> {
+  /** Where the entry goes in ZooKeeper (its name sorts by time; a random suffix keeps writers apart). */
+  private znodeFor(entry: JournalEntry): string {
+    const suffix = Math.floor(Math.random() * 0xffffff).toString(16);
+    return `${this.options.store?.path ?? journalPath('(no ZooKeeper)')}/${entryZnodeName(entry, suffix)}`;
+  }
+
+  /** Resolves with the znode written, or the intended one when ZooKeeper did not take it. */
+  private async writeToStore(entry: JournalEntry, znode: string): Promise<string> {
     const store = this.options.store;
-    const intended = `${journalPath('(not in ZooKeeper)')}/${entryZnodeName(entry, '0')}`;
-    if (store === undefined || this.closing) return intended;
+    if (store === undefined || this.closing) return znode;
     try {
-      const znode = await store.append(entry);
+      const written = await store.append(entry, znode);
       if (this.storeFailing) {
         this.storeFailing = false;
         this.log.info({ znode: store.path }, 'failover journal: ZooKeeper writes work again');
       }
-      return znode;
+      return written;
     } catch (error) {
       if (!this.storeFailing) {
         this.storeFailing = true;
         this.log.warn(
-          { znode: (error as { path?: string }).path ?? store.path, err: errorMessage(error), kind: entry.kind },
+          { znode: (error as { path?: string }).path ?? znode, err: errorMessage(error), kind: entry.kind },
           'failover journal: ZooKeeper write failed; the entry is kept in the local file only',
         );
       }
-      return intended;
+      return znode;
     }
   }
 
@@ -420,8 +430,9 @@ export class FailoverJournal {
   }
 
   /**
-   * Write what is queued (ZooKeeper skipped once `timeoutMs` has passed: the file still gets it),
-   * then close the ZooKeeper session. Never rejects.
+   * Write what is queued, giving ZooKeeper at most `timeoutMs` (after it, what is left goes to the
+   * file only and a ZooKeeper write under way is abandoned), then close the ZooKeeper session
+   * (waiting at most as long again). Never rejects.
    */
   async close(timeoutMs: number): Promise<void> {
     this.historyTimer?.();
@@ -430,18 +441,21 @@ export class FailoverJournal {
     this.followUpDueMs = undefined;
     // Stand-downs decided in this turn are queued first.
     await Promise.resolve();
-    let cancel: Cancel | undefined;
-    const timedOut = new Promise<void>((resolve) => {
-      cancel = this.options.clock.schedule(timeoutMs, () => {
-        this.closing = true;
-        resolve();
-      });
-    });
-    await Promise.race([this.draining ?? Promise.resolve(), timedOut]);
+    const drained = await this.within(timeoutMs, this.draining ?? Promise.resolve());
     this.closing = true;
-    await this.draining;
+    if (!drained) for (const entry of this.queue.splice(0)) await this.writeToFile(entry, this.znodeFor(entry));
+    await this.within(timeoutMs, this.options.store?.close().catch(() => undefined) ?? Promise.resolve());
+  }
+
+  /** True when `promise` settled within `timeoutMs`. */
+  private async within(timeoutMs: number, promise: Promise<unknown>): Promise<boolean> {
+    let cancel: Cancel | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      cancel = this.options.clock.schedule(timeoutMs, () => resolve(false));
+    });
+    const settled = await Promise.race([promise.then(() => true as const), timedOut]);
     cancel?.();
-    await this.options.store?.close().catch(() => undefined);
+    return settled;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -116,13 +116,18 @@ export class JournalZkStore {
     this.path = journalPath(options.workingDir);
   }
 
-  /** Write one entry, then trim; resolves with its znode. Throws JournalZkError. */
-  append(entry: JournalEntry): Promise<string> {
+  /**
+   * Write one entry as `znode` (default: a new name under the journal, see entryZnodeName), then
+   * trim; resolves with its znode. Throws JournalZkError.
+   */
+  append(entry: JournalEntry, znode?: string): Promise<string> {
     return this.use(async (session) => {
       const data = encodeJournalEntry(entry);
       const suffix = this.options.randomSuffix?.() ?? Math.floor(Math.random() * 0xffffff).toString(16);
-      const znode = `${this.path}/${entryZnodeName(entry, suffix)}`;
-      let created = await session.create(znode, data, this.options.acl, 'PERSISTENT');
+      const path = znode ?? `${this.path}/${entryZnodeName(entry, suffix)}`;
+      if (!path.startsWith(`${this.path}/`) || !isEntryZnodeName(path.slice(this.path.length + 1)))
+        throw new JournalZkError(`${path} is not an entry name under ${this.path}`, path, 'OTHER');
+      let created = await session.create(path, data, this.options.acl, 'PERSISTENT');
       if (created.code === 'NONODE') {
         const parent = await session.create(this.path, new Uint8Array(0), this.options.acl, 'PERSISTENT');
         if (parent.code === 'NONODE')
@@ -133,11 +138,11 @@ export class JournalZkStore {
             'NONODE',
           );
         if (parent.code !== 'OK' && parent.code !== 'NODEEXISTS') fail(this.path, 'cannot create', parent);
-        created = await session.create(znode, data, this.options.acl, 'PERSISTENT');
+        created = await session.create(path, data, this.options.acl, 'PERSISTENT');
       }
-      if (created.code !== 'OK') fail(znode, 'cannot create', created);
+      if (created.code !== 'OK') fail(path, 'cannot create', created);
       await this.trim(session);
-      return znode;
+      return path;
     });
   }
 

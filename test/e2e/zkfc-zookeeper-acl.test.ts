@@ -1,13 +1,15 @@
 // Goal: the znodes the daemons create in a real ZooKeeper carry the configured ha.zookeeper.acl:
 // the working znode (-formatZK), the lock and the breadcrumb, read back with getACL after an
-// election and after a failover; a client without the credentials can neither delete nor rewrite
-// them, while the open default is reported by check-config, at start-up and on /status.
+// election and after a failover, and the failover journal's znode and entries; a client without
+// the credentials can neither delete nor rewrite them, while the open default is reported by
+// check-config, at start-up and on /status.
 // The executor creating the lock with OPEN_ACL_UNSAFE instead of the configured ACL fails this
 // test (tried by hand).
 // Method: a mini cluster (real ZooKeeper, two zkfc processes) with a digest ACL and
 // ha.zookeeper.auth; an independent ZooKeeper client reads the ACLs and tries to tamper.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
+import { eventually } from '../../tools/testing/wait.js';
 import { digestAclId } from '../../src/zookeeper/acl.js';
 import {
   runZkfc,
@@ -78,6 +80,20 @@ describe('ha.zookeeper.acl in a real ZooKeeper', () => {
       for (const path of [`${workingDir}/ActiveStandbyElectorLock`, `${workingDir}/ActiveBreadCrumb`]) {
         expect({ path, acl: await admin.getAcl(path) }).toEqual({ path, acl: EXPECTED });
       }
+      // The failover journal: its znode and every entry (both zkfcs wrote one) carry it too.
+      const journal = `${workingDir}/ZkfcFailoverJournal`;
+      let entries: string[] = [];
+      await eventually(async () => {
+        entries = await admin.getChildren(journal);
+        expect(entries.filter((name) => name.includes('-failover-')).length).toBeGreaterThanOrEqual(2);
+      }, 15_000);
+      for (const path of [journal, ...entries.map((name) => `${journal}/${name}`)]) {
+        expect({ path, acl: await admin.getAcl(path) }).toEqual({ path, acl: EXPECTED });
+      }
+      expect(await rejected(stranger.getChildren(journal))).toBe(NO_AUTH);
+      expect(
+        await rejected(stranger.create(`${journal}/000000000000001-failover-x-1`, new Uint8Array(), 'PERSISTENT')),
+      ).toBe(NO_AUTH);
       // No world-writable warning with a digest ACL.
       const status = await cluster.zkfcStatus(second);
       expect(status?.['zookeeperProblems']).toEqual([]);

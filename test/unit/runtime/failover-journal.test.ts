@@ -35,13 +35,11 @@ class MemoryStore implements JournalStore {
   readonly entries: JournalEntryRead[] = [];
   corrupt: JournalReadResult['corrupt'] = [];
   failing = false;
-  private seq = 0;
-  append(entry: JournalEntry): Promise<string> {
+  hanging = false;
+  append(entry: JournalEntry, znode: string): Promise<string> {
+    if (this.hanging) return new Promise(() => undefined);
     if (this.failing)
-      return Promise.reject(
-        new JournalZkError(`cannot create ${this.path}/x: CONNECTIONLOSS`, `${this.path}/x`, 'CONNECTIONLOSS'),
-      );
-    const znode = `${this.path}/${String(this.seq++).padStart(3, '0')}`;
+      return Promise.reject(new JournalZkError(`cannot create ${znode}: CONNECTIONLOSS`, znode, 'CONNECTIONLOSS'));
     this.entries.push({ ...entry, znode });
     return Promise.resolve(znode);
   }
@@ -372,15 +370,34 @@ describe('writing and the history', () => {
     expect(store.entries).toHaveLength(0);
     const failures = lines.filter((l) => l.msg.startsWith('failover journal: ZooKeeper write failed'));
     expect(failures).toHaveLength(1);
-    expect(failures[0]?.fields).toMatchObject({ znode: '/hadoop-ha/ns1/ZkfcFailoverJournal/x' });
-    expect((JSON.parse(file.lines[0]!) as { znode: string }).znode).toMatch(
-      /^\(not in ZooKeeper\)\/ZkfcFailoverJournal\/\d{15}-standDown-nn1-0$/,
-    );
+    const intended = (JSON.parse(file.lines[0]!) as { znode: string }).znode;
+    expect(intended).toMatch(/^\/hadoop-ha\/ns1\/ZkfcFailoverJournal\/\d{15}-standDown-nn1-[0-9a-f]+$/);
+    expect(failures[0]?.fields).toMatchObject({ znode: intended });
     store.failing = false;
     feed(...active, { type: 'electorStateChanged', from: 'ACTIVE', to: 'INIT' });
     await settle();
     expect(store.entries).toHaveLength(1);
     expect(lines.filter((l) => l.msg === 'failover journal: ZooKeeper writes work again')).toHaveLength(1);
+  });
+
+  it('stopping with ZooKeeper hanging: the file has every entry, close returns within its bound', async () => {
+    const { store, file, feed, journal, clock } = setup();
+    store.hanging = true;
+    journal.stopping('SIGTERM');
+    feed(...active, { type: 'electorStateChanged', from: 'ACTIVE', to: 'INIT' });
+    feed({
+      type: 'antiFlap',
+      atWallMs: T0,
+      report: { kind: 'holdBackEnded', namenode: 'nn1', reason: 'lock-released', heldBackMs: 5 },
+    });
+    const closed = journal.close(1000);
+    await settle();
+    clock.advance(1000);
+    await settle();
+    clock.advance(1000);
+    await closed;
+    expect(file.lines.map((line) => (JSON.parse(line) as JournalEntry).kind)).toEqual(['holdBackEnded', 'standDown']);
+    expect(store.entries).toEqual([]);
   });
 
   it('the status gets the newest entries, failovers joined to losers; a corrupt one is reported once', async () => {
