@@ -4,11 +4,12 @@
 // runs) is made from src/ and npm dependencies only, without the haadmin CLI, and leaves the SSH
 // client (ssh2) and the HTTP client (undici) out, to be loaded only when an sshfence or a capture
 // of the NameNode's /stacks runs, and pino's transports (worker threads) out altogether.
-// bin/zkfc.js compiles the bundle with the code cache the build made (dist/zkfc.cjs.cache), and
-// never with a cache made for another build of the bundle.
+// bin/zkfc.js compiles the bundle with the code cache the build made from a daemon's start-up
+// (dist/zkfc.cjs.cache), and never with a cache made for another build of the bundle.
 // Method: the build as the tests make it (`npm run build` does the same), then the file tree of
-// dist/, the bundle's source map (every module that went into it) and the bundle's text; bin/zkfc.js
-// run with NODE_DEBUG=zkfc, which says how it loaded the bundle; the Node modules loading the bundle loads.
+// dist/, the bundle's source map (every module that went into it), the bundle's text and its
+// cache's header; bin/zkfc.js run with NODE_DEBUG=zkfc, which says how it loaded the bundle; the
+// Node modules loading the bundle loads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -132,6 +133,16 @@ describe('daemon build output', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("the code cache is made from a daemon's start-up and names the Node modules loaded before V8's flags", () => {
+    const cache = readFileSync(`${BUNDLE}.cache`);
+    const [first, second, third] = cache.subarray(0, 4096).toString('latin1').split('\n');
+    expect(third).toBe('// made from start-up');
+    expect(first).toBe(readFileSync(BUNDLE, 'utf8').split('\n')[0]);
+    const builtins = /^\/\/ builtins (\S+)$/.exec(second!)![1]!.split(',');
+    expect(builtins).toEqual(expect.arrayContaining(['net', 'http', 'child_process', 'cluster']));
+    expect(builtins).not.toContain('crypto');
   });
 
   it('bin/zkfc.js compiles the bundle from its text when its cache is for another build or V8 flags', async () => {

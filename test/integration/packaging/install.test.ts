@@ -5,8 +5,9 @@
 // --prefix P ./zkfc-<version>.tgz` (the README's command, its prefix replaced) links P/bin/zkfc to
 // P/lib/node_modules/zkfc/bin/zkfc.js, the program the unit's ExecStart runs; and that ExecStart
 // line, read from the unit with the instance ns1.nn1, starts a daemon that answers /healthz, makes
-// its NameNode active, reports the package's version, and stops with 0 on SIGTERM. The installed
-// haadmin sees the active NameNode.
+// its NameNode active, reports the package's version, and stops with 0 on SIGTERM; it runs its
+// bundle with the code cache in the tarball (made from a daemon's start-up). The installed haadmin
+// sees the active NameNode.
 // Method: the checkout's files (git ls-files) are copied to a temp dir that borrows node_modules,
 // so packing (which rebuilds dist/) never touches the dist/ other tests run; npm runs without the
 // npm_* variables of a parent `npm test`, which would point it back at the checkout. The cluster
@@ -182,7 +183,8 @@ describe("installed with the README's command and run with the unit's ExecStart"
       );
       const unitEnv = unitEnvironment(unit);
       expect(unitEnv['HADOOP_CONF_DIR']).toBe('/etc/hadoop/conf');
-      const env = { ...npmEnv(), ...unitEnv, HADOOP_CONF_DIR: c.confDir, ...c.zkfcEnv() };
+      // NODE_DEBUG=zkfc: bin/zkfc.js says whether it used the code cache the tarball carries.
+      const env = { ...npmEnv(), ...unitEnv, HADOOP_CONF_DIR: c.confDir, ...c.zkfcEnv(), NODE_DEBUG: 'zkfc' };
 
       let output = '';
       daemon = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -198,6 +200,8 @@ describe("installed with the README's command and run with the unit's ExecStart"
         expect((await httpGet(statusPort, '/healthz')).status).toBe(200);
       }, 20_000);
       expect(await c.waitForActive(20_000, 'nn1')).toBe('nn1');
+      expect(output).toMatch(/^ZKFC \d+: code cache made from start-up$/m);
+      expect(output).toMatch(/^ZKFC \d+: code cache used$/m);
       const metrics = await httpGet(statusPort, '/metrics');
       expect(metrics.body).toMatch(new RegExp(`zkfc_build_info\\{[^}]*version="${VERSION.replace(/\./g, '\\.')}"`));
 
