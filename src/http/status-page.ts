@@ -46,7 +46,7 @@ vertical-align:top}th{background:#eee}.muted{color:#666}.pending{color:#8a6d00;f
 .ACTIVE{color:#0a6b0a;font-weight:bold}.SERVICE_HEALTHY{color:#0a6b0a}
 .SERVICE_UNHEALTHY,.SERVICE_NOT_RESPONDING,.HEALTH_MONITOR_FAILED,.down{color:#b00000;font-weight:bold}
 dl{display:grid;grid-template-columns:max-content auto;gap:.15em 1em;margin:0}dt{color:#555}dd{margin:0}
-code{font-family:ui-monospace,monospace;word-break:break-all}
+code{font-family:ui-monospace,monospace;word-break:break-all}.nowrap{white-space:nowrap}
 `;
 
 /**
@@ -55,7 +55,7 @@ code{font-family:ui-monospace,monospace;word-break:break-all}
  * about 1.3 MiB resident, README "A lean daemon"); status-page.test.ts computes it from STYLE and
  * fails when STYLE changes without it.
  */
-const STYLE_SHA256 = '8Slk0TKSNoU8m78RUZ1+RS+nP6+adpKjqwtZhXgALZY=';
+const STYLE_SHA256 = 'AXN3eg6nmjqZXMDyg1Ext69KrPIUGV4GtQfBwTUO/tM=';
 
 /** The Content-Security-Policy the page is served with: nothing may load, only the page's own style applies. */
 export const STATUS_PAGE_CSP = [
@@ -229,7 +229,7 @@ function history(status: ZkfcStatus): string {
   const cells = rows.map(
     (entry) =>
       `<tr data-kind="${text(entry.kind)}"><td>${text(entry.at)}</td><td>${text(journalEvent(entry))}</td>` +
-      `<td><code>${text(journalNamenodes(entry))}</code></td><td>${text(journalDuration(entry))}</td>` +
+      `<td class="nowrap">${text(journalNamenodes(entry))}</td><td>${text(journalDuration(entry))}</td>` +
       `<td>${text(journalTrigger(entry), DETAIL_MAX_CHARS)}</td>` +
       `<td>${text(journalFencing(entry), DETAIL_MAX_CHARS)}</td></tr>`,
   );
