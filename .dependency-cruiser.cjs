@@ -10,8 +10,9 @@
  * - http serves the status model and metrics of src/observability (/status, /metrics);
  * - kerberos is the GSSAPI binding and SASL GSSAPI mechanism; hadoop applies it to Hadoop IPC the
  *   way Hadoop's SaslRpcClient does (src/ipc only knows a SASL mechanism, not Kerberos);
- * - zookeeper reads the key stores of its TLS connections with src/security (PKCS#12, PEM), which
- *   knows no ZooKeeper.
+ * - zookeeper reads the key stores of its TLS connections with src/security (PKCS#12, PEM), and
+ *   config the credential stores of hadoop.security.credential.provider.path (JCEKS); security
+ *   knows neither.
  */
 const ADAPTERS = {
   ipc: [],
@@ -22,7 +23,7 @@ const ADAPTERS = {
   fencing: [],
   http: ['observability'],
   observability: [],
-  config: [],
+  config: ['security'],
 };
 
 /**

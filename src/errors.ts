@@ -45,6 +45,7 @@ export type ZkfcErrorCode =
   | 'ZNODE_DATA_INVALID'
   // key stores and trust stores (src/security)
   | 'KEYSTORE_INVALID'
+  | 'CREDENTIAL_PROVIDER_INVALID'
   // fencing, HTTP listener
   | 'FENCE_TARGET_REJECTED'
   | 'HTTP_LISTEN_FAILED'

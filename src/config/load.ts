@@ -52,6 +52,16 @@ export const OWN_FILE_SOURCE_PREFIX = 'zkfc config file';
 
 export type SettingValue = string | number | boolean | HostPort | null;
 
+/**
+ * The credential providers' view for the settings marked `credential` (Configuration#getPassword):
+ * the value an alias has in the first provider holding it, or undefined; throws CredentialProviderError.
+ */
+export interface CredentialLookup {
+  get(alias: string): { readonly value: string; readonly provider: string } | undefined;
+  /** hadoop.security.credential.clear-text-fallback: false leaves a credential no provider holds unset. */
+  readonly clearTextFallback: boolean;
+}
+
 export interface LoadConfigInput {
   /** --hadoop-conf-dir; when absent, findHadoopConfDir (HADOOP_CONF_DIR, HADOOP_HOME, /etc/hadoop/conf). */
   readonly hadoopConfDir?: string;
@@ -159,9 +169,16 @@ export async function loadZkfcConfig(input: LoadConfigInput): Promise<ZkfcConfig
   const { conf, hadoopConfDir } = loadLayers(input);
   // The ids first (no per-namenode view exists before the local NameNode is known).
   const ids = resolveSettings(conf, undefined, undefined);
+  const credentials = await openCredentialProviders(ids.settings, hadoopConfDir, input.env ?? process.env);
   const service = await chooseService(conf, ids.settings.nameservice, input.probe);
   if (service === 'resourcemanager')
-    return loadResourceManagerConfig(conf, hadoopConfDir, input.probe, ids.settings.nameservice.namenodeId);
+    return loadResourceManagerConfig(
+      conf,
+      hadoopConfDir,
+      input.probe,
+      ids.settings.nameservice.namenodeId,
+      credentials,
+    );
   const localNn = await detectLocalNamenode(conf, input.probe, {
     nameserviceId: ids.settings.nameservice.nameserviceId,
     namenodeId: ids.settings.nameservice.namenodeId,
@@ -193,7 +210,7 @@ export async function loadZkfcConfig(input: LoadConfigInput): Promise<ZkfcConfig
     return view;
   };
 
-  const { settings, values, sources, problems } = resolveSettings(conf, viewOf(local.namenodeId), ns);
+  const { settings, values, sources, problems } = resolveSettings(conf, viewOf(local.namenodeId), ns, credentials);
   if (problems.length > 0) {
     const first = problems[0]!.split(':')[0];
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, first);
@@ -277,6 +294,7 @@ async function loadResourceManagerConfig(
   hadoopConfDir: string,
   probe: LocalAddressProbe | undefined,
   unitId: string | null,
+  credentials: CredentialLookup | undefined,
 ): Promise<ZkfcConfig> {
   // yarn.resourcemanager.ha.id, else the id the systemd unit passes (dfs.ha.namenode.id) when it is an rm-id.
   const configured =
@@ -299,7 +317,7 @@ async function loadResourceManagerConfig(
     return view;
   };
   const localView = viewOf(local.namenodeId);
-  const resolved = resolveSettings(localView, localView, undefined);
+  const resolved = resolveSettings(localView, localView, undefined, credentials);
   const { settings, values, sources } = resolved;
   const problems = [...resolved.problems];
   if (!localView.has('ha.zookeeper.quorum')) {
@@ -345,8 +363,12 @@ async function loadResourceManagerConfig(
  * written, or with its `.<nameserviceId>` suffix when one is given (no namenode suffixes). Throws
  * ConfigError on a bad value.
  */
-export function settingsFromConf(conf: HadoopConfiguration, nameserviceId?: string): ZkfcSettings {
-  const { settings, problems } = resolveSettings(conf, undefined, nameserviceId);
+export function settingsFromConf(
+  conf: HadoopConfiguration,
+  nameserviceId?: string,
+  credentials?: CredentialLookup,
+): ZkfcSettings {
+  const { settings, problems } = resolveSettings(conf, undefined, nameserviceId, credentials);
   if (problems.length > 0) {
     const first = problems[0]!.split(':')[0];
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, first);
@@ -369,17 +391,64 @@ interface Resolved {
   readonly problems: readonly string[];
 }
 
+/**
+ * hadoop.security.credential.provider.path opened (src/security/credential-provider.ts, loaded only
+ * when a path is set: it brings node:crypto), or undefined without one. Throws ConfigError for a
+ * provider that cannot be used. A relative password file is looked for in `confDir`.
+ */
+export async function openCredentialProviders(
+  settings: ZkfcSettings,
+  confDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<CredentialLookup> {
+  const clearTextFallback = settings.credentials.clearTextFallback;
+  const providerPath = settings.credentials.providerPath;
+  if (providerPath === null) return { get: () => undefined, clearTextFallback };
+  const { CredentialProviders, CredentialProviderError } = await import('../security/credential-provider.js');
+  try {
+    const providers = CredentialProviders.open({
+      path: providerPath,
+      pathKey: CREDENTIAL_PROVIDER_PATH_KEY,
+      passwordFile: settings.credentials.passwordFile,
+      passwordFileKey: CREDENTIAL_PASSWORD_FILE_KEY,
+      env,
+      confDir,
+    });
+    return { get: (alias) => providers.get(alias), clearTextFallback };
+  } catch (error) {
+    if (!(error instanceof CredentialProviderError)) throw error;
+    throw new ConfigError(error.message, CREDENTIAL_PROVIDER_PATH_KEY, undefined, { cause: error });
+  }
+}
+
+const CREDENTIAL_PROVIDER_PATH_KEY = 'hadoop.security.credential.provider.path';
+const CREDENTIAL_PASSWORD_FILE_KEY = 'hadoop.security.credstore.java-keystore-provider.password-file';
+const CLEAR_TEXT_FALLBACK_KEY = 'hadoop.security.credential.clear-text-fallback';
+
 /** Convert, validate and default every row of SETTINGS once; build the typed, frozen value. */
 function resolveSettings(
   conf: HadoopConfiguration,
   localView: HadoopConfiguration | undefined,
   ns: string | undefined,
+  credentials?: CredentialLookup,
 ): Resolved {
   const values = new Map<string, SettingValue>();
   const sources = new Map<string, string>();
   const problems: string[] = [];
   for (const setting of SETTINGS) {
-    const { raw, source } = rawSetting(setting, conf, localView, ns);
+    let { raw, source } = rawSetting(setting, conf, localView, ns);
+    if (setting.credential === true && credentials !== undefined) {
+      try {
+        // Configuration#getPassword: the providers first, then the XML while clear-text fallback is on.
+        const found = credentials.get(setting.key);
+        if (found !== undefined)
+          ({ raw, source } = { raw: found.value, source: `credential provider ${found.provider}` });
+        else if (!credentials.clearTextFallback && raw !== undefined)
+          ({ raw, source } = { raw: undefined, source: `default (${CLEAR_TEXT_FALLBACK_KEY} is false)` });
+      } catch (error) {
+        problems.push(`${setting.key}: ${errorMessage(error)}`);
+      }
+    }
     sources.set(setting.key, source);
     try {
       values.set(setting.key, convert(setting, raw));

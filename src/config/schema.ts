@@ -54,6 +54,19 @@ export interface ZkSslSettings {
   readonly hostnameVerification: boolean;
 }
 
+/**
+ * Hadoop's credential providers (Configuration#getPassword): where the passwords of the settings
+ * marked `credential` are looked up before the XML (src/security/credential-provider.ts).
+ */
+export interface CredentialSettings {
+  /** hadoop.security.credential.provider.path: jceks://file/… and localjceks://file/… stores. */
+  readonly providerPath: string | null;
+  /** Without an alias in a provider, the XML value is used (false: it is not). */
+  readonly clearTextFallback: boolean;
+  /** The file whose content is the stores' password (else $HADOOP_CREDSTORE_PASSWORD, else "none"). */
+  readonly passwordFile: string | null;
+}
+
 /** ha.failover-controller.*: the elector's retries and the controller's RPC timeouts. */
 export interface FailoverSettings {
   readonly zkOpRetries: number;
@@ -201,6 +214,7 @@ export interface LogSettings {
 export interface ZkfcSettings {
   readonly zk: ZkSettings;
   readonly zkSsl: ZkSslSettings;
+  readonly credentials: CredentialSettings;
   readonly failover: FailoverSettings;
   readonly antiFlap: AntiFlapSettings;
   readonly health: HealthMonitorSettings;
@@ -248,6 +262,8 @@ interface Row<T> {
   readonly doc: string;
   readonly suffix?: 'nn' | 'ns';
   readonly sensitive?: boolean;
+  /** Read as Configuration#getPassword does: a credential provider first, then the XML. */
+  readonly credential?: boolean;
 }
 
 /** One row per field of ZkfcSettings: a field without a row, or a row without a field, does not compile. */
@@ -268,6 +284,8 @@ export interface Setting {
   readonly suffix: 'nn' | 'ns' | 'none';
   /** Never printed (check-config, logs). */
   readonly sensitive?: boolean;
+  /** Looked up in the credential providers first (Configuration#getPassword). */
+  readonly credential?: boolean;
   /** Where the value goes in ZkfcSettings: settings[group][field]. */
   readonly group: SettingGroup;
   readonly field: string;
@@ -326,9 +344,11 @@ const TABLE: SettingsTable = {
       default: null,
       doc:
         'ZooKeeper credentials added after connecting: comma-separated ' +
-        'scheme:auth (e.g. digest:user:secret), or @/path/to/file. Never printed.',
+        'scheme:auth (e.g. digest:user:secret), or @/path/to/file. Read from the credential providers ' +
+        'first (alias ha.zookeeper.auth). Never printed.',
       suffix: NN,
       sensitive: true,
+      credential: true,
     },
     operationTimeoutMs: {
       key: 'zkfc.zookeeper.operation-timeout.ms',
@@ -382,8 +402,11 @@ const TABLE: SettingsTable = {
       key: 'hadoop.zk.ssl.keystore.password',
       format: 'optional-string',
       default: null,
-      doc: 'Password of the PKCS12 keystore (of an encrypted PEM key). Never printed.',
+      doc:
+        'Password of the PKCS12 keystore (of an encrypted PEM key). Also read from the credential ' +
+        "providers, first (Hadoop's ZKFC reads only the XML). Never printed.",
       sensitive: true,
+      credential: true,
     },
     truststoreLocation: {
       key: 'hadoop.zk.ssl.truststore.location',
@@ -397,8 +420,11 @@ const TABLE: SettingsTable = {
       key: 'hadoop.zk.ssl.truststore.password',
       format: 'optional-string',
       default: null,
-      doc: 'Password of the PKCS12 truststore (a PEM truststore needs none). Never printed.',
+      doc:
+        'Password of the PKCS12 truststore (a PEM truststore needs none). Also read from the credential ' +
+        "providers, first (Hadoop's ZKFC reads only the XML). Never printed.",
       sensitive: true,
+      credential: true,
     },
     hostnameVerification: {
       key: 'zkfc.zookeeper.ssl.hostname-verification',
@@ -407,6 +433,31 @@ const TABLE: SettingsTable = {
       doc:
         "A ZooKeeper server's certificate must name the host or address of ha.zookeeper.quorum it was " +
         "reached by, as the Java client's zookeeper.ssl.hostnameVerification (default true) wants.",
+    },
+  },
+  credentials: {
+    providerPath: {
+      key: 'hadoop.security.credential.provider.path',
+      format: 'optional-string',
+      default: null,
+      doc:
+        'Credential stores asked for ha.zookeeper.auth and the hadoop.zk.ssl passwords before the XML, ' +
+        'in order: jceks://file/<path> or localjceks://file/<path>, as `hadoop credential create` writes ' +
+        'them (jceks://hdfs@… is skipped, as by the ZKFC).',
+    },
+    clearTextFallback: {
+      key: 'hadoop.security.credential.clear-text-fallback',
+      format: 'boolean',
+      default: true,
+      doc: 'A password no provider holds is read from the XML; false: it is unset.',
+    },
+    passwordFile: {
+      key: 'hadoop.security.credstore.java-keystore-provider.password-file',
+      format: 'optional-string',
+      default: null,
+      doc:
+        'File (in the Hadoop configuration directory, or an absolute path) holding the password of the ' +
+        'credential stores, when $HADOOP_CREDSTORE_PASSWORD is not set; without either it is "none".',
     },
   },
   failover: {
@@ -850,6 +901,7 @@ export const SETTINGS: readonly Setting[] = Object.entries(TABLE).flatMap(([grou
     hadoop: !row.key.startsWith(OWN_KEY_PREFIX),
     suffix: row.suffix ?? 'none',
     ...(row.sensitive === true ? { sensitive: true } : {}),
+    ...(row.credential === true ? { credential: true } : {}),
     group: group as SettingGroup,
     field,
   })),

@@ -2,7 +2,8 @@
 // -history; not in Hadoop) share: the nameservice they act on, and a ZooKeeper session opened as the
 // zkfcs open theirs (ha.zookeeper.quorum, session timeout, auth, TLS), with the working znode and ACL.
 
-import { settingsFromConf } from '../../config/load.js';
+import { findHadoopConfDir } from '../../config/conf-dir.js';
+import { openCredentialProviders, settingsFromConf } from '../../config/load.js';
 import type { ZkfcSettings } from '../../config/schema.js';
 import { resolveNameserviceId } from '../../config/topology.js';
 import type { ZkAcl, ZkSession } from '../../runtime/ports.js';
@@ -36,7 +37,14 @@ export async function openNameserviceZooKeeper(
   ctx: HaAdminContext,
   nameserviceId: string,
 ): Promise<NameserviceZooKeeper> {
-  const settings = settingsFromConf(ctx.conf, nameserviceId);
+  // ha.zookeeper.auth and the TLS passwords may be in the credential providers (Configuration#getPassword).
+  const env = process.env;
+  const credentials = await openCredentialProviders(
+    settingsFromConf(ctx.conf, nameserviceId),
+    findHadoopConfDir(env).dir,
+    env,
+  );
+  const settings = settingsFromConf(ctx.conf, nameserviceId, credentials);
   if (settings.zk.quorum.trim() === '')
     throw new IllegalArgumentError("Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum");
   const tlsConfig = zkTlsConfig(settings);

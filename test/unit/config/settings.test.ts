@@ -36,6 +36,11 @@ function field(settings: ZkfcSettings, setting: Setting): unknown {
 function sample(setting: Setting): { readonly raw: string; readonly typed: unknown } {
   const special: Record<string, { raw: string; typed: unknown }> = {
     'hadoop.security.authentication': { raw: 'SIMPLE', typed: 'SIMPLE' },
+    // A provider that can be opened (a missing store file is an empty store, as in Hadoop).
+    'hadoop.security.credential.provider.path': {
+      raw: 'jceks://file/nonexistent/zkfc-settings-test.jceks',
+      typed: 'jceks://file/nonexistent/zkfc-settings-test.jceks',
+    },
     'hadoop.rpc.protection': { raw: 'privacy,integrity', typed: 'privacy,integrity' },
     'dfs.ha.namenode.id': { raw: 'nn2', typed: 'nn2' },
     'dfs.nameservice.id': { raw: 'ns1', typed: 'ns1' },
