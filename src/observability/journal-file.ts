@@ -4,8 +4,10 @@
 // last maxLines to 2 x maxLines entries are on disk, never more. The first append counts the lines
 // already there (a restarted daemon continues the file). Appends are serialised; a failure
 // rejects (the journal logs it) and the next append starts over by counting again.
+//
+// node:fs/promises is loaded at the first append, not with the daemon: it brings Node's file
+// watchers and readline (README "A lean daemon"), and most daemons write no entry for days.
 
-import { appendFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { JournalFile } from '../runtime/ports.js';
 
@@ -28,6 +30,7 @@ export class RotatingJournalFile implements JournalFile {
   }
 
   private async write(line: string): Promise<void> {
+    const { appendFile, mkdir, rename } = await import('node:fs/promises');
     try {
       this.lines ??= await this.countLines();
       if (this.lines >= this.maxLines) {
@@ -46,6 +49,7 @@ export class RotatingJournalFile implements JournalFile {
   }
 
   private async countLines(): Promise<number> {
+    const { readFile, stat } = await import('node:fs/promises');
     let size: number;
     try {
       size = (await stat(this.path)).size;
