@@ -118,9 +118,13 @@ export function loadLayers(input: LoadConfigInput): { conf: HadoopConfiguration;
     input.hadoopConfDir !== undefined ? { name: '--hadoop-conf-dir', dir: input.hadoopConfDir } : undefined,
   );
   const hadoopConfDir = found.dir;
-  // yarn-site.xml last, as YarnConfiguration adds it after core-site.xml: a ResourceManager's daemon reads it.
+  // yarn-site.xml after core-site.xml, as YarnConfiguration adds it: a ResourceManager's daemon reads it.
+  // hadoop-policy.xml last, as ServiceAuthorizationManager.refresh adds it to a copy of the configuration.
   const conf = found.exists
-    ? HadoopConfiguration.load(hadoopConfDir, { env, files: ['core-site.xml', 'hdfs-site.xml', 'yarn-site.xml'] })
+    ? HadoopConfiguration.load(hadoopConfDir, {
+        env,
+        files: ['core-site.xml', 'hdfs-site.xml', 'yarn-site.xml', 'hadoop-policy.xml'],
+      })
     : new HadoopConfiguration({ env });
 
   if (input.configFile !== undefined) {
@@ -555,6 +559,10 @@ function validateWithConvict(values: ReadonlyMap<string, SettingValue>, problems
     // A value that did not convert is already reported with its source; convict would only add
     // a second, vaguer line for the same key ("must be a positive integer").
     if (!values.has(setting.key)) continue;
+    // convict nests dotted keys and reads a `default` member as a leaf's default: a key under another
+    // key's leaf (security.zkfc.protocol.acl.blocked) or with a `default` part
+    // (security.service.authorization.default.acl) cannot be placed. Those are plain strings.
+    if (!convictCanPlace(setting.key)) continue;
     const format = convictFormat(setting);
     setPath(schema, setting.key, {
       doc: setting.doc,
@@ -576,6 +584,12 @@ function validateWithConvict(values: ReadonlyMap<string, SettingValue>, problems
         .filter((line) => line.trim() !== ''),
     );
   }
+}
+
+/** Whether convict's nested schema can hold `key` (see validateWithConvict). */
+function convictCanPlace(key: string): boolean {
+  if (key.split('.').some((part) => ['default', 'doc', 'format', 'env', 'arg'].includes(part))) return false;
+  return !SETTINGS.some((other) => key.startsWith(`${other.key}.`));
 }
 
 function convictFormat(setting: Setting): unknown {

@@ -204,6 +204,14 @@ export interface SecuritySettings {
   readonly namenodePrincipal: string | null;
   readonly namenodeKeytab: string | null;
   readonly fallbackToSimpleAuthAllowed: boolean;
+  /** hadoop.security.authorization: service-level authorization on the ZKFC RPC server. */
+  readonly authorization: boolean;
+  /** security.zkfc.protocol.acl (hadoop-policy.xml); null: the default ACL. */
+  readonly zkfcProtocolAcl: string | null;
+  /** security.zkfc.protocol.acl.blocked; null: the default blocked ACL. */
+  readonly zkfcProtocolAclBlocked: string | null;
+  readonly defaultAcl: string;
+  readonly defaultBlockedAcl: string;
 }
 
 export interface LogSettings {
@@ -878,6 +886,44 @@ const TABLE: SettingsTable = {
       format: 'boolean',
       default: false,
       doc: 'With kerberos, accept a server that offers SIMPLE authentication only (default: refuse it).',
+    },
+    authorization: {
+      key: 'hadoop.security.authorization',
+      format: 'boolean',
+      default: false,
+      doc:
+        'Service-level authorization on the ZKFC RPC server: every connection, once authenticated, must be allowed ' +
+        'by security.zkfc.protocol.acl and not blocked by security.zkfc.protocol.acl.blocked (read from ' +
+        'hadoop-policy.xml in the configuration directory too), in addition to dfs.cluster.administrators.',
+    },
+    zkfcProtocolAcl: {
+      key: 'security.zkfc.protocol.acl',
+      format: 'optional-string',
+      default: null,
+      doc:
+        'Who may connect to the ZKFC RPC server with hadoop.security.authorization: "user1,user2 group1,group2" ' +
+        '(short user names, OS groups), "*" for everyone, " " for nobody. Unset: ' +
+        'security.service.authorization.default.acl.',
+    },
+    zkfcProtocolAclBlocked: {
+      key: 'security.zkfc.protocol.acl.blocked',
+      format: 'optional-string',
+      default: null,
+      doc:
+        'Users and groups refused even when security.zkfc.protocol.acl allows them (same syntax). Unset: ' +
+        'security.service.authorization.default.acl.blocked.',
+    },
+    defaultAcl: {
+      key: 'security.service.authorization.default.acl',
+      format: 'string',
+      default: '*',
+      doc: 'The ACL of a protocol whose own ACL is unset (security.zkfc.protocol.acl).',
+    },
+    defaultBlockedAcl: {
+      key: 'security.service.authorization.default.acl.blocked',
+      format: 'string',
+      default: '',
+      doc: 'The blocked ACL of a protocol whose own blocked ACL is unset (nobody).',
     },
   },
   log: {

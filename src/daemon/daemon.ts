@@ -23,6 +23,7 @@ import { javaHostName, withHostAliases } from '../hadoop/java-hostname.js';
 import { NameNodeStacks } from '../hadoop/namenode-stacks.js';
 import { RpcZkfcClientFactory } from '../hadoop/zkfc-client.js';
 import type { IpcSaslAuthentication } from '../ipc/sasl.js';
+import { ZkfcServiceAuthorization } from '../hadoop/service-authorization.js';
 import { startDaemonKerberos, type DaemonKerberos } from './kerberos.js';
 import { ZkfcRpcServer, zkfcBindHost } from '../hadoop/zkfc-rpc-server.js';
 import { StatusServer } from '../http/status-server.js';
@@ -331,7 +332,7 @@ async function checkElectionZnode(
 async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: RunContext): Promise<number> {
   const { security } = config.settings;
   if (security.authentication.trim().toLowerCase() !== 'kerberos')
-    return runDaemonAs(config, validated, ctx, undefined);
+    return runDaemonAs(config, validated, ctx, undefined, undefined);
   // Parity: DFSZKFailoverController.loginAsFCUser before anything talks to a NameNode. A login
   // that fails is logged and retried: the daemon stays up, out of the election, until it works.
   let kerberos: DaemonKerberos;
@@ -353,7 +354,7 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
     return ExitCode.CONFIG;
   }
   try {
-    return await runDaemonAs(config, validated, ctx, kerberos.sasl);
+    return await runDaemonAs(config, validated, ctx, kerberos.sasl, kerberos);
   } finally {
     kerberos.login.stop();
   }
@@ -364,6 +365,7 @@ async function runDaemonAs(
   validated: ValidatedConfig,
   ctx: RunContext,
   sasl: IpcSaslAuthentication | undefined,
+  kerberos: DaemonKerberos | undefined,
 ): Promise<number> {
   const { logger, io, clock } = ctx;
   const { settings } = config;
@@ -448,11 +450,24 @@ async function runDaemonAs(
   let controller: ControllerRuntime | undefined;
   // eslint-disable-next-line prefer-const -- the same; set with the controller
   let journal: FailoverJournal | undefined;
+  const { security } = settings;
   const rpcServer = new ZkfcRpcServer({
     host: bindHost,
     port: server.zkfcPort,
     administrators: server.clusterAdministrators,
-    loginUser,
+    // Parity: ZKFCRpcServer.checkRpcAdminAccess compares with the login user's short name (the keytab's principal).
+    loginUser: kerberos !== undefined ? kerberos.login.principal : loginUser,
+    ...(kerberos !== undefined ? { sasl: kerberos.server } : {}),
+    ...(security.authorization
+      ? {
+          serviceAuthorization: new ZkfcServiceAuthorization({
+            acl: security.zkfcProtocolAcl,
+            blocked: security.zkfcProtocolAclBlocked,
+            defaultAcl: security.defaultAcl,
+            defaultBlockedAcl: security.defaultBlockedAcl,
+          }),
+        }
+      : {}),
     limits: {
       ...(validated.rpcAllowList !== undefined ? { allowList: validated.rpcAllowList } : {}),
       maxConnections: settings.rpc.maxConnections,

@@ -1,8 +1,9 @@
 // Wires Kerberos for the daemon and for haadmin from the settings: the GSSAPI binding, the
 // daemon's keytab login (DFSZKFailoverController.loginAsFCUser: dfs.namenode.kerberos.principal with
 // _HOST = the local NameNode's host name, from dfs.namenode.keytab.file) and the SASL authentication
-// every Hadoop IPC client of the process uses. haadmin uses the user's ticket cache instead of a
-// login, as `hdfs haadmin` does.
+// every Hadoop IPC client of the process uses, and the server side of our ZKFCProtocol server (the
+// same principal and keytab, as ZKFCRpcServer runs as the login user). haadmin uses the user's
+// ticket cache instead of a login, as `hdfs haadmin` does.
 
 import type { HadoopConfiguration } from '../config/hadoop-conf.js';
 import {
@@ -14,7 +15,12 @@ import {
 } from '../config/authentication.js';
 import { ConfigError } from '../errors.js';
 import { javaHostName } from '../hadoop/java-hostname.js';
-import { KerberosIpcAuthentication, RPC_PROTECTION_QOP, substituteHost } from '../hadoop/kerberos-authentication.js';
+import {
+  KerberosIpcAuthentication,
+  KerberosIpcServerAuthentication,
+  RPC_PROTECTION_QOP,
+  substituteHost,
+} from '../hadoop/kerberos-authentication.js';
 import { loadGssapi } from '../kerberos/gssapi.js';
 import { KerberosLogin } from '../kerberos/login.js';
 import type { SaslQop } from '../kerberos/sasl-gssapi.js';
@@ -24,6 +30,8 @@ import type { Clock } from '../runtime/ports.js';
 export interface DaemonKerberos {
   readonly sasl: KerberosIpcAuthentication;
   readonly login: KerberosLogin;
+  /** Our ZKFCProtocol server's side: the login principal's offer, the keytab's keys (ZKFCRpcServer under Kerberos). */
+  readonly server: KerberosIpcServerAuthentication;
 }
 
 function qops(value: string): SaslQop[] {
@@ -65,7 +73,13 @@ export async function startDaemonKerberos(options: DaemonKerberosOptions): Promi
     fallbackToSimpleAllowed: options.fallbackToSimpleAuthAllowed,
     simpleUser: options.simpleUser,
   });
-  return { sasl, login };
+  const server = new KerberosIpcServerAuthentication({
+    gss,
+    principal,
+    keytab: options.keytab,
+    qops: qops(options.rpcProtection),
+  });
+  return { sasl, login, server };
 }
 
 /**

@@ -6,13 +6,20 @@
 // (SaslRpcClient.getServerPrincipal, SecurityUtil.getServerPrincipal); then SASL GSSAPI with the
 // QOPs of hadoop.rpc.protection (SaslPropertiesResolver). Whose credentials: the daemon's keytab
 // login (src/kerberos/login.ts), or for haadmin the user's ticket cache.
+// Server side (KerberosIpcServerAuthentication) for our ZKFCProtocol server: below.
 
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import type { HostPort } from '../core/types.js';
 import type { IpcSaslAuthentication, SaslAuthOffer, SaslClientMechanism } from '../ipc/sasl.js';
+import {
+  SaslExceptionClassName,
+  SaslServerFault,
+  type IpcSaslServerAuthentication,
+  type SaslServerMechanism,
+} from '../ipc/sasl-server.js';
 import type { GssCredentialStore, Gssapi } from '../kerberos/gssapi.js';
-import { GssapiSaslClient, SASL_GSSAPI_FLAGS, type SaslQop } from '../kerberos/sasl-gssapi.js';
+import { GssapiSaslClient, GssapiSaslServer, SASL_GSSAPI_FLAGS, type SaslQop } from '../kerberos/sasl-gssapi.js';
 
 /** SecurityUtil.HOSTNAME_PATTERN. */
 export const HOSTNAME_PATTERN = '_HOST';
@@ -132,4 +139,68 @@ export class KerberosIpcAuthentication implements IpcSaslAuthentication {
     const principal = client instanceof GssapiSaslClient ? client.principal : undefined;
     return principal ?? this.options.clientPrincipal ?? this.simpleUser;
   }
+}
+
+export interface KerberosIpcServerOptions {
+  readonly gss: Gssapi;
+  /** The daemon's login principal, _HOST substituted (service/host@REALM). */
+  readonly principal: string;
+  /** The daemon's keytab: the acceptor's keys. */
+  readonly keytab: string;
+  /** hadoop.rpc.protection as QOPs: every one is offered. */
+  readonly qops: readonly SaslQop[];
+}
+
+/**
+ * Kerberos on our IPC server, as Server does it with hadoop.security.authentication=kerberos and no
+ * secret manager (enabledAuthMethods = [KERBEROS]): the offer KERBEROS/GSSAPI with protocol/serverId
+ * split from the login principal (SaslRpcServer's constructor, KERBEROS: splitKerberosName of
+ * UserGroupInformation.getCurrentUser().getUserName()), an acceptor context from the daemon's keytab,
+ * and short names by the DEFAULT auth_to_local rule (KerberosName.getShortName): the first component
+ * of a principal of our own realm; a principal of another realm matches no rule and is refused.
+ */
+export class KerberosIpcServerAuthentication implements IpcSaslServerAuthentication {
+  readonly methods = ['KERBEROS'] as const;
+  private readonly offer: SaslAuthOffer;
+  readonly realm: string;
+
+  constructor(private readonly options: KerberosIpcServerOptions) {
+    const parts = options.principal.split(/[/@]/);
+    if (parts.length !== 3 || parts.some((p) => p === ''))
+      throw new Error(`Kerberos principal name does NOT have the expected hostname part: ${options.principal}`);
+    this.offer = { method: 'KERBEROS', mechanism: 'GSSAPI', protocol: parts[0]!, serverId: parts[1]! };
+    this.realm = parts[2]!;
+  }
+
+  offers(): readonly SaslAuthOffer[] {
+    return [this.offer];
+  }
+
+  start(): SaslServerMechanism {
+    const context = this.options.gss.acceptor({
+      principal: this.options.principal,
+      credentials: { keytab: this.options.keytab },
+    });
+    return new GssapiSaslServer(context, this.options.qops);
+  }
+
+  shortName(principal: string): string {
+    return defaultRuleShortName(principal, this.realm);
+  }
+}
+
+/**
+ * KerberosName.getShortName with the DEFAULT rule only (hadoop.security.auth_to_local's default):
+ * `name[/instance]@REALM` → `name` when REALM is the default realm; anything else matches no rule.
+ */
+export function defaultRuleShortName(principal: string, defaultRealm: string): string {
+  const match = /^([^/@]+)(?:\/([^/@]+))?@([^/@]+)$/.exec(principal);
+  if (match === null || match[3] !== defaultRealm) {
+    throw new SaslServerFault(
+      SaslExceptionClassName.IllegalArgument,
+      `Illegal principal name ${principal}: org.apache.hadoop.security.authentication.util.` +
+        `KerberosName$NoMatchingRule: No rules applied to ${principal}`,
+    );
+  }
+  return match[1]!;
 }

@@ -1,7 +1,10 @@
 // The ZKFCProtocol server (cedeActive, gracefulFailover) on dfs.ha.zkfc.port, so that
 // `hdfs haadmin -failover` and Java ZKFC peers can drive our daemon. Parity: ZKFCRpcServer —
 // bind host (servicerpc-bind-host, else rpc-bind-host, else the local NameNode's service
-// address), and the admin access check on both methods.
+// address), and the admin access check on both methods. With hadoop.security.authentication=kerberos
+// every client authenticates with SASL GSSAPI against the daemon's keytab (src/ipc/sasl-server.ts,
+// KerberosIpcServerAuthentication) and a SIMPLE one is refused; with hadoop.security.authorization
+// each connection must pass security.zkfc.protocol.acl (service-authorization.ts) before any call.
 //
 // Bounded, beyond Hadoop (README, "Security model"): ZKFCProtocol messages are tiny, so frames are
 // capped at SETUP_FRAME_BYTES until the connection context arrives and at CALL_FRAME_BYTES after;
@@ -22,6 +25,8 @@ import {
 import type { AddressAllowList } from '../ipc/admission.js';
 import { defineMethod, IpcServer } from '../ipc/server.js';
 import type { RpcCallContext } from '../ipc/server-connection.js';
+import type { IpcSaslServerAuthentication } from '../ipc/sasl-server.js';
+import type { ZkfcServiceAuthorization } from './service-authorization.js';
 import { RemoteException } from '../ipc/errors.js';
 import { AdminAcl, shortUserName } from './admin-acl.js';
 import { ExceptionClassName, ZKFC_PROTOCOL } from './protocol-names.js';
@@ -47,6 +52,11 @@ const IO_EXCEPTION_CODES: ReadonlySet<ZkfcErrorCode> = new Set<ZkfcErrorCode>(['
  * Largest frame before the connection context: a Java client's SASL negotiation and context are a few hundred bytes.
  */
 export const SETUP_FRAME_BYTES = 4 * 1024;
+/**
+ * Largest frame before the connection context with Kerberos: an INITIATE carries the client's
+ * ticket, a few KiB from an MIT KDC and up to 48 KiB with an Active Directory PAC (MaxTokenSize).
+ */
+export const SASL_SETUP_FRAME_BYTES = 64 * 1024;
 /** Largest call frame: a cedeActive or gracefulFailover request with its headers is under 200 bytes. */
 export const CALL_FRAME_BYTES = 64 * 1024;
 /** Calls in flight per connection (a ZKFC or haadmin makes one at a time). */
@@ -78,6 +88,10 @@ export interface ZkfcRpcServerOptions {
   readonly handler: ZkfcProtocolHandler;
   readonly logger: Logger;
   readonly acl?: AdminAcl;
+  /** Kerberos: clients must authenticate; the admin ACL then sees their short names. */
+  readonly sasl?: IpcSaslServerAuthentication;
+  /** hadoop.security.authorization: security.zkfc.protocol.acl per connection. */
+  readonly serviceAuthorization?: ZkfcServiceAuthorization;
 }
 
 /**
@@ -117,7 +131,7 @@ export class ZkfcRpcServer {
       port: options.port,
       logger: this.log,
       maxFrameBytes: CALL_FRAME_BYTES,
-      maxSetupFrameBytes: SETUP_FRAME_BYTES,
+      maxSetupFrameBytes: options.sasl !== undefined ? SASL_SETUP_FRAME_BYTES : SETUP_FRAME_BYTES,
       maxConnections: limits.maxConnections,
       maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
       ...(limits.allowList !== undefined ? { allowList: limits.allowList } : {}),
@@ -125,6 +139,12 @@ export class ZkfcRpcServer {
       maxIdleMs: limits.maxIdleMs,
       maxInFlightPerConnection: MAX_IN_FLIGHT_PER_CONNECTION,
       maxUnsentResponseBytes: MAX_UNSENT_RESPONSE_BYTES,
+      security: {
+        ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
+        ...(options.serviceAuthorization !== undefined
+          ? { authorize: (identity) => options.serviceAuthorization!.authorize(identity) }
+          : {}),
+      },
     });
     this.server.registerProtocol(ZKFC_PROTOCOL.name, ZKFC_PROTOCOL.version, {
       cedeActive: defineMethod(CedeActiveRequestProtoSchema, CedeActiveResponseProtoSchema, async (request, ctx) => {
@@ -169,15 +189,17 @@ export class ZkfcRpcServer {
   /** Parity: ZKFCRpcServer.checkRpcAdminAccess. */
   private checkRpcAdminAccess(ctx: RpcCallContext): void {
     const user = ctx.user;
-    if (user !== '' && (this.acl.isUserAllowed(user) || shortUserName(user) === shortUserName(this.options.loginUser)))
-      return;
+    // An authenticated principal is matched by its short name (AccessControlList.isUserAllowed).
+    const aclName = ctx.shortUser ?? user;
+    const short = ctx.shortUser ?? shortUserName(user);
+    if (user !== '' && (this.acl.isUserAllowed(aclName) || short === shortUserName(this.options.loginUser))) return;
     this.log.warn(
-      { user, remote: ctx.remoteAddress, method: ctx.method },
+      { user, authMethod: ctx.authMethod, remote: ctx.remoteAddress, method: ctx.method },
       'refused ZKFC RPC: caller not an administrator',
     );
     throw new RemoteException(
       ExceptionClassName.AccessControl,
-      `Disallowed RPC access from ${user || '(no user)'} (auth:SIMPLE) ` +
+      `Disallowed RPC access from ${user || '(no user)'} (auth:${ctx.authMethod}) ` +
         `at ${ctx.remoteAddress}. Not listed in dfs.cluster.administrators`,
     );
   }

@@ -1,7 +1,11 @@
 // One accepted connection of the Hadoop IPC server (src/ipc/server.ts): Java's
 // Server.Connection.readAndProcess and processOneRpc. It checks the preamble (with Java's replies
-// to bad input), takes the connection context, answers SASL only to fall back to SIMPLE, and
-// dispatches each call by (protocol, version, method) to its handler, answering in any order.
+// to bad input), runs the SASL exchange when the server authenticates (ConnectionSecurity.sasl,
+// src/ipc/sasl-server.ts: a SIMPLE client is refused, and after a negotiated security layer every
+// frame both ways is an RpcSaslProto WRAP, Server.Connection.unwrapPacketAndProcessRpcs and
+// Server.wrapWithSasl) or answers it only to fall back to SIMPLE, takes the connection context,
+// authorizes the connection (Server.Connection.authorizeConnection: ConnectionSecurity.authorize),
+// and dispatches each call by (protocol, version, method) to its handler, answering in any order.
 // Every fault ends in an ERROR/FATAL reply or a closed connection, never in an exception to the
 // server. Backpressure: it stops reading while too many calls are in flight or responses unsent.
 // Bounds (ConnectionLimits): a small frame limit until the connection context has arrived and the
@@ -22,7 +26,7 @@ import {
   RpcSaslProto_SaslState,
   RpcSaslProtoSchema,
 } from '../gen/RpcHeader_pb.js';
-import type { RpcRequestHeaderProto } from '../gen/RpcHeader_pb.js';
+import type { RpcRequestHeaderProto, RpcSaslProto } from '../gen/RpcHeader_pb.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { AuthProtocol, CallId, INVALID_RETRY_COUNT, IPC_VERSION, PREAMBLE_LENGTH } from './codec/constants.js';
@@ -32,6 +36,48 @@ import { decodeMessage, encodeMessage, encodeResponseFrame } from './codec/messa
 import { checkPreamble, looksLikeHttpGet } from './codec/preamble.js';
 import { FrameError, ProtocolError, RemoteException } from './errors.js';
 import { IpcExceptionClassName as ExceptionClassName } from './names.js';
+import {
+  printable,
+  SaslExceptionClassName,
+  SaslServerFault,
+  SaslServerNegotiation,
+  type IpcSaslServerAuthentication,
+  type SaslServerMechanism,
+} from './sasl-server.js';
+
+/** How the connection was authenticated (UserGroupInformation.AuthenticationMethod). */
+export type RpcAuthMethod = 'SIMPLE' | 'KERBEROS';
+
+/** Who a connection is, once its context has arrived: what authorization looks at. */
+export interface ConnectionIdentity {
+  /** The authenticated principal (KERBEROS) or the context's effectiveUser (SIMPLE). */
+  readonly user: string;
+  /** The short name of an authenticated principal (auth_to_local); undefined for SIMPLE. */
+  readonly shortUser: string | undefined;
+  readonly authMethod: RpcAuthMethod;
+  /** The connection context's protocol, undefined when absent. */
+  readonly protocol: string | undefined;
+  readonly remoteAddress: string;
+}
+
+/** A connection refused by ConnectionSecurity.authorize: answered FATAL_UNAUTHORIZED with this class and message. */
+export class ConnectionAuthorizationError extends Error {
+  constructor(
+    readonly className: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConnectionAuthorizationError';
+  }
+}
+
+/** Authentication and authorization of a server's connections; absent: SIMPLE, everyone. */
+export interface ConnectionSecurity {
+  /** SASL authentication every client must pass; SIMPLE clients are refused. */
+  readonly sasl?: IpcSaslServerAuthentication;
+  /** Service-level authorization once the context has arrived; throws ConnectionAuthorizationError to refuse. */
+  readonly authorize?: (identity: ConnectionIdentity) => void;
+}
 
 /** Who called what, handed to every handler. */
 export interface RpcCallContext {
@@ -41,6 +87,9 @@ export interface RpcCallContext {
   readonly realUser?: string;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly authMethod: RpcAuthMethod;
+  /** The short name of an authenticated principal; undefined for SIMPLE. */
+  readonly shortUser?: string;
   /** declaringClassProtocolName of the call. */
   readonly protocol: string;
   readonly method: string;
@@ -126,6 +175,18 @@ export class ServerConnection {
   private setupTimer: NodeJS.Timeout | undefined;
   /** performance.now() of the last bytes received or sent. */
   private lastActivityMs = performance.now();
+  private authMethod: RpcAuthMethod = 'SIMPLE';
+  /** The principal the SASL exchange authenticated. */
+  private authenticatedUser: string | undefined;
+  private shortUser: string | undefined;
+  private negotiation: SaslServerNegotiation | undefined;
+  /** SASL steps run one after the other (the mechanism may wait on a worker thread). */
+  private saslChain: Promise<void> = Promise.resolve();
+  private saslPending = 0;
+  /** The negotiated security layer: every frame both ways is wrapped. */
+  private securityLayer: SaslServerMechanism | undefined;
+  /** Frames inside the unwrapped stream. */
+  private inner: FrameDecoder | undefined;
 
   constructor(
     private readonly socket: net.Socket,
@@ -133,6 +194,7 @@ export class ServerConnection {
     private readonly limits: ConnectionLimits,
     serverLog: Logger,
     private readonly onClosed: () => void,
+    private readonly security: ConnectionSecurity = {},
   ) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
@@ -180,6 +242,8 @@ export class ServerConnection {
     this.state = 'closing';
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     if (this.setupTimer) clearTimeout(this.setupTimer);
+    this.negotiation?.dispose();
+    this.securityLayer?.dispose();
     this.onClosed();
   }
 
@@ -250,11 +314,23 @@ export class ServerConnection {
       this.endWith(Buffer.from(HTTP_RESPONSE, 'utf8'));
       return false;
     }
+    if (check.authProtocol === AuthProtocol.NONE && this.security.sasl !== undefined) {
+      // Parity: Server.Connection.initializeAuthContext, NONE without SIMPLE enabled.
+      const message = `SIMPLE authentication is not enabled.  Available:[${this.security.sasl.methods.join(', ')}]`;
+      this.log.warn({ reason: message }, 'ipc connection refused: a SIMPLE client of a server that requires SASL');
+      this.respondFatal(
+        CallId.AUTHORIZATION_FAILED,
+        INVALID_RETRY_COUNT,
+        new RpcServerFault(Status.FATAL, ErrorCode.FATAL_UNAUTHORIZED, ExceptionClassName.AccessControl, message),
+      );
+      return false;
+    }
     if (check.authProtocol === AuthProtocol.NONE) {
       this.state = 'context';
     } else if (check.authProtocol === AuthProtocol.SASL) {
       this.authProtocol = AuthProtocol.SASL;
       this.state = 'sasl';
+      if (this.security.sasl !== undefined) this.negotiation = new SaslServerNegotiation(this.security.sasl);
     } else {
       // Parity: Server.Connection.initializeAuthContext → doSaslReply(IpcException).
       this.respondFatal(
@@ -272,8 +348,8 @@ export class ServerConnection {
     return true;
   }
 
-  /** Parity: Server.Connection.processOneRpc. */
-  private onFrame(frame: Frame): void {
+  /** Parity: Server.Connection.processOneRpc; `wrapped`: the frame came out of a WRAP message. */
+  private onFrame(frame: Frame, wrapped = false): void {
     if (this.state === 'closing') return;
     let callId: number = CallId.AUTHORIZATION_FAILED;
     let retryCount: number = INVALID_RETRY_COUNT;
@@ -283,6 +359,11 @@ export class ServerConnection {
       callId = header.callId;
       retryCount = header.retryCount;
       checkRpcHeaders(header);
+      // Beyond Hadoop (which takes plain frames too): under a security layer nothing unprotected is read.
+      if (this.securityLayer !== undefined && !wrapped && callId !== CallId.SASL)
+        throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Client sent a non-wrapped request under a security layer');
+      if (wrapped && callId === CallId.SASL)
+        throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Client sent a SASL message inside a wrapped one');
       if (callId < 0) this.onOutOfBand(header, reader);
       else if (this.state !== 'ready')
         throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Connection context not established');
@@ -324,13 +405,32 @@ export class ServerConnection {
         if (this.state === 'ready')
           throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Connection context already processed');
         const context = this.readMessage(IpcConnectionContextProtoSchema, reader, 'IpcConnectionContextProto');
-        this.user = context.userInfo?.effectiveUser ?? '';
-        this.realUser = context.userInfo?.realUser || undefined;
+        const effectiveUser = context.userInfo?.effectiveUser ?? '';
         this.connectionProtocol = context.protocol || undefined;
+        if (this.authenticatedUser !== undefined) {
+          // Parity: Server.Connection.processConnectionContext: another effective user than the
+          // authenticated one is a proxy user, which ProxyUsers.authorize refuses without
+          // hadoop.proxyuser.* rules (we have none).
+          if (effectiveUser !== '' && effectiveUser !== this.authenticatedUser) {
+            const message = `User: ${this.authenticatedUser} is not allowed to impersonate ${printable(effectiveUser)}`;
+            this.log.warn(
+              { principal: this.authenticatedUser, reason: message },
+              'ipc connection refused: impersonation',
+            );
+            throw fatal(ErrorCode.FATAL_UNAUTHORIZED, message, SaslExceptionClassName.Authorization);
+          }
+          this.user = this.authenticatedUser;
+          this.realUser = undefined;
+        } else {
+          this.user = effectiveUser;
+          this.realUser = context.userInfo?.realUser || undefined;
+        }
+        this.authorizeConnection();
         this.state = 'ready';
         if (this.setupTimer) clearTimeout(this.setupTimer);
         // Set up: calls may now be as large as the server allows.
         this.decoder.setMaxFrameBytes(this.limits.maxFrameBytes);
+        this.inner?.setMaxFrameBytes(this.limits.maxFrameBytes);
         this.log.debug(
           { user: this.user, realUser: this.realUser, protocol: this.connectionProtocol },
           'ipc connection context received',
@@ -338,6 +438,10 @@ export class ServerConnection {
         return;
       }
       case CallId.SASL: {
+        if (this.negotiation !== undefined || this.authenticatedUser !== undefined) {
+          this.onSaslMessage(this.readMessage(RpcSaslProtoSchema, reader, 'RpcSaslProto'));
+          return;
+        }
         if (this.authProtocol !== AuthProtocol.SASL || this.state !== 'sasl') {
           throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'SASL protocol not requested by client');
         }
@@ -368,6 +472,145 @@ export class ServerConnection {
       default:
         throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, `Unknown out of band call #${header.callId}`);
     }
+  }
+
+  /** Parity: Server.Connection.authorizeConnection (service-level authorization). */
+  private authorizeConnection(): void {
+    if (this.security.authorize === undefined) return;
+    try {
+      this.security.authorize({
+        user: this.user,
+        shortUser: this.shortUser,
+        authMethod: this.authMethod,
+        protocol: this.connectionProtocol,
+        remoteAddress: this.remoteAddress,
+      });
+    } catch (error) {
+      if (!(error instanceof ConnectionAuthorizationError)) throw error;
+      this.log.warn(
+        {
+          user: this.user,
+          authMethod: this.authMethod,
+          protocol: this.connectionProtocol ?? null,
+          reason: error.message,
+        },
+        'ipc connection refused by service authorization',
+      );
+      throw fatal(ErrorCode.FATAL_UNAUTHORIZED, error.message, error.className);
+    }
+  }
+
+  /** Parity: Server.Connection.saslReadAndProcess: WRAP carries calls, anything else is the exchange. */
+  private onSaslMessage(message: RpcSaslProto): void {
+    if (message.state === RpcSaslProto_SaslState.WRAP) {
+      if (this.securityLayer === undefined)
+        throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Server is not wrapping data', SaslExceptionClassName.Sasl);
+      let data: Uint8Array;
+      try {
+        data = this.securityLayer.unwrap(message.token);
+      } catch (error) {
+        this.log.warn(
+          { principal: this.authenticatedUser, reason: errorMessage(error) },
+          'ipc wrapped message rejected',
+        );
+        throw fatal(ErrorCode.FATAL_UNAUTHORIZED, 'Cannot unwrap the message', SaslExceptionClassName.Sasl);
+      }
+      this.inner!.push(data, (frame) => this.onFrame(frame, true));
+      return;
+    }
+    const negotiation = this.negotiation;
+    if (negotiation === undefined || this.state !== 'sasl')
+      throw fatal(ErrorCode.FATAL_INVALID_RPC_HEADER, 'Negotiation is already complete', SaslExceptionClassName.Sasl);
+    this.saslPending++;
+    this.updateFlow();
+    this.saslChain = this.saslChain
+      .then(async () => {
+        if (this.closed || this.state === 'closing') return;
+        let step;
+        try {
+          step = await negotiation.onMessage(message);
+        } catch (error) {
+          this.saslFailed(negotiation, error);
+          return;
+        }
+        if (this.ending()) {
+          if (step.kind === 'done') step.mechanism.dispose();
+          return;
+        }
+        if (step.kind === 'reply') {
+          this.respondSasl(encodeMessage(RpcSaslProtoSchema, step.message));
+          return;
+        }
+        this.saslComplete(negotiation, step.mechanism, encodeMessage(RpcSaslProtoSchema, step.message));
+      })
+      .catch((error: unknown) => {
+        this.log.error({ err: error }, 'unexpected error in the SASL exchange');
+        this.destroy('internal error');
+      })
+      .finally(() => {
+        this.saslPending--;
+        this.updateFlow();
+      });
+  }
+
+  /** The connection is closed or closing (read through a method: TypeScript narrows fields across awaits). */
+  private ending(): boolean {
+    return this.closed || this.state === 'closing';
+  }
+
+  private saslComplete(negotiation: SaslServerNegotiation, mechanism: SaslServerMechanism, success: Uint8Array): void {
+    const principal = mechanism.authorizationId ?? '';
+    try {
+      this.shortUser = this.security.sasl!.shortName(principal);
+    } catch (error) {
+      mechanism.dispose();
+      this.saslFailed(negotiation, error, principal);
+      return;
+    }
+    this.negotiation = undefined;
+    this.authenticatedUser = principal;
+    this.authMethod = 'KERBEROS';
+    // Parity: Server.Connection.saslProcess: the last reply goes out unwrapped, wrapping starts after it.
+    this.respondSasl(success);
+    if (mechanism.wrapsTraffic) {
+      this.securityLayer = mechanism;
+      this.inner = new FrameDecoder({ maxFrameBytes: this.limits.maxSetupFrameBytes, allowEmptyFrames: false });
+    } else {
+      mechanism.dispose();
+    }
+    this.state = 'context';
+    this.log.info({ principal, protection: mechanism.protection ?? null }, 'ipc SASL authentication complete');
+  }
+
+  /** A failed exchange: Hadoop's FATAL_UNAUTHORIZED answer, our log names the peer and the principal. */
+  private saslFailed(negotiation: SaslServerNegotiation, error: unknown, principal?: string): void {
+    const fault =
+      error instanceof SaslServerFault
+        ? error
+        : new SaslServerFault(SaslExceptionClassName.Sasl, errorMessage(error), undefined, { cause: error });
+    this.log.warn(
+      {
+        principal: principal ?? negotiation.attemptingUser ?? null,
+        reason: fault.message,
+        ...(fault.detail !== undefined ? { detail: fault.detail } : {}),
+      },
+      'ipc SASL authentication failed',
+    );
+    this.negotiation?.dispose();
+    this.negotiation = undefined;
+    this.respondFatal(
+      CallId.SASL,
+      INVALID_RETRY_COUNT,
+      fatal(
+        fault.invalidHeader ? ErrorCode.FATAL_INVALID_RPC_HEADER : ErrorCode.FATAL_UNAUTHORIZED,
+        fault.message,
+        fault.className,
+      ),
+    );
+  }
+
+  private respondSasl(body: Uint8Array): void {
+    this.respond(CallId.SASL, INVALID_RETRY_COUNT, new Uint8Array(0), undefined, body);
   }
 
   /** Parity: Server.Connection.processRpcRequest + ProtobufRpcEngine2.Server.ProtoBufRpcInvoker.call. */
@@ -449,6 +692,8 @@ export class ServerConnection {
       ...(this.realUser !== undefined ? { realUser: this.realUser } : {}),
       remoteAddress: this.remoteAddress,
       remotePort: this.remotePort,
+      authMethod: this.authMethod,
+      ...(this.shortUser !== undefined ? { shortUser: this.shortUser } : {}),
       protocol: protocolName,
       method: methodName,
     };
@@ -536,7 +781,27 @@ export class ServerConnection {
         })
       : encodeResponseFrame({ callId, status: Status.SUCCESS, clientId, retryCount }, body ?? new Uint8Array(0));
     this.lastActivityMs = performance.now();
-    this.socket.write(frame);
+    const out = this.protect(frame);
+    if (out !== undefined) this.socket.write(out);
+  }
+
+  /**
+   * Under a security layer, the whole frame wrapped in one RpcSaslProto WRAP answer (Server.wrapWithSasl);
+   * undefined when wrapping failed (the connection is then closed).
+   */
+  private protect(frame: Uint8Array): Uint8Array | undefined {
+    if (this.securityLayer === undefined) return frame;
+    try {
+      const token = this.securityLayer.wrap(frame);
+      return encodeResponseFrame(
+        { callId: CallId.SASL, status: Status.SUCCESS },
+        encodeMessage(RpcSaslProtoSchema, { state: RpcSaslProto_SaslState.WRAP, token }),
+      );
+    } catch (error) {
+      this.log.error({ err: error }, 'cannot wrap an ipc response; closing connection');
+      this.destroy('wrap failed');
+      return undefined;
+    }
   }
 
   /** FATAL replies carry an empty clientId (Java's fake RpcCall) and end the connection. */
@@ -550,7 +815,8 @@ export class ServerConnection {
       errorMsg: fault.message,
       errorDetail: fault.errorCode,
     });
-    this.endWith(frame);
+    const out = this.protect(frame);
+    if (out !== undefined) this.endWith(out);
   }
 
   /** Send the last bytes and close; destroy if the peer does not let us finish in time. */
@@ -566,7 +832,9 @@ export class ServerConnection {
   private updateFlow(): void {
     if (this.closed) return;
     const busy =
-      this.inFlight >= this.limits.maxInFlight || this.socket.writableLength > this.limits.maxUnsentResponseBytes;
+      this.saslPending > 0 ||
+      this.inFlight >= this.limits.maxInFlight ||
+      this.socket.writableLength > this.limits.maxUnsentResponseBytes;
     if (busy && !this.socket.isPaused()) this.socket.pause();
     else if (!busy && this.socket.isPaused()) this.socket.resume();
   }

@@ -2,7 +2,8 @@
 // ZKFCProtocol server run. It speaks what a Java Server with only SIMPLE auth speaks, so Java
 // clients (haadmin, ZKFC) and ours both work against it: preamble checks with Java's replies to bad
 // input, connection context, ProtobufRpcEngine2 dispatch by (protocol, version, method), and
-// Java's error codes and exception class names. SASL is answered only to fall back to SIMPLE.
+// Java's error codes and exception class names. SASL is answered to fall back to SIMPLE, or, with
+// options.security.sasl, required (Kerberos on the ZKFC's server; server-connection.ts).
 // Handlers run concurrently and answer in any order; a handler that never answers blocks nothing
 // and is forgotten when its connection closes. No input can crash the server: every fault ends in
 // an ERROR/FATAL reply or a closed connection, and is logged. One connection's work is in
@@ -25,6 +26,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from './codec/constants.js';
 import {
   ServerConnection,
   type ConnectionLimits,
+  type ConnectionSecurity,
   type RegisteredProtocol,
   type RpcCallContext,
   type RpcMethod,
@@ -65,6 +67,8 @@ export interface IpcServerOptions {
   readonly maxInFlightPerConnection?: number;
   /** Unsent response bytes per connection before it stops reading. Default 8 MiB. */
   readonly maxUnsentResponseBytes?: number;
+  /** SASL authentication and service-level authorization; default SIMPLE, everyone. */
+  readonly security?: ConnectionSecurity;
 }
 
 export class IpcServer {
@@ -166,10 +170,17 @@ export class IpcServer {
       return;
     }
     for (const victim of decision.evict) victim.destroy('replaced by a new connection at the connection cap');
-    const connection = new ServerConnection(socket, this.protocols, this.limits, this.log, () => {
-      this.connections.delete(connection);
-      this.admission.remove(connection);
-    });
+    const connection = new ServerConnection(
+      socket,
+      this.protocols,
+      this.limits,
+      this.log,
+      () => {
+        this.connections.delete(connection);
+        this.admission.remove(connection);
+      },
+      this.options.security,
+    );
     this.connections.add(connection);
     this.admission.add(connection, address);
   }

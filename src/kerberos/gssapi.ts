@@ -78,6 +78,8 @@ export interface GssAcceptor {
   readonly sourceName: string | undefined;
   wrap(data: Uint8Array, confidential: boolean): Uint8Array;
   unwrap(token: Uint8Array): { data: Uint8Array; confidential: boolean };
+  /** gss_wrap_size_limit: the largest input whose wrapped token fits `outputBytes`. */
+  wrapSizeLimit(confidential: boolean, outputBytes: number): number;
   dispose(): void;
 }
 
@@ -442,6 +444,14 @@ class KoffiGssapi implements Gssapi {
     return { data: this.take(out as BufferDesc), confidential: conf[0] !== 0 };
   }
 
+  wrapSizeLimit(context: Pointer, confidential: boolean, outputBytes: number): number {
+    const minor = [0];
+    const max = [0];
+    const major = this.lib.wrapSizeLimit(minor, context, confidential ? 1 : 0, GSS_C_QOP_DEFAULT, outputBytes, max);
+    this.check('gss_wrap_size_limit', major, minor[0]!);
+    return max[0]!;
+  }
+
   deleteContext(context: Pointer): void {
     if (context) this.lib.deleteSecContext([0], [context], null);
   }
@@ -518,18 +528,7 @@ class KoffiInitiator implements GssInitiator {
   }
 
   wrapSizeLimit(confidential: boolean, outputBytes: number): number {
-    const minor = [0];
-    const max = [0];
-    const major = this.lib.wrapSizeLimit(
-      minor,
-      this.established('gss_wrap_size_limit'),
-      confidential ? 1 : 0,
-      GSS_C_QOP_DEFAULT,
-      outputBytes,
-      max,
-    );
-    this.gss.check('gss_wrap_size_limit', major, minor[0]!);
-    return max[0]!;
+    return this.gss.wrapSizeLimit(this.established('gss_wrap_size_limit'), confidential, outputBytes);
   }
 
   private established(operation: string): Pointer {
@@ -605,6 +604,10 @@ class KoffiAcceptor implements GssAcceptor {
 
   unwrap(token: Uint8Array): { data: Uint8Array; confidential: boolean } {
     return this.gss.unwrap(this.established('gss_unwrap'), token);
+  }
+
+  wrapSizeLimit(confidential: boolean, outputBytes: number): number {
+    return this.gss.wrapSizeLimit(this.established('gss_wrap_size_limit'), confidential, outputBytes);
   }
 
   private established(operation: string): Pointer {

@@ -1,0 +1,228 @@
+// Goal: our ZKFCProtocol server with Kerberos does what Hadoop's IPC Server does for ZKFCRpcServer:
+// a client authenticated by SASL GSSAPI against the daemon's keytab (privacy: every frame both ways
+// wrapped and encrypted) calls gracefulFailover and cedeActive as its principal; the admin ACL and
+// security.zkfc.protocol.acl see the short name; a SIMPLE client, a non-administrator, a user the
+// service ACL denies or blocks, a client without credentials and garbage SASL tokens are refused
+// with Hadoop's messages naming the principal or the peer, and the server keeps serving.
+// Method: a test realm (tools/testing/kdc.ts: MIT's KDC on loopback), our ZkfcRpcServer on
+// 127.0.0.1 with nn/localhost's keytab, our IPC client from users' ticket caches (kinit), and a
+// raw socket for the scripted hostile client.
+
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  KerberosIpcAuthentication,
+  KerberosIpcServerAuthentication,
+} from '../../../src/hadoop/kerberos-authentication.js';
+import { ZkfcServiceAuthorization } from '../../../src/hadoop/service-authorization.js';
+import { RpcZkfcClientFactory } from '../../../src/hadoop/zkfc-client.js';
+import { ZkfcRpcServer } from '../../../src/hadoop/zkfc-rpc-server.js';
+import { loadGssapi, type Gssapi } from '../../../src/kerberos/gssapi.js';
+import type { SaslQop } from '../../../src/kerberos/sasl-gssapi.js';
+import { createLogger, type Logger } from '../../../src/observability/logger.js';
+import { encodePreamble } from '../../../src/ipc/codec/preamble.js';
+import { AuthProtocol } from '../../../src/ipc/codec/constants.js';
+import { encodeSaslMessage } from '../../../src/ipc/sasl.js';
+import { RpcSaslProto_SaslState } from '../../../src/gen/RpcHeader_pb.js';
+import { startKdc, type Kdc } from '../../../tools/testing/kdc.js';
+
+/** A logger whose JSON lines are kept. */
+function memoryLogger(): { logger: Logger; entries: () => Record<string, unknown>[] } {
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+  return { logger, entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+let kdc: Kdc;
+let gss: Gssapi;
+let nnKeytab: string;
+const caches: Record<string, string> = {};
+
+beforeAll(async () => {
+  kdc = await startKdc();
+  process.env['KRB5_CONFIG'] = kdc.krb5Conf;
+  nnKeytab = kdc.addServicePrincipals(['nn/localhost'], join(kdc.baseDir, 'keytabs/nn.keytab'));
+  for (const user of ['alice', 'bob', 'carol']) {
+    kdc.addUser(user, `${user}-password`);
+    const cache = `FILE:${join(kdc.baseDir, `${user}.ccache`)}`;
+    caches[user] = cache;
+    kdc.kinitPassword(user, `${user}-password`, cache);
+  }
+  gss = await loadGssapi();
+}, 60_000);
+
+afterAll(async () => {
+  await kdc?.stop();
+});
+
+interface Started {
+  port: number;
+  calls: string[];
+  log: ReturnType<typeof memoryLogger>;
+  close: () => Promise<void>;
+}
+
+async function startServer(options: { qops?: SaslQop[]; acl?: string; blocked?: string } = {}): Promise<Started> {
+  const calls: string[] = [];
+  const log = memoryLogger();
+  const server = new ZkfcRpcServer({
+    host: '127.0.0.1',
+    port: 0,
+    administrators: 'alice,carol',
+    loginUser: kdc.principal('nn/localhost'),
+    handler: {
+      cedeActive: async (millis, caller) => void calls.push(`cede ${millis} ${caller}`),
+      gracefulFailover: async (caller) => void calls.push(`failover ${caller}`),
+    },
+    logger: log.logger,
+    sasl: new KerberosIpcServerAuthentication({
+      gss,
+      principal: kdc.principal('nn/localhost'),
+      keytab: nnKeytab,
+      qops: options.qops ?? ['auth-conf'],
+    }),
+    ...(options.acl !== undefined || options.blocked !== undefined
+      ? {
+          serviceAuthorization: new ZkfcServiceAuthorization(
+            { acl: options.acl ?? null, blocked: options.blocked ?? null, defaultAcl: '*', defaultBlockedAcl: '' },
+            { groupsOf: () => [] },
+          ),
+        }
+      : {}),
+  });
+  const { port } = await server.listen();
+  return { port, calls, log, close: () => server.close() };
+}
+
+function client(user: string | undefined, qops: SaslQop[] = ['auth-conf']): RpcZkfcClientFactory {
+  if (user === undefined) return new RpcZkfcClientFactory({ effectiveUser: 'alice', connectTimeoutMs: 5_000 });
+  return new RpcZkfcClientFactory({
+    connectTimeoutMs: 5_000,
+    sasl: new KerberosIpcAuthentication({
+      gss,
+      serverPrincipal: kdc.principal('nn/_HOST'),
+      credentials: { ccache: caches[user] ?? `FILE:${join(kdc.baseDir, 'none.ccache')}` },
+      qops,
+      fallbackToSimpleAllowed: false,
+      simpleUser: user,
+      ticketCache: caches[user] ?? 'none',
+      hostName: async () => 'localhost',
+    }),
+  });
+}
+
+async function failover(factory: RpcZkfcClientFactory, port: number): Promise<string> {
+  const zkfc = factory.create({ host: '127.0.0.1', port });
+  try {
+    await zkfc.gracefulFailover(10_000);
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    zkfc.close();
+  }
+}
+
+describe('the ZKFCProtocol server with Kerberos', () => {
+  it('serves gracefulFailover and cedeActive to an administrator over privacy, as the principal', async () => {
+    const server = await startServer();
+    try {
+      const factory = client('alice');
+      expect(await failover(factory, server.port)).toBe('ok');
+      const zkfc = factory.create({ host: '127.0.0.1', port: server.port });
+      await zkfc.cedeActive(5_000, 10_000);
+      zkfc.close();
+      expect(server.calls).toEqual([
+        `failover ${kdc.principal('alice')} at 127.0.0.1`,
+        `cede 5000 ${kdc.principal('alice')} at 127.0.0.1`,
+      ]);
+      const done = server.log.entries().filter((e) => e['msg'] === 'ipc SASL authentication complete');
+      expect(done[0]).toMatchObject({ principal: kdc.principal('alice'), protection: 'privacy' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('negotiates integrity when that is what both sides allow', async () => {
+    const server = await startServer({ qops: ['auth-int', 'auth'] });
+    try {
+      expect(await failover(client('alice', ['auth-int']), server.port)).toBe('ok');
+      const done = server.log.entries().filter((e) => e['msg'] === 'ipc SASL authentication complete');
+      expect(done[0]).toMatchObject({ protection: 'integrity' });
+      // A client that wants privacy only finds no common layer.
+      expect(await failover(client('alice', ['auth-conf']), server.port)).toMatch(/No common protection layer/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a SIMPLE client, a non-administrator and a client without credentials, and keeps serving', async () => {
+    const server = await startServer();
+    try {
+      expect(await failover(client(undefined), server.port)).toContain(
+        'SIMPLE authentication is not enabled.  Available:[KERBEROS]',
+      );
+      expect(await failover(client('bob'), server.port)).toContain(
+        `Disallowed RPC access from ${kdc.principal('bob')} (auth:KERBEROS) at 127.0.0.1. ` +
+          'Not listed in dfs.cluster.administrators',
+      );
+      const none = await failover(client('nobody'), server.port);
+      expect(none).toMatch(/SASL authentication with .* failed/);
+      expect(none).toContain('none');
+      expect(await failover(client('alice'), server.port)).toBe('ok');
+      expect(server.calls).toEqual([`failover ${kdc.principal('alice')} at 127.0.0.1`]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('applies security.zkfc.protocol.acl and its blocked list to the short name', async () => {
+    const server = await startServer({ acl: 'alice,carol', blocked: 'carol' });
+    try {
+      expect(await failover(client('alice'), server.port)).toBe('ok');
+      expect(await failover(client('carol'), server.port)).toContain(
+        `User ${kdc.principal('carol')} (auth:KERBEROS) is not authorized for protocol ` +
+          'interface org.apache.hadoop.ha.ZKFCProtocol: denied by configured ACL',
+      );
+      expect(await failover(client('bob'), server.port)).toContain(
+        `User ${kdc.principal('bob')} (auth:KERBEROS) is not authorized for protocol`,
+      );
+      const refused = server.log
+        .entries()
+        .filter((e) => e['msg'] === 'ipc connection refused by service authorization');
+      expect(refused.map((e) => e['user'])).toEqual([kdc.principal('carol'), kdc.principal('bob')]);
+      expect(String(refused[0]?.['peer'])).toMatch(/^127\.0\.0\.1:\d+$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers a garbage GSSAPI token with GSS initiate failed and logs the peer', async () => {
+    const server = await startServer();
+    try {
+      const socket = connect({ host: '127.0.0.1', port: server.port });
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write(encodePreamble({ authProtocol: AuthProtocol.SASL }));
+      socket.write(
+        encodeSaslMessage({
+          state: RpcSaslProto_SaslState.INITIATE,
+          token: new Uint8Array(300).fill(7),
+          auths: [{ method: 'KERBEROS', mechanism: 'GSSAPI', protocol: 'nn', serverId: 'localhost' }],
+        }),
+      );
+      await closed;
+      const reply = Buffer.concat(chunks).toString('latin1');
+      expect(reply).toContain('javax.security.sasl.SaslException');
+      expect(reply).toContain('GSS initiate failed');
+      const failed = server.log.entries().filter((e) => e['msg'] === 'ipc SASL authentication failed');
+      expect(failed).toHaveLength(1);
+      expect(String(failed[0]?.['peer'])).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(await failover(client('alice'), server.port)).toBe('ok');
+    } finally {
+      await server.close();
+    }
+  });
+});
