@@ -3,7 +3,7 @@
 // with hadoop.rpc.protection=privacy, from a user's ticket cache (KRB5CCNAME): an administrator's
 // failover succeeds as her principal; a user who is not an administrator, a user the service ACL
 // (security.zkfc.protocol.acl) denies and a client without a ticket are refused with errors naming
-// the principal, and the server keeps serving.
+// the principal, and the server keeps serving. Our own haadmin does the same failover from a ticket cache.
 // Method: tools/testing/kdc.ts (a throwaway MIT realm); our ZkfcRpcServer in this process with
 // nn/localhost's keytab on 127.0.0.1; a configuration directory for DFSHAAdmin naming it as nn2's
 // ZKFC (dfs.ha.zkfc.port); no NameNode is needed for a graceful failover through the ZKFCs.
@@ -18,6 +18,8 @@ import { loadGssapi } from '../../src/kerberos/gssapi.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { startKdc, type Kdc } from '../../tools/testing/kdc.js';
 import { ensureHadoop, runProcess, SMALL_JVM_FLAGS, xml } from '../../tools/testing/hadoop/real-cluster.js';
+import { REPO_ROOT } from '../../tools/testing/mini-cluster.js';
+import { ensureDistBuilt } from '../support/e2e-zkfc.js';
 
 let kdc: Kdc;
 let classpath: string;
@@ -26,6 +28,7 @@ let confDir: string;
 const calls: string[] = [];
 
 beforeAll(async () => {
+  await ensureDistBuilt();
   const hadoopDir = ensureHadoop(process.env['HADOOP_VERSION'] ?? '3.4.2');
   kdc = await startKdc();
   process.env['KRB5_CONFIG'] = kdc.krb5Conf;
@@ -78,6 +81,8 @@ beforeAll(async () => {
       'dfs.ha.automatic-failover.enabled': 'true',
       'dfs.ha.zkfc.port': String(port),
       'dfs.namenode.kerberos.principal': `nn/_HOST@${kdc.realm}`,
+      // As on a real cluster's hdfs-site.xml (our haadmin -failover validates the daemon's settings).
+      'dfs.namenode.keytab.file': keytab,
     }),
   );
   writeFileSync(
@@ -153,4 +158,21 @@ describe("Hadoop's hdfs haadmin against our ZKFCProtocol server with Kerberos", 
     expect(again.code).toBe(0);
     expect(calls).toHaveLength(2);
   }, 300_000);
+
+  it('our haadmin fails over through the same server from a ticket cache', async () => {
+    const before = calls.length;
+    const result = await runProcess(
+      process.execPath,
+      [join(REPO_ROOT, 'bin/haadmin.js'), '-failover', 'nn1', 'nn2'],
+      60_000,
+      {
+        ...kdc.env,
+        KRB5CCNAME: `FILE:${join(kdc.baseDir, 'alice.ccache')}`,
+        HADOOP_CONF_DIR: confDir,
+      },
+    );
+    expect(`${result.stdout}${result.stderr}`).toContain('successful');
+    expect(result.code).toBe(0);
+    expect(calls.slice(before)).toEqual([`failover ${kdc.principal('alice')} at 127.0.0.1`]);
+  }, 90_000);
 });
