@@ -97,6 +97,10 @@ describe('readiness-gated promotion on real NameNodes', () => {
       await new Promise((resolve) => setTimeout(resolve, 5000));
       expect(await cluster.activeNameNodes()).toEqual([winner]);
       for (const id of IDS) await dfsAdmin(id, ['-safemode', 'leave']);
+      // The daemons see safe mode end at their next HTTP read and cluster-view round (5 s each).
+      await eventually(async () => {
+        for (const id of IDS) expect((await status(id)).readiness?.ready, id).toBe(true);
+      }, 30_000);
     }));
 
   it('a stale standby stays out of the election and -failover to it is refused with the reason', () =>
