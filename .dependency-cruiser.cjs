@@ -72,7 +72,8 @@ module.exports = {
       comment:
         'An adapter implements ports; it does not reach into another adapter, or a change in one breaks the other ' +
         'and the runtime cannot swap them. It may import: itself, the core, the ports and records of src/runtime ' +
-        '(what it implements and reports) and its SystemClock (the one real Clock, for callers that pass none), ' +
+        '(what it implements and reports), its SystemClock (the one real Clock, for callers that pass none) and ' +
+        'its PeriodicTask (the one loop of periodic side work, such as the fencing preflight), ' +
         'the SHARED modules, and the adapters ADAPTERS declares it builds on.',
       severity: 'error',
       from: { path: `^src/${adapter}/` },
@@ -80,7 +81,7 @@ module.exports = {
         path: `^src/(${Object.keys(ADAPTERS).join('|')}|runtime|daemon|cli)/`,
         pathNot: [
           `^src/(${[adapter, ...uses].join('|')})/`,
-          '^src/runtime/(ports|records|system-clock)\\.ts$',
+          '^src/runtime/(ports|records|system-clock|periodic-task)\\.ts$',
           ...SHARED,
         ],
       },

@@ -8,7 +8,8 @@
 //   and nc on each peer host (our sshfence needs both: nc decides when fuser found nothing);
 // - shell: the command's first word resolves to an executable, a bash builtin/keyword, and bash
 //   itself can be started; a command that Hadoop 3.3+ would refuse (one comma) is reported.
-// Runs never overlap: the next run is scheduled only after the previous one finished.
+// Runs never overlap: the next run is scheduled only after the previous one finished
+// (src/runtime/periodic-task.ts).
 
 import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
@@ -22,7 +23,8 @@ import {
 import type { NamenodeTarget } from '../core/types.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { Cancel, Clock } from '../runtime/ports.js';
+import { PeriodicTask } from '../runtime/periodic-task.js';
+import type { Clock } from '../runtime/ports.js';
 import type { FencingTargetConfig, SshFenceSettings } from './node-fencer.js';
 import { buildShellFenceEnvironment } from './shell-fence.js';
 import { SSH_CONNECT_TIMEOUT_DEFAULT_MS } from './ssh-fence.js';
@@ -76,9 +78,7 @@ export class FencingPreflight {
   private current: readonly FencingReadiness[];
   private readonly changeListeners = new Set<(readiness: readonly FencingReadiness[]) => void>();
   private readonly runListeners = new Set<(readiness: readonly FencingReadiness[]) => void>();
-  private running: Promise<readonly FencingReadiness[]> | undefined;
-  private timer: Cancel | undefined;
-  private stopped = true;
+  private readonly task: PeriodicTask<readonly FencingReadiness[]>;
   private readonly log: Logger;
   private readonly checkTimeoutMs: number;
 
@@ -92,6 +92,12 @@ export class FencingPreflight {
       detail: 'not checked yet',
       checkedAtMs: null,
     }));
+    this.task = new PeriodicTask({
+      clock: options.clock,
+      run: () => this.run(),
+      delayAfter: () => options.intervalMs ?? PREFLIGHT_INTERVAL_DEFAULT_MS,
+      onError: (cause) => this.log.error({ err: cause }, 'fencing preflight run failed'),
+    });
   }
 
   /** The latest readiness per configured method. */
@@ -113,41 +119,17 @@ export class FencingPreflight {
 
   /** Run now, then every intervalMs after each run ends. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    void this.tick();
+    this.task.start();
   }
 
   /** Stop scheduling and wait for a run in progress (itself bounded). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.timer?.();
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One run; if a run is already in progress, its result (runs never overlap). */
   runOnce(): Promise<readonly FencingReadiness[]> {
-    if (this.running) return this.running;
-    const run = this.run().finally(() => {
-      this.running = undefined;
-    });
-    this.running = run;
-    return run;
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      await this.runOnce();
-    } catch (cause) {
-      this.log.error({ err: cause }, 'fencing preflight run failed');
-    }
-    if (!this.stopped) {
-      this.timer = this.options.clock.schedule(
-        this.options.intervalMs ?? PREFLIGHT_INTERVAL_DEFAULT_MS,
-        () => void this.tick(),
-      );
-    }
+    return this.task.runOnce();
   }
 
   private async run(): Promise<readonly FencingReadiness[]> {

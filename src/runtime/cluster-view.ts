@@ -9,20 +9,20 @@
 // Bounded: both calls of a round (getServiceStatus, monitorHealth, as haadmin -getServiceState and
 // -checkHealth make them) run at once with rpcTimeoutMs each, and a round that has not ended by its
 // deadline (rpcTimeoutMs plus a margin) ends anyway with the late NameNodes as not responding.
-// Rounds never overlap: the next one is scheduled when the previous one has ended.
+// Rounds never overlap: the next one is scheduled when the previous one has ended (periodic-task.ts).
 
 import type { HAServiceState, HealthState, NamenodeTarget } from '../core/types.js';
 import type { Logger } from '../observability/logger.js';
 import { boundText } from '../observability/untrusted.js';
 import {
   HaCallError,
-  type Cancel,
   type Clock,
   type HAServiceClient,
   type HAServiceClientFactory,
   type NameNodeTxidReader,
 } from './ports.js';
 import type { ClusterNamenodeObservation, ClusterViewRecord } from './records.js';
+import { PeriodicTask } from './periodic-task.js';
 
 /** Default of zkfc.cluster-view.interval.ms. */
 export const CLUSTER_VIEW_INTERVAL_DEFAULT_MS = 5_000;
@@ -64,13 +64,17 @@ export class ClusterView {
   private lastActiveSeenMonotonicMs: number | null = null;
   private lastActiveSeenWallMs: number | null = null;
   private latestRecord: ClusterViewRecord | undefined;
-  private running: Promise<ClusterViewRecord> | undefined;
-  private timer: Cancel | undefined;
-  private stopped = true;
+  private readonly task: PeriodicTask<ClusterViewRecord>;
 
   constructor(private readonly options: ClusterViewOptions) {
     this.rpcTimeoutMs = options.rpcTimeoutMs ?? clusterViewRpcTimeoutMs(options.intervalMs);
     this.startedMonotonicMs = options.clock.monotonicMs();
+    this.task = new PeriodicTask({
+      clock: options.clock,
+      run: () => this.round(),
+      delayAfter: () => options.intervalMs,
+      onError: (error) => options.logger.error({ err: error }, 'cluster view round failed'),
+    });
   }
 
   /** The last completed round, if any. */
@@ -86,38 +90,19 @@ export class ClusterView {
 
   /** Run a round now, then one every intervalMs after each ends. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    void this.tick();
+    this.task.start();
   }
 
   /** Stop scheduling, wait for a round in progress (itself bounded), close the connections. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.timer?.();
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+    await this.task.stop();
     for (const client of this.clients.values()) client.close();
     this.clients.clear();
   }
 
   /** One round; while one is in progress, its result (rounds never overlap). */
   runOnce(): Promise<ClusterViewRecord> {
-    if (this.running) return this.running;
-    const round = this.round().finally(() => {
-      this.running = undefined;
-    });
-    this.running = round;
-    return round;
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      await this.runOnce();
-    } catch (error) {
-      this.options.logger.error({ err: error }, 'cluster view round failed');
-    }
-    if (!this.stopped) this.timer = this.options.clock.schedule(this.options.intervalMs, () => void this.tick());
+    return this.task.runOnce();
   }
 
   private async round(): Promise<ClusterViewRecord> {

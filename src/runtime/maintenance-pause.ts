@@ -17,7 +17,8 @@
 // elector's session, yet must still see `resume`.
 
 import { errorMessage, ZkfcError } from '../errors.js';
-import type { Cancel, Clock, ZkSession, ZkSessionFactory, ZkSessionOptions } from './ports.js';
+import { PeriodicTask } from './periodic-task.js';
+import type { Clock, ZkSession, ZkSessionFactory, ZkSessionOptions } from './ports.js';
 
 export const PAUSE_ZNODE = 'ZkfcMaintenancePause';
 /** Records are a few hundred bytes; anything much bigger is not ours. */
@@ -131,14 +132,22 @@ export interface PauseMonitorOptions {
 export class PauseMonitor {
   private session: ZkSession | undefined;
   private sessionUsable = false;
-  private cancelTimer: Cancel | undefined;
   private stopped = false;
   private last: string | undefined;
   private lastPause: MaintenancePause | undefined;
-  private reading = false;
-  private readAgain = false;
+  /** Reads with a watch; each returns the pause before the next (periodic-task.ts: never two at once). */
+  private readonly task: PeriodicTask<number>;
 
-  constructor(private readonly options: PauseMonitorOptions) {}
+  constructor(private readonly options: PauseMonitorOptions) {
+    this.task = new PeriodicTask({
+      clock: options.clock,
+      run: () => this.read(),
+      delayAfter: (nextMs) => nextMs ?? options.checkIntervalMs,
+      // read() reports what it cannot read as a view; a throw would be a bug of ours.
+      onError: (error) =>
+        options.log.warn({ znode: this.path, detail: errorMessage(error) }, 'maintenance pause read failed'),
+    });
+  }
 
   get path(): string {
     return pausePath(this.options.workingDir);
@@ -151,12 +160,13 @@ export class PauseMonitor {
 
   start(): void {
     this.openSession();
-    this.schedule(0);
+    this.task.start(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.cancelTimer?.();
+    // Not waited for: a read under way ends with the session closed here.
+    void this.task.stop();
     const session = this.session;
     this.session = undefined;
     await session?.close();
@@ -181,69 +191,53 @@ export class PauseMonitor {
     this.sessionUsable = false;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.cancelTimer?.();
-    this.cancelTimer = this.options.clock.schedule(delayMs, () => void this.read());
-  }
-
   /** A watch fired or a session connected: read now (after the read under way, if any). */
   private readSoon(): void {
-    if (this.reading) this.readAgain = true;
-    else this.schedule(0);
+    this.task.runSoon();
   }
 
   /** One function for every watch, so the client keeps one watcher per znode. */
   private readonly onWatch = (): void => this.readSoon();
 
-  private async read(): Promise<void> {
-    if (this.stopped || this.reading) return;
-    this.reading = true;
+  /** One read; resolves to the pause before the next one. */
+  private async read(): Promise<number> {
     let nextMs = this.options.checkIntervalMs;
-    try {
-      if (this.session === undefined) this.openSession();
-      const session = this.session;
-      if (session !== undefined && this.sessionUsable) {
-        // The watch brings the next change at once; the interval is only the fallback re-read.
-        const result = await session.getData(this.path, this.onWatch);
-        if (result.code === 'NONODE') {
-          // Watch for its creation; created meanwhile: read it now.
-          const exists = await session.exists(this.path, this.onWatch);
-          if (exists.code === 'OK') this.readAgain = true;
-        }
-        if (result.code === 'OK') {
-          try {
-            this.lastPause = decodePause(result.value.data, this.path);
-            this.report(this.viewOf(this.lastPause));
-          } catch (error) {
-            this.lastPause = undefined;
-            this.report({ state: 'unreadable', detail: errorMessage(error) });
-          }
-        } else if (result.code === 'NONODE') {
+    if (this.session === undefined) this.openSession();
+    const session = this.session;
+    if (session !== undefined && this.sessionUsable) {
+      // The watch brings the next change at once; the interval is only the fallback re-read.
+      const result = await session.getData(this.path, this.onWatch);
+      if (result.code === 'NONODE') {
+        // Watch for its creation; created meanwhile: read it now.
+        const exists = await session.exists(this.path, this.onWatch);
+        if (exists.code === 'OK') this.readSoon();
+      }
+      if (result.code === 'OK') {
+        try {
+          this.lastPause = decodePause(result.value.data, this.path);
+          this.report(this.viewOf(this.lastPause));
+        } catch (error) {
           this.lastPause = undefined;
-          this.report({ state: 'none' });
-        } else {
-          this.options.log.debug({ code: result.code, znode: this.path }, 'maintenance pause not read');
-          if (this.lastPause !== undefined) this.report(this.viewOf(this.lastPause));
+          this.report({ state: 'unreadable', detail: errorMessage(error) });
         }
-      } else if (this.lastPause !== undefined) {
-        // No ZooKeeper: the pause we know of still ends on time.
-        this.report(this.viewOf(this.lastPause));
+      } else if (result.code === 'NONODE') {
+        this.lastPause = undefined;
+        this.report({ state: 'none' });
+      } else {
+        this.options.log.debug({ code: result.code, znode: this.path }, 'maintenance pause not read');
+        if (this.lastPause !== undefined) this.report(this.viewOf(this.lastPause));
       }
-      // A pause ends by the clock too: look again right after its end.
-      const last = this.lastPause;
-      if (last !== undefined) {
-        const untilEndMs = pauseEndWallMs(last, this.options.maxTtlMs) - this.options.clock.wallMs();
-        if (untilEndMs >= 0) nextMs = Math.min(nextMs, untilEndMs + 1);
-      }
-    } finally {
-      this.reading = false;
-      if (this.readAgain) {
-        this.readAgain = false;
-        nextMs = 0;
-      }
-      this.schedule(nextMs);
+    } else if (this.lastPause !== undefined) {
+      // No ZooKeeper: the pause we know of still ends on time.
+      this.report(this.viewOf(this.lastPause));
     }
+    // A pause ends by the clock too: look again right after its end.
+    const last = this.lastPause;
+    if (last !== undefined) {
+      const untilEndMs = pauseEndWallMs(last, this.options.maxTtlMs) - this.options.clock.wallMs();
+      if (untilEndMs >= 0) nextMs = Math.min(nextMs, untilEndMs + 1);
+    }
+    return nextMs;
   }
 
   private viewOf(pause: MaintenancePause): PauseView {

@@ -2,8 +2,9 @@
 // its own timer and keeps the latest: the last good view with when it was read, whether the last
 // read succeeded, and the last failure. Off the election path by construction: the controller, the
 // health poller and the elector never wait for it or read it; a read is bounded by its deadline
-// and reads never overlap (the next one is scheduled when the previous one has ended), so a hanging
-// HTTP endpoint costs one pending request, never a delayed health check or election.
+// and reads never overlap (the next one is scheduled when the previous one has ended:
+// periodic-task.ts), so a hanging HTTP endpoint costs one pending request, never a delayed health
+// check or election.
 //
 // Changes are logged with stable messages as {from, to, reason}: the view going up or down (or
 // failing in a new way), safe mode entered or left, and /isActive disagreeing with the JMX state.
@@ -12,7 +13,8 @@
 // mode, millis since the last loaded edits, the last applied transaction id) that a later part
 // of the core will take.
 
-import type { Cancel, Clock, NameNodeHttpFailure, NameNodeHttpReader, NameNodeHttpView } from './ports.js';
+import { PeriodicTask } from './periodic-task.js';
+import type { Clock, NameNodeHttpFailure, NameNodeHttpReader, NameNodeHttpView } from './ports.js';
 import type { RuntimeLog } from './logging.js';
 
 export interface NameNodeHttpPollerOptions {
@@ -66,8 +68,7 @@ export function isActiveMismatch(view: NameNodeHttpView): string | undefined {
 }
 
 export class NameNodeHttpPoller {
-  private running = false;
-  private timer: Cancel | undefined;
+  private readonly task: PeriodicTask<NameNodeHttpSnapshot>;
   private readonly listeners: ((snapshot: NameNodeHttpSnapshot, outcome: NameNodeHttpReadOutcome) => void)[] = [];
   private current: NameNodeHttpSnapshot;
   /** 'up', or 'down: <kind>' ('unknown' before the first read): what a state-change line says. */
@@ -85,6 +86,13 @@ export class NameNodeHttpPoller {
       reads: 0,
       failures: 0,
     };
+    this.task = new PeriodicTask({
+      clock: options.clock,
+      run: () => this.read(),
+      delayAfter: () => options.intervalMs,
+      // read() never rejects; a throw would be a bug of ours, reported as the reads' failures are.
+      onError: (error) => options.log.error({ err: error }, 'NameNode HTTP view read failed'),
+    });
   }
 
   snapshot(): NameNodeHttpSnapshot {
@@ -96,22 +104,22 @@ export class NameNodeHttpPoller {
     this.listeners.push(listener);
   }
 
-  /** Read now, then every interval. */
+  /** Read now (on the next turn of the clock), then every interval after each read ends. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.task.start(0);
   }
 
-  /** No read starts after this; a read in flight ends by its deadline and its result is dropped. */
+  /** No read starts after this; a read in flight ends by its deadline. */
   stop(): void {
-    this.running = false;
-    this.timer?.();
-    this.timer = undefined;
+    void this.task.stop();
   }
 
-  /** One read, its snapshot update, logs and listeners. Never rejects. */
-  async readOnce(): Promise<NameNodeHttpSnapshot> {
+  /** One read, its snapshot update, logs and listeners; while a read is under way, that read. Never rejects. */
+  readOnce(): Promise<NameNodeHttpSnapshot> {
+    return this.task.runOnce();
+  }
+
+  private async read(): Promise<NameNodeHttpSnapshot> {
     const { reader, timeoutMs } = this.options;
     let outcome: NameNodeHttpReadOutcome;
     try {
@@ -135,16 +143,6 @@ export class NameNodeHttpPoller {
     this.current = { ...this.current, reads: this.current.reads + 1 };
     for (const listener of this.listeners) listener(this.current, outcome);
     return this.current;
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = this.options.clock.schedule(delayMs, () => {
-      this.timer = undefined;
-      if (!this.running) return;
-      void this.readOnce().then(() => {
-        if (this.running) this.schedule(this.options.intervalMs);
-      });
-    });
   }
 
   private accept(view: NameNodeHttpView): void {
