@@ -33,6 +33,20 @@ afterAll(async () => {
 
 const hadoopZkfcLog = (): string => readFileSync(join(cluster.logsDir, 'zkfc-nn1.log'), 'utf8');
 
+/**
+ * Waits until Hadoop's ZKFC has seen its NameNode healthy after `mark` (a length of its log).
+ * A restarted NameNode is standby on its own; ZKFailoverController#checkEligibleForFailover
+ * refuses a graceful failover to it until the HealthMonitor's next good round says
+ * SERVICE_HEALTHY, which a 'SERVICE_HEALTHY' from before the restart does not show.
+ */
+async function waitJavaHealthySince(mark: number): Promise<void> {
+  await cluster.waitFor(
+    async () => hadoopZkfcLog().slice(mark).includes('SERVICE_HEALTHY'),
+    90_000,
+    "Hadoop's ZKFC seeing nn1 SERVICE_HEALTHY again",
+  );
+}
+
 /** Our `haadmin history --json`: the failover journal in ZooKeeper. */
 async function journal(): Promise<HistoryDocument> {
   const run = await cluster.ourHaAdmin(['history', '--json']);
@@ -58,6 +72,7 @@ describe("Hadoop's ZKFC (nn1) and our zkfc (nn2) in one nameservice", () => {
       expect(failover?.kind === 'failover' ? failover.trigger : '').toMatch(
         /^the lock of nn1 went away .*; the breadcrumb named nn1; nn1 fenced by shell\(/,
       );
+      const mark = hadoopZkfcLog().length;
       await cluster.startNameNode('nn1');
       // Hadoop's ZKFC sees its NameNode healthy again and rejoins as standby.
       await cluster.waitFor(
@@ -65,12 +80,12 @@ describe("Hadoop's ZKFC (nn1) and our zkfc (nn2) in one nameservice", () => {
         90_000,
         'nn1 standby under the Java ZKFC',
       );
+      await waitJavaHealthySince(mark);
       expect(await cluster.activeNameNodes()).toEqual(['nn2']);
     }));
 
   it("Hadoop's haadmin -failover to nn1: Hadoop's ZKFC asks ours to cede; ours -failover back: ours asks Java's", () =>
     step(async () => {
-      await cluster.waitFor(async () => hadoopZkfcLog().includes('SERVICE_HEALTHY'), 60_000, 'Java ZKFC healthy');
       let toJava = await cluster.hadoopHaAdmin(['-failover', 'nn2', 'nn1']);
       if (toJava.code !== 0 && /EOFException|Couldn't make NameNode/.test(toJava.stdout + toJava.stderr)) {
         // Seen with Hadoop 3.4.2: the Java ZKFC's first transitionToActive after its NameNode was
