@@ -372,7 +372,7 @@ export function settingsFromConf(
   nameserviceId?: string,
   credentials?: CredentialLookup,
 ): ZkfcSettings {
-  const { settings, problems } = resolveSettings(conf, undefined, nameserviceId, credentials);
+  const { settings, problems } = resolveSettings(conf, undefined, nameserviceId, credentials, 'client');
   if (problems.length > 0) {
     const first = problems[0]!.split(':')[0];
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, first);
@@ -435,6 +435,7 @@ function resolveSettings(
   localView: HadoopConfiguration | undefined,
   ns: string | undefined,
   credentials?: CredentialLookup,
+  role: 'daemon' | 'client' = 'daemon',
 ): Resolved {
   const values = new Map<string, SettingValue>();
   const sources = new Map<string, string>();
@@ -478,7 +479,7 @@ function resolveSettings(
   for (const group of Object.values(groups)) Object.freeze(group);
   // The table's type (SettingsTable in schema.ts) guarantees one row per field of ZkfcSettings.
   const settings = Object.freeze(groups) as unknown as ZkfcSettings;
-  crossCheck(settings, problems);
+  crossCheck(settings, problems, role);
   return { settings, values, sources, problems };
 }
 
@@ -625,7 +626,8 @@ function setPath(target: Record<string, unknown>, dottedKey: string, value: unkn
 const MAX_ANTI_FLAP_WINDOW_MS = 86_400_000;
 
 /** Checks across keys, with Hadoop's messages where Hadoop has them. */
-function crossCheck(settings: ZkfcSettings, problems: string[]): void {
+/** `client`: haadmin, which authenticates from the user's ticket cache and needs no keytab of its own. */
+function crossCheck(settings: ZkfcSettings, problems: string[], role: 'daemon' | 'client'): void {
   if (settings.zk.sessionTimeoutMs <= 0) problems.push('ha.zookeeper.session-timeout.ms: must be greater than 0');
   if (settings.health.checkIntervalMs <= 0)
     problems.push('ha.health-monitor.check-interval.ms: must be greater than 0');
@@ -668,8 +670,10 @@ function crossCheck(settings: ZkfcSettings, problems: string[]): void {
   const protection = parseRpcProtection(security.rpcProtection);
   if (!Array.isArray(protection)) problems.push(protection.problem);
   if (auth === 'kerberos') {
-    // Parity: SecurityUtil.login ("Running in secure mode, but config doesn't have a keytab").
-    if (security.namenodeKeytab === null || security.namenodeKeytab.trim() === '')
+    // Parity: SecurityUtil.login ("Running in secure mode, but config doesn't have a keytab"), which
+    // only the daemon calls (DFSZKFailoverController.loginAsFCUser); `hdfs haadmin` uses the user's
+    // ticket cache and never reads dfs.namenode.keytab.file.
+    if (role === 'daemon' && (security.namenodeKeytab === null || security.namenodeKeytab.trim() === ''))
       problems.push(`${DFS_NAMENODE_KEYTAB_FILE_KEY}: required with ${HADOOP_SECURITY_AUTHENTICATION_KEY}=kerberos`);
     if (security.namenodePrincipal === null || security.namenodePrincipal.trim() === '')
       problems.push(

@@ -3,7 +3,8 @@
 // with hadoop.rpc.protection=privacy, from a user's ticket cache (KRB5CCNAME): an administrator's
 // failover succeeds as her principal; a user who is not an administrator, a user the service ACL
 // (security.zkfc.protocol.acl) denies and a client without a ticket are refused with errors naming
-// the principal, and the server keeps serving. Our own haadmin does the same failover from a ticket cache.
+// the principal, and the server keeps serving. Our own haadmin does the same failover from a ticket cache
+// on the same client configuration, which names no keytab (dfs.namenode.keytab.file is the daemon's).
 // Method: tools/testing/kdc.ts (a throwaway MIT realm); our ZkfcRpcServer in this process with
 // nn/localhost's keytab on 127.0.0.1; a configuration directory for DFSHAAdmin naming it as nn2's
 // ZKFC (dfs.ha.zkfc.port); no NameNode is needed for a graceful failover through the ZKFCs.
@@ -80,9 +81,8 @@ beforeAll(async () => {
       'dfs.namenode.rpc-address.ns1.nn2': 'localhost:2',
       'dfs.ha.automatic-failover.enabled': 'true',
       'dfs.ha.zkfc.port': String(port),
+      // No dfs.namenode.keytab.file: a user's client configuration; haadmin needs only her ticket cache.
       'dfs.namenode.kerberos.principal': `nn/_HOST@${kdc.realm}`,
-      // As on a real cluster's hdfs-site.xml (our haadmin -failover validates the daemon's settings).
-      'dfs.namenode.keytab.file': keytab,
     }),
   );
   writeFileSync(

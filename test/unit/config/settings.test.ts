@@ -219,4 +219,13 @@ describe('settingsFromConf (haadmin: no local NameNode)', () => {
     conf.set('ha.failover-controller.new-active.rpc-timeout.ms', '10s');
     expect(() => settingsFromConf(conf)).toThrow(/new-active\.rpc-timeout\.ms: "10s" is not a number of milliseconds/);
   });
+
+  it("needs no dfs.namenode.keytab.file under Kerberos (the user's ticket cache), but the NameNodes' principal", () => {
+    const conf = new HadoopConfiguration({ env: {} });
+    conf.set('hadoop.security.authentication', 'kerberos');
+    expect(() => settingsFromConf(conf)).toThrow(/dfs\.namenode\.kerberos\.principal: required/);
+    expect(() => settingsFromConf(conf)).not.toThrow(/keytab/);
+    conf.set('dfs.namenode.kerberos.principal', 'nn/_HOST@EXAMPLE.COM');
+    expect(settingsFromConf(conf).security).toMatchObject({ namenodeKeytab: null, authentication: 'kerberos' });
+  });
 });
