@@ -13,6 +13,8 @@
  * - zookeeper reads the key stores of its TLS connections with src/security (PKCS#12, PEM), and
  *   config the credential stores of hadoop.security.credential.provider.path (JCEKS); security
  *   knows neither.
+ * - config validates hadoop.security.auth_to_local with src/kerberos's parser of KerberosName's rules
+ *   (a pure module: the GSSAPI binding is loaded only by the daemon and haadmin under Kerberos).
  */
 const ADAPTERS = {
   ipc: [],
@@ -23,7 +25,7 @@ const ADAPTERS = {
   fencing: [],
   http: ['observability'],
   observability: [],
-  config: ['security'],
+  config: ['security', 'kerberos'],
 };
 
 /**

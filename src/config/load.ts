@@ -12,6 +12,12 @@ import convict from 'convict';
 import type { HostPort, NamenodeTarget } from '../core/types.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import {
+  AUTH_TO_LOCAL_KEY,
+  AUTH_TO_LOCAL_MECHANISM_KEY,
+  parseRuleMechanism,
+  parseRules,
+} from '../kerberos/kerberos-name.js';
+import {
   DFS_NAMENODE_KERBEROS_PRINCIPAL_KEY,
   DFS_NAMENODE_KEYTAB_FILE_KEY,
   HADOOP_SECURITY_AUTHENTICATION_KEY,
@@ -679,6 +685,20 @@ function crossCheck(settings: ZkfcSettings, problems: string[], role: 'daemon' |
       problems.push(
         `${DFS_NAMENODE_KERBEROS_PRINCIPAL_KEY}: required with ${HADOOP_SECURITY_AUTHENTICATION_KEY}=kerberos`,
       );
+  }
+  // Parity: HadoopKerberosName.setConfiguration (every Hadoop process, haadmin too) refuses rules
+  // and a mechanism that do not parse.
+  try {
+    parseRuleMechanism(security.authToLocalMechanism);
+  } catch (error) {
+    problems.push(`${AUTH_TO_LOCAL_MECHANISM_KEY}: ${errorMessage(error)}`);
+  }
+  if (security.authToLocal !== null) {
+    try {
+      parseRules(security.authToLocal);
+    } catch (error) {
+      problems.push(`${AUTH_TO_LOCAL_KEY}: ${errorMessage(error)}`);
+    }
   }
   if (!(SERVICE_KINDS as readonly string[]).includes(settings.nameservice.service))
     problems.push(`zkfc.service: "${settings.nameservice.service}" is not one of ${SERVICE_KINDS.join(', ')}`);

@@ -212,6 +212,10 @@ export interface SecuritySettings {
   readonly zkfcProtocolAclBlocked: string | null;
   readonly defaultAcl: string;
   readonly defaultBlockedAcl: string;
+  /** hadoop.security.auth_to_local rules; null: DEFAULT. */
+  readonly authToLocal: string | null;
+  /** hadoop.security.auth_to_local.mechanism: hadoop or mit. */
+  readonly authToLocalMechanism: string;
 }
 
 export interface LogSettings {
@@ -924,6 +928,24 @@ const TABLE: SettingsTable = {
       format: 'string',
       default: '',
       doc: 'The blocked ACL of a protocol whose own blocked ACL is unset (nobody).',
+    },
+    authToLocal: {
+      key: 'hadoop.security.auth_to_local',
+      format: 'optional-string',
+      default: null,
+      doc:
+        "Hadoop's rules mapping a Kerberos principal to the short name that dfs.cluster.administrators and " +
+        'security.zkfc.protocol.acl see, tried in order: DEFAULT (first component of a principal of the ' +
+        'default realm) and RULE:[n:format](match)s/from/to/g with /L to lower-case. Unset: DEFAULT. A rule ' +
+        'that does not parse is a configuration error.',
+    },
+    authToLocalMechanism: {
+      key: 'hadoop.security.auth_to_local.mechanism',
+      format: 'string',
+      default: 'hadoop',
+      doc:
+        'hadoop: a principal no rule applies to, or a short name with / or @, is refused; mit: the principal is ' +
+        'kept as it is.',
     },
   },
   log: {

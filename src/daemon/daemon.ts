@@ -344,6 +344,8 @@ async function runDaemon(config: ZkfcConfig, validated: ValidatedConfig, ctx: Ru
       fallbackToSimpleAuthAllowed: security.fallbackToSimpleAuthAllowed,
       localHost: config.local.serviceAddress.host,
       simpleUser: ctx.io.env['HADOOP_USER_NAME'] ?? safeUserName(),
+      authToLocal: security.authToLocal,
+      authToLocalMechanism: security.authToLocalMechanism,
       clock: ctx.clock,
       logger: ctx.logger,
     });
@@ -457,6 +459,7 @@ async function runDaemonAs(
     administrators: server.clusterAdministrators,
     // Parity: ZKFCRpcServer.checkRpcAdminAccess compares with the login user's short name (the keytab's principal).
     loginUser: kerberos !== undefined ? kerberos.login.principal : loginUser,
+    ...(kerberos !== undefined ? { loginShortName: kerberos.loginShortName } : {}),
     ...(kerberos !== undefined ? { sasl: kerberos.server } : {}),
     ...(security.authorization
       ? {

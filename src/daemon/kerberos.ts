@@ -13,7 +13,7 @@ import {
   parseRpcProtection,
   type RpcProtection,
 } from '../config/authentication.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import { javaHostName } from '../hadoop/java-hostname.js';
 import {
   KerberosIpcAuthentication,
@@ -22,6 +22,8 @@ import {
   substituteHost,
 } from '../hadoop/kerberos-authentication.js';
 import { loadGssapi } from '../kerberos/gssapi.js';
+import { AUTH_TO_LOCAL_KEY, AuthToLocal, DEFAULT_RULES, parseRuleMechanism } from '../kerberos/kerberos-name.js';
+import { defaultRealm } from '../kerberos/krb5-conf.js';
 import { KerberosLogin } from '../kerberos/login.js';
 import type { SaslQop } from '../kerberos/sasl-gssapi.js';
 import type { Logger } from '../observability/logger.js';
@@ -32,6 +34,8 @@ export interface DaemonKerberos {
   readonly login: KerberosLogin;
   /** Our ZKFCProtocol server's side: the login principal's offer, the keytab's keys (ZKFCRpcServer under Kerberos). */
   readonly server: KerberosIpcServerAuthentication;
+  /** The login principal's short name by hadoop.security.auth_to_local (UserGroupInformation.getShortUserName). */
+  readonly loginShortName: string;
 }
 
 function qops(value: string): SaslQop[] {
@@ -48,14 +52,51 @@ export interface DaemonKerberosOptions {
   /** Host of the local NameNode's RPC address (DFSUtilClient.getNNAddress). */
   readonly localHost: string;
   readonly simpleUser: string;
+  /** hadoop.security.auth_to_local; null: DEFAULT. */
+  readonly authToLocal: string | null;
+  /** hadoop.security.auth_to_local.mechanism. */
+  readonly authToLocalMechanism: string;
   readonly clock: Pick<Clock, 'schedule'>;
   readonly logger: Logger;
+}
+
+/**
+ * hadoop.security.auth_to_local with the default realm of krb5.conf (KerberosName.getDefaultRealm),
+ * else the login principal's. Throws ConfigError when the daemon's own principal maps to no short
+ * name: Hadoop's login fails the same way (User's "Illegal principal name").
+ */
+function authToLocalFor(options: DaemonKerberosOptions, principal: string): { names: AuthToLocal; short: string } {
+  const realm = defaultRealm() ?? principal.split('@')[1] ?? '';
+  let names: AuthToLocal;
+  try {
+    names = new AuthToLocal(
+      options.authToLocal ?? DEFAULT_RULES,
+      realm,
+      parseRuleMechanism(options.authToLocalMechanism),
+    );
+  } catch (error) {
+    throw new ConfigError(`${AUTH_TO_LOCAL_KEY}: ${errorMessage(error)}`, AUTH_TO_LOCAL_KEY, undefined, {
+      cause: error,
+    });
+  }
+  try {
+    return { names, short: names.shortName(principal) };
+  } catch (error) {
+    throw new ConfigError(
+      `${AUTH_TO_LOCAL_KEY}: the daemon's principal ${principal} has no short name (default realm ${realm}): ` +
+        errorMessage(error),
+      AUTH_TO_LOCAL_KEY,
+      undefined,
+      { cause: error },
+    );
+  }
 }
 
 /** Load the binding, log in (a failure is logged and retried, not thrown) and build the IPC authentication. */
 export async function startDaemonKerberos(options: DaemonKerberosOptions): Promise<DaemonKerberos> {
   const gss = await loadGssapi();
   const principal = substituteHost(options.principal, await javaHostName(options.localHost));
+  const { names, short } = authToLocalFor(options, principal);
   const login = new KerberosLogin({
     gss,
     principal,
@@ -78,8 +119,9 @@ export async function startDaemonKerberos(options: DaemonKerberosOptions): Promi
     principal,
     keytab: options.keytab,
     qops: qops(options.rpcProtection),
+    authToLocal: names,
   });
-  return { sasl, login, server };
+  return { sasl, login, server, loginShortName: short };
 }
 
 /**

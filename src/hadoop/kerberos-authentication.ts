@@ -19,6 +19,7 @@ import {
   type SaslServerMechanism,
 } from '../ipc/sasl-server.js';
 import type { GssCredentialStore, Gssapi } from '../kerberos/gssapi.js';
+import { AuthToLocal, DEFAULT_RULES, KerberosNameError } from '../kerberos/kerberos-name.js';
 import { GssapiSaslClient, GssapiSaslServer, SASL_GSSAPI_FLAGS, type SaslQop } from '../kerberos/sasl-gssapi.js';
 
 /** SecurityUtil.HOSTNAME_PATTERN. */
@@ -149,6 +150,8 @@ export interface KerberosIpcServerOptions {
   readonly keytab: string;
   /** hadoop.rpc.protection as QOPs: every one is offered. */
   readonly qops: readonly SaslQop[];
+  /** hadoop.security.auth_to_local; default: the DEFAULT rule with the login principal's realm. */
+  readonly authToLocal?: AuthToLocal;
 }
 
 /**
@@ -156,13 +159,14 @@ export interface KerberosIpcServerOptions {
  * secret manager (enabledAuthMethods = [KERBEROS]): the offer KERBEROS/GSSAPI with protocol/serverId
  * split from the login principal (SaslRpcServer's constructor, KERBEROS: splitKerberosName of
  * UserGroupInformation.getCurrentUser().getUserName()), an acceptor context from the daemon's keytab,
- * and short names by the DEFAULT auth_to_local rule (KerberosName.getShortName): the first component
- * of a principal of our own realm; a principal of another realm matches no rule and is refused.
+ * and short names by hadoop.security.auth_to_local (KerberosName.getShortName, src/kerberos/kerberos-name.ts);
+ * a principal no rule applies to is refused.
  */
 export class KerberosIpcServerAuthentication implements IpcSaslServerAuthentication {
   readonly methods = ['KERBEROS'] as const;
   private readonly offer: SaslAuthOffer;
   readonly realm: string;
+  readonly authToLocal: AuthToLocal;
 
   constructor(private readonly options: KerberosIpcServerOptions) {
     const parts = options.principal.split(/[/@]/);
@@ -170,6 +174,7 @@ export class KerberosIpcServerAuthentication implements IpcSaslServerAuthenticat
       throw new Error(`Kerberos principal name does NOT have the expected hostname part: ${options.principal}`);
     this.offer = { method: 'KERBEROS', mechanism: 'GSSAPI', protocol: parts[0]!, serverId: parts[1]! };
     this.realm = parts[2]!;
+    this.authToLocal = options.authToLocal ?? new AuthToLocal(DEFAULT_RULES, this.realm);
   }
 
   offers(): readonly SaslAuthOffer[] {
@@ -185,22 +190,22 @@ export class KerberosIpcServerAuthentication implements IpcSaslServerAuthenticat
   }
 
   shortName(principal: string): string {
-    return defaultRuleShortName(principal, this.realm);
+    return shortNameOrFault(principal, this.authToLocal);
   }
 }
 
 /**
- * KerberosName.getShortName with the DEFAULT rule only (hadoop.security.auth_to_local's default):
- * `name[/instance]@REALM` → `name` when REALM is the default realm; anything else matches no rule.
+ * The short name of an authenticated principal, as Server sees it through
+ * UserGroupInformation.createRemoteUser (User's constructor: HadoopKerberosName.getShortName), whose
+ * failure is "Illegal principal name ...: <the KerberosName exception>" and refuses the connection.
  */
-export function defaultRuleShortName(principal: string, defaultRealm: string): string {
-  const match = /^([^/@]+)(?:\/([^/@]+))?@([^/@]+)$/.exec(principal);
-  if (match === null || match[3] !== defaultRealm) {
-    throw new SaslServerFault(
-      SaslExceptionClassName.IllegalArgument,
-      `Illegal principal name ${principal}: org.apache.hadoop.security.authentication.util.` +
-        `KerberosName$NoMatchingRule: No rules applied to ${principal}`,
-    );
+export function shortNameOrFault(principal: string, names: AuthToLocal): string {
+  try {
+    return names.shortName(principal);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const cause =
+      error instanceof KerberosNameError ? error.javaText() : `java.lang.IllegalArgumentException: ${message}`;
+    throw new SaslServerFault(SaslExceptionClassName.IllegalArgument, `Illegal principal name ${principal}: ${cause}`);
   }
-  return match[1]!;
 }

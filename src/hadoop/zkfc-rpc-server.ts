@@ -85,6 +85,8 @@ export interface ZkfcRpcServerOptions {
   readonly administrators: string;
   /** The daemon's own login user: callers with the same short name are always allowed. */
   readonly loginUser: string;
+  /** The login user's short name (hadoop.security.auth_to_local); default: its first component. */
+  readonly loginShortName?: string;
   readonly handler: ZkfcProtocolHandler;
   readonly logger: Logger;
   readonly acl?: AdminAcl;
@@ -121,9 +123,11 @@ export class ZkfcRpcServer {
   private readonly server: IpcServer;
   private readonly acl: AdminAcl;
   private readonly log: Logger;
+  private readonly loginShortName: string;
 
-  constructor(private readonly options: ZkfcRpcServerOptions) {
+  constructor(options: ZkfcRpcServerOptions) {
     this.log = options.logger.child({ component: 'zkfc-rpc' });
+    this.loginShortName = options.loginShortName ?? shortUserName(options.loginUser);
     this.acl = options.acl ?? new AdminAcl(options.administrators);
     const limits = { ...ZKFC_RPC_LIMITS_DEFAULT, ...options.limits };
     this.server = new IpcServer({
@@ -192,7 +196,7 @@ export class ZkfcRpcServer {
     // An authenticated principal is matched by its short name (AccessControlList.isUserAllowed).
     const aclName = ctx.shortUser ?? user;
     const short = ctx.shortUser ?? shortUserName(user);
-    if (user !== '' && (this.acl.isUserAllowed(aclName) || short === shortUserName(this.options.loginUser))) return;
+    if (user !== '' && (this.acl.isUserAllowed(aclName) || short === this.loginShortName)) return;
     this.log.warn(
       { user, authMethod: ctx.authMethod, remote: ctx.remoteAddress, method: ctx.method },
       'refused ZKFC RPC: caller not an administrator',

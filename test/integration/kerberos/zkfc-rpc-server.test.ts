@@ -1,9 +1,10 @@
 // Goal: our ZKFCProtocol server with Kerberos does what Hadoop's IPC Server does for ZKFCRpcServer:
 // a client authenticated by SASL GSSAPI against the daemon's keytab (privacy: every frame both ways
 // wrapped and encrypted) calls gracefulFailover and cedeActive as its principal; the admin ACL and
-// security.zkfc.protocol.acl see the short name; a SIMPLE client, a non-administrator, a user the
-// service ACL denies or blocks, a client without credentials and garbage SASL tokens are refused
-// with Hadoop's messages naming the principal or the peer, and the server keeps serving.
+// security.zkfc.protocol.acl see the short name (hadoop.security.auth_to_local rules); a SIMPLE
+// client, a non-administrator, a user the service ACL denies or blocks, a principal no rule maps, a
+// client without credentials and garbage SASL tokens are refused with Hadoop's messages naming the
+// principal or the peer, and the server keeps serving.
 // Method: a test realm (tools/testing/kdc.ts: MIT's KDC on loopback), our ZkfcRpcServer on
 // 127.0.0.1 with nn/localhost's keytab, our IPC client from users' ticket caches (kinit), and a
 // raw socket for the scripted hostile client.
@@ -19,6 +20,7 @@ import { ZkfcServiceAuthorization } from '../../../src/hadoop/service-authorizat
 import { RpcZkfcClientFactory } from '../../../src/hadoop/zkfc-client.js';
 import { ZkfcRpcServer } from '../../../src/hadoop/zkfc-rpc-server.js';
 import { loadGssapi, type Gssapi } from '../../../src/kerberos/gssapi.js';
+import { AuthToLocal } from '../../../src/kerberos/kerberos-name.js';
 import type { SaslQop } from '../../../src/kerberos/sasl-gssapi.js';
 import { createLogger, type Logger } from '../../../src/observability/logger.js';
 import { encodePreamble } from '../../../src/ipc/codec/preamble.js';
@@ -63,7 +65,15 @@ interface Started {
   close: () => Promise<void>;
 }
 
-async function startServer(options: { qops?: SaslQop[]; acl?: string; blocked?: string } = {}): Promise<Started> {
+async function startServer(
+  options: {
+    qops?: SaslQop[];
+    acl?: string;
+    blocked?: string;
+    authToLocal?: AuthToLocal;
+    loginShortName?: string;
+  } = {},
+): Promise<Started> {
   const calls: string[] = [];
   const log = memoryLogger();
   const server = new ZkfcRpcServer({
@@ -71,6 +81,7 @@ async function startServer(options: { qops?: SaslQop[]; acl?: string; blocked?: 
     port: 0,
     administrators: 'alice,carol',
     loginUser: kdc.principal('nn/localhost'),
+    ...(options.loginShortName !== undefined ? { loginShortName: options.loginShortName } : {}),
     handler: {
       cedeActive: async (millis, caller) => void calls.push(`cede ${millis} ${caller}`),
       gracefulFailover: async (caller) => void calls.push(`failover ${caller}`),
@@ -81,6 +92,7 @@ async function startServer(options: { qops?: SaslQop[]; acl?: string; blocked?: 
       principal: kdc.principal('nn/localhost'),
       keytab: nnKeytab,
       qops: options.qops ?? ['auth-conf'],
+      ...(options.authToLocal !== undefined ? { authToLocal: options.authToLocal } : {}),
     }),
     ...(options.acl !== undefined || options.blocked !== undefined
       ? {
@@ -193,6 +205,28 @@ describe('the ZKFCProtocol server with Kerberos', () => {
         .filter((e) => e['msg'] === 'ipc connection refused by service authorization');
       expect(refused.map((e) => e['user'])).toEqual([kdc.principal('carol'), kdc.principal('bob')]);
       expect(String(refused[0]?.['peer'])).toMatch(/^127\.0\.0\.1:\d+$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('maps principals by hadoop.security.auth_to_local for the admin check and the service ACL', async () => {
+    // bob acts as alice, alice as nobody, carol matches no rule; the daemon's own nn/ principal maps to hdfs.
+    const rules = 'RULE:[1:$1](bob)s/bob/alice/ RULE:[1:$1](alice)s/.*/nobody/ RULE:[2:$1](nn)s/nn/hdfs/';
+    const names = new AuthToLocal(rules, kdc.realm);
+    const server = await startServer({ authToLocal: names, acl: 'alice,nobody', loginShortName: 'hdfs' });
+    try {
+      expect(await failover(client('bob'), server.port)).toBe('ok');
+      expect(server.calls).toEqual([`failover ${kdc.principal('bob')} at 127.0.0.1`]);
+      expect(await failover(client('alice'), server.port)).toContain(
+        `Disallowed RPC access from ${kdc.principal('alice')} (auth:KERBEROS) at 127.0.0.1. ` +
+          'Not listed in dfs.cluster.administrators',
+      );
+      expect(await failover(client('carol'), server.port)).toContain(
+        `Illegal principal name ${kdc.principal('carol')}: org.apache.hadoop.security.authentication.util.` +
+          `KerberosName$NoMatchingRule: No rules applied to ${kdc.principal('carol')}`,
+      );
+      expect(server.calls).toHaveLength(1);
     } finally {
       await server.close();
     }

@@ -128,6 +128,32 @@ describe('loadZkfcConfig', () => {
     },
   );
 
+  it('reads hadoop.security.auth_to_local, refuses a rule or mechanism that does not parse', async () => {
+    const rules = 'RULE:[2:$1@$0](.*@EXAMPLE\\.COM)s/@.*// DEFAULT';
+    const good = confDir({ 'hadoop.security.auth_to_local': rules }, topology);
+    const config = await loadZkfcConfig({ hadoopConfDir: good, env: {}, probe: probe('10.1.0.1') });
+    expect(config.settings.security).toMatchObject({ authToLocal: rules, authToLocalMechanism: 'hadoop' });
+    const bad = confDir(
+      {
+        'hadoop.security.auth_to_local': 'RULE:[1:$1] RULE:[2:$1](nn.*)s/nn/x DEFAULT',
+        'hadoop.security.auth_to_local.mechanism': 'kerberos5',
+      },
+      topology,
+    );
+    const refused = await loadZkfcConfig({ hadoopConfDir: bad, env: {}, probe: probe('10.1.0.1') }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).exitCode).toBe(78);
+    expect((refused as ConfigError).message).toContain(
+      'hadoop.security.auth_to_local.mechanism: Invalid rule mechanism: kerberos5',
+    );
+    expect((refused as ConfigError).message).toContain(
+      // Hadoop's text: RULE:[2:$1](nn.*) parses, the rest does not.
+      'hadoop.security.auth_to_local: Invalid rule: s/nn/x DEFAULT',
+    );
+  });
+
   it('refuses a bad session timeout, token auth, Kerberos without keytab or principal, a bad QOP', async () => {
     const dir = confDir(
       { 'ha.zookeeper.session-timeout.ms': '0', 'hadoop.security.authentication': 'token' },

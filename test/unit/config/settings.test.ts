@@ -42,6 +42,8 @@ function sample(setting: Setting): { readonly raw: string; readonly typed: unkno
       typed: 'jceks://file/nonexistent/zkfc-settings-test.jceks',
     },
     'hadoop.rpc.protection': { raw: 'privacy,integrity', typed: 'privacy,integrity' },
+    'hadoop.security.auth_to_local': { raw: 'RULE:[1:$1] DEFAULT', typed: 'RULE:[1:$1] DEFAULT' },
+    'hadoop.security.auth_to_local.mechanism': { raw: 'MIT', typed: 'MIT' },
     'dfs.ha.namenode.id': { raw: 'nn2', typed: 'nn2' },
     'dfs.nameservice.id': { raw: 'ns1', typed: 'ns1' },
     'zkfc.log.level': { raw: 'debug', typed: 'debug' },
