@@ -21,7 +21,8 @@ const ADAPTERS = {
   kerberos: [],
   hadoop: ['ipc', 'kerberos'],
   security: [],
-  zookeeper: ['security'],
+  // ZooKeeper SASL (src/zookeeper/sasl.ts) runs the GSSAPI mechanism and keytab login of src/kerberos.
+  zookeeper: ['security', 'kerberos'],
   fencing: [],
   http: ['observability'],
   observability: [],

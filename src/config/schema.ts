@@ -33,6 +33,10 @@ export interface ZkSettings {
   readonly retryForever: boolean;
   /** Longest wait between two connection attempts while retrying. */
   readonly retryMaxBackoffMs: number;
+  /** The JAAS file for ZooKeeper SASL ('' = java.security.auth.login.config of HADOOP_ZKFC_OPTS, else no SASL). */
+  readonly jaasFile: string | null;
+  /** Its section (zookeeper.sasl.clientconfig). */
+  readonly jaasSection: string;
 }
 
 /**
@@ -384,6 +388,25 @@ const TABLE: SettingsTable = {
       doc:
         'Longest wait between two ZooKeeper connection attempts while retrying; the wait starts ' +
         "at 5 s (Hadoop's reEstablishSession sleep) and doubles up to this.",
+    },
+    jaasFile: {
+      key: 'zkfc.zookeeper.jaas.file',
+      format: 'optional-string',
+      default: null,
+      doc:
+        'JAAS file whose section zkfc.zookeeper.jaas.section authenticates every ZooKeeper connection ' +
+        'with SASL: Krb5LoginModule (useKeyTab, keyTab, principal; or useTicketCache) for Kerberos, ' +
+        "ZooKeeper's DigestLoginModule (username, password) for DIGEST-MD5. Unset or empty: the " +
+        '-Djava.security.auth.login.config= of HADOOP_ZKFC_OPTS (as hadoop-env.sh sets it for a Java ZKFC), ' +
+        'else no SASL. A file that cannot be read or parsed: exit 78 naming it and the line.',
+    },
+    jaasSection: {
+      key: 'zkfc.zookeeper.jaas.section',
+      format: 'string',
+      default: 'Client',
+      doc:
+        "The JAAS section ZooKeeper's client logs in with (Java's zookeeper.sasl.clientconfig, also " +
+        'read as -Dzookeeper.sasl.clientconfig= from HADOOP_ZKFC_OPTS while this is Client).',
     },
   },
   zkSsl: {

@@ -40,6 +40,9 @@ import { SystemClock } from '../runtime/system-clock.js';
 import { AdoptingZkSessionFactory, connectOnce, ZkUnavailableError } from '../runtime/zk-connect.js';
 import { NodeZkSessionFactory, type ZkTlsProblemListener } from '../zookeeper/node-zk-session.js';
 import { loadZkTlsConnector } from '../zookeeper/tls-loader.js';
+import type { ZkTlsConnector } from '../zookeeper/tls.js';
+import type { ZkSaslAuthenticator } from '../zookeeper/sasl.js';
+import { loadZkSaslAuthenticator } from './zk-sasl.js';
 import { ensureParentZNode, parentZNodeExists } from '../zookeeper/parent-znode.js';
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
 import { createFailoverJournal, JOURNAL_CLOSE_TIMEOUT_MS } from './failover-journal.js';
@@ -137,11 +140,45 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     return problem.code;
   }
   const zk = validated.zk;
-  const { quorum } = config.settings.zk;
   const clock = new SystemClock();
   // TLS (hadoop.zk.ssl.*) for every session: the daemon's, -formatZK's and graceful failover's.
   const tls = zk.tls === undefined ? undefined : await loadZkTlsConnector(zk.tls);
-  const zkFactory = new NodeZkSessionFactory({ clock, logger, ...(tls !== undefined ? { tls } : {}) });
+  // SASL (a JAAS Client section) for every session too; a keytab login is started here and renewed.
+  let sasl: ZkSaslAuthenticator | undefined;
+  try {
+    sasl = zk.sasl === undefined ? undefined : await loadZkSaslAuthenticator(zk.sasl, { clock, logger });
+  } catch (error) {
+    log.fatal({ err: error }, 'ZooKeeper SASL unavailable');
+    io.stderr(`zkfc: ZooKeeper SASL (${zk.sasl?.jaasFile ?? ''}): ${errorMessage(error)}\n`);
+    return ExitCode.CONFIG;
+  }
+  if (sasl !== undefined) log.info({ ...sasl.identity(), login: sasl.describe() }, 'zookeeper SASL configured');
+  try {
+    return await startWithZooKeeper(args, io, config, validated, log, logger, zk, clock, tls, sasl);
+  } finally {
+    sasl?.stop();
+  }
+}
+
+async function startWithZooKeeper(
+  args: ZkfcArgs,
+  io: DaemonIo,
+  config: ZkfcConfig,
+  validated: ValidatedConfig,
+  log: Logger,
+  logger: Logger,
+  zk: ZkSetup,
+  clock: SystemClock,
+  tls: ZkTlsConnector | undefined,
+  sasl: ZkSaslAuthenticator | undefined,
+): Promise<number> {
+  const { quorum } = config.settings.zk;
+  const zkFactory = new NodeZkSessionFactory({
+    clock,
+    logger,
+    ...(tls !== undefined ? { tls } : {}),
+    ...(sasl !== undefined ? { sasl } : {}),
+  });
   const { zkOpRetries } = config.settings.failover;
 
   // Step 5: connect to ZooKeeper. Hadoop fails fast (exit 6); with zkfc.zookeeper.retry-forever
@@ -219,6 +256,7 @@ export async function runZkfc(argv: readonly string[], io: DaemonIo): Promise<nu
     zk,
     connected,
     onZkTlsProblem: (listener) => zkFactory.onTlsProblem(listener),
+    onZkSaslProblem: (listener) => zkFactory.onSaslProblem(listener),
   });
 }
 
@@ -235,6 +273,8 @@ interface RunContext {
   readonly connected: boolean;
   /** Hear why TLS to ZooKeeper fails (and when it works again). */
   readonly onZkTlsProblem: (listener: ZkTlsProblemListener) => void;
+  /** Hear why SASL authentication to ZooKeeper fails (and when it works again). */
+  readonly onZkSaslProblem: (listener: ZkTlsProblemListener) => void;
 }
 
 /**
@@ -555,6 +595,14 @@ async function runDaemonAs(
       problem !== undefined,
     );
     metrics.setZooKeeperProblem('zookeeper-tls', problem !== undefined);
+  });
+  // A refused or failed SASL exchange: until a connection authenticates again.
+  ctx.onZkSaslProblem((problem) => {
+    status.setZooKeeperProblem(
+      { problem: 'zookeeper-sasl', detail: problem?.detail ?? '', clear: problem?.clear ?? '' },
+      problem !== undefined,
+    );
+    metrics.setZooKeeperProblem('zookeeper-sasl', problem !== undefined);
   });
   const httpAddress = `${server.httpAddress.host}:${server.httpAddress.port}`;
   const statusServer = new StatusServer({

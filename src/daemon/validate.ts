@@ -21,6 +21,8 @@ import { electorPaths, type ElectorZnodePaths } from '../zookeeper/paths.js';
 import type { ZkTlsConfig } from '../zookeeper/tls.js';
 import { DFS_HTTP_POLICY_KEY, namenodeHttpConfigProblem, namenodeHttpEnabled } from './namenode-http.js';
 import { zkTlsConfig } from './zk-tls.js';
+import { zkSaslConfig } from './zk-sasl.js';
+import type { ZkSaslConfig } from '../zookeeper/sasl.js';
 
 /** Something unsafe the daemon starts with all the same. */
 export interface ConfigWarning {
@@ -50,6 +52,8 @@ export interface ZkSetup {
   readonly session: ZkSessionOptions;
   /** TLS to ZooKeeper (hadoop.zk.ssl.*); undefined: plain TCP. */
   readonly tls: ZkTlsConfig | undefined;
+  /** SASL to ZooKeeper (a JAAS Client section); undefined: none. */
+  readonly sasl: ZkSaslConfig | undefined;
   readonly acl: readonly ZkAcl[];
   readonly paths: ElectorZnodePaths;
 }
@@ -103,6 +107,7 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
     const authInfo = zkAuthFromConfig(settings.zk.auth ?? undefined);
     const paths = electorPaths(settings.zk.parentZnode, config.local.nameserviceId);
     const tls = zkTlsConfig(settings);
+    const sasl = zkSaslConfig(settings);
     if (settings.zk.quorum.trim() === '') {
       problems.push({
         message: "Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum",
@@ -116,7 +121,7 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
         authInfo,
         operationTimeoutMs: settings.zk.operationTimeoutMs,
       };
-      zk = { session, tls, acl, paths };
+      zk = { session, tls, sasl, acl, paths };
     }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

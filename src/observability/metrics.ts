@@ -394,7 +394,7 @@ export class ZkfcMetrics implements MetricsSource {
       help:
         'Whether a ZooKeeper problem that needs an operator is present (1) or not (0): ' +
         'acl-world-writable, lock-not-ephemeral, lock-holder-unknown, breadcrumb-refused, pause-unreadable, ' +
-        'zookeeper-tls.',
+        'zookeeper-tls, zookeeper-sasl.',
       labelNames: ['problem'] as const,
       registers,
     });

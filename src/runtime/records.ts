@@ -22,7 +22,9 @@ import type { FenceAttempt, FenceOutcome, ZkSessionEvent } from './ports.js';
  * - pause-unreadable: the maintenance pause znode holds no pause record, so it is ignored
  *   (failover stays automatic) until an operator resumes or pauses again;
  * - zookeeper-tls: TLS to ZooKeeper fails (a key store that cannot be used, a server certificate
- *   not trusted, our certificate refused): the zkfc stays out of the election until it works.
+ *   not trusted, our certificate refused): the zkfc stays out of the election until it works;
+ * - zookeeper-sasl: SASL authentication to ZooKeeper fails (a wrong password, a keytab without the
+ *   principal, a server that refuses us): the zkfc stays out of the election until it works.
  */
 export const ZOOKEEPER_PROBLEMS = [
   'acl-world-writable',
@@ -31,6 +33,7 @@ export const ZOOKEEPER_PROBLEMS = [
   'breadcrumb-refused',
   'pause-unreadable',
   'zookeeper-tls',
+  'zookeeper-sasl',
 ] as const;
 export type ZooKeeperProblem = (typeof ZOOKEEPER_PROBLEMS)[number];
 

@@ -20,12 +20,20 @@
 //    tls.connect socket for ZooKeeper's secureClientPort, tls.ts), with the library's handlers,
 //    the ConnectRequest sent once the TLS handshake is done ('secureConnect'), and socket errors
 //    reported to the hook (the library ignores them and reconnects).
+// 5. No SASL: with an `authenticate` hook, the library's move to CONNECTED on the ConnectResponse is
+//    held back; the hook runs the SASL exchange (ZooKeeperSaslClient's OpCode.sasl packets,
+//    sasl-packets.ts) on the socket while the library still thinks it is connecting, so it sends
+//    nothing queued (Java's ClientCnxn also holds the outgoing queue while SASL is in progress).
+//    Success: CONNECTED as the library would have done it (its 'connected' event, the queue sent,
+//    pings armed). Failure: reported to the hook and the socket destroyed; the library reconnects
+//    and the exchange runs again. No operation ever goes out on an unauthenticated connection.
 //
 // Everything here is checked against the library's shape at install time: an upgraded library
 // with different internals fails loudly at open(), not silently at the first partition.
 
 import type { Socket } from 'node:net';
 import type { Client } from 'node-zookeeper-client';
+import { encodeSaslRequest, decodeSaslReply, type SaslReply } from './sasl-packets.js';
 
 /** ConnectionManager.STATES of node-zookeeper-client 1.1.3. */
 const CM_STATE = {
@@ -50,6 +58,8 @@ interface LibraryConnectionManager {
   socket: Socket | undefined;
   sessionTimeout: number;
   connectTimeout: number;
+  pingTimeout: number;
+  xid: number;
   pendingBuffer: Buffer | null;
   connectTimeoutHandler: NodeJS.Timeout | null;
   connect(): void;
@@ -61,12 +71,19 @@ interface LibraryConnectionManager {
   onSocketDrain(): void;
   onSocketClosed(hadError: boolean): void;
   onSocketError(error: Error): void;
+  onSocketTimeout(): void;
+  onPacketQueueReadable(): void;
 }
 
 /** A socket of our own for one server, and the event after which the ConnectRequest may be sent. */
 export interface OwnSocket {
   readonly socket: Socket;
   readonly readyEvent: 'connect' | 'secureConnect';
+}
+
+/** Sends one SASL token (GetSASLRequest) on the current connection and resolves with the server's answer. */
+export interface SaslTransport {
+  send(token: Uint8Array): Promise<SaslReply>;
 }
 
 export type DeadConnectionReason = 'read timeout' | 'connect timeout' | 'unparseable server data';
@@ -80,6 +97,21 @@ export interface ClientInternalsHooks {
   readonly connectSocket?: (server: { readonly host: string; readonly port: number }) => OwnSocket;
   /** An error on a socket connectSocket opened; `ready`: its readyEvent had fired. */
   readonly onSocketError?: (error: Error, server: string, ready: boolean) => void;
+  /** Authenticate each connection with SASL before the library may use it (rejects: refused). */
+  readonly authenticate?: (
+    server: { readonly host: string; readonly port: number },
+    transport: SaslTransport,
+  ) => Promise<void>;
+  /** The SASL exchange of a connection failed; the connection is being dropped. */
+  readonly onAuthenticationFailed?: (error: unknown, server: string) => void;
+}
+
+/** The SASL exchange of one connection in progress. */
+interface SaslPhase {
+  readonly socket: Socket;
+  /** Bytes of server frames not yet read. */
+  pending: Buffer;
+  waiter: { readonly xid: number; resolve(reply: SaslReply): void; reject(error: Error): void } | undefined;
 }
 
 export interface ConnectionCheck {
@@ -100,6 +132,7 @@ export class ClientInternals {
   private attemptStartMs: number;
   private server: string | undefined;
   private lastDropReason: DeadConnectionReason | undefined;
+  private sasl: SaslPhase | undefined;
 
   private constructor(
     private readonly cm: LibraryConnectionManager,
@@ -123,6 +156,8 @@ export class ClientInternals {
       'onSocketDrain',
       'onSocketClosed',
       'onSocketError',
+      'onSocketTimeout',
+      'onPacketQueueReadable',
     ] as const;
     if (
       cm === undefined ||
@@ -157,6 +192,10 @@ export class ClientInternals {
     };
     cm.onSocketData = (buffer) => {
       internals.lastReceiveMs = hooks.now();
+      if (internals.sasl !== undefined) {
+        internals.onSaslData(buffer);
+        return;
+      }
       try {
         originalOnSocketData.call(cm, buffer);
       } catch (error) {
@@ -165,6 +204,17 @@ export class ClientInternals {
         hooks.onDataError(error, internals.server);
       }
     };
+    const authenticate = hooks.authenticate;
+    if (authenticate !== undefined) {
+      const originalSetState = proto.setState!;
+      cm.setState = (state) => {
+        if (state === CM_STATE.CONNECTED && cm.state === CM_STATE.CONNECTING && !internals.terminated) {
+          internals.startSasl(authenticate, originalSetState);
+          return;
+        }
+        originalSetState.call(cm, state);
+      };
+    }
     const connectSocket = hooks.connectSocket;
     if (connectSocket !== undefined) {
       // ConnectionManager.prototype.connect of 1.1.3, step for step, on our socket.
@@ -192,6 +242,84 @@ export class ClientInternals {
       };
     }
     return internals;
+  }
+
+  /** The ConnectResponse arrived: run the SASL exchange, then let the library be connected. */
+  private startSasl(
+    authenticate: NonNullable<ClientInternalsHooks['authenticate']>,
+    setState: (this: LibraryConnectionManager, state: number) => void,
+  ): void {
+    const cm = this.cm;
+    const socket = cm.socket;
+    if (socket === undefined) return;
+    const phase: SaslPhase = { socket, pending: Buffer.alloc(0), waiter: undefined };
+    this.sasl = phase;
+    const server = this.server ?? '';
+    const colon = server.lastIndexOf(':');
+    const address = { host: server.slice(0, colon), port: Number(server.slice(colon + 1)) };
+    const current = (): boolean => this.sasl === phase && !this.terminated && !socket.destroyed;
+    socket.once('close', () => {
+      if (this.sasl !== phase) return;
+      this.sasl = undefined;
+      phase.waiter?.reject(new Error(`the connection to ${server} closed during SASL authentication`));
+    });
+    const transport: SaslTransport = {
+      send: (token) => {
+        if (!current()) return Promise.reject(new Error(`the connection to ${server} is gone`));
+        const xid = cm.xid;
+        cm.xid += 1;
+        return new Promise<SaslReply>((resolve, reject) => {
+          phase.waiter = { xid, resolve, reject };
+          socket.write(encodeSaslRequest(xid, token));
+        });
+      },
+    };
+    authenticate(address, transport).then(
+      () => {
+        if (!current()) return;
+        this.sasl = undefined;
+        setState.call(cm, CM_STATE.CONNECTED);
+        // What the library does after CONNECTED (ConnectionManager.onSocketData): send the queue, arm pings.
+        cm.onPacketQueueReadable();
+        socket.setTimeout(cm.pingTimeout, () => cm.onSocketTimeout());
+        if (phase.pending.length > 0) cm.onSocketData(phase.pending);
+      },
+      (error: unknown) => {
+        if (this.sasl === phase) this.sasl = undefined;
+        if (this.terminated) return;
+        this.hooks.onAuthenticationFailed?.(error, server);
+        socket.destroy();
+      },
+    );
+  }
+
+  /** Server bytes during the SASL exchange: whole frames go to the waiting send(). */
+  private onSaslData(buffer: Buffer): void {
+    const phase = this.sasl!;
+    const held = this.cm.pendingBuffer;
+    this.cm.pendingBuffer = null;
+    phase.pending = Buffer.concat([phase.pending, ...(held === null ? [] : [held]), buffer]);
+    while (phase.pending.length >= 4) {
+      const size = phase.pending.readInt32BE(0);
+      if (phase.pending.length < 4 + size) return;
+      const frame = phase.pending.subarray(4, 4 + size);
+      phase.pending = phase.pending.subarray(4 + size);
+      const waiter = phase.waiter;
+      phase.waiter = undefined;
+      try {
+        const reply = decodeSaslReply(frame);
+        if (waiter === undefined || reply.xid !== waiter.xid)
+          throw new Error(`unexpected packet (xid ${reply.xid}) from the server during SASL authentication`);
+        waiter.resolve(reply);
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        if (waiter !== undefined) waiter.reject(failure);
+        else this.hooks.onDataError(failure, this.server);
+        phase.socket.destroy();
+        return;
+      }
+      if (this.sasl !== phase) return;
+    }
   }
 
   /** host:port of the server of the current (or last) connection attempt. */

@@ -13,7 +13,12 @@
 // - close() works in every state (the library's close() throws if it never connected);
 // - TLS (tls.ts): with `tls` set, every connection is a TLS one; the stores are read when a session
 //   opens, and a store that cannot be used, or a handshake that fails, is logged, reported to the
-//   factory's TLS-problem listener and given as the detail of connectTimedOut.
+//   factory's TLS-problem listener and given as the detail of connectTimedOut;
+// - SASL (sasl.ts): with `sasl` set, every connection runs ZooKeeper's SASL exchange before the
+//   library may use it (client-internals.ts); a refused or failed exchange is logged (naming the
+//   principal or user, the JAAS file and the server), reported to the factory's SASL-problem
+//   listener, the connection dropped and tried again, and given as the detail of connectTimedOut.
+//   The session is "connected" only once authenticated.
 //
 // The adapter makes no decisions: no retries, no policy. Results are data (ZkOpResult), never
 // exceptions. Parity: Hadoop's ActiveStandbyElector/ZooKeeper client semantics (docs/hadoop-compat.md
@@ -50,6 +55,8 @@ import {
 import { failureFromLibraryError } from './zk-errors.js';
 // Types only: tls.ts (node:tls, node:crypto) is loaded by tls-loader.ts when TLS is configured.
 import type { ZkTlsConnector, ZkTlsMaterial, ZkTlsProblem } from './tls.js';
+// Types only: sasl.ts (node:crypto, the GSSAPI binding) is loaded when SASL is configured.
+import type { ZkSaslAuthenticator } from './sasl.js';
 
 export interface NodeZkSessionFactoryOptions {
   /** Time source for deadlines and the read-timeout watchdog. */
@@ -64,7 +71,12 @@ export interface NodeZkSessionFactoryOptions {
   readonly closeTimeoutMs?: number;
   /** Connect over TLS (hadoop.zk.ssl.*: loadZkTlsConnector); plain TCP without. */
   readonly tls?: ZkTlsConnector;
+  /** Authenticate every connection with SASL (JAAS Client section: loadZkSaslAuthenticator). */
+  readonly sasl?: ZkSaslAuthenticator;
 }
+
+/** Why SASL authentication to ZooKeeper fails right now; undefined once a connection authenticated. */
+export type ZkSaslProblemListener = (problem: ZkTlsProblem | undefined) => void;
 
 /** Why TLS to ZooKeeper fails right now; undefined when the last session connected. */
 export type ZkTlsProblemListener = (problem: ZkTlsProblem | undefined) => void;
@@ -122,6 +134,8 @@ export class NodeZkSessionFactory implements ZkSessionFactory {
   private readonly logger: Logger;
   private tlsProblem: ZkTlsProblem | undefined;
   private readonly tlsProblemListeners: ZkTlsProblemListener[] = [];
+  private saslProblem: ZkTlsProblem | undefined;
+  private readonly saslProblemListeners: ZkSaslProblemListener[] = [];
 
   constructor(private readonly options: NodeZkSessionFactoryOptions) {
     this.logger = (options.logger ?? silentLogger()).child({ component: 'zk' });
@@ -136,7 +150,21 @@ export class NodeZkSessionFactory implements ZkSessionFactory {
       closeTimeoutMs: this.options.closeTimeoutMs ?? 2000,
       ...(this.options.tls !== undefined ? { tls: this.options.tls } : {}),
       reportTlsProblem: (problem) => this.setTlsProblem(problem),
+      ...(this.options.sasl !== undefined ? { sasl: this.options.sasl } : {}),
+      reportSaslProblem: (problem) => this.setSaslProblem(problem),
     });
+  }
+
+  /** Hear of SASL failing and working again; a listener added while it fails hears of it at once. */
+  onSaslProblem(listener: ZkSaslProblemListener): void {
+    this.saslProblemListeners.push(listener);
+    if (this.saslProblem !== undefined) listener(this.saslProblem);
+  }
+
+  private setSaslProblem(problem: ZkTlsProblem | undefined): void {
+    if (problem?.detail === this.saslProblem?.detail) return;
+    this.saslProblem = problem;
+    for (const listener of this.saslProblemListeners) listener(problem);
   }
 
   /** Hear of TLS failing and working again; a listener added while it fails hears of it at once. */
@@ -159,6 +187,8 @@ interface SessionDeps {
   readonly closeTimeoutMs: number;
   readonly tls?: ZkTlsConnector;
   readonly reportTlsProblem: (problem: ZkTlsProblem | undefined) => void;
+  readonly sasl?: ZkSaslAuthenticator;
+  readonly reportSaslProblem: (problem: ZkTlsProblem | undefined) => void;
 }
 
 type ConnectionState =
@@ -182,8 +212,8 @@ export class NodeZkSession implements ZkSession {
   private cancelConnectBound: Cancel | undefined;
   private cancelWatchdog: Cancel | undefined;
   private closing: Promise<void> | undefined;
-  /** The last TLS failure of this session, the detail of connectTimedOut. */
-  private lastTlsFailure: string | undefined;
+  /** The last TLS or SASL failure of this session, the detail of connectTimedOut. */
+  private lastConnectFailure: string | undefined;
 
   constructor(
     readonly epoch: number,
@@ -209,6 +239,7 @@ export class NodeZkSession implements ZkSession {
       onDataError: (error, server) =>
         this.log.warn({ err: error, server }, 'zookeeper server data not understood, dropping connection'),
       ...(deps.tls !== undefined && tls !== undefined ? this.tlsHooks(deps.tls, tls) : {}),
+      ...(deps.sasl !== undefined ? this.saslHooks(deps.sasl) : {}),
     });
     // Stored by the library and sent right after the ConnectRequest on every (re)connect.
     for (const auth of options.authInfo) this.client.addAuthInfo(auth.scheme, Buffer.from(auth.auth));
@@ -226,18 +257,23 @@ export class NodeZkSession implements ZkSession {
           'connectTimedOut',
           'CONNECTIONLOSS',
           `no ZooKeeper server answered within ${options.sessionTimeoutMs} ms`,
-          this.lastTlsFailure,
+          this.lastConnectFailure,
         );
     });
     this.scheduleWatchdog();
     this.log.info(
-      { connectString: options.connectString, sessionTimeoutMs: options.sessionTimeoutMs, tls: deps.tls !== undefined },
+      {
+        connectString: options.connectString,
+        sessionTimeoutMs: options.sessionTimeoutMs,
+        tls: deps.tls !== undefined,
+        ...(deps.sasl !== undefined ? { sasl: deps.sasl.identity().mechanism } : {}),
+      },
       'zookeeper session connecting',
     );
     if (deps.tls !== undefined && tls === undefined) {
       // The stores are unusable: no connection can succeed. Fail as an unanswered connect does,
       // after open() has returned (listeners expect events later, not during open()).
-      const detail = this.lastTlsFailure;
+      const detail = this.lastConnectFailure;
       this.cancelConnectBound?.();
       this.cancelConnectBound = deps.clock.schedule(0, () =>
         this.die('connectTimedOut', 'CONNECTIONLOSS', detail ?? 'TLS key stores unusable', detail),
@@ -258,7 +294,7 @@ export class NodeZkSession implements ZkSession {
       return material;
     } catch (error) {
       const detail = errorMessage(error);
-      this.lastTlsFailure = detail;
+      this.lastConnectFailure = detail;
       this.log.error({ reason: detail }, 'zookeeper TLS key stores unusable; not connecting');
       this.deps.reportTlsProblem({
         detail,
@@ -278,10 +314,30 @@ export class NodeZkSession implements ZkSession {
       onSocketError: (error, server, ready) => {
         const problem = connector.describeFailure(error, server, ready);
         if (problem === undefined) return;
-        if (problem.detail !== this.lastTlsFailure)
+        if (problem.detail !== this.lastConnectFailure)
           this.log.warn({ server, reason: problem.detail }, 'zookeeper TLS connection failed');
-        this.lastTlsFailure = problem.detail;
+        this.lastConnectFailure = problem.detail;
         this.deps.reportTlsProblem(problem);
+      },
+    };
+  }
+
+  /** The ClientInternals hooks that authenticate every connection with SASL. */
+  private saslHooks(sasl: ZkSaslAuthenticator): Pick<ClientInternalsHooks, 'authenticate' | 'onAuthenticationFailed'> {
+    return {
+      authenticate: (server, transport) => sasl.authenticate(server, transport),
+      onAuthenticationFailed: (error, server) => {
+        const detail = errorMessage(error);
+        // Logged once per distinct failure: the library retries at once, the server closes each time.
+        if (detail !== this.lastConnectFailure)
+          this.log.error({ server, ...sasl.identity(), reason: detail }, 'zookeeper SASL authentication failed');
+        this.lastConnectFailure = detail;
+        this.deps.reportSaslProblem({
+          detail,
+          clear:
+            'fix the JAAS section (principal and keytab, or username and password) or the ZooKeeper ' +
+            "server's; the next connection attempt authenticates again (a new JAAS file needs a restart)",
+        });
       },
     };
   }
@@ -331,8 +387,12 @@ export class NodeZkSession implements ZkSession {
     this.cancelConnectBound = undefined;
     const sessionId = this.sessionId();
     if (this.deps.tls !== undefined) {
-      this.lastTlsFailure = undefined;
+      this.lastConnectFailure = undefined;
       this.deps.reportTlsProblem(undefined);
+    }
+    if (this.deps.sasl !== undefined) {
+      this.lastConnectFailure = undefined;
+      this.deps.reportSaslProblem(undefined);
     }
     this.setState('connected', first ? 'session established' : 'session re-established after disconnect');
     if (first) {
@@ -342,6 +402,7 @@ export class NodeZkSession implements ZkSession {
           negotiatedTimeoutMs: this.client.getSessionTimeout(),
           server: this.internals.currentServer(),
           tls: this.deps.tls !== undefined,
+          ...(this.deps.sasl !== undefined ? this.deps.sasl.identity() : {}),
         },
         'zookeeper session established',
       );

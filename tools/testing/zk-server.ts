@@ -13,6 +13,12 @@
 // which ZooKeeper turns into zookeeper.ssl.* properties), and with `tls.only` nothing else: the
 // harness then asks its four-letter words over TLS with a client certificate of its own.
 //
+// With `sasl`, each member registers ZooKeeper's SASLAuthenticationProvider and logs in from a JAAS
+// `Server` section written here: Krb5LoginModule with a keytab (zookeeper/<host>@REALM, e.g. one made
+// by tools/testing/kdc.ts, with that KDC's krb5.conf) and/or DigestLoginModule with user_<name>="pw"
+// entries; `required` adds sessionRequireClientSASLAuth=true (ZooKeeper 3.6+: a client that does
+// not authenticate is refused). Combinable with `tls`.
+//
 // Facts this relies on (docs/hadoop-compat.md §13): `srvr` shows "Mode: " only when the
 // server can serve (ruok answers earlier); the zookeeper.jar manifest pulls in every dependency;
 // unknown zoo.cfg keys become -Dzookeeper.<key> system properties (forceSync=no).
@@ -74,6 +80,8 @@ export interface StartZooKeeperOptions {
   readonly startTimeoutMs?: number;
   /** Serve TLS on a secureClientPort per member (see ZooKeeperTlsOptions). */
   readonly tls?: ZooKeeperTlsOptions;
+  /** Accept SASL clients (ZooKeeperSaslServer), see ZooKeeperSaslOptions. */
+  readonly sasl?: ZooKeeperSaslOptions;
   /** JVM max heap. Default '128m'. */
   readonly heap?: string;
   /** Extra zoo.cfg lines (key=value). */
@@ -94,6 +102,36 @@ export interface ZooKeeperTlsOptions {
   readonly only?: boolean;
   /** The harness's own client key and certificate (PEM), for four-letter words over TLS. */
   readonly adminKeyAndCertPem: string;
+}
+
+/** The server side of ZooKeeper SASL: a JAAS `Server` section of the harness's writing. */
+export interface ZooKeeperSaslOptions {
+  /** Kerberos (GSSAPI): the server's keytab and principal (zookeeper/<host>@REALM), and the realm's krb5.conf. */
+  readonly kerberos?: { readonly keytab: string; readonly principal: string; readonly krb5Conf: string };
+  /** DIGEST-MD5 users and their passwords (user_<name>="<password>"). */
+  readonly digestUsers?: Readonly<Record<string, string>>;
+  /** sessionRequireClientSASLAuth=true: clients must authenticate with SASL. */
+  readonly required?: boolean;
+}
+
+/** The JAAS file of a SASL server (ZooKeeper reads one section for both mechanisms). */
+function saslServerJaas(sasl: ZooKeeperSaslOptions): string {
+  const q = (value: string): string => JSON.stringify(value);
+  const modules: string[] = [];
+  if (sasl.kerberos !== undefined)
+    modules.push(
+      `  com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab=${q(sasl.kerberos.keytab)} ` +
+        `storeKey=true useTicketCache=false principal=${q(sasl.kerberos.principal)};`,
+    );
+  if (sasl.digestUsers !== undefined)
+    modules.push(
+      '  org.apache.zookeeper.server.auth.DigestLoginModule required ' +
+        Object.entries(sasl.digestUsers)
+          .map(([user, password]) => `user_${user}=${q(password)}`)
+          .join(' ') +
+        ';',
+    );
+  return `Server {\n${modules.join('\n')}\n};\n`;
 }
 
 export type ZooKeeperMode = 'leader' | 'follower' | 'observer' | 'standalone';
@@ -300,6 +338,7 @@ class MemberProcess implements ZooKeeperMember {
     private readonly java: string,
     private readonly classpath: string,
     private readonly heap: string,
+    private readonly jvmOptions: readonly string[] = [],
   ) {
     this.id = plan.id;
     this.host = plan.host;
@@ -336,6 +375,7 @@ class MemberProcess implements ZooKeeperMember {
         [
           `-Xmx${this.heap}`,
           ...JVM_FLAGS,
+          ...this.jvmOptions,
           '-cp',
           this.classpath,
           'org.apache.zookeeper.server.quorum.QuorumPeerMain',
@@ -642,6 +682,10 @@ function writeMemberFiles(plan: MemberPlan, all: readonly MemberPlan[], settings
       'ssl.clientAuth=need',
     );
   }
+  if (settings.sasl !== undefined) {
+    lines.push('authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider');
+    if (settings.sasl.required === true) lines.push('sessionRequireClientSASLAuth=true');
+  }
   for (const [key, value] of Object.entries(settings.extraConfig)) lines.push(`${key}=${value}`);
   writeFileSync(join(plan.dir, 'zoo.cfg'), lines.join('\n') + '\n');
   writeFileSync(join(plan.dir, 'data', 'myid'), `${plan.id}\n`);
@@ -655,6 +699,7 @@ interface ConfigSettings {
   readonly maxSessionMs: number;
   readonly extraConfig: Readonly<Record<string, string | number>>;
   readonly tls: ZooKeeperTlsOptions | undefined;
+  readonly sasl: ZooKeeperSaslOptions | undefined;
 }
 
 function looksLikePortConflict(log: string): boolean {
@@ -678,6 +723,7 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
     maxSessionMs: options.maxSessionMs ?? 20 * tickMs,
     extraConfig: options.extraConfig ?? {},
     tls: options.tls,
+    sasl: options.sasl,
   };
   if (settings.minSessionMs > settings.maxSessionMs) {
     throw new Error(`minSessionMs ${settings.minSessionMs} > maxSessionMs ${settings.maxSessionMs}`);
@@ -694,6 +740,14 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
   mkdirSync(baseDir, { recursive: true });
   const keep = options.keepBaseDir === true || process.env['ZK_HARNESS_KEEP'] === '1' || options.baseDir !== undefined;
   installExitHooks();
+  const jvmOptions: string[] = [];
+  if (options.sasl !== undefined) {
+    const jaas = join(baseDir, 'zk-server-jaas.conf');
+    writeFileSync(jaas, saslServerJaas(options.sasl));
+    jvmOptions.push(`-Djava.security.auth.login.config=${jaas}`);
+    if (options.sasl.kerberos !== undefined)
+      jvmOptions.push(`-Djava.security.krb5.conf=${options.sasl.kerberos.krb5Conf}`);
+  }
 
   let lastError: Error | undefined;
   for (let attempt = 1; attempt <= START_ATTEMPTS_MAX; attempt++) {
@@ -713,7 +767,7 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
       });
     }
     for (const plan of plans) writeMemberFiles(plan, plans, settings);
-    const members = plans.map((plan) => new MemberProcess(plan, java, classpath, options.heap ?? '128m'));
+    const members = plans.map((plan) => new MemberProcess(plan, java, classpath, options.heap ?? '128m', jvmOptions));
     const ensemble = new Ensemble(
       members,
       baseDir,

@@ -1,6 +1,6 @@
 // What the haadmin commands that read or write the nameservice's znodes themselves (-pause, -resume,
 // -history; not in Hadoop) share: the nameservice they act on, and a ZooKeeper session opened as the
-// zkfcs open theirs (ha.zookeeper.quorum, session timeout, auth, TLS), with the working znode and ACL.
+// zkfcs open theirs (ha.zookeeper.quorum, session timeout, auth, TLS, SASL), with the working znode and ACL.
 
 import { findHadoopConfDir } from '../../config/conf-dir.js';
 import { openCredentialProviders, settingsFromConf } from '../../config/load.js';
@@ -15,6 +15,7 @@ import { NodeZkSessionFactory } from '../../zookeeper/node-zk-session.js';
 import { electorPaths } from '../../zookeeper/paths.js';
 import { zkTlsConfig } from '../../daemon/zk-tls.js';
 import { loadZkTlsConnector } from '../../zookeeper/tls-loader.js';
+import { loadZkSaslAuthenticator, zkSaslConfig } from '../../daemon/zk-sasl.js';
 import { IllegalArgumentError, type HaAdminContext } from './context.js';
 
 /** The nameservice of -ns (else the configured or only one); `what` names the commands refused for ResourceManagers. */
@@ -49,17 +50,35 @@ export async function openNameserviceZooKeeper(
     throw new IllegalArgumentError("Missing required configuration 'ha.zookeeper.quorum' for ZooKeeper quorum");
   const tlsConfig = zkTlsConfig(settings);
   const tls = tlsConfig === undefined ? undefined : await loadZkTlsConnector(tlsConfig);
+  // SASL as the zkfcs authenticate (the JAAS Client section; a keytab login of its own, removed on close).
+  const clock = new SystemClock();
+  const saslConfig = zkSaslConfig(settings);
+  const sasl = saslConfig === undefined ? undefined : await loadZkSaslAuthenticator(saslConfig, { clock });
   const factory = new NodeZkSessionFactory({
-    clock: new SystemClock(),
+    clock,
     logger: silentLogger(),
     ...(tls !== undefined ? { tls } : {}),
+    ...(sasl !== undefined ? { sasl } : {}),
   });
-  const session = await connectOnce(factory, {
-    connectString: settings.zk.quorum,
-    sessionTimeoutMs: settings.zk.sessionTimeoutMs,
-    authInfo: zkAuthFromConfig(settings.zk.auth ?? undefined),
-    operationTimeoutMs: settings.zk.operationTimeoutMs,
-  });
+  let session: ZkSession;
+  try {
+    session = await connectOnce(factory, {
+      connectString: settings.zk.quorum,
+      sessionTimeoutMs: settings.zk.sessionTimeoutMs,
+      authInfo: zkAuthFromConfig(settings.zk.auth ?? undefined),
+      operationTimeoutMs: settings.zk.operationTimeoutMs,
+    });
+  } catch (error) {
+    sasl?.stop();
+    throw error;
+  }
+  if (sasl !== undefined) {
+    const close = session.close.bind(session);
+    session.close = async () => {
+      await close();
+      sasl.stop();
+    };
+  }
   const { workingDir } = electorPaths(settings.zk.parentZnode, nameserviceId);
   return { session, workingDir, acl: zkAclFromConfig(settings.zk.acl), settings };
 }
