@@ -216,6 +216,12 @@ export interface SecuritySettings {
   readonly zkfcProtocolAclBlocked: string | null;
   readonly defaultAcl: string;
   readonly defaultBlockedAcl: string;
+  /** security.zkfc.protocol.hosts (hadoop-policy.xml); null: the default host list. */
+  readonly zkfcProtocolHosts: string | null;
+  /** security.zkfc.protocol.hosts.blocked; null: the default blocked host list. */
+  readonly zkfcProtocolHostsBlocked: string | null;
+  readonly defaultHosts: string;
+  readonly defaultBlockedHosts: string;
   /** hadoop.security.auth_to_local rules; null: DEFAULT. */
   readonly authToLocal: string | null;
   /** hadoop.security.auth_to_local.mechanism: hadoop or mit. */
@@ -920,8 +926,9 @@ const TABLE: SettingsTable = {
       default: false,
       doc:
         'Service-level authorization on the ZKFC RPC server: every connection, once authenticated, must be allowed ' +
-        'by security.zkfc.protocol.acl and not blocked by security.zkfc.protocol.acl.blocked (read from ' +
-        'hadoop-policy.xml in the configuration directory too), in addition to dfs.cluster.administrators.',
+        'by security.zkfc.protocol.acl and not blocked by security.zkfc.protocol.acl.blocked, and come from a ' +
+        'host security.zkfc.protocol.hosts allows and .hosts.blocked does not (read from hadoop-policy.xml in ' +
+        'the configuration directory too), in addition to dfs.cluster.administrators.',
     },
     zkfcProtocolAcl: {
       key: 'security.zkfc.protocol.acl',
@@ -951,6 +958,35 @@ const TABLE: SettingsTable = {
       format: 'string',
       default: '',
       doc: 'The blocked ACL of a protocol whose own blocked ACL is unset (nobody).',
+    },
+    zkfcProtocolHosts: {
+      key: 'security.zkfc.protocol.hosts',
+      format: 'optional-string',
+      default: null,
+      doc:
+        'Hosts that may connect to the ZKFC RPC server with hadoop.security.authorization (after the user ' +
+        'passed security.zkfc.protocol.acl): IP addresses, IPv4 CIDR blocks and host names (every address ' +
+        'they resolve to), comma-separated; "*" for all. Unset: security.service.authorization.default.hosts.',
+    },
+    zkfcProtocolHostsBlocked: {
+      key: 'security.zkfc.protocol.hosts.blocked',
+      format: 'optional-string',
+      default: null,
+      doc:
+        'Hosts refused even when security.zkfc.protocol.hosts allows them (same syntax). Unset: ' +
+        'security.service.authorization.default.hosts.blocked.',
+    },
+    defaultHosts: {
+      key: 'security.service.authorization.default.hosts',
+      format: 'string',
+      default: '*',
+      doc: 'The host list of a protocol whose own host list is unset (security.zkfc.protocol.hosts).',
+    },
+    defaultBlockedHosts: {
+      key: 'security.service.authorization.default.hosts.blocked',
+      format: 'string',
+      default: '',
+      doc: 'The blocked host list of a protocol whose own blocked list is unset (none).',
     },
     authToLocal: {
       key: 'hadoop.security.auth_to_local',

@@ -23,7 +23,6 @@ import { javaHostName, withHostAliases } from '../hadoop/java-hostname.js';
 import { NameNodeStacks } from '../hadoop/namenode-stacks.js';
 import { RpcZkfcClientFactory } from '../hadoop/zkfc-client.js';
 import type { IpcSaslAuthentication } from '../ipc/sasl.js';
-import { ZkfcServiceAuthorization } from '../hadoop/service-authorization.js';
 import { startDaemonKerberos, type DaemonKerberos } from './kerberos.js';
 import { ZkfcRpcServer, zkfcBindHost } from '../hadoop/zkfc-rpc-server.js';
 import { StatusServer } from '../http/status-server.js';
@@ -492,7 +491,6 @@ async function runDaemonAs(
   let controller: ControllerRuntime | undefined;
   // eslint-disable-next-line prefer-const -- the same; set with the controller
   let journal: FailoverJournal | undefined;
-  const { security } = settings;
   const rpcServer = new ZkfcRpcServer({
     host: bindHost,
     port: server.zkfcPort,
@@ -501,16 +499,7 @@ async function runDaemonAs(
     loginUser: kerberos !== undefined ? kerberos.login.principal : loginUser,
     ...(kerberos !== undefined ? { loginShortName: kerberos.loginShortName } : {}),
     ...(kerberos !== undefined ? { sasl: kerberos.server } : {}),
-    ...(security.authorization
-      ? {
-          serviceAuthorization: new ZkfcServiceAuthorization({
-            acl: security.zkfcProtocolAcl,
-            blocked: security.zkfcProtocolAclBlocked,
-            defaultAcl: security.defaultAcl,
-            defaultBlockedAcl: security.defaultBlockedAcl,
-          }),
-        }
-      : {}),
+    ...(validated.serviceAuthorization !== undefined ? { serviceAuthorization: validated.serviceAuthorization } : {}),
     limits: {
       ...(validated.rpcAllowList !== undefined ? { allowList: validated.rpcAllowList } : {}),
       maxConnections: settings.rpc.maxConnections,
@@ -541,6 +530,8 @@ async function runDaemonAs(
   });
   let rpcAddress;
   try {
+    // The host lists' names resolved before the first connection is checked against them.
+    await validated.serviceAuthorization?.resolveHostNames();
     rpcAddress = await rpcServer.listen();
   } catch (error) {
     await ctx.zkFactory.discard();

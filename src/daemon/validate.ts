@@ -16,6 +16,7 @@ import { BadFencingConfigurationError } from '../fencing/errors.js';
 import { checkFencingConfigured, describeTarget } from '../fencing/fencing-config.js';
 import type { ZkAcl, ZkSessionOptions } from '../runtime/ports.js';
 import { AddressAllowList, BadAddressListError } from '../ipc/admission.js';
+import { HostListError, ZkfcServiceAuthorization } from '../hadoop/service-authorization.js';
 import { isWorldWritable, zkAclFromConfig, zkAuthFromConfig } from '../zookeeper/acl.js';
 import { electorPaths, type ElectorZnodePaths } from '../zookeeper/paths.js';
 import type { ZkTlsConfig } from '../zookeeper/tls.js';
@@ -68,6 +69,8 @@ export interface ValidatedConfig {
   readonly fencingMethods: ReadonlyMap<string, readonly FenceMethodSpec[]>;
   /** zkfc.rpc.allowed-addresses, parsed; undefined: every address may connect. */
   readonly rpcAllowList: AddressAllowList | undefined;
+  /** hadoop.security.authorization: the ACLs and host lists of security.zkfc.protocol.*; undefined when off. */
+  readonly serviceAuthorization: ZkfcServiceAuthorization | undefined;
 }
 
 export function validate(config: ZkfcConfig): ValidatedConfig {
@@ -147,6 +150,28 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
     }
   }
 
+  // Parity: ZKFCRpcServer refreshes the service ACLs and host lists (ServiceAuthorizationManager,
+  // MachineList) only with hadoop.security.authorization, and a bad CIDR block stops it there.
+  let serviceAuthorization: ZkfcServiceAuthorization | undefined;
+  const { security } = settings;
+  if (security.authorization) {
+    try {
+      serviceAuthorization = new ZkfcServiceAuthorization({
+        acl: security.zkfcProtocolAcl,
+        blocked: security.zkfcProtocolAclBlocked,
+        defaultAcl: security.defaultAcl,
+        defaultBlockedAcl: security.defaultBlockedAcl,
+        hosts: security.zkfcProtocolHosts,
+        blockedHosts: security.zkfcProtocolHostsBlocked,
+        defaultHosts: security.defaultHosts,
+        defaultBlockedHosts: security.defaultBlockedHosts,
+      });
+    } catch (error) {
+      if (!(error instanceof HostListError)) throw error;
+      problems.push({ message: error.message, code: ExitCode.CONFIG, key: error.key });
+    }
+  }
+
   // Not Hadoop's: the NameNode HTTP view is read over plain HTTP only; it is not needed to run.
   const httpProblem = namenodeHttpEnabled(config) ? namenodeHttpConfigProblem(config) : undefined;
   if (httpProblem !== undefined) warnings.push({ message: httpProblem, key: DFS_HTTP_POLICY_KEY });
@@ -184,5 +209,5 @@ export function validate(config: ZkfcConfig): ValidatedConfig {
       });
     }
   }
-  return { problems, warnings, zk, fencingMethods, rpcAllowList };
+  return { problems, warnings, zk, fencingMethods, rpcAllowList, serviceAuthorization };
 }

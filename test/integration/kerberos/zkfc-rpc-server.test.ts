@@ -1,7 +1,8 @@
 // Goal: our ZKFCProtocol server with Kerberos does what Hadoop's IPC Server does for ZKFCRpcServer:
 // a client authenticated by SASL GSSAPI against the daemon's keytab (privacy: every frame both ways
 // wrapped and encrypted) calls gracefulFailover and cedeActive as its principal; the admin ACL and
-// security.zkfc.protocol.acl see the short name (hadoop.security.auth_to_local rules); a SIMPLE
+// security.zkfc.protocol.acl see the short name (hadoop.security.auth_to_local rules), and
+// security.zkfc.protocol.hosts / .hosts.blocked the peer's address after the user passed; a SIMPLE
 // client, a non-administrator, a user the service ACL denies or blocks, a principal no rule maps, a
 // client without credentials and garbage SASL tokens are refused with Hadoop's messages naming the
 // principal or the peer, and the server keeps serving.
@@ -70,10 +71,27 @@ async function startServer(
     qops?: SaslQop[];
     acl?: string;
     blocked?: string;
+    hosts?: string;
+    blockedHosts?: string;
     authToLocal?: AuthToLocal;
     loginShortName?: string;
   } = {},
 ): Promise<Started> {
+  const authorization =
+    options.acl !== undefined || options.blocked !== undefined || options.hosts !== undefined
+      ? new ZkfcServiceAuthorization(
+          {
+            acl: options.acl ?? null,
+            blocked: options.blocked ?? null,
+            defaultAcl: '*',
+            defaultBlockedAcl: '',
+            hosts: options.hosts ?? null,
+            blockedHosts: options.blockedHosts ?? null,
+          },
+          { groupsOf: () => [] },
+        )
+      : undefined;
+  await authorization?.resolveHostNames();
   const calls: string[] = [];
   const log = memoryLogger();
   const server = new ZkfcRpcServer({
@@ -94,14 +112,7 @@ async function startServer(
       qops: options.qops ?? ['auth-conf'],
       ...(options.authToLocal !== undefined ? { authToLocal: options.authToLocal } : {}),
     }),
-    ...(options.acl !== undefined || options.blocked !== undefined
-      ? {
-          serviceAuthorization: new ZkfcServiceAuthorization(
-            { acl: options.acl ?? null, blocked: options.blocked ?? null, defaultAcl: '*', defaultBlockedAcl: '' },
-            { groupsOf: () => [] },
-          ),
-        }
-      : {}),
+    ...(authorization !== undefined ? { serviceAuthorization: authorization } : {}),
   });
   const { port } = await server.listen();
   return { port, calls, log, close: () => server.close() };
@@ -207,6 +218,39 @@ describe('the ZKFCProtocol server with Kerberos', () => {
       expect(String(refused[0]?.['peer'])).toMatch(/^127\.0\.0\.1:\d+$/);
     } finally {
       await server.close();
+    }
+  });
+
+  it('applies security.zkfc.protocol.hosts and its blocked list to the peer address, after the ACL', async () => {
+    const hostMessage = 'Host 127.0.0.1 is not authorized for protocol interface org.apache.hadoop.ha.ZKFCProtocol';
+    const elsewhere = await startServer({ acl: 'alice,carol', hosts: '10.0.0.0/8, 192.0.2.1' });
+    try {
+      expect(await failover(client('alice'), elsewhere.port)).toContain(hostMessage);
+      // The user's ACL is checked first: bob hears about the ACL.
+      expect(await failover(client('bob'), elsewhere.port)).toContain(
+        `User ${kdc.principal('bob')} (auth:KERBEROS) is not authorized for protocol`,
+      );
+      expect(elsewhere.calls).toEqual([]);
+      const refused = elsewhere.log
+        .entries()
+        .filter((e) => e['msg'] === 'ipc connection refused by service authorization');
+      expect(refused[0]).toMatchObject({ user: kdc.principal('alice'), reason: hostMessage });
+    } finally {
+      await elsewhere.close();
+    }
+    // A host name matches the addresses it resolves to (localhost: 127.0.0.1).
+    const byName = await startServer({ acl: '*', hosts: 'localhost' });
+    try {
+      expect(await failover(client('alice'), byName.port)).toBe('ok');
+    } finally {
+      await byName.close();
+    }
+    const blocked = await startServer({ acl: '*', hosts: '*', blockedHosts: '127.0.0.0/24' });
+    try {
+      expect(await failover(client('alice'), blocked.port)).toContain(hostMessage);
+      expect(blocked.calls).toEqual([]);
+    } finally {
+      await blocked.close();
     }
   });
 

@@ -73,6 +73,24 @@ describe('ZKFC RPC server settings', () => {
     expect(await refusal([[key, value]])).toContain(`${key}: ${message}`);
   });
 
+  it('builds the host lists with hadoop.security.authorization, refusing a bad CIDR block (exit 78)', async () => {
+    expect(validate(await load([['security.zkfc.protocol.hosts', '10.0.0.0/99']])).problems).toEqual([]);
+    const on: Array<readonly [string, string]> = [['hadoop.security.authorization', 'true']];
+    const good = validate(await load([...on, ['security.zkfc.protocol.hosts', '10.1.0.0/24']]));
+    expect(good.problems).toEqual([]);
+    expect(good.serviceAuthorization?.hosts.includes('10.1.0.7')).toBe(true);
+    const bad = validate(await load([...on, ['security.service.authorization.default.hosts.blocked', '10.0.0.0/99']]));
+    expect(bad.problems).toEqual([
+      {
+        message:
+          'security.service.authorization.default.hosts.blocked: Invalid CIDR syntax : 10.0.0.0/99 ' +
+          '(Value [99] not in range [0,32])',
+        code: ExitCode.CONFIG,
+        key: 'security.service.authorization.default.hosts.blocked',
+      },
+    ]);
+  });
+
   it('parses the allow-list, and refuses an entry that is neither an address nor a CIDR block, naming it', async () => {
     const good = validate(await load([['zkfc.rpc.allowed-addresses', '10.1.0.0/24, 192.0.2.9']]));
     expect(good.problems).toEqual([]);
