@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { pickFreePorts } from '../net.js';
-import { startZooKeeper, type ZooKeeperEnsemble } from '../zk-server.js';
+import { startZooKeeper, type StartZooKeeperOptions, type ZooKeeperEnsemble } from '../zk-server.js';
 import { REPO_ROOT, tail } from '../mini-cluster.js';
 import { sleep } from '../wait.js';
 
@@ -109,6 +109,12 @@ export interface RealClusterOptions {
   readonly jvmFlags?: readonly string[];
   /** Extra environment of every process the harness starts (JVMs, our zkfc and haadmin). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Options of the ZooKeeper server over the harness's own (short ticks, its folder), e.g. `tls`:
+   * then ha.zookeeper.quorum names the members' secureClientPorts (the clients must be configured
+   * for TLS through coreSite).
+   */
+  readonly zooKeeper?: Omit<StartZooKeeperOptions, 'baseDir'>;
   readonly baseDir?: string;
   /** Keep baseDir (logs) after stop(); also ZKFC_HADOOP_KEEP=1. */
   readonly keepLogs?: boolean;
@@ -262,6 +268,7 @@ export class RealCluster {
       tickMs: 500,
       minSessionMs: 1000,
       maxSessionMs: 60_000,
+      ...options.zooKeeper,
       baseDir: join(baseDir, 'zk'),
     });
     const ids = options.namenodeIds ?? ['nn1', 'nn2'];
@@ -349,7 +356,7 @@ export class RealCluster {
     if (this.journalNodes.length === 0) mkdirSync(join(this.baseDir, 'data', 'shared-edits'), { recursive: true });
     const core: Record<string, string> = {
       'fs.defaultFS': `hdfs://${ns}`,
-      'ha.zookeeper.quorum': this.zk.connectString,
+      'ha.zookeeper.quorum': this.zk.secureConnectString ?? this.zk.connectString,
       'ha.zookeeper.session-timeout.ms': String(this.options.sessionTimeoutMs ?? 5000),
       'ha.health-monitor.check-interval.ms': String(this.options.checkIntervalMs ?? 1000),
       'ha.health-monitor.rpc-timeout.ms': String(this.options.healthRpcTimeoutMs ?? 45_000),
@@ -464,11 +471,12 @@ export class RealCluster {
     timeoutMs = 60_000,
     heap = '128m',
     input = '',
+    env: Readonly<Record<string, string>> = {},
   ): Promise<RunResult> {
     const child = spawn('java', this.javaArgs(main, args, { heap }), {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ...this.options.env },
+      env: { ...process.env, ...this.options.env, ...env },
     });
     child.stdin?.end(input);
     live.add(child);
@@ -682,9 +690,9 @@ export class RealCluster {
     );
   }
 
-  /** Hadoop's `hdfs haadmin` (DFSHAAdmin). */
-  hadoopHaAdmin(args: readonly string[], input = ''): Promise<RunResult> {
-    return this.runJava('haadmin', MAIN.haAdmin, args, 120_000, '96m', input);
+  /** Hadoop's `hdfs haadmin` (DFSHAAdmin); `env` over the cluster's (e.g. a user's KRB5CCNAME). */
+  hadoopHaAdmin(args: readonly string[], input = '', env: Readonly<Record<string, string>> = {}): Promise<RunResult> {
+    return this.runJava('haadmin', MAIN.haAdmin, args, 120_000, '96m', input, env);
   }
 
   /** Our `haadmin`, with the same configuration directory. */
