@@ -23,6 +23,7 @@ import {
 } from '../hadoop/kerberos-authentication.js';
 import { loadGssapi } from '../kerberos/gssapi.js';
 import { AUTH_TO_LOCAL_KEY, AuthToLocal, DEFAULT_RULES, parseRuleMechanism } from '../kerberos/kerberos-name.js';
+import { ccachePrincipal } from '../kerberos/ccache.js';
 import { defaultRealm } from '../kerberos/krb5-conf.js';
 import { KerberosLogin } from '../kerberos/login.js';
 import type { SaslQop } from '../kerberos/sasl-gssapi.js';
@@ -130,13 +131,16 @@ export async function startDaemonKerberos(options: DaemonKerberosOptions): Promi
  */
 export async function cliKerberos(conf: HadoopConfiguration, simpleUser: string): Promise<KerberosIpcAuthentication> {
   const gss = await loadGssapi();
+  // MIT's default cache name when KRB5CCNAME is unset.
+  const ticketCache = process.env['KRB5CCNAME'] ?? `FILE:/tmp/krb5cc_${process.getuid?.() ?? ''}`;
+  const principal = ccachePrincipal(ticketCache);
   return new KerberosIpcAuthentication({
     gss,
     serverPrincipal: conf.get(DFS_NAMENODE_KERBEROS_PRINCIPAL_KEY) ?? '',
     qops: qops(conf.get(HADOOP_RPC_PROTECTION_KEY) ?? 'authentication'),
     fallbackToSimpleAllowed: conf.getBoolean(IPC_CLIENT_FALLBACK_TO_SIMPLE_AUTH_ALLOWED_KEY, false),
     simpleUser,
-    // MIT's default cache name when KRB5CCNAME is unset.
-    ticketCache: process.env['KRB5CCNAME'] ?? `FILE:/tmp/krb5cc_${process.getuid?.() ?? ''}`,
+    ticketCache,
+    ...(principal !== undefined ? { ticketCachePrincipal: principal } : {}),
   });
 }

@@ -77,6 +77,8 @@ export interface KerberosIpcOptions {
   readonly simpleUser: string;
   /** The ticket cache used without a login (haadmin), named in messages. */
   readonly ticketCache?: string;
+  /** That cache's default principal, when it could be read; named in messages. */
+  readonly ticketCachePrincipal?: string;
   /** Default: canonicalHostName. */
   readonly hostName?: (host: string) => Promise<string>;
 }
@@ -92,7 +94,9 @@ export class KerberosIpcAuthentication implements IpcSaslAuthentication {
 
   describe(): string {
     if (this.options.clientPrincipal !== undefined) return `Kerberos principal ${this.options.clientPrincipal}`;
-    return `the Kerberos ticket cache ${this.options.ticketCache ?? '(default)'} (kinit first)`;
+    const cache = `the Kerberos ticket cache ${this.options.ticketCache ?? '(default)'} (kinit first)`;
+    const principal = this.options.ticketCachePrincipal;
+    return principal !== undefined ? `${principal} from ${cache}` : cache;
   }
 
   /** The server principal expected at `peer`, as SaslRpcClient.getServerPrincipal computes it. */

@@ -38,6 +38,11 @@ export interface StartKdcOptions {
   readonly keepBaseDir?: boolean;
   /** Longest ticket the KDC issues (kdc.conf max_life), e.g. "10h" or "60s". Default 10h. */
   readonly maxLife?: string;
+  /**
+   * krb5.conf clockskew in seconds (MIT's default 300): how long past its end a ticket is still
+   * taken by the KDC and acceptors. Tests of expiry set it small.
+   */
+  readonly clockSkewSec?: number;
 }
 
 export interface Kdc {
@@ -129,6 +134,7 @@ export async function startKdc(options: StartKdcOptions = {}): Promise<Kdc> {
       `  permitted_enctypes = ${ENCTYPES}`,
       '  forwardable = true',
       '  ticket_lifetime = 10h',
+      ...(options.clockSkewSec !== undefined ? [`  clockskew = ${options.clockSkewSec}`] : []),
       '',
       '[realms]',
       `  ${realm} = {`,
