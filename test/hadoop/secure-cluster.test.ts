@@ -2,20 +2,22 @@
 // JournalNodes are kerberized too) with hadoop.rpc.protection=privacy and service-level
 // authorization on (hadoop.security.authorization, an administrator ACL: dfs.cluster.administrators
 // and the service ACLs of HAServiceProtocol and ZKFCProtocol), ZooKeeper over TLS only (client
-// certificates required) with a znode ACL that is not world's. On it: (1) our zkfc beside both
-// NameNodes fails over a crashed active, fencing it with the shell method; (2) Hadoop's own
+// certificates required) with Kerberos SASL (a JAAS Client section, as HADOOP_ZKFC_OPTS names it)
+// and ha.zookeeper.acl=sasl:nn/localhost@REALM:rwcda. On it: (1) our zkfc beside both NameNodes
+// fails over a crashed active, fencing it with the shell method; (2) Hadoop's own
 // `hdfs haadmin -failover` (DFSHAAdmin 3.4.2) run with an administrator's ticket cache (KRB5CCNAME)
 // moves the active through our ZKFCProtocol servers and back; (3) Hadoop's DFSZKFailoverController,
-// kerberized (keytab login) and on ZooKeeper over TLS as Hadoop 3.4 configures it
-// (SecurityUtil#setSslConfiguration from hadoop.zk.ssl.*), replaces our zkfc beside nn1: crash
-// failover both ways and graceful -failover both ways. At every sample through all steps at most one
-// NameNode is active.
+// kerberized (keytab login), on ZooKeeper over TLS as Hadoop 3.4 configures it
+// (SecurityUtil#setSslConfiguration from hadoop.zk.ssl.*) and with the same JAAS file, replaces our
+// zkfc beside nn1: crash failover both ways and graceful -failover both ways. The election's znodes
+// carry the sasl: ACL (ZooKeeper's own shell authenticated as nn reads it; without SASL it may not).
+// At every sample through all steps at most one NameNode is active.
 // Method: tools/testing/kdc.ts (a throwaway MIT realm), tools/testing/tls-certs.ts (stores made by
-// openssl and keytool), tools/testing/zk-server.ts with TLS only, tools/testing/hadoop/real-cluster.ts
-// with real JVMs (no DataNode: a secure DataNode needs privileged ports or SASL data transfer, and
-// no step writes blocks); the NameNodes' JMX view decides who is active, sampled in the background.
+// openssl and keytool), tools/testing/zk-server.ts with TLS only and SASL,
+// tools/testing/hadoop/real-cluster.ts with real JVMs (no DataNode: a secure DataNode needs
+// privileged ports or SASL data transfer, and no step writes blocks); the NameNodes' JMX view
+// decides who is active, sampled in the background.
 
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,8 +48,6 @@ async function sampleActives(): Promise<void> {
   }
 }
 
-const ZK_DIGEST = { user: 'hdfs', password: 'zk-digest-secret' };
-
 beforeAll(async () => {
   await ensureDistBuilt();
   kdc = await startKdc();
@@ -62,21 +62,40 @@ beforeAll(async () => {
   kdc.addUser('alice', 'alice-password');
   adminCache = `FILE:${join(kdc.baseDir, 'alice.ccache')}`;
   kdc.kinitPassword('alice', 'alice-password', adminCache);
-  const digest = createHash('sha1').update(`${ZK_DIGEST.user}:${ZK_DIGEST.password}`).digest('base64');
+  // ZooKeeper's own principal, and the JAAS Client section both controllers log in to ZooKeeper with.
+  const zkKeytab = kdc.addServicePrincipals(['zookeeper/localhost'], join(kdc.baseDir, 'keytabs/zookeeper.keytab'));
+  const jaas = join(kdc.baseDir, 'zkfc-jaas.conf');
+  writeFileSync(
+    jaas,
+    'Client {\n  com.sun.security.auth.module.Krb5LoginModule required\n  useKeyTab=true\n' +
+      `  keyTab="${keytab}"\n  storeKey=true\n  useTicketCache=false\n` +
+      `  principal="${kdc.principal('nn/localhost')}";\n};\n`,
+  );
+  // Every JVM gets the JAAS file (Hadoop's ZKFC and ZooKeeper's shell use it; the NameNodes and
+  // JournalNodes log in through UserGroupInformation, which does not read it); our zkfc reads it
+  // from HADOOP_ZKFC_OPTS, as it would on a host set up for Hadoop's ZKFC.
+  const jaasFlag = `-Djava.security.auth.login.config=${jaas}`;
   cluster = await RealCluster.start({
     sessionTimeoutMs: 5000,
     checkIntervalMs: 1000,
     healthRpcTimeoutMs: 5000,
     dataNode: false,
-    jvmFlags: kdc.javaOptions,
+    jvmFlags: [...kdc.javaOptions, jaasFlag],
     // No ticket cache for the daemons: each logs in from the keytab.
-    env: { ...kdc.env, KRB5CCNAME: `FILE:${join(kdc.baseDir, 'nobody.ccache')}` },
+    env: {
+      ...kdc.env,
+      KRB5CCNAME: `FILE:${join(kdc.baseDir, 'nobody.ccache')}`,
+      HADOOP_ZKFC_OPTS: `-Xmx256m ${jaasFlag}`,
+    },
     zooKeeper: {
       tls: {
         keyAndCertPem: tls.server.keyAndCertPem,
         trustPem: tls.caPem,
         only: true,
         adminKeyAndCertPem: tls.client.keyAndCertPem,
+      },
+      sasl: {
+        kerberos: { keytab: zkKeytab, principal: kdc.principal('zookeeper/localhost'), krb5Conf: kdc.krb5Conf },
       },
     },
     coreSite: {
@@ -95,8 +114,7 @@ beforeAll(async () => {
       'hadoop.zk.ssl.keystore.password': tls.password,
       'hadoop.zk.ssl.truststore.location': tls.trust.p12,
       'hadoop.zk.ssl.truststore.password': tls.password,
-      'ha.zookeeper.acl': `digest:${ZK_DIGEST.user}:${digest}:rwcda`,
-      'ha.zookeeper.auth': `digest:${ZK_DIGEST.user}:${ZK_DIGEST.password}`,
+      'ha.zookeeper.acl': `sasl:${kdc.principal('nn/localhost')}:rwcda`,
     },
     hdfsSite: {
       'dfs.namenode.kerberos.principal': `nn/_HOST@${realm}`,
@@ -127,7 +145,9 @@ afterAll(async () => {
   await kdc?.stop();
 }, 60_000);
 
-const hadoopZkfcLog = (): string => readFileSync(join(cluster.logsDir, 'zkfc-nn1.log'), 'utf8');
+/** Where Hadoop's ZKFC starts in zkfc-nn1.log: our zkfc for nn1 wrote the lines before. */
+let hadoopZkfcStart = 0;
+const hadoopZkfcLog = (): string => readFileSync(join(cluster.logsDir, 'zkfc-nn1.log'), 'utf8').slice(hadoopZkfcStart);
 
 /** Hadoop's `hdfs haadmin` with the administrator's ticket cache. */
 const adminHaAdmin = (args: readonly string[]): Promise<RunResult> =>
@@ -137,8 +157,8 @@ const adminHaAdmin = (args: readonly string[]): Promise<RunResult> =>
  * ZooKeeper's own shell (ZooKeeperMain from Hadoop's zookeeper jar) over TLS with the client stores,
  * reading `commands` from stdin (no JLine on the classpath); stdout and stderr together.
  */
-async function zkCli(commands: readonly string[]): Promise<string> {
-  const clientConf = join(cluster.baseDir, 'zk-client.properties');
+async function zkCli(commands: readonly string[], sasl = true): Promise<string> {
+  const clientConf = join(cluster.baseDir, `zk-client-${sasl ? 'sasl' : 'anonymous'}.properties`);
   writeFileSync(
     clientConf,
     [
@@ -148,6 +168,7 @@ async function zkCli(commands: readonly string[]): Promise<string> {
       `zookeeper.ssl.keyStore.password=${tls.password}`,
       `zookeeper.ssl.trustStore.location=${tls.trust.p12}`,
       `zookeeper.ssl.trustStore.password=${tls.password}`,
+      `zookeeper.sasl.client=${sasl}`,
       '',
     ].join('\n'),
   );
@@ -178,12 +199,27 @@ async function crash(id: string, survivor: string): Promise<void> {
   await cluster.waitForActive(survivor, 90_000);
 }
 
+/**
+ * Restart a crashed NameNode and wait until it is standby and its controller (ours or Hadoop's, both
+ * log to node(id).zkfcLog) has seen it healthy again: before that, a graceful failover to it is
+ * refused (ZKFailoverController#checkEligibleForFailover: "not currently healthy").
+ */
 async function restartAsStandby(id: string): Promise<void> {
+  const log = cluster.node(id).zkfcLog;
+  const mark = readFileSync(log, 'utf8').length;
   await cluster.startNameNode(id);
   await cluster.waitFor(async () => (await cluster.haState(id)) === 'standby', 90_000, `${id} standby`);
+  await cluster.waitFor(
+    async () =>
+      /"to":"SERVICE_HEALTHY"|"state":"SERVICE_HEALTHY"|entered state: SERVICE_HEALTHY/.test(
+        readFileSync(log, 'utf8').slice(mark),
+      ),
+    90_000,
+    `the controller of ${id} seeing it SERVICE_HEALTHY again`,
+  );
 }
 
-describe('a secure nameservice: Kerberos with privacy, service ACLs, ZooKeeper over TLS', () => {
+describe('a secure nameservice: Kerberos with privacy, service ACLs, ZooKeeper over TLS with SASL', () => {
   it('our zkfc beside both NameNodes: the crashed active is fenced, the other becomes active', () =>
     step(async () => {
       await cluster.waitFor(async () => (await cluster.activeNameNodes()).length === 1, 90_000, 'one active NameNode');
@@ -232,21 +268,29 @@ describe('a secure nameservice: Kerberos with privacy, service ACLs, ZooKeeper o
         await cluster.waitForActive('nn2', 60_000);
       }
       await cluster.stopController('nn1');
+      hadoopZkfcStart = hadoopZkfcLog().length;
       await cluster.startController('nn1', 'hadoop');
-      await waitJavaHealthySince(0);
+      await cluster.waitFor(
+        async () => hadoopZkfcLog().includes('entered state: SERVICE_HEALTHY'),
+        90_000,
+        "Hadoop's ZKFC seeing nn1 SERVICE_HEALTHY",
+      );
       const javaLog = hadoopZkfcLog();
       expect(javaLog).toContain('Configuring the ZooKeeper client to use SSL/TLS encryption');
       expect(javaLog).toMatch(/Login successful for user nn\/localhost@ZKFC\.TEST using keytab file/);
 
       await crash('nn2', 'nn1');
-      expect(hadoopZkfcLog()).toMatch(/Successfully transitioned NameNode at .* to active state/);
+      // Its own line, written just after the NameNode (which the wait above watched) became active.
+      await cluster.waitFor(
+        async () => /Successfully transitioned NameNode at .* to active state/.test(hadoopZkfcLog()),
+        10_000,
+        "Hadoop's ZKFC logging the transition of nn1 to active",
+      );
       await restartAsStandby('nn2');
 
-      const mark = hadoopZkfcLog().length;
       await crash('nn1', 'nn2');
       expect(readFileSync(cluster.node('nn2').zkfcLog, 'utf8')).toMatch(/fencing successful/i);
       await restartAsStandby('nn1');
-      await waitJavaHealthySince(mark);
     }));
 
   it('mixed: graceful -failover both ways between the two controllers', () =>
@@ -273,18 +317,21 @@ describe('a secure nameservice: Kerberos with privacy, service ACLs, ZooKeeper o
       expect(cluster.isNameNodeRunning('nn1') && cluster.isNameNodeRunning('nn2')).toBe(true);
     }));
 
-  it("the election's znodes carry the configured ACL, not world's", () =>
+  it("the election's znodes carry the sasl: ACL; both controllers authenticated to ZooKeeper with Kerberos", () =>
     step(async () => {
       const parent = `/hadoop-ha/${cluster.nameserviceId}`;
-      const anonymous = await zkCli([`getAcl ${parent}`]);
+      const anonymous = await zkCli([`getAcl ${parent}`], false);
       expect(anonymous).toMatch(/Insufficient permission|NoAuth/);
       const znodes = [parent, `${parent}/ActiveStandbyElectorLock`, `${parent}/ActiveBreadCrumb`];
-      const authed = await zkCli([
-        `addauth digest ${ZK_DIGEST.user}:${ZK_DIGEST.password}`,
-        ...znodes.map((znode) => `getAcl ${znode}`),
-      ]);
-      expect(authed.match(new RegExp(`'digest,'${ZK_DIGEST.user}:\\S+\\n: cdrwa`, 'g'))).toHaveLength(3);
+      const authed = await zkCli(znodes.map((znode) => `getAcl ${znode}`));
+      expect(authed.split(`'sasl,'${kdc.principal('nn/localhost')}\n: cdrwa`)).toHaveLength(4);
       expect(authed).not.toMatch(/'world,'anyone/);
+      // Both kinds of controller authenticated with Kerberos (the server saw nn's principal).
+      expect(readFileSync(cluster.node('nn2').zkfcLog, 'utf8')).toContain('zookeeper SASL configured');
+      expect(hadoopZkfcLog()).toContain("Will attempt to SASL-authenticate using Login Context section 'Client'");
+      expect(readFileSync(cluster.zk.members[0]!.logFile, 'utf8')).toContain(
+        `Successfully authenticated client: authenticationID=${kdc.principal('nn/localhost')}`,
+      );
     }));
 
   it('never more than one active NameNode at any sample', () =>
@@ -293,12 +340,3 @@ describe('a secure nameservice: Kerberos with privacy, service ACLs, ZooKeeper o
       expect(overlaps()).toEqual([]);
     }));
 });
-
-/** Hadoop's ZKFC saw its NameNode healthy after `mark` (a length of its log); see mixed.test.ts. */
-async function waitJavaHealthySince(mark: number): Promise<void> {
-  await cluster.waitFor(
-    async () => hadoopZkfcLog().slice(mark).includes('SERVICE_HEALTHY'),
-    90_000,
-    "Hadoop's ZKFC seeing nn1 SERVICE_HEALTHY",
-  );
-}
