@@ -2,8 +2,9 @@
 // so it calls gracefulFailover on the target's ZKFC) drives our ZKFCProtocol server over Kerberos
 // with hadoop.rpc.protection=privacy, from a user's ticket cache (KRB5CCNAME): an administrator's
 // failover succeeds as her principal; a user who is not an administrator, a user the service ACL
-// (security.zkfc.protocol.acl) denies and a client without a ticket are refused with errors naming
-// the principal, and the server keeps serving. Our own haadmin does the same failover from a ticket cache
+// (security.zkfc.protocol.acl) denies, a host security.zkfc.protocol.hosts does not list and a
+// client without a ticket are refused with errors naming the principal or host, and the server
+// keeps serving. Our own haadmin does the same failover from a ticket cache
 // on the same client configuration, which names no keytab (dfs.namenode.keytab.file is the daemon's).
 // Method: tools/testing/kdc.ts (a throwaway MIT realm); our ZkfcRpcServer in this process with
 // nn/localhost's keytab on 127.0.0.1; a configuration directory for DFSHAAdmin naming it as nn2's
@@ -147,6 +148,49 @@ describe("Hadoop's hdfs haadmin against our ZKFCProtocol server with Kerberos", 
         'interface org.apache.hadoop.ha.ZKFCProtocol',
     );
     expect(code).toBe(255);
+  }, 150_000);
+
+  it('refuses a host security.zkfc.protocol.hosts does not list, naming it', async () => {
+    const gss = await loadGssapi();
+    const elsewhere = new ZkfcRpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      administrators: 'alice',
+      loginUser: kdc.principal('nn/localhost'),
+      handler: {
+        cedeActive: async () => {},
+        gracefulFailover: async (caller) => void calls.push(`elsewhere ${caller}`),
+      },
+      logger: silentLogger(),
+      sasl: new KerberosIpcServerAuthentication({
+        gss,
+        principal: kdc.principal('nn/localhost'),
+        keytab: join(kdc.baseDir, 'keytabs/nn.keytab'),
+        qops: ['auth-conf'],
+      }),
+      serviceAuthorization: new ZkfcServiceAuthorization(
+        { acl: '*', blocked: null, defaultAcl: '*', defaultBlockedAcl: '', hosts: '10.0.0.0/8' },
+        { groupsOf: () => [] },
+      ),
+    });
+    const { port } = await elsewhere.listen();
+    try {
+      const { code, output } = await hdfsHaAdmin('alice', [
+        '-D',
+        `dfs.ha.zkfc.port=${port}`,
+        '-failover',
+        'nn1',
+        'nn2',
+      ]);
+      expect(output).toContain(
+        'Operation failed: Host 127.0.0.1 is not authorized for protocol ' +
+          'interface org.apache.hadoop.ha.ZKFCProtocol',
+      );
+      expect(code).toBe(255);
+      expect(calls.filter((c) => c.startsWith('elsewhere'))).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
   }, 150_000);
 
   it('refuses a client without a ticket, and still serves afterwards', async () => {
