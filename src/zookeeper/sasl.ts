@@ -121,8 +121,17 @@ export class ZkSaslAuthenticator {
       login.mechanism === 'DIGEST-MD5'
         ? `DIGEST-MD5 as user '${login.username}'`
         : `GSSAPI as ${login.principal ?? '(the ticket cache principal)'}` +
-          (login.keytab !== undefined ? ` from keytab ${login.keytab}` : ' from the ticket cache');
+          (login.keytab !== undefined
+            ? ` from keytab ${login.keytab}`
+            : ` from the ticket cache ${this.ticketCache()}`);
     return `${who} (JAAS ${jaasFile} section ${section})`;
+  }
+
+  /** The cache of a useTicketCache login: ticketCache=, else KRB5CCNAME, else MIT's default. */
+  private ticketCache(): string {
+    const login = this.config.login;
+    const named = login.mechanism === 'GSSAPI' ? login.ticketCache : undefined;
+    return named ?? process.env['KRB5CCNAME'] ?? `FILE:/tmp/krb5cc_${process.getuid?.() ?? ''}`;
   }
 
   /** The mechanism's name and our identity, for log fields. */
@@ -153,11 +162,7 @@ export class ZkSaslAuthenticator {
           host,
           flags: SASL_GSSAPI_FLAGS,
           ...(login.principal !== undefined ? { principal: login.principal } : {}),
-          credentials:
-            this.kerberosLogin?.credentials ??
-            ({
-              ccache: login.ticketCache ?? process.env['KRB5CCNAME'] ?? `FILE:/tmp/krb5cc_${process.getuid?.() ?? ''}`,
-            } as const),
+          credentials: this.kerberosLogin?.credentials ?? ({ ccache: this.ticketCache() } as const),
         });
         mechanism = new GssapiSaslClient(context, ['auth']);
       }

@@ -92,10 +92,12 @@ const LEAF_EXTENSIONS =
   'extendedKeyUsage=serverAuth,clientAuth\n' +
   'subjectAltName=IP:127.0.0.1,DNS:localhost\n';
 
-/** Make every certificate and store in `dir` (a new temp dir by default). */
-export async function makeTlsFixture(dir = mkdtempSync(join(tmpdir(), 'zkfc-tls-'))): Promise<TlsFixture> {
+/** Make every certificate and store in `dir` (a new temp dir by default), each store under `password`. */
+export async function makeTlsFixture(
+  dir = mkdtempSync(join(tmpdir(), 'zkfc-tls-')),
+  password = 'store-secret-1',
+): Promise<TlsFixture> {
   mkdirSync(dir, { recursive: true });
-  const password = 'store-secret-1';
   const pass = `pass:${password}`;
   const days = '3';
   writeFileSync(join(dir, 'leaf.ext'), LEAF_EXTENSIONS);

@@ -78,7 +78,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function authenticator(jaas: string): Promise<ZkSaslAuthenticator> {
+async function authenticator(jaas: string, serverPrincipal?: string): Promise<ZkSaslAuthenticator> {
   const file = join(dir, `jaas-${authenticators.length}-${Date.now()}.conf`);
   writeFileSync(file, jaas);
   const a = await ZkSaslAuthenticator.create(
@@ -86,7 +86,7 @@ async function authenticator(jaas: string): Promise<ZkSaslAuthenticator> {
       jaasFile: file,
       section: 'Client',
       login: zkSaslLogin(parseJaas(jaas, file), 'Client', file),
-      serverPrincipal: undefined,
+      serverPrincipal,
       serviceName: 'zookeeper',
       canonicalizeHostName: true,
     },
@@ -121,6 +121,11 @@ function openSession(
 const digestJaas = (password: string): string =>
   `// ZooKeeper client\nClient {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n` +
   `  username="bob"\n  password="${password}";\n};\n`;
+
+/** Krb5LoginModule from a ticket cache (kinit), as an operator's JAAS file without a keytab has it. */
+const cacheJaas = (cache: string): string =>
+  `Client {\n  com.sun.security.auth.module.Krb5LoginModule required\n` +
+  `  useTicketCache=true\n  ticketCache="${cache}"\n  useKeyTab=false;\n};\n`;
 
 const krbJaas = (keytab: string, principal: string): string =>
   `Client {\n  com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true\n` +
@@ -257,5 +262,44 @@ describe('ZooKeeper SASL GSSAPI', () => {
     expect(event.detail).toContain(keytab);
     expect(event.detail).toContain(sasl.config.jaasFile);
     expect(event.detail).toContain(krbZk.connectString);
+  });
+
+  it('useTicketCache=true: authenticates from the kinit cache the JAAS file names', async () => {
+    const principal = kdc.principal('zkfc/localhost');
+    const cache = join(dir, 'zkfc.ccache');
+    kdc.kinitKeytab('zkfc/localhost', join(dir, 'zkfc.keytab'), `FILE:${cache}`);
+    await saslAclRoundTrip(krbZk, await authenticator(cacheJaas(cache)), principal);
+  });
+
+  it('useTicketCache=true without a ticket: connectTimedOut naming the cache, the JAAS file and server', async () => {
+    const cache = join(dir, 'no-such.ccache');
+    const sasl = await authenticator(cacheJaas(cache));
+    const recorder = new EventRecorder();
+    openSession(krbZk.connectString, sasl, recorder);
+    const event = await recorder.waitFor('connectTimedOut', 10_000);
+    expect(recorder.count('connected')).toBe(0);
+    expect(event.detail).toContain(cache);
+    expect(event.detail).toContain(sasl.config.jaasFile);
+    expect(event.detail).toContain(krbZk.connectString);
+  });
+
+  it('-Dzookeeper.server.principal: the named principal is used; a wrong one is refused naming it', async () => {
+    const principal = kdc.principal('zkfc/localhost');
+    const jaas = krbJaas(join(dir, 'zkfc.keytab'), principal);
+    await saslAclRoundTrip(krbZk, await authenticator(jaas, kdc.principal('zookeeper/localhost')), principal);
+    const refused = async (serverPrincipal: string, named: string): Promise<void> => {
+      const sasl = await authenticator(jaas, serverPrincipal);
+      const recorder = new EventRecorder();
+      openSession(krbZk.connectString, sasl, recorder);
+      const event = await recorder.waitFor('connectTimedOut', 10_000);
+      expect(recorder.count('connected')).toBe(0);
+      expect(event.detail).toContain(`to ${named}:`);
+      expect(event.detail).toContain(principal);
+      expect(event.detail).toContain(krbZk.connectString);
+    };
+    // other/localhost is in the realm, but the server holds no key for it.
+    await refused(kdc.principal('other/localhost'), 'other/localhost');
+    // _HOST is the quorum's host as written (127.0.0.1 here), not canonicalised: no such principal.
+    await refused(kdc.principal('zookeeper/_HOST'), 'zookeeper/127.0.0.1');
   });
 });
