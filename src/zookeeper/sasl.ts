@@ -35,7 +35,7 @@ export interface ZkSaslConfig {
   /** zkfc.zookeeper.jaas.section (zookeeper.sasl.clientconfig). */
   readonly section: string;
   readonly login: ZkSaslLogin;
-  /** -Dzookeeper.server.principal: service/host[@REALM] (_HOST: the server's host). */
+  /** -Dzookeeper.server.principal: service/host[@REALM] (_HOST: the server's host, canonicalised unless off). */
   readonly serverPrincipal: string | undefined;
   /** -Dzookeeper.sasl.client.username, default "zookeeper". */
   readonly serviceName: string;
@@ -186,7 +186,10 @@ export class ZkSaslAuthenticator {
       const slash = withoutRealm.indexOf('/');
       const service = slash === -1 ? withoutRealm : withoutRealm.slice(0, slash);
       const named = slash === -1 ? host : withoutRealm.slice(slash + 1);
-      return { service, host: named === '_HOST' ? host : named };
+      // _HOST (our extension: Java's client takes the name as written) is the server's host, canonicalised
+      // as zookeeper.sasl.client.canonicalize.hostname says, as Hadoop's _HOST is a canonical name.
+      if (named !== '_HOST') return { service, host: named };
+      return { service, host: this.config.canonicalizeHostName ? await canonicalHostName(host) : host };
     }
     return {
       service: this.config.serviceName,
