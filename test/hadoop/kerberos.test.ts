@@ -16,6 +16,7 @@ import { RealCluster } from '../../tools/testing/hadoop/real-cluster.js';
 import { eventually } from '../../tools/testing/wait.js';
 import { ensureDistBuilt } from '../support/e2e-zkfc.js';
 import { ClusterSteps } from '../support/cluster-steps.js';
+import type { ZkfcStatus } from '../../src/observability/status.js';
 
 let kdc: Kdc;
 let cluster: RealCluster;
@@ -141,6 +142,13 @@ describe('Kerberos against a real kerberized NameNode', () => {
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const controller = cluster.node('nn1').controller!.process;
       expect(controller.exitCode).toBeNull();
+      // Out of the election: its /status says it never joined, its health checks never passed.
+      const answer = await fetch(`http://127.0.0.1:${cluster.node('nn1').statusPort}/status`, {
+        signal: AbortSignal.timeout(3000),
+      });
+      const status = (await answer.json()) as ZkfcStatus;
+      expect(status.electorState).toBe('INIT');
+      expect(status.healthState).not.toBe('SERVICE_HEALTHY');
       const log = readFileSync(cluster.node('nn1').zkfcLog, 'utf8');
       expect(log).not.toContain(keyBytes().slice(-24));
     }));
