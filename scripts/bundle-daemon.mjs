@@ -30,7 +30,7 @@
 import { build } from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +75,9 @@ const leanPromClient = {
 const leanPino = {
   name: 'lean-pino',
   setup(pluginBuild) {
-    const pinoDir = `${root}node_modules/pino/lib/`;
+    // esbuild names importers by their real path: node_modules may be a link (a git worktree's, a
+    // pnpm store), and a path through it would match nothing (the transports then stay in).
+    const pinoDir = `${realpathSync(`${root}node_modules/pino/lib`)}/`;
     pluginBuild.onResolve({ filter: /^worker_threads$/ }, (args) =>
       args.importer === `${pinoDir}tools.js` ? { path: 'worker_threads', namespace: 'lean-pino' } : undefined,
     );
