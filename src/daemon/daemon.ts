@@ -27,6 +27,7 @@ import { startDaemonKerberos, type DaemonKerberos } from './kerberos.js';
 import { ZkfcRpcServer, zkfcBindHost } from '../hadoop/zkfc-rpc-server.js';
 import { StatusServer } from '../http/status-server.js';
 import { applyRecord, type ReadinessStep } from '../observability/apply-record.js';
+import { SideWork } from '../runtime/side-work.js';
 import { createLogger, resetRepeats } from '../observability/logger.js';
 import { ZkfcMetrics } from '../observability/metrics.js';
 import { StatusBoard } from '../observability/status.js';
@@ -46,7 +47,7 @@ import { ensureParentZNode, parentZNodeExists } from '../zookeeper/parent-znode.
 import { BadArgumentError, parseZkfcArgs, USAGE, type ZkfcArgs } from './args.js';
 import { createFailoverJournal, JOURNAL_CLOSE_TIMEOUT_MS } from './failover-journal.js';
 import { formatZk } from './format-zk.js';
-import { namenodeHttpAddressOf, namenodeHttpEnabled, startNameNodeHttpView } from './namenode-http.js';
+import { namenodeHttpAddressOf, namenodeHttpEnabled, makeNameNodeHttpView } from './namenode-http.js';
 import { NameNodeJmxTxidReader } from '../hadoop/namenode-jmx.js';
 import { zkTlsStoreProblem } from './zk-tls.js';
 import {
@@ -72,6 +73,12 @@ export interface DaemonIo {
 // Set to package.json's version by the daemon bundle's build (scripts/bundle-daemon.mjs), which
 // leaves package.json where this module's relative URL would not find it.
 declare const ZKFC_BUNDLED_VERSION: string | undefined;
+
+/**
+ * The side work (fencing preflight, NameNode HTTP view, cluster view) starts when the daemon is
+ * ready, or this long after the controller starts at the latest (src/runtime/side-work.ts).
+ */
+const SIDE_WORK_START_DELAY_MAX_MS = 2000;
 
 export const VERSION: string = typeof ZKFC_BUNDLED_VERSION === 'string' ? ZKFC_BUNDLED_VERSION : readVersion();
 
@@ -613,6 +620,7 @@ async function runDaemonAs(
     return ExitCode.FATAL;
   }
 
+  const sideWork = new SideWork(clock, SIDE_WORK_START_DELAY_MAX_MS);
   const notifier = sdNotifierFromEnv(io.env, logger.child({ component: 'systemd' }), { unsetEnvironment: true });
   // WatchdogSec= in the unit: the pings are timers on the event loop, so they stop when it is
   // stuck and systemd restarts the daemon.
@@ -620,6 +628,7 @@ async function runDaemonAs(
   const readiness = new ReadinessGate<ReadinessStep>(['zkConnected', 'firstHealthCheck'], () => {
     void notifier.ready('ZooKeeper connected, first health check done');
     log.info({}, 'zkfc ready: ZooKeeper connected and first health check done');
+    sideWork.start();
   });
   if (!ctx.connected) {
     // ZooKeeper was out of reach at start-up: stay up, out of the election, and keep trying.
@@ -719,11 +728,12 @@ async function runDaemonAs(
       status.setFencingReadiness(readinessList);
       metrics.setFencingReadiness(readinessList);
     });
-    preflight.start();
+    sideWork.add(() => preflight.start());
   }
   // The NameNode's HTTP view (JMX, /isActive): its own timer, beside the controller, never in its way.
-  const namenodeHttp = startNameNodeHttpView({ config, local, clock, logger, status, metrics });
+  const namenodeHttp = makeNameNodeHttpView({ config, local, clock, logger, status, metrics });
   namenodeHttp?.onRead((snapshot) => controller?.observeNameNodeHttp(snapshot));
+  if (namenodeHttp !== undefined) sideWork.add(() => namenodeHttp.start());
 
   // Every NameNode's state as this daemon sees it, on its own timer (README, "Cluster view").
   const clusterView =
@@ -752,10 +762,11 @@ async function runDaemonAs(
       status.setClusterView(record);
       metrics.setClusterView(record);
     });
-    clusterView.start();
+    sideWork.add(() => clusterView.start());
   }
 
   const shutdown = async (signal?: string): Promise<void> => {
+    sideWork.cancel();
     stopWatchdog();
     void notifier.stopping();
     if (signal !== undefined) journal?.stopping(signal);
@@ -769,6 +780,7 @@ async function runDaemonAs(
     await notifier.flush();
   };
 
+  sideWork.startWithin();
   try {
     await Promise.race([controller.start(), io.stopSignal.then(() => undefined)]);
   } catch (error) {

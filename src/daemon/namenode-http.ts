@@ -71,8 +71,11 @@ export interface NameNodeHttpViewParts {
   readonly metrics: ZkfcMetrics;
 }
 
-/** Start reading the view (when enabled); the returned poller is stopped at shutdown. */
-export function startNameNodeHttpView(parts: NameNodeHttpViewParts): NameNodeHttpPoller | undefined {
+/**
+ * The view's poller (when enabled), wired to the status board and the metrics; the daemon starts it
+ * (with its other side work, once ready) and stops it at shutdown.
+ */
+export function makeNameNodeHttpView(parts: NameNodeHttpViewParts): NameNodeHttpPoller | undefined {
   const { config, local, clock, logger, status, metrics } = parts;
   if (!namenodeHttpEnabled(config)) return undefined;
   const { intervalMs, timeoutMs } = config.settings.namenodeHttp;
@@ -94,6 +97,5 @@ export function startNameNodeHttpView(parts: NameNodeHttpViewParts): NameNodeHtt
     status.setNameNodeHttp(snapshot);
     metrics.recordNameNodeHttpRead(outcome, snapshot);
   });
-  poller.start();
   return poller;
 }
