@@ -35,6 +35,12 @@ import type { Socket } from 'node:net';
 import type { Client } from 'node-zookeeper-client';
 import { encodeSaslRequest, decodeSaslReply, type SaslReply } from './sasl-packets.js';
 
+/**
+ * The longest SASL reply frame taken: ZKClientConfig.CLIENT_MAX_PACKET_LENGTH_DEFAULT (jute.maxbuffer,
+ * 0xfffff), the bound Java's ClientCnxnSocket.readLength puts on every frame. A SASL token is a few KiB.
+ */
+const MAX_SASL_REPLY_BYTES = 0xfffff;
+
 /** ConnectionManager.STATES of node-zookeeper-client 1.1.3. */
 const CM_STATE = {
   DISCONNECTED: 0,
@@ -301,12 +307,18 @@ export class ClientInternals {
     phase.pending = Buffer.concat([phase.pending, ...(held === null ? [] : [held]), buffer]);
     while (phase.pending.length >= 4) {
       const size = phase.pending.readInt32BE(0);
-      if (phase.pending.length < 4 + size) return;
-      const frame = phase.pending.subarray(4, 4 + size);
-      phase.pending = phase.pending.subarray(4 + size);
+      // A length out of range fails at once rather than holding the server's bytes until it is met.
+      const badLength = size < 0 || size > MAX_SASL_REPLY_BYTES;
+      if (!badLength && phase.pending.length < 4 + size) return;
       const waiter = phase.waiter;
       phase.waiter = undefined;
       try {
+        if (badLength)
+          throw new Error(
+            `SASL reply length ${size} from the server is out of range (0..${MAX_SASL_REPLY_BYTES} bytes)`,
+          );
+        const frame = phase.pending.subarray(4, 4 + size);
+        phase.pending = phase.pending.subarray(4 + size);
         const reply = decodeSaslReply(frame);
         if (waiter === undefined || reply.xid !== waiter.xid)
           throw new Error(`unexpected packet (xid ${reply.xid}) from the server during SASL authentication`);

@@ -4,11 +4,13 @@
 // session and refused (NOAUTH) to an unauthenticated one; a wrong password or a keytab without the
 // principal gives connectTimedOut whose detail names the user or principal, the JAAS file and the
 // server, never the password; operations issued before the exchange finished wait for it; a
-// reconnect (same session) authenticates again; SASL over TLS (secureClientPort) works.
+// reconnect (same session) authenticates again; SASL over TLS (secureClientPort) works; a hostile
+// server's SASL reply length beyond jute.maxbuffer fails the exchange naming the length.
 // Method: two ZooKeeper servers (one per mechanism: a ZooKeeper server offers the one its Server
 // section has), a throwaway KDC, the adapter with the authenticator built from a parsed JAAS file.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -219,6 +221,50 @@ describe('ZooKeeper SASL DIGEST-MD5', () => {
     expect(event.detail).toContain('AUTHFAILED');
     expect(event.detail).not.toContain('wrong-password-123');
     expect((await pending).code).toBe('CONNECTIONLOSS');
+  });
+});
+
+describe('a hostile server during the SASL exchange', () => {
+  it('a SASL reply announcing 2 GiB is refused naming the length, not buffered while the server sends', async () => {
+    // Answers each ConnectRequest with a ConnectResponse (jute: protocolVersion, timeOut, sessionId,
+    // passwd), then every later packet (the client's GetSASLRequest) with a frame header announcing
+    // 0x7ffffff0 bytes followed by 64 KiB of filler, as a broken or hostile server might.
+    const received: number[] = [];
+    const server = createServer((socket) => {
+      let answered = false;
+      socket.on('error', () => undefined);
+      socket.on('data', (data) => {
+        received.push(data.length);
+        if (!answered) {
+          answered = true;
+          const response = Buffer.alloc(4 + 4 + 4 + 8 + 4 + 16);
+          response.writeInt32BE(response.length - 4, 0);
+          response.writeInt32BE(4000, 8);
+          response.writeBigInt64BE(0x1234n, 12);
+          response.writeInt32BE(16, 20);
+          socket.write(response);
+          return;
+        }
+        const header = Buffer.alloc(4);
+        header.writeInt32BE(0x7ffffff0, 0);
+        socket.write(Buffer.concat([header, Buffer.alloc(65536, 0x41)]));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const sasl = await authenticator(digestJaas(PASSWORD));
+      const recorder = new EventRecorder();
+      const session = openSession(`127.0.0.1:${port}`, sasl, recorder);
+      const event = await recorder.waitFor('connectTimedOut', 10_000);
+      expect(recorder.count('connected')).toBe(0);
+      expect(event.detail).toContain('SASL reply length 2147483632 from the server is out of range');
+      expect(event.detail).toContain(`127.0.0.1:${port}`);
+      expect((await session.exists('/')).code).not.toBe('OK');
+      expect(received.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      server.close();
+    }
   });
 });
 
