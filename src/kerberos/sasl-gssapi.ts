@@ -44,22 +44,54 @@ function qopNames(bits: number): string[] {
   return (Object.keys(QOP_BIT) as SaslQop[]).filter((qop) => (bits & QOP_BIT[qop]) !== 0).map((qop) => QOP_NAME[qop]);
 }
 
-export class GssapiSaslClient {
-  readonly mechanism = 'GSSAPI';
-  /** GSSAPI sends the first token unasked (SaslClient.hasInitialResponse). */
-  readonly hasInitialResponse = true;
+/**
+ * What both ends of a GSSAPI exchange do once it is complete: the negotiated QOP and, with a security
+ * layer (integrity or privacy), wrap and unwrap of every message through the context.
+ */
+abstract class GssapiSecurityLayer {
   complete = false;
   /** The negotiated QOP, once complete. */
   qop: SaslQop | undefined;
   /** Largest plaintext one wrap may carry (Sasl.RAW_SEND_SIZE), once complete with a security layer. */
   rawSendSize = 0;
 
+  protected constructor(protected readonly context: GssInitiator | GssAcceptor) {}
+
+  /** True when the traffic after the exchange is wrapped (SaslRpcClient.useWrap). */
+  get wrapsTraffic(): boolean {
+    return this.qop === 'auth-int' || this.qop === 'auth-conf';
+  }
+
+  wrap(data: Uint8Array): Uint8Array {
+    if (!this.wrapsTraffic) throw new SaslError('GSSAPI: no security layer was negotiated');
+    return this.context.wrap(data, this.qop === 'auth-conf');
+  }
+
+  unwrap(token: Uint8Array): Uint8Array {
+    if (!this.wrapsTraffic) throw new SaslError('GSSAPI: no security layer was negotiated');
+    const { data, confidential } = this.context.unwrap(token);
+    if (this.qop === 'auth-conf' && !confidential)
+      throw new SaslError('GSSAPI: an unencrypted message arrived on a privacy-protected connection');
+    return data;
+  }
+
+  dispose(): void {
+    this.context.dispose();
+  }
+}
+
+export class GssapiSaslClient extends GssapiSecurityLayer {
+  readonly mechanism = 'GSSAPI';
+  /** GSSAPI sends the first token unasked (SaslClient.hasInitialResponse). */
+  readonly hasInitialResponse = true;
+
   constructor(
-    private readonly context: GssInitiator,
+    protected override readonly context: GssInitiator,
     /** Acceptable QOPs, most preferred first (hadoop.rpc.protection). */
     private readonly qops: readonly SaslQop[],
     private readonly maxReceiveBytes = DEFAULT_MAX_RECEIVE_BYTES,
   ) {
+    super(context);
     if (qops.length === 0) throw new RangeError('at least one QOP is required');
   }
 
@@ -102,28 +134,6 @@ export class GssapiSaslClient {
     // GssKrb5Client wraps the reply without confidentiality (MessageProp(0, false)).
     return this.context.wrap(reply, false);
   }
-
-  /** True when the traffic after the exchange is wrapped (SaslRpcClient.useWrap). */
-  get wrapsTraffic(): boolean {
-    return this.qop === 'auth-int' || this.qop === 'auth-conf';
-  }
-
-  wrap(data: Uint8Array): Uint8Array {
-    if (!this.wrapsTraffic) throw new SaslError('GSSAPI: no security layer was negotiated');
-    return this.context.wrap(data, this.qop === 'auth-conf');
-  }
-
-  unwrap(token: Uint8Array): Uint8Array {
-    if (!this.wrapsTraffic) throw new SaslError('GSSAPI: no security layer was negotiated');
-    const { data, confidential } = this.context.unwrap(token);
-    if (this.qop === 'auth-conf' && !confidential)
-      throw new SaslError('GSSAPI: an unencrypted message arrived on a privacy-protected connection');
-    return data;
-  }
-
-  dispose(): void {
-    this.context.dispose();
-  }
 }
 
 /**
@@ -132,20 +142,17 @@ export class GssapiSaslClient {
  * client may send must be its own principal (Hadoop's SaslRpcServer.SaslGssCallbackHandler
  * authorizes only authid == authzid).
  */
-export class GssapiSaslServer {
-  complete = false;
-  qop: SaslQop | undefined;
-  /** Largest plaintext one wrap may carry toward the client, once complete with a security layer. */
-  rawSendSize = 0;
+export class GssapiSaslServer extends GssapiSecurityLayer {
   private stage: 'context' | 'offer' | 'choice' = 'context';
   private principal: string | undefined;
 
   constructor(
-    private readonly context: GssAcceptor,
+    protected override readonly context: GssAcceptor,
     /** QOPs offered (hadoop.rpc.protection). */
     private readonly qops: readonly SaslQop[],
     private readonly maxReceiveBytes = DEFAULT_MAX_RECEIVE_BYTES,
   ) {
+    super(context);
     if (qops.length === 0) throw new RangeError('at least one QOP is required');
   }
 
@@ -156,10 +163,6 @@ export class GssapiSaslServer {
 
   get protection(): string | undefined {
     return this.qop !== undefined ? QOP_NAME[this.qop] : undefined;
-  }
-
-  get wrapsTraffic(): boolean {
-    return this.qop === 'auth-int' || this.qop === 'auth-conf';
   }
 
   /** SaslServer.evaluateResponse; undefined when there is no token to send (the exchange is complete). */
@@ -216,22 +219,5 @@ export class GssapiSaslServer {
     }
     this.complete = true;
     return undefined;
-  }
-
-  wrap(data: Uint8Array): Uint8Array {
-    if (!this.wrapsTraffic) throw new SaslError('GSSAPI: no security layer was negotiated');
-    return this.context.wrap(data, this.qop === 'auth-conf');
-  }
-
-  unwrap(token: Uint8Array): Uint8Array {
-    if (!this.wrapsTraffic) throw new SaslError('GSSAPI: no security layer was negotiated');
-    const { data, confidential } = this.context.unwrap(token);
-    if (this.qop === 'auth-conf' && !confidential)
-      throw new SaslError('GSSAPI: an unencrypted message arrived on a privacy-protected connection');
-    return data;
-  }
-
-  dispose(): void {
-    this.context.dispose();
   }
 }

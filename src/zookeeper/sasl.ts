@@ -180,21 +180,20 @@ export class ZkSaslAuthenticator {
 
   /** The service and host of the server's principal (ZooKeeperSaslClient / SaslServerPrincipal). */
   private async serverService(host: string): Promise<{ service: string; host: string }> {
+    let service = this.config.serviceName;
+    let named = '_HOST';
     const explicit = this.config.serverPrincipal;
     if (explicit !== undefined && explicit !== '') {
       const withoutRealm = explicit.split('@')[0]!;
       const slash = withoutRealm.indexOf('/');
-      const service = slash === -1 ? withoutRealm : withoutRealm.slice(0, slash);
-      const named = slash === -1 ? host : withoutRealm.slice(slash + 1);
-      // _HOST (our extension: Java's client takes the name as written) is the server's host, canonicalised
-      // as zookeeper.sasl.client.canonicalize.hostname says, as Hadoop's _HOST is a canonical name.
-      if (named !== '_HOST') return { service, host: named };
-      return { service, host: this.config.canonicalizeHostName ? await canonicalHostName(host) : host };
+      service = slash === -1 ? withoutRealm : withoutRealm.slice(0, slash);
+      named = slash === -1 ? host : withoutRealm.slice(slash + 1);
     }
-    return {
-      service: this.config.serviceName,
-      host: this.config.canonicalizeHostName ? await canonicalHostName(host) : host,
-    };
+    // Without -Dzookeeper.server.principal, and for its _HOST (our extension: Java's client takes the
+    // name as written), the server's host, canonicalised as zookeeper.sasl.client.canonicalize.hostname
+    // says (Hadoop's _HOST is a canonical name too).
+    if (named !== '_HOST') return { service, host: named };
+    return { service, host: this.config.canonicalizeHostName ? await canonicalHostName(host) : host };
   }
 
   /** Stop the keytab login's renewal and remove its private cache. */
