@@ -35,16 +35,19 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { leanProtobuf } from './lean-protobuf.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { version } = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
 
 /**
  * prom-client's index also loads its Pushgateway (http, https, zlib, url: TLS and OpenSSL's
- * bindings), the cluster AggregatorRegistry (cluster, dgram) and the Summary (tdigest), which the
+ * bindings), the cluster AggregatorRegistry (cluster, dgram), the Summary (tdigest) and
+ * collectDefaultMetrics (with the event-loop-delay histogram and the GC observer), which the
  * daemon never uses: some 4 MiB of resident memory. In the bundle, `prom-client` resolves to just
- * the parts src/observability/metrics.ts imports. (Deep paths are stable within the pinned
- * version; a renamed file fails this build.)
+ * the parts src/observability/metrics.ts imports (src/observability/process-metrics.ts takes the
+ * process collectors by their own paths). (Deep paths are stable within the pinned version; a
+ * renamed file fails this build.)
  */
 const leanPromClient = {
   name: 'lean-prom-client',
@@ -60,8 +63,49 @@ const leanPromClient = {
         "exports.Counter = require('./lib/counter');",
         "exports.Gauge = require('./lib/gauge');",
         "exports.Histogram = require('./lib/histogram');",
-        "exports.collectDefaultMetrics = require('./lib/defaultMetrics');",
       ].join('\n'),
+    }));
+  },
+};
+
+/**
+ * node-zookeeper-client calls three functions of underscore (clone, defaults, shuffle) and three of
+ * async (whilst, eachSeries, reduce), but requires each whole: the UMD builds, with 0.24 and 0.16
+ * MiB of heap for the rest (each measured alone in an idle Node, bundled: README "A lean daemon").
+ * In the bundle, its `require('underscore')` and `require('async')` get just those functions, from
+ * the libraries' own per-function modules (same code, so same behaviour).
+ */
+const leanSlices = {
+  name: 'lean-slices',
+  setup(pluginBuild) {
+    const slices = {
+      underscore: ['clone', 'defaults', 'shuffle'].map(
+        (name) => `exports.${name} = require('./modules/${name}.js').default;`,
+      ),
+      async: ['whilst', 'eachSeries', 'reduce'].map((name) => `exports.${name} = require('./${name}.js');`),
+    };
+    const zkClient = `${realpathSync(`${root}node_modules/node-zookeeper-client`)}/`;
+    pluginBuild.onResolve({ filter: /^(underscore|async)$/ }, (args) =>
+      args.importer.startsWith(zkClient) ? { path: args.path, namespace: 'lean-slices' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lean-slices' }, (args) => ({
+      resolveDir: realpathSync(`${root}node_modules/${args.path}`),
+      loader: 'js',
+      contents: slices[args.path].join('\n'),
+    }));
+  },
+};
+
+/**
+ * prom-client's CPU collector asks @opentelemetry/api (0.14 MiB of heap) for the active span, only
+ * to label exemplars, which the daemon never turns on: in the bundle, scripts/lean/opentelemetry-api.cjs
+ * stands in for it and answers "no span".
+ */
+const leanOpenTelemetry = {
+  name: 'lean-opentelemetry',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^@opentelemetry\/api$/ }, () => ({
+      path: `${root}scripts/lean/opentelemetry-api.cjs`,
     }));
   },
 };
@@ -99,6 +143,27 @@ const leanPino = {
   },
 };
 
+/**
+ * The names of our classes survive minification, so that error types stay readable in the logs
+ * (pino's `type`, ZkfcError's `name` from `new.target.name`): after each top-level class of a
+ * src/ module (prettier puts them at column 0), its name is set back. esbuild's keepNames would
+ * also do it for every function, some 1,400 renames at load, each giving the function its own
+ * property dictionary: 0.5 MiB of the daemon's heap (README "A lean daemon"). Stack frames then
+ * show minified function names; `node --enable-source-maps` maps them back.
+ */
+const classNames = {
+  name: 'class-names',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /\/src\/.*\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const names = [...source.matchAll(/^(?:export )?(?:abstract )?class (\w+)/gm)].map((match) => match[1]);
+      if (names.length === 0) return undefined;
+      const restore = names.map((name) => `Object.defineProperty(${name}, 'name', { value: '${name}' });`);
+      return { contents: `${source}\n${restore.join('\n')}\n`, loader: 'ts' };
+    });
+  },
+};
+
 const outfile = 'dist/zkfc.cjs';
 const codeCache = `${outfile}.cache`;
 // A cache from an earlier build must not outlive its bundle, even if this build fails half-way.
@@ -117,18 +182,17 @@ const result = await build({
   target: 'node20',
   external: ['ssh2', 'undici', 'koffi'],
   supported: { 'dynamic-import': false },
-  plugins: [leanPromClient, leanPino],
+  plugins: [leanPromClient, leanPino, leanSlices, leanOpenTelemetry, leanProtobuf(root), classNames],
   // bin/zkfc.js checks the code cache against this line (same length once the hash is in).
   banner: { js: `// zkfc daemon bundle ${HASH_PLACEHOLDER}` },
   // daemon.ts reads package.json for the version when run unbundled; the bundle carries it.
   define: { ZKFC_BUNDLED_VERSION: JSON.stringify(version) },
   // Minified: V8 parses the whole text at start-up and keeps it in memory for the functions it
-  // compiles later (a third less to parse and keep than whitespace-only minification). Functions
-  // and classes keep their `name`: error types stay readable in the logs. Stack positions map
-  // back to src/*.ts with `node --enable-source-maps` (the map names the sources; they are not
-  // copied into it, nor shipped).
+  // compiles later (a third less to parse and keep than whitespace-only minification). Classes
+  // keep their `name` (classNames above). Stack positions and function names map back to src/*.ts
+  // with `node --enable-source-maps` (the map names the sources; they are not copied into it, nor
+  // shipped).
   minify: true,
-  keepNames: true,
   sourcemap: 'linked',
   sourcesContent: false,
   // The dependencies' license comments go to dist/zkfc.cjs.LEGAL.txt.

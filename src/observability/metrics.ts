@@ -16,7 +16,7 @@
 //
 // Not promised: metrics are observations for operators. Nothing in the failover logic reads them.
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AntiFlapReport } from '../core/controller/commands.js';
 import {
   ELECTOR_STATES,
@@ -32,6 +32,7 @@ import {
   type FenceOutcome,
   type ZkSessionEvent,
 } from '../runtime/ports.js';
+import { registerProcessMetrics } from './process-metrics.js';
 import { ZOOKEEPER_PROBLEMS, type ClusterViewRecord, type ZooKeeperProblem } from '../runtime/records.js';
 import {
   FAILOVER_PHASES,
@@ -126,7 +127,7 @@ export interface ZkfcMetricsOptions {
    * zkfc_cluster_* series start at zero) and the monotonic clock it counts "without an active" on.
    */
   readonly clusterView?: { readonly namenodes: readonly string[]; readonly monotonicMs: () => number };
-  /** Node.js process metrics (process_*, nodejs_*: memory, event loop lag, GC). Default true. */
+  /** Node.js process metrics (process_*, nodejs_*: CPU, memory, heap, descriptors, event loop lag). Default true. */
   readonly processMetrics?: boolean;
   /**
    * The NameNode HTTP view is read (zkfc.namenode-http.interval.ms > 0): its up, reads and
@@ -489,9 +490,7 @@ export class ZkfcMetrics implements MetricsSource {
     this.cluster = options.clusterView === undefined ? undefined : new ClusterMetrics(options.clusterView, registers);
 
     if (options.processMetrics ?? true) {
-      // The event-loop delay histogram samples every eventLoopMonitoringPrecision ms; prom-client's
-      // 10 ms default wakes an idle daemon 100 times a second. 100 ms still shows real stalls.
-      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
+      registerProcessMetrics(this.registry);
       // prom-client exports a few gauges named *_total (nodejs_active_handles_total, ...), which
       // break the naming rule and fail `promtool check metrics`; drop them rather than ship lint.
       for (const metric of this.registry.getMetricsAsArray()) {

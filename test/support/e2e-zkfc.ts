@@ -120,7 +120,7 @@ export function runZkfc(
   args: readonly string[],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  return runNode([...cluster.zkfcArgs(id), ...args], {
+  return runNode([ZKFC_BIN, ...cluster.zkfcArgs(id), ...args], {
     ...options,
     env: { ...cluster.zkfcEnv(), ...(options.env ?? {}) },
   });

@@ -41,6 +41,8 @@ function findRepoRoot(from: string): string {
   }
 }
 const NODE = process.execPath;
+/** The `zkfc` command as installed (package.json "bin"): a shell script that runs `node bin/zkfc.js`. */
+const ZKFC_COMMAND = join(REPO_ROOT, 'bin/zkfc');
 
 export interface MiniClusterOptions {
   readonly nameserviceId?: string;
@@ -310,9 +312,12 @@ export class MiniCluster {
   // -------------------------------------------------------------------------------------------
   // zkfc daemons
 
+  /**
+   * The daemon's arguments after its command, ZKFC_COMMAND: `bin/zkfc`, what package.json's "bin" and
+   * the systemd unit run (it sets glibc's malloc thresholds, then runs `node bin/zkfc.js`).
+   */
   zkfcArgs(id: string): string[] {
     return [
-      join(REPO_ROOT, 'bin/zkfc.js'),
       '--hadoop-conf-dir',
       this.confDir,
       '-D',
@@ -340,10 +345,15 @@ export class MiniCluster {
     extraEnv: Readonly<Record<string, string>> = {},
   ): Promise<ChildProcess> {
     const node = this.node(id);
-    const child = this.spawnLogged([...this.zkfcArgs(id), ...extraArgs], node.zkfcLog, {
-      ...this.zkfcEnv(),
-      ...extraEnv,
-    });
+    const child = this.spawnLogged(
+      [...this.zkfcArgs(id), ...extraArgs],
+      node.zkfcLog,
+      {
+        ...this.zkfcEnv(),
+        ...extraEnv,
+      },
+      ZKFC_COMMAND,
+    );
     node.zkfc = child;
     this.options.onSpawn?.('zkfc', id, child);
     await this.waitForZkfcStatus(id, 20_000);
@@ -356,7 +366,7 @@ export class MiniCluster {
     id: string,
     input?: string,
   ): Promise<{ code: number | null; output: string }> {
-    const child = spawn(NODE, [...this.zkfcArgs(id), ...extraArgs], {
+    const child = spawn(ZKFC_COMMAND, [...this.zkfcArgs(id), ...extraArgs], {
       env: { ...process.env, ...this.zkfcEnv() },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -480,9 +490,14 @@ export class MiniCluster {
     rmSync(this.baseDir, { recursive: true, force: true });
   }
 
-  private spawnLogged(args: readonly string[], logFile: string, env: Readonly<Record<string, string>>): ChildProcess {
+  private spawnLogged(
+    args: readonly string[],
+    logFile: string,
+    env: Readonly<Record<string, string>>,
+    command = NODE,
+  ): ChildProcess {
     const fd = openSync(logFile, 'a');
-    const child = spawn(NODE, args, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
     live.add(child);
     child.once('exit', () => live.delete(child));
     void this.exitOf(child);

@@ -45,13 +45,32 @@ describe('daemon build output', () => {
   it('the bundle is made of src/ modules and npm dependencies only, without tools/, test/ or the haadmin CLI', () => {
     const map = JSON.parse(readFileSync(`${BUNDLE}.map`, 'utf8')) as { sources: string[] };
     // The virtual modules of scripts/bundle-daemon.mjs: the slimmed prom-client entry point, pino's
-    // stand-ins for worker_threads and thread-stream.
-    const virtual = ['lean-prom-client:prom-client', 'lean-pino:worker_threads', 'lean-pino:thread-stream'];
+    // stand-ins for worker_threads and thread-stream, the three functions each of underscore and
+    // async that node-zookeeper-client calls, what the prebuilt protobuf descriptors call.
+    const virtual = [
+      'lean-prom-client:prom-client',
+      'lean-pino:worker_threads',
+      'lean-pino:thread-stream',
+      'lean-slices:underscore',
+      'lean-slices:async',
+      'lean-protobuf-runtime:lean-protobuf-runtime',
+    ];
     const sources = map.sources
       .filter((source) => !virtual.includes(source))
       .map((source) => relative(ROOT, resolve(DIST, source)));
     expect(sources.length).toBeGreaterThan(100);
-    expect(sources.filter((source) => !source.startsWith('src/') && !source.startsWith('node_modules/'))).toEqual([]);
+    expect(sources.filter((source) => !/^(src|node_modules)\//.test(source))).toEqual([
+      'scripts/lean/opentelemetry-api.cjs',
+    ]);
+    // underscore and async by their per-function modules, never their whole UMD builds; no
+    // @opentelemetry/api (the stand-in above).
+    expect(sources).toContain('node_modules/underscore/modules/shuffle.js');
+    expect(sources).toContain('node_modules/async/whilst.js');
+    expect(
+      sources.filter((source) =>
+        /^node_modules\/(underscore\/underscore(-umd)?\.js|async\/dist\/|@opentelemetry\/)/.test(source),
+      ),
+    ).toEqual([]);
     expect(sources.filter((source) => /(^|\/)(tools|test)\//.test(source))).toEqual([]);
     expect(sources.filter((source) => source.startsWith('src/cli/haadmin'))).toEqual([]);
     expect(sources.filter((source) => /^node_modules\/(undici|ssh2)\//.test(source))).toEqual([]);
@@ -62,6 +81,18 @@ describe('daemon build output', () => {
     const text = readFileSync(BUNDLE, 'utf8');
     expect(text).not.toMatch(/require\("(node:)?worker_threads"\)/);
     expect(text).toContain('pino transports are not in the zkfc bundle');
+  });
+
+  it('leaves out what only costs memory: descriptor.proto, the event-loop-delay histogram, the GC observer', () => {
+    const text = readFileSync(BUNDLE, 'utf8');
+    // Our file descriptors are decoded at build time (scripts/lean-protobuf.mjs): no fileDesc("<base64>")
+    // left, so protobuf-es does not boot google/protobuf/descriptor.proto to read them.
+    expect(text).not.toContain('google/protobuf/descriptor.proto');
+    expect(text).toContain('".hadoop.common.HAServiceStateProto"');
+    // src/observability/process-metrics.ts: prom-client's collectors without eventLoopLag and gc.
+    expect(text).not.toContain('monitorEventLoopDelay');
+    expect(text).not.toContain('nodejs_gc_duration_seconds');
+    expect(text).toContain('process_resident_memory_bytes');
   });
 
   it('loading the bundle loads none of the Node modules a running controller does not need', async () => {

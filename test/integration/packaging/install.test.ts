@@ -138,7 +138,14 @@ describe('the package as npm pack makes it', () => {
   it('holds bin/, a built dist/, systemd/, config/ and the README, and no tools or test code', () => {
     const files = tarballEntries.map((entry) => entry.replace(/^package\//, ''));
     expect(files).toEqual(
-      expect.arrayContaining(['package.json', 'README.md', 'bin/zkfc.js', 'bin/haadmin.js', 'systemd/zkfc@.service']),
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'bin/zkfc',
+        'bin/zkfc.js',
+        'bin/haadmin.js',
+        'systemd/zkfc@.service',
+      ]),
     );
     const topLevel = new Set(files.map((file) => file.split('/')[0]));
     expect([...topLevel].sort()).toEqual(['README.md', 'bin', 'config', 'dist', 'package.json', 'systemd']);
@@ -161,10 +168,14 @@ describe("installed with the README's command and run with the unit's ExecStart"
     () => {
       expect(installed, 'the install did not run').toBeDefined();
       expect(installed!.code, installed!.stderr).toBe(0);
-      for (const name of ['zkfc', 'haadmin']) {
+      // zkfc: the shell script that sets glibc's malloc thresholds and runs bin/zkfc.js beside it.
+      for (const [name, file] of [
+        ['zkfc', 'zkfc'],
+        ['haadmin', 'haadmin.js'],
+      ] as const) {
         const link = join(prefix, 'bin', name);
-        expect(readlinkSync(link)).toBe(`../lib/node_modules/zkfc/bin/${name}.js`);
-        expect(realpathSync(link)).toBe(realpathSync(join(prefix, 'lib/node_modules/zkfc/bin', `${name}.js`)));
+        expect(readlinkSync(link)).toBe(`../lib/node_modules/zkfc/bin/${file}`);
+        expect(realpathSync(link)).toBe(realpathSync(join(prefix, 'lib/node_modules/zkfc/bin', file)));
       }
     },
   );
@@ -200,6 +211,13 @@ describe("installed with the README's command and run with the unit's ExecStart"
         expect((await httpGet(statusPort, '/healthz')).status).toBe(200);
       }, 20_000);
       expect(await c.waitForActive(20_000, 'nn1')).toBe('nn1');
+      // bin/zkfc set glibc's malloc thresholds and exec'd node: the unit's process is the daemon
+      // itself (systemd tracks and signals that PID).
+      const environ = readFileSync(`/proc/${daemon.pid}/environ`, 'latin1').split('\0');
+      expect(environ).toEqual(
+        expect.arrayContaining(['MALLOC_MMAP_THRESHOLD_=131072', 'MALLOC_TRIM_THRESHOLD_=131072']),
+      );
+      expect(realpathSync(`/proc/${daemon.pid}/exe`)).toBe(realpathSync(process.execPath));
       expect(output).toMatch(/^ZKFC \d+: code cache made from start-up$/m);
       expect(output).toMatch(/^ZKFC \d+: code cache used$/m);
       const metrics = await httpGet(statusPort, '/metrics');

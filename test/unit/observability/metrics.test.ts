@@ -312,8 +312,13 @@ describe('ZkfcMetrics', () => {
       expect(line).toContain('nameservice="ns1"');
       expect(line).toContain('namenode="nn1"');
     }
-    // Process metrics are on by default (memory, event loop lag).
-    expect(lines.some((line) => line.startsWith('process_resident_memory_bytes'))).toBe(true);
+    // Process metrics are on by default (CPU, memory, event loop lag), without the two that cost an
+    // idle daemon (src/observability/process-metrics.ts): the event-loop-delay histogram and the GC observer.
+    for (const name of ['process_resident_memory_bytes', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes']) {
+      expect(lines.some((line) => line.startsWith(`${name}{`))).toBe(true);
+    }
+    expect(lines.some((line) => line.startsWith('nodejs_eventloop_lag_seconds{'))).toBe(true);
+    expect(lines.filter((line) => /^nodejs_(eventloop_lag_(min|max|mean|stddev|p\d+)|gc_)/.test(line))).toEqual([]);
     expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
