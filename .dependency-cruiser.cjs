@@ -40,6 +40,9 @@ const SHARED = [
   '^src/observability/logger\\.ts$',
   // Bounds and escapes strings that came from the network before they are logged or shown.
   '^src/observability/untrusted\\.ts$',
+  // Wall times as ISO-8601 and HTTP dates, for logs, records and the status listener alike,
+  // without V8's toISOString (which loads ICU's time zone data).
+  '^src/observability/wall-time\\.ts$',
   // Hadoop's "@/path" value indirection, read by the ZooKeeper ACL/auth parsing and by fencing's
   // redaction of the secrets a fencing script can see.
   '^src/config/conf-indirection\\.ts$',

@@ -36,7 +36,7 @@ if [ "$fast" = 1 ]; then
 elif [ $# -eq 0 ]; then
   # Every layer once (integration-fast is a subset of integration).
   # shellcheck disable=SC2046
-  set -- $(grep -oE "name: '[a-z-]+'" vitest.config.ts | cut -d"'" -f2 | grep -v '^integration-fast$' | sed 's/^/--project /')
+  set -- $(grep -oE "name: '[^']+'" vitest.config.ts | cut -d"'" -f2 | grep -v '^integration-fast$' | sed 's/^/--project /')
 fi
 echo "[test] vitest ${*:-(all projects)}"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@"

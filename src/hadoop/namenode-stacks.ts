@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { HostPort } from '../core/types.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { isoTimestamp } from '../observability/wall-time.js';
 
 /** The most of a dump that is read; the rest is dropped (a NameNode with thousands of threads). */
 export const STACKS_MAX_BYTES = 4 * 1024 * 1024;
@@ -105,7 +106,7 @@ export class NameNodeStacks {
   private async keep(text: string, reason: string): Promise<string | undefined> {
     const { dir, keep, namenodeId } = this.options;
     if (dir === null || keep <= 0) return undefined;
-    const stamp = new Date((this.options.wallMs ?? Date.now)()).toISOString().replace(/:/g, '-');
+    const stamp = isoTimestamp((this.options.wallMs ?? Date.now)()).replace(/:/g, '-');
     const file = join(dir, `${FILE_PREFIX}${namenodeId}-${stamp}.txt`);
     try {
       // Loaded here, not at start-up: a daemon whose NameNode stays healthy never needs it (node:fs/promises

@@ -41,6 +41,7 @@ import type { MetricsSource } from '../observability/metrics.js';
 import type { StatusSource } from '../observability/status.js';
 import { RepeatLimiter } from '../observability/untrusted.js';
 import { renderStatusPage, STATUS_PAGE_HEADERS } from './status-page.js';
+import { httpDate, isoTimestamp } from '../observability/wall-time.js';
 
 export const DEFAULT_STATUS_HTTP_HOST = '127.0.0.1';
 export const DEFAULT_STATUS_HTTP_PORT = 8021;
@@ -293,6 +294,9 @@ export class StatusServer {
       if (response.headersSent || response.destroyed) return;
       const body = Buffer.from(reply.body, 'utf8');
       response.statusCode = reply.statusCode;
+      // Our own Date header: Node's comes from Date#toUTCString (see observability/wall-time.ts).
+      response.sendDate = false;
+      response.setHeader('Date', httpDate(Date.now()));
       response.setHeader('Content-Type', reply.contentType);
       response.setHeader('Content-Length', body.length);
       response.setHeader('Cache-Control', 'no-store');
@@ -376,7 +380,7 @@ export class StatusServer {
         return {
           statusCode: 200,
           contentType: HTML_TYPE,
-          body: renderStatusPage(this.options.status.status(), new Date().toISOString()),
+          body: renderStatusPage(this.options.status.status(), isoTimestamp(Date.now())),
           headers: STATUS_PAGE_HEADERS,
         };
       case '/status':

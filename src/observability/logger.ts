@@ -16,6 +16,7 @@
 
 import { pino, type Logger, type DestinationStream, type LogFn } from 'pino';
 import { boundFields, hasLongText, RepeatLimiter } from './untrusted.js';
+import { isoTimestamp } from './wall-time.js';
 
 export type { Logger } from 'pino';
 
@@ -109,7 +110,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         ],
         censor: '[redacted]',
       },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      // pino's isoTime, without Date#toISOString (see wall-time.ts).
+      timestamp: () => `,"time":"${isoTimestamp(Date.now())}"`,
       // An error's message stays its own and its cause is a nested record. pino's default appends
       // every cause's message to the message, and ours already quote their cause ("connect to
       // <peer> failed: <why>"), which printed the same reason three times.

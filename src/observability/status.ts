@@ -15,6 +15,7 @@ import type { AntiFlapReport } from '../core/controller/commands.js';
 import type { ActiveNodeInfo, ElectorState, HAServiceState, HealthState } from '../core/types.js';
 import type { Clock, NameNodeHttpFailureKind, NameNodeHttpFailure, NameNodeHttpView } from '../runtime/ports.js';
 import type { ClusterViewRecord, JournalEntryRead } from '../runtime/records.js';
+import { isoTimestamp } from './wall-time.js';
 
 /** Hadoop's ActiveStandbyElector.ConnectionState: the elector's view of its ZooKeeper connection. */
 export const ZK_CONNECTION_STATES = ['CONNECTED', 'DISCONNECTED', 'TERMINATED'] as const;
@@ -327,13 +328,12 @@ export function formatZkSessionId(sessionId: bigint | undefined | null): string 
 /** ISO-8601 for a wall-clock epoch-ms value; null for null/undefined or a value that is not a valid time. */
 export function isoTime(wallMs: number | null | undefined): string | null {
   if (wallMs === null || wallMs === undefined || !Number.isFinite(wallMs)) return null;
-  const date = new Date(wallMs);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  return Number.isNaN(new Date(wallMs).getTime()) ? null : isoTimestamp(wallMs);
 }
 
 export function lastFailoverStatus(record: FailoverRecord): LastFailoverStatus {
   return {
-    at: isoTime(record.atWallMs) ?? new Date(0).toISOString(),
+    at: isoTime(record.atWallMs) ?? isoTimestamp(0),
     from: record.from,
     to: record.to,
     reason: record.reason,

@@ -51,6 +51,7 @@ import type {
 import type { NameNodeHttpSnapshot } from './namenode-http-poller.js';
 import type { ClusterViewRecord, ControllerRecord, ControllerRecordListener } from './records.js';
 import { errorMessage } from '../errors.js';
+import { isoTimestamp } from '../observability/wall-time.js';
 
 /** ZKFailoverController#doGracefulFailover waits the cede time plus this fixed 60 s for its attempt. */
 const GRACEFUL_BECOME_ACTIVE_WAIT_MS = 60_000;
@@ -580,7 +581,7 @@ export class ControllerRuntime {
     const paused = view.state === 'paused';
     const reason =
       view.state === 'paused'
-        ? `${view.pause.reason} (by ${view.pause.by}, until ${new Date(view.endWallMs).toISOString()})`
+        ? `${view.pause.reason} (by ${view.pause.by}, until ${isoTimestamp(view.endWallMs)})`
         : view.state === 'expired'
           ? 'maintenance pause expired'
           : view.state === 'unreadable'

@@ -37,6 +37,7 @@ import type {
   StandDownCause,
   StandDownJournalEntry,
 } from './records.js';
+import { isoTimestamp } from '../observability/wall-time.js';
 
 /** Entries waiting to be written; beyond it the oldest waiting one is dropped (and logged). */
 const QUEUE_MAX = 64;
@@ -526,8 +527,7 @@ export class FailoverJournal {
 }
 
 function iso(wallMs: number): string {
-  const date = new Date(wallMs);
-  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+  return Number.isNaN(new Date(wallMs).getTime()) ? isoTimestamp(0) : isoTimestamp(wallMs);
 }
 
 /** What the new active's zkfc saw, in words (the trigger when the old active's own reason is missing). */

@@ -19,6 +19,7 @@
 import { errorMessage, ZkfcError } from '../errors.js';
 import { PeriodicTask } from './periodic-task.js';
 import type { Clock, ZkSession, ZkSessionFactory, ZkSessionOptions } from './ports.js';
+import { isoTimestamp } from '../observability/wall-time.js';
 
 export const PAUSE_ZNODE = 'ZkfcMaintenancePause';
 /** Records are a few hundred bytes; anything much bigger is not ours. */
@@ -53,8 +54,8 @@ export function pausePath(workingDir: string): string {
 export function encodePause(pause: MaintenancePause): Uint8Array {
   const record = {
     version: 1,
-    at: new Date(pause.atWallMs).toISOString(),
-    until: new Date(pause.untilWallMs).toISOString(),
+    at: isoTimestamp(pause.atWallMs),
+    until: isoTimestamp(pause.untilWallMs),
     reason: pause.reason,
     by: pause.by,
   };
