@@ -97,6 +97,23 @@ const leanSlices = {
 };
 
 /**
+ * node-zookeeper-client and sonic-boom call node:assert only as assert(value, message), to check
+ * their arguments; node:assert loads six more Node modules. In the bundle their `assert` is
+ * scripts/lean/assert.cjs, the same contract without them.
+ */
+const leanAssert = {
+  name: 'lean-assert',
+  setup(pluginBuild) {
+    const importers = ['node-zookeeper-client', 'sonic-boom'].map(
+      (name) => `${realpathSync(`${root}node_modules/${name}`)}/`,
+    );
+    pluginBuild.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
+      importers.some((dir) => args.importer.startsWith(dir)) ? { path: `${root}scripts/lean/assert.cjs` } : undefined,
+    );
+  },
+};
+
+/**
  * prom-client's CPU collector asks @opentelemetry/api (0.14 MiB of heap) for the active span, only
  * to label exemplars, which the daemon never turns on: in the bundle, scripts/lean/opentelemetry-api.cjs
  * stands in for it and answers "no span".
@@ -182,7 +199,7 @@ const result = await build({
   target: 'node20',
   external: ['ssh2', 'undici', 'koffi'],
   supported: { 'dynamic-import': false },
-  plugins: [leanPromClient, leanPino, leanSlices, leanOpenTelemetry, leanProtobuf(root), classNames],
+  plugins: [leanPromClient, leanPino, leanSlices, leanAssert, leanOpenTelemetry, leanProtobuf(root), classNames],
   // bin/zkfc.js checks the code cache against this line (same length once the hash is in).
   banner: { js: `// zkfc daemon bundle ${HASH_PLACEHOLDER}` },
   // daemon.ts reads package.json for the version when run unbundled; the bundle carries it.

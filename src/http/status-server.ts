@@ -42,6 +42,7 @@ import type { StatusSource } from '../observability/status.js';
 import { RepeatLimiter } from '../observability/untrusted.js';
 import { renderStatusPage, STATUS_PAGE_HEADERS } from './status-page.js';
 import { httpDate, isoTimestamp } from '../observability/wall-time.js';
+import { monotonicNowMs } from '../runtime/system-clock.js';
 
 export const DEFAULT_STATUS_HTTP_HOST = '127.0.0.1';
 export const DEFAULT_STATUS_HTTP_PORT = 8021;
@@ -267,7 +268,7 @@ export class StatusServer {
 
   /** Log at warn at most once a minute per kind, with how many were not logged. */
   private warnOnce(key: string, fields: Record<string, unknown>, msg: string): void {
-    const decision = this.warnings.check(key, performance.now());
+    const decision = this.warnings.check(key, monotonicNowMs());
     if (decision.write)
       this.log.warn({ ...fields, ...(decision.suppressed > 0 ? { repeated: decision.suppressed } : {}) }, msg);
   }
@@ -284,7 +285,7 @@ export class StatusServer {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
-    const startedMs = performance.now();
+    const startedMs = monotonicNowMs();
     const method = request.method ?? '';
     const path = requestPath(request.url);
     // Bodies are never read: close the connection after the reply rather than parse or drain one.
@@ -309,7 +310,7 @@ export class StatusServer {
           method: method.slice(0, 16),
           path: (path ?? '').slice(0, 128),
           statusCode: reply.statusCode,
-          durationMs: Math.round(performance.now() - startedMs),
+          durationMs: Math.round(monotonicNowMs() - startedMs),
         },
         'status HTTP request',
       );

@@ -44,6 +44,7 @@ import {
   type IpcSaslServerAuthentication,
   type SaslServerMechanism,
 } from './sasl-server.js';
+import { monotonicNowMs } from '../runtime/system-clock.js';
 
 /** How the connection was authenticated (UserGroupInformation.AuthenticationMethod). */
 export type RpcAuthMethod = 'SIMPLE' | 'KERBEROS';
@@ -173,8 +174,8 @@ export class ServerConnection {
   private closed = false;
   private lingerTimer: NodeJS.Timeout | undefined;
   private setupTimer: NodeJS.Timeout | undefined;
-  /** performance.now() of the last bytes received or sent. */
-  private lastActivityMs = performance.now();
+  /** monotonicNowMs() of the last bytes received or sent. */
+  private lastActivityMs = monotonicNowMs();
   private authMethod: RpcAuthMethod = 'SIMPLE';
   /** The principal the SASL exchange authenticated. */
   private authenticatedUser: string | undefined;
@@ -248,7 +249,7 @@ export class ServerConnection {
   }
 
   private onData(chunk: Buffer): void {
-    this.lastActivityMs = performance.now();
+    this.lastActivityMs = monotonicNowMs();
     try {
       this.consume(chunk);
     } catch (error) {
@@ -780,7 +781,7 @@ export class ServerConnection {
           errorDetail: fault.errorCode,
         })
       : encodeResponseFrame({ callId, status: Status.SUCCESS, clientId, retryCount }, body ?? new Uint8Array(0));
-    this.lastActivityMs = performance.now();
+    this.lastActivityMs = monotonicNowMs();
     const out = this.protect(frame);
     if (out !== undefined) this.socket.write(out);
   }

@@ -31,6 +31,7 @@ import {
   type RpcCallContext,
   type RpcMethod,
 } from './server-connection.js';
+import { monotonicNowMs } from '../runtime/system-clock.js';
 
 export function defineMethod<I extends Message, O extends Message>(
   input: GenMessage<I>,
@@ -158,7 +159,7 @@ export class IpcServer {
     if (!decision.admit) {
       socket.on('error', () => undefined);
       socket.destroy();
-      const logged = this.refusalLog.check(decision.reason, performance.now());
+      const logged = this.refusalLog.check(decision.reason, monotonicNowMs());
       if (logged.write) {
         this.log.warn(
           { address, reason: decision.reason, ...(logged.suppressed > 0 ? { repeated: logged.suppressed } : {}) },
@@ -190,7 +191,7 @@ export class IpcServer {
    * connections).
    */
   private closeIdle(maxIdleMs: number): void {
-    const now = performance.now();
+    const now = monotonicNowMs();
     for (const connection of [...this.connections]) {
       if (connection.idleFor(maxIdleMs, now)) connection.destroy(`idle for ${maxIdleMs} ms`);
     }

@@ -17,6 +17,7 @@
 import { pino, type Logger, type DestinationStream, type LogFn } from 'pino';
 import { boundFields, hasLongText, RepeatLimiter } from './untrusted.js';
 import { isoTimestamp } from './wall-time.js';
+import { monotonicNowMs } from '../runtime/system-clock.js';
 
 export type { Logger } from 'pino';
 
@@ -72,7 +73,7 @@ function logMethodHook(
       hasLongText(arg, LOG_TEXT_MAX_CHARS) ? boundFields(arg, LOG_TEXT_MAX_CHARS) : arg,
     );
     if (LIMITED_LEVELS.has(level)) {
-      const decision = limiter.check(repeatKey(level, this.bindings(), items), performance.now());
+      const decision = limiter.check(repeatKey(level, this.bindings(), items), monotonicNowMs());
       if (!decision.write) return;
       if (decision.suppressed > 0) {
         const [first, ...rest] = items;

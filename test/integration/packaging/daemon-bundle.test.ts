@@ -59,7 +59,8 @@ describe('daemon build output', () => {
       .filter((source) => !virtual.includes(source))
       .map((source) => relative(ROOT, resolve(DIST, source)));
     expect(sources.length).toBeGreaterThan(100);
-    expect(sources.filter((source) => !/^(src|node_modules)\//.test(source))).toEqual([
+    expect(sources.filter((source) => !/^(src|node_modules)\//.test(source)).sort()).toEqual([
+      'scripts/lean/assert.cjs',
       'scripts/lean/opentelemetry-api.cjs',
     ]);
     // underscore and async by their per-function modules, never their whole UMD builds; no
@@ -114,11 +115,23 @@ describe('daemon build output', () => {
       expect(run.status).toBe(0);
       const builtins = run.stdout.split('\n').filter((line) => line.startsWith('NativeModule '));
       expect(builtins).toContain('NativeModule net');
-      for (const unneeded of ['crypto', 'fs/promises', 'worker_threads', 'readline'])
+      for (const unneeded of ['crypto', 'fs/promises', 'worker_threads', 'readline', 'assert'])
         expect(builtins).not.toContain(`NativeModule ${unneeded}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a daemon's start-up loads neither node:assert nor perf_hooks", () => {
+    // The code cache's second line lists the Node modules the build's start-up run of the daemon
+    // loaded (scripts/bundle-daemon.mjs). node:assert: scripts/lean/assert.cjs stands in for it;
+    // perf_hooks (the `performance` global loads all eleven of its modules): the monotonic clock
+    // is process.hrtime (src/runtime/system-clock.ts).
+    const header = readFileSync(`${BUNDLE}.cache`).toString('latin1', 0, 4096).split('\n');
+    expect(header[2]).toBe('// made from start-up');
+    const loaded = header[1]!.replace(/^\/\/ builtins /, '').split(',');
+    expect(loaded).toEqual(expect.arrayContaining(['net', 'http', 'child_process']));
+    expect(loaded.filter((name) => ['assert', 'perf_hooks'].includes(name))).toEqual([]);
   });
 
   it('loads ssh2 and undici only when an sshfence or a /stacks capture needs them', () => {
