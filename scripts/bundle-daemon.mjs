@@ -97,33 +97,28 @@ const leanSlices = {
 };
 
 /**
- * node-zookeeper-client and sonic-boom call node:assert only as assert(value, message), to check
- * their arguments; node:assert loads six more Node modules. In the bundle their `assert` is
- * scripts/lean/assert.cjs, the same contract without them.
+ * Stand-ins (scripts/lean/, each with its reason and contract) for modules that the daemon's
+ * dependencies load whole but use a sliver of, each only for the importers named:
+ * - node:assert, whose assert(value, message) is all node-zookeeper-client and sonic-boom call
+ *   to check their arguments (node:assert loads six more Node modules);
+ * - @opentelemetry/api (0.14 MiB of heap), which prom-client's CPU collector asks for the active
+ *   span only to label exemplars, which the daemon never turns on;
+ * - yargs-parser, with which convict parses command-line arguments; the daemon hands it none.
  */
-const leanAssert = {
-  name: 'lean-assert',
+const leanStandIns = {
+  name: 'lean-stand-ins',
   setup(pluginBuild) {
-    const importers = ['node-zookeeper-client', 'sonic-boom'].map(
-      (name) => `${realpathSync(`${root}node_modules/${name}`)}/`,
-    );
-    pluginBuild.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
-      importers.some((dir) => args.importer.startsWith(dir)) ? { path: `${root}scripts/lean/assert.cjs` } : undefined,
-    );
-  },
-};
-
-/**
- * prom-client's CPU collector asks @opentelemetry/api (0.14 MiB of heap) for the active span, only
- * to label exemplars, which the daemon never turns on: in the bundle, scripts/lean/opentelemetry-api.cjs
- * stands in for it and answers "no span".
- */
-const leanOpenTelemetry = {
-  name: 'lean-opentelemetry',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^@opentelemetry\/api$/ }, () => ({
-      path: `${root}scripts/lean/opentelemetry-api.cjs`,
-    }));
+    const standIns = [
+      { filter: /^(node:)?assert$/, file: 'assert.cjs', importers: ['node-zookeeper-client', 'sonic-boom'] },
+      { filter: /^@opentelemetry\/api$/, file: 'opentelemetry-api.cjs', importers: ['prom-client'] },
+      { filter: /^yargs-parser$/, file: 'yargs-parser.cjs', importers: ['convict'] },
+    ];
+    for (const { filter, file, importers } of standIns) {
+      const dirs = importers.map((name) => `${realpathSync(`${root}node_modules/${name}`)}/`);
+      pluginBuild.onResolve({ filter }, (args) =>
+        dirs.some((dir) => args.importer.startsWith(dir)) ? { path: `${root}scripts/lean/${file}` } : undefined,
+      );
+    }
   },
 };
 
@@ -199,7 +194,7 @@ const result = await build({
   target: 'node20',
   external: ['ssh2', 'undici', 'koffi'],
   supported: { 'dynamic-import': false },
-  plugins: [leanPromClient, leanPino, leanSlices, leanAssert, leanOpenTelemetry, leanProtobuf(root), classNames],
+  plugins: [leanPromClient, leanPino, leanSlices, leanStandIns, leanProtobuf(root), classNames],
   // bin/zkfc.js checks the code cache against this line (same length once the hash is in).
   banner: { js: `// zkfc daemon bundle ${HASH_PLACEHOLDER}` },
   // daemon.ts reads package.json for the version when run unbundled; the bundle carries it.

@@ -62,14 +62,15 @@ describe('daemon build output', () => {
     expect(sources.filter((source) => !/^(src|node_modules)\//.test(source)).sort()).toEqual([
       'scripts/lean/assert.cjs',
       'scripts/lean/opentelemetry-api.cjs',
+      'scripts/lean/yargs-parser.cjs',
     ]);
     // underscore and async by their per-function modules, never their whole UMD builds; no
-    // @opentelemetry/api (the stand-in above).
+    // @opentelemetry/api or yargs-parser (the stand-ins above).
     expect(sources).toContain('node_modules/underscore/modules/shuffle.js');
     expect(sources).toContain('node_modules/async/whilst.js');
     expect(
       sources.filter((source) =>
-        /^node_modules\/(underscore\/underscore(-umd)?\.js|async\/dist\/|@opentelemetry\/)/.test(source),
+        /^node_modules\/(underscore\/underscore(-umd)?\.js|async\/dist\/|@opentelemetry\/|yargs-parser\/)/.test(source),
       ),
     ).toEqual([]);
     expect(sources.filter((source) => /(^|\/)(tools|test)\//.test(source))).toEqual([]);
