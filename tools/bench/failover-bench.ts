@@ -572,7 +572,9 @@ export async function runBench(
     // Hadoop's defaults for the RPC timeouts: they bound hangs, not these scenarios.
     healthRpcTimeoutMs: 45_000,
     gracefulFenceTimeoutMs: 5000,
-    extraConf: { 'zkfc.fencing.preflight.interval.ms': '60000' },
+    // Anti-flap off (Hadoop's behaviour): the scenarios inject 20 failovers in a row, and the
+    // default limit (3 in 10 minutes) would hold back every unhealthy one after the third.
+    extraConf: { 'zkfc.fencing.preflight.interval.ms': '60000', 'zkfc.anti-flap.max-failovers': '0' },
   });
   const removeSignalHandlers = cluster.stopOnSignals();
   const runs = new Map<FailoverScenario, BenchRun[]>();
