@@ -132,6 +132,12 @@ export interface NameNodeHttpSettings {
   readonly timeoutMs: number;
 }
 
+/** The heap reducer: memory given back after the heap has grown (runtime/heap-reducer.ts). */
+export interface HeapSettings {
+  /** Between two looks at the heap; 0 disables the reducer. */
+  readonly reduceIntervalMs: number;
+}
+
 /** The cluster view: this daemon asking every NameNode of the nameservice for its state (runtime/cluster-view.ts). */
 export interface ClusterViewSettings {
   /** 0 disables the view. */
@@ -247,6 +253,7 @@ export interface ZkfcSettings {
   readonly journal: JournalSettings;
   readonly namenodeHttp: NameNodeHttpSettings;
   readonly clusterView: ClusterViewSettings;
+  readonly heap: HeapSettings;
   readonly readiness: ReadinessSettings;
   readonly nameservice: NameserviceSettings;
   readonly server: ServerSettings;
@@ -726,6 +733,18 @@ const TABLE: SettingsTable = {
         'Interval of the cluster view: getServiceStatus and monitorHealth of every NameNode of the ' +
         'nameservice, each bounded by min(this, 5000 ms), for the zkfc_cluster_* metrics, /status and ' +
         'the status page; 0 disables.',
+    },
+  },
+  heap: {
+    reduceIntervalMs: {
+      key: 'zkfc.heap.reduce-interval.ms',
+      format: 'long-ms',
+      default: 10000,
+      doc:
+        "Interval of the daemon's look at its own JavaScript heap: when the heap has grown by 1 MiB or more " +
+        'since the last look that collected (a burst of failovers, the slow allocation of an idle daemon), one ' +
+        'compacting garbage collection (about 20-30 ms, never within 2 s of a state change, a transition, ' +
+        'fencing or a failover) gives the memory back to the system; 0 disables.',
     },
   },
   readiness: {

@@ -33,6 +33,7 @@ import { ZkfcMetrics } from '../observability/metrics.js';
 import { StatusBoard } from '../observability/status.js';
 import { ClusterView } from '../runtime/cluster-view.js';
 import { ControllerRuntime } from '../runtime/controller-runtime.js';
+import { HeapReducer } from '../runtime/heap-reducer.js';
 import type { FailoverJournal } from '../runtime/failover-journal.js';
 import { ControllerExitedError, FailoverServiceError } from '../runtime/errors.js';
 import { ReadinessGate, sdNotifierFromEnv } from '../runtime/sd-notify.js';
@@ -50,6 +51,7 @@ import { formatZk } from './format-zk.js';
 import { namenodeHttpAddressOf, namenodeHttpEnabled, makeNameNodeHttpView } from './namenode-http.js';
 import { NameNodeJmxTxidReader } from '../hadoop/namenode-jmx.js';
 import { zkTlsStoreProblem } from './zk-tls.js';
+import { V8Heap } from './v8-heap.js';
 import {
   validate,
   WORLD_WRITABLE_ACL_FIX,
@@ -73,6 +75,23 @@ export interface DaemonIo {
 // Set to package.json's version by the daemon bundle's build (scripts/bundle-daemon.mjs), which
 // leaves package.json where this module's relative URL would not find it.
 declare const ZKFC_BUNDLED_VERSION: string | undefined;
+
+/**
+ * The records of HA activity, during which the heap reducer does not collect: state changes and
+ * the steps of a failover (not the routine ones: health checks, pause re-reads, cluster rounds).
+ */
+const HA_ACTIVITY_RECORDS: ReadonlySet<string> = new Set([
+  'healthStateChanged',
+  'electorStateChanged',
+  'zkConnectionStateChanged',
+  'lockHolder',
+  'breadcrumb',
+  'cede',
+  'fencing',
+  'transition',
+  'activeAttempt',
+  'failover',
+]);
 
 /**
  * The side work (fencing preflight, NameNode HTTP view, cluster view) starts when the daemon is
@@ -692,6 +711,18 @@ async function runDaemonAs(
     logger: logger.child({ component: 'controller' }),
     resetLogRepeats: () => resetRepeats(logger),
   });
+  // Memory given back after the heap has grown (README "A lean daemon"); from the start, not side
+  // work: its first look is zkfc.heap.reduce-interval.ms away.
+  const heapReducer =
+    settings.heap.reduceIntervalMs > 0
+      ? new HeapReducer({
+          heap: new V8Heap(),
+          clock,
+          intervalMs: settings.heap.reduceIntervalMs,
+          logger: logger.child({ component: 'heap' }),
+        })
+      : undefined;
+  heapReducer?.start();
   // The failover journal (README "Failover journal"): fed the same records, writes after the fact.
   journal = createFailoverJournal({
     config,
@@ -705,6 +736,7 @@ async function runDaemonAs(
   });
   controller.onEvent((record) => {
     applyRecord(record, { status, metrics, readiness });
+    if (HA_ACTIVITY_RECORDS.has(record.type)) heapReducer?.activity();
     journal?.observe(record);
     if (
       record.type === 'healthStateChanged' &&
@@ -767,6 +799,7 @@ async function runDaemonAs(
 
   const shutdown = async (signal?: string): Promise<void> => {
     sideWork.cancel();
+    await heapReducer?.stop();
     stopWatchdog();
     void notifier.stopping();
     if (signal !== undefined) journal?.stopping(signal);

@@ -357,3 +357,20 @@ export interface JournalFile {
   /** Append one line; `line` holds no line break. */
   append(line: string): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The process's own JavaScript heap
+
+/**
+ * The JavaScript heap of the daemon's process, for the heap reducer (runtime/heap-reducer.ts):
+ * how much memory it holds from the system, and one full collection that gives back what it can.
+ */
+export interface ProcessHeap {
+  /** Bytes the heap holds from the system now (committed), every space included. */
+  committedBytes(): number;
+  /**
+   * One full, compacting garbage collection, on the caller's stack (tens of milliseconds for the
+   * daemon's heap). False when this runtime cannot (nothing was done).
+   */
+  compact(): boolean;
+}

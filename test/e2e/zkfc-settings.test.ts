@@ -3,7 +3,9 @@
 // zkfc.health.probe-on-disconnect decides whether a SIGKILLed NameNode is noticed at once (on) or
 // only at the next health round (off, Hadoop's cadence); and the local NameNode's /stacks is
 // captured when it turns unhealthy (dfs.ha.zkfc.nn.http.timeout.ms, kept in zkfc.stacks.dir), not
-// captured with the timeout 0, and reported as not available when the NameNode is dead.
+// captured with the timeout 0, and reported as not available when the NameNode is dead; after a
+// burst of work the daemon compacts its heap back down (zkfc.heap.reduce-interval.ms), or never
+// with 0.
 // Method: MiniCluster (real ZooKeeper, simulated NameNode processes that serve /stacks, the built
 // zkfc daemons, Hadoop XML); health rounds are observed through the daemon's own metrics, so the
 // NameNode is killed right after a round, a whole check interval (2 s) before the next one.
@@ -12,7 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
-import { metricValue, scrapeMetrics, startE2eCluster, stopE2eCluster, zkfcLogRecords } from '../support/e2e-zkfc.js';
+import {
+  httpGet,
+  metricValue,
+  scrapeMetrics,
+  startE2eCluster,
+  stopE2eCluster,
+  zkfcLogRecords,
+} from '../support/e2e-zkfc.js';
 import { eventually, waitUntil } from '../../tools/testing/wait.js';
 
 let cluster: MiniCluster | undefined;
@@ -146,5 +155,36 @@ describe('NameNode /stacks capture (dfs.ha.zkfc.nn.http.timeout.ms)', () => {
     expect(String(dump['file'])).toBe(join(stacksDir, files[0]!));
     expect(readFileSync(join(stacksDir, files[0]!), 'utf8')).toContain('Process Thread Dump:');
     expect(c.splitBrainViolations()).toEqual([]);
+  });
+});
+
+describe('zkfc.heap.reduce-interval.ms', () => {
+  /** A burst of work for a daemon: /metrics and /status scrapes, 8 at a time. */
+  async function scrapeBurst(c: MiniCluster, id: string, scrapes: number): Promise<void> {
+    const port = c.node(id).statusPort;
+    for (let i = 0; i < scrapes; i += 8)
+      await Promise.all(
+        Array.from({ length: 8 }, (_, j) => httpGet(port, (i + j) % 2 === 0 ? '/metrics' : '/status', 10_000)),
+      );
+  }
+
+  const compactions = (c: MiniCluster, id: string): Array<Record<string, unknown>> =>
+    zkfcLogRecords(c, id).filter((record) => record['msg'] === 'heap compacted');
+
+  it('after a burst of work the daemon compacts its heap back down, once quiet; 0 never does', async () => {
+    const c = (cluster = await startE2eCluster({ checkIntervalMs: 500 }));
+    await Promise.all([c.startNamenode('nn1'), c.startNamenode('nn2')]);
+    await c.startZkfc('nn1', ['-D', 'zkfc.heap.reduce-interval.ms=1000'], { ZKFC_LOG_LEVEL: 'debug' });
+    await c.startZkfc('nn2', ['-D', 'zkfc.heap.reduce-interval.ms=0'], { ZKFC_LOG_LEVEL: 'debug' });
+    await c.waitForActive(20_000, 'nn1');
+    await eventually(async () => expect((await c.zkfcStatus('nn2'))?.['electorState']).toBe('STANDBY'), 10_000);
+    await Promise.all([scrapeBurst(c, 'nn1', 400), scrapeBurst(c, 'nn2', 400)]);
+    await eventually(() => expect(compactions(c, 'nn1').length).toBeGreaterThan(0), 15_000);
+    const record = compactions(c, 'nn1').at(-1)!;
+    expect(record['component']).toBe('heap');
+    expect(Number(record['afterMiB'])).toBeLessThan(Number(record['beforeMiB']) - 0.5);
+    expect(Number(record['durationMs'])).toBeGreaterThan(0);
+    expect(compactions(c, 'nn2')).toEqual([]);
+    expect(zkfcLogRecords(c, 'nn2').filter((r) => r['level'] === 20).length).toBeGreaterThan(0);
   });
 });
