@@ -741,10 +741,10 @@ const TABLE: SettingsTable = {
       format: 'long-ms',
       default: 10000,
       doc:
-        "Interval of the daemon's look at its own JavaScript heap: when the heap has grown by 1 MiB or more " +
-        'since the last look that collected (a burst of failovers, the slow allocation of an idle daemon), one ' +
-        'compacting garbage collection (about 20-30 ms, never within 2 s of a state change, a transition, ' +
-        'fencing or a failover) gives the memory back to the system; 0 disables.',
+        "Interval of the daemon's look at its own JavaScript heap: when the heap is 1 MiB or more above the " +
+        'smallest size it has had (a burst of failovers, the slow allocation of an idle daemon), one compacting ' +
+        'garbage collection (20-30 ms; only after 10 s without a state change, transition, fencing or failover) ' +
+        'gives the memory back to the system; 0 disables.',
     },
   },
   readiness: {

@@ -1,5 +1,7 @@
-// The ProcessHeap port on V8 (runtime/heap-reducer.ts): the heap's committed size from
-// v8.getHeapStatistics(), and a full compacting collection on request.
+// The ProcessHeap port on V8 (runtime/heap-reducer.ts): the heap's resident size, young
+// generation and the rest, from v8.getHeapSpaceStatistics() (physical sizes: a grown young
+// generation can hold ten times the capacity it reports), and a full compacting collection on
+// request.
 //
 // Node has no API for a collection on request. V8's gc() is one, installed in the contexts made
 // while --expose-gc is set: the flag is set for the moment it takes to make one context (node:vm)
@@ -13,9 +15,12 @@
 // compiles later (and the code cache the build writes, bin/zkfc.js) sees the daemon's flags only.
 // The context made for gc is garbage once compact() returns; the next collection takes it.
 
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { ProcessHeap } from '../runtime/ports.js';
+import type { HeapUsage, ProcessHeap } from '../runtime/ports.js';
+
+/** V8's spaces of the young generation. */
+const YOUNG_SPACES: ReadonlySet<string> = new Set(['new_space', 'new_large_object_space']);
 
 /** The node or V8 options in effect, as given (NODE_OPTIONS and the command line). */
 function optionGiven(names: readonly string[]): boolean {
@@ -26,8 +31,14 @@ function optionGiven(names: readonly string[]): boolean {
 }
 
 export class V8Heap implements ProcessHeap {
-  committedBytes(): number {
-    return getHeapStatistics().total_heap_size;
+  usage(): HeapUsage {
+    let youngBytes = 0;
+    let oldBytes = 0;
+    for (const space of getHeapSpaceStatistics()) {
+      if (YOUNG_SPACES.has(space.space_name)) youngBytes += space.physical_space_size;
+      else oldBytes += space.physical_space_size;
+    }
+    return { youngBytes, oldBytes };
   }
 
   compact(): boolean {

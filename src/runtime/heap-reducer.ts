@@ -5,22 +5,36 @@
 // when the old generation reaches a limit tens of MiB above what the daemon holds). Measured in
 // the sandbox: 40 graceful failovers took a standby from 50.4 to 62.5 MiB resident, still 55.8
 // MiB 45 s later; the slow allocation of an idle daemon (health checks, ZooKeeper pings) adds
-// about 1 MiB in 8 minutes the same way. So, every intervalMs, the reducer looks at the heap's
-// committed size; when it is GROWTH_BYTES or more above what it was after the last collection
-// (or at the first look), one compacting collection gives the pages back (about 20-30 ms on the
-// event loop, far inside every timeout the daemon keeps; once per interval at most). Never in the
-// middle of an episode: the daemon reports its HA activity (activity()), and the reducer waits
-// until QUIET_MS have passed without any, so a failover is never the one that waits for it.
+// about 2 MiB in 13 minutes the same way.
+//
+// So, every intervalMs, the reducer looks at what the heap holds resident. Its baseline is the old
+// generation that the last collection left (or the smallest seen before one, or since: what the
+// daemon needs); when the old generation is HEAP_GROWTH_BYTES or more above it, or the young
+// generation (about 1 MiB idle; a burst grows it to tens of MiB) is YOUNG_LIMIT_BYTES or more,
+// one compacting full collection gives the pages back (20-30 ms on the event loop, far inside
+// every timeout the daemon keeps). The young generation's idle ups and downs (0.25 to 1 MiB)
+// never count. Never in the middle of an episode, and only once the process has been quiet for
+// QUIET_MS: the daemon reports its HA activity (activity()), so a failover is never the one that
+// waits for a collection; and V8 shrinks the young generation only in a collection that comes when
+// little has been allocated for some seconds (its allocation throughput, over the last 5 s). When
+// the young generation stays large through a collection (the daemon allocates fast), the next try
+// comes after a pause that doubles each time, up to MAX_BACKOFF_INTERVALS intervals.
 
-import type { Clock, ProcessHeap } from './ports.js';
+import type { Clock, HeapUsage, ProcessHeap } from './ports.js';
 import type { RuntimeLog } from './logging.js';
 import { PeriodicTask } from './periodic-task.js';
 
-/** Growth of the committed heap over the last baseline that makes the reducer collect. */
+/** Growth of the old generation over the baseline that makes the reducer collect. */
 export const HEAP_GROWTH_BYTES = 1024 * 1024;
 
+/** A young generation this large has been grown by a burst (V8 starts it at 1 MiB). */
+export const YOUNG_LIMIT_BYTES = 4 * 1024 * 1024;
+
 /** How long the daemon must have been without HA activity before a collection; also the retry delay. */
-export const QUIET_MS = 2000;
+export const QUIET_MS = 10_000;
+
+/** The longest pause after collections that did not bring the heap back, in intervals. */
+export const MAX_BACKOFF_INTERVALS = 32;
 
 export interface HeapReducerOptions {
   readonly heap: ProcessHeap;
@@ -32,30 +46,34 @@ export interface HeapReducerOptions {
 
 /** What one look did. */
 export type HeapLook =
-  | { readonly action: 'baseline' | 'none' | 'deferred'; readonly committedBytes: number }
+  | { readonly action: 'none' | 'deferred' | 'backoff' | 'unavailable'; readonly usage: HeapUsage }
   | {
       readonly action: 'compacted';
-      readonly beforeBytes: number;
-      readonly afterBytes: number;
+      readonly before: HeapUsage;
+      readonly after: HeapUsage;
       readonly durationMs: number;
-    }
-  | { readonly action: 'unavailable'; readonly committedBytes: number };
+      /** Whether the young generation came back below YOUNG_LIMIT_BYTES. */
+      readonly recovered: boolean;
+    };
 
 const MIB = 1024 * 1024;
 const mib = (bytes: number): number => Math.round((bytes / MIB) * 100) / 100;
 
 export class HeapReducer {
-  /** Committed bytes after the last collection, or at the first look; lowered when the heap shrinks alone. */
+  /** The old generation the last collection left, lowered when it shrinks on its own. */
   private baselineBytes: number | undefined;
   private unavailable = false;
   private lastActivityMs: number | undefined;
+  /** Collections in a row that left the young generation large. */
+  private misses = 0;
+  private notBeforeMs = -Infinity;
   private readonly task: PeriodicTask<HeapLook>;
 
   constructor(private readonly options: HeapReducerOptions) {
     this.task = new PeriodicTask({
       clock: options.clock,
       run: () => Promise.resolve(this.look()),
-      // Deferred for activity: again once the daemon has been quiet for QUIET_MS.
+      // Deferred for activity: again once the daemon may have been quiet for QUIET_MS.
       delayAfter: (look) => (look?.action === 'deferred' ? QUIET_MS : options.intervalMs),
       onError: (error) => options.logger.error({ err: error }, 'heap reduction failed'),
     });
@@ -77,30 +95,48 @@ export class HeapReducer {
 
   /** One look at the heap now (the periodic run; tests call it directly). */
   look(): HeapLook {
-    const { heap, clock, logger } = this.options;
-    const committedBytes = heap.committedBytes();
-    if (this.baselineBytes === undefined || committedBytes < this.baselineBytes) {
-      this.baselineBytes = committedBytes;
-      return { action: 'baseline', committedBytes };
-    }
-    if (this.unavailable || committedBytes - this.baselineBytes < HEAP_GROWTH_BYTES)
-      return { action: 'none', committedBytes };
-    if (this.lastActivityMs !== undefined && clock.monotonicMs() - this.lastActivityMs < QUIET_MS)
-      return { action: 'deferred', committedBytes };
-    const started = clock.monotonicMs();
+    const { heap, clock, logger, intervalMs } = this.options;
+    const usage = heap.usage();
+    if (this.baselineBytes === undefined || usage.oldBytes < this.baselineBytes) this.baselineBytes = usage.oldBytes;
+    if (this.unavailable || !this.grown(usage)) return { action: 'none', usage };
+    const now = clock.monotonicMs();
+    if (now < this.notBeforeMs) return { action: 'backoff', usage };
+    if (this.lastActivityMs !== undefined && now - this.lastActivityMs < QUIET_MS) return { action: 'deferred', usage };
     if (!heap.compact()) {
       // Stays so for the life of the process: the runtime does not change under it.
       this.unavailable = true;
       logger.warn({}, 'heap reduction unavailable: this Node cannot run a collection on request');
-      return { action: 'unavailable', committedBytes };
+      return { action: 'unavailable', usage };
     }
-    const durationMs = clock.monotonicMs() - started;
-    const afterBytes = heap.committedBytes();
-    this.baselineBytes = afterBytes;
+    const durationMs = clock.monotonicMs() - now;
+    const after = heap.usage();
+    this.baselineBytes = after.oldBytes;
+    const recovered = after.youngBytes < YOUNG_LIMIT_BYTES;
+    if (recovered) {
+      this.misses = 0;
+      this.notBeforeMs = -Infinity;
+    } else {
+      this.misses++;
+      this.notBeforeMs = now + intervalMs * Math.min(2 ** this.misses, MAX_BACKOFF_INTERVALS);
+    }
     logger.debug(
-      { beforeMiB: mib(committedBytes), afterMiB: mib(afterBytes), durationMs: Math.round(durationMs * 10) / 10 },
+      {
+        beforeMiB: mib(usage.youngBytes + usage.oldBytes),
+        afterMiB: mib(after.youngBytes + after.oldBytes),
+        youngBeforeMiB: mib(usage.youngBytes),
+        youngAfterMiB: mib(after.youngBytes),
+        oldBaselineMiB: mib(this.baselineBytes),
+        durationMs: Math.round(durationMs * 10) / 10,
+      },
       'heap compacted',
     );
-    return { action: 'compacted', beforeBytes: committedBytes, afterBytes, durationMs };
+    return { action: 'compacted', before: usage, after, durationMs, recovered };
+  }
+
+  private grown(usage: HeapUsage): boolean {
+    return (
+      usage.oldBytes - (this.baselineBytes ?? usage.oldBytes) >= HEAP_GROWTH_BYTES ||
+      usage.youngBytes >= YOUNG_LIMIT_BYTES
+    );
   }
 }

@@ -361,13 +361,20 @@ export interface JournalFile {
 // ---------------------------------------------------------------------------------------------
 // The process's own JavaScript heap
 
+/** What the heap holds resident, in two parts. */
+export interface HeapUsage {
+  /** The young generation (V8's new spaces): grows in a burst of allocation, shrinks in a quiet collection. */
+  readonly youngBytes: number;
+  /** Everything else: the old generation, code, large objects. */
+  readonly oldBytes: number;
+}
+
 /**
  * The JavaScript heap of the daemon's process, for the heap reducer (runtime/heap-reducer.ts):
  * how much memory it holds from the system, and one full collection that gives back what it can.
  */
 export interface ProcessHeap {
-  /** Bytes the heap holds from the system now (committed), every space included. */
-  committedBytes(): number;
+  usage(): HeapUsage;
   /**
    * One full, compacting garbage collection, on the caller's stack (tens of milliseconds for the
    * daemon's heap). False when this runtime cannot (nothing was done).

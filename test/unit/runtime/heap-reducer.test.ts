@@ -1,102 +1,183 @@
-// Goal: the heap reducer (src/runtime/heap-reducer.ts) collects only when the heap has grown by
-// HEAP_GROWTH_BYTES over its baseline (the first look, or what the last collection left), lowers
-// its baseline when the heap shrinks alone, looks once per interval, gives up for good (with one
-// warning) on a runtime that cannot collect, waits for QUIET_MS without HA activity before it
-// collects, and starts nothing after stop().
-// Method: a HeapReducer on a ManualClock over a scripted ProcessHeap whose compact() shrinks the
-// committed size to what the test says; logs recorded.
+// Goal: the heap reducer (src/runtime/heap-reducer.ts) collects only when the old generation is
+// HEAP_GROWTH_BYTES above its baseline (what the last collection left, or the smallest seen) or the
+// young generation has grown to YOUNG_LIMIT_BYTES, and only after QUIET_MS without HA activity;
+// the young generation's idle ups and downs do not count; a collection that leaves the young
+// generation large is tried again after a pause that doubles, up to MAX_BACKOFF_INTERVALS; it
+// looks once per interval (a deferred look again QUIET_MS later), gives up for good (one warning)
+// on a runtime that cannot collect, and starts nothing after stop().
+// Method: a HeapReducer on a ManualClock over a scripted ProcessHeap whose compact() leaves the
+// usage the test says; logs recorded.
 
 import { describe, expect, it } from 'vitest';
-import { HEAP_GROWTH_BYTES, HeapReducer, QUIET_MS } from '../../../src/runtime/heap-reducer.js';
-import type { ProcessHeap } from '../../../src/runtime/ports.js';
+import {
+  HEAP_GROWTH_BYTES,
+  HeapReducer,
+  MAX_BACKOFF_INTERVALS,
+  QUIET_MS,
+  YOUNG_LIMIT_BYTES,
+} from '../../../src/runtime/heap-reducer.js';
+import type { HeapUsage, ProcessHeap } from '../../../src/runtime/ports.js';
 import { ManualClock } from '../../../tools/testing/clock.js';
 import { recordingLog } from '../../../tools/testing/recording-log.js';
 
 const MIB = 1024 * 1024;
+const INTERVAL_MS = 10_000;
 
 class ScriptedHeap implements ProcessHeap {
-  committed = 10 * MIB;
+  now: HeapUsage = { youngBytes: 1 * MIB, oldBytes: 8 * MIB };
   /** What compact() leaves; undefined: the runtime cannot collect. */
-  afterCompact: number | undefined = 9 * MIB;
+  afterCompact: HeapUsage | undefined = { youngBytes: 1 * MIB, oldBytes: 8 * MIB };
   compactions = 0;
 
   constructor(private readonly clock: ManualClock) {}
 
-  committedBytes(): number {
-    return this.committed;
+  usage(): HeapUsage {
+    return this.now;
   }
 
   compact(): boolean {
     if (this.afterCompact === undefined) return false;
     this.compactions++;
     this.clock.advance(25);
-    this.committed = this.afterCompact;
+    this.now = this.afterCompact;
     return true;
   }
 }
 
-function reducer(intervalMs = 30_000) {
+const usage = (youngMiB: number, oldBytes: number): HeapUsage => ({ youngBytes: youngMiB * MIB, oldBytes });
+
+function reducer() {
   const clock = new ManualClock();
   const heap = new ScriptedHeap(clock);
   const { log, lines } = recordingLog();
-  return { clock, heap, lines, reducer: new HeapReducer({ heap, clock, intervalMs, logger: log }) };
+  return { clock, heap, lines, reducer: new HeapReducer({ heap, clock, intervalMs: INTERVAL_MS, logger: log }) };
 }
 
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 describe('HeapReducer', () => {
-  it('takes its baseline at the first look and collects only from HEAP_GROWTH_BYTES above it', () => {
+  it('collects from HEAP_GROWTH_BYTES above the old generation the last collection left, and logs what it did', () => {
     const { heap, lines, reducer: r } = reducer();
-    expect(r.look()).toEqual({ action: 'baseline', committedBytes: 10 * MIB });
-    heap.committed = 10 * MIB + HEAP_GROWTH_BYTES - 1;
+    expect(r.look()).toEqual({ action: 'none', usage: usage(1, 8 * MIB) });
+    // Before any collection, the baseline is the smallest old generation seen.
+    heap.now = usage(0.25, 7 * MIB);
+    r.look();
+    heap.now = usage(1, 7 * MIB + HEAP_GROWTH_BYTES - 1);
     expect(r.look().action).toBe('none');
-    expect(heap.compactions).toBe(0);
-    heap.committed = 10 * MIB + HEAP_GROWTH_BYTES;
-    heap.afterCompact = 9.5 * MIB;
+    heap.now = usage(1, 7 * MIB + HEAP_GROWTH_BYTES);
+    heap.afterCompact = usage(0.5, 7.5 * MIB);
     expect(r.look()).toEqual({
       action: 'compacted',
-      beforeBytes: 10 * MIB + HEAP_GROWTH_BYTES,
-      afterBytes: 9.5 * MIB,
+      before: usage(1, 8 * MIB),
+      after: usage(0.5, 7.5 * MIB),
       durationMs: 25,
+      recovered: true,
     });
     expect(lines).toEqual([
-      { level: 'debug', msg: 'heap compacted', fields: { beforeMiB: 11, afterMiB: 9.5, durationMs: 25 } },
+      {
+        level: 'debug',
+        msg: 'heap compacted',
+        fields: {
+          beforeMiB: 9,
+          afterMiB: 8,
+          youngBeforeMiB: 1,
+          youngAfterMiB: 0.5,
+          oldBaselineMiB: 7.5,
+          durationMs: 25,
+        },
+      },
     ]);
-    // The baseline is now what the collection left: growth counts from there.
-    heap.committed = 9.5 * MIB + HEAP_GROWTH_BYTES - 1;
+    // Growth now counts from what the collection left (7.5 MiB).
+    heap.now = usage(1, 7.5 * MIB + HEAP_GROWTH_BYTES - 1);
     expect(r.look().action).toBe('none');
-    heap.committed = 9.5 * MIB + HEAP_GROWTH_BYTES;
+    heap.now = usage(1, 7.5 * MIB + HEAP_GROWTH_BYTES);
+    heap.afterCompact = usage(1, 9 * MIB);
     expect(r.look().action).toBe('compacted');
-    expect(heap.compactions).toBe(2);
+    // The daemon holds more now (9 MiB): no collection again until it has grown from there...
+    heap.now = usage(1, 9.5 * MIB);
+    expect(r.look().action).toBe('none');
+    // ...or it shrinks on its own, which lowers the baseline.
+    heap.now = usage(1, 6 * MIB);
+    r.look();
+    heap.now = usage(1, 6 * MIB + HEAP_GROWTH_BYTES);
+    expect(r.look().action).toBe('compacted');
+    expect(heap.compactions).toBe(3);
   });
 
-  it('lowers its baseline when the heap shrinks on its own', () => {
+  it('collects for a grown young generation, not for its idle ups and downs', () => {
     const { heap, reducer: r } = reducer();
     r.look();
-    heap.committed = 8 * MIB;
-    expect(r.look()).toEqual({ action: 'baseline', committedBytes: 8 * MIB });
-    heap.committed = 8 * MIB + HEAP_GROWTH_BYTES;
+    for (const young of [0.25, 1, 2, 0.5, YOUNG_LIMIT_BYTES / MIB - 0.01]) {
+      heap.now = usage(young, 8 * MIB);
+      expect(r.look().action).toBe('none');
+    }
+    heap.now = usage(YOUNG_LIMIT_BYTES / MIB, 8 * MIB);
+    expect(r.look()).toMatchObject({ action: 'compacted', recovered: true });
+    // Also at the very first look, when the burst came before it.
+    const second = reducer();
+    second.heap.now = usage(16, 8 * MIB);
+    expect(second.reducer.look().action).toBe('compacted');
+  });
+
+  it('waits QUIET_MS after the last HA activity', () => {
+    const { clock, heap, reducer: r } = reducer();
+    r.look();
+    heap.now = usage(1, 20 * MIB);
+    r.activity();
+    clock.advance(QUIET_MS - 1);
+    expect(r.look()).toEqual({ action: 'deferred', usage: usage(1, 20 * MIB) });
+    expect(heap.compactions).toBe(0);
+    clock.advance(1);
     expect(r.look().action).toBe('compacted');
   });
 
-  it('looks once per interval, the first look one interval after start, and none after stop', async () => {
-    const { clock, heap, reducer: r } = reducer(30_000);
+  it('backs off, doubling up to MAX_BACKOFF_INTERVALS, while collections do not bring the heap back', () => {
+    const { clock, heap, reducer: r } = reducer();
+    r.look();
+    heap.afterCompact = usage(12, 8 * MIB);
+    const attempts: number[] = [];
+    for (let t = 0; t <= 200 * INTERVAL_MS; t += INTERVAL_MS) {
+      heap.now = usage(12, 8 * MIB);
+      if (r.look().action === 'compacted') attempts.push(Math.round(clock.monotonicMs() / INTERVAL_MS));
+      clock.advance(INTERVAL_MS);
+    }
+    // Pauses (in intervals) after each miss: 2, 4, 8, 16, 32, 32, ...
+    const pauses = attempts.slice(1).map((at, i) => at - attempts[i]!);
+    expect(pauses.slice(0, 7)).toEqual([2, 4, 8, 16, 32, 32, 32]);
+    expect(Math.max(...pauses)).toBe(MAX_BACKOFF_INTERVALS);
+    // A collection that brings the heap back ends the back-off.
+    heap.afterCompact = usage(1, 8 * MIB);
+    clock.advance(MAX_BACKOFF_INTERVALS * INTERVAL_MS);
+    expect(r.look()).toMatchObject({ action: 'compacted', recovered: true });
+    heap.now = usage(12, 8 * MIB);
+    expect(r.look().action).toBe('compacted');
+  });
+
+  it('looks every interval (the first after one; after a deferral, QUIET_MS later), none after stop', async () => {
+    const { clock, heap, reducer: r } = reducer();
     r.start();
-    heap.committed = 40 * MIB;
-    clock.advance(29_999);
-    await Promise.resolve();
-    expect(heap.compactions).toBe(0);
+    clock.advance(INTERVAL_MS - 1);
+    await settle();
     clock.advance(1);
-    await new Promise((resolve) => setImmediate(resolve));
-    // First look: the baseline (40 MiB), no collection.
+    await settle();
+    // First look: the baseline, no collection.
     expect(heap.compactions).toBe(0);
-    heap.committed = 40 * MIB + HEAP_GROWTH_BYTES;
-    heap.afterCompact = 12 * MIB;
-    clock.advance(30_000);
-    await new Promise((resolve) => setImmediate(resolve));
+    heap.now = usage(1, 8 * MIB + HEAP_GROWTH_BYTES);
+    clock.advance(INTERVAL_MS - 1000);
+    r.activity();
+    clock.advance(1000);
+    await settle();
+    expect(heap.compactions).toBe(0);
+    clock.advance(QUIET_MS - 1000);
+    await settle();
+    expect(heap.compactions).toBe(0);
+    clock.advance(1000);
+    await settle();
     expect(heap.compactions).toBe(1);
     await r.stop();
-    heap.committed = 60 * MIB;
+    heap.now = usage(30, 60 * MIB);
     clock.advance(300_000);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(heap.compactions).toBe(1);
     expect(clock.pendingTimers).toBe(0);
   });
@@ -105,37 +186,12 @@ describe('HeapReducer', () => {
     const { heap, lines, reducer: r } = reducer();
     heap.afterCompact = undefined;
     r.look();
-    heap.committed = 20 * MIB;
-    expect(r.look()).toEqual({ action: 'unavailable', committedBytes: 20 * MIB });
-    heap.committed = 30 * MIB;
+    heap.now = usage(1, 20 * MIB);
+    expect(r.look()).toEqual({ action: 'unavailable', usage: usage(1, 20 * MIB) });
+    heap.now = usage(1, 30 * MIB);
     expect(r.look().action).toBe('none');
     expect(lines.filter((line) => line.level === 'warn').map((line) => line.msg)).toEqual([
       'heap reduction unavailable: this Node cannot run a collection on request',
     ]);
-  });
-});
-
-describe('HeapReducer during HA activity', () => {
-  it('defers a collection until QUIET_MS after the last activity, and looks again QUIET_MS later', async () => {
-    const { clock, heap, reducer: r } = reducer(10_000);
-    r.look();
-    heap.committed = 20 * MIB;
-    r.activity();
-    clock.advance(QUIET_MS - 1);
-    expect(r.look()).toEqual({ action: 'deferred', committedBytes: 20 * MIB });
-    clock.advance(1);
-    expect(r.look().action).toBe('compacted');
-    // On its cadence: a deferred look is followed by another QUIET_MS later, not an interval later.
-    r.start();
-    heap.committed = 20 * MIB;
-    clock.advance(9_000);
-    r.activity();
-    clock.advance(1_000);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(heap.compactions).toBe(1);
-    clock.advance(QUIET_MS);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(heap.compactions).toBe(2);
-    await r.stop();
   });
 });
