@@ -23,8 +23,9 @@
 //
 // External (loaded from node_modules at run time, and only when used): ssh2, which has optional
 // native parts (cpu-features) and is imported when an sshfence or the fencing preflight runs, and
-// undici (some 750 kB of source), imported when the NameNode's /stacks are captured, and koffi
-// (the FFI that binds MIT's GSSAPI, an optional dependency), imported only when Kerberos is configured. The bundle's
+// koffi (the FFI that binds MIT's GSSAPI, an optional dependency), imported only when Kerberos is
+// configured. undici is not used by the daemon (its HTTP reads use node:http); external all the
+// same, so that it could never be bundled by accident (test/integration/packaging). The bundle's
 // dynamic imports become require() calls in a promise (`supported: { 'dynamic-import': false }`):
 // a node:vm script has no ES module loader to import with on every Node 20 release.
 import { build } from 'esbuild';

@@ -15,7 +15,8 @@
 // Transport: node:http, not undici. The daemon loads node:http anyway (its status listener), and
 // loading undici costs about 17 MiB of resident memory in an idle Node process (measured: `node -e
 // 'require("undici")'` 60.8 MiB against 40.6 MiB bare) against the daemon's 50 MiB idle target
-// (README "Daemon resources while idle"). undici stays for the rare /stacks capture, loaded lazily.
+// (README "Daemon resources while idle"). The /stacks capture (namenode-stacks.ts) reads through
+// httpGet too.
 // Each request has its own agent-less connection (`agent: false`, Connection: close: no idle
 // socket stays open between reads), one hard deadline that destroys the socket whatever phase it
 // is in (connect, headers, a body trickling in), and a body bound past which the read stops.
@@ -68,6 +69,16 @@ export interface HttpAnswer {
   readonly status: number;
   readonly location: string | undefined;
   readonly body: Buffer;
+  /** True when the body was cut at the bound (httpGet's `truncate`). */
+  readonly truncated?: boolean;
+}
+
+/** How httpGet asks and what it does with a body above its bound. */
+export interface HttpGetOptions {
+  /** The Accept header (default application/json: the JMX servlet and /isActive). */
+  readonly accept?: string;
+  /** Keep the first maxBodyBytes and stop reading (the answer is `truncated`), instead of failing tooLarge. */
+  readonly truncate?: boolean;
 }
 
 export interface NameNodeJmxReaderOptions {
@@ -151,7 +162,8 @@ export class NameNodeJmxTxidReader implements NameNodeTxidReader {
 /**
  * GET `path` from `address` within `timeoutMs` in all, reading at most `maxBodyBytes` of a 200's
  * body (any other status resolves at once with an empty body). Rejects only with a ReadFailure
- * (unreachable, timedOut, tooLarge).
+ * (unreachable, timedOut, tooLarge). Also the transport of the NameNode's /stacks capture
+ * (namenode-stacks.ts), which keeps the start of a dump above its bound (`truncate`).
  */
 export function httpGet(
   address: HostPort,
@@ -159,6 +171,7 @@ export function httpGet(
   url: string,
   timeoutMs: number,
   maxBodyBytes: number,
+  options: HttpGetOptions = {},
 ): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     let settled = false;
@@ -179,7 +192,7 @@ export function httpGet(
       path,
       // No agent: this connection is this request's alone and closes with it (no idle sockets).
       agent: false,
-      headers: { Accept: 'application/json', Connection: 'close' },
+      headers: { Accept: options.accept ?? 'application/json', Connection: 'close' },
     });
     // One deadline for connect, headers and body: a NameNode that accepts and then says nothing,
     // or trickles its answer a byte at a time, is cut off here.
@@ -199,18 +212,22 @@ export function httpGet(
         return;
       }
       const declared = Number(response.headers['content-length']);
-      if (Number.isFinite(declared) && declared > maxBodyBytes) {
+      if (!options.truncate && Number.isFinite(declared) && declared > maxBodyBytes) {
         settle(
           fail('tooLarge', url, `answer of ${declared} bytes (Content-Length) is above the ${maxBodyBytes}-byte bound`),
         );
         return;
       }
       response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBodyBytes) {
-          settle(fail('tooLarge', url, `answer above the ${maxBodyBytes}-byte bound (stopped reading there)`));
+        if (size + chunk.length > maxBodyBytes) {
+          if (options.truncate) {
+            chunks.push(chunk.subarray(0, maxBodyBytes - size));
+            size = maxBodyBytes;
+            settle({ status, location, body: Buffer.concat(chunks, size), truncated: true });
+          } else settle(fail('tooLarge', url, `answer above the ${maxBodyBytes}-byte bound (stopped reading there)`));
           return;
         }
+        size += chunk.length;
         chunks.push(chunk);
       });
       response.on('end', () => {

@@ -15,6 +15,7 @@ import type { HostPort } from '../core/types.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { isoTimestamp } from '../observability/wall-time.js';
+import { httpGet, ReadFailure, type HttpAnswer } from './namenode-jmx.js';
 
 /** The most of a dump that is read; the rest is dropped (a NameNode with thousands of threads). */
 export const STACKS_MAX_BYTES = 4 * 1024 * 1024;
@@ -75,7 +76,7 @@ export class NameNodeStacks {
     const where = `${httpAddress.host.includes(':') ? `[${httpAddress.host}]` : httpAddress.host}:${httpAddress.port}`;
     let fetched: { text: string; truncated: boolean };
     try {
-      fetched = await fetchStacks(where, timeoutMs);
+      fetched = await fetchStacks(httpAddress, `http://${where}/stacks`, timeoutMs);
     } catch (error) {
       this.log.warn(
         { url: `http://${where}/stacks`, reason, err: errorMessage(error) },
@@ -125,42 +126,29 @@ export class NameNodeStacks {
   }
 }
 
-/** GET /stacks within `timeoutMs` in all; reads at most STACKS_MAX_BYTES of the body. */
-async function fetchStacks(where: string, timeoutMs: number): Promise<{ text: string; truncated: boolean }> {
-  // undici is loaded when a capture first runs: a healthy NameNode's daemon never needs it, and
-  // loading it at start-up costs resident memory and start-up time (README "Daemon resources
-  // while idle"); the daemon's bundle leaves it out (scripts/bundle-daemon.mjs).
-  const { Client } = await import('undici');
-  const client = new Client(`http://${where}`, {
-    connectTimeout: timeoutMs,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    keepAliveTimeout: 1,
-  });
+/**
+ * GET /stacks within `timeoutMs` in all; reads at most STACKS_MAX_BYTES of the body. Over node:http
+ * (namenode-jmx.ts's httpGet, as the NameNode HTTP view reads), which the daemon has loaded anyway
+ * for its status listener. undici, used here before, stayed loaded after the first capture: 12
+ * MiB more resident for the life of the daemon, measured after the benchmark's crash failovers
+ * (its JavaScript, and the WebAssembly HTTP parser it compiles).
+ */
+async function fetchStacks(
+  address: HostPort,
+  url: string,
+  timeoutMs: number,
+): Promise<{ text: string; truncated: boolean }> {
+  let answer: HttpAnswer;
   try {
-    const response = await client.request({ path: '/stacks', method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let truncated = false;
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      const room = STACKS_MAX_BYTES - size;
-      if (chunk.length >= room) {
-        chunks.push(chunk.subarray(0, room));
-        size += room;
-        truncated = chunk.length > room;
-        break;
-      }
-      chunks.push(chunk);
-      size += chunk.length;
-    }
-    if (truncated || size >= STACKS_MAX_BYTES) response.body.destroy();
-    if (response.statusCode !== 200) throw new Error(`GET /stacks answered HTTP ${response.statusCode}`);
-    return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+    answer = await httpGet(address, '/stacks', url, timeoutMs, STACKS_MAX_BYTES, {
+      accept: 'text/plain',
+      truncate: true,
+    });
   } catch (error) {
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    if (error instanceof ReadFailure && error.failure.kind === 'timedOut')
       throw new Error(`no answer within ${timeoutMs} ms`, { cause: error });
     throw error;
-  } finally {
-    client.destroy().catch(() => undefined);
   }
+  if (answer.status !== 200) throw new Error(`GET /stacks answered HTTP ${answer.status}`);
+  return { text: answer.body.toString('utf8'), truncated: answer.truncated === true };
 }
