@@ -34,6 +34,7 @@ import { StatusBoard } from '../observability/status.js';
 import { ClusterView } from '../runtime/cluster-view.js';
 import { ControllerRuntime } from '../runtime/controller-runtime.js';
 import { HeapReducer } from '../runtime/heap-reducer.js';
+import type { ControllerRecord } from '../runtime/records.js';
 import type { FailoverJournal } from '../runtime/failover-journal.js';
 import { ControllerExitedError, FailoverServiceError } from '../runtime/errors.js';
 import { ReadinessGate, sdNotifierFromEnv } from '../runtime/sd-notify.js';
@@ -80,7 +81,7 @@ declare const ZKFC_BUNDLED_VERSION: string | undefined;
  * The records of HA activity, during which the heap reducer does not collect: state changes and
  * the steps of a failover (not the routine ones: health checks, pause re-reads, cluster rounds).
  */
-const HA_ACTIVITY_RECORDS: ReadonlySet<string> = new Set([
+const HA_ACTIVITY_RECORDS: ReadonlySet<ControllerRecord['type']> = new Set<ControllerRecord['type']>([
   'healthStateChanged',
   'electorStateChanged',
   'zkConnectionStateChanged',

@@ -6,33 +6,16 @@
 // Method: real HTTP servers on 127.0.0.1 standing in for the NameNode's StackServlet; the
 // daemon's pino logger writing into an array.
 
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NameNodeStacks, STACKS_MAX_BYTES } from '../../../src/hadoop/namenode-stacks.js';
 import { createLogger } from '../../../src/observability/logger.js';
+import { HttpStubs } from '../../../tools/testing/http-stub.js';
 import { freePort } from '../../../tools/testing/net.js';
 
-const servers: http.Server[] = [];
-const sockets = new Set<Socket>();
+const stubs = new HttpStubs();
 
-afterEach(async () => {
-  for (const socket of sockets) socket.destroy();
-  sockets.clear();
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
-});
-
-async function serve(handler: http.RequestListener): Promise<number> {
-  const server = http.createServer(handler);
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
+afterEach(() => stubs.closeAll());
 
 function stacksOn(port: number, timeoutMs = 2000): { stacks: NameNodeStacks; records: Record<string, unknown>[] } {
   const records: Record<string, unknown>[] = [];
@@ -60,7 +43,7 @@ describe('NameNode /stacks capture over node:http', () => {
   it('reads a dump whole and logs it between the markers', async () => {
     const dump = 'Process Thread Dump: \n3 active threads\nThread 1 (main):\n  State: WAITING\n';
     let accept: string | undefined;
-    const port = await serve((request, response) => {
+    const port = await stubs.serve((request, response) => {
       accept = request.headers.accept;
       response.end(request.url === '/stacks' ? dump : 'wrong path');
     });
@@ -75,7 +58,7 @@ describe('NameNode /stacks capture over node:http', () => {
   });
 
   it('keeps the first STACKS_MAX_BYTES of a larger dump and says it was truncated', async () => {
-    const port = await serve((_request, response) => {
+    const port = await stubs.serve((_request, response) => {
       // No Content-Length: the size is learnt by reading, 64 KiB at a time.
       const chunk = 'x'.repeat(64 * 1024);
       let sent = 0;
@@ -95,11 +78,11 @@ describe('NameNode /stacks capture over node:http', () => {
   });
 
   it('logs why it cannot get a dump: an error status, a refused connection, no answer within the timeout', async () => {
-    const failing = await serve((_request, response) => {
+    const failing = await stubs.serve((_request, response) => {
       response.statusCode = 500;
       response.end('boom');
     });
-    const silent = await serve(() => undefined);
+    const silent = await stubs.serve(() => undefined);
     const refused = await freePort();
     const reasons: string[] = [];
     for (const [port, timeoutMs] of [

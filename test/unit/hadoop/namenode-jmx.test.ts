@@ -9,7 +9,6 @@
 // in-process node:http server on loopback that plays a real NameNode from the fixtures, or misbehaves.
 
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,6 +29,7 @@ import {
 } from '../../../src/hadoop/namenode-jmx.js';
 import type { NameNodeHttpFailure, NameNodeHttpResult } from '../../../src/runtime/ports.js';
 import type { NamenodeTarget } from '../../../src/core/types.js';
+import { HttpStubs } from '../../../tools/testing/http-stub.js';
 
 const FIXTURES = join(import.meta.dirname, '../../support/fixtures/namenode-jmx-3.4.2');
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
@@ -303,24 +303,12 @@ describe('jsonErrorOffset', () => {
 // The reader over real HTTP
 
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
-const servers: http.Server[] = [];
-const sockets = new Set<Socket>();
+const stubs = new HttpStubs();
 
-afterEach(async () => {
-  for (const socket of sockets) socket.destroy();
-  sockets.clear();
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
-});
+afterEach(() => stubs.closeAll());
 
 async function serve(handler: Handler): Promise<NameNodeJmxReader> {
-  const server = http.createServer(handler);
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return new NameNodeJmxReader({ httpAddress: { host: '127.0.0.1', port: (server.address() as AddressInfo).port } });
+  return new NameNodeJmxReader({ httpAddress: { host: '127.0.0.1', port: await stubs.serve(handler) } });
 }
 
 /** A NameNode that answers like the captured nn2 (standby), or as `override` says for a path. */
@@ -370,13 +358,12 @@ describe('NameNodeJmxReader over HTTP', () => {
     const result = await reader.read(2000);
     expect(result).toEqual({ ok: true, view: parseNameNodeHttpView(BASE, realAnswers('nn2')) });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sockets.size).toBe(0);
+    expect(stubs.openConnections).toBe(0);
   });
 
   it('a refused connection is unreachable, at once', async () => {
     const reader = await serve(realNameNode());
-    await new Promise((resolve) => servers[0]!.close(resolve));
-    servers.length = 0;
+    await stubs.closeAll();
     const { result, ms } = await timed(reader.read(2000));
     expect(failed(result)).toMatchObject({ kind: 'unreachable' });
     expect(failed(result).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/\S+: ECONNREFUSED/);
@@ -391,7 +378,7 @@ describe('NameNodeJmxReader over HTTP', () => {
     expect(ms).toBeGreaterThanOrEqual(290);
     expect(ms).toBeLessThan(1500);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sockets.size).toBe(0);
+    expect(stubs.openConnections).toBe(0);
   });
 
   it('an answer trickled a byte at a time is cut off at the deadline', async () => {
