@@ -741,10 +741,12 @@ const TABLE: SettingsTable = {
       format: 'long-ms',
       default: 10000,
       doc:
-        "Interval of the daemon's look at its own JavaScript heap: when the heap is 1 MiB or more above the " +
-        'smallest size it has had (a burst of failovers, the slow allocation of an idle daemon), one compacting ' +
-        'garbage collection (20-30 ms; only after 10 s without a state change, transition, fencing or failover) ' +
-        'gives the memory back to the system; 0 disables.',
+        "Interval of the daemon's look at its own JavaScript heap (it also looks 6 s after each state change, " +
+        'transition, fencing or failover): when the heap is 1 MiB or more above what its last collection left ' +
+        '(a burst of failovers, the slow allocation of an idle daemon), one compacting garbage collection ' +
+        '(20-35 ms; only after 6 s without such HA activity) gives the memory back to the system. The first ' +
+        "collection, once the daemon has been quiet for 6 s after its start, also drops the start-up's compiled " +
+        'code; 0 disables.',
     },
   },
   readiness: {

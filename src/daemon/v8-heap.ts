@@ -11,13 +11,17 @@
 // --expose-gc). V8 compacts on a full collection only when it judges the old generation
 // fragmented enough, which a heap of a few MiB seldom is: --compact-on-every-full-gc is set
 // around the one collection, so that the half-empty pages left by a burst's garbage are
-// evacuated and given back. Both flags are back as they were when compact() returns, so what V8
-// compiles later (and the code cache the build writes, bin/zkfc.js) sees the daemon's flags only.
-// The context made for gc is garbage once compact() returns; the next collection takes it.
+// evacuated and given back. With flushCode, --stress-flush-code is set around it too: V8 then
+// drops the bytecode of every function that is not on the stack, where it normally drops only
+// the bytecode of functions not run for several of its own full collections (--bytecode-old-age;
+// the collections asked for here do not age it). The flags are back as they were when compact()
+// returns, so what V8 compiles later (and the code cache the build writes, bin/zkfc.js) sees the
+// daemon's flags only. The context made for gc is garbage once compact() returns; the next
+// collection takes it.
 
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { HeapUsage, ProcessHeap } from '../runtime/ports.js';
+import type { CompactOptions, HeapUsage, ProcessHeap } from '../runtime/ports.js';
 
 /** V8's spaces of the young generation. */
 const YOUNG_SPACES: ReadonlySet<string> = new Set(['new_space', 'new_large_object_space']);
@@ -41,15 +45,20 @@ export class V8Heap implements ProcessHeap {
     return { youngBytes, oldBytes };
   }
 
-  compact(): boolean {
+  compact(options: CompactOptions): boolean {
     const collect = this.gcFunction();
     if (collect === undefined) return false;
-    // An operator who runs the daemon with the flag keeps it.
+    // An operator who runs the daemon with a flag keeps it; one who turned bytecode flushing off
+    // gets no flush.
     const compactGiven = optionGiven(['--compact-on-every-full-gc']);
+    const flush =
+      options.flushCode && !optionGiven(['--stress-flush-code', '--no-flush-bytecode', '--noflush-bytecode']);
     if (!compactGiven) setFlagsFromString('--compact-on-every-full-gc');
+    if (flush) setFlagsFromString('--stress-flush-code');
     try {
       collect();
     } finally {
+      if (flush) setFlagsFromString('--no-stress-flush-code');
       if (!compactGiven) setFlagsFromString('--no-compact-on-every-full-gc');
     }
     return true;

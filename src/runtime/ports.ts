@@ -377,7 +377,13 @@ export interface ProcessHeap {
   usage(): HeapUsage;
   /**
    * One full, compacting garbage collection, on the caller's stack (tens of milliseconds for the
-   * daemon's heap). False when this runtime cannot (nothing was done).
+   * daemon's heap). With flushCode, the collection also drops the compiled code (bytecode) of
+   * every function not running at that moment; a function compiles again when next called. False
+   * when this runtime cannot collect (nothing was done).
    */
-  compact(): boolean;
+  compact(options: CompactOptions): boolean;
+}
+
+export interface CompactOptions {
+  readonly flushCode: boolean;
 }

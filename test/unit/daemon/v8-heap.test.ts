@@ -2,14 +2,16 @@
 // (young generation and the rest) and, with one compact(), gives back the old-generation pages a
 // burst left behind: the pages of its garbage and the half-empty pages a plain full collection
 // keeps (it compacts); it leaves V8's gc nowhere it was not before (no `gc` global, none in later
-// contexts).
+// contexts). With flushCode, the collection drops the bytecode of functions that ran before it
+// (they still run, compiled again), and only then; V8's flags are as before afterwards.
 // Method: this test's own V8. Promote 400,000 small objects to the old generation, keep one in
 // two (every page stays half full: a plain full collection frees no page), and compare the
 // old generation's size after a plain full collection (V8's gc without the compaction flag) and after
-// compact().
+// compact(). For the flush: 2,000 functions compiled and run once, V8's bytecode total
+// (getHeapCodeStatistics) around compact() with and without flushCode.
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapCodeStatistics, setFlagsFromString } from 'node:v8';
+import { compileFunction, runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { V8Heap } from '../../../src/daemon/v8-heap.js';
 
@@ -38,11 +40,36 @@ describe('V8Heap', () => {
     all.length = 0;
     plainGc();
     const plain = oldBytes(heap);
-    expect(heap.compact()).toBe(true);
+    expect(heap.compact({ flushCode: false })).toBe(true);
     const compacted = oldBytes(heap);
     expect(plain - compacted).toBeGreaterThan(6 * MIB);
     expect(kept.length).toBe(200_000);
     expect(typeof (globalThis as { gc?: unknown }).gc === 'function').toBe(hadGc);
     if (!hadGc) expect(runInNewContext('typeof gc')).toBe('undefined');
+  });
+
+  it('with flushCode drops the bytecode of functions not running, which then compile again; without, keeps it', () => {
+    const heap = new V8Heap();
+    const bytecode = (): number => getHeapCodeStatistics().bytecode_and_metadata_size;
+    const functions = Array.from({ length: 2000 }, (_, i) =>
+      compileFunction(`let s = 0; for (let k = 0; k < a; k++) s += k * ${i}; return s + ${i};`, ['a']),
+    ) as Array<(a: number) => number>;
+    const runAll = (): number => functions.reduce((sum, f) => sum + f(3), 0);
+    const expected = runAll();
+    const compiled = bytecode();
+    expect(heap.compact({ flushCode: false })).toBe(true);
+    const kept = bytecode();
+    expect(heap.compact({ flushCode: true })).toBe(true);
+    const flushed = bytecode();
+    // The 2,000 functions hold some 0.3 MiB of bytecode; a plain collection may drop a little
+    // (V8 ages bytecode), the flush drops it all.
+    expect(compiled - kept).toBeLessThan((compiled - flushed) / 2);
+    expect(kept - flushed).toBeGreaterThan(200 * 1024);
+    expect(runAll()).toBe(expected);
+    expect(bytecode()).toBeGreaterThan(flushed + 200 * 1024);
+    // The flag is off again: a plain compact() after the recompilation keeps the bytecode.
+    const recompiled = bytecode();
+    expect(heap.compact({ flushCode: false })).toBe(true);
+    expect(recompiled - bytecode()).toBeLessThan((recompiled - flushed) / 2);
   });
 });

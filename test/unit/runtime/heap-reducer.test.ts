@@ -1,12 +1,14 @@
-// Goal: the heap reducer (src/runtime/heap-reducer.ts) collects only when the old generation is
-// HEAP_GROWTH_BYTES above its baseline (what the last collection left, or the smallest seen) or the
-// young generation has grown to YOUNG_LIMIT_BYTES, and only after QUIET_MS without HA activity;
-// the young generation's idle ups and downs do not count; a collection that leaves the young
-// generation large is tried again after a pause that doubles, up to MAX_BACKOFF_INTERVALS; it
-// looks once per interval (a deferred look again QUIET_MS later), gives up for good (one warning)
-// on a runtime that cannot collect, and starts nothing after stop().
+// Goal: the heap reducer (src/runtime/heap-reducer.ts) makes its first collection (the start-up
+// collection, which flushes code) once the daemon has been quiet for QUIET_MS after start, grown
+// or not, and no other collection flushes code; after it, collects only when the old generation
+// is HEAP_GROWTH_BYTES above its baseline (what the last collection left, or the smallest seen) or
+// the young generation has grown to YOUNG_LIMIT_BYTES, and only after QUIET_MS without HA
+// activity; the young generation's idle ups and downs do not count; a collection that leaves the
+// young generation large is tried again after a pause that doubles, up to MAX_BACKOFF_INTERVALS;
+// it looks once per interval and when the quiet after HA activity is over, gives up for good
+// (one warning) on a runtime that cannot collect, and starts nothing after stop().
 // Method: a HeapReducer on a ManualClock over a scripted ProcessHeap whose compact() leaves the
-// usage the test says; logs recorded.
+// usage the test says and records whether it was asked to flush code; logs recorded.
 
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,7 +18,7 @@ import {
   QUIET_MS,
   YOUNG_LIMIT_BYTES,
 } from '../../../src/runtime/heap-reducer.js';
-import type { HeapUsage, ProcessHeap } from '../../../src/runtime/ports.js';
+import type { CompactOptions, HeapUsage, ProcessHeap } from '../../../src/runtime/ports.js';
 import { ManualClock } from '../../../tools/testing/clock.js';
 import { recordingLog } from '../../../tools/testing/recording-log.js';
 
@@ -28,6 +30,8 @@ class ScriptedHeap implements ProcessHeap {
   /** What compact() leaves; undefined: the runtime cannot collect. */
   afterCompact: HeapUsage | undefined = { youngBytes: 1 * MIB, oldBytes: 8 * MIB };
   compactions = 0;
+  /** flushCode of each compact() that collected. */
+  readonly flushes: boolean[] = [];
 
   constructor(private readonly clock: ManualClock) {}
 
@@ -35,9 +39,10 @@ class ScriptedHeap implements ProcessHeap {
     return this.now;
   }
 
-  compact(): boolean {
+  compact(options: CompactOptions): boolean {
     if (this.afterCompact === undefined) return false;
     this.compactions++;
+    this.flushes.push(options.flushCode);
     this.clock.advance(25);
     this.now = this.afterCompact;
     return true;
@@ -46,11 +51,19 @@ class ScriptedHeap implements ProcessHeap {
 
 const usage = (youngMiB: number, oldBytes: number): HeapUsage => ({ youngBytes: youngMiB * MIB, oldBytes });
 
-function reducer() {
+/** A reducer; unless `fresh`, past its start-up collection (not counted in compactions or lines). */
+function reducer({ fresh = false } = {}) {
   const clock = new ManualClock();
   const heap = new ScriptedHeap(clock);
   const { log, lines } = recordingLog();
-  return { clock, heap, lines, reducer: new HeapReducer({ heap, clock, intervalMs: INTERVAL_MS, logger: log }) };
+  const r = new HeapReducer({ heap, clock, intervalMs: INTERVAL_MS, logger: log });
+  if (!fresh) {
+    expect(r.look()).toMatchObject({ action: 'compacted', reason: 'start-up' });
+    heap.compactions = 0;
+    heap.flushes.length = 0;
+    lines.length = 0;
+  }
+  return { clock, heap, lines, reducer: r };
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -68,6 +81,7 @@ describe('HeapReducer', () => {
     heap.afterCompact = usage(0.5, 7.5 * MIB);
     expect(r.look()).toEqual({
       action: 'compacted',
+      reason: 'grown',
       before: usage(1, 8 * MIB),
       after: usage(0.5, 7.5 * MIB),
       durationMs: 25,
@@ -78,6 +92,8 @@ describe('HeapReducer', () => {
         level: 'debug',
         msg: 'heap compacted',
         fields: {
+          reason: 'grown',
+          codeFlushed: false,
           beforeMiB: 9,
           afterMiB: 8,
           youngBeforeMiB: 1,
@@ -102,6 +118,42 @@ describe('HeapReducer', () => {
     heap.now = usage(1, 6 * MIB + HEAP_GROWTH_BYTES);
     expect(r.look().action).toBe('compacted');
     expect(heap.compactions).toBe(3);
+    expect(heap.flushes).toEqual([false, false, false]);
+  });
+
+  it('collects once quiet for QUIET_MS after start, grown or not, flushing code; no later one flushes', async () => {
+    const { clock, heap, lines, reducer: r } = reducer({ fresh: true });
+    r.start();
+    // HA activity during the start (the election): the quiet counts from it.
+    clock.advance(1000);
+    r.activity();
+    clock.advance(QUIET_MS - 1);
+    await settle();
+    expect(heap.compactions).toBe(0);
+    clock.advance(1);
+    await settle();
+    expect(heap.flushes).toEqual([true]);
+    expect(lines).toEqual([
+      {
+        level: 'debug',
+        msg: 'heap compacted',
+        fields: expect.objectContaining({ reason: 'start-up', codeFlushed: true }) as unknown,
+      },
+    ]);
+    // Nothing grew: no collection at the next looks; a grown heap collects, without flushing code.
+    clock.advance(3 * INTERVAL_MS);
+    await settle();
+    expect(heap.compactions).toBe(1);
+    heap.now = usage(1, 8 * MIB + HEAP_GROWTH_BYTES);
+    clock.advance(INTERVAL_MS);
+    await settle();
+    expect(heap.flushes).toEqual([true, false]);
+    await r.stop();
+    // Without start(), the first look is the start-up collection; when a burst came first, too.
+    const burst = reducer({ fresh: true });
+    burst.heap.now = usage(16, 20 * MIB);
+    expect(burst.reducer.look()).toMatchObject({ action: 'compacted', reason: 'start-up' });
+    expect(burst.heap.flushes).toEqual([true]);
   });
 
   it('collects for a grown young generation, not for its idle ups and downs', () => {
@@ -112,11 +164,7 @@ describe('HeapReducer', () => {
       expect(r.look().action).toBe('none');
     }
     heap.now = usage(YOUNG_LIMIT_BYTES / MIB, 8 * MIB);
-    expect(r.look()).toMatchObject({ action: 'compacted', recovered: true });
-    // Also at the very first look, when the burst came before it.
-    const second = reducer();
-    second.heap.now = usage(16, 8 * MIB);
-    expect(second.reducer.look().action).toBe('compacted');
+    expect(r.look()).toMatchObject({ action: 'compacted', reason: 'grown', recovered: true });
   });
 
   it('waits QUIET_MS after the last HA activity', () => {
@@ -125,7 +173,7 @@ describe('HeapReducer', () => {
     heap.now = usage(1, 20 * MIB);
     r.activity();
     clock.advance(QUIET_MS - 1);
-    expect(r.look()).toEqual({ action: 'deferred', usage: usage(1, 20 * MIB) });
+    expect(r.look()).toEqual({ action: 'deferred', usage: usage(1, 20 * MIB), quietInMs: 1 });
     expect(heap.compactions).toBe(0);
     clock.advance(1);
     expect(r.look().action).toBe('compacted');
@@ -153,41 +201,57 @@ describe('HeapReducer', () => {
     expect(r.look().action).toBe('compacted');
   });
 
-  it('looks every interval (the first after one; after a deferral, QUIET_MS later), none after stop', async () => {
+  it('looks every interval, and when the quiet after HA activity is over; none after stop', async () => {
     const { clock, heap, reducer: r } = reducer();
     r.start();
-    clock.advance(INTERVAL_MS - 1);
+    // The look at the end of the start's quiet: nothing grown (the start-up collection is done).
+    clock.advance(QUIET_MS);
     await settle();
-    clock.advance(1);
-    await settle();
-    // First look: the baseline, no collection.
     expect(heap.compactions).toBe(0);
+    // Grown at the next interval's look, but HA activity just before: deferred to the quiet's end.
     heap.now = usage(1, 8 * MIB + HEAP_GROWTH_BYTES);
     clock.advance(INTERVAL_MS - 1000);
     r.activity();
     clock.advance(1000);
     await settle();
     expect(heap.compactions).toBe(0);
-    clock.advance(QUIET_MS - 1000);
+    clock.advance(QUIET_MS - 1000 - 1);
     await settle();
     expect(heap.compactions).toBe(0);
-    clock.advance(1000);
+    clock.advance(1);
     await settle();
     expect(heap.compactions).toBe(1);
+    // Each activity moves the look to QUIET_MS after it, between the interval's looks.
+    heap.now = usage(1, 8 * MIB + 2 * HEAP_GROWTH_BYTES);
+    clock.advance(1000);
+    r.activity();
+    clock.advance(2000);
+    r.activity();
+    clock.advance(QUIET_MS - 1);
+    await settle();
+    expect(heap.compactions).toBe(1);
+    clock.advance(1);
+    await settle();
+    expect(heap.compactions).toBe(2);
+    // The interval's looks go on.
+    heap.now = usage(1, 8 * MIB + 2 * HEAP_GROWTH_BYTES);
+    clock.advance(INTERVAL_MS);
+    await settle();
+    expect(heap.compactions).toBe(3);
     await r.stop();
+    r.activity();
     heap.now = usage(30, 60 * MIB);
     clock.advance(300_000);
     await settle();
-    expect(heap.compactions).toBe(1);
+    expect(heap.compactions).toBe(3);
     expect(clock.pendingTimers).toBe(0);
   });
 
   it('warns once and stops collecting on a runtime that cannot collect', () => {
-    const { heap, lines, reducer: r } = reducer();
+    const { heap, lines, reducer: r } = reducer({ fresh: true });
     heap.afterCompact = undefined;
-    r.look();
+    expect(r.look()).toEqual({ action: 'unavailable', usage: usage(1, 8 * MIB) });
     heap.now = usage(1, 20 * MIB);
-    expect(r.look()).toEqual({ action: 'unavailable', usage: usage(1, 20 * MIB) });
     heap.now = usage(1, 30 * MIB);
     expect(r.look().action).toBe('none');
     expect(lines.filter((line) => line.level === 'warn').map((line) => line.msg)).toEqual([
