@@ -29,10 +29,10 @@
 // compiles some 0.6 MiB of bytecode that nothing runs again, and V8 never drops it on its own in
 // a daemon that seldom collects. What the idle daemon runs (health checks, ZooKeeper pings)
 // compiles again within seconds. Measured on a fresh standby: 995 -> 347 KiB of bytecode 5 s
-// later, 50.5 -> 48.7 MiB resident; the benchmark's idle daemons, 48.6 / 48.3 MiB (median; 49.7 /
-// 48.9 before). Only that once: a flush before every failover would make each
-// failover compile its path again (+10-20 ms on a 15 ms graceful failover, measured); after the
-// start-up collection, a failover's code, once compiled, stays.
+// later, 50.5 -> 48.7 MiB resident; the benchmark's idle daemons, 48.3 / 48.1 MiB (median; 49.7 /
+// 48.9 before). Only that once: a flush before every failover would make each failover compile
+// its path again (+10-20 ms on a 15 ms graceful failover, measured); after the start-up
+// collection, a failover's code, once compiled, stays.
 
 import type { Cancel, Clock, HeapUsage, ProcessHeap } from './ports.js';
 import type { RuntimeLog } from './logging.js';
@@ -61,7 +61,7 @@ export interface HeapReducerOptions {
 /** What one look did. */
 export type HeapLook =
   | { readonly action: 'none' | 'backoff' | 'unavailable'; readonly usage: HeapUsage }
-  /** For HA activity: the next look when the quiet is over, in quietInMs. */
+  /** For HA activity: the quiet is over in quietInMs, when activity()'s look comes. */
   | { readonly action: 'deferred'; readonly usage: HeapUsage; readonly quietInMs: number }
   | {
       readonly action: 'compacted';
@@ -96,8 +96,8 @@ export class HeapReducer {
     this.task = new PeriodicTask({
       clock: options.clock,
       run: () => Promise.resolve(this.look()),
-      // Deferred for activity: again when the quiet is over.
-      delayAfter: (look) => (look?.action === 'deferred' ? look.quietInMs : options.intervalMs),
+      // A deferred look needs no timer of its own: activity() has put one at the quiet's end.
+      delayAfter: () => options.intervalMs,
       onError: (error) => options.logger.error({ err: error }, 'heap reduction failed'),
     });
   }

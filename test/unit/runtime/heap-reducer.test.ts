@@ -68,6 +68,12 @@ function reducer({ fresh = false } = {}) {
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Move the clock on and let the timers' runs that fell due finish. */
+async function advance(clock: ManualClock, ms: number): Promise<void> {
+  clock.advance(ms);
+  await settle();
+}
+
 describe('HeapReducer', () => {
   it('collects from HEAP_GROWTH_BYTES above the old generation the last collection left, and logs what it did', () => {
     const { heap, lines, reducer: r } = reducer();
@@ -127,11 +133,9 @@ describe('HeapReducer', () => {
     // HA activity during the start (the election): the quiet counts from it.
     clock.advance(1000);
     r.activity();
-    clock.advance(QUIET_MS - 1);
-    await settle();
+    await advance(clock, QUIET_MS - 1);
     expect(heap.compactions).toBe(0);
-    clock.advance(1);
-    await settle();
+    await advance(clock, 1);
     expect(heap.flushes).toEqual([true]);
     expect(lines).toEqual([
       {
@@ -141,12 +145,10 @@ describe('HeapReducer', () => {
       },
     ]);
     // Nothing grew: no collection at the next looks; a grown heap collects, without flushing code.
-    clock.advance(3 * INTERVAL_MS);
-    await settle();
+    await advance(clock, 3 * INTERVAL_MS);
     expect(heap.compactions).toBe(1);
     heap.now = usage(1, 8 * MIB + HEAP_GROWTH_BYTES);
-    clock.advance(INTERVAL_MS);
-    await settle();
+    await advance(clock, INTERVAL_MS);
     expect(heap.flushes).toEqual([true, false]);
     await r.stop();
     // Without start(), the first look is the start-up collection; when a burst came first, too.
@@ -205,21 +207,17 @@ describe('HeapReducer', () => {
     const { clock, heap, reducer: r } = reducer();
     r.start();
     // The look at the end of the start's quiet: nothing grown (the start-up collection is done).
-    clock.advance(QUIET_MS);
-    await settle();
+    await advance(clock, QUIET_MS);
     expect(heap.compactions).toBe(0);
     // Grown at the next interval's look, but HA activity just before: deferred to the quiet's end.
     heap.now = usage(1, 8 * MIB + HEAP_GROWTH_BYTES);
     clock.advance(INTERVAL_MS - 1000);
     r.activity();
-    clock.advance(1000);
-    await settle();
+    await advance(clock, 1000);
     expect(heap.compactions).toBe(0);
-    clock.advance(QUIET_MS - 1000 - 1);
-    await settle();
+    await advance(clock, QUIET_MS - 1000 - 1);
     expect(heap.compactions).toBe(0);
-    clock.advance(1);
-    await settle();
+    await advance(clock, 1);
     expect(heap.compactions).toBe(1);
     // Each activity moves the look to QUIET_MS after it, between the interval's looks.
     heap.now = usage(1, 8 * MIB + 2 * HEAP_GROWTH_BYTES);
@@ -227,22 +225,18 @@ describe('HeapReducer', () => {
     r.activity();
     clock.advance(2000);
     r.activity();
-    clock.advance(QUIET_MS - 1);
-    await settle();
+    await advance(clock, QUIET_MS - 1);
     expect(heap.compactions).toBe(1);
-    clock.advance(1);
-    await settle();
+    await advance(clock, 1);
     expect(heap.compactions).toBe(2);
     // The interval's looks go on.
     heap.now = usage(1, 8 * MIB + 2 * HEAP_GROWTH_BYTES);
-    clock.advance(INTERVAL_MS);
-    await settle();
+    await advance(clock, INTERVAL_MS);
     expect(heap.compactions).toBe(3);
     await r.stop();
     r.activity();
     heap.now = usage(30, 60 * MIB);
-    clock.advance(300_000);
-    await settle();
+    await advance(clock, 300_000);
     expect(heap.compactions).toBe(3);
     expect(clock.pendingTimers).toBe(0);
   });
