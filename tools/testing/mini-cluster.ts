@@ -239,11 +239,23 @@ export class MiniCluster {
       userInfo().username,
       ...extraArgs,
     ];
-    const child = this.spawnLogged(args, node.simLog, {});
-    node.sim = child;
-    this.options.onSpawn?.('namenode', id, child);
-    writeFileSync(node.pidFile, String(child.pid));
-    await waitForLine(child, node.simLog, /rpc=\S+ http=\S+/, 20_000, `NameNode ${id}`);
+    // The ports were picked free when the cluster was made (they are in its XML), and another
+    // test process probing for free ports may hold one for a moment (pickFreePorts, tools/testing/
+    // net.ts): a NameNode that finds its port taken is started again, for up to 3 s (CI,
+    // 2026-12-04: EADDRINUSE once in a full run).
+    for (let attempt = 1; ; attempt++) {
+      const child = this.spawnLogged(args, node.simLog, {});
+      node.sim = child;
+      this.options.onSpawn?.('namenode', id, child);
+      writeFileSync(node.pidFile, String(child.pid));
+      try {
+        await waitForLine(child, node.simLog, /rpc=\S+ http=\S+/, 20_000, `NameNode ${id}`);
+        return;
+      } catch (error) {
+        if (attempt >= 10 || !String(error).includes('EADDRINUSE')) throw error;
+        await sleep(300);
+      }
+    }
   }
 
   /** SIGKILL a NameNode and record the end of its active period for the oracle. */
