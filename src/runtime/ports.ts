@@ -109,7 +109,11 @@ export interface ZkSession {
   /** Negotiated session timeout once connected. */
   negotiatedTimeoutMs(): number | undefined;
   create(path: string, data: Uint8Array, acl: readonly ZkAcl[], mode: ZkCreateMode): Promise<ZkOpResult<string>>;
-  /** exists; NONODE is a result code. The watch fires once (NodeCreated/NodeDeleted/NodeDataChanged). */
+  /**
+   * exists; NONODE is a result code. The watch fires once (NodeCreated/NodeDeleted/NodeDataChanged).
+   * A function is one watch per path until it fires, as in Java's client: passing it again (here or
+   * to getData) adds nothing, so re-reading an unchanged znode costs no memory.
+   */
   exists(path: string, watch?: (event: ZkWatchEvent) => void): Promise<ZkOpResult<ZkStat>>;
   getData(
     path: string,

@@ -200,11 +200,24 @@ interface OutstandingOperation {
 
 type LibraryCallback = (error: unknown, ...values: unknown[]) => void;
 
+/** A watch handed to the library (NodeZkSession.armWatch). */
+interface ArmedWatch {
+  readonly fn: (event: unknown) => void;
+  /** Calls under way that passed `fn`. */
+  pending: number;
+  /** Some call registered `fn` with the library (it stays registered until it fires). */
+  registered: boolean;
+  /** False once delivered or given up: `fn` then does nothing. */
+  armed: boolean;
+}
+
 export class NodeZkSession implements ZkSession {
   private readonly client: Client;
   private readonly internals: ClientInternals;
   private readonly log: Logger;
   private readonly outstanding = new Set<OutstandingOperation>();
+  /** Watches handed to the library and not yet fired, by path and the caller's function. */
+  private readonly watches = new Map<string, Map<(event: ZkWatchEvent) => void, ArmedWatch>>();
   private state: ConnectionState = 'connecting';
   /** Result code for operations on a dead session. */
   private deathCode: ZkErrorCode | undefined;
@@ -440,6 +453,9 @@ export class NodeZkSession implements ZkSession {
     const message = `session ${this.state === 'closed' ? 'closed' : 'ended'}: ${code}`;
     for (const operation of [...this.outstanding]) operation.settle({ code, message });
     this.outstanding.clear();
+    // A dead session delivers no watch: drop them all (a closed client keeps its own lists).
+    for (const byWatch of this.watches.values()) for (const entry of byWatch.values()) entry.armed = false;
+    this.watches.clear();
   }
 
   private scheduleWatchdog(delayMs?: number): void {
@@ -526,13 +542,30 @@ export class NodeZkSession implements ZkSession {
     });
   }
 
-  /** Wrap a one-shot watch: delivered at most once, never after the session died or the call failed. */
-  private watcher(watch: (event: ZkWatchEvent) => void): { readonly fn: (event: unknown) => void; disarm(): void } {
-    let armed = true;
-    return {
+  /**
+   * The function handed to the library for `watch` on `path`: one per (path, function) until it
+   * fires, as Java's client keeps one registration per Watcher object and path
+   * (ZKWatchManager). The library also keeps a function once per path, by identity
+   * (WatcherManager.registerWatcher), so registering the same watch again adds nothing; a fresh
+   * wrapper per call would add a listener each time a standby or the pause monitor re-reads a
+   * znode that does not change: unbounded growth in a long-lived session. Delivered at most once,
+   * never after the session died, never when no call registered it.
+   */
+  private armWatch(path: string, watch: (event: ZkWatchEvent) => void): ArmedWatch {
+    let byWatch = this.watches.get(path);
+    const existing = byWatch?.get(watch);
+    if (existing !== undefined) {
+      existing.pending += 1;
+      return existing;
+    }
+    const entry: ArmedWatch = {
+      pending: 1,
+      registered: false,
+      armed: true,
       fn: (event: unknown) => {
-        if (!armed || this.deathCode !== undefined) return;
-        armed = false;
+        if (!entry.armed) return;
+        this.forgetWatch(path, watch, entry);
+        if (this.deathCode !== undefined) return;
         const mapped = watchEventFromLibrary(event);
         if (mapped === undefined) {
           this.log.warn({ event: String(event) }, 'zookeeper watch event of unknown type ignored');
@@ -544,10 +577,33 @@ export class NodeZkSession implements ZkSession {
           this.log.error({ err: error, path: mapped.path }, 'zookeeper watch callback threw');
         }
       },
-      disarm: () => {
-        armed = false;
-      },
     };
+    if (byWatch === undefined) {
+      byWatch = new Map();
+      this.watches.set(path, byWatch);
+    }
+    byWatch.set(watch, entry);
+    return entry;
+  }
+
+  /** A call that passed `entry` finished: it registered the watch, or (failed) did not. */
+  private watchCallSettled(
+    path: string,
+    watch: (event: ZkWatchEvent) => void,
+    entry: ArmedWatch,
+    registered: boolean,
+  ): void {
+    entry.pending -= 1;
+    if (registered) entry.registered = true;
+    else if (!entry.registered && entry.pending === 0) this.forgetWatch(path, watch, entry);
+  }
+
+  private forgetWatch(path: string, watch: (event: ZkWatchEvent) => void, entry: ArmedWatch): void {
+    entry.armed = false;
+    const byWatch = this.watches.get(path);
+    if (byWatch?.get(watch) !== entry) return;
+    byWatch.delete(watch);
+    if (byWatch.size === 0) this.watches.delete(path);
   }
 
   create(path: string, data: Uint8Array, acl: readonly ZkAcl[], mode: ZkCreateMode): Promise<ZkOpResult<string>> {
@@ -576,7 +632,7 @@ export class NodeZkSession implements ZkSession {
   }
 
   exists(path: string, watch?: (event: ZkWatchEvent) => void): Promise<ZkOpResult<ZkStat>> {
-    const armed = watch === undefined ? undefined : this.watcher(watch);
+    const armed = watch === undefined ? undefined : this.armWatch(path, watch);
     return this.run<ZkStat>(
       'exists',
       path,
@@ -590,7 +646,8 @@ export class NodeZkSession implements ZkSession {
       },
       // A watch stays armed for OK (data/delete watch) and NONODE (creation watch), as in Java.
       (result) => {
-        if (result.code !== 'OK' && result.code !== 'NONODE') armed?.disarm();
+        if (armed !== undefined && watch !== undefined)
+          this.watchCallSettled(path, watch, armed, result.code === 'OK' || result.code === 'NONODE');
       },
     );
   }
@@ -599,7 +656,7 @@ export class NodeZkSession implements ZkSession {
     path: string,
     watch?: (event: ZkWatchEvent) => void,
   ): Promise<ZkOpResult<{ readonly data: Uint8Array; readonly stat: ZkStat }>> {
-    const armed = watch === undefined ? undefined : this.watcher(watch);
+    const armed = watch === undefined ? undefined : this.armWatch(path, watch);
     return this.run<{ readonly data: Uint8Array; readonly stat: ZkStat }>(
       'getData',
       path,
@@ -611,7 +668,7 @@ export class NodeZkSession implements ZkSession {
         return { code: 'OK', value: { data: bytes, stat: statFromLibrary(stat) } };
       },
       (result) => {
-        if (result.code !== 'OK') armed?.disarm();
+        if (armed !== undefined && watch !== undefined) this.watchCallSettled(path, watch, armed, result.code === 'OK');
       },
     );
   }

@@ -6,11 +6,19 @@
 // Method: MiniCluster (real ZooKeeper, simulated NameNodes, the built zkfc daemons) and the built
 // haadmin; the split-brain oracle at the end. The daemons keep the default fallback re-read (30 s),
 // longer than the waits for the pause and the resume to show: those arrive by the znode's watch.
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ZkfcStatus } from '../../src/observability/status.js';
 import type { MiniCluster } from '../../tools/testing/mini-cluster.js';
 import { eventually, sleep } from '../../tools/testing/wait.js';
-import { metricValue, runHaadmin, scrapeMetrics, startE2eCluster, stopE2eCluster } from '../support/e2e-zkfc.js';
+import {
+  metricValue,
+  runHaadmin,
+  scrapeMetrics,
+  startE2eCluster,
+  stopE2eCluster,
+  zkfcLogRecords,
+} from '../support/e2e-zkfc.js';
 
 let cluster: MiniCluster | undefined;
 afterEach(async () => {
@@ -70,6 +78,27 @@ describe('maintenance pause', () => {
     await c.waitForActive(30_000, 'nn1');
     expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(5000);
     expect(c.splitBrainViolations()).toEqual([]);
+  });
+
+  it('re-reading the absent pause znode watches it once: no listener piles up in a long-lived session', async () => {
+    // Each re-read watches the znode for its creation. Until 2026-12-04 every read added a listener
+    // to the ZooKeeper client (about 530 bytes, never freed: 1.5 MiB a day at the default 30 s);
+    // the library warns past 10 listeners on one znode.
+    const c = (cluster = await startE2eCluster());
+    await c.startNamenode('nn1');
+    await c.startZkfc('nn1', ['-D', 'zkfc.pause.check-interval.ms=100'], { ZKFC_LOG_LEVEL: 'debug' });
+    await c.waitForActive(20_000, 'nn1');
+    const pauseReads = (): number =>
+      zkfcLogRecords(c, 'nn1').filter(
+        (record) =>
+          record['msg'] === 'zookeeper operation finished' &&
+          record['op'] === 'exists' &&
+          String(record['path']).endsWith('/ZkfcMaintenancePause'),
+      ).length;
+    await eventually(() => expect(pauseReads()).toBeGreaterThanOrEqual(30), 30_000);
+    const { samples } = await scrapeMetrics(c, 'nn1');
+    expect(metricValue(samples, 'zkfc_maintenance_paused')).toBe(0);
+    expect(readFileSync(c.node('nn1').zkfcLog, 'utf8')).not.toContain('MaxListenersExceededWarning');
   });
 
   it('is refused while a controller does not answer /status, naming it; resume without a pause says so', async () => {

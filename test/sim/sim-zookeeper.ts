@@ -753,8 +753,9 @@ export class SimZkSession implements ZkSession {
   exists(path: string, watch?: (event: ZkWatchEvent) => void): Promise<ZkOpResult<ZkStat>> {
     return this.op((session) => {
       if (watch !== undefined) {
+        // One watch per path and function, as the port says (Java's client, NodeZkSession).
         const list = this.watchers.get(path) ?? [];
-        list.push(watch);
+        if (!list.includes(watch)) list.push(watch);
         this.watchers.set(path, list);
       }
       return this.zk.applyExists(session, path, watch !== undefined);

@@ -153,6 +153,44 @@ describe('NodeZkSession against a real ZooKeeper', () => {
     expect(events).toHaveLength(2);
   });
 
+  it('one watch per path and function, as Java: registering it again adds none and it fires once', async () => {
+    const { session } = await connected();
+    const other = await connected();
+    const path = `/watch-again-${Date.now()}`;
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const events: ZkWatchEvent[] = [];
+      const watch = (event: ZkWatchEvent): void => void events.push(event);
+      // A standby re-reading a znode nobody changes (the pause monitor every 30 s, for days).
+      for (let i = 0; i < 25; i += 1) expect(await session.exists(path, watch)).toMatchObject({ code: 'NONODE' });
+      ok(await other.session.create(path, bytes('a'), OPEN_ACL_UNSAFE, 'PERSISTENT'));
+      await waitUntil(() => events.length > 0 || undefined, 5000, 'NodeCreated');
+      for (let i = 0; i < 25; i += 1) ok(await session.getData(path, watch));
+      for (let i = 0; i < 25; i += 1) ok(await session.exists(path, watch));
+      ok(await other.session.setData(path, bytes('b'), -1));
+      await waitUntil(() => events.length > 1 || undefined, 5000, 'NodeDataChanged');
+      ok(await session.getData(path)); // a round trip after the change: any further delivery came before it
+      expect(events).toEqual([
+        { type: 'NodeCreated', path },
+        { type: 'NodeDataChanged', path },
+      ]);
+      // A second function on the same path is a watch of its own.
+      const second: ZkWatchEvent[] = [];
+      ok(await session.exists(path, watch));
+      ok(await session.exists(path, (event) => void second.push(event)));
+      ok(await other.session.delete(path, -1));
+      await waitUntil(() => (events.length > 2 && second.length > 0) || undefined, 5000, 'NodeDeleted');
+      expect(second).toEqual([{ type: 'NodeDeleted', path }]);
+      expect(events.slice(2)).toEqual([{ type: 'NodeDeleted', path }]);
+      // The library warns past 10 listeners on one znode's emitter: none were added.
+      expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('digest ACL: NOAUTH without credentials, OK with them, getAcl/setAcl round trip', async () => {
     const id = digestAclId('hdfs-zkfcs', 'secret');
     const acl = [{ scheme: 'digest', id, perms: ZK_PERMS.ALL }];
