@@ -744,9 +744,10 @@ const TABLE: SettingsTable = {
         "Interval of the daemon's look at its own JavaScript heap (it also looks 6 s after each state change, " +
         'transition, fencing or failover): when the heap is 1 MiB or more above what its last collection left ' +
         '(a burst of failovers, the slow allocation of an idle daemon), one compacting garbage collection ' +
-        '(20-35 ms; only after 6 s without such HA activity) gives the memory back to the system. The first ' +
-        "collection, once the daemon has been quiet for 6 s after its start, also drops the start-up's compiled " +
-        'code; 0 disables.',
+        '(20-35 ms; only after 6 s without such HA activity) gives the memory back to the system. Once the ' +
+        'daemon has been quiet for 6 s after its start or after HA activity, it collects whether the heap grew ' +
+        'or not and also drops the compiled code of what is not running (the start-up, the failover just ' +
+        'made); 0 disables.',
     },
   },
   readiness: {

@@ -23,16 +23,19 @@
 // large through a collection (the daemon allocates fast), the next try comes after a pause that
 // doubles each time, up to MAX_BACKOFF_INTERVALS intervals.
 //
-// The first collection (the start-up collection) comes once the daemon has been quiet for
-// QUIET_MS after start(), grown or not, and also drops the bytecode of every function not running
-// then (ProcessHeap flushCode): the daemon's start-up (configuration, schema, XML, listeners)
-// compiles some 0.6 MiB of bytecode that nothing runs again, and V8 never drops it on its own in
-// a daemon that seldom collects. What the idle daemon runs (health checks, ZooKeeper pings)
-// compiles again within seconds. Measured on a fresh standby: 995 -> 347 KiB of bytecode 5 s
-// later, 50.5 -> 48.7 MiB resident; the benchmark's idle daemons, 48.3 / 48.1 MiB (median; 49.7 /
-// 48.9 before). Only that once: a flush before every failover would make each failover compile
-// its path again (+10-20 ms on a 15 ms graceful failover, measured); after the start-up
-// collection, a failover's code, once compiled, stays.
+// The first collection once the daemon has been quiet for QUIET_MS after start() (the start-up
+// collection), and the first after each burst of HA activity, come grown or not, and also drop the
+// bytecode of every function not running then (ProcessHeap flushCode). The start-up
+// (configuration, schema, XML, listeners) compiles some 0.6 MiB of bytecode that nothing runs
+// again; a burst of failovers compiles its paths (the elector's, fencing, transitions, the
+// ZKFCProtocol server: +0.7 MB of live heap after the benchmark's 80 failovers, with its feedback
+// vectors). What the idle daemon runs (health checks, ZooKeeper pings) compiles again within
+// seconds. Measured on a fresh standby: 995 -> 347 KiB of bytecode, 50.5 -> 48.7 MiB resident.
+// Keeping a failover's code would only spare the next failover compiling it again (+10-20 ms on
+// a 15 ms graceful failover, measured), and only for a while: V8 drops bytecode that has not run
+// through --bytecode-old-age (5) full collections, which the reducer's own collections bring
+// about within the hour. Failovers are rare, so that next one comes after the flush in nearly
+// every cluster; failovers in a burst, less than QUIET_MS apart, keep their code.
 
 import type { Cancel, Clock, HeapUsage, ProcessHeap } from './ports.js';
 import type { RuntimeLog } from './logging.js';
@@ -65,8 +68,11 @@ export type HeapLook =
   | { readonly action: 'deferred'; readonly usage: HeapUsage; readonly quietInMs: number }
   | {
       readonly action: 'compacted';
-      /** The start-up collection (the first; it flushed code), or one for a grown heap. */
-      readonly reason: 'start-up' | 'grown';
+      /**
+       * The first once quiet after start() or after HA activity (these flushed code), or one for a
+       * grown heap.
+       */
+      readonly reason: 'start-up' | 'ha-activity' | 'grown';
       readonly before: HeapUsage;
       readonly after: HeapUsage;
       readonly durationMs: number;
@@ -81,8 +87,10 @@ export class HeapReducer {
   /** The old generation the last collection left, lowered when it shrinks on its own. */
   private baselineBytes: number | undefined;
   private unavailable = false;
-  /** Whether the start-up collection (the first, which flushes code) has been done. */
-  private startUpDone = false;
+  /** Whether a collection has been made (the first is the start-up collection). */
+  private collected = false;
+  /** Start-up or HA activity since the last collection: the next one comes grown or not, and flushes code. */
+  private flushPending = true;
   private lastActivityMs: number | undefined;
   /** Collections in a row that left the young generation large. */
   private misses = 0;
@@ -105,7 +113,7 @@ export class HeapReducer {
   /** The first look in intervalMs, then one every intervalMs; the start counts as HA activity. */
   start(): void {
     this.started = true;
-    this.activity();
+    this.quietFromNow();
     this.task.start(this.options.intervalMs);
   }
 
@@ -118,10 +126,16 @@ export class HeapReducer {
 
   /**
    * The daemon did something of HA weight now (a state change, a transition, fencing, a failover).
-   * A look comes when the quiet after it is over: what a failover grew goes back QUIET_MS after
-   * the last one, not up to an interval later.
+   * A look comes when the quiet after it is over, and collects, grown or not, flushing code: what a
+   * failover grew and compiled goes back QUIET_MS after the last one, not up to an interval later.
    */
   activity(): void {
+    this.flushPending = true;
+    this.quietFromNow();
+  }
+
+  /** The quiet starts again now; a look comes at its end. */
+  private quietFromNow(): void {
     this.lastActivityMs = this.options.clock.monotonicMs();
     if (!this.started) return;
     this.quietLook?.();
@@ -136,19 +150,21 @@ export class HeapReducer {
     const { heap, clock, logger, intervalMs } = this.options;
     const usage = heap.usage();
     if (this.baselineBytes === undefined || usage.oldBytes < this.baselineBytes) this.baselineBytes = usage.oldBytes;
-    const startUp = !this.startUpDone;
-    if (this.unavailable || (!startUp && !this.grown(usage))) return { action: 'none', usage };
+    const flushCode = this.flushPending;
+    if (this.unavailable || (!flushCode && !this.grown(usage))) return { action: 'none', usage };
     const now = clock.monotonicMs();
     if (now < this.notBeforeMs) return { action: 'backoff', usage };
     const quietInMs = this.lastActivityMs === undefined ? 0 : this.lastActivityMs + QUIET_MS - now;
     if (quietInMs > 0) return { action: 'deferred', usage, quietInMs };
-    if (!heap.compact({ flushCode: startUp })) {
+    if (!heap.compact({ flushCode })) {
       // Stays so for the life of the process: the runtime does not change under it.
       this.unavailable = true;
       logger.warn({}, 'heap reduction unavailable: this Node cannot run a collection on request');
       return { action: 'unavailable', usage };
     }
-    this.startUpDone = true;
+    const reason = !this.collected ? 'start-up' : flushCode ? 'ha-activity' : 'grown';
+    this.collected = true;
+    this.flushPending = false;
     const durationMs = clock.monotonicMs() - now;
     const after = heap.usage();
     this.baselineBytes = after.oldBytes;
@@ -160,11 +176,10 @@ export class HeapReducer {
       this.misses++;
       this.notBeforeMs = now + intervalMs * Math.min(2 ** this.misses, MAX_BACKOFF_INTERVALS);
     }
-    const reason = startUp ? 'start-up' : 'grown';
     logger.debug(
       {
         reason,
-        codeFlushed: startUp,
+        codeFlushed: flushCode,
         beforeMiB: mib(usage.youngBytes + usage.oldBytes),
         afterMiB: mib(after.youngBytes + after.oldBytes),
         youngBeforeMiB: mib(usage.youngBytes),

@@ -4,8 +4,8 @@
 // only at the next health round (off, Hadoop's cadence); and the local NameNode's /stacks is
 // captured when it turns unhealthy (dfs.ha.zkfc.nn.http.timeout.ms, kept in zkfc.stacks.dir), not
 // captured with the timeout 0, and reported as not available when the NameNode is dead; once
-// quiet after its start the daemon makes its start-up collection (flushing code), and after a
-// burst of work compacts its heap back down (zkfc.heap.reduce-interval.ms), or never with 0.
+// quiet after its start and after a failover the daemon makes a collection that flushes code, and
+// after a burst of work compacts its heap back down (zkfc.heap.reduce-interval.ms), or never with 0.
 // Method: MiniCluster (real ZooKeeper, simulated NameNode processes that serve /stacks, the built
 // zkfc daemons, Hadoop XML); health rounds are observed through the daemon's own metrics, so the
 // NameNode is killed right after a round, a whole check interval (2 s) before the next one.
@@ -18,6 +18,7 @@ import {
   httpGet,
   metricValue,
   scrapeMetrics,
+  runHaadmin,
   startE2eCluster,
   stopE2eCluster,
   zkfcLogRecords,
@@ -169,7 +170,11 @@ describe('zkfc.heap.reduce-interval.ms', () => {
   }
 
   /** The daemon's "heap compacted" records; with a reason, only those. */
-  const compactions = (c: MiniCluster, id: string, reason?: 'start-up' | 'grown'): Array<Record<string, unknown>> =>
+  const compactions = (
+    c: MiniCluster,
+    id: string,
+    reason?: 'start-up' | 'ha-activity' | 'grown',
+  ): Array<Record<string, unknown>> =>
     zkfcLogRecords(c, id).filter(
       (record) => record['msg'] === 'heap compacted' && (reason === undefined || record['reason'] === reason),
     );
@@ -203,6 +208,16 @@ describe('zkfc.heap.reduce-interval.ms', () => {
     // Before it, once quiet after the start, the one start-up collection, which flushed code.
     expect(compactions(c, 'nn1', 'start-up')).toEqual([expect.objectContaining({ codeFlushed: true })]);
     expect(compactions(c, 'nn1')[0]).toMatchObject({ reason: 'start-up' });
+    // A failover: once quiet after it, a collection that also drops the code the failover compiled.
+    const before = compactions(c, 'nn1', 'ha-activity').length;
+    const failover = await runHaadmin(c, ['-failover', 'nn1', 'nn2'], { timeoutMs: 60_000 });
+    expect(failover.code, failover.stderr).toBe(0);
+    await waitUntil(
+      () => compactions(c, 'nn1', 'ha-activity').length > before,
+      20_000,
+      'a collection after the failover',
+    );
+    expect(compactions(c, 'nn1', 'ha-activity').at(-1)).toMatchObject({ codeFlushed: true });
     expect(compactions(c, 'nn2')).toEqual([]);
     expect(zkfcLogRecords(c, 'nn2').filter((r) => r['level'] === 20).length).toBeGreaterThan(0);
   });

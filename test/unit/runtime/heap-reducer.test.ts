@@ -1,12 +1,13 @@
 // Goal: the heap reducer (src/runtime/heap-reducer.ts) makes its first collection (the start-up
-// collection, which flushes code) once the daemon has been quiet for QUIET_MS after start, grown
-// or not, and no other collection flushes code; after it, collects only when the old generation
-// is HEAP_GROWTH_BYTES above its baseline (what the last collection left, or the smallest seen) or
-// the young generation has grown to YOUNG_LIMIT_BYTES, and only after QUIET_MS without HA
-// activity; the young generation's idle ups and downs do not count; a collection that leaves the
-// young generation large is tried again after a pause that doubles, up to MAX_BACKOFF_INTERVALS;
-// it looks once per interval and when the quiet after HA activity is over, gives up for good
-// (one warning) on a runtime that cannot collect, and starts nothing after stop().
+// collection) once the daemon has been quiet for QUIET_MS after start, grown or not, and the first
+// after HA activity the same way; those two kinds flush code, no other; else it collects only
+// when the old generation is HEAP_GROWTH_BYTES above its baseline (what the last collection left,
+// or the smallest seen) or the young generation has grown to YOUNG_LIMIT_BYTES, and only after
+// QUIET_MS without HA activity; the young generation's idle ups and downs do not count; a
+// collection that leaves the young generation large is tried again after a pause that doubles,
+// up to MAX_BACKOFF_INTERVALS; it looks once per interval and when the quiet after HA activity is
+// over, gives up for good (one warning) on a runtime that cannot collect, and starts nothing
+// after stop().
 // Method: a HeapReducer on a ManualClock over a scripted ProcessHeap whose compact() leaves the
 // usage the test says and records whether it was asked to flush code; logs recorded.
 
@@ -127,7 +128,7 @@ describe('HeapReducer', () => {
     expect(heap.flushes).toEqual([false, false, false]);
   });
 
-  it('collects once quiet for QUIET_MS after start, grown or not, flushing code; no later one flushes', async () => {
+  it('collects once quiet for QUIET_MS after start and after HA activity, grown or not, flushing code', async () => {
     const { clock, heap, lines, reducer: r } = reducer({ fresh: true });
     r.start();
     // HA activity during the start (the election): the quiet counts from it.
@@ -150,6 +151,16 @@ describe('HeapReducer', () => {
     heap.now = usage(1, 8 * MIB + HEAP_GROWTH_BYTES);
     await advance(clock, INTERVAL_MS);
     expect(heap.flushes).toEqual([true, false]);
+    // HA activity (a failover compiled its path): once quiet, a collection, grown or not, flushing code.
+    r.activity();
+    await advance(clock, QUIET_MS - 1);
+    expect(heap.compactions).toBe(2);
+    await advance(clock, 1);
+    expect(heap.flushes).toEqual([true, false, true]);
+    expect(lines.at(-1)).toMatchObject({ fields: { reason: 'ha-activity', codeFlushed: true } });
+    // Only the first after it: nothing grew since, no collection.
+    await advance(clock, 3 * INTERVAL_MS);
+    expect(heap.compactions).toBe(3);
     await r.stop();
     // Without start(), the first look is the start-up collection; when a burst came first, too.
     const burst = reducer({ fresh: true });
