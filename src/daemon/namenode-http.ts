@@ -39,9 +39,22 @@ export function namenodeHttpConfigProblem(config: ZkfcConfig): string | undefine
  * why it cannot: that NameNode's dfs.http.policy is HTTPS_ONLY.
  */
 export function namenodeHttpAddressOf(config: ZkfcConfig): (nn: NamenodeTarget) => HostPort | string {
+  // Each NameNode's policy is read once: the configuration does not change while the daemon runs,
+  // and confForNamenode expands every key of the configuration into a new Map, which the cluster
+  // view would otherwise redo for each NameNode at each of its reads (about 1.5 KiB of garbage per
+  // read in the sandbox). Bounded: one entry per NameNode of the configuration.
+  const httpsOnly = new Map<string, boolean>();
+  const isHttpsOnly = (namenodeId: string): boolean => {
+    let known = httpsOnly.get(namenodeId);
+    if (known === undefined) {
+      const policy = (config.confForNamenode(namenodeId).get(DFS_HTTP_POLICY_KEY) ?? 'HTTP_ONLY').trim();
+      known = policy.toUpperCase() === 'HTTPS_ONLY';
+      httpsOnly.set(namenodeId, known);
+    }
+    return known;
+  };
   return (nn) => {
-    const policy = (config.confForNamenode(nn.namenodeId).get(DFS_HTTP_POLICY_KEY) ?? 'HTTP_ONLY').trim();
-    if (policy.toUpperCase() === 'HTTPS_ONLY')
+    if (isHttpsOnly(nn.namenodeId))
       return (
         `${DFS_HTTP_POLICY_KEY} is HTTPS_ONLY for ${nn.namenodeId}: ` +
         'its transaction id is not read (plain HTTP only)'

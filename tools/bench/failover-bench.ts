@@ -437,8 +437,8 @@ function renderStartup(lines: string[], startup: readonly StartupRun[]): void {
   }
   lines.push(
     '',
-    "The daemon: spawn of `bin/zkfc` (the installed command: it sets glibc's malloc thresholds " +
-      'and execs `node bin/zkfc.js`) to the time stamp of its ' +
+    "The daemon: spawn of `bin/zkfc` (the installed command: it tunes glibc's malloc " +
+      'and execs `node --v8-pool-size=1 bin/zkfc.js`) to the time stamp of its ' +
       '"zkfc ready" log line (ZooKeeper connected and the first health ' +
       'check done). Bare Node: spawn to exit of `node -e 0`, run right ' +
       'before each daemon start. Split (medians) - to the first log line ' +

@@ -3,11 +3,11 @@
 // and the README, and no tools or test code (how dist/ is built is not this test's business: the
 // installed daemon running is the proof that it is complete); `npm install --global
 // --prefix P ./zkfc-<version>.tgz` (the README's command, its prefix replaced) links P/bin/zkfc to
-// P/lib/node_modules/zkfc/bin/zkfc.js, the program the unit's ExecStart runs; and that ExecStart
-// line, read from the unit with the instance ns1.nn1, starts a daemon that answers /healthz, makes
-// its NameNode active, reports the package's version, and stops with 0 on SIGTERM; it runs its
-// bundle with the code cache in the tarball (made from a daemon's start-up). The installed haadmin
-// sees the active NameNode.
+// P/lib/node_modules/zkfc/bin/zkfc (the sh launcher of bin/zkfc.js), the program the unit's
+// ExecStart runs; and that ExecStart line, read from the unit with the instance ns1.nn1, starts a
+// daemon that answers /healthz, makes its NameNode active, reports the package's version, and
+// stops with 0 on SIGTERM; it runs its bundle with the code cache in the tarball (made from a
+// daemon's start-up). The installed haadmin sees the active NameNode.
 // Method: the checkout's files (git ls-files) are copied to a temp dir that borrows node_modules,
 // so packing (which rebuilds dist/) never touches the dist/ other tests run; npm runs without the
 // npm_* variables of a parent `npm test`, which would point it back at the checkout. The cluster
@@ -168,7 +168,7 @@ describe("installed with the README's command and run with the unit's ExecStart"
     () => {
       expect(installed, 'the install did not run').toBeDefined();
       expect(installed!.code, installed!.stderr).toBe(0);
-      // zkfc: the shell script that sets glibc's malloc thresholds and runs bin/zkfc.js beside it.
+      // zkfc: the shell script that tunes glibc's malloc and runs node bin/zkfc.js beside it.
       for (const [name, file] of [
         ['zkfc', 'zkfc'],
         ['haadmin', 'haadmin.js'],
@@ -211,13 +211,20 @@ describe("installed with the README's command and run with the unit's ExecStart"
         expect((await httpGet(statusPort, '/healthz')).status).toBe(200);
       }, 20_000);
       expect(await c.waitForActive(20_000, 'nn1')).toBe('nn1');
-      // bin/zkfc set glibc's malloc thresholds and exec'd node: the unit's process is the daemon
-      // itself (systemd tracks and signals that PID).
+      // bin/zkfc set glibc's malloc thresholds and arenas and exec'd node with one V8 worker
+      // thread: the unit's process is the daemon itself (systemd tracks and signals that PID).
       const environ = readFileSync(`/proc/${daemon.pid}/environ`, 'latin1').split('\0');
       expect(environ).toEqual(
-        expect.arrayContaining(['MALLOC_MMAP_THRESHOLD_=131072', 'MALLOC_TRIM_THRESHOLD_=131072']),
+        expect.arrayContaining([
+          'MALLOC_MMAP_THRESHOLD_=131072',
+          'MALLOC_TRIM_THRESHOLD_=131072',
+          'MALLOC_ARENA_MAX=1',
+        ]),
       );
       expect(realpathSync(`/proc/${daemon.pid}/exe`)).toBe(realpathSync(process.execPath));
+      const cmdline = readFileSync(`/proc/${daemon.pid}/cmdline`, 'latin1').split('\0');
+      expect(cmdline[1]).toBe('--v8-pool-size=1');
+      expect(cmdline[2]).toMatch(/\/lib\/node_modules\/zkfc\/bin\/zkfc\.js$/);
       expect(output).toMatch(/^ZKFC \d+: code cache made from start-up$/m);
       expect(output).toMatch(/^ZKFC \d+: code cache used$/m);
       const metrics = await httpGet(statusPort, '/metrics');

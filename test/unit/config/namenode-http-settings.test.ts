@@ -2,14 +2,19 @@
 // default, 0 turns it off, a zero timeout is refused naming the key (exit 78); Hadoop's
 // dfs.http.policy=HTTPS_ONLY (no plain HTTP on the NameNode) is a warning naming that key, not a
 // refusal, and makes every read fail as notConfigured, with the same text; ResourceManagers have
-// no such view.
+// no such view. The cluster view's address of each NameNode follows that NameNode's own policy,
+// read from the configuration once, not at every read.
 // Method: load a real Hadoop XML configuration with -D overrides, then the daemon's validate() and
 // its wiring helpers (src/daemon/namenode-http.ts).
 import { describe, expect, it } from 'vitest';
 import { tempHdfsSiteDir } from '../../../tools/testing/conf-xml.js';
 import { loadZkfcConfig } from '../../../src/config/load.js';
 import { validate } from '../../../src/daemon/validate.js';
-import { namenodeHttpConfigProblem, namenodeHttpEnabled } from '../../../src/daemon/namenode-http.js';
+import {
+  namenodeHttpAddressOf,
+  namenodeHttpConfigProblem,
+  namenodeHttpEnabled,
+} from '../../../src/daemon/namenode-http.js';
 import { ConfigError, ExitCode } from '../../../src/errors.js';
 
 function confDir(extra: Record<string, string> = {}): string {
@@ -62,5 +67,38 @@ describe('NameNode HTTP view settings', () => {
     expect(validate(off).warnings.map((w) => w.key)).not.toContain('dfs.http.policy');
     for (const policy of ['HTTP_ONLY', 'HTTP_AND_HTTPS'])
       expect(namenodeHttpConfigProblem(await load([], { 'dfs.http.policy': policy }))).toBeUndefined();
+  });
+
+  it("the cluster view's HTTP address of each NameNode follows dfs.http.policy, read once per NameNode", async () => {
+    const addresses = async (extra: Record<string, string>) => {
+      const config = await load([], { 'dfs.namenode.http-address.ns1.nn1': '10.1.0.1:9870', ...extra });
+      const reads: string[] = [];
+      const counting = {
+        ...config,
+        confForNamenode(namenodeId: string): ReadonlyMap<string, string> {
+          reads.push(namenodeId);
+          return config.confForNamenode(namenodeId);
+        },
+      };
+      const addressOf = namenodeHttpAddressOf(counting);
+      const seen = [1, 2, 3].map(() => config.namenodes.map((nn) => addressOf(nn)));
+      return { seen, reads };
+    };
+    const plain = await addresses({});
+    // nn2 has no http-address: Hadoop's default port on its RPC host.
+    for (const read of plain.seen)
+      expect(read).toEqual([
+        { host: '10.1.0.1', port: 9870 },
+        { host: '10.1.0.2', port: 9870 },
+      ]);
+    expect(plain.reads).toEqual(['nn1', 'nn2']);
+    const https = await addresses({ 'dfs.http.policy': 'HTTPS_ONLY' });
+    for (const read of https.seen)
+      expect(read).toEqual(
+        ['nn1', 'nn2'].map(
+          (nn) => `dfs.http.policy is HTTPS_ONLY for ${nn}: its transaction id is not read (plain HTTP only)`,
+        ),
+      );
+    expect(https.reads).toEqual(['nn1', 'nn2']);
   });
 });
