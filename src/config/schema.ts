@@ -742,7 +742,7 @@ const TABLE: SettingsTable = {
       default: 10000,
       doc:
         "Interval of the daemon's look at its own JavaScript heap (it also looks 6 s after each state change, " +
-        'transition, fencing or failover): when the heap is 1 MiB or more above what its last collection left ' +
+        'transition, fencing or failover): when the heap is 0.5 MiB or more above what its last collection left ' +
         '(a burst of failovers, the slow allocation of an idle daemon), one compacting garbage collection ' +
         '(20-35 ms; only after 6 s without such HA activity) gives the memory back to the system. Once the ' +
         'daemon has been quiet for 6 s after its start or after HA activity, it collects whether the heap grew ' +

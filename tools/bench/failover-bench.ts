@@ -237,13 +237,21 @@ async function useNodeOptions(cluster: FaultCluster, nodeOptions: string): Promi
   }
 }
 
+/** Between the steady cluster and the first idle sample (see measureIdle). */
+const IDLE_SETTLE_MS = 25_000;
+
 async function measureIdle(cluster: FaultCluster, seconds: number, nodeOptions: string): Promise<IdleUsage[]> {
   await useNodeOptions(cluster, nodeOptions);
   const { active } = await cluster.awaitSteady(60_000, { context: 'before the idle measurement', restartDead: true });
   // The baseline: an idle Node process with the same options, sampled in the same window.
   const bare = spawn(process.execPath, ['-e', BARE_IDLE_SCRIPT], { env: nodeEnv(nodeOptions), stdio: 'ignore' });
   try {
-    await sleep(10_000); // let start-up work (JIT, first collections) and the last failover settle
+    // Let start-up work and the last failover settle. The heap reducer's collection after HA
+    // activity comes 6 s after the last of it (src/runtime/heap-reducer.ts QUIET_MS), later when the
+    // steady check or a cede's end made more, or when the young generation stayed large through a
+    // collection (then after a back-off of 2 intervals): until then the daemon still holds what the
+    // burst grew (53-55 MiB). 10 s of settling let that collection land in the window now and then.
+    await sleep(IDLE_SETTLE_MS);
     const hz = clockTicksPerSecond();
     const pids = [
       ...cluster.ids.map((id) => ({ id, pid: cluster.mini.node(id).zkfc!.pid! })),
@@ -402,7 +410,9 @@ function renderIdle(lines: string[], idle: readonly IdleUsage[], idleSeconds: nu
   }
   lines.push(
     '',
-    `VmRSS sampled once a second from /proc/<pid>/status after 10 s of settling; ` +
+    `VmRSS sampled once a second from /proc/<pid>/status after ${IDLE_SETTLE_MS / 1000} s of settling ` +
+      "(the heap reducer's collection after the last failover is done by then; until it, a daemon " +
+      'holds what the burst grew); ' +
       `bare Node is an idle \`node -e "${BARE_IDLE_SCRIPT}"\` (Node ${process.version}) ` +
       'sampled in the same window with the same NODE_OPTIONS. ' +
       'CPU = utime + stime from /proc/<pid>/stat over the window.',
