@@ -326,7 +326,7 @@ export class MiniCluster {
 
   /**
    * The daemon's arguments after its command, ZKFC_COMMAND: `bin/zkfc`, what package.json's "bin" and
-   * the systemd unit run (it sets glibc's malloc thresholds, then runs `node bin/zkfc.js`).
+   * the systemd unit run (it tunes glibc's malloc, then runs `node --v8-pool-size=1 bin/zkfc.js`).
    */
   zkfcArgs(id: string): string[] {
     return [
@@ -399,6 +399,23 @@ export class MiniCluster {
     if (exit === undefined) {
       child.kill('SIGKILL');
       return this.exitOf(child);
+    }
+    return exit;
+  }
+
+  /**
+   * The daemon's exit without signalling it again (after signalZkfc): systemd sends one SIGTERM,
+   * and a second one can land in Node's exit teardown, after the signal handlers are gone, and end
+   * the process by the signal. SIGKILL and undefined when it has not exited within timeoutMs.
+   */
+  async zkfcExit(id: string, timeoutMs = 15_000): Promise<ExitInfo | undefined> {
+    const child = this.node(id).zkfc;
+    if (child === undefined) return undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return this.exitOf(child);
+    const exit = await Promise.race([this.exitOf(child), sleep(timeoutMs).then(() => undefined)]);
+    if (exit === undefined) {
+      child.kill('SIGKILL');
+      await this.exitOf(child);
     }
     return exit;
   }
